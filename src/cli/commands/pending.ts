@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { RivuletError } from '../../common/errors.ts';
+
+/** Contract commands (see DESIGN.md) that are declared but not built yet: they say so and fail. */
+const PENDING: ReadonlyArray<{ usage: string; description: string }> = [
+  { usage: 'sql', description: 'submit a Flink SQL file to the engine' },
+  { usage: 'explain', description: 'print the plan of a Flink SQL file' },
+  { usage: 'list', description: 'list the jobs of the engine' },
+  { usage: 'cancel', description: 'cancel a job' },
+  { usage: 'topics', description: 'list the topics of the log' },
+  { usage: 'consume', description: 'print the records of a topic' },
+  { usage: 'validate', description: 'check the running pipeline end to end' },
+  { usage: 'stress', description: 'drive orders through the pipeline and report latency' },
+];
+
+export function registerPendingCommands(program: Command): void {
+  for (const { usage, description } of PENDING) {
+    program
+      .command(usage)
+      .description(`${description} (not built yet)`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        throw new RivuletError(
+          'NOT_BUILT_YET',
+          `'rivulet ${usage}' is not built yet`,
+          'see the status table in README.md for what works today',
+        );
+      });
+  }
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Command } from 'commander';
+import type { EmbeddedPostgres } from '../../embedded/postgres-server.ts';
+import { type SeededDatabase, seedDatabases } from '../../embedded/seed.ts';
+import { Workspace } from '../../embedded/workspace.ts';
+import { portOption } from '../options.ts';
+
+interface UpOptions {
+  readonly dataDir: string;
+  readonly pgPort: number;
+  readonly example?: string;
+}
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('start Rivulet: the embedded PostgreSQL, and with --example its databases')
+    .option('--data-dir <dir>', 'where Rivulet keeps its data', '.rivulet')
+    .option('--pg-port <port>', 'port of the embedded PostgreSQL on 127.0.0.1', portOption('--pg-port'), 5433)
+    .option('--example <dir>', 'create the databases of this example (its databases/<name>.sql) on first start')
+    .action((options: UpOptions) => up(options));
+}
+
+async function up(options: UpOptions): Promise<void> {
+  const startedAt = performance.now();
+  const workspace = await Workspace.acquire(options.dataDir);
+  let server: EmbeddedPostgres | undefined;
+  try {
+    server = await workspace.startPostgres(options.pgPort);
+    const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
+    printReady(server, workspace, databases, performance.now() - startedAt);
+  } catch (error) {
+    await server?.stop();
+    workspace.release();
+    throw error;
+  }
+  await untilStopRequested();
+  process.stdout.write('\nStopping… ');
+  await server.stop();
+  workspace.release();
+  process.stdout.write('stopped.\n');
+}
+
+function databasesDir(example: string): string {
+  const dir = join(example, 'databases');
+  return existsSync(dir) ? dir : example;
+}
+
+function printReady(
+  server: EmbeddedPostgres,
+  workspace: Workspace,
+  databases: readonly SeededDatabase[],
+  elapsedMs: number,
+): void {
+  const where = relative(process.cwd(), workspace.dir) || '.';
+  const lines = [
+    `PostgreSQL ${server.version} (embedded) on ${server.host}:${server.port}, data in ${where}/`,
+    ...databases.map(
+      (db) =>
+        `  ${db.name.padEnd(10)} ${server.url(db.name)}   ${db.created ? `created from ${relative(process.cwd(), db.file)}` : 'already there, kept as it was'}`,
+    ),
+  ];
+  if (databases.length > 0) {
+    lines.push('Open psql on them:', ...databases.map((db) => `  psql ${server.url(db.name)}`));
+  }
+  lines.push(`Ready in ${(elapsedMs / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function untilStopRequested(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
+  });
+}

@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { formatError } from '../common/errors.ts';
+import { VERSION } from '../common/version.ts';
+import { registerPendingCommands } from './commands/pending.ts';
+import { registerUp } from './commands/up.ts';
+
+const program = new Command('rivulet')
+  .description('Flink SQL pipelines over PostgreSQL change data capture')
+  .version(VERSION)
+  .showHelpAfterError('(run rivulet --help for usage)')
+  .exitOverride();
+
+registerUp(program);
+registerPendingCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    console.error(formatError(error));
+    if (process.env.RIVULET_DEBUG && error instanceof Error) console.error(error.stack);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+
+const CONTRACT_COMMANDS = ['up', 'sql', 'explain', 'list', 'cancel', 'topics', 'consume', 'validate', 'stress'];
+
+describe('rivulet --help', () => {
+  it('lists every contract command', async () => {
+    const result = await runCli(['--help']);
+    assert.equal(result.code, 0);
+    for (const command of CONTRACT_COMMANDS) {
+      assert.match(result.stdout, new RegExp(`^  ${command}\\b`, 'm'), `--help does not list ${command}`);
+    }
+  });
+
+  it('fails a command that is not built yet, saying so without a stack trace', async () => {
+    const result = await runCli(['stress', '--orders', '10']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^error\[NOT_BUILT_YET\]: 'rivulet stress' is not built yet/);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+  });
+
+  it('names the option at fault', async () => {
+    const result = await runCli(['up', '--pg-port', '99999']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--pg-port must be a TCP port \(1-65535\), got '99999'/);
+  });
+});

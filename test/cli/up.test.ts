@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { freeLoopbackPort } from '../../src/embedded/ports.ts';
+import { isProcessAlive } from '../../src/embedded/process-alive.ts';
+import { CliProcess, runCli } from '../helpers/cli.ts';
+
+const READY = /Ready in [\d.]+ s/;
+
+async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function postmasterPid(dataDir: string): number {
+  return Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+describe('rivulet up --example examples/ecommerce', () => {
+  let dir: string;
+  let dataDir: string;
+  let port: number;
+  const upArgs = () => ['up', '--example', 'examples/ecommerce', '--data-dir', dataDir, '--pg-port', String(port)];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rivulet-up-'));
+    chmodSync(dir, 0o711);
+    dataDir = join(dir, 'data');
+    port = await freeLoopbackPort();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates both databases, prints their connection strings, and stops cleanly on Ctrl-C', async () => {
+    const up = new CliProcess(upArgs());
+    await up.waitFor(READY);
+    const sourceUrl = up.stdout.match(/postgresql:\/\/\S+\/source_db/)?.[0];
+    const sinkUrl = up.stdout.match(/postgresql:\/\/\S+\/sink_db/)?.[0];
+    assert.ok(sourceUrl && sinkUrl, up.stdout);
+    assert.match(up.stdout, new RegExp(`psql ${sourceUrl}`));
+    assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
+    assert.deepEqual(await query(sourceUrl, 'SHOW wal_level'), [{ wal_level: 'logical' }]);
+    assert.deepEqual(await query(sinkUrl, 'SELECT count(*)::int AS n FROM result.orders_with_user_info'), [{ n: 0 }]);
+
+    const server = postmasterPid(dataDir);
+    up.child.kill('SIGINT');
+    const result = await up.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(isProcessAlive(server), false, 'postgres still running after Ctrl-C');
+  });
+
+  it('reuses the data directory on a second start without seeding again', async () => {
+    const up = new CliProcess(upArgs());
+    await up.waitFor(READY);
+    assert.match(up.stdout, /source_db .* already there, kept as it was/);
+    const sourceUrl = up.stdout.match(/postgresql:\/\/\S+\/source_db/)?.[0] ?? '';
+    assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
+    assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.users'), [{ n: 5 }]);
+
+    const second = await runCli(['up', '--data-dir', dataDir, '--pg-port', String(await freeLoopbackPort())]);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /^error\[DATA_DIR_IN_USE\]: data directory .* is held by another running Rivulet/);
+    assert.doesNotMatch(second.stderr, /^\s+at /m);
+
+    const server = postmasterPid(dataDir);
+    up.child.kill('SIGTERM');
+    assert.equal((await up.done).code, 0);
+    assert.equal(isProcessAlive(server), false);
+  });
+
+  it('takes over after the previous instance was killed with SIGKILL', async () => {
+    const killed = new CliProcess(upArgs());
+    await killed.waitFor(READY);
+    const orphan = postmasterPid(dataDir);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    assert.ok(isProcessAlive(orphan), 'the server outlives a SIGKILLed parent');
+
+    const up = new CliProcess(upArgs());
+    await up.waitFor(READY);
+    assert.equal(isProcessAlive(orphan), false, 'the orphaned server was stopped');
+    const server = postmasterPid(dataDir);
+    up.child.kill('SIGINT');
+    assert.equal((await up.done).code, 0);
+    assert.equal(isProcessAlive(server), false);
+  });
+
+  it('fails with one clear message when the port is taken', async () => {
+    const blocker = createServer();
+    const taken = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
+    try {
+      const result = await runCli(['up', '--data-dir', dataDir, '--pg-port', String(taken)]);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `error[PORT_IN_USE]: port ${taken} on 127.0.0.1 is already in use by another program\n` +
+          '  hint: stop that program, or choose another port with --pg-port\n',
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { isProcessAlive } from '../../src/embedded/process-alive.ts';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+
+describe('embedded PostgreSQL', () => {
+  let pg: TestPostgres;
+  before(async () => {
+    pg = await startTestPostgres();
+  });
+  after(async () => {
+    await pg?.dispose();
+  });
+
+  it('runs with logical decoding and room for several pipelines', async () => {
+    const client = await pg.connect();
+    const setting = async (name: string) => (await client.query(`SHOW ${name}`)).rows[0][name];
+    assert.equal(await setting('wal_level'), 'logical');
+    assert.ok(Number(await setting('max_replication_slots')) >= 16);
+    assert.ok(Number(await setting('max_wal_senders')) >= 16);
+    assert.equal(await setting('listen_addresses'), '127.0.0.1');
+  });
+
+  it('decodes changes through a pgoutput slot', async () => {
+    const client = await pg.connect();
+    await client.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
+    await client.query('CREATE PUBLICATION p FOR TABLE t');
+    await client.query(`SELECT pg_create_logical_replication_slot('s', 'pgoutput')`);
+    await client.query(`INSERT INTO t VALUES (1, 'a')`);
+    const changes = await client.query(
+      `SELECT count(*)::int AS n FROM pg_logical_slot_get_binary_changes('s', NULL, NULL, 'proto_version', '1', 'publication_names', 'p')`,
+    );
+    assert.ok(changes.rows[0].n >= 3, 'expected BEGIN, RELATION/INSERT and COMMIT messages');
+    await client.query(`SELECT pg_drop_replication_slot('s')`);
+  });
+
+  it('is gone, process and directory, after dispose', async () => {
+    const other = await startTestPostgres();
+    const pidFile = join(other.server.dataDir, 'postmaster.pid');
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    assert.ok(isProcessAlive(pid));
+    await other.dispose();
+    assert.equal(isProcessAlive(pid), false);
+    assert.equal(existsSync(other.dir), false);
+  });
+});
