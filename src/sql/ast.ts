@@ -1,0 +1,351 @@
+import type { DataType } from '../types/data-type.ts';
+
+/** Every node records `at`, the offset of its first character in the parsed text (see SqlSource). */
+interface Node {
+  readonly at: number;
+}
+
+export interface Identifier extends Node {
+  readonly name: string;
+}
+
+/** A possibly qualified name (`catalog.db.table`); `parts` in order, the last being the object's. */
+export interface QualifiedName extends Node {
+  readonly parts: readonly string[];
+}
+
+// ─── statements ──────────────────────────────────────────────────────────────────────────────────
+
+export type Statement =
+  | SetStatement
+  | ResetStatement
+  | CreateTableStatement
+  | CreateViewStatement
+  | InsertStatement
+  | StatementSet
+  | ExplainStatement
+  | QueryStatement;
+
+export interface SetStatement extends Node {
+  readonly kind: 'set';
+  /** Absent for a bare `SET;`, which lists the settings. */
+  readonly key?: string;
+  readonly value?: string;
+}
+
+export interface ResetStatement extends Node {
+  readonly kind: 'reset';
+  readonly key?: string;
+}
+
+export interface CreateTableStatement extends Node {
+  readonly kind: 'createTable';
+  readonly name: QualifiedName;
+  readonly temporary: boolean;
+  readonly ifNotExists: boolean;
+  readonly columns: readonly ColumnDefinition[];
+  readonly primaryKey?: PrimaryKey;
+  readonly watermark?: WatermarkDefinition;
+  readonly comment?: string;
+  readonly options: readonly TableOption[];
+}
+
+export type ColumnDefinition = PhysicalColumn | ComputedColumn | MetadataColumn;
+
+export interface PhysicalColumn extends Node {
+  readonly kind: 'physical';
+  readonly name: Identifier;
+  readonly type: DataType;
+  readonly comment?: string;
+}
+
+export interface ComputedColumn extends Node {
+  readonly kind: 'computed';
+  readonly name: Identifier;
+  readonly expression: Expression;
+  readonly comment?: string;
+}
+
+export interface MetadataColumn extends Node {
+  readonly kind: 'metadata';
+  readonly name: Identifier;
+  readonly type: DataType;
+  /** The `FROM 'key'`; the column name is the key when absent. */
+  readonly key?: string;
+  readonly virtual: boolean;
+  readonly comment?: string;
+}
+
+export interface PrimaryKey extends Node {
+  readonly columns: readonly Identifier[];
+  readonly enforced: boolean;
+}
+
+export interface WatermarkDefinition extends Node {
+  readonly column: Identifier;
+  readonly expression: Expression;
+}
+
+export interface TableOption extends Node {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface CreateViewStatement extends Node {
+  readonly kind: 'createView';
+  readonly name: QualifiedName;
+  readonly temporary: boolean;
+  readonly ifNotExists: boolean;
+  readonly columnNames?: readonly Identifier[];
+  readonly query: Query;
+}
+
+export interface InsertStatement extends Node {
+  readonly kind: 'insert';
+  readonly target: QualifiedName;
+  readonly overwrite: boolean;
+  readonly columnNames?: readonly Identifier[];
+  readonly query: Query;
+}
+
+export interface StatementSet extends Node {
+  readonly kind: 'statementSet';
+  readonly inserts: readonly InsertStatement[];
+}
+
+export interface ExplainStatement extends Node {
+  readonly kind: 'explain';
+  /** `EXPLAIN CHANGELOG_MODE, ESTIMATED_COST ...` details, upper-cased. */
+  readonly details: readonly string[];
+  readonly statement: InsertStatement | StatementSet | QueryStatement;
+}
+
+export interface QueryStatement extends Node {
+  readonly kind: 'query';
+  readonly query: Query;
+}
+
+// ─── queries ─────────────────────────────────────────────────────────────────────────────────────
+
+export type Query = Select | SetOperation | Values;
+
+export interface Select extends Node {
+  readonly kind: 'select';
+  readonly distinct: boolean;
+  readonly items: readonly SelectItem[];
+  readonly from?: TableReference;
+  readonly where?: Expression;
+  readonly groupBy: readonly Expression[];
+  readonly having?: Expression;
+}
+
+export interface SetOperation extends Node {
+  readonly kind: 'setOperation';
+  readonly operator: 'UNION' | 'INTERSECT' | 'EXCEPT';
+  readonly all: boolean;
+  readonly left: Query;
+  readonly right: Query;
+}
+
+export interface Values extends Node {
+  readonly kind: 'values';
+  readonly rows: readonly (readonly Expression[])[];
+}
+
+export type SelectItem = StarItem | ExpressionItem;
+
+export interface StarItem extends Node {
+  readonly kind: 'star';
+  readonly qualifier?: QualifiedName;
+}
+
+export interface ExpressionItem extends Node {
+  readonly kind: 'expression';
+  readonly expression: Expression;
+  readonly alias?: Identifier;
+}
+
+export type TableReference = TableName | DerivedTable | Join | WindowTableFunction;
+
+export interface TableName extends Node {
+  readonly kind: 'tableName';
+  readonly name: QualifiedName;
+  readonly alias?: Identifier;
+  /** `FOR SYSTEM_TIME AS OF expr`: a temporal (lookup) join's right side. */
+  readonly systemTime?: Expression;
+}
+
+export interface DerivedTable extends Node {
+  readonly kind: 'derivedTable';
+  readonly query: Query;
+  readonly alias?: Identifier;
+}
+
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
+
+export interface Join extends Node {
+  readonly kind: 'join';
+  readonly type: JoinType;
+  readonly left: TableReference;
+  readonly right: TableReference;
+  readonly on?: Expression;
+}
+
+/** `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE))` and HOP, CUMULATE. */
+export interface WindowTableFunction extends Node {
+  readonly kind: 'windowFunction';
+  readonly window: 'TUMBLE' | 'HOP' | 'CUMULATE';
+  readonly input: TableName | DerivedTable;
+  readonly timeColumn: Identifier;
+  readonly intervals: readonly Expression[];
+  readonly alias?: Identifier;
+}
+
+// ─── expressions ─────────────────────────────────────────────────────────────────────────────────
+
+export type Expression =
+  | Literal
+  | ColumnReference
+  | UnaryExpression
+  | BinaryExpression
+  | IsExpression
+  | BetweenExpression
+  | InExpression
+  | LikeExpression
+  | CaseExpression
+  | CastExpression
+  | FunctionCall
+  | ExtractExpression
+  | IntervalLiteral;
+
+export type LiteralType = 'null' | 'boolean' | 'number' | 'string' | 'date' | 'time' | 'timestamp' | 'timestampLtz';
+
+export interface Literal extends Node {
+  readonly kind: 'literal';
+  readonly type: LiteralType;
+  /** The literal as written: digits of a number, contents of a string, TRUE/FALSE, ... */
+  readonly text: string;
+}
+
+export interface IntervalLiteral extends Node {
+  readonly kind: 'interval';
+  readonly negative: boolean;
+  readonly text: string;
+  readonly unit: IntervalUnit;
+  readonly toUnit?: IntervalUnit;
+}
+
+export type IntervalUnit = 'YEAR' | 'MONTH' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND';
+
+export interface ColumnReference extends Node {
+  readonly kind: 'column';
+  readonly parts: readonly string[];
+}
+
+export interface UnaryExpression extends Node {
+  readonly kind: 'unary';
+  readonly operator: '-' | '+' | 'NOT';
+  readonly operand: Expression;
+}
+
+export type BinaryOperator =
+  | 'OR'
+  | 'AND'
+  | '='
+  | '<>'
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '||'
+  | 'IS DISTINCT FROM'
+  | 'IS NOT DISTINCT FROM';
+
+export interface BinaryExpression extends Node {
+  readonly kind: 'binary';
+  readonly operator: BinaryOperator;
+  readonly left: Expression;
+  readonly right: Expression;
+}
+
+/** `x IS [NOT] NULL | TRUE | FALSE | UNKNOWN`. */
+export interface IsExpression extends Node {
+  readonly kind: 'is';
+  readonly operand: Expression;
+  readonly test: 'NULL' | 'TRUE' | 'FALSE' | 'UNKNOWN';
+  readonly negated: boolean;
+}
+
+export interface BetweenExpression extends Node {
+  readonly kind: 'between';
+  readonly operand: Expression;
+  readonly low: Expression;
+  readonly high: Expression;
+  readonly negated: boolean;
+  readonly symmetric: boolean;
+}
+
+export interface InExpression extends Node {
+  readonly kind: 'in';
+  readonly operand: Expression;
+  readonly list: readonly Expression[];
+  readonly negated: boolean;
+}
+
+export interface LikeExpression extends Node {
+  readonly kind: 'like';
+  readonly operand: Expression;
+  readonly pattern: Expression;
+  readonly escape?: Expression;
+  readonly negated: boolean;
+}
+
+export interface CaseExpression extends Node {
+  readonly kind: 'case';
+  readonly operand?: Expression;
+  readonly whens: readonly { readonly when: Expression; readonly result: Expression }[];
+  readonly else?: Expression;
+}
+
+export interface CastExpression extends Node {
+  readonly kind: 'cast';
+  readonly operand: Expression;
+  readonly type: DataType;
+  readonly try: boolean;
+}
+
+export interface FunctionCall extends Node {
+  readonly kind: 'call';
+  /** Upper-cased function name. */
+  readonly name: string;
+  readonly args: readonly Expression[];
+  readonly distinct: boolean;
+  /** `COUNT(*)`. */
+  readonly star: boolean;
+}
+
+export type TimeUnit =
+  | 'YEAR'
+  | 'QUARTER'
+  | 'MONTH'
+  | 'WEEK'
+  | 'DAY'
+  | 'DOY'
+  | 'DOW'
+  | 'HOUR'
+  | 'MINUTE'
+  | 'SECOND'
+  | 'MILLISECOND'
+  | 'MICROSECOND'
+  | 'EPOCH';
+
+export interface ExtractExpression extends Node {
+  readonly kind: 'extract';
+  readonly unit: TimeUnit;
+  readonly operand: Expression;
+}
