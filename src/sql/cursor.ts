@@ -21,6 +21,10 @@ export class Cursor {
     return this.tokens[Math.min(this.index + ahead, this.tokens.length - 1)] as Token;
   }
 
+  atEnd(): boolean {
+    return this.token.kind === 'eof';
+  }
+
   get at(): number {
     return this.token.offset;
   }

@@ -26,9 +26,9 @@ export function parseScript(source: SqlSource): Statement[] {
   const statements: Statement[] = [];
   for (;;) {
     while (cursor.acceptSymbol(';'));
-    if (cursor.token.kind === 'eof') return statements;
+    if (cursor.atEnd()) return statements;
     statements.push(parseStatement(cursor));
-    if (cursor.token.kind !== 'eof' && !cursor.isSymbol(';')) {
+    if (!cursor.atEnd() && !cursor.isSymbol(';')) {
       throw cursor.unexpected("expected ';' after the statement");
     }
   }
