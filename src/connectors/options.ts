@@ -1,0 +1,149 @@
+/**
+ * Declared connector options, in the manner of Flink's FactoryUtil: each factory lists the keys it
+ * understands with their types and defaults; validation consumes them and rejects what is left over.
+ */
+export type OptionType = 'string' | 'int' | 'boolean' | 'duration' | 'enum' | 'long';
+
+export interface OptionSpec {
+  readonly key: string;
+  readonly type: OptionType;
+  readonly required?: boolean;
+  readonly default?: string;
+  /** The accepted values of an enum option, as written (compared case-insensitively). */
+  readonly values?: readonly string[];
+  /** Never printed: EXPLAIN, errors, REST and logs show `******` instead. */
+  readonly sensitive?: boolean;
+  /** A prefix such as `properties.`: every key that starts with it is accepted as a string. */
+  readonly prefix?: boolean;
+  readonly description: string;
+}
+
+export type OptionValue = string | number | boolean;
+
+export const opt = {
+  string: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
+    key,
+    type: 'string',
+    description,
+    ...more,
+  }),
+  int: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
+    key,
+    type: 'int',
+    description,
+    ...more,
+  }),
+  long: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
+    key,
+    type: 'long',
+    description,
+    ...more,
+  }),
+  boolean: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
+    key,
+    type: 'boolean',
+    description,
+    ...more,
+  }),
+  duration: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
+    key,
+    type: 'duration',
+    description,
+    ...more,
+  }),
+  enumOf: (
+    key: string,
+    values: readonly string[],
+    description: string,
+    more: Partial<OptionSpec> = {},
+  ): OptionSpec => ({
+    key,
+    type: 'enum',
+    values,
+    description,
+    ...more,
+  }),
+  prefix: (key: string, description: string): OptionSpec => ({ key, type: 'string', prefix: true, description }),
+} as const;
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  nano: 1e-6,
+  nanos: 1e-6,
+  nanosecond: 1e-6,
+  nanoseconds: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  micro: 1e-3,
+  micros: 1e-3,
+  microsecond: 1e-3,
+  microseconds: 1e-3,
+  ms: 1,
+  milli: 1,
+  millis: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+};
+
+/** Flink's duration syntax: `10s`, `1 min`, `500ms`, `2h`; a bare number is milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+)\s*([a-zµ]*)\s*$/i.exec(text);
+  if (!match) return undefined;
+  const unit = (match[2] ?? '').toLowerCase();
+  const factor = unit === '' ? 1 : DURATION_UNITS[unit];
+  return factor === undefined ? undefined : Number(match[1]) * factor;
+}
+
+/** Parses one option's text by its declared type; returns an explanation when it does not fit. */
+export function parseOptionValue(spec: OptionSpec, text: string): OptionValue | { error: string } {
+  switch (spec.type) {
+    case 'string':
+      return text;
+    case 'int':
+    case 'long': {
+      const max = spec.type === 'int' ? 2147483647 : Number.MAX_SAFE_INTEGER;
+      if (!/^-?\d+$/.test(text.trim()) || Math.abs(Number(text)) > max)
+        return { error: `expected a whole number, got '${text}'` };
+      return Number(text);
+    }
+    case 'boolean': {
+      const lower = text.trim().toLowerCase();
+      if (lower === 'true' || lower === 'false') return lower === 'true';
+      return { error: `expected true or false, got '${text}'` };
+    }
+    case 'duration': {
+      const millis = parseDuration(text);
+      if (millis === undefined)
+        return { error: `expected a duration such as '10s', '500 ms' or '1 min', got '${text}'` };
+      return millis;
+    }
+    case 'enum': {
+      const found = spec.values?.find((value) => value.toLowerCase() === text.trim().toLowerCase());
+      if (found === undefined)
+        return { error: `expected one of ${spec.values?.map((v) => `'${v}'`).join(', ')}, got '${text}'` };
+      return found;
+    }
+  }
+}
+
+export function isSensitiveKey(key: string): boolean {
+  return /password|secret|token|credential|sasl\.jaas/i.test(key);
+}
+
+export const REDACTED = '******';
