@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
+import { registerExplain } from './commands/explain.ts';
 import { registerPendingCommands } from './commands/pending.ts';
 import { registerUp } from './commands/up.ts';
 
@@ -11,6 +12,7 @@ const program = new Command('rivulet')
   .exitOverride();
 
 registerUp(program);
+registerExplain(program);
 registerPendingCommands(program);
 
 try {

@@ -10,3 +10,12 @@ export function portOption(option: string): (value: string) => number {
     return port;
   };
 }
+
+export type Defines = ReadonlyMap<string, string>;
+
+/** Accumulates repeated `-D NAME=VALUE` options into a map. */
+export function collectDefine(value: string, previous: Defines): Defines {
+  const match = /^([A-Za-z_][A-Za-z0-9_.]*)=(.*)$/s.exec(value);
+  if (!match) throw new RivuletError('BAD_OPTION', `-D expects NAME=VALUE, got '${value}'`);
+  return new Map([...previous, [match[1] as string, match[2] as string]]);
+}

@@ -349,3 +349,34 @@ export interface ExtractExpression extends Node {
   readonly unit: TimeUnit;
   readonly operand: Expression;
 }
+
+/** The direct sub-expressions of an expression, in source order. */
+export function childExpressions(expr: Expression): readonly Expression[] {
+  switch (expr.kind) {
+    case 'literal':
+    case 'interval':
+    case 'column':
+      return [];
+    case 'unary':
+    case 'is':
+    case 'cast':
+    case 'extract':
+      return [expr.operand];
+    case 'binary':
+      return [expr.left, expr.right];
+    case 'between':
+      return [expr.operand, expr.low, expr.high];
+    case 'in':
+      return [expr.operand, ...expr.list];
+    case 'like':
+      return [expr.operand, expr.pattern, ...(expr.escape ? [expr.escape] : [])];
+    case 'case':
+      return [
+        ...(expr.operand ? [expr.operand] : []),
+        ...expr.whens.flatMap((w) => [w.when, w.result]),
+        ...(expr.else ? [expr.else] : []),
+      ];
+    case 'call':
+      return expr.args;
+  }
+}

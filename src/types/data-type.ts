@@ -171,3 +171,8 @@ function formatTypeBody(type: DataType): string {
 export function sameType(a: DataType, b: DataType): boolean {
   return formatTypeBody(withoutTimeAttribute(a)) === formatTypeBody(withoutTimeAttribute(b));
 }
+
+/** A type as error messages name it: `DECIMAL(10, 2)`, `STRING`, `TIMESTAMP(3)` (nullability left out). */
+export function describeType(type: DataType): string {
+  return type.kind === 'NULL' ? 'NULL' : formatType(withNullable(type, true));
+}

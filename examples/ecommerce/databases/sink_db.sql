@@ -45,3 +45,31 @@ CREATE TABLE result.order_status_history (
     processed_time    TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     PRIMARY KEY (order_id, order_status)
 );
+
+-- DWS / ADS (5_dws_ads.sql)
+CREATE TABLE result.dws_gmv_per_minute (
+    minute_start                TIMESTAMP(3)   NOT NULL,
+    user_city_tier              VARCHAR(20)    NOT NULL,
+    product_category_normalized VARCHAR(50)    NOT NULL,
+    gmv                         DECIMAL(38, 2),
+    order_count                 BIGINT,
+    PRIMARY KEY (minute_start, user_city_tier, product_category_normalized)
+);
+
+CREATE TABLE result.dws_order_events_per_minute (
+    window_start TIMESTAMP(3) NOT NULL,
+    window_end   TIMESTAMP(3),
+    order_status VARCHAR(20)  NOT NULL,
+    events       BIGINT,
+    orders       BIGINT,
+    PRIMARY KEY (window_start, order_status)
+);
+
+CREATE TABLE result.ads_user_order_totals (
+    user_id         BIGINT PRIMARY KEY,
+    username        VARCHAR(50),
+    order_count     BIGINT,
+    total_amount    DECIMAL(38, 2),
+    avg_amount      DECIMAL(38, 6),
+    last_order_time TIMESTAMP(3)
+);

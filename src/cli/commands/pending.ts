@@ -4,7 +4,6 @@ import { RivuletError } from '../../common/errors.ts';
 /** Contract commands (see DESIGN.md) that are declared but not built yet: they say so and fail. */
 const PENDING: ReadonlyArray<{ usage: string; description: string }> = [
   { usage: 'sql', description: 'submit a Flink SQL file to the engine' },
-  { usage: 'explain', description: 'print the plan of a Flink SQL file' },
   { usage: 'list', description: 'list the jobs of the engine' },
   { usage: 'cancel', description: 'cancel a job' },
   { usage: 'topics', description: 'list the topics of the log' },

@@ -1,0 +1,59 @@
+import * as arithmetic from './arithmetic.ts';
+import * as comparison from './comparison.ts';
+import * as conditional from './conditional.ts';
+import type { ScalarFunction } from './definition.ts';
+import * as logic from './logic.ts';
+import * as numeric from './numeric.ts';
+import * as string from './string.ts';
+import * as temporal from './temporal.ts';
+
+const FUNCTIONS = new Map<string, ScalarFunction>();
+for (const family of [arithmetic, comparison, conditional, logic, numeric, string, temporal]) {
+  for (const value of Object.values(family)) {
+    if (typeof value === 'object' && value !== null && 'compile' in value && 'bind' in value) {
+      const fn = value as ScalarFunction;
+      FUNCTIONS.set(fn.name, fn);
+    }
+  }
+}
+
+/** A scalar function or operator by its canonical upper-case name. */
+export function lookupFunction(name: string): ScalarFunction | undefined {
+  return FUNCTIONS.get(name);
+}
+
+/** Names a user can call (operators, which have their own syntax, left out). */
+export function callableFunctionNames(): string[] {
+  const operators = new Set([
+    'PLUS',
+    'MINUS',
+    'TIMES',
+    'DIVIDE',
+    'NEGATE',
+    'EQUALS',
+    'NOT_EQUALS',
+    'LESS_THAN',
+    'LESS_THAN_OR_EQUAL',
+    'GREATER_THAN',
+    'GREATER_THAN_OR_EQUAL',
+    'IS_DISTINCT_FROM',
+    'IS_NOT_DISTINCT_FROM',
+    'IN',
+    'AND',
+    'OR',
+    'NOT',
+    'IS_NULL',
+    'IS_NOT_NULL',
+    'IS_TRUE',
+    'IS_NOT_TRUE',
+    'IS_FALSE',
+    'IS_NOT_FALSE',
+    'CASE',
+    'CONCAT_OPERATOR',
+    'LIKE',
+    'EXTRACT',
+    'DATETIME_PLUS',
+    'DATETIME_MINUS',
+  ]);
+  return [...FUNCTIONS.keys()].filter((name) => !operators.has(name)).sort();
+}

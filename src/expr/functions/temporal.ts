@@ -1,0 +1,347 @@
+import {
+  type DataType,
+  describeType,
+  isCharacterString,
+  isInteger,
+  isNumeric,
+  isTimestamp,
+  T,
+} from '../../types/data-type.ts';
+import { decimalToDouble } from '../../types/decimal.ts';
+import {
+  compileDateFormat,
+  extractField,
+  instantToLocal,
+  localToInstant,
+  parseTimestamp,
+} from '../../types/temporal.ts';
+import type { BoundExpr } from '../bound.ts';
+import { EvaluationError, type Evaluator, type Value } from '../value.ts';
+import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction, strict } from './definition.ts';
+
+const MICROS_PER_DAY = 86_400_000_000;
+const MICROS_PER_SECOND = 1_000_000;
+
+type TimeUnitName = Parameters<typeof extractField>[0];
+
+/** Current time truncated to milliseconds, the precision of Flink's clock functions. */
+function nowMillis(env: EvalEnv): number {
+  const now = env.nowMicros();
+  return now - (now % 1000);
+}
+
+function niladic(name: string, type: DataType, value: (env: EvalEnv) => Value): ScalarFunction {
+  return {
+    name,
+    signatures: [`${name}()`],
+    deterministic: false,
+    bind(args, ctx) {
+      if (args.length > 0) ctx.fail(`${name} takes no arguments`);
+      return { args, type };
+    },
+    compile: (_args, _call, env) => () => value(env),
+  };
+}
+
+export const CURRENT_TIMESTAMP = niladic('CURRENT_TIMESTAMP', T.timestampLtz(3, false), nowMillis);
+export const NOW = { ...CURRENT_TIMESTAMP, name: 'NOW' };
+export const CURRENT_ROW_TIMESTAMP = { ...CURRENT_TIMESTAMP, name: 'CURRENT_ROW_TIMESTAMP' };
+export const LOCALTIMESTAMP = niladic('LOCALTIMESTAMP', T.timestamp(3, false), (env) =>
+  instantToLocal(env.timeZone, nowMillis(env)),
+);
+export const CURRENT_DATE = niladic('CURRENT_DATE', T.date(false), (env) =>
+  Math.floor(instantToLocal(env.timeZone, nowMillis(env)) / MICROS_PER_DAY),
+);
+export const CURRENT_TIME = niladic('CURRENT_TIME', T.time(0, false), (env) => {
+  const local = instantToLocal(env.timeZone, nowMillis(env));
+  const ofDay = ((local % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY;
+  return ofDay - (ofDay % MICROS_PER_SECOND);
+});
+export const LOCALTIME = { ...CURRENT_TIME, name: 'LOCALTIME' };
+export const PROCTIME = niladic(
+  'PROCTIME',
+  { kind: 'TIMESTAMP_LTZ', precision: 3, nullable: false, timeAttribute: 'PROCTIME' },
+  nowMillis,
+);
+
+/** Wall-clock microseconds of a DATE, TIMESTAMP or TIMESTAMP_LTZ value (in the session time zone). */
+function localMicros(type: DataType, env: EvalEnv): (value: Value) => number {
+  switch (type.kind) {
+    case 'DATE':
+      return (v) => (v as number) * MICROS_PER_DAY;
+    case 'TIME':
+      return (v) => v as number;
+    case 'TIMESTAMP_LTZ':
+      return (v) => instantToLocal(env.timeZone, v as number);
+    default:
+      return (v) => v as number;
+  }
+}
+
+function requireTemporal(name: string, arg: BoundExpr | undefined, ctx: BindContext, allowTime = false): BoundExpr {
+  if (!arg) ctx.fail(`${name} needs a date or timestamp argument`);
+  const ok =
+    arg.type.kind === 'NULL' ||
+    arg.type.kind === 'DATE' ||
+    isTimestamp(arg.type) ||
+    (allowTime && arg.type.kind === 'TIME');
+  if (!ok) ctx.fail(`${name} needs a DATE or TIMESTAMP argument, got ${describeType(arg.type)}`);
+  return arg;
+}
+
+/** HOUR(ts), YEAR(date), ...: a BIGINT field of the value, as in Flink. */
+function field(name: string, unit: TimeUnitName, allowTime = false): ScalarFunction {
+  return {
+    name,
+    signatures: [`${name}(${allowTime ? 'TIME | ' : ''}DATE | TIMESTAMP)`],
+    bind(args, ctx) {
+      if (args.length !== 1) ctx.fail(`${name} takes 1 argument, got ${args.length}`);
+      requireTemporal(name, args[0], ctx, allowTime);
+      return { args, type: T.bigint(anyNullable(args)) };
+    },
+    compile(args, call, env) {
+      const local = localMicros(call.args[0]?.type as DataType, env);
+      return strict((value: Value) => BigInt(extractField(unit, local(value))))(args);
+    },
+  };
+}
+
+export const YEAR = field('YEAR', 'YEAR');
+export const QUARTER = field('QUARTER', 'QUARTER');
+export const MONTH = field('MONTH', 'MONTH');
+export const WEEK = field('WEEK', 'WEEK');
+export const DAYOFYEAR = field('DAYOFYEAR', 'DOY');
+export const DAYOFMONTH = field('DAYOFMONTH', 'DAY');
+export const DAYOFWEEK = field('DAYOFWEEK', 'DOW');
+export const HOUR = field('HOUR', 'HOUR', true);
+export const MINUTE = field('MINUTE', 'MINUTE', true);
+export const SECOND = field('SECOND', 'SECOND', true);
+
+/** EXTRACT(unit FROM value): the first argument is the unit as a string literal. */
+export const EXTRACT: ScalarFunction = {
+  name: 'EXTRACT',
+  signatures: ['EXTRACT(unit FROM DATE | TIME | TIMESTAMP)'],
+  bind(args, ctx) {
+    requireTemporal('EXTRACT', args[1], ctx, true);
+    return { args, type: T.bigint(anyNullable(args.slice(1))) };
+  },
+  compile(args, call, env) {
+    const unit = (call.args[0] as { value: Value }).value as TimeUnitName;
+    const local = localMicros(call.args[1]?.type as DataType, env);
+    const operand = args[1] as Evaluator;
+    return (row) => {
+      const value = operand(row);
+      return value === null ? null : BigInt(extractField(unit, local(value)));
+    };
+  },
+};
+
+function requireString(name: string, arg: BoundExpr | undefined, position: number, ctx: BindContext): void {
+  if (arg && arg.type.kind !== 'NULL' && !isCharacterString(arg.type)) {
+    ctx.fail(`argument ${position} of ${name} must be a character string, got ${describeType(arg.type)}`);
+  }
+}
+
+/** DATE_FORMAT(timestamp | string, format): Java SimpleDateFormat patterns, e.g. 'yyyy-MM-dd HH:mm'. */
+export const DATE_FORMAT: ScalarFunction = {
+  name: 'DATE_FORMAT',
+  signatures: ['DATE_FORMAT(TIMESTAMP, STRING)', 'DATE_FORMAT(STRING, STRING)'],
+  bind(args, ctx) {
+    if (args.length !== 2) ctx.fail(`DATE_FORMAT takes 2 arguments, got ${args.length}`);
+    const [value, format] = args as [BoundExpr, BoundExpr];
+    if (
+      !(
+        value.type.kind === 'NULL' ||
+        isTimestamp(value.type) ||
+        value.type.kind === 'DATE' ||
+        isCharacterString(value.type)
+      )
+    ) {
+      ctx.fail(`DATE_FORMAT needs a TIMESTAMP or a string, got ${describeType(value.type)}`);
+    }
+    requireString('DATE_FORMAT', format, 2, ctx);
+    return { args, type: T.string(anyNullable(args)) };
+  },
+  compile(args, call, env) {
+    const type = call.args[0]?.type as DataType;
+    const local = isCharacterString(type)
+      ? (v: Value) => parseTimestamp(v as string) ?? invalid(`DATE_FORMAT cannot read '${v}' as a timestamp`)
+      : localMicros(type, env);
+    return strict((value: Value, pattern: string) => formatWith(pattern, local(value)))(args);
+  },
+};
+
+function invalid(message: string): never {
+  throw new EvaluationError('INVALID_ARGUMENT', message);
+}
+
+function formatWith(pattern: string, micros: number): string {
+  try {
+    return compileDateFormat(pattern).format(micros);
+  } catch (error) {
+    throw new EvaluationError('INVALID_FORMAT', (error as Error).message);
+  }
+}
+
+function parseWith(pattern: string, text: string): number | null {
+  try {
+    return compileDateFormat(pattern).parse(text);
+  } catch (error) {
+    throw new EvaluationError('INVALID_FORMAT', (error as Error).message);
+  }
+}
+
+/** TO_TIMESTAMP(string[, format]): TIMESTAMP(3); NULL when the text does not match. */
+export const TO_TIMESTAMP: ScalarFunction = {
+  name: 'TO_TIMESTAMP',
+  signatures: ['TO_TIMESTAMP(STRING)', 'TO_TIMESTAMP(STRING, STRING)'],
+  bind(args, ctx) {
+    if (args.length < 1 || args.length > 2) ctx.fail(`TO_TIMESTAMP takes 1 or 2 arguments, got ${args.length}`);
+    for (const [i, arg] of args.entries()) requireString('TO_TIMESTAMP', arg, i + 1, ctx);
+    return { args, type: T.timestamp(3, true) };
+  },
+  compile: (args) =>
+    strict((text: string, pattern?: string) => {
+      const micros =
+        pattern === undefined
+          ? (parseTimestamp(text) ?? parseWith('yyyy-MM-dd HH:mm:ss', text))
+          : parseWith(pattern, text);
+      return micros === null ? null : micros - (((micros % 1000) + 1000) % 1000);
+    })(args),
+};
+
+/** TO_DATE(string[, format]): DATE; NULL when the text does not match. */
+export const TO_DATE: ScalarFunction = {
+  name: 'TO_DATE',
+  signatures: ['TO_DATE(STRING)', 'TO_DATE(STRING, STRING)'],
+  bind(args, ctx) {
+    if (args.length < 1 || args.length > 2) ctx.fail(`TO_DATE takes 1 or 2 arguments, got ${args.length}`);
+    for (const [i, arg] of args.entries()) requireString('TO_DATE', arg, i + 1, ctx);
+    return { args, type: T.date(true) };
+  },
+  compile: (args) =>
+    strict((text: string, pattern?: string) => {
+      const micros = parseWith(pattern ?? 'yyyy-MM-dd', text);
+      return micros === null ? null : Math.floor(micros / MICROS_PER_DAY);
+    })(args),
+};
+
+/** UNIX_TIMESTAMP(): now in seconds; UNIX_TIMESTAMP(string[, format]): that local time in seconds. */
+export const UNIX_TIMESTAMP: ScalarFunction = {
+  name: 'UNIX_TIMESTAMP',
+  signatures: ['UNIX_TIMESTAMP()', 'UNIX_TIMESTAMP(STRING)', 'UNIX_TIMESTAMP(STRING, STRING)'],
+  deterministic: false,
+  zoned: true,
+  bind(args, ctx) {
+    if (args.length > 2) ctx.fail(`UNIX_TIMESTAMP takes 0 to 2 arguments, got ${args.length}`);
+    for (const [i, arg] of args.entries()) requireString('UNIX_TIMESTAMP', arg, i + 1, ctx);
+    return { args, type: T.bigint(args.length > 0) };
+  },
+  compile(args, _call, env) {
+    if (args.length === 0) return () => BigInt(Math.floor(env.nowMicros() / MICROS_PER_SECOND));
+    return strict((text: string, pattern?: string) => {
+      const local = parseWith(pattern ?? 'yyyy-MM-dd HH:mm:ss', text);
+      if (local === null) return null;
+      return BigInt(Math.floor(localToInstant(env.timeZone, local) / MICROS_PER_SECOND));
+    })(args);
+  },
+};
+
+/** FROM_UNIXTIME(seconds[, format]): the local time of an epoch second as text. */
+export const FROM_UNIXTIME: ScalarFunction = {
+  name: 'FROM_UNIXTIME',
+  signatures: ['FROM_UNIXTIME(NUMERIC)', 'FROM_UNIXTIME(NUMERIC, STRING)'],
+  zoned: true,
+  bind(args, ctx) {
+    if (args.length < 1 || args.length > 2) ctx.fail(`FROM_UNIXTIME takes 1 or 2 arguments, got ${args.length}`);
+    const [seconds] = args as [BoundExpr];
+    if (!isInteger(seconds.type) && seconds.type.kind !== 'NULL')
+      ctx.fail(`FROM_UNIXTIME needs an integer number of seconds, got ${describeType(seconds.type)}`);
+    requireString('FROM_UNIXTIME', args[1], 2, ctx);
+    return { args, type: T.string(anyNullable(args)) };
+  },
+  compile: (args, _call, env) =>
+    strict((seconds: number | bigint, pattern?: string) =>
+      formatWith(pattern ?? 'yyyy-MM-dd HH:mm:ss', instantToLocal(env.timeZone, Number(seconds) * MICROS_PER_SECOND)),
+    )(args),
+};
+
+/** TO_TIMESTAMP_LTZ(epoch, precision): precision 0 reads seconds, 3 milliseconds. */
+export const TO_TIMESTAMP_LTZ: ScalarFunction = {
+  name: 'TO_TIMESTAMP_LTZ',
+  signatures: ['TO_TIMESTAMP_LTZ(NUMERIC, 0 | 3)'],
+  bind(args, ctx) {
+    if (args.length !== 2) ctx.fail(`TO_TIMESTAMP_LTZ takes 2 arguments, got ${args.length}`);
+    const [epoch, precision] = args as [BoundExpr, BoundExpr];
+    if (!isNumeric(epoch.type) && epoch.type.kind !== 'NULL')
+      ctx.fail(`TO_TIMESTAMP_LTZ needs a numeric epoch, got ${describeType(epoch.type)}`);
+    const p = precision.kind === 'literal' ? Number(precision.value) : Number.NaN;
+    if (p !== 0 && p !== 3)
+      ctx.fail('the precision of TO_TIMESTAMP_LTZ must be the literal 0 (seconds) or 3 (milliseconds)');
+    return { args, type: T.timestampLtz(3, anyNullable(args.slice(0, 1))) };
+  },
+  compile(args, call) {
+    const epochType = call.args[0]?.type as DataType;
+    const factor = Number((call.args[1] as { value: Value }).value) === 0 ? MICROS_PER_SECOND : 1000;
+    const toNumber =
+      epochType.kind === 'DECIMAL'
+        ? (v: Value) => decimalToDouble(v as bigint, epochType.scale)
+        : (v: Value) => Number(v);
+    const [epoch] = args as [Evaluator];
+    return (row) => {
+      const value = epoch(row);
+      if (value === null) return null;
+      const micros = Math.round(toNumber(value) * factor);
+      return micros - (((micros % 1000) + 1000) % 1000);
+    };
+  },
+};
+
+/** TIMESTAMP/DATE ± INTERVAL, and TIMESTAMP - TIMESTAMP is not offered (use TIMESTAMPDIFF). */
+function datetimeArithmetic(name: string, sign: 1 | -1): ScalarFunction {
+  return {
+    name,
+    signatures: [`DATETIME ${sign > 0 ? '+' : '-'} INTERVAL`],
+    bind(args, ctx) {
+      let [left, right] = args as [BoundExpr, BoundExpr];
+      if (sign > 0 && (left.type.kind === 'INTERVAL_DAY_TIME' || left.type.kind === 'INTERVAL_YEAR_MONTH'))
+        [left, right] = [right, left];
+      const interval = right.type.kind === 'INTERVAL_DAY_TIME' || right.type.kind === 'INTERVAL_YEAR_MONTH';
+      if (!interval || !(left.type.kind === 'DATE' || left.type.kind === 'TIME' || isTimestamp(left.type))) {
+        ctx.fail(
+          `cannot apply '${sign > 0 ? '+' : '-'}' to ${describeType(left.type)} and ${describeType(right.type)}`,
+          'add or subtract an INTERVAL to a DATE, TIME or TIMESTAMP',
+        );
+      }
+      const { timeAttribute: _, ...type } = left.type as DataType & { timeAttribute?: string };
+      return { args: [left, right], type: { ...(type as DataType), nullable: anyNullable(args) } as DataType };
+    },
+    compile(args, call) {
+      const left = call.args[0]?.type as DataType;
+      const months = call.args[1]?.type.kind === 'INTERVAL_YEAR_MONTH';
+      return strict((value: number, amount: number) => {
+        if (months) return addMonths(left, value, sign * amount);
+        if (left.kind === 'DATE') return value + Math.trunc((sign * amount) / MICROS_PER_DAY);
+        if (left.kind === 'TIME') return (((value + sign * amount) % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY;
+        return value + sign * amount;
+      })(args);
+    },
+  };
+}
+
+function addMonths(type: DataType, value: number, months: number): number {
+  const days = type.kind === 'DATE' ? value : Math.floor(value / MICROS_PER_DAY);
+  const ofDay = type.kind === 'DATE' ? 0 : value - days * MICROS_PER_DAY;
+  const date = new Date(days * 86_400_000);
+  const year = date.getUTCFullYear();
+  const month = date.getUTCMonth() + months;
+  const targetYear = year + Math.floor(month / 12);
+  const targetMonth = ((month % 12) + 12) % 12;
+  const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
+  const day = Math.min(date.getUTCDate(), lastDay);
+  const resultDays = Date.UTC(targetYear, targetMonth, day) / 86_400_000;
+  return type.kind === 'DATE' ? resultDays : resultDays * MICROS_PER_DAY + ofDay;
+}
+
+export const DATETIME_PLUS = datetimeArithmetic('DATETIME_PLUS', 1);
+export const DATETIME_MINUS = datetimeArithmetic('DATETIME_MINUS', -1);

@@ -1,0 +1,246 @@
+import { REDACTED } from '../connectors/options.ts';
+import type { BoundExpr } from '../expr/bound.ts';
+import { toText } from '../expr/cast.ts';
+import type { EvalEnv } from '../expr/functions/definition.ts';
+import { formatType } from '../types/data-type.ts';
+import { resolveTimeZone } from '../types/temporal.ts';
+import { formatChangelog } from './changelog.ts';
+import type { AggregateCall, Field, PlanNode, TableReference } from './nodes.ts';
+
+const INFIX: Readonly<Record<string, string>> = {
+  PLUS: '+',
+  MINUS: '-',
+  TIMES: '*',
+  DIVIDE: '/',
+  MOD: '%',
+  EQUALS: '=',
+  NOT_EQUALS: '<>',
+  LESS_THAN: '<',
+  LESS_THAN_OR_EQUAL: '<=',
+  GREATER_THAN: '>',
+  GREATER_THAN_OR_EQUAL: '>=',
+  AND: 'AND',
+  OR: 'OR',
+  CONCAT_OPERATOR: '||',
+  IS_DISTINCT_FROM: 'IS DISTINCT FROM',
+  IS_NOT_DISTINCT_FROM: 'IS NOT DISTINCT FROM',
+  DATETIME_PLUS: '+',
+  DATETIME_MINUS: '-',
+};
+
+const POSTFIX: Readonly<Record<string, string>> = {
+  IS_NULL: 'IS NULL',
+  IS_NOT_NULL: 'IS NOT NULL',
+  IS_TRUE: 'IS TRUE',
+  IS_NOT_TRUE: 'IS NOT TRUE',
+  IS_FALSE: 'IS FALSE',
+  IS_NOT_FALSE: 'IS NOT FALSE',
+};
+
+/** Functions written without parentheses in SQL. */
+const NILADIC = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME']);
+
+/** Literal text needs no time zone; UTC keeps EXPLAIN output the same on every machine. */
+const EXPLAIN_ENV: EvalEnv = { timeZone: resolveTimeZone('UTC'), nowMicros: () => 0 };
+
+/** An expression as readable SQL, with input references by field name. */
+export function formatExpression(expr: BoundExpr, input: readonly Field[]): string {
+  const f = (e: BoundExpr) => formatExpression(e, input);
+  switch (expr.kind) {
+    case 'input':
+      return input[expr.index]?.name ?? `$${expr.index}`;
+    case 'literal': {
+      if (expr.value === null) return 'NULL';
+      if (expr.type.kind === 'INTERVAL_DAY_TIME') return `INTERVAL '${Number(expr.value) / 1_000_000}' SECOND`;
+      if (expr.type.kind === 'INTERVAL_YEAR_MONTH') return `INTERVAL '${expr.value}' MONTH`;
+      const text = toText(expr.type, EXPLAIN_ENV)(expr.value) as string;
+      switch (expr.type.kind) {
+        case 'CHAR':
+        case 'VARCHAR':
+          return `'${text.replaceAll("'", "''")}'`;
+        case 'DATE':
+        case 'TIME':
+        case 'TIMESTAMP':
+          return `${expr.type.kind} '${text}'`;
+        case 'TIMESTAMP_LTZ':
+          return `TIMESTAMP_LTZ '${text}'`;
+        default:
+          return text;
+      }
+    }
+    case 'cast':
+      return `${expr.try ? 'TRY_CAST' : 'CAST'}(${f(expr.operand)} AS ${formatType(expr.type)})`;
+    case 'call': {
+      const args = expr.args;
+      const infix = INFIX[expr.name];
+      if (infix && args.length === 2) return `(${f(args[0] as BoundExpr)} ${infix} ${f(args[1] as BoundExpr)})`;
+      const postfix = POSTFIX[expr.name];
+      if (postfix) return `(${f(args[0] as BoundExpr)} ${postfix})`;
+      switch (expr.name) {
+        case 'NOT':
+          return `NOT(${f(args[0] as BoundExpr)})`;
+        case 'NEGATE':
+          return `-(${f(args[0] as BoundExpr)})`;
+        case 'IN':
+          return `(${f(args[0] as BoundExpr)} IN (${args.slice(1).map(f).join(', ')}))`;
+        case 'LIKE':
+          return `(${f(args[0] as BoundExpr)} LIKE ${f(args[1] as BoundExpr)}${args[2] ? ` ESCAPE ${f(args[2])}` : ''})`;
+        case 'CASE': {
+          const parts: string[] = [];
+          for (let i = 0; i + 1 < args.length; i += 2)
+            parts.push(`WHEN ${f(args[i] as BoundExpr)} THEN ${f(args[i + 1] as BoundExpr)}`);
+          return `CASE ${parts.join(' ')} ELSE ${f(args[args.length - 1] as BoundExpr)} END`;
+        }
+        case 'EXTRACT':
+          return `EXTRACT(${(args[0] as { value: string }).value} FROM ${f(args[1] as BoundExpr)})`;
+        default:
+          return args.length === 0 && NILADIC.has(expr.name) ? expr.name : `${expr.name}(${args.map(f).join(', ')})`;
+      }
+    }
+  }
+}
+
+function list(items: readonly string[]): string {
+  return `[${items.join(', ')}]`;
+}
+
+function keyNames(key: readonly number[], fields: readonly Field[]): string {
+  return list(key.map((k) => fields[k]?.name ?? `$${k}`));
+}
+
+function aggregateText(call: AggregateCall, input: readonly Field[]): string {
+  const args = call.args.length === 0 ? '*' : call.args.map((a) => input[a]?.name ?? `$${a}`).join(', ');
+  return `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${args}) AS ${call.name}`;
+}
+
+function tableText(table: TableReference): string {
+  return `table=[${table.name}], connector=[${table.connector.factory.identifier}]`;
+}
+
+/** One line describing a node: its kind and arguments, as Flink's EXPLAIN prints them. */
+export function describeNode(node: PlanNode): string {
+  switch (node.kind) {
+    case 'TableSourceScan': {
+      const fields = node.columns.map((c, i) =>
+        'metadata' in c ? `${node.fields[i]?.name} <- METADATA '${c.metadata}'` : c.physical,
+      );
+      return `TableSourceScan(${tableText(node.table)}, fields=${list(fields)})`;
+    }
+    case 'ChangelogNormalize':
+      return `ChangelogNormalize(key=${keyNames(node.key, node.fields)})`;
+    case 'WatermarkAssigner':
+      return `WatermarkAssigner(rowtime=[${node.fields[node.rowtime]?.name}], watermark=[${formatExpression(node.watermark, node.input.fields)}])`;
+    case 'Calc': {
+      const select = node.projection.map((expr, i) => {
+        const text = formatExpression(expr, node.input.fields);
+        const name = node.fields[i]?.name as string;
+        return expr.kind === 'input' && text === name ? text : `${text} AS ${name}`;
+      });
+      const where = node.condition ? `, where=[${formatExpression(node.condition, node.input.fields)}]` : '';
+      return `Calc(select=${list(select)}${where})`;
+    }
+    case 'Join': {
+      const width = node.left.fields.length;
+      const pairs = node.leftKeys.map(
+        (l, i) => `${node.fields[l]?.name} = ${node.fields[width + (node.rightKeys[i] as number)]?.name}`,
+      );
+      const residual = node.residual ? `, residual=[${formatExpression(node.residual, node.fields)}]` : '';
+      const spec = `leftInputSpec=[${node.leftUniqueByKey ? 'JoinKeyContainsUniqueKey' : node.left.uniqueKey ? 'HasUniqueKey' : 'NoUniqueKey'}], rightInputSpec=[${node.rightUniqueByKey ? 'JoinKeyContainsUniqueKey' : node.right.uniqueKey ? 'HasUniqueKey' : 'NoUniqueKey'}]`;
+      return `Join(joinType=[${node.type}], where=${list(pairs)}${residual}, ${spec})`;
+    }
+    case 'LookupJoin': {
+      const pairs = node.keys.map((k) => `${node.input.fields[k.input]?.name} = ${node.lookupFields[k.lookup]?.name}`);
+      const residual = node.residual
+        ? `, residual=[${formatExpression(node.residual, [...node.input.fields, ...node.lookupFields])}]`
+        : '';
+      return `LookupJoin(${tableText(node.table)}, joinType=[${node.type}], lookup=${list(pairs)}${residual})`;
+    }
+    case 'GroupAggregate': {
+      const groupBy = node.groupKeys.length > 0 ? `groupBy=${keyNames(node.groupKeys, node.input.fields)}, ` : '';
+      const select = [
+        ...node.groupKeys.map((k) => node.input.fields[k]?.name as string),
+        ...node.calls.map((c) => aggregateText(c, node.input.fields)),
+      ];
+      return `GroupAggregate(${groupBy}select=${list(select)})`;
+    }
+    case 'WindowTableFunction':
+      return `WindowTableFunction(window=[${windowText(node.window, node.input.fields)}])`;
+    case 'WindowAggregate': {
+      const select = [
+        ...node.groupKeys.map((k) => node.input.fields[k]?.name as string),
+        ...node.calls.map((c) => aggregateText(c, node.input.fields)),
+      ];
+      return `WindowAggregate(groupBy=${keyNames(node.groupKeys, node.input.fields)}, window=[${node.window.type}], emit=[on ${node.window.timeKind === 'ROWTIME' ? 'watermark' : 'processing time'} past window_end], select=${list(select)})`;
+    }
+    case 'Union':
+      return `Union(all=[true], union=${list(node.fields.map((f) => f.name))})`;
+    case 'Values':
+      return `Values(tuples=[${node.rows.map((row) => `{ ${row.map((e) => formatExpression(e, [])).join(', ')} }`).join(', ')}])`;
+    case 'Sink': {
+      const key = node.sinkKey ? `, key=${keyNames(node.sinkKey, node.fields)}` : '';
+      const materialize = node.upsertMaterialize ? ', upsertMaterialize=[true]' : '';
+      return `Sink(${tableText(node.table)}${key}${materialize}, fields=${list(node.columns)})`;
+    }
+  }
+}
+
+function windowText(
+  window: { type: string; size: number; slide?: number; timeField: number },
+  fields: readonly Field[],
+): string {
+  const time = fields[window.timeField]?.name;
+  const size = intervalText(window.size);
+  if (window.type === 'TUMBLE') return `TUMBLE(time_col=[${time}], size=[${size}])`;
+  const second = window.type === 'HOP' ? 'slide' : 'step';
+  return `${window.type}(time_col=[${time}], ${second}=[${intervalText(window.slide ?? 0)}], size=[${size}])`;
+}
+
+function intervalText(micros: number): string {
+  const units: [number, string][] = [
+    [86_400_000_000, 'day'],
+    [3_600_000_000, 'h'],
+    [60_000_000, 'min'],
+    [1_000_000, 's'],
+    [1000, 'ms'],
+  ];
+  for (const [unit, name] of units) if (micros % unit === 0) return `${micros / unit} ${name}`;
+  return `${micros} us`;
+}
+
+export function inputsOf(node: PlanNode): readonly PlanNode[] {
+  switch (node.kind) {
+    case 'TableSourceScan':
+    case 'Values':
+      return [];
+    case 'Join':
+      return [node.left, node.right];
+    case 'Union':
+      return node.inputs;
+    default:
+      return [node.input];
+  }
+}
+
+/** A plan tree as indented text, one node per line with its changelog mode. */
+export function explainPlan(root: PlanNode): string {
+  const lines: string[] = [];
+  const visit = (node: PlanNode, prefix: string, childPrefix: string) => {
+    lines.push(`${prefix}${describeNode(node)}, changelogMode=[${formatChangelog(node.changelog)}]`);
+    const inputs = inputsOf(node);
+    inputs.forEach((input, i) => {
+      const last = i === inputs.length - 1;
+      visit(input, `${childPrefix}${last ? '+- ' : ':- '}`, `${childPrefix}${last ? '   ' : ':  '}`);
+    });
+  };
+  visit(root, '', '');
+  return lines.join('\n');
+}
+
+/** Option values for display, with secrets replaced. */
+export function displayOptions(table: TableReference): string {
+  return table.connector.written
+    .map(
+      (option) => `'${option.key}' = '${table.connector.specs.get(option.key)?.sensitive ? REDACTED : option.value}'`,
+    )
+    .join(', ');
+}

@@ -1,0 +1,165 @@
+import type { ResolvedConnector } from '../connectors/registry.ts';
+import type { BoundExpr } from '../expr/bound.ts';
+import type { DataType } from '../types/data-type.ts';
+import type { ChangelogMode } from './changelog.ts';
+
+export interface Field {
+  readonly name: string;
+  readonly type: DataType;
+}
+
+/** Fields every plan node has: its output columns, the changes it emits, and a unique key if known. */
+interface Common {
+  readonly fields: readonly Field[];
+  readonly changelog: ChangelogMode;
+  /** Output columns that identify a row (the upsert key), when the planner can tell. */
+  readonly uniqueKey?: readonly number[];
+}
+
+/** A plan is a tree of these kind-tagged, readonly nodes. */
+export type PlanNode =
+  | TableSourceScan
+  | ChangelogNormalize
+  | WatermarkAssigner
+  | Calc
+  | Join
+  | LookupJoin
+  | GroupAggregate
+  | WindowTableFunction
+  | WindowAggregate
+  | Union
+  | Values
+  | Sink;
+
+export interface TableReference {
+  readonly name: string;
+  readonly connector: ResolvedConnector;
+  readonly primaryKey?: readonly string[];
+}
+
+export interface TableSourceScan extends Common {
+  readonly kind: 'TableSourceScan';
+  readonly table: TableReference;
+  /** For each output field: a physical column, or a metadata key. */
+  readonly columns: readonly ({ readonly physical: string } | { readonly metadata: string })[];
+}
+
+export interface ChangelogNormalize extends Common {
+  readonly kind: 'ChangelogNormalize';
+  readonly input: PlanNode;
+  readonly key: readonly number[];
+}
+
+export interface WatermarkAssigner extends Common {
+  readonly kind: 'WatermarkAssigner';
+  readonly input: PlanNode;
+  readonly rowtime: number;
+  readonly watermark: BoundExpr;
+}
+
+export interface Calc extends Common {
+  readonly kind: 'Calc';
+  readonly input: PlanNode;
+  readonly projection: readonly BoundExpr[];
+  readonly condition?: BoundExpr;
+}
+
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+
+export interface Join extends Common {
+  readonly kind: 'Join';
+  readonly type: JoinType;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  /** Non-equality part of the condition, over left fields followed by right fields. */
+  readonly residual?: BoundExpr;
+  /** Whether each side's join key covers one of its unique keys (at most one match per row). */
+  readonly leftUniqueByKey: boolean;
+  readonly rightUniqueByKey: boolean;
+}
+
+export interface LookupJoin extends Common {
+  readonly kind: 'LookupJoin';
+  readonly type: 'INNER' | 'LEFT';
+  readonly input: PlanNode;
+  readonly table: TableReference;
+  /** Lookup table columns (all of its physical columns, in order) appended to the input's. */
+  readonly lookupFields: readonly Field[];
+  /** Pairs of (input field, lookup column index) that must be equal. */
+  readonly keys: readonly { readonly input: number; readonly lookup: number }[];
+  readonly residual?: BoundExpr;
+}
+
+export type AggregateFunction = 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE';
+
+export interface AggregateCall {
+  readonly fn: AggregateFunction;
+  /** Input fields of the arguments (none for COUNT(*)). */
+  readonly args: readonly number[];
+  readonly distinct: boolean;
+  readonly type: DataType;
+  readonly name: string;
+}
+
+export interface GroupAggregate extends Common {
+  readonly kind: 'GroupAggregate';
+  readonly input: PlanNode;
+  readonly groupKeys: readonly number[];
+  readonly calls: readonly AggregateCall[];
+}
+
+export interface WindowSpec {
+  readonly type: 'TUMBLE' | 'HOP' | 'CUMULATE';
+  /** The time attribute column of the input. */
+  readonly timeField: number;
+  readonly timeKind: 'ROWTIME' | 'PROCTIME';
+  /** Microseconds. */
+  readonly size: number;
+  /** HOP's slide or CUMULATE's step, in microseconds. */
+  readonly slide?: number;
+}
+
+/** A window TVF: each row once per window it falls in, with window_start, window_end, window_time appended. */
+export interface WindowTableFunction extends Common {
+  readonly kind: 'WindowTableFunction';
+  readonly input: PlanNode;
+  readonly window: WindowSpec;
+}
+
+/**
+ * GROUP BY window_start, window_end, ... over a window TVF: like a group aggregate, but each group
+ * emits once, a final insert, when time passes its window_end.
+ */
+export interface WindowAggregate extends Common {
+  readonly kind: 'WindowAggregate';
+  readonly input: PlanNode;
+  readonly window: WindowSpec;
+  readonly groupKeys: readonly number[];
+  /** Position of window_end among the group keys: the time at which a group is complete. */
+  readonly windowEndKey: number;
+  readonly calls: readonly AggregateCall[];
+}
+
+export interface Union extends Common {
+  readonly kind: 'Union';
+  readonly inputs: readonly PlanNode[];
+}
+
+export interface Values extends Common {
+  readonly kind: 'Values';
+  readonly rows: readonly (readonly BoundExpr[])[];
+}
+
+export interface Sink extends Common {
+  readonly kind: 'Sink';
+  readonly input: PlanNode;
+  readonly table: TableReference;
+  /** The sink's columns written from the input fields (one per input field, in order). */
+  readonly columns: readonly string[];
+  /** Upsert key of the sink, when it consumes updates by key. */
+  readonly sinkKey?: readonly number[];
+  /** Input changes arrive keyed differently from the sink key: materialize per sink key (Flink's SinkUpsertMaterializer). */
+  readonly upsertMaterialize: boolean;
+}

@@ -1,0 +1,286 @@
+import type { BoundExpr } from '../expr/bound.ts';
+import { childExpressions, type Expression, type FunctionCall, type Select } from '../sql/ast.ts';
+import { SqlError } from '../sql/sql-error.ts';
+import {
+  type DataType,
+  describeType,
+  isCharacterString,
+  isNumeric,
+  MAX_DECIMAL_PRECISION,
+  T,
+  withNullable,
+  withoutTimeAttribute,
+} from '../types/data-type.ts';
+import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bind-expression.ts';
+import { makeCalc } from './build.ts';
+import { INSERT_ONLY, RETRACT } from './changelog.ts';
+import type { AggregateCall, AggregateFunction, Field, PlanNode, WindowTableFunction } from './nodes.ts';
+import type { PlanContext, Relation } from './plan-query.ts';
+import { Scope } from './scope.ts';
+
+/** An expression's shape without source positions: equal shapes are the same expression. */
+export function shapeKey(expr: Expression): string {
+  return JSON.stringify(expr, (key, value) => (key === 'at' ? undefined : value));
+}
+
+/** Aggregate calls in an expression tree (not descending into them). */
+function collectAggregates(expr: Expression | undefined, out: FunctionCall[], ctx: PlanContext): void {
+  if (!expr) return;
+  if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name)) {
+    for (const arg of expr.args) {
+      const nested: FunctionCall[] = [];
+      collectAggregates(arg, nested, ctx);
+      if (nested.length > 0) {
+        throw new SqlError(
+          'SQL_NESTED_AGGREGATE',
+          ctx.source,
+          (nested[0] as FunctionCall).at,
+          'aggregate functions cannot be nested',
+        );
+      }
+    }
+    out.push(expr);
+    return;
+  }
+  for (const child of childExpressions(expr)) collectAggregates(child, out, ctx);
+}
+
+export function hasAggregates(select: Select, ctx: PlanContext): boolean {
+  const found: FunctionCall[] = [];
+  for (const item of select.items) if (item.kind === 'expression') collectAggregates(item.expression, found, ctx);
+  collectAggregates(select.having, found, ctx);
+  return found.length > 0;
+}
+
+/** Result type of an aggregate, as Flink types it (SUM and AVG of an INT stay INT). */
+function aggregateType(
+  call: FunctionCall,
+  arg: DataType | undefined,
+  ctx: PlanContext,
+): { fn: AggregateFunction; type: DataType } {
+  const name = call.name;
+  const needNumeric = () => {
+    if (!arg || !isNumeric(arg)) {
+      throw new SqlError(
+        'SQL_INVALID_CALL',
+        ctx.source,
+        call.at,
+        `${name} needs a numeric argument, got ${arg ? describeType(arg) : 'none'}`,
+      );
+    }
+    return arg;
+  };
+  const nullableWhenEmpty = (type: DataType) => withNullable(withoutTimeAttribute(type), true);
+  switch (name) {
+    case 'COUNT':
+      return { fn: 'COUNT', type: T.bigint(false) };
+    case 'SUM': {
+      const t = needNumeric();
+      if (t.kind === 'DECIMAL') return { fn: 'SUM', type: T.decimal(MAX_DECIMAL_PRECISION, t.scale, true) };
+      return { fn: 'SUM', type: nullableWhenEmpty(t) };
+    }
+    case 'SUM0': {
+      const t = needNumeric();
+      return {
+        fn: 'SUM0',
+        type: withNullable(t.kind === 'DECIMAL' ? T.decimal(MAX_DECIMAL_PRECISION, t.scale) : t, false),
+      };
+    }
+    case 'AVG': {
+      const t = needNumeric();
+      if (t.kind === 'DECIMAL')
+        return { fn: 'AVG', type: T.decimal(MAX_DECIMAL_PRECISION, Math.max(6, t.scale), true) };
+      return { fn: 'AVG', type: nullableWhenEmpty(t) };
+    }
+    case 'MIN':
+    case 'MAX':
+    case 'FIRST_VALUE':
+    case 'LAST_VALUE': {
+      if (!arg) throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, `${name} needs one argument`);
+      if (
+        !(
+          isNumeric(arg) ||
+          isCharacterString(arg) ||
+          ['BOOLEAN', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP_LTZ'].includes(arg.kind)
+        )
+      ) {
+        throw new SqlError(
+          'SQL_INVALID_CALL',
+          ctx.source,
+          call.at,
+          `${name} cannot compare values of type ${describeType(arg)}`,
+        );
+      }
+      return { fn: name, type: nullableWhenEmpty(arg) };
+    }
+    default:
+      throw new SqlError(
+        'SQL_UNSUPPORTED',
+        ctx.source,
+        call.at,
+        `aggregate function ${name} is not supported yet`,
+        'supported: COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE',
+      );
+  }
+}
+
+export interface AggregatePlan {
+  readonly relation: Relation;
+  /** Binds SELECT and HAVING expressions over the aggregate's output. */
+  readonly env: BindEnvironment;
+}
+
+/**
+ * GROUP BY and aggregates: a Calc computes the group keys and aggregate arguments, then a
+ * GroupAggregate (or a WindowAggregate when grouping by the window of a window TVF) computes
+ * [keys..., aggregates...]. Expressions above it are bound by matching group keys and calls.
+ */
+export function planAggregate(select: Select, from: Relation, ctx: PlanContext): AggregatePlan {
+  const env: BindEnvironment = { source: ctx.source };
+  const calls: FunctionCall[] = [];
+  for (const item of select.items) if (item.kind === 'expression') collectAggregates(item.expression, calls, ctx);
+  collectAggregates(select.having, calls, ctx);
+
+  const projection: BoundExpr[] = [];
+  const slot = (expr: BoundExpr): number => {
+    const key = JSON.stringify(expr, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    const existing = projection.findIndex(
+      (p) => JSON.stringify(p, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)) === key,
+    );
+    if (existing >= 0) return existing;
+    projection.push(expr);
+    return projection.length - 1;
+  };
+  const groupKeys = select.groupBy.map((expr) => {
+    if (expr.kind === 'literal' && expr.type === 'number') {
+      throw new SqlError(
+        'SQL_UNSUPPORTED',
+        ctx.source,
+        expr.at,
+        'GROUP BY a position is not supported',
+        'name the column or repeat the expression',
+      );
+    }
+    return slot(bindExpression(expr, from.scope, env));
+  });
+  const groupShapes = select.groupBy.map(shapeKey);
+  if (new Set(groupKeys).size !== groupKeys.length) {
+    throw new SqlError(
+      'SQL_DUPLICATE_GROUP_KEY',
+      ctx.source,
+      select.groupBy[0]?.at ?? select.at,
+      'GROUP BY lists the same expression twice',
+    );
+  }
+
+  const callShapes: string[] = [];
+  const aggregateCalls: AggregateCall[] = [];
+  for (const call of calls) {
+    const shape = shapeKey(call);
+    if (callShapes.includes(shape)) continue;
+    if (call.args.length > 1)
+      throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, `${call.name} takes one argument`);
+    const arg = call.args[0] ? bindExpression(call.args[0], from.scope, env) : undefined;
+    if (call.name === 'COUNT' && !call.star && !arg)
+      throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, 'COUNT needs an argument or *');
+    const { fn, type } = aggregateType(call, arg?.type, ctx);
+    callShapes.push(shape);
+    aggregateCalls.push({
+      fn,
+      args: arg ? [slot(arg)] : [],
+      distinct: call.distinct,
+      type,
+      name: `EXPR$${aggregateCalls.length}`,
+    });
+  }
+
+  const inputNames = projection.map((expr, i) => (expr.kind === 'input' ? expr.name : `$f${i}`));
+  const preCalc = makeCalc(from.node, projection, inputNames);
+  const keyFields: Field[] = groupKeys.map((k) => preCalc.fields[k] as Field);
+  const fields: Field[] = [
+    ...keyFields.map((f) => ({ ...f, type: withoutTimeAttribute(f.type) })),
+    ...aggregateCalls.map((c) => ({ name: c.name, type: c.type })),
+  ];
+  const window = windowOf(from.node, projection, groupKeys);
+  const node: PlanNode = window
+    ? {
+        kind: 'WindowAggregate',
+        input: preCalc,
+        window: window.spec,
+        groupKeys,
+        windowEndKey: window.endKey,
+        calls: aggregateCalls,
+        fields,
+        changelog: INSERT_ONLY,
+      }
+    : {
+        kind: 'GroupAggregate',
+        input: preCalc,
+        groupKeys,
+        calls: aggregateCalls,
+        fields,
+        changelog: RETRACT,
+        uniqueKey: groupKeys.map((_, i) => i),
+      };
+  if (window && from.node.changelog.kind !== 'insert-only') {
+    throw new SqlError(
+      'SQL_UPDATES_NOT_SUPPORTED',
+      ctx.source,
+      select.at,
+      "a window aggregate doesn't support consuming update and delete changes",
+      "read the input as an append-only table, or use a GROUP BY on a time bucket (e.g. DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm')) which handles updates",
+    );
+  }
+
+  const output = new Scope(fields.map((field) => ({ ...field, qualifiers: [] })));
+  const aggregateEnv: BindEnvironment = {
+    source: ctx.source,
+    rewrite(expr) {
+      const groupIndex = groupShapes.indexOf(shapeKey(expr));
+      if (groupIndex >= 0)
+        return {
+          kind: 'input',
+          index: groupIndex,
+          name: (fields[groupIndex] as Field).name,
+          type: (fields[groupIndex] as Field).type,
+        };
+      if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name)) {
+        const index = groupKeys.length + callShapes.indexOf(shapeKey(expr));
+        const field = fields[index] as Field;
+        return { kind: 'input', index, name: field.name, type: field.type };
+      }
+      if (expr.kind === 'column') {
+        const bound = bindExpression(expr, from.scope, env);
+        const key = groupKeys.findIndex((k) => {
+          const p = projection[k];
+          return p?.kind === 'input' && bound.kind === 'input' && p.index === bound.index;
+        });
+        if (key >= 0)
+          return { kind: 'input', index: key, name: (fields[key] as Field).name, type: (fields[key] as Field).type };
+        throw new SqlError(
+          'SQL_NOT_GROUPED',
+          ctx.source,
+          expr.at,
+          `Expression '${expr.parts.join('.')}' is not being grouped`,
+          'add it to GROUP BY or wrap it in an aggregate function',
+        );
+      }
+      return undefined;
+    },
+  };
+  return { relation: { node, scope: output }, env: aggregateEnv };
+}
+
+/** When the input is a window TVF and both window_start and window_end are group keys: the window. */
+function windowOf(input: PlanNode, projection: readonly BoundExpr[], groupKeys: readonly number[]) {
+  if (input.kind !== 'WindowTableFunction') return undefined;
+  const width = input.fields.length;
+  const startField = width - 3;
+  const endField = width - 2;
+  const keyed = (field: number) =>
+    groupKeys.findIndex((k) => projection[k]?.kind === 'input' && (projection[k] as { index: number }).index === field);
+  const start = keyed(startField);
+  const end = keyed(endField);
+  if (start < 0 || end < 0) return undefined;
+  return { spec: (input as WindowTableFunction).window, endKey: end };
+}

@@ -1,0 +1,319 @@
+import type { BoundExpr } from '../expr/bound.ts';
+import type { Join as JoinAst, TableName } from '../sql/ast.ts';
+import { SqlError } from '../sql/sql-error.ts';
+import { describeType, isTimestamp, withNullable } from '../types/data-type.ts';
+import { bindCall, bindExpression } from './bind-expression.ts';
+import { identity, makeCalc, uniqueNames } from './build.ts';
+import type { CatalogTable } from './catalog.ts';
+import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
+import type { Field, JoinType, PlanNode } from './nodes.ts';
+import type { PlanContext, Relation } from './plan-query.ts';
+import { tableReference } from './plan-table.ts';
+import { Scope, type ScopeField } from './scope.ts';
+
+/** The conjuncts of an AND tree. */
+export function conjuncts(expr: BoundExpr): BoundExpr[] {
+  if (expr.kind === 'call' && expr.name === 'AND') return expr.args.flatMap(conjuncts);
+  return [expr];
+}
+
+function and(parts: readonly BoundExpr[], at: number, ctx: PlanContext): BoundExpr | undefined {
+  return parts.reduce<BoundExpr | undefined>(
+    (acc, part) => (acc ? bindCall('AND', [acc, part], at, ctx.source) : part),
+    undefined,
+  );
+}
+
+/** Which input fields an expression reads. */
+export function referencedFields(expr: BoundExpr, out: Set<number> = new Set()): Set<number> {
+  switch (expr.kind) {
+    case 'input':
+      out.add(expr.index);
+      break;
+    case 'cast':
+      referencedFields(expr.operand, out);
+      break;
+    case 'call':
+      for (const arg of expr.args) referencedFields(arg, out);
+      break;
+    case 'literal':
+      break;
+  }
+  return out;
+}
+
+/** Shifts input references by `offset` (to move an expression from the right side to its own input). */
+export function shiftInputs(expr: BoundExpr, offset: number): BoundExpr {
+  switch (expr.kind) {
+    case 'input':
+      return { ...expr, index: expr.index + offset };
+    case 'cast':
+      return { ...expr, operand: shiftInputs(expr.operand, offset) };
+    case 'call':
+      return { ...expr, args: expr.args.map((arg) => shiftInputs(arg, offset)) };
+    case 'literal':
+      return expr;
+  }
+}
+
+function outerScope(scope: Scope, nullable: boolean): ScopeField[] {
+  return scope.fields.map((field) => (nullable ? { ...field, type: withNullable(field.type, true) } : field));
+}
+
+/**
+ * A regular join on equality: the equality conjuncts of ON become join keys (computed below the
+ * join when they are expressions), the rest a residual condition.
+ */
+export function planJoin(ast: JoinAst, left: Relation, right: Relation, ctx: PlanContext): Relation {
+  if (ast.type === 'CROSS' || !ast.on) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      ast.at,
+      'a streaming join needs an ON condition with an equality between the two sides',
+      'write JOIN ... ON left.key = right.key',
+    );
+  }
+  const type = ast.type as JoinType;
+  const leftWidth = left.node.fields.length;
+  const both = new Scope([...left.scope.fields, ...right.scope.fields]);
+  const condition = bindExpression(ast.on, both, { source: ctx.source });
+  if (condition.type.kind !== 'BOOLEAN') {
+    throw new SqlError(
+      'SQL_TYPE_MISMATCH',
+      ctx.source,
+      ast.on.at,
+      `the ON condition must be BOOLEAN, got ${describeType(condition.type)}`,
+    );
+  }
+
+  const leftExtra: BoundExpr[] = [];
+  const rightExtra: BoundExpr[] = [];
+  const leftKeys: number[] = [];
+  const rightKeys: number[] = [];
+  const residual: BoundExpr[] = [];
+  const keyOf = (expr: BoundExpr, side: 'left' | 'right'): number => {
+    if (side === 'left') {
+      if (expr.kind === 'input') return expr.index;
+      leftExtra.push(expr);
+      return leftWidth + leftExtra.length - 1;
+    }
+    const local = shiftInputs(expr, -leftWidth);
+    if (local.kind === 'input') return local.index;
+    rightExtra.push(local);
+    return right.node.fields.length + rightExtra.length - 1;
+  };
+  for (const part of conjuncts(condition)) {
+    if (part.kind === 'call' && part.name === 'EQUALS') {
+      const [a, b] = part.args as [BoundExpr, BoundExpr];
+      const sideOf = (e: BoundExpr) => {
+        const fields = [...referencedFields(e)];
+        if (fields.length === 0) return undefined;
+        if (fields.every((f) => f < leftWidth)) return 'left';
+        if (fields.every((f) => f >= leftWidth)) return 'right';
+        return undefined;
+      };
+      const sa = sideOf(a);
+      const sb = sideOf(b);
+      if (sa && sb && sa !== sb) {
+        const [l, r] = sa === 'left' ? [a, b] : [b, a];
+        leftKeys.push(keyOf(l, 'left'));
+        rightKeys.push(keyOf(r, 'right'));
+        continue;
+      }
+    }
+    residual.push(part);
+  }
+  if (leftKeys.length === 0) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      ast.on.at,
+      'the ON condition has no equality between a column of each side',
+      'a streaming join needs one, e.g. ON o.user_id = u.user_id',
+    );
+  }
+
+  const extend = (relation: Relation, extra: BoundExpr[]): PlanNode =>
+    extra.length === 0
+      ? relation.node
+      : makeCalc(
+          relation.node,
+          [...identity(relation.node), ...extra],
+          [...relation.node.fields.map((f) => f.name), ...extra.map((_, i) => `$key${i}`)],
+        );
+  const leftInput = extend(left, leftExtra);
+  const rightInput = extend(right, rightExtra);
+
+  const leftNullable = type === 'RIGHT' || type === 'FULL';
+  const rightNullable = type === 'LEFT' || type === 'FULL';
+  const fieldsOf = (node: PlanNode, nullable: boolean) =>
+    node.fields.map((f) => (nullable ? { ...f, type: withNullable(f.type, true) } : f));
+  const names = uniqueNames([...leftInput.fields, ...rightInput.fields].map((f) => f.name));
+  const fields: Field[] = [...fieldsOf(leftInput, leftNullable), ...fieldsOf(rightInput, rightNullable)].map(
+    (f, i) => ({ ...f, name: names[i] as string }),
+  );
+
+  const covers = (node: PlanNode, keys: number[]) => node.uniqueKey?.every((k) => keys.includes(k)) === true;
+  const leftUniqueByKey = covers(leftInput, leftKeys);
+  const rightUniqueByKey = covers(rightInput, rightKeys);
+  const rightOffset = leftInput.fields.length;
+  let uniqueKey: number[] | undefined;
+  if (rightUniqueByKey && leftInput.uniqueKey && type !== 'RIGHT' && type !== 'FULL')
+    uniqueKey = [...leftInput.uniqueKey];
+  else if (leftUniqueByKey && rightInput.uniqueKey && type !== 'LEFT' && type !== 'FULL')
+    uniqueKey = rightInput.uniqueKey.map((k) => k + rightOffset);
+  else if (leftInput.uniqueKey && rightInput.uniqueKey && type === 'INNER')
+    uniqueKey = [...leftInput.uniqueKey, ...rightInput.uniqueKey.map((k) => k + rightOffset)];
+
+  const residualExpr = and(
+    residual.map((part) => remapResidual(part, leftWidth, leftInput.fields.length)),
+    ast.at,
+    ctx,
+  );
+  const join: PlanNode = {
+    kind: 'Join',
+    type,
+    left: leftInput,
+    right: rightInput,
+    leftKeys,
+    rightKeys,
+    leftUniqueByKey,
+    rightUniqueByKey,
+    fields,
+    changelog: type === 'INNER' ? combine(leftInput.changelog, rightInput.changelog) : RETRACT,
+    ...(uniqueKey ? { uniqueKey } : {}),
+    ...(residualExpr ? { residual: residualExpr } : {}),
+  };
+  const scope = new Scope([...outerScope(left.scope, leftNullable), ...outerScope(right.scope, rightNullable)]);
+  if (leftExtra.length === 0 && rightExtra.length === 0) return { node: join, scope };
+  // Drop the computed key columns again.
+  const keep: BoundExpr[] = [];
+  fields.forEach((field, index) => {
+    const isLeftExtra = index >= leftWidth && index < leftInput.fields.length;
+    const isRightExtra = index >= leftInput.fields.length + right.node.fields.length;
+    if (!isLeftExtra && !isRightExtra) keep.push({ kind: 'input', index, name: field.name, type: field.type });
+  });
+  return {
+    node: makeCalc(
+      join,
+      keep,
+      keep.map((k) => (k as { name: string }).name),
+    ),
+    scope,
+  };
+}
+
+/** Residual conditions were bound over left ++ right; the join's input has extra left key columns in between. */
+function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: number): BoundExpr {
+  switch (expr.kind) {
+    case 'input':
+      return expr.index >= leftWidth ? { ...expr, index: expr.index + (extendedLeftWidth - leftWidth) } : expr;
+    case 'cast':
+      return { ...expr, operand: remapResidual(expr.operand, leftWidth, extendedLeftWidth) };
+    case 'call':
+      return { ...expr, args: expr.args.map((arg) => remapResidual(arg, leftWidth, extendedLeftWidth)) };
+    case 'literal':
+      return expr;
+  }
+}
+
+/**
+ * `JOIN t FOR SYSTEM_TIME AS OF left.proc_time ON ...`: a lookup into a table that supports it
+ * (jdbc), keyed by the equality conditions on the table's columns.
+ */
+export function planLookupJoin(
+  ast: JoinAst,
+  left: Relation,
+  rightAst: TableName,
+  table: CatalogTable,
+  ctx: PlanContext,
+): Relation {
+  if (ast.type !== 'INNER' && ast.type !== 'LEFT') {
+    throw new SqlError('SQL_UNSUPPORTED', ctx.source, ast.at, `a lookup join must be INNER or LEFT, not ${ast.type}`);
+  }
+  if (!table.connector.factory.source?.lookup) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      rightAst.at,
+      `table '${table.name}' (connector '${table.connector.factory.identifier}') cannot be looked up; FOR SYSTEM_TIME AS OF needs a lookup source such as 'jdbc'`,
+      'versioned (event-time) temporal joins are not supported yet; join the two streams with a regular JOIN instead',
+    );
+  }
+  const time = bindExpression(rightAst.systemTime as never, left.scope, { source: ctx.source });
+  if (!(isTimestamp(time.type) && time.type.timeAttribute === 'PROCTIME')) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      (rightAst.systemTime as { at: number }).at,
+      'FOR SYSTEM_TIME AS OF of a lookup join must name a processing-time attribute of the left table',
+      'declare one on the left table: proc_time AS PROCTIME()',
+    );
+  }
+  const columns = table.columns.filter((column) => column.kind === 'physical');
+  const lookupFields: Field[] = columns.map((column) => ({ name: column.name, type: column.type }));
+  const alias = rightAst.alias?.name ?? table.name;
+  const rightScope = lookupFields.map((field) => ({ ...field, qualifiers: [alias] }));
+  const leftWidth = left.node.fields.length;
+  const both = new Scope([...left.scope.fields, ...rightScope]);
+  const condition = bindExpression(ast.on as never, both, { source: ctx.source });
+  const keys: { input: number; lookup: number }[] = [];
+  const residual: BoundExpr[] = [];
+  for (const part of conjuncts(condition)) {
+    if (part.kind === 'call' && part.name === 'EQUALS') {
+      const [a, b] = part.args as [BoundExpr, BoundExpr];
+      const pair = a.kind === 'input' && b.kind === 'input' ? ([a.index, b.index] as const) : undefined;
+      if (pair) {
+        const [x, y] = pair;
+        if (x < leftWidth && y >= leftWidth) {
+          keys.push({ input: x, lookup: y - leftWidth });
+          continue;
+        }
+        if (y < leftWidth && x >= leftWidth) {
+          keys.push({ input: y, lookup: x - leftWidth });
+          continue;
+        }
+      }
+    }
+    residual.push(part);
+  }
+  if (keys.length === 0) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      (ast.on as { at: number }).at,
+      `a lookup join needs an equality between a left column and a column of '${table.name}'`,
+    );
+  }
+  const names = uniqueNames([...left.node.fields, ...lookupFields].map((f) => f.name));
+  const nullable = ast.type === 'LEFT';
+  const fields = [
+    ...left.node.fields,
+    ...lookupFields.map((f) => (nullable ? { ...f, type: withNullable(f.type, true) } : f)),
+  ].map((f, i) => ({
+    ...f,
+    name: names[i] as string,
+  }));
+  const residualExpr = and(residual, ast.at, ctx);
+  const pkCovered = table.primaryKey?.every((name) => keys.some((key) => columns[key.lookup]?.name === name)) ?? false;
+  const node: PlanNode = {
+    kind: 'LookupJoin',
+    type: ast.type,
+    input: left.node,
+    table: tableReference(table),
+    lookupFields,
+    keys,
+    fields,
+    changelog: left.node.changelog.kind === 'insert-only' ? INSERT_ONLY : left.node.changelog,
+    ...(pkCovered && left.node.uniqueKey ? { uniqueKey: left.node.uniqueKey } : {}),
+    ...(residualExpr ? { residual: residualExpr } : {}),
+  };
+  return {
+    node,
+    scope: new Scope([
+      ...left.scope.fields,
+      ...rightScope.map((f) => (nullable ? { ...f, type: withNullable(f.type, true) } : f)),
+    ]),
+  };
+}

@@ -1,0 +1,414 @@
+import type { BoundExpr } from '../expr/bound.ts';
+import type {
+  DerivedTable,
+  Expression,
+  Query,
+  Select,
+  SelectItem,
+  TableReference as TableAst,
+  WindowTableFunction as WindowAst,
+} from '../sql/ast.ts';
+import type { SqlSource } from '../sql/source.ts';
+import { SqlError } from '../sql/sql-error.ts';
+import { type DataType, describeType, isTimestamp, T, withNullable } from '../types/data-type.ts';
+import { commonType } from '../types/type-rules.ts';
+import { type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
+import { identity, makeCalc, uniqueNames } from './build.ts';
+import { type Catalog, objectName } from './catalog.ts';
+import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
+import type { Field, PlanNode, WindowSpec } from './nodes.ts';
+import { hasAggregates, planAggregate } from './plan-aggregate.ts';
+import { planJoin, planLookupJoin } from './plan-join.ts';
+import { planTableScan } from './plan-table.ts';
+import { Scope } from './scope.ts';
+
+export interface PlanContext {
+  readonly catalog: Catalog;
+  readonly source: SqlSource;
+  /** Views being expanded, to report a view that reads itself. */
+  readonly expanding?: ReadonlySet<string>;
+}
+
+/** A planned query: its plan and the columns it offers to the expressions above it. */
+export interface Relation {
+  readonly node: PlanNode;
+  readonly scope: Scope;
+}
+
+export function planQuery(query: Query, ctx: PlanContext): Relation {
+  switch (query.kind) {
+    case 'select':
+      return planSelect(query, ctx);
+    case 'values':
+      return planValues(query.rows, query.at, ctx);
+    case 'setOperation': {
+      if (query.operator !== 'UNION') {
+        throw new SqlError(
+          'SQL_UNSUPPORTED',
+          ctx.source,
+          query.at,
+          `${query.operator} is not supported yet`,
+          'UNION ALL and UNION are',
+        );
+      }
+      const union = planUnion(planQuery(query.left, ctx), planQuery(query.right, ctx), query.at, ctx);
+      return query.all ? union : distinct(union);
+    }
+  }
+}
+
+function planSelect(select: Select, ctx: PlanContext): Relation {
+  let from = select.from ? planFrom(select.from, ctx) : planValues([[]], select.at, ctx);
+  if (select.where) {
+    const condition = bindExpression(select.where, from.scope, { source: ctx.source });
+    if (condition.type.kind !== 'BOOLEAN') {
+      throw new SqlError(
+        'SQL_TYPE_MISMATCH',
+        ctx.source,
+        select.where.at,
+        `WHERE needs a BOOLEAN condition, got ${describeType(condition.type)}`,
+      );
+    }
+    from = {
+      node: makeCalc(
+        from.node,
+        identity(from.node),
+        from.node.fields.map((f) => f.name),
+        condition,
+      ),
+      scope: from.scope,
+    };
+  }
+  let env: BindEnvironment = { source: ctx.source };
+  let input = from;
+  if (select.groupBy.length > 0 || hasAggregates(select, ctx)) {
+    const aggregate = planAggregate(select, from, ctx);
+    input = aggregate.relation;
+    env = aggregate.env;
+  } else if (select.having) {
+    throw new SqlError('SQL_SYNTAX', ctx.source, select.having.at, 'HAVING needs GROUP BY or an aggregate');
+  }
+  if (select.having) {
+    const condition = bindExpression(select.having, input.scope, env);
+    if (condition.type.kind !== 'BOOLEAN')
+      throw new SqlError('SQL_TYPE_MISMATCH', ctx.source, select.having.at, 'HAVING needs a BOOLEAN condition');
+    input = {
+      node: makeCalc(
+        input.node,
+        identity(input.node),
+        input.node.fields.map((f) => f.name),
+        condition,
+      ),
+      scope: input.scope,
+    };
+  }
+
+  const projection: BoundExpr[] = [];
+  const names: string[] = [];
+  for (const [position, item] of select.items.entries())
+    expandItem(item, position, input, from, env, ctx, projection, names);
+  const output = uniqueNames(names);
+  const node = makeCalc(input.node, projection, output);
+  const relation: Relation = { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
+  return select.distinct ? distinct(relation) : relation;
+}
+
+function expandItem(
+  item: SelectItem,
+  position: number,
+  input: Relation,
+  from: Relation,
+  env: BindEnvironment,
+  ctx: PlanContext,
+  projection: BoundExpr[],
+  names: string[],
+): void {
+  if (item.kind === 'star') {
+    if (input !== from)
+      throw new SqlError('SQL_SYNTAX', ctx.source, item.at, 'SELECT * cannot be used with GROUP BY or aggregates');
+    const qualifier = item.qualifier?.parts[item.qualifier.parts.length - 1];
+    let any = false;
+    input.scope.fields.forEach((field, index) => {
+      if (qualifier !== undefined && !field.qualifiers.includes(qualifier)) return;
+      any = true;
+      projection.push({ kind: 'input', index, name: field.name, type: field.type });
+      names.push(field.name);
+    });
+    if (!any) throw new SqlError('SQL_UNKNOWN_TABLE', ctx.source, item.at, `no table or alias '${qualifier}' in FROM`);
+    return;
+  }
+  const expr = bindExpression(item.expression, input.scope, env);
+  projection.push(expr);
+  names.push(
+    item.alias?.name ??
+      (item.expression.kind === 'column' ? (item.expression.parts.at(-1) as string) : `EXPR$${position}`),
+  );
+}
+
+function distinct(relation: Relation): Relation {
+  const fields = relation.node.fields;
+  const node: PlanNode = {
+    kind: 'GroupAggregate',
+    input: relation.node,
+    groupKeys: fields.map((_, i) => i),
+    calls: [],
+    fields,
+    changelog: RETRACT,
+    uniqueKey: fields.map((_, i) => i),
+  };
+  return { node, scope: relation.scope };
+}
+
+function planFrom(ref: TableAst, ctx: PlanContext): Relation {
+  switch (ref.kind) {
+    case 'tableName': {
+      if (ref.systemTime) {
+        throw new SqlError(
+          'SQL_UNSUPPORTED',
+          ctx.source,
+          ref.at,
+          'FOR SYSTEM_TIME AS OF is only valid on the right side of a JOIN',
+        );
+      }
+      return planNamedTable(ref.name, ref.alias?.name, ref.at, ctx);
+    }
+    case 'derivedTable':
+      return planDerived(ref, ctx);
+    case 'join': {
+      const left = planFrom(ref.left, ctx);
+      if (ref.right.kind === 'tableName' && ref.right.systemTime) {
+        const name = objectName(ref.right.name, ctx.source);
+        const entry = ctx.catalog.get(name);
+        if (entry?.kind !== 'table') {
+          throw new SqlError(
+            'SQL_UNKNOWN_TABLE',
+            ctx.source,
+            ref.right.at,
+            `table '${name}' not found for the lookup join`,
+          );
+        }
+        return planLookupJoin(ref, left, ref.right, entry, ctx);
+      }
+      return planJoin(ref, left, planFrom(ref.right, ctx), ctx);
+    }
+    case 'windowFunction':
+      return planWindow(ref, ctx);
+  }
+}
+
+function planDerived(ref: DerivedTable, ctx: PlanContext): Relation {
+  const inner = planQuery(ref.query, ctx);
+  const alias = ref.alias?.name;
+  return {
+    node: inner.node,
+    scope: new Scope(inner.node.fields.map((field) => ({ ...field, qualifiers: alias ? [alias] : [] }))),
+  };
+}
+
+function planNamedTable(
+  name: { parts: readonly string[]; at: number },
+  alias: string | undefined,
+  at: number,
+  ctx: PlanContext,
+): Relation {
+  const tableName = objectName(name, ctx.source);
+  const entry = ctx.catalog.get(tableName);
+  if (!entry) {
+    const known = ctx.catalog.names();
+    throw new SqlError(
+      'SQL_UNKNOWN_TABLE',
+      ctx.source,
+      at,
+      `Object '${tableName}' not found`,
+      known.length > 0 ? `tables and views: ${known.join(', ')}` : 'create it first with CREATE TABLE',
+    );
+  }
+  const qualifiers = alias ? [alias] : [tableName];
+  if (entry.kind === 'view') {
+    if (ctx.expanding?.has(tableName))
+      throw new SqlError('SQL_RECURSIVE_VIEW', ctx.source, at, `view '${tableName}' refers to itself`);
+    const inner = planQuery(entry.query, {
+      catalog: ctx.catalog,
+      source: entry.source,
+      expanding: new Set([...(ctx.expanding ?? []), tableName]),
+    });
+    let node = inner.node;
+    if (entry.columnNames) {
+      if (entry.columnNames.length !== node.fields.length) {
+        throw new SqlError(
+          'SQL_VIEW_COLUMNS',
+          entry.source,
+          entry.at,
+          `view '${tableName}' names ${entry.columnNames.length} columns but its query has ${node.fields.length}`,
+        );
+      }
+      node = makeCalc(node, identity(node), entry.columnNames);
+    }
+    return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))) };
+  }
+  const node = planTableScan(entry);
+  return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))) };
+}
+
+const MICROS_PER_MILLI = 1000;
+
+function planWindow(ref: WindowAst, ctx: PlanContext): Relation {
+  const input =
+    ref.input.kind === 'tableName'
+      ? planNamedTable(ref.input.name, undefined, ref.input.at, ctx)
+      : planDerived(ref.input, ctx);
+  const timeField = input.scope.resolve([ref.timeColumn.name], ctx.source, ref.timeColumn.at);
+  const timeType = input.node.fields[timeField]?.type as DataType;
+  if (!isTimestamp(timeType) || !timeType.timeAttribute) {
+    throw new SqlError(
+      'SQL_NOT_TIME_ATTRIBUTE',
+      ctx.source,
+      ref.timeColumn.at,
+      `The window function requires the timecol is a time attribute type, but is ${describeType(timeType)}.`,
+      'declare a WATERMARK FOR the column (event time) or use a column AS PROCTIME() (processing time)',
+    );
+  }
+  if (input.node.changelog.kind !== 'insert-only') {
+    throw new SqlError(
+      'SQL_UPDATES_NOT_SUPPORTED',
+      ctx.source,
+      ref.at,
+      `${ref.window} window doesn't support consuming update and delete changes`,
+      "read the table with the append-only 'kafka' connector, or group by a time bucket with GROUP BY instead",
+    );
+  }
+  const expected = ref.window === 'TUMBLE' ? 1 : 2;
+  if (ref.intervals.length !== expected) {
+    throw new SqlError(
+      'SQL_INVALID_CALL',
+      ctx.source,
+      ref.at,
+      `${ref.window} takes ${expected === 1 ? 'a size' : ref.window === 'HOP' ? 'a slide and a size' : 'a step and a size'} as INTERVALs`,
+    );
+  }
+  const intervals = ref.intervals.map((interval) => {
+    const bound = bindExpression(interval, new Scope([]), { source: ctx.source });
+    if (bound.kind !== 'literal' || bound.type.kind !== 'INTERVAL_DAY_TIME' || (bound.value as number) <= 0) {
+      throw new SqlError(
+        'SQL_INVALID_CALL',
+        ctx.source,
+        interval.at,
+        `${ref.window} needs positive INTERVAL literals such as INTERVAL '1' MINUTE`,
+      );
+    }
+    return bound.value as number;
+  });
+  const size = intervals[intervals.length - 1] as number;
+  const slide = intervals.length === 2 ? (intervals[0] as number) : undefined;
+  if (slide !== undefined && (ref.window === 'CUMULATE' ? size % slide !== 0 : false)) {
+    throw new SqlError(
+      'SQL_INVALID_CALL',
+      ctx.source,
+      ref.at,
+      'CUMULATE needs a size that is a whole multiple of the step',
+    );
+  }
+  if (size % MICROS_PER_MILLI !== 0)
+    throw new SqlError('SQL_INVALID_CALL', ctx.source, ref.at, 'window sizes must be whole milliseconds');
+  const window: WindowSpec = {
+    type: ref.window,
+    timeField,
+    timeKind: timeType.timeAttribute,
+    size,
+    ...(slide !== undefined ? { slide } : {}),
+  };
+  const ltz = timeType.kind === 'TIMESTAMP_LTZ';
+  const fields: Field[] = [
+    ...input.node.fields,
+    { name: 'window_start', type: T.timestamp(3, false) },
+    { name: 'window_end', type: T.timestamp(3, false) },
+    {
+      name: 'window_time',
+      type: {
+        kind: ltz ? 'TIMESTAMP_LTZ' : 'TIMESTAMP',
+        precision: 3,
+        nullable: false,
+        timeAttribute: timeType.timeAttribute,
+      },
+    },
+  ];
+  const node: PlanNode = { kind: 'WindowTableFunction', input: input.node, window, fields, changelog: INSERT_ONLY };
+  const alias = ref.alias?.name;
+  return {
+    node,
+    scope: new Scope(
+      fields.map((field, i) => ({
+        ...field,
+        qualifiers:
+          i < input.scope.fields.length
+            ? [...(input.scope.fields[i]?.qualifiers ?? []), ...(alias ? [alias] : [])]
+            : alias
+              ? [alias]
+              : [],
+      })),
+    ),
+  };
+}
+
+function planValues(rows: readonly (readonly Expression[])[], at: number, ctx: PlanContext): Relation {
+  const empty = new Scope([]);
+  const bound = rows.map((row) => row.map((expr) => bindExpression(expr, empty, { source: ctx.source })));
+  const width = bound[0]?.length ?? 0;
+  if (bound.some((row) => row.length !== width))
+    throw new SqlError('SQL_SYNTAX', ctx.source, at, 'VALUES rows must all have the same number of columns');
+  const types: DataType[] = [];
+  for (let column = 0; column < width; column++) {
+    const type = commonType(bound.map((row) => (row[column] as BoundExpr).type));
+    if (!type)
+      throw new SqlError('SQL_TYPE_MISMATCH', ctx.source, at, `column ${column + 1} of VALUES has incompatible types`);
+    types.push(type.kind === 'NULL' ? T.null() : type);
+  }
+  const castRows = bound.map((row) =>
+    row.map((expr, i) => (types[i]?.kind === 'NULL' ? expr : implicitCast(expr, types[i] as DataType))),
+  );
+  const fields = types.map((type, i) => ({ name: `EXPR$${i}`, type }));
+  const node: PlanNode = { kind: 'Values', rows: castRows, fields, changelog: INSERT_ONLY };
+  return { node, scope: new Scope(fields.map((field) => ({ ...field, qualifiers: [] }))) };
+}
+
+function planUnion(left: Relation, right: Relation, at: number, ctx: PlanContext): Relation {
+  const width = left.node.fields.length;
+  if (right.node.fields.length !== width) {
+    throw new SqlError(
+      'SQL_TYPE_MISMATCH',
+      ctx.source,
+      at,
+      `UNION inputs have ${width} and ${right.node.fields.length} columns`,
+    );
+  }
+  const types = left.node.fields.map((field, i) => {
+    const other = right.node.fields[i] as Field;
+    const type = commonType([field.type, other.type]);
+    if (!type)
+      throw new SqlError(
+        'SQL_TYPE_MISMATCH',
+        ctx.source,
+        at,
+        `column '${field.name}' of UNION is ${describeType(field.type)} on one side and ${describeType(other.type)} on the other`,
+      );
+    return withNullable(type, field.type.nullable || other.type.nullable);
+  });
+  const align = (relation: Relation): PlanNode => {
+    const needsCast = relation.node.fields.some((field, i) => field.type.kind !== types[i]?.kind);
+    if (!needsCast) return relation.node;
+    return makeCalc(
+      relation.node,
+      identity(relation.node).map((expr, i) => implicitCast(expr, types[i] as DataType)),
+      left.node.fields.map((f) => f.name),
+    );
+  };
+  const inputs = [align(left), align(right)];
+  const fields = left.node.fields.map((field, i) => ({ name: field.name, type: types[i] as DataType }));
+  const node: PlanNode = {
+    kind: 'Union',
+    inputs,
+    fields,
+    changelog: combine(...inputs.map((input) => input.changelog)),
+  };
+  return { node, scope: new Scope(fields.map((field) => ({ ...field, qualifiers: [] }))) };
+}
