@@ -70,7 +70,9 @@ export function localFields(micros: number): LocalFields {
   rest -= minute * 60_000_000;
   const second = Math.floor(rest / MICROS_PER_SECOND);
   const micro = rest - second * MICROS_PER_SECOND;
-  return { ...civilFromDays(days), hour, minute, second, micro, days };
+  // Fields spelled out: an object spread here costs microseconds per call on V8.
+  const { year, month, day } = civilFromDays(days);
+  return { year, month, day, hour, minute, second, micro, days };
 }
 
 export function localMicros(

@@ -121,7 +121,7 @@ function trimmer(name: string, leading: boolean, trailing: boolean): ScalarFunct
     ['string', 'string'],
     sameString,
     (s: string, characters: string) => {
-      const remove = new Set(characters);
+      const remove = characterSet(characters);
       let start = 0;
       let end = s.length;
       if (leading) while (start < end && remove.has(s[start] as string)) start++;
@@ -130,6 +130,18 @@ function trimmer(name: string, leading: boolean, trailing: boolean): ScalarFunct
     },
     1,
   );
+}
+
+let lastCharacters = ' ';
+let lastSet = new Set([' ']);
+
+/** The characters to trim as a set, reused while the same characters come again (the usual case). */
+function characterSet(characters: string): Set<string> {
+  if (characters !== lastCharacters) {
+    lastCharacters = characters;
+    lastSet = new Set(characters);
+  }
+  return lastSet;
 }
 
 export const TRIM = withDefaultSecondArgument(trimmer('TRIM', true, true), ' ');

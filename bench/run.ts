@@ -1,0 +1,5 @@
+import { report } from './harness.ts';
+import { sqlBenchmarks } from './sql.ts';
+
+/** Every benchmark of the project, one table. */
+report([...sqlBenchmarks()]);
