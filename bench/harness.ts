@@ -38,11 +38,16 @@ export function report(measurements: readonly Measurement[]): void {
   const lines = [machine, ''];
   for (const m of measurements) {
     const value = m.value >= 100 ? Math.round(m.value).toLocaleString('en-US') : m.value.toFixed(2);
-    lines.push(`${m.name.padEnd(width)}  ${value.padStart(14)} ${m.unit.padEnd(12)}${m.target ? `  target ${m.target}` : ''}`);
+    lines.push(
+      `${m.name.padEnd(width)}  ${value.padStart(14)} ${m.unit.padEnd(12)}${m.target ? `  target ${m.target}` : ''}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify({ machine, cores: availableParallelism(), commit: commit(), measurements }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ machine, cores: availableParallelism(), commit: commit(), measurements }, null, 2)}\n`,
+  );
   process.stdout.write(`\nwritten to ${file}\n`);
 }
