@@ -1,0 +1,89 @@
+/**
+ * The log: named topics of keyed records in partitions, read by offset, as Kafka has them. Two
+ * implementations share this interface: PostgreSQL tables (the embedded default) and Apache Kafka.
+ */
+
+export interface LogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  /** null is a tombstone: the key was deleted. */
+  readonly value: Buffer | null;
+  /** Milliseconds since the epoch, given by the producer or taken at append. */
+  readonly timestamp: number;
+}
+
+export interface ProduceRecord {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Defaults to the key's hash (Kafka's murmur2 partitioner), or partition 0 without a key. */
+  readonly partition?: number;
+  readonly timestamp?: number;
+}
+
+export interface TopicOptions {
+  readonly partitions?: number;
+  /** Keep only the newest record per key (an upsert topic). */
+  readonly compacted?: boolean;
+  /** Delete records older than this (append topics); undefined keeps them. */
+  readonly retentionMs?: number;
+}
+
+export interface TopicDescription {
+  readonly name: string;
+  readonly partitions: number;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly compacted: boolean;
+}
+
+/** Where a reader starts in each partition. */
+export type StartPosition =
+  | { readonly kind: 'earliest' }
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'timestamp'; readonly millis: number }
+  | {
+      readonly kind: 'offsets';
+      readonly offsets: ReadonlyMap<number, bigint>;
+      readonly otherwise: 'earliest' | 'latest';
+    };
+
+export interface LogReader {
+  readonly topic: string;
+  /**
+   * Up to `max` records in offset order per partition, waiting at most `timeoutMs` for the first
+   * one to arrive. Returns an empty array on timeout.
+   */
+  poll(max: number, timeoutMs: number): Promise<LogRecord[]>;
+  /** The next offset to read in each partition. */
+  positions(): ReadonlyMap<number, bigint>;
+  close(): Promise<void>;
+}
+
+/** Output and consumed positions that become visible together, or not at all. */
+export interface LogTransaction {
+  produce(records: readonly ProduceRecord[]): Promise<void>;
+  /** Records that `group` has consumed `topic` up to (next offsets) as part of this transaction. */
+  commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface Log {
+  readonly kind: 'postgres' | 'kafka';
+  /** A printable description without secrets, e.g. `postgres://127.0.0.1:5433/rivulet`. */
+  readonly description: string;
+  ensureTopic(name: string, options?: TopicOptions): Promise<void>;
+  describeTopics(): Promise<TopicDescription[]>;
+  /** The number of partitions of a topic; LOG_TOPIC_NOT_FOUND when there is no such topic. */
+  partitions(topic: string): Promise<number>;
+  /** Appends records outside any transaction (each call is atomic). */
+  produce(records: readonly ProduceRecord[]): Promise<void>;
+  beginTransaction(): Promise<LogTransaction>;
+  openReader(topic: string, start: StartPosition): Promise<LogReader>;
+  /** The positions `group` committed for `topic` (next offsets), by partition. */
+  committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { isRivuletError } from '../../src/common/errors.ts';
+import type { Log, LogReader, LogRecord } from '../../src/log/log.ts';
+import { partitionForKey } from '../../src/log/partitioner.ts';
+
+/** What the conformance suite needs from one log implementation. */
+export interface LogUnderTest {
+  readonly log: Log;
+  /** Runs compaction now (or waits until the implementation has compacted). */
+  compact(topic: string): Promise<void>;
+  /** Simulates a crash in the middle of a transaction: its connection is gone, nothing committed. */
+  crashDuringTransaction(write: (log: Log) => Promise<void>): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const text = (value: string) => Buffer.from(value, 'utf8');
+
+async function readAll(reader: LogReader, expected: number, timeoutMs = 10_000): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < expected && Date.now() < deadline) out.push(...(await reader.poll(1000, 200)));
+  return out;
+}
+
+let counter = 0;
+const topicName = (what: string) => `conformance_${what}_${process.pid}_${counter++}`;
+
+/** The behaviour every log must have; run once per implementation. */
+export function logConformance(name: string, open: () => Promise<LogUnderTest>): void {
+  describe(`log conformance: ${name}`, () => {
+    let subject: LogUnderTest;
+    let log: Log;
+    before(async () => {
+      subject = await open();
+      log = subject.log;
+    });
+    after(async () => {
+      await subject?.dispose();
+    });
+
+    it('reads records back in order with contiguous offsets from 0', async () => {
+      const topic = topicName('order');
+      await log.ensureTopic(topic);
+      await log.produce(Array.from({ length: 50 }, (_, i) => ({ topic, key: null, value: text(`v${i}`) })));
+      await log.produce([{ topic, key: text('k'), value: text('v50') }]);
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      const records = await readAll(reader, 51);
+      assert.deepEqual(
+        records.map((r) => r.offset),
+        Array.from({ length: 51 }, (_, i) => BigInt(i)),
+      );
+      assert.deepEqual(
+        records.map((r) => r.value?.toString()),
+        Array.from({ length: 51 }, (_, i) => `v${i}`),
+      );
+      assert.equal(records[50]?.key?.toString(), 'k');
+      assert.deepEqual(reader.positions(), new Map([[0, 51n]]));
+      await reader.close();
+    });
+
+    it('partitions keyed records by murmur2 of the key, as Kafka does', async () => {
+      const topic = topicName('partitions');
+      await log.ensureTopic(topic, { partitions: 4 });
+      assert.equal(await log.partitions(topic), 4);
+      const keys = Array.from({ length: 40 }, (_, i) => `{"order_id":${2000 + i}}`);
+      await log.produce(keys.map((key) => ({ topic, key: text(key), value: text('x') })));
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      const records = await readAll(reader, 40);
+      assert.equal(records.length, 40);
+      for (const record of records) {
+        assert.equal(record.partition, partitionForKey(record.key, 4), `key ${record.key?.toString()}`);
+      }
+      assert.ok(new Set(records.map((r) => r.partition)).size > 1, 'keys spread over partitions');
+      await reader.close();
+    });
+
+    it('keeps tombstones: a null value reads back as null', async () => {
+      const topic = topicName('tombstone');
+      await log.ensureTopic(topic, { compacted: true });
+      await log.produce([
+        { topic, key: text('a'), value: text('1') },
+        { topic, key: text('a'), value: null },
+      ]);
+      const records = await readAll(await log.openReader(topic, { kind: 'earliest' }), 2);
+      assert.deepEqual(
+        records.map((r) => r.value),
+        [text('1'), null],
+      );
+    });
+
+    it('starts readers at earliest, latest, a timestamp, or given offsets', async () => {
+      const topic = topicName('start');
+      await log.ensureTopic(topic);
+      await log.produce([0, 1, 2].map((i) => ({ topic, key: null, value: text(`old${i}`), timestamp: 1_000 + i })));
+      await log.produce([0, 1].map((i) => ({ topic, key: null, value: text(`new${i}`), timestamp: 5_000 + i })));
+      const latest = await log.openReader(topic, { kind: 'latest' });
+      assert.deepEqual(await latest.poll(10, 100), []);
+      await log.produce([{ topic, key: null, value: text('after') }]);
+      assert.deepEqual(
+        (await readAll(latest, 1)).map((r) => r.value?.toString()),
+        ['after'],
+      );
+      const byTime = await log.openReader(topic, { kind: 'timestamp', millis: 5_000 });
+      assert.deepEqual(
+        (await readAll(byTime, 3)).map((r) => r.value?.toString()),
+        ['new0', 'new1', 'after'],
+      );
+      const byOffset = await log.openReader(topic, {
+        kind: 'offsets',
+        offsets: new Map([[0, 2n]]),
+        otherwise: 'earliest',
+      });
+      assert.equal((await readAll(byOffset, 4))[0]?.value?.toString(), 'old2');
+    });
+
+    it('commits output and consumed positions together, or neither on abort', async () => {
+      const topic = topicName('tx');
+      await log.ensureTopic(topic);
+      const committed = await log.beginTransaction();
+      await committed.produce([{ topic, key: null, value: text('kept') }]);
+      await committed.commitPositions('group-a', topic, new Map([[0, 7n]]));
+      await committed.commit();
+      const aborted = await log.beginTransaction();
+      await aborted.produce([{ topic, key: null, value: text('dropped') }]);
+      await aborted.commitPositions('group-a', topic, new Map([[0, 9n]]));
+      await aborted.abort();
+      const records = await readAll(await log.openReader(topic, { kind: 'earliest' }), 1, 500);
+      assert.deepEqual(
+        records.map((r) => r.value?.toString()),
+        ['kept'],
+      );
+      assert.deepEqual(await log.committedPositions('group-a', topic), new Map([[0, 7n]]));
+    });
+
+    it('loses nothing and repeats nothing after a crash between write and position commit', async () => {
+      const topic = topicName('crash');
+      await log.ensureTopic(topic);
+      const first = await log.beginTransaction();
+      await first.produce([{ topic, key: null, value: text('step1') }]);
+      await first.commitPositions('group-b', topic, new Map([[0, 1n]]));
+      await first.commit();
+      await subject.crashDuringTransaction(async (crashing) => {
+        const tx = await crashing.beginTransaction();
+        await tx.produce([{ topic, key: null, value: text('half-done') }]);
+        // the process dies here: the positions of step 2 are never committed
+      });
+      // The step is repeated from the committed position and now commits.
+      assert.deepEqual(await log.committedPositions('group-b', topic), new Map([[0, 1n]]));
+      const retry = await log.beginTransaction();
+      await retry.produce([{ topic, key: null, value: text('step2') }]);
+      await retry.commitPositions('group-b', topic, new Map([[0, 2n]]));
+      await retry.commit();
+      const records = await readAll(await log.openReader(topic, { kind: 'earliest' }), 2, 1000);
+      assert.deepEqual(
+        records.map((r) => r.value?.toString()),
+        ['step1', 'step2'],
+      );
+    });
+
+    it('wakes a reader that starts during a write as soon as the write commits', async () => {
+      const topic = topicName('wake');
+      await log.ensureTopic(topic);
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      const tx = await log.beginTransaction();
+      await tx.produce([{ topic, key: null, value: text('during') }]);
+      const polled = reader.poll(10, 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const committedAt = Date.now();
+      await tx.commit();
+      const records = await polled;
+      const waited = Date.now() - committedAt;
+      assert.deepEqual(
+        records.map((r) => r.value?.toString()),
+        ['during'],
+      );
+      assert.ok(waited < 2_000, `the reader woke ${waited} ms after the commit; it must not wait for its timeout`);
+      await reader.close();
+    });
+
+    it('compacts an upsert topic to the newest record per key while a reader reads', async () => {
+      const topic = topicName('compact');
+      await log.ensureTopic(topic, { compacted: true });
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      for (let version = 0; version < 5; version++) {
+        await log.produce(['a', 'b', 'c'].map((key) => ({ topic, key: text(key), value: text(`${key}${version}`) })));
+      }
+      const firstHalf = await reader.poll(6, 2_000);
+      await subject.compact(topic);
+      const rest: LogRecord[] = [];
+      for (let i = 0; i < 20 && rest.length < 9; i++) rest.push(...(await reader.poll(100, 100)));
+      const seen = [...firstHalf, ...rest];
+      // Whatever the reader saw comes in offset order, and it ends with the newest value of each key.
+      const offsets = seen.map((r) => r.offset);
+      assert.deepEqual(
+        offsets,
+        [...offsets].sort((x, y) => (x < y ? -1 : 1)),
+      );
+      const last = new Map(seen.map((r) => [r.key?.toString(), r.value?.toString()]));
+      assert.deepEqual(
+        last,
+        new Map([
+          ['a', 'a4'],
+          ['b', 'b4'],
+          ['c', 'c4'],
+        ]),
+      );
+      const fresh = await readAll(await log.openReader(topic, { kind: 'earliest' }), 3, 1000);
+      assert.deepEqual(fresh.map((r) => r.value?.toString()).sort(), ['a4', 'b4', 'c4']);
+    });
+
+    it('names a topic that does not exist', async () => {
+      await assert.rejects(log.openReader('no_such_topic_here', { kind: 'earliest' }), (error: unknown) => {
+        assert.ok(isRivuletError(error));
+        assert.equal(error.code, 'LOG_TOPIC_NOT_FOUND');
+        assert.match(error.message, /topic 'no_such_topic_here' does not exist/);
+        return true;
+      });
+    });
+  });
+}
