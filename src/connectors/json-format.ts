@@ -1,0 +1,340 @@
+import type { Row, Value } from '../expr/value.ts';
+import type { DataType, RowField } from '../types/data-type.ts';
+import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../types/decimal.ts';
+import {
+  formatDate,
+  formatTime,
+  formatTimestampTrimmed,
+  parseDate,
+  parseTime,
+  parseTimestamp,
+} from '../types/temporal.ts';
+import { type ExactJson, parseExactJson } from './exact-json.ts';
+
+/** Flink's `json` format options. */
+export interface JsonOptions {
+  readonly timestampStandard: 'SQL' | 'ISO-8601';
+  readonly failOnMissingField: boolean;
+  readonly ignoreParseErrors: boolean;
+  readonly decimalAsPlainNumber: boolean;
+  readonly ignoreNullFields: boolean;
+}
+
+export const DEFAULT_JSON_OPTIONS: JsonOptions = {
+  timestampStandard: 'SQL',
+  failOnMissingField: false,
+  ignoreParseErrors: false,
+  decimalAsPlainNumber: false,
+  ignoreNullFields: false,
+};
+
+/** A record that does not fit the table's schema. */
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
+// ─── encoding ────────────────────────────────────────────────────────────────────────────────────
+
+/** Java's BigDecimal.toString: plain unless the exponent is small, then scientific (1.2E-7). */
+function javaDecimalText(unscaled: bigint, scale: number): string {
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString();
+  const adjusted = digits.length - 1 - scale;
+  if (scale >= 0 && adjusted >= -6) return formatDecimal(unscaled, scale);
+  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${unscaled < 0n ? '-' : ''}${mantissa}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
+type Encode = (value: Value) => string;
+
+function encoder(type: DataType, options: JsonOptions): Encode {
+  const iso = options.timestampStandard === 'ISO-8601';
+  switch (type.kind) {
+    case 'BOOLEAN':
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+      return (v) => String(v);
+    case 'FLOAT':
+    case 'DOUBLE':
+      return (v) => (Number.isFinite(v as number) ? String(v) : JSON.stringify(String(v)));
+    case 'DECIMAL': {
+      const scale = type.scale;
+      return options.decimalAsPlainNumber
+        ? (v) => formatDecimal(v as bigint, scale)
+        : (v) => javaDecimalText(v as bigint, scale);
+    }
+    case 'CHAR':
+    case 'VARCHAR':
+      return (v) => JSON.stringify(v);
+    case 'BINARY':
+    case 'VARBINARY':
+      return (v) => `"${Buffer.from(v as Uint8Array).toString('base64')}"`;
+    case 'DATE':
+      return (v) => `"${formatDate(v as number)}"`;
+    case 'TIME':
+      return (v) => `"${formatTime(v as number, 0)}${fractionOf(v as number)}"`;
+    case 'TIMESTAMP':
+      return (v) => `"${formatTimestampTrimmed(v as number, iso ? 'T' : ' ')}"`;
+    case 'TIMESTAMP_LTZ':
+      return (v) => `"${formatTimestampTrimmed(v as number, iso ? 'T' : ' ')}Z"`;
+    case 'ARRAY': {
+      const element = encoder(type.element, options);
+      return (v) => `[${(v as Value[]).map((item) => (item === null ? 'null' : element(item))).join(',')}]`;
+    }
+    case 'MAP': {
+      const key = encoder(type.key, options);
+      const value = encoder(type.value, options);
+      return (v) =>
+        `{${[...(v as Map<Value, Value>)].map(([k, x]) => `${JSON.stringify(k === null ? 'null' : JSON.parse(key(k)).toString())}:${x === null ? 'null' : value(x)}`).join(',')}}`;
+    }
+    case 'ROW':
+      return rowEncoder(type.fields, options);
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+    case 'NULL':
+      return (v) => String(v);
+  }
+}
+
+function fractionOf(micros: number): string {
+  const micro = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
+  return micro === 0 ? '' : `.${String(micro).padStart(6, '0').replace(/0+$/, '')}`;
+}
+
+function rowEncoder(fields: readonly RowField[], options: JsonOptions): (row: Value) => string {
+  const parts = fields.map((field) => ({
+    prefix: `${JSON.stringify(field.name)}:`,
+    encode: encoder(field.type, options),
+  }));
+  return (value) => {
+    const row = value as Row;
+    let out = '{';
+    let first = true;
+    for (let i = 0; i < parts.length; i++) {
+      const v = row[i] ?? null;
+      if (v === null && options.ignoreNullFields) continue;
+      const part = parts[i] as { prefix: string; encode: Encode };
+      out += `${first ? '' : ','}${part.prefix}${v === null ? 'null' : part.encode(v)}`;
+      first = false;
+    }
+    return `${out}}`;
+  };
+}
+
+/** A function that writes rows of `fields` as Flink's json format writes them (UTF-8 bytes). */
+export function jsonEncoder(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): (row: Row) => Buffer {
+  const encode = rowEncoder(fields, options);
+  return (row) => Buffer.from(encode(row), 'utf8');
+}
+
+// ─── decoding ────────────────────────────────────────────────────────────────────────────────────
+
+type Decode = (json: unknown, path: string) => Value;
+
+const exactNumber = (json: unknown): string | undefined =>
+  typeof json === 'object' && json !== null && 'number' in json ? (json as { number: string }).number : undefined;
+
+function mismatch(path: string, type: string, json: unknown): never {
+  const shown = JSON.stringify(json, (_, v) =>
+    typeof v === 'object' && v !== null && 'number' in v ? Number(v.number) : v,
+  );
+  throw new FormatError(`field '${path}' expects ${type}, got ${shown?.slice(0, 60)}`);
+}
+
+function decoder(type: DataType, options: JsonOptions): Decode {
+  switch (type.kind) {
+    case 'BOOLEAN':
+      return (json, path) => {
+        if (typeof json === 'boolean') return json;
+        if (json === 'true' || json === 'false') return json === 'true';
+        return mismatch(path, 'BOOLEAN', json);
+      };
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT': {
+      const bits = { TINYINT: 8, SMALLINT: 16, INT: 32 }[type.kind];
+      const limit = 2 ** (bits - 1);
+      return (json, path) => {
+        const n =
+          typeof json === 'number' ? json : Number(exactNumber(json) ?? (typeof json === 'string' ? json : Number.NaN));
+        if (!Number.isInteger(n) || n < -limit || n >= limit) return mismatch(path, type.kind, json);
+        return n;
+      };
+    }
+    case 'BIGINT':
+      return (json, path) => {
+        const text =
+          exactNumber(json) ??
+          (typeof json === 'string'
+            ? json.trim()
+            : typeof json === 'number' && Number.isSafeInteger(json)
+              ? String(json)
+              : undefined);
+        if (text === undefined || !/^-?\d+$/.test(text)) return mismatch(path, 'BIGINT', json);
+        const value = BigInt(text);
+        if (value !== BigInt.asIntN(64, value)) return mismatch(path, 'BIGINT', json);
+        return value;
+      };
+    case 'DECIMAL': {
+      const { precision, scale } = type;
+      return (json, path) => {
+        let value: bigint | null;
+        if (typeof json === 'number') value = decimalFromDouble(json, scale);
+        else if (typeof json === 'string') value = parseDecimal(json, scale);
+        else {
+          const text = exactNumber(json);
+          value = text === undefined ? null : parseDecimal(text, scale);
+        }
+        if (value === null) return mismatch(path, `DECIMAL(${precision}, ${scale})`, json);
+        return fitsPrecision(value, precision) ? value : null;
+      };
+    }
+    case 'FLOAT':
+    case 'DOUBLE': {
+      const round = type.kind === 'FLOAT' ? Math.fround : (x: number) => x;
+      return (json, path) => {
+        const n =
+          typeof json === 'number' ? json : Number(exactNumber(json) ?? (typeof json === 'string' ? json : Number.NaN));
+        if (Number.isNaN(n) && json !== 'NaN') return mismatch(path, type.kind, json);
+        return round(n);
+      };
+    }
+    case 'CHAR':
+    case 'VARCHAR':
+      return (json) => {
+        if (typeof json === 'string') return json;
+        const number = exactNumber(json);
+        if (number !== undefined) return number;
+        return typeof json === 'object' ? JSON.stringify(json) : String(json);
+      };
+    case 'BINARY':
+    case 'VARBINARY':
+      return (json, path) =>
+        typeof json === 'string' ? new Uint8Array(Buffer.from(json, 'base64')) : mismatch(path, 'BYTES', json);
+    case 'DATE':
+      return (json, path) =>
+        typeof json === 'string' ? (parseDate(json) ?? mismatch(path, 'DATE', json)) : mismatch(path, 'DATE', json);
+    case 'TIME':
+      return (json, path) =>
+        typeof json === 'string' ? (parseTime(json) ?? mismatch(path, 'TIME', json)) : mismatch(path, 'TIME', json);
+    case 'TIMESTAMP':
+      return (json, path) =>
+        typeof json === 'string'
+          ? (parseTimestamp(json) ?? mismatch(path, 'TIMESTAMP', json))
+          : mismatch(path, 'TIMESTAMP', json);
+    case 'TIMESTAMP_LTZ':
+      return (json, path) => {
+        if (typeof json !== 'string') return mismatch(path, 'TIMESTAMP_LTZ', json);
+        const parsed = parseTimestamp(json.replace(/Z$/, ''));
+        return parsed ?? mismatch(path, 'TIMESTAMP_LTZ', json);
+      };
+    case 'ARRAY': {
+      const element = decoder(type.element, options);
+      return (json, path) =>
+        Array.isArray(json)
+          ? json.map((item, i) => (item === null ? null : element(item, `${path}[${i}]`)))
+          : mismatch(path, 'ARRAY', json);
+    }
+    case 'MAP': {
+      const value = decoder(type.value, options);
+      const key = decoder(type.key, options);
+      return (json, path) => {
+        if (typeof json !== 'object' || json === null || Array.isArray(json)) return mismatch(path, 'MAP', json);
+        return new Map(
+          Object.entries(json).map(([k, v]) => [key(k, path), v === null ? null : value(v, `${path}.${k}`)]),
+        );
+      };
+    }
+    case 'ROW':
+      return rowDecoder(type.fields, options);
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+    case 'NULL':
+      return () => null;
+  }
+}
+
+function rowDecoder(fields: readonly RowField[], options: JsonOptions): Decode {
+  const parts = fields.map((field) => ({ name: field.name, decode: decoder(field.type, options) }));
+  return (json, path) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      return mismatch(path || 'record', 'a JSON object', json);
+    const object = json as Record<string, unknown>;
+    const row: Value[] = new Array(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as { name: string; decode: Decode };
+      const raw = object[part.name];
+      if (raw === undefined) {
+        if (options.failOnMissingField)
+          throw new FormatError(`field '${path ? `${path}.` : ''}${part.name}' is missing`);
+        row[i] = null;
+      } else if (raw === null) {
+        row[i] = null;
+      } else if (options.ignoreParseErrors) {
+        try {
+          row[i] = part.decode(raw, path ? `${path}.${part.name}` : part.name);
+        } catch {
+          row[i] = null;
+        }
+      } else {
+        row[i] = part.decode(raw, path ? `${path}.${part.name}` : part.name);
+      }
+    }
+    return row;
+  };
+}
+
+/** Whether JSON.parse may have rounded a value of this type (BIGINT beyond 2^53, long DECIMALs). */
+function needsExactCheck(type: DataType): boolean {
+  return (
+    type.kind === 'BIGINT' ||
+    (type.kind === 'DECIMAL' && type.precision > 15) ||
+    type.kind === 'ARRAY' ||
+    type.kind === 'ROW' ||
+    type.kind === 'MAP'
+  );
+}
+
+function lostPrecision(value: unknown): boolean {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) return !Number.isSafeInteger(value);
+    return String(value).replace(/^-?0?\.?|e.*$|\./gi, '').length > 15;
+  }
+  if (Array.isArray(value)) return value.some(lostPrecision);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(lostPrecision);
+  return false;
+}
+
+/**
+ * A function that reads Flink json bytes into a row of `fields`. Throws FormatError for bytes that
+ * are not JSON or do not fit the schema (unless `ignoreParseErrors`, which nulls the fields at fault).
+ */
+export function jsonDecoder(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): (bytes: Uint8Array) => Row {
+  const decode = rowDecoder(fields, options);
+  const checked = fields.map((field, i) => (needsExactCheck(field.type) ? i : -1)).filter((i) => i >= 0);
+  const names = fields.map((field) => field.name);
+  return (bytes) => {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new FormatError(`not valid JSON: ${(error as Error).message}`);
+    }
+    if (checked.length > 0 && typeof json === 'object' && json !== null) {
+      const object = json as Record<string, unknown>;
+      if (checked.some((i) => lostPrecision(object[names[i] as string]))) json = parseExactJson(text) as ExactJson;
+    }
+    return decode(json, '') as Row;
+  };
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_JSON_OPTIONS, FormatError, jsonDecoder, jsonEncoder } from '../../src/connectors/json-format.ts';
+import { type RowField, T } from '../../src/types/data-type.ts';
+import { parseDate, parseTimestamp } from '../../src/types/temporal.ts';
+
+const ORDER: RowField[] = [
+  { name: 'order_id', type: T.bigint(false) },
+  { name: 'product_name', type: T.string() },
+  { name: 'quantity', type: T.int() },
+  { name: 'unit_price', type: T.decimal(10, 2) },
+  { name: 'order_status', type: T.string() },
+  { name: 'order_time', type: T.timestamp(3) },
+  { name: 'order_date', type: T.date() },
+  { name: 'paid', type: T.boolean() },
+];
+const time = parseTimestamp('2025-07-11 17:25:55.145') as number;
+const row = [2001n, 'iPhone 15', 1, 599900n, 'COMPLETED', time, parseDate('2025-07-11'), true];
+
+describe("Flink's json format", () => {
+  it('writes a row as Flink does: exact numbers, SQL timestamps, fields in schema order', () => {
+    const bytes = jsonEncoder(ORDER)(row);
+    assert.equal(
+      bytes.toString('utf8'),
+      '{"order_id":2001,"product_name":"iPhone 15","quantity":1,"unit_price":5999.00,"order_status":"COMPLETED","order_time":"2025-07-11 17:25:55.145","order_date":"2025-07-11","paid":true}',
+    );
+  });
+
+  it('trims trailing fraction zeros of timestamps and writes ISO-8601 and TIMESTAMP_LTZ forms', () => {
+    const fields = [
+      { name: 'a', type: T.timestamp(3) },
+      { name: 'b', type: T.timestampLtz(3) },
+    ];
+    const value = [
+      parseTimestamp('2025-07-11 17:25:55.100') as number,
+      parseTimestamp('2025-07-11 09:25:55') as number,
+    ];
+    assert.equal(jsonEncoder(fields)(value).toString(), '{"a":"2025-07-11 17:25:55.1","b":"2025-07-11 09:25:55Z"}');
+    const iso = jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' })(value).toString();
+    assert.equal(iso, '{"a":"2025-07-11T17:25:55.1","b":"2025-07-11T09:25:55Z"}');
+  });
+
+  it('writes nulls, or leaves them out with encode.ignore-null-fields', () => {
+    const fields = [
+      { name: 'a', type: T.int() },
+      { name: 'b', type: T.string() },
+    ];
+    assert.equal(jsonEncoder(fields)([null, 'x']).toString(), '{"a":null,"b":"x"}');
+    assert.equal(
+      jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, ignoreNullFields: true })([null, 'x']).toString(),
+      '{"b":"x"}',
+    );
+  });
+
+  it('writes small DECIMALs in scientific notation as Java does, unless plain numbers are asked for', () => {
+    const fields = [{ name: 'd', type: T.decimal(10, 8) }];
+    assert.equal(jsonEncoder(fields)([12n]).toString(), '{"d":1.2E-7}');
+    assert.equal(
+      jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, decimalAsPlainNumber: true })([12n]).toString(),
+      '{"d":0.00000012}',
+    );
+  });
+
+  it('reads back what it writes', () => {
+    const decode = jsonDecoder(ORDER);
+    assert.deepEqual(decode(jsonEncoder(ORDER)(row)), row);
+  });
+
+  it('keeps BIGINT and long DECIMAL values exact beyond what doubles hold', () => {
+    const fields = [
+      { name: 'id', type: T.bigint() },
+      { name: 'amount', type: T.decimal(38, 2) },
+    ];
+    const decoded = jsonDecoder(fields)(
+      Buffer.from('{"id":9223372036854775807,"amount":123456789012345678901234567890.12}'),
+    );
+    assert.deepEqual(decoded, [9223372036854775807n, 12345678901234567890123456789012n]);
+  });
+
+  it('reads numbers given as strings, and fields in any order', () => {
+    const decoded = jsonDecoder(ORDER)(Buffer.from('{"unit_price":"5999.00","order_id":"2001","quantity":"1"}'));
+    assert.deepEqual(decoded.slice(0, 4), [2001n, null, 1, 599900n]);
+  });
+
+  it('fills a missing field with NULL, or fails with json.fail-on-missing-field', () => {
+    assert.equal(jsonDecoder(ORDER)(Buffer.from('{"order_id":1}'))[1], null);
+    const strict = jsonDecoder(ORDER, { ...DEFAULT_JSON_OPTIONS, failOnMissingField: true });
+    assert.throws(() => strict(Buffer.from('{"order_id":1}')), /field 'product_name' is missing/);
+  });
+
+  it('rejects what is not JSON, or does not fit the schema, naming the field', () => {
+    assert.throws(
+      () => jsonDecoder(ORDER)(Buffer.from('{"order_id":')),
+      (error: unknown) => error instanceof FormatError && /not valid JSON/.test(error.message),
+    );
+    assert.throws(
+      () => jsonDecoder(ORDER)(Buffer.from('{"order_id":1,"quantity":"many"}')),
+      /field 'quantity' expects INT, got "many"/,
+    );
+    assert.throws(() => jsonDecoder(ORDER)(Buffer.from('[1,2]')), /expects a JSON object/);
+    assert.throws(
+      () => jsonDecoder(ORDER)(Buffer.from('{"order_id":1,"order_time":"yesterday"}')),
+      /field 'order_time' expects TIMESTAMP/,
+    );
+  });
+
+  it('nulls the fields at fault with json.ignore-parse-errors', () => {
+    const lenient = jsonDecoder(ORDER, { ...DEFAULT_JSON_OPTIONS, ignoreParseErrors: true });
+    assert.deepEqual(lenient(Buffer.from('{"order_id":1,"quantity":"many","paid":true}')).slice(0, 3), [
+      1n,
+      null,
+      null,
+    ]);
+  });
+});
