@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { formatError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
+import { registerConsume } from './commands/consume.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerPendingCommands } from './commands/pending.ts';
+import { registerTopics } from './commands/topics.ts';
 import { registerUp } from './commands/up.ts';
 
 const program = new Command('rivulet')
@@ -13,6 +15,8 @@ const program = new Command('rivulet')
 
 registerUp(program);
 registerExplain(program);
+registerTopics(program);
+registerConsume(program);
 registerPendingCommands(program);
 
 try {

@@ -103,3 +103,15 @@ function scriptError(file: string, sql: string, error: pg.DatabaseError): Rivule
     { cause: error },
   );
 }
+
+/** Creates an empty database unless it exists. */
+export async function createDatabaseIfMissing(server: EmbeddedPostgres, name: string): Promise<void> {
+  const admin = new pg.Client(server.connectionConfig('postgres'));
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!exists.rowCount) await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -6,8 +6,6 @@ const PENDING: ReadonlyArray<{ usage: string; description: string }> = [
   { usage: 'sql', description: 'submit a Flink SQL file to the engine' },
   { usage: 'list', description: 'list the jobs of the engine' },
   { usage: 'cancel', description: 'cancel a job' },
-  { usage: 'topics', description: 'list the topics of the log' },
-  { usage: 'consume', description: 'print the records of a topic' },
   { usage: 'validate', description: 'check the running pipeline end to end' },
   { usage: 'stress', description: 'drive orders through the pipeline and report latency' },
 ];

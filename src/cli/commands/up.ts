@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
+import { publishInstance, withdrawInstance } from '../../embedded/instance.ts';
 import type { EmbeddedPostgres } from '../../embedded/postgres-server.ts';
-import { type SeededDatabase, seedDatabases } from '../../embedded/seed.ts';
+import { createDatabaseIfMissing, type SeededDatabase, seedDatabases } from '../../embedded/seed.ts';
 import { Workspace } from '../../embedded/workspace.ts';
+import { PostgresLog } from '../../log/postgres/postgres-log.ts';
 import { portOption } from '../options.ts';
 
 interface UpOptions {
@@ -29,7 +31,9 @@ async function up(options: UpOptions): Promise<void> {
   try {
     server = await workspace.startPostgres(options.pgPort);
     const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
-    printReady(server, workspace, databases, performance.now() - startedAt);
+    const logUrl = await prepareLog(server);
+    publishInstance(workspace.dir, { pid: process.pid, logUrl, postgresPort: server.port });
+    printReady(server, workspace, databases, logUrl, performance.now() - startedAt);
   } catch (error) {
     await server?.stop();
     workspace.release();
@@ -37,9 +41,19 @@ async function up(options: UpOptions): Promise<void> {
   }
   await untilStopRequested();
   process.stdout.write('\nStopping… ');
+  withdrawInstance(workspace.dir);
   await server.stop();
   workspace.release();
   process.stdout.write('stopped.\n');
+}
+
+/** The log lives in its own database of the embedded server, `rivulet`. */
+async function prepareLog(server: EmbeddedPostgres): Promise<string> {
+  await createDatabaseIfMissing(server, 'rivulet');
+  const url = server.url('rivulet');
+  const log = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
+  await log.close();
+  return url;
 }
 
 function databasesDir(example: string): string {
@@ -51,6 +65,7 @@ function printReady(
   server: EmbeddedPostgres,
   workspace: Workspace,
   databases: readonly SeededDatabase[],
+  logUrl: string,
   elapsedMs: number,
 ): void {
   const where = relative(process.cwd(), workspace.dir) || '.';
@@ -61,6 +76,7 @@ function printReady(
         `  ${db.name.padEnd(10)} ${server.url(db.name)}   ${db.created ? `created from ${relative(process.cwd(), db.file)}` : 'already there, kept as it was'}`,
     ),
   ];
+  lines.push(`  log        ${logUrl}   (topics: npx rivulet topics)`);
   if (databases.length > 0) {
     lines.push('Open psql on them:', ...databases.map((db) => `  psql ${server.url(db.name)}`));
   }
