@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import pg from 'pg';
 import { RivuletError } from '../../common/errors.ts';
 import type {
@@ -27,6 +28,62 @@ export interface PostgresLogOptions {
   readonly maintenanceIntervalMs?: number;
   /** How long a tombstone stays after compaction before it is removed too. */
   readonly deleteRetentionMs?: number;
+}
+
+const SEPARATOR = '\u001e';
+const NULL_MARK = '\u001f';
+
+/**
+ * The statement that appends records to one partition: it reserves offsets by moving the
+ * partition's next offset (holding that row's lock until commit, which keeps offsets visible in
+ * order), inserts the records, and notifies readers at commit.
+ *
+ * Keys and values that are text without control separators (JSON always is) travel as one string
+ * each, split by PostgreSQL: about twice as fast as an array parameter, whose every quote node-pg
+ * escapes and PostgreSQL unescapes. Other bytes travel as a bytea array.
+ */
+function appendQuery(
+  topicId: number,
+  partition: number,
+  keys: readonly (Buffer | null)[],
+  values: readonly (Buffer | null)[],
+  times: readonly number[],
+): pg.QueryConfig {
+  const asText = keys.every(isPlainText) && values.every(isPlainText);
+  const insert = (rows: string) => `WITH next AS (
+             UPDATE rivulet_log.partitions SET next_offset = next_offset + cardinality($5::bigint[])
+              WHERE topic_id = $1 AND partition = $2
+          RETURNING next_offset - cardinality($5::bigint[]) AS first
+           ), appended AS (
+             INSERT INTO ${recordsTable(topicId)} (partition, "offset", key, value, ts)
+             SELECT $2, next.first + u.n - 1, u.k, u.v, u.t FROM next, ${rows}
+             RETURNING 1
+           )
+           SELECT (SELECT count(*) FROM appended) AS appended, pg_notify('${NOTIFY_CHANNEL}', $1::text)`;
+  if (asText) {
+    return {
+      name: `rivulet_log_append_text_${topicId}`,
+      text: insert(`LATERAL (
+               SELECT convert_to(k, 'UTF8') AS k, convert_to(v, 'UTF8') AS v, t, n
+                 FROM unnest(string_to_array($3, E'\\x1e', E'\\x1f'), string_to_array($4, E'\\x1e', E'\\x1f'), $5::bigint[])
+                      WITH ORDINALITY AS x(k, v, t, n)
+             ) AS u`),
+      values: [topicId, partition, joinText(keys), joinText(values), times],
+    };
+  }
+  return {
+    name: `rivulet_log_append_bytes_${topicId}`,
+    text: insert('unnest($3::bytea[], $4::bytea[], $5::bigint[]) WITH ORDINALITY AS u(k, v, t, n)'),
+    values: [topicId, partition, keys, values, times],
+  };
+}
+
+function isPlainText(buffer: Buffer | null): boolean {
+  return buffer === null || (isUtf8(buffer) && !buffer.includes(0) && !buffer.includes(0x1e) && !buffer.includes(0x1f));
+}
+
+function joinText(buffers: readonly (Buffer | null)[]): string {
+  return buffers.map((buffer) => (buffer === null ? NULL_MARK : buffer.toString('utf8'))).join(SEPARATOR);
 }
 
 /** A connection string shown without its password. */
@@ -184,6 +241,20 @@ export class PostgresLog implements Log {
   }
 
   async produce(records: readonly ProduceRecord[]): Promise<void> {
+    const only = records.length > 0 ? await this.singlePartition(records) : undefined;
+    if (only) {
+      // One statement is its own transaction: one round trip instead of three.
+      await this.pool.query(
+        appendQuery(
+          only.topic.id,
+          only.partition,
+          records.map((r) => r.key),
+          records.map((r) => r.value),
+          records.map((r) => r.timestamp ?? Date.now()),
+        ),
+      );
+      return;
+    }
     const transaction = await this.beginTransaction();
     try {
       await transaction.produce(records);
@@ -192,6 +263,20 @@ export class PostgresLog implements Log {
       await transaction.abort().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The one topic and partition all records go to, if there is one. */
+  private async singlePartition(
+    records: readonly ProduceRecord[],
+  ): Promise<{ topic: Topic; partition: number } | undefined> {
+    const first = records[0] as ProduceRecord;
+    const topic = await this.topic(first.topic);
+    const partitionOf = (record: ProduceRecord) => record.partition ?? partitionForKey(record.key, topic.partitions);
+    const partition = partitionOf(first);
+    if (partition < 0 || partition >= topic.partitions) return undefined;
+    return records.every((record) => record.topic === first.topic && partitionOf(record) === partition)
+      ? { topic, partition }
+      : undefined;
   }
 
   async beginTransaction(): Promise<LogTransaction> {
@@ -226,24 +311,8 @@ export class PostgresLog implements Log {
       group.values.push(record.value);
       group.times.push(record.timestamp ?? now);
     }
-    for (const group of groups.values()) {
-      const table = recordsTable(group.topic.id);
-      await client.query({
-        name: `rivulet_log_append_${group.topic.id}`,
-        text: `WITH next AS (
-                 UPDATE rivulet_log.partitions SET next_offset = next_offset + cardinality($3::bytea[])
-                  WHERE topic_id = $1 AND partition = $2
-              RETURNING next_offset - cardinality($3::bytea[]) AS first
-               ), appended AS (
-                 INSERT INTO ${table} (partition, "offset", key, value, ts)
-                 SELECT $2, next.first + u.n - 1, u.k, u.v, u.t
-                   FROM next, unnest($3::bytea[], $4::bytea[], $5::bigint[]) WITH ORDINALITY AS u(k, v, t, n)
-                 RETURNING 1
-               )
-               SELECT (SELECT count(*) FROM appended) AS appended, pg_notify('${NOTIFY_CHANNEL}', $1::text)`,
-        values: [group.topic.id, group.partition, group.keys, group.values, group.times],
-      });
-    }
+    for (const group of groups.values())
+      await client.query(appendQuery(group.topic.id, group.partition, group.keys, group.values, group.times));
   }
 
   async commitPositions(
