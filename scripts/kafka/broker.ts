@@ -1,0 +1,166 @@
+/**
+ * A real single-node Apache Kafka broker (KRaft, broker and controller in one process) for tests
+ * and for users without a cluster. Its jars come from Maven Central through scripts/kafka/pom.xml
+ * (Java 17 and Maven are needed); its data lives in a temporary directory removed on stop.
+ *
+ *   node --import tsx scripts/kafka/broker.ts        # start one, print its address, stop on Ctrl-C
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RivuletError } from '../../src/common/errors.ts';
+import { freeLoopbackPort } from '../../src/embedded/ports.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const LIBS = join(HERE, 'target', 'libs');
+
+/** Fetches the broker's jars once (Maven caches them in ~/.m2 too). */
+export function ensureKafkaJars(): string {
+  if (existsSync(LIBS) && readdirSync(LIBS).some((file) => file.startsWith('kafka_2.13'))) return LIBS;
+  mkdirSync(LIBS, { recursive: true });
+  try {
+    execFileSync(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        join(HERE, 'pom.xml'),
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${LIBS}`,
+        '-DincludeScope=runtime',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  } catch (cause) {
+    rmSync(LIBS, { recursive: true, force: true });
+    const output = `${(cause as { stdout?: Buffer }).stdout ?? ''}${(cause as { stderr?: Buffer }).stderr ?? ''}`
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n');
+    throw new RivuletError(
+      'KAFKA_JARS_UNAVAILABLE',
+      `could not fetch Apache Kafka's jars with Maven: ${output || (cause as Error).message}`,
+      'install Java 17 and Maven, and make sure Maven Central is reachable',
+    );
+  }
+  return LIBS;
+}
+
+export interface KafkaBroker {
+  /** host:port of the PLAINTEXT listener on loopback. */
+  readonly bootstrap: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+function waitForPort(port: number, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) {
+        reject(new RivuletError('KAFKA_START_FAILED', `the Kafka broker exited while starting; see ${logFile}`));
+        return;
+      }
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline)
+          reject(
+            new RivuletError(
+              'KAFKA_START_FAILED',
+              `the Kafka broker did not listen within ${timeoutMs / 1000} s; see ${logFile}`,
+            ),
+          );
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Starts a broker on free loopback ports and waits until it accepts connections. */
+export async function startKafkaBroker(): Promise<KafkaBroker> {
+  const libs = ensureKafkaJars();
+  const dir = mkdtempSync(join(tmpdir(), 'rivulet-kafka-'));
+  const port = await freeLoopbackPort();
+  const controllerPort = await freeLoopbackPort();
+  const config = join(dir, 'server.properties');
+  writeFileSync(
+    config,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `log.dirs=${join(dir, 'data')}`,
+      'num.partitions=1',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'transaction.state.log.num.partitions=1',
+      'group.initial.rebalance.delay.ms=0',
+      'log.cleaner.backoff.ms=500',
+      '',
+    ].join('\n'),
+  );
+  const classpath = `${libs}/*`;
+  const java = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', '-cp', classpath];
+  execFileSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', config], {
+    stdio: 'pipe',
+  });
+  const logFile = join(dir, 'broker.log');
+  writeFileSync(logFile, '');
+  const out = await import('node:fs').then((fs) => fs.openSync(logFile, 'a'));
+  const child = spawn('java', [...java, 'kafka.Kafka', config], { stdio: ['ignore', out, out], detached: false });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, child, logFile, 60_000);
+  } catch (error) {
+    const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+    await stop();
+    throw new RivuletError('KAFKA_START_FAILED', `${(error as Error).message}\n${tail}`);
+  }
+  return { bootstrap: `127.0.0.1:${port}`, dir, stop };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const broker = await startKafkaBroker();
+  process.stdout.write(
+    `Kafka broker on ${broker.bootstrap} (data in ${broker.dir}). Ctrl-C stops it.\nUse it with: --log kafka://${broker.bootstrap}\n`,
+  );
+  const stop = () => {
+    broker.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
