@@ -1,0 +1,427 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Consumer, type Message, type MessagesStream, MessagesStreamModes, Producer } from '@platformatic/kafka';
+import { RivuletError } from '../../common/errors.ts';
+import type {
+  Log,
+  LogReader,
+  LogRecord,
+  LogTransaction,
+  ProduceRecord,
+  StartPosition,
+  TopicDescription,
+  TopicOptions,
+} from '../log.ts';
+import { partitionForKey } from '../partitioner.ts';
+
+const READ_COMMITTED = 1;
+const EARLIEST = -2n;
+const INTERNAL_TOPICS = /^__/;
+
+type Bytes = Buffer | undefined;
+
+/** Extra topic configuration for tests: quick compaction (segment.ms and friends). */
+export interface KafkaLogOptions {
+  /** Extra configuration of compacted topics (tests use quick segment rolls to see compaction). */
+  readonly compactedTopicConfigs?: Readonly<Record<string, string>>;
+  /**
+   * The transactional id of this log's writer. A restarted writer that uses the same id fences its
+   * crashed predecessor, whose open transaction Kafka then aborts. Random when not given.
+   */
+  readonly transactionalId?: string;
+}
+
+/**
+ * Topics on Apache Kafka through @platformatic/kafka. Writes in transactions use a transactional
+ * producer and commit consumed positions with TxnOffsetCommit, so output and positions commit
+ * together; readers read committed records only.
+ */
+export class KafkaLog implements Log {
+  readonly kind = 'kafka';
+  readonly description: string;
+  private readonly brokers: string[];
+  private readonly admin: Admin;
+  private readonly producer: Producer<Bytes, Bytes, Bytes, Bytes>;
+  private transactional: Producer<Bytes, Bytes, Bytes, Bytes> | undefined;
+  private transactionQueue: Promise<void> = Promise.resolve();
+  private readonly groups = new Map<string, Consumer>();
+  private readonly readers = new Set<KafkaReader>();
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly compactedTopicConfigs: Readonly<Record<string, string>>;
+  private readonly transactionalId: string;
+
+  private constructor(brokers: string[], admin: Admin, options: KafkaLogOptions) {
+    this.brokers = brokers;
+    this.description = `kafka://${brokers.join(',')}`;
+    this.admin = admin;
+    this.compactedTopicConfigs = options.compactedTopicConfigs ?? {};
+    this.transactionalId = options.transactionalId ?? `rivulet-${randomUUID()}`;
+    this.producer = new Producer({
+      clientId: 'rivulet',
+      bootstrapBrokers: brokers,
+      idempotent: true,
+      autocreateTopics: false,
+    });
+  }
+
+  /** `brokers` as `host:port[,host:port]`. */
+  static async open(brokers: string, options: KafkaLogOptions = {}): Promise<KafkaLog> {
+    const list = brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+    const admin = new Admin({ clientId: 'rivulet-admin', bootstrapBrokers: list, retries: 1, timeout: 5_000 });
+    try {
+      await admin.listTopics();
+    } catch (cause) {
+      await admin.close().catch(() => undefined);
+      throw new RivuletError(
+        'LOG_UNREACHABLE',
+        `cannot reach the Kafka brokers ${list.join(', ')}: ${(cause as Error).message}`,
+        'check that Kafka runs and the address is right (a local broker: node --import tsx scripts/kafka/broker.ts)',
+        { cause },
+      );
+    }
+    return new KafkaLog(list, admin, options);
+  }
+
+  async ensureTopic(name: string, options: TopicOptions = {}): Promise<void> {
+    const configs = [
+      { name: 'cleanup.policy', value: options.compacted ? 'compact' : 'delete' },
+      ...(options.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(options.retentionMs) }] : []),
+      ...(options.compacted
+        ? Object.entries(this.compactedTopicConfigs).map(([key, value]) => ({ name: key, value }))
+        : []),
+    ];
+    try {
+      await this.admin.createTopics({ topics: [name], partitions: options.partitions ?? 1, replicas: -1, configs });
+    } catch (error) {
+      if (!/already exists/i.test(describeError(error))) throw error;
+    }
+  }
+
+  async partitions(topic: string): Promise<number> {
+    const cached = this.partitionCounts.get(topic);
+    if (cached !== undefined) return cached;
+    const topics = await this.admin.listTopics();
+    if (!topics.includes(topic)) {
+      throw new RivuletError(
+        'LOG_TOPIC_NOT_FOUND',
+        `topic '${topic}' does not exist in the log at ${this.description}`,
+        "run `rivulet topics` to see the topics; a job's sink creates its topic when it starts",
+      );
+    }
+    const offsets = await this.offsets(topic, -1n);
+    this.partitionCounts.set(topic, offsets.length);
+    return offsets.length;
+  }
+
+  private offsetsClient: Consumer | undefined;
+
+  /** Offsets per partition at a timestamp (-2 earliest, -1 latest). */
+  private async offsets(topic: string, timestamp: bigint): Promise<bigint[]> {
+    this.offsetsClient ??= new Consumer({
+      clientId: 'rivulet-offsets',
+      bootstrapBrokers: this.brokers,
+      groupId: `rivulet-offsets-${randomUUID()}`,
+    });
+    const result = await this.offsetsClient.listOffsets({ topics: [topic], timestamp, isolationLevel: READ_COMMITTED });
+    return result.get(topic) ?? [];
+  }
+
+  async describeTopics(): Promise<TopicDescription[]> {
+    const names = (await this.admin.listTopics()).filter((name) => !INTERNAL_TOPICS.test(name)).sort();
+    const out: TopicDescription[] = [];
+    for (const name of names) {
+      const [earliest, latest] = await Promise.all([this.offsets(name, EARLIEST), this.offsets(name, -1n)]);
+      const messages = latest.reduce((sum, end, p) => sum + Number(end - (earliest[p] ?? 0n)), 0);
+      const configs = await this.admin.describeConfigs({
+        resources: [{ resourceType: 2, resourceName: name, configurationKeys: ['cleanup.policy'] }],
+      });
+      const policy = configs[0]?.configs.find((c) => c.name === 'cleanup.policy')?.value ?? 'delete';
+      const dirs = await this.admin.describeLogDirs({ topics: [{ name, partitions: latest.map((_, p) => p) }] });
+      let bytes = 0;
+      for (const broker of dirs)
+        for (const dir of broker.results)
+          for (const topic of dir.topics) for (const p of topic.partitions) bytes += Number(p.partitionSize);
+      out.push({ name, partitions: latest.length, messages, bytes, compacted: policy.includes('compact') });
+    }
+    return out;
+  }
+
+  private async toMessages(records: readonly ProduceRecord[]) {
+    const messages = [];
+    for (const record of records) {
+      const partitions = await this.partitions(record.topic);
+      messages.push({
+        topic: record.topic,
+        key: record.key ?? undefined,
+        value: record.value ?? undefined,
+        partition: record.partition ?? partitionForKey(record.key, partitions),
+        timestamp: BigInt(record.timestamp ?? Date.now()),
+      });
+    }
+    return messages;
+  }
+
+  async produce(records: readonly ProduceRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.producer.send({ messages: await this.toMessages(records) });
+  }
+
+  async beginTransaction(): Promise<LogTransaction> {
+    // One transactional producer per log; its transactions run one after another.
+    let release: () => void = () => undefined;
+    const previous = this.transactionQueue;
+    this.transactionQueue = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      // A failed start leaves the producer unusable: each retry gets a fresh one with the same id.
+      const transaction = await withRetry(
+        async () => {
+          this.transactional ??= new Producer({
+            clientId: 'rivulet-tx',
+            bootstrapBrokers: this.brokers,
+            idempotent: true,
+            transactionalId: this.transactionalId,
+            autocreateTopics: false,
+            // A new writer must introduce itself as unknown (-1/-1); the client's default (0/0)
+            // makes the broker take it for a fenced old producer once the id has a history.
+            producerId: -1n,
+            producerEpoch: -1,
+          });
+          return this.transactional.beginTransaction();
+        },
+        async () => {
+          await this.transactional?.close().catch(() => undefined);
+          this.transactional = undefined;
+        },
+      );
+      return new KafkaTransaction(this, transaction, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** A consumer that stands for `group` in offset commits and lookups (it never joins the group). */
+  groupClient(group: string): Consumer {
+    let consumer = this.groups.get(group);
+    if (!consumer) {
+      consumer = new Consumer({ clientId: 'rivulet-group', bootstrapBrokers: this.brokers, groupId: group });
+      this.groups.set(group, consumer);
+    }
+    return consumer;
+  }
+
+  async prepareMessages(records: readonly ProduceRecord[]) {
+    return this.toMessages(records);
+  }
+
+  async committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>> {
+    const partitions = await this.partitions(topic);
+    const committed = await this.groupClient(group).listCommittedOffsets({
+      topics: [{ topic, partitions: Array.from({ length: partitions }, (_, p) => p) }],
+    });
+    const positions = new Map<number, bigint>();
+    (committed.get(topic) ?? []).forEach((offset, partition) => {
+      if (offset >= 0n) positions.set(partition, offset);
+    });
+    return positions;
+  }
+
+  async openReader(topic: string, start: StartPosition): Promise<LogReader> {
+    const partitions = await this.partitions(topic);
+    const earliest = await this.offsets(topic, EARLIEST);
+    const latest = await this.offsets(topic, -1n);
+    const positions = new Map<number, bigint>();
+    const byTime = start.kind === 'timestamp' ? await this.offsets(topic, BigInt(start.millis)) : [];
+    for (let p = 0; p < partitions; p++) {
+      const first = earliest[p] ?? 0n;
+      const end = latest[p] ?? 0n;
+      switch (start.kind) {
+        case 'earliest':
+          positions.set(p, first);
+          break;
+        case 'latest':
+          positions.set(p, end);
+          break;
+        case 'timestamp': {
+          const found = byTime[p] ?? -1n;
+          positions.set(p, found < 0n ? end : found);
+          break;
+        }
+        case 'offsets':
+          positions.set(p, start.offsets.get(p) ?? (start.otherwise === 'earliest' ? first : end));
+          break;
+      }
+    }
+    const consumer = new Consumer<Bytes, Bytes, Bytes, Bytes>({
+      clientId: 'rivulet-reader',
+      bootstrapBrokers: this.brokers,
+      groupId: `rivulet-reader-${randomUUID()}`,
+    });
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: MessagesStreamModes.MANUAL,
+      offsets: [...positions].map(([partition, offset]) => ({ topic, partition, offset })),
+      isolationLevel: READ_COMMITTED,
+      autocommit: false,
+      maxWaitTime: 50,
+      minBytes: 1,
+    });
+    const reader = new KafkaReader(topic, consumer, stream, positions, () => this.readers.delete(reader));
+    this.readers.add(reader);
+    return reader;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.readers].map((reader) => reader.close().catch(() => undefined)));
+    await Promise.all([...this.groups.values()].map((consumer) => consumer.close().catch(() => undefined)));
+    await this.offsetsClient?.close().catch(() => undefined);
+    await this.transactional?.close().catch(() => undefined);
+    await this.producer.close().catch(() => undefined);
+    await this.admin.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Retries while the broker says to (CONCURRENT_TRANSACTIONS while it aborts the open transaction of
+ * a fenced predecessor, COORDINATOR_LOAD_IN_PROGRESS after a start), for up to 30 s.
+ */
+async function withRetry<T>(operation: () => Promise<T>, reset: () => Promise<void>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      const text = describeError(error);
+      const retriable =
+        /CONCURRENT_TRANSACTIONS|COORDINATOR_LOAD_IN_PROGRESS|NOT_COORDINATOR|coordinator|InitProducerId/i.test(text);
+      if (!retriable || Date.now() > deadline) throw error;
+      await reset();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  const errors = (error as { errors?: unknown[] }).errors;
+  return `${(error as Error).message} ${Array.isArray(errors) ? errors.map(describeError).join(' ') : ''}`;
+}
+
+class KafkaTransaction implements LogTransaction {
+  private done = false;
+  /** Whether the broker knows the transaction yet (it does from the first write). */
+  private started = false;
+  private readonly groups = new Set<string>();
+
+  constructor(
+    private readonly log: KafkaLog,
+    private readonly transaction: Awaited<ReturnType<Producer<Bytes, Bytes, Bytes, Bytes>['beginTransaction']>>,
+    private readonly release: () => void,
+  ) {}
+
+  async produce(records: readonly ProduceRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.started = true;
+    await this.transaction.send({ messages: await this.log.prepareMessages(records) });
+  }
+
+  async commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {
+    const consumer = this.log.groupClient(group);
+    this.started = true;
+    if (!this.groups.has(group)) {
+      await this.transaction.addConsumer(consumer);
+      this.groups.add(group);
+    }
+    const coordinatorId = await consumer.findGroupCoordinator();
+    for (const [partition, next] of positions) {
+      // TxnOffsetCommit stores offset + 1 of the message given: hand it the last consumed offset.
+      await this.transaction.addOffset({
+        topic,
+        partition,
+        offset: next - 1n,
+        metadata: { consumer: { groupId: group, generationId: -1, memberId: '', coordinatorId } },
+      } as unknown as Message);
+    }
+  }
+
+  commit(): Promise<void> {
+    return this.end(() => this.transaction.commit());
+  }
+
+  abort(): Promise<void> {
+    return this.end(() => this.transaction.abort());
+  }
+
+  /** Ends the transaction; one that never wrote is only dropped (the broker has nothing to end). */
+  private async end(finish: () => Promise<void>): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      await (this.started ? finish() : this.transaction.cancel());
+    } finally {
+      this.release();
+    }
+  }
+}
+
+class KafkaReader implements LogReader {
+  private readonly buffer: LogRecord[] = [];
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+
+  constructor(
+    readonly topic: string,
+    private readonly consumer: Consumer<Bytes, Bytes, Bytes, Bytes>,
+    private readonly stream: MessagesStream<Bytes, Bytes, Bytes, Bytes>,
+    private readonly offsets: Map<number, bigint>,
+    private readonly onClose: () => void,
+  ) {
+    stream.on('data', (message) => {
+      this.buffer.push({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        key: message.key ?? null,
+        value: message.value ?? null,
+        timestamp: Number(message.timestamp),
+      });
+      this.wake?.();
+    });
+    stream.on('error', (error: Error) => {
+      this.failure = error;
+      this.wake?.();
+    });
+  }
+
+  positions(): ReadonlyMap<number, bigint> {
+    return this.offsets;
+  }
+
+  async poll(max: number, timeoutMs: number): Promise<LogRecord[]> {
+    if (this.buffer.length === 0 && !this.failure) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wake = done;
+      });
+      this.wake = undefined;
+    }
+    if (this.failure) throw this.failure;
+    const records = this.buffer.splice(0, max);
+    for (const record of records) this.offsets.set(record.partition, record.offset + 1n);
+    return records;
+  }
+
+  async close(): Promise<void> {
+    this.onClose();
+    await this.stream.close().catch(() => undefined);
+    await this.consumer.close().catch(() => undefined);
+  }
+}
