@@ -2,8 +2,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { startKafkaBroker } from '../scripts/kafka/broker.ts';
 import { freeLoopbackPort } from '../src/embedded/ports.ts';
 import { EmbeddedPostgres } from '../src/embedded/postgres-server.ts';
+import { KafkaLog } from '../src/log/kafka/kafka-log.ts';
 import type { Log, ProduceRecord } from '../src/log/log.ts';
 import { PostgresLog } from '../src/log/postgres/postgres-log.ts';
 import type { Measurement } from './harness.ts';
@@ -112,6 +114,21 @@ export async function logBenchmarks(name: string, log: Log): Promise<Measurement
       target: name === 'postgres' ? '< 5 ms' : undefined,
     },
   ].map((m) => (m.target === undefined ? { name: m.name, value: m.value, unit: m.unit } : m));
+}
+
+/** The kafka log on a throwaway local broker. */
+export async function kafkaLogBenchmarks(): Promise<Measurement[]> {
+  const broker = await startKafkaBroker();
+  try {
+    const log = await KafkaLog.open(broker.bootstrap);
+    try {
+      return await logBenchmarks('kafka', log);
+    } finally {
+      await log.close();
+    }
+  } finally {
+    await broker.stop();
+  }
 }
 
 /** The postgres log on a throwaway embedded PostgreSQL. */
