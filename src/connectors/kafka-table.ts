@@ -1,0 +1,182 @@
+import { RivuletError } from '../common/errors.ts';
+import type { Change } from '../exec/change.ts';
+import type { Row, Value } from '../expr/value.ts';
+import type { Log, LogReader, LogRecord, ProduceRecord, StartPosition } from '../log/log.ts';
+import type { RowField } from '../types/data-type.ts';
+import type { ResolvedOptions } from './factory.ts';
+import { DEFAULT_JSON_OPTIONS, FormatError, type JsonOptions, jsonDecoder, jsonEncoder } from './json-format.ts';
+
+/** What the kafka and upsert-kafka connectors need to know of their table. */
+export interface KafkaTable {
+  readonly name: string;
+  readonly connector: 'kafka' | 'upsert-kafka';
+  readonly topic: string;
+  /** The physical columns, in order: the value's fields (value.fields-include = ALL). */
+  readonly fields: readonly RowField[];
+  /** Positions of the primary key columns (upsert-kafka's message key). */
+  readonly key: readonly number[];
+  readonly options: ResolvedOptions;
+}
+
+function formatOptions(options: ResolvedOptions, prefix: string): JsonOptions {
+  const get = (key: string) => options.get(`${prefix}json.${key}`);
+  return {
+    timestampStandard:
+      (get('timestamp-format.standard') as 'SQL' | 'ISO-8601' | undefined) ?? DEFAULT_JSON_OPTIONS.timestampStandard,
+    failOnMissingField: (get('fail-on-missing-field') as boolean | undefined) ?? false,
+    ignoreParseErrors: (get('ignore-parse-errors') as boolean | undefined) ?? false,
+    decimalAsPlainNumber: (get('encode.decimal-as-plain-number') as boolean | undefined) ?? false,
+    ignoreNullFields: (get('encode.ignore-null-fields') as boolean | undefined) ?? false,
+  };
+}
+
+function valuePrefix(table: KafkaTable): string {
+  return table.options.get('value.format') !== undefined ? 'value.' : '';
+}
+
+/**
+ * Writes changes as Flink's connectors do: `upsert-kafka` keys each record by the JSON of the
+ * primary key, writes +I and +U as values and -D as a tombstone, and drops -U (the next +U
+ * replaces it); `kafka` writes inserts only (the planner has made sure nothing else arrives).
+ */
+export function kafkaTableWriter(table: KafkaTable): (change: Change) => ProduceRecord | undefined {
+  const encodeValue = jsonEncoder(table.fields, formatOptions(table.options, valuePrefix(table)));
+  const keyFields = table.key.map((i) => table.fields[i] as RowField);
+  const encodeKey = keyFields.length > 0 ? jsonEncoder(keyFields, formatOptions(table.options, 'key.')) : undefined;
+  const keyOf = (row: Row) => (encodeKey ? encodeKey(table.key.map((i) => row[i] ?? null)) : null);
+  return (change) => {
+    switch (change.kind) {
+      case '+I':
+      case '+U':
+        return { topic: table.topic, key: keyOf(change.row), value: encodeValue(change.row) };
+      case '-D':
+        return table.connector === 'upsert-kafka'
+          ? { topic: table.topic, key: keyOf(change.row), value: null }
+          : undefined;
+      case '-U':
+        return undefined;
+    }
+  };
+}
+
+/** Where a source starts, from `scan.startup.mode` and friends (Flink's names and meanings). */
+export async function startPosition(log: Log, table: KafkaTable, group: string): Promise<StartPosition> {
+  const mode =
+    table.connector === 'upsert-kafka'
+      ? 'earliest-offset'
+      : String(table.options.get('scan.startup.mode') ?? 'group-offsets');
+  const reset = table.options.withPrefix('properties.').get('auto.offset.reset') === 'latest' ? 'latest' : 'earliest';
+  switch (mode) {
+    case 'earliest-offset':
+      return { kind: 'earliest' };
+    case 'latest-offset':
+      return { kind: 'latest' };
+    case 'timestamp': {
+      const millis = table.options.get('scan.startup.timestamp-millis');
+      if (millis === undefined) {
+        throw new RivuletError(
+          'OPTION_MISSING',
+          `table '${table.name}': 'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'`,
+        );
+      }
+      return { kind: 'timestamp', millis: Number(millis) };
+    }
+    case 'specific-offsets': {
+      const spec = String(table.options.get('scan.startup.specific-offsets') ?? '');
+      const offsets = new Map<number, bigint>();
+      for (const part of spec.split(';').filter(Boolean)) {
+        const match = /^\s*partition:(\d+)\s*,\s*offset:(\d+)\s*$/.exec(part);
+        if (!match) {
+          throw new RivuletError(
+            'OPTION_INVALID',
+            `table '${table.name}': 'scan.startup.specific-offsets' part '${part}' is not 'partition:N,offset:M'`,
+          );
+        }
+        offsets.set(Number(match[1]), BigInt(match[2] as string));
+      }
+      return { kind: 'offsets', offsets, otherwise: reset };
+    }
+    default:
+      return { kind: 'offsets', offsets: await log.committedPositions(group, table.topic), otherwise: reset };
+  }
+}
+
+/**
+ * Reads a topic as the table's changes: `upsert-kafka` turns a value into an upsert (+U, keyed)
+ * and a tombstone into a delete of that key; `kafka` turns each value into an insert and skips
+ * tombstones. A record that does not fit the schema fails with its topic, partition and offset,
+ * or goes to the table's 'dead-letter-topic' when it has one.
+ */
+export class KafkaTableReader {
+  private readonly decodeValue: (bytes: Uint8Array) => Row;
+  private readonly decodeKey: ((bytes: Uint8Array) => Row) | undefined;
+  private readonly deadLetter: string | undefined;
+
+  constructor(
+    private readonly log: Log,
+    private readonly table: KafkaTable,
+    private readonly reader: LogReader,
+  ) {
+    this.decodeValue = jsonDecoder(table.fields, formatOptions(table.options, valuePrefix(table)));
+    const keyFields = table.key.map((i) => table.fields[i] as RowField);
+    this.decodeKey = keyFields.length > 0 ? jsonDecoder(keyFields, formatOptions(table.options, 'key.')) : undefined;
+    const deadLetter = table.options.get('dead-letter-topic');
+    this.deadLetter = deadLetter === undefined ? undefined : String(deadLetter);
+  }
+
+  static async open(log: Log, table: KafkaTable, group: string): Promise<KafkaTableReader> {
+    return new KafkaTableReader(log, table, await log.openReader(table.topic, await startPosition(log, table, group)));
+  }
+
+  positions(): ReadonlyMap<number, bigint> {
+    return this.reader.positions();
+  }
+
+  async poll(max: number, timeoutMs: number): Promise<Change[]> {
+    const records = await this.reader.poll(max, timeoutMs);
+    const changes: Change[] = [];
+    const rejected: LogRecord[] = [];
+    for (const record of records) {
+      try {
+        const change = this.toChange(record);
+        if (change) changes.push(change);
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+        if (this.deadLetter === undefined) {
+          throw new RivuletError(
+            'RECORD_UNREADABLE',
+            `record at topic '${record.topic}', partition ${record.partition}, offset ${record.offset} does not fit table '${this.table.name}': ${error.message}`,
+            `fix the producer of that record, set 'value.json.ignore-parse-errors' = 'true', or route such records with 'dead-letter-topic'`,
+          );
+        }
+        rejected.push(record);
+      }
+    }
+    if (rejected.length > 0 && this.deadLetter !== undefined) {
+      const topic = this.deadLetter;
+      await this.log.ensureTopic(topic);
+      await this.log.produce(
+        rejected.map((record) => ({ topic, key: record.key, value: record.value, timestamp: record.timestamp })),
+      );
+    }
+    return changes;
+  }
+
+  private toChange(record: LogRecord): Change | undefined {
+    if (this.table.connector === 'kafka') {
+      return record.value === null ? undefined : { kind: '+I', row: this.decodeValue(record.value) };
+    }
+    if (record.value !== null) return { kind: '+U', row: this.decodeValue(record.value) };
+    if (record.key === null || !this.decodeKey) return undefined;
+    const key = this.decodeKey(record.key);
+    const row: Value[] = new Array(this.table.fields.length).fill(null);
+    this.table.key.forEach((field, i) => {
+      row[field] = key[i] ?? null;
+    });
+    return { kind: '-D', row };
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
+  }
+}
