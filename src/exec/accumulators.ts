@@ -1,0 +1,244 @@
+import { wrapInteger } from '../expr/functions/arithmetic.ts';
+import { compareValues } from '../expr/functions/comparison.ts';
+import type { Value } from '../expr/value.ts';
+import type { AggregateCall } from '../plan/nodes.ts';
+import type { DataType } from '../types/data-type.ts';
+import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
+import { rowKey } from './row-key.ts';
+
+/** The running state of one aggregate of one group; every value it took can be taken back. */
+export interface Accumulator {
+  add(value: Value): void;
+  retract(value: Value): void;
+  result(): Value;
+}
+
+/** Adds and subtracts values of one numeric type exactly as that type does (Java overflow, exact DECIMAL). */
+interface Arithmetic {
+  readonly zero: Value;
+  plus(a: Value, b: Value): Value;
+  minus(a: Value, b: Value): Value;
+}
+
+function arithmeticOf(type: DataType): Arithmetic {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT': {
+      const kind = type.kind;
+      return {
+        zero: 0,
+        plus: (a, b) => wrapInteger(kind, (a as number) + (b as number)),
+        minus: (a, b) => wrapInteger(kind, (a as number) - (b as number)),
+      };
+    }
+    case 'BIGINT':
+    case 'DECIMAL':
+      return {
+        zero: 0n,
+        plus: (a, b) => BigInt.asIntN(128, (a as bigint) + (b as bigint)),
+        minus: (a, b) => (a as bigint) - (b as bigint),
+      };
+    default:
+      return { zero: 0, plus: (a, b) => (a as number) + (b as number), minus: (a, b) => (a as number) - (b as number) };
+  }
+}
+
+/** Values of the argument converted to the result's representation (a DECIMAL's scale, an INT to BIGINT). */
+function converter(from: DataType, to: DataType): (value: Value) => Value {
+  if (to.kind === 'DECIMAL') {
+    const fromScale = from.kind === 'DECIMAL' ? from.scale : 0;
+    return from.kind === 'DECIMAL'
+      ? (v) => rescale(v as bigint, fromScale, to.scale)
+      : (v) => BigInt(v as number) * pow10(to.scale);
+  }
+  if (to.kind === 'BIGINT' && from.kind !== 'BIGINT') return (v) => BigInt(v as number);
+  return (v) => v;
+}
+
+function count(star: boolean): Accumulator {
+  let n = 0n;
+  return {
+    add: (v) => {
+      if (star || v !== null) n += 1n;
+    },
+    retract: (v) => {
+      if (star || v !== null) n -= 1n;
+    },
+    result: () => n,
+  };
+}
+
+function sum(argType: DataType, resultType: DataType, zeroWhenEmpty: boolean): Accumulator {
+  const math = arithmeticOf(resultType);
+  const convert = converter(argType, resultType);
+  let total = math.zero;
+  let values = 0;
+  return {
+    add: (v) => {
+      if (v === null) return;
+      total = math.plus(total, convert(v));
+      values += 1;
+    },
+    retract: (v) => {
+      if (v === null) return;
+      total = math.minus(total, convert(v));
+      values -= 1;
+    },
+    result: () => {
+      if (values === 0) return zeroWhenEmpty ? math.zero : null;
+      if (resultType.kind === 'DECIMAL') return fitsPrecision(total as bigint, resultType.precision) ? total : null;
+      return total;
+    },
+  };
+}
+
+function average(argType: DataType, resultType: DataType): Accumulator {
+  const exact =
+    argType.kind === 'DECIMAL' ||
+    argType.kind === 'BIGINT' ||
+    argType.kind === 'INT' ||
+    argType.kind === 'SMALLINT' ||
+    argType.kind === 'TINYINT';
+  let total: number | bigint = exact ? 0n : 0;
+  let values = 0;
+  const toBig =
+    argType.kind === 'DECIMAL' || argType.kind === 'BIGINT'
+      ? (v: Value) => v as bigint
+      : (v: Value) => BigInt(v as number);
+  return {
+    add: (v) => {
+      if (v === null) return;
+      total = exact ? (total as bigint) + toBig(v) : (total as number) + (v as number);
+      values += 1;
+    },
+    retract: (v) => {
+      if (v === null) return;
+      total = exact ? (total as bigint) - toBig(v) : (total as number) - (v as number);
+      values -= 1;
+    },
+    result: () => {
+      if (values === 0) return null;
+      if (!exact) return (total as number) / values;
+      if (resultType.kind === 'DECIMAL') {
+        const scale = argType.kind === 'DECIMAL' ? argType.scale : 0;
+        const average = divideHalfUp((total as bigint) * pow10(resultType.scale - scale), BigInt(values));
+        return fitsPrecision(average, resultType.precision) ? average : null;
+      }
+      // AVG of an integer type is that type, by integer division (Java truncation), as in Flink.
+      const quotient = (total as bigint) / BigInt(values);
+      return resultType.kind === 'BIGINT'
+        ? quotient
+        : wrapInteger(resultType.kind as 'INT', Number(BigInt.asIntN(32, quotient)));
+    },
+  };
+}
+
+/** MIN and MAX that survive retractions: every value is kept with its multiplicity. */
+function extreme(max: boolean): Accumulator {
+  const values = new Map<string, { value: Value; count: number }>();
+  let best: Value = null;
+  let stale = false;
+  return {
+    add: (v) => {
+      if (v === null) return;
+      const key = rowKey([v]);
+      const entry = values.get(key);
+      if (entry) entry.count += 1;
+      else values.set(key, { value: v, count: 1 });
+      if (!stale && (best === null || (max ? compareValues(v, best) > 0 : compareValues(v, best) < 0))) best = v;
+    },
+    retract: (v) => {
+      if (v === null) return;
+      const key = rowKey([v]);
+      const entry = values.get(key);
+      if (!entry) return;
+      entry.count -= 1;
+      if (entry.count === 0) {
+        values.delete(key);
+        if (best !== null && compareValues(v, best) === 0) stale = true;
+      }
+    },
+    result: () => {
+      if (stale) {
+        best = null;
+        for (const { value } of values.values()) {
+          if (best === null || (max ? compareValues(value, best) > 0 : compareValues(value, best) < 0)) best = value;
+        }
+        stale = false;
+      }
+      return best;
+    },
+  };
+}
+
+/** FIRST_VALUE / LAST_VALUE of the non-null values still present, in arrival order. */
+function positional(last: boolean): Accumulator {
+  const values: Value[] = [];
+  return {
+    add: (v) => {
+      if (v !== null) values.push(v);
+    },
+    retract: (v) => {
+      if (v === null) return;
+      const key = rowKey([v]);
+      for (let i = values.length - 1; i >= 0; i--) {
+        if (rowKey([values[i] as Value]) === key) {
+          values.splice(i, 1);
+          return;
+        }
+      }
+    },
+    result: () => (values.length === 0 ? null : ((last ? values[values.length - 1] : values[0]) as Value)),
+  };
+}
+
+/** DISTINCT: the inner aggregate sees each distinct value once, while any copy of it remains. */
+function distinct(inner: Accumulator): Accumulator {
+  const seen = new Map<string, number>();
+  return {
+    add: (v) => {
+      if (v === null) return;
+      const key = rowKey([v]);
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      if (n === 0) inner.add(v);
+    },
+    retract: (v) => {
+      if (v === null) return;
+      const key = rowKey([v]);
+      const n = seen.get(key) ?? 0;
+      if (n <= 1) {
+        seen.delete(key);
+        if (n === 1) inner.retract(v);
+      } else {
+        seen.set(key, n - 1);
+      }
+    },
+    result: () => inner.result(),
+  };
+}
+
+/** A factory of fresh accumulators for one aggregate call over arguments of `argType`. */
+export function accumulatorFactory(call: AggregateCall, argType: DataType | undefined): () => Accumulator {
+  const make = (): Accumulator => {
+    switch (call.fn) {
+      case 'COUNT':
+        return count(call.args.length === 0);
+      case 'SUM':
+      case 'SUM0':
+        return sum(argType as DataType, call.type, call.fn === 'SUM0');
+      case 'AVG':
+        return average(argType as DataType, call.type);
+      case 'MIN':
+        return extreme(false);
+      case 'MAX':
+        return extreme(true);
+      case 'FIRST_VALUE':
+        return positional(false);
+      case 'LAST_VALUE':
+        return positional(true);
+    }
+  };
+  return call.distinct ? () => distinct(make()) : make;
+}

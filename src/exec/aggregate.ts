@@ -1,0 +1,77 @@
+import type { Row, Value } from '../expr/value.ts';
+import type { AggregateCall } from '../plan/nodes.ts';
+import type { DataType } from '../types/data-type.ts';
+import { type Accumulator, accumulatorFactory } from './accumulators.ts';
+import type { Change } from './change.ts';
+import { isAccumulate, type Operator } from './operator.ts';
+import { keySelector, rowsEqual } from './row-key.ts';
+
+interface Group {
+  readonly keys: Value[];
+  rows: number;
+  readonly accumulators: Accumulator[];
+  emitted: Row | undefined;
+}
+
+/**
+ * GROUP BY with retraction: each group keeps one accumulator per aggregate and its row count.
+ * After each batch, every group it touched emits its new result: +I for a new group, -U/+U when
+ * the result changed, -D when the last row left (as Flink's group aggregate with mini-batches).
+ */
+export class GroupAggregateOperator implements Operator {
+  private readonly keyOf: (row: Row) => unknown;
+  private readonly groups = new Map<unknown, Group>();
+  private readonly factories: (() => Accumulator)[];
+
+  constructor(
+    private readonly groupKeys: readonly number[],
+    private readonly calls: readonly AggregateCall[],
+    inputTypes: readonly DataType[],
+  ) {
+    this.keyOf = keySelector(groupKeys);
+    this.factories = calls.map((call) =>
+      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
+    );
+  }
+
+  process(changes: readonly Change[], _input = 0): Change[] {
+    const touched = new Map<unknown, Group>();
+    for (const change of changes) {
+      const key = this.keyOf(change.row);
+      let group = this.groups.get(key);
+      const accumulate = isAccumulate(change.kind);
+      if (!group) {
+        if (!accumulate) continue; // retracting from a group that does not exist: nothing to undo
+        group = {
+          keys: this.groupKeys.map((i) => change.row[i] ?? null),
+          rows: 0,
+          accumulators: this.factories.map((f) => f()),
+          emitted: undefined,
+        };
+        this.groups.set(key, group);
+      }
+      touched.set(key, group);
+      group.rows += accumulate ? 1 : -1;
+      this.calls.forEach((call, i) => {
+        const value = call.args.length === 0 ? true : (change.row[call.args[0] as number] ?? null);
+        const accumulator = group.accumulators[i] as Accumulator;
+        if (accumulate) accumulator.add(value);
+        else accumulator.retract(value);
+      });
+    }
+    const out: Change[] = [];
+    for (const [key, group] of touched) {
+      if (group.rows <= 0) {
+        if (group.emitted) out.push({ kind: '-D', row: group.emitted });
+        this.groups.delete(key);
+        continue;
+      }
+      const result = [...group.keys, ...group.accumulators.map((a) => a.result())];
+      if (!group.emitted) out.push({ kind: '+I', row: result });
+      else if (!rowsEqual(group.emitted, result))
+        out.push({ kind: '-U', row: group.emitted }, { kind: '+U', row: result });
+      group.emitted = result;
+    }
+    return out;
+  }
+}
