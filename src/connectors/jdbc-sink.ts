@@ -1,0 +1,289 @@
+import pg from 'pg';
+import { RivuletError } from '../common/errors.ts';
+import type { Change } from '../exec/change.ts';
+import { keySelector } from '../exec/row-key.ts';
+import type { Row, Value } from '../expr/value.ts';
+import type { DataType, RowField } from '../types/data-type.ts';
+import { formatDecimal } from '../types/decimal.ts';
+import { formatDate, formatTime, formatTimestamp } from '../types/temporal.ts';
+
+/** The consumed positions a sink write covers: where the job resumes after a crash. */
+export interface SinkPositions {
+  readonly group: string;
+  readonly topic: string;
+  readonly positions: ReadonlyMap<number, bigint>;
+}
+
+export interface JdbcSinkOptions {
+  /** `jdbc:postgresql://host:port/database[?...]` */
+  readonly url: string;
+  readonly table: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly fields: readonly RowField[];
+  /** Positions of the primary key columns; empty for an append-only table. */
+  readonly key: readonly number[];
+  readonly maxRetries?: number;
+}
+
+/** pg connection settings from a PostgreSQL JDBC URL (its password never goes into messages). */
+export function jdbcConnection(
+  url: string,
+  username?: string,
+  password?: string,
+): pg.ClientConfig & { readonly display: string } {
+  const match = /^jdbc:postgresql:\/\/([^/:?]+)(?::(\d+))?\/([^?]+)(?:\?(.*))?$/.exec(url);
+  if (!match) {
+    throw new RivuletError('OPTION_INVALID', `'url' must look like jdbc:postgresql://host:port/database, got '${url}'`);
+  }
+  const params = new URLSearchParams(match[4] ?? '');
+  const user = username ?? params.get('user') ?? undefined;
+  const secret = password ?? params.get('password') ?? undefined;
+  const host = match[1] as string;
+  const port = Number(match[2] ?? 5432);
+  const database = match[3] as string;
+  return {
+    host,
+    port,
+    database,
+    ...(user !== undefined ? { user } : {}),
+    ...(secret !== undefined ? { password: secret } : {}),
+    display: `postgresql://${user ? `${user}@` : ''}${host}:${port}/${database}`,
+  };
+}
+
+/** The PostgreSQL type a value of `type` is cast to when it arrives as text. */
+function pgType(type: DataType): string {
+  switch (type.kind) {
+    case 'BOOLEAN':
+      return 'boolean';
+    case 'TINYINT':
+    case 'SMALLINT':
+      return 'smallint';
+    case 'INT':
+      return 'integer';
+    case 'BIGINT':
+      return 'bigint';
+    case 'DECIMAL':
+      return 'numeric';
+    case 'FLOAT':
+      return 'real';
+    case 'DOUBLE':
+      return 'double precision';
+    case 'DATE':
+      return 'date';
+    case 'TIME':
+      return 'time';
+    case 'TIMESTAMP':
+      return 'timestamp';
+    case 'TIMESTAMP_LTZ':
+      return 'timestamptz';
+    case 'BINARY':
+    case 'VARBINARY':
+      return 'bytea';
+    default:
+      return 'text';
+  }
+}
+
+/** A value as the text PostgreSQL reads for its column type. */
+function toText(type: DataType): (value: Value) => string | null {
+  switch (type.kind) {
+    case 'DECIMAL': {
+      const scale = type.scale;
+      return (v) => (v === null ? null : formatDecimal(v as bigint, scale));
+    }
+    case 'DATE':
+      return (v) => (v === null ? null : formatDate(v as number));
+    case 'TIME':
+      return (v) => (v === null ? null : formatTime(v as number, 6));
+    case 'TIMESTAMP':
+      return (v) => (v === null ? null : formatTimestamp(v as number, 6));
+    case 'TIMESTAMP_LTZ':
+      return (v) => (v === null ? null : `${formatTimestamp(v as number, 6)}Z`);
+    case 'BINARY':
+    case 'VARBINARY':
+      return (v) => (v === null ? null : `\\x${Buffer.from(v as Uint8Array).toString('hex')}`);
+    case 'CHAR':
+    case 'VARCHAR':
+      return (v) => (v === null ? null : (v as string));
+    case 'ARRAY':
+    case 'MAP':
+    case 'ROW':
+      return (v) => (v === null ? null : JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x)));
+    default:
+      return (v) => (v === null ? null : String(v));
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `schema.table` or `table`, each part quoted. */
+function quoteTable(name: string): string {
+  return name.split('.').map(quoteIdentifier).join('.');
+}
+
+const POSITIONS = 'rivulet_sink_positions';
+
+/**
+ * Writes changes into a PostgreSQL table as Flink's jdbc sink does (upsert by primary key with
+ * INSERT … ON CONFLICT … DO UPDATE, DELETE for -D, plain INSERT without a key), in one transaction
+ * per write together with the consumed positions it covers, so that a replay after a crash
+ * changes nothing.
+ */
+export class JdbcSink {
+  private readonly pool: pg.Pool;
+  private readonly display: string;
+  private readonly keyOf: (row: Row) => unknown;
+  private readonly texts: ((value: Value) => string | null)[];
+  private readonly upsertSql: string;
+  private readonly deleteSql: string | undefined;
+
+  constructor(private readonly options: JdbcSinkOptions) {
+    const connection = jdbcConnection(options.url, options.username, options.password);
+    this.display = connection.display;
+    this.pool = new pg.Pool({ ...connection, max: 2 });
+    this.pool.on('error', () => undefined);
+    this.keyOf = keySelector(options.key);
+    this.texts = options.fields.map((field) => toText(field.type));
+    const table = quoteTable(options.table);
+    const columns = options.fields.map((f) => quoteIdentifier(f.name));
+    const select = options.fields.map((f, i) => `($${i + 1}::text[])[n]::${pgType(f.type)}`).join(', ');
+    const rows = `FROM generate_subscripts($1::text[], 1) AS n`;
+    if (options.key.length > 0) {
+      const keyColumns = options.key.map((i) => columns[i] as string);
+      const updates = columns.filter((_, i) => !options.key.includes(i)).map((c) => `${c} = EXCLUDED.${c}`);
+      this.upsertSql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} ${rows}
+        ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
+      const keySelect = options.key
+        .map((i, j) => `($${j + 1}::text[])[n]::${pgType((options.fields[i] as RowField).type)}`)
+        .join(', ');
+      this.deleteSql = `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (SELECT ${keySelect} FROM generate_subscripts($1::text[], 1) AS n)`;
+    } else {
+      this.upsertSql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} ${rows}`;
+      this.deleteSql = undefined;
+    }
+  }
+
+  private failure(cause: unknown): RivuletError {
+    return new RivuletError(
+      'SINK_WRITE_FAILED',
+      `writing to table ${this.options.table} at ${this.display} failed: ${(cause as Error).message}`,
+      'check that the table exists with the columns of the sink table, and that the user may write to it',
+      { cause },
+    );
+  }
+
+  /** Positions this sink has committed for a job's source, where the job resumes. */
+  async committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>> {
+    const client = await this.pool.connect().catch((cause) => {
+      throw this.failure(cause);
+    });
+    try {
+      await ensurePositionsTable(client);
+      const result = await client.query<{ partition: number; next: string }>(
+        `SELECT partition, next FROM ${POSITIONS} WHERE group_id = $1 AND topic = $2 AND sink_table = $3`,
+        [group, topic, this.options.table],
+      );
+      return new Map(result.rows.map((row) => [row.partition, BigInt(row.next)]));
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Applies the changes (last change per key wins) and records the positions, in one transaction. */
+  async write(changes: readonly Change[], positions: readonly SinkPositions[] = []): Promise<void> {
+    const upserts: Row[] = [];
+    const deletes: Row[] = [];
+    if (this.options.key.length > 0) {
+      const last = new Map<unknown, Change>();
+      for (const change of changes) if (change.kind !== '-U') last.set(this.keyOf(change.row), change);
+      for (const change of last.values()) (change.kind === '-D' ? deletes : upserts).push(change.row);
+    } else {
+      for (const change of changes) {
+        if (change.kind === '+I' || change.kind === '+U') upserts.push(change.row);
+      }
+    }
+    const attempts = (this.options.maxRetries ?? 3) + 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writeOnce(upserts, deletes, positions);
+        return;
+      } catch (error) {
+        if (attempt >= attempts || (error instanceof RivuletError && error.code !== 'SINK_WRITE_FAILED')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private columnArrays(rows: readonly Row[], indices: readonly number[]): (string | null)[][] {
+    return indices.map((i) => rows.map((row) => (this.texts[i] as (v: Value) => string | null)(row[i] ?? null)));
+  }
+
+  private async writeOnce(
+    upserts: readonly Row[],
+    deletes: readonly Row[],
+    positions: readonly SinkPositions[],
+  ): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (cause) {
+      throw this.failure(cause);
+    }
+    try {
+      await client.query('BEGIN');
+      if (deletes.length > 0 && this.deleteSql)
+        await client.query(this.deleteSql, this.columnArrays(deletes, this.options.key));
+      if (upserts.length > 0)
+        await client.query(
+          this.upsertSql,
+          this.columnArrays(
+            upserts,
+            this.options.fields.map((_, i) => i),
+          ),
+        );
+      if (positions.length > 0) {
+        await ensurePositionsTable(client);
+        for (const { group, topic, positions: byPartition } of positions) {
+          const partitions = [...byPartition.keys()];
+          await client.query(
+            `INSERT INTO ${POSITIONS} (group_id, topic, sink_table, partition, next)
+             SELECT $1, $2, $3, p, o FROM unnest($4::int[], $5::bigint[]) AS u(p, o)
+             ON CONFLICT (group_id, topic, sink_table, partition) DO UPDATE SET next = EXCLUDED.next`,
+            [
+              group,
+              topic,
+              this.options.table,
+              partitions,
+              partitions.map((p) => (byPartition.get(p) as bigint).toString()),
+            ],
+          );
+        }
+      }
+      await client.query('COMMIT');
+      client.release();
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(true);
+      throw this.failure(cause);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+async function ensurePositionsTable(client: pg.ClientBase): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${POSITIONS} (
+    group_id   text NOT NULL,
+    topic      text NOT NULL,
+    sink_table text NOT NULL,
+    partition  int NOT NULL,
+    next       bigint NOT NULL,
+    PRIMARY KEY (group_id, topic, sink_table, partition)
+  )`);
+}

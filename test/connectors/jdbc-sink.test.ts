@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { JdbcSink, jdbcConnection } from '../../src/connectors/jdbc-sink.ts';
+import { type RowField, T } from '../../src/types/data-type.ts';
+import { parseTimestamp } from '../../src/types/temporal.ts';
+import { c } from '../exec/changes.ts';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+
+const FIELDS: RowField[] = [
+  { name: 'order_id', type: T.bigint(false) },
+  { name: 'order_status', type: T.string() },
+  { name: 'total_amount', type: T.decimal(10, 2) },
+  { name: 'quantity', type: T.int() },
+  { name: 'order_time', type: T.timestamp(3) },
+];
+const time = parseTimestamp('2025-07-11 17:25:55.145') as number;
+
+describe('jdbc sink on PostgreSQL', () => {
+  let pg: TestPostgres;
+  let url: string;
+  before(async () => {
+    pg = await startTestPostgres();
+    const admin = await pg.connect();
+    await admin.query('CREATE DATABASE sink_db');
+    const sink = await pg.connect('sink_db');
+    await sink.query(`CREATE SCHEMA result;
+      CREATE TABLE result.orders (order_id BIGINT PRIMARY KEY, order_status VARCHAR(20), total_amount DECIMAL(10, 2), quantity INT, order_time TIMESTAMP(3));
+      CREATE TABLE result.events (order_id BIGINT, order_status VARCHAR(20), total_amount DECIMAL(10, 2), quantity INT, order_time TIMESTAMP(3));`);
+    url = `jdbc:postgresql://127.0.0.1:${pg.server.port}/sink_db`;
+  });
+  after(async () => {
+    await pg?.dispose();
+  });
+
+  const rows = async (table: string) =>
+    (
+      await (
+        await pg.connect('sink_db')
+      ).query(
+        `SELECT order_id::text, order_status, total_amount::text, quantity, order_time::text FROM ${table} ORDER BY order_id, order_status`,
+      )
+    ).rows.map((r) => Object.values(r).join('|'));
+
+  it('upserts by key, deletes on -D, ignores -U, and keeps the last change per key', async () => {
+    const sink = new JdbcSink({ url, table: 'result.orders', username: 'postgres', fields: FIELDS, key: [0] });
+    await sink.write([
+      c('+I', 2001n, 'PENDING', 599900n, 1, time),
+      c('+I', 2002n, 'PENDING', 179800n, 2, time),
+      c('-U', 2001n, 'PENDING', 599900n, 1, time),
+      c('+U', 2001n, 'SHIPPED', 599900n, 1, time),
+    ]);
+    assert.deepEqual(await rows('result.orders'), [
+      '2001|SHIPPED|5999.00|1|2025-07-11 17:25:55.145',
+      '2002|PENDING|1798.00|2|2025-07-11 17:25:55.145',
+    ]);
+    await sink.write([c('-D', 2002n, 'PENDING', 179800n, 2, time), c('+U', 2001n, 'COMPLETED', 599900n, 1, null)]);
+    assert.deepEqual(await rows('result.orders'), ['2001|COMPLETED|5999.00|1|']);
+    await sink.close();
+  });
+
+  it('commits the consumed positions with the rows, so a replayed batch changes nothing', async () => {
+    const sink = new JdbcSink({ url, table: 'result.orders', username: 'postgres', fields: FIELDS, key: [0] });
+    const batch = [c('+I', 3001n, 'PENDING', 100n, 1, time), c('+U', 3001n, 'SHIPPED', 100n, 1, time)];
+    const positions = [{ group: 'job-1', topic: 'result_orders_with_user_info', positions: new Map([[0, 42n]]) }];
+    await sink.write(batch, positions);
+    await sink.write(batch, positions);
+    assert.deepEqual(await sink.committedPositions('job-1', 'result_orders_with_user_info'), new Map([[0, 42n]]));
+    assert.equal((await rows('result.orders')).filter((r) => r.startsWith('3001|')).length, 1);
+    await sink.close();
+  });
+
+  it('appends to a table without a key', async () => {
+    const sink = new JdbcSink({ url, table: 'result.events', username: 'postgres', fields: FIELDS, key: [] });
+    await sink.write([c('+I', 2006n, 'PENDING', 199900n, 1, time), c('+I', 2006n, 'SHIPPED', 199900n, 1, time)]);
+    assert.deepEqual(await rows('result.events'), [
+      '2006|PENDING|1999.00|1|2025-07-11 17:25:55.145',
+      '2006|SHIPPED|1999.00|1|2025-07-11 17:25:55.145',
+    ]);
+    await sink.close();
+  });
+
+  it('fails after its retries with the table named and no password', async () => {
+    const sink = new JdbcSink({
+      url,
+      table: 'result.missing',
+      username: 'postgres',
+      password: 'hunter2',
+      fields: FIELDS,
+      key: [0],
+      maxRetries: 1,
+    });
+    await assert.rejects(
+      sink.write([c('+I', 1n, 'x', 1n, 1, time)]),
+      (error: Error & { code?: string; hint?: string }) => {
+        assert.equal(error.code, 'SINK_WRITE_FAILED');
+        assert.match(
+          error.message,
+          /writing to table result\.missing at postgresql:\/\/postgres@127\.0\.0\.1:\d+\/sink_db failed: relation "result\.missing" does not exist/,
+        );
+        assert.doesNotMatch(`${error.message}${error.hint}`, /hunter2/);
+        return true;
+      },
+    );
+    await sink.close();
+  });
+
+  it('reads host, port and database from the JDBC URL', () => {
+    const connection = jdbcConnection('jdbc:postgresql://db.local:5433/sink_db?user=app', undefined, 'secret');
+    assert.deepEqual(
+      [connection.host, connection.port, connection.database, connection.user],
+      ['db.local', 5433, 'sink_db', 'app'],
+    );
+    assert.equal(connection.display, 'postgresql://app@db.local:5433/sink_db');
+  });
+});
