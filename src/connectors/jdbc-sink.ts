@@ -14,18 +14,6 @@ export interface SinkPositions {
   readonly positions: ReadonlyMap<number, bigint>;
 }
 
-export interface JdbcSinkOptions {
-  /** `jdbc:postgresql://host:port/database[?...]` */
-  readonly url: string;
-  readonly table: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly fields: readonly RowField[];
-  /** Positions of the primary key columns; empty for an append-only table. */
-  readonly key: readonly number[];
-  readonly maxRetries?: number;
-}
-
 /** pg connection settings from a PostgreSQL JDBC URL (its password never goes into messages). */
 export function jdbcConnection(
   url: string,
@@ -127,31 +115,33 @@ function quoteTable(name: string): string {
 
 const POSITIONS = 'rivulet_sink_positions';
 
+export interface JdbcTableOptions {
+  readonly table: string;
+  readonly fields: readonly RowField[];
+  /** Positions of the primary key columns; empty for an append-only table. */
+  readonly key: readonly number[];
+}
+
 /**
- * Writes changes into a PostgreSQL table as Flink's jdbc sink does (upsert by primary key with
- * INSERT … ON CONFLICT … DO UPDATE, DELETE for -D, plain INSERT without a key), in one transaction
- * per write together with the consumed positions it covers, so that a replay after a crash
- * changes nothing.
+ * One sink table: Flink's jdbc sink semantics (upsert by primary key with INSERT … ON CONFLICT …
+ * DO UPDATE, DELETE for -D, plain INSERT without a key), applied within a transaction of its
+ * database. Of several changes to one key in a batch only the last counts.
  */
-export class JdbcSink {
-  private readonly pool: pg.Pool;
-  private readonly display: string;
+export class JdbcTableWriter {
+  readonly table: string;
   private readonly keyOf: (row: Row) => unknown;
   private readonly texts: ((value: Value) => string | null)[];
   private readonly upsertSql: string;
   private readonly deleteSql: string | undefined;
 
-  constructor(private readonly options: JdbcSinkOptions) {
-    const connection = jdbcConnection(options.url, options.username, options.password);
-    this.display = connection.display;
-    this.pool = new pg.Pool({ ...connection, max: 2 });
-    this.pool.on('error', () => undefined);
+  constructor(private readonly options: JdbcTableOptions) {
+    this.table = options.table;
     this.keyOf = keySelector(options.key);
     this.texts = options.fields.map((field) => toText(field.type));
     const table = quoteTable(options.table);
     const columns = options.fields.map((f) => quoteIdentifier(f.name));
     const select = options.fields.map((f, i) => `($${i + 1}::text[])[n]::${pgType(f.type)}`).join(', ');
-    const rows = `FROM generate_subscripts($1::text[], 1) AS n`;
+    const rows = 'FROM generate_subscripts($1::text[], 1) AS n';
     if (options.key.length > 0) {
       const keyColumns = options.key.map((i) => columns[i] as string);
       const updates = columns.filter((_, i) => !options.key.includes(i)).map((c) => `${c} = EXCLUDED.${c}`);
@@ -160,61 +150,10 @@ export class JdbcSink {
       const keySelect = options.key
         .map((i, j) => `($${j + 1}::text[])[n]::${pgType((options.fields[i] as RowField).type)}`)
         .join(', ');
-      this.deleteSql = `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (SELECT ${keySelect} FROM generate_subscripts($1::text[], 1) AS n)`;
+      this.deleteSql = `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (SELECT ${keySelect} ${rows})`;
     } else {
       this.upsertSql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} ${rows}`;
       this.deleteSql = undefined;
-    }
-  }
-
-  private failure(cause: unknown): RivuletError {
-    return new RivuletError(
-      'SINK_WRITE_FAILED',
-      `writing to table ${this.options.table} at ${this.display} failed: ${(cause as Error).message}`,
-      'check that the table exists with the columns of the sink table, and that the user may write to it',
-      { cause },
-    );
-  }
-
-  /** Positions this sink has committed for a job's source, where the job resumes. */
-  async committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>> {
-    const client = await this.pool.connect().catch((cause) => {
-      throw this.failure(cause);
-    });
-    try {
-      await ensurePositionsTable(client);
-      const result = await client.query<{ partition: number; next: string }>(
-        `SELECT partition, next FROM ${POSITIONS} WHERE group_id = $1 AND topic = $2 AND sink_table = $3`,
-        [group, topic, this.options.table],
-      );
-      return new Map(result.rows.map((row) => [row.partition, BigInt(row.next)]));
-    } finally {
-      client.release();
-    }
-  }
-
-  /** Applies the changes (last change per key wins) and records the positions, in one transaction. */
-  async write(changes: readonly Change[], positions: readonly SinkPositions[] = []): Promise<void> {
-    const upserts: Row[] = [];
-    const deletes: Row[] = [];
-    if (this.options.key.length > 0) {
-      const last = new Map<unknown, Change>();
-      for (const change of changes) if (change.kind !== '-U') last.set(this.keyOf(change.row), change);
-      for (const change of last.values()) (change.kind === '-D' ? deletes : upserts).push(change.row);
-    } else {
-      for (const change of changes) {
-        if (change.kind === '+I' || change.kind === '+U') upserts.push(change.row);
-      }
-    }
-    const attempts = (this.options.maxRetries ?? 3) + 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.writeOnce(upserts, deletes, positions);
-        return;
-      } catch (error) {
-        if (attempt >= attempts || (error instanceof RivuletError && error.code !== 'SINK_WRITE_FAILED')) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
-      }
     }
   }
 
@@ -222,53 +161,122 @@ export class JdbcSink {
     return indices.map((i) => rows.map((row) => (this.texts[i] as (v: Value) => string | null)(row[i] ?? null)));
   }
 
-  private async writeOnce(
-    upserts: readonly Row[],
-    deletes: readonly Row[],
-    positions: readonly SinkPositions[],
-  ): Promise<void> {
+  async apply(client: pg.ClientBase, changes: readonly Change[]): Promise<void> {
+    const upserts: Row[] = [];
+    const deletes: Row[] = [];
+    if (this.options.key.length > 0) {
+      const last = new Map<unknown, Change>();
+      for (const change of changes) if (change.kind !== '-U') last.set(this.keyOf(change.row), change);
+      for (const change of last.values()) (change.kind === '-D' ? deletes : upserts).push(change.row);
+    } else {
+      for (const change of changes) if (change.kind === '+I' || change.kind === '+U') upserts.push(change.row);
+    }
+    if (deletes.length > 0 && this.deleteSql)
+      await client.query(this.deleteSql, this.columnArrays(deletes, this.options.key));
+    if (upserts.length > 0)
+      await client.query(
+        this.upsertSql,
+        this.columnArrays(
+          upserts,
+          this.options.fields.map((_, i) => i),
+        ),
+      );
+  }
+}
+
+/**
+ * A sink database: the tables a job writes there change in one transaction together with the
+ * positions the job has consumed, so that a replay after a crash changes nothing. Transient
+ * failures are retried (sink.max-retries) with backoff.
+ */
+export class JdbcDatabase {
+  private readonly pool: pg.Pool;
+  private readonly display: string;
+
+  constructor(
+    url: string,
+    username: string | undefined,
+    password: string | undefined,
+    private readonly maxRetries = 3,
+  ) {
+    const connection = jdbcConnection(url, username, password);
+    this.display = connection.display;
+    this.pool = new pg.Pool({ ...connection, max: 2 });
+    this.pool.on('error', () => undefined);
+  }
+
+  private failure(tables: string, cause: unknown): RivuletError {
+    return new RivuletError(
+      'SINK_WRITE_FAILED',
+      `writing to table ${tables} at ${this.display} failed: ${(cause as Error).message}`,
+      'check that the table exists with the columns of the sink table, and that the user may write to it',
+      { cause },
+    );
+  }
+
+  /** Positions committed for a job's source topic, where the job resumes. */
+  async committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (cause) {
-      throw this.failure(cause);
+      throw this.failure('(positions)', cause);
     }
     try {
+      await ensurePositionsTable(client);
+      const result = await client.query<{ partition: number; next: string }>(
+        `SELECT partition, next FROM ${POSITIONS} WHERE group_id = $1 AND topic = $2`,
+        [group, topic],
+      );
+      return new Map(result.rows.map((row) => [row.partition, BigInt(row.next)]));
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Applies each table's changes and records the positions, all in one transaction. */
+  async write(
+    writes: readonly { writer: JdbcTableWriter; changes: readonly Change[] }[],
+    positions: readonly SinkPositions[] = [],
+  ): Promise<void> {
+    const tables = writes.map((w) => w.writer.table).join(', ');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.writeOnce(writes, positions);
+        return;
+      } catch (error) {
+        if (attempt >= this.maxRetries) throw this.failure(tables, error);
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async writeOnce(
+    writes: readonly { writer: JdbcTableWriter; changes: readonly Change[] }[],
+    positions: readonly SinkPositions[],
+  ): Promise<void> {
+    const client = await this.pool.connect();
+    try {
       await client.query('BEGIN');
-      if (deletes.length > 0 && this.deleteSql)
-        await client.query(this.deleteSql, this.columnArrays(deletes, this.options.key));
-      if (upserts.length > 0)
-        await client.query(
-          this.upsertSql,
-          this.columnArrays(
-            upserts,
-            this.options.fields.map((_, i) => i),
-          ),
-        );
+      for (const { writer, changes } of writes) await writer.apply(client, changes);
       if (positions.length > 0) {
         await ensurePositionsTable(client);
         for (const { group, topic, positions: byPartition } of positions) {
           const partitions = [...byPartition.keys()];
           await client.query(
-            `INSERT INTO ${POSITIONS} (group_id, topic, sink_table, partition, next)
-             SELECT $1, $2, $3, p, o FROM unnest($4::int[], $5::bigint[]) AS u(p, o)
-             ON CONFLICT (group_id, topic, sink_table, partition) DO UPDATE SET next = EXCLUDED.next`,
-            [
-              group,
-              topic,
-              this.options.table,
-              partitions,
-              partitions.map((p) => (byPartition.get(p) as bigint).toString()),
-            ],
+            `INSERT INTO ${POSITIONS} (group_id, topic, partition, next)
+             SELECT $1, $2, p, o FROM unnest($3::int[], $4::bigint[]) AS u(p, o)
+             ON CONFLICT (group_id, topic, partition) DO UPDATE SET next = EXCLUDED.next`,
+            [group, topic, partitions, partitions.map((p) => (byPartition.get(p) as bigint).toString())],
           );
         }
       }
       await client.query('COMMIT');
       client.release();
-    } catch (cause) {
+    } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);
-      throw this.failure(cause);
+      throw error;
     }
   }
 
@@ -279,11 +287,10 @@ export class JdbcSink {
 
 async function ensurePositionsTable(client: pg.ClientBase): Promise<void> {
   await client.query(`CREATE TABLE IF NOT EXISTS ${POSITIONS} (
-    group_id   text NOT NULL,
-    topic      text NOT NULL,
-    sink_table text NOT NULL,
-    partition  int NOT NULL,
-    next       bigint NOT NULL,
-    PRIMARY KEY (group_id, topic, sink_table, partition)
+    group_id  text NOT NULL,
+    topic     text NOT NULL,
+    partition int NOT NULL,
+    next      bigint NOT NULL,
+    PRIMARY KEY (group_id, topic, partition)
   )`);
 }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JdbcSink, jdbcConnection } from '../../src/connectors/jdbc-sink.ts';
+import {
+  JdbcDatabase,
+  type JdbcTableOptions,
+  JdbcTableWriter,
+  jdbcConnection,
+} from '../../src/connectors/jdbc-sink.ts';
+import type { Change } from '../../src/exec/change.ts';
 import { type RowField, T } from '../../src/types/data-type.ts';
 import { parseTimestamp } from '../../src/types/temporal.ts';
 import { c } from '../exec/changes.ts';
@@ -32,6 +38,18 @@ describe('jdbc sink on PostgreSQL', () => {
     await pg?.dispose();
   });
 
+  /** One table of the sink database, written as a job would. */
+  function tableSink(options: JdbcTableOptions & { password?: string; maxRetries?: number }) {
+    const database = new JdbcDatabase(url, 'postgres', options.password, options.maxRetries);
+    const writer = new JdbcTableWriter(options);
+    return {
+      write: (changes: readonly Change[], positions?: Parameters<JdbcDatabase['write']>[1]) =>
+        database.write([{ writer, changes }], positions),
+      committedPositions: (group: string, topic: string) => database.committedPositions(group, topic),
+      close: () => database.close(),
+    };
+  }
+
   const rows = async (table: string) =>
     (
       await (
@@ -42,7 +60,7 @@ describe('jdbc sink on PostgreSQL', () => {
     ).rows.map((r) => Object.values(r).join('|'));
 
   it('upserts by key, deletes on -D, ignores -U, and keeps the last change per key', async () => {
-    const sink = new JdbcSink({ url, table: 'result.orders', username: 'postgres', fields: FIELDS, key: [0] });
+    const sink = tableSink({ table: 'result.orders', fields: FIELDS, key: [0] });
     await sink.write([
       c('+I', 2001n, 'PENDING', 599900n, 1, time),
       c('+I', 2002n, 'PENDING', 179800n, 2, time),
@@ -59,7 +77,7 @@ describe('jdbc sink on PostgreSQL', () => {
   });
 
   it('commits the consumed positions with the rows, so a replayed batch changes nothing', async () => {
-    const sink = new JdbcSink({ url, table: 'result.orders', username: 'postgres', fields: FIELDS, key: [0] });
+    const sink = tableSink({ table: 'result.orders', fields: FIELDS, key: [0] });
     const batch = [c('+I', 3001n, 'PENDING', 100n, 1, time), c('+U', 3001n, 'SHIPPED', 100n, 1, time)];
     const positions = [{ group: 'job-1', topic: 'result_orders_with_user_info', positions: new Map([[0, 42n]]) }];
     await sink.write(batch, positions);
@@ -70,7 +88,7 @@ describe('jdbc sink on PostgreSQL', () => {
   });
 
   it('appends to a table without a key', async () => {
-    const sink = new JdbcSink({ url, table: 'result.events', username: 'postgres', fields: FIELDS, key: [] });
+    const sink = tableSink({ table: 'result.events', fields: FIELDS, key: [] });
     await sink.write([c('+I', 2006n, 'PENDING', 199900n, 1, time), c('+I', 2006n, 'SHIPPED', 199900n, 1, time)]);
     assert.deepEqual(await rows('result.events'), [
       '2006|PENDING|1999.00|1|2025-07-11 17:25:55.145',
@@ -80,15 +98,7 @@ describe('jdbc sink on PostgreSQL', () => {
   });
 
   it('fails after its retries with the table named and no password', async () => {
-    const sink = new JdbcSink({
-      url,
-      table: 'result.missing',
-      username: 'postgres',
-      password: 'hunter2',
-      fields: FIELDS,
-      key: [0],
-      maxRetries: 1,
-    });
+    const sink = tableSink({ table: 'result.missing', password: 'hunter2', fields: FIELDS, key: [0], maxRetries: 1 });
     await assert.rejects(
       sink.write([c('+I', 1n, 'x', 1n, 1, time)]),
       (error: Error & { code?: string; hint?: string }) => {
@@ -102,6 +112,36 @@ describe('jdbc sink on PostgreSQL', () => {
       },
     );
     await sink.close();
+  });
+
+  it('writes several tables and the positions in one transaction, or none of them', async () => {
+    const database = new JdbcDatabase(url, 'postgres', undefined, 0);
+    const orders = new JdbcTableWriter({ table: 'result.orders', fields: FIELDS, key: [0] });
+    const events = new JdbcTableWriter({ table: 'result.events', fields: FIELDS, key: [] });
+    const missing = new JdbcTableWriter({ table: 'result.missing', fields: FIELDS, key: [0] });
+    const positions = [{ group: 'job-2', topic: 't', positions: new Map([[0, 5n]]) }];
+    await assert.rejects(
+      database.write(
+        [
+          { writer: orders, changes: [c('+I', 4001n, 'PENDING', 1n, 1, time)] },
+          { writer: missing, changes: [c('+I', 4001n, 'PENDING', 1n, 1, time)] },
+        ],
+        positions,
+      ),
+    );
+    assert.equal((await rows('result.orders')).filter((r) => r.startsWith('4001|')).length, 0, 'rolled back');
+    assert.deepEqual(await database.committedPositions('job-2', 't'), new Map());
+    await database.write(
+      [
+        { writer: orders, changes: [c('+I', 4001n, 'PENDING', 1n, 1, time)] },
+        { writer: events, changes: [c('+I', 4001n, 'PENDING', 1n, 1, time)] },
+      ],
+      positions,
+    );
+    assert.equal((await rows('result.orders')).filter((r) => r.startsWith('4001|')).length, 1);
+    assert.equal((await rows('result.events')).filter((r) => r.startsWith('4001|')).length, 1);
+    assert.deepEqual(await database.committedPositions('job-2', 't'), new Map([[0, 5n]]));
+    await database.close();
   });
 
   it('reads host, port and database from the JDBC URL', () => {
