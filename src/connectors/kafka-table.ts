@@ -133,13 +133,18 @@ export class KafkaTableReader {
   }
 
   async poll(max: number, timeoutMs: number): Promise<Change[]> {
+    return (await this.pollEntries(max, timeoutMs)).map((entry) => entry.change);
+  }
+
+  /** Like poll, with the partition and offset of the record each change came from. */
+  async pollEntries(max: number, timeoutMs: number): Promise<{ change: Change; partition: number; offset: bigint }[]> {
     const records = await this.reader.poll(max, timeoutMs);
-    const changes: Change[] = [];
+    const changes: { change: Change; partition: number; offset: bigint }[] = [];
     const rejected: LogRecord[] = [];
     for (const record of records) {
       try {
         const change = this.toChange(record);
-        if (change) changes.push(change);
+        if (change) changes.push({ change, partition: record.partition, offset: record.offset });
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
         if (this.deadLetter === undefined) {
