@@ -3,6 +3,7 @@ import { formatError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
 import { registerConsume } from './commands/consume.ts';
 import { registerExplain } from './commands/explain.ts';
+import { registerJobCommands } from './commands/jobs.ts';
 import { registerPendingCommands } from './commands/pending.ts';
 import { registerTopics } from './commands/topics.ts';
 import { registerUp } from './commands/up.ts';
@@ -17,6 +18,7 @@ registerUp(program);
 registerExplain(program);
 registerTopics(program);
 registerConsume(program);
+registerJobCommands(program);
 registerPendingCommands(program);
 
 try {

@@ -9,6 +9,8 @@ export interface InstanceInfo {
   /** URL of the log database (no password: loopback trust authentication). */
   readonly logUrl: string;
   readonly postgresPort: number;
+  /** The engine's REST API, e.g. http://127.0.0.1:8081. */
+  readonly restUrl: string;
 }
 
 const FILE = 'instance.json';

@@ -32,6 +32,7 @@ export class Job {
   status: JobStatus = 'CREATED';
   failure: Error | undefined;
   readonly startedAt = Date.now();
+  endedAt: number | undefined;
   recordsIn = 0;
   recordsOut = 0;
   private stopping = false;
@@ -63,7 +64,8 @@ export class Job {
     }
     for (const vertex of this.graph.sources) {
       const group = `${this.plan.name}/${vertex.name}`;
-      await this.log.partitions(vertex.table.topic);
+      // A source topic that does not exist yet is created, as Kafka does for a consumer by default.
+      await this.log.ensureTopic(vertex.table.topic, { compacted: vertex.table.connector === 'upsert-kafka' });
       const committed = await this.committed(group, vertex.table.topic);
       const upsert = vertex.table.connector === 'upsert-kafka';
       const reader =
@@ -84,6 +86,7 @@ export class Job {
     this.loop = this.run().catch((error: Error) => {
       this.status = 'FAILED';
       this.failure = error;
+      this.endedAt = Date.now();
     });
   }
 
@@ -203,6 +206,9 @@ export class Job {
     await this.loop;
     await Promise.all(this.sources.map((s) => s.reader.close()));
     if (this.domain?.kind === 'jdbc') await this.domain.database.close();
-    if (this.status === 'RUNNING') this.status = 'CANCELED';
+    if (this.status === 'RUNNING') {
+      this.status = 'CANCELED';
+      this.endedAt = Date.now();
+    }
   }
 }

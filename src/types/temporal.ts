@@ -1,14 +1,27 @@
 /**
- * Date and time over exact integers (see expr/value.ts for the representations): calendar
- * arithmetic, time zones for TIMESTAMP_LTZ and the session zone, and Flink's text forms.
+ * Date and time over exact integers, with Flink 1.18's semantics:
+ *
+ * - DATE: days since 1970-01-01.
+ * - TIME(p): microseconds of the day.
+ * - TIMESTAMP(p): microseconds since 1970-01-01 00:00:00 on the wall clock (as if UTC).
+ * - TIMESTAMP_LTZ(p): microseconds since the Unix epoch (an instant).
+ *
+ * Calendar arithmetic, time zones for TIMESTAMP_LTZ and the session zone, Flink's text forms
+ * (CAST to and from STRING) and the fields of EXTRACT. Java date patterns are in date-format.ts.
  */
 
+export const MICROS_PER_MILLI = 1000;
 export const MICROS_PER_SECOND = 1_000_000;
+export const MICROS_PER_MINUTE = 60_000_000;
+export const MICROS_PER_HOUR = 3_600_000_000;
 export const MICROS_PER_DAY = 86_400_000_000;
 
 // ─── calendar ────────────────────────────────────────────────────────────────────────────────────
 
-/** Year, month (1-12) and day of a day number (days since 1970-01-01), proleptic Gregorian. */
+/**
+ * Year, month (1-12) and day of a day number (days since 1970-01-01), proleptic Gregorian
+ * (Howard Hinnant's civil_from_days).
+ */
 export function civilFromDays(days: number): { year: number; month: number; day: number } {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
@@ -21,7 +34,7 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-/** Day number of a calendar date. */
+/** Day number of a calendar date (days_from_civil); the month must be 1-12, the day may overflow. */
 export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
@@ -36,16 +49,30 @@ export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+const MONTH_LENGTHS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function daysInMonth(year: number, month: number): number {
-  return [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
+  return month === 2 && isLeapYear(year) ? 29 : (MONTH_LENGTHS[month - 1] as number);
 }
 
+/** The DATE of a wall-clock timestamp (floor, so 1969-12-31 23:00 is day -1). */
 export function localMicrosToDays(micros: number): number {
   return Math.floor(micros / MICROS_PER_DAY);
 }
 
+/** Midnight of a DATE as a wall-clock timestamp. */
 export function daysToLocalMicros(days: number): number {
   return days * MICROS_PER_DAY;
+}
+
+/** The TIME of a wall-clock timestamp: microseconds since its midnight. */
+export function localMicrosToTimeOfDay(micros: number): number {
+  return micros - Math.floor(micros / MICROS_PER_DAY) * MICROS_PER_DAY;
+}
+
+/** Day of the week of a day number, ISO numbering: Monday = 1 … Sunday = 7. */
+export function isoDayOfWeek(days: number): number {
+  return ((((days + 3) % 7) + 7) % 7) + 1;
 }
 
 /** Broken-down wall-clock fields of a local timestamp. */
@@ -58,16 +85,17 @@ export interface LocalFields {
   readonly second: number;
   /** Microseconds within the second. */
   readonly micro: number;
+  /** Day number (days since 1970-01-01). */
   readonly days: number;
 }
 
 export function localFields(micros: number): LocalFields {
   const days = Math.floor(micros / MICROS_PER_DAY);
   let rest = micros - days * MICROS_PER_DAY;
-  const hour = Math.floor(rest / 3_600_000_000);
-  rest -= hour * 3_600_000_000;
-  const minute = Math.floor(rest / 60_000_000);
-  rest -= minute * 60_000_000;
+  const hour = Math.floor(rest / MICROS_PER_HOUR);
+  rest -= hour * MICROS_PER_HOUR;
+  const minute = Math.floor(rest / MICROS_PER_MINUTE);
+  rest -= minute * MICROS_PER_MINUTE;
   const second = Math.floor(rest / MICROS_PER_SECOND);
   const micro = rest - second * MICROS_PER_SECOND;
   // Fields spelled out: an object spread here costs microseconds per call on V8.
@@ -75,6 +103,7 @@ export function localFields(micros: number): LocalFields {
   return { year, month, day, hour, minute, second, micro, days };
 }
 
+/** Wall-clock microseconds of calendar fields (no validation: fields past their range carry over). */
 export function localMicros(
   year: number,
   month: number,
@@ -85,98 +114,275 @@ export function localMicros(
   micro = 0,
 ): number {
   return (
-    daysFromCivil(year, month, day) * MICROS_PER_DAY + ((hour * 60 + minute) * 60 + second) * MICROS_PER_SECOND + micro
+    daysFromCivil(year, month, day) * MICROS_PER_DAY +
+    hour * MICROS_PER_HOUR +
+    minute * MICROS_PER_MINUTE +
+    second * MICROS_PER_SECOND +
+    micro
   );
 }
 
 // ─── text ────────────────────────────────────────────────────────────────────────────────────────
 
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0');
+function pad2(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
 }
 
 function formatYear(year: number): string {
-  return year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
+  return year < 0 ? `-${String(-year).padStart(4, '0')}` : String(year).padStart(4, '0');
 }
 
+function ymd(year: number, month: number, day: number): string {
+  return `${formatYear(year)}-${pad2(month)}-${pad2(day)}`;
+}
+
+/** 'yyyy-MM-dd', as CAST(DATE AS STRING) prints it. */
 export function formatDate(days: number): string {
   const { year, month, day } = civilFromDays(days);
-  return `${formatYear(year)}-${pad(month, 2)}-${pad(day, 2)}`;
+  return ymd(year, month, day);
 }
 
-/** Fraction digits as Flink's CAST to STRING prints them: exactly `precision` digits (none for 0). */
-function fraction(micro: number, precision: number): string {
-  if (precision <= 0) return '';
-  const digits = pad(micro, 6).padEnd(9, '0').slice(0, precision);
-  return `.${digits}`;
-}
-
+/**
+ * 'HH:mm:ss' with a fraction, as CAST(TIME(p) AS STRING) prints it. Flink 1.18 keeps TIME in
+ * milliseconds and prints it with DateTimeUtils.formatTimestampMillis(time, precision) (the cast
+ * rule TimeToStringCastRule → BuiltInMethods.UNIX_TIME_TO_STRING): for p > 0 a point and the
+ * millisecond digits, at most p of them, stopping after the last non-zero digit but always printing
+ * at least one ("consistent with Timestamp.toString()"): TIME(3) 17:25:55.100 → '17:25:55.1',
+ * 17:25:55.000 → '17:25:55.0'; TIME(0) → '17:25:55'.
+ */
 export function formatTime(micros: number, precision: number): string {
-  const f = localFields(micros);
-  return `${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}${fraction(f.micro, precision)}`;
+  const ofDay = localMicrosToTimeOfDay(micros);
+  const hour = Math.floor(ofDay / MICROS_PER_HOUR);
+  const minute = Math.floor((ofDay % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
+  const second = Math.floor((ofDay % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
+  let text = `${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
+  if (precision > 0) {
+    let ms = Math.floor((ofDay % MICROS_PER_SECOND) / MICROS_PER_MILLI);
+    text += '.';
+    for (let left = precision; left > 0; left--) {
+      text += String(Math.floor(ms / 100));
+      ms = (ms % 100) * 10;
+      if (ms === 0) break;
+    }
+  }
+  return text;
 }
 
-/** 'yyyy-MM-dd HH:mm:ss' followed by `precision` fraction digits: TIMESTAMP(3) → '2025-07-11 17:25:55.145'. */
+/**
+ * The fraction of a TIMESTAMP as Flink 1.18 prints it: DateTimeUtils.formatTimestamp(ts, precision)
+ * (behind TimestampToStringCastRule → BuiltInMethods.TIMESTAMP_TO_STRING_TIME_ZONE) takes the nine
+ * nanosecond digits and drops trailing zeros only while more than `precision` digits remain. So a
+ * value of TIMESTAMP(p) prints exactly p digits — CastRulesTest: TIMESTAMP(3) 12:34:56.1 →
+ * '12:34:56.100', TIMESTAMP(9) 12:34:56.123456 → '12:34:56.123456000', TIMESTAMP(0) → no point.
+ */
+function timestampFraction(micro: number, precision: number): string {
+  if (micro === 0 && precision <= 0) return '';
+  const digits = String(micro * 1000).padStart(9, '0');
+  let end = 9;
+  while (end > precision && digits.charCodeAt(end - 1) === 48) end--;
+  return end === 0 ? '' : `.${digits.slice(0, end)}`;
+}
+
+/**
+ * 'yyyy-MM-dd HH:mm:ss' and the fraction as CAST(TIMESTAMP(p) AS STRING) prints it: exactly p
+ * digits (see timestampFraction). TIMESTAMP(3) 17:25:55.145 → '2025-07-11 17:25:55.145'.
+ * For TIMESTAMP_LTZ pass the wall-clock time in the session zone (instantToLocal).
+ */
 export function formatTimestamp(micros: number, precision: number): string {
   const f = localFields(micros);
-  return `${formatYear(f.year)}-${pad(f.month, 2)}-${pad(f.day, 2)} ${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}${fraction(f.micro, precision)}`;
+  return `${ymd(f.year, f.month, f.day)} ${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)}${timestampFraction(f.micro, precision)}`;
 }
 
 /** Fraction digits with trailing zeros removed: '.145', '.1', or nothing (ISO and JSON style). */
 export function formatTimestampTrimmed(micros: number, separator = ' '): string {
   const f = localFields(micros);
-  const digits = f.micro === 0 ? '' : `.${pad(f.micro, 6).replace(/0+$/, '')}`;
-  return `${formatYear(f.year)}-${pad(f.month, 2)}-${pad(f.day, 2)}${separator}${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}${digits}`;
+  const digits = f.micro === 0 ? '' : `.${String(f.micro).padStart(6, '0').replace(/0+$/, '')}`;
+  return `${ymd(f.year, f.month, f.day)}${separator}${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)}${digits}`;
 }
 
-const DATE_TEXT = /^([+-]?\d{1,9})-(\d{1,2})-(\d{1,2})$/;
-const TIME_TEXT = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?$/;
-
-function validDate(year: number, month: number, day: number): boolean {
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+/** A piece of Flink's date text: digits only once trimmed (DateTimeUtils.isInteger). */
+function integerPiece(piece: string): number | null {
+  const text = piece.trim();
+  return /^\d{1,9}$/.test(text) ? Number(text) : null;
 }
 
+/**
+ * A DATE from text as CAST(string AS DATE) reads it (Flink's DateTimeUtils.parseDate): anything
+ * after the first space is ignored (so a timestamp's text gives its date), then 'y', 'y-M' or
+ * 'y-M-d' with each piece made of digits (spaces around them allowed), year 0-9999, a real
+ * calendar day. '2025-7-1' → 2025-07-01, '2025' → 2025-01-01, '2023-02-29' → null.
+ */
 export function parseDate(text: string): number | null {
-  const match = DATE_TEXT.exec(text.trim());
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  return validDate(year, month, day) ? daysFromCivil(year, month, day) : null;
+  let s = text;
+  const space = s.indexOf(' ');
+  if (space > 0) s = s.slice(0, space);
+  const hyphen1 = s.indexOf('-');
+  let year: number | null;
+  let month: number | null = 1;
+  let day: number | null = 1;
+  if (hyphen1 < 0) {
+    year = integerPiece(s);
+  } else {
+    year = integerPiece(s.slice(0, hyphen1));
+    const hyphen2 = s.indexOf('-', hyphen1 + 1);
+    if (hyphen2 < 0) {
+      month = integerPiece(s.slice(hyphen1 + 1));
+    } else {
+      month = integerPiece(s.slice(hyphen1 + 1, hyphen2));
+      day = integerPiece(s.slice(hyphen2 + 1));
+    }
+  }
+  if (year === null || month === null || day === null) return null;
+  if (year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return daysFromCivil(year, month, day);
 }
 
-function timeOfDay(match: RegExpExecArray): number | null {
+const TIME_TEXT = /^\s*(\d{1,2})\s*(?::\s*(\d{1,2})\s*(?::\s*(\d{1,2})\s*(?:\.(\d*)\s*)?)?)?$/;
+
+function fractionMicros(digits: string | undefined): number {
+  if (!digits) return 0;
+  return Number(digits.length >= 6 ? digits.slice(0, 6) : digits.padEnd(6, '0'));
+}
+
+/**
+ * A TIME from text as CAST(string AS TIME) reads it (Flink's DateTimeUtils.parseTime): 'H',
+ * 'H:m', 'H:m:s' or 'H:m:s.fff…'; digits past microseconds are dropped. Unlike Flink, which keeps
+ * only milliseconds, does not check ranges and reads a trailing '+hh:mm', this returns null for
+ * hours past 23, minutes or seconds past 59 and anything else that is not a plain time.
+ */
+export function parseTime(text: string): number | null {
+  const match = TIME_TEXT.exec(text);
+  if (!match) return null;
   const hour = Number(match[1]);
-  const minute = Number(match[2]);
+  const minute = Number(match[2] ?? 0);
   const second = Number(match[3] ?? 0);
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const micro = Number((match[4] ?? '').padEnd(6, '0').slice(0, 6));
-  return ((hour * 60 + minute) * 60 + second) * MICROS_PER_SECOND + micro;
+  return hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE + second * MICROS_PER_SECOND + fractionMicros(match[4]);
 }
 
-export function parseTime(text: string): number | null {
-  const match = TIME_TEXT.exec(text.trim());
-  return match ? timeOfDay(match) : null;
-}
+const TIMESTAMP_TEXT = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{0,9}))?)?)?$/;
 
-/** 'yyyy-MM-dd[ HH:mm[:ss[.fffffffff]]]' or with 'T'; digits beyond microseconds are dropped. */
+/**
+ * A TIMESTAMP from text as CAST(string AS TIMESTAMP) and TO_TIMESTAMP(string) read it: Flink 1.18
+ * parses with DateTimeUtils.DEFAULT_TIMESTAMP_FORMATTER, 'yyyy-[MM][M]-[dd][d]' optionally followed
+ * by ' [HH][H]:[mm][m]:[ss][s]' and 0-9 fraction digits, resolved in java.time's SMART style.
+ * Accepted here: '2025-07-11 17:25:55.145', '2025-7-1 1:2:3', '2025-07-11', up to 9 fraction digits
+ * (microseconds kept, the rest dropped). SMART resolution is kept: a day past the month's end
+ * (29-31) becomes its last day ('2025-02-30 10:00:00' → 2025-02-28 10:00:00) and 24:00:00 is the
+ * next midnight; a day past 31, hour 25 or minute 60 is rejected, as is year 0.
+ * More lenient than Flink: 'T' instead of the space and a time without seconds ('17:25') are
+ * accepted (ISO-8601 and JSON text); surrounding whitespace is ignored.
+ */
 export function parseTimestamp(text: string): number | null {
-  const trimmed = text.trim();
-  const split = /^(\S+?)(?:[ T](.+))?$/.exec(trimmed);
-  if (!split) return null;
-  const days = parseDate(split[1] as string);
-  if (days === null) return null;
-  if (split[2] === undefined) return days * MICROS_PER_DAY;
-  const time = TIME_TEXT.exec((split[2] as string).replace(/Z$/, ''));
-  if (!time) return null;
-  const ofDay = timeOfDay(time);
-  return ofDay === null ? null : days * MICROS_PER_DAY + ofDay;
+  const match = TIMESTAMP_TEXT.exec(text.trim());
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  let day = Number(match[3]);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  day = Math.min(day, daysInMonth(year, month));
+  const days = daysFromCivil(year, month, day);
+  if (match[4] === undefined) return days * MICROS_PER_DAY;
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6] ?? 0);
+  const micro = fractionMicros(match[7]);
+  if (hour === 24 && minute === 0 && second === 0 && /^0*$/.test(match[7] ?? '')) return (days + 1) * MICROS_PER_DAY;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  return days * MICROS_PER_DAY + hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE + second * MICROS_PER_SECOND + micro;
 }
 
 // ─── time zones ──────────────────────────────────────────────────────────────────────────────────
 
+/** A resolved time zone: create with resolveTimeZone, read with offsetMicros and timeZoneId. */
 export interface TimeZone {
   readonly id: string;
-  /** Offset in microseconds at an instant; fixed zones ignore the instant. */
+  /** Offset from UTC in microseconds at an instant; fixed zones ignore the instant. */
   offsetAt(instantMicros: number): number;
+}
+
+class FixedZone implements TimeZone {
+  constructor(
+    readonly id: string,
+    private readonly offset: number,
+  ) {}
+
+  offsetAt(): number {
+    return this.offset;
+  }
+}
+
+/** Offsets change at most a few times a year and on whole minutes: they are cached per 15 minutes. */
+const BUCKET_MICROS = 15 * MICROS_PER_MINUTE;
+const MAX_CACHED_BUCKETS = 50_000;
+
+class RegionZone implements TimeZone {
+  private readonly cache = new Map<number, number>();
+  private lastBucket = Number.NaN;
+  private lastOffset = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly format: Intl.DateTimeFormat,
+  ) {}
+
+  offsetAt(instantMicros: number): number {
+    const bucket = Math.floor(instantMicros / BUCKET_MICROS);
+    if (bucket === this.lastBucket) return this.lastOffset;
+    let offset = this.cache.get(bucket);
+    if (offset === undefined) {
+      const start = this.compute(bucket * BUCKET_MICROS);
+      const end = this.compute((bucket + 1) * BUCKET_MICROS - 1);
+      if (start !== end) return this.compute(instantMicros); // a transition inside this bucket
+      offset = start;
+      if (this.cache.size >= MAX_CACHED_BUCKETS) this.cache.clear();
+      this.cache.set(bucket, offset);
+    }
+    this.lastBucket = bucket;
+    this.lastOffset = offset;
+    return offset;
+  }
+
+  /** The offset from the zone's wall clock at the instant, to the second (older offsets have seconds). */
+  private compute(instantMicros: number): number {
+    const seconds = Math.floor(instantMicros / MICROS_PER_SECOND);
+    const parts = this.format.formatToParts(new Date(seconds * 1000));
+    let year = 0;
+    let month = 0;
+    let day = 0;
+    let hour = 0;
+    let minute = 0;
+    let second = 0;
+    let bc = false;
+    for (const part of parts) {
+      switch (part.type) {
+        case 'year':
+          year = Number(part.value);
+          break;
+        case 'month':
+          month = Number(part.value);
+          break;
+        case 'day':
+          day = Number(part.value);
+          break;
+        case 'hour':
+          hour = Number(part.value);
+          break;
+        case 'minute':
+          minute = Number(part.value);
+          break;
+        case 'second':
+          second = Number(part.value);
+          break;
+        case 'era':
+          bc = part.value.startsWith('B');
+          break;
+      }
+    }
+    if (bc) year = 1 - year;
+    const wallSeconds = (daysFromCivil(year, month, day) * 24 + hour) * 3600 + minute * 60 + second;
+    return (wallSeconds - seconds) * MICROS_PER_SECOND;
+  }
 }
 
 const zoneCache = new Map<string, TimeZone>();
@@ -185,34 +391,39 @@ function systemZoneId(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-const FIXED = /^(?:(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?|Z|UTC|GMT)$/i;
+/** 'Z', 'UTC', 'GMT', 'UT', or an offset with an optional UTC/GMT/UT prefix: '+08:00', 'GMT+8', 'UTC-05:30', '+0530'. */
+const FIXED = /^(?:(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?|Z|UTC|GMT|UT)$/i;
 
 /**
- * A zone by IANA id ('Asia/Shanghai'), fixed offset ('+08:00', 'GMT+08:00', 'UTC-5', 'Z'), or
- * 'default' for this machine's zone. Throws for an unknown id.
+ * A zone by IANA id ('Asia/Shanghai', 'Europe/Berlin', 'UTC'), fixed offset ('+08:00',
+ * 'GMT+08:00', 'UTC-5', 'Z'), or 'default' for this machine's zone (the TZ environment variable,
+ * else the system's). Throws for an unknown id or an offset beyond ±18:00 (java.time's limit).
  */
 export function resolveTimeZone(id: string): TimeZone {
   const cached = zoneCache.get(id);
   if (cached) return cached;
-  const zone = createZone(id === 'default' ? systemZoneId() : id);
+  const zone = createZone(id === 'default' ? systemZoneId() : id.trim());
   zoneCache.set(id, zone);
   return zone;
 }
 
 function createZone(id: string): TimeZone {
-  const fixed = FIXED.exec(id.trim());
+  const fixed = FIXED.exec(id);
   if (fixed) {
     const hours = Number(fixed[2] ?? 0);
     const minutes = Number(fixed[3] ?? 0);
-    if (hours > 18 || minutes > 59) throw new Error(`invalid time zone offset '${id}'`);
-    const offset = (fixed[1] === '-' ? -1 : 1) * (hours * 60 + minutes) * 60 * MICROS_PER_SECOND;
-    return { id, offsetAt: () => offset };
+    if (hours > 18 || minutes > 59 || (hours === 18 && minutes > 0)) {
+      throw new Error(`invalid time zone offset '${id}': offsets range from -18:00 to +18:00`);
+    }
+    const offset = (fixed[1] === '-' ? -1 : 1) * (hours * 60 + minutes) * MICROS_PER_MINUTE;
+    return new FixedZone(id, offset);
   }
   let format: Intl.DateTimeFormat;
   try {
     format = new Intl.DateTimeFormat('en-US', {
       timeZone: id,
       hourCycle: 'h23',
+      era: 'short',
       year: 'numeric',
       month: 'numeric',
       day: 'numeric',
@@ -221,41 +432,19 @@ function createZone(id: string): TimeZone {
       second: 'numeric',
     });
   } catch {
-    throw new Error(`unknown time zone '${id}'; use an IANA id such as 'Asia/Shanghai' or an offset such as '+08:00'`);
+    throw new Error(
+      `unknown time zone '${id}': use an IANA id such as 'Asia/Shanghai' or 'UTC', or an offset such as '+08:00' or 'GMT-05:00'`,
+    );
   }
-  // Offsets change at most a few times a year and on whole minutes: cache them per 15 minutes.
-  const bucketMicros = 15 * 60 * MICROS_PER_SECOND;
-  const cache = new Map<number, number>();
-  const compute = (instantMicros: number): number => {
-    const millis = Math.floor(instantMicros / 1000);
-    const parts = format.formatToParts(new Date(millis));
-    const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-    const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-    const instantSeconds = Math.floor(millis / 1000) * 1000;
-    return (wall - instantSeconds) * 1000;
-  };
-  return {
-    id,
-    offsetAt(instantMicros) {
-      const bucket = Math.floor(instantMicros / bucketMicros);
-      let offset = cache.get(bucket);
-      if (offset === undefined) {
-        const start = compute(bucket * bucketMicros);
-        const end = compute((bucket + 1) * bucketMicros - 1);
-        if (start !== end) return compute(instantMicros); // a transition inside this bucket
-        offset = start;
-        if (cache.size > 10_000) cache.clear();
-        cache.set(bucket, offset);
-      }
-      return offset;
-    },
-  };
+  return new RegionZone(id, format);
 }
 
+/** The id the zone was resolved from ('default' resolves to the system zone's IANA id). */
 export function timeZoneId(zone: TimeZone): string {
   return zone.id;
 }
 
+/** The zone's offset from UTC, in microseconds, at an instant (microseconds since the epoch). */
 export function offsetMicros(zone: TimeZone, instantMicros: number): number {
   return zone.offsetAt(instantMicros);
 }
@@ -266,16 +455,21 @@ export function instantToLocal(zone: TimeZone, instantMicros: number): number {
 }
 
 /**
- * The instant of a wall-clock time in `zone` (TIMESTAMP → TIMESTAMP_LTZ), as java.time resolves it:
- * in a gap (clocks forward) the time moves forward by the gap; in an overlap the earlier offset wins.
+ * The instant of a wall-clock time in `zone` (TIMESTAMP → TIMESTAMP_LTZ), as java.time's
+ * LocalDateTime.atZone resolves it: in a gap (clocks forward) the time moves forward by the length
+ * of the gap (Berlin 2025-03-30 02:30 → 03:30 CEST); in an overlap (clocks back) the earlier
+ * offset wins (Berlin 2025-10-26 02:30 → 02:30 CEST, 00:30 UTC).
  */
 export function localToInstant(zone: TimeZone, localMicros: number): number {
+  // Offsets are within ±18 hours, so the instant lies within a day of the wall-clock value.
   const before = zone.offsetAt(localMicros - MICROS_PER_DAY);
   const after = zone.offsetAt(localMicros + MICROS_PER_DAY);
-  if (before === after) return localMicros - before;
-  const candidates = [before, after].filter((offset) => zone.offsetAt(localMicros - offset) === offset);
-  if (candidates.length === 0) return localMicros - before; // gap: keep the offset before it, moving forward
-  return localMicros - Math.max(...candidates);
+  if (before === after && zone.offsetAt(localMicros - before) === before) return localMicros - before;
+  const earlier = Math.max(before, after);
+  const later = Math.min(before, after);
+  if (zone.offsetAt(localMicros - earlier) === earlier) return localMicros - earlier;
+  if (zone.offsetAt(localMicros - later) === later) return localMicros - later;
+  return localMicros - before; // a gap: keep the offset from before it, which moves the time forward
 }
 
 // ─── fields ──────────────────────────────────────────────────────────────────────────────────────
@@ -296,44 +490,54 @@ export type TimeUnitName =
   | 'EPOCH';
 
 /** ISO-8601 week number (weeks start on Monday; week 1 holds the year's first Thursday). */
-function isoWeek(days: number): number {
-  const dow = (((days + 3) % 7) + 7) % 7; // Monday = 0
-  const thursday = days - dow + 3;
+export function isoWeek(days: number): number {
+  const thursday = days - isoDayOfWeek(days) + 4;
   const { year } = civilFromDays(thursday);
   return Math.floor((thursday - daysFromCivil(year, 1, 1)) / 7) + 1;
 }
 
-/** A field of a wall-clock timestamp, as EXTRACT and HOUR()/YEAR()/... give it. DOW: Sunday = 1. */
-export function extractField(unit: TimeUnitName, micros: number): number {
-  const f = localFields(micros);
+/**
+ * A field of a wall-clock timestamp (DATE: daysToLocalMicros, TIME: its microseconds,
+ * TIMESTAMP_LTZ: instantToLocal first), as EXTRACT and YEAR(), HOUR(), DAYOFWEEK(), … give it.
+ * Flink 1.18 (ExtractCallGen, DateTimeUtils.julianExtract): QUARTER 1-4, WEEK the ISO week,
+ * DOY 1-366, DOW Sunday = 1 … Saturday = 7, MILLISECOND and MICROSECOND within the second
+ * (EXTRACT(MILLISECOND FROM TIMESTAMP '1996-11-10 06:55:44.333') = 333), EPOCH seconds since
+ * 1970-01-01 00:00:00 truncated toward zero (DateTimeUtils.convertExtract). Values before 1970 are
+ * computed with floor division (Flink's generated code divides toward zero there).
+ */
+export function extractField(unit: TimeUnitName, localMicros: number): number {
+  switch (unit) {
+    case 'HOUR':
+      return Math.floor(localMicrosToTimeOfDay(localMicros) / MICROS_PER_HOUR);
+    case 'MINUTE':
+      return Math.floor((localMicrosToTimeOfDay(localMicros) % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
+    case 'SECOND':
+      return Math.floor((localMicrosToTimeOfDay(localMicros) % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
+    case 'MILLISECOND':
+      return Math.floor((localMicrosToTimeOfDay(localMicros) % MICROS_PER_SECOND) / MICROS_PER_MILLI);
+    case 'MICROSECOND':
+      return localMicrosToTimeOfDay(localMicros) % MICROS_PER_SECOND;
+    case 'EPOCH':
+      return Math.trunc(localMicros / MICROS_PER_SECOND);
+    case 'DOW':
+      return (isoDayOfWeek(localMicrosToDays(localMicros)) % 7) + 1;
+    case 'WEEK':
+      return isoWeek(localMicrosToDays(localMicros));
+  }
+  const days = localMicrosToDays(localMicros);
+  const { year, month, day } = civilFromDays(days);
   switch (unit) {
     case 'YEAR':
-      return f.year;
+      return year;
     case 'QUARTER':
-      return Math.floor((f.month - 1) / 3) + 1;
+      return Math.floor((month + 2) / 3);
     case 'MONTH':
-      return f.month;
-    case 'WEEK':
-      return isoWeek(f.days);
+      return month;
     case 'DAY':
-      return f.day;
+      return day;
     case 'DOY':
-      return f.days - daysFromCivil(f.year, 1, 1) + 1;
-    case 'DOW':
-      return ((((f.days + 4) % 7) + 7) % 7) + 1;
-    case 'HOUR':
-      return f.hour;
-    case 'MINUTE':
-      return f.minute;
-    case 'SECOND':
-      return f.second;
-    case 'MILLISECOND':
-      return f.second * 1000 + Math.floor(f.micro / 1000);
-    case 'MICROSECOND':
-      return f.second * MICROS_PER_SECOND + f.micro;
-    case 'EPOCH':
-      return Math.floor(micros / MICROS_PER_SECOND);
+      return days - daysFromCivil(year, 1, 1) + 1;
   }
 }
 
-export { compileDateFormat, type DateFormat } from './date-format.ts';
+export { compileDateFormat, type DateFormat, type DateFormatStyle } from './date-format.ts';

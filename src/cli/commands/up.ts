@@ -1,15 +1,20 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
+import { RivuletError } from '../../common/errors.ts';
 import { publishInstance, withdrawInstance } from '../../embedded/instance.ts';
 import type { EmbeddedPostgres } from '../../embedded/postgres-server.ts';
 import { createDatabaseIfMissing, type SeededDatabase, seedDatabases } from '../../embedded/seed.ts';
 import { Workspace } from '../../embedded/workspace.ts';
 import { PostgresLog } from '../../log/postgres/postgres-log.ts';
+import { Engine } from '../../runtime/engine.ts';
+import { startRestServer } from '../../server/rest.ts';
 import { portOption } from '../options.ts';
 
 interface UpOptions {
   readonly dataDir: string;
+  readonly port: number;
   readonly pgPort: number;
   readonly example?: string;
 }
@@ -19,6 +24,7 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('start Rivulet: the embedded PostgreSQL, and with --example its databases')
     .option('--data-dir <dir>', 'where Rivulet keeps its data', '.rivulet')
+    .option('--port <port>', 'port of the REST API on 127.0.0.1', portOption('--port'), 8081)
     .option('--pg-port <port>', 'port of the embedded PostgreSQL on 127.0.0.1', portOption('--pg-port'), 5433)
     .option('--example <dir>', 'create the databases of this example (its databases/<name>.sql) on first start')
     .action((options: UpOptions) => up(options));
@@ -28,13 +34,29 @@ async function up(options: UpOptions): Promise<void> {
   const startedAt = performance.now();
   const workspace = await Workspace.acquire(options.dataDir);
   let server: EmbeddedPostgres | undefined;
+  let engine: Engine | undefined;
+  let rest: Server | undefined;
   try {
     server = await workspace.startPostgres(options.pgPort);
     const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
     const logUrl = await prepareLog(server);
-    publishInstance(workspace.dir, { pid: process.pid, logUrl, postgresPort: server.port });
-    printReady(server, workspace, databases, logUrl, performance.now() - startedAt);
+    engine = new Engine(await PostgresLog.open(logUrl));
+    rest = await startRestServer(engine, options.port).catch((cause: NodeJS.ErrnoException) => {
+      throw cause.code === 'EADDRINUSE'
+        ? new RivuletError(
+            'PORT_IN_USE',
+            `port ${options.port} on 127.0.0.1 is already in use by another program`,
+            'stop that program, or choose another port with --port',
+          )
+        : cause;
+    });
+    const restUrl = `http://127.0.0.1:${options.port}`;
+    publishInstance(workspace.dir, { pid: process.pid, logUrl, postgresPort: server.port, restUrl });
+    printReady(server, workspace, databases, logUrl, restUrl, performance.now() - startedAt);
   } catch (error) {
+    rest?.close();
+    await engine?.close();
+    await engine?.log.close();
     await server?.stop();
     workspace.release();
     throw error;
@@ -42,6 +64,9 @@ async function up(options: UpOptions): Promise<void> {
   await untilStopRequested();
   process.stdout.write('\nStopping… ');
   withdrawInstance(workspace.dir);
+  rest.close();
+  await engine.close();
+  await engine.log.close();
   await server.stop();
   workspace.release();
   process.stdout.write('stopped.\n');
@@ -66,6 +91,7 @@ function printReady(
   workspace: Workspace,
   databases: readonly SeededDatabase[],
   logUrl: string,
+  restUrl: string,
   elapsedMs: number,
 ): void {
   const where = relative(process.cwd(), workspace.dir) || '.';
@@ -77,6 +103,7 @@ function printReady(
     ),
   ];
   lines.push(`  log        ${logUrl}   (topics: npx rivulet topics)`);
+  lines.push(`REST API on ${restUrl} (jobs: npx rivulet list; submit: npx rivulet sql -f FILE)`);
   if (databases.length > 0) {
     lines.push('Open psql on them:', ...databases.map((db) => `  psql ${server.url(db.name)}`));
   }

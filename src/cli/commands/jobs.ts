@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { RivuletError } from '../../common/errors.ts';
+import { planScript } from '../../plan/planner.ts';
+import { callEngine, type EngineOptions, withEngineOptions } from '../engine-client.ts';
+import { collectDefine, type Defines } from '../options.ts';
+
+interface JobOverview {
+  readonly jid: string;
+  readonly name: string;
+  readonly state: string;
+  readonly 'start-time': number;
+}
+
+/** `rivulet sql -f FILE`: checks the script here (located errors), then submits it to the engine. */
+export function registerJobCommands(program: Command): void {
+  withEngineOptions(
+    program
+      .command('sql')
+      .description('submit a Flink SQL file to the engine, like sql-client.sh -f; prints each job id')
+      .requiredOption('-f, --file <file>', 'the SQL script')
+      .option('-D, --define <NAME=VALUE>', 'value of a ${NAME} placeholder (repeatable)', collectDefine, new Map()),
+  ).action(async (options: EngineOptions & { file: string; define: Defines }) => {
+    let text: string;
+    try {
+      text = readFileSync(options.file, 'utf8');
+    } catch (cause) {
+      throw new RivuletError(
+        'FILE_NOT_READABLE',
+        `cannot read ${options.file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      );
+    }
+    const name = relative(process.cwd(), options.file) || options.file;
+    // Placeholders are filled here, from -D and this shell's environment, as the user expects.
+    const variables = new Map(options.define);
+    for (const [, placeholder] of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_.]*)(?::-[^}]*)?\}/g)) {
+      const value = process.env[placeholder as string];
+      if (!variables.has(placeholder as string) && value !== undefined) variables.set(placeholder as string, value);
+    }
+    planScript(name, text, variables, {});
+    const result = await callEngine<{ jobs: { jid: string; name: string }[] }>(options, 'POST', '/sql', {
+      name,
+      script: text,
+      variables: Object.fromEntries(variables),
+    });
+    for (const job of result.jobs) process.stdout.write(`Job ID: ${job.jid}  ${job.name}\n`);
+    if (result.jobs.length === 0) process.stdout.write('The script has no INSERT: no job was started.\n');
+  });
+
+  withEngineOptions(program.command('list').description('list the jobs of the engine, like flink list')).action(
+    async (options: EngineOptions) => {
+      const { jobs } = await callEngine<{ jobs: JobOverview[] }>(options, 'GET', '/jobs/overview');
+      const running = jobs.filter((job) => job.state === 'RUNNING' || job.state === 'CREATED');
+      const other = jobs.filter((job) => !running.includes(job));
+      const line = (job: JobOverview) => `${formatTime(job['start-time'])} : ${job.jid} : ${job.name} (${job.state})`;
+      const out: string[] = ['------------------ Running/Restarting Jobs -------------------'];
+      out.push(
+        ...(running.length > 0 ? running.map(line) : ['No running jobs.']),
+        '--------------------------------------------------------------',
+      );
+      if (other.length > 0)
+        out.push(
+          '---------------------- Terminated Jobs -----------------------',
+          ...other.map(line),
+          '--------------------------------------------------------------',
+        );
+      process.stdout.write(`${out.join('\n')}\n`);
+    },
+  );
+
+  withEngineOptions(
+    program.command('cancel').description('cancel a job').argument('<job-id>', 'the id `rivulet list` shows'),
+  ).action(async (id: string, options: EngineOptions) => {
+    if (!/^[0-9a-f]{32}$/.test(id))
+      throw new RivuletError('BAD_OPTION', `'${id}' is not a job id (32 hex digits, as rivulet list shows)`);
+    await callEngine(options, 'PATCH', `/jobs/${id}?mode=cancel`);
+    process.stdout.write(`Cancelled job ${id}.\n`);
+  });
+}
+
+function formatTime(millis: number): string {
+  const d = new Date(millis);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

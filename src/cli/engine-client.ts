@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { RivuletError } from '../common/errors.ts';
+import { findInstance } from '../embedded/instance.ts';
+
+export interface EngineOptions {
+  readonly engine?: string;
+  readonly dataDir: string;
+}
+
+export function withEngineOptions(command: Command): Command {
+  return command
+    .option('--engine <url>', 'REST API of the engine (default: the running instance of --data-dir)')
+    .option('--data-dir <dir>', 'data directory of the running instance', '.rivulet');
+}
+
+/** Calls the engine's REST API; its `errors` become one RivuletError. */
+export async function callEngine<T>(options: EngineOptions, method: string, path: string, body?: unknown): Promise<T> {
+  const base = (options.engine ?? findInstance(options.dataDir).restUrl).replace(/\/$/, '');
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+  } catch (cause) {
+    throw new RivuletError(
+      'ENGINE_UNREACHABLE',
+      `cannot reach the engine at ${base}: ${(cause as Error).message}`,
+      'start it with `npm start` or pass --engine URL',
+      { cause },
+    );
+  }
+  const text = await response.text();
+  const json = text ? (JSON.parse(text) as T & { errors?: string[] }) : ({} as T & { errors?: string[] });
+  if (!response.ok) {
+    const message = json.errors?.join('\n') ?? `HTTP ${response.status}`;
+    // The engine already formatted a located SQL error: pass it through as it is.
+    const located = /^error\[([A-Z_]+)\]: ([\s\S]*?)(?:\n {2}hint: ([\s\S]*))?$/.exec(message);
+    if (located) throw new RivuletError(located[1] as string, located[2] as string, located[3]);
+    throw new RivuletError('ENGINE_ERROR', message);
+  }
+  return json;
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freeLoopbackPort } from '../../src/embedded/ports.ts';
+import { CliProcess, runCli } from '../helpers/cli.ts';
+
+describe('rivulet sql, list and cancel against the running engine', () => {
+  let dir: string;
+  let dataDir: string;
+  let up: CliProcess;
+  let restPort: number;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rivulet-jobs-'));
+    chmodSync(dir, 0o711);
+    dataDir = join(dir, 'data');
+    restPort = await freeLoopbackPort();
+    up = new CliProcess([
+      'up',
+      '--data-dir',
+      dataDir,
+      '--pg-port',
+      String(await freeLoopbackPort()),
+      '--port',
+      String(restPort),
+    ]);
+    await up.waitFor(/Ready in/);
+  });
+  after(async () => {
+    up?.child.kill('SIGINT');
+    await up?.done;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('submits a script, lists its job as RUNNING, cancels it, and lists it as CANCELED', async () => {
+    const submitted = await runCli(['sql', '-f', 'examples/ecommerce/2_dwd_layer.sql', '--data-dir', dataDir]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = /^Job ID: ([0-9a-f]{32}) {2}insert-into_default_catalog\.default_database\.dwd_orders$/m.exec(
+      submitted.stdout,
+    )?.[1];
+    assert.ok(id, submitted.stdout);
+    const listed = await runCli(['list', '--engine', `http://127.0.0.1:${restPort}`]);
+    assert.match(
+      listed.stdout,
+      new RegExp(`: ${id} : insert-into_default_catalog\\.default_database\\.dwd_orders \\(RUNNING\\)`),
+    );
+    const cancelled = await runCli(['cancel', id as string, '--data-dir', dataDir]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    const after = await runCli(['list', '--data-dir', dataDir]);
+    assert.match(after.stdout, /No running jobs\./);
+    assert.match(after.stdout, new RegExp(`${id} : .* \\(CANCELED\\)`));
+  });
+
+  it('reports a SQL error where it is, before anything reaches the engine', async () => {
+    const file = join(dir, 'bad.sql');
+    writeFileSync(
+      file,
+      "CREATE TABLE t (id INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json', 'oops' = '1');\n",
+    );
+    const result = await runCli(['sql', '-f', file, '--data-dir', dataDir]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^error\[OPTION_UNSUPPORTED\]: .*bad\.sql:1:88: Unsupported options found for 'kafka': 'oops'/,
+    );
+  });
+
+  it("names what cannot run yet, and a job id that doesn't exist", async () => {
+    const cdc = await runCli(['sql', '-f', 'examples/ecommerce/1_cdc_source_to_kafka.sql', '--data-dir', dataDir]);
+    assert.equal(cdc.code, 1);
+    assert.match(cdc.stderr, /error\[NOT_SUPPORTED_YET\]: a 'postgres-cdc' table \('orders_source'\) cannot run yet/);
+    const missing = await runCli(['cancel', '0123456789abcdef0123456789abcdef', '--data-dir', dataDir]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Job 0123456789abcdef0123456789abcdef not found/);
+  });
+});
