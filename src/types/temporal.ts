@@ -289,7 +289,9 @@ export function parseTimestamp(text: string): number | null {
   const micro = fractionMicros(match[7]);
   if (hour === 24 && minute === 0 && second === 0 && /^0*$/.test(match[7] ?? '')) return (days + 1) * MICROS_PER_DAY;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  return days * MICROS_PER_DAY + hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE + second * MICROS_PER_SECOND + micro;
+  return (
+    days * MICROS_PER_DAY + hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE + second * MICROS_PER_SECOND + micro
+  );
 }
 
 // ─── time zones ──────────────────────────────────────────────────────────────────────────────────
@@ -517,8 +519,10 @@ export function extractField(unit: TimeUnitName, localMicros: number): number {
       return Math.floor((localMicrosToTimeOfDay(localMicros) % MICROS_PER_SECOND) / MICROS_PER_MILLI);
     case 'MICROSECOND':
       return localMicrosToTimeOfDay(localMicros) % MICROS_PER_SECOND;
-    case 'EPOCH':
-      return Math.trunc(localMicros / MICROS_PER_SECOND);
+    case 'EPOCH': {
+      const seconds = Math.trunc(localMicros / MICROS_PER_SECOND);
+      return seconds === 0 ? 0 : seconds; // no -0
+    }
     case 'DOW':
       return (isoDayOfWeek(localMicrosToDays(localMicros)) % 7) + 1;
     case 'WEEK':

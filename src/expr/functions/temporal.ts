@@ -10,9 +10,11 @@ import {
 import { decimalToDouble } from '../../types/decimal.ts';
 import {
   compileDateFormat,
+  type DateFormat,
+  type DateFormatStyle,
   extractField,
   instantToLocal,
-  localToInstant,
+  parseDate,
   parseTimestamp,
 } from '../../types/temporal.ts';
 import type { BoundExpr } from '../bound.ts';
@@ -167,7 +169,9 @@ export const DATE_FORMAT: ScalarFunction = {
     const local = isCharacterString(type)
       ? (v: Value) => parseTimestamp(v as string) ?? invalid(`DATE_FORMAT cannot read '${v}' as a timestamp`)
       : localMicros(type, env);
-    return strict((value: Value, pattern: string) => formatWith(pattern, local(value)))(args);
+    // Flink formats a TIMESTAMP with java.time patterns, a DATE or a string with SimpleDateFormat.
+    const style: DateFormatStyle = isTimestamp(type) ? 'java-time' : 'simple';
+    return strict((value: Value, pattern: string) => formatWith(pattern, local(value), style))(args);
   },
 };
 
@@ -175,20 +179,21 @@ function invalid(message: string): never {
   throw new EvaluationError('INVALID_ARGUMENT', message);
 }
 
-function formatWith(pattern: string, micros: number): string {
+/** The pattern compiled in the style Flink uses for the caller (see date-format.ts). */
+function dateFormat(pattern: string, style: DateFormatStyle): DateFormat {
   try {
-    return compileDateFormat(pattern).format(micros);
+    return compileDateFormat(pattern, style);
   } catch (error) {
     throw new EvaluationError('INVALID_FORMAT', (error as Error).message);
   }
 }
 
-function parseWith(pattern: string, text: string): number | null {
-  try {
-    return compileDateFormat(pattern).parse(text);
-  } catch (error) {
-    throw new EvaluationError('INVALID_FORMAT', (error as Error).message);
-  }
+function formatWith(pattern: string, micros: number, style: DateFormatStyle = 'simple'): string {
+  return dateFormat(pattern, style).format(micros);
+}
+
+function parseWith(pattern: string, text: string, style: DateFormatStyle = 'simple'): number | null {
+  return dateFormat(pattern, style).parse(text);
 }
 
 /** TO_TIMESTAMP(string[, format]): TIMESTAMP(3); NULL when the text does not match. */
@@ -221,7 +226,8 @@ export const TO_DATE: ScalarFunction = {
   },
   compile: (args) =>
     strict((text: string, pattern?: string) => {
-      const micros = parseWith(pattern ?? 'yyyy-MM-dd', text);
+      if (pattern === undefined) return parseDate(text);
+      const micros = parseWith(pattern, text);
       return micros === null ? null : Math.floor(micros / MICROS_PER_DAY);
     })(args),
 };
@@ -240,9 +246,9 @@ export const UNIX_TIMESTAMP: ScalarFunction = {
   compile(args, _call, env) {
     if (args.length === 0) return () => BigInt(Math.floor(env.nowMicros() / MICROS_PER_SECOND));
     return strict((text: string, pattern?: string) => {
-      const local = parseWith(pattern ?? 'yyyy-MM-dd HH:mm:ss', text);
-      if (local === null) return null;
-      return BigInt(Math.floor(localToInstant(env.timeZone, local) / MICROS_PER_SECOND));
+      // An offset written in the text counts; otherwise the text is a wall-clock time of the session zone.
+      const instant = dateFormat(pattern ?? 'yyyy-MM-dd HH:mm:ss', 'simple').parseInstant(text, env.timeZone);
+      return instant === null ? null : BigInt(Math.floor(instant / MICROS_PER_SECOND));
     })(args);
   },
 };

@@ -97,6 +97,11 @@ export class KafkaLog implements Log {
     } catch (error) {
       if (!/already exists/i.test(describeError(error))) throw error;
     }
+    // A new topic reaches the metadata of every broker a moment after its creation.
+    const deadline = Date.now() + 10_000;
+    while (!(await this.admin.listTopics()).includes(name) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async partitions(topic: string): Promise<number> {
