@@ -18,9 +18,15 @@ export async function callEngine<T>(options: EngineOptions, method: string, path
   const base = (options.engine ?? findInstance(options.dataDir).restUrl).replace(/\/$/, '');
   let response: Response;
   try {
+    const token = process.env.RIVULET_REST_TOKEN;
+    const headers: Record<string, string> = {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
     response = await fetch(`${base}${path}`, {
       method,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (cause) {
     throw new RivuletError(

@@ -166,8 +166,11 @@ export class JdbcTableWriter {
     const deletes: Row[] = [];
     if (this.options.key.length > 0) {
       const last = new Map<unknown, Change>();
-      for (const change of changes) if (change.kind !== '-U') last.set(this.keyOf(change.row), change);
-      for (const change of last.values()) (change.kind === '-D' ? deletes : upserts).push(change.row);
+      // Of several changes to a key only the last counts; a -U on its own (a filter dropped the +U
+      // of an update) is a delete, as in Flink.
+      for (const change of changes) last.set(this.keyOf(change.row), change);
+      for (const change of last.values())
+        (change.kind === '-D' || change.kind === '-U' ? deletes : upserts).push(change.row);
     } else {
       for (const change of changes) if (change.kind === '+I' || change.kind === '+U') upserts.push(change.row);
     }
@@ -255,33 +258,68 @@ export class JdbcDatabase {
     writes: readonly { writer: JdbcTableWriter; changes: readonly Change[] }[],
     positions: readonly SinkPositions[],
   ): Promise<void> {
-    const client = await this.pool.connect();
+    const transaction = await this.begin();
     try {
-      await client.query('BEGIN');
-      for (const { writer, changes } of writes) await writer.apply(client, changes);
-      if (positions.length > 0) {
-        await ensurePositionsTable(client);
-        for (const { group, topic, positions: byPartition } of positions) {
-          const partitions = [...byPartition.keys()];
-          await client.query(
-            `INSERT INTO ${POSITIONS} (group_id, topic, partition, next)
-             SELECT $1, $2, p, o FROM unnest($3::int[], $4::bigint[]) AS u(p, o)
-             ON CONFLICT (group_id, topic, partition) DO UPDATE SET next = EXCLUDED.next`,
-            [group, topic, partitions, partitions.map((p) => (byPartition.get(p) as bigint).toString())],
-          );
-        }
-      }
-      await client.query('COMMIT');
-      client.release();
+      await transaction.apply(writes);
+      await transaction.commit(positions);
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(true);
+      await transaction.abort();
       throw error;
     }
   }
 
+  /**
+   * A transaction left open across several writes, for output that may only become visible with a
+   * later position (a source snapshot, a large source transaction). Not retried: a failure fails the job.
+   */
+  async begin(): Promise<JdbcTransaction> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    return new JdbcTransaction(client);
+  }
+
   close(): Promise<void> {
     return this.pool.end();
+  }
+}
+
+export class JdbcTransaction {
+  private done = false;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  async apply(writes: readonly { writer: JdbcTableWriter; changes: readonly Change[] }[]): Promise<void> {
+    for (const { writer, changes } of writes) await writer.apply(this.client, changes);
+  }
+
+  async commit(positions: readonly SinkPositions[]): Promise<void> {
+    if (positions.length > 0) {
+      await ensurePositionsTable(this.client);
+      for (const { group, topic, positions: byPartition } of positions) {
+        const partitions = [...byPartition.keys()];
+        await this.client.query(
+          `INSERT INTO ${POSITIONS} (group_id, topic, partition, next)
+           SELECT $1, $2, p, o FROM unnest($3::int[], $4::bigint[]) AS u(p, o)
+           ON CONFLICT (group_id, topic, partition) DO UPDATE SET next = EXCLUDED.next`,
+          [group, topic, partitions, partitions.map((p) => (byPartition.get(p) as bigint).toString())],
+        );
+      }
+    }
+    await this.client.query('COMMIT');
+    this.done = true;
+    this.client.release();
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.client.query('ROLLBACK').catch(() => undefined);
+    this.client.release(true);
   }
 }
 

@@ -36,8 +36,8 @@ function valuePrefix(table: KafkaTable): string {
 
 /**
  * Writes changes as Flink's connectors do: `upsert-kafka` keys each record by the JSON of the
- * primary key, writes +I and +U as values and -D as a tombstone, and drops -U (the next +U
- * replaces it); `kafka` writes inserts only (the planner has made sure nothing else arrives).
+ * primary key, writes +I and +U as values and -D and -U as tombstones; `kafka` writes inserts only
+ * (the planner has made sure nothing else arrives). Use `kafkaTableBatchWriter` for a batch.
  */
 export function kafkaTableWriter(table: KafkaTable): (change: Change) => ProduceRecord | undefined {
   const encodeValue = jsonEncoder(table.fields, formatOptions(table.options, valuePrefix(table)));
@@ -50,12 +50,32 @@ export function kafkaTableWriter(table: KafkaTable): (change: Change) => Produce
       case '+U':
         return { topic: table.topic, key: keyOf(change.row), value: encodeValue(change.row) };
       case '-D':
+      case '-U':
         return table.connector === 'upsert-kafka'
           ? { topic: table.topic, key: keyOf(change.row), value: null }
           : undefined;
-      case '-U':
-        return undefined;
     }
+  };
+}
+
+/**
+ * A batch of changes as records. A -U that a later change of the same key in the batch replaces
+ * (the usual -U/+U pair of an update) is left out; a -U on its own (a filter dropped the +U) is a
+ * delete, as in Flink.
+ */
+export function kafkaTableBatchWriter(table: KafkaTable): (changes: readonly Change[]) => ProduceRecord[] {
+  const write = kafkaTableWriter(table);
+  return (changes) => {
+    const records: (ProduceRecord | undefined)[] = changes.map(write);
+    const upsertedLater = new Set<string>();
+    for (let i = changes.length - 1; i >= 0; i--) {
+      const key = records[i]?.key?.toString('latin1');
+      if (key === undefined) continue;
+      const kind = (changes[i] as Change).kind;
+      if (kind === '+I' || kind === '+U') upsertedLater.add(key);
+      else if (kind === '-U' && upsertedLater.has(key)) records[i] = undefined;
+    }
+    return records.filter((record) => record !== undefined);
   };
 }
 

@@ -22,7 +22,10 @@ export const postgresCdcFactory: ConnectorFactory = {
     opt.enumOf('changelog-mode', ['all', 'upsert'], 'emit -U/+U pairs, or only upserts', { default: 'all' }),
     opt.duration('heartbeat.interval', 'how often to advance the slot on an idle table', { default: '30s' }),
     opt.boolean('slot.drop-on-stop', 'drop the slot when the job is cancelled', { default: 'false' }),
-    opt.string('publication.name', 'the publication to use or create', { default: 'rivulet_publication' }),
+    opt.string(
+      'publication.name',
+      "an existing publication that covers the table; unset, Rivulet manages 'rivulet_<slot.name>'",
+    ),
     opt.boolean(
       'scan.incremental.snapshot.enabled',
       'accepted for compatibility; snapshots are always consistent with the stream',

@@ -4,7 +4,7 @@ import type { Value } from '../expr/value.ts';
 import type { AggregateCall } from '../plan/nodes.ts';
 import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
-import { rowKey } from './row-key.ts';
+import { rowKey, valuesEqual } from './row-key.ts';
 
 /** The running state of one aggregate of one group; every value it took can be taken back. */
 export interface Accumulator {
@@ -172,7 +172,10 @@ function extreme(max: boolean): Accumulator {
   };
 }
 
-/** FIRST_VALUE / LAST_VALUE of the non-null values still present, in arrival order. */
+/**
+ * FIRST_VALUE / LAST_VALUE of the non-null values still present, in arrival order. A retraction
+ * removes the earliest copy of its value, as Flink's First/LastValueWithRetractAggFunction do.
+ */
 function positional(last: boolean): Accumulator {
   const values: Value[] = [];
   return {
@@ -181,9 +184,8 @@ function positional(last: boolean): Accumulator {
     },
     retract: (v) => {
       if (v === null) return;
-      const key = rowKey([v]);
-      for (let i = values.length - 1; i >= 0; i--) {
-        if (rowKey([values[i] as Value]) === key) {
+      for (let i = 0; i < values.length; i++) {
+        if (valuesEqual(values[i] as Value, v)) {
           values.splice(i, 1);
           return;
         }

@@ -3,32 +3,73 @@ import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
 import type { JoinType } from '../plan/nodes.ts';
-import type { Change } from './change.ts';
-import { isAccumulate, type Operator } from './operator.ts';
-import { keySelector, rowKey } from './row-key.ts';
+import type { Change, RowKind } from './change.ts';
+import type { Operator } from './operator.ts';
+import { type PackedRow, pack, unpack } from './packed-row.ts';
+import { keySelector } from './row-key.ts';
 
-/** A stored row of one side: how many copies are there, and how many rows of the other side it joins with. */
-interface Stored {
-  readonly row: Row;
-  count: number;
-  associations: number;
-}
-
-type SideState = Map<unknown, Map<string, Stored>>;
+/** A bucket with more distinct rows than this gets an index from identity to position. */
+const INDEX_FROM = 16;
 
 /**
- * A regular join of two changelogs on equal keys, as Flink's streaming join runs it: both sides are
- * kept in state by join key; an accumulating change joins the other side's rows and emits +I, a
- * retracting one emits -D for the same pairs. On an outer side, a row without partner is emitted
- * padded with NULLs, and retracted (-D) as soon as a partner arrives, then emitted again (+I) when
- * the last partner leaves.
+ * How the rows of a side are told apart within a bucket: by their whole value; by their unique
+ * key; or not at all, where the join key contains the unique key (at most one row per bucket).
+ */
+type Identity = 'row' | 'unique key' | 'join key';
+
+class Bucket {
+  rows: (PackedRow | undefined)[] = [];
+  /** The unique key of each row (sides with a unique key the join key does not contain). */
+  ids: unknown[] | undefined;
+  /** Copies of each row (sides without a unique key). */
+  counts: number[] | undefined;
+  /** With how many rows of the other side each row joins (outer sides of a join with a residual). */
+  associations: number[] | undefined;
+  index: Map<unknown, number> | undefined;
+  /** Distinct rows present. */
+  live = 0;
+  /** Rows present, copies counted. */
+  copies = 0;
+
+  constructor(identity: Identity, associated: boolean) {
+    if (identity === 'row') this.counts = [];
+    else if (identity === 'unique key') this.ids = [];
+    if (associated) this.associations = [];
+  }
+
+  count(i: number): number {
+    return this.counts ? (this.counts[i] as number) : 1;
+  }
+}
+
+/**
+ * A regular join of two changelogs on equal keys, as Flink's StreamingJoinOperator runs it: both
+ * sides are kept in state by join key; an accumulating change joins the other side's rows, a
+ * retracting one retracts the same pairs. Pairs are emitted with the input's own kind (+I/+U,
+ * -U/-D) when neither side is outer; otherwise as +I and -D. An outer side's row without partner
+ * is emitted padded with NULLs, retracted (-D) as soon as a partner arrives, and emitted again
+ * (+I) when the last partner leaves. A NULL in the join key matches nothing.
+ *
+ * A side whose rows have a unique key (`uniqueKeys`) is stored by that key, one row per key, as
+ * Flink does; otherwise rows are stored by their whole value with a count of identical copies.
+ * A retraction of a row the state does not hold changes nothing and emits nothing. Without a
+ * residual condition every row of a join key joins every row of the other side with that key, so
+ * how many partners a row has is the size of the other side's bucket and is not stored per row.
  */
 export class JoinOperator implements Operator {
-  private readonly keys: [(row: Row) => unknown, (row: Row) => unknown];
-  private readonly state: [SideState, SideState] = [new Map(), new Map()];
+  private readonly keyOf: [(row: Row) => unknown, (row: Row) => unknown];
+  private readonly keyIndices: [readonly number[], readonly number[]];
+  /** Identity of a row of each side within its bucket: its unique key, or undefined (the whole row). */
+  private readonly uniqueOf: [((row: Row) => unknown) | undefined, ((row: Row) => unknown) | undefined];
+  private readonly identities: [Identity, Identity];
+  private readonly state: [Map<unknown, Bucket>, Map<unknown, Bucket>] = [new Map(), new Map()];
   private readonly outer: [boolean, boolean];
   private readonly residual: Evaluator | undefined;
-  private readonly widths: [number, number];
+  private readonly nulls: [Row, Row];
+  // The matches of the change being processed (bucket positions, other rows, output rows), reused.
+  private readonly matchedAt: number[] = [];
+  private readonly matchedOthers: Row[] = [];
+  private readonly matchedRows: Row[] = [];
 
   constructor(
     type: JoinType,
@@ -37,97 +78,259 @@ export class JoinOperator implements Operator {
     widths: [number, number],
     residual: BoundExpr | undefined,
     env: EvalEnv,
+    uniqueKeys: readonly [(readonly number[] | undefined)?, (readonly number[] | undefined)?] = [],
   ) {
-    this.keys = [keySelector(leftKeys), keySelector(rightKeys)];
+    this.keyOf = [keySelector(leftKeys), keySelector(rightKeys)];
+    this.keyIndices = [leftKeys, rightKeys];
+    const [leftUnique, rightUnique] = uniqueKeys;
+    this.uniqueOf = [
+      leftUnique && leftUnique.length > 0 ? keySelector(leftUnique) : undefined,
+      rightUnique && rightUnique.length > 0 ? keySelector(rightUnique) : undefined,
+    ];
+    const identity = (unique: readonly number[] | undefined, keys: readonly number[]): Identity =>
+      !unique || unique.length === 0 ? 'row' : unique.every((i) => keys.includes(i)) ? 'join key' : 'unique key';
+    this.identities = [identity(leftUnique, leftKeys), identity(rightUnique, rightKeys)];
     this.outer = [type === 'LEFT' || type === 'FULL', type === 'RIGHT' || type === 'FULL'];
-    this.widths = widths;
+    this.nulls = [new Array<Value>(widths[0]).fill(null), new Array<Value>(widths[1]).fill(null)];
     this.residual = residual ? compileExpression(residual, env) : undefined;
   }
 
-  private joined(input: Row, other: Row | null, inputSide: number): Row {
-    const nulls = (width: number): Value[] => new Array(width).fill(null);
-    const otherRow = other ?? nulls(this.widths[1 - inputSide] as number);
-    return inputSide === 0 ? [...input, ...otherRow] : [...otherRow, ...input];
+  /** The output row of a row of `side` and a row of the other side. */
+  private static pair(row: Row, other: Row, side: number): Row {
+    const left = side === 0 ? row : other;
+    const right = side === 0 ? other : row;
+    const leftWidth = left.length;
+    const rightWidth = right.length;
+    const out = new Array<Value>(leftWidth + rightWidth);
+    for (let i = 0; i < leftWidth; i++) out[i] = left[i] as Value;
+    for (let i = 0; i < rightWidth; i++) out[leftWidth + i] = right[i] as Value;
+    return out;
   }
 
-  private matches(input: Row, inputSide: number, candidates: Map<string, Stored> | undefined): Stored[] {
-    if (!candidates) return [];
-    const out: Stored[] = [];
-    for (const stored of candidates.values()) {
-      if (this.residual && this.residual(this.joined(input, stored.row, inputSide)) !== true) continue;
-      out.push(stored);
+  private padded(row: Row, side: number): Row {
+    return JoinOperator.pair(row, this.nulls[1 - side] as Row, side);
+  }
+
+  private hasNullKey(row: Row, side: number): boolean {
+    for (const index of this.keyIndices[side] as readonly number[]) if ((row[index] ?? null) === null) return true;
+    return false;
+  }
+
+  /** The identity of a row of `side`: its unique key, or (without one) the packed row. */
+  private identity(change: Change, side: number): unknown {
+    switch (this.identities[side]) {
+      case 'join key':
+        return undefined;
+      case 'unique key':
+        return (this.uniqueOf[side] as (row: Row) => unknown)(change.row);
+      case 'row':
+        return change.packed ?? pack(change.row);
     }
-    return out;
+  }
+
+  /** Where the row with this identity is in the bucket, or -1. */
+  private find(bucket: Bucket, id: unknown): number {
+    if (bucket.index) return bucket.index.get(id) ?? -1;
+    if (!bucket.ids && !bucket.counts) return bucket.rows.length > 0 ? 0 : -1; // one row per join key
+    const ids = bucket.ids ?? bucket.rows;
+    for (let i = 0; i < ids.length; i++) if (ids[i] === id) return i;
+    return -1;
+  }
+
+  private add(bucket: Bucket, packed: PackedRow, id: unknown, associations: number): void {
+    const at = bucket.rows.length;
+    bucket.live += 1;
+    bucket.copies += 1;
+    if (bucket.index) {
+      bucket.rows.push(packed);
+      bucket.ids?.push(id);
+      bucket.counts?.push(1);
+      bucket.associations?.push(associations);
+      bucket.index.set(id, at);
+      return;
+    }
+    if (at === 0) {
+      // Most buckets hold one row (a user, an order's only line): arrays of exactly one.
+      bucket.rows = [packed];
+      if (bucket.ids) bucket.ids = [id];
+      if (bucket.counts) bucket.counts = [1];
+      if (bucket.associations) bucket.associations = [associations];
+    } else {
+      bucket.rows.push(packed);
+      bucket.ids?.push(id);
+      bucket.counts?.push(1);
+      bucket.associations?.push(associations);
+    }
+    if (bucket.live > INDEX_FROM) this.reindex(bucket);
+  }
+
+  private remove(bucket: Bucket, at: number): void {
+    bucket.live -= 1;
+    bucket.copies -= 1;
+    if (!bucket.index) {
+      bucket.rows.splice(at, 1);
+      bucket.ids?.splice(at, 1);
+      bucket.counts?.splice(at, 1);
+      bucket.associations?.splice(at, 1);
+      return;
+    }
+    bucket.index.delete(bucket.ids ? bucket.ids[at] : bucket.rows[at]);
+    bucket.rows[at] = undefined;
+    if (bucket.rows.length > 2 * bucket.live + INDEX_FROM) this.reindex(bucket);
+  }
+
+  /** Closes the holes of a bucket and indexes it, or drops the index of a bucket grown small. */
+  private reindex(bucket: Bucket): void {
+    const rows: PackedRow[] = [];
+    const ids: unknown[] | undefined = bucket.ids ? [] : undefined;
+    const counts: number[] | undefined = bucket.counts ? [] : undefined;
+    const associations: number[] | undefined = bucket.associations ? [] : undefined;
+    for (let i = 0; i < bucket.rows.length; i++) {
+      const row = bucket.rows[i];
+      if (row === undefined) continue;
+      rows.push(row);
+      ids?.push(bucket.ids?.[i]);
+      counts?.push(bucket.counts?.[i] as number);
+      associations?.push(bucket.associations?.[i] as number);
+    }
+    bucket.rows = rows;
+    bucket.ids = ids;
+    bucket.counts = counts;
+    bucket.associations = associations;
+    if (rows.length > INDEX_FROM / 2) {
+      bucket.index = new Map();
+      for (let i = 0; i < rows.length; i++) bucket.index.set(ids ? ids[i] : rows[i], i);
+    } else {
+      bucket.index = undefined;
+    }
+  }
+
+  /** Fills matchedAt/matchedRows with the other side's rows that join `row`; returns how many. */
+  private match(row: Row, side: number, bucket: Bucket | undefined): number {
+    const at = this.matchedAt;
+    const others = this.matchedOthers;
+    const joined = this.matchedRows;
+    at.length = 0;
+    others.length = 0;
+    joined.length = 0;
+    if (!bucket) return 0;
+    const residual = this.residual;
+    const rows = bucket.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const packed = rows[i];
+      if (packed === undefined) continue;
+      const other = unpack(packed);
+      const pair = JoinOperator.pair(row, other, side);
+      if (residual && residual(pair) !== true) continue;
+      at.push(i);
+      others.push(other);
+      joined.push(pair);
+    }
+    return at.length;
   }
 
   process(changes: readonly Change[], inputSide: number): Change[] {
     const out: Change[] = [];
-    const side = inputSide as 0 | 1;
-    const otherSide = (1 - side) as 0 | 1;
+    const side = inputSide === 0 ? 0 : 1;
+    const otherSide = 1 - side;
+    const keyOf = this.keyOf[side];
+    const state = this.state[side];
+    const otherState = this.state[otherSide] as Map<unknown, Bucket>;
     const inputOuter = this.outer[side];
-    const otherOuter = this.outer[otherSide];
+    const otherOuter = this.outer[otherSide] as boolean;
+    const innerOnly = !inputOuter && !otherOuter;
+    // Partners are counted per row only where they can differ between rows of one join key.
+    const perRow = this.residual !== undefined;
+    const identity = this.identities[side];
+    const counted = identity === 'row';
+    const matchedAt = this.matchedAt;
+    const matchedOthers = this.matchedOthers;
+    const matchedRows = this.matchedRows;
     for (const change of changes) {
-      const key = this.keys[side](change.row);
-      if (key === null || (typeof key === 'string' && key.startsWith('\u0000N'))) {
-        // A NULL join key matches nothing; an outer row still shows, padded.
-        if (inputOuter)
-          out.push({ kind: isAccumulate(change.kind) ? '+I' : '-D', row: this.joined(change.row, null, side) });
-        continue;
-      }
-      const associated = this.matches(change.row, side, this.state[otherSide].get(key));
-      let rows = this.state[side].get(key);
-      const id = rowKey(change.row);
-      if (isAccumulate(change.kind)) {
-        if (associated.length === 0) {
-          if (inputOuter) out.push({ kind: '+I', row: this.joined(change.row, null, side) });
+      const row = change.row;
+      const key = keyOf(row);
+      const otherBucket = this.hasNullKey(row, side) ? undefined : otherState.get(key);
+      let bucket = state.get(key);
+      if (change.kind === '+I' || change.kind === '+U') {
+        const before = bucket ? bucket.copies : 0;
+        const matches = this.match(row, side, otherBucket);
+        let partners = 0;
+        if (matches === 0) {
+          if (inputOuter) out.push({ kind: '+I', row: this.padded(row, side) });
         } else {
+          const other = otherBucket as Bucket;
           if (otherOuter) {
-            for (const other of associated) {
-              if (other.associations === 0) out.push({ kind: '-D', row: this.joined(other.row, null, otherSide) });
-              other.associations += 1;
+            for (let m = 0; m < matches; m++) {
+              const i = matchedAt[m] as number;
+              const associations = perRow ? (other.associations?.[i] as number) : before;
+              if (associations === 0) {
+                const padded = this.padded(matchedOthers[m] as Row, otherSide);
+                for (let c = other.count(i); c > 0; c--) out.push({ kind: '-D', row: padded });
+              }
+              if (perRow) (other.associations as number[])[i] = associations + 1;
             }
           }
-          for (const other of associated) {
-            for (let i = 0; i < other.count; i++)
-              out.push({ kind: '+I', row: this.joined(change.row, other.row, side) });
+          const kind: RowKind = innerOnly ? change.kind : '+I';
+          for (let m = 0; m < matches; m++) {
+            const copies = other.count(matchedAt[m] as number);
+            const joined = matchedRows[m] as Row;
+            for (let c = copies; c > 0; c--) out.push({ kind, row: joined });
+            partners += copies;
           }
         }
-        if (!rows) {
-          rows = new Map();
-          this.state[side].set(key, rows);
+        if (!bucket) {
+          bucket = new Bucket(identity, perRow && inputOuter);
+          state.set(key, bucket);
         }
-        const stored = rows.get(id);
-        if (stored) stored.count += 1;
-        else
-          rows.set(id, {
-            row: change.row,
-            count: 1,
-            associations: associated.reduce((sum, other) => sum + other.count, 0),
-          });
+        const id = this.identity(change, side);
+        const at = this.find(bucket, id);
+        if (at < 0) this.add(bucket, change.packed ?? pack(row), id, partners);
+        else if (counted) {
+          (bucket.counts as number[])[at] = bucket.count(at) + 1;
+          bucket.copies += 1;
+        } else {
+          // A new row for a unique key replaces the stored one (as Flink's state does).
+          bucket.rows[at] = change.packed ?? pack(row);
+          if (bucket.associations) bucket.associations[at] = partners;
+        }
       } else {
-        const stored = rows?.get(id);
-        if (!stored) continue; // retracting what was never there (state expired): nothing to undo
-        stored.count -= 1;
-        if (stored.count === 0) {
-          rows?.delete(id);
-          if (rows?.size === 0) this.state[side].delete(key);
-        }
-        if (associated.length === 0) {
-          if (inputOuter) out.push({ kind: '-D', row: this.joined(change.row, null, side) });
+        const at = bucket ? this.find(bucket, this.identity(change, side)) : -1;
+        if (at < 0) continue; // retracting what was never there (state expired): nothing to undo
+        const own = bucket as Bucket;
+        if (own.counts && own.count(at) > 1) {
+          own.counts[at] = own.count(at) - 1;
+          own.copies -= 1;
         } else {
-          for (const other of associated) {
-            for (let i = 0; i < other.count; i++)
-              out.push({ kind: '-D', row: this.joined(change.row, other.row, side) });
-          }
-          if (otherOuter) {
-            for (const other of associated) {
-              if (other.associations === 1) out.push({ kind: '+I', row: this.joined(other.row, null, otherSide) });
-              other.associations -= 1;
+          this.remove(own, at);
+          if (own.live === 0) state.delete(key);
+        }
+        const matches = this.match(row, side, otherBucket);
+        if (matches === 0) {
+          if (inputOuter) out.push({ kind: '-D', row: this.padded(row, side) });
+          continue;
+        }
+        const other = otherBucket as Bucket;
+        const kind: RowKind = inputOuter ? '-D' : change.kind;
+        for (let m = 0; m < matches; m++) {
+          const joined = matchedRows[m] as Row;
+          for (let c = other.count(matchedAt[m] as number); c > 0; c--) out.push({ kind, row: joined });
+        }
+        if (otherOuter) {
+          for (let m = 0; m < matches; m++) {
+            const i = matchedAt[m] as number;
+            const associations = perRow ? (other.associations?.[i] as number) : own.copies + 1;
+            if (associations === 1) {
+              const padded = this.padded(matchedOthers[m] as Row, otherSide);
+              for (let c = other.count(i); c > 0; c--) out.push({ kind: '+I', row: padded });
             }
+            if (perRow) (other.associations as number[])[i] = associations - 1;
           }
         }
       }
     }
+    matchedAt.length = 0;
+    matchedOthers.length = 0;
+    matchedRows.length = 0;
     return out;
   }
 }

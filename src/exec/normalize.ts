@@ -1,17 +1,20 @@
 import type { Row } from '../expr/value.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';
-import { keySelector, rowsEqual } from './row-key.ts';
+import { type PackedRow, pack, unpack } from './packed-row.ts';
+import { keySelector } from './row-key.ts';
 
 /**
  * ChangelogNormalize: turns upserts by key (+I/+U as "this is the row now", -D as "the key is
  * gone") into a retract stream: +I for a new key, -U/+U with the previous row for a changed one,
  * -D with the full previous row for a delete (a tombstone carries only the key). A repeated
- * identical row changes nothing and emits nothing.
+ * identical row changes nothing and emits nothing (Flink does so while state TTL is off, which is
+ * all Rivulet has). A -U is a delete as well, as in Flink: no +U has to follow it.
  */
 export class NormalizeOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
-  readonly state = new Map<unknown, Row>();
+  /** The current row of each key, packed (see packed-row.ts). */
+  private readonly state = new Map<unknown, PackedRow>();
 
   constructor(key: readonly number[]) {
     this.keyOf = keySelector(key);
@@ -24,24 +27,25 @@ export class NormalizeOperator implements Operator {
       const previous = this.state.get(key);
       switch (change.kind) {
         case '+I':
-        case '+U':
-          if (!previous) {
-            out.push({ kind: '+I', row: change.row });
-          } else if (!rowsEqual(previous, change.row)) {
-            out.push({ kind: '-U', row: previous }, { kind: '+U', row: change.row });
+        case '+U': {
+          const packed = change.packed ?? pack(change.row);
+          if (previous === undefined) {
+            out.push({ kind: '+I', row: change.row, packed });
+          } else if (previous !== packed) {
+            out.push({ kind: '-U', row: unpack(previous), packed: previous }, { kind: '+U', row: change.row, packed });
           } else {
             continue;
           }
-          this.state.set(key, change.row);
+          this.state.set(key, packed);
           break;
+        }
         case '-D':
-          if (previous) {
-            out.push({ kind: '-D', row: previous });
+        case '-U':
+          if (previous !== undefined) {
+            out.push({ kind: '-D', row: unpack(previous), packed: previous });
             this.state.delete(key);
           }
           break;
-        case '-U':
-          break; // the +U that follows says everything
       }
     }
     return out;

@@ -5,15 +5,32 @@ import { keySelector, rowsEqual } from './row-key.ts';
 
 /**
  * Flink's SinkUpsertMaterializer, for a sink keyed differently from its input: per sink key it
- * keeps the rows the input currently holds, so that a retraction of one of them (which the sink
- * could not tell apart by its key) turns into the right upsert or delete.
+ * keeps the rows the input currently holds, in arrival order, so that a retraction of one of them
+ * (which the sink could not tell apart by its key) turns into the right upsert or delete. The last
+ * row is the one the sink shows. A retraction removes the first stored row equal to it: equal in
+ * the input's upsert key when the input has one (a new row for that key then replaces the stored
+ * one in place), in every column otherwise.
  */
 export class UpsertMaterializerOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
+  private readonly same: (a: Row, b: Row) => boolean;
+  private readonly byUpsertKey: boolean;
   private readonly rows = new Map<unknown, Row[]>();
 
-  constructor(sinkKey: readonly number[]) {
+  constructor(sinkKey: readonly number[], upsertKey?: readonly number[]) {
     this.keyOf = keySelector(sinkKey);
+    this.byUpsertKey = upsertKey !== undefined && upsertKey.length > 0;
+    if (this.byUpsertKey) {
+      const upsertKeyOf = keySelector(upsertKey as readonly number[]);
+      this.same = (a, b) => upsertKeyOf(a) === upsertKeyOf(b);
+    } else {
+      this.same = rowsEqual;
+    }
+  }
+
+  private indexOf(list: readonly Row[], row: Row): number {
+    for (let i = 0; i < list.length; i++) if (this.same(list[i] as Row, row)) return i;
+    return -1;
   }
 
   process(changes: readonly Change[], _input = 0): Change[] {
@@ -26,12 +43,15 @@ export class UpsertMaterializerOperator implements Operator {
           list = [];
           this.rows.set(key, list);
         }
-        list.push(change.row);
-        out.push({ kind: list.length === 1 ? '+I' : '+U', row: change.row });
+        const kind = list.length === 0 ? '+I' : '+U';
+        const index = this.byUpsertKey ? this.indexOf(list, change.row) : -1;
+        if (index < 0) list.push(change.row);
+        else list[index] = change.row;
+        out.push({ kind, row: change.row });
         continue;
       }
       if (!list) continue;
-      const index = list.findLastIndex((row) => rowsEqual(row, change.row));
+      const index = this.indexOf(list, change.row);
       if (index < 0) continue;
       const wasCurrent = index === list.length - 1;
       list.splice(index, 1);

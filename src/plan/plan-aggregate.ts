@@ -222,6 +222,16 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext):
         changelog: RETRACT,
         uniqueKey: groupKeys.map((_, i) => i),
       };
+  const hop = window?.spec.type === 'HOP' ? window.spec : undefined;
+  if (hop && hop.size % (hop.slide as number) !== 0) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      select.groupBy[0]?.at ?? select.at,
+      `HOP table function based aggregate requires size must be an integral multiple of slide, but got size ${hop.size / 1000} ms and slide ${(hop.slide as number) / 1000} ms`,
+      'choose a size that is a whole number of slides',
+    );
+  }
   if (window && from.node.changelog.kind !== 'insert-only') {
     throw new SqlError(
       'SQL_UPDATES_NOT_SUPPORTED',

@@ -13,12 +13,18 @@ export class Engine {
   async submit(name: string, text: string, variables: ReadonlyMap<string, string>): Promise<Job[]> {
     const script = planScript(name, text, variables, {});
     const started: Job[] = [];
-    for (const plan of script.jobs) {
-      const job = new Job(randomBytes(16).toString('hex'), plan, this.log);
-      await job.start();
-      this.jobs.set(job.id, job);
-      started.push(job);
+    try {
+      for (const plan of script.jobs) {
+        const job = new Job(randomBytes(16).toString('hex'), plan, this.log);
+        await job.start();
+        started.push(job);
+      }
+    } catch (error) {
+      // A script starts whole or not at all.
+      for (const job of started) await job.cancel().catch(() => undefined);
+      throw error;
     }
+    for (const job of started) this.jobs.set(job.id, job);
     return started;
   }
 

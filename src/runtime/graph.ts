@@ -1,6 +1,7 @@
 import { RivuletError } from '../common/errors.ts';
+import type { CdcTable } from '../connectors/cdc/cdc-table.ts';
 import { JdbcTableWriter } from '../connectors/jdbc-sink.ts';
-import { type KafkaTable, kafkaTableWriter } from '../connectors/kafka-table.ts';
+import { type KafkaTable, kafkaTableBatchWriter } from '../connectors/kafka-table.ts';
 import { GroupAggregateOperator } from '../exec/aggregate.ts';
 import { CalcOperator } from '../exec/calc.ts';
 import type { Change } from '../exec/change.ts';
@@ -8,20 +9,29 @@ import { JoinOperator } from '../exec/join.ts';
 import { NormalizeOperator } from '../exec/normalize.ts';
 import type { Operator } from '../exec/operator.ts';
 import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
+import {
+  WatermarkAssignerOperator,
+  WindowAggregateOperator,
+  WindowTableFunctionOperator,
+  type WindowTime,
+} from '../exec/window.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { ProduceRecord } from '../log/log.ts';
-import type { PlanNode, Sink, TableReference } from '../plan/nodes.ts';
+import type { PlanNode, Sink, TableReference, WindowTableFunction } from '../plan/nodes.ts';
 import type { RowField } from '../types/data-type.ts';
+import { countBatch, setVertexNode } from './vertex-metrics.ts';
 
 interface Edge {
   readonly target: Vertex;
   readonly input: number;
+  /** Which of the target's incoming edges this is (its watermark is tracked per edge). */
+  readonly slot: number;
 }
 
 export interface SourceVertex {
   readonly kind: 'source';
   readonly name: string;
-  readonly table: KafkaTable;
+  readonly table: KafkaTable | CdcTable;
   readonly outputs: Edge[];
 }
 
@@ -29,6 +39,10 @@ export interface OperatorVertex {
   readonly kind: 'operator';
   readonly operator: Operator;
   readonly outputs: Edge[];
+  /** The latest watermark of each incoming edge (by slot); -Infinity before the first. */
+  readonly inputWatermarks: number[];
+  /** The watermark this vertex last sent downstream. */
+  watermark: number;
 }
 
 export type SinkTarget =
@@ -36,7 +50,7 @@ export type SinkTarget =
       readonly kind: 'log';
       readonly topic: string;
       readonly compacted: boolean;
-      readonly encode: (change: Change) => ProduceRecord | undefined;
+      readonly encode: (changes: readonly Change[]) => ProduceRecord[];
     }
   | {
       readonly kind: 'jdbc';
@@ -61,6 +75,12 @@ export type Vertex = SourceVertex | OperatorVertex | SinkVertex;
 export interface JobGraph {
   readonly sources: SourceVertex[];
   readonly sinks: SinkVertex[];
+  /** Every operator, each after the operators it reads from. */
+  readonly operators: OperatorVertex[];
+  /** Whether an operator keeps state built from earlier input (then a restart replays the sources). */
+  stateful: boolean;
+  /** Set while changes of records processed before a restart are pushed (see pushReplayed). */
+  readonly replay: { active: boolean };
 }
 
 function unsupported(what: string): never {
@@ -83,19 +103,33 @@ export function kafkaTable(table: TableReference, fields: readonly RowField[]): 
 
 /** Builds the vertices of the plans of one job; each plan node becomes one vertex. */
 export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
-  const graph: JobGraph = { sources: [], sinks: [] };
+  const graph: JobGraph = { sources: [], sinks: [], operators: [], stateful: false, replay: { active: false } };
   const built = new Map<PlanNode, Vertex>();
 
-  const connect = (node: PlanNode, target: Vertex, input: number): void => {
-    const vertex = build(node);
-    if (vertex.kind === 'sink') throw new Error('a sink has no outputs');
-    vertex.outputs.push({ target, input });
+  const link = (from: Vertex, target: Vertex, input: number): void => {
+    if (from.kind === 'sink') throw new Error('a sink has no outputs');
+    const slot = target.kind === 'operator' ? target.inputWatermarks.push(Number.NEGATIVE_INFINITY) - 1 : 0;
+    from.outputs.push({ target, input, slot });
   };
+  const connect = (node: PlanNode, target: Vertex, input: number): void => link(build(node), target, input);
+  const operatorVertex = (op: Operator): OperatorVertex => ({
+    kind: 'operator',
+    operator: op,
+    outputs: [],
+    inputWatermarks: [],
+    watermark: Number.NEGATIVE_INFINITY,
+  });
   const operator = (op: Operator, ...inputs: PlanNode[]): OperatorVertex => {
-    const vertex: OperatorVertex = { kind: 'operator', operator: op, outputs: [] };
+    const vertex = operatorVertex(op);
     for (const [i, input] of inputs.entries()) connect(input, vertex, i);
+    graph.operators.push(vertex);
     return vertex;
   };
+  /** How windows over `node` (a window table function) read time. */
+  const windowTime = (node: WindowTableFunction): WindowTime => ({
+    kind: node.window.timeKind,
+    zone: node.input.fields[node.window.timeField]?.type.kind === 'TIMESTAMP_LTZ' ? env.timeZone : undefined,
+  });
   const passThrough: Operator = { process: (changes) => [...changes] };
 
   const build = (node: PlanNode): Vertex => {
@@ -104,26 +138,35 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
     let vertex: Vertex;
     switch (node.kind) {
       case 'TableSourceScan': {
-        if (node.columns.some((column) => 'metadata' in column))
+        const cdc = node.table.connector.factory.identifier === 'postgres-cdc';
+        if (!cdc && node.columns.some((column) => 'metadata' in column))
           unsupported(`metadata columns of '${node.table.name}'`);
-        const source: SourceVertex = {
-          kind: 'source',
-          name: node.table.name,
-          table: kafkaTable(node.table, node.fields),
-          outputs: [],
-        };
+        const table: SourceVertex['table'] = cdc
+          ? {
+              name: node.table.name,
+              connector: 'postgres-cdc',
+              columns: node.columns,
+              fields: node.fields,
+              options: node.table.connector,
+            }
+          : kafkaTable(node.table, node.fields);
+        const source: SourceVertex = { kind: 'source', name: node.table.name, table, outputs: [] };
         graph.sources.push(source);
         vertex = source;
         break;
       }
       case 'ChangelogNormalize':
         vertex = operator(new NormalizeOperator(node.key), node.input);
+        graph.stateful = true;
         break;
       case 'Calc':
         vertex = operator(new CalcOperator(node.projection, node.condition, env), node.input);
         break;
       case 'WatermarkAssigner':
-        vertex = operator(passThrough, node.input);
+        vertex = operator(
+          new WatermarkAssignerOperator(node.rowtime, node.watermark, env, node.fields[node.rowtime]?.name),
+          node.input,
+        );
         break;
       case 'Join':
         vertex = operator(
@@ -134,10 +177,12 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
             [node.left.fields.length, node.right.fields.length],
             node.residual,
             env,
+            [node.left.uniqueKey, node.right.uniqueKey],
           ),
           node.left,
           node.right,
         );
+        graph.stateful = true;
         break;
       case 'GroupAggregate':
         vertex = operator(
@@ -148,10 +193,36 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
           ),
           node.input,
         );
+        graph.stateful = true;
         break;
+      case 'WindowTableFunction':
+        vertex = operator(
+          new WindowTableFunctionOperator(node.window, windowTime(node), env, () => graph.replay.active),
+          node.input,
+        );
+        break;
+      case 'WindowAggregate': {
+        let tvf = node.input;
+        while (tvf.kind === 'Calc') tvf = tvf.input;
+        if (tvf.kind !== 'WindowTableFunction') throw new Error('a window aggregate reads a window table function');
+        vertex = operator(
+          new WindowAggregateOperator(
+            node.groupKeys,
+            node.windowEndKey,
+            node.calls,
+            node.input.fields.map((f) => f.type),
+            windowTime(tvf),
+          ),
+          node.input,
+        );
+        // Processing-time windows are not rebuilt by a replay: the time each record was processed is gone.
+        if (node.window.timeKind === 'ROWTIME') graph.stateful = true;
+        break;
+      }
       case 'Union': {
-        const union: OperatorVertex = { kind: 'operator', operator: passThrough, outputs: [] };
+        const union = operatorVertex(passThrough);
         for (const input of node.inputs) connect(input, union, 0);
+        graph.operators.push(union);
         vertex = union;
         break;
       }
@@ -162,11 +233,9 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
         return unsupported('VALUES');
       case 'LookupJoin':
         return unsupported('a lookup join');
-      case 'WindowTableFunction':
-      case 'WindowAggregate':
-        return unsupported('a window table function');
     }
     built.set(node, vertex);
+    setVertexNode(vertex, node);
     return vertex;
   };
 
@@ -194,36 +263,128 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
         kind: 'log',
         topic: table.topic,
         compacted: table.connector === 'upsert-kafka',
-        encode: kafkaTableWriter(table),
+        encode: kafkaTableBatchWriter(table),
       };
     }
     const sink: SinkVertex = { kind: 'sink', name: node.table.name, target, pending: [] };
     graph.sinks.push(sink);
     const feed = node.upsertMaterialize
-      ? operator(new UpsertMaterializerOperator(node.sinkKey ?? []), node.input)
+      ? operator(new UpsertMaterializerOperator(node.sinkKey ?? [], node.uniqueKey), node.input)
       : undefined;
-    if (feed) feed.outputs.push({ target: sink, input: 0 });
-    else connect(node.input, sink, 0);
+    if (feed) {
+      link(feed, sink, 0);
+      graph.stateful = true;
+    } else connect(node.input, sink, 0);
     return sink;
   };
 
-  for (const sink of sinks) build(sink);
+  for (const sink of sinks) {
+    checkCdcConsumers(sink.input, sink.upsertMaterialize === true);
+    build(sink);
+  }
   return graph;
 }
 
-/** Pushes changes into a vertex and on through the graph, collecting sink output in `pending`. */
+/**
+ * A postgres-cdc source sends updates as upserts by key (the row before an update is in the WAL
+ * only with REPLICA IDENTITY FULL), and its position is an LSN that cannot be replayed to rebuild
+ * state. So it may feed projections into sinks, but not filters or stateful operators: those read
+ * the table's topic in a second job, as the seed's layers do.
+ */
+function checkCdcConsumers(node: PlanNode, consumed: boolean): void {
+  if (node.kind === 'TableSourceScan') {
+    if (consumed && node.table.connector.factory.identifier === 'postgres-cdc') {
+      throw new RivuletError(
+        'NOT_SUPPORTED_YET',
+        `postgres-cdc table '${node.table.name}' feeds a filter, join, aggregate or key change in the same job`,
+        'write the table to an upsert-kafka topic in one job (as examples/ecommerce/1_cdc_source_to_kafka.sql does) and read that topic in the next',
+      );
+    }
+    return;
+  }
+  const stateless = (node.kind === 'Calc' && node.condition === undefined) || node.kind === 'Union';
+  const inputs: PlanNode[] =
+    'inputs' in node
+      ? [...node.inputs]
+      : 'left' in node
+        ? [node.left, node.right]
+        : 'input' in node
+          ? [node.input]
+          : [];
+  for (const input of inputs) checkCdcConsumers(input, consumed || !stateless);
+}
+
+/**
+ * Pushes changes into a vertex and on through the graph, collecting sink output in `pending`. An
+ * operator that generates watermarks sends its new watermark downstream after its changes.
+ */
 export function push(vertex: Vertex, changes: readonly Change[], input: number): void {
   if (changes.length === 0) return;
   switch (vertex.kind) {
     case 'sink':
       vertex.pending.push(...changes);
+      countBatch(vertex, changes.length, changes.length);
       return;
     case 'source':
+      countBatch(vertex, changes.length, changes.length);
       for (const edge of vertex.outputs) push(edge.target, changes, edge.input);
       return;
     case 'operator': {
       const out = vertex.operator.process(changes, input);
+      countBatch(vertex, changes.length, out.length);
       for (const edge of vertex.outputs) push(edge.target, out, edge.input);
+      const generated = vertex.operator.generatedWatermark?.();
+      if (generated !== undefined && generated > vertex.watermark) sendWatermark(vertex, generated);
     }
+  }
+}
+
+function sendWatermark(vertex: OperatorVertex, watermark: number): void {
+  vertex.watermark = watermark;
+  for (const edge of vertex.outputs) pushWatermark(edge.target, watermark, edge.slot);
+}
+
+/**
+ * Delivers a watermark on one incoming edge (`slot`) of a vertex. An operator's watermark is the
+ * minimum over its incoming edges (none until every edge has one); when it advances, the operator
+ * sees it first (a window may fire), then it goes on downstream. Sinks need none, and an operator
+ * that generates watermarks ignores those from upstream.
+ */
+export function pushWatermark(vertex: Vertex, watermark: number, slot: number): void {
+  if (vertex.kind !== 'operator' || vertex.operator.generatedWatermark) return;
+  const inputs = vertex.inputWatermarks;
+  if (!(watermark > (inputs[slot] ?? Number.POSITIVE_INFINITY))) return;
+  inputs[slot] = watermark;
+  const combined = Math.min(...inputs);
+  if (combined <= vertex.watermark) return;
+  const out = vertex.operator.onWatermark?.(combined) ?? [];
+  countBatch(vertex, 0, out.length);
+  for (const edge of vertex.outputs) push(edge.target, out, edge.input);
+  sendWatermark(vertex, combined);
+}
+
+/** Tells every operator with processing-time timers the time; true when any of them emitted changes. */
+export function fireProcessingTime(graph: JobGraph, now: number): boolean {
+  let emitted = false;
+  for (const vertex of graph.operators) {
+    const out = vertex.operator.onProcessingTime?.(now);
+    if (!out || out.length === 0) continue;
+    emitted = true;
+    countBatch(vertex, 0, out.length);
+    for (const edge of vertex.outputs) push(edge.target, out, edge.input);
+  }
+  return emitted;
+}
+
+/**
+ * Pushes changes of records that were processed before a restart, to rebuild state. The caller
+ * discards what reaches the sinks; processing-time windows skip these rows (see WindowTableFunctionOperator).
+ */
+export function pushReplayed(graph: JobGraph, vertex: Vertex, changes: readonly Change[], input: number): void {
+  graph.replay.active = true;
+  try {
+    push(vertex, changes, input);
+  } finally {
+    graph.replay.active = false;
   }
 }

@@ -1,32 +1,97 @@
 import { RivuletError } from '../common/errors.ts';
-import { JdbcDatabase } from '../connectors/jdbc-sink.ts';
+import { type CdcTable, cdcPositionTopic } from '../connectors/cdc/cdc-table.ts';
+import { PostgresCdcReader } from '../connectors/cdc/postgres-cdc-reader.ts';
+import { JdbcDatabase, type JdbcTransaction } from '../connectors/jdbc-sink.ts';
 import { KafkaTableReader } from '../connectors/kafka-table.ts';
+import { parseDuration } from '../connectors/options.ts';
 import type { Change } from '../exec/change.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
-import type { Log } from '../log/log.ts';
+import type { Log, LogTransaction } from '../log/log.ts';
 import type { PlannedJob } from '../plan/planner.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
-import { buildGraph, type JobGraph, push, type SinkVertex, type SourceVertex } from './graph.ts';
+import {
+  buildGraph,
+  fireProcessingTime,
+  type JobGraph,
+  push,
+  pushReplayed,
+  type SinkVertex,
+  type SourceVertex,
+} from './graph.ts';
+import { replayStart } from './replay.ts';
 
-export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+
+/** A failure of a job, kept for `rivulet list` and the REST API's exceptions. */
+export interface JobException {
+  readonly timestamp: number;
+  readonly error: Error;
+}
+
+/** Flink's fixed-delay restart strategy: how often a failed job starts again, and after what pause. */
+interface RestartStrategy {
+  readonly attempts: number;
+  readonly delayMs: number;
+}
+
+function restartStrategy(settings: ReadonlyMap<string, string>): RestartStrategy {
+  const type = settings.get('restart-strategy.type') ?? settings.get('restart-strategy') ?? 'fixed-delay';
+  if (['none', 'off', 'disable', 'no-restart'].includes(type)) return { attempts: 0, delayMs: 0 };
+  if (type !== 'fixed-delay') {
+    throw new RivuletError(
+      'NOT_SUPPORTED_YET',
+      `restart-strategy.type '${type}' is not supported`,
+      "use 'fixed-delay' (with restart-strategy.fixed-delay.attempts and .delay) or 'none'",
+    );
+  }
+  const attempts = Number(settings.get('restart-strategy.fixed-delay.attempts') ?? 3);
+  const delay = settings.get('restart-strategy.fixed-delay.delay') ?? '1 s';
+  const delayMs = parseDuration(delay);
+  if (!Number.isInteger(attempts) || attempts < 0 || delayMs === undefined) {
+    throw new RivuletError(
+      'BAD_OPTION',
+      `restart-strategy.fixed-delay: attempts '${settings.get('restart-strategy.fixed-delay.attempts')}' or delay '${delay}' is not valid`,
+      "for example SET 'restart-strategy.fixed-delay.attempts' = '3'; SET 'restart-strategy.fixed-delay.delay' = '1 s';",
+    );
+  }
+  return { attempts, delayMs };
+}
 
 /** Where a job's output and the positions it consumed are committed together. */
 type CommitDomain = { readonly kind: 'log' } | { readonly kind: 'jdbc'; readonly database: JdbcDatabase };
 
-interface RunningSource {
+interface LogSource {
+  readonly kind: 'log';
   readonly vertex: SourceVertex;
   readonly group: string;
+  readonly topic: string;
   readonly reader: KafkaTableReader;
   /** Below these offsets, records were already processed before a restart: replayed, not emitted. */
   readonly replayUntil: ReadonlyMap<number, bigint> | undefined;
 }
 
+interface CdcSource {
+  readonly kind: 'cdc';
+  readonly vertex: SourceVertex;
+  readonly group: string;
+  /** The slot's position is committed as the offset (an LSN) of partition 0 of this name. */
+  readonly topic: string;
+  readonly reader: PostgresCdcReader;
+}
+
+type RunningSource = LogSource | CdcSource;
+
+/** Output written but not committed yet, while a source is between commit points. */
+type OpenTransaction =
+  | { readonly kind: 'log'; readonly transaction: LogTransaction }
+  | { readonly kind: 'jdbc'; readonly transaction: JdbcTransaction };
+
 /**
  * A running job. Each batch of input goes through the operators, and the sinks' output is
  * committed in one transaction together with the positions consumed so far (in the log for log
  * sinks, in the sink database for jdbc sinks): nothing is lost or written twice. After a restart,
- * operator state is rebuilt by replaying the upsert sources up to the committed positions with
- * output suppressed.
+ * operator state is rebuilt by replaying the sources up to the committed positions with output
+ * suppressed (upsert sources always, append sources when an operator keeps state; see replay.ts).
  */
 export class Job {
   status: JobStatus = 'CREATED';
@@ -35,18 +100,43 @@ export class Job {
   endedAt: number | undefined;
   recordsIn = 0;
   recordsOut = 0;
+  /** Transactions committed (each one a consistent checkpoint of output and positions). */
+  commits = 0;
+  commitMillis = 0;
+  /** The shortest and longest commit so far, and the latest commits (at most 100, the latest last). */
+  commitMillisMin = Number.POSITIVE_INFINITY;
+  commitMillisMax = 0;
+  readonly recentCommits: { readonly id: number; readonly completedAt: number; readonly millis: number }[] = [];
+  /** Restarts after failures so far, and the failures (the latest last). */
+  restarts = 0;
+  readonly exceptions: JobException[] = [];
+  private readonly restart: RestartStrategy;
+  private wakeFromPause: (() => void) | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private graph: JobGraph | undefined;
+  /** The graph of the latest run (rebuilt at each restart), read by the REST API for its vertices. */
+  get currentGraph(): JobGraph | undefined {
+    return this.graph;
+  }
   private domain: CommitDomain | undefined;
   private sources: RunningSource[] = [];
+  private open: OpenTransaction | undefined;
+  /**
+   * Per log source, the positions just past the records it has handed to the operators: what a
+   * commit covers. A reader's own positions run ahead of them while a poll is under way (partition
+   * by partition) or done but not processed yet, and committing those would skip its records.
+   */
+  private readonly delivered = new Map<RunningSource, ReadonlyMap<number, bigint>>();
 
   constructor(
     readonly id: string,
     readonly plan: PlannedJob,
     private readonly log: Log,
     private readonly batchSize = 2000,
-  ) {}
+  ) {
+    this.restart = restartStrategy(plan.settings);
+  }
 
   private env(): EvalEnv {
     return {
@@ -55,39 +145,117 @@ export class Job {
     };
   }
 
+  /** Builds and opens everything the job runs on, then runs it; a failure here fails the submission. */
   async start(): Promise<void> {
+    try {
+      await this.prepare();
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
+    this.status = 'RUNNING';
+    this.loop = this.supervise();
+  }
+
+  /** Runs the job, restarting it after a failure as the restart strategy allows. */
+  private async supervise(): Promise<void> {
+    let restarting = false;
+    for (;;) {
+      try {
+        if (restarting) {
+          await this.prepare();
+          this.status = 'RUNNING';
+        }
+        await this.run();
+        return;
+      } catch (caught) {
+        const error = caught as Error;
+        await this.release();
+        this.exceptions.push({ timestamp: Date.now(), error });
+        if (this.exceptions.length > 20) this.exceptions.shift();
+        if (this.stopping) return;
+        if (this.restarts >= this.restart.attempts) {
+          this.status = 'FAILED';
+          this.failure = error;
+          this.endedAt = Date.now();
+          return;
+        }
+        this.restarts++;
+        this.status = 'RESTARTING';
+        console.warn(
+          `job ${this.plan.name} failed (${error.message}); restart ${this.restarts} of ${this.restart.attempts} in ${this.restart.delayMs} ms`,
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.restart.delayMs);
+          this.wakeFromPause = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (this.stopping) return;
+        restarting = true;
+      }
+    }
+  }
+
+  /** The graph, the commit domain and the sources, opened where the job committed last. */
+  private async prepare(): Promise<void> {
+    this.sources = [];
+    this.delivered.clear();
     this.graph = buildGraph(this.plan.sinks, this.env());
     this.domain = this.commitDomain(this.graph.sinks);
     for (const sink of this.graph.sinks) {
       if (sink.target.kind === 'log')
         await this.log.ensureTopic(sink.target.topic, { compacted: sink.target.compacted });
     }
+    const seen = new Map<string, number>();
     for (const vertex of this.graph.sources) {
-      const group = `${this.plan.name}/${vertex.name}`;
+      // A table scanned twice in one job (a self-join) has one group per scan.
+      const scan = (seen.get(vertex.name) ?? 0) + 1;
+      seen.set(vertex.name, scan);
+      const group = `${this.plan.name}/${vertex.name}${scan > 1 ? `#${scan}` : ''}`;
+      if (vertex.table.connector === 'postgres-cdc') {
+        this.sources.push(await this.openCdc(vertex, vertex.table, group));
+        continue;
+      }
+      const table = vertex.table;
       // A source topic that does not exist yet is created, as Kafka does for a consumer by default.
-      await this.log.ensureTopic(vertex.table.topic, { compacted: vertex.table.connector === 'upsert-kafka' });
-      const committed = await this.committed(group, vertex.table.topic);
-      const upsert = vertex.table.connector === 'upsert-kafka';
-      const reader =
-        committed.size > 0 && !upsert
+      await this.log.ensureTopic(table.topic, { compacted: table.connector === 'upsert-kafka' });
+      const committed = await this.committed(group, table.topic);
+      const replayFrom =
+        committed.size > 0 ? await replayStart(this.log, table, group, this.graph.stateful) : undefined;
+      const reader = replayFrom
+        ? new KafkaTableReader(this.log, table, await this.log.openReader(table.topic, replayFrom))
+        : committed.size > 0
           ? new KafkaTableReader(
               this.log,
-              vertex.table,
-              await this.log.openReader(vertex.table.topic, {
+              table,
+              await this.log.openReader(table.topic, {
                 kind: 'offsets',
                 offsets: committed,
                 otherwise: 'earliest',
               }),
             )
-          : await KafkaTableReader.open(this.log, vertex.table, group);
-      this.sources.push({ vertex, group, reader, replayUntil: upsert && committed.size > 0 ? committed : undefined });
+          : await KafkaTableReader.open(this.log, table, group);
+      this.sources.push({
+        kind: 'log',
+        vertex,
+        group,
+        topic: table.topic,
+        reader,
+        replayUntil: replayFrom ? committed : undefined,
+      });
     }
-    this.status = 'RUNNING';
-    this.loop = this.run().catch((error: Error) => {
-      this.status = 'FAILED';
-      this.failure = error;
-      this.endedAt = Date.now();
-    });
+  }
+
+  private async openCdc(vertex: SourceVertex, table: CdcTable, group: string): Promise<CdcSource> {
+    const topic = cdcPositionTopic(table);
+    if ((this.domain as CommitDomain).kind === 'log') await this.log.ensureTopic(topic);
+    const committed = (await this.committed(group, topic)).get(0);
+    const reader = await PostgresCdcReader.open(table, committed, (message) =>
+      console.warn(`job ${this.plan.name}: ${message}`),
+    );
+    return { kind: 'cdc', vertex, group, topic, reader };
   }
 
   private commitDomain(sinks: readonly SinkVertex[]): CommitDomain {
@@ -118,19 +286,22 @@ export class Job {
     // Phase 1: rebuild state from what was processed before, emitting nothing.
     const live = new Map<RunningSource, Change[]>();
     for (const source of this.sources) {
-      if (!source.replayUntil) continue;
+      if (source.kind !== 'log' || !source.replayUntil) continue;
       const until = source.replayUntil;
       const done = () =>
         [...until].every(([partition, offset]) => (source.reader.positions().get(partition) ?? 0n) >= offset);
       while (!done() && !this.stopping) {
         const { replay, fresh } = await this.pollSplit(source, until);
-        push(source.vertex, replay, 0);
+        pushReplayed(this.graph as JobGraph, source.vertex, replay, 0);
         live.set(source, [...(live.get(source) ?? []), ...fresh]);
       }
     }
     for (const sink of (this.graph as JobGraph).sinks) sink.pending = [];
     for (const [source, changes] of live) push(source.vertex, changes, 0);
-    await this.commit();
+    for (const source of this.sources) {
+      if (source.kind === 'log') this.delivered.set(source, new Map(source.reader.positions()));
+    }
+    await this.commitOrHold();
 
     // Phase 2: live.
     const polls = new Map<RunningSource, Promise<Change[]>>();
@@ -142,17 +313,23 @@ export class Job {
         [...polls].map(([source, poll]) => poll.then((changes) => ({ source, changes }))),
       );
       polls.delete(settled.source);
-      if (settled.changes.length === 0) continue;
+      // No poll of this source is under way now: its reader's positions are those of what it returned.
+      if (settled.source.kind === 'log') this.delivered.set(settled.source, new Map(settled.source.reader.positions()));
       this.recordsIn += settled.changes.length;
       push(settled.source.vertex, settled.changes, 0);
-      await this.commit();
+      // Processing-time windows fire here: after every batch, and every poll timeout when idle.
+      const fired = fireProcessingTime(this.graph as JobGraph, Date.now() * 1000);
+      const moved = settled.source.kind === 'cdc' && settled.source.reader.moved;
+      if (settled.changes.length === 0 && !fired && !moved) continue;
+      await this.commitOrHold();
     }
     await Promise.allSettled(polls.values());
+    await this.abortOpen();
   }
 
   /** A poll split into changes of records processed before the restart and new ones. */
   private async pollSplit(
-    source: RunningSource,
+    source: LogSource,
     until: ReadonlyMap<number, bigint>,
   ): Promise<{ replay: Change[]; fresh: Change[] }> {
     const replay: Change[] = [];
@@ -163,50 +340,126 @@ export class Job {
     return { replay, fresh };
   }
 
-  /** Commits the sinks' pending output with every source's position. */
-  private async commit(): Promise<void> {
-    const graph = this.graph as JobGraph;
+  /**
+   * Commits the sinks' pending output with every source's position when every source is at a
+   * commit point; otherwise writes it into a transaction that stays open until one is reached
+   * (a postgres-cdc snapshot, or a source transaction larger than a batch).
+   */
+  private async commitOrHold(): Promise<void> {
+    if (this.sources.every((s) => s.kind === 'log' || s.reader.atCommitPoint)) await this.commit();
+    else await this.writeOpen();
+  }
+
+  private async openTransaction(): Promise<OpenTransaction> {
     const domain = this.domain as CommitDomain;
-    const positions = this.sources.map((s) => ({
-      group: s.group,
-      topic: s.vertex.table.topic,
-      positions: new Map(s.reader.positions()),
-    }));
-    const out = graph.sinks.reduce((n, sink) => n + sink.pending.length, 0);
-    if (domain.kind === 'log') {
-      const transaction = await this.log.beginTransaction();
-      try {
-        for (const sink of graph.sinks) {
-          if (sink.target.kind !== 'log') continue;
-          const encode = sink.target.encode;
-          const records = sink.pending.map(encode).filter((r) => r !== undefined);
-          if (records.length > 0) await transaction.produce(records);
-        }
-        for (const p of positions) await transaction.commitPositions(p.group, p.topic, p.positions);
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch(() => undefined);
-        throw error;
+    this.open ??=
+      domain.kind === 'log'
+        ? { kind: 'log', transaction: await this.log.beginTransaction() }
+        : { kind: 'jdbc', transaction: await domain.database.begin() };
+    return this.open;
+  }
+
+  private async writeOpen(): Promise<void> {
+    const graph = this.graph as JobGraph;
+    if (graph.sinks.every((sink) => sink.pending.length === 0)) return;
+    await this.writePending(await this.openTransaction());
+  }
+
+  /** Moves the sinks' pending output into a transaction. */
+  private async writePending(open: OpenTransaction): Promise<void> {
+    const graph = this.graph as JobGraph;
+    this.recordsOut += graph.sinks.reduce((n, sink) => n + sink.pending.length, 0);
+    if (open.kind === 'log') {
+      for (const sink of graph.sinks) {
+        if (sink.target.kind !== 'log') continue;
+        const records = sink.target.encode(sink.pending);
+        if (records.length > 0) await open.transaction.produce(records);
       }
     } else {
-      await domain.database.write(
-        graph.sinks.map((sink) => ({
-          writer: (sink.target as Extract<SinkVertex['target'], { kind: 'jdbc' }>).writer,
-          changes: sink.pending,
-        })),
-        positions,
-      );
+      await open.transaction.apply(this.jdbcWrites());
     }
-    this.recordsOut += out;
     for (const sink of graph.sinks) sink.pending = [];
+  }
+
+  private jdbcWrites() {
+    return (this.graph as JobGraph).sinks.map((sink) => ({
+      writer: (sink.target as Extract<SinkVertex['target'], { kind: 'jdbc' }>).writer,
+      changes: sink.pending,
+    }));
+  }
+
+  private positions() {
+    return this.sources.map((s) => ({
+      group: s.group,
+      topic: s.topic,
+      positions:
+        s.kind === 'log' ? new Map(this.delivered.get(s) ?? s.reader.positions()) : new Map([[0, s.reader.position]]),
+    }));
+  }
+
+  /** Commits the sinks' pending output with every source's position. */
+  private async commit(): Promise<void> {
+    const started = performance.now();
+    const graph = this.graph as JobGraph;
+    const domain = this.domain as CommitDomain;
+    const positions = this.positions();
+    if (!this.open && domain.kind === 'jdbc') {
+      // A batch on its own is retried on transient failures (sink.max-retries).
+      const out = graph.sinks.reduce((n, sink) => n + sink.pending.length, 0);
+      await domain.database.write(this.jdbcWrites(), positions);
+      this.recordsOut += out;
+      for (const sink of graph.sinks) sink.pending = [];
+    } else {
+      const open = await this.openTransaction();
+      try {
+        await this.writePending(open);
+        if (open.kind === 'log') {
+          for (const p of positions) await open.transaction.commitPositions(p.group, p.topic, p.positions);
+          await open.transaction.commit();
+        } else {
+          await open.transaction.commit(positions);
+        }
+        this.open = undefined;
+      } catch (error) {
+        await this.abortOpen();
+        throw error;
+      }
+    }
+    for (const [i, source] of this.sources.entries()) {
+      if (source.kind === 'cdc') source.reader.committed(positions[i]?.positions.get(0) as bigint);
+    }
+    const millis = performance.now() - started;
+    this.commits++;
+    this.commitMillis += millis;
+    this.recentCommits.push({ id: this.commits, completedAt: Date.now(), millis });
+    if (this.recentCommits.length > 100) this.recentCommits.shift();
+    this.commitMillisMin = Math.min(this.commitMillisMin, millis);
+    this.commitMillisMax = Math.max(this.commitMillisMax, millis);
+  }
+
+  private async abortOpen(): Promise<void> {
+    const open = this.open;
+    this.open = undefined;
+    await open?.transaction.abort().catch(() => undefined);
+  }
+
+  /** Closes what the job has open; safe to call again. */
+  private async release(): Promise<void> {
+    await this.abortOpen();
+    const sources = this.sources;
+    this.sources = [];
+    await Promise.all(sources.map((s) => s.reader.close().catch(() => undefined)));
+    const domain = this.domain;
+    this.domain = undefined;
+    if (domain?.kind === 'jdbc') await domain.database.close().catch(() => undefined);
   }
 
   async cancel(): Promise<void> {
     this.stopping = true;
+    this.wakeFromPause?.();
     await this.loop;
-    await Promise.all(this.sources.map((s) => s.reader.close()));
-    if (this.domain?.kind === 'jdbc') await this.domain.database.close();
-    if (this.status === 'RUNNING') {
+    await this.release();
+    if (this.status === 'RUNNING' || this.status === 'RESTARTING') {
       this.status = 'CANCELED';
       this.endedAt = Date.now();
     }

@@ -1,11 +1,68 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { availableParallelism, freemem, hostname, totalmem } from 'node:os';
 import { formatError, isRivuletError } from '../common/errors.ts';
+import { VERSION } from '../common/version.ts';
+import { REDACTED } from '../connectors/options.ts';
+import { describeNode, inputsOf } from '../plan/explain.ts';
+import type { PlanNode, TableReference } from '../plan/nodes.ts';
 import type { Engine } from '../runtime/engine.ts';
-import type { Job } from '../runtime/job.ts';
+import type { Vertex } from '../runtime/graph.ts';
+import type { Job, JobStatus } from '../runtime/job.ts';
+import { vertexCounts, vertexNode } from '../runtime/vertex-metrics.ts';
+
+/** The Flink release whose SQL dialect and REST API Rivulet follows (see docs/rest.md). */
+const FLINK_VERSION = '1.18';
+
+/** Flink's job states, for `timestamps`. */
+const JOB_STATES = [
+  'INITIALIZING',
+  'CREATED',
+  'RUNNING',
+  'FAILING',
+  'FAILED',
+  'CANCELLING',
+  'CANCELED',
+  'FINISHED',
+  'RESTARTING',
+  'SUSPENDED',
+  'RECONCILING',
+] as const;
+
+/** Flink's execution states of a task, for `tasks` and `status-counts`. */
+const TASK_STATES = [
+  'CREATED',
+  'SCHEDULED',
+  'DEPLOYING',
+  'RUNNING',
+  'FINISHED',
+  'CANCELING',
+  'CANCELED',
+  'FAILED',
+  'RECONCILING',
+  'INITIALIZING',
+] as const;
+type TaskState = (typeof TASK_STATES)[number];
+
+/** Flink's default number of checkpoints in `history` (web.checkpoints.history). */
+const CHECKPOINT_HISTORY = 10;
+
+export interface RestOptions {
+  /** When set, PATCH and POST need `Authorization: Bearer <token>`; default: env RIVULET_REST_TOKEN. */
+  readonly token?: string;
+}
+
+function isActive(status: JobStatus): boolean {
+  return status === 'CREATED' || status === 'RUNNING' || status === 'RESTARTING';
+}
+
+function endTime(job: Job): number {
+  return isActive(job.status) ? -1 : (job.endedAt ?? Date.now());
+}
 
 /** A job as Flink's REST API describes it in /jobs/overview. */
 function overview(job: Job) {
-  const end = job.status === 'RUNNING' || job.status === 'CREATED' ? -1 : (job.endedAt ?? Date.now());
+  const end = endTime(job);
   return {
     jid: job.id,
     name: job.plan.name,
@@ -17,11 +74,332 @@ function overview(job: Job) {
   };
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+/** Slots: one per job that holds a task loop (created, running, or waiting to restart). */
+function slots(engine: Engine): { total: number; free: number } {
+  const total = [...engine.jobs.values()].filter((job) => isActive(job.status)).length;
+  return { total, free: 0 };
+}
+
+function clusterOverview(engine: Engine) {
+  const jobs = [...engine.jobs.values()];
+  const count = (status: JobStatus) => jobs.filter((job) => job.status === status).length;
+  const { total, free } = slots(engine);
+  return {
+    taskmanagers: 1,
+    'slots-total': total,
+    'slots-available': free,
+    'jobs-running': jobs.filter((job) => isActive(job.status)).length,
+    'jobs-finished': count('FINISHED'),
+    'jobs-cancelled': count('CANCELED'),
+    'jobs-failed': count('FAILED'),
+    'flink-version': FLINK_VERSION,
+    'flink-commit': `rivulet-${VERSION}`,
+    'rivulet-version': VERSION,
+  };
+}
+
+function taskManagerId(port: number): string {
+  return `${hostname()}:${port}-${process.pid}`;
+}
+
+function taskManagers(engine: Engine, port: number) {
+  const { total, free } = slots(engine);
+  const memory = process.memoryUsage();
+  return {
+    taskmanagers: [
+      {
+        id: taskManagerId(port),
+        path: `rivulet://127.0.0.1:${port}/engine/${process.pid}`,
+        dataPort: -1,
+        jmxPort: -1,
+        timeSinceLastHeartbeat: Date.now(),
+        slotsNumber: total,
+        freeSlots: free,
+        hardware: {
+          cpuCores: availableParallelism(),
+          physicalMemory: totalmem(),
+          freeMemory: freemem(),
+          managedMemory: 0,
+        },
+        blocked: false,
+        memory: {
+          rss: memory.rss,
+          heapTotal: memory.heapTotal,
+          heapUsed: memory.heapUsed,
+          external: memory.external,
+        },
+        uptime: Math.round(process.uptime() * 1000),
+      },
+    ],
+  };
+}
+
+/** The state of every task of a job: each vertex runs as one task, in the job's loop. */
+function taskState(status: JobStatus): TaskState {
+  // A restarting job has released its tasks and deploys them again after the delay.
+  return status === 'RESTARTING' ? 'CREATED' : status;
+}
+
+function stateCounts(state: TaskState, n: number): Record<TaskState, number> {
+  return Object.fromEntries(TASK_STATES.map((s) => [s, s === state ? n : 0])) as Record<TaskState, number>;
+}
+
+/** The vertices of the job's latest graph, sources first, each after the vertices it reads from. */
+function graphVertices(job: Job): { vertex: Vertex; id: string; name: string; inputs: string[] }[] {
+  const graph = job.currentGraph;
+  if (!graph) return [];
+  const order: Vertex[] = [...graph.sources, ...graph.operators, ...graph.sinks];
+  const ids = new Map(order.map((vertex, i) => [vertex, createHash('md5').update(`${job.id}/${i}`).digest('hex')]));
+  const inputs = new Map<Vertex, string[]>(order.map((vertex) => [vertex, []]));
+  for (const vertex of order) {
+    if (vertex.kind === 'sink') continue;
+    for (const edge of vertex.outputs) inputs.get(edge.target)?.push(ids.get(vertex) as string);
+  }
+  return order.map((vertex) => ({
+    vertex,
+    id: ids.get(vertex) as string,
+    name: vertexName(vertex),
+    inputs: inputs.get(vertex) ?? [],
+  }));
+}
+
+function vertexName(vertex: Vertex): string {
+  const node = vertexNode(vertex);
+  if (node) return describeNode(node);
+  // The one vertex without a plan node of its own: the materializer in front of an upsert sink.
+  return vertex.kind === 'operator' ? 'SinkMaterializer' : vertex.kind;
+}
+
+function jobDetails(job: Job) {
+  const now = Date.now();
+  const end = endTime(job);
+  const duration = (end === -1 ? now : end) - job.startedAt;
+  const state = taskState(job.status);
+  const vertices = graphVertices(job);
+  const timestamps = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<string, number>;
+  timestamps.CREATED = job.startedAt;
+  timestamps.RUNNING = job.startedAt;
+  const restartedAfter = job.exceptions.at(job.status === 'FAILED' ? -2 : -1);
+  if (job.restarts > 0 && restartedAfter) timestamps.RESTARTING = restartedAfter.timestamp;
+  if (job.endedAt !== undefined) timestamps[job.status] = job.endedAt;
+  return {
+    jid: job.id,
+    name: job.plan.name,
+    isStoppable: false,
+    state: job.status,
+    'job-type': 'STREAMING',
+    'start-time': job.startedAt,
+    'end-time': end,
+    duration,
+    maxParallelism: 1,
+    now,
+    timestamps,
+    vertices: vertices.map(({ vertex, id, name }) => {
+      const counts = vertexCounts(vertex);
+      return {
+        id,
+        name,
+        maxParallelism: 1,
+        parallelism: 1,
+        status: state,
+        'start-time': job.startedAt,
+        'end-time': end,
+        duration,
+        tasks: stateCounts(state, 1),
+        metrics: {
+          'read-bytes': 0,
+          'read-bytes-complete': false,
+          'write-bytes': 0,
+          'write-bytes-complete': false,
+          'read-records': counts.recordsIn,
+          'read-records-complete': true,
+          'write-records': counts.recordsOut,
+          'write-records-complete': true,
+        },
+      };
+    }),
+    'status-counts': stateCounts(state, vertices.length),
+    plan: jobPlan(job, vertices),
+    ...(job.failure ? { 'failure-cause': job.failure.message } : {}),
+  };
+}
+
+function jobPlan(job: Job, vertices: ReturnType<typeof graphVertices> = graphVertices(job)) {
+  return {
+    jid: job.id,
+    name: job.plan.name,
+    type: 'STREAMING',
+    nodes: vertices.map(({ id, name, inputs }) => ({
+      id,
+      parallelism: 1,
+      operator: '',
+      operator_strategy: '',
+      description: name,
+      ...(inputs.length > 0
+        ? {
+            inputs: inputs.map((input, num) => ({
+              num,
+              id: input,
+              ship_strategy: 'FORWARD',
+              exchange: 'pipelined_bounded',
+            })),
+          }
+        : {}),
+      optimizer_properties: {},
+    })),
+  };
+}
+
+function statsSummary(values: readonly number[], min: number, max: number, count: number, sum: number) {
+  if (count === 0) return { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const quantile = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0);
+  return {
+    min: Math.round(min),
+    max: Math.round(max),
+    avg: Math.round(sum / count),
+    p50: quantile(0.5),
+    p90: quantile(0.9),
+    p95: quantile(0.95),
+    p99: quantile(0.99),
+    p999: quantile(0.999),
+  };
+}
+
+const zeroSummary = () => statsSummary([], 0, 0, 0, 0);
+
+/** Every committed transaction of a job's output and source positions is one completed checkpoint. */
+function checkpoints(job: Job) {
+  const tasks = Math.max(1, graphVertices(job).length);
+  const stats = (commit: Job['recentCommits'][number]) => {
+    const millis = Math.round(commit.millis);
+    return {
+      className: 'completed',
+      id: commit.id,
+      status: 'COMPLETED',
+      is_savepoint: false,
+      savepointFormat: null,
+      trigger_timestamp: commit.completedAt - millis,
+      latest_ack_timestamp: commit.completedAt,
+      checkpointed_size: 0,
+      state_size: 0,
+      end_to_end_duration: millis,
+      alignment_buffered: 0,
+      processed_data: 0,
+      persisted_data: 0,
+      num_subtasks: tasks,
+      num_acknowledged_subtasks: tasks,
+      checkpoint_type: 'CHECKPOINT',
+      tasks: {},
+      external_path: '<checkpoint-not-externally-addressable>',
+      discarded: false,
+    };
+  };
+  const latest = job.recentCommits.at(-1);
+  return {
+    counts: {
+      restored: job.restarts,
+      total: job.commits,
+      in_progress: 0,
+      completed: job.commits,
+      failed: 0,
+    },
+    summary: {
+      checkpointed_size: zeroSummary(),
+      state_size: zeroSummary(),
+      end_to_end_duration: statsSummary(
+        job.recentCommits.map((c) => c.millis),
+        job.commitMillisMin,
+        job.commitMillisMax,
+        job.commits,
+        job.commitMillis,
+      ),
+      alignment_buffered: zeroSummary(),
+      processed_data: zeroSummary(),
+      persisted_data: zeroSummary(),
+    },
+    latest: {
+      completed: latest ? stats(latest) : null,
+      savepoint: null,
+      failed: null,
+      restored: null,
+    },
+    history: job.recentCommits.slice(-CHECKPOINT_HISTORY).reverse().map(stats),
+  };
+}
+
+function stackText(error: Error): string {
+  return error.stack ?? `${error.name}: ${error.message}`;
+}
+
+/** Flink 1.18's JobExceptionsInfoWithHistory: the latest failure first. */
+function exceptions(job: Job, max: number) {
+  const all = [...job.exceptions].reverse();
+  const shown = all.slice(0, max);
+  const root = all[0];
+  // The job keeps its latest failures only; any beyond them were dropped.
+  const failures = job.restarts + (job.status === 'FAILED' ? 1 : 0);
+  const truncated = shown.length < all.length || failures > all.length;
+  return {
+    'root-exception': root ? stackText(root.error) : null,
+    timestamp: root ? root.timestamp : null,
+    'all-exceptions': [],
+    truncated,
+    exceptionHistory: {
+      entries: shown.map(({ timestamp, error }) => ({
+        exceptionName: error.constructor?.name ?? error.name,
+        stacktrace: stackText(error),
+        timestamp,
+        taskName: null,
+        location: null,
+        endpoint: null,
+        taskManagerId: null,
+        failureLabels: {},
+        concurrentExceptions: [],
+      })),
+      truncated,
+    },
+  };
+}
+
+/** Values of sensitive connector options (passwords) of the tables a job reads or writes. */
+function secretsOf(job: Job): string[] {
+  const secrets: string[] = [];
+  const seen = new Set<PlanNode>();
+  const table = (reference: TableReference) => {
+    for (const option of reference.connector.written) {
+      if (reference.connector.specs.get(option.key)?.sensitive && option.value) secrets.push(option.value);
+    }
+  };
+  const visit = (node: PlanNode) => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (node.kind === 'TableSourceScan' || node.kind === 'Sink' || node.kind === 'LookupJoin') table(node.table);
+    for (const input of inputsOf(node)) visit(input);
+  };
+  for (const sink of job.plan.sinks) visit(sink);
+  return secrets;
+}
+
+/** Removes passwords from an answer: every job's sensitive option values, and those in URLs. */
+function redact(text: string, engine: Engine): string {
+  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]+:)[^\s@/"]+@/gi, `$1${REDACTED}@`);
+  const secrets = new Set([...engine.jobs.values()].flatMap(secretsOf));
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    const encoded = JSON.stringify(secret).slice(1, -1);
+    out = out.replaceAll(encoded, REDACTED);
+  }
+  return out;
+}
+
+function send(response: ServerResponse, status: number, body: unknown, engine?: Engine): void {
+  const json = JSON.stringify(body);
+  const text = engine ? redact(json, engine) : json;
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
   });
   response.end(text);
 }
@@ -32,14 +410,27 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Whether the request carries the bearer token (compared in constant time). */
+function authorized(request: IncomingMessage, token: string): boolean {
+  const header = request.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) return false;
+  const given = Buffer.from(match[1] as string);
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /**
- * The engine's HTTP API on loopback, with Flink's paths and field names where Flink has them:
- * GET /jobs/overview, PATCH /jobs/:id?mode=cancel, and POST /sql to submit a script.
+ * The engine's HTTP API on loopback, with Flink's paths and field names (see docs/rest.md):
+ * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
+ * /jobs/:id/checkpoints, /jobs/:id/exceptions; PATCH /jobs/:id?mode=cancel; POST /sql to submit
+ * a script. With a token, PATCH and POST need `Authorization: Bearer <token>`.
  */
-export function startRestServer(engine: Engine, port: number): Promise<Server> {
+export function startRestServer(engine: Engine, port: number, options: RestOptions = {}): Promise<Server> {
+  const token = options.token || process.env.RIVULET_REST_TOKEN || undefined;
   const server = createServer((request, response) => {
-    handle(engine, request, response).catch((error: unknown) => {
-      send(response, isRivuletError(error) ? 400 : 500, { errors: [formatError(error)] });
+    handle(engine, port, token, request, response).catch((error: unknown) => {
+      send(response, isRivuletError(error) ? 400 : 500, { errors: [formatError(error)] }, engine);
     });
   });
   return new Promise((resolve, reject) => {
@@ -48,35 +439,74 @@ export function startRestServer(engine: Engine, port: number): Promise<Server> {
   });
 }
 
-async function handle(engine: Engine, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  engine: Engine,
+  port: number,
+  token: string | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/$/, '');
-  if (request.method === 'GET' && path === '/jobs/overview') {
-    send(response, 200, { jobs: [...engine.jobs.values()].map(overview) });
+  const method = request.method ?? 'GET';
+  const reply = (status: number, body: unknown) => send(response, status, body, engine);
+  if (token !== undefined && method !== 'GET' && method !== 'HEAD' && !authorized(request, token)) {
+    reply(401, {
+      errors: [
+        request.headers.authorization
+          ? 'Unauthorized: the bearer token is not valid'
+          : 'Unauthorized: this request needs the header Authorization: Bearer <token> (RIVULET_REST_TOKEN)',
+      ],
+    });
     return;
   }
-  const job = /^\/jobs\/([0-9a-f]{32})$/.exec(path);
-  if (job) {
-    const found = engine.get(job[1] as string);
-    if (!found) {
-      send(response, 404, { errors: [`Job ${job[1]} not found`] });
+  if (method === 'GET') {
+    switch (path) {
+      case '/overview':
+        reply(200, clusterOverview(engine));
+        return;
+      case '/taskmanagers':
+        reply(200, taskManagers(engine, port));
+        return;
+      case '/jobs':
+        reply(200, { jobs: [...engine.jobs.values()].map((job) => ({ id: job.id, status: job.status })) });
+        return;
+      case '/jobs/overview':
+        reply(200, { jobs: [...engine.jobs.values()].map(overview) });
+        return;
+    }
+  }
+  const route = /^\/jobs\/([^/]+)(?:\/(checkpoints|exceptions|plan))?$/.exec(path);
+  if (route && route[1] !== 'overview') {
+    const id = decodeURIComponent(route[1] as string);
+    const job = engine.get(id);
+    if (!job) {
+      reply(404, { errors: [`Job ${id} not found`] });
       return;
     }
-    if (request.method === 'PATCH') {
-      if (url.searchParams.get('mode') !== 'cancel') {
-        send(response, 400, { errors: ['only mode=cancel is supported: PATCH /jobs/<id>?mode=cancel'] });
+    const sub = route[2];
+    if (method === 'PATCH' && sub === undefined) {
+      const mode = url.searchParams.get('mode') ?? 'cancel';
+      if (mode !== 'cancel') {
+        reply(400, { errors: ['only mode=cancel is supported: PATCH /jobs/<id>?mode=cancel'] });
         return;
       }
-      await engine.cancel(found.id);
-      send(response, 202, {});
+      await engine.cancel(job.id);
+      reply(202, {});
       return;
     }
-    if (request.method === 'GET') {
-      send(response, 200, { ...overview(found), ...(found.failure ? { 'failure-cause': found.failure.message } : {}) });
+    if (method === 'GET') {
+      if (sub === undefined) reply(200, jobDetails(job));
+      else if (sub === 'plan') reply(200, { plan: jobPlan(job) });
+      else if (sub === 'checkpoints') reply(200, checkpoints(job));
+      else {
+        const max = Number(url.searchParams.get('maxExceptions') ?? 20);
+        reply(200, exceptions(job, Number.isInteger(max) && max >= 0 ? max : 20));
+      }
       return;
     }
   }
-  if (request.method === 'POST' && path === '/sql') {
+  if (method === 'POST' && path === '/sql') {
     const body = JSON.parse(await readBody(request)) as {
       name?: string;
       script: string;
@@ -87,8 +517,8 @@ async function handle(engine: Engine, request: IncomingMessage, response: Server
       body.script,
       new Map(Object.entries(body.variables ?? {})),
     );
-    send(response, 200, { jobs: jobs.map((j) => ({ jid: j.id, name: j.plan.name })) });
+    reply(200, { jobs: jobs.map((j) => ({ jid: j.id, name: j.plan.name })) });
     return;
   }
-  send(response, 404, { errors: [`Not found: ${request.method} ${path}`] });
+  reply(404, { errors: [`Not found: ${method} ${path}`] });
 }

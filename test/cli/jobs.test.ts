@@ -67,10 +67,25 @@ describe('rivulet sql, list and cancel against the running engine', () => {
     );
   });
 
-  it("names what cannot run yet, and a job id that doesn't exist", async () => {
-    const cdc = await runCli(['sql', '-f', 'examples/ecommerce/1_cdc_source_to_kafka.sql', '--data-dir', dataDir]);
+  it("names a source it cannot reach, and a job id that doesn't exist", async () => {
+    const port = await freeLoopbackPort();
+    const cdc = await runCli([
+      'sql',
+      '-f',
+      'examples/ecommerce/1_cdc_source_to_kafka.sql',
+      '-D',
+      `SOURCE_PORT=${port}`,
+      '-D',
+      'SOURCE_PASSWORD=do-not-print-me',
+      '--data-dir',
+      dataDir,
+    ]);
     assert.equal(cdc.code, 1);
-    assert.match(cdc.stderr, /error\[NOT_SUPPORTED_YET\]: a 'postgres-cdc' table \('orders_source'\) cannot run yet/);
+    assert.match(
+      cdc.stderr,
+      new RegExp(`error\\[CDC_UNREACHABLE\\]: cannot reach PostgreSQL at postgres@localhost:${port}/source_db`),
+    );
+    assert.doesNotMatch(cdc.stderr + cdc.stdout, /do-not-print-me/);
     const missing = await runCli(['cancel', '0123456789abcdef0123456789abcdef', '--data-dir', dataDir]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /Job 0123456789abcdef0123456789abcdef not found/);

@@ -59,7 +59,7 @@ describe('jdbc sink on PostgreSQL', () => {
       )
     ).rows.map((r) => Object.values(r).join('|'));
 
-  it('upserts by key, deletes on -D, ignores -U, and keeps the last change per key', async () => {
+  it('upserts by key, deletes on -D and on a -U without its +U, and keeps the last change per key', async () => {
     const sink = tableSink({ table: 'result.orders', fields: FIELDS, key: [0] });
     await sink.write([
       c('+I', 2001n, 'PENDING', 599900n, 1, time),
@@ -73,6 +73,9 @@ describe('jdbc sink on PostgreSQL', () => {
     ]);
     await sink.write([c('-D', 2002n, 'PENDING', 179800n, 2, time), c('+U', 2001n, 'COMPLETED', 599900n, 1, null)]);
     assert.deepEqual(await rows('result.orders'), ['2001|COMPLETED|5999.00|1|']);
+    // A filter dropped the +U of this update: the row no longer belongs in the table.
+    await sink.write([c('-U', 2001n, 'COMPLETED', 599900n, 1, null)]);
+    assert.deepEqual(await rows('result.orders'), []);
     await sink.close();
   });
 

@@ -30,9 +30,10 @@ describe('regular join with retraction', () => {
     join.process([c('+I', 1001n, '张三'), c('+I', 1002n, '李四')], R);
     join.process([c('+I', 2001n, 1001n), c('+I', 2002n, 1001n), c('+I', 2003n, 1002n)], L);
     const update = join.process([c('-U', 1001n, '张三'), c('+U', 1001n, '张三丰')], R);
+    // The inner side's retraction keeps its kind (-U), as in Flink; the padding moves are +I/-D.
     assert.deepEqual(show(update), [
-      '-D(2001, 1001, 1001, 张三)',
-      '-D(2002, 1001, 1001, 张三)',
+      '-U(2001, 1001, 1001, 张三)',
+      '-U(2002, 1001, 1001, 张三)',
       '+I(2001, 1001, NULL, NULL)',
       '+I(2002, 1001, NULL, NULL)',
       '-D(2001, 1001, NULL, NULL)',

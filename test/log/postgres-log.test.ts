@@ -10,7 +10,7 @@ logConformance('postgres', async () => {
   const admin = await server.connect();
   await admin.query('CREATE DATABASE rivulet');
   const url = server.server.url('rivulet');
-  const log = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
+  const log = await PostgresLog.open(url, { maintenanceIntervalMs: 0, minCompactionLagMs: 0 });
   return {
     log,
     compact: () => log.runMaintenance(),

@@ -13,6 +13,7 @@ import { kafkaTable } from '../../src/runtime/graph.ts';
 import { Job } from '../../src/runtime/job.ts';
 import { parseTimestamp } from '../../src/types/temporal.ts';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { waitFor as waitForJobs } from '../helpers/wait.ts';
 
 const ts = (text: string) => parseTimestamp(text) as number;
 const T0 = ts('2025-07-11 17:25:55.145');
@@ -35,17 +36,7 @@ describe('the seed pipeline (DWD, dimension join, sink) on the postgres log', ()
   const jobs: Job[] = [];
 
   const sinkRows = async (sql: string) => (await (await pg.connect('sink_db')).query(sql)).rows;
-  async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const result = await check();
-      if (result !== undefined) return result;
-      const failed = jobs.find((job) => job.status === 'FAILED');
-      if (failed) throw failed.failure;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const waitFor = <T>(what: string, check: () => Promise<T | undefined>) => waitForJobs(what, check, jobs);
   async function ods(topic: 'ods_orders' | 'ods_users', changes: Change[]) {
     const table = scripts[topic === 'ods_orders' ? 0 : 1]?.catalog.get(topic) as CatalogTable;
     const fields = table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type }));

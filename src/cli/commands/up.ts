@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
@@ -7,6 +7,7 @@ import { publishInstance, withdrawInstance } from '../../embedded/instance.ts';
 import type { EmbeddedPostgres } from '../../embedded/postgres-server.ts';
 import { createDatabaseIfMissing, type SeededDatabase, seedDatabases } from '../../embedded/seed.ts';
 import { Workspace } from '../../embedded/workspace.ts';
+import { openLog } from '../../log/open-log.ts';
 import { PostgresLog } from '../../log/postgres/postgres-log.ts';
 import { Engine } from '../../runtime/engine.ts';
 import { startRestServer } from '../../server/rest.ts';
@@ -17,16 +18,20 @@ interface UpOptions {
   readonly port: number;
   readonly pgPort: number;
   readonly example?: string;
+  readonly log?: string;
+  readonly restToken?: string;
 }
 
 export function registerUp(program: Command): void {
   program
     .command('up')
-    .description('start Rivulet: the embedded PostgreSQL, and with --example its databases')
+    .description('start Rivulet: the embedded PostgreSQL and the engine; with --example, its databases and pipeline')
     .option('--data-dir <dir>', 'where Rivulet keeps its data', '.rivulet')
     .option('--port <port>', 'port of the REST API on 127.0.0.1', portOption('--port'), 8081)
     .option('--pg-port <port>', 'port of the embedded PostgreSQL on 127.0.0.1', portOption('--pg-port'), 5433)
-    .option('--example <dir>', 'create the databases of this example (its databases/<name>.sql) on first start')
+    .option('--example <dir>', 'create the databases of this example (its databases/<name>.sql) and run its pipeline')
+    .option('--log <url>', 'the log: kafka://host:port or postgres://… (default: the embedded PostgreSQL)')
+    .option('--rest-token <token>', 'bearer token for PATCH/POST REST calls (default: env RIVULET_REST_TOKEN)')
     .action((options: UpOptions) => up(options));
 }
 
@@ -39,9 +44,10 @@ async function up(options: UpOptions): Promise<void> {
   try {
     server = await workspace.startPostgres(options.pgPort);
     const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
-    const logUrl = await prepareLog(server);
-    engine = new Engine(await PostgresLog.open(logUrl));
-    rest = await startRestServer(engine, options.port).catch((cause: NodeJS.ErrnoException) => {
+    const logUrl = options.log ?? (await prepareLog(server));
+    engine = new Engine(await openLog(logUrl));
+    const restOptions = { token: options.restToken };
+    rest = await startRestServer(engine, options.port, restOptions).catch((cause: NodeJS.ErrnoException) => {
       throw cause.code === 'EADDRINUSE'
         ? new RivuletError(
             'PORT_IN_USE',
@@ -51,8 +57,9 @@ async function up(options: UpOptions): Promise<void> {
         : cause;
     });
     const restUrl = `http://127.0.0.1:${options.port}`;
+    const pipeline = options.example ? await submitExample(engine, options.example, server) : [];
     publishInstance(workspace.dir, { pid: process.pid, logUrl, postgresPort: server.port, restUrl });
-    printReady(server, workspace, databases, logUrl, restUrl, performance.now() - startedAt);
+    printReady(server, workspace, databases, engine.log.description, restUrl, performance.now() - startedAt, pipeline);
   } catch (error) {
     rest?.close();
     await engine?.close();
@@ -81,6 +88,33 @@ async function prepareLog(server: EmbeddedPostgres): Promise<string> {
   return url;
 }
 
+/** The example's pipeline files (`1_….sql`, `2_….sql`, …), in order. */
+function pipelineFiles(example: string): string[] {
+  return readdirSync(example)
+    .filter((file) => /^\d+_.*\.sql$/.test(file))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
+    .map((file) => join(example, file));
+}
+
+/**
+ * Submits the example's pipeline, its files in order, with the embedded server as source and sink
+ * database. A second start resumes every job where it committed last.
+ */
+async function submitExample(engine: Engine, example: string, server: EmbeddedPostgres): Promise<string[]> {
+  const variables = new Map([
+    ['SOURCE_HOST', server.host],
+    ['SOURCE_PORT', String(server.port)],
+    ['SINK_HOST', server.host],
+    ['SINK_PORT', String(server.port)],
+  ]);
+  const lines: string[] = [];
+  for (const file of pipelineFiles(example)) {
+    const jobs = await engine.submit(file, readFileSync(file, 'utf8'), variables);
+    for (const job of jobs) lines.push(`  ${job.id}  ${job.plan.name}   (${relative(process.cwd(), file)})`);
+  }
+  return lines;
+}
+
 function databasesDir(example: string): string {
   const dir = join(example, 'databases');
   return existsSync(dir) ? dir : example;
@@ -90,9 +124,10 @@ function printReady(
   server: EmbeddedPostgres,
   workspace: Workspace,
   databases: readonly SeededDatabase[],
-  logUrl: string,
+  log: string,
   restUrl: string,
   elapsedMs: number,
+  pipeline: readonly string[],
 ): void {
   const where = relative(process.cwd(), workspace.dir) || '.';
   const lines = [
@@ -102,8 +137,9 @@ function printReady(
         `  ${db.name.padEnd(10)} ${server.url(db.name)}   ${db.created ? `created from ${relative(process.cwd(), db.file)}` : 'already there, kept as it was'}`,
     ),
   ];
-  lines.push(`  log        ${logUrl}   (topics: npx rivulet topics)`);
+  lines.push(`  log        ${log}   (topics: npx rivulet topics)`);
   lines.push(`REST API on ${restUrl} (jobs: npx rivulet list; submit: npx rivulet sql -f FILE)`);
+  if (pipeline.length > 0) lines.push(`Running ${pipeline.length} jobs:`, ...pipeline);
   if (databases.length > 0) {
     lines.push('Open psql on them:', ...databases.map((db) => `  psql ${server.url(db.name)}`));
   }
@@ -111,8 +147,12 @@ function printReady(
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * The first SIGINT, SIGTERM or SIGHUP. Later ones are ignored so that the shutdown completes: a
+ * Ctrl-C under `npm start` reaches this process twice (from the terminal and from npm).
+ */
 function untilStopRequested(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => resolve(signal));
   });
 }

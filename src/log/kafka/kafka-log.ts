@@ -35,6 +35,9 @@ export interface KafkaLogOptions {
  * producer and commit consumed positions with TxnOffsetCommit, so output and positions commit
  * together; readers read committed records only.
  */
+/** Bytes of keys and values per produce request, under the broker's default 1 MiB batch limit. */
+const REQUEST_BYTES = 512 * 1024;
+
 export class KafkaLog implements Log {
   readonly kind = 'kafka';
   readonly description: string;
@@ -153,10 +156,23 @@ export class KafkaLog implements Log {
     return out;
   }
 
+  /**
+   * The records as messages, in requests small enough for the broker's default message.max.bytes
+   * (1 MiB per partition batch): a large batch of the engine becomes several requests.
+   */
   private async toMessages(records: readonly ProduceRecord[]) {
-    const messages = [];
+    const requests = [];
+    let messages = [];
+    let bytes = 0;
     for (const record of records) {
       const partitions = await this.partitions(record.topic);
+      const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
+      if (bytes + size > REQUEST_BYTES && messages.length > 0) {
+        requests.push(messages);
+        messages = [];
+        bytes = 0;
+      }
+      bytes += size;
       messages.push({
         topic: record.topic,
         key: record.key ?? undefined,
@@ -165,12 +181,12 @@ export class KafkaLog implements Log {
         timestamp: BigInt(record.timestamp ?? Date.now()),
       });
     }
-    return messages;
+    if (messages.length > 0) requests.push(messages);
+    return requests;
   }
 
   async produce(records: readonly ProduceRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.producer.send({ messages: await this.toMessages(records) });
+    for (const messages of await this.toMessages(records)) await this.producer.send({ messages });
   }
 
   async beginTransaction(): Promise<LogTransaction> {
@@ -331,7 +347,7 @@ class KafkaTransaction implements LogTransaction {
   async produce(records: readonly ProduceRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.started = true;
-    await this.transaction.send({ messages: await this.log.prepareMessages(records) });
+    for (const messages of await this.log.prepareMessages(records)) await this.transaction.send({ messages });
   }
 
   async commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {

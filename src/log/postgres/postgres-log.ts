@@ -28,6 +28,12 @@ export interface PostgresLogOptions {
   readonly maintenanceIntervalMs?: number;
   /** How long a tombstone stays after compaction before it is removed too. */
   readonly deleteRetentionMs?: number;
+  /**
+   * How old a superseded record must be before compaction removes it (Kafka's
+   * min.compaction.lag.ms): a reader that is behind or stopped for less than this still sees every
+   * version of a key, as an append-only consumer of an upsert topic (a status history) needs.
+   */
+  readonly minCompactionLagMs?: number;
 }
 
 const SEPARATOR = '\u001e';
@@ -113,6 +119,7 @@ export class PostgresLog implements Log {
   readonly open = new Set<PostgresTransaction>();
   private maintenance: NodeJS.Timeout | undefined;
   private readonly deleteRetentionMs: number;
+  private readonly minCompactionLagMs: number;
   private closed = false;
 
   private constructor(url: string, pool: pg.Pool, listener: pg.Client, options: PostgresLogOptions) {
@@ -120,6 +127,7 @@ export class PostgresLog implements Log {
     this.pool = pool;
     this.listener = listener;
     this.deleteRetentionMs = options.deleteRetentionMs ?? 24 * 3_600_000;
+    this.minCompactionLagMs = options.minCompactionLagMs ?? 3_600_000;
     const interval = options.maintenanceIntervalMs ?? 30_000;
     if (interval > 0) {
       this.maintenance = setInterval(() => {
@@ -425,7 +433,9 @@ export class PostgresLog implements Log {
              SELECT partition, key, max("offset") AS newest FROM ${table}
               WHERE key IS NOT NULL GROUP BY partition, key HAVING count(*) > 1
            ) superseded
-           WHERE r.partition = superseded.partition AND r.key = superseded.key AND r."offset" < superseded.newest`,
+           WHERE r.partition = superseded.partition AND r.key = superseded.key AND r."offset" < superseded.newest
+             AND r.ts < $1`,
+          [Date.now() - this.minCompactionLagMs],
         );
         await this.pool.query(`DELETE FROM ${table} WHERE value IS NULL AND ts < $1`, [
           Date.now() - this.deleteRetentionMs,

@@ -47,3 +47,7 @@ INSERT INTO out_rows SELECT user_id, window_start, window_end FROM TABLE(TUMBLE(
 CREATE TABLE out_upsert (window_start TIMESTAMP(3), n BIGINT, PRIMARY KEY (window_start) NOT ENFORCED)
   WITH ('connector' = 'upsert-kafka', 'topic' = 'u', 'key.format' = 'json', 'value.format' = 'json');
 INSERT INTO out_upsert SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start;
+
+-- case: a hopping window aggregate needs a size that is a whole number of slides
+INSERT INTO out_windows SELECT window_start, window_end, COUNT(*), SUM(amount)
+FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '4' MINUTE, INTERVAL '10' MINUTE)) GROUP BY window_start, window_end;

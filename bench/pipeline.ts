@@ -1,0 +1,303 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startKafkaBroker } from '../scripts/kafka/broker.ts';
+import { freeLoopbackPort } from '../src/embedded/ports.ts';
+import { EmbeddedPostgres } from '../src/embedded/postgres-server.ts';
+import { seedDatabases } from '../src/embedded/seed.ts';
+import { KafkaLog } from '../src/log/kafka/kafka-log.ts';
+import type { Log } from '../src/log/log.ts';
+import { PostgresLog } from '../src/log/postgres/postgres-log.ts';
+import { planScript } from '../src/plan/planner.ts';
+import { Job } from '../src/runtime/job.ts';
+import type { Measurement } from './harness.ts';
+
+const FILES = ['1_cdc_source_to_kafka.sql', '2_dwd_layer.sql', '3_dimension_join.sql', '4_sink_to_postgres.sql'];
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+interface Setup {
+  readonly server: EmbeddedPostgres;
+  readonly source: pg.Client;
+  readonly sink: pg.Client;
+  readonly jobs: Job[];
+  start(files: readonly string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function setup(server: EmbeddedPostgres, log: Log): Promise<Setup> {
+  const source = new pg.Client(server.connectionConfig('source_db'));
+  const sink = new pg.Client(server.connectionConfig('sink_db'));
+  await source.connect();
+  await sink.connect();
+  const jobs: Job[] = [];
+  const variables = new Map([
+    ['SOURCE_HOST', server.host],
+    ['SOURCE_PORT', String(server.port)],
+    ['SINK_HOST', server.host],
+    ['SINK_PORT', String(server.port)],
+  ]);
+  return {
+    server,
+    source,
+    sink,
+    jobs,
+    async start(files) {
+      for (const file of files) {
+        const script = planScript(file, readFileSync(`examples/ecommerce/${file}`, 'utf8'), variables, {});
+        for (const plan of script.jobs) {
+          const job = new Job(`${file}-${jobs.length}`, plan, log);
+          await job.start();
+          jobs.push(job);
+        }
+      }
+    },
+    async stop() {
+      for (const job of jobs.splice(0)) await job.cancel();
+      await source.end();
+      await sink.end();
+    },
+  };
+}
+
+export async function until(what: string, jobs: readonly Job[], check: () => Promise<boolean>, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    const failed = jobs.find((job) => job.status === 'FAILED');
+    if (failed) throw failed.failure;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const count = async (client: pg.Client, sql: string) => Number((await client.query(sql)).rows[0]?.n);
+
+/**
+ * Source-commit to sink-visible latency at a steady rate: each change is an order inserted, shipped
+ * or completed in its own transaction, stamped with the time of its statement; the sink's history
+ * row of that change is committed at a time PostgreSQL records (track_commit_timestamp).
+ */
+async function latency(s: Setup, rate: number, seconds: number, firstId: number) {
+  const orders = Math.floor((rate * seconds) / 3);
+  const began = performance.now();
+  let done = 0;
+  const writers = 4;
+  const clients = await Promise.all(
+    Array.from({ length: writers }, async () => {
+      const client = new pg.Client(s.server.connectionConfig('source_db'));
+      await client.connect();
+      return client;
+    }),
+  );
+  // Each order's three steps go through one client, in order; orders are spread over the clients.
+  await Promise.all(
+    clients.map(async (client, w) => {
+      for (let o = w; o < orders; o += writers) {
+        for (let phase = 0; phase < 3; phase++) {
+          const due = began + ((o * 3 + phase) / rate) * 1000;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          const id = firstId + o;
+          if (phase === 0) {
+            await client.query(
+              `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status, updated_at)
+               VALUES ($1, ${1001 + (o % 5)}, 'Bench', '电子产品', 1, 10.00, 10.00, 'PENDING', clock_timestamp())`,
+              [id],
+            );
+          } else {
+            await client.query(
+              'UPDATE business.orders SET order_status = $2, updated_at = clock_timestamp() WHERE order_id = $1',
+              [id, phase === 1 ? 'SHIPPED' : 'COMPLETED'],
+            );
+          }
+          done++;
+        }
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.end()));
+  const achieved = done / ((performance.now() - began) / 1000);
+  const expected = orders * 3;
+  await until('the latency run in the sink', s.jobs, async () => {
+    const n = await count(s.sink, `SELECT count(*) AS n FROM result.order_status_history WHERE order_id >= ${firstId}`);
+    return n >= expected;
+  });
+  const rows = await s.sink.query<{ ms: number }>(
+    `SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin) - updated_at::timestamptz) * 1000 AS ms
+       FROM result.order_status_history WHERE order_id >= ${firstId}`,
+  );
+  const latencies = rows.rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+  return { achieved, latencies };
+}
+
+async function pipelineBenchmarks(name: string, server: EmbeddedPostgres, log: Log): Promise<Measurement[]> {
+  const s = await setup(server, log);
+  try {
+    await s.start(FILES);
+    await until(
+      'the seed orders in the sink',
+      s.jobs,
+      async () => (await count(s.sink, 'SELECT count(*) AS n FROM result.orders_with_user_info')) === 5,
+    );
+    const rate = 2_000;
+    const { achieved, latencies } = await latency(s, rate, 10, 1_000_000);
+
+    // Sustained throughput: 100,000 orders in 1,000-row transactions, as fast as the source takes them.
+    const total = 100_000;
+    const first = 2_000_000;
+    const started = performance.now();
+    for (let b = 0; b < total / 1000; b++) {
+      await s.source.query(
+        `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status)
+         SELECT g, 1001 + g % 5, 'Bulk', '图书', 1, 10.00, 10.00, 'PENDING' FROM generate_series($1::bigint, $2::bigint) g`,
+        [first + b * 1000, first + b * 1000 + 999],
+      );
+    }
+    const written = performance.now();
+    await until(
+      '100,000 orders in the sink',
+      s.jobs,
+      async () =>
+        (await count(s.sink, `SELECT count(*) AS n FROM result.orders_with_user_info WHERE order_id >= ${first}`)) ===
+        total,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const rss = process.memoryUsage().rss / 2 ** 20;
+    return [
+      {
+        name: `pipeline ${name}: 4 layers, sustained, 100,000 inserts (source took ${((written - started) / 1000).toFixed(1)} s)`,
+        value: total / seconds,
+        unit: 'changes/s',
+        target: '>= 20,000',
+      },
+      {
+        name: `pipeline ${name}: source commit → sink, p50 at ${Math.round(achieved)} changes/s`,
+        value: percentile(latencies, 50),
+        unit: 'ms',
+      },
+      {
+        name: `pipeline ${name}: source commit → sink, p99`,
+        value: percentile(latencies, 99),
+        unit: 'ms',
+        ...(name === 'postgres log' ? { target: '< 50 ms' } : {}),
+      },
+      { name: `pipeline ${name}: source commit → sink, max`, value: latencies[latencies.length - 1] ?? 0, unit: 'ms' },
+      { name: `pipeline ${name}: process RSS after the runs`, value: rss, unit: 'MiB' },
+    ];
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Snapshot of 1,000,000 rows through the CDC job into the ods_orders topic. */
+async function snapshotBenchmark(server: EmbeddedPostgres, log: Log): Promise<Measurement[]> {
+  const admin = new pg.Client(server.connectionConfig('source_db'));
+  await admin.connect();
+  const rows = 1_000_000;
+  await admin.query(
+    `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status)
+     SELECT g, 1001 + g % 5, 'Snapshot row', '电子产品', 1, 10.00, 10.00, 'PENDING' FROM generate_series(10000000, ${10_000_000 + rows - 1}) g`,
+  );
+  await admin.end();
+  const s = await setup(server, log);
+  try {
+    const started = performance.now();
+    await s.start(['1_cdc_source_to_kafka.sql']);
+    const orders = s.jobs[0] as Job;
+    await until('the snapshot', s.jobs, async () => orders.recordsOut >= rows + 5 && (await committed(log)));
+    const seconds = (performance.now() - started) / 1000;
+    return [
+      {
+        name: `cdc snapshot of ${rows.toLocaleString('en-US')} rows into ods_orders`,
+        value: rows / seconds,
+        unit: 'rows/s',
+        target: '>= 50,000',
+      },
+    ];
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Whether the snapshot's transaction is committed: the CDC position of the orders job exists. */
+async function committed(log: Log): Promise<boolean> {
+  const positions = await log.committedPositions(
+    'insert-into_default_catalog.default_database.ods_orders/orders_source',
+    'rivulet-cdc-positions.flink_slot_orders',
+  );
+  return positions.size > 0;
+}
+
+export async function withServer<T>(run: (server: EmbeddedPostgres) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'rivulet-bench-'));
+  chmodSync(dir, 0o711);
+  const server = await EmbeddedPostgres.start({
+    dataDir: join(dir, 'data'),
+    port: await freeLoopbackPort(),
+    settings: { track_commit_timestamp: 'on' },
+  });
+  try {
+    const admin = new pg.Client(server.connectionConfig('postgres'));
+    await admin.connect();
+    await admin.query('CREATE DATABASE rivulet');
+    await admin.end();
+    await seedDatabases(server, 'examples/ecommerce/databases');
+    return await run(server);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A benchmark that fails is reported as such, and the others still run. */
+async function section(name: string, run: () => Promise<Measurement[]>): Promise<Measurement[]> {
+  try {
+    return await run();
+  } catch (error) {
+    process.stderr.write(`${name} failed: ${(error as Error).stack}\n`);
+    return [{ name: `${name}: FAILED (${(error as Error).message.split('\n')[0]})`, value: Number.NaN, unit: '' }];
+  }
+}
+
+/** The seed's four layers end to end on the postgres log and on kafka, and a 1M-row snapshot. */
+export async function fullPipelineBenchmarks(): Promise<Measurement[]> {
+  const postgres = await section('pipeline postgres log', () =>
+    withServer(async (server) => {
+      const log = await PostgresLog.open(server.url('rivulet'), { maintenanceIntervalMs: 0 });
+      try {
+        return await pipelineBenchmarks('postgres log', server, log);
+      } finally {
+        await log.close();
+      }
+    }),
+  );
+  const kafka = await section('pipeline kafka log', () =>
+    withServer(async (server) => {
+      const broker = await startKafkaBroker();
+      try {
+        const log = await KafkaLog.open(broker.bootstrap);
+        try {
+          return await pipelineBenchmarks('kafka log', server, log);
+        } finally {
+          await log.close();
+        }
+      } finally {
+        await broker.stop();
+      }
+    }),
+  );
+  const snapshot = await section('cdc snapshot', () =>
+    withServer(async (server) => {
+      const log = await PostgresLog.open(server.url('rivulet'), { maintenanceIntervalMs: 0 });
+      try {
+        return await snapshotBenchmark(server, log);
+      } finally {
+        await log.close();
+      }
+    }),
+  );
+  return [...postgres, ...kafka, ...snapshot];
+}

@@ -1,0 +1,272 @@
+import { RivuletError } from '../common/errors.ts';
+import type { BoundExpr } from '../expr/bound.ts';
+import { compileExpression } from '../expr/compile.ts';
+import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { Evaluator, Row, Value } from '../expr/value.ts';
+import type { AggregateCall, WindowSpec } from '../plan/nodes.ts';
+import type { DataType } from '../types/data-type.ts';
+import { instantToLocal, localToInstant, type TimeZone } from '../types/temporal.ts';
+import { type Accumulator, accumulatorFactory } from './accumulators.ts';
+import type { Change } from './change.ts';
+import { isAccumulate, type Operator } from './operator.ts';
+import { keySelector } from './row-key.ts';
+
+const MILLI = 1000;
+const HOUR = 3_600_000_000;
+
+/** Floors microseconds to whole milliseconds, the precision of Flink's time attributes and watermarks. */
+function toMillis(micros: number): number {
+  return micros - (((micros % MILLI) + MILLI) % MILLI);
+}
+
+/** Flink's TimeWindow.getWindowStartWithOffset (offset 0): the start of the window of `size` holding `timestamp`. */
+function windowStart(timestamp: number, size: number): number {
+  return timestamp - (((timestamp % size) + size) % size);
+}
+
+export interface TimeWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The windows a timestamp belongs to, in the order Flink's assigners list them: TUMBLE one;
+ * HOP every window of `size` starting at a multiple of `slide` that holds it, latest start first;
+ * CUMULATE the windows [start, start + k·step) of its period that hold it, smallest first.
+ */
+export function assignWindows(window: WindowSpec, timestamp: number): TimeWindow[] {
+  const size = window.size;
+  switch (window.type) {
+    case 'TUMBLE': {
+      const start = windowStart(timestamp, size);
+      return [{ start, end: start + size }];
+    }
+    case 'HOP': {
+      const slide = window.slide as number;
+      const windows: TimeWindow[] = [];
+      for (let start = windowStart(timestamp, slide); start > timestamp - size; start -= slide)
+        windows.push({ start, end: start + size });
+      return windows;
+    }
+    case 'CUMULATE': {
+      const step = window.slide as number;
+      const start = windowStart(timestamp, size);
+      const windows: TimeWindow[] = [];
+      for (let end = windowStart(timestamp, step) + step; end <= start + size; end += step)
+        windows.push({ start, end });
+      return windows;
+    }
+  }
+}
+
+/**
+ * The instant at which a window ending at wall-clock time `local` (in `zone`) is complete, as
+ * Flink's TimeWindowUtil.toEpochMillsForTimer: a time skipped by a daylight-saving gap fires at the
+ * first instant after the gap, a time that occurs twice fires at its second occurrence.
+ */
+function timerInstant(zone: TimeZone, local: number): number {
+  const t1 = localToInstant(zone, local);
+  const t2 = localToInstant(zone, local + HOUR);
+  if (t1 === t2) return t1 - (((t1 % HOUR) + HOUR) % HOUR);
+  if (t2 - t1 > HOUR) return t1 + HOUR;
+  return t1;
+}
+
+/**
+ * Flink's WatermarkAssigner with bounded out-of-orderness: every row passes through unchanged,
+ * and the watermark is the largest value its WATERMARK expression has taken (to the millisecond;
+ * rows where it is NULL leave it as it was). A NULL rowtime fails the job, as in Flink.
+ */
+export class WatermarkAssignerOperator implements Operator {
+  private readonly watermark: Evaluator;
+  private current: number | undefined;
+
+  constructor(
+    private readonly rowtime: number,
+    watermark: BoundExpr,
+    env: EvalEnv,
+    private readonly rowtimeName = `$${rowtime}`,
+  ) {
+    this.watermark = compileExpression(watermark, env);
+  }
+
+  process(changes: readonly Change[], _input = 0): Change[] {
+    for (const change of changes) {
+      if (change.row[this.rowtime] == null) {
+        throw new RivuletError(
+          'ROWTIME_NULL',
+          `the rowtime field '${this.rowtimeName}' should not be NULL (a WATERMARK is declared on it)`,
+          'filter out rows without a time, or declare the watermark on a computed column that is never NULL (e.g. COALESCE(...))',
+        );
+      }
+      const value = this.watermark(change.row);
+      if (typeof value !== 'number') continue;
+      const watermark = toMillis(value);
+      if (this.current === undefined || watermark > this.current) this.current = watermark;
+    }
+    return [...changes];
+  }
+
+  generatedWatermark(): number | undefined {
+    return this.current;
+  }
+}
+
+export interface WindowTime {
+  /** Event time (a rowtime column) or processing time (the clock of the job). */
+  readonly kind: WindowSpec['timeKind'];
+  /**
+   * For a TIMESTAMP_LTZ time attribute (every processing-time one): the session time zone, in whose
+   * wall clock windows are aligned. Undefined for TIMESTAMP, whose values already are wall clock.
+   */
+  readonly zone: TimeZone | undefined;
+}
+
+/**
+ * A window table function (TUMBLE, HOP, CUMULATE): each row once per window it belongs to, with
+ * window_start and window_end (TIMESTAMP(3), wall clock) and window_time (window_end - 1 ms, of
+ * the time attribute's type) appended. Event time takes the row's time column (a row whose time is
+ * NULL belongs to no window); processing time reads the clock when the row arrives. Nothing is
+ * dropped as late here: that is the window aggregate's decision, as in Flink.
+ */
+export class WindowTableFunctionOperator implements Operator {
+  /** Processing-time rows skipped because they were re-read after a restart (see `replaying`). */
+  numReplayedRecordsSkipped = 0;
+
+  constructor(
+    private readonly window: WindowSpec,
+    private readonly time: WindowTime,
+    private readonly env: EvalEnv,
+    /** True while the job re-reads records processed before a restart: the time they were processed is gone. */
+    private readonly replaying: () => boolean = () => false,
+  ) {}
+
+  process(changes: readonly Change[], _input = 0): Change[] {
+    const out: Change[] = [];
+    const { zone } = this.time;
+    const proctime = this.time.kind === 'PROCTIME';
+    if (proctime && this.replaying()) {
+      this.numReplayedRecordsSkipped += changes.length;
+      return out;
+    }
+    for (const change of changes) {
+      const value = proctime ? this.env.nowMicros() : change.row[this.window.timeField];
+      if (typeof value !== 'number') continue;
+      const timestamp = toMillis(value);
+      for (const { start, end } of assignWindows(this.window, zone ? instantToLocal(zone, timestamp) : timestamp)) {
+        const windowTime = zone ? localToInstant(zone, end - MILLI) : end - MILLI;
+        out.push({ kind: change.kind, row: [...change.row, start, end, windowTime] });
+      }
+    }
+    return out;
+  }
+}
+
+interface WindowGroup {
+  readonly keys: Value[];
+  rows: number;
+  readonly accumulators: Accumulator[];
+}
+
+interface OpenWindow {
+  /** When the window is complete: a watermark or processing time at or past this fires it. */
+  readonly trigger: number;
+  readonly groups: Map<unknown, WindowGroup>;
+}
+
+/**
+ * GROUP BY window_start, window_end, ... over a window table function. Rows accumulate per window
+ * and group (with the group aggregate's accumulators); when time reaches window_end - 1 ms (the
+ * watermark for event time, the clock for processing time), each group of the window emits one
+ * +I with its keys and results, and the window's state is dropped. An event-time row whose window
+ * has already fired is late: it is dropped and counted in `numLateRecordsDropped`, as Flink does.
+ */
+export class WindowAggregateOperator implements Operator {
+  numLateRecordsDropped = 0;
+  private readonly keyOf: (row: Row) => unknown;
+  private readonly factories: (() => Accumulator)[];
+  private readonly windowEnd: number;
+  private readonly windows = new Map<number, OpenWindow>();
+  private progress = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly groupKeys: readonly number[],
+    /** Position of window_end among the group keys. */
+    windowEndKey: number,
+    private readonly calls: readonly AggregateCall[],
+    inputTypes: readonly DataType[],
+    private readonly time: WindowTime,
+  ) {
+    this.keyOf = keySelector(groupKeys);
+    this.windowEnd = groupKeys[windowEndKey] as number;
+    this.factories = calls.map((call) =>
+      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
+    );
+  }
+
+  /** Open windows, for tests and metrics. */
+  get openWindows(): number {
+    return this.windows.size;
+  }
+
+  process(changes: readonly Change[], _input = 0): Change[] {
+    const eventTime = this.time.kind === 'ROWTIME';
+    for (const change of changes) {
+      const end = change.row[this.windowEnd] as number;
+      let window = this.windows.get(end);
+      if (!window) {
+        const trigger = this.time.zone ? timerInstant(this.time.zone, end - MILLI) : end - MILLI;
+        if (eventTime && trigger <= this.progress) {
+          this.numLateRecordsDropped += 1;
+          continue;
+        }
+        window = { trigger, groups: new Map() };
+        this.windows.set(end, window);
+      }
+      const key = this.keyOf(change.row);
+      let group = window.groups.get(key);
+      const accumulate = isAccumulate(change.kind);
+      if (!group) {
+        if (!accumulate) continue;
+        group = {
+          keys: this.groupKeys.map((i) => change.row[i] ?? null),
+          rows: 0,
+          accumulators: this.factories.map((f) => f()),
+        };
+        window.groups.set(key, group);
+      }
+      group.rows += accumulate ? 1 : -1;
+      for (let i = 0; i < this.calls.length; i++) {
+        const call = this.calls[i] as AggregateCall;
+        const value = call.args.length === 0 ? true : (change.row[call.args[0] as number] ?? null);
+        const accumulator = group.accumulators[i] as Accumulator;
+        if (accumulate) accumulator.add(value);
+        else accumulator.retract(value);
+      }
+    }
+    return [];
+  }
+
+  onWatermark(watermark: number): Change[] {
+    return this.time.kind === 'ROWTIME' ? this.advance(watermark) : [];
+  }
+
+  onProcessingTime(now: number): Change[] {
+    return this.time.kind === 'PROCTIME' ? this.advance(now) : [];
+  }
+
+  /** Fires, in order of window end, every window complete at `time`. */
+  private advance(time: number): Change[] {
+    if (time > this.progress) this.progress = time;
+    const due = [...this.windows].filter(([, window]) => window.trigger <= time).sort(([a], [b]) => a - b);
+    const out: Change[] = [];
+    for (const [end, window] of due) {
+      for (const group of window.groups.values()) {
+        if (group.rows > 0)
+          out.push({ kind: '+I', row: [...group.keys, ...group.accumulators.map((a) => a.result())] });
+      }
+      this.windows.delete(end);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * Operator fixtures: changelog tables in, changelog tables out, as text.
+ *
+ * Each test/exec/fixtures/*.txt file holds a query and cases that drive the operators of its plan:
+ *
+ *   # comment lines, kept as they are
+ *   operator: Join                      the plan must contain this operator
+ *   sql:                                indented Flink SQL: CREATE TABLEs, then one SELECT or INSERT
+ *     CREATE TABLE orders (...) WITH (${cdc});
+ *     SELECT ...;
+ *   plan:                               the plan driven (written by UPDATE_GOLDEN=1, checked otherwise)
+ *     ...
+ *
+ *   case: what this case shows          each case starts from empty operator state
+ *   > orders                            one batch of changes into the source table `orders`
+ *   +I(2001, 1001, 'PENDING')
+ *   < output                            what comes out of the top of the plan for that batch
+ *   +I(2001, 1001, 'PENDING', NULL)     (`< no output` when nothing does)
+ *
+ * `sql-file: path` may stand in for `sql:`. In the SQL, `${cdc}` is a postgres-cdc table (every kind
+ * of change, no normalization), `${upsert}` an upsert-kafka table (upserts by key, normalized by
+ * ChangelogNormalize) and `${append}` a kafka table. Values are written as SQL literals without the
+ * type: 'text', 12.50, 2025-07-11 10:00:00, TRUE, NULL; each is read as CAST(text AS column type).
+ * Output rows are written back in the same form. UPDATE_GOLDEN=1 rewrites the plan and output
+ * blocks (inputs and comments stay as written); review the diff before committing it.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { formatError } from '../../src/common/errors.ts';
+import { GroupAggregateOperator } from '../../src/exec/aggregate.ts';
+import { CalcOperator } from '../../src/exec/calc.ts';
+import type { Change, RowKind } from '../../src/exec/change.ts';
+import { JoinOperator } from '../../src/exec/join.ts';
+import { NormalizeOperator } from '../../src/exec/normalize.ts';
+import type { Operator } from '../../src/exec/operator.ts';
+import { UpsertMaterializerOperator } from '../../src/exec/upsert-materializer.ts';
+import { compileCast, toText } from '../../src/expr/cast.ts';
+import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { Value } from '../../src/expr/value.ts';
+import { explainPlan, inputsOf } from '../../src/plan/explain.ts';
+import type { PlanNode } from '../../src/plan/nodes.ts';
+import { planQuery } from '../../src/plan/plan-query.ts';
+import { planStatements } from '../../src/plan/planner.ts';
+import { parseScript } from '../../src/sql/parser.ts';
+import { substituteVariables } from '../../src/sql/substitute.ts';
+import { type DataType, isCharacterString, T } from '../../src/types/data-type.ts';
+import { parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
+
+const DIR = 'test/exec/fixtures';
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+/** CURRENT_TIMESTAMP is fixed, so that projections using it give the same rows every run. */
+const env: EvalEnv = {
+  timeZone: resolveTimeZone('UTC'),
+  nowMicros: () => parseTimestamp('2025-07-12 08:00:00') as number,
+};
+
+const VARIABLES = new Map([
+  [
+    'cdc',
+    `'connector' = 'postgres-cdc', 'hostname' = 'localhost', 'username' = 'flink', 'password' = 'flink',
+     'database-name' = 'source_db', 'schema-name' = 'business', 'table-name' = 'fixture', 'slot.name' = 'fixture'`,
+  ],
+  [
+    'upsert',
+    `'connector' = 'upsert-kafka', 'topic' = 'fixture', 'properties.bootstrap.servers' = 'localhost:9092',
+     'key.format' = 'json', 'value.format' = 'json'`,
+  ],
+  [
+    'append',
+    `'connector' = 'kafka', 'topic' = 'fixture', 'properties.bootstrap.servers' = 'localhost:9092', 'format' = 'json'`,
+  ],
+]);
+
+// ---------------------------------------------------------------------------------------------
+// The file format
+
+type Item =
+  | { readonly kind: 'text'; readonly line: string }
+  | { readonly kind: 'input'; readonly table: string; readonly rows: readonly { text: string; line: number }[] }
+  | { readonly kind: 'output'; readonly rows: readonly string[] };
+
+interface FixtureCase {
+  /** Comment lines right above `case:`. */
+  readonly leading: string[];
+  readonly name: string;
+  readonly line: number;
+  readonly items: Item[];
+}
+
+interface Fixture {
+  readonly file: string;
+  /** Lines before `plan:` (comments, operator:, sql: or sql-file:), as written. */
+  readonly header: string[];
+  readonly operator: string;
+  readonly sql: string;
+  readonly sqlName: string;
+  readonly plan: string[];
+  readonly cases: FixtureCase[];
+}
+
+const CHANGE = /^([+-][IUD])\((.*)\)$/;
+
+function parseFixture(file: string, text: string): Fixture {
+  const lines = text.replace(/\n+$/, '').split('\n');
+  const header: string[] = [];
+  const plan: string[] = [];
+  const sql: string[] = [];
+  const cases: FixtureCase[] = [];
+  let operator = '';
+  let sqlName = file;
+  let i = 0;
+  const fail = (message: string): never => {
+    throw new Error(`${file}:${i + 1}: ${message}`);
+  };
+  const indented = (into: string[]) => {
+    while (i + 1 < lines.length && /^( {2}|\s*$)/.test(lines[i + 1] as string)) {
+      i++;
+      into.push((lines[i] as string).slice(2));
+    }
+    while (into.length > 0 && (into[into.length - 1] as string).trim() === '') into.pop();
+  };
+  for (; i < lines.length && !(lines[i] as string).startsWith('case:'); i++) {
+    const line = lines[i] as string;
+    if (line.startsWith('plan:')) {
+      indented(plan);
+      continue;
+    }
+    header.push(line);
+    if (line.startsWith('operator:')) operator = line.slice('operator:'.length).trim();
+    else if (line.startsWith('sql-file:')) {
+      sqlName = line.slice('sql-file:'.length).trim();
+      sql.push(readFileSync(sqlName, 'utf8'));
+    } else if (line.startsWith('sql:')) {
+      const start = header.length;
+      indented(sql);
+      header.push(...sql.map((l) => (l === '' ? '' : `  ${l}`)));
+      if (header.length === start) fail('sql: has no indented SQL under it');
+    } else if (line.trim() !== '' && !line.startsWith('#')) {
+      fail(`expected '# comment', 'operator:', 'sql:', 'sql-file:', 'plan:' or 'case:', got '${line}'`);
+    }
+  }
+  while (header.length > 0 && (header[header.length - 1] as string).trim() === '') header.pop();
+  if (!operator) fail("the header has no 'operator:' line");
+  if (sql.length === 0) fail("the header has no 'sql:' or 'sql-file:'");
+
+  let current: FixtureCase | undefined;
+  for (; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.startsWith('case:')) {
+      const leading: string[] = [];
+      while (current && current.items[current.items.length - 1]?.kind === 'text') {
+        const last = current.items[current.items.length - 1] as { line: string };
+        if (!last.line.startsWith('#')) break;
+        leading.unshift(last.line);
+        current.items.pop();
+      }
+      current = { leading, name: line.slice('case:'.length).trim(), line: i + 1, items: [] };
+      cases.push(current);
+      continue;
+    }
+    if (!current) continue;
+    if (line.startsWith('>')) {
+      const table = line.slice(1).trim();
+      const rows: { text: string; line: number }[] = [];
+      while (i + 1 < lines.length && CHANGE.test((lines[i + 1] as string).trim())) {
+        i++;
+        rows.push({ text: (lines[i] as string).trim(), line: i + 1 });
+      }
+      current.items.push({ kind: 'input', table, rows });
+    } else if (line.startsWith('<')) {
+      const rows: string[] = [];
+      while (i + 1 < lines.length && CHANGE.test((lines[i + 1] as string).trim())) {
+        i++;
+        rows.push((lines[i] as string).trim());
+      }
+      current.items.push({ kind: 'output', rows });
+    } else if (CHANGE.test(line.trim())) {
+      fail(`a change outside a '> table' or '< output' block: '${line}'`);
+    } else {
+      current.items.push({ kind: 'text', line });
+    }
+  }
+  for (const c of cases) {
+    while (c.items.length > 0 && c.items[c.items.length - 1]?.kind === 'text') {
+      const last = c.items[c.items.length - 1] as { line: string };
+      if (last.line.trim() !== '') break;
+      c.items.pop();
+    }
+  }
+  return { file, header, operator, sql: sql.join('\n'), sqlName, plan, cases };
+}
+
+function renderFixture(fixture: Fixture, plan: string[], cases: readonly FixtureCase[]): string {
+  const out = [...fixture.header, 'plan:', ...plan.map((l) => `  ${l}`)];
+  for (const c of cases) out.push('', ...renderCase(c));
+  return `${out.join('\n')}\n`;
+}
+
+function renderCase(c: FixtureCase): string[] {
+  const out = [...c.leading, `case: ${c.name}`];
+  for (const item of c.items) {
+    if (item.kind === 'text') out.push(item.line);
+    else if (item.kind === 'input') out.push(`> ${item.table}`, ...item.rows.map((r) => r.text));
+    else if (item.rows.length === 0) out.push('< no output');
+    else out.push('< output', ...item.rows);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/** Splits `2001, 'a, b', NULL` at the commas outside quotes. */
+function splitValues(text: string): string[] {
+  const values: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === "'") {
+      if (quoted && text[i + 1] === "'") {
+        current += "''";
+        i++;
+        continue;
+      }
+      quoted = !quoted;
+    }
+    if (c === ',' && !quoted) {
+      values.push(current.trim());
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  if (current.trim() !== '' || values.length > 0) values.push(current.trim());
+  return values;
+}
+
+function parseChange(text: string, types: readonly DataType[], where: string): Change {
+  const match = CHANGE.exec(text) as RegExpExecArray;
+  const kind = match[1] as RowKind;
+  if (!['+I', '-U', '+U', '-D'].includes(kind)) throw new Error(`${where}: unknown change kind ${kind}`);
+  const texts = splitValues(match[2] as string);
+  if (texts.length !== types.length)
+    throw new Error(`${where}: ${texts.length} values for ${types.length} columns in '${text}'`);
+  const row = texts.map((token, i): Value => {
+    if (/^null$/i.test(token)) return null;
+    const literal = /^'(.*)'$/s.exec(token);
+    const value = literal ? (literal[1] as string).replace(/''/g, "'") : token;
+    try {
+      return compileCast(T.string(), types[i] as DataType, env, false)(value);
+    } catch (error) {
+      throw new Error(`${where}: column ${i + 1}: ${(error as Error).message}`);
+    }
+  });
+  return { kind, row };
+}
+
+function formatter(types: readonly DataType[]): (change: Change) => string {
+  const texts = types.map((type) => {
+    const text = toText(type, env);
+    return isCharacterString(type)
+      ? (v: Value) => `'${(v as string).replace(/'/g, "''")}'`
+      : (v: Value) => text(v) as string;
+  });
+  return (change) =>
+    `${change.kind}(${change.row.map((v, i) => (v === null ? 'NULL' : (texts[i] as (v: Value) => string)(v))).join(', ')})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning and driving
+
+/** The plan of the script's last statement: a SELECT's plan, or an INSERT's down from its Sink. */
+function planFixture(name: string, sql: string): PlanNode {
+  const source = substituteVariables(name, sql, VARIABLES, {});
+  const statements = parseScript(source);
+  const last = statements[statements.length - 1];
+  if (last?.kind === 'query') {
+    const { catalog } = planStatements(statements.slice(0, -1), source);
+    return planQuery(last.query, { catalog, source }).node;
+  }
+  const script = planStatements(statements, source);
+  const sinks = script.jobs.flatMap((job) => job.sinks);
+  if (sinks.length !== 1) throw new Error(`${name}: the SQL must end with one SELECT or one INSERT`);
+  return sinks[0] as PlanNode;
+}
+
+function nodes(root: PlanNode): PlanNode[] {
+  const all = new Set<PlanNode>();
+  const visit = (node: PlanNode) => {
+    all.add(node);
+    for (const input of inputsOf(node)) visit(input);
+  };
+  visit(root);
+  return [...all];
+}
+
+const passThrough: Operator = { process: (changes) => [...changes] };
+
+/** The operator that runs a plan node, built as the runtime builds it (src/runtime/graph.ts). */
+function operatorFor(node: PlanNode): Operator {
+  switch (node.kind) {
+    case 'Calc':
+      return new CalcOperator(node.projection, node.condition, env);
+    case 'ChangelogNormalize':
+      return new NormalizeOperator(node.key);
+    case 'Join':
+      return new JoinOperator(
+        node.type,
+        node.leftKeys,
+        node.rightKeys,
+        [node.left.fields.length, node.right.fields.length],
+        node.residual,
+        env,
+      );
+    case 'GroupAggregate':
+      return new GroupAggregateOperator(
+        node.groupKeys,
+        node.calls,
+        node.input.fields.map((f) => f.type),
+      );
+    case 'Sink':
+      return node.upsertMaterialize ? new UpsertMaterializerOperator(node.sinkKey ?? [], node.uniqueKey) : passThrough;
+    case 'WatermarkAssigner':
+    case 'Union':
+    case 'TableSourceScan':
+      return passThrough;
+    default:
+      throw new Error(`the fixture runner cannot drive ${node.kind} yet`);
+  }
+}
+
+/** Operators for every node of a plan, fresh; `batch` pushes changes into a source table. */
+function pipeline(root: PlanNode): (table: string, changes: readonly Change[]) => Change[] {
+  const operators = new Map(nodes(root).map((node) => [node, operatorFor(node)]));
+  return (table, changes) => {
+    const outputs = new Map<PlanNode, Change[]>();
+    const run = (node: PlanNode): Change[] => {
+      const done = outputs.get(node);
+      if (done) return done;
+      const operator = operators.get(node) as Operator;
+      let out: Change[] = [];
+      if (node.kind === 'TableSourceScan') {
+        out = node.table.name === table ? [...changes] : [];
+      } else if (node.kind === 'Union') {
+        out = node.inputs.flatMap(run);
+      } else {
+        inputsOf(node).forEach((input, i) => {
+          const inputChanges = run(input);
+          if (inputChanges.length > 0) out.push(...operator.process(inputChanges, i));
+        });
+      }
+      outputs.set(node, out);
+      return out;
+    };
+    return run(root);
+  };
+}
+
+function runCase(fixture: Fixture, root: PlanNode, c: FixtureCase): FixtureCase {
+  const scans = new Map<string, DataType[]>();
+  for (const node of nodes(root))
+    if (node.kind === 'TableSourceScan')
+      scans.set(
+        node.table.name,
+        node.fields.map((f) => f.type),
+      );
+  const outputFields = root.kind === 'Sink' ? root.input.fields : root.fields;
+  const format = formatter(outputFields.map((f) => f.type));
+  const batch = pipeline(root);
+  const items: Item[] = [];
+  for (const item of c.items) {
+    if (item.kind === 'output') continue;
+    items.push(item);
+    if (item.kind !== 'input') continue;
+    const types = scans.get(item.table);
+    if (!types)
+      throw new Error(
+        `case '${c.name}': no source table '${item.table}' in the plan (${[...scans.keys()].join(', ')})`,
+      );
+    const changes = item.rows.map((row) => parseChange(row.text, types, `${fixture.file}:${row.line}`));
+    items.push({ kind: 'output', rows: batch(item.table, changes).map(format) });
+  }
+  return { leading: c.leading, name: c.name, line: c.line, items };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+for (const file of readdirSync(DIR)
+  .filter((f) => f.endsWith('.txt'))
+  .sort()) {
+  const path = join(DIR, file);
+  const fixture = parseFixture(path, readFileSync(path, 'utf8'));
+  let root: PlanNode | undefined;
+  let planError: string | undefined;
+  try {
+    root = planFixture(fixture.sqlName, fixture.sql);
+  } catch (error) {
+    planError = formatError(error);
+  }
+  const plan = root ? explainPlan(root).split('\n') : [`error: ${planError}`];
+  const results = fixture.cases.map((c) => {
+    if (!root) return { expected: c, actual: c, error: new Error(planError) };
+    try {
+      return { expected: c, actual: runCase(fixture, root, c), error: undefined };
+    } catch (error) {
+      return { expected: c, actual: c, error: error as Error };
+    }
+  });
+  if (UPDATE && results.every((r) => r.error === undefined))
+    writeFileSync(
+      path,
+      renderFixture(
+        fixture,
+        plan,
+        results.map((r) => r.actual),
+      ),
+    );
+
+  describe(`operator fixture ${file}`, () => {
+    it('plans the query', () => {
+      assert.equal(planError, undefined, planError);
+      const kinds = nodes(root as PlanNode).map((n): string =>
+        n.kind === 'Sink' && n.upsertMaterialize ? 'UpsertMaterializer' : n.kind,
+      );
+      assert.ok(kinds.includes(fixture.operator), `${path}: the plan has no ${fixture.operator}: ${kinds.join(', ')}`);
+      if (!UPDATE)
+        assert.equal(
+          plan.join('\n'),
+          fixture.plan.join('\n'),
+          `${path}: the plan differs (UPDATE_GOLDEN=1 rewrites it)`,
+        );
+    });
+    for (const result of results) {
+      it(result.expected.name, () => {
+        if (result.error) throw result.error;
+        if (UPDATE) return;
+        assert.equal(
+          renderCase(result.actual).join('\n'),
+          renderCase(result.expected).join('\n'),
+          `${path}:${result.expected.line}: the output differs (UPDATE_GOLDEN=1 rewrites it)`,
+        );
+      });
+    }
+  });
+}
