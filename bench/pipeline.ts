@@ -84,7 +84,7 @@ async function latency(s: Setup, rate: number, seconds: number, firstId: number)
   const orders = Math.floor((rate * seconds) / 3);
   const began = performance.now();
   let done = 0;
-  const writers = 4;
+  const writers = 8;
   const clients = await Promise.all(
     Array.from({ length: writers }, async () => {
       const client = new pg.Client(s.server.connectionConfig('source_db'));

@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+
+const dirs: string[] = [];
+/** A temp dir for a test's SQL files, removed after the tests. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rivulet-explain-'));
+  dirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('rivulet explain', () => {
   it('prints each job of an example with its changelog modes', async () => {
@@ -21,7 +32,7 @@ describe('rivulet explain', () => {
   });
 
   it('fills placeholders from -D and reports an unset one at its place', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rivulet-explain-'));
+    const dir = tempDir();
     const file = join(dir, 'job.sql');
     writeFileSync(
       file,
@@ -42,7 +53,7 @@ describe('rivulet explain', () => {
   });
 
   it('exits 1 with the location of a planning error', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rivulet-explain-'));
+    const dir = tempDir();
     const file = join(dir, 'bad.sql');
     writeFileSync(
       file,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -141,5 +141,6 @@ describe('seeding the ecommerce example', () => {
     const admin = await pg.connect();
     const left = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'broken_db%'`);
     assert.deepEqual(left.rows, []);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -44,8 +44,8 @@ export class KafkaLog implements Log {
   private readonly brokers: string[];
   private readonly admin: Admin;
   private readonly producer: Producer<Bytes, Bytes, Bytes, Bytes>;
-  private transactional: Producer<Bytes, Bytes, Bytes, Bytes> | undefined;
-  private transactionQueue: Promise<void> = Promise.resolve();
+  private readonly transactionalProducers = new Set<Producer<Bytes, Bytes, Bytes, Bytes>>();
+  private readonly idleProducers: Producer<Bytes, Bytes, Bytes, Bytes>[] = [];
   private readonly groups = new Map<string, Consumer>();
   private readonly readers = new Set<KafkaReader>();
   private readonly partitionCounts = new Map<string, number>();
@@ -189,41 +189,46 @@ export class KafkaLog implements Log {
     for (const messages of await this.toMessages(records)) await this.producer.send({ messages });
   }
 
+  /**
+   * A transaction on a transactional producer of its own: jobs commit side by side, as Flink's
+   * sink tasks each have their producer. Producers are reused once their transaction has ended;
+   * their ids are this log's transactional id with a number, the same numbers after a restart.
+   */
   async beginTransaction(): Promise<LogTransaction> {
-    // One transactional producer per log; its transactions run one after another.
-    let release: () => void = () => undefined;
-    const previous = this.transactionQueue;
-    this.transactionQueue = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    try {
-      // A failed start leaves the producer unusable: each retry gets a fresh one with the same id.
-      const transaction = await withRetry(
-        async () => {
-          this.transactional ??= new Producer({
+    let producer = this.idleProducers.pop();
+    const transaction = await withRetry(
+      async () => {
+        if (!producer) {
+          producer = new Producer({
             clientId: 'rivulet-tx',
             bootstrapBrokers: this.brokers,
             idempotent: true,
-            transactionalId: this.transactionalId,
+            transactionalId: `${this.transactionalId}-${this.transactionalProducers.size}`,
             autocreateTopics: false,
+            // Right after a commit the broker may still be writing its markers and answer
+            // CONCURRENT_TRANSACTIONS: retry soon (as Kafka's Java client does), not after 1 s.
+            retries: 8,
+            retryDelay: (_client: unknown, _operation: string, attempt: number) => Math.min(20 * 2 ** attempt, 1000),
             // A new writer must introduce itself as unknown (-1/-1); the client's default (0/0)
             // makes the broker take it for a fenced old producer once the id has a history.
             producerId: -1n,
             producerEpoch: -1,
           });
-          return this.transactional.beginTransaction();
-        },
-        async () => {
-          await this.transactional?.close().catch(() => undefined);
-          this.transactional = undefined;
-        },
-      );
-      return new KafkaTransaction(this, transaction, release);
-    } catch (error) {
-      release();
-      throw error;
-    }
+          this.transactionalProducers.add(producer);
+        }
+        return producer.beginTransaction();
+      },
+      // A failed start leaves the producer unusable: the retry gets a fresh one.
+      async () => {
+        await producer?.close().catch(() => undefined);
+        producer = undefined;
+      },
+    );
+    const used = producer as Producer<Bytes, Bytes, Bytes, Bytes>;
+    return new KafkaTransaction(this, transaction, (healthy) => {
+      if (healthy) this.idleProducers.push(used);
+      else used.close().catch(() => undefined);
+    });
   }
 
   /** A consumer that stands for `group` in offset commits and lookups (it never joins the group). */
@@ -301,7 +306,7 @@ export class KafkaLog implements Log {
     await Promise.all([...this.readers].map((reader) => reader.close().catch(() => undefined)));
     await Promise.all([...this.groups.values()].map((consumer) => consumer.close().catch(() => undefined)));
     await this.offsetsClient?.close().catch(() => undefined);
-    await this.transactional?.close().catch(() => undefined);
+    await Promise.all([...this.transactionalProducers].map((producer) => producer.close().catch(() => undefined)));
     await this.producer.close().catch(() => undefined);
     await this.admin.close().catch(() => undefined);
   }
@@ -341,7 +346,7 @@ class KafkaTransaction implements LogTransaction {
   constructor(
     private readonly log: KafkaLog,
     private readonly transaction: Awaited<ReturnType<Producer<Bytes, Bytes, Bytes, Bytes>['beginTransaction']>>,
-    private readonly release: () => void,
+    private readonly release: (healthy: boolean) => void,
   ) {}
 
   async produce(records: readonly ProduceRecord[]): Promise<void> {
@@ -383,9 +388,11 @@ class KafkaTransaction implements LogTransaction {
     this.done = true;
     try {
       await (this.started ? finish() : this.transaction.cancel());
-    } finally {
-      this.release();
+    } catch (error) {
+      this.release(false);
+      throw error;
     }
+    this.release(true);
   }
 }
 
