@@ -7,6 +7,7 @@ import { registerJobCommands } from './commands/jobs.ts';
 import { registerPendingCommands } from './commands/pending.ts';
 import { registerTopics } from './commands/topics.ts';
 import { registerUp } from './commands/up.ts';
+import { registerValidate } from './commands/validate.ts';
 
 const program = new Command('rivulet')
   .description('Flink SQL pipelines over PostgreSQL change data capture')
@@ -19,6 +20,7 @@ registerExplain(program);
 registerTopics(program);
 registerConsume(program);
 registerJobCommands(program);
+registerValidate(program);
 registerPendingCommands(program);
 
 try {

@@ -16,7 +16,7 @@ export class Engine {
     try {
       for (const plan of script.jobs) {
         const job = new Job(randomBytes(16).toString('hex'), plan, this.log);
-        await job.start();
+        await job.open();
         started.push(job);
       }
     } catch (error) {
@@ -24,7 +24,10 @@ export class Engine {
       for (const job of started) await job.cancel().catch(() => undefined);
       throw error;
     }
-    for (const job of started) this.jobs.set(job.id, job);
+    for (const job of started) {
+      job.launch();
+      this.jobs.set(job.id, job);
+    }
     return started;
   }
 

@@ -18,6 +18,7 @@ import {
   type SinkVertex,
   type SourceVertex,
 } from './graph.ts';
+import { COMMIT_SECONDS_BUCKETS, Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
 import { replayStart } from './replay.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
@@ -77,6 +78,21 @@ interface CdcSource {
   /** The slot's position is committed as the offset (an LSN) of partition 0 of this name. */
   readonly topic: string;
   readonly reader: PostgresCdcReader;
+  /** Whether its latest poll found nothing to read (the slot's stream was idle), for /metrics. */
+  caughtUp: boolean;
+  /** The reader's lastCommitMicros when its latest poll returned: the newest source transaction delivered. */
+  deliveredMicros: number;
+}
+
+/** A postgres-cdc source of a job's current run, as /metrics reports it. */
+export interface CdcSourceState {
+  readonly vertex: SourceVertex;
+  readonly table: CdcTable;
+  /** The LSN of the output delivered so far (committed with the next commit). */
+  readonly position: bigint;
+  /** Commit time (microseconds since the epoch) of the last source transaction read; 0 before the first. */
+  readonly lastCommitMicros: number;
+  readonly caughtUp: boolean;
 }
 
 type RunningSource = LogSource | CdcSource;
@@ -107,6 +123,15 @@ export class Job {
   commitMillisMin = Number.POSITIVE_INFINITY;
   commitMillisMax = 0;
   readonly recentCommits: { readonly id: number; readonly completedAt: number; readonly millis: number }[] = [];
+  /** Every commit's duration, in seconds (for /metrics). */
+  readonly commitSeconds = new Histogram(COMMIT_SECONDS_BUCKETS);
+  /**
+   * For each commit that covers new postgres-cdc source transactions: seconds from the commit time
+   * of the latest of them at the source to the commit of the job's output (for /metrics).
+   */
+  readonly sourceToCommitSeconds = new Histogram(LATENCY_SECONDS_BUCKETS);
+  /** Per cdc source group, the source commit time (µs) already observed in sourceToCommitSeconds. */
+  private readonly observedSourceMicros = new Map<string, number>();
   /** Restarts after failures so far, and the failures (the latest last). */
   restarts = 0;
   readonly exceptions: JobException[] = [];
@@ -119,9 +144,25 @@ export class Job {
   get currentGraph(): JobGraph | undefined {
     return this.graph;
   }
+  /** The postgres-cdc sources of the current run, read by /metrics. */
+  get cdcSources(): CdcSourceState[] {
+    return this.sources.flatMap((s) =>
+      s.kind === 'cdc'
+        ? [
+            {
+              vertex: s.vertex,
+              table: s.vertex.table as CdcTable,
+              position: s.reader.position,
+              lastCommitMicros: s.reader.lastCommitMicros,
+              caughtUp: s.caughtUp,
+            },
+          ]
+        : [],
+    );
+  }
   private domain: CommitDomain | undefined;
   private sources: RunningSource[] = [];
-  private open: OpenTransaction | undefined;
+  private uncommitted: OpenTransaction | undefined;
   /**
    * Per log source, the positions just past the records it has handed to the operators: what a
    * commit covers. A reader's own positions run ahead of them while a poll is under way (partition
@@ -147,12 +188,26 @@ export class Job {
 
   /** Builds and opens everything the job runs on, then runs it; a failure here fails the submission. */
   async start(): Promise<void> {
+    await this.open();
+    this.launch();
+  }
+
+  /**
+   * Opens what the job reads and writes (the first half of `start`). The jobs of one script are
+   * all opened before any runs: a postgres-cdc snapshot writes in a long transaction, and while
+   * it is open PostgreSQL makes the creation of any other replication slot on the server wait.
+   */
+  async open(): Promise<void> {
     try {
       await this.prepare();
     } catch (error) {
       await this.release();
       throw error;
     }
+  }
+
+  /** Runs an opened job (the second half of `start`). */
+  launch(): void {
     this.status = 'RUNNING';
     this.loop = this.supervise();
   }
@@ -255,7 +310,7 @@ export class Job {
     const reader = await PostgresCdcReader.open(table, committed, (message) =>
       console.warn(`job ${this.plan.name}: ${message}`),
     );
-    return { kind: 'cdc', vertex, group, topic, reader };
+    return { kind: 'cdc', vertex, group, topic, reader, caughtUp: false, deliveredMicros: 0 };
   }
 
   private commitDomain(sinks: readonly SinkVertex[]): CommitDomain {
@@ -315,6 +370,10 @@ export class Job {
       polls.delete(settled.source);
       // No poll of this source is under way now: its reader's positions are those of what it returned.
       if (settled.source.kind === 'log') this.delivered.set(settled.source, new Map(settled.source.reader.positions()));
+      else {
+        settled.source.caughtUp = settled.changes.length === 0;
+        settled.source.deliveredMicros = settled.source.reader.lastCommitMicros;
+      }
       this.recordsIn += settled.changes.length;
       push(settled.source.vertex, settled.changes, 0);
       // Processing-time windows fire here: after every batch, and every poll timeout when idle.
@@ -352,11 +411,11 @@ export class Job {
 
   private async openTransaction(): Promise<OpenTransaction> {
     const domain = this.domain as CommitDomain;
-    this.open ??=
+    this.uncommitted ??=
       domain.kind === 'log'
         ? { kind: 'log', transaction: await this.log.beginTransaction() }
         : { kind: 'jdbc', transaction: await domain.database.begin() };
-    return this.open;
+    return this.uncommitted;
   }
 
   private async writeOpen(): Promise<void> {
@@ -403,7 +462,7 @@ export class Job {
     const graph = this.graph as JobGraph;
     const domain = this.domain as CommitDomain;
     const positions = this.positions();
-    if (!this.open && domain.kind === 'jdbc') {
+    if (!this.uncommitted && domain.kind === 'jdbc') {
       // A batch on its own is retried on transient failures (sink.max-retries).
       const out = graph.sinks.reduce((n, sink) => n + sink.pending.length, 0);
       await domain.database.write(this.jdbcWrites(), positions);
@@ -419,7 +478,7 @@ export class Job {
         } else {
           await open.transaction.commit(positions);
         }
-        this.open = undefined;
+        this.uncommitted = undefined;
       } catch (error) {
         await this.abortOpen();
         throw error;
@@ -435,11 +494,26 @@ export class Job {
     if (this.recentCommits.length > 100) this.recentCommits.shift();
     this.commitMillisMin = Math.min(this.commitMillisMin, millis);
     this.commitMillisMax = Math.max(this.commitMillisMax, millis);
+    this.commitSeconds.observe(millis / 1000);
+    this.observeSourceToCommit();
+  }
+
+  /** Observes now − the commit time of the newest source transaction this commit covers, if any is new. */
+  private observeSourceToCommit(): void {
+    let newest = 0;
+    for (const source of this.sources) {
+      if (source.kind !== 'cdc') continue;
+      const micros = source.deliveredMicros;
+      if (micros <= (this.observedSourceMicros.get(source.group) ?? 0)) continue;
+      this.observedSourceMicros.set(source.group, micros);
+      newest = Math.max(newest, micros);
+    }
+    if (newest > 0) this.sourceToCommitSeconds.observe(Math.max(0, Date.now() / 1000 - newest / 1_000_000));
   }
 
   private async abortOpen(): Promise<void> {
-    const open = this.open;
-    this.open = undefined;
+    const open = this.uncommitted;
+    this.uncommitted = undefined;
     await open?.transaction.abort().catch(() => undefined);
   }
 

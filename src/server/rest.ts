@@ -10,6 +10,7 @@ import type { Engine } from '../runtime/engine.ts';
 import type { Vertex } from '../runtime/graph.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import { vertexCounts, vertexNode } from '../runtime/vertex-metrics.ts';
+import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 
 /** The Flink release whose SQL dialect and REST API Rivulet follows (see docs/rest.md). */
 const FLINK_VERSION = '1.18';
@@ -423,7 +424,7 @@ function authorized(request: IncomingMessage, token: string): boolean {
 /**
  * The engine's HTTP API on loopback, with Flink's paths and field names (see docs/rest.md):
  * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
- * /jobs/:id/checkpoints, /jobs/:id/exceptions; PATCH /jobs/:id?mode=cancel; POST /sql to submit
+ * /jobs/:id/checkpoints, /jobs/:id/exceptions, and /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST /sql to submit
  * a script. With a token, PATCH and POST need `Authorization: Bearer <token>`.
  */
 export function startRestServer(engine: Engine, port: number, options: RestOptions = {}): Promise<Server> {
@@ -474,6 +475,12 @@ async function handle(
       case '/jobs/overview':
         reply(200, { jobs: [...engine.jobs.values()].map(overview) });
         return;
+      case '/metrics': {
+        const text = redact(await metricsText(engine), engine);
+        response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+        response.end(text);
+        return;
+      }
     }
   }
   const route = /^\/jobs\/([^/]+)(?:\/(checkpoints|exceptions|plan))?$/.exec(path);

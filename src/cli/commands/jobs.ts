@@ -51,7 +51,7 @@ export function registerJobCommands(program: Command): void {
   withEngineOptions(program.command('list').description('list the jobs of the engine, like flink list')).action(
     async (options: EngineOptions) => {
       const { jobs } = await callEngine<{ jobs: JobOverview[] }>(options, 'GET', '/jobs/overview');
-      const running = jobs.filter((job) => job.state === 'RUNNING' || job.state === 'CREATED');
+      const running = jobs.filter((job) => ['RUNNING', 'RESTARTING', 'CREATED'].includes(job.state));
       const other = jobs.filter((job) => !running.includes(job));
       const line = (job: JobOverview) => `${formatTime(job['start-time'])} : ${job.jid} : ${job.name} (${job.state})`;
       const out: string[] = ['------------------ Running/Restarting Jobs -------------------'];

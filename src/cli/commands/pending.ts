@@ -3,7 +3,6 @@ import { RivuletError } from '../../common/errors.ts';
 
 /** Contract commands (see DESIGN.md) that are declared but not built yet: they say so and fail. */
 const PENDING: ReadonlyArray<{ usage: string; description: string }> = [
-  { usage: 'validate', description: 'check the running pipeline end to end' },
   { usage: 'stress', description: 'drive orders through the pipeline and report latency' },
 ];
 

@@ -115,6 +115,7 @@ export class PostgresCdcReader {
       await client.connect();
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(slot.snapshotName)}`);
+      await stream.releaseSnapshot();
       const columns = target.columns.map((c) => pg.escapeIdentifier(c)).join(', ');
       await client.query(
         `DECLARE rivulet_snapshot NO SCROLL CURSOR FOR SELECT ${columns} FROM ${pg.escapeIdentifier(target.schema)}.${pg.escapeIdentifier(target.table)}`,
@@ -193,7 +194,8 @@ export class PostgresCdcReader {
   }
 
   private async pollSnapshot(snapshot: Snapshot, max: number): Promise<Change[]> {
-    const fetch = Math.min(max, this.settings.fetchSize);
+    // Rows per round trip: the fetch size, or a whole batch of the job when that is larger.
+    const fetch = Math.max(max, this.settings.fetchSize);
     const result = await snapshot.client.query<Record<string, string | null>>({
       text: `FETCH ${fetch} FROM rivulet_snapshot`,
       rowMode: 'array',

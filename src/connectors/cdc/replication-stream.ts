@@ -73,6 +73,14 @@ export class ReplicationStream {
     return parseLsn((result.rows[0] as { consistent_point: string }).consistent_point);
   }
 
+  /**
+   * Ends the transaction that holds the exported snapshot, once another session has imported it:
+   * while it lasts, creating any other slot on the server waits for it.
+   */
+  async releaseSnapshot(): Promise<void> {
+    await this.client.query('IDENTIFY_SYSTEM');
+  }
+
   async dropSlot(name: string): Promise<void> {
     await this.client.query(`DROP_REPLICATION_SLOT ${pg.escapeIdentifier(name)}`);
   }
