@@ -5,6 +5,7 @@ import { registerConsume } from './commands/consume.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerJobCommands } from './commands/jobs.ts';
 import { registerPendingCommands } from './commands/pending.ts';
+import { registerStress } from './commands/stress.ts';
 import { registerTopics } from './commands/topics.ts';
 import { registerUp } from './commands/up.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -21,6 +22,7 @@ registerTopics(program);
 registerConsume(program);
 registerJobCommands(program);
 registerValidate(program);
+registerStress(program);
 registerPendingCommands(program);
 
 try {

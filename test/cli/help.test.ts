@@ -13,10 +13,10 @@ describe('rivulet --help', () => {
     }
   });
 
-  it('fails a command that is not built yet, saying so without a stack trace', async () => {
-    const result = await runCli(['stress', '--orders', '10']);
+  it('fails a command that needs a running instance when there is none, without a stack trace', async () => {
+    const result = await runCli(['stress', '--orders', '10', '--data-dir', 'no-such-rivulet-dir']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^error\[NOT_BUILT_YET\]: 'rivulet stress' is not built yet/);
+    assert.match(result.stderr, /^error\[NOT_RUNNING\]: no running Rivulet uses /);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
   });
 

@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
 
 /** Contract commands (see DESIGN.md) that are declared but not built yet: they say so and fail. */
-const PENDING: ReadonlyArray<{ usage: string; description: string }> = [
-  { usage: 'stress', description: 'drive orders through the pipeline and report latency' },
-];
+const PENDING: ReadonlyArray<{ usage: string; description: string }> = [];
 
 export function registerPendingCommands(program: Command): void {
   for (const { usage, description } of PENDING) {

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { RivuletError } from '../../common/errors.ts';
 import { findInstance } from '../../embedded/instance.ts';
+import { painter, parseDuration, useColour } from '../support.ts';
 import { languageOf, messagesFor } from '../validate/messages.ts';
 import { type Check, type Reporter, type ValidationResult, validate } from '../validate/run.ts';
+
+export { parseDuration } from '../support.ts';
 
 interface ValidateOptions {
   readonly dataDir: string;
@@ -11,26 +13,8 @@ interface ValidateOptions {
   readonly json?: boolean;
 }
 
-/** A duration in milliseconds: `250`, `250ms`, `5s`, `1.5s`, `1m`. */
-export function parseDuration(option: string): (value: string) => number {
-  return (value) => {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
-    const ms = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 }[match[2] ?? 'ms'] ?? 1) : Number.NaN;
-    if (!(ms > 0)) {
-      throw new RivuletError(
-        'BAD_OPTION',
-        `${option} must be a duration, got '${value}'`,
-        'milliseconds (5000) or with a unit: 500ms, 5s, 1m',
-      );
-    }
-    return Math.round(ms);
-  };
-}
-
-const COLOURS = { red: 31, green: 32, yellow: 33, blue: 34, cyan: 36 } as const;
-
 function textReporter(colour: boolean): Reporter {
-  const paint = (name: keyof typeof COLOURS, text: string) => (colour ? `\x1b[${COLOURS[name]}m${text}\x1b[0m` : text);
+  const paint = painter(colour);
   const write = (text: string) => process.stdout.write(`${text}\n`);
   return {
     step: (text) => write(`${paint('blue', '[STEP]')} ${text}`),
@@ -83,7 +67,7 @@ export function registerValidate(program: Command): void {
       const instance = findInstance(options.dataDir);
       const language = languageOf(process.env);
       const m = messagesFor(language);
-      const colour = !options.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      const colour = useColour(options.json);
       const reporter = options.json ? silent : textReporter(colour);
       if (!options.json) {
         const rule = '========================================';

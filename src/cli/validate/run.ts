@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { InstanceInfo } from '../../embedded/instance.ts';
 import type { Log, LogReader } from '../../log/log.ts';
 import { openLog } from '../../log/open-log.ts';
+import { connect, databaseUrl, getJson, errorMessage as message, percentile } from '../support.ts';
 import type { LayerId, Messages } from './messages.ts';
 
 /** One check of the validation, as `--json` prints it. */
@@ -125,36 +126,6 @@ class TopicWatcher {
   }
 }
 
-function databaseUrl(instance: InstanceInfo, database: string): string {
-  return `postgresql://postgres@127.0.0.1:${instance.postgresPort}/${database}`;
-}
-
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return client;
-}
-
-async function getJson<T>(base: string, path: string, timeoutMs: number): Promise<T> {
-  const token = process.env.RIVULET_REST_TOKEN;
-  const response = await fetch(`${base.replace(/\/$/, '')}${path}`, {
-    signal: AbortSignal.timeout(timeoutMs),
-    ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
-  });
-  if (!response.ok) throw new Error(`HTTP ${response.status} for ${path}`);
-  return (await response.json()) as T;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function until<T>(timeoutMs: number, check: () => Promise<T | undefined>): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -163,11 +134,6 @@ async function until<T>(timeoutMs: number, check: () => Promise<T | undefined>):
     if (Date.now() > deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 /**
