@@ -8,6 +8,9 @@ import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** A job from topic `events` into table `public.events` of database `sink`, with these SET lines. */
+/** The sink's password (the test server trusts loopback): it must never be printed. */
+const PASSWORD = 'never-print-this-password';
+
 function script(pg: TestPostgres, settings: string): string {
   return `${settings}
     CREATE TABLE events_in (id BIGINT, note STRING) WITH (
@@ -15,7 +18,8 @@ function script(pg: TestPostgres, settings: string): string {
       'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
     CREATE TABLE events_out (id BIGINT, note STRING, PRIMARY KEY (id) NOT ENFORCED) WITH (
       'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/sink',
-      'table-name' = 'public.events', 'username' = 'postgres', 'sink.max-retries' = '0');
+      'table-name' = 'public.events', 'username' = 'postgres', 'password' = '${PASSWORD}',
+      'sink.max-retries' = '0');
     INSERT INTO events_out SELECT * FROM events_in;`;
 }
 
@@ -36,7 +40,13 @@ describe('restart strategy: a failed job starts again from its last commit', () 
   const produce = (ids: number[]) =>
     log.produce(ids.map((id) => ({ topic: 'events', key: null, value: Buffer.from(`{"id":${id},"note":"n${id}"}`) })));
 
+  const warnings: string[] = [];
+  const warn = console.warn;
+
   before(async () => {
+    console.warn = (...args: unknown[]) => {
+      warnings.push(args.map(String).join(' '));
+    };
     pg = await startTestPostgres();
     await (await pg.connect()).query('CREATE DATABASE rivulet');
     await (await pg.connect()).query('CREATE DATABASE sink');
@@ -45,6 +55,7 @@ describe('restart strategy: a failed job starts again from its last commit', () 
     await log.ensureTopic('events');
   });
   after(async () => {
+    console.warn = warn;
     for (const job of jobs) await job.cancel();
     await log?.close();
     await pg?.dispose();
@@ -93,5 +104,10 @@ describe('restart strategy: a failed job starts again from its last commit', () 
     await until('the failure', async () => (job.status === 'FAILED' ? true : undefined));
     assert.equal(job.restarts, 2);
     assert.equal(job.exceptions.length, 3);
+    // Each restart was logged, and neither the log lines nor the failures show the password.
+    assert.ok(warnings.some((line) => /restart 2 of 2/.test(line)));
+    for (const text of [...warnings, ...job.exceptions.map((e) => `${e.error.message} ${e.error.stack}`)]) {
+      assert.doesNotMatch(text, new RegExp(PASSWORD));
+    }
   });
 });
