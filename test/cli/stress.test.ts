@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { cityTier } from '../../src/cli/stress/run.ts';
-import { freeLoopbackPort } from '../../src/embedded/ports.ts';
-import { CliProcess, runCli } from '../helpers/cli.ts';
-
-async function query(url: string, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { runCli } from '../helpers/cli.ts';
+import { type ExampleInstance, query, startExampleInstance } from '../helpers/example-instance.ts';
 
 interface Figures {
   samples: number;
@@ -44,45 +30,19 @@ interface Report {
 }
 
 describe('rivulet stress', () => {
-  let dir: string;
+  let instance: ExampleInstance;
   let dataDir: string;
-  let up: CliProcess;
   let sinkUrl: string;
   let sourceUrl: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'rivulet-stress-'));
-    chmodSync(dir, 0o711);
-    dataDir = join(dir, 'data');
-    up = new CliProcess([
-      'up',
-      '--example',
-      'examples/ecommerce',
-      '--data-dir',
-      dataDir,
-      '--pg-port',
-      String(await freeLoopbackPort()),
-      '--port',
-      String(await freeLoopbackPort()),
-    ]);
-    await up.waitFor(/Ready in [\d.]+ s/);
-    sinkUrl = up.stdout.match(/postgresql:\/\/\S+\/sink_db/)?.[0] ?? '';
-    sourceUrl = up.stdout.match(/postgresql:\/\/\S+\/source_db/)?.[0] ?? '';
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const [row] = await query(sinkUrl, 'SELECT count(*)::int AS n FROM result.orders_with_user_info');
-      if (row?.n === 5) break;
-      assert.ok(Date.now() < deadline, `the sink has ${row?.n} orders`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    instance = await startExampleInstance();
+    ({ dataDir, sinkUrl } = instance);
+    sourceUrl = instance.sourceUrl;
   });
 
   after(async () => {
-    if (up && up.child.exitCode === null) {
-      up.child.kill('SIGINT');
-      await up.done;
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await instance?.stop();
   });
 
   it('knows the city tiers of the dimension join', () => {

@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { parseDuration } from '../../src/cli/commands/validate.ts';
-import { freeLoopbackPort } from '../../src/embedded/ports.ts';
-import { CliProcess, runCli } from '../helpers/cli.ts';
-
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { runCli } from '../helpers/cli.ts';
+import { type ExampleInstance, query, startExampleInstance } from '../helpers/example-instance.ts';
 
 interface Report {
   ok: boolean;
@@ -29,40 +17,17 @@ interface Report {
 }
 
 describe('rivulet validate', () => {
-  let dir: string;
+  let instance: ExampleInstance;
   let dataDir: string;
-  let up: CliProcess;
   let sinkUrl: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'rivulet-validate-'));
-    chmodSync(dir, 0o711);
-    dataDir = join(dir, 'data');
-    const args = ['up', '--example', 'examples/ecommerce', '--data-dir', dataDir];
-    up = new CliProcess([
-      ...args,
-      '--pg-port',
-      String(await freeLoopbackPort()),
-      '--port',
-      String(await freeLoopbackPort()),
-    ]);
-    await up.waitFor(/Ready in [\d.]+ s/);
-    sinkUrl = up.stdout.match(/postgresql:\/\/\S+\/sink_db/)?.[0] ?? '';
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const [row] = await query(sinkUrl, 'SELECT count(*)::int AS n FROM result.orders_with_user_info');
-      if (row?.n === 5) break;
-      assert.ok(Date.now() < deadline, `the sink has ${row?.n} orders`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    instance = await startExampleInstance();
+    ({ dataDir, sinkUrl } = instance);
   });
 
   after(async () => {
-    if (up && up.child.exitCode === null) {
-      up.child.kill('SIGINT');
-      await up.done;
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await instance?.stop();
   });
 
   it('parses durations', () => {
