@@ -41,7 +41,7 @@ export function jdbcConnection(
 }
 
 /** The PostgreSQL type a value of `type` is cast to when it arrives as text. */
-function pgType(type: DataType): string {
+export function pgType(type: DataType): string {
   switch (type.kind) {
     case 'BOOLEAN':
       return 'boolean';
@@ -75,7 +75,7 @@ function pgType(type: DataType): string {
 }
 
 /** A value as the text PostgreSQL reads for its column type. */
-function toText(type: DataType): (value: Value) => string | null {
+export function toText(type: DataType): (value: Value) => string | null {
   switch (type.kind) {
     case 'DECIMAL': {
       const scale = type.scale;
@@ -104,12 +104,12 @@ function toText(type: DataType): (value: Value) => string | null {
   }
 }
 
-function quoteIdentifier(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** `schema.table` or `table`, each part quoted. */
-function quoteTable(name: string): string {
+export function quoteTable(name: string): string {
   return name.split('.').map(quoteIdentifier).join('.');
 }
 

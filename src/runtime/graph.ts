@@ -1,11 +1,13 @@
 import { RivuletError } from '../common/errors.ts';
 import type { CdcTable } from '../connectors/cdc/cdc-table.ts';
+import { JdbcLookup } from '../connectors/jdbc-lookup.ts';
 import { JdbcTableWriter } from '../connectors/jdbc-sink.ts';
 import { type KafkaTable, kafkaTableBatchWriter } from '../connectors/kafka-table.ts';
 import { GroupAggregateOperator } from '../exec/aggregate.ts';
 import { CalcOperator } from '../exec/calc.ts';
 import type { Change } from '../exec/change.ts';
 import { JoinOperator } from '../exec/join.ts';
+import { LookupJoinOperator } from '../exec/lookup-join.ts';
 import { NormalizeOperator } from '../exec/normalize.ts';
 import type { Operator } from '../exec/operator.ts';
 import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
@@ -15,9 +17,11 @@ import {
   WindowTableFunctionOperator,
   type WindowTime,
 } from '../exec/window.ts';
+import { compileCast } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { Value } from '../expr/value.ts';
 import type { ProduceRecord } from '../log/log.ts';
-import type { PlanNode, Sink, TableReference, WindowTableFunction } from '../plan/nodes.ts';
+import type { LookupJoin, PlanNode, Sink, TableReference, WindowTableFunction } from '../plan/nodes.ts';
 import type { RowField } from '../types/data-type.ts';
 import { countBatch, setVertexNode } from './vertex-metrics.ts';
 
@@ -81,6 +85,80 @@ export interface JobGraph {
   stateful: boolean;
   /** Set while changes of records processed before a restart are pushed (see pushReplayed). */
   readonly replay: { active: boolean };
+  /** Lookup joins, whose missing keys the job looks up between pushes (resolveLookups). */
+  readonly lookups: LookupVertex[];
+}
+
+export interface LookupVertex {
+  readonly vertex: OperatorVertex;
+  readonly operator: LookupJoinOperator;
+  readonly lookup: JdbcLookup;
+}
+
+/** A lookup join on a jdbc table: the operator and the reader of the table's rows by key. */
+function lookupJoin(node: LookupJoin, env: EvalEnv): { operator: LookupJoinOperator; lookup: JdbcLookup } {
+  const connector = node.table.connector;
+  if (connector.factory.identifier !== 'jdbc')
+    unsupported(`a lookup join on a '${connector.factory.identifier}' table`);
+  const username = connector.get('username');
+  const password = connector.get('password');
+  const lookup = new JdbcLookup({
+    url: String(connector.get('url')),
+    ...(username !== undefined ? { username: String(username) } : {}),
+    ...(password !== undefined ? { password: String(password) } : {}),
+    table: String(connector.get('table-name')),
+    fields: node.lookupFields,
+    keyColumns: node.keys.map((k) => k.lookup),
+    maxRetries: Number(connector.get('lookup.max-retries') ?? 3),
+  });
+  const toColumnType = node.keys.map((k) => {
+    const from = (node.input.fields[k.input] as RowField).type;
+    const to = (node.lookupFields[k.lookup] as RowField).type;
+    return from.kind === to.kind ? (value: Value) => value : compileCast(from, to, env, false, false);
+  });
+  const maxRows = connector.get('lookup.partial-cache.max-rows') ?? connector.get('lookup.cache.max-rows');
+  const ttl = connector.get('lookup.partial-cache.expire-after-write') ?? connector.get('lookup.cache.ttl');
+  const partial = connector.get('lookup.cache') === 'PARTIAL' || maxRows !== undefined;
+  const operator = new LookupJoinOperator(
+    node.type,
+    node.keys.map((k) => k.input),
+    toColumnType,
+    node.lookupFields.length,
+    node.residual,
+    env,
+    {
+      partial,
+      maxRows: maxRows === undefined ? Number.POSITIVE_INFINITY : Number(maxRows),
+      expireAfterWriteMs: ttl === undefined ? Number.POSITIVE_INFINITY : Number(ttl),
+      cacheMissingKey:
+        (connector.get('lookup.partial-cache.cache-missing-key') ??
+          connector.get('lookup.cache.caching-missing-key')) !== false,
+    },
+  );
+  return { operator, lookup };
+}
+
+/**
+ * Looks up the keys the lookup joins are missing and goes on with the changes waiting for them,
+ * until no change waits; then ends the batch for each lookup join (its cache policy).
+ */
+export async function resolveLookups(graph: JobGraph, replaying = false): Promise<void> {
+  for (;;) {
+    const waiting = graph.lookups.filter((l) => l.operator.waiting);
+    if (waiting.length === 0) break;
+    for (const { vertex, operator, lookup } of waiting) {
+      const keys = operator.missingKeys();
+      if (keys.length > 0) operator.fill(keys, await lookup.lookup(keys));
+      const out = operator.resume();
+      graph.replay.active = replaying;
+      try {
+        for (const edge of vertex.outputs) push(edge.target, out, edge.input);
+      } finally {
+        graph.replay.active = false;
+      }
+    }
+  }
+  for (const { operator } of graph.lookups) operator.endBatch();
 }
 
 function unsupported(what: string): never {
@@ -103,7 +181,14 @@ export function kafkaTable(table: TableReference, fields: readonly RowField[]): 
 
 /** Builds the vertices of the plans of one job; each plan node becomes one vertex. */
 export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
-  const graph: JobGraph = { sources: [], sinks: [], operators: [], stateful: false, replay: { active: false } };
+  const graph: JobGraph = {
+    sources: [],
+    sinks: [],
+    operators: [],
+    stateful: false,
+    replay: { active: false },
+    lookups: [],
+  };
   const built = new Map<PlanNode, Vertex>();
 
   const link = (from: Vertex, target: Vertex, input: number): void => {
@@ -231,8 +316,12 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
         break;
       case 'Values':
         return unsupported('VALUES');
-      case 'LookupJoin':
-        return unsupported('a lookup join');
+      case 'LookupJoin': {
+        const join = lookupJoin(node, env);
+        vertex = operator(join.operator, node.input);
+        graph.lookups.push({ vertex, ...join });
+        break;
+      }
     }
     built.set(node, vertex);
     setVertexNode(vertex, node);

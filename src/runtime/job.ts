@@ -15,6 +15,7 @@ import {
   type JobGraph,
   push,
   pushReplayed,
+  resolveLookups,
   type SinkVertex,
   type SourceVertex,
 } from './graph.ts';
@@ -348,11 +349,13 @@ export class Job {
       while (!done() && !this.stopping) {
         const { replay, fresh } = await this.pollSplit(source, until);
         pushReplayed(this.graph as JobGraph, source.vertex, replay, 0);
+        await resolveLookups(this.graph as JobGraph, true);
         live.set(source, [...(live.get(source) ?? []), ...fresh]);
       }
     }
     for (const sink of (this.graph as JobGraph).sinks) sink.pending = [];
     for (const [source, changes] of live) push(source.vertex, changes, 0);
+    await resolveLookups(this.graph as JobGraph);
     for (const source of this.sources) {
       if (source.kind === 'log') this.delivered.set(source, new Map(source.reader.positions()));
     }
@@ -378,6 +381,7 @@ export class Job {
       push(settled.source.vertex, settled.changes, 0);
       // Processing-time windows fire here: after every batch, and every poll timeout when idle.
       const fired = fireProcessingTime(this.graph as JobGraph, Date.now() * 1000);
+      await resolveLookups(this.graph as JobGraph);
       const moved = settled.source.kind === 'cdc' && settled.source.reader.moved;
       if (settled.changes.length === 0 && !fired && !moved) continue;
       await this.commitOrHold();
@@ -526,6 +530,8 @@ export class Job {
     const domain = this.domain;
     this.domain = undefined;
     if (domain?.kind === 'jdbc') await domain.database.close().catch(() => undefined);
+    const lookups = this.graph?.lookups.splice(0) ?? [];
+    await Promise.all(lookups.map(({ lookup }) => lookup.close().catch(() => undefined)));
   }
 
   async cancel(): Promise<void> {
