@@ -1,6 +1,7 @@
 import { RivuletError } from '../common/errors.ts';
 import type { CdcTable } from '../connectors/cdc/cdc-table.ts';
 import { JdbcLookup } from '../connectors/jdbc-lookup.ts';
+import type { JdbcScanTable } from '../connectors/jdbc-scan.ts';
 import { JdbcTableWriter } from '../connectors/jdbc-sink.ts';
 import { type KafkaTable, kafkaTableBatchWriter } from '../connectors/kafka-table.ts';
 import { GroupAggregateOperator } from '../exec/aggregate.ts';
@@ -35,7 +36,7 @@ interface Edge {
 export interface SourceVertex {
   readonly kind: 'source';
   readonly name: string;
-  readonly table: KafkaTable | CdcTable;
+  readonly table: KafkaTable | CdcTable | JdbcScanTable;
   readonly outputs: Edge[];
 }
 
@@ -223,7 +224,8 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
     let vertex: Vertex;
     switch (node.kind) {
       case 'TableSourceScan': {
-        const cdc = node.table.connector.factory.identifier === 'postgres-cdc';
+        const identifier = node.table.connector.factory.identifier;
+        const cdc = identifier === 'postgres-cdc';
         if (!cdc && node.columns.some((column) => 'metadata' in column))
           unsupported(`metadata columns of '${node.table.name}'`);
         const table: SourceVertex['table'] = cdc
@@ -234,7 +236,9 @@ export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
               fields: node.fields,
               options: node.table.connector,
             }
-          : kafkaTable(node.table, node.fields);
+          : identifier === 'jdbc'
+            ? { name: node.table.name, connector: 'jdbc', fields: node.fields, options: node.table.connector }
+            : kafkaTable(node.table, node.fields);
         const source: SourceVertex = { kind: 'source', name: node.table.name, table, outputs: [] };
         graph.sources.push(source);
         vertex = source;

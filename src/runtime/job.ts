@@ -1,6 +1,7 @@
 import { RivuletError } from '../common/errors.ts';
 import { type CdcTable, cdcPositionTopic } from '../connectors/cdc/cdc-table.ts';
 import { PostgresCdcReader } from '../connectors/cdc/postgres-cdc-reader.ts';
+import { JdbcScanReader, jdbcScanPositionTopic } from '../connectors/jdbc-scan.ts';
 import { JdbcDatabase, type JdbcTransaction } from '../connectors/jdbc-sink.ts';
 import { KafkaTableReader } from '../connectors/kafka-table.ts';
 import { parseDuration } from '../connectors/options.ts';
@@ -96,7 +97,24 @@ export interface CdcSourceState {
   readonly caughtUp: boolean;
 }
 
-type RunningSource = LogSource | CdcSource;
+/** A jdbc table read once (a bounded source). */
+interface ScanSource {
+  readonly kind: 'scan';
+  readonly vertex: SourceVertex;
+  readonly group: string;
+  readonly topic: string;
+  readonly reader: JdbcScanReader;
+  /** Read before a restart: read again with output suppressed, to rebuild the operators' state. */
+  readonly replay: boolean;
+}
+
+type RunningSource = LogSource | CdcSource | ScanSource;
+
+/** What a source has handed to the operators: what a commit may cover. */
+interface HandedOver {
+  readonly positions: ReadonlyMap<number, bigint>;
+  readonly atCommitPoint: boolean;
+}
 
 /** Output written but not committed yet, while a source is between commit points. */
 type OpenTransaction =
@@ -165,11 +183,14 @@ export class Job {
   private sources: RunningSource[] = [];
   private uncommitted: OpenTransaction | undefined;
   /**
-   * Per log source, the positions just past the records it has handed to the operators: what a
-   * commit covers. A reader's own positions run ahead of them while a poll is under way (partition
-   * by partition) or done but not processed yet, and committing those would skip its records.
+   * Per source, the positions just past what it has handed to the operators, and whether that ends
+   * at a commit point: what a commit covers. A reader runs ahead of them while a poll is under way
+   * or done but not processed yet (during another source's commit), and committing its own
+   * positions then would skip what it read.
    */
-  private readonly delivered = new Map<RunningSource, ReadonlyMap<number, bigint>>();
+  private readonly handedOver = new Map<RunningSource, HandedOver>();
+  /** Scans whose end has been committed. */
+  private readonly scansCommitted = new Set<RunningSource>();
 
   constructor(
     readonly id: string,
@@ -223,6 +244,7 @@ export class Job {
           this.status = 'RUNNING';
         }
         await this.run();
+        if (this.status === 'FINISHED') await this.release();
         return;
       } catch (caught) {
         const error = caught as Error;
@@ -257,7 +279,7 @@ export class Job {
   /** The graph, the commit domain and the sources, opened where the job committed last. */
   private async prepare(): Promise<void> {
     this.sources = [];
-    this.delivered.clear();
+    this.handedOver.clear();
     this.graph = buildGraph(this.plan.sinks, this.env());
     this.domain = this.commitDomain(this.graph.sinks);
     for (const sink of this.graph.sinks) {
@@ -272,6 +294,15 @@ export class Job {
       const group = `${this.plan.name}/${vertex.name}${scan > 1 ? `#${scan}` : ''}`;
       if (vertex.table.connector === 'postgres-cdc') {
         this.sources.push(await this.openCdc(vertex, vertex.table, group));
+        continue;
+      }
+      if (vertex.table.connector === 'jdbc') {
+        const topic = jdbcScanPositionTopic(vertex.table);
+        if (this.domain?.kind === 'log') await this.log.ensureTopic(topic);
+        const done = ((await this.committed(group, topic)).get(0) ?? 0n) > 0n;
+        const replay = done && this.graph.stateful;
+        const reader = await JdbcScanReader.open(vertex.table, done && !replay);
+        this.sources.push({ kind: 'scan', vertex, group, topic, reader, replay });
         continue;
       }
       const table = vertex.table;
@@ -353,17 +384,30 @@ export class Job {
         live.set(source, [...(live.get(source) ?? []), ...fresh]);
       }
     }
+    for (const source of this.sources) {
+      if (source.kind !== 'scan' || !source.replay) continue;
+      while (!source.reader.finished && !this.stopping) {
+        pushReplayed(this.graph as JobGraph, source.vertex, await source.reader.poll(this.batchSize, 0), 0);
+        await resolveLookups(this.graph as JobGraph, true);
+      }
+    }
     for (const sink of (this.graph as JobGraph).sinks) sink.pending = [];
     for (const [source, changes] of live) push(source.vertex, changes, 0);
     await resolveLookups(this.graph as JobGraph);
     for (const source of this.sources) {
-      if (source.kind === 'log') this.delivered.set(source, new Map(source.reader.positions()));
+      this.handOver(source);
     }
     await this.commitOrHold();
 
     // Phase 2: live.
     const polls = new Map<RunningSource, Promise<Change[]>>();
     while (!this.stopping) {
+      if (this.sources.every((s) => s.kind === 'scan' && this.scansCommitted.has(s))) {
+        // Every source is a finished scan, and its end is committed: the job is done, as in Flink.
+        this.status = 'FINISHED';
+        this.endedAt = Date.now();
+        break;
+      }
       for (const source of this.sources) {
         if (!polls.has(source)) polls.set(source, source.reader.poll(this.batchSize, 200));
       }
@@ -372,8 +416,8 @@ export class Job {
       );
       polls.delete(settled.source);
       // No poll of this source is under way now: its reader's positions are those of what it returned.
-      if (settled.source.kind === 'log') this.delivered.set(settled.source, new Map(settled.source.reader.positions()));
-      else {
+      this.handOver(settled.source);
+      if (settled.source.kind === 'cdc') {
         settled.source.caughtUp = settled.changes.length === 0;
         settled.source.deliveredMicros = settled.source.reader.lastCommitMicros;
       }
@@ -382,7 +426,9 @@ export class Job {
       // Processing-time windows fire here: after every batch, and every poll timeout when idle.
       const fired = fireProcessingTime(this.graph as JobGraph, Date.now() * 1000);
       await resolveLookups(this.graph as JobGraph);
-      const moved = settled.source.kind === 'cdc' && settled.source.reader.moved;
+      const moved =
+        (settled.source.kind === 'cdc' && settled.source.reader.moved) ||
+        (settled.source.kind === 'scan' && settled.source.reader.finished && !this.scansCommitted.has(settled.source));
       if (settled.changes.length === 0 && !fired && !moved) continue;
       await this.commitOrHold();
     }
@@ -403,13 +449,32 @@ export class Job {
     return { replay, fresh };
   }
 
+  /** Notes what a source has just handed to the operators (no poll of it is under way). */
+  private handOver(source: RunningSource): void {
+    this.handedOver.set(source, this.readerState(source));
+  }
+
+  private handedOverBy(source: RunningSource): HandedOver {
+    return this.handedOver.get(source) ?? this.readerState(source);
+  }
+
+  private readerState(source: RunningSource): HandedOver {
+    switch (source.kind) {
+      case 'log':
+        return { positions: new Map(source.reader.positions()), atCommitPoint: true };
+      case 'cdc':
+      case 'scan':
+        return { positions: new Map([[0, source.reader.position]]), atCommitPoint: source.reader.atCommitPoint };
+    }
+  }
+
   /**
    * Commits the sinks' pending output with every source's position when every source is at a
    * commit point; otherwise writes it into a transaction that stays open until one is reached
    * (a postgres-cdc snapshot, or a source transaction larger than a batch).
    */
   private async commitOrHold(): Promise<void> {
-    if (this.sources.every((s) => s.kind === 'log' || s.reader.atCommitPoint)) await this.commit();
+    if (this.sources.every((s) => this.handedOverBy(s).atCommitPoint)) await this.commit();
     else await this.writeOpen();
   }
 
@@ -455,8 +520,7 @@ export class Job {
     return this.sources.map((s) => ({
       group: s.group,
       topic: s.topic,
-      positions:
-        s.kind === 'log' ? new Map(this.delivered.get(s) ?? s.reader.positions()) : new Map([[0, s.reader.position]]),
+      positions: new Map(this.handedOverBy(s).positions),
     }));
   }
 
@@ -490,6 +554,7 @@ export class Job {
     }
     for (const [i, source] of this.sources.entries()) {
       if (source.kind === 'cdc') source.reader.committed(positions[i]?.positions.get(0) as bigint);
+      if (source.kind === 'scan' && positions[i]?.positions.get(0) === 1n) this.scansCommitted.add(source);
     }
     const millis = performance.now() - started;
     this.commits++;

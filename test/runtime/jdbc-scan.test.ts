@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
+import type { LogReader } from '../../src/log/log.ts';
+import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { planScript } from '../../src/plan/planner.ts';
+import { Job } from '../../src/runtime/job.ts';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+describe('a jdbc table as a bounded scan source', () => {
+  let pg: TestPostgres;
+  let dim: pg.Client;
+  let log: PostgresLog;
+  const jobs: Job[] = [];
+  const readers: LogReader[] = [];
+
+  const users = (port: number) => `
+    CREATE TABLE users (user_id BIGINT, name STRING, balance DECIMAL(10, 2), PRIMARY KEY (user_id) NOT ENFORCED) WITH (
+      'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${port}/dim', 'table-name' = 'public.users',
+      'username' = 'postgres');`;
+  async function start(name: string, text: string): Promise<Job> {
+    const job = new Job(name, planScript(`${name}.sql`, text, new Map(), {}).jobs[0] as never, log);
+    await job.start();
+    jobs.push(job);
+    return job;
+  }
+  async function read(topic: string, count: number): Promise<string[]> {
+    const reader = await log.openReader(topic, { kind: 'earliest' });
+    readers.push(reader);
+    const seen: string[] = [];
+    return waitFor(
+      `${count} records in ${topic}`,
+      async () => {
+        for (const record of await reader.poll(100, 50)) seen.push(record.value?.toString() ?? 'null');
+        return seen.length >= count ? seen : undefined;
+      },
+      jobs,
+    );
+  }
+
+  before(async () => {
+    pg = await startTestPostgres();
+    await (await pg.connect()).query('CREATE DATABASE rivulet');
+    await (await pg.connect()).query('CREATE DATABASE dim');
+    dim = await pg.connect('dim');
+    await dim.query('CREATE TABLE users (user_id BIGINT PRIMARY KEY, name TEXT, balance NUMERIC(10,2))');
+    await dim.query(`INSERT INTO users SELECT g, 'user ' || g, g * 1.25 FROM generate_series(1, 5000) g`);
+    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+  });
+
+  after(async () => {
+    for (const job of jobs) await job.cancel();
+    for (const reader of readers) await reader.close();
+    await log?.close();
+    await pg?.dispose();
+  });
+
+  it('copies every row once and FINISHES, and a restart of a finished scan reads nothing again', async () => {
+    const text = `${users(pg.server.port)}
+      CREATE TABLE copy (user_id BIGINT, name STRING, balance DECIMAL(10, 2)) WITH (
+        'connector' = 'kafka', 'topic' = 'copy', 'properties.bootstrap.servers' = 'unused:9092', 'format' = 'json');
+      INSERT INTO copy SELECT * FROM users;`;
+    const job = await start('copy', text);
+    const rows = await read('copy', 5000);
+    assert.equal(rows.length, 5000);
+    assert.ok(rows.includes('{"user_id":4,"name":"user 4","balance":5.00}'));
+    await waitFor('FINISHED', async () => (job.status === 'FINISHED' ? true : undefined), jobs);
+    const again = await start('copy', text);
+    await waitFor('FINISHED again', async () => (again.status === 'FINISHED' ? true : undefined), jobs);
+    const copy = (await log.describeTopics()).find((t) => t.name === 'copy');
+    assert.equal(copy?.messages, 5000, 'nothing read twice');
+  });
+
+  it('rebuilds a join with the scanned table after a restart by reading it again, emitting nothing twice', async () => {
+    await log.ensureTopic('orders');
+    const text = `${users(pg.server.port)}
+      CREATE TABLE orders (order_id BIGINT, user_id BIGINT) WITH (
+        'connector' = 'kafka', 'topic' = 'orders', 'properties.bootstrap.servers' = 'unused:9092',
+        'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+      CREATE TABLE named (order_id BIGINT, name STRING, PRIMARY KEY (order_id) NOT ENFORCED) WITH (
+        'connector' = 'upsert-kafka', 'topic' = 'named', 'properties.bootstrap.servers' = 'unused:9092',
+        'key.format' = 'json', 'value.format' = 'json');
+      INSERT INTO named SELECT o.order_id, u.name FROM orders o JOIN users u ON o.user_id = u.user_id;`;
+    const order = (id: number, user: number) => ({
+      topic: 'orders',
+      key: null,
+      value: Buffer.from(JSON.stringify({ order_id: id, user_id: user })),
+    });
+    await log.produce([order(1, 7), order(2, 4999)]);
+    const first = await start('named', text);
+    assert.deepEqual(await read('named', 2), ['{"order_id":1,"name":"user 7"}', '{"order_id":2,"name":"user 4999"}']);
+    await first.cancel();
+    await start('named', text);
+    await log.produce([order(3, 12)]);
+    assert.deepEqual(await read('named', 3), [
+      '{"order_id":1,"name":"user 7"}',
+      '{"order_id":2,"name":"user 4999"}',
+      '{"order_id":3,"name":"user 12"}',
+    ]);
+  });
+});
