@@ -39,20 +39,20 @@ function valuePrefix(table: KafkaTable): string {
  * primary key, writes +I and +U as values and -D and -U as tombstones; `kafka` writes inserts only
  * (the planner has made sure nothing else arrives). Use `kafkaTableBatchWriter` for a batch.
  */
-export function kafkaTableWriter(table: KafkaTable): (change: Change) => ProduceRecord | undefined {
+export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?: number) => ProduceRecord | undefined {
   const encodeValue = jsonEncoder(table.fields, formatOptions(table.options, valuePrefix(table)));
   const keyFields = table.key.map((i) => table.fields[i] as RowField);
   const encodeKey = keyFields.length > 0 ? jsonEncoder(keyFields, formatOptions(table.options, 'key.')) : undefined;
   const keyOf = (row: Row) => (encodeKey ? encodeKey(table.key.map((i) => row[i] ?? null)) : null);
-  return (change) => {
+  return (change, timestamp) => {
     switch (change.kind) {
       case '+I':
       case '+U':
-        return { topic: table.topic, key: keyOf(change.row), value: encodeValue(change.row) };
+        return { topic: table.topic, key: keyOf(change.row), value: encodeValue(change.row), timestamp };
       case '-D':
       case '-U':
         return table.connector === 'upsert-kafka'
-          ? { topic: table.topic, key: keyOf(change.row), value: null }
+          ? { topic: table.topic, key: keyOf(change.row), value: null, timestamp }
           : undefined;
     }
   };
@@ -63,10 +63,12 @@ export function kafkaTableWriter(table: KafkaTable): (change: Change) => Produce
  * (the usual -U/+U pair of an update) is left out; a -U on its own (a filter dropped the +U) is a
  * delete, as in Flink.
  */
-export function kafkaTableBatchWriter(table: KafkaTable): (changes: readonly Change[]) => ProduceRecord[] {
+export function kafkaTableBatchWriter(
+  table: KafkaTable,
+): (changes: readonly Change[], timestamp?: number) => ProduceRecord[] {
   const write = kafkaTableWriter(table);
-  return (changes) => {
-    const records: (ProduceRecord | undefined)[] = changes.map(write);
+  return (changes, timestamp) => {
+    const records: (ProduceRecord | undefined)[] = changes.map((change) => write(change, timestamp));
     const upsertedLater = new Set<string>();
     for (let i = changes.length - 1; i >= 0; i--) {
       const key = records[i]?.key?.toString('latin1');
@@ -148,6 +150,12 @@ export class KafkaTableReader {
     return new KafkaTableReader(log, table, await log.openReader(table.topic, await startPosition(log, table, group)));
   }
 
+  /**
+   * The newest record timestamp read so far (milliseconds). Rivulet's jobs stamp their output with
+   * the source commit time of what it came from, so downstream this is the time at the source.
+   */
+  newestTimestamp = 0;
+
   positions(): ReadonlyMap<number, bigint> {
     return this.reader.positions();
   }
@@ -159,6 +167,7 @@ export class KafkaTableReader {
   /** Like poll, with the partition and offset of the record each change came from. */
   async pollEntries(max: number, timeoutMs: number): Promise<{ change: Change; partition: number; offset: bigint }[]> {
     const records = await this.reader.poll(max, timeoutMs);
+    for (const record of records) if (record.timestamp > this.newestTimestamp) this.newestTimestamp = record.timestamp;
     const changes: { change: Change; partition: number; offset: bigint }[] = [];
     const rejected: LogRecord[] = [];
     for (const record of records) {

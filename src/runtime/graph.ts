@@ -55,7 +55,8 @@ export type SinkTarget =
       readonly kind: 'log';
       readonly topic: string;
       readonly compacted: boolean;
-      readonly encode: (changes: readonly Change[]) => ProduceRecord[];
+      /** Records of a batch, stamped with `timestamp` (ms) when given. */
+      readonly encode: (changes: readonly Change[], timestamp?: number) => ProduceRecord[];
     }
   | {
       readonly kind: 'jdbc';

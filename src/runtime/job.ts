@@ -65,6 +65,8 @@ type CommitDomain = { readonly kind: 'log' } | { readonly kind: 'jdbc'; readonly
 
 interface LogSource {
   readonly kind: 'log';
+  /** Source commit time (µs) of the newest record handed over (its log timestamp). */
+  deliveredMicros: number;
   readonly vertex: SourceVertex;
   readonly group: string;
   readonly topic: string;
@@ -329,6 +331,7 @@ export class Job {
         vertex,
         group,
         topic: table.topic,
+        deliveredMicros: 0,
         reader,
         replayUntil: replayFrom ? committed : undefined,
       });
@@ -420,6 +423,8 @@ export class Job {
       if (settled.source.kind === 'cdc') {
         settled.source.caughtUp = settled.changes.length === 0;
         settled.source.deliveredMicros = settled.source.reader.lastCommitMicros;
+      } else if (settled.source.kind === 'log') {
+        settled.source.deliveredMicros = settled.source.reader.newestTimestamp * 1000;
       }
       this.recordsIn += settled.changes.length;
       push(settled.source.vertex, settled.changes, 0);
@@ -500,7 +505,7 @@ export class Job {
     if (open.kind === 'log') {
       for (const sink of graph.sinks) {
         if (sink.target.kind !== 'log') continue;
-        const records = sink.target.encode(sink.pending);
+        const records = sink.target.encode(sink.pending, this.newestSourceMillis());
         if (records.length > 0) await open.transaction.produce(records);
       }
     } else {
@@ -568,10 +573,21 @@ export class Job {
   }
 
   /** Observes now − the commit time of the newest source transaction this commit covers, if any is new. */
+  /**
+   * The source commit time (ms) of the newest change the job has taken in, stamped on its output
+   * so that the next job downstream measures its latency from the source too; undefined before
+   * the first (the log then takes the time of the append).
+   */
+  private newestSourceMillis(): number | undefined {
+    let newest = 0;
+    for (const source of this.sources) if (source.kind !== 'scan') newest = Math.max(newest, source.deliveredMicros);
+    return newest > 0 ? Math.floor(newest / 1000) : undefined;
+  }
+
   private observeSourceToCommit(): void {
     let newest = 0;
     for (const source of this.sources) {
-      if (source.kind !== 'cdc') continue;
+      if (source.kind === 'scan') continue;
       const micros = source.deliveredMicros;
       if (micros <= (this.observedSourceMicros.get(source.group) ?? 0)) continue;
       this.observedSourceMicros.set(source.group, micros);

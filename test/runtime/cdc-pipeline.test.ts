@@ -147,6 +147,23 @@ for (const [logName, openTestLog] of Object.entries(LOGS)) {
       });
       assert.deepEqual(statuses, ['COMPLETED', 'PENDING', 'SHIPPED']);
       assert.equal((await sink.query('SELECT count(*)::int AS n FROM result.orders_with_user_info')).rows[0]?.n, 6);
+      // Every layer stamps its records with the source commit time, so each job measures from it.
+      const stamps: number[] = [];
+      for (const topic of ['ods_orders', 'dwd_orders', 'result_orders_with_user_info']) {
+        const reader = await log.openReader(topic, { kind: 'earliest' });
+        let last: number | undefined;
+        for (let batch = await reader.poll(1000, 200); batch.length > 0; batch = await reader.poll(1000, 200)) {
+          for (const record of batch) if (record.key?.toString() === '{"order_id":2006}') last = record.timestamp;
+        }
+        await reader.close();
+        stamps.push(last as number);
+      }
+      assert.equal(new Set(stamps).size, 1, `one source time through the layers: ${stamps}`);
+      const committed = await source.query<{ ms: string }>('SELECT (extract(epoch FROM now()) * 1000)::bigint AS ms');
+      assert.ok((stamps[0] as number) <= Number(committed.rows[0]?.ms));
+      for (const job of jobs.filter((j) => !j.plan.name.endsWith('ods_users'))) {
+        assert.ok(job.sourceToCommitSeconds.count > 0, `${job.plan.name} measured latency from the source`);
+      }
     });
 
     it("re-emits a user's orders when the user changes, and removes a deleted order", async () => {
