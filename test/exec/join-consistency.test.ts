@@ -8,19 +8,9 @@ import type { Row, Value } from '../../src/expr/value.ts';
 import type { JoinType } from '../../src/plan/nodes.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
+import { seededRandom } from '../helpers/random.ts';
 
 const env: EvalEnv = { timeZone: resolveTimeZone('UTC'), nowMicros: () => 0 };
-
-/** A small deterministic random generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A multiset of rows, by value. */
 class Bag {
@@ -68,7 +58,7 @@ function expected(type: JoinType, left: Bag, right: Bag, residual: boolean): Bag
 }
 
 function run(type: JoinType, residual: boolean, unique: boolean, seed: number): number {
-  const next = random(seed);
+  const next = seededRandom(seed);
   let largest = 0;
   const condition = residual
     ? {

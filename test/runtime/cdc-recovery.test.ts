@@ -7,20 +7,10 @@ import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { LogRecord } from '../../src/log/log.ts';
 import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { seededRandom } from '../helpers/random.ts';
 
 const GROUP = 'insert-into_default_catalog.default_database.ods_orders/orders_source';
 const POSITIONS = 'rivulet-cdc-positions.flink_slot_orders';
-
-/** A seeded random generator (mulberry32), so that a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('postgres-cdc after SIGKILL of the engine during snapshot and stream', () => {
   let pg: TestPostgres;
@@ -28,7 +18,7 @@ describe('postgres-cdc after SIGKILL of the engine during snapshot and stream', 
   let log: PostgresLog;
   let child: ChildProcess | undefined;
   const seed = Number(process.env.CDC_RECOVERY_SEED ?? Date.now() % 1_000_000);
-  const next = random(seed);
+  const next = seededRandom(seed);
 
   async function startEngine(): Promise<ChildProcess> {
     const variables = JSON.stringify({ SOURCE_HOST: '127.0.0.1', SOURCE_PORT: String(pg.server.port) });

@@ -30,6 +30,7 @@ import { planScript } from '../../src/plan/planner.ts';
 import { kafkaTable } from '../../src/runtime/graph.ts';
 import { parseTimestamp } from '../../src/types/temporal.ts';
 import { CliProcess } from '../helpers/cli.ts';
+import { seededRandom } from '../helpers/random.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE = join(ROOT, 'examples', 'ecommerce');
@@ -44,18 +45,6 @@ const WRITER_PAUSE_MS = 8;
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
-
-/** mulberry32: a small PRNG, so a seed replays the same stream of changes and kill points. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -566,8 +555,8 @@ describe('recovery after SIGKILL of the engine while changes flow', () => {
   it(`keeps the sink exact through ${KILLS} kills (seed ${SEED})`, { timeout: 240_000 }, async (t) => {
     const startedAt = Date.now();
     t.diagnostic(`seed ${SEED}: rerun with RECOVERY_SEED=${SEED}`);
-    const workload = new Workload(prng(SEED));
-    const kills = prng(SEED ^ 0x5bd1e995);
+    const workload = new Workload(seededRandom(SEED));
+    const kills = seededRandom(SEED ^ 0x5bd1e995);
     // Ports stay the same across restarts, unless another program takes one while the engine is down.
     let pgPort = await freeLoopbackPort();
     let restPort = await freeLoopbackPort();
@@ -656,7 +645,7 @@ describe('recovery after SIGKILL of the engine while changes flow', () => {
     // PARTITIONS partitions, so that a job reads several partitions of each of its sources.
     for (const topic of ['ods_orders', 'ods_users', 'dwd_orders', 'result_orders_with_user_info'])
       await firstLog.ensureTopic(topic, { compacted: true, partitions: PARTITIONS });
-    writer = new Writer(workload, prng(SEED ^ 0x27d4eb2f), odsEncoder());
+    writer = new Writer(workload, seededRandom(SEED ^ 0x27d4eb2f), odsEncoder());
     writer.start(firstLog);
     let submissions = submitAll();
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { formatLsn } from '../../../src/connectors/cdc/pgoutput.ts';
+import type { Change } from '../../../src/exec/change.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 import { cdcTable, PostgresCdcReader, readChanges, render } from './cdc-helpers.ts';
 
@@ -146,6 +147,12 @@ describe('postgres-cdc reader: snapshot, stream, types, positions', () => {
       undefined,
     );
     const state = new Map<number, number>();
+    const apply = (changes: readonly Change[]) => {
+      for (const change of changes) {
+        if (change.kind === '-D') state.delete(change.row[0] as number);
+        else if (change.kind !== '-U') state.set(change.row[0] as number, change.row[1] as number);
+      }
+    };
     const writer = await pg.connect('cdc');
     let writes = 0;
     let writing = true;
@@ -162,10 +169,7 @@ describe('postgres-cdc reader: snapshot, stream, types, positions', () => {
     })();
     try {
       while (reader.atCommitPoint === false || state.size === 0) {
-        for (const change of await reader.poll(2000, 100)) {
-          if (change.kind === '-D') state.delete(change.row[0] as number);
-          else if (change.kind !== '-U') state.set(change.row[0] as number, change.row[1] as number);
-        }
+        apply(await reader.poll(2000, 100));
       }
       const writesDuringSnapshot = writes;
       writing = false;
@@ -175,10 +179,7 @@ describe('postgres-cdc reader: snapshot, stream, types, positions', () => {
       const target = rows[0]?.lsn as string;
       const deadline = Date.now() + 30_000;
       for (;;) {
-        for (const change of await reader.poll(5000, 200)) {
-          if (change.kind === '-D') state.delete(change.row[0] as number);
-          else if (change.kind !== '-U') state.set(change.row[0] as number, change.row[1] as number);
-        }
+        apply(await reader.poll(5000, 200));
         const table = await db.query<{ id: number; v: number }>('SELECT id, v FROM big');
         if (table.rows.length === state.size && table.rows.every((r) => state.get(r.id) === r.v)) break;
         assert.ok(Date.now() < deadline, `stream did not catch up to ${target}`);
