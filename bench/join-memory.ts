@@ -2,8 +2,11 @@
  * Memory of the seed's dimension join job (3_dimension_join.sql) with 100,000 users and 1,000,000
  * orders in its state, in a process of its own. Rows arrive as the log delivers them (json bytes
  * decoded per record). Prints one JSON line; run with --expose-gc so the figures follow a full GC.
+ * BENCH_STATE_MEMORY (a size such as 64mb) sets the state memory budget, beyond which state spills.
  */
 import { push } from '../src/runtime/graph.ts';
+import { parseMemorySize } from '../src/state/memory-size.ts';
+import { stateMemory } from '../src/state/state-memory.ts';
 import { batches, decoded, dwdOrderRow, joinJob, userRow } from './operators.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -18,6 +21,8 @@ const collect = async () => {
   }
 };
 
+const budget = process.env.BENCH_STATE_MEMORY;
+if (budget) stateMemory().configure(parseMemorySize(budget) as number);
 const job = joinJob();
 await collect();
 const baselineRssMb = mb(process.memoryUsage().rss);
@@ -50,5 +55,8 @@ process.stdout.write(
     heapTotalMb: mb(memory.heapTotal),
     externalMb: mb(memory.external),
     arrayBuffersMb: mb(memory.arrayBuffers),
+    stateInMemoryMb: mb(stateMemory().used),
+    stateSpilledMb: mb(stateMemory().spilled().bytes),
+    spilledKeys: stateMemory().spilled().keys,
   })}\n`,
 );

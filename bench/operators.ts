@@ -328,20 +328,32 @@ export function operatorThroughput(): Measurement[] {
   return measurements;
 }
 
-/** RSS of the join job with 1M orders and 100k users in state, measured in a fresh process. */
-export function joinMemory(): Measurement[] {
+interface JoinMemory {
+  rssMb: number;
+  heapUsedMb: number;
+  baselineRssMb: number;
+  orders: number;
+  users: number;
+  seconds: number;
+  stateInMemoryMb: number;
+  stateSpilledMb: number;
+}
+
+/** The join-memory program in a fresh process, with a state memory budget when given. */
+function runJoinMemory(budget?: string): JoinMemory {
   const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/join-memory.ts'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: budget ? { ...process.env, BENCH_STATE_MEMORY: budget } : process.env,
   });
-  const memory = JSON.parse(output.trim().split('\n').pop() as string) as {
-    rssMb: number;
-    heapUsedMb: number;
-    baselineRssMb: number;
-    orders: number;
-    users: number;
-    seconds: number;
-  };
+  return JSON.parse(output.trim().split('\n').pop() as string) as JoinMemory;
+}
+
+/** RSS of the join job with 1M orders and 100k users in state, measured in a fresh process. */
+export function joinMemory(): Measurement[] {
+  const memory = runJoinMemory();
+  const SPILL_BUDGET = '64mb';
+  const spilled = runJoinMemory(SPILL_BUDGET);
   return [
     {
       name: `join job memory: RSS with ${memory.orders / 1e6}M orders + ${memory.users / 1e3}k users in state`,
@@ -354,6 +366,26 @@ export function joinMemory(): Measurement[] {
     {
       name: 'join job memory: load rate (making and decoding the JSON records, then the job)',
       value: (memory.orders + memory.users) / memory.seconds,
+      unit: 'rows/s',
+    },
+    {
+      name: `join job memory with state.memory ${SPILL_BUDGET}: RSS (state spilled to disk)`,
+      value: spilled.rssMb,
+      unit: 'MB',
+    },
+    {
+      name: `join job memory with state.memory ${SPILL_BUDGET}: state in memory (estimated)`,
+      value: spilled.stateInMemoryMb,
+      unit: 'MB',
+    },
+    {
+      name: `join job memory with state.memory ${SPILL_BUDGET}: state on disk`,
+      value: spilled.stateSpilledMb,
+      unit: 'MB',
+    },
+    {
+      name: `join job memory with state.memory ${SPILL_BUDGET}: load rate`,
+      value: (spilled.orders + spilled.users) / spilled.seconds,
       unit: 'rows/s',
     },
   ];

@@ -1,4 +1,5 @@
 import { RivuletError } from '../common/errors.ts';
+import { parseMemorySize } from '../state/memory-size.ts';
 
 /** A commander argument parser for a TCP port that names the option at fault. */
 export function portOption(option: string): (value: string) => number {
@@ -8,6 +9,16 @@ export function portOption(option: string): (value: string) => number {
       throw new RivuletError('BAD_OPTION', `${option} must be a TCP port (1-65535), got '${value}'`);
     }
     return port;
+  };
+}
+
+/** A memory size option such as `512mb` or `2gb` (Flink's MemorySize syntax). */
+export function memorySizeOption(option: string): (value: string) => number {
+  return (value) => {
+    const bytes = parseMemorySize(value);
+    if (bytes === undefined)
+      throw new RivuletError('BAD_OPTION', `${option} must be a memory size such as 512mb or 2gb, got '${value}'`);
+    return bytes;
   };
 }
 

@@ -4,14 +4,25 @@ import type { Value } from '../expr/value.ts';
 import type { AggregateCall } from '../plan/nodes.ts';
 import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
+import { pack, unpack } from './packed-row.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
 
-/** The running state of one aggregate of one group; every value it took can be taken back. */
+/**
+ * The running state of one aggregate of one group; every value it took can be taken back. Its
+ * state can be saved (as plain data the v8 serializer writes) and given to the factory again.
+ */
 export interface Accumulator {
   add(value: Value): void;
   retract(value: Value): void;
   result(): Value;
+  save(): unknown;
+  /** Estimated heap bytes. */
+  weight(): number;
 }
+
+/** Heap bytes of an accumulator of fixed size, and of each value one keeps. */
+const FIXED = 64;
+const PER_VALUE = 96;
 
 /** Adds and subtracts values of one numeric type exactly as that type does (Java overflow, exact DECIMAL). */
 interface Arithmetic {
@@ -56,8 +67,8 @@ function converter(from: DataType, to: DataType): (value: Value) => Value {
   return (v) => v;
 }
 
-function count(star: boolean): Accumulator {
-  let n = 0n;
+function count(star: boolean, saved: unknown): Accumulator {
+  let n = (saved as bigint | undefined) ?? 0n;
   return {
     add: (v) => {
       if (star || v !== null) n += 1n;
@@ -66,14 +77,15 @@ function count(star: boolean): Accumulator {
       if (star || v !== null) n -= 1n;
     },
     result: () => n,
+    save: () => n,
+    weight: () => FIXED,
   };
 }
 
-function sum(argType: DataType, resultType: DataType, zeroWhenEmpty: boolean): Accumulator {
+function sum(argType: DataType, resultType: DataType, zeroWhenEmpty: boolean, saved: unknown): Accumulator {
   const math = arithmeticOf(resultType);
   const convert = converter(argType, resultType);
-  let total = math.zero;
-  let values = 0;
+  let [total, values] = (saved as [Value, number] | undefined) ?? [math.zero, 0];
   return {
     add: (v) => {
       if (v === null) return;
@@ -90,18 +102,19 @@ function sum(argType: DataType, resultType: DataType, zeroWhenEmpty: boolean): A
       if (resultType.kind === 'DECIMAL') return fitsPrecision(total as bigint, resultType.precision) ? total : null;
       return total;
     },
+    save: () => [total, values],
+    weight: () => FIXED,
   };
 }
 
-function average(argType: DataType, resultType: DataType): Accumulator {
+function average(argType: DataType, resultType: DataType, saved: unknown): Accumulator {
   const exact =
     argType.kind === 'DECIMAL' ||
     argType.kind === 'BIGINT' ||
     argType.kind === 'INT' ||
     argType.kind === 'SMALLINT' ||
     argType.kind === 'TINYINT';
-  let total: number | bigint = exact ? 0n : 0;
-  let values = 0;
+  let [total, values] = (saved as [number | bigint, number] | undefined) ?? [exact ? 0n : 0, 0];
   const toBig =
     argType.kind === 'DECIMAL' || argType.kind === 'BIGINT'
       ? (v: Value) => v as bigint
@@ -131,14 +144,23 @@ function average(argType: DataType, resultType: DataType): Accumulator {
         ? quotient
         : wrapInteger(resultType.kind as 'INT', Number(BigInt.asIntN(32, quotient)));
     },
+    save: () => [total, values],
+    weight: () => FIXED,
   };
 }
 
 /** MIN and MAX that survive retractions: every value is kept with its multiplicity. */
-function extreme(max: boolean): Accumulator {
+function extreme(max: boolean, saved: unknown): Accumulator {
   const values = new Map<string, { value: Value; count: number }>();
   let best: Value = null;
   let stale = false;
+  if (saved) {
+    const [packed, counts] = saved as [string, number[]];
+    unpack(packed as never).forEach((value, i) => {
+      values.set(rowKey([value]), { value, count: counts[i] as number });
+    });
+    stale = true;
+  }
   return {
     add: (v) => {
       if (v === null) return;
@@ -169,6 +191,11 @@ function extreme(max: boolean): Accumulator {
       }
       return best;
     },
+    save: () => {
+      const entries = [...values.values()];
+      return [pack(entries.map((entry) => entry.value)), entries.map((entry) => entry.count)];
+    },
+    weight: () => FIXED + PER_VALUE * values.size,
   };
 }
 
@@ -176,8 +203,8 @@ function extreme(max: boolean): Accumulator {
  * FIRST_VALUE / LAST_VALUE of the non-null values still present, in arrival order. A retraction
  * removes the earliest copy of its value, as Flink's First/LastValueWithRetractAggFunction do.
  */
-function positional(last: boolean): Accumulator {
-  const values: Value[] = [];
+function positional(last: boolean, saved: unknown): Accumulator {
+  const values: Value[] = saved === undefined ? [] : [...unpack(saved as never)];
   return {
     add: (v) => {
       if (v !== null) values.push(v);
@@ -192,12 +219,14 @@ function positional(last: boolean): Accumulator {
       }
     },
     result: () => (values.length === 0 ? null : ((last ? values[values.length - 1] : values[0]) as Value)),
+    save: () => pack(values),
+    weight: () => FIXED + (PER_VALUE / 2) * values.length,
   };
 }
 
 /** DISTINCT: the inner aggregate sees each distinct value once, while any copy of it remains. */
-function distinct(inner: Accumulator): Accumulator {
-  const seen = new Map<string, number>();
+function distinct(inner: Accumulator, saved: unknown): Accumulator {
+  const seen = new Map<string, number>(saved === undefined ? [] : (saved as [[string, number][], unknown])[0]);
   return {
     add: (v) => {
       if (v === null) return;
@@ -218,29 +247,41 @@ function distinct(inner: Accumulator): Accumulator {
       }
     },
     result: () => inner.result(),
+    save: () => [[...seen], inner.save()],
+    weight: () => FIXED + PER_VALUE * seen.size + inner.weight(),
   };
 }
 
-/** A factory of fresh accumulators for one aggregate call over arguments of `argType`. */
-export function accumulatorFactory(call: AggregateCall, argType: DataType | undefined): () => Accumulator {
-  const make = (): Accumulator => {
+/**
+ * A factory of accumulators for one aggregate call over arguments of `argType`: fresh ones, or
+ * ones holding what an accumulator of the same call saved.
+ */
+export function accumulatorFactory(
+  call: AggregateCall,
+  argType: DataType | undefined,
+): (saved?: unknown) => Accumulator {
+  const make = (saved: unknown): Accumulator => {
     switch (call.fn) {
       case 'COUNT':
-        return count(call.args.length === 0);
+        return count(call.args.length === 0, saved);
       case 'SUM':
       case 'SUM0':
-        return sum(argType as DataType, call.type, call.fn === 'SUM0');
+        return sum(argType as DataType, call.type, call.fn === 'SUM0', saved);
       case 'AVG':
-        return average(argType as DataType, call.type);
+        return average(argType as DataType, call.type, saved);
       case 'MIN':
-        return extreme(false);
+        return extreme(false, saved);
       case 'MAX':
-        return extreme(true);
+        return extreme(true, saved);
       case 'FIRST_VALUE':
-        return positional(false);
+        return positional(false, saved);
       case 'LAST_VALUE':
-        return positional(true);
+        return positional(true, saved);
     }
   };
-  return call.distinct ? () => distinct(make()) : make;
+  if (!call.distinct) return make;
+  return (saved) => {
+    const [, inner] = (saved as [unknown, unknown] | undefined) ?? [];
+    return distinct(make(inner), saved);
+  };
 }

@@ -1,9 +1,11 @@
 import type { Row, Value } from '../expr/value.ts';
 import type { AggregateCall } from '../plan/nodes.ts';
+import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
 import { type Accumulator, accumulatorFactory } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { isAccumulate, type Operator } from './operator.ts';
+import { pack, unpack } from './packed-row.ts';
 import { keySelector, rowsEqual } from './row-key.ts';
 
 interface Group {
@@ -11,6 +13,18 @@ interface Group {
   rows: number;
   readonly accumulators: Accumulator[];
   emitted: Row | undefined;
+  /** Estimated heap bytes, as of the end of the last batch that touched the group. */
+  bytes: number;
+}
+
+/** Heap bytes of a group with its key and Map slot, before its accumulators and result row. */
+const GROUP_BYTES = 200;
+
+function groupBytes(group: Group): number {
+  let bytes = GROUP_BYTES + 16 * group.keys.length;
+  for (const accumulator of group.accumulators) bytes += accumulator.weight();
+  if (group.emitted) bytes += 16 * group.emitted.length;
+  return bytes;
 }
 
 /**
@@ -20,8 +34,8 @@ interface Group {
  */
 export class GroupAggregateOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
-  private readonly groups = new Map<unknown, Group>();
-  private readonly factories: (() => Accumulator)[];
+  private readonly groups: SpillableMap<Group>;
+  private readonly factories: ((saved?: unknown) => Accumulator)[];
 
   constructor(
     private readonly groupKeys: readonly number[],
@@ -32,6 +46,31 @@ export class GroupAggregateOperator implements Operator {
     this.factories = calls.map((call) =>
       accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
     );
+    this.groups = new SpillableMap<Group>({
+      bytes: (group) => group.bytes,
+      encode: (group) =>
+        pack([
+          group.keys,
+          group.rows,
+          group.accumulators.map((a) => a.save() as Value),
+          group.emitted ?? null,
+          group.bytes,
+        ]),
+      decode: (packed) => {
+        const [keys, rows, saved, emitted, bytes] = unpack(packed) as [Value[], number, Value[], Row | null, number];
+        return {
+          keys: [...keys],
+          rows,
+          accumulators: this.factories.map((f, i) => f(saved[i])),
+          emitted: emitted ?? undefined,
+          bytes,
+        };
+      },
+    });
+  }
+
+  close(): void {
+    this.groups.close();
   }
 
   process(changes: readonly Change[], _input = 0): Change[] {
@@ -47,6 +86,7 @@ export class GroupAggregateOperator implements Operator {
           rows: 0,
           accumulators: this.factories.map((f) => f()),
           emitted: undefined,
+          bytes: GROUP_BYTES,
         };
         this.groups.set(key, group);
       }
@@ -71,6 +111,9 @@ export class GroupAggregateOperator implements Operator {
       else if (!rowsEqual(group.emitted, result))
         out.push({ kind: '-U', row: group.emitted }, { kind: '+U', row: result });
       group.emitted = result;
+      const bytes = groupBytes(group);
+      this.groups.grow(bytes - group.bytes);
+      group.bytes = bytes;
     }
     return out;
   }

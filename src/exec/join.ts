@@ -3,10 +3,11 @@ import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
 import type { JoinType } from '../plan/nodes.ts';
+import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change, RowKind } from './change.ts';
 import type { Operator } from './operator.ts';
 import { type PackedRow, pack, unpack } from './packed-row.ts';
-import { keySelector } from './row-key.ts';
+import { keySelector, NULL_KEY } from './row-key.ts';
 
 /** A bucket with more distinct rows than this gets an index from identity to position. */
 const INDEX_FROM = 16;
@@ -30,6 +31,8 @@ class Bucket {
   live = 0;
   /** Rows present, copies counted. */
   copies = 0;
+  /** Estimated heap bytes (see bucketCodec). */
+  bytes = BUCKET_BYTES;
 
   constructor(identity: Identity, associated: boolean) {
     if (identity === 'row') this.counts = [];
@@ -40,6 +43,81 @@ class Bucket {
   count(i: number): number {
     return this.counts ? (this.counts[i] as number) : 1;
   }
+}
+
+/** Closes the holes of a bucket and indexes it, or drops the index of a bucket grown small. */
+function reindex(bucket: Bucket): void {
+  const rows: PackedRow[] = [];
+  const ids: unknown[] | undefined = bucket.ids ? [] : undefined;
+  const counts: number[] | undefined = bucket.counts ? [] : undefined;
+  const associations: number[] | undefined = bucket.associations ? [] : undefined;
+  for (let i = 0; i < bucket.rows.length; i++) {
+    const row = bucket.rows[i];
+    if (row === undefined) continue;
+    rows.push(row);
+    ids?.push(bucket.ids?.[i]);
+    counts?.push(bucket.counts?.[i] as number);
+    associations?.push(bucket.associations?.[i] as number);
+  }
+  bucket.rows = rows;
+  bucket.ids = ids;
+  bucket.counts = counts;
+  bucket.associations = associations;
+  if (rows.length > INDEX_FROM / 2) {
+    bucket.index = new Map();
+    for (let i = 0; i < rows.length; i++) bucket.index.set(ids ? ids[i] : rows[i], i);
+  } else {
+    bucket.index = undefined;
+  }
+}
+
+/** Heap bytes of an empty bucket with its key and Map slot, and of each row beyond its packed text. */
+const BUCKET_BYTES = 200;
+const ROW_BYTES = 48;
+
+function rowBytes(packed: PackedRow): number {
+  return packed.length + ROW_BYTES;
+}
+
+/** Buckets on disk: their fields packed as one row; the index is rebuilt. A NULL unique key is written as null. */
+function bucketCodec(identity: Identity, associated: boolean): StateCodec<Bucket> {
+  return {
+    bytes: (bucket) => bucket.bytes,
+    encode: (bucket) => {
+      if (bucket.index) reindex(bucket);
+      const ids = bucket.ids ? (bucket.ids.map((id) => (id === NULL_KEY ? null : id)) as Value[]) : null;
+      return pack([
+        bucket.rows as PackedRow[],
+        ids,
+        bucket.counts ?? null,
+        bucket.associations ?? null,
+        bucket.live,
+        bucket.copies,
+        bucket.bytes,
+      ]);
+    },
+    decode: (packed) => {
+      const [rows, ids, counts, associations, live, copies, bytes] = unpack(packed) as [
+        PackedRow[],
+        Value[] | null,
+        number[] | null,
+        number[] | null,
+        number,
+        number,
+        number,
+      ];
+      const bucket = new Bucket(identity, associated);
+      bucket.rows = rows;
+      bucket.ids = ids ? ids.map((id) => (id === null ? NULL_KEY : id)) : undefined;
+      bucket.counts = counts ?? undefined;
+      bucket.associations = associations ?? undefined;
+      bucket.live = live;
+      bucket.copies = copies;
+      bucket.bytes = bytes;
+      if (live > INDEX_FROM) reindex(bucket);
+      return bucket;
+    },
+  };
 }
 
 /**
@@ -62,7 +140,7 @@ export class JoinOperator implements Operator {
   /** Identity of a row of each side within its bucket: its unique key, or undefined (the whole row). */
   private readonly uniqueOf: [((row: Row) => unknown) | undefined, ((row: Row) => unknown) | undefined];
   private readonly identities: [Identity, Identity];
-  private readonly state: [Map<unknown, Bucket>, Map<unknown, Bucket>] = [new Map(), new Map()];
+  private readonly state: [SpillableMap<Bucket>, SpillableMap<Bucket>];
   private readonly outer: [boolean, boolean];
   private readonly residual: Evaluator | undefined;
   private readonly nulls: [Row, Row];
@@ -93,6 +171,21 @@ export class JoinOperator implements Operator {
     this.outer = [type === 'LEFT' || type === 'FULL', type === 'RIGHT' || type === 'FULL'];
     this.nulls = [new Array<Value>(widths[0]).fill(null), new Array<Value>(widths[1]).fill(null)];
     this.residual = residual ? compileExpression(residual, env) : undefined;
+    const associated = this.residual !== undefined;
+    this.state = [
+      new SpillableMap(bucketCodec(this.identities[0], associated && this.outer[0])),
+      new SpillableMap(bucketCodec(this.identities[1], associated && this.outer[1])),
+    ];
+  }
+
+  close(): void {
+    for (const state of this.state) state.close();
+  }
+
+  /** A bucket of `side` changed in place by `bytes`. */
+  private grow(side: number, bucket: Bucket, bytes: number): void {
+    bucket.bytes += bytes;
+    (this.state[side] as SpillableMap<Bucket>).grow(bytes);
   }
 
   /** The output row of a row of `side` and a row of the other side. */
@@ -137,7 +230,8 @@ export class JoinOperator implements Operator {
     return -1;
   }
 
-  private add(bucket: Bucket, packed: PackedRow, id: unknown, associations: number): void {
+  private add(side: number, bucket: Bucket, packed: PackedRow, id: unknown, associations: number): void {
+    this.grow(side, bucket, rowBytes(packed));
     const at = bucket.rows.length;
     bucket.live += 1;
     bucket.copies += 1;
@@ -161,10 +255,11 @@ export class JoinOperator implements Operator {
       bucket.counts?.push(1);
       bucket.associations?.push(associations);
     }
-    if (bucket.live > INDEX_FROM) this.reindex(bucket);
+    if (bucket.live > INDEX_FROM) reindex(bucket);
   }
 
-  private remove(bucket: Bucket, at: number): void {
+  private remove(side: number, bucket: Bucket, at: number): void {
+    this.grow(side, bucket, -rowBytes(bucket.rows[at] as PackedRow));
     bucket.live -= 1;
     bucket.copies -= 1;
     if (!bucket.index) {
@@ -176,33 +271,7 @@ export class JoinOperator implements Operator {
     }
     bucket.index.delete(bucket.ids ? bucket.ids[at] : bucket.rows[at]);
     bucket.rows[at] = undefined;
-    if (bucket.rows.length > 2 * bucket.live + INDEX_FROM) this.reindex(bucket);
-  }
-
-  /** Closes the holes of a bucket and indexes it, or drops the index of a bucket grown small. */
-  private reindex(bucket: Bucket): void {
-    const rows: PackedRow[] = [];
-    const ids: unknown[] | undefined = bucket.ids ? [] : undefined;
-    const counts: number[] | undefined = bucket.counts ? [] : undefined;
-    const associations: number[] | undefined = bucket.associations ? [] : undefined;
-    for (let i = 0; i < bucket.rows.length; i++) {
-      const row = bucket.rows[i];
-      if (row === undefined) continue;
-      rows.push(row);
-      ids?.push(bucket.ids?.[i]);
-      counts?.push(bucket.counts?.[i] as number);
-      associations?.push(bucket.associations?.[i] as number);
-    }
-    bucket.rows = rows;
-    bucket.ids = ids;
-    bucket.counts = counts;
-    bucket.associations = associations;
-    if (rows.length > INDEX_FROM / 2) {
-      bucket.index = new Map();
-      for (let i = 0; i < rows.length; i++) bucket.index.set(ids ? ids[i] : rows[i], i);
-    } else {
-      bucket.index = undefined;
-    }
+    if (bucket.rows.length > 2 * bucket.live + INDEX_FROM) reindex(bucket);
   }
 
   /** Fills matchedAt/matchedRows with the other side's rows that join `row`; returns how many. */
@@ -235,7 +304,7 @@ export class JoinOperator implements Operator {
     const otherSide = 1 - side;
     const keyOf = this.keyOf[side];
     const state = this.state[side];
-    const otherState = this.state[otherSide] as Map<unknown, Bucket>;
+    const otherState = this.state[otherSide] as SpillableMap<Bucket>;
     const inputOuter = this.outer[side];
     const otherOuter = this.outer[otherSide] as boolean;
     const innerOnly = !inputOuter && !otherOuter;
@@ -284,13 +353,15 @@ export class JoinOperator implements Operator {
         }
         const id = this.identity(change, side);
         const at = this.find(bucket, id);
-        if (at < 0) this.add(bucket, change.packed ?? pack(row), id, partners);
+        if (at < 0) this.add(side, bucket, change.packed ?? pack(row), id, partners);
         else if (counted) {
           (bucket.counts as number[])[at] = bucket.count(at) + 1;
           bucket.copies += 1;
         } else {
           // A new row for a unique key replaces the stored one (as Flink's state does).
-          bucket.rows[at] = change.packed ?? pack(row);
+          const packed = change.packed ?? pack(row);
+          this.grow(side, bucket, packed.length - (bucket.rows[at] as PackedRow).length);
+          bucket.rows[at] = packed;
           if (bucket.associations) bucket.associations[at] = partners;
         }
       } else {
@@ -301,7 +372,7 @@ export class JoinOperator implements Operator {
           own.counts[at] = own.count(at) - 1;
           own.copies -= 1;
         } else {
-          this.remove(own, at);
+          this.remove(side, own, at);
           if (own.live === 0) state.delete(key);
         }
         const matches = this.match(row, side, otherBucket);

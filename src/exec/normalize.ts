@@ -1,8 +1,16 @@
 import type { Row } from '../expr/value.ts';
+import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';
 import { type PackedRow, pack, unpack } from './packed-row.ts';
 import { keySelector } from './row-key.ts';
+
+/** A row is stored packed already; 80 bytes is its key and Map slot. */
+const packedRowCodec: StateCodec<PackedRow> = {
+  bytes: (packed) => packed.length + 80,
+  encode: (packed) => packed,
+  decode: (packed) => packed,
+};
 
 /**
  * ChangelogNormalize: turns upserts by key (+I/+U as "this is the row now", -D as "the key is
@@ -14,10 +22,14 @@ import { keySelector } from './row-key.ts';
 export class NormalizeOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
   /** The current row of each key, packed (see packed-row.ts). */
-  private readonly state = new Map<unknown, PackedRow>();
+  private readonly state = new SpillableMap(packedRowCodec);
 
   constructor(key: readonly number[]) {
     this.keyOf = keySelector(key);
+  }
+
+  close(): void {
+    this.state.close();
   }
 
   process(changes: readonly Change[], _input = 0): Change[] {

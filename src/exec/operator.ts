@@ -21,6 +21,8 @@ export interface Operator {
    * rows processed so far, undefined before the first. Watermarks from upstream stop there.
    */
   generatedWatermark?(): number | undefined;
+  /** Gives back what the operator's state holds outside the heap (spill files). */
+  close?(): void;
 }
 
 export function isAccumulate(kind: Change['kind']): boolean {

@@ -13,7 +13,7 @@ function part(value: Value): string {
 const SEPARATOR = '\u0001';
 
 /** The key of a NULL in a one-column key: distinct from every value, strings included. */
-const NULL_KEY = Symbol('NULL');
+export const NULL_KEY = Symbol('NULL');
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

@@ -23,8 +23,9 @@ import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Value } from '../expr/value.ts';
 import type { ProduceRecord } from '../log/log.ts';
 import type { LookupJoin, PlanNode, Sink, TableReference, WindowTableFunction } from '../plan/nodes.ts';
+import { stateMemory } from '../state/state-memory.ts';
 import type { RowField } from '../types/data-type.ts';
-import { countBatch, setVertexNode } from './vertex-metrics.ts';
+import { countBatch, observeSourceLatency, setVertexNode } from './vertex-metrics.ts';
 
 interface Edge {
   readonly target: Vertex;
@@ -410,27 +411,38 @@ function checkCdcConsumers(node: PlanNode, consumed: boolean): void {
 
 /**
  * Pushes changes into a vertex and on through the graph, collecting sink output in `pending`. An
- * operator that generates watermarks sends its new watermark downstream after its changes.
+ * operator that generates watermarks sends its new watermark downstream after its changes. With
+ * `sourceMillis`, the source commit time of the batch's newest change, every operator and sink
+ * observes its latency from the source.
  */
-export function push(vertex: Vertex, changes: readonly Change[], input: number): void {
+export function push(vertex: Vertex, changes: readonly Change[], input: number, sourceMillis?: number): void {
   if (changes.length === 0) return;
   switch (vertex.kind) {
     case 'sink':
       vertex.pending.push(...changes);
       countBatch(vertex, changes.length, changes.length);
+      if (sourceMillis !== undefined) observeSourceLatency(vertex, sourceMillis);
       return;
     case 'source':
       countBatch(vertex, changes.length, changes.length);
-      for (const edge of vertex.outputs) push(edge.target, changes, edge.input);
+      for (const edge of vertex.outputs) push(edge.target, changes, edge.input, sourceMillis);
       return;
     case 'operator': {
       const out = vertex.operator.process(changes, input);
+      // Between two operator calls no operator holds a state entry: entries may go to disk.
+      stateMemory().enforce();
       countBatch(vertex, changes.length, out.length);
-      for (const edge of vertex.outputs) push(edge.target, out, edge.input);
+      if (sourceMillis !== undefined) observeSourceLatency(vertex, sourceMillis);
+      for (const edge of vertex.outputs) push(edge.target, out, edge.input, sourceMillis);
       const generated = vertex.operator.generatedWatermark?.();
       if (generated !== undefined && generated > vertex.watermark) sendWatermark(vertex, generated);
     }
   }
+}
+
+/** Gives back the spill files of the graph's operators (a job that stops or restarts). */
+export function closeOperators(graph: JobGraph): void {
+  for (const vertex of graph.operators) vertex.operator.close?.();
 }
 
 function sendWatermark(vertex: OperatorVertex, watermark: number): void {

@@ -12,6 +12,7 @@ import type { PlannedJob } from '../plan/planner.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
 import {
   buildGraph,
+  closeOperators,
   fireProcessingTime,
   type JobGraph,
   push,
@@ -427,7 +428,8 @@ export class Job {
         settled.source.deliveredMicros = settled.source.reader.newestTimestamp * 1000;
       }
       this.recordsIn += settled.changes.length;
-      push(settled.source.vertex, settled.changes, 0);
+      const delivered = settled.source.kind === 'scan' ? 0 : settled.source.deliveredMicros;
+      push(settled.source.vertex, settled.changes, 0, delivered > 0 ? delivered / 1000 : undefined);
       // Processing-time windows fire here: after every batch, and every poll timeout when idle.
       const fired = fireProcessingTime(this.graph as JobGraph, Date.now() * 1000);
       await resolveLookups(this.graph as JobGraph);
@@ -613,6 +615,7 @@ export class Job {
     if (domain?.kind === 'jdbc') await domain.database.close().catch(() => undefined);
     const lookups = this.graph?.lookups.splice(0) ?? [];
     await Promise.all(lookups.map(({ lookup }) => lookup.close().catch(() => undefined)));
+    if (this.graph) closeOperators(this.graph);
   }
 
   async cancel(): Promise<void> {

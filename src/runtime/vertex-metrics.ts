@@ -1,4 +1,5 @@
 import type { PlanNode } from '../plan/nodes.ts';
+import { Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
 
 /** Records into and out of one vertex of a job graph since the graph was built (one run of a job). */
 export interface VertexCounts {
@@ -23,6 +24,26 @@ export function countBatch(vertex: object, recordsIn: number, recordsOut: number
 /** The counts of a vertex so far (zero before its first batch). */
 export function vertexCounts(vertex: object): VertexCounts {
   return counts.get(vertex) ?? { recordsIn: 0, recordsOut: 0 };
+}
+
+const latencies = new WeakMap<object, Histogram>();
+
+/**
+ * Observes, for a batch a vertex has just processed, the time since the source commit of the
+ * newest change of the batch (`sourceMillis`, ms since the epoch).
+ */
+export function observeSourceLatency(vertex: object, sourceMillis: number): void {
+  let histogram = latencies.get(vertex);
+  if (!histogram) {
+    histogram = new Histogram(LATENCY_SECONDS_BUCKETS);
+    latencies.set(vertex, histogram);
+  }
+  histogram.observe(Math.max(0, Date.now() - sourceMillis) / 1000);
+}
+
+/** The source latency of the batches through a vertex so far, undefined before the first with a source time. */
+export function vertexSourceLatency(vertex: object): Histogram | undefined {
+  return latencies.get(vertex);
 }
 
 /** Remembers which plan node a vertex runs, for names in the REST API. */

@@ -7,7 +7,8 @@ import type { Engine } from '../runtime/engine.ts';
 import type { Vertex } from '../runtime/graph.ts';
 import type { Histogram } from '../runtime/histogram.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
-import { vertexCounts, vertexNode } from '../runtime/vertex-metrics.ts';
+import { vertexCounts, vertexNode, vertexSourceLatency } from '../runtime/vertex-metrics.ts';
+import { stateMemory } from '../state/state-memory.ts';
 
 /** The content type of the Prometheus text exposition format. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -189,6 +190,11 @@ export async function metricsText(engine: Engine): Promise<string> {
     'counter',
     'Records the vertex passed on in the current run of the job (restarts start again at 0).',
   );
+  m.family(
+    'rivulet_vertex_source_latency_seconds',
+    'histogram',
+    'Per batch an operator or sink processed: seconds since the source commit of its newest change.',
+  );
   m.family('rivulet_checkpoints_completed_total', 'counter', 'Commits of output and source positions (checkpoints).');
   m.family(
     'rivulet_checkpoints_failed_total',
@@ -238,6 +244,9 @@ export async function metricsText(engine: Engine): Promise<string> {
       const counts = vertexCounts(vertex);
       m.sample('rivulet_vertex_records_in_total', { ...labels, vertex_id: id, vertex: name }, counts.recordsIn);
       m.sample('rivulet_vertex_records_out_total', { ...labels, vertex_id: id, vertex: name }, counts.recordsOut);
+      const latency = vertexSourceLatency(vertex);
+      if (latency)
+        m.histogram('rivulet_vertex_source_latency_seconds', { ...labels, vertex_id: id, vertex: name }, latency);
     }
     m.sample('rivulet_checkpoints_completed_total', labels, job.commits);
     m.sample('rivulet_checkpoints_failed_total', labels, job.restarts + (job.status === 'FAILED' ? 1 : 0));
@@ -266,6 +275,20 @@ export async function metricsText(engine: Engine): Promise<string> {
   m.sample('rivulet_process_resident_memory_bytes', {}, memory.rss);
   m.family('rivulet_process_heap_used_bytes', 'gauge', 'V8 heap in use by the engine process.');
   m.sample('rivulet_process_heap_used_bytes', {}, memory.heapUsed);
+  const state = stateMemory();
+  const spilled = state.spilled();
+  m.family('rivulet_state_memory_used_bytes', 'gauge', 'Operator state held in memory (estimated heap bytes).');
+  m.sample('rivulet_state_memory_used_bytes', {}, state.used);
+  m.family('rivulet_state_memory_limit_bytes', 'gauge', 'The state memory budget (rivulet up --state-memory).');
+  m.sample('rivulet_state_memory_limit_bytes', {}, state.limit);
+  m.family('rivulet_state_spilled_bytes', 'gauge', 'Operator state written to spill files, live records.');
+  m.sample('rivulet_state_spilled_bytes', {}, spilled.bytes);
+  m.family('rivulet_state_spilled_keys', 'gauge', 'Keys of operator state that are on disk.');
+  m.sample('rivulet_state_spilled_keys', {}, spilled.keys);
+  m.family('rivulet_state_spilled_entries_total', 'counter', 'State entries written to spill files.');
+  m.sample('rivulet_state_spilled_entries_total', {}, state.spilledEntries);
+  m.family('rivulet_state_restored_entries_total', 'counter', 'State entries read back from spill files.');
+  m.sample('rivulet_state_restored_entries_total', {}, state.restoredEntries);
   m.family('rivulet_process_uptime_seconds', 'gauge', 'Seconds since the engine process started.');
   m.sample('rivulet_process_uptime_seconds', {}, process.uptime());
   return m.text();

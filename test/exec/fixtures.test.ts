@@ -45,6 +45,7 @@ import { planQuery } from '../../src/plan/plan-query.ts';
 import { planStatements } from '../../src/plan/planner.ts';
 import { parseScript } from '../../src/sql/parser.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
+import { stateMemory } from '../../src/state/state-memory.ts';
 import { type DataType, isCharacterString, T } from '../../src/types/data-type.ts';
 import { parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
 
@@ -333,10 +334,19 @@ function operatorFor(node: PlanNode): Operator {
   }
 }
 
-/** Operators for every node of a plan, fresh; `batch` pushes changes into a source table. */
-function pipeline(root: PlanNode): (table: string, changes: readonly Change[]) => Change[] {
+/**
+ * Operators for every node of a plan, fresh; `batch` pushes changes into a source table. With
+ * `spill`, the state memory is enforced after every operator call, as the job graph does.
+ */
+function pipeline(
+  root: PlanNode,
+  spill: boolean,
+): { batch: (table: string, changes: readonly Change[]) => Change[]; close: () => void } {
   const operators = new Map(nodes(root).map((node) => [node, operatorFor(node)]));
-  return (table, changes) => {
+  const close = (): void => {
+    for (const operator of operators.values()) operator?.close?.();
+  };
+  const batch = (table: string, changes: readonly Change[]): Change[] => {
     const outputs = new Map<PlanNode, Change[]>();
     const run = (node: PlanNode): Change[] => {
       const done = outputs.get(node);
@@ -350,7 +360,9 @@ function pipeline(root: PlanNode): (table: string, changes: readonly Change[]) =
       } else {
         inputsOf(node).forEach((input, i) => {
           const inputChanges = run(input);
-          if (inputChanges.length > 0) out.push(...operator.process(inputChanges, i));
+          if (inputChanges.length === 0) return;
+          out.push(...operator.process(inputChanges, i));
+          if (spill) stateMemory().enforce();
         });
       }
       outputs.set(node, out);
@@ -358,9 +370,22 @@ function pipeline(root: PlanNode): (table: string, changes: readonly Change[]) =
     };
     return run(root);
   };
+  return { batch, close };
 }
 
-function runCase(fixture: Fixture, root: PlanNode, c: FixtureCase): FixtureCase {
+/** Runs `fn` with a state memory budget of 0 bytes: every operator call ends with all state on disk. */
+function allStateSpilled<T>(fn: () => T): T {
+  const memory = stateMemory();
+  const limit = memory.limit;
+  memory.configure(0);
+  try {
+    return fn();
+  } finally {
+    memory.configure(limit);
+  }
+}
+
+function runCase(fixture: Fixture, root: PlanNode, c: FixtureCase, spill = false): FixtureCase {
   const scans = new Map<string, DataType[]>();
   for (const node of nodes(root))
     if (node.kind === 'TableSourceScan')
@@ -370,7 +395,7 @@ function runCase(fixture: Fixture, root: PlanNode, c: FixtureCase): FixtureCase 
       );
   const outputFields = root.kind === 'Sink' ? root.input.fields : root.fields;
   const format = formatter(outputFields.map((f) => f.type));
-  const batch = pipeline(root);
+  const { batch, close } = pipeline(root, spill);
   const items: Item[] = [];
   for (const item of c.items) {
     if (item.kind === 'output') continue;
@@ -384,6 +409,7 @@ function runCase(fixture: Fixture, root: PlanNode, c: FixtureCase): FixtureCase 
     const changes = item.rows.map((row) => parseChange(row.text, types, `${fixture.file}:${row.line}`));
     items.push({ kind: 'output', rows: batch(item.table, changes).map(format) });
   }
+  close();
   return { leading: c.leading, name: c.name, line: c.line, items };
 }
 
@@ -433,6 +459,20 @@ for (const file of readdirSync(DIR)
           fixture.plan.join('\n'),
           `${path}: the plan differs (UPDATE_GOLDEN=1 rewrites it)`,
         );
+    });
+    it('gives the same output with all state spilled to disk after every operator call', () => {
+      if (!root || UPDATE) return;
+      const restoredBefore = stateMemory().restoredEntries;
+      for (const c of fixture.cases) {
+        const spilled: FixtureCase = allStateSpilled(() => runCase(fixture, root as PlanNode, c, true));
+        assert.equal(
+          renderCase(spilled).join('\n'),
+          renderCase(c).join('\n'),
+          `${path}:${c.line}: the output differs when state is spilled`,
+        );
+      }
+      if (fixture.operator !== 'Calc')
+        assert.ok(stateMemory().restoredEntries > restoredBefore, 'state was read back from disk');
     });
     for (const result of results) {
       it(result.expected.name, () => {

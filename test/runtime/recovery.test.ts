@@ -38,6 +38,7 @@ const SCRIPTS = ['2_dwd_layer.sql', '3_dimension_join.sql', '4_sink_to_postgres.
 
 const SEED = process.env.RECOVERY_SEED ? Number(process.env.RECOVERY_SEED) : randomInt(2 ** 31);
 const KILLS = Number(process.env.RECOVERY_KILLS ?? 5);
+const STATE_MEMORY = '32kb';
 /** Partitions of each topic. */
 const PARTITIONS = 2;
 /** Pause of the writer between two appends. */
@@ -573,7 +574,18 @@ describe('recovery after SIGKILL of the engine while changes flow', () => {
 
     const startEngine = async (): Promise<CliProcess> => {
       for (let attempt = 1; ; attempt++) {
-        const child = new CliProcess(['up', '--data-dir', dataDir, '--pg-port', `${pgPort}`, '--port', `${restPort}`]);
+        // A state budget this small makes the jobs spill their state to disk after most batches.
+        const child = new CliProcess([
+          'up',
+          '--data-dir',
+          dataDir,
+          '--pg-port',
+          `${pgPort}`,
+          '--port',
+          `${restPort}`,
+          '--state-memory',
+          STATE_MEMORY,
+        ]);
         up = child;
         try {
           await child.waitFor(/Ready in [\d.]+ s/, 60_000);
@@ -702,6 +714,9 @@ describe('recovery after SIGKILL of the engine while changes flow', () => {
     // Quiescence: every job has committed the end of each topic it reads.
     const quiet = await waitForQuiescence(dbUrl('rivulet'), dbUrl('sink_db'), checkJobs);
     if (quiet !== undefined) fail(`no quiescence within 60 s: ${quiet}`);
+    const metrics = await (await fetch(`${restUrl()}/metrics`)).text();
+    const restored = Number(/^rivulet_state_restored_entries_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(restored > 0, `state was spilled and read back (${restored} entries)`);
 
     const sink = new pg.Client({ connectionString: dbUrl('sink_db') });
     await sink.connect();

@@ -237,6 +237,20 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
       'vertex counts moved',
     );
 
+    const vertexLatency = second.samples.filter(
+      (s) => s.name === 'rivulet_vertex_source_latency_seconds_count' && s.labels.job_id === orders.id,
+    );
+    assert.ok(
+      vertexLatency.some((s) => /^Sink\(/.test(s.labels.vertex ?? '') && s.value >= 1),
+      `the sink observed latency from the source: ${JSON.stringify(vertexLatency)}`,
+    );
+    for (const count of vertexLatency) {
+      const sum = value(second.samples, 'rivulet_vertex_source_latency_seconds_sum', count.labels);
+      assert.ok(sum >= 0 && sum / count.value < 60, `mean latency at ${count.labels.vertex}: ${sum / count.value} s`);
+    }
+    assert.ok(value(second.samples, 'rivulet_state_memory_limit_bytes', {}) > 0);
+    assert.ok(value(second.samples, 'rivulet_state_memory_used_bytes', {}) >= 0);
+
     for (const text of texts) assert.ok(!text.includes(PASSWORD), 'the password never appears');
   });
 });

@@ -11,7 +11,8 @@ import { openLog } from '../../log/open-log.ts';
 import { PostgresLog } from '../../log/postgres/postgres-log.ts';
 import { Engine } from '../../runtime/engine.ts';
 import { startRestServer } from '../../server/rest.ts';
-import { portOption } from '../options.ts';
+import { stateMemory } from '../../state/state-memory.ts';
+import { memorySizeOption, portOption } from '../options.ts';
 
 interface UpOptions {
   readonly dataDir: string;
@@ -20,6 +21,7 @@ interface UpOptions {
   readonly example?: string;
   readonly log?: string;
   readonly restToken?: string;
+  readonly stateMemory?: number;
 }
 
 export function registerUp(program: Command): void {
@@ -32,12 +34,19 @@ export function registerUp(program: Command): void {
     .option('--example <dir>', 'create the databases of this example (its databases/<name>.sql) and run its pipeline')
     .option('--log <url>', 'the log: kafka://host:port or postgres://… (default: the embedded PostgreSQL)')
     .option('--rest-token <token>', 'bearer token for PATCH/POST REST calls (default: env RIVULET_REST_TOKEN)')
+    .option(
+      '--state-memory <size>',
+      'memory for operator state of all jobs, such as 512mb; beyond it state spills to <data-dir>/spill (default: half the V8 heap)',
+      memorySizeOption('--state-memory'),
+    )
     .action((options: UpOptions) => up(options));
 }
 
 async function up(options: UpOptions): Promise<void> {
   const startedAt = performance.now();
   const workspace = await Workspace.acquire(options.dataDir);
+  const memory = stateMemory();
+  memory.configure(options.stateMemory ?? memory.limit, join(workspace.dir, 'spill'));
   let server: EmbeddedPostgres | undefined;
   let engine: Engine | undefined;
   let rest: Server | undefined;
