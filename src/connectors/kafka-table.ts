@@ -59,16 +59,16 @@ export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?
 }
 
 /**
- * A batch of changes as records. A -U that a later change of the same key in the batch replaces
- * (the usual -U/+U pair of an update) is left out; a -U on its own (a filter dropped the +U) is a
- * delete, as in Flink.
+ * A batch of changes as records, each stamped with its change's source time (else `timestamp`).
+ * A -U that a later change of the same key in the batch replaces (the usual -U/+U pair of an
+ * update) is left out; a -U on its own (a filter dropped the +U) is a delete, as in Flink.
  */
 export function kafkaTableBatchWriter(
   table: KafkaTable,
 ): (changes: readonly Change[], timestamp?: number) => ProduceRecord[] {
   const write = kafkaTableWriter(table);
   return (changes, timestamp) => {
-    const records: (ProduceRecord | undefined)[] = changes.map((change) => write(change, timestamp));
+    const records: (ProduceRecord | undefined)[] = changes.map((change) => write(change, change.time ?? timestamp));
     const upsertedLater = new Set<string>();
     for (let i = changes.length - 1; i >= 0; i--) {
       const key = records[i]?.key?.toString('latin1');
@@ -198,16 +198,18 @@ export class KafkaTableReader {
 
   private toChange(record: LogRecord): Change | undefined {
     if (this.table.connector === 'kafka') {
-      return record.value === null ? undefined : { kind: '+I', row: this.decodeValue(record.value) };
+      return record.value === null
+        ? undefined
+        : { kind: '+I', row: this.decodeValue(record.value), time: record.timestamp };
     }
-    if (record.value !== null) return { kind: '+U', row: this.decodeValue(record.value) };
+    if (record.value !== null) return { kind: '+U', row: this.decodeValue(record.value), time: record.timestamp };
     if (record.key === null || !this.decodeKey) return undefined;
     const key = this.decodeKey(record.key);
     const row: Value[] = new Array(this.table.fields.length).fill(null);
     this.table.key.forEach((field, i) => {
       row[field] = key[i] ?? null;
     });
-    return { kind: '-D', row };
+    return { kind: '-D', row, time: record.timestamp };
   }
 
   close(): Promise<void> {

@@ -15,6 +15,8 @@ interface Group {
   emitted: Row | undefined;
   /** Estimated heap bytes, as of the end of the last batch that touched the group. */
   bytes: number;
+  /** The newest source time of the changes of the current batch that touched the group. */
+  time: number | undefined;
 }
 
 /** Heap bytes of a group with its key and Map slot, before its accumulators and result row. */
@@ -64,6 +66,7 @@ export class GroupAggregateOperator implements Operator {
           accumulators: this.factories.map((f, i) => f(saved[i])),
           emitted: emitted ?? undefined,
           bytes,
+          time: undefined,
         };
       },
     });
@@ -87,10 +90,16 @@ export class GroupAggregateOperator implements Operator {
           accumulators: this.factories.map((f) => f()),
           emitted: undefined,
           bytes: GROUP_BYTES,
+          time: undefined,
         };
         this.groups.set(key, group);
       }
-      touched.set(key, group);
+      if (!touched.has(key)) {
+        touched.set(key, group);
+        group.time = change.time;
+      } else if (change.time !== undefined && !((group.time ?? 0) >= change.time)) {
+        group.time = change.time;
+      }
       group.rows += accumulate ? 1 : -1;
       this.calls.forEach((call, i) => {
         const value = call.args.length === 0 ? true : (change.row[call.args[0] as number] ?? null);
@@ -102,14 +111,15 @@ export class GroupAggregateOperator implements Operator {
     const out: Change[] = [];
     for (const [key, group] of touched) {
       if (group.rows <= 0) {
-        if (group.emitted) out.push({ kind: '-D', row: group.emitted });
+        if (group.emitted) out.push({ kind: '-D', row: group.emitted, time: group.time });
         this.groups.delete(key);
         continue;
       }
       const result = [...group.keys, ...group.accumulators.map((a) => a.result())];
-      if (!group.emitted) out.push({ kind: '+I', row: result });
+      const time = group.time;
+      if (!group.emitted) out.push({ kind: '+I', row: result, time });
       else if (!rowsEqual(group.emitted, result))
-        out.push({ kind: '-U', row: group.emitted }, { kind: '+U', row: result });
+        out.push({ kind: '-U', row: group.emitted, time }, { kind: '+U', row: result, time });
       group.emitted = result;
       const bytes = groupBytes(group);
       this.groups.grow(bytes - group.bytes);

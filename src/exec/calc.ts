@@ -26,7 +26,7 @@ export class CalcOperator implements Operator {
     const filter = this.filter;
     for (const change of changes) {
       if (filter && filter(change.row) !== true) continue;
-      out.push({ kind: change.kind, row: this.project(change.row) });
+      out.push({ kind: change.kind, row: this.project(change.row), time: change.time });
     }
     return out;
   }

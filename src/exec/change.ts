@@ -14,4 +14,10 @@ export interface Change {
    * `row` exactly: a change with another row must not carry it over.
    */
   readonly packed?: PackedRow;
+  /**
+   * When the source committed the change this one comes from (ms since the epoch): a postgres-cdc
+   * transaction's commit, or the timestamp of a log record (which Rivulet's jobs stamp with it).
+   * Operators give each output change the time of the input change that caused it.
+   */
+  readonly time?: number;
 }

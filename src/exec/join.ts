@@ -325,7 +325,7 @@ export class JoinOperator implements Operator {
         const matches = this.match(row, side, otherBucket);
         let partners = 0;
         if (matches === 0) {
-          if (inputOuter) out.push({ kind: '+I', row: this.padded(row, side) });
+          if (inputOuter) out.push({ kind: '+I', row: this.padded(row, side), time: change.time });
         } else {
           const other = otherBucket as Bucket;
           if (otherOuter) {
@@ -334,7 +334,7 @@ export class JoinOperator implements Operator {
               const associations = perRow ? (other.associations?.[i] as number) : before;
               if (associations === 0) {
                 const padded = this.padded(matchedOthers[m] as Row, otherSide);
-                for (let c = other.count(i); c > 0; c--) out.push({ kind: '-D', row: padded });
+                for (let c = other.count(i); c > 0; c--) out.push({ kind: '-D', row: padded, time: change.time });
               }
               if (perRow) (other.associations as number[])[i] = associations + 1;
             }
@@ -343,7 +343,7 @@ export class JoinOperator implements Operator {
           for (let m = 0; m < matches; m++) {
             const copies = other.count(matchedAt[m] as number);
             const joined = matchedRows[m] as Row;
-            for (let c = copies; c > 0; c--) out.push({ kind, row: joined });
+            for (let c = copies; c > 0; c--) out.push({ kind, row: joined, time: change.time });
             partners += copies;
           }
         }
@@ -377,14 +377,15 @@ export class JoinOperator implements Operator {
         }
         const matches = this.match(row, side, otherBucket);
         if (matches === 0) {
-          if (inputOuter) out.push({ kind: '-D', row: this.padded(row, side) });
+          if (inputOuter) out.push({ kind: '-D', row: this.padded(row, side), time: change.time });
           continue;
         }
         const other = otherBucket as Bucket;
         const kind: RowKind = inputOuter ? '-D' : change.kind;
         for (let m = 0; m < matches; m++) {
           const joined = matchedRows[m] as Row;
-          for (let c = other.count(matchedAt[m] as number); c > 0; c--) out.push({ kind, row: joined });
+          for (let c = other.count(matchedAt[m] as number); c > 0; c--)
+            out.push({ kind, row: joined, time: change.time });
         }
         if (otherOuter) {
           for (let m = 0; m < matches; m++) {
@@ -392,7 +393,7 @@ export class JoinOperator implements Operator {
             const associations = perRow ? (other.associations?.[i] as number) : own.copies + 1;
             if (associations === 1) {
               const padded = this.padded(matchedOthers[m] as Row, otherSide);
-              for (let c = other.count(i); c > 0; c--) out.push({ kind: '+I', row: padded });
+              for (let c = other.count(i); c > 0; c--) out.push({ kind: '+I', row: padded, time: change.time });
             }
             if (perRow) (other.associations as number[])[i] = associations - 1;
           }

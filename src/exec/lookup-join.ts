@@ -82,10 +82,11 @@ export class LookupJoinOperator implements Operator {
       for (const match of matches) {
         const row = [...change.row, ...match];
         if (this.residual && this.residual(row) !== true) continue;
-        out.push({ kind: change.kind, row });
+        out.push({ kind: change.kind, row, time: change.time });
         joined = true;
       }
-      if (!joined && this.type === 'LEFT') out.push({ kind: change.kind, row: [...change.row, ...this.nulls] });
+      if (!joined && this.type === 'LEFT')
+        out.push({ kind: change.kind, row: [...change.row, ...this.nulls], time: change.time });
     }
     return out;
   }

@@ -42,9 +42,12 @@ export class NormalizeOperator implements Operator {
         case '+U': {
           const packed = change.packed ?? pack(change.row);
           if (previous === undefined) {
-            out.push({ kind: '+I', row: change.row, packed });
+            out.push({ kind: '+I', row: change.row, packed, time: change.time });
           } else if (previous !== packed) {
-            out.push({ kind: '-U', row: unpack(previous), packed: previous }, { kind: '+U', row: change.row, packed });
+            out.push(
+              { kind: '-U', row: unpack(previous), packed: previous, time: change.time },
+              { kind: '+U', row: change.row, packed, time: change.time },
+            );
           } else {
             continue;
           }
@@ -54,7 +57,7 @@ export class NormalizeOperator implements Operator {
         case '-D':
         case '-U':
           if (previous !== undefined) {
-            out.push({ kind: '-D', row: unpack(previous), packed: previous });
+            out.push({ kind: '-D', row: unpack(previous), packed: previous, time: change.time });
             this.state.delete(key);
           }
           break;

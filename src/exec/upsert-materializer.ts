@@ -81,7 +81,7 @@ export class UpsertMaterializerOperator implements Operator {
         else list[index] = change.row;
         held.bytes += grown;
         this.held.grow(grown);
-        out.push({ kind, row: change.row });
+        out.push({ kind, row: change.row, time: change.time });
         continue;
       }
       if (!held) continue;
@@ -95,9 +95,9 @@ export class UpsertMaterializerOperator implements Operator {
       this.held.grow(-shrunk);
       if (list.length === 0) {
         this.held.delete(key);
-        out.push({ kind: '-D', row: change.row });
+        out.push({ kind: '-D', row: change.row, time: change.time });
       } else if (wasCurrent) {
-        out.push({ kind: '+U', row: list[list.length - 1] as Row });
+        out.push({ kind: '+U', row: list[list.length - 1] as Row, time: change.time });
       }
     }
     return out;

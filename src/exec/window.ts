@@ -155,7 +155,7 @@ export class WindowTableFunctionOperator implements Operator {
       const timestamp = toMillis(value);
       for (const { start, end } of assignWindows(this.window, zone ? instantToLocal(zone, timestamp) : timestamp)) {
         const windowTime = zone ? localToInstant(zone, end - MILLI) : end - MILLI;
-        out.push({ kind: change.kind, row: [...change.row, start, end, windowTime] });
+        out.push({ kind: change.kind, row: [...change.row, start, end, windowTime], time: change.time });
       }
     }
     return out;

@@ -411,9 +411,9 @@ function checkCdcConsumers(node: PlanNode, consumed: boolean): void {
 
 /**
  * Pushes changes into a vertex and on through the graph, collecting sink output in `pending`. An
- * operator that generates watermarks sends its new watermark downstream after its changes. With
- * `sourceMillis`, the source commit time of the batch's newest change, every operator and sink
- * observes its latency from the source.
+ * operator that generates watermarks sends its new watermark downstream after its changes. Every
+ * operator and sink observes the latency of each change it processed from its source commit
+ * (Change.time; `sourceMillis`, the source time of the batch's newest change, where it has none).
  */
 export function push(vertex: Vertex, changes: readonly Change[], input: number, sourceMillis?: number): void {
   if (changes.length === 0) return;
@@ -421,7 +421,7 @@ export function push(vertex: Vertex, changes: readonly Change[], input: number, 
     case 'sink':
       vertex.pending.push(...changes);
       countBatch(vertex, changes.length, changes.length);
-      if (sourceMillis !== undefined) observeSourceLatency(vertex, sourceMillis);
+      observeSourceLatency(vertex, changes, sourceMillis);
       return;
     case 'source':
       countBatch(vertex, changes.length, changes.length);
@@ -432,7 +432,7 @@ export function push(vertex: Vertex, changes: readonly Change[], input: number, 
       // Between two operator calls no operator holds a state entry: entries may go to disk.
       stateMemory().enforce();
       countBatch(vertex, changes.length, out.length);
-      if (sourceMillis !== undefined) observeSourceLatency(vertex, sourceMillis);
+      observeSourceLatency(vertex, changes, sourceMillis);
       for (const edge of vertex.outputs) push(edge.target, out, edge.input, sourceMillis);
       const generated = vertex.operator.generatedWatermark?.();
       if (generated !== undefined && generated > vertex.watermark) sendWatermark(vertex, generated);

@@ -1,3 +1,4 @@
+import type { Change } from '../exec/change.ts';
 import type { PlanNode } from '../plan/nodes.ts';
 import { Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
 
@@ -29,19 +30,28 @@ export function vertexCounts(vertex: object): VertexCounts {
 const latencies = new WeakMap<object, Histogram>();
 
 /**
- * Observes, for a batch a vertex has just processed, the time since the source commit of the
- * newest change of the batch (`sourceMillis`, ms since the epoch).
+ * Observes, for each change a vertex has just processed, the time since its source commit
+ * (Change.time, ms since the epoch), or since `batchMillis` for a change without one.
  */
-export function observeSourceLatency(vertex: object, sourceMillis: number): void {
+export function observeSourceLatency(
+  vertex: object,
+  changes: readonly Change[],
+  batchMillis: number | undefined,
+): void {
   let histogram = latencies.get(vertex);
-  if (!histogram) {
-    histogram = new Histogram(LATENCY_SECONDS_BUCKETS);
-    latencies.set(vertex, histogram);
+  const now = Date.now();
+  for (const change of changes) {
+    const time = change.time ?? batchMillis;
+    if (time === undefined) continue;
+    if (!histogram) {
+      histogram = new Histogram(LATENCY_SECONDS_BUCKETS);
+      latencies.set(vertex, histogram);
+    }
+    histogram.observe(Math.max(0, now - time) / 1000);
   }
-  histogram.observe(Math.max(0, Date.now() - sourceMillis) / 1000);
 }
 
-/** The source latency of the batches through a vertex so far, undefined before the first with a source time. */
+/** The source latency of the changes through a vertex so far, undefined before the first with a source time. */
 export function vertexSourceLatency(vertex: object): Histogram | undefined {
   return latencies.get(vertex);
 }

@@ -193,7 +193,7 @@ export async function metricsText(engine: Engine): Promise<string> {
   m.family(
     'rivulet_vertex_source_latency_seconds',
     'histogram',
-    'Per batch an operator or sink processed: seconds since the source commit of its newest change.',
+    'Per change an operator or sink processed: seconds from its source commit to the end of its processing there.',
   );
   m.family('rivulet_checkpoints_completed_total', 'counter', 'Commits of output and source positions (checkpoints).');
   m.family(

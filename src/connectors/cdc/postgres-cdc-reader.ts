@@ -302,26 +302,31 @@ export class PostgresCdcReader {
     out: Change[],
   ): Promise<void> {
     const micros = Math.floor(this.commitMicros / 1000) * 1000;
+    const time = micros / 1000;
     if (message.tag === 'insert') {
-      out.push({ kind: '+I', row: this.row(layout, await this.filled(layout, message.tuple), '+I', micros, lsn) });
+      out.push({
+        kind: '+I',
+        row: this.row(layout, await this.filled(layout, message.tuple), '+I', micros, lsn),
+        time,
+      });
       return;
     }
     if (message.tag === 'delete') {
-      out.push({ kind: '-D', row: this.row(layout, message.old, '-D', micros, lsn) });
+      out.push({ kind: '-D', row: this.row(layout, message.old, '-D', micros, lsn), time });
       return;
     }
     const full = layout.relation.replicaIdentity === 'f' ? message.old : undefined;
     const after = await this.filled(layout, message.tuple, full);
     const keyChanged = message.old !== undefined && layout.keyColumns.some((i) => message.old?.[i] !== after[i]);
     if (keyChanged) {
-      out.push({ kind: '-D', row: this.row(layout, message.old as TupleValue[], '-D', micros, lsn) });
-      out.push({ kind: '+I', row: this.row(layout, after, '+I', micros, lsn) });
+      out.push({ kind: '-D', row: this.row(layout, message.old as TupleValue[], '-D', micros, lsn), time });
+      out.push({ kind: '+I', row: this.row(layout, after, '+I', micros, lsn), time });
       return;
     }
     // The row before an update is only in the WAL with REPLICA IDENTITY FULL; otherwise the
     // update is an upsert by key, which is what the log and upsert sinks keep.
-    if (full) out.push({ kind: '-U', row: this.row(layout, full, '-U', micros, lsn) });
-    out.push({ kind: '+U', row: this.row(layout, after, '+U', micros, lsn) });
+    if (full) out.push({ kind: '-U', row: this.row(layout, full, '-U', micros, lsn), time });
+    out.push({ kind: '+U', row: this.row(layout, after, '+U', micros, lsn), time });
   }
 
   /** A TOASTed value the update did not touch is not in the WAL: take it from the old row or the table. */
