@@ -6,6 +6,7 @@ import type { Row, Value } from '../expr/value.ts';
 import type { DataType, RowField } from '../types/data-type.ts';
 import { formatDecimal } from '../types/decimal.ts';
 import { formatDate, formatTime, formatTimestamp } from '../types/temporal.ts';
+import { POSITIONS_TABLE, positionsStatement, singleWriteStatement } from './jdbc-write-statement.ts';
 
 /** The consumed positions a sink write covers: where the job resumes after a crash. */
 export interface SinkPositions {
@@ -113,8 +114,6 @@ export function quoteTable(name: string): string {
   return name.split('.').map(quoteIdentifier).join('.');
 }
 
-const POSITIONS = 'rivulet_sink_positions';
-
 export interface JdbcTableOptions {
   readonly table: string;
   readonly fields: readonly RowField[];
@@ -122,17 +121,24 @@ export interface JdbcTableOptions {
   readonly key: readonly number[];
 }
 
+/** A statement of a sink write: its text with parameters numbered from `base` + 1, and their values. */
+export interface SinkStatement {
+  readonly text: (base: number) => string;
+  readonly values: (string | null)[][];
+}
+
 /**
  * One sink table: Flink's jdbc sink semantics (upsert by primary key with INSERT … ON CONFLICT …
  * DO UPDATE, DELETE for -D, plain INSERT without a key), applied within a transaction of its
- * database. Of several changes to one key in a batch only the last counts.
+ * database. Of several changes to one key in a batch only the last counts, so a batch's deletes
+ * and upserts never touch the same row.
  */
 export class JdbcTableWriter {
   readonly table: string;
   private readonly keyOf: (row: Row) => unknown;
   private readonly texts: ((value: Value) => string | null)[];
-  private readonly upsertSql: string;
-  private readonly deleteSql: string | undefined;
+  private readonly upsertSql: (base: number) => string;
+  private readonly deleteSql: ((base: number) => string) | undefined;
 
   constructor(private readonly options: JdbcTableOptions) {
     this.table = options.table;
@@ -140,19 +146,22 @@ export class JdbcTableWriter {
     this.texts = options.fields.map((field) => toText(field.type));
     const table = quoteTable(options.table);
     const columns = options.fields.map((f) => quoteIdentifier(f.name));
-    const select = options.fields.map((f, i) => `($${i + 1}::text[])[n]::${pgType(f.type)}`).join(', ');
-    const rows = 'FROM generate_subscripts($1::text[], 1) AS n';
+    const select = (base: number) =>
+      options.fields.map((f, i) => `($${base + i + 1}::text[])[n]::${pgType(f.type)}`).join(', ');
+    const rows = (base: number) => `FROM generate_subscripts($${base + 1}::text[], 1) AS n`;
     if (options.key.length > 0) {
       const keyColumns = options.key.map((i) => columns[i] as string);
       const updates = columns.filter((_, i) => !options.key.includes(i)).map((c) => `${c} = EXCLUDED.${c}`);
-      this.upsertSql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} ${rows}
+      this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select(base)} ${rows(base)}
         ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
-      const keySelect = options.key
-        .map((i, j) => `($${j + 1}::text[])[n]::${pgType((options.fields[i] as RowField).type)}`)
-        .join(', ');
-      this.deleteSql = `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (SELECT ${keySelect} ${rows})`;
+      const keySelect = (base: number) =>
+        options.key
+          .map((i, j) => `($${base + j + 1}::text[])[n]::${pgType((options.fields[i] as RowField).type)}`)
+          .join(', ');
+      this.deleteSql = (base) =>
+        `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (SELECT ${keySelect(base)} ${rows(base)})`;
     } else {
-      this.upsertSql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select} ${rows}`;
+      this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select(base)} ${rows(base)}`;
       this.deleteSql = undefined;
     }
   }
@@ -161,7 +170,8 @@ export class JdbcTableWriter {
     return indices.map((i) => rows.map((row) => (this.texts[i] as (v: Value) => string | null)(row[i] ?? null)));
   }
 
-  async apply(client: pg.ClientBase, changes: readonly Change[]): Promise<void> {
+  /** The statements that apply a batch of changes: a delete, an upsert, both or none. */
+  statements(changes: readonly Change[]): SinkStatement[] {
     const upserts: Row[] = [];
     const deletes: Row[] = [];
     if (this.options.key.length > 0) {
@@ -174,16 +184,18 @@ export class JdbcTableWriter {
     } else {
       for (const change of changes) if (change.kind === '+I' || change.kind === '+U') upserts.push(change.row);
     }
+    const out: SinkStatement[] = [];
     if (deletes.length > 0 && this.deleteSql)
-      await client.query(this.deleteSql, this.columnArrays(deletes, this.options.key));
+      out.push({ text: this.deleteSql, values: this.columnArrays(deletes, this.options.key) });
     if (upserts.length > 0)
-      await client.query(
-        this.upsertSql,
-        this.columnArrays(
+      out.push({
+        text: this.upsertSql,
+        values: this.columnArrays(
           upserts,
           this.options.fields.map((_, i) => i),
         ),
-      );
+      });
+    return out;
   }
 }
 
@@ -195,6 +207,8 @@ export class JdbcTableWriter {
 export class JdbcDatabase {
   private readonly pool: pg.Pool;
   private readonly display: string;
+  /** The positions table, created once per database object. */
+  private positionsTable: Promise<void> | undefined;
 
   constructor(
     url: string,
@@ -217,23 +231,36 @@ export class JdbcDatabase {
     );
   }
 
+  private ensurePositionsTable(): Promise<void> {
+    this.positionsTable ??= this.pool
+      .query(`CREATE TABLE IF NOT EXISTS ${POSITIONS_TABLE} (
+        group_id  text NOT NULL,
+        topic     text NOT NULL,
+        partition int NOT NULL,
+        next      bigint NOT NULL,
+        PRIMARY KEY (group_id, topic, partition)
+      )`)
+      .then(
+        () => undefined,
+        (error: Error) => {
+          this.positionsTable = undefined;
+          throw error;
+        },
+      );
+    return this.positionsTable;
+  }
+
   /** Positions committed for a job's source topic, where the job resumes. */
   async committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>> {
-    let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
-    } catch (cause) {
-      throw this.failure('(positions)', cause);
-    }
-    try {
-      await ensurePositionsTable(client);
-      const result = await client.query<{ partition: number; next: string }>(
-        `SELECT partition, next FROM ${POSITIONS} WHERE group_id = $1 AND topic = $2`,
+      await this.ensurePositionsTable();
+      const result = await this.pool.query<{ partition: number; next: string }>(
+        `SELECT partition, next FROM ${POSITIONS_TABLE} WHERE group_id = $1 AND topic = $2`,
         [group, topic],
       );
       return new Map(result.rows.map((row) => [row.partition, BigInt(row.next)]));
-    } finally {
-      client.release();
+    } catch (cause) {
+      throw this.failure('(positions)', cause);
     }
   }
 
@@ -243,9 +270,14 @@ export class JdbcDatabase {
     positions: readonly SinkPositions[] = [],
   ): Promise<void> {
     const tables = writes.map((w) => w.writer.table).join(', ');
+    const statements = writes.map((w) => ({ table: w.writer.table, statements: w.writer.statements(w.changes) }));
+    if (positions.length === 0 && statements.every((t) => t.statements.length === 0)) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.writeOnce(writes, positions);
+        if (positions.length > 0) await this.ensurePositionsTable();
+        const single = singleWriteStatement(statements, positions);
+        if (single) await this.pool.query(single);
+        else await this.writeInTransaction(statements, positions);
         return;
       } catch (error) {
         if (attempt >= this.maxRetries) throw this.failure(tables, error);
@@ -254,13 +286,13 @@ export class JdbcDatabase {
     }
   }
 
-  private async writeOnce(
-    writes: readonly { writer: JdbcTableWriter; changes: readonly Change[] }[],
+  private async writeInTransaction(
+    tables: readonly { readonly statements: readonly SinkStatement[] }[],
     positions: readonly SinkPositions[],
   ): Promise<void> {
     const transaction = await this.begin();
     try {
-      await transaction.apply(writes);
+      await transaction.run(tables.flatMap((t) => t.statements));
       await transaction.commit(positions);
     } catch (error) {
       await transaction.abort();
@@ -280,7 +312,7 @@ export class JdbcDatabase {
       client.release(true);
       throw error;
     }
-    return new JdbcTransaction(client);
+    return new JdbcTransaction(client, () => this.ensurePositionsTable());
   }
 
   close(): Promise<void> {
@@ -291,24 +323,23 @@ export class JdbcDatabase {
 export class JdbcTransaction {
   private done = false;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly ensurePositionsTable: () => Promise<void>,
+  ) {}
 
   async apply(writes: readonly { writer: JdbcTableWriter; changes: readonly Change[] }[]): Promise<void> {
-    for (const { writer, changes } of writes) await writer.apply(this.client, changes);
+    for (const { writer, changes } of writes) await this.run(writer.statements(changes));
+  }
+
+  async run(statements: readonly SinkStatement[]): Promise<void> {
+    for (const statement of statements) await this.client.query(statement.text(0), statement.values);
   }
 
   async commit(positions: readonly SinkPositions[]): Promise<void> {
     if (positions.length > 0) {
-      await ensurePositionsTable(this.client);
-      for (const { group, topic, positions: byPartition } of positions) {
-        const partitions = [...byPartition.keys()];
-        await this.client.query(
-          `INSERT INTO ${POSITIONS} (group_id, topic, partition, next)
-           SELECT $1, $2, p, o FROM unnest($3::int[], $4::bigint[]) AS u(p, o)
-           ON CONFLICT (group_id, topic, partition) DO UPDATE SET next = EXCLUDED.next`,
-          [group, topic, partitions, partitions.map((p) => (byPartition.get(p) as bigint).toString())],
-        );
-      }
+      await this.ensurePositionsTable();
+      await this.client.query(positionsStatement(positions));
     }
     await this.client.query('COMMIT');
     this.done = true;
@@ -321,14 +352,4 @@ export class JdbcTransaction {
     await this.client.query('ROLLBACK').catch(() => undefined);
     this.client.release(true);
   }
-}
-
-async function ensurePositionsTable(client: pg.ClientBase): Promise<void> {
-  await client.query(`CREATE TABLE IF NOT EXISTS ${POSITIONS} (
-    group_id  text NOT NULL,
-    topic     text NOT NULL,
-    partition int NOT NULL,
-    next      bigint NOT NULL,
-    PRIMARY KEY (group_id, topic, partition)
-  )`);
 }

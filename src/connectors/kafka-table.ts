@@ -69,6 +69,7 @@ export function kafkaTableBatchWriter(
   const write = kafkaTableWriter(table);
   return (changes, timestamp) => {
     const records: (ProduceRecord | undefined)[] = changes.map((change) => write(change, change.time ?? timestamp));
+    if (!changes.some((change) => change.kind === '-U')) return records as ProduceRecord[];
     const upsertedLater = new Set<string>();
     for (let i = changes.length - 1; i >= 0; i--) {
       const key = records[i]?.key?.toString('latin1');

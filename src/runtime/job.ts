@@ -405,6 +405,8 @@ export class Job {
 
     // Phase 2: live.
     const polls = new Map<RunningSource, Promise<Change[]>>();
+    /** Polls that have returned and are not processed yet. */
+    const ready = new Map<RunningSource, Change[]>();
     while (!this.stopping) {
       if (this.sources.every((s) => s.kind === 'scan' && this.scansCommitted.has(s))) {
         // Every source is a finished scan, and its end is committed: the job is done, as in Flink.
@@ -413,34 +415,50 @@ export class Job {
         break;
       }
       for (const source of this.sources) {
-        if (!polls.has(source)) polls.set(source, source.reader.poll(this.batchSize, 200));
+        if (polls.has(source)) continue;
+        const poll = source.reader.poll(this.batchSize, 200);
+        polls.set(source, poll);
+        poll.then(
+          (changes) => ready.set(source, changes),
+          () => undefined,
+        );
       }
-      const settled = await Promise.race(
-        [...polls].map(([source, poll]) => poll.then((changes) => ({ source, changes }))),
-      );
-      polls.delete(settled.source);
-      // No poll of this source is under way now: its reader's positions are those of what it returned.
-      this.handOver(settled.source);
-      if (settled.source.kind === 'cdc') {
-        settled.source.caughtUp = settled.changes.length === 0;
-        settled.source.deliveredMicros = settled.source.reader.lastCommitMicros;
-      } else if (settled.source.kind === 'log') {
-        settled.source.deliveredMicros = settled.source.reader.newestTimestamp * 1000;
+      await Promise.race(polls.values());
+      // Every source whose poll has returned, also while the others were processed, goes into one commit.
+      let commit = false;
+      for (let next = ready.entries().next(); !next.done; next = ready.entries().next()) {
+        const [source, changes] = next.value;
+        ready.delete(source);
+        polls.delete(source);
+        if (await this.take(source, changes)) commit = true;
       }
-      this.recordsIn += settled.changes.length;
-      const delivered = settled.source.kind === 'scan' ? 0 : settled.source.deliveredMicros;
-      push(settled.source.vertex, settled.changes, 0, delivered > 0 ? delivered / 1000 : undefined);
-      // Processing-time windows fire here: after every batch, and every poll timeout when idle.
-      const fired = fireProcessingTime(this.graph as JobGraph, Date.now() * 1000);
-      await resolveLookups(this.graph as JobGraph);
-      const moved =
-        (settled.source.kind === 'cdc' && settled.source.reader.moved) ||
-        (settled.source.kind === 'scan' && settled.source.reader.finished && !this.scansCommitted.has(settled.source));
-      if (settled.changes.length === 0 && !fired && !moved) continue;
-      await this.commitOrHold();
+      if (commit) await this.commitOrHold();
     }
     await Promise.allSettled(polls.values());
     await this.abortOpen();
+  }
+
+  /** Hands a returned poll to the operators; whether there is something to commit. */
+  private async take(source: RunningSource, changes: Change[]): Promise<boolean> {
+    // No poll of this source is under way now: its reader's positions are those of what it returned.
+    this.handOver(source);
+    if (source.kind === 'cdc') {
+      source.caughtUp = changes.length === 0;
+      source.deliveredMicros = source.reader.lastCommitMicros;
+    } else if (source.kind === 'log') {
+      source.deliveredMicros = source.reader.newestTimestamp * 1000;
+    }
+    this.recordsIn += changes.length;
+    const sourceMillis =
+      source.kind !== 'scan' && source.deliveredMicros > 0 ? source.deliveredMicros / 1000 : undefined;
+    push(source.vertex, changes, 0, sourceMillis);
+    // Processing-time windows fire here: after every batch, and every poll timeout when idle.
+    const fired = fireProcessingTime(this.graph as JobGraph, Date.now() * 1000);
+    await resolveLookups(this.graph as JobGraph);
+    const moved =
+      (source.kind === 'cdc' && source.reader.moved) ||
+      (source.kind === 'scan' && source.reader.finished && !this.scansCommitted.has(source));
+    return changes.length > 0 || fired || moved;
   }
 
   /** A poll split into changes of records processed before the restart and new ones. */

@@ -23,6 +23,8 @@ interface RelationLayout {
 interface Snapshot {
   readonly client: pg.Client;
   readonly consistentPoint: bigint;
+  /** The next FETCH, sent while the job writes the rows of the previous one. */
+  next?: { readonly rows: number; readonly result: Promise<pg.QueryResult> };
 }
 
 /**
@@ -195,17 +197,19 @@ export class PostgresCdcReader {
 
   private async pollSnapshot(snapshot: Snapshot, max: number): Promise<Change[]> {
     // Rows per round trip: the fetch size, or a whole batch of the job when that is larger.
-    const fetch = Math.max(max, this.settings.fetchSize);
-    const result = await snapshot.client.query<Record<string, string | null>>({
-      text: `FETCH ${fetch} FROM rivulet_snapshot`,
-      rowMode: 'array',
-    } as pg.QueryConfig);
+    const rows = Math.max(max, this.settings.fetchSize);
+    const fetch = snapshot.next ?? this.fetchSnapshot(snapshot, rows);
+    snapshot.next = undefined;
+    const result = await fetch.result;
+    const done = result.rows.length < fetch.rows;
+    if (!done) snapshot.next = this.fetchSnapshot(snapshot, rows);
     const layout = this.snapshotLayout(result.fields);
-    const out: Change[] = [];
-    for (const values of result.rows as unknown as (string | null)[][]) {
-      out.push({ kind: '+I', row: this.row(layout, values, '+I', 0, snapshot.consistentPoint) });
+    const out: Change[] = new Array(result.rows.length);
+    const values = result.rows as unknown as (string | null)[][];
+    for (let i = 0; i < values.length; i++) {
+      out[i] = { kind: '+I', row: this.row(layout, values[i] as (string | null)[], '+I', 0, snapshot.consistentPoint) };
     }
-    if (result.rows.length < fetch) {
+    if (done) {
       await snapshot.client.query('COMMIT');
       await snapshot.client.end();
       this.snapshot = undefined;
@@ -213,6 +217,16 @@ export class PostgresCdcReader {
       (this.stream as ReplicationStream).start(target.slot, snapshot.consistentPoint, target.publication);
     }
     return out;
+  }
+
+  private fetchSnapshot(snapshot: Snapshot, rows: number): NonNullable<Snapshot['next']> {
+    const result = snapshot.client.query({
+      text: `FETCH ${rows} FROM rivulet_snapshot`,
+      rowMode: 'array',
+    } as pg.QueryConfig);
+    // A failure surfaces when the rows are asked for; a reader closed meanwhile never asks.
+    result.catch(() => undefined);
+    return { rows, result };
   }
 
   /** The snapshot reads the physical columns in the order of the output's physical fields. */

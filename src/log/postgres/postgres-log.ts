@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { RivuletError } from '../../common/errors.ts';
 import type {
@@ -13,7 +13,10 @@ import type {
 } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { createRecordsSql, ensureSchema, NOTIFY_CHANNEL, recordsTable, SCHEMA } from './schema.ts';
+import { TailCache } from './tail-cache.ts';
+import { PostgresTransaction } from './transaction.ts';
 import { TopicWaiters } from './waiters.ts';
+import { type AppendGroup, firstOffsets, sortGroups, writeStatement } from './write-statement.ts';
 
 interface Topic {
   readonly id: number;
@@ -36,62 +39,6 @@ export interface PostgresLogOptions {
   readonly minCompactionLagMs?: number;
 }
 
-const SEPARATOR = '\u001e';
-const NULL_MARK = '\u001f';
-
-/**
- * The statement that appends records to one partition: it reserves offsets by moving the
- * partition's next offset (holding that row's lock until commit, which keeps offsets visible in
- * order), inserts the records, and notifies readers at commit.
- *
- * Keys and values that are text without control separators (JSON always is) travel as one string
- * each, split by PostgreSQL: about twice as fast as an array parameter, whose every quote node-pg
- * escapes and PostgreSQL unescapes. Other bytes travel as a bytea array.
- */
-function appendQuery(
-  topicId: number,
-  partition: number,
-  keys: readonly (Buffer | null)[],
-  values: readonly (Buffer | null)[],
-  times: readonly number[],
-): pg.QueryConfig {
-  const asText = keys.every(isPlainText) && values.every(isPlainText);
-  const insert = (rows: string) => `WITH next AS (
-             UPDATE rivulet_log.partitions SET next_offset = next_offset + cardinality($5::bigint[])
-              WHERE topic_id = $1 AND partition = $2
-          RETURNING next_offset - cardinality($5::bigint[]) AS first
-           ), appended AS (
-             INSERT INTO ${recordsTable(topicId)} (partition, "offset", key, value, ts)
-             SELECT $2, next.first + u.n - 1, u.k, u.v, u.t FROM next, ${rows}
-             RETURNING 1
-           )
-           SELECT (SELECT count(*) FROM appended) AS appended, pg_notify('${NOTIFY_CHANNEL}', $1::text)`;
-  if (asText) {
-    return {
-      name: `rivulet_log_append_text_${topicId}`,
-      text: insert(`LATERAL (
-               SELECT convert_to(k, 'UTF8') AS k, convert_to(v, 'UTF8') AS v, t, n
-                 FROM unnest(string_to_array($3, E'\\x1e', E'\\x1f'), string_to_array($4, E'\\x1e', E'\\x1f'), $5::bigint[])
-                      WITH ORDINALITY AS x(k, v, t, n)
-             ) AS u`),
-      values: [topicId, partition, joinText(keys), joinText(values), times],
-    };
-  }
-  return {
-    name: `rivulet_log_append_bytes_${topicId}`,
-    text: insert('unnest($3::bytea[], $4::bytea[], $5::bigint[]) WITH ORDINALITY AS u(k, v, t, n)'),
-    values: [topicId, partition, keys, values, times],
-  };
-}
-
-function isPlainText(buffer: Buffer | null): boolean {
-  return buffer === null || (isUtf8(buffer) && !buffer.includes(0) && !buffer.includes(0x1e) && !buffer.includes(0x1f));
-}
-
-function joinText(buffers: readonly (Buffer | null)[]): string {
-  return buffers.map((buffer) => (buffer === null ? NULL_MARK : buffer.toString('utf8'))).join(SEPARATOR);
-}
-
 /** A connection string shown without its password. */
 export function describeUrl(url: string): string {
   try {
@@ -111,10 +58,13 @@ export function describeUrl(url: string): string {
 export class PostgresLog implements Log {
   readonly kind = 'postgres';
   readonly description: string;
-  private readonly pool: pg.Pool;
+  readonly pool: pg.Pool;
   private readonly listener: pg.Client;
   private readonly topics = new Map<string, Topic>();
   private readonly waiters = new TopicWaiters();
+  private readonly tail = new TailCache();
+  /** Marks this log's notifications, which its listener skips. */
+  readonly origin = randomBytes(6).toString('hex');
   /** Open transactions, aborted by close() so that closing never waits on a dead connection. */
   readonly open = new Set<PostgresTransaction>();
   private maintenance: NodeJS.Timeout | undefined;
@@ -160,7 +110,10 @@ export class PostgresLog implements Log {
     }
     const log = new PostgresLog(url, pool, listener, options);
     listener.on('notification', (message) => {
-      for (const id of (message.payload ?? '').split(',')) log.waiters.wake(Number(id));
+      const [topics = '', origin] = (message.payload ?? '').split(';');
+      // This log's own commits woke its readers when they returned.
+      if (origin === log.origin) return;
+      for (const id of topics.split(',')) log.waiters.wake(Number(id));
     });
     return log;
   }
@@ -248,60 +201,63 @@ export class PostgresLog implements Log {
     return out;
   }
 
+  /** Appends records in one statement, its own transaction: all of them or none. */
   async produce(records: readonly ProduceRecord[]): Promise<void> {
-    const only = records.length > 0 ? await this.singlePartition(records) : undefined;
-    if (only) {
-      // One statement is its own transaction: one round trip instead of three.
-      await this.pool.query(
-        appendQuery(
-          only.topic.id,
-          only.partition,
-          records.map((r) => r.key),
-          records.map((r) => r.value),
-          records.map((r) => r.timestamp ?? Date.now()),
-        ),
-      );
-      return;
-    }
-    const transaction = await this.beginTransaction();
-    try {
-      await transaction.produce(records);
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
+    const groups = await this.groups(records);
+    if (groups.length === 0) return;
+    this.committed(groups, await this.pool.query(writeStatement(groups, [], this.origin)));
   }
 
-  /** The one topic and partition all records go to, if there is one. */
-  private async singlePartition(
-    records: readonly ProduceRecord[],
-  ): Promise<{ topic: Topic; partition: number } | undefined> {
-    const first = records[0] as ProduceRecord;
-    const topic = await this.topic(first.topic);
-    const partitionOf = (record: ProduceRecord) => record.partition ?? partitionForKey(record.key, topic.partitions);
-    const partition = partitionOf(first);
-    if (partition < 0 || partition >= topic.partitions) return undefined;
-    return records.every((record) => record.topic === first.topic && partitionOf(record) === partition)
-      ? { topic, partition }
-      : undefined;
+  /**
+   * Wakes this process's readers of topics that a commit of its own has just written, without
+   * waiting for the notification to come back through the listener's connection.
+   */
+  wake(topicIds: Iterable<number>): void {
+    for (const id of new Set(topicIds)) this.waiters.wake(id);
+  }
+
+  /** Keeps the groups a write statement has just committed for this process's readers, and wakes them. */
+  committed(groups: readonly AppendGroup[], result: pg.QueryResult): void {
+    const firsts = firstOffsets(result);
+    for (const [i, group] of groups.entries()) {
+      const first = firsts[i];
+      if (first === undefined) continue;
+      const records: LogRecord[] = new Array(group.keys.length);
+      for (let n = 0; n < records.length; n++) {
+        records[n] = {
+          topic: group.topic,
+          partition: group.partition,
+          offset: first + BigInt(n),
+          key: group.keys[n] as Buffer | null,
+          value: group.values[n] as Buffer | null,
+          timestamp: group.times[n] as number,
+        };
+      }
+      this.tail.add(group.topicId, group.partition, records);
+    }
+    this.wake(groups.map((group) => group.topicId));
+  }
+
+  /** Records this process has just committed, from `from` on, if it still has them. */
+  cached(topicId: number, partition: number, from: bigint, max: number): LogRecord[] | undefined {
+    return this.tail.read(topicId, partition, from, max);
   }
 
   async beginTransaction(): Promise<LogTransaction> {
-    const client = await this.pool.connect();
-    await client.query('BEGIN');
-    return new PostgresTransaction(this, client);
+    return new PostgresTransaction(this);
   }
 
-  /** Appends within `client`'s transaction, grouped by topic and partition. */
-  async append(client: pg.PoolClient, records: readonly ProduceRecord[]): Promise<void> {
-    const groups = new Map<
-      string,
-      { topic: Topic; partition: number; keys: (Buffer | null)[]; values: (Buffer | null)[]; times: number[] }
-    >();
+  async topicId(name: string): Promise<number> {
+    return (await this.topic(name)).id;
+  }
+
+  /** Records grouped by topic and partition (keyed records partitioned as Kafka does). */
+  async groups(records: readonly ProduceRecord[]): Promise<AppendGroup[]> {
+    const groups = new Map<string, AppendGroup>();
     const now = Date.now();
+    let topic: Topic | undefined;
     for (const record of records) {
-      const topic = await this.topic(record.topic);
+      if (topic?.name !== record.topic) topic = await this.topic(record.topic);
       const partition = record.partition ?? partitionForKey(record.key, topic.partitions);
       if (partition < 0 || partition >= topic.partitions) {
         throw new RivuletError(
@@ -312,32 +268,14 @@ export class PostgresLog implements Log {
       const groupKey = `${topic.id}/${partition}`;
       let group = groups.get(groupKey);
       if (!group) {
-        group = { topic, partition, keys: [], values: [], times: [] };
+        group = { topic: topic.name, topicId: topic.id, partition, keys: [], values: [], times: [] };
         groups.set(groupKey, group);
       }
       group.keys.push(record.key);
       group.values.push(record.value);
       group.times.push(record.timestamp ?? now);
     }
-    for (const group of groups.values())
-      await client.query(appendQuery(group.topic.id, group.partition, group.keys, group.values, group.times));
-  }
-
-  async commitPositions(
-    client: pg.PoolClient,
-    group: string,
-    topicName: string,
-    positions: ReadonlyMap<number, bigint>,
-  ): Promise<void> {
-    const topic = await this.topic(topicName);
-    const partitions = [...positions.keys()];
-    const offsets = partitions.map((p) => (positions.get(p) as bigint).toString());
-    await client.query(
-      `INSERT INTO rivulet_log.positions (group_id, topic_id, partition, next)
-       SELECT $1, $2, p, o FROM unnest($3::int[], $4::bigint[]) AS u(p, o)
-       ON CONFLICT (group_id, topic_id, partition) DO UPDATE SET next = EXCLUDED.next`,
-      [group, topic.id, partitions, offsets],
-    );
+    return sortGroups([...groups.values()]);
   }
 
   async committedPositions(group: string, topicName: string): Promise<ReadonlyMap<number, bigint>> {
@@ -451,55 +389,18 @@ export class PostgresLog implements Log {
     this.closed = true;
     if (this.maintenance) clearInterval(this.maintenance);
     this.waiters.wakeAll();
+    this.tail.clear();
     await Promise.all([...this.open].map((transaction) => transaction.abort().catch(() => undefined)));
     await this.listener.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
 }
 
-class PostgresTransaction implements LogTransaction {
-  private done = false;
-
-  constructor(
-    private readonly log: PostgresLog,
-    private readonly client: pg.PoolClient,
-  ) {
-    log.open.add(this);
-  }
-
-  produce(records: readonly ProduceRecord[]): Promise<void> {
-    return this.log.append(this.client, records);
-  }
-
-  commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {
-    return this.log.commitPositions(this.client, group, topic, positions);
-  }
-
-  commit(): Promise<void> {
-    return this.finish('COMMIT');
-  }
-
-  abort(): Promise<void> {
-    return this.finish('ROLLBACK');
-  }
-
-  private async finish(statement: 'COMMIT' | 'ROLLBACK'): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    this.log.open.delete(this);
-    try {
-      await this.client.query(statement);
-      this.client.release();
-    } catch (error) {
-      this.client.release(error as Error); // a broken connection is discarded, not reused
-      throw error;
-    }
-  }
-}
-
 class PostgresReader implements LogReader {
   readonly topic: string;
   private next = 0;
+  /** The topic's notification count at which the latest read found nothing. */
+  private emptyAt: number | undefined;
 
   constructor(
     private readonly log: PostgresLog,
@@ -517,7 +418,9 @@ class PostgresReader implements LogReader {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const seen = this.log.appendCount(this.meta.id);
-      const records = await this.readOnce(max);
+      // Nothing was there at this count: nothing new can be before the next notification.
+      const records = seen === this.emptyAt ? [] : await this.readOnce(max);
+      this.emptyAt = records.length === 0 ? seen : undefined;
       if (records.length > 0) return records;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
@@ -532,7 +435,9 @@ class PostgresReader implements LogReader {
     for (let i = 0; i < partitions && out.length < max; i++) {
       const partition = (this.next + i) % partitions;
       const from = this.offsets.get(partition) ?? 0n;
-      const records = await this.log.fetch(this.meta, partition, from, max - out.length);
+      const records =
+        this.log.cached(this.meta.id, partition, from, max - out.length) ??
+        (await this.log.fetch(this.meta, partition, from, max - out.length));
       if (records.length > 0) {
         this.offsets.set(partition, (records[records.length - 1] as LogRecord).offset + 1n);
         out.push(...records);

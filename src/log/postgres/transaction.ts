@@ -1,0 +1,127 @@
+import type pg from 'pg';
+import type { LogTransaction, ProduceRecord } from '../log.ts';
+import { type AppendGroup, type PositionRow, writeStatement } from './write-statement.ts';
+
+/** What a transaction needs of its log. */
+export interface TransactionHost {
+  readonly open: Set<PostgresTransaction>;
+  readonly pool: pg.Pool;
+  readonly origin: string;
+  wake(topicIds: Iterable<number>): void;
+  committed(groups: readonly AppendGroup[], result: pg.QueryResult): void;
+  groups(records: readonly ProduceRecord[]): Promise<AppendGroup[]>;
+  topicId(name: string): Promise<number>;
+}
+
+/**
+ * Output and positions that commit together. Nothing is sent until it must be: a transaction that
+ * writes one batch and its positions (a job's usual step) commits as one statement on its own, one
+ * round trip instead of BEGIN, append, positions and COMMIT. Only a second batch before the commit
+ * (a snapshot written over many steps) opens a transaction on the server.
+ */
+export class PostgresTransaction implements LogTransaction {
+  private client: pg.PoolClient | undefined;
+  private held: AppendGroup[] | undefined;
+  private positions: PositionRow[] = [];
+  /**
+   * The write under way in the open transaction: the job reads and encodes its next batch
+   * meanwhile. At most one is under way; the next produce or the commit waits for it.
+   */
+  private writing: Promise<void> | undefined;
+  /** Topics written on the server inside the open transaction. */
+  private readonly written = new Set<number>();
+  private done = false;
+
+  constructor(private readonly log: TransactionHost) {
+    log.open.add(this);
+  }
+
+  async produce(records: readonly ProduceRecord[]): Promise<void> {
+    const groups = await this.log.groups(records);
+    if (groups.length === 0) return;
+    await this.settle();
+    if (!this.client && !this.held) {
+      this.held = groups;
+      return;
+    }
+    await this.begin();
+    await this.settle();
+    this.writing = this.write(groups);
+  }
+
+  async commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {
+    const topicId = await this.log.topicId(topic);
+    for (const [partition, next] of positions) this.positions.push({ group, topicId, partition, next });
+  }
+
+  async commit(): Promise<void> {
+    await this.settle();
+    if (this.done) return;
+    if (this.client) {
+      if (this.positions.length > 0) await this.send(writeStatement([], this.positions, this.log.origin));
+      await this.finish('COMMIT');
+      this.log.wake(this.written);
+      return;
+    }
+    const groups = this.held ?? [];
+    this.close();
+    if (groups.length === 0 && this.positions.length === 0) return;
+    this.log.committed(groups, await this.log.pool.query(writeStatement(groups, this.positions, this.log.origin)));
+  }
+
+  async abort(): Promise<void> {
+    await this.settle().catch(() => undefined);
+    if (this.done) return;
+    if (this.client) await this.finish('ROLLBACK');
+    else this.close();
+  }
+
+  /** Opens the transaction on the server, with the batch held back so far. */
+  private async begin(): Promise<void> {
+    if (this.client) return;
+    this.client = await this.log.pool.connect();
+    await this.send('BEGIN');
+    const held = this.held;
+    this.held = undefined;
+    if (held) this.writing = this.write(held);
+  }
+
+  /** Waits for the write under way, if any; its failure is the transaction's. */
+  private async settle(): Promise<void> {
+    const writing = this.writing;
+    this.writing = undefined;
+    await writing;
+  }
+
+  private write(groups: readonly AppendGroup[]): Promise<void> {
+    for (const group of groups) this.written.add(group.topicId);
+    const writing = this.send(writeStatement(groups, [], this.log.origin));
+    writing.catch(() => undefined); // reported by settle()
+    return writing;
+  }
+
+  private async send(query: pg.QueryConfig | string): Promise<void> {
+    try {
+      await (this.client as pg.PoolClient).query(query);
+    } catch (error) {
+      this.close();
+      this.client?.release(error as Error); // a failed transaction's connection is discarded
+      this.client = undefined;
+      throw error;
+    }
+  }
+
+  private async finish(statement: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    const client = this.client as pg.PoolClient;
+    await this.send(statement);
+    this.close();
+    this.client = undefined;
+    client.release();
+  }
+
+  private close(): void {
+    this.done = true;
+    this.held = undefined;
+    this.log.open.delete(this);
+  }
+}
