@@ -271,25 +271,27 @@ export async function metricsText(engine: Engine): Promise<string> {
   }
 
   const memory = process.memoryUsage();
-  m.family('rivulet_process_resident_memory_bytes', 'gauge', 'Resident set size of the engine process.');
-  m.sample('rivulet_process_resident_memory_bytes', {}, memory.rss);
-  m.family('rivulet_process_heap_used_bytes', 'gauge', 'V8 heap in use by the engine process.');
-  m.sample('rivulet_process_heap_used_bytes', {}, memory.heapUsed);
   const state = stateMemory();
   const spilled = state.spilled();
-  m.family('rivulet_state_memory_used_bytes', 'gauge', 'Operator state held in memory (estimated heap bytes).');
-  m.sample('rivulet_state_memory_used_bytes', {}, state.used);
-  m.family('rivulet_state_memory_limit_bytes', 'gauge', 'The state memory budget (rivulet up --state-memory).');
-  m.sample('rivulet_state_memory_limit_bytes', {}, state.limit);
-  m.family('rivulet_state_spilled_bytes', 'gauge', 'Operator state written to spill files, live records.');
-  m.sample('rivulet_state_spilled_bytes', {}, spilled.bytes);
-  m.family('rivulet_state_spilled_keys', 'gauge', 'Keys of operator state that are on disk.');
-  m.sample('rivulet_state_spilled_keys', {}, spilled.keys);
-  m.family('rivulet_state_spilled_entries_total', 'counter', 'State entries written to spill files.');
-  m.sample('rivulet_state_spilled_entries_total', {}, state.spilledEntries);
-  m.family('rivulet_state_restored_entries_total', 'counter', 'State entries read back from spill files.');
-  m.sample('rivulet_state_restored_entries_total', {}, state.restoredEntries);
-  m.family('rivulet_process_uptime_seconds', 'gauge', 'Seconds since the engine process started.');
-  m.sample('rivulet_process_uptime_seconds', {}, process.uptime());
+  const processWide: [string, MetricType, string, number][] = [
+    ['rivulet_process_resident_memory_bytes', 'gauge', 'Resident set size of the engine process.', memory.rss],
+    ['rivulet_process_heap_used_bytes', 'gauge', 'V8 heap in use by the engine process.', memory.heapUsed],
+    ['rivulet_state_memory_used_bytes', 'gauge', 'Operator state held in memory (estimated heap bytes).', state.used],
+    ['rivulet_state_memory_limit_bytes', 'gauge', 'The state memory budget (rivulet up --state-memory).', state.limit],
+    ['rivulet_state_spilled_bytes', 'gauge', 'Operator state written to spill files, live records.', spilled.bytes],
+    ['rivulet_state_spilled_keys', 'gauge', 'Keys of operator state that are on disk.', spilled.keys],
+    ['rivulet_state_spilled_entries_total', 'counter', 'State entries written to spill files.', state.spilledEntries],
+    [
+      'rivulet_state_restored_entries_total',
+      'counter',
+      'State entries read back from spill files.',
+      state.restoredEntries,
+    ],
+    ['rivulet_process_uptime_seconds', 'gauge', 'Seconds since the engine process started.', process.uptime()],
+  ];
+  for (const [name, type, help, value] of processWide) {
+    m.family(name, type, help);
+    m.sample(name, {}, value);
+  }
   return m.text();
 }

@@ -45,10 +45,14 @@ export class StateMemory {
     this.states.delete(state);
   }
 
-  /** The budget, and where spill files go from now on: scratch space of this process, emptied first. */
+  /**
+   * The budget, and where spill files go from now on: scratch space of this process. What a
+   * crashed earlier process left there is deleted now.
+   */
   configure(limit: number, dir = this.dir): void {
     this.limit = limit;
     if (dir === this.dir) return;
+    rmSync(dir, { recursive: true, force: true });
     this.dir = dir;
     this.dirCreated = false;
   }
