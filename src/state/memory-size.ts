@@ -23,15 +23,3 @@ export function parseMemorySize(text: string): number | undefined {
   const factor = UNITS[(match[2] ?? '').toLowerCase()];
   return factor === undefined ? undefined : Number(match[1]) * factor;
 }
-
-/** Bytes for people: `1.5 GiB`, `300 MiB`, `12 KiB`. */
-export function formatMemorySize(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
-}

@@ -8,12 +8,12 @@ import {
 } from '../../src/connectors/kafka-table.ts';
 import { resolveConnector } from '../../src/connectors/registry.ts';
 import type { Change } from '../../src/exec/change.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import type { CreateTableStatement } from '../../src/sql/ast.ts';
 import { parseScript } from '../../src/sql/parser.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import { T } from '../../src/types/data-type.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
 function table(connector: 'kafka' | 'upsert-kafka', topic: string, extra = ''): KafkaTable {
   const ddl =
@@ -56,8 +56,7 @@ describe('kafka and upsert-kafka tables on the log', () => {
   let log: PostgresLog;
   before(async () => {
     pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
   });
   after(async () => {
     await log?.close();

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { isRivuletError } from '../../src/common/errors.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { EmbeddedPostgres } from '../../src/embedded/postgres-server.ts';
+import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 
 /** A throwaway PostgreSQL (wal_level=logical) on a free loopback port, removed by `dispose`. */
 export interface TestPostgres {
@@ -13,6 +14,12 @@ export interface TestPostgres {
   /** A connected client on `database`; closed by `dispose`. */
   connect(database?: string): Promise<pg.Client>;
   dispose(): Promise<void>;
+}
+
+/** A postgres log in a new database `rivulet` of the server, without background maintenance. */
+export async function openTestLog(pg: TestPostgres): Promise<PostgresLog> {
+  await (await pg.connect()).query('CREATE DATABASE rivulet');
+  return PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
 }
 
 export async function startTestPostgres(settings?: Record<string, string>): Promise<TestPostgres> {

@@ -6,10 +6,9 @@ import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.t
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
 import type { Log } from '../../src/log/log.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor as waitForJobs } from '../helpers/wait.ts';
 
 const FILES = ['1_cdc_source_to_kafka.sql', '2_dwd_layer.sql', '3_dimension_join.sql', '4_sink_to_postgres.sql'];
@@ -22,8 +21,7 @@ interface TestLog {
 
 const LOGS: Record<string, (pg: TestPostgres) => Promise<TestLog>> = {
   'the postgres log': async (pg) => {
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
-    const log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    const log = await openTestLog(pg);
     return { log, close: () => log.close() };
   },
   'the kafka log (a real broker)': async () => {

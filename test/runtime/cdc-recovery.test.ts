@@ -5,8 +5,8 @@ import type pg from 'pg';
 import { parseLsn } from '../../src/connectors/cdc/pgoutput.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { LogRecord } from '../../src/log/log.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { seededRandom } from '../helpers/random.ts';
 
 const GROUP = 'insert-into_default_catalog.default_database.ods_orders/orders_source';
@@ -92,7 +92,6 @@ describe('postgres-cdc after SIGKILL of the engine during snapshot and stream', 
 
   before(async () => {
     pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
     await seedDatabases(pg.server, 'examples/ecommerce/databases');
     source = await pg.connect('source_db');
     // A table big enough that the first kills land in the snapshot.
@@ -100,7 +99,7 @@ describe('postgres-cdc after SIGKILL of the engine during snapshot and stream', 
       `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status)
        SELECT g, 1001, 'snapshot', '图书', 0, 1.00, 1.00, 'PENDING' FROM generate_series(10000, 209999) g`,
     );
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
   });
 
   after(async () => {

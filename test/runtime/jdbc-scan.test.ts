@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import type { LogReader } from '../../src/log/log.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 describe('a jdbc table as a bounded scan source', () => {
@@ -41,12 +41,11 @@ describe('a jdbc table as a bounded scan source', () => {
 
   before(async () => {
     pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
     await (await pg.connect()).query('CREATE DATABASE dim');
     dim = await pg.connect('dim');
     await dim.query('CREATE TABLE users (user_id BIGINT PRIMARY KEY, name TEXT, balance NUMERIC(10,2))');
     await dim.query(`INSERT INTO users SELECT g, 'user ' || g, g * 1.25 FROM generate_series(1, 5000) g`);
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
   });
 
   after(async () => {

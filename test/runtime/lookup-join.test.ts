@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import type { LogReader } from '../../src/log/log.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 function script(pg: TestPostgres, cache: string): string {
@@ -51,12 +51,11 @@ describe('lookup join on a jdbc table (FOR SYSTEM_TIME AS OF proctime)', () => {
 
   before(async () => {
     pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
     await (await pg.connect()).query('CREATE DATABASE dim');
     dim = await pg.connect('dim');
     await dim.query('CREATE TABLE users (user_id BIGINT PRIMARY KEY, name TEXT, city TEXT)');
     await dim.query(`INSERT INTO users VALUES (1001, '张三', '北京'), (1002, '李四', '上海')`);
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
     await log.ensureTopic('orders');
     await log.ensureTopic('enriched');
     output = await log.openReader('enriched', { kind: 'earliest' });

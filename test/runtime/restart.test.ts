@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** A job from topic `events` into table `public.events` of database `sink`, with these SET lines. */
@@ -48,10 +48,9 @@ describe('restart strategy: a failed job starts again from its last commit', () 
       warnings.push(args.map(String).join(' '));
     };
     pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
     await log.ensureTopic('events');
   });
   after(async () => {

@@ -5,14 +5,14 @@ import { kafkaTableWriter } from '../../src/connectors/kafka-table.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { Change } from '../../src/exec/change.ts';
 import type { Value } from '../../src/expr/value.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import type { CatalogTable } from '../../src/plan/catalog.ts';
 import { tableReference } from '../../src/plan/plan-table.ts';
 import { type PlannedScript, planScript } from '../../src/plan/planner.ts';
 import { kafkaTable } from '../../src/runtime/graph.ts';
 import { Job } from '../../src/runtime/job.ts';
 import { parseTimestamp } from '../../src/types/temporal.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor as waitForJobs } from '../helpers/wait.ts';
 
 const ts = (text: string) => parseTimestamp(`2025-07-12 ${text}`) as number;
@@ -40,9 +40,8 @@ describe('event-time TUMBLE windows run as jobs on the postgres log', () => {
 
   before(async () => {
     pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
     await seedDatabases(pg.server, 'examples/ecommerce/databases');
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
   });
 
   after(async () => {

@@ -4,12 +4,12 @@ import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import type { Job } from '../../src/runtime/job.ts';
 import { escapeLabelValue } from '../../src/server/metrics.ts';
 import { startRestServer } from '../../src/server/rest.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** The source password: loopback trust auth lets any through, and it must never be shown. */
@@ -119,8 +119,7 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
   before(async () => {
     pg = await startTestPostgres();
     await seedDatabases(pg.server, 'examples/ecommerce/databases');
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
     engine = new Engine(log);
     const port = await freeLoopbackPort();
     server = await startRestServer(engine, port);

@@ -3,10 +3,10 @@ import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { callEngine } from '../../src/cli/engine-client.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import { startRestServer } from '../../src/server/rest.ts';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const TOKEN = 'rest-test-token';
@@ -62,9 +62,8 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
 
   before(async () => {
     pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE rivulet');
     await (await pg.connect()).query('CREATE DATABASE sink');
-    log = await PostgresLog.open(pg.server.url('rivulet'), { maintenanceIntervalMs: 0 });
+    log = await openTestLog(pg);
     await log.ensureTopic('events');
     engine = new Engine(log);
     port = await freeLoopbackPort();
