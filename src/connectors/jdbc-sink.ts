@@ -146,22 +146,21 @@ export class JdbcTableWriter {
     this.texts = options.fields.map((field) => toText(field.type));
     const table = quoteTable(options.table);
     const columns = options.fields.map((f) => quoteIdentifier(f.name));
+    // Multi-argument unnest walks each array once; a subscript per row would walk from the start.
+    const rows = (base: number, count: number) =>
+      `FROM unnest(${Array.from({ length: count }, (_, i) => `$${base + i + 1}::text[]`).join(', ')}) AS u(${Array.from({ length: count }, (_, i) => `c${i}`).join(', ')})`;
     const select = (base: number) =>
-      options.fields.map((f, i) => `($${base + i + 1}::text[])[n]::${pgType(f.type)}`).join(', ');
-    const rows = (base: number) => `FROM generate_subscripts($${base + 1}::text[], 1) AS n`;
+      `SELECT ${options.fields.map((f, i) => `c${i}::${pgType(f.type)}`).join(', ')} ${rows(base, options.fields.length)}`;
     if (options.key.length > 0) {
       const keyColumns = options.key.map((i) => columns[i] as string);
       const updates = columns.filter((_, i) => !options.key.includes(i)).map((c) => `${c} = EXCLUDED.${c}`);
-      this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select(base)} ${rows(base)}
+      this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) ${select(base)}
         ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
       const keySelect = (base: number) =>
-        options.key
-          .map((i, j) => `($${base + j + 1}::text[])[n]::${pgType((options.fields[i] as RowField).type)}`)
-          .join(', ');
-      this.deleteSql = (base) =>
-        `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (SELECT ${keySelect(base)} ${rows(base)})`;
+        `SELECT ${options.key.map((i, j) => `c${j}::${pgType((options.fields[i] as RowField).type)}`).join(', ')} ${rows(base, options.key.length)}`;
+      this.deleteSql = (base) => `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (${keySelect(base)})`;
     } else {
-      this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${select(base)} ${rows(base)}`;
+      this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) ${select(base)}`;
       this.deleteSql = undefined;
     }
   }

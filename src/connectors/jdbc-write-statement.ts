@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { preparedName } from '../common/prepared-statement.ts';
 import type { SinkPositions, SinkStatement } from './jdbc-sink.ts';
 
 export const POSITIONS_TABLE = 'rivulet_sink_positions';
@@ -28,7 +29,8 @@ function positionValues(positions: readonly SinkPositions[]): unknown[] {
 
 /** The consumed positions as one statement. */
 export function positionsStatement(positions: readonly SinkPositions[]): pg.QueryConfig {
-  return { text: positionsSql(0), values: positionValues(positions) };
+  const text = positionsSql(0);
+  return { name: preparedName(text), text, values: positionValues(positions) };
 }
 
 /**
@@ -56,5 +58,6 @@ export function singleWriteStatement(
     values.push(...positionValues(positions));
   }
   if (parts.length === 0) return undefined;
-  return { text: `WITH ${parts.join(',\n')}\nSELECT 1`, values };
+  const text = `WITH ${parts.join(',\n')}\nSELECT 1`;
+  return { name: preparedName(text), text, values };
 }

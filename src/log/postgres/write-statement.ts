@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type pg from 'pg';
+import { preparedName } from '../../common/prepared-statement.ts';
 import { NOTIFY_CHANNEL, recordsTable } from './schema.ts';
 
 /** Records bound for one partition of one topic. */
@@ -18,18 +19,6 @@ export interface PositionRow {
   readonly topicId: number;
   readonly partition: number;
   readonly next: bigint;
-}
-
-/** Statement names by text: node-pg prepares a named statement once per connection. */
-const names = new Map<string, string>();
-
-function nameOf(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `rivulet_log_write_${names.size}`;
-    names.set(text, name);
-  }
-  return name;
 }
 
 /** Groups in a fixed order of partition locks, so two writers to the same partitions cannot deadlock. */
@@ -110,7 +99,7 @@ export function writeStatement(
   const notify = topics === '' ? '' : `, pg_notify('${NOTIFY_CHANNEL}', ${param(`${topics};${origin}`)})`;
   const offsets = firsts.length === 0 ? '' : `, ARRAY[${firsts.join(', ')}]::text[] AS firsts`;
   const text = `WITH ${ctes.join(',\n')}\nSELECT ${counts.join(' + ')} AS written${offsets}${notify}`;
-  return { name: nameOf(text), text, values };
+  return { name: preparedName(text), text, values };
 }
 
 const SEPARATOR_BYTES = Buffer.from([0x1e]);
