@@ -59,3 +59,61 @@ describe('postgres log errors', () => {
     }
   });
 });
+
+describe('postgres log readers and writers in one process', () => {
+  const text = (s: string) => Buffer.from(s);
+  const values = (records: readonly { value: Buffer | null }[]) => records.map((r) => r.value?.toString());
+
+  /** A log whose table reads are counted. */
+  async function countingLog(url: string) {
+    const log = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
+    const counted = { reads: 0 };
+    const fetch = log.fetch.bind(log);
+    log.fetch = (...args) => {
+      counted.reads++;
+      return fetch(...args);
+    };
+    return { log, counted };
+  }
+
+  it('reads its own commits from memory, including a transaction of several batches, and sees other processes writes', async () => {
+    const server = await startTestPostgres();
+    try {
+      const admin = await server.connect();
+      await admin.query('CREATE DATABASE rivulet');
+      const url = server.server.url('rivulet');
+      const { log, counted } = await countingLog(url);
+      const other = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
+      try {
+        await log.ensureTopic('t', { partitions: 2 });
+        const reader = await log.openReader('t', { kind: 'earliest' });
+        assert.deepEqual(await reader.poll(10, 0), []);
+        const tableReads = counted.reads;
+        assert.ok(tableReads > 0, 'a new reader reads the table first');
+
+        await log.produce([{ topic: 't', key: null, value: text('a'), partition: 0 }]);
+        assert.deepEqual(values(await reader.poll(10, 1_000)), ['a']);
+        const tx = await log.beginTransaction();
+        await tx.produce([{ topic: 't', key: null, value: text('b'), partition: 1 }]);
+        await tx.produce([{ topic: 't', key: null, value: text('c'), partition: 1 }]);
+        await tx.commit();
+        assert.deepEqual(values(await reader.poll(10, 1_000)), ['b', 'c']);
+        assert.deepEqual(await reader.poll(10, 50), []);
+        assert.equal(counted.reads, tableReads, 'the reader took its own process commits from memory');
+
+        await other.produce([{ topic: 't', key: null, value: text('d'), partition: 0 }]);
+        assert.deepEqual(values(await reader.poll(10, 5_000)), ['d']);
+        assert.ok(counted.reads > tableReads, 'another process write is read from the table');
+
+        await log.produce([{ topic: 't', key: null, value: text('e'), partition: 0 }]);
+        assert.deepEqual(values(await reader.poll(10, 1_000)), ['e']);
+        await reader.close();
+      } finally {
+        await other.close();
+        await log.close();
+      }
+    } finally {
+      await server.dispose();
+    }
+  });
+});

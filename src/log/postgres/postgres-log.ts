@@ -63,6 +63,7 @@ export class PostgresLog implements Log {
   private readonly topics = new Map<string, Topic>();
   private readonly waiters = new TopicWaiters();
   private readonly tail = new TailCache();
+  private readonly unseen = new Map<number, number>();
   /** Marks this log's notifications, which its listener skips. */
   readonly origin = randomBytes(6).toString('hex');
   /** Open transactions, aborted by close() so that closing never waits on a dead connection. */
@@ -113,8 +114,10 @@ export class PostgresLog implements Log {
       const [topics = '', origin] = (message.payload ?? '').split(';');
       // This log's own commits woke its readers when they returned.
       if (origin === log.origin) return;
-      for (const id of topics.split(',')) log.waiters.wake(Number(id));
+      log.uncertain(topics.split(',').map(Number));
     });
+    // Without its listener the log no longer hears of other processes' writes: read every table.
+    listener.on('end', () => log.uncertain([...log.topics.values()].map((topic) => topic.id)));
     return log;
   }
 
@@ -209,11 +212,25 @@ export class PostgresLog implements Log {
   }
 
   /**
-   * Wakes this process's readers of topics that a commit of its own has just written, without
-   * waiting for the notification to come back through the listener's connection.
+   * Topics that may hold records this process has not seen committed: other processes' writes
+   * (their notifications) and commits of its own whose outcome it does not know. A reader reads
+   * such a topic's table again instead of trusting the tail cache to know its end.
    */
-  wake(topicIds: Iterable<number>): void {
-    for (const id of new Set(topicIds)) this.waiters.wake(id);
+  uncertain(topicIds: Iterable<number>): void {
+    for (const id of new Set(topicIds)) {
+      this.unseen.set(id, (this.unseen.get(id) ?? 0) + 1);
+      this.waiters.wake(id);
+    }
+  }
+
+  /** How many times the topic became uncertain; unchanged means every write since was seen. */
+  unseenWrites(topicId: number): number {
+    return this.unseen.get(topicId) ?? 0;
+  }
+
+  /** The offset after this process's last commit to a partition, if it wrote any. */
+  cachedEnd(topicId: number, partition: number): bigint | undefined {
+    return this.tail.end(topicId, partition);
   }
 
   /** Keeps the groups a write statement has just committed for this process's readers, and wakes them. */
@@ -235,7 +252,7 @@ export class PostgresLog implements Log {
       }
       this.tail.add(group.topicId, group.partition, records);
     }
-    this.wake(groups.map((group) => group.topicId));
+    for (const id of new Set(groups.map((group) => group.topicId))) this.waiters.wake(id);
   }
 
   /** Records this process has just committed, from `from` on, if it still has them. */
@@ -401,6 +418,11 @@ class PostgresReader implements LogReader {
   private next = 0;
   /** The topic's notification count at which the latest read found nothing. */
   private emptyAt: number | undefined;
+  /**
+   * Per partition, the topic's count of uncertain writes when its table was last read: while the
+   * count stays, the table holds nothing past the tail cache's end that this reader has not read.
+   */
+  private readonly readAt = new Map<number, number>();
 
   constructor(
     private readonly log: PostgresLog,
@@ -437,7 +459,7 @@ class PostgresReader implements LogReader {
       const from = this.offsets.get(partition) ?? 0n;
       const records =
         this.log.cached(this.meta.id, partition, from, max - out.length) ??
-        (await this.log.fetch(this.meta, partition, from, max - out.length));
+        (this.atEnd(partition, from) ? [] : await this.readTable(partition, from, max - out.length));
       if (records.length > 0) {
         this.offsets.set(partition, (records[records.length - 1] as LogRecord).offset + 1n);
         out.push(...records);
@@ -445,6 +467,21 @@ class PostgresReader implements LogReader {
     }
     this.next = (this.next + 1) % partitions;
     return out;
+  }
+
+  /** Whether the reader has every record of the partition: nothing uncertain since its last table read. */
+  private atEnd(partition: number, from: bigint): boolean {
+    if (this.readAt.get(partition) !== this.log.unseenWrites(this.meta.id)) return false;
+    const end = this.log.cachedEnd(this.meta.id, partition);
+    return end === undefined || end <= from;
+  }
+
+  private async readTable(partition: number, from: bigint, max: number): Promise<LogRecord[]> {
+    const unseen = this.log.unseenWrites(this.meta.id);
+    const records = await this.log.fetch(this.meta, partition, from, max);
+    if (records.length < max) this.readAt.set(partition, unseen);
+    else this.readAt.delete(partition);
+    return records;
   }
 
   async close(): Promise<void> {}

@@ -8,6 +8,12 @@ interface Batch {
   readonly records: readonly LogRecord[];
 }
 
+interface Partition {
+  readonly batches: Batch[];
+  /** The offset after the newest batch this process committed. */
+  end: bigint;
+}
+
 /**
  * The batches this process has just committed to each partition, at the offsets the commit gave
  * them: a reader of the same process whose position is where one starts takes it from here
@@ -16,44 +22,53 @@ interface Batch {
  * saves; anything else (another process's writes, a reader behind) is read from the table.
  */
 export class TailCache {
-  private readonly partitions = new Map<string, Batch[]>();
+  private readonly partitions = new Map<string, Partition>();
 
   add(topicId: number, partition: number, records: readonly LogRecord[]): void {
     const first = records[0]?.offset;
     if (first === undefined) return;
     const key = `${topicId}/${partition}`;
-    let batches = this.partitions.get(key);
-    if (!batches) {
-      batches = [];
-      this.partitions.set(key, batches);
+    let kept = this.partitions.get(key);
+    if (!kept) {
+      kept = { batches: [], end: first };
+      this.partitions.set(key, kept);
     }
-    batches.push({ first, records });
-    let kept = 0;
+    const { batches } = kept;
+    // Commits of concurrent transactions may return out of offset order: keep the batches sorted.
+    let at = batches.length;
+    while (at > 0 && (batches[at - 1] as Batch).first > first) at--;
+    batches.splice(at, 0, { first, records });
+    const end = first + BigInt(records.length);
+    if (end > kept.end) kept.end = end;
+    let count = 0;
     for (let i = batches.length - 1; i >= 0; i--) {
-      kept += (batches[i] as Batch).records.length;
-      if (kept > KEPT_RECORDS && i < batches.length - 1) {
+      count += (batches[i] as Batch).records.length;
+      if (count > KEPT_RECORDS && i < batches.length - 1) {
         batches.splice(0, i + 1);
         break;
       }
     }
   }
 
+  /** The offset after the last record this process committed to the partition, if it wrote any. */
+  end(topicId: number, partition: number): bigint | undefined {
+    return this.partitions.get(`${topicId}/${partition}`)?.end;
+  }
+
   /** Up to `max` records from offset `from` on, as far as they are here without a gap; undefined if none. */
   read(topicId: number, partition: number, from: bigint, max: number): LogRecord[] | undefined {
-    const batches = this.partitions.get(`${topicId}/${partition}`);
+    const batches = this.partitions.get(`${topicId}/${partition}`)?.batches;
     if (!batches) return undefined;
     const out: LogRecord[] = [];
-    for (let found = true; found && out.length < max; ) {
-      found = false;
-      const next = from + BigInt(out.length);
-      for (const batch of batches) {
-        const start = next - batch.first;
-        if (start < 0n || start >= BigInt(batch.records.length)) continue;
-        for (let i = Number(start); i < batch.records.length && out.length < max; i++) {
-          out.push(batch.records[i] as LogRecord);
-        }
-        found = true;
-        break;
+    // Readers keep up with the tail, so the batch they need is found searching from the newest.
+    let i = batches.length - 1;
+    while (i >= 0 && (batches[i] as Batch).first > from) i--;
+    for (; i >= 0 && i < batches.length && out.length < max; i++) {
+      const batch = batches[i] as Batch;
+      const start = from + BigInt(out.length) - batch.first;
+      if (start < 0n || start >= BigInt(batch.records.length)) break;
+      for (let n = Number(start); n < batch.records.length && out.length < max; n++) {
+        out.push(batch.records[n] as LogRecord);
       }
     }
     return out.length > 0 ? out : undefined;

@@ -7,8 +7,9 @@ export interface TransactionHost {
   readonly open: Set<PostgresTransaction>;
   readonly pool: pg.Pool;
   readonly origin: string;
-  wake(topicIds: Iterable<number>): void;
   committed(groups: readonly AppendGroup[], result: pg.QueryResult): void;
+  /** A commit whose outcome is unknown: readers must look at these topics' tables again. */
+  uncertain(topicIds: Iterable<number>): void;
   groups(records: readonly ProduceRecord[]): Promise<AppendGroup[]>;
   topicId(name: string): Promise<number>;
 }
@@ -28,8 +29,8 @@ export class PostgresTransaction implements LogTransaction {
    * meanwhile. At most one is under way; the next produce or the commit waits for it.
    */
   private writing: Promise<void> | undefined;
-  /** Topics written on the server inside the open transaction. */
-  private readonly written = new Set<number>();
+  /** Batches written on the server inside the open transaction, with the offsets they were given. */
+  private readonly written: { readonly groups: readonly AppendGroup[]; result?: pg.QueryResult }[] = [];
   private done = false;
 
   constructor(private readonly log: TransactionHost) {
@@ -59,14 +60,26 @@ export class PostgresTransaction implements LogTransaction {
     if (this.done) return;
     if (this.client) {
       if (this.positions.length > 0) await this.send(writeStatement([], this.positions, this.log.origin));
-      await this.finish('COMMIT');
-      this.log.wake(this.written);
+      try {
+        await this.finish('COMMIT');
+      } catch (error) {
+        this.log.uncertain(this.written.flatMap(({ groups }) => groups.map((group) => group.topicId)));
+        throw error;
+      }
+      for (const { groups, result } of this.written) if (result) this.log.committed(groups, result);
       return;
     }
     const groups = this.held ?? [];
     this.close();
     if (groups.length === 0 && this.positions.length === 0) return;
-    this.log.committed(groups, await this.log.pool.query(writeStatement(groups, this.positions, this.log.origin)));
+    let result: pg.QueryResult;
+    try {
+      result = await this.log.pool.query(writeStatement(groups, this.positions, this.log.origin));
+    } catch (error) {
+      this.log.uncertain(groups.map((group) => group.topicId));
+      throw error;
+    }
+    this.log.committed(groups, result);
   }
 
   async abort(): Promise<void> {
@@ -94,15 +107,18 @@ export class PostgresTransaction implements LogTransaction {
   }
 
   private write(groups: readonly AppendGroup[]): Promise<void> {
-    for (const group of groups) this.written.add(group.topicId);
-    const writing = this.send(writeStatement(groups, [], this.log.origin));
+    const written: (typeof this.written)[number] = { groups };
+    this.written.push(written);
+    const writing = this.send(writeStatement(groups, [], this.log.origin)).then((result) => {
+      written.result = result;
+    });
     writing.catch(() => undefined); // reported by settle()
     return writing;
   }
 
-  private async send(query: pg.QueryConfig | string): Promise<void> {
+  private async send(query: pg.QueryConfig | string): Promise<pg.QueryResult> {
     try {
-      await (this.client as pg.PoolClient).query(query);
+      return await (this.client as pg.PoolClient).query(query);
     } catch (error) {
       this.close();
       this.client?.release(error as Error); // a failed transaction's connection is discarded

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LogRecord } from '../../src/log/log.ts';
+import { TailCache } from '../../src/log/postgres/tail-cache.ts';
+
+function batch(first: number, count: number): LogRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    topic: 't',
+    partition: 0,
+    offset: BigInt(first + i),
+    key: null,
+    value: Buffer.from(String(first + i)),
+    timestamp: 0,
+  }));
+}
+const offsets = (records: readonly LogRecord[] | undefined) => records?.map((r) => Number(r.offset));
+
+describe('tail cache', () => {
+  it('reads across batches up to a gap, whatever order the commits returned in', () => {
+    const cache = new TailCache();
+    cache.add(1, 0, batch(3, 2));
+    cache.add(1, 0, batch(0, 3));
+    cache.add(1, 0, batch(8, 2));
+    assert.deepEqual(offsets(cache.read(1, 0, 0n, 100)), [0, 1, 2, 3, 4]);
+    assert.deepEqual(offsets(cache.read(1, 0, 4n, 100)), [4]);
+    assert.deepEqual(offsets(cache.read(1, 0, 1n, 2)), [1, 2]);
+    assert.equal(cache.read(1, 0, 5n, 100), undefined, 'offsets 5 to 7 were not committed here');
+    assert.deepEqual(offsets(cache.read(1, 0, 8n, 100)), [8, 9]);
+    assert.equal(cache.end(1, 0), 10n);
+    assert.equal(cache.end(1, 1), undefined);
+    assert.equal(cache.read(2, 0, 0n, 100), undefined);
+  });
+
+  it('keeps the newest records and forgets the oldest batches', () => {
+    const cache = new TailCache();
+    for (let first = 0; first < 30_000; first += 1_000) cache.add(1, 0, batch(first, 1_000));
+    assert.equal(cache.read(1, 0, 0n, 10), undefined);
+    assert.deepEqual(offsets(cache.read(1, 0, 29_998n, 10)), [29_998, 29_999]);
+    assert.equal(cache.end(1, 0), 30_000n);
+  });
+});
