@@ -134,6 +134,57 @@ export function jsonEncoder(
   return (row) => Buffer.from(encode(row), 'utf8');
 }
 
+// ─── rows that skip the bytes ─────────────────────────────────────────────────────────────────────
+
+/** Types whose values this format decodes back to what it encoded (FLOAT is rounded, nested types are rebuilt). */
+const KEPT_KINDS = new Set<DataType['kind']>([
+  'BOOLEAN',
+  'TINYINT',
+  'SMALLINT',
+  'INT',
+  'BIGINT',
+  'DOUBLE',
+  'DECIMAL',
+  'CHAR',
+  'VARCHAR',
+  'BINARY',
+  'VARBINARY',
+  'DATE',
+  'TIME',
+  'TIMESTAMP',
+  'TIMESTAMP_LTZ',
+]);
+
+/**
+ * For rows of `fields` that this format decodes back into equal rows: the format's signature, the
+ * same for a writer and a reader exactly when the reader would decode what the writer encoded into
+ * the writer's row, and a test of one row (a DECIMAL beyond its precision is read as null).
+ * Undefined for fields or options under which some rows would change.
+ */
+export function jsonRoundTrip(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): { readonly signature: string; readonly keeps: (row: Row) => boolean } | undefined {
+  if (options.ignoreNullFields && options.failOnMissingField) return undefined;
+  if (!fields.every((field) => KEPT_KINDS.has(field.type.kind))) return undefined;
+  const types = fields.map(({ name, type }) =>
+    type.kind === 'DECIMAL' ? `${name}:DECIMAL(${type.precision},${type.scale})` : `${name}:${type.kind}`,
+  );
+  const decimals = fields.flatMap(({ type }, i) => (type.kind === 'DECIMAL' ? [[i, type.precision] as const] : []));
+  const count = fields.length;
+  return {
+    signature: `json ${JSON.stringify(options)} ${types.join(',')}`,
+    keeps: (row) => {
+      if (row.length !== count) return false;
+      for (const [i, precision] of decimals) {
+        const value = row[i];
+        if (value !== null && value !== undefined && !fitsPrecision(value as bigint, precision)) return false;
+      }
+      return true;
+    },
+  };
+}
+
 // ─── decoding ────────────────────────────────────────────────────────────────────────────────────
 
 type Decode = (json: unknown, path: string) => Value;

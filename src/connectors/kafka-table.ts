@@ -4,7 +4,14 @@ import type { Row, Value } from '../expr/value.ts';
 import type { Log, LogReader, LogRecord, ProduceRecord, StartPosition } from '../log/log.ts';
 import type { RowField } from '../types/data-type.ts';
 import type { ResolvedOptions } from './factory.ts';
-import { DEFAULT_JSON_OPTIONS, FormatError, type JsonOptions, jsonDecoder, jsonEncoder } from './json-format.ts';
+import {
+  DEFAULT_JSON_OPTIONS,
+  FormatError,
+  type JsonOptions,
+  jsonDecoder,
+  jsonEncoder,
+  jsonRoundTrip,
+} from './json-format.ts';
 
 /** What the kafka and upsert-kafka connectors need to know of their table. */
 export interface KafkaTable {
@@ -40,7 +47,10 @@ function valuePrefix(table: KafkaTable): string {
  * (the planner has made sure nothing else arrives). Use `kafkaTableBatchWriter` for a batch.
  */
 export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?: number) => ProduceRecord | undefined {
-  const encodeValue = jsonEncoder(table.fields, formatOptions(table.options, valuePrefix(table)));
+  const valueOptions = formatOptions(table.options, valuePrefix(table));
+  const encodeValue = jsonEncoder(table.fields, valueOptions);
+  const roundTrip = jsonRoundTrip(table.fields, valueOptions);
+  const decoded = (row: Row) => (roundTrip?.keeps(row) ? { format: roundTrip.signature, row } : undefined);
   const keyFields = table.key.map((i) => table.fields[i] as RowField);
   const encodeKey = keyFields.length > 0 ? jsonEncoder(keyFields, formatOptions(table.options, 'key.')) : undefined;
   const keyOf = (row: Row) => (encodeKey ? encodeKey(table.key.map((i) => row[i] ?? null)) : null);
@@ -48,7 +58,13 @@ export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?
     switch (change.kind) {
       case '+I':
       case '+U':
-        return { topic: table.topic, key: keyOf(change.row), value: encodeValue(change.row), timestamp };
+        return {
+          topic: table.topic,
+          key: keyOf(change.row),
+          value: encodeValue(change.row),
+          timestamp,
+          decoded: decoded(change.row),
+        };
       case '-D':
       case '-U':
         return table.connector === 'upsert-kafka'
@@ -132,6 +148,8 @@ export async function startPosition(log: Log, table: KafkaTable, group: string):
  */
 export class KafkaTableReader {
   private readonly decodeValue: (bytes: Uint8Array) => Row;
+  /** The signature under which a record's own row equals what decodeValue would make of it. */
+  private readonly valueFormat: string | undefined;
   private readonly decodeKey: ((bytes: Uint8Array) => Row) | undefined;
   private readonly deadLetter: string | undefined;
 
@@ -140,7 +158,9 @@ export class KafkaTableReader {
     private readonly table: KafkaTable,
     private readonly reader: LogReader,
   ) {
-    this.decodeValue = jsonDecoder(table.fields, formatOptions(table.options, valuePrefix(table)));
+    const valueOptions = formatOptions(table.options, valuePrefix(table));
+    this.decodeValue = jsonDecoder(table.fields, valueOptions);
+    this.valueFormat = jsonRoundTrip(table.fields, valueOptions)?.signature;
     const keyFields = table.key.map((i) => table.fields[i] as RowField);
     this.decodeKey = keyFields.length > 0 ? jsonDecoder(keyFields, formatOptions(table.options, 'key.')) : undefined;
     const deadLetter = table.options.get('dead-letter-topic');
@@ -197,13 +217,18 @@ export class KafkaTableReader {
     return changes;
   }
 
+  private rowOf(value: Buffer, record: LogRecord): Row {
+    const decoded = record.decoded;
+    return decoded !== undefined && decoded.format === this.valueFormat ? decoded.row : this.decodeValue(value);
+  }
+
   private toChange(record: LogRecord): Change | undefined {
     if (this.table.connector === 'kafka') {
       return record.value === null
         ? undefined
-        : { kind: '+I', row: this.decodeValue(record.value), time: record.timestamp };
+        : { kind: '+I', row: this.rowOf(record.value, record), time: record.timestamp };
     }
-    if (record.value !== null) return { kind: '+U', row: this.decodeValue(record.value), time: record.timestamp };
+    if (record.value !== null) return { kind: '+U', row: this.rowOf(record.value, record), time: record.timestamp };
     if (record.key === null || !this.decodeKey) return undefined;
     const key = this.decodeKey(record.key);
     const row: Value[] = new Array(this.table.fields.length).fill(null);

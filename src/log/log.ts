@@ -1,3 +1,5 @@
+import type { Row } from '../expr/value.ts';
+
 /**
  * The log: named topics of keyed records in partitions, read by offset, as Kafka has them. Two
  * implementations share this interface: PostgreSQL tables (the embedded default) and Apache Kafka.
@@ -12,6 +14,18 @@ export interface LogRecord {
   readonly value: Buffer | null;
   /** Milliseconds since the epoch, given by the producer or taken at append. */
   readonly timestamp: number;
+  /** The row the value was encoded from, on records a reader takes from its own process's writes. */
+  readonly decoded?: DecodedValue;
+}
+
+/**
+ * The row a record's value was encoded from, and the signature of the format that encoded it
+ * (fields, types and options). A reader whose format has the same signature would decode the
+ * value into an equal row, so it takes this one instead.
+ */
+export interface DecodedValue {
+  readonly format: string;
+  readonly row: Row;
 }
 
 export interface ProduceRecord {
@@ -21,6 +35,7 @@ export interface ProduceRecord {
   /** Defaults to the key's hash (Kafka's murmur2 partitioner), or partition 0 without a key. */
   readonly partition?: number;
   readonly timestamp?: number;
+  readonly decoded?: DecodedValue;
 }
 
 export interface TopicOptions {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_JSON_OPTIONS, FormatError, jsonDecoder, jsonEncoder } from '../../src/connectors/json-format.ts';
-import { type RowField, T } from '../../src/types/data-type.ts';
+import {
+  DEFAULT_JSON_OPTIONS,
+  FormatError,
+  jsonDecoder,
+  jsonEncoder,
+  jsonRoundTrip,
+} from '../../src/connectors/json-format.ts';
+import { type DataType, type RowField, T } from '../../src/types/data-type.ts';
 import { parseDate, parseTimestamp } from '../../src/types/temporal.ts';
 
 const ORDER: RowField[] = [
@@ -111,5 +117,106 @@ describe("Flink's json format", () => {
       null,
       null,
     ]);
+  });
+});
+
+describe("Flink's json format: rows that skip the bytes", () => {
+  const ALL: RowField[] = [
+    ...ORDER,
+    { name: 'tiny', type: T.tinyint() },
+    { name: 'small', type: T.smallint() },
+    { name: 'ratio', type: T.double() },
+    { name: 'big_amount', type: T.decimal(38, 4) },
+    { name: 'code', type: T.char(3) },
+    { name: 'blob', type: T.bytes() },
+    { name: 'at', type: T.time(6) },
+    { name: 'ltz', type: T.timestampLtz(6) },
+  ];
+  const rows = [
+    [
+      ...row,
+      -128,
+      32767,
+      0.1,
+      1234567890123456789012345678901234n,
+      'abc',
+      new Uint8Array([0, 255, 7]),
+      3_723_000_001,
+      1,
+    ],
+    [...row.map(() => null), null, null, Number.NaN, -1n, '"\\\n\u2028😀', new Uint8Array(), 0, -1_000_001],
+    [
+      -(2n ** 63n),
+      '',
+      -2147483648,
+      -99999999n,
+      'x',
+      -62135596800000000,
+      -719162,
+      false,
+      0,
+      0,
+      1e308,
+      0n,
+      '',
+      null,
+      86_399_999_999,
+      0,
+    ],
+  ];
+
+  it('decodes every row it keeps into an equal row, with the same signature on both sides', () => {
+    for (const options of [
+      DEFAULT_JSON_OPTIONS,
+      { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' as const, decimalAsPlainNumber: true },
+      { ...DEFAULT_JSON_OPTIONS, ignoreNullFields: true },
+    ]) {
+      const roundTrip = jsonRoundTrip(ALL, options);
+      assert.ok(roundTrip);
+      assert.equal(
+        roundTrip.signature,
+        jsonRoundTrip(
+          ALL.map((f) => ({ ...f })),
+          options,
+        )?.signature,
+      );
+      const encode = jsonEncoder(ALL, options);
+      const decode = jsonDecoder(ALL, options);
+      for (const value of rows) {
+        assert.ok(roundTrip.keeps(value));
+        assert.deepEqual(decode(encode(value)), value);
+      }
+    }
+  });
+
+  it('differs in signature for other fields or options, and keeps no row that would read back otherwise', () => {
+    const signature = jsonRoundTrip(ORDER)?.signature;
+    assert.notEqual(jsonRoundTrip(ORDER.slice(1))?.signature, signature);
+    assert.notEqual(jsonRoundTrip([{ ...ORDER[0], name: 'id' } as RowField, ...ORDER.slice(1)])?.signature, signature);
+    assert.notEqual(
+      jsonRoundTrip([...ORDER.slice(0, 3), { name: 'unit_price', type: T.decimal(10, 3) }, ...ORDER.slice(4)])
+        ?.signature,
+      signature,
+    );
+    assert.notEqual(
+      jsonRoundTrip(ORDER, { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' })?.signature,
+      signature,
+    );
+    for (const type of [
+      T.float(),
+      { kind: 'ARRAY', element: T.int(), nullable: true } as DataType,
+      T.intervalDayTime(),
+    ]) {
+      assert.equal(jsonRoundTrip([{ name: 'x', type }]), undefined);
+    }
+    assert.equal(
+      jsonRoundTrip(ORDER, { ...DEFAULT_JSON_OPTIONS, ignoreNullFields: true, failOnMissingField: true }),
+      undefined,
+    );
+    const fields = [{ name: 'd', type: T.decimal(4, 2) }];
+    const roundTrip = jsonRoundTrip(fields);
+    assert.equal(roundTrip?.keeps([12345n]), false, 'beyond the precision: read back as null');
+    assert.deepEqual(jsonDecoder(fields)(jsonEncoder(fields)([12345n])), [null]);
+    assert.equal(roundTrip?.keeps([1234n, 1]), false, 'a row of another width');
   });
 });

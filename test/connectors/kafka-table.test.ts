@@ -167,6 +167,31 @@ describe('kafka and upsert-kafka tables on the log', () => {
     );
   });
 
+  it('hands a reader of the writing process the written rows when its format matches, and decodes otherwise', async () => {
+    await log.ensureTopic('same', { compacted: true });
+    const rows = [
+      [2001n, 'PENDING', 599900n],
+      [2002n, 'SHIPPED', 100n],
+    ];
+    const write = kafkaTableBatchWriter(table('upsert-kafka', 'same'));
+    await log.produce(write(rows.map((row) => ({ kind: '+I', row }))));
+    const same = await readChanges(await KafkaTableReader.open(log, table('upsert-kafka', 'same'), 'g'), 2);
+    assert.ok(
+      same.every((change, i) => change.row === rows[i]),
+      'the same format takes the row as written',
+    );
+    const plain = ", 'value.json.encode.decimal-as-plain-number' = 'true'";
+    const other = await readChanges(await KafkaTableReader.open(log, table('upsert-kafka', 'same', plain), 'h'), 2);
+    assert.deepEqual(
+      other.map((change) => change.row),
+      rows,
+    );
+    assert.ok(
+      other.every((change, i) => change.row !== rows[i]),
+      'another format decodes the bytes',
+    );
+  });
+
   it('starts where scan.startup.mode says: group offsets, latest, timestamp', async () => {
     await log.ensureTopic('modes');
     const value = (id: number) => Buffer.from(`{"order_id":${id},"status":"S","amount":1}`);

@@ -248,6 +248,7 @@ export class PostgresLog implements Log {
           key: group.keys[n] as Buffer | null,
           value: group.values[n] as Buffer | null,
           timestamp: group.times[n] as number,
+          decoded: group.decoded[n],
         };
       }
       this.tail.add(group.topicId, group.partition, records);
@@ -285,12 +286,13 @@ export class PostgresLog implements Log {
       const groupKey = `${topic.id}/${partition}`;
       let group = groups.get(groupKey);
       if (!group) {
-        group = { topic: topic.name, topicId: topic.id, partition, keys: [], values: [], times: [] };
+        group = { topic: topic.name, topicId: topic.id, partition, keys: [], values: [], times: [], decoded: [] };
         groups.set(groupKey, group);
       }
       group.keys.push(record.key);
       group.values.push(record.value);
       group.times.push(record.timestamp ?? now);
+      group.decoded.push(record.decoded);
     }
     return sortGroups([...groups.values()]);
   }

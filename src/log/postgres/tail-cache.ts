@@ -1,7 +1,7 @@
 import type { LogRecord } from '../log.ts';
 
 /** Records kept per partition; a reader further behind reads from the table. */
-const KEPT_RECORDS = 10_000;
+export const KEPT_RECORDS = 10_000;
 
 interface Batch {
   readonly first: bigint;

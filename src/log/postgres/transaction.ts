@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { LogTransaction, ProduceRecord } from '../log.ts';
+import { KEPT_RECORDS } from './tail-cache.ts';
 import { type AppendGroup, type PositionRow, writeStatement } from './write-statement.ts';
 
 /** What a transaction needs of its log. */
@@ -29,8 +30,14 @@ export class PostgresTransaction implements LogTransaction {
    * meanwhile. At most one is under way; the next produce or the commit waits for it.
    */
   private writing: Promise<void> | undefined;
-  /** Batches written on the server inside the open transaction, with the offsets they were given. */
+  /**
+   * The newest batches written on the server inside the open transaction, with the offsets they
+   * were given, for the tail cache at commit; older ones (a snapshot's) are left to the table.
+   */
   private readonly written: { readonly groups: readonly AppendGroup[]; result?: pg.QueryResult }[] = [];
+  private writtenRecords = 0;
+  /** Topics written on the server inside the open transaction. */
+  private readonly writtenTopics = new Set<number>();
   private done = false;
 
   constructor(private readonly log: TransactionHost) {
@@ -63,7 +70,7 @@ export class PostgresTransaction implements LogTransaction {
       try {
         await this.finish('COMMIT');
       } catch (error) {
-        this.log.uncertain(this.written.flatMap(({ groups }) => groups.map((group) => group.topicId)));
+        this.log.uncertain(this.writtenTopics);
         throw error;
       }
       for (const { groups, result } of this.written) if (result) this.log.committed(groups, result);
@@ -109,6 +116,14 @@ export class PostgresTransaction implements LogTransaction {
   private write(groups: readonly AppendGroup[]): Promise<void> {
     const written: (typeof this.written)[number] = { groups };
     this.written.push(written);
+    for (const group of groups) {
+      this.writtenTopics.add(group.topicId);
+      this.writtenRecords += group.keys.length;
+    }
+    while (this.writtenRecords > KEPT_RECORDS && this.written.length > 1) {
+      const dropped = this.written.shift() as (typeof this.written)[number];
+      for (const group of dropped.groups) this.writtenRecords -= group.keys.length;
+    }
     const writing = this.send(writeStatement(groups, [], this.log.origin)).then((result) => {
       written.result = result;
     });

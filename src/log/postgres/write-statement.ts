@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type pg from 'pg';
 import { preparedName } from '../../common/prepared-statement.ts';
+import type { DecodedValue } from '../log.ts';
 import { NOTIFY_CHANNEL, recordsTable } from './schema.ts';
 
 /** Records bound for one partition of one topic. */
@@ -11,6 +12,8 @@ export interface AppendGroup {
   readonly keys: (Buffer | null)[];
   readonly values: (Buffer | null)[];
   readonly times: number[];
+  /** The rows the values were encoded from, where the writer gave them, for same-process readers. */
+  readonly decoded: (DecodedValue | undefined)[];
 }
 
 /** A consumer group's next offset in one partition. */
