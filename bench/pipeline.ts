@@ -87,19 +87,17 @@ const count = async (client: pg.Client, sql: string) => Number((await client.que
  * (track_commit_timestamp). The first WARM_UP_SECONDS are not counted: the engine's code is still
  * being optimized then, and a steady rate is what is asked about.
  */
+/** Runs the source application (source-writer.ts); the rate it reached. */
+async function sourceWriter(s: Setup, mode: 'steady' | 'bulk', ...args: number[]): Promise<number> {
+  const script = ['--import', 'tsx', 'bench/source-writer.ts', s.server.url('source_db'), mode];
+  const { stdout } = await run(process.execPath, [...script, ...args.map(String)]);
+  return (JSON.parse(stdout) as { achieved: number }).achieved;
+}
+
 async function latency(s: Setup, rate: number, seconds: number, firstId: number) {
   const orders = Math.floor((rate * (seconds + WARM_UP_SECONDS)) / 3);
   const firstCounted = firstId + Math.floor((rate * WARM_UP_SECONDS) / 3);
-  const { stdout } = await run(process.execPath, [
-    '--import',
-    'tsx',
-    'bench/source-writer.ts',
-    s.server.url('source_db'),
-    String(rate),
-    String(seconds + WARM_UP_SECONDS),
-    String(firstId),
-  ]);
-  const { achieved } = JSON.parse(stdout) as { achieved: number };
+  const achieved = await sourceWriter(s, 'steady', rate, seconds + WARM_UP_SECONDS, firstId);
   const expected = orders * 3;
   await until('the latency run in the sink', s.jobs, async () => {
     const n = await count(s.sink, `SELECT count(*) AS n FROM result.order_status_history WHERE order_id >= ${firstId}`);
@@ -129,13 +127,7 @@ async function pipelineBenchmarks(name: string, server: EmbeddedPostgres, log: L
     const total = 100_000;
     const first = 2_000_000;
     const started = performance.now();
-    for (let b = 0; b < total / 1000; b++) {
-      await s.source.query(
-        `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status)
-         SELECT g, 1001 + g % 5, 'Bulk', '图书', 1, 10.00, 10.00, 'PENDING' FROM generate_series($1::bigint, $2::bigint) g`,
-        [first + b * 1000, first + b * 1000 + 999],
-      );
-    }
+    await sourceWriter(s, 'bulk', total, first);
     const written = performance.now();
     await until(
       '100,000 orders in the sink',
