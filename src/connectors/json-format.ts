@@ -155,25 +155,36 @@ const KEPT_KINDS = new Set<DataType['kind']>([
   'TIMESTAMP_LTZ',
 ]);
 
+function keptType(type: DataType): string {
+  return type.kind === 'DECIMAL' ? `DECIMAL(${type.precision},${type.scale})` : type.kind;
+}
+
+/** The format a writer encoded its rows with, as far as a reader needs it to take those rows. */
+export interface JsonRowFormat {
+  readonly options: string;
+  /** Each field's position and type, by name. */
+  readonly fields: ReadonlyMap<string, { readonly index: number; readonly type: string }>;
+}
+
 /**
- * For rows of `fields` that this format decodes back into equal rows: the format's signature, the
- * same for a writer and a reader exactly when the reader would decode what the writer encoded into
- * the writer's row, and a test of one row (a DECIMAL beyond its precision is read as null).
- * Undefined for fields or options under which some rows would change.
+ * For a writer of rows of `fields` that this format decodes back into equal rows: its format, and
+ * a test of one row (a DECIMAL beyond its precision is read as null). Undefined for fields or
+ * options under which some rows would change.
  */
 export function jsonRoundTrip(
   fields: readonly RowField[],
   options: JsonOptions = DEFAULT_JSON_OPTIONS,
-): { readonly signature: string; readonly keeps: (row: Row) => boolean } | undefined {
+): { readonly format: JsonRowFormat; readonly keeps: (row: Row) => boolean } | undefined {
   if (options.ignoreNullFields && options.failOnMissingField) return undefined;
   if (!fields.every((field) => KEPT_KINDS.has(field.type.kind))) return undefined;
-  const types = fields.map(({ name, type }) =>
-    type.kind === 'DECIMAL' ? `${name}:DECIMAL(${type.precision},${type.scale})` : `${name}:${type.kind}`,
-  );
+  const format: JsonRowFormat = {
+    options: JSON.stringify(options),
+    fields: new Map(fields.map(({ name, type }, index) => [name, { index, type: keptType(type) }])),
+  };
   const decimals = fields.flatMap(({ type }, i) => (type.kind === 'DECIMAL' ? [[i, type.precision] as const] : []));
   const count = fields.length;
   return {
-    signature: `json ${JSON.stringify(options)} ${types.join(',')}`,
+    format,
     keeps: (row) => {
       if (row.length !== count) return false;
       for (const [i, precision] of decimals) {
@@ -182,6 +193,40 @@ export function jsonRoundTrip(
       }
       return true;
     },
+  };
+}
+
+/**
+ * For a reader of rows of `fields`: given the format a record's row was written with, a function
+ * that makes of that row what decoding its bytes would make (the row itself, or its fields this
+ * reader declares), or undefined when the bytes must be decoded: other options, a field missing or
+ * of another type. The answer for each writer's format is kept.
+ */
+export function jsonRowReuse(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): (format: object) => ((row: Row) => Row) | undefined {
+  const known = new WeakMap<object, ((row: Row) => Row) | null>();
+  const ownOptions = JSON.stringify(options);
+  const same = (row: Row) => row;
+  const reuse = (format: JsonRowFormat): ((row: Row) => Row) | null => {
+    if (format.options !== ownOptions) return null;
+    const indices: number[] = [];
+    for (const { name, type } of fields) {
+      const written = format.fields.get(name);
+      if (written === undefined || written.type !== keptType(type)) return null;
+      indices.push(written.index);
+    }
+    if (indices.length === format.fields.size && indices.every((index, i) => index === i)) return same;
+    return (row) => indices.map((index) => row[index] ?? null);
+  };
+  return (format) => {
+    let found = known.get(format);
+    if (found === undefined) {
+      found = reuse(format as JsonRowFormat);
+      known.set(format, found);
+    }
+    return found ?? undefined;
   };
 }
 

@@ -1,7 +1,7 @@
 import { RivuletError } from '../common/errors.ts';
 import type { Change } from '../exec/change.ts';
 import type { Row, Value } from '../expr/value.ts';
-import type { Log, LogReader, LogRecord, ProduceRecord, StartPosition } from '../log/log.ts';
+import type { DecodedValue, Log, LogReader, LogRecord, ProduceRecord, StartPosition } from '../log/log.ts';
 import type { RowField } from '../types/data-type.ts';
 import type { ResolvedOptions } from './factory.ts';
 import {
@@ -11,6 +11,7 @@ import {
   jsonDecoder,
   jsonEncoder,
   jsonRoundTrip,
+  jsonRowReuse,
 } from './json-format.ts';
 
 /** What the kafka and upsert-kafka connectors need to know of their table. */
@@ -50,7 +51,7 @@ export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?
   const valueOptions = formatOptions(table.options, valuePrefix(table));
   const encodeValue = jsonEncoder(table.fields, valueOptions);
   const roundTrip = jsonRoundTrip(table.fields, valueOptions);
-  const decoded = (row: Row) => (roundTrip?.keeps(row) ? { format: roundTrip.signature, row } : undefined);
+  const decoded = (row: Row) => (roundTrip?.keeps(row) ? { format: roundTrip.format, row } : undefined);
   const keyFields = table.key.map((i) => table.fields[i] as RowField);
   const encodeKey = keyFields.length > 0 ? jsonEncoder(keyFields, formatOptions(table.options, 'key.')) : undefined;
   const keyOf = (row: Row) => (encodeKey ? encodeKey(table.key.map((i) => row[i] ?? null)) : null);
@@ -148,8 +149,8 @@ export async function startPosition(log: Log, table: KafkaTable, group: string):
  */
 export class KafkaTableReader {
   private readonly decodeValue: (bytes: Uint8Array) => Row;
-  /** The signature under which a record's own row equals what decodeValue would make of it. */
-  private readonly valueFormat: string | undefined;
+  /** What decodeValue would make of a record's own row, for the formats that allow it. */
+  private readonly reuse: ReturnType<typeof jsonRowReuse>;
   private readonly decodeKey: ((bytes: Uint8Array) => Row) | undefined;
   private readonly deadLetter: string | undefined;
 
@@ -160,7 +161,7 @@ export class KafkaTableReader {
   ) {
     const valueOptions = formatOptions(table.options, valuePrefix(table));
     this.decodeValue = jsonDecoder(table.fields, valueOptions);
-    this.valueFormat = jsonRoundTrip(table.fields, valueOptions)?.signature;
+    this.reuse = jsonRowReuse(table.fields, valueOptions);
     const keyFields = table.key.map((i) => table.fields[i] as RowField);
     this.decodeKey = keyFields.length > 0 ? jsonDecoder(keyFields, formatOptions(table.options, 'key.')) : undefined;
     const deadLetter = table.options.get('dead-letter-topic');
@@ -219,7 +220,8 @@ export class KafkaTableReader {
 
   private rowOf(value: Buffer, record: LogRecord): Row {
     const decoded = record.decoded;
-    return decoded !== undefined && decoded.format === this.valueFormat ? decoded.row : this.decodeValue(value);
+    const reuse = decoded && this.reuse(decoded.format);
+    return reuse ? reuse((decoded as DecodedValue).row) : this.decodeValue(value);
   }
 
   private toChange(record: LogRecord): Change | undefined {

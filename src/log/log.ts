@@ -19,12 +19,12 @@ export interface LogRecord {
 }
 
 /**
- * The row a record's value was encoded from, and the signature of the format that encoded it
- * (fields, types and options). A reader whose format has the same signature would decode the
- * value into an equal row, so it takes this one instead.
+ * The row a record's value was encoded from, and the format that encoded it (the connector's own
+ * description of fields and options). A reader that would decode the value into an equal row, or
+ * into some of its fields, takes them from here instead.
  */
 export interface DecodedValue {
-  readonly format: string;
+  readonly format: object;
   readonly row: Row;
 }
 
