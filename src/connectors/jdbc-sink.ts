@@ -124,7 +124,25 @@ export interface JdbcTableOptions {
 /** A statement of a sink write: its text with parameters numbered from `base` + 1, and their values. */
 export interface SinkStatement {
   readonly text: (base: number) => string;
-  readonly values: (string | null)[][];
+  /** One `text[]` literal per parameter. */
+  readonly values: string[];
+}
+
+const QUOTED = /[\\"]/;
+
+/**
+ * A `text[]` literal of the values as PostgreSQL reads it: each element quoted (a backslash or a
+ * quote escaped by a backslash), NULL for null. Built in one pass, where the driver's own array
+ * serializer runs two regular expressions over every element.
+ */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as string | null;
+    if (i > 0) out += ',';
+    out += value === null ? 'NULL' : `"${QUOTED.test(value) ? value.replace(/[\\"]/g, '\\$&') : value}"`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -165,8 +183,11 @@ export class JdbcTableWriter {
     }
   }
 
-  private columnArrays(rows: readonly Row[], indices: readonly number[]): (string | null)[][] {
-    return indices.map((i) => rows.map((row) => (this.texts[i] as (v: Value) => string | null)(row[i] ?? null)));
+  private columnArrays(rows: readonly Row[], indices: readonly number[]): string[] {
+    return indices.map((i) => {
+      const text = this.texts[i] as (v: Value) => string | null;
+      return textArrayLiteral(rows.map((row) => text(row[i] ?? null)));
+    });
   }
 
   /** The statements that apply a batch of changes: a delete, an upsert, both or none. */

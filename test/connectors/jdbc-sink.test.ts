@@ -59,6 +59,25 @@ describe('jdbc sink on PostgreSQL', () => {
       )
     ).rows.map((r) => Object.values(r).join('|'));
 
+  it('writes any text as it is: quotes, backslashes, braces, commas, NULL as a word, other scripts', async () => {
+    const sink = tableSink({ table: 'result.orders', fields: FIELDS, key: [0] });
+    const texts = ['a"b', 'c\\d', '{e,f}', 'NULL', ' ', '', '已完成 😀', '\\"', 'x\ny\tz'];
+    await sink.write(texts.map((text, i) => c('+I', BigInt(9000 + i), text, 100n, i, null)));
+    await sink.write([c('+I', 9100n, null, null, null, null)]);
+    const read = await (await pg.connect('sink_db')).query(
+      'SELECT order_status FROM result.orders WHERE order_id >= 9000 ORDER BY order_id',
+    );
+    assert.deepEqual(
+      read.rows.map((r) => r.order_status),
+      [...texts, null],
+    );
+    await sink.write([
+      ...texts.map((_, i) => c('-D', BigInt(9000 + i), null, null, null, null)),
+      c('-D', 9100n, null, null, null, null),
+    ]);
+    await sink.close();
+  });
+
   it('upserts by key, deletes on -D and on a -U without its +U, and keeps the last change per key', async () => {
     const sink = tableSink({ table: 'result.orders', fields: FIELDS, key: [0] });
     await sink.write([
