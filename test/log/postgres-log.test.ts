@@ -107,6 +107,17 @@ describe('postgres log readers and writers in one process', () => {
 
         await log.produce([{ topic: 't', key: null, value: text('e'), partition: 0 }]);
         assert.deepEqual(values(await reader.poll(10, 1_000)), ['e']);
+
+        // A transaction too large for the cache: its early batches are only in the table.
+        const big = await log.beginTransaction();
+        await big.produce([{ topic: 't', key: null, value: text('early'), partition: 1 }]);
+        const many = Array.from({ length: 10_001 }, () => ({ topic: 't', key: null, value: text('x'), partition: 0 }));
+        await big.produce(many);
+        await big.commit();
+        const read: (string | undefined)[] = [];
+        for (let i = 0; i < 20 && read.length < 10_002; i++) read.push(...values(await reader.poll(20_000, 1_000)));
+        assert.equal(read.length, 10_002);
+        assert.ok(read.includes('early'), 'the batch left out of the cache is read from the table');
         await reader.close();
       } finally {
         await other.close();

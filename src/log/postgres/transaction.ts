@@ -36,6 +36,7 @@ export class PostgresTransaction implements LogTransaction {
    */
   private readonly written: { readonly groups: readonly AppendGroup[]; result?: pg.QueryResult }[] = [];
   private writtenRecords = 0;
+  private leftOut = false;
   /** Topics written on the server inside the open transaction. */
   private readonly writtenTopics = new Set<number>();
   private done = false;
@@ -74,6 +75,8 @@ export class PostgresTransaction implements LogTransaction {
         throw error;
       }
       for (const { groups, result } of this.written) if (result) this.log.committed(groups, result);
+      // The batches left out of the cache are only in the table: readers must look there.
+      if (this.leftOut) this.log.uncertain(this.writtenTopics);
       return;
     }
     const groups = this.held ?? [];
@@ -123,6 +126,7 @@ export class PostgresTransaction implements LogTransaction {
     while (this.writtenRecords > KEPT_RECORDS && this.written.length > 1) {
       const dropped = this.written.shift() as (typeof this.written)[number];
       for (const group of dropped.groups) this.writtenRecords -= group.keys.length;
+      this.leftOut = true;
     }
     const writing = this.send(writeStatement(groups, [], this.log.origin)).then((result) => {
       written.result = result;
