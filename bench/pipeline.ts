@@ -80,13 +80,6 @@ export async function until(what: string, jobs: readonly Job[], check: () => Pro
 
 const count = async (client: pg.Client, sql: string) => Number((await client.query(sql)).rows[0]?.n);
 
-/**
- * Source-commit to sink-visible latency at a steady rate: a separate process (source-writer.ts)
- * inserts, ships and completes orders, each change in its own transaction stamped with the time of
- * its statement; the sink's history row of that change is committed at a time PostgreSQL records
- * (track_commit_timestamp). The first WARM_UP_SECONDS are not counted: the engine's code is still
- * being optimized then, and a steady rate is what is asked about.
- */
 /** Runs the source application (source-writer.ts); the rate it reached. */
 async function sourceWriter(s: Setup, mode: 'steady' | 'bulk', ...args: number[]): Promise<number> {
   const script = ['--import', 'tsx', 'bench/source-writer.ts', s.server.url('source_db'), mode];
@@ -94,6 +87,13 @@ async function sourceWriter(s: Setup, mode: 'steady' | 'bulk', ...args: number[]
   return (JSON.parse(stdout) as { achieved: number }).achieved;
 }
 
+/**
+ * Source-commit to sink-visible latency at a steady rate: a separate process (source-writer.ts)
+ * inserts, ships and completes orders, each change in its own transaction stamped with the time of
+ * its statement; the sink's history row of that change is committed at a time PostgreSQL records
+ * (track_commit_timestamp). The first WARM_UP_SECONDS are not counted: the engine's code is still
+ * being optimized then, and a steady rate is what is asked about.
+ */
 async function latency(s: Setup, rate: number, seconds: number, firstId: number) {
   const orders = Math.floor((rate * (seconds + WARM_UP_SECONDS)) / 3);
   const firstCounted = firstId + Math.floor((rate * WARM_UP_SECONDS) / 3);
