@@ -167,9 +167,35 @@ export interface JsonRowFormat {
 }
 
 /**
+ * Whether a value of the type reads back as itself, for the types where it might not: a number out
+ * of its integer type's range fails to decode, -0 reads back as 0, a DECIMAL beyond its precision
+ * as null. Undefined for types whose every value reads back.
+ */
+function readsBack(type: DataType): ((value: Value) => boolean) | undefined {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT': {
+      const limit = 2 ** ({ TINYINT: 8, SMALLINT: 16, INT: 32 }[type.kind] - 1);
+      return (v) => Number.isInteger(v) && (v as number) >= -limit && (v as number) < limit;
+    }
+    case 'BIGINT':
+      return (v) => typeof v === 'bigint' && BigInt.asIntN(64, v) === v;
+    case 'DOUBLE':
+      return (v) => !Object.is(v, -0);
+    case 'DECIMAL': {
+      const { precision } = type;
+      return (v) => typeof v === 'bigint' && fitsPrecision(v, precision);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
  * For a writer of rows of `fields` that this format decodes back into equal rows: its format, and
- * a test of one row (a DECIMAL beyond its precision is read as null). Undefined for fields or
- * options under which some rows would change.
+ * a test of one row (see readsBack). Undefined for fields or options under which some rows would
+ * change.
  */
 export function jsonRoundTrip(
   fields: readonly RowField[],
@@ -181,15 +207,18 @@ export function jsonRoundTrip(
     options: JSON.stringify(options),
     fields: new Map(fields.map(({ name, type }, index) => [name, { index, type: keptType(type) }])),
   };
-  const decimals = fields.flatMap(({ type }, i) => (type.kind === 'DECIMAL' ? [[i, type.precision] as const] : []));
+  const checks = fields.flatMap(({ type }, i) => {
+    const check = readsBack(type);
+    return check ? [[i, check] as const] : [];
+  });
   const count = fields.length;
   return {
     format,
     keeps: (row) => {
       if (row.length !== count) return false;
-      for (const [i, precision] of decimals) {
+      for (const [i, check] of checks) {
         const value = row[i];
-        if (value !== null && value !== undefined && !fitsPrecision(value as bigint, precision)) return false;
+        if (value !== null && value !== undefined && !check(value)) return false;
       }
       return true;
     },

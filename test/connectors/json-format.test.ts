@@ -224,5 +224,25 @@ describe("Flink's json format: rows that skip the bytes", () => {
     assert.equal(roundTrip?.keeps([12345n]), false, 'beyond the precision: read back as null');
     assert.deepEqual(jsonDecoder(fields)(jsonEncoder(fields)([12345n])), [null]);
     assert.equal(roundTrip?.keeps([1234n, 1]), false, 'a row of another width');
+    const numbers = [
+      { name: 'i', type: T.int() },
+      { name: 't', type: T.tinyint() },
+      { name: 'b', type: T.bigint() },
+      { name: 'd', type: T.double() },
+    ];
+    const numbersRoundTrip = jsonRoundTrip(numbers);
+    assert.equal(numbersRoundTrip?.keeps([2 ** 31 - 1, -128, -(2n ** 63n), 0]), true);
+    const decode = jsonDecoder(numbers);
+    const encode = jsonEncoder(numbers);
+    for (const value of [
+      [2 ** 31, 0, 0n, 0],
+      [0, 128, 0n, 0],
+      [0, 0, 2n ** 63n, 0],
+    ]) {
+      assert.equal(numbersRoundTrip?.keeps(value), false, `${value.map(String)} is out of range`);
+      assert.throws(() => decode(encode(value)), FormatError);
+    }
+    assert.equal(numbersRoundTrip?.keeps([0, 0, 0n, -0]), false, '-0');
+    assert.ok(Object.is(decode(encode([0, 0, 0n, -0]))[3], 0), '-0 reads back as 0');
   });
 });
