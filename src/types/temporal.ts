@@ -189,15 +189,43 @@ function timestampFraction(micro: number, precision: number): string {
  * For TIMESTAMP_LTZ pass the wall-clock time in the session zone (instantToLocal).
  */
 export function formatTimestamp(micros: number, precision: number): string {
-  const f = localFields(micros);
-  return `${ymd(f.year, f.month, f.day)} ${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)}${timestampFraction(f.micro, precision)}`;
+  const days = Math.floor(micros / MICROS_PER_DAY);
+  const ofDay = micros - days * MICROS_PER_DAY;
+  const seconds = Math.floor(ofDay / MICROS_PER_SECOND);
+  return `${dayText(days)} ${clockText(seconds)}${timestampFraction(ofDay - seconds * MICROS_PER_SECOND, precision)}`;
 }
 
 /** Fraction digits with trailing zeros removed: '.145', '.1', or nothing (ISO and JSON style). */
 export function formatTimestampTrimmed(micros: number, separator = ' '): string {
-  const f = localFields(micros);
-  const digits = f.micro === 0 ? '' : `.${String(f.micro).padStart(6, '0').replace(/0+$/, '')}`;
-  return `${ymd(f.year, f.month, f.day)}${separator}${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)}${digits}`;
+  const days = Math.floor(micros / MICROS_PER_DAY);
+  const ofDay = micros - days * MICROS_PER_DAY;
+  const seconds = Math.floor(ofDay / MICROS_PER_SECOND);
+  const micro = ofDay - seconds * MICROS_PER_SECOND;
+  const digits = micro === 0 ? '' : `.${String(micro).padStart(6, '0').replace(/0+$/, '')}`;
+  return `${dayText(days)}${separator}${clockText(seconds)}${digits}`;
+}
+
+/** Two digits for every clock field, looked up rather than built for each timestamp written. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+
+/** 'HH:mm:ss' of a second of the day. */
+function clockText(secondOfDay: number): string {
+  const hour = Math.floor(secondOfDay / 3600);
+  const rest = secondOfDay - hour * 3600;
+  const minute = Math.floor(rest / 60);
+  return `${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[rest - minute * 60]}`;
+}
+
+/** The date text of the last day formatted: timestamps written one after another mostly share their day. */
+let lastDay = Number.NaN;
+let lastDayText = '';
+
+function dayText(days: number): string {
+  if (days !== lastDay) {
+    lastDayText = formatDate(days);
+    lastDay = days;
+  }
+  return lastDayText;
 }
 
 /** A piece of Flink's date text: digits only once trimmed (DateTimeUtils.isInteger). */

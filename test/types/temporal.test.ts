@@ -9,6 +9,7 @@ import {
   formatDate,
   formatTime,
   formatTimestamp,
+  formatTimestampTrimmed,
   instantToLocal,
   localMicros,
   localMicrosToDays,
@@ -84,6 +85,27 @@ describe('CAST to STRING (Flink 1.18 DateTimeUtils, CastRulesTest)', () => {
     assert.equal(formatTimestamp(utc(2025, 7, 11, 17, 25, 55), 0), '2025-07-11 17:25:55');
     assert.equal(formatTimestamp(utc(2025, 7, 11, 17, 25, 55), 3), '2025-07-11 17:25:55.000');
     assert.equal(formatTimestamp(-1000, 3), '1969-12-31 23:59:59.999');
+  });
+  it('timestamps of any day print as the JavaScript calendar does, whatever day was printed before', () => {
+    // Microseconds as a double are exact up to 2^53, about the years 1685 to 2255.
+    const maxMillis = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+    const minMillis = -maxMillis;
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      // Alternate far-apart days with neighbours of the last one, before and after 1970.
+      const millis =
+        i % 2 === 0
+          ? Math.floor(minMillis + random() * (maxMillis - minMillis))
+          : Math.floor((random() - 0.5) * 4 * 86_400_000);
+      const iso = new Date(millis).toISOString();
+      assert.equal(formatTimestamp(millis * 1000, 3), `${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
+      const fraction = iso.slice(20, 23).replace(/0+$/, '');
+      assert.equal(formatTimestampTrimmed(millis * 1000, 'T'), `${iso.slice(0, 19)}${fraction && `.${fraction}`}`);
+    }
   });
   it('times print millisecond digits up to the last non-zero one, at most p', () => {
     const time = ((12 * 60 + 34) * 60 + 56) * 1_000_000;
