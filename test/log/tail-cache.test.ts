@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogRecord } from '../../src/log/log.ts';
-import { TailCache } from '../../src/log/postgres/tail-cache.ts';
+import { KEPT_RECORDS, TailCache } from '../../src/log/postgres/tail-cache.ts';
 
 function batch(first: number, count: number): LogRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -36,6 +36,18 @@ describe('tail cache', () => {
     for (let first = 0; first < 30_000; first += 1_000) cache.add(1, 0, batch(first, 1_000));
     assert.equal(cache.read(1, 0, 0n, 10), undefined);
     assert.deepEqual(offsets(cache.read(1, 0, 29_998n, 10)), [29_998, 29_999]);
+    const oldestKept = 30_000 - KEPT_RECORDS;
+    assert.deepEqual(offsets(cache.read(1, 0, BigInt(oldestKept), 1)), [oldestKept]);
+    assert.equal(cache.read(1, 0, BigInt(oldestKept - 1), 1), undefined);
     assert.equal(cache.end(1, 0), 30_000n);
+  });
+
+  it('keeps a batch larger than its budget until a newer one arrives, then only what fits', () => {
+    const cache = new TailCache();
+    cache.add(1, 0, batch(0, KEPT_RECORDS + 5));
+    assert.deepEqual(offsets(cache.read(1, 0, 0n, 1)), [0]);
+    for (let n = 0; n < KEPT_RECORDS; n++) cache.add(1, 0, batch(KEPT_RECORDS + 5 + n, 1));
+    assert.equal(cache.read(1, 0, BigInt(KEPT_RECORDS + 4), 1), undefined);
+    assert.deepEqual(offsets(cache.read(1, 0, BigInt(KEPT_RECORDS + 5), 2)), [KEPT_RECORDS + 5, KEPT_RECORDS + 6]);
   });
 });

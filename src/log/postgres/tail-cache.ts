@@ -10,6 +10,8 @@ interface Batch {
 
 interface Partition {
   readonly batches: Batch[];
+  /** Records in the batches. */
+  count: number;
   /** The offset after the newest batch this process committed. */
   end: bigint;
 }
@@ -30,7 +32,7 @@ export class TailCache {
     const key = `${topicId}/${partition}`;
     let kept = this.partitions.get(key);
     if (!kept) {
-      kept = { batches: [], end: first };
+      kept = { batches: [], count: 0, end: first };
       this.partitions.set(key, kept);
     }
     const { batches } = kept;
@@ -40,14 +42,14 @@ export class TailCache {
     batches.splice(at, 0, { first, records });
     const end = first + BigInt(records.length);
     if (end > kept.end) kept.end = end;
-    let count = 0;
-    for (let i = batches.length - 1; i >= 0; i--) {
-      count += (batches[i] as Batch).records.length;
-      if (count > KEPT_RECORDS && i < batches.length - 1) {
-        batches.splice(0, i + 1);
-        break;
-      }
+    kept.count += records.length;
+    // Keep the newest batches that fit in KEPT_RECORDS, and always the newest one.
+    let drop = 0;
+    while (kept.count > KEPT_RECORDS && drop < batches.length - 1) {
+      kept.count -= (batches[drop] as Batch).records.length;
+      drop++;
     }
+    if (drop > 0) batches.splice(0, drop);
   }
 
   /** The offset after the last record this process committed to the partition, if it wrote any. */
