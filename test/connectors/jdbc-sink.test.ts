@@ -30,7 +30,7 @@ describe('jdbc sink on PostgreSQL', () => {
     await admin.query('CREATE DATABASE sink_db');
     const sink = await pg.connect('sink_db');
     await sink.query(`CREATE SCHEMA result;
-      CREATE TABLE result.orders (order_id BIGINT PRIMARY KEY, order_status VARCHAR(20), total_amount DECIMAL(10, 2), quantity INT, order_time TIMESTAMP(3));
+      CREATE TABLE result.orders (order_id BIGINT PRIMARY KEY, order_status TEXT, total_amount DECIMAL(10, 2), quantity INT, order_time TIMESTAMP(3));
       CREATE TABLE result.events (order_id BIGINT, order_status VARCHAR(20), total_amount DECIMAL(10, 2), quantity INT, order_time TIMESTAMP(3));`);
     url = `jdbc:postgresql://127.0.0.1:${pg.server.port}/sink_db`;
   });
@@ -59,9 +59,10 @@ describe('jdbc sink on PostgreSQL', () => {
       )
     ).rows.map((r) => Object.values(r).join('|'));
 
-  it('writes any text as it is: quotes, backslashes, braces, commas, NULL as a word, other scripts', async () => {
+  it('writes any text as it is: quotes, backslashes, braces, commas, NULL as a word, other scripts, long text', async () => {
     const sink = tableSink({ table: 'result.orders', fields: FIELDS, key: [0] });
-    const texts = ['a"b', 'c\\d', '{e,f}', 'NULL', ' ', '', '已完成 😀', '\\"', 'x\ny\tz'];
+    const long = `${'长'.repeat(3000)}${'😀'.repeat(1000)}${'"\\'.repeat(1000)}`;
+    const texts = ['a"b', 'c\\d', '{e,f}', 'NULL', ' ', '', '已完成 😀', '\\"', 'x\ny\tz', long];
     await sink.write(texts.map((text, i) => c('+I', BigInt(9000 + i), text, 100n, i, null)));
     await sink.write([c('+I', 9100n, null, null, null, null)]);
     const read = await (await pg.connect('sink_db')).query(
