@@ -173,15 +173,18 @@ describe('kafka and upsert-kafka tables on the log', () => {
       [2001n, 'PENDING', 599900n],
       [2002n, 'SHIPPED', 100n],
     ];
+    // Both readers are open before the write: the process keeps what it wrote until they have read it.
+    const sameReader = await KafkaTableReader.open(log, table('upsert-kafka', 'same'), 'g');
+    const plain = ", 'value.json.encode.decimal-as-plain-number' = 'true'";
+    const otherReader = await KafkaTableReader.open(log, table('upsert-kafka', 'same', plain), 'h');
     const write = kafkaTableBatchWriter(table('upsert-kafka', 'same'));
     await log.produce(write(rows.map((row) => ({ kind: '+I', row }))));
-    const same = await readChanges(await KafkaTableReader.open(log, table('upsert-kafka', 'same'), 'g'), 2);
+    const same = await readChanges(sameReader, 2);
     assert.ok(
       same.every((change, i) => change.row === rows[i]),
       'the same format takes the row as written',
     );
-    const plain = ", 'value.json.encode.decimal-as-plain-number' = 'true'";
-    const other = await readChanges(await KafkaTableReader.open(log, table('upsert-kafka', 'same', plain), 'h'), 2);
+    const other = await readChanges(otherReader, 2);
     assert.deepEqual(
       other.map((change) => change.row),
       rows,

@@ -127,4 +127,44 @@ describe('postgres log readers and writers in one process', () => {
       await server.dispose();
     }
   });
+
+  it('keeps a committed record in memory only until every reader of the process has read it', async () => {
+    const server = await startTestPostgres();
+    try {
+      const admin = await server.connect();
+      await admin.query('CREATE DATABASE rivulet');
+      const { log, counted } = await countingLog(server.server.url('rivulet'));
+      try {
+        await log.ensureTopic('u', { partitions: 1 });
+        const topicId = await log.topicId('u');
+        const first = await log.openReader('u', { kind: 'earliest' });
+        const second = await log.openReader('u', { kind: 'earliest' });
+        assert.deepEqual(await first.poll(10, 0), []);
+        assert.deepEqual(await second.poll(10, 0), []);
+        const tableReads = counted.reads;
+
+        await log.produce([{ topic: 'u', key: null, value: text('a'), partition: 0 }]);
+        assert.deepEqual(values(await first.poll(10, 1_000)), ['a']);
+        assert.deepEqual(values(log.cached(topicId, 0, 0n, 10) ?? []), ['a'], 'kept while the second has not read it');
+        assert.deepEqual(values(await second.poll(10, 1_000)), ['a']);
+        assert.equal(log.cached(topicId, 0, 0n, 10), undefined, 'forgotten once both have');
+        assert.equal(counted.reads, tableReads, 'both read it from memory');
+
+        await second.close();
+        await log.produce([{ topic: 'u', key: null, value: text('b'), partition: 0 }]);
+        assert.deepEqual(values(await first.poll(10, 1_000)), ['b']);
+        assert.equal(log.cached(topicId, 0, 1n, 10), undefined, 'a closed reader holds nothing back');
+
+        const late = await log.openReader('u', { kind: 'earliest' });
+        assert.deepEqual(values(await late.poll(10, 1_000)), ['a', 'b']);
+        assert.ok(counted.reads > tableReads, 'a reader that comes later reads the table');
+        await first.close();
+        await late.close();
+      } finally {
+        await log.close();
+      }
+    } finally {
+      await server.dispose();
+    }
+  });
 });

@@ -50,4 +50,16 @@ describe('tail cache', () => {
     assert.equal(cache.read(1, 0, BigInt(KEPT_RECORDS + 4), 1), undefined);
     assert.deepEqual(offsets(cache.read(1, 0, BigInt(KEPT_RECORDS + 5), 2)), [KEPT_RECORDS + 5, KEPT_RECORDS + 6]);
   });
+
+  it('forgets only the batches that end at or before the offset every reader has reached', () => {
+    const cache = new TailCache();
+    cache.add(1, 0, batch(0, 3));
+    cache.add(1, 0, batch(3, 3));
+    cache.release(1, 0, 4n);
+    assert.equal(cache.read(1, 0, 0n, 10), undefined);
+    assert.deepEqual(offsets(cache.read(1, 0, 3n, 10)), [3, 4, 5], 'a batch partly read stays whole');
+    cache.release(1, 0, 6n);
+    assert.equal(cache.read(1, 0, 3n, 10), undefined);
+    assert.equal(cache.end(1, 0), 6n, 'the end of what was written stays known');
+  });
 });

@@ -63,6 +63,8 @@ export class PostgresLog implements Log {
   private readonly topics = new Map<string, Topic>();
   private readonly waiters = new TopicWaiters();
   private readonly tail = new TailCache();
+  /** This process's open readers per topic id: the tail cache keeps what one of them has yet to read. */
+  private readonly readers = new Map<number, Set<PostgresReader>>();
   private readonly unseen = new Map<number, number>();
   /** Marks this log's notifications, which its listener skips. */
   readonly origin = randomBytes(6).toString('hex');
@@ -252,6 +254,7 @@ export class PostgresLog implements Log {
         };
       }
       this.tail.add(group.topicId, group.partition, records);
+      this.releaseRead(group.topicId, group.partition);
     }
     for (const id of new Set(groups.map((group) => group.topicId))) this.waiters.wake(id);
   }
@@ -259,6 +262,25 @@ export class PostgresLog implements Log {
   /** Records this process has just committed, from `from` on, if it still has them. */
   cached(topicId: number, partition: number, from: bigint, max: number): LogRecord[] | undefined {
     return this.tail.read(topicId, partition, from, max);
+  }
+
+  /**
+   * Forgets the cached records of a partition that every reader of this process has read (all of
+   * them when it has none). Records are then dropped while young, which is cheap for the garbage
+   * collector; a reader that comes later, or falls behind, reads from the table.
+   */
+  releaseRead(topicId: number, partition: number): void {
+    let next = this.tail.end(topicId, partition);
+    if (next === undefined) return;
+    for (const reader of this.readers.get(topicId) ?? []) {
+      const position = reader.nextOffset(partition);
+      if (position < next) next = position;
+    }
+    this.tail.release(topicId, partition, next);
+  }
+
+  forgetReader(topicId: number, reader: PostgresReader): void {
+    this.readers.get(topicId)?.delete(reader);
   }
 
   async beginTransaction(): Promise<LogTransaction> {
@@ -309,7 +331,14 @@ export class PostgresLog implements Log {
   async openReader(topicName: string, start: StartPosition): Promise<LogReader> {
     const topic = await this.topic(topicName);
     const positions = await this.startPositions(topic, start);
-    return new PostgresReader(this, topic, positions);
+    const reader = new PostgresReader(this, topic, positions);
+    let readers = this.readers.get(topic.id);
+    if (!readers) {
+      readers = new Set();
+      this.readers.set(topic.id, readers);
+    }
+    readers.add(reader);
+    return reader;
   }
 
   private async startPositions(topic: Topic, start: StartPosition): Promise<Map<number, bigint>> {
@@ -465,6 +494,7 @@ class PostgresReader implements LogReader {
       if (records.length > 0) {
         this.offsets.set(partition, (records[records.length - 1] as LogRecord).offset + 1n);
         out.push(...records);
+        this.log.releaseRead(this.meta.id, partition);
       }
     }
     this.next = (this.next + 1) % partitions;
@@ -486,5 +516,12 @@ class PostgresReader implements LogReader {
     return records;
   }
 
-  async close(): Promise<void> {}
+  /** The next offset this reader reads in a partition. */
+  nextOffset(partition: number): bigint {
+    return this.offsets.get(partition) ?? 0n;
+  }
+
+  async close(): Promise<void> {
+    this.log.forgetReader(this.meta.id, this);
+  }
 }

@@ -52,6 +52,21 @@ export class TailCache {
     if (drop > 0) batches.splice(0, drop);
   }
 
+  /** Forgets the partition's batches that end at or before `next`: every reader has read them. */
+  release(topicId: number, partition: number, next: bigint): void {
+    const kept = this.partitions.get(`${topicId}/${partition}`);
+    if (!kept) return;
+    const { batches } = kept;
+    let drop = 0;
+    while (drop < batches.length) {
+      const batch = batches[drop] as Batch;
+      if (batch.first + BigInt(batch.records.length) > next) break;
+      kept.count -= batch.records.length;
+      drop++;
+    }
+    if (drop > 0) batches.splice(0, drop);
+  }
+
   /** The offset after the last record this process committed to the partition, if it wrote any. */
   end(topicId: number, partition: number): bigint | undefined {
     return this.partitions.get(`${topicId}/${partition}`)?.end;
