@@ -438,6 +438,7 @@ export class PostgresLog implements Log {
     if (this.maintenance) clearInterval(this.maintenance);
     this.waiters.wakeAll();
     this.tail.clear();
+    this.readers.clear();
     await Promise.all([...this.open].map((transaction) => transaction.abort().catch(() => undefined)));
     await this.listener.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
