@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRivuletError } from '../../src/common/errors.ts';
-import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { PACE_ACTIVE_MS, PACE_MAX_WAIT_MS, PACE_RECORDS, PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import type { PostgresReader } from '../../src/log/postgres/reader.ts';
 import { startTestPostgres } from '../helpers/postgres.ts';
 import { logConformance } from './conformance.ts';
 
@@ -160,6 +161,53 @@ describe('postgres log readers and writers in one process', () => {
         assert.ok(counted.reads > tableReads, 'a reader that comes later reads the table');
         await first.close();
         await late.close();
+      } finally {
+        await log.close();
+      }
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('holds a writer back while a polling reader of the process falls behind, and no longer than it must', async () => {
+    const server = await startTestPostgres();
+    try {
+      const admin = await server.connect();
+      await admin.query('CREATE DATABASE rivulet');
+      const { log, counted } = await countingLog(server.server.url('rivulet'));
+      try {
+        await log.ensureTopic('p', { partitions: 1 });
+        const batch = (n: number) =>
+          Array.from({ length: n }, (_, i) => ({ topic: 'p', key: null, value: text(`v${i}`), partition: 0 }));
+        const reader = (await log.openReader('p', { kind: 'earliest' })) as PostgresReader;
+        assert.deepEqual(await reader.poll(10, 0), []);
+        const tableReads = counted.reads;
+
+        await log.produce(batch(PACE_RECORDS + 1));
+        const events: string[] = [];
+        const tx = await log.beginTransaction();
+        const producing = tx.produce(batch(1)).then(() => events.push('written'));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        events.push('reading');
+        assert.equal((await reader.poll(PACE_RECORDS + 1, 1_000)).length, PACE_RECORDS + 1);
+        await producing;
+        await tx.commit();
+        assert.deepEqual(events, ['reading', 'written'], 'the write waited until the reader caught up');
+        assert.equal((await reader.poll(10, 1_000)).length, 1);
+        assert.equal(counted.reads, tableReads, 'the reader never left the cache');
+
+        // A reader that keeps polling but does not catch up holds a write back for at most PACE_MAX_WAIT_MS.
+        await log.produce(batch(PACE_RECORDS + 1));
+        let started = performance.now();
+        await log.produce(batch(1));
+        assert.ok(performance.now() - started >= PACE_MAX_WAIT_MS - 5, 'the write waited for the polling reader');
+
+        // One whose job stopped polling holds nothing back.
+        reader.polledAt = Date.now() - PACE_ACTIVE_MS - 1;
+        started = performance.now();
+        await log.produce(batch(1));
+        assert.ok(performance.now() - started < PACE_MAX_WAIT_MS, 'the write did not wait for an idle reader');
+        await reader.close();
       } finally {
         await log.close();
       }

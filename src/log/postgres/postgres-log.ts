@@ -12,13 +12,14 @@ import type {
   TopicOptions,
 } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
+import { PostgresReader } from './reader.ts';
 import { createRecordsSql, ensureSchema, NOTIFY_CHANNEL, recordsTable, SCHEMA } from './schema.ts';
-import { TailCache } from './tail-cache.ts';
+import { KEPT_RECORDS, TailCache } from './tail-cache.ts';
 import { PostgresTransaction } from './transaction.ts';
 import { TopicWaiters } from './waiters.ts';
 import { type AppendGroup, firstOffsets, sortGroups, writeStatement } from './write-statement.ts';
 
-interface Topic {
+export interface Topic {
   readonly id: number;
   readonly name: string;
   readonly partitions: number;
@@ -38,6 +39,16 @@ export interface PostgresLogOptions {
    */
   readonly minCompactionLagMs?: number;
 }
+
+/**
+ * How far (records) a reader of this process may fall behind a write to its partition before the
+ * writer waits for it: half the tail cache, so that the reader keeps reading from memory.
+ */
+export const PACE_RECORDS = KEPT_RECORDS / 2;
+/** A reader that has not polled for this long is not waited for: its job is paused or stopped. */
+export const PACE_ACTIVE_MS = 1_000;
+/** The longest a write waits for readers, so that a job that reads its own output still moves. */
+export const PACE_MAX_WAIT_MS = 1_000;
 
 /** A connection string shown without its password. */
 export function describeUrl(url: string): string {
@@ -62,6 +73,8 @@ export class PostgresLog implements Log {
   private readonly listener: pg.Client;
   private readonly topics = new Map<string, Topic>();
   private readonly waiters = new TopicWaiters();
+  /** Wake-ups of writers that wait for this process's readers (see keepPace). */
+  private readonly reads = new TopicWaiters();
   private readonly tail = new TailCache();
   /** This process's open readers per topic id: the tail cache keeps what one of them has yet to read. */
   private readonly readers = new Map<number, Set<PostgresReader>>();
@@ -210,6 +223,7 @@ export class PostgresLog implements Log {
   async produce(records: readonly ProduceRecord[]): Promise<void> {
     const groups = await this.groups(records);
     if (groups.length === 0) return;
+    await this.keepPace(groups);
     this.committed(groups, await this.pool.query(writeStatement(groups, [], this.origin)));
   }
 
@@ -277,10 +291,47 @@ export class PostgresLog implements Log {
       if (position < next) next = position;
     }
     this.tail.release(topicId, partition, next);
+    this.reads.wake(topicId);
   }
 
   forgetReader(topicId: number, reader: PostgresReader): void {
     this.readers.get(topicId)?.delete(reader);
+    this.reads.wake(topicId);
+  }
+
+  /**
+   * Flow control between the jobs of this process: waits while one of its readers of a partition
+   * about to be written is more than PACE_RECORDS behind this process's last write there, and
+   * still reads from the tail cache. Without it, in a burst the upstream jobs race ahead, their
+   * readers fall out of the cache and read every record back from the table and decode it again.
+   * Readers that stopped polling are not waited for, and no write waits longer than
+   * PACE_MAX_WAIT_MS, so a paused job or one that reads its own output never stops a writer.
+   */
+  async keepPace(groups: readonly AppendGroup[]): Promise<void> {
+    const deadline = Date.now() + PACE_MAX_WAIT_MS;
+    for (const { topicId, partition } of groups) {
+      for (;;) {
+        const seen = this.reads.count(topicId);
+        if (!this.readerBehind(topicId, partition)) break;
+        const left = deadline - Date.now();
+        if (left <= 0 || this.closed) return;
+        await this.reads.wait(topicId, seen, left);
+      }
+    }
+  }
+
+  private readerBehind(topicId: number, partition: number): boolean {
+    const end = this.tail.end(topicId, partition);
+    const readers = this.readers.get(topicId);
+    if (end === undefined || !readers) return false;
+    const active = Date.now() - PACE_ACTIVE_MS;
+    for (const reader of readers) {
+      const next = reader.nextOffset(partition);
+      if (end - next > PACE_RECORDS && reader.polledAt >= active && this.tail.holds(topicId, partition, next)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   async beginTransaction(): Promise<LogTransaction> {
@@ -437,92 +488,11 @@ export class PostgresLog implements Log {
     this.closed = true;
     if (this.maintenance) clearInterval(this.maintenance);
     this.waiters.wakeAll();
+    this.reads.wakeAll();
     this.tail.clear();
     this.readers.clear();
     await Promise.all([...this.open].map((transaction) => transaction.abort().catch(() => undefined)));
     await this.listener.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
-  }
-}
-
-class PostgresReader implements LogReader {
-  readonly topic: string;
-  private next = 0;
-  /** The topic's notification count at which the latest read found nothing. */
-  private emptyAt: number | undefined;
-  /**
-   * Per partition, the topic's count of uncertain writes when its table was last read: while the
-   * count stays, the table holds nothing past the tail cache's end that this reader has not read.
-   */
-  private readonly readAt = new Map<number, number>();
-
-  constructor(
-    private readonly log: PostgresLog,
-    private readonly meta: Topic,
-    private readonly offsets: Map<number, bigint>,
-  ) {
-    this.topic = meta.name;
-  }
-
-  positions(): ReadonlyMap<number, bigint> {
-    return this.offsets;
-  }
-
-  async poll(max: number, timeoutMs: number): Promise<LogRecord[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const seen = this.log.appendCount(this.meta.id);
-      // Nothing was there at this count: nothing new can be before the next notification.
-      const records = seen === this.emptyAt ? [] : await this.readOnce(max);
-      this.emptyAt = records.length === 0 ? seen : undefined;
-      if (records.length > 0) return records;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return [];
-      await this.log.waitForAppend(this.meta.id, seen, remaining);
-    }
-  }
-
-  /** One pass over the partitions, starting where the last pass stopped so none starves. */
-  private async readOnce(max: number): Promise<LogRecord[]> {
-    const out: LogRecord[] = [];
-    const partitions = this.meta.partitions;
-    for (let i = 0; i < partitions && out.length < max; i++) {
-      const partition = (this.next + i) % partitions;
-      const from = this.offsets.get(partition) ?? 0n;
-      const records =
-        this.log.cached(this.meta.id, partition, from, max - out.length) ??
-        (this.atEnd(partition, from) ? [] : await this.readTable(partition, from, max - out.length));
-      if (records.length > 0) {
-        this.offsets.set(partition, (records[records.length - 1] as LogRecord).offset + 1n);
-        out.push(...records);
-        this.log.releaseRead(this.meta.id, partition);
-      }
-    }
-    this.next = (this.next + 1) % partitions;
-    return out;
-  }
-
-  /** Whether the reader has every record of the partition: nothing uncertain since its last table read. */
-  private atEnd(partition: number, from: bigint): boolean {
-    if (this.readAt.get(partition) !== this.log.unseenWrites(this.meta.id)) return false;
-    const end = this.log.cachedEnd(this.meta.id, partition);
-    return end === undefined || end <= from;
-  }
-
-  private async readTable(partition: number, from: bigint, max: number): Promise<LogRecord[]> {
-    const unseen = this.log.unseenWrites(this.meta.id);
-    const records = await this.log.fetch(this.meta, partition, from, max);
-    if (records.length < max) this.readAt.set(partition, unseen);
-    else this.readAt.delete(partition);
-    return records;
-  }
-
-  /** The next offset this reader reads in a partition. */
-  nextOffset(partition: number): bigint {
-    return this.offsets.get(partition) ?? 0n;
-  }
-
-  async close(): Promise<void> {
-    this.log.forgetReader(this.meta.id, this);
   }
 }

@@ -72,6 +72,13 @@ export class TailCache {
     return this.partitions.get(`${topicId}/${partition}`)?.end;
   }
 
+  /** Whether the record at `offset` is here. */
+  holds(topicId: number, partition: number, offset: bigint): boolean {
+    const kept = this.partitions.get(`${topicId}/${partition}`);
+    const first = kept?.batches[0]?.first;
+    return first !== undefined && offset >= first && offset < (kept as Partition).end;
+  }
+
   /** Up to `max` records from offset `from` on, as far as they are here without a gap; undefined if none. */
   read(topicId: number, partition: number, from: bigint, max: number): LogRecord[] | undefined {
     const batches = this.partitions.get(`${topicId}/${partition}`)?.batches;

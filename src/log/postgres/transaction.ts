@@ -12,6 +12,7 @@ export interface TransactionHost {
   /** A commit whose outcome is unknown: readers must look at these topics' tables again. */
   uncertain(topicIds: Iterable<number>): void;
   groups(records: readonly ProduceRecord[]): Promise<AppendGroup[]>;
+  keepPace(groups: readonly AppendGroup[]): Promise<void>;
   topicId(name: string): Promise<number>;
 }
 
@@ -50,6 +51,8 @@ export class PostgresTransaction implements LogTransaction {
     if (groups.length === 0) return;
     await this.settle();
     if (!this.client && !this.held) {
+      // Nothing is locked on the server yet: a wait for slower readers here holds up no one else.
+      await this.log.keepPace(groups);
       this.held = groups;
       return;
     }
