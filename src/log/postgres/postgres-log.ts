@@ -150,7 +150,7 @@ export class PostgresLog implements Log {
           [name, partitions, options.compacted ?? false, options.retentionMs ?? null],
         );
         const id = created.rows[0]?.id as number;
-        await client.query(createRecordsSql(id, options.compacted ?? false));
+        await client.query(createRecordsSql(id));
         await client.query(
           'INSERT INTO rivulet_log.partitions (topic_id, partition) SELECT $1, p FROM generate_series(0, $2 - 1) AS p',
           [id, partitions],

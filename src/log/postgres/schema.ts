@@ -39,18 +39,19 @@ export async function ensureSchema(client: pg.ClientBase): Promise<void> {
   `);
 }
 
-/** The record table of a new topic; the key index (for compaction) only where it is needed. */
-export function createRecordsSql(topicId: number, compacted: boolean): string {
-  const table = recordsTable(topicId);
-  const keyIndex = compacted ? `CREATE INDEX ON ${table} (partition, key, "offset");` : '';
+/**
+ * The record table of a new topic. Only the primary key is indexed: compaction scans the whole
+ * table anyway, and an index on the key would cost every append a second index entry, and its WAL
+ * every logical decoder of the cluster (a CDC source in the same server reads all of it).
+ */
+export function createRecordsSql(topicId: number): string {
   return `
-    CREATE TABLE ${table} (
+    CREATE TABLE ${recordsTable(topicId)} (
       partition int NOT NULL,
       "offset"  bigint NOT NULL,
       key       bytea,
       value     bytea,
       ts        bigint NOT NULL,
       PRIMARY KEY (partition, "offset")
-    );
-    ${keyIndex}`;
+    );`;
 }
