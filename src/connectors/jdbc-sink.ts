@@ -7,6 +7,7 @@ import type { DataType, RowField } from '../types/data-type.ts';
 import { formatDecimal } from '../types/decimal.ts';
 import { formatDate, formatTime, formatTimestamp } from '../types/temporal.ts';
 import { POSITIONS_TABLE, positionsStatement, singleWriteStatement } from './jdbc-write-statement.ts';
+import { type ColumnArray, columnArray } from './pg-binary-array.ts';
 
 /** The consumed positions a sink write covers: where the job resumes after a crash. */
 export interface SinkPositions {
@@ -41,7 +42,7 @@ export function jdbcConnection(
   };
 }
 
-/** The PostgreSQL type a value of `type` is cast to when it arrives as text. */
+/** The PostgreSQL type a value of `type` is written as: each column is cast to it after `unnest`. */
 export function pgType(type: DataType): string {
   switch (type.kind) {
     case 'BOOLEAN':
@@ -124,46 +125,8 @@ export interface JdbcTableOptions {
 /** A statement of a sink write: its text with parameters numbered from `base` + 1, and their values. */
 export interface SinkStatement {
   readonly text: (base: number) => string;
-  /** One `text[]` per parameter, in PostgreSQL's binary array format (textArrayBinary). */
+  /** One array per parameter, in PostgreSQL's binary format (see pg-binary-array.ts). */
   readonly values: Buffer[];
-}
-
-const TEXT_OID = 25;
-const ARRAY_HEADER_BYTES = 20;
-
-/**
- * A `text[]` parameter in PostgreSQL's binary format: a header (one dimension, whether any element
- * is null, the element type, the length and the lower bound), then each element as its byte length
- * (-1 for null) and its UTF-8 bytes. Nothing is quoted or escaped, so neither the engine nor the
- * server scans the text for quotes, as they do for an array literal. Written in one pass into a
- * buffer sized for the worst case (3 UTF-8 bytes per UTF-16 unit).
- */
-export function textArrayBinary(values: readonly (string | null)[]): Buffer {
-  let bound = ARRAY_HEADER_BYTES + 4 * values.length;
-  let hasNull = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i] as string | null;
-    if (value === null) hasNull = 1;
-    else bound += 3 * value.length;
-  }
-  const buffer = Buffer.allocUnsafe(bound);
-  buffer.writeInt32BE(1, 0);
-  buffer.writeInt32BE(hasNull, 4);
-  buffer.writeInt32BE(TEXT_OID, 8);
-  buffer.writeInt32BE(values.length, 12);
-  buffer.writeInt32BE(1, 16);
-  let at = ARRAY_HEADER_BYTES;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i] as string | null;
-    if (value === null) {
-      at = buffer.writeInt32BE(-1, at);
-      continue;
-    }
-    const length = buffer.write(value, at + 4, 'utf8');
-    buffer.writeInt32BE(length, at);
-    at += 4 + length;
-  }
-  return buffer.subarray(0, at);
 }
 
 /**
@@ -175,28 +138,29 @@ export function textArrayBinary(values: readonly (string | null)[]): Buffer {
 export class JdbcTableWriter {
   readonly table: string;
   private readonly keyOf: (row: Row) => unknown;
-  private readonly texts: ((value: Value) => string | null)[];
+  private readonly columns: ColumnArray[];
   private readonly upsertSql: (base: number) => string;
   private readonly deleteSql: ((base: number) => string) | undefined;
 
   constructor(private readonly options: JdbcTableOptions) {
     this.table = options.table;
     this.keyOf = keySelector(options.key);
-    this.texts = options.fields.map((field) => toText(field.type));
+    this.columns = options.fields.map((field) => columnArray(field.type, toText(field.type)));
     const table = quoteTable(options.table);
     const columns = options.fields.map((f) => quoteIdentifier(f.name));
     // Multi-argument unnest walks each array once; a subscript per row would walk from the start.
-    const rows = (base: number, count: number) =>
-      `FROM unnest(${Array.from({ length: count }, (_, i) => `$${base + i + 1}::text[]`).join(', ')}) AS u(${Array.from({ length: count }, (_, i) => `c${i}`).join(', ')})`;
+    const rows = (base: number, indices: readonly number[]) =>
+      `FROM unnest(${indices.map((column, i) => `$${base + i + 1}::${(this.columns[column] as ColumnArray).sqlType}`).join(', ')}) AS u(${indices.map((_, i) => `c${i}`).join(', ')})`;
+    const all = options.fields.map((_, i) => i);
     const select = (base: number) =>
-      `SELECT ${options.fields.map((f, i) => `c${i}::${pgType(f.type)}`).join(', ')} ${rows(base, options.fields.length)}`;
+      `SELECT ${options.fields.map((f, i) => `c${i}::${pgType(f.type)}`).join(', ')} ${rows(base, all)}`;
     if (options.key.length > 0) {
       const keyColumns = options.key.map((i) => columns[i] as string);
       const updates = columns.filter((_, i) => !options.key.includes(i)).map((c) => `${c} = EXCLUDED.${c}`);
       this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) ${select(base)}
         ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
       const keySelect = (base: number) =>
-        `SELECT ${options.key.map((i, j) => `c${j}::${pgType((options.fields[i] as RowField).type)}`).join(', ')} ${rows(base, options.key.length)}`;
+        `SELECT ${options.key.map((i, j) => `c${j}::${pgType((options.fields[i] as RowField).type)}`).join(', ')} ${rows(base, options.key)}`;
       this.deleteSql = (base) => `DELETE FROM ${table} WHERE (${keyColumns.join(', ')}) IN (${keySelect(base)})`;
     } else {
       this.upsertSql = (base) => `INSERT INTO ${table} (${columns.join(', ')}) ${select(base)}`;
@@ -205,10 +169,7 @@ export class JdbcTableWriter {
   }
 
   private columnArrays(rows: readonly Row[], indices: readonly number[]): Buffer[] {
-    return indices.map((i) => {
-      const text = this.texts[i] as (v: Value) => string | null;
-      return textArrayBinary(rows.map((row) => text(row[i] ?? null)));
-    });
+    return indices.map((i) => (this.columns[i] as ColumnArray).encode(rows.map((row) => row[i] ?? null)));
   }
 
   /** The statements that apply a batch of changes: a delete, an upsert, both or none. */

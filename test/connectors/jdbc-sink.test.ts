@@ -8,7 +8,7 @@ import {
 } from '../../src/connectors/jdbc-sink.ts';
 import type { Change } from '../../src/exec/change.ts';
 import { type RowField, T } from '../../src/types/data-type.ts';
-import { parseTimestamp } from '../../src/types/temporal.ts';
+import { parseDate, parseTime, parseTimestamp } from '../../src/types/temporal.ts';
 import { c } from '../exec/changes.ts';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
@@ -31,6 +31,8 @@ describe('jdbc sink on PostgreSQL', () => {
     const sink = await pg.connect('sink_db');
     await sink.query(`CREATE SCHEMA result;
       CREATE TABLE result.orders (order_id BIGINT PRIMARY KEY, order_status TEXT, total_amount DECIMAL(10, 2), quantity INT, order_time TIMESTAMP(3));
+      CREATE TABLE result.kinds (k BIGINT PRIMARY KEY, b BOOLEAN, s SMALLINT, i INT, n BIGINT, f REAL, d DOUBLE PRECISION,
+                                 dt DATE, tm TIME(6), ts TIMESTAMP(6), tz TIMESTAMPTZ);
       CREATE TABLE result.events (order_id BIGINT, order_status VARCHAR(20), total_amount DECIMAL(10, 2), quantity INT, order_time TIMESTAMP(3));`);
     url = `jdbc:postgresql://127.0.0.1:${pg.server.port}/sink_db`;
   });
@@ -76,6 +78,95 @@ describe('jdbc sink on PostgreSQL', () => {
       ...texts.map((_, i) => c('-D', BigInt(9000 + i), null, null, null, null)),
       c('-D', 9100n, null, null, null, null),
     ]);
+    await sink.close();
+  });
+
+  it('writes numbers, dates and times as the server reads them: extremes, before 1970 and 2000, microseconds, nulls', async () => {
+    const fields: RowField[] = [
+      { name: 'k', type: T.bigint(false) },
+      { name: 'b', type: T.boolean() },
+      { name: 's', type: T.smallint() },
+      { name: 'i', type: T.int() },
+      { name: 'n', type: T.bigint() },
+      { name: 'f', type: T.float() },
+      { name: 'd', type: T.double() },
+      { name: 'dt', type: T.date() },
+      { name: 'tm', type: T.time(6) },
+      { name: 'ts', type: T.timestamp(6) },
+      { name: 'tz', type: T.timestampLtz(6) },
+    ];
+    const sink = tableSink({ table: 'result.kinds', fields, key: [0] });
+    const micros = (text: string) => parseTimestamp(text) as number;
+    await sink.write([
+      c(
+        '+I',
+        1n,
+        true,
+        -32768,
+        -2147483648,
+        -(2n ** 63n),
+        1.5,
+        -0.1,
+        parseDate('1969-12-31'),
+        parseTime('23:59:59.999999'),
+        micros('1899-12-31 23:59:59.000001'),
+        micros('1969-12-31 23:59:59.999999'),
+      ),
+      c(
+        '+I',
+        2n,
+        false,
+        32767,
+        2147483647,
+        2n ** 63n - 1n,
+        -3.25,
+        1e300,
+        parseDate('2000-01-01'),
+        parseTime('00:00:00'),
+        micros('2000-01-01 00:00:00'),
+        micros('2099-12-31 12:00:00.5'),
+      ),
+      c('+I', 3n, null, null, null, null, null, null, null, null, null, null),
+    ]);
+    // A key travels alone in a delete.
+    await sink.write([c('-D', 4n, null, null, null, null, null, null, null, null, null, null)]);
+    const client = await pg.connect('sink_db');
+    await client.query("SET TimeZone = 'UTC'");
+    const read = await client.query(
+      'SELECT k::text, b::text, s::text, i::text, n::text, f::text, d::text, dt::text, tm::text, ts::text, tz::text FROM result.kinds ORDER BY k',
+    );
+    assert.deepEqual(
+      read.rows.map((r) => Object.values(r).map((v) => v ?? '∅')),
+      [
+        [
+          '1',
+          'true',
+          '-32768',
+          '-2147483648',
+          '-9223372036854775808',
+          '1.5',
+          '-0.1',
+          '1969-12-31',
+          '23:59:59.999999',
+          '1899-12-31 23:59:59.000001',
+          '1969-12-31 23:59:59.999999+00',
+        ],
+        [
+          '2',
+          'false',
+          '32767',
+          '2147483647',
+          '9223372036854775807',
+          '-3.25',
+          '1e+300',
+          '2000-01-01',
+          '00:00:00',
+          '2000-01-01 00:00:00',
+          '2099-12-31 12:00:00.5+00',
+        ],
+        ['3', '∅', '∅', '∅', '∅', '∅', '∅', '∅', '∅', '∅', '∅'],
+      ],
+    );
     await sink.close();
   });
 
