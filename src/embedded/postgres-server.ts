@@ -13,6 +13,7 @@ import {
 import { dirname } from 'node:path';
 import pg from 'pg';
 import { RivuletError } from '../common/errors.ts';
+import { underBatchScheduling } from './batch-scheduling.ts';
 import { findPostgresBinaries } from './binaries.ts';
 import { isPortTaken } from './ports.ts';
 import { isProcessAlive } from './process-alive.ts';
@@ -96,7 +97,8 @@ export class EmbeddedPostgres {
     const settings = { ...BASE_SETTINGS, ...options.settings };
     const args = ['-D', options.dataDir, '-p', String(options.port)];
     for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-    const child = spawn(binaries.postgres, args, {
+    const [command, commandArgs] = underBatchScheduling(binaries.postgres, args);
+    const child = spawn(command, commandArgs, {
       detached: true, // Ctrl-C in the terminal reaches us only; we stop the server in order
       stdio: ['ignore', logFd, logFd],
       ...(user ? { uid: user.uid, gid: user.gid } : {}),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { underBatchScheduling } from '../../src/embedded/batch-scheduling.ts';
 import { isProcessAlive } from '../../src/embedded/process-alive.ts';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
@@ -21,6 +22,19 @@ describe('embedded PostgreSQL', () => {
     assert.ok(Number(await setting('max_replication_slots')) >= 16);
     assert.ok(Number(await setting('max_wal_senders')) >= 16);
     assert.equal(await setting('listen_addresses'), '127.0.0.1');
+  });
+
+  it('runs its backends under SCHED_BATCH on Linux where chrt is installed, so a woken backend does not preempt the engine', async (t) => {
+    if (process.platform !== 'linux' || !underBatchScheduling('x', [])[0].endsWith('chrt')) {
+      t.skip('no chrt here');
+      return;
+    }
+    const client = await pg.connect();
+    const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const policy = (p: number) => Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ')[38]);
+    const SCHED_BATCH = 3;
+    assert.equal(policy(pid), SCHED_BATCH, 'a backend');
+    assert.equal(policy(pg.server.pid as number), SCHED_BATCH, 'the postmaster');
   });
 
   it('decodes changes through a pgoutput slot', async () => {
