@@ -77,13 +77,26 @@ describe('postgres log readers and writers in one process', () => {
     return { log, counted };
   }
 
-  it('reads its own commits from memory, including a transaction of several batches, and sees other processes writes', async () => {
+  /** A fresh server with a counting log, both gone after `run`. */
+  async function withCountingLog(run: (log: PostgresLog, counted: { reads: number }, url: string) => Promise<void>) {
     const server = await startTestPostgres();
     try {
       const admin = await server.connect();
       await admin.query('CREATE DATABASE rivulet');
       const url = server.server.url('rivulet');
       const { log, counted } = await countingLog(url);
+      try {
+        await run(log, counted, url);
+      } finally {
+        await log.close();
+      }
+    } finally {
+      await server.dispose();
+    }
+  }
+
+  it('reads its own commits from memory, including a transaction of several batches, and sees other processes writes', async () => {
+    await withCountingLog(async (log, counted, url) => {
       const other = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
       try {
         await log.ensureTopic('t', { partitions: 2 });
@@ -122,97 +135,74 @@ describe('postgres log readers and writers in one process', () => {
         await reader.close();
       } finally {
         await other.close();
-        await log.close();
       }
-    } finally {
-      await server.dispose();
-    }
+    });
   });
 
   it('keeps a committed record in memory only until every reader of the process has read it', async () => {
-    const server = await startTestPostgres();
-    try {
-      const admin = await server.connect();
-      await admin.query('CREATE DATABASE rivulet');
-      const { log, counted } = await countingLog(server.server.url('rivulet'));
-      try {
-        await log.ensureTopic('u', { partitions: 1 });
-        const topicId = await log.topicId('u');
-        const first = await log.openReader('u', { kind: 'earliest' });
-        const second = await log.openReader('u', { kind: 'earliest' });
-        assert.deepEqual(await first.poll(10, 0), []);
-        assert.deepEqual(await second.poll(10, 0), []);
-        const tableReads = counted.reads;
+    await withCountingLog(async (log, counted) => {
+      await log.ensureTopic('u', { partitions: 1 });
+      const topicId = await log.topicId('u');
+      const first = await log.openReader('u', { kind: 'earliest' });
+      const second = await log.openReader('u', { kind: 'earliest' });
+      assert.deepEqual(await first.poll(10, 0), []);
+      assert.deepEqual(await second.poll(10, 0), []);
+      const tableReads = counted.reads;
 
-        await log.produce([{ topic: 'u', key: null, value: text('a'), partition: 0 }]);
-        assert.deepEqual(values(await first.poll(10, 1_000)), ['a']);
-        assert.deepEqual(values(log.cached(topicId, 0, 0n, 10) ?? []), ['a'], 'kept while the second has not read it');
-        assert.deepEqual(values(await second.poll(10, 1_000)), ['a']);
-        assert.equal(log.cached(topicId, 0, 0n, 10), undefined, 'forgotten once both have');
-        assert.equal(counted.reads, tableReads, 'both read it from memory');
+      await log.produce([{ topic: 'u', key: null, value: text('a'), partition: 0 }]);
+      assert.deepEqual(values(await first.poll(10, 1_000)), ['a']);
+      assert.deepEqual(values(log.cached(topicId, 0, 0n, 10) ?? []), ['a'], 'kept while the second has not read it');
+      assert.deepEqual(values(await second.poll(10, 1_000)), ['a']);
+      assert.equal(log.cached(topicId, 0, 0n, 10), undefined, 'forgotten once both have');
+      assert.equal(counted.reads, tableReads, 'both read it from memory');
 
-        await second.close();
-        await log.produce([{ topic: 'u', key: null, value: text('b'), partition: 0 }]);
-        assert.deepEqual(values(await first.poll(10, 1_000)), ['b']);
-        assert.equal(log.cached(topicId, 0, 1n, 10), undefined, 'a closed reader holds nothing back');
+      await second.close();
+      await log.produce([{ topic: 'u', key: null, value: text('b'), partition: 0 }]);
+      assert.deepEqual(values(await first.poll(10, 1_000)), ['b']);
+      assert.equal(log.cached(topicId, 0, 1n, 10), undefined, 'a closed reader holds nothing back');
 
-        const late = await log.openReader('u', { kind: 'earliest' });
-        assert.deepEqual(values(await late.poll(10, 1_000)), ['a', 'b']);
-        assert.ok(counted.reads > tableReads, 'a reader that comes later reads the table');
-        await first.close();
-        await late.close();
-      } finally {
-        await log.close();
-      }
-    } finally {
-      await server.dispose();
-    }
+      const late = await log.openReader('u', { kind: 'earliest' });
+      assert.deepEqual(values(await late.poll(10, 1_000)), ['a', 'b']);
+      assert.ok(counted.reads > tableReads, 'a reader that comes later reads the table');
+      await first.close();
+      await late.close();
+    });
   });
 
   it('holds a writer back while a polling reader of the process falls behind, and no longer than it must', async () => {
-    const server = await startTestPostgres();
-    try {
-      const admin = await server.connect();
-      await admin.query('CREATE DATABASE rivulet');
-      const { log, counted } = await countingLog(server.server.url('rivulet'));
-      try {
-        await log.ensureTopic('p', { partitions: 1 });
-        const batch = (n: number) =>
-          Array.from({ length: n }, (_, i) => ({ topic: 'p', key: null, value: text(`v${i}`), partition: 0 }));
-        const reader = (await log.openReader('p', { kind: 'earliest' })) as PostgresReader;
-        assert.deepEqual(await reader.poll(10, 0), []);
-        const tableReads = counted.reads;
+    await withCountingLog(async (log, counted) => {
+      await log.ensureTopic('p', { partitions: 1 });
+      const batch = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ topic: 'p', key: null, value: text(`v${i}`), partition: 0 }));
+      const reader = (await log.openReader('p', { kind: 'earliest' })) as PostgresReader;
+      assert.deepEqual(await reader.poll(10, 0), []);
+      const tableReads = counted.reads;
 
-        await log.produce(batch(PACE_RECORDS + 1));
-        const events: string[] = [];
-        const tx = await log.beginTransaction();
-        const producing = tx.produce(batch(1)).then(() => events.push('written'));
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        events.push('reading');
-        assert.equal((await reader.poll(PACE_RECORDS + 1, 1_000)).length, PACE_RECORDS + 1);
-        await producing;
-        await tx.commit();
-        assert.deepEqual(events, ['reading', 'written'], 'the write waited until the reader caught up');
-        assert.equal((await reader.poll(10, 1_000)).length, 1);
-        assert.equal(counted.reads, tableReads, 'the reader never left the cache');
+      await log.produce(batch(PACE_RECORDS + 1));
+      const events: string[] = [];
+      const tx = await log.beginTransaction();
+      const producing = tx.produce(batch(1)).then(() => events.push('written'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      events.push('reading');
+      assert.equal((await reader.poll(PACE_RECORDS + 1, 1_000)).length, PACE_RECORDS + 1);
+      await producing;
+      await tx.commit();
+      assert.deepEqual(events, ['reading', 'written'], 'the write waited until the reader caught up');
+      assert.equal((await reader.poll(10, 1_000)).length, 1);
+      assert.equal(counted.reads, tableReads, 'the reader never left the cache');
 
-        // A reader that keeps polling but does not catch up holds a write back for at most PACE_MAX_WAIT_MS.
-        await log.produce(batch(PACE_RECORDS + 1));
-        let started = performance.now();
-        await log.produce(batch(1));
-        assert.ok(performance.now() - started >= PACE_MAX_WAIT_MS - 5, 'the write waited for the polling reader');
+      // A reader that keeps polling but does not catch up holds a write back for at most PACE_MAX_WAIT_MS.
+      await log.produce(batch(PACE_RECORDS + 1));
+      let started = performance.now();
+      await log.produce(batch(1));
+      assert.ok(performance.now() - started >= PACE_MAX_WAIT_MS - 5, 'the write waited for the polling reader');
 
-        // One whose job stopped polling holds nothing back.
-        reader.polledAt = Date.now() - PACE_ACTIVE_MS - 1;
-        started = performance.now();
-        await log.produce(batch(1));
-        assert.ok(performance.now() - started < PACE_MAX_WAIT_MS, 'the write did not wait for an idle reader');
-        await reader.close();
-      } finally {
-        await log.close();
-      }
-    } finally {
-      await server.dispose();
-    }
+      // One whose job stopped polling holds nothing back.
+      reader.polledAt = Date.now() - PACE_ACTIVE_MS - 1;
+      started = performance.now();
+      await log.produce(batch(1));
+      assert.ok(performance.now() - started < PACE_MAX_WAIT_MS, 'the write did not wait for an idle reader');
+      await reader.close();
+    });
   });
 });
