@@ -14,6 +14,7 @@ export interface ColumnArray {
 }
 
 const HEADER_BYTES = 20;
+const TEXT_OID = 25;
 /** PostgreSQL's dates and timestamps count from 2000-01-01; Rivulet's from 1970-01-01. */
 const DAYS_1970_TO_2000 = 10_957;
 const MICROS_1970_TO_2000 = DAYS_1970_TO_2000 * 86_400_000_000;
@@ -89,7 +90,7 @@ export function textArray(toText: (value: Value) => string | null): ColumnArray 
         else bound += 3 * text.length;
       }
       const buffer = Buffer.allocUnsafe(bound);
-      header(buffer, texts.length, hasNull, 25);
+      header(buffer, texts.length, hasNull, TEXT_OID);
       let at = HEADER_BYTES;
       for (let i = 0; i < texts.length; i++) {
         const text = texts[i] as string | null;

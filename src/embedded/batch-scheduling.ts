@@ -6,8 +6,8 @@ import { delimiter, join } from 'node:path';
  * The command and arguments that run `command` under Linux's SCHED_BATCH policy, through util-linux's
  * `chrt` when it is on the PATH; the command itself elsewhere. Every process the server forks
  * inherits the policy. A batch process does not preempt a running one when it wakes: a backend
- * that a commit wakes waits for a free core instead of taking the engine's, which on two cores
- * lowered the p99 latency at 2,000 changes/s from 77–98 to 62–73 ms (3 alternating pairs).
+ * that a commit wakes waits for a free core instead of taking the engine's (on two cores it
+ * lowered the p99 latency at 2,000 changes/s; docs/embedded-postgres.md).
  * Changing to SCHED_BATCH needs no privilege; where a sandbox refuses it anyway, the command runs
  * as it is.
  */
