@@ -178,6 +178,45 @@ export function logConformance(name: string, open: () => Promise<LogUnderTest>):
       await reader.close();
     });
 
+    it('hands its own readers the row each record it wrote was encoded from, at that record', async () => {
+      const topic = topicName('decoded');
+      await log.ensureTopic(topic, { partitions: 2 });
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      const format = {};
+      const record = (i: number, partition: number) => ({
+        topic,
+        key: null,
+        value: text(`v${i}`),
+        partition,
+        decoded: { format, row: [i] },
+      });
+      const aborted = await log.beginTransaction();
+      await aborted.produce([record(-1, 0), record(-2, 0), record(-3, 1)]);
+      await aborted.abort();
+      const tx = await log.beginTransaction();
+      await tx.produce([
+        record(0, 0),
+        record(1, 1),
+        record(2, 0),
+        { topic, key: null, value: text('plain'), partition: 1 },
+      ]);
+      await tx.produce([record(3, 1), record(4, 0)]);
+      await tx.commit();
+      // A plain append may be read before its writer has heard its offsets: the row may be missing
+      // there, but never wrong.
+      await log.produce([record(5, 1)]);
+      const records = await readAll(reader, 7);
+      const rows = new Map(records.map((r) => [r.value?.toString(), r.decoded?.row]));
+      assert.ok([undefined, 5].includes(rows.get('v5')?.[0] as number | undefined), `v5 came with ${rows.get('v5')}`);
+      rows.delete('v5');
+      assert.deepEqual(
+        [...rows].sort(([a], [b]) => String(a).localeCompare(String(b))),
+        [['plain', undefined], ...Array.from({ length: 5 }, (_, i) => [`v${i}`, [i]])],
+      );
+      assert.ok(records.every((r) => r.decoded === undefined || r.decoded.format === format));
+      await reader.close();
+    });
+
     it('compacts an upsert topic to the newest record per key while a reader reads', async () => {
       const topic = topicName('compact');
       await log.ensureTopic(topic, { compacted: true });

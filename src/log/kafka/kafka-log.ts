@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, Consumer, type Message, type MessagesStream, MessagesStreamModes, Producer } from '@platformatic/kafka';
+import {
+  Admin,
+  Consumer,
+  type Message,
+  type MessagesStream,
+  MessagesStreamModes,
+  type MessageToProduce,
+  type ProduceResult,
+  Producer,
+} from '@platformatic/kafka';
 import { RivuletError } from '../../common/errors.ts';
 import type {
+  DecodedValue,
   Log,
   LogReader,
   LogRecord,
@@ -12,12 +22,19 @@ import type {
   TopicOptions,
 } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
+import { WrittenRows } from './written-rows.ts';
 
 const READ_COMMITTED = 1;
 const EARLIEST = -2n;
 const INTERNAL_TOPICS = /^__/;
 
 type Bytes = Buffer | undefined;
+
+/** Messages sent in one produce request, with the rows their values were encoded from. */
+interface Request {
+  readonly messages: MessageToProduce<Bytes, Bytes, Bytes, Bytes>[];
+  readonly rows: (DecodedValue | undefined)[];
+}
 
 /** Extra topic configuration for tests: quick compaction (segment.ms and friends). */
 export interface KafkaLogOptions {
@@ -51,6 +68,7 @@ export class KafkaLog implements Log {
   private readonly partitionCounts = new Map<string, number>();
   private readonly compactedTopicConfigs: Readonly<Record<string, string>>;
   private readonly transactionalId: string;
+  private readonly written = new WrittenRows();
 
   private constructor(brokers: string[], admin: Admin, options: KafkaLogOptions) {
     this.brokers = brokers;
@@ -158,35 +176,53 @@ export class KafkaLog implements Log {
 
   /**
    * The records as messages, in requests small enough for the broker's default message.max.bytes
-   * (1 MiB per partition batch): a large batch of the engine becomes several requests.
+   * (1 MiB per partition batch): a large batch of the engine becomes several requests. Each
+   * request keeps the rows its values were encoded from, for `sent`.
    */
-  private async toMessages(records: readonly ProduceRecord[]) {
-    const requests = [];
-    let messages = [];
+  private async toMessages(records: readonly ProduceRecord[]): Promise<Request[]> {
+    const requests: Request[] = [];
+    let request: Request = { messages: [], rows: [] };
     let bytes = 0;
     for (const record of records) {
       const partitions = await this.partitions(record.topic);
       const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
-      if (bytes + size > REQUEST_BYTES && messages.length > 0) {
-        requests.push(messages);
-        messages = [];
+      if (bytes + size > REQUEST_BYTES && request.messages.length > 0) {
+        requests.push(request);
+        request = { messages: [], rows: [] };
         bytes = 0;
       }
       bytes += size;
-      messages.push({
+      request.messages.push({
         topic: record.topic,
         key: record.key ?? undefined,
         value: record.value ?? undefined,
         partition: record.partition ?? partitionForKey(record.key, partitions),
         timestamp: BigInt(record.timestamp ?? Date.now()),
       });
+      request.rows.push(record.decoded);
     }
-    if (messages.length > 0) requests.push(messages);
+    if (request.messages.length > 0) requests.push(request);
     return requests;
   }
 
+  /**
+   * Keeps the rows of a request the broker has taken, at the offsets it gave them: one batch per
+   * partition, whose records follow the base offset in the order they were sent.
+   */
+  sent(request: Request, result: ProduceResult): void {
+    for (const { topic, partition, offset } of result.offsets ?? []) {
+      const rows: (DecodedValue | undefined)[] = [];
+      request.messages.forEach((message, i) => {
+        if (message.topic === topic && message.partition === partition) rows.push(request.rows[i]);
+      });
+      this.written.add(topic, partition, offset, rows);
+    }
+  }
+
   async produce(records: readonly ProduceRecord[]): Promise<void> {
-    for (const messages of await this.toMessages(records)) await this.producer.send({ messages });
+    for (const request of await this.toMessages(records)) {
+      this.sent(request, await this.producer.send({ messages: request.messages }));
+    }
   }
 
   /**
@@ -241,7 +277,7 @@ export class KafkaLog implements Log {
     return consumer;
   }
 
-  async prepareMessages(records: readonly ProduceRecord[]) {
+  async prepareMessages(records: readonly ProduceRecord[]): Promise<Request[]> {
     return this.toMessages(records);
   }
 
@@ -297,7 +333,7 @@ export class KafkaLog implements Log {
       maxWaitTime: 50,
       minBytes: 1,
     });
-    const reader = new KafkaReader(topic, consumer, stream, positions, () => this.readers.delete(reader));
+    const reader = new KafkaReader(topic, consumer, stream, positions, this.written, () => this.readers.delete(reader));
     this.readers.add(reader);
     return reader;
   }
@@ -352,7 +388,9 @@ class KafkaTransaction implements LogTransaction {
   async produce(records: readonly ProduceRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.started = true;
-    for (const messages of await this.log.prepareMessages(records)) await this.transaction.send({ messages });
+    for (const request of await this.log.prepareMessages(records)) {
+      this.log.sent(request, await this.transaction.send({ messages: request.messages }));
+    }
   }
 
   async commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {
@@ -406,6 +444,7 @@ class KafkaReader implements LogReader {
     private readonly consumer: Consumer<Bytes, Bytes, Bytes, Bytes>,
     private readonly stream: MessagesStream<Bytes, Bytes, Bytes, Bytes>,
     private readonly offsets: Map<number, bigint>,
+    written: WrittenRows,
     private readonly onClose: () => void,
   ) {
     stream.on('data', (message) => {
@@ -416,6 +455,7 @@ class KafkaReader implements LogReader {
         key: message.key ?? null,
         value: message.value ?? null,
         timestamp: Number(message.timestamp),
+        decoded: written.get(message.topic, message.partition, message.offset),
       });
       this.wake?.();
     });
