@@ -133,6 +133,40 @@ export function logConformance(name: string, open: () => Promise<LogUnderTest>):
       assert.deepEqual(await log.committedPositions('group-a', topic), new Map([[0, 7n]]));
     });
 
+    it('leaves out every record of an aborted transaction larger than one read', async () => {
+      const topic = topicName('big_abort');
+      await log.ensureTopic(topic);
+      const filler = Buffer.alloc(1000, 'x');
+      const aborted = await log.beginTransaction();
+      for (let batch = 0; batch < 12; batch++) {
+        await aborted.produce(
+          Array.from({ length: 1000 }, (_, i) => ({
+            topic,
+            key: null,
+            value: Buffer.concat([text(`aborted ${batch}/${i} `), filler]),
+          })),
+        );
+      }
+      await aborted.abort();
+      const committed = await log.beginTransaction();
+      await committed.produce([{ topic, key: null, value: text('kept') }]);
+      await committed.commit();
+      // Records come in offset order: any aborted one that got through arrives before 'kept'.
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      const records: LogRecord[] = [];
+      const deadline = Date.now() + 20_000;
+      while (!records.some((r) => r.value?.toString() === 'kept') && Date.now() < deadline) {
+        records.push(...(await reader.poll(1000, 200)));
+      }
+      await reader.close();
+      assert.equal(
+        records.length,
+        1,
+        `read ${records.length} records: ${records[0]?.value?.toString().slice(0, 20)} …`,
+      );
+      assert.equal(records[0]?.value?.toString(), 'kept');
+    });
+
     it('loses nothing and repeats nothing after a crash between write and position commit', async () => {
       const topic = topicName('crash');
       await log.ensureTopic(topic);
