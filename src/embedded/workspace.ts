@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RivuletError } from '../common/errors.ts';
 import { EmbeddedPostgres } from './postgres-server.ts';
@@ -57,6 +58,16 @@ export class Workspace {
   /** Starts (and on first use creates) the embedded PostgreSQL cluster of this workspace. */
   startPostgres(port: number): Promise<EmbeddedPostgres> {
     return EmbeddedPostgres.start({ dataDir: this.postgresDir, port, logFile: this.postgresLog });
+  }
+
+  /**
+   * The transactional id of this instance's writers on a kafka log, made once and kept in
+   * `kafka-transactional-id`: after a crash, the next start's jobs fence their predecessors.
+   */
+  kafkaTransactionalId(): string {
+    const file = join(this.dir, 'kafka-transactional-id');
+    if (!existsSync(file)) writeFileSync(file, `rivulet-${randomUUID()}\n`);
+    return readFileSync(file, 'utf8').trim();
   }
 
   release(): void {

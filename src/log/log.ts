@@ -96,7 +96,12 @@ export interface Log {
   partitions(topic: string): Promise<number>;
   /** Appends records outside any transaction (each call is atomic). */
   produce(records: readonly ProduceRecord[]): Promise<void>;
-  beginTransaction(): Promise<LogTransaction>;
+  /**
+   * `writer` names who writes (a job), the same name across restarts: a log whose crashed
+   * writers can leave a transaction open (Kafka) ends that transaction when the writer of the
+   * same name begins one.
+   */
+  beginTransaction(writer?: string): Promise<LogTransaction>;
   openReader(topic: string, start: StartPosition): Promise<LogReader>;
   /** The positions `group` committed for `topic` (next offsets), by partition. */
   committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>>;

@@ -3,10 +3,16 @@ import { KafkaLog } from './kafka/kafka-log.ts';
 import type { Log } from './log.ts';
 import { PostgresLog } from './postgres/postgres-log.ts';
 
-/** Opens the log a `--log` URL names: `postgres://…` (or `postgresql://…`) or `kafka://host:port[,host:port]`. */
-export function openLog(url: string): Promise<Log> {
+/**
+ * Opens the log a `--log` URL names: `postgres://…` (or `postgresql://…`) or
+ * `kafka://host:port[,host:port]`, the latter with `kafkaTransactionalId` when given (see KafkaLogOptions).
+ */
+export function openLog(url: string, options: { readonly kafkaTransactionalId?: string } = {}): Promise<Log> {
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresLog.open(url);
-  if (url.startsWith('kafka://')) return KafkaLog.open(url.slice('kafka://'.length).replace(/\/$/, ''));
+  if (url.startsWith('kafka://')) {
+    const brokers = url.slice('kafka://'.length).replace(/\/$/, '');
+    return KafkaLog.open(brokers, { transactionalId: options.kafkaTransactionalId });
+  }
   throw new RivuletError(
     'BAD_OPTION',
     `--log must be postgres://… or kafka://host:port, got '${url.replace(/:[^:@/]*@/, ':***@')}'`,

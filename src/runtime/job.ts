@@ -507,7 +507,7 @@ export class Job {
     const domain = this.domain as CommitDomain;
     this.uncommitted ??=
       domain.kind === 'log'
-        ? { kind: 'log', transaction: await this.log.beginTransaction() }
+        ? { kind: 'log', transaction: await this.log.beginTransaction(this.plan.name) }
         : { kind: 'jdbc', transaction: await domain.database.begin() };
     return this.uncommitted;
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.ts';
 import { isRivuletError } from '../../src/common/errors.ts';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
@@ -9,8 +9,18 @@ import { logConformance } from './conformance.ts';
 /** Small segments and an eager cleaner so that compaction happens within a test. */
 const QUICK_COMPACTION = { 'segment.ms': '300', 'min.cleanable.dirty.ratio': '0.001', 'delete.retention.ms': '1000' };
 
+/** One broker for the whole file, stopped after its last test. */
+let brokerStarted: Promise<KafkaBroker> | undefined;
+const sharedBroker = () => {
+  brokerStarted ??= startKafkaBroker();
+  return brokerStarted;
+};
+after(async () => {
+  await (await brokerStarted)?.stop();
+});
+
 logConformance('kafka', async () => {
-  const broker: KafkaBroker = await startKafkaBroker();
+  const broker = await sharedBroker();
   const log = await KafkaLog.open(broker.bootstrap, { compactedTopicConfigs: QUICK_COMPACTION });
   return {
     log,
@@ -47,9 +57,46 @@ logConformance('kafka', async () => {
     },
     async dispose() {
       await log.close();
-      await broker.stop();
     },
   };
+});
+
+describe('kafka log writers', () => {
+  it('ends what a crashed writer left open when a writer of the same name begins, so readers go on', async () => {
+    const broker = await sharedBroker();
+    const transactionalId = `restart-${process.pid}`;
+    const topic = `fenced_${process.pid}`;
+    const other = `fenced_other_${process.pid}`;
+    const crashed = await KafkaLog.open(broker.bootstrap, { transactionalId });
+    await crashed.ensureTopic(topic);
+    await crashed.ensureTopic(other);
+    // Two jobs of the crashed process each leave a transaction open; only job-a starts again.
+    const jobB = await crashed.beginTransaction('job-b');
+    await jobB.produce([{ topic: other, key: null, value: Buffer.from('b, left open') }]);
+    const jobA = await crashed.beginTransaction('job-a');
+    await jobA.produce([{ topic, key: null, value: Buffer.from('a, left open') }]);
+    const restarted = await KafkaLog.open(broker.bootstrap, { transactionalId });
+    try {
+      const again = await restarted.beginTransaction('job-a');
+      await again.produce([{ topic, key: null, value: Buffer.from('a, after the restart') }]);
+      await again.commit();
+      // The crashed job-a is fenced: it can no longer commit, and its transaction is aborted now,
+      // not when the broker times it out (up to 15 s later here, while it holds readers back).
+      await assert.rejects(jobA.commit());
+      const reader = await restarted.openReader(topic, { kind: 'earliest' });
+      const seen: LogRecord[] = [];
+      const deadline = Date.now() + 15_000;
+      while (seen.length === 0 && Date.now() < deadline) seen.push(...(await reader.poll(10, 200)));
+      await reader.close();
+      assert.deepEqual(
+        seen.map((r) => r.value?.toString()),
+        ['a, after the restart'],
+      );
+    } finally {
+      await restarted.close();
+      await crashed.close();
+    }
+  });
 });
 
 describe('kafka log errors', () => {

@@ -54,7 +54,7 @@ async function up(options: UpOptions): Promise<void> {
     server = await workspace.startPostgres(options.pgPort);
     const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
     const logUrl = options.log ?? (await prepareLog(server));
-    engine = new Engine(await openLog(logUrl));
+    engine = new Engine(await openLog(logUrl, { kafkaTransactionalId: workspace.kafkaTransactionalId() }));
     const restOptions = { token: options.restToken };
     rest = await startRestServer(engine, options.port, restOptions).catch((cause: NodeJS.ErrnoException) => {
       throw cause.code === 'EADDRINUSE'

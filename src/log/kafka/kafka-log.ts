@@ -37,13 +37,13 @@ interface Request {
   readonly rows: (DecodedValue | undefined)[];
 }
 
-/** Extra topic configuration for tests: quick compaction (segment.ms and friends). */
 export interface KafkaLogOptions {
   /** Extra configuration of compacted topics (tests use quick segment rolls to see compaction). */
   readonly compactedTopicConfigs?: Readonly<Record<string, string>>;
   /**
-   * The transactional id of this log's writer. A restarted writer that uses the same id fences its
-   * crashed predecessor, whose open transaction Kafka then aborts. Random when not given.
+   * The log's transactional id, which prefixes those of its producers. A restarted writer whose
+   * producer has the same id fences its crashed predecessor, whose open transaction Kafka then
+   * aborts. Random when not given; `rivulet up` gives the one kept in its data directory.
    */
   readonly transactionalId?: string;
 }
@@ -64,6 +64,8 @@ export class KafkaLog implements Log {
   private readonly producer: Producer<Bytes, Bytes, Bytes, Bytes>;
   private readonly transactionalProducers = new Set<Producer<Bytes, Bytes, Bytes, Bytes>>();
   private readonly idleProducers: Producer<Bytes, Bytes, Bytes, Bytes>[] = [];
+  /** The producers of named writers between their transactions. */
+  private readonly idleWriters = new Map<string, Producer<Bytes, Bytes, Bytes, Bytes>>();
   private readonly groups = new Map<string, Consumer>();
   private readonly readers = new Set<KafkaReader>();
   private readonly partitionCounts = new Map<string, number>();
@@ -228,11 +230,16 @@ export class KafkaLog implements Log {
 
   /**
    * A transaction on a transactional producer of its own: jobs commit side by side, as Flink's
-   * sink tasks each have their producer. Producers are reused once their transaction has ended;
-   * their ids are this log's transactional id with a number, the same numbers after a restart.
+   * sink tasks each have their producer. A named writer (a job) has its producer, whose id is this
+   * log's transactional id with the writer's name: when the writer starts again after a crash,
+   * even in another process with the same transactional id, its first transaction makes Kafka
+   * abort what the crashed one left open, instead of holding read-committed readers back until
+   * that transaction times out. Unnamed transactions share producers numbered in order of need.
    */
-  async beginTransaction(): Promise<LogTransaction> {
-    let producer = this.idleProducers.pop();
+  async beginTransaction(writer?: string): Promise<LogTransaction> {
+    let producer = writer === undefined ? this.idleProducers.pop() : this.idleWriters.get(writer);
+    if (writer !== undefined) this.idleWriters.delete(writer);
+    const id = `${this.transactionalId}-${writer ?? this.transactionalProducers.size}`;
     const transaction = await withRetry(
       async () => {
         if (!producer) {
@@ -240,7 +247,7 @@ export class KafkaLog implements Log {
             clientId: 'rivulet-tx',
             bootstrapBrokers: this.brokers,
             idempotent: true,
-            transactionalId: `${this.transactionalId}-${this.transactionalProducers.size}`,
+            transactionalId: id,
             autocreateTopics: false,
             // Right after a commit the broker may still be writing its markers and answer
             // CONCURRENT_TRANSACTIONS: retry soon (as Kafka's Java client does), not after 1 s.
@@ -263,8 +270,9 @@ export class KafkaLog implements Log {
     );
     const used = producer as Producer<Bytes, Bytes, Bytes, Bytes>;
     return new KafkaTransaction(this, transaction, (healthy) => {
-      if (healthy) this.idleProducers.push(used);
-      else used.close().catch(() => undefined);
+      if (!healthy) used.close().catch(() => undefined);
+      else if (writer === undefined) this.idleProducers.push(used);
+      else this.idleWriters.set(writer, used);
     });
   }
 
