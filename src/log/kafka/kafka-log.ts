@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   Admin,
   Consumer,
-  type fetchV17,
-  IS_CONTROL,
-  IS_TRANSACTIONAL,
   type Message,
   type MessageToProduce,
   type ProduceResult,
@@ -15,7 +12,6 @@ import type {
   DecodedValue,
   Log,
   LogReader,
-  LogRecord,
   LogTransaction,
   ProduceRecord,
   StartPosition,
@@ -23,13 +19,11 @@ import type {
   TopicOptions,
 } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
+import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
 import { WrittenRows } from './written-rows.ts';
 
-const READ_COMMITTED = 1;
 const EARLIEST = -2n;
 const INTERNAL_TOPICS = /^__/;
-
-type Bytes = Buffer | undefined;
 
 /** Messages sent in one produce request, with the rows their values were encoded from. */
 interface Request {
@@ -431,165 +425,5 @@ class KafkaTransaction implements LogTransaction {
       throw error;
     }
     this.release(true);
-  }
-}
-
-/** Records a reader fetches ahead of its job at most. */
-const READ_AHEAD_RECORDS = 20_000;
-/** Bytes per partition per fetch, Kafka's default max.partition.fetch.bytes. */
-const PARTITION_FETCH_BYTES = 1_048_576;
-const FETCH_BYTES = 10 * PARTITION_FETCH_BYTES;
-/** How long the broker holds a fetch that finds nothing new. */
-const FETCH_WAIT_MS = 50;
-const ABORT_MARKER = 0;
-
-/**
- * Reads committed records of one topic, fetching ahead of the job. Records of aborted transactions
- * are left out as Kafka's Java consumer does (Fetcher's aborted-transaction filter): a fetch response
- * lists the aborted transactions it overlaps, and their batches are skipped up to their abort marker,
- * also when that marker is in a later response. (The client's own filter needs the marker in the
- * same response: a transaction larger than a fetch would come through.)
- */
-class KafkaReader implements LogReader {
-  private readonly buffer: LogRecord[] = [];
-  /** The next offset to fetch per partition: past what is buffered, and past skipped batches. */
-  private readonly fetchFrom: Map<number, bigint>;
-  private wake: (() => void) | undefined;
-  private resume: (() => void) | undefined;
-  private failure: Error | undefined;
-  private closed = false;
-  private readonly fetching: Promise<void>;
-
-  constructor(
-    readonly topic: string,
-    private readonly consumer: Consumer<Bytes, Bytes, Bytes, Bytes>,
-    private readonly offsets: Map<number, bigint>,
-    private readonly written: WrittenRows,
-    private readonly onClose: () => void,
-  ) {
-    this.fetchFrom = new Map(offsets);
-    this.fetching = this.fetchLoop();
-  }
-
-  private async fetchLoop(): Promise<void> {
-    try {
-      while (!this.closed) {
-        if (this.buffer.length >= READ_AHEAD_RECORDS) {
-          await new Promise<void>((resolve) => {
-            this.resume = resolve;
-          });
-          this.resume = undefined;
-          continue;
-        }
-        const metadata = await this.consumer.metadata({ topics: [this.topic] });
-        const topic = metadata.topics.get(this.topic);
-        if (!topic) throw new Error(`topic '${this.topic}' has no metadata`);
-        const byLeader = new Map<number, fetchV17.FetchRequestPartition[]>();
-        for (const [partition, fetchOffset] of this.fetchFrom) {
-          const leader = topic.partitions[partition]?.leader ?? -1;
-          const partitions = byLeader.get(leader) ?? [];
-          partitions.push({
-            partition,
-            fetchOffset,
-            partitionMaxBytes: PARTITION_FETCH_BYTES,
-            currentLeaderEpoch: -1,
-            lastFetchedEpoch: -1,
-          });
-          byLeader.set(leader, partitions);
-        }
-        const responses = await Promise.all(
-          [...byLeader].map(([node, partitions]) =>
-            this.consumer.fetch({
-              node,
-              topics: [{ topicId: topic.id, partitions }],
-              maxWaitTime: FETCH_WAIT_MS,
-              minBytes: 1,
-              maxBytes: FETCH_BYTES,
-              isolationLevel: READ_COMMITTED,
-            }),
-          ),
-        );
-        if (this.closed) return;
-        const before = this.buffer.length;
-        for (const response of responses) {
-          for (const answer of response.responses) for (const partition of answer.partitions) this.take(partition);
-        }
-        if (this.buffer.length > before) this.wake?.();
-      }
-    } catch (error) {
-      if (this.closed) return;
-      this.failure = error as Error;
-      this.wake?.();
-    }
-  }
-
-  /** Buffers the committed records of one partition's answer and moves its fetch offset past it. */
-  private take(answer: fetchV17.FetchResponsePartition): void {
-    const partition = answer.partitionIndex;
-    const requested = this.fetchFrom.get(partition);
-    if (requested === undefined) return;
-    const aborted = [...answer.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
-    const abortedProducers = new Set<bigint>();
-    let nextAborted = 0;
-    let next = requested;
-    for (const batch of answer.records ?? []) {
-      const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
-      while (nextAborted < aborted.length && (aborted[nextAborted]?.firstOffset as bigint) <= last) {
-        abortedProducers.add(aborted[nextAborted++]?.producerId as bigint);
-      }
-      if (last >= next) next = last + 1n;
-      if (batch.attributes & IS_CONTROL) {
-        if (batch.records[0]?.key?.readInt16BE(2) === ABORT_MARKER) abortedProducers.delete(batch.producerId);
-        continue;
-      }
-      if (batch.attributes & IS_TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;
-      for (const record of batch.records) {
-        const offset = batch.firstOffset + BigInt(record.offsetDelta);
-        if (offset < requested) continue;
-        this.buffer.push({
-          topic: this.topic,
-          partition,
-          offset,
-          key: record.key ?? null,
-          value: record.value ?? null,
-          timestamp: Number(batch.firstTimestamp + record.timestampDelta),
-          decoded: this.written.get(this.topic, partition, offset),
-        });
-      }
-    }
-    this.fetchFrom.set(partition, next);
-  }
-
-  positions(): ReadonlyMap<number, bigint> {
-    return this.offsets;
-  }
-
-  async poll(max: number, timeoutMs: number): Promise<LogRecord[]> {
-    if (this.buffer.length === 0 && !this.failure) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, timeoutMs);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wake = done;
-      });
-      this.wake = undefined;
-    }
-    if (this.failure) throw this.failure;
-    const records = this.buffer.splice(0, max);
-    for (const record of records) this.offsets.set(record.partition, record.offset + 1n);
-    this.resume?.();
-    return records;
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.onClose();
-    this.wake?.();
-    this.resume?.();
-    await this.fetching;
-    await this.consumer.close().catch(() => undefined);
   }
 }
