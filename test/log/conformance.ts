@@ -9,6 +9,8 @@ export interface LogUnderTest {
   readonly log: Log;
   /** Runs compaction now (or waits until the implementation has compacted). */
   compact(topic: string): Promise<void>;
+  /** Removes a partition's records before an offset, as retention does. */
+  deleteBefore(topic: string, partition: number, offset: bigint): Promise<void>;
   /** Simulates a crash in the middle of a transaction: its connection is gone, nothing committed. */
   crashDuringTransaction(write: (log: Log) => Promise<void>): Promise<void>;
   dispose(): Promise<void>;
@@ -112,6 +114,28 @@ export function logConformance(name: string, open: () => Promise<LogUnderTest>):
         otherwise: 'earliest',
       });
       assert.equal((await readAll(byOffset, 4))[0]?.value?.toString(), 'old2');
+    });
+
+    it('goes on from the first record still there when retention removed those at its position', async () => {
+      const topic = topicName('deleted');
+      await log.ensureTopic(topic);
+      await log.produce(Array.from({ length: 5 }, (_, i) => ({ topic, key: null, value: text(`v${i}`) })));
+      await subject.deleteBefore(topic, 0, 3n);
+      const reader = await log.openReader(topic, {
+        kind: 'offsets',
+        offsets: new Map([[0, 1n]]),
+        otherwise: 'earliest',
+      });
+      const records = await readAll(reader, 2);
+      assert.deepEqual(
+        records.map((r) => [r.offset, r.value?.toString()]),
+        [
+          [3n, 'v3'],
+          [4n, 'v4'],
+        ],
+      );
+      assert.deepEqual(reader.positions(), new Map([[0, 5n]]));
+      await reader.close();
     });
 
     it('commits output and consumed positions together, or neither on abort', async () => {

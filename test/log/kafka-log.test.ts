@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { Admin } from '@platformatic/kafka';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.ts';
 import { isRivuletError } from '../../src/common/errors.ts';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
@@ -22,8 +23,12 @@ after(async () => {
 logConformance('kafka', async () => {
   const broker = await sharedBroker();
   const log = await KafkaLog.open(broker.bootstrap, { compactedTopicConfigs: QUICK_COMPACTION });
+  const admin = new Admin({ clientId: 'rivulet-test-admin', bootstrapBrokers: [broker.bootstrap] });
   return {
     log,
+    async deleteBefore(topic, partition, offset) {
+      await admin.deleteRecords({ topics: [{ name: topic, partitions: [{ partition, offset }] }] });
+    },
     async compact(topic) {
       // Kafka compacts closed segments only: let the segment age, roll it with one more record,
       // then wait until the cleaner has kept one record per key.
@@ -56,6 +61,7 @@ logConformance('kafka', async () => {
       await doomed.close().catch(() => undefined);
     },
     async dispose() {
+      await admin.close();
       await log.close();
     },
   };

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { isRivuletError } from '../../src/common/errors.ts';
 import { PACE_ACTIVE_MS, PACE_MAX_WAIT_MS, PACE_RECORDS, PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import type { PostgresReader } from '../../src/log/postgres/reader.ts';
+import { recordsTable } from '../../src/log/postgres/schema.ts';
 import { startTestPostgres } from '../helpers/postgres.ts';
 import { logConformance } from './conformance.ts';
 
@@ -15,6 +16,10 @@ logConformance('postgres', async () => {
   return {
     log,
     compact: () => log.runMaintenance(),
+    async deleteBefore(topic, partition, offset) {
+      const id = await log.topicId(topic);
+      await log.pool.query(`DELETE FROM ${recordsTable(id)} WHERE partition = $1 AND "offset" < $2`, [partition, offset]);
+    },
     async crashDuringTransaction(write) {
       const doomed = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
       await write(doomed);

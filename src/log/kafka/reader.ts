@@ -14,6 +14,24 @@ const FETCH_BYTES = 10 * PARTITION_FETCH_BYTES;
 /** How long the broker holds a fetch that finds nothing new. */
 const FETCH_WAIT_MS = 50;
 const ABORT_MARKER = 0;
+const OFFSET_OUT_OF_RANGE = 1;
+const EARLIEST = -2n;
+
+/**
+ * The partitions a failed fetch answered with OFFSET_OUT_OF_RANGE, when that was its only error;
+ * undefined otherwise. The client throws the broker's answer as a ResponseError that carries it,
+ * sometimes inside an error that collects the attempts.
+ */
+function outOfRangePartitions(error: unknown): number[] | undefined {
+  const response = (error as { response?: fetchV17.FetchResponse }).response;
+  if (response?.responses) {
+    const failed = response.responses.flatMap((topic) => topic.partitions.filter((p) => p.errorCode !== 0));
+    if (response.errorCode !== 0 || failed.some((p) => p.errorCode !== OFFSET_OUT_OF_RANGE)) return undefined;
+    return failed.length > 0 ? failed.map((p) => p.partitionIndex) : undefined;
+  }
+  const inner = (error as { errors?: unknown[] }).errors;
+  return Array.isArray(inner) && inner.length > 0 ? outOfRangePartitions(inner[inner.length - 1]) : undefined;
+}
 
 /**
  * Reads committed records of one topic, fetching ahead of the job. Records of aborted transactions
@@ -46,53 +64,83 @@ export class KafkaReader implements LogReader {
   private async fetchLoop(): Promise<void> {
     try {
       while (!this.closed) {
-        if (this.buffer.length >= READ_AHEAD_RECORDS) {
-          await new Promise<void>((resolve) => {
-            this.resume = resolve;
-          });
-          this.resume = undefined;
-          continue;
-        }
-        const metadata = await this.consumer.metadata({ topics: [this.topic] });
-        const topic = metadata.topics.get(this.topic);
-        if (!topic) throw new Error(`topic '${this.topic}' has no metadata`);
-        const byLeader = new Map<number, fetchV17.FetchRequestPartition[]>();
-        for (const [partition, fetchOffset] of this.fetchFrom) {
-          const leader = topic.partitions[partition]?.leader ?? -1;
-          const partitions = byLeader.get(leader) ?? [];
-          partitions.push({
-            partition,
-            fetchOffset,
-            partitionMaxBytes: PARTITION_FETCH_BYTES,
-            currentLeaderEpoch: -1,
-            lastFetchedEpoch: -1,
-          });
-          byLeader.set(leader, partitions);
-        }
-        const responses = await Promise.all(
-          [...byLeader].map(([node, partitions]) =>
-            this.consumer.fetch({
-              node,
-              topics: [{ topicId: topic.id, partitions }],
-              maxWaitTime: FETCH_WAIT_MS,
-              minBytes: 1,
-              maxBytes: FETCH_BYTES,
-              isolationLevel: READ_COMMITTED,
-            }),
-          ),
+        const goOn = await this.fetchOnce().then(
+          () => true,
+          (error) => this.skipDeleted(error),
         );
-        if (this.closed) return;
-        const before = this.buffer.length;
-        for (const response of responses) {
-          for (const answer of response.responses) for (const partition of answer.partitions) this.take(partition);
-        }
-        if (this.buffer.length > before) this.wake?.();
+        if (!goOn) return;
       }
     } catch (error) {
       if (this.closed) return;
       this.failure = error as Error;
       this.wake?.();
     }
+  }
+
+  /** One fetch from every partition's leader, or a wait while the job has enough to read. */
+  private async fetchOnce(): Promise<void> {
+    if (this.buffer.length >= READ_AHEAD_RECORDS) {
+      await new Promise<void>((resolve) => {
+        this.resume = resolve;
+      });
+      this.resume = undefined;
+      return;
+    }
+    const metadata = await this.consumer.metadata({ topics: [this.topic] });
+    const topic = metadata.topics.get(this.topic);
+    if (!topic) throw new Error(`topic '${this.topic}' has no metadata`);
+    const byLeader = new Map<number, fetchV17.FetchRequestPartition[]>();
+    for (const [partition, fetchOffset] of this.fetchFrom) {
+      const leader = topic.partitions[partition]?.leader ?? -1;
+      const partitions = byLeader.get(leader) ?? [];
+      partitions.push({
+        partition,
+        fetchOffset,
+        partitionMaxBytes: PARTITION_FETCH_BYTES,
+        currentLeaderEpoch: -1,
+        lastFetchedEpoch: -1,
+      });
+      byLeader.set(leader, partitions);
+    }
+    const responses = await Promise.all(
+      [...byLeader].map(([node, partitions]) =>
+        this.consumer.fetch({
+          node,
+          topics: [{ topicId: topic.id, partitions }],
+          maxWaitTime: FETCH_WAIT_MS,
+          minBytes: 1,
+          maxBytes: FETCH_BYTES,
+          isolationLevel: READ_COMMITTED,
+        }),
+      ),
+    );
+    if (this.closed) return;
+    const before = this.buffer.length;
+    for (const response of responses) {
+      for (const answer of response.responses) for (const partition of answer.partitions) this.take(partition);
+    }
+    if (this.buffer.length > before) this.wake?.();
+  }
+
+  /**
+   * After a fetch failed: when it failed only because retention (or DeleteRecords) removed the
+   * records at a partition's fetch position, moves that position to the partition's first record
+   * and says to go on, as the postgres log skips records it no longer has. Any other failure is
+   * thrown. Whether the loop goes on (false once the reader is closed).
+   */
+  private async skipDeleted(error: unknown): Promise<boolean> {
+    if (this.closed) return false;
+    const removed = outOfRangePartitions(error);
+    if (removed === undefined) throw error;
+    const earliest = (await this.consumer.listOffsets({ topics: [this.topic], timestamp: EARLIEST })).get(this.topic);
+    for (const partition of removed) {
+      const first = earliest?.[partition];
+      const at = this.fetchFrom.get(partition);
+      // A position past the partition's end is not a deletion: that is an error to report.
+      if (first === undefined || at === undefined || at >= first) throw error;
+      this.fetchFrom.set(partition, first);
+    }
+    return true;
   }
 
   /** Buffers the committed records of one partition's answer and moves its fetch offset past it. */
