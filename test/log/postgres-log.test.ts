@@ -18,7 +18,10 @@ logConformance('postgres', async () => {
     compact: () => log.runMaintenance(),
     async deleteBefore(topic, partition, offset) {
       const id = await log.topicId(topic);
-      await log.pool.query(`DELETE FROM ${recordsTable(id)} WHERE partition = $1 AND "offset" < $2`, [partition, offset]);
+      await log.pool.query(`DELETE FROM ${recordsTable(id)} WHERE partition = $1 AND "offset" < $2`, [
+        partition,
+        offset,
+      ]);
     },
     async crashDuringTransaction(write) {
       const doomed = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
