@@ -94,6 +94,21 @@ export async function logBenchmarks(name: string, log: Log): Promise<Measurement
   await consuming;
   await reader.close();
   latencies.sort((a, b) => a - b);
+
+  // A job's step at a low rate: one writer's transactions one after another, each a small batch
+  // with the positions it consumed.
+  const stepTopic = `bench_step_${Date.now()}`;
+  await log.ensureTopic(stepTopic);
+  const steps: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const stepStarted = performance.now();
+    const transaction = await log.beginTransaction('bench-writer');
+    await transaction.produce(Array.from({ length: 8 }, (_, k) => orderRecord(stepTopic, i * 8 + k)));
+    await transaction.commitPositions('bench-group', latencyTopic, new Map([[0, BigInt(i + 1)]]));
+    await transaction.commit();
+    if (i >= 50) steps.push(performance.now() - stepStarted);
+  }
+  steps.sort((a, b) => a - b);
   return [
     {
       name: `log ${name}: produce, 2 producers, 1000-record batches of ${bytes}-byte JSON`,
@@ -112,6 +127,11 @@ export async function logBenchmarks(name: string, log: Log): Promise<Measurement
       value: percentile(latencies, 99),
       unit: 'ms',
       target: name === 'postgres' ? '< 5 ms' : undefined,
+    },
+    {
+      name: `log ${name}: a job's step (8 records and their positions in one transaction), p50`,
+      value: percentile(steps, 50),
+      unit: 'ms',
     },
   ].map((m) => (m.target === undefined ? { name: m.name, value: m.value, unit: m.unit } : m));
 }
