@@ -243,8 +243,9 @@ export class KafkaLog implements Log {
             idempotent: true,
             transactionalId: id,
             autocreateTopics: false,
-            // Right after a commit the broker may still be writing its markers and answer
-            // CONCURRENT_TRANSACTIONS: retry soon (as Kafka's Java client does), not after 1 s.
+            // Right after a commit the broker is still writing its markers for a few ms and answers
+            // the next transaction with CONCURRENT_TRANSACTIONS: retry after 2, 4, 8 … ms (attempts
+            // count from 1), not after the 40 ms that made every step of a job take 45 ms.
             retries: 12,
             retryDelay: (_client: unknown, _operation: string, attempt: number) => Math.min(2 ** attempt, 1000),
             // A new writer must introduce itself as unknown (-1/-1); the client's default (0/0)
