@@ -200,7 +200,9 @@ export function logConformance(name: string, open: () => Promise<LogUnderTest>):
       await first.commit();
       await subject.crashDuringTransaction(async (crashing) => {
         const tx = await crashing.beginTransaction();
+        // Two batches: a log may hold the first back until the commit, the second sends both.
         await tx.produce([{ topic, key: null, value: text('half-done') }]);
+        await tx.produce([{ topic, key: null, value: text('half-done too') }]);
         // the process dies here: the positions of step 2 are never committed
       });
       // The step is repeated from the committed position and now commits.

@@ -76,11 +76,17 @@ describe('kafka log writers', () => {
     const crashed = await KafkaLog.open(broker.bootstrap, { transactionalId });
     await crashed.ensureTopic(topic);
     await crashed.ensureTopic(other);
-    // Two jobs of the crashed process each leave a transaction open; only job-a starts again.
-    const jobB = await crashed.beginTransaction('job-b');
-    await jobB.produce([{ topic: other, key: null, value: Buffer.from('b, left open') }]);
-    const jobA = await crashed.beginTransaction('job-a');
-    await jobA.produce([{ topic, key: null, value: Buffer.from('a, left open') }]);
+    // Two jobs of the crashed process each leave a transaction open; only job-a starts again. Two
+    // batches each, so that the first is not only held back but on the broker.
+    const leaveOpen = async (writer: string, into: string) => {
+      const transaction = await crashed.beginTransaction(writer);
+      for (const batch of [1, 2]) {
+        await transaction.produce([{ topic: into, key: null, value: Buffer.from(`${writer} ${batch}, left open`) }]);
+      }
+      return transaction;
+    };
+    await leaveOpen('job-b', other);
+    const jobA = await leaveOpen('job-a', topic);
     const restarted = await KafkaLog.open(broker.bootstrap, { transactionalId });
     try {
       const again = await restarted.beginTransaction('job-a');
@@ -88,7 +94,14 @@ describe('kafka log writers', () => {
       await again.commit();
       // The crashed job-a is fenced: it can no longer commit, and its transaction is aborted now,
       // not when the broker times it out (up to 15 s later here, while it holds readers back).
-      await assert.rejects(jobA.commit());
+      await assert.rejects(jobA.commit(), (error: unknown) => {
+        const causes = (error as { errors?: { apiId?: string }[] }).errors ?? [];
+        assert.ok(
+          causes.some((cause) => cause.apiId === 'PRODUCER_FENCED'),
+          `expected PRODUCER_FENCED, got ${(error as Error).message}`,
+        );
+        return true;
+      });
       const reader = await restarted.openReader(topic, { kind: 'earliest' });
       const seen: LogRecord[] = [];
       const deadline = Date.now() + 15_000;
