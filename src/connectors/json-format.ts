@@ -2,14 +2,18 @@ import type { Row, Value } from '../expr/value.ts';
 import type { DataType, RowField } from '../types/data-type.ts';
 import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../types/decimal.ts';
 import {
+  dayText,
   formatDate,
   formatTime,
   formatTimestampTrimmed,
+  MICROS_PER_DAY,
+  MICROS_PER_SECOND,
   parseDate,
   parseTime,
   parseTimestamp,
 } from '../types/temporal.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
+import { JsonBytes } from './json-bytes.ts';
 
 /** Flink's `json` format options. */
 export interface JsonOptions {
@@ -49,6 +53,7 @@ function javaDecimalText(unscaled: bigint, scale: number): string {
 
 type Encode = (value: Value) => string;
 
+/** Text of a value inside an ARRAY or MAP, and of the types without a byte writer below. */
 function encoder(type: DataType, options: JsonOptions): Encode {
   const iso = options.timestampStandard === 'ISO-8601';
   switch (type.kind) {
@@ -91,8 +96,15 @@ function encoder(type: DataType, options: JsonOptions): Encode {
       return (v) =>
         `{${[...(v as Map<Value, Value>)].map(([k, x]) => `${JSON.stringify(k === null ? 'null' : JSON.parse(key(k)).toString())}:${x === null ? 'null' : value(x)}`).join(',')}}`;
     }
-    case 'ROW':
-      return rowEncoder(type.fields, options);
+    case 'ROW': {
+      const write = rowWriter(type.fields, options);
+      const out = new JsonBytes();
+      return (v) => {
+        out.clear();
+        write(v, out);
+        return out.takeText();
+      };
+    }
     case 'INTERVAL_DAY_TIME':
     case 'INTERVAL_YEAR_MONTH':
     case 'NULL':
@@ -105,23 +117,108 @@ function fractionOf(micros: number): string {
   return micro === 0 ? '' : `.${String(micro).padStart(6, '0').replace(/0+$/, '')}`;
 }
 
-function rowEncoder(fields: readonly RowField[], options: JsonOptions): (row: Value) => string {
-  const parts = fields.map((field) => ({
-    prefix: `${JSON.stringify(field.name)}:`,
-    encode: encoder(field.type, options),
-  }));
-  return (value) => {
-    const row = value as Row;
-    let out = '{';
-    let first = true;
-    for (let i = 0; i < parts.length; i++) {
-      const v = row[i] ?? null;
-      if (v === null && options.ignoreNullFields) continue;
-      const part = parts[i] as { prefix: string; encode: Encode };
-      out += `${first ? '' : ','}${part.prefix}${v === null ? 'null' : part.encode(v)}`;
-      first = false;
+type Write = (value: Value, out: JsonBytes) => void;
+
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+const QUOTE = 0x22;
+
+/** Writes a value's JSON into bytes: the common types directly, the others through their text. */
+function writer(type: DataType, options: JsonOptions): Write {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+      return (v, out) => {
+        if (typeof v === 'number' && Number.isSafeInteger(v)) out.integer(v);
+        else if (typeof v === 'bigint' && v >= SAFE_MIN && v <= SAFE_MAX) out.integer(Number(v));
+        else out.raw(String(v));
+      };
+    case 'CHAR':
+    case 'VARCHAR':
+      return (v, out) => out.quoted(v as string);
+    case 'DECIMAL': {
+      const { scale } = type;
+      const text = encoder(type, options);
+      // Up to scale 6 Java's BigDecimal.toString writes every value plainly (see javaDecimalText).
+      if (scale > 6) return (v, out) => out.raw(text(v));
+      const unit = 10 ** scale;
+      return (v, out) => {
+        const unscaled = v as bigint;
+        if (unscaled < SAFE_MIN || unscaled > SAFE_MAX) return out.raw(text(v));
+        let n = Number(unscaled);
+        if (n < 0) {
+          out.byte(0x2d);
+          n = -n;
+        }
+        if (scale === 0) return out.integer(n);
+        const whole = Math.floor(n / unit);
+        out.integer(whole);
+        out.byte(0x2e);
+        out.integer(n - whole * unit, scale);
+      };
     }
-    return `${out}}`;
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ': {
+      // formatTimestampTrimmed's text, its digits written one by one.
+      const separator = options.timestampStandard === 'ISO-8601' ? 0x54 : 0x20;
+      const zone = type.kind === 'TIMESTAMP_LTZ';
+      return (v, out) => {
+        const micros = v as number;
+        const days = Math.floor(micros / MICROS_PER_DAY);
+        const ofDay = micros - days * MICROS_PER_DAY;
+        const second = Math.floor(ofDay / MICROS_PER_SECOND);
+        let micro = ofDay - second * MICROS_PER_SECOND;
+        const hour = Math.floor(second / 3600);
+        const minute = Math.floor((second - hour * 3600) / 60);
+        out.byte(QUOTE);
+        out.raw(dayText(days));
+        out.byte(separator);
+        out.integer(hour, 2);
+        out.byte(0x3a);
+        out.integer(minute, 2);
+        out.byte(0x3a);
+        out.integer(second - hour * 3600 - minute * 60, 2);
+        if (micro !== 0) {
+          let digits = 6;
+          for (; micro % 10 === 0; digits--) micro /= 10;
+          out.byte(0x2e);
+          out.integer(micro, digits);
+        }
+        if (zone) out.byte(0x5a);
+        out.byte(QUOTE);
+      };
+    }
+    case 'ROW':
+      return rowWriter(type.fields, options);
+    default: {
+      const text = encoder(type, options);
+      return (v, out) => out.raw(text(v));
+    }
+  }
+}
+
+const NULL = Buffer.from('null');
+
+function rowWriter(fields: readonly RowField[], options: JsonOptions): Write {
+  const names = fields.map((field) => Buffer.from(`${JSON.stringify(field.name)}:`));
+  const writes = fields.map((field) => writer(field.type, options));
+  const skipNulls = options.ignoreNullFields;
+  return (value, out) => {
+    const row = value as Row;
+    out.byte(0x7b);
+    let first = true;
+    for (let i = 0; i < writes.length; i++) {
+      const v = row[i] ?? null;
+      if (v === null && skipNulls) continue;
+      if (!first) out.byte(0x2c);
+      first = false;
+      out.bytes(names[i] as Buffer);
+      if (v === null) out.bytes(NULL);
+      else (writes[i] as Write)(v, out);
+    }
+    out.byte(0x7d);
   };
 }
 
@@ -130,8 +227,13 @@ export function jsonEncoder(
   fields: readonly RowField[],
   options: JsonOptions = DEFAULT_JSON_OPTIONS,
 ): (row: Row) => Buffer {
-  const encode = rowEncoder(fields, options);
-  return (row) => Buffer.from(encode(row), 'utf8');
+  const write = rowWriter(fields, options);
+  const out = new JsonBytes();
+  return (row) => {
+    out.clear();
+    write(row, out);
+    return out.take();
+  };
 }
 
 // ─── rows that skip the bytes ─────────────────────────────────────────────────────────────────────

@@ -216,11 +216,11 @@ function clockText(secondOfDay: number): string {
   return `${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[rest - minute * 60]}`;
 }
 
-/** The date text of the last day formatted: timestamps written one after another mostly share their day. */
+/** formatDate, kept for the last day formatted: timestamps written one after another mostly share their day. */
 let lastDay = Number.NaN;
 let lastDayText = '';
 
-function dayText(days: number): string {
+export function dayText(days: number): string {
   if (days !== lastDay) {
     lastDayText = formatDate(days);
     lastDay = days;

@@ -9,7 +9,7 @@ import {
   jsonRowReuse,
 } from '../../src/connectors/json-format.ts';
 import { type DataType, type RowField, T } from '../../src/types/data-type.ts';
-import { parseDate, parseTimestamp } from '../../src/types/temporal.ts';
+import { formatTimestampTrimmed, parseDate, parseTimestamp } from '../../src/types/temporal.ts';
 
 const ORDER: RowField[] = [
   { name: 'order_id', type: T.bigint(false) },
@@ -47,6 +47,29 @@ describe("Flink's json format", () => {
     assert.equal(iso, '{"a":"2025-07-11T17:25:55.1","b":"2025-07-11T09:25:55Z"}');
   });
 
+  it('writes every timestamp as its text is printed, before 1970 and centuries ahead too', () => {
+    const fields = [
+      { name: 't', type: T.timestamp(6) },
+      { name: 'z', type: T.timestampLtz(6) },
+    ];
+    const sql = jsonEncoder(fields);
+    const iso = jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' });
+    const day = 86_400_000_000;
+    const edges = [0, -1, 1, 10, 120_000, day - 1, -day, -day - 1, 9_007_199_254_740_991, -9_007_199_254_740_991];
+    let seed = 3;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const randoms = Array.from({ length: 2_000 }, () => Math.floor((next() - 0.5) * 2 * 300_000 * day));
+    for (const micros of [...edges, ...randoms]) {
+      const text = formatTimestampTrimmed(micros, ' ');
+      const isoText = formatTimestampTrimmed(micros, 'T');
+      assert.equal(sql([micros, micros]).toString(), `{"t":"${text}","z":"${text}Z"}`);
+      assert.equal(iso([micros, micros]).toString(), `{"t":"${isoText}","z":"${isoText}Z"}`);
+    }
+  });
+
   it('writes nulls, or leaves them out with encode.ignore-null-fields', () => {
     const fields = [
       { name: 'a', type: T.int() },
@@ -82,6 +105,31 @@ describe("Flink's json format", () => {
       Buffer.from('{"id":9223372036854775807,"amount":123456789012345678901234567890.12}'),
     );
     assert.deepEqual(decoded, [9223372036854775807n, 12345678901234567890123456789012n]);
+  });
+
+  it('writes every BIGINT and DECIMAL digit for digit, inside and beyond the range of doubles', () => {
+    const fields = [
+      { name: 'id', type: T.bigint() },
+      { name: 'n', type: T.int() },
+      ...[0, 1, 2, 6].map((scale) => ({ name: `d${scale}`, type: T.decimal(38, scale) })),
+    ];
+    const encode = jsonEncoder(fields);
+    const edges = [0n, 1n, -1n, 9n, 10n, -5n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n) - 1n];
+    const values = [...edges, 9223372036854775807n, -9223372036854775808n, 123456789012345678901234567890n];
+    for (const value of values) {
+      const n = Number(BigInt.asIntN(32, value));
+      const text = encode([value, n, value, value, value, value]).toString();
+      const digits = (value < 0n ? -value : value).toString();
+      const decimal = (scale: number) => {
+        const padded = digits.padStart(scale + 1, '0');
+        const plain = scale === 0 ? padded : `${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+        return value < 0n ? `-${plain}` : plain;
+      };
+      assert.equal(
+        text,
+        `{"id":${value},"n":${n},"d0":${decimal(0)},"d1":${decimal(1)},"d2":${decimal(2)},"d6":${decimal(6)}}`,
+      );
+    }
   });
 
   it('reads numbers given as strings, and fields in any order', () => {
