@@ -199,7 +199,7 @@ export class Job {
     readonly id: string,
     readonly plan: PlannedJob,
     private readonly log: Log,
-    private readonly batchSize = 2000,
+    private readonly batchSize = 5000,
   ) {
     this.restart = restartStrategy(plan.settings);
   }

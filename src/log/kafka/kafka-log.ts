@@ -181,7 +181,7 @@ export class KafkaLog implements Log {
     let request: Request = { messages: [], rows: [] };
     let bytes = 0;
     for (const record of records) {
-      const partitions = await this.partitions(record.topic);
+      const partitions = this.partitionCounts.get(record.topic) ?? (await this.partitions(record.topic));
       const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
       if (bytes + size > REQUEST_BYTES && request.messages.length > 0) {
         requests.push(request);

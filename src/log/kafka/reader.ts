@@ -198,7 +198,10 @@ export class KafkaReader implements LogReader {
     }
     if (this.failure) throw this.failure;
     const records = this.buffer.splice(0, max);
-    for (const record of records) this.offsets.set(record.partition, record.offset + 1n);
+    // The last record of each partition gives its position (records come in offset order).
+    const last = new Map<number, bigint>();
+    for (const record of records) last.set(record.partition, record.offset);
+    for (const [partition, offset] of last) this.offsets.set(partition, offset + 1n);
     this.resume?.();
     return records;
   }
