@@ -1,5 +1,6 @@
 import type { Value } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
+import { writeText } from './json-bytes.ts';
 
 /**
  * One column of a batch as a single statement parameter: a PostgreSQL array in its binary format
@@ -98,9 +99,9 @@ export function textArray(toText: (value: Value) => string | null): ColumnArray 
           at = buffer.writeInt32BE(-1, at);
           continue;
         }
-        const length = buffer.write(text, at + 4, 'utf8');
-        buffer.writeInt32BE(length, at);
-        at += 4 + length;
+        const end = writeText(buffer, at + 4, text, false);
+        buffer.writeInt32BE(end - at - 4, at);
+        at = end;
       }
       return buffer.subarray(0, at);
     },

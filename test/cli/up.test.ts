@@ -92,7 +92,8 @@ describe('rivulet up --example examples/ecommerce', () => {
 
     const server = postmasterPid(dataDir);
     up.child.kill('SIGTERM');
-    assert.equal((await up.done).code, 0);
+    const result = await up.done;
+    assert.equal(result.code, 0, `signal ${result.signal}, stderr: ${result.stderr}`);
     assert.equal(isProcessAlive(server), false);
   });
 
@@ -109,7 +110,8 @@ describe('rivulet up --example examples/ecommerce', () => {
     assert.equal(isProcessAlive(orphan), false, 'the orphaned server was stopped');
     const server = postmasterPid(dataDir);
     up.child.kill('SIGINT');
-    assert.equal((await up.done).code, 0);
+    const result = await up.done;
+    assert.equal(result.code, 0, `signal ${result.signal}, stderr: ${result.stderr}`);
     assert.equal(isProcessAlive(server), false);
   });
 

@@ -23,6 +23,8 @@ import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
 import { WrittenRows } from './written-rows.ts';
 
 const EARLIEST = -2n;
+/** Headers of every record written: none, in one shared Map (the client makes one per message otherwise). */
+const NO_HEADERS = new Map<Bytes, Bytes>();
 const INTERNAL_TOPICS = /^__/;
 
 /** Messages sent in one produce request, with the rows their values were encoded from. */
@@ -195,6 +197,7 @@ export class KafkaLog implements Log {
         value: record.value ?? undefined,
         partition: record.partition ?? partitionForKey(record.key, partitions),
         timestamp: BigInt(record.timestamp ?? Date.now()),
+        headers: NO_HEADERS,
       });
       request.rows.push(record.decoded);
     }
