@@ -161,34 +161,9 @@ function writer(type: DataType, options: JsonOptions): Write {
     }
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ': {
-      // formatTimestampTrimmed's text, its digits written one by one.
       const separator = options.timestampStandard === 'ISO-8601' ? 0x54 : 0x20;
       const zone = type.kind === 'TIMESTAMP_LTZ';
-      return (v, out) => {
-        const micros = v as number;
-        const days = Math.floor(micros / MICROS_PER_DAY);
-        const ofDay = micros - days * MICROS_PER_DAY;
-        const second = Math.floor(ofDay / MICROS_PER_SECOND);
-        let micro = ofDay - second * MICROS_PER_SECOND;
-        const hour = Math.floor(second / 3600);
-        const minute = Math.floor((second - hour * 3600) / 60);
-        out.byte(QUOTE);
-        out.raw(dayText(days));
-        out.byte(separator);
-        out.integer(hour, 2);
-        out.byte(0x3a);
-        out.integer(minute, 2);
-        out.byte(0x3a);
-        out.integer(second - hour * 3600 - minute * 60, 2);
-        if (micro !== 0) {
-          let digits = 6;
-          for (; micro % 10 === 0; digits--) micro /= 10;
-          out.byte(0x2e);
-          out.integer(micro, digits);
-        }
-        if (zone) out.byte(0x5a);
-        out.byte(QUOTE);
-      };
+      return (v, out) => out.timestamp(v as number, separator, zone);
     }
     case 'ROW':
       return rowWriter(type.fields, options);
@@ -202,22 +177,23 @@ function writer(type: DataType, options: JsonOptions): Write {
 const NULL = Buffer.from('null');
 
 function rowWriter(fields: readonly RowField[], options: JsonOptions): Write {
-  const names = fields.map((field) => Buffer.from(`${JSON.stringify(field.name)}:`));
+  // Each field's name with what goes before it: the row's brace for the first written, else a comma.
+  const firsts = fields.map((field) => Buffer.from(`{${JSON.stringify(field.name)}:`));
+  const names = fields.map((field) => Buffer.from(`,${JSON.stringify(field.name)}:`));
   const writes = fields.map((field) => writer(field.type, options));
   const skipNulls = options.ignoreNullFields;
   return (value, out) => {
     const row = value as Row;
-    out.byte(0x7b);
     let first = true;
     for (let i = 0; i < writes.length; i++) {
       const v = row[i] ?? null;
       if (v === null && skipNulls) continue;
-      if (!first) out.byte(0x2c);
+      out.bytes((first ? firsts[i] : names[i]) as Buffer);
       first = false;
-      out.bytes(names[i] as Buffer);
       if (v === null) out.bytes(NULL);
       else (writes[i] as Write)(v, out);
     }
+    if (first) out.byte(0x7b);
     out.byte(0x7d);
   };
 }

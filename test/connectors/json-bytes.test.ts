@@ -96,6 +96,19 @@ describe('JSON written into bytes', () => {
     assert.equal(out.takeText(), '05,000123,123456');
   });
 
+  it('leaves every value it handed out as it was, however much is written after it', () => {
+    const out = new JsonBytes();
+    const taken: [Buffer, string][] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const text = `${i} ${'值'.repeat(i % 97)}`;
+      out.quoted(text);
+      taken.push([out.take(), text]);
+      out.raw('dropped');
+      out.clear();
+    }
+    for (const [bytes, text] of taken) assert.equal(bytes.toString(), JSON.stringify(text));
+  });
+
   it('keeps what was written before it grows, and forgets what clear drops', () => {
     const out = new JsonBytes();
     out.raw('start:');
