@@ -2,12 +2,9 @@ import type { Row, Value } from '../expr/value.ts';
 import type { DataType, RowField } from '../types/data-type.ts';
 import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../types/decimal.ts';
 import {
-  dayText,
   formatDate,
   formatTime,
   formatTimestampTrimmed,
-  MICROS_PER_DAY,
-  MICROS_PER_SECOND,
   parseDate,
   parseTime,
   parseTimestamp,
@@ -121,7 +118,6 @@ type Write = (value: Value, out: JsonBytes) => void;
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
-const QUOTE = 0x22;
 
 /** Writes a value's JSON into bytes: the common types directly, the others through their text. */
 function writer(type: DataType, options: JsonOptions): Write {

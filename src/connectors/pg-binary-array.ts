@@ -1,6 +1,6 @@
+import { writeText } from '../common/text-bytes.ts';
 import type { Value } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
-import { writeText } from './json-bytes.ts';
 
 /**
  * One column of a batch as a single statement parameter: a PostgreSQL array in its binary format

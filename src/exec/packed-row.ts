@@ -1,3 +1,4 @@
+import { writeText as writeUtf8 } from '../common/text-bytes.ts';
 import type { Row, Value } from '../expr/value.ts';
 
 /**
@@ -160,30 +161,10 @@ function writeText(text: string): void {
     at += buffer.write(text, at, bytes, 'utf8');
     return;
   }
-  // Short text is encoded here (as Buffer.write would: a lone surrogate becomes U+FFFD); its
-  // byte length, under 128, takes the one byte reserved before it.
+  // Short text is encoded here; its byte length, under 128, takes the one byte reserved before it.
   reserve(1 + 3 * length);
   const start = at++;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      buffer[at++] = c;
-    } else if (c < 0x800) {
-      buffer[at++] = 0xc0 | (c >> 6);
-      buffer[at++] = 0x80 | (c & 0x3f);
-    } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      const point = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
-      buffer[at++] = 0xf0 | (point >> 18);
-      buffer[at++] = 0x80 | ((point >> 12) & 0x3f);
-      buffer[at++] = 0x80 | ((point >> 6) & 0x3f);
-      buffer[at++] = 0x80 | (point & 0x3f);
-    } else {
-      const unit = c >= 0xd800 && c < 0xe000 ? 0xfffd : c;
-      buffer[at++] = 0xe0 | (unit >> 12);
-      buffer[at++] = 0x80 | ((unit >> 6) & 0x3f);
-      buffer[at++] = 0x80 | (unit & 0x3f);
-    }
-  }
+  at = writeUtf8(buffer, at, text, false);
   buffer[start] = at - start - 1;
 }
 
