@@ -118,6 +118,65 @@ describe('kafka log writers', () => {
   });
 });
 
+describe('kafka log readers of the writing process', () => {
+  it('take committed records from memory, and fetch what other writers and aborted transactions put between', async () => {
+    const broker = await sharedBroker();
+    const topic = `memory_${process.pid}`;
+    const log = await KafkaLog.open(broker.bootstrap);
+    const elsewhere = await KafkaLog.open(broker.bootstrap);
+    try {
+      await log.ensureTopic(topic);
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      const seen: LogRecord[] = [];
+      const read = async (count: number) => {
+        const deadline = Date.now() + 15_000;
+        while (seen.length < count && Date.now() < deadline) seen.push(...(await reader.poll(100, 200)));
+        assert.equal(seen.length, count, `read ${seen.map((r) => r.value?.toString()).join(', ')}`);
+      };
+      const commit = async (value: string, end: 'commit' | 'abort' = 'commit') => {
+        const transaction = await log.beginTransaction('job');
+        const bytes = Buffer.from(value);
+        await transaction.produce([{ topic, key: null, value: bytes }]);
+        await (end === 'commit' ? transaction.commit() : transaction.abort());
+        return bytes;
+      };
+      const committed = [await commit('a'), await commit('b')];
+      await read(2);
+      // Taken when the commit returns, before the broker has written the markers that make the
+      // records readable: the reader has the very buffers the writer gave.
+      assert.ok(
+        committed.some((bytes) => seen.some((record) => record.value === bytes)),
+        'no record came from memory',
+      );
+
+      await log.produce([{ topic, key: null, value: Buffer.from('plain append') }]);
+      await commit('c');
+      await commit('aborted', 'abort');
+      await commit('d');
+      await elsewhere.produce([{ topic, key: null, value: Buffer.from('another process') }]);
+      await commit('e');
+      await read(7);
+      // Nothing after the last commit of this process: the reader asks the broker now and then.
+      await elsewhere.produce([{ topic, key: null, value: Buffer.from('another process, later') }]);
+      await read(8);
+      await reader.close();
+      assert.deepEqual(
+        seen.map((r) => r.value?.toString()),
+        ['a', 'b', 'plain append', 'c', 'd', 'another process', 'e', 'another process, later'],
+      );
+      const offsets = seen.map((r) => r.offset);
+      assert.deepEqual(
+        offsets,
+        [...offsets].sort((x, y) => (x < y ? -1 : 1)),
+        'in offset order',
+      );
+    } finally {
+      await elsewhere.close();
+      await log.close();
+    }
+  });
+});
+
 describe('kafka log errors', () => {
   it('names brokers it cannot reach', async () => {
     await assert.rejects(KafkaLog.open('127.0.0.1:1'), (error: unknown) => {

@@ -19,6 +19,7 @@ import type {
   TopicOptions,
 } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
+import { CommittedTail, type TailRecord } from './committed-tail.ts';
 import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
 import { WrittenRows } from './written-rows.ts';
 
@@ -28,6 +29,14 @@ const NO_HEADERS = new Map<Bytes, Bytes>();
 const INTERNAL_TOPICS = /^__/;
 
 /** Messages sent in one produce request, with the rows their values were encoded from. */
+/** Records the broker took in one batch of one partition, at offsets base, base + 1, … */
+interface SentBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly base: bigint;
+  readonly records: TailRecord[];
+}
+
 interface Request {
   readonly messages: MessageToProduce<Bytes, Bytes, Bytes, Bytes>[];
   readonly rows: (DecodedValue | undefined)[];
@@ -68,6 +77,9 @@ export class KafkaLog implements Log {
   private readonly compactedTopicConfigs: Readonly<Record<string, string>>;
   private readonly transactionalId: string;
   private readonly written = new WrittenRows();
+  private readonly tail = new CommittedTail();
+  /** Whether a topic's record timestamps are the writers' (CreateTime), as the tail has them. */
+  private readonly createTime = new Map<string, boolean>();
 
   private constructor(brokers: string[], admin: Admin, options: KafkaLogOptions) {
     this.brokers = brokers;
@@ -207,16 +219,49 @@ export class KafkaLog implements Log {
 
   /**
    * Keeps the rows of a request the broker has taken, at the offsets it gave them: one batch per
-   * partition, whose records follow the base offset in the order they were sent.
+   * partition, whose records follow the base offset in the order they were sent. Returns those
+   * batches.
    */
-  sent(request: Request, result: ProduceResult): void {
+  sent(request: Request, result: ProduceResult): SentBatch[] {
+    const batches: SentBatch[] = [];
     for (const { topic, partition, offset } of result.offsets ?? []) {
       const rows: (DecodedValue | undefined)[] = [];
+      const records: TailRecord[] = [];
       request.messages.forEach((message, i) => {
-        if (message.topic === topic && message.partition === partition) rows.push(request.rows[i]);
+        if (message.topic !== topic || message.partition !== partition) return;
+        rows.push(request.rows[i]);
+        records.push({
+          key: message.key ?? null,
+          value: message.value ?? null,
+          timestamp: Number(message.timestamp),
+          decoded: request.rows[i],
+        });
       });
       this.written.add(topic, partition, offset, rows);
+      batches.push({ topic, partition, base: offset, records });
     }
+    return batches;
+  }
+
+  /**
+   * Hands the batches of a committed transaction to readers of this process (the last batch on
+   * each partition is followed by the commit marker).
+   */
+  committed(writer: string, batches: readonly SentBatch[]): void {
+    const lastOfPartition = new Map<string, SentBatch>();
+    for (const batch of batches) lastOfPartition.set(`${batch.partition}/${batch.topic}`, batch);
+    const topics = new Set<string>();
+    for (const batch of batches) {
+      const endsTransaction = lastOfPartition.get(`${batch.partition}/${batch.topic}`) === batch;
+      this.tail.add(batch.topic, batch.partition, {
+        base: batch.base,
+        records: batch.records,
+        writer,
+        endsTransaction,
+      });
+      topics.add(batch.topic);
+    }
+    for (const reader of this.readers) if (topics.has(reader.topic)) reader.notify();
   }
 
   async produce(records: readonly ProduceRecord[]): Promise<void> {
@@ -267,7 +312,7 @@ export class KafkaLog implements Log {
       },
     );
     const used = producer as Producer<Bytes, Bytes, Bytes, Bytes>;
-    return new KafkaTransaction(this, transaction, (healthy) => {
+    return new KafkaTransaction(this, id, transaction, (healthy) => {
       if (!healthy) used.close().catch(() => undefined);
       else if (writer === undefined) this.idleProducers.push(used);
       else this.idleWriters.set(writer, used);
@@ -331,9 +376,23 @@ export class KafkaLog implements Log {
       bootstrapBrokers: this.brokers,
       groupId: `rivulet-reader-${randomUUID()}`,
     });
-    const reader = new KafkaReader(topic, consumer, positions, this.written, () => this.readers.delete(reader));
+    const tail = (await this.hasCreateTime(topic)) ? this.tail : undefined;
+    const reader = new KafkaReader(topic, consumer, positions, this.written, tail, () => this.readers.delete(reader));
     this.readers.add(reader);
     return reader;
+  }
+
+  /** Whether the topic keeps the timestamps writers give (CreateTime, Kafka's default). */
+  private async hasCreateTime(topic: string): Promise<boolean> {
+    let known = this.createTime.get(topic);
+    if (known === undefined) {
+      const configs = await this.admin.describeConfigs({
+        resources: [{ resourceType: 2, resourceName: topic, configurationKeys: ['message.timestamp.type'] }],
+      });
+      known = configs[0]?.configs.find((c) => c.name === 'message.timestamp.type')?.value !== 'LogAppendTime';
+      this.createTime.set(topic, known);
+    }
+    return known;
   }
 
   async close(): Promise<void> {
@@ -382,9 +441,12 @@ class KafkaTransaction implements LogTransaction {
    * by side with TxnOffsetCommit, four round trips in a row instead of five.
    */
   private held: Request[] | undefined;
+  /** What the broker has taken so far, for readers of this process once the transaction commits. */
+  private readonly batches: SentBatch[] = [];
 
   constructor(
     private readonly log: KafkaLog,
+    private readonly writer: string,
     private readonly transaction: Awaited<ReturnType<Producer<Bytes, Bytes, Bytes, Bytes>['beginTransaction']>>,
     private readonly release: (healthy: boolean) => void,
   ) {}
@@ -409,7 +471,7 @@ class KafkaTransaction implements LogTransaction {
   private async send(requests: readonly Request[]): Promise<void> {
     this.started = true;
     for (const request of requests) {
-      this.log.sent(request, await this.transaction.send({ messages: request.messages }));
+      this.batches.push(...this.log.sent(request, await this.transaction.send({ messages: request.messages })));
     }
   }
 
@@ -437,8 +499,10 @@ class KafkaTransaction implements LogTransaction {
   }
 
   async commit(): Promise<void> {
-    if (!this.done) await this.sendHeld();
-    return this.end(() => this.transaction.commit());
+    if (this.done) return;
+    await this.sendHeld();
+    await this.end(() => this.transaction.commit());
+    this.log.committed(this.writer, this.batches);
   }
 
   abort(): Promise<void> {

@@ -1,5 +1,6 @@
 import { type Consumer, type fetchV17, IS_CONTROL, IS_TRANSACTIONAL } from '@platformatic/kafka';
 import type { LogReader, LogRecord } from '../log.ts';
+import type { CommittedTail, TailRecord } from './committed-tail.ts';
 import type { WrittenRows } from './written-rows.ts';
 
 export type Bytes = Buffer | undefined;
@@ -13,6 +14,11 @@ const PARTITION_FETCH_BYTES = 1_048_576;
 const FETCH_BYTES = 10 * PARTITION_FETCH_BYTES;
 /** How long the broker holds a fetch that finds nothing new. */
 const FETCH_WAIT_MS = 50;
+/**
+ * While commits of this process feed a reader from memory, how often it asks the broker whether
+ * another writer has added records: the longest those may wait then.
+ */
+const PROBE_MS = 100;
 const ABORT_MARKER = 0;
 const OFFSET_OUT_OF_RANGE = 1;
 const EARLIEST = -2n;
@@ -49,12 +55,17 @@ export class KafkaReader implements LogReader {
   private failure: Error | undefined;
   private closed = false;
   private readonly fetching: Promise<void>;
+  /** Whether commits of this process feed the reader: it then fetches only to look for other writers. */
+  private fed = false;
+  private notified: (() => void) | undefined;
 
   constructor(
     readonly topic: string,
     private readonly consumer: Consumer<Bytes, Bytes, Bytes, Bytes>,
     private readonly offsets: Map<number, bigint>,
     private readonly written: WrittenRows,
+    /** Undefined for a topic whose timestamps the broker sets (LogAppendTime): memory has other ones. */
+    private readonly tail: CommittedTail | undefined,
     private readonly onClose: () => void,
   ) {
     this.fetchFrom = new Map(offsets);
@@ -64,7 +75,7 @@ export class KafkaReader implements LogReader {
   private async fetchLoop(): Promise<void> {
     try {
       while (!this.closed) {
-        const goOn = await this.fetchOnce().then(
+        const goOn = await this.step().then(
           () => true,
           (error) => this.skipDeleted(error),
         );
@@ -77,8 +88,25 @@ export class KafkaReader implements LogReader {
     }
   }
 
-  /** One fetch from every partition's leader, or a wait while the job has enough to read. */
-  private async fetchOnce(): Promise<void> {
+  /**
+   * A transaction of this process has committed records to the topic: the reader takes them now,
+   * also while a fetch is under way (its answer skips what is taken, see take), since the broker
+   * makes them readable only once it has written the commit markers, after it answered the commit.
+   */
+  notify(): void {
+    if (this.closed || this.buffer.length >= READ_AHEAD_RECORDS) return;
+    if (this.takeFromTail()) {
+      this.fed = true;
+      this.wake?.();
+    }
+    this.notified?.();
+  }
+
+  /**
+   * Records from memory, a wait for the next commit of this process, or one fetch from every
+   * partition's leader; a wait while the job has enough to read.
+   */
+  private async step(): Promise<void> {
     if (this.buffer.length >= READ_AHEAD_RECORDS) {
       await new Promise<void>((resolve) => {
         this.resume = resolve;
@@ -86,6 +114,69 @@ export class KafkaReader implements LogReader {
       this.resume = undefined;
       return;
     }
+    if (this.takeFromTail()) {
+      this.fed = true;
+      this.wake?.();
+      return;
+    }
+    if (!this.fed || this.moreBeyond()) return this.fetchOnce(FETCH_WAIT_MS);
+    const notified = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.notified = undefined;
+        resolve(false);
+      }, PROBE_MS);
+      this.notified = () => {
+        clearTimeout(timer);
+        this.notified = undefined;
+        resolve(true);
+      };
+    });
+    if (notified || this.closed) return;
+    // Another writer's records end the feeding: the reader long-polls the broker again.
+    const before = this.buffer.length;
+    await this.fetchOnce(0);
+    if (this.buffer.length > before) this.fed = false;
+  }
+
+  /** Takes what commits of this process put right after each partition's fetch offset. */
+  private takeFromTail(): boolean {
+    if (!this.tail) return false;
+    let took = false;
+    for (const [partition, from] of this.fetchFrom) {
+      let position = from;
+      let segment = this.tail.next(this.topic, partition, position);
+      for (; segment; segment = this.tail.next(this.topic, partition, position)) {
+        const { base, records } = segment;
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i] as TailRecord;
+          this.buffer.push({
+            topic: this.topic,
+            partition,
+            offset: base + BigInt(i),
+            key: record.key,
+            value: record.value,
+            timestamp: record.timestamp,
+            decoded: record.decoded,
+          });
+        }
+        position = base + BigInt(records.length);
+        took = true;
+      }
+      this.fetchFrom.set(partition, position);
+    }
+    return took;
+  }
+
+  /** Whether this process committed records beyond a partition's fetch offset that memory cannot give. */
+  private moreBeyond(): boolean {
+    const tail = this.tail;
+    if (!tail) return false;
+    for (const [partition, from] of this.fetchFrom) if (tail.hasBeyond(this.topic, partition, from)) return true;
+    return false;
+  }
+
+  /** One fetch from every partition's leader, held by the broker up to `maxWaitTime` when there is nothing. */
+  private async fetchOnce(maxWaitTime: number): Promise<void> {
     const metadata = await this.consumer.metadata({ topics: [this.topic] });
     const topic = metadata.topics.get(this.topic);
     if (!topic) throw new Error(`topic '${this.topic}' has no metadata`);
@@ -107,7 +198,7 @@ export class KafkaReader implements LogReader {
         this.consumer.fetch({
           node,
           topics: [{ topicId: topic.id, partitions }],
-          maxWaitTime: FETCH_WAIT_MS,
+          maxWaitTime,
           minBytes: 1,
           maxBytes: FETCH_BYTES,
           isolationLevel: READ_COMMITTED,
@@ -212,6 +303,7 @@ export class KafkaReader implements LogReader {
     this.onClose();
     this.wake?.();
     this.resume?.();
+    this.notified?.();
     await this.fetching;
     await this.consumer.close().catch(() => undefined);
   }
