@@ -39,6 +39,21 @@ describe("the kafka log's committed tail", () => {
     assert.equal(tail.hasBeyond('t', 0, 24n), false);
   });
 
+  it('gives the row of a record a reader fetched, and forgets what every reader has taken', () => {
+    const tail = new CommittedTail();
+    const rows = (base: number, n: number) =>
+      records(n).map((record, i) => ({ ...record, decoded: { format: {}, row: [base + i] } }));
+    tail.add('t', 0, { base: 0n, records: rows(0, 3), writer: 'job', endsTransaction: true });
+    tail.add('t', 0, { base: 4n, records: rows(4, 2), writer: 'job', endsTransaction: true });
+    assert.deepEqual(tail.row('t', 0, 1n)?.row, [1]);
+    assert.deepEqual(tail.row('t', 0, 5n)?.row, [5]);
+    assert.equal(tail.row('t', 0, 3n), undefined, 'the commit marker has no row');
+    assert.equal(tail.row('t', 0, 6n), undefined);
+    tail.dropBefore('t', 0, 4n);
+    assert.equal(tail.row('t', 0, 1n), undefined);
+    assert.equal(tail.next('t', 0, 4n)?.base, 4n);
+  });
+
   it('keeps segments in offset order whatever order their transactions commit in', () => {
     const tail = new CommittedTail();
     tail.add('t', 0, segment(5n, 1, 'job-b'));

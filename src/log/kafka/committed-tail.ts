@@ -1,6 +1,6 @@
 import type { DecodedValue } from '../log.ts';
 
-/** Records kept per partition. */
+/** Records kept per partition at most, for readers of the process that have not taken them yet. */
 export const KEPT_RECORDS = 10_000;
 
 export interface TailRecord {
@@ -69,6 +69,27 @@ export class CommittedTail {
       if (segment.base < position) return undefined;
     }
     return undefined;
+  }
+
+  /** The row a committed record was encoded from, for a reader that fetched the record. */
+  row(topic: string, partition: number, offset: bigint): DecodedValue | undefined {
+    const segments = this.partitions.get(`${partition}/${topic}`)?.segments;
+    if (!segments) return undefined;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const segment = segments[i] as Segment;
+      if (offset >= segment.base) return segment.records[Number(offset - segment.base)]?.decoded;
+    }
+    return undefined;
+  }
+
+  /** Forgets the segments that end at or before `offset`: every reader of the process is past them. */
+  dropBefore(topic: string, partition: number, offset: bigint): void {
+    const kept = this.partitions.get(`${partition}/${topic}`);
+    if (!kept) return;
+    while (kept.segments.length > 0 && end(kept.segments[0] as Segment) <= offset) {
+      kept.count -= (kept.segments.shift() as Segment).records.length;
+    }
+    if (kept.segments.length === 0) this.partitions.delete(`${partition}/${topic}`);
   }
 
   /** Whether a committed segment of this process lies beyond `position`: there is more to read. */

@@ -21,7 +21,6 @@ import type {
 import { partitionForKey } from '../partitioner.ts';
 import { CommittedTail, type TailRecord } from './committed-tail.ts';
 import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
-import { WrittenRows } from './written-rows.ts';
 
 const EARLIEST = -2n;
 /** Headers of every record written: none, in one shared Map (the client makes one per message otherwise). */
@@ -76,7 +75,6 @@ export class KafkaLog implements Log {
   private readonly partitionCounts = new Map<string, number>();
   private readonly compactedTopicConfigs: Readonly<Record<string, string>>;
   private readonly transactionalId: string;
-  private readonly written = new WrittenRows();
   private readonly tail = new CommittedTail();
   /** Whether a topic's record timestamps are the writers' (CreateTime), as the tail has them. */
   private readonly createTime = new Map<string, boolean>();
@@ -218,18 +216,14 @@ export class KafkaLog implements Log {
   }
 
   /**
-   * Keeps the rows of a request the broker has taken, at the offsets it gave them: one batch per
-   * partition, whose records follow the base offset in the order they were sent. Returns those
-   * batches.
+   * The batches of a request the broker has taken: one per partition, at the base offset it gave,
+   * whose records follow in the order they were sent.
    */
   sent(request: Request, result: ProduceResult): SentBatch[] {
-    const batches: SentBatch[] = [];
-    for (const { topic, partition, offset } of result.offsets ?? []) {
-      const rows: (DecodedValue | undefined)[] = [];
+    return (result.offsets ?? []).map(({ topic, partition, offset }) => {
       const records: TailRecord[] = [];
       request.messages.forEach((message, i) => {
         if (message.topic !== topic || message.partition !== partition) return;
-        rows.push(request.rows[i]);
         records.push({
           key: message.key ?? null,
           value: message.value ?? null,
@@ -237,10 +231,8 @@ export class KafkaLog implements Log {
           decoded: request.rows[i],
         });
       });
-      this.written.add(topic, partition, offset, rows);
-      batches.push({ topic, partition, base: offset, records });
-    }
-    return batches;
+      return { topic, partition, base: offset, records };
+    });
   }
 
   /**
@@ -261,12 +253,23 @@ export class KafkaLog implements Log {
       });
       topics.add(batch.topic);
     }
-    for (const reader of this.readers) if (topics.has(reader.topic)) reader.notify();
+    const readers = [...this.readers].filter((reader) => topics.has(reader.topic));
+    for (const reader of readers) reader.notify();
+    // What every reader of the process has taken is not needed any more.
+    for (const { topic, partition } of lastOfPartition.values()) {
+      let taken: bigint | undefined;
+      for (const reader of readers) {
+        if (reader.topic !== topic) continue;
+        const at = reader.fetchOffset(partition);
+        if (taken === undefined || at < taken) taken = at;
+      }
+      if (taken !== undefined) this.tail.dropBefore(topic, partition, taken);
+    }
   }
 
   async produce(records: readonly ProduceRecord[]): Promise<void> {
     for (const request of await this.toMessages(records)) {
-      this.sent(request, await this.producer.send({ messages: request.messages }));
+      await this.producer.send({ messages: request.messages });
     }
   }
 
@@ -376,8 +379,10 @@ export class KafkaLog implements Log {
       bootstrapBrokers: this.brokers,
       groupId: `rivulet-reader-${randomUUID()}`,
     });
-    const tail = (await this.hasCreateTime(topic)) ? this.tail : undefined;
-    const reader = new KafkaReader(topic, consumer, positions, this.written, tail, () => this.readers.delete(reader));
+    const fromMemory = await this.hasCreateTime(topic);
+    const reader = new KafkaReader(topic, consumer, positions, this.tail, fromMemory, () =>
+      this.readers.delete(reader),
+    );
     this.readers.add(reader);
     return reader;
   }

@@ -1,7 +1,6 @@
 import { type Consumer, type fetchV17, IS_CONTROL, IS_TRANSACTIONAL } from '@platformatic/kafka';
 import type { LogReader, LogRecord } from '../log.ts';
 import type { CommittedTail, TailRecord } from './committed-tail.ts';
-import type { WrittenRows } from './written-rows.ts';
 
 export type Bytes = Buffer | undefined;
 
@@ -63,9 +62,10 @@ export class KafkaReader implements LogReader {
     readonly topic: string,
     private readonly consumer: Consumer<Bytes, Bytes, Bytes, Bytes>,
     private readonly offsets: Map<number, bigint>,
-    private readonly written: WrittenRows,
-    /** Undefined for a topic whose timestamps the broker sets (LogAppendTime): memory has other ones. */
-    private readonly tail: CommittedTail | undefined,
+    /** Records committed by this process: taken from memory, or their rows when fetched. */
+    private readonly tail: CommittedTail,
+    /** False for a topic whose timestamps the broker sets (LogAppendTime): memory has other ones. */
+    private readonly fromMemory: boolean,
     private readonly onClose: () => void,
   ) {
     this.fetchFrom = new Map(offsets);
@@ -140,7 +140,7 @@ export class KafkaReader implements LogReader {
 
   /** Takes what commits of this process put right after each partition's fetch offset. */
   private takeFromTail(): boolean {
-    if (!this.tail) return false;
+    if (!this.fromMemory) return false;
     let took = false;
     for (const [partition, from] of this.fetchFrom) {
       let position = from;
@@ -169,10 +169,13 @@ export class KafkaReader implements LogReader {
 
   /** Whether this process committed records beyond a partition's fetch offset that memory cannot give. */
   private moreBeyond(): boolean {
-    const tail = this.tail;
-    if (!tail) return false;
-    for (const [partition, from] of this.fetchFrom) if (tail.hasBeyond(this.topic, partition, from)) return true;
+    for (const [partition, from] of this.fetchFrom) if (this.tail.hasBeyond(this.topic, partition, from)) return true;
     return false;
+  }
+
+  /** The next offset the reader takes from a partition: it has everything before it. */
+  fetchOffset(partition: number): bigint {
+    return this.fetchFrom.get(partition) ?? 0n;
   }
 
   /** One fetch from every partition's leader, held by the broker up to `maxWaitTime` when there is nothing. */
@@ -264,7 +267,7 @@ export class KafkaReader implements LogReader {
           key: record.key ?? null,
           value: record.value ?? null,
           timestamp: Number(batch.firstTimestamp + record.timestampDelta),
-          decoded: this.written.get(this.topic, partition, offset),
+          decoded: this.tail.row(this.topic, partition, offset),
         });
       }
     }
