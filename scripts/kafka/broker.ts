@@ -126,13 +126,29 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
   const logFile = join(dir, 'broker.log');
   writeFileSync(logFile, '');
   const out = await import('node:fs').then((fs) => fs.openSync(logFile, 'a'));
-  const child = spawn('java', [...java, 'kafka.Kafka', config], { stdio: ['ignore', out, out], detached: false });
+  // The broker goes with the process that started it, however that one ends: a shell runs it and
+  // stops it when its stdin, a pipe from this process, closes. (A JVM left behind by a killed test
+  // or benchmark would take CPU from every later run on the machine.)
+  // Then it removes the broker's directory. (A background job's stdin is /dev/null unless
+  // redirected: the watcher reads a copy, fd 3.)
+  const script = [
+    'exec 3<&0',
+    'java "$@" & broker=$!',
+    '(cat <&3 >/dev/null; kill -TERM $broker 2>/dev/null; while kill -0 $broker 2>/dev/null; do sleep 0.2; done; rm -rf "$RIVULET_KAFKA_DIR") &',
+    'wait $broker',
+  ].join('\n');
+  const child = spawn('sh', ['-c', script, 'sh', ...java, 'kafka.Kafka', config], {
+    env: { ...process.env, RIVULET_KAFKA_DIR: dir },
+    stdio: ['pipe', out, out],
+    detached: true,
+  });
   const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin?.end();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          child.kill('SIGKILL');
+          // The shell, the broker and the watcher are one process group.
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
           resolve();
         }, 15_000);
         child.once('exit', () => {
