@@ -52,6 +52,12 @@ describe("the kafka log's committed tail", () => {
     tail.dropBefore('t', 0, 4n);
     assert.equal(tail.row('t', 0, 1n), undefined);
     assert.equal(tail.next('t', 0, 4n)?.base, 4n);
+    // A segment that ends where the readers are stays: its marker leads to the writer's next one.
+    tail.dropBefore('t', 0, 6n);
+    tail.add('t', 0, { base: 7n, records: rows(7, 1), writer: 'job', endsTransaction: true });
+    assert.equal(tail.next('t', 0, 6n)?.base, 7n);
+    tail.dropBefore('t', 0, 8n);
+    assert.equal(tail.row('t', 0, 5n), undefined);
   });
 
   it('keeps segments in offset order whatever order their transactions commit in', () => {

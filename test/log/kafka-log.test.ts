@@ -175,6 +175,43 @@ describe('kafka log readers of the writing process', () => {
       await log.close();
     }
   });
+  it('look at the broker for other writers also while commits of the process keep coming', async () => {
+    const broker = await sharedBroker();
+    const topic = `memory_busy_${process.pid}`;
+    const log = await KafkaLog.open(broker.bootstrap);
+    const elsewhere = await KafkaLog.open(broker.bootstrap);
+    try {
+      await log.ensureTopic(topic, { partitions: 2 });
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      let writing = true;
+      // This process commits to partition 0 every 20 ms, more often than the reader's look at the broker.
+      const writer = (async () => {
+        for (let i = 0; writing; i++) {
+          const transaction = await log.beginTransaction('busy');
+          await transaction.produce([{ topic, key: null, value: Buffer.from(`own ${i}`), partition: 0 }]);
+          await transaction.commit();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await elsewhere.produce([{ topic, key: null, value: Buffer.from('from elsewhere'), partition: 1 }]);
+        const sent = Date.now();
+        let found = false;
+        while (!found && Date.now() - sent < 3_000) {
+          found = (await reader.poll(1000, 100)).some((record) => record.value?.toString() === 'from elsewhere');
+        }
+        assert.ok(found, 'the other writer’s record did not come while this process kept committing');
+      } finally {
+        writing = false;
+        await writer;
+        await reader.close();
+      }
+    } finally {
+      await elsewhere.close();
+      await log.close();
+    }
+  });
 });
 
 describe('kafka log errors', () => {

@@ -82,11 +82,14 @@ export class CommittedTail {
     return undefined;
   }
 
-  /** Forgets the segments that end at or before `offset`: every reader of the process is past them. */
+  /**
+   * Forgets the segments that end before `offset`: every reader of the process is past them. One
+   * that ends right at it stays: a reader there takes the same writer's next segment by it.
+   */
   dropBefore(topic: string, partition: number, offset: bigint): void {
     const kept = this.partitions.get(`${partition}/${topic}`);
     if (!kept) return;
-    while (kept.segments.length > 0 && end(kept.segments[0] as Segment) <= offset) {
+    while (kept.segments.length > 0 && end(kept.segments[0] as Segment) < offset) {
       kept.count -= (kept.segments.shift() as Segment).records.length;
     }
     if (kept.segments.length === 0) this.partitions.delete(`${partition}/${topic}`);

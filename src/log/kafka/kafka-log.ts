@@ -67,6 +67,8 @@ export class KafkaLog implements Log {
   private readonly admin: Admin;
   private readonly producer: Producer<Bytes, Bytes, Bytes, Bytes>;
   private readonly transactionalProducers = new Set<Producer<Bytes, Bytes, Bytes, Bytes>>();
+  /** Each transactional producer's transactional id. */
+  private readonly producerIds = new WeakMap<Producer<Bytes, Bytes, Bytes, Bytes>, string>();
   private readonly idleProducers: Producer<Bytes, Bytes, Bytes, Bytes>[] = [];
   /** The producers of named writers between their transactions. */
   private readonly idleWriters = new Map<string, Producer<Bytes, Bytes, Bytes, Bytes>>();
@@ -305,6 +307,7 @@ export class KafkaLog implements Log {
             producerEpoch: -1,
           });
           this.transactionalProducers.add(producer);
+          this.producerIds.set(producer, id);
         }
         return producer.beginTransaction();
       },
@@ -315,7 +318,9 @@ export class KafkaLog implements Log {
       },
     );
     const used = producer as Producer<Bytes, Bytes, Bytes, Bytes>;
-    return new KafkaTransaction(this, id, transaction, (healthy) => {
+    // A producer taken from the idle ones keeps the id it was made with.
+    const writerId = this.producerIds.get(used) ?? id;
+    return new KafkaTransaction(this, writerId, transaction, (healthy) => {
       if (!healthy) used.close().catch(() => undefined);
       else if (writer === undefined) this.idleProducers.push(used);
       else this.idleWriters.set(writer, used);
@@ -506,18 +511,20 @@ class KafkaTransaction implements LogTransaction {
   async commit(): Promise<void> {
     if (this.done) return;
     await this.sendHeld();
-    await this.end(() => this.transaction.commit());
-    this.log.committed(this.writer, this.batches);
+    if (await this.end(() => this.transaction.commit())) this.log.committed(this.writer, this.batches);
   }
 
-  abort(): Promise<void> {
+  async abort(): Promise<void> {
     this.held = undefined;
-    return this.end(() => this.transaction.abort());
+    await this.end(() => this.transaction.abort());
   }
 
-  /** Ends the transaction; one that never wrote is only dropped (the broker has nothing to end). */
-  private async end(finish: () => Promise<void>): Promise<void> {
-    if (this.done) return;
+  /**
+   * Ends the transaction; one that never wrote is only dropped (the broker has nothing to end).
+   * Whether this call ended it (not an abort or commit before it).
+   */
+  private async end(finish: () => Promise<void>): Promise<boolean> {
+    if (this.done) return false;
     this.done = true;
     try {
       await (this.started ? finish() : this.transaction.cancel());
@@ -526,5 +533,6 @@ class KafkaTransaction implements LogTransaction {
       throw error;
     }
     this.release(true);
+    return true;
   }
 }

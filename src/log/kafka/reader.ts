@@ -57,6 +57,9 @@ export class KafkaReader implements LogReader {
   /** Whether commits of this process feed the reader: it then fetches only to look for other writers. */
   private fed = false;
   private notified: (() => void) | undefined;
+  /** When the last fetch was sent, and how many records fetches have buffered in all. */
+  private fetchedAt = Number.NEGATIVE_INFINITY;
+  private fetchedRecords = 0;
 
   constructor(
     readonly topic: string,
@@ -117,25 +120,35 @@ export class KafkaReader implements LogReader {
     if (this.takeFromTail()) {
       this.fed = true;
       this.wake?.();
-      return;
+      if (performance.now() - this.fetchedAt < PROBE_MS) return;
+    } else if (!this.fed || this.moreBeyond()) {
+      return this.fetchOnce(FETCH_WAIT_MS);
+    } else {
+      // Fed from memory: wait for the next commit of the process, at most until the next look.
+      const wait = this.fetchedAt + PROBE_MS - performance.now();
+      if (wait > 0 && (await this.notifiedWithin(wait))) return;
+      if (this.closed) return;
     }
-    if (!this.fed || this.moreBeyond()) return this.fetchOnce(FETCH_WAIT_MS);
-    const notified = await new Promise<boolean>((resolve) => {
+    // A look at the broker, without waiting, every PROBE_MS however often commits come: another
+    // writer's records end the feeding, and the reader long-polls the broker again.
+    const before = this.fetchedRecords;
+    await this.fetchOnce(0);
+    if (this.fetchedRecords > before) this.fed = false;
+  }
+
+  /** Whether a commit of the process notified the reader within `ms`. */
+  private notifiedWithin(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         this.notified = undefined;
         resolve(false);
-      }, PROBE_MS);
+      }, ms);
       this.notified = () => {
         clearTimeout(timer);
         this.notified = undefined;
         resolve(true);
       };
     });
-    if (notified || this.closed) return;
-    // Another writer's records end the feeding: the reader long-polls the broker again.
-    const before = this.buffer.length;
-    await this.fetchOnce(0);
-    if (this.buffer.length > before) this.fed = false;
   }
 
   /** Takes what commits of this process put right after each partition's fetch offset. */
@@ -180,6 +193,7 @@ export class KafkaReader implements LogReader {
 
   /** One fetch from every partition's leader, held by the broker up to `maxWaitTime` when there is nothing. */
   private async fetchOnce(maxWaitTime: number): Promise<void> {
+    this.fetchedAt = performance.now();
     const metadata = await this.consumer.metadata({ topics: [this.topic] });
     const topic = metadata.topics.get(this.topic);
     if (!topic) throw new Error(`topic '${this.topic}' has no metadata`);
@@ -269,6 +283,7 @@ export class KafkaReader implements LogReader {
           timestamp: Number(batch.firstTimestamp + record.timestampDelta),
           decoded: this.tail.row(this.topic, partition, offset),
         });
+        this.fetchedRecords++;
       }
     }
     this.fetchFrom.set(partition, next);
