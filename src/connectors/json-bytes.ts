@@ -67,16 +67,7 @@ export class JsonBytes {
       this.byte(0x2d);
       value = -value;
     }
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    if (digits < width) digits = width;
-    const buffer = this.reserve(digits);
-    for (let i = this.length + digits - 1; i >= this.length; i--) {
-      const next = Math.floor(value / 10);
-      buffer[i] = 0x30 + (value - next * 10);
-      value = next;
-    }
-    this.length += digits;
+    this.length = writeDigits(this.reserve(Math.max(16, width)), this.length, value, width);
   }
 
   /** A timestamp's text as formatTimestampTrimmed prints it, quoted; 'Z' after it for an instant. */
@@ -93,21 +84,16 @@ export class JsonBytes {
     buffer[at++] = 0x22;
     for (let i = 0; i < day.length; i++) buffer[at++] = day.charCodeAt(i);
     buffer[at++] = separator;
-    at = twoDigits(buffer, at, hour);
+    at = writeDigits(buffer, at, hour, 2);
     buffer[at++] = 0x3a;
-    at = twoDigits(buffer, at, minute);
+    at = writeDigits(buffer, at, minute, 2);
     buffer[at++] = 0x3a;
-    at = twoDigits(buffer, at, second - hour * 3600 - minute * 60);
+    at = writeDigits(buffer, at, second - hour * 3600 - minute * 60, 2);
     if (micro !== 0) {
       buffer[at++] = 0x2e;
       let digits = 6;
       for (; micro % 10 === 0; digits--) micro /= 10;
-      for (let i = at + digits - 1; i >= at; i--) {
-        const next = Math.floor(micro / 10);
-        buffer[i] = 0x30 + (micro - next * 10);
-        micro = next;
-      }
-      at += digits;
+      at = writeDigits(buffer, at, micro, digits);
     }
     if (zone) buffer[at++] = 0x5a;
     buffer[at++] = 0x22;
@@ -130,9 +116,15 @@ export class JsonBytes {
   }
 }
 
-function twoDigits(buffer: Uint8Array, at: number, value: number): number {
-  const tens = Math.floor(value / 10);
-  buffer[at] = 0x30 + tens;
-  buffer[at + 1] = 0x30 + (value - tens * 10);
-  return at + 2;
+/** A non-negative safe integer's digits at `at`, padded with zeros to `width`; returns the end. */
+function writeDigits(buffer: Uint8Array, at: number, value: number, width: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  if (digits < width) digits = width;
+  for (let i = at + digits - 1; i >= at; i--) {
+    const next = Math.floor(value / 10);
+    buffer[i] = 0x30 + (value - next * 10);
+    value = next;
+  }
+  return at + digits;
 }

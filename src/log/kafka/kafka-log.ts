@@ -27,7 +27,6 @@ const EARLIEST = -2n;
 const NO_HEADERS = new Map<Bytes, Bytes>();
 const INTERNAL_TOPICS = /^__/;
 
-/** Messages sent in one produce request, with the rows their values were encoded from. */
 /** Records the broker took in one batch of one partition, at offsets base, base + 1, … */
 interface SentBatch {
   readonly topic: string;
@@ -36,6 +35,7 @@ interface SentBatch {
   readonly records: TailRecord[];
 }
 
+/** Messages sent in one produce request, with the rows their values were encoded from. */
 interface Request {
   readonly messages: MessageToProduce<Bytes, Bytes, Bytes, Bytes>[];
   readonly rows: (DecodedValue | undefined)[];
