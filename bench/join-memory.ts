@@ -4,7 +4,7 @@
  * decoded per record). Prints one JSON line; run with --expose-gc so the figures follow a full GC.
  * BENCH_STATE_MEMORY (a size such as 64mb) sets the state memory budget, beyond which state spills.
  */
-import { push } from '../src/runtime/graph.ts';
+import { push } from '../src/runtime/push.ts';
 import { parseMemorySize } from '../src/state/memory-size.ts';
 import { stateMemory } from '../src/state/state-memory.ts';
 import { batches, decoded, dwdOrderRow, joinJob, userRow } from './operators.ts';
@@ -28,12 +28,12 @@ await collect();
 const baselineRssMb = mb(process.memoryUsage().rss);
 const started = performance.now();
 
-const decodeUser = decoded(job.users.table.fields);
+const decodeUser = decoded(job.users.scan.fields);
 for (const batch of batches(USERS, (i) => decodeUser(userRow(i)))) {
   push(job.users, batch, 0);
   job.drain();
 }
-const decodeOrder = decoded(job.orders.table.fields);
+const decodeOrder = decoded(job.orders.scan.fields);
 const CHUNK = 50_000; // generated chunk by chunk, so that only the engine holds the rows
 for (let start = 0; start < ORDERS; start += CHUNK) {
   for (const batch of batches(Math.min(CHUNK, ORDERS - start), (i) => decodeOrder(dwdOrderRow(start + i, USERS)))) {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonDecoder, jsonEncoder } from '../src/connectors/json-format.ts';
+import { jsonDecoder, jsonEncoder } from '../src/connectors/formats/json-format.ts';
 import { CalcOperator } from '../src/exec/calc.ts';
 import type { Change } from '../src/exec/change.ts';
 import { JoinOperator } from '../src/exec/join.ts';
@@ -11,7 +11,8 @@ import type { Row, Value } from '../src/expr/value.ts';
 import { inputsOf } from '../src/plan/explain.ts';
 import type { Calc, Join, PlanNode } from '../src/plan/nodes.ts';
 import { planScript } from '../src/plan/planner.ts';
-import { buildGraph, type JobGraph, push, type SourceVertex } from '../src/runtime/graph.ts';
+import { buildGraph, type JobGraph, type SourceVertex } from '../src/runtime/graph.ts';
+import { push } from '../src/runtime/push.ts';
 import type { RowField } from '../src/types/data-type.ts';
 import { parseTimestamp, resolveTimeZone } from '../src/types/temporal.ts';
 import type { Measurement } from './harness.ts';
@@ -262,9 +263,9 @@ export function operatorThroughput(): Measurement[] {
 
   // The dimension join (3_dimension_join.sql) with 100,000 users in state: new orders arrive.
   const probe = joinJob();
-  const decodeUser = decoded(probe.users.table.fields);
+  const decodeUser = decoded(probe.users.scan.fields);
   const userBatches = batches(users, (i) => decodeUser(userRow(i)));
-  const decodeOrder = decoded(probe.orders.table.fields);
+  const decodeOrder = decoded(probe.orders.scan.fields);
   const orderPool = Array.from({ length: pool }, (_, i) => decodeOrder(dwdOrderRow(i, users)));
   const newOrderOfSomeUser = (row: Value[], i: number) => {
     row[0] = BigInt(10_000_000 + i);

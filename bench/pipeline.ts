@@ -190,7 +190,7 @@ async function snapshotBenchmark(server: EmbeddedPostgres, log: Log): Promise<Me
     const started = performance.now();
     await s.start(['1_cdc_source_to_kafka.sql']);
     const orders = s.jobs[0] as Job;
-    await until('the snapshot', s.jobs, async () => orders.recordsOut >= rows + 5 && (await committed(log)));
+    await until('the snapshot', s.jobs, async () => orders.stats.recordsOut >= rows + 5 && (await committed(log)));
     const seconds = (performance.now() - started) / 1000;
     return [
       {

@@ -1,5 +1,9 @@
 import type { DataType } from '../types/data-type.ts';
-import type { OptionSpec, OptionValue } from './options.ts';
+import type { LookupContext, OpenedLookup } from './lookup-source.ts';
+import type { OptionSpec } from './options.ts';
+import type { SinkContext, SinkWriter } from './sink-writer.ts';
+import type { SourceContext, SourceReader } from './source-reader.ts';
+import type { ResolvedOptions, TableShape } from './table.ts';
 
 /** How a source emits changes: only inserts, upserts by the primary key, or every kind (+I -U +U -D). */
 export type SourceChangelog = 'insert-only' | 'upsert' | 'all';
@@ -7,18 +11,11 @@ export type SourceChangelog = 'insert-only' | 'upsert' | 'all';
 /** What a sink can consume: only inserts, or updates and deletes by its primary key. */
 export type SinkAcceptance = 'append-only' | 'upsert';
 
-export interface TableShape {
-  readonly name: string;
-  readonly primaryKey: readonly string[] | undefined;
-  readonly hasWatermark: boolean;
-}
-
-export interface ResolvedOptions {
-  get(key: string): OptionValue | undefined;
-  /** Keys under a prefix option, such as `properties.` → { 'bootstrap.servers': ... }. */
-  withPrefix(prefix: string): ReadonlyMap<string, string>;
-}
-
+/**
+ * A connector: the options it declares (checked by the registry, as Flink's FactoryUtil does),
+ * what the planner needs to know of it, and the parts it makes for the runtime: a source reader, a
+ * sink writer, a lookup source. The runtime knows connectors only through this interface.
+ */
 export interface ConnectorFactory {
   readonly identifier: string;
   readonly description: string;
@@ -28,13 +25,24 @@ export interface ConnectorFactory {
   readonly source?: {
     readonly changelog: (options: ResolvedOptions) => SourceChangelog;
     readonly bounded?: boolean;
-    readonly lookup?: boolean;
+    /**
+     * Whether what it read cannot be read again after a restart (a replication slot moves on): a
+     * job could not rebuild operator state from it, so it may feed only projections into sinks.
+     */
+    readonly readOnce?: boolean;
     /** Readable metadata keys and their types. */
     readonly metadata: Readonly<Record<string, DataType>>;
+    open(context: SourceContext): Promise<SourceReader>;
+  };
+  readonly lookup?: {
+    open(context: LookupContext): OpenedLookup;
   };
   readonly sink?: {
     readonly accepts: (table: TableShape) => SinkAcceptance;
     readonly metadata?: Readonly<Record<string, DataType>>;
+    /** What to do when an append-only table of this connector is given updates (a hint of the planner's error). */
+    readonly updatesHint?: string;
+    open(context: SinkContext): Promise<SinkWriter>;
   };
   /** Checks across options and the table (primary key rules): an error names the option at fault. */
   readonly validate?: (

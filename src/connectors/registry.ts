@@ -1,18 +1,36 @@
 import type { TableOption } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import type { ConnectorFactory, ResolvedOptions, TableShape } from './factory.ts';
-import { FORMATS } from './formats.ts';
-import { jdbcFactory } from './jdbc.ts';
-import { kafkaFactory } from './kafka.ts';
+import type { ConnectorFactory } from './factory.ts';
+import { FORMATS } from './formats/formats.ts';
+import { jdbcFactory } from './jdbc/factory.ts';
+import { kafkaFactory } from './kafka/kafka-factory.ts';
+import { upsertKafkaFactory } from './kafka/upsert-kafka-factory.ts';
 import { type OptionSpec, type OptionValue, parseOptionValue } from './options.ts';
-import { postgresCdcFactory } from './postgres-cdc.ts';
-import { upsertKafkaFactory } from './upsert-kafka.ts';
+import { postgresCdcFactory } from './postgres-cdc/factory.ts';
+import type { ResolvedOptions, TableShape } from './table.ts';
 
 /** Every connector, by its `connector` option. */
 export const CONNECTORS: ReadonlyMap<string, ConnectorFactory> = new Map(
   [postgresCdcFactory, kafkaFactory, upsertKafkaFactory, jdbcFactory].map((factory) => [factory.identifier, factory]),
 );
+
+/** The connectors that fit, as a hint lists them: `'a', 'b'`. */
+export function connectorNames(fits: (factory: ConnectorFactory) => boolean): string {
+  return [...CONNECTORS.values()]
+    .filter(fits)
+    .map((factory) => `'${factory.identifier}'`)
+    .join(', ');
+}
+
+const NO_OPTIONS: ResolvedOptions = { get: () => undefined, withPrefix: () => new Map() };
+
+/** Whether a connector reads an unbounded stream of inserts only (with its default options). */
+export function appendOnlySource(factory: ConnectorFactory): boolean {
+  return (
+    factory.source !== undefined && !factory.source.bounded && factory.source.changelog(NO_OPTIONS) === 'insert-only'
+  );
+}
 
 export interface ResolvedConnector extends ResolvedOptions {
   readonly factory: ConnectorFactory;

@@ -1,5 +1,5 @@
-import type { TableShape } from '../connectors/factory.ts';
 import { type ResolvedConnector, resolveConnector } from '../connectors/registry.ts';
+import type { TableShape } from '../connectors/table.ts';
 import type {
   ColumnDefinition,
   CreateTableStatement,

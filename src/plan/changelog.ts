@@ -1,7 +1,7 @@
 /**
  * The kind of changes an edge of a plan carries, as Flink infers it:
- * - insert-only: every row is +I (append streams: kafka, window aggregates)
- * - upsert: +I, +U and -D by a key, without -U (upsert-kafka sources before normalization)
+ * - insert-only: every row is +I (append-only topics, window aggregates)
+ * - upsert: +I, +U and -D by a key, without -U (upsert topics before normalization)
  * - retract: +I, -U, +U and -D (CDC, normalized upserts, joins, group aggregates)
  */
 export type ChangelogMode =

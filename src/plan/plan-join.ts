@@ -1,3 +1,4 @@
+import { connectorNames } from '../connectors/registry.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import type { Join as JoinAst, TableName } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
@@ -219,8 +220,8 @@ function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: nu
 }
 
 /**
- * `JOIN t FOR SYSTEM_TIME AS OF left.proc_time ON ...`: a lookup into a table that supports it
- * (jdbc), keyed by the equality conditions on the table's columns.
+ * `JOIN t FOR SYSTEM_TIME AS OF left.proc_time ON ...`: a lookup into a table whose connector has a
+ * lookup source, keyed by the equality conditions on the table's columns.
  */
 export function planLookupJoin(
   ast: JoinAst,
@@ -232,12 +233,12 @@ export function planLookupJoin(
   if (ast.type !== 'INNER' && ast.type !== 'LEFT') {
     throw new SqlError('SQL_UNSUPPORTED', ctx.source, ast.at, `a lookup join must be INNER or LEFT, not ${ast.type}`);
   }
-  if (!table.connector.factory.source?.lookup) {
+  if (!table.connector.factory.lookup) {
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
       rightAst.at,
-      `table '${table.name}' (connector '${table.connector.factory.identifier}') cannot be looked up; FOR SYSTEM_TIME AS OF needs a lookup source such as 'jdbc'`,
+      `table '${table.name}' (connector '${table.connector.factory.identifier}') cannot be looked up; FOR SYSTEM_TIME AS OF needs a lookup source such as ${connectorNames((f) => f.lookup !== undefined)}`,
       'versioned (event-time) temporal joins are not supported yet; join the two streams with a regular JOIN instead',
     );
   }

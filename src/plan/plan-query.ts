@@ -1,3 +1,4 @@
+import { appendOnlySource, connectorNames } from '../connectors/registry.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import type {
   DerivedTable,
@@ -274,7 +275,7 @@ function planWindow(ref: WindowAst, ctx: PlanContext): Relation {
       ctx.source,
       ref.at,
       `${ref.window} window doesn't support consuming update and delete changes`,
-      "read the table with the append-only 'kafka' connector, or group by a time bucket with GROUP BY instead",
+      `read the table with an append-only connector such as ${connectorNames(appendOnlySource)}, or group by a time bucket with GROUP BY instead`,
     );
   }
   const expected = ref.window === 'TUMBLE' ? 1 : 2;

@@ -274,11 +274,7 @@ function planInsert(insert: InsertStatement, ctx: PlanContext): Sink {
       ctx.source,
       insert.at,
       `Table sink '${qualified}' doesn't support consuming update and delete changes which is produced by node ${producer}`,
-      table.connector.factory.identifier === 'kafka'
-        ? "write to an 'upsert-kafka' table with a PRIMARY KEY instead"
-        : table.connector.factory.identifier === 'jdbc'
-          ? 'declare a PRIMARY KEY (...) NOT ENFORCED on the sink table so it is written as upserts'
-          : undefined,
+      sinkCapability.updatesHint,
     );
   }
   const sinkKey =

@@ -1,16 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { availableParallelism, freemem, hostname, totalmem } from 'node:os';
 import { formatError, isRivuletError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
 import { REDACTED } from '../connectors/options.ts';
-import { describeNode, inputsOf } from '../plan/explain.ts';
+import { inputsOf } from '../plan/explain.ts';
 import type { PlanNode, TableReference } from '../plan/nodes.ts';
 import type { Engine } from '../runtime/engine.ts';
-import type { Vertex } from '../runtime/graph.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
-import { vertexCounts, vertexNode } from '../runtime/vertex-metrics.ts';
+import type { JobStats } from '../runtime/job-stats.ts';
+import { vertexCounts } from '../runtime/vertex-metrics.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
+import { graphVertices, type JobVertex } from './vertices.ts';
 
 /** The Flink release whose SQL dialect and REST API Rivulet follows (see docs/rest.md). */
 const FLINK_VERSION = '1.18';
@@ -145,32 +146,6 @@ function stateCounts(state: TaskState, n: number): Record<TaskState, number> {
   return Object.fromEntries(TASK_STATES.map((s) => [s, s === state ? n : 0])) as Record<TaskState, number>;
 }
 
-/** The vertices of the job's latest graph, sources first, each after the vertices it reads from. */
-function graphVertices(job: Job): { vertex: Vertex; id: string; name: string; inputs: string[] }[] {
-  const graph = job.currentGraph;
-  if (!graph) return [];
-  const order: Vertex[] = [...graph.sources, ...graph.operators, ...graph.sinks];
-  const ids = new Map(order.map((vertex, i) => [vertex, createHash('md5').update(`${job.id}/${i}`).digest('hex')]));
-  const inputs = new Map<Vertex, string[]>(order.map((vertex) => [vertex, []]));
-  for (const vertex of order) {
-    if (vertex.kind === 'sink') continue;
-    for (const edge of vertex.outputs) inputs.get(edge.target)?.push(ids.get(vertex) as string);
-  }
-  return order.map((vertex) => ({
-    vertex,
-    id: ids.get(vertex) as string,
-    name: vertexName(vertex),
-    inputs: inputs.get(vertex) ?? [],
-  }));
-}
-
-function vertexName(vertex: Vertex): string {
-  const node = vertexNode(vertex);
-  if (node) return describeNode(node);
-  // The one vertex without a plan node of its own: the materializer in front of an upsert sink.
-  return vertex.kind === 'operator' ? 'SinkMaterializer' : vertex.kind;
-}
-
 function jobDetails(job: Job) {
   const now = Date.now();
   const end = endTime(job);
@@ -225,7 +200,7 @@ function jobDetails(job: Job) {
   };
 }
 
-function jobPlan(job: Job, vertices: ReturnType<typeof graphVertices> = graphVertices(job)) {
+function jobPlan(job: Job, vertices: readonly JobVertex[] = graphVertices(job)) {
   return {
     jid: job.id,
     name: job.plan.name,
@@ -273,7 +248,7 @@ const zeroSummary = () => statsSummary([], 0, 0, 0, 0);
 /** Every committed transaction of a job's output and source positions is one completed checkpoint. */
 function checkpoints(job: Job) {
   const tasks = Math.max(1, graphVertices(job).length);
-  const stats = (commit: Job['recentCommits'][number]) => {
+  const stats = (commit: JobStats['recentCommits'][number]) => {
     const millis = Math.round(commit.millis);
     return {
       className: 'completed',
@@ -297,24 +272,24 @@ function checkpoints(job: Job) {
       discarded: false,
     };
   };
-  const latest = job.recentCommits.at(-1);
+  const latest = job.stats.recentCommits.at(-1);
   return {
     counts: {
       restored: job.restarts,
-      total: job.commits,
+      total: job.stats.commits,
       in_progress: 0,
-      completed: job.commits,
+      completed: job.stats.commits,
       failed: 0,
     },
     summary: {
       checkpointed_size: zeroSummary(),
       state_size: zeroSummary(),
       end_to_end_duration: statsSummary(
-        job.recentCommits.map((c) => c.millis),
-        job.commitMillisMin,
-        job.commitMillisMax,
-        job.commits,
-        job.commitMillis,
+        job.stats.recentCommits.map((c) => c.millis),
+        job.stats.commitMillisMin,
+        job.stats.commitMillisMax,
+        job.stats.commits,
+        job.stats.commitMillis,
       ),
       alignment_buffered: zeroSummary(),
       processed_data: zeroSummary(),
@@ -326,7 +301,7 @@ function checkpoints(job: Job) {
       failed: null,
       restored: null,
     },
-    history: job.recentCommits.slice(-CHECKPOINT_HISTORY).reverse().map(stats),
+    history: job.stats.recentCommits.slice(-CHECKPOINT_HISTORY).reverse().map(stats),
   };
 }
 

@@ -83,7 +83,9 @@ describe('rivulet sql, list and cancel against the running engine', () => {
     assert.equal(cdc.code, 1);
     assert.match(
       cdc.stderr,
-      new RegExp(`error\\[CDC_UNREACHABLE\\]: cannot reach PostgreSQL at postgres@localhost:${port}/source_db`),
+      new RegExp(
+        `error\\[CDC_UNREACHABLE\\]: cannot reach PostgreSQL at postgresql://postgres@localhost:${port}/source_db`,
+      ),
     );
     assert.doesNotMatch(cdc.stderr + cdc.stdout, /do-not-print-me/);
     const missing = await runCli(['cancel', '0123456789abcdef0123456789abcdef', '--data-dir', dataDir]);

@@ -13,15 +13,8 @@ import type { BoundExpr } from '../../src/expr/bound.ts';
 import type { EvalEnv } from '../../src/expr/functions/definition.ts';
 import type { AggregateCall, WindowSpec } from '../../src/plan/nodes.ts';
 import { planScript } from '../../src/plan/planner.ts';
-import {
-  buildGraph,
-  fireProcessingTime,
-  type OperatorVertex,
-  push,
-  pushReplayed,
-  pushWatermark,
-  type SinkVertex,
-} from '../../src/runtime/graph.ts';
+import { buildGraph, type OperatorVertex, type SinkVertex } from '../../src/runtime/graph.ts';
+import { fireProcessingTime, push, pushReplayed, pushWatermark } from '../../src/runtime/push.ts';
 import { T } from '../../src/types/data-type.ts';
 import { formatTimestamp, parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
 import { c, show } from './changes.ts';

@@ -160,7 +160,7 @@ for (const [logName, openTestLog] of Object.entries(LOGS)) {
       const committed = await source.query<{ ms: string }>('SELECT (extract(epoch FROM now()) * 1000)::bigint AS ms');
       assert.ok((stamps[0] as number) <= Number(committed.rows[0]?.ms));
       for (const job of jobs.filter((j) => !j.plan.name.endsWith('ods_users'))) {
-        assert.ok(job.sourceToCommitSeconds.count > 0, `${job.plan.name} measured latency from the source`);
+        assert.ok(job.stats.sourceToCommitSeconds.count > 0, `${job.plan.name} measured latency from the source`);
       }
     });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
-import { parseLsn } from '../../src/connectors/cdc/pgoutput.ts';
+import { parseLsn } from '../../src/connectors/postgres-cdc/pgoutput.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { LogRecord } from '../../src/log/log.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';

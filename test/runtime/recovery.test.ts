@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { kafkaTableWriter } from '../../src/connectors/kafka-table.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { isProcessAlive, waitForExit } from '../../src/embedded/process-alive.ts';
 import type { Change } from '../../src/exec/change.ts';
@@ -25,12 +24,11 @@ import type { Value } from '../../src/expr/value.ts';
 import type { ProduceRecord } from '../../src/log/log.ts';
 import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import type { CatalogTable } from '../../src/plan/catalog.ts';
-import { tableReference } from '../../src/plan/plan-table.ts';
 import { planScript } from '../../src/plan/planner.ts';
-import { kafkaTable } from '../../src/runtime/graph.ts';
 import { parseTimestamp } from '../../src/types/temporal.ts';
 import { CliProcess } from '../helpers/cli.ts';
 import { seededRandom } from '../helpers/random.ts';
+import { topicWriter } from '../helpers/topic-writer.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE = join(ROOT, 'examples', 'ecommerce');
@@ -468,8 +466,7 @@ function odsEncoder(): (step: Step) => ProduceRecord {
   ] as const) {
     const script = planScript(file, readFileSync(join(EXAMPLE, file), 'utf8'), new Map(), {});
     const table = script.catalog.get(topic) as CatalogTable;
-    const fields = table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type }));
-    writers.set(topic, kafkaTableWriter(kafkaTable(tableReference(table), fields)));
+    writers.set(topic, topicWriter(table));
   }
   const ts = (text: string) => parseTimestamp(text) as number;
   return (step) => {

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { kafkaTableWriter } from '../../src/connectors/kafka-table.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { Change } from '../../src/exec/change.ts';
 import type { Value } from '../../src/expr/value.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import type { CatalogTable } from '../../src/plan/catalog.ts';
-import { tableReference } from '../../src/plan/plan-table.ts';
 import { type PlannedScript, planScript } from '../../src/plan/planner.ts';
-import { kafkaTable } from '../../src/runtime/graph.ts';
 import { Job } from '../../src/runtime/job.ts';
 import { parseTimestamp } from '../../src/types/temporal.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { topicWriter } from '../helpers/topic-writer.ts';
 import { waitFor as waitForJobs } from '../helpers/wait.ts';
 
 const ts = (text: string) => parseTimestamp(`2025-07-12 ${text}`) as number;
@@ -27,8 +25,7 @@ describe('event-time TUMBLE windows run as jobs on the postgres log', () => {
   /** Writes changes into a table's topic as the table's connector would. */
   async function produce(script: PlannedScript, tableName: string, changes: Change[]) {
     const table = script.catalog.get(tableName) as CatalogTable;
-    const fields = table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type }));
-    const write = kafkaTableWriter(kafkaTable(tableReference(table), fields));
+    const write = topicWriter(table);
     await log.produce(changes.map(write).filter((r) => r !== undefined));
   }
   async function startJob(script: PlannedScript): Promise<Job> {

@@ -148,7 +148,7 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
     assert.equal(jobs.length, 2);
     await waitFor(
       'the snapshots to be committed',
-      async () => (jobs.every((job) => job.commits > 0 && job.recordsIn > 0) ? true : undefined),
+      async () => (jobs.every((job) => job.stats.commits > 0 && job.stats.recordsIn > 0) ? true : undefined),
       jobs,
     );
 
@@ -205,7 +205,9 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
     await waitFor(
       'both changes to be committed',
       async () =>
-        orders.recordsIn > in1 && orders.sourceToCommitSeconds.count > 0 && users.sourceToCommitSeconds.count > 0
+        orders.stats.recordsIn > in1 &&
+        orders.stats.sourceToCommitSeconds.count > 0 &&
+        users.stats.sourceToCommitSeconds.count > 0
           ? true
           : undefined,
       jobs,

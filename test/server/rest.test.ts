@@ -190,7 +190,7 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(json.counts).sort(), ['completed', 'failed', 'in_progress', 'restored', 'total']);
     assert.ok(json.counts.completed >= 1);
-    assert.equal(json.counts.completed, engine.get(running)?.commits);
+    assert.equal(json.counts.completed, engine.get(running)?.stats.commits);
     const latest = json.latest.completed;
     assert.equal(latest.id, json.counts.completed);
     assert.equal(latest.status, 'COMPLETED');

@@ -1,0 +1,523 @@
+import type { Row, Value } from '../../expr/value.ts';
+import type { DataType, RowField } from '../../types/data-type.ts';
+import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
+import {
+  formatDate,
+  formatTime,
+  formatTimestampTrimmed,
+  parseDate,
+  parseTime,
+  parseTimestamp,
+} from '../../types/temporal.ts';
+import { type ExactJson, parseExactJson } from './exact-json.ts';
+import { JsonBytes } from './json-bytes.ts';
+import { DEFAULT_JSON_OPTIONS, type JsonOptions } from './json-options.ts';
+
+/** A record that does not fit the table's schema. */
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
+// ─── encoding ────────────────────────────────────────────────────────────────────────────────────
+
+/** Java's BigDecimal.toString: plain unless the exponent is small, then scientific (1.2E-7). */
+function javaDecimalText(unscaled: bigint, scale: number): string {
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString();
+  const adjusted = digits.length - 1 - scale;
+  if (scale >= 0 && adjusted >= -6) return formatDecimal(unscaled, scale);
+  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${unscaled < 0n ? '-' : ''}${mantissa}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
+type Encode = (value: Value) => string;
+
+/** Text of a value inside an ARRAY or MAP, and of the types without a byte writer below. */
+function encoder(type: DataType, options: JsonOptions): Encode {
+  const iso = options.timestampStandard === 'ISO-8601';
+  switch (type.kind) {
+    case 'BOOLEAN':
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+      return (v) => String(v);
+    case 'FLOAT':
+    case 'DOUBLE':
+      return (v) => (Number.isFinite(v as number) ? String(v) : JSON.stringify(String(v)));
+    case 'DECIMAL': {
+      const scale = type.scale;
+      return options.decimalAsPlainNumber
+        ? (v) => formatDecimal(v as bigint, scale)
+        : (v) => javaDecimalText(v as bigint, scale);
+    }
+    case 'CHAR':
+    case 'VARCHAR':
+      return (v) => JSON.stringify(v);
+    case 'BINARY':
+    case 'VARBINARY':
+      return (v) => `"${Buffer.from(v as Uint8Array).toString('base64')}"`;
+    case 'DATE':
+      return (v) => `"${formatDate(v as number)}"`;
+    case 'TIME':
+      return (v) => `"${formatTime(v as number, 0)}${fractionOf(v as number)}"`;
+    case 'TIMESTAMP':
+      return (v) => `"${formatTimestampTrimmed(v as number, iso ? 'T' : ' ')}"`;
+    case 'TIMESTAMP_LTZ':
+      return (v) => `"${formatTimestampTrimmed(v as number, iso ? 'T' : ' ')}Z"`;
+    case 'ARRAY': {
+      const element = encoder(type.element, options);
+      return (v) => `[${(v as Value[]).map((item) => (item === null ? 'null' : element(item))).join(',')}]`;
+    }
+    case 'MAP': {
+      const key = encoder(type.key, options);
+      const value = encoder(type.value, options);
+      return (v) =>
+        `{${[...(v as Map<Value, Value>)].map(([k, x]) => `${JSON.stringify(k === null ? 'null' : JSON.parse(key(k)).toString())}:${x === null ? 'null' : value(x)}`).join(',')}}`;
+    }
+    case 'ROW': {
+      const write = rowWriter(type.fields, options);
+      const out = new JsonBytes();
+      return (v) => {
+        out.clear();
+        write(v, out);
+        return out.takeText();
+      };
+    }
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+    case 'NULL':
+      return (v) => String(v);
+  }
+}
+
+function fractionOf(micros: number): string {
+  const micro = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
+  return micro === 0 ? '' : `.${String(micro).padStart(6, '0').replace(/0+$/, '')}`;
+}
+
+type Write = (value: Value, out: JsonBytes) => void;
+
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Writes a value's JSON into bytes: the common types directly, the others through their text. */
+function writer(type: DataType, options: JsonOptions): Write {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+      return (v, out) => {
+        if (typeof v === 'number' && Number.isSafeInteger(v)) out.integer(v);
+        else if (typeof v === 'bigint' && v >= SAFE_MIN && v <= SAFE_MAX) out.integer(Number(v));
+        else out.raw(String(v));
+      };
+    case 'CHAR':
+    case 'VARCHAR':
+      return (v, out) => out.quoted(v as string);
+    case 'DECIMAL': {
+      const { scale } = type;
+      const text = encoder(type, options);
+      // Up to scale 6 Java's BigDecimal.toString writes every value plainly (see javaDecimalText).
+      if (scale > 6) return (v, out) => out.raw(text(v));
+      const unit = 10 ** scale;
+      return (v, out) => {
+        const unscaled = v as bigint;
+        if (unscaled < SAFE_MIN || unscaled > SAFE_MAX) return out.raw(text(v));
+        let n = Number(unscaled);
+        if (n < 0) {
+          out.byte(0x2d);
+          n = -n;
+        }
+        if (scale === 0) return out.integer(n);
+        const whole = Math.floor(n / unit);
+        out.integer(whole);
+        out.byte(0x2e);
+        out.integer(n - whole * unit, scale);
+      };
+    }
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ': {
+      const separator = options.timestampStandard === 'ISO-8601' ? 0x54 : 0x20;
+      const zone = type.kind === 'TIMESTAMP_LTZ';
+      return (v, out) => out.timestamp(v as number, separator, zone);
+    }
+    case 'ROW':
+      return rowWriter(type.fields, options);
+    default: {
+      const text = encoder(type, options);
+      return (v, out) => out.raw(text(v));
+    }
+  }
+}
+
+const NULL = Buffer.from('null');
+
+function rowWriter(fields: readonly RowField[], options: JsonOptions): Write {
+  // Each field's name with what goes before it: the row's brace for the first written, else a comma.
+  const firsts = fields.map((field) => Buffer.from(`{${JSON.stringify(field.name)}:`));
+  const names = fields.map((field) => Buffer.from(`,${JSON.stringify(field.name)}:`));
+  const writes = fields.map((field) => writer(field.type, options));
+  const skipNulls = options.ignoreNullFields;
+  return (value, out) => {
+    const row = value as Row;
+    let first = true;
+    for (let i = 0; i < writes.length; i++) {
+      const v = row[i] ?? null;
+      if (v === null && skipNulls) continue;
+      out.bytes((first ? firsts[i] : names[i]) as Buffer);
+      first = false;
+      if (v === null) out.bytes(NULL);
+      else (writes[i] as Write)(v, out);
+    }
+    if (first) out.byte(0x7b);
+    out.byte(0x7d);
+  };
+}
+
+/** A function that writes rows of `fields` as Flink's json format writes them (UTF-8 bytes). */
+export function jsonEncoder(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): (row: Row) => Buffer {
+  const write = rowWriter(fields, options);
+  const out = new JsonBytes();
+  return (row) => {
+    out.clear();
+    write(row, out);
+    return out.take();
+  };
+}
+
+// ─── rows that skip the bytes ─────────────────────────────────────────────────────────────────────
+
+/** Types whose values this format decodes back to what it encoded (FLOAT is rounded, nested types are rebuilt). */
+const KEPT_KINDS = new Set<DataType['kind']>([
+  'BOOLEAN',
+  'TINYINT',
+  'SMALLINT',
+  'INT',
+  'BIGINT',
+  'DOUBLE',
+  'DECIMAL',
+  'CHAR',
+  'VARCHAR',
+  'BINARY',
+  'VARBINARY',
+  'DATE',
+  'TIME',
+  'TIMESTAMP',
+  'TIMESTAMP_LTZ',
+]);
+
+function keptType(type: DataType): string {
+  return type.kind === 'DECIMAL' ? `DECIMAL(${type.precision},${type.scale})` : type.kind;
+}
+
+/** The format a writer encoded its rows with, as far as a reader needs it to take those rows. */
+export interface JsonRowFormat {
+  readonly options: string;
+  /** Each field's position and type, by name. */
+  readonly fields: ReadonlyMap<string, { readonly index: number; readonly type: string }>;
+}
+
+/**
+ * Whether a value of the type reads back as itself, for the types where it might not: a number out
+ * of its integer type's range fails to decode, -0 reads back as 0, a DECIMAL beyond its precision
+ * as null. Undefined for types whose every value reads back.
+ */
+function readsBack(type: DataType): ((value: Value) => boolean) | undefined {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT': {
+      const limit = 2 ** ({ TINYINT: 8, SMALLINT: 16, INT: 32 }[type.kind] - 1);
+      return (v) => Number.isInteger(v) && (v as number) >= -limit && (v as number) < limit;
+    }
+    case 'BIGINT':
+      return (v) => typeof v === 'bigint' && BigInt.asIntN(64, v) === v;
+    case 'DOUBLE':
+      return (v) => !Object.is(v, -0);
+    case 'DECIMAL': {
+      const { precision } = type;
+      return (v) => typeof v === 'bigint' && fitsPrecision(v, precision);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * For a writer of rows of `fields` that this format decodes back into equal rows: its format, and
+ * a test of one row (see readsBack). Undefined for fields or options under which some rows would
+ * change.
+ */
+export function jsonRoundTrip(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): { readonly format: JsonRowFormat; readonly keeps: (row: Row) => boolean } | undefined {
+  if (options.ignoreNullFields && options.failOnMissingField) return undefined;
+  if (!fields.every((field) => KEPT_KINDS.has(field.type.kind))) return undefined;
+  const format: JsonRowFormat = {
+    options: JSON.stringify(options),
+    fields: new Map(fields.map(({ name, type }, index) => [name, { index, type: keptType(type) }])),
+  };
+  const checks = fields.flatMap(({ type }, i) => {
+    const check = readsBack(type);
+    return check ? [[i, check] as const] : [];
+  });
+  const count = fields.length;
+  return {
+    format,
+    keeps: (row) => {
+      if (row.length !== count) return false;
+      for (const [i, check] of checks) {
+        const value = row[i];
+        if (value !== null && value !== undefined && !check(value)) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * For a reader of rows of `fields`: given the format a record's row was written with, a function
+ * that makes of that row what decoding its bytes would make (the row itself, or its fields this
+ * reader declares), or undefined when the bytes must be decoded: other options, a field missing or
+ * of another type. The answer for each writer's format is kept.
+ */
+export function jsonRowReuse(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): (format: object) => ((row: Row) => Row) | undefined {
+  const known = new WeakMap<object, ((row: Row) => Row) | null>();
+  const ownOptions = JSON.stringify(options);
+  const same = (row: Row) => row;
+  const reuse = (format: JsonRowFormat): ((row: Row) => Row) | null => {
+    if (format.options !== ownOptions) return null;
+    const indices: number[] = [];
+    for (const { name, type } of fields) {
+      const written = format.fields.get(name);
+      if (written === undefined || written.type !== keptType(type)) return null;
+      indices.push(written.index);
+    }
+    if (indices.length === format.fields.size && indices.every((index, i) => index === i)) return same;
+    return (row) => indices.map((index) => row[index] ?? null);
+  };
+  return (format) => {
+    let found = known.get(format);
+    if (found === undefined) {
+      found = reuse(format as JsonRowFormat);
+      known.set(format, found);
+    }
+    return found ?? undefined;
+  };
+}
+
+// ─── decoding ────────────────────────────────────────────────────────────────────────────────────
+
+type Decode = (json: unknown, path: string) => Value;
+
+const exactNumber = (json: unknown): string | undefined =>
+  typeof json === 'object' && json !== null && 'number' in json ? (json as { number: string }).number : undefined;
+
+function mismatch(path: string, type: string, json: unknown): never {
+  const shown = JSON.stringify(json, (_, v) =>
+    typeof v === 'object' && v !== null && 'number' in v ? Number(v.number) : v,
+  );
+  throw new FormatError(`field '${path}' expects ${type}, got ${shown?.slice(0, 60)}`);
+}
+
+function decoder(type: DataType, options: JsonOptions): Decode {
+  switch (type.kind) {
+    case 'BOOLEAN':
+      return (json, path) => {
+        if (typeof json === 'boolean') return json;
+        if (json === 'true' || json === 'false') return json === 'true';
+        return mismatch(path, 'BOOLEAN', json);
+      };
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT': {
+      const bits = { TINYINT: 8, SMALLINT: 16, INT: 32 }[type.kind];
+      const limit = 2 ** (bits - 1);
+      return (json, path) => {
+        const n =
+          typeof json === 'number' ? json : Number(exactNumber(json) ?? (typeof json === 'string' ? json : Number.NaN));
+        if (!Number.isInteger(n) || n < -limit || n >= limit) return mismatch(path, type.kind, json);
+        return n;
+      };
+    }
+    case 'BIGINT':
+      return (json, path) => {
+        const text =
+          exactNumber(json) ??
+          (typeof json === 'string'
+            ? json.trim()
+            : typeof json === 'number' && Number.isSafeInteger(json)
+              ? String(json)
+              : undefined);
+        if (text === undefined || !/^-?\d+$/.test(text)) return mismatch(path, 'BIGINT', json);
+        const value = BigInt(text);
+        if (value !== BigInt.asIntN(64, value)) return mismatch(path, 'BIGINT', json);
+        return value;
+      };
+    case 'DECIMAL': {
+      const { precision, scale } = type;
+      return (json, path) => {
+        let value: bigint | null;
+        if (typeof json === 'number') value = decimalFromDouble(json, scale);
+        else if (typeof json === 'string') value = parseDecimal(json, scale);
+        else {
+          const text = exactNumber(json);
+          value = text === undefined ? null : parseDecimal(text, scale);
+        }
+        if (value === null) return mismatch(path, `DECIMAL(${precision}, ${scale})`, json);
+        return fitsPrecision(value, precision) ? value : null;
+      };
+    }
+    case 'FLOAT':
+    case 'DOUBLE': {
+      const round = type.kind === 'FLOAT' ? Math.fround : (x: number) => x;
+      return (json, path) => {
+        const n =
+          typeof json === 'number' ? json : Number(exactNumber(json) ?? (typeof json === 'string' ? json : Number.NaN));
+        if (Number.isNaN(n) && json !== 'NaN') return mismatch(path, type.kind, json);
+        return round(n);
+      };
+    }
+    case 'CHAR':
+    case 'VARCHAR':
+      return (json) => {
+        if (typeof json === 'string') return json;
+        const number = exactNumber(json);
+        if (number !== undefined) return number;
+        return typeof json === 'object' ? JSON.stringify(json) : String(json);
+      };
+    case 'BINARY':
+    case 'VARBINARY':
+      return (json, path) =>
+        typeof json === 'string' ? new Uint8Array(Buffer.from(json, 'base64')) : mismatch(path, 'BYTES', json);
+    case 'DATE':
+      return (json, path) =>
+        typeof json === 'string' ? (parseDate(json) ?? mismatch(path, 'DATE', json)) : mismatch(path, 'DATE', json);
+    case 'TIME':
+      return (json, path) =>
+        typeof json === 'string' ? (parseTime(json) ?? mismatch(path, 'TIME', json)) : mismatch(path, 'TIME', json);
+    case 'TIMESTAMP':
+      return (json, path) =>
+        typeof json === 'string'
+          ? (parseTimestamp(json) ?? mismatch(path, 'TIMESTAMP', json))
+          : mismatch(path, 'TIMESTAMP', json);
+    case 'TIMESTAMP_LTZ':
+      return (json, path) => {
+        if (typeof json !== 'string') return mismatch(path, 'TIMESTAMP_LTZ', json);
+        const parsed = parseTimestamp(json.replace(/Z$/, ''));
+        return parsed ?? mismatch(path, 'TIMESTAMP_LTZ', json);
+      };
+    case 'ARRAY': {
+      const element = decoder(type.element, options);
+      return (json, path) =>
+        Array.isArray(json)
+          ? json.map((item, i) => (item === null ? null : element(item, `${path}[${i}]`)))
+          : mismatch(path, 'ARRAY', json);
+    }
+    case 'MAP': {
+      const value = decoder(type.value, options);
+      const key = decoder(type.key, options);
+      return (json, path) => {
+        if (typeof json !== 'object' || json === null || Array.isArray(json)) return mismatch(path, 'MAP', json);
+        return new Map(
+          Object.entries(json).map(([k, v]) => [key(k, path), v === null ? null : value(v, `${path}.${k}`)]),
+        );
+      };
+    }
+    case 'ROW':
+      return rowDecoder(type.fields, options);
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+    case 'NULL':
+      return () => null;
+  }
+}
+
+function rowDecoder(fields: readonly RowField[], options: JsonOptions): Decode {
+  const parts = fields.map((field) => ({ name: field.name, decode: decoder(field.type, options) }));
+  return (json, path) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      return mismatch(path || 'record', 'a JSON object', json);
+    const object = json as Record<string, unknown>;
+    const row: Value[] = new Array(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as { name: string; decode: Decode };
+      const raw = object[part.name];
+      if (raw === undefined) {
+        if (options.failOnMissingField)
+          throw new FormatError(`field '${path ? `${path}.` : ''}${part.name}' is missing`);
+        row[i] = null;
+      } else if (raw === null) {
+        row[i] = null;
+      } else if (options.ignoreParseErrors) {
+        try {
+          row[i] = part.decode(raw, path ? `${path}.${part.name}` : part.name);
+        } catch {
+          row[i] = null;
+        }
+      } else {
+        row[i] = part.decode(raw, path ? `${path}.${part.name}` : part.name);
+      }
+    }
+    return row;
+  };
+}
+
+/** Whether JSON.parse may have rounded a value of this type (BIGINT beyond 2^53, long DECIMALs). */
+function needsExactCheck(type: DataType): boolean {
+  return (
+    type.kind === 'BIGINT' ||
+    (type.kind === 'DECIMAL' && type.precision > 15) ||
+    type.kind === 'ARRAY' ||
+    type.kind === 'ROW' ||
+    type.kind === 'MAP'
+  );
+}
+
+function lostPrecision(value: unknown): boolean {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) return !Number.isSafeInteger(value);
+    return String(value).replace(/^-?0?\.?|e.*$|\./gi, '').length > 15;
+  }
+  if (Array.isArray(value)) return value.some(lostPrecision);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(lostPrecision);
+  return false;
+}
+
+/**
+ * A function that reads Flink json bytes into a row of `fields`. Throws FormatError for bytes that
+ * are not JSON or do not fit the schema (unless `ignoreParseErrors`, which nulls the fields at fault).
+ */
+export function jsonDecoder(
+  fields: readonly RowField[],
+  options: JsonOptions = DEFAULT_JSON_OPTIONS,
+): (bytes: Uint8Array) => Row {
+  const decode = rowDecoder(fields, options);
+  const checked = fields.map((field, i) => (needsExactCheck(field.type) ? i : -1)).filter((i) => i >= 0);
+  const names = fields.map((field) => field.name);
+  return (bytes) => {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new FormatError(`not valid JSON: ${(error as Error).message}`);
+    }
+    if (checked.length > 0 && typeof json === 'object' && json !== null) {
+      const object = json as Record<string, unknown>;
+      if (checked.some((i) => lostPrecision(object[names[i] as string]))) json = parseExactJson(text) as ExactJson;
+    }
+    return decode(json, '') as Row;
+  };
+}

@@ -1,0 +1,52 @@
+import { opt } from '../options.ts';
+import type { ResolvedOptions } from '../table.ts';
+
+/** Flink's `json` format options. */
+export interface JsonOptions {
+  readonly timestampStandard: 'SQL' | 'ISO-8601';
+  readonly failOnMissingField: boolean;
+  readonly ignoreParseErrors: boolean;
+  readonly decimalAsPlainNumber: boolean;
+  readonly ignoreNullFields: boolean;
+}
+
+export const DEFAULT_JSON_OPTIONS: JsonOptions = {
+  timestampStandard: 'SQL',
+  failOnMissingField: false,
+  ignoreParseErrors: false,
+  decimalAsPlainNumber: false,
+  ignoreNullFields: false,
+};
+
+/** The options the json format declares, as Flink names them. */
+export const JSON_FORMAT_OPTIONS = [
+  opt.boolean('fail-on-missing-field', 'fail when a field of the schema is missing from a record', {
+    default: 'false',
+  }),
+  opt.boolean('ignore-parse-errors', 'skip records that are not valid JSON for the schema instead of failing', {
+    default: 'false',
+  }),
+  opt.enumOf(
+    'timestamp-format.standard',
+    ['SQL', 'ISO-8601'],
+    "how timestamps are written: '2025-07-11 17:25:55.145' or '2025-07-11T17:25:55.145'",
+    { default: 'SQL' },
+  ),
+  opt.enumOf('map-null-key.mode', ['FAIL', 'DROP', 'LITERAL'], 'what to do with a null map key', { default: 'FAIL' }),
+  opt.string('map-null-key.literal', 'the text of a null map key in LITERAL mode', { default: 'null' }),
+  opt.boolean('encode.decimal-as-plain-number', 'write DECIMAL without scientific notation', { default: 'false' }),
+  opt.boolean('encode.ignore-null-fields', 'leave out fields whose value is null', { default: 'false' }),
+];
+
+/** The json options a table sets under `prefix` (`value.`, `key.` or none): `prefix` + `json.` + option. */
+export function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
+  const get = (key: string) => options.get(`${prefix}json.${key}`);
+  const standard = get('timestamp-format.standard');
+  return {
+    timestampStandard: standard === 'ISO-8601' ? 'ISO-8601' : DEFAULT_JSON_OPTIONS.timestampStandard,
+    failOnMissingField: get('fail-on-missing-field') === true,
+    ignoreParseErrors: get('ignore-parse-errors') === true,
+    decimalAsPlainNumber: get('encode.decimal-as-plain-number') === true,
+    ignoreNullFields: get('encode.ignore-null-fields') === true,
+  };
+}

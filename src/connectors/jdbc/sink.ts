@@ -1,0 +1,26 @@
+import type { SinkContext, SinkWriter } from '../sink-writer.ts';
+import { JdbcDatabase } from './database.ts';
+import { JdbcTableWriter } from './table-writer.ts';
+import { jdbcConnection } from './url.ts';
+
+/** A sink table of a PostgreSQL database; the sinks of one job into one database commit together. */
+export async function openJdbcSink(context: SinkContext): Promise<SinkWriter> {
+  const { table } = context;
+  const connection = jdbcConnection(table.options);
+  const maxRetries = Number(table.options.get('sink.max-retries') ?? 3);
+  const domain = context.domain(
+    `jdbc ${connection.user ?? ''}@${connection.host}:${connection.port}/${connection.database}`,
+    () => new JdbcDatabase(connection, maxRetries),
+  );
+  if (!(domain instanceof JdbcDatabase))
+    throw new Error(`the commit domain of jdbc table '${table.name}' is not a database`);
+  const writer = new JdbcTableWriter({
+    table: String(table.options.get('table-name')),
+    fields: table.fields,
+    key: table.key,
+  });
+  return {
+    domain,
+    write: (changes) => domain.stage(writer.table, writer.statements(changes)),
+  };
+}

@@ -1,0 +1,178 @@
+import { RivuletError } from '../../common/errors.ts';
+import type { Change } from '../../exec/change.ts';
+import type { Row, Value } from '../../expr/value.ts';
+import type { DecodedValue, Log, LogReader, LogRecord } from '../../log/log.ts';
+import type { RowField } from '../../types/data-type.ts';
+import { FormatError, jsonDecoder, jsonRowReuse } from '../formats/json-format.ts';
+import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
+import { replayStart, startPosition } from './start-position.ts';
+import { type KafkaTable, kafkaTable, keyOptions, valueOptions } from './table.ts';
+
+/**
+ * Reads a topic as the table's changes: `upsert-kafka` turns a value into an upsert (+U, keyed)
+ * and a tombstone into a delete of that key; `kafka` turns each value into an insert and skips
+ * tombstones. A record that does not fit the schema fails with its topic, partition and offset,
+ * or goes to the table's 'dead-letter-topic' when it has one.
+ */
+export class KafkaTableReader implements SourceReader {
+  readonly atCommitPoint = true;
+  readonly moved = false;
+  readonly ended = false;
+  private readonly decodeValue: (bytes: Uint8Array) => Row;
+  /** What decodeValue would make of a record's own row, for the formats that allow it. */
+  private readonly reuse: ReturnType<typeof jsonRowReuse>;
+  private readonly decodeKey: ((bytes: Uint8Array) => Row) | undefined;
+  private readonly deadLetter: string | undefined;
+
+  /**
+   * `replayUntil`: the positions committed before a restart, when the reader starts before them to
+   * rebuild operator state (see replayStart).
+   */
+  constructor(
+    private readonly log: Log,
+    private readonly table: KafkaTable,
+    private readonly reader: LogReader,
+    private readonly replayUntil?: ReadonlyMap<number, bigint>,
+  ) {
+    const value = valueOptions(table);
+    this.decodeValue = jsonDecoder(table.fields, value);
+    this.reuse = jsonRowReuse(table.fields, value);
+    const keyFields = table.key.map((i) => table.fields[i] as RowField);
+    this.decodeKey = keyFields.length > 0 ? jsonDecoder(keyFields, keyOptions(table)) : undefined;
+    const deadLetter = table.options.get('dead-letter-topic');
+    this.deadLetter = deadLetter === undefined ? undefined : String(deadLetter);
+  }
+
+  /**
+   * Opens the table's topic where the job committed last, or where `scan.startup.mode` says on a
+   * first start; before the committed positions when the job's state must be rebuilt.
+   */
+  static async open(context: SourceContext, upsert: boolean): Promise<KafkaTableReader> {
+    const { log, group } = context;
+    if (context.columns.some((column) => 'metadata' in column)) {
+      throw new RivuletError(
+        'NOT_SUPPORTED_YET',
+        `metadata columns of '${context.table.name}' cannot run yet`,
+        'see the status table in README.md',
+      );
+    }
+    const table = kafkaTable(context.table, upsert);
+    // A source topic that does not exist yet is created, as Kafka does for a consumer by default.
+    await log.ensureTopic(table.topic, { compacted: upsert });
+    const committed = await context.committedPositions(table.topic);
+    if (committed.size === 0) {
+      return new KafkaTableReader(
+        log,
+        table,
+        await log.openReader(table.topic, await startPosition(log, table, group)),
+      );
+    }
+    const replayFrom = await replayStart(log, table, group, context.stateful);
+    if (replayFrom) return new KafkaTableReader(log, table, await log.openReader(table.topic, replayFrom), committed);
+    const reader = await log.openReader(table.topic, { kind: 'offsets', offsets: committed, otherwise: 'earliest' });
+    return new KafkaTableReader(log, table, reader);
+  }
+
+  get positionTopic(): string {
+    return this.table.topic;
+  }
+
+  get newestSourceMicros(): number {
+    return this.newestTimestamp * 1000;
+  }
+
+  get replaying(): boolean {
+    const until = this.replayUntil;
+    if (!until) return false;
+    const positions = this.reader.positions();
+    for (const [partition, offset] of until) if ((positions.get(partition) ?? 0n) < offset) return true;
+    return false;
+  }
+
+  async replay(max: number): Promise<ReplayedBatch> {
+    const until = this.replayUntil ?? new Map<number, bigint>();
+    const replayed: Change[] = [];
+    const fresh: Change[] = [];
+    for (const entry of await this.pollEntries(max, 200)) {
+      (entry.offset < (until.get(entry.partition) ?? 0n) ? replayed : fresh).push(entry.change);
+    }
+    return { replayed, fresh };
+  }
+
+  committed(): void {}
+
+  /**
+   * The newest record timestamp read so far (milliseconds). Rivulet's jobs stamp their output with
+   * the source commit time of what it came from, so downstream this is the time at the source.
+   */
+  newestTimestamp = 0;
+
+  positions(): ReadonlyMap<number, bigint> {
+    return this.reader.positions();
+  }
+
+  async poll(max: number, timeoutMs: number): Promise<Change[]> {
+    return (await this.pollEntries(max, timeoutMs)).map((entry) => entry.change);
+  }
+
+  /** Like poll, with the partition and offset of the record each change came from. */
+  private async pollEntries(
+    max: number,
+    timeoutMs: number,
+  ): Promise<{ change: Change; partition: number; offset: bigint }[]> {
+    const records = await this.reader.poll(max, timeoutMs);
+    for (const record of records) if (record.timestamp > this.newestTimestamp) this.newestTimestamp = record.timestamp;
+    const changes: { change: Change; partition: number; offset: bigint }[] = [];
+    const rejected: LogRecord[] = [];
+    for (const record of records) {
+      try {
+        const change = this.toChange(record);
+        if (change) changes.push({ change, partition: record.partition, offset: record.offset });
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+        if (this.deadLetter === undefined) {
+          throw new RivuletError(
+            'RECORD_UNREADABLE',
+            `record at topic '${record.topic}', partition ${record.partition}, offset ${record.offset} does not fit table '${this.table.name}': ${error.message}`,
+            `fix the producer of that record, set 'value.json.ignore-parse-errors' = 'true', or route such records with 'dead-letter-topic'`,
+          );
+        }
+        rejected.push(record);
+      }
+    }
+    if (rejected.length > 0 && this.deadLetter !== undefined) {
+      const topic = this.deadLetter;
+      await this.log.ensureTopic(topic);
+      await this.log.produce(
+        rejected.map((record) => ({ topic, key: record.key, value: record.value, timestamp: record.timestamp })),
+      );
+    }
+    return changes;
+  }
+
+  private rowOf(value: Buffer, record: LogRecord): Row {
+    const decoded = record.decoded;
+    const reuse = decoded && this.reuse(decoded.format);
+    return reuse ? reuse((decoded as DecodedValue).row) : this.decodeValue(value);
+  }
+
+  private toChange(record: LogRecord): Change | undefined {
+    if (!this.table.upsert) {
+      return record.value === null
+        ? undefined
+        : { kind: '+I', row: this.rowOf(record.value, record), time: record.timestamp };
+    }
+    if (record.value !== null) return { kind: '+U', row: this.rowOf(record.value, record), time: record.timestamp };
+    if (record.key === null || !this.decodeKey) return undefined;
+    const key = this.decodeKey(record.key);
+    const row: Value[] = new Array(this.table.fields.length).fill(null);
+    this.table.key.forEach((field, i) => {
+      row[field] = key[i] ?? null;
+    });
+    return { kind: '-D', row, time: record.timestamp };
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
+  }
+}

@@ -1,0 +1,42 @@
+import type { ConnectorFactory } from '../factory.ts';
+import { opt } from '../options.ts';
+import { KAFKA_COMMON_OPTIONS, KAFKA_READABLE_METADATA, KAFKA_WRITABLE_METADATA } from './kafka-factory.ts';
+import { openLogSink } from './log-commit.ts';
+import { KafkaTableReader } from './reader.ts';
+
+export const upsertKafkaFactory: ConnectorFactory = {
+  identifier: 'upsert-kafka',
+  description: 'a compacted topic keyed by the primary key: a value upserts, a tombstone deletes',
+  options: [
+    ...KAFKA_COMMON_OPTIONS,
+    opt.string('key.format', 'the format of the key (the primary key columns)', { required: true }),
+    opt.string('value.format', 'the format of the value', { required: true }),
+    opt.int('sink.buffer-flush.max-rows', 'rows buffered per key before a flush (0 = no buffer)', { default: '0' }),
+    opt.duration('sink.buffer-flush.interval', 'longest time rows stay buffered (0 = no buffer)', { default: '0' }),
+    opt.enumOf('sink.delivery-guarantee', ['at-least-once', 'exactly-once', 'none'], 'delivery guarantee of the sink', {
+      default: 'at-least-once',
+    }),
+    opt.string('sink.transactional-id-prefix', 'prefix of transactional ids for exactly-once'),
+  ],
+  formatOptions: [
+    { key: 'value.format', prefix: 'value.' },
+    { key: 'key.format', prefix: 'key.' },
+  ],
+  source: {
+    changelog: () => 'upsert',
+    metadata: KAFKA_READABLE_METADATA,
+    open: (context) => KafkaTableReader.open(context, true),
+  },
+  sink: { accepts: () => 'upsert', metadata: KAFKA_WRITABLE_METADATA, open: (context) => openLogSink(context, true) },
+  validate(table, options) {
+    if (!table.primaryKey) {
+      return {
+        message:
+          "'upsert-kafka' tables require to define a PRIMARY KEY constraint. The PRIMARY KEY specifies which columns should be read from or write to the Kafka message key. The PRIMARY KEY also defines records in the 'upsert-kafka' table should update or delete on which keys.",
+        hint: 'add PRIMARY KEY (col, ...) NOT ENFORCED to the table',
+      };
+    }
+    if (options.get('topic') === undefined) return { message: "One or more required options are missing: 'topic'" };
+    return undefined;
+  },
+};

@@ -1,0 +1,242 @@
+import type { Value } from '../../expr/value.ts';
+import type { DataType } from '../../types/data-type.ts';
+import { fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
+import {
+  daysFromCivil,
+  daysInMonth,
+  formatDate,
+  formatTime,
+  formatTimestamp,
+  MICROS_PER_DAY,
+  MICROS_PER_HOUR,
+  MICROS_PER_MINUTE,
+  MICROS_PER_SECOND,
+  parseDate,
+  parseTime,
+  parseTimestamp,
+} from '../../types/temporal.ts';
+
+/** Type OIDs whose text form needs its own reading. */
+const TIMESTAMPTZ = 1184;
+const TIMETZ = 1266;
+
+/** A column value PostgreSQL sent that does not fit the Flink column it is read into. */
+export class ValueError extends Error {}
+
+const BIGINT_MIN = -(2n ** 63n);
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+const INT_RANGES = {
+  TINYINT: [-128, 127],
+  SMALLINT: [-32768, 32767],
+  INT: [-2147483648, 2147483647],
+} as const;
+
+/** '2025-07-11 17:25:55.145+08' or '...+05:30': the instant, in microseconds since the epoch. */
+function parseTimestampTz(text: string): number | null {
+  const match = /^(.*?)([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(text);
+  if (!match) return null;
+  const local = parseTimestamp(match[1] as string);
+  if (local === null) return null;
+  const offset =
+    (Number(match[3]) * 60 + Number(match[4] ?? 0)) * MICROS_PER_MINUTE + Number(match[5] ?? 0) * 1_000_000;
+  return match[2] === '-' ? local + offset : local - offset;
+}
+
+/** The number in text[from, to), or -1 when a character is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * PostgreSQL's usual output 'YYYY-MM-DD HH:MM:SS[.ffffff]' read without a regular expression (a
+ * snapshot reads millions); undefined for any other form, which parseTimestamp reads.
+ */
+function isoTimestamp(text: string): number | undefined {
+  const n = text.length;
+  if (n < 19 || n === 20 || n > 26) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32) return undefined;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || (n > 19 && text.charCodeAt(19) !== 46))
+    return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  const fraction = n > 20 ? digits(text, 20, n) : 0;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59)
+    return undefined;
+  if (second < 0 || second > 59 || fraction < 0 || day > daysInMonth(year, month)) return undefined;
+  return (
+    daysFromCivil(year, month, day) * MICROS_PER_DAY +
+    hour * MICROS_PER_HOUR +
+    minute * MICROS_PER_MINUTE +
+    second * MICROS_PER_SECOND +
+    fraction * 10 ** (26 - n)
+  );
+}
+
+function readTimestamp(text: string, type: DataType): number {
+  return isoTimestamp(text) ?? checked(parseTimestamp(text), text, type);
+}
+
+/** A one-dimensional PostgreSQL array literal: '{1,2,NULL,"a b"}'. */
+function parseArray(text: string): (string | null)[] {
+  if (!text.startsWith('{') || !text.endsWith('}')) throw new ValueError(`'${text}' is not an array`);
+  const items: (string | null)[] = [];
+  const body = text.slice(1, -1);
+  if (body === '') return items;
+  let i = 0;
+  while (i <= body.length) {
+    if (body[i] === '{') throw new ValueError('multi-dimensional arrays are read as STRING only');
+    if (body[i] === '"') {
+      let item = '';
+      i++;
+      while (i < body.length && body[i] !== '"') {
+        if (body[i] === '\\') i++;
+        item += body[i];
+        i++;
+      }
+      items.push(item);
+      i += 2; // closing quote and comma
+    } else {
+      const end = body.indexOf(',', i);
+      const item = body.slice(i, end === -1 ? body.length : end);
+      items.push(item === 'NULL' ? null : item);
+      i = end === -1 ? body.length + 1 : end + 1;
+    }
+  }
+  return items;
+}
+
+function parseBytea(text: string): Uint8Array {
+  if (!text.startsWith('\\x')) throw new ValueError('bytea must be in hex output format (bytea_output = hex)');
+  return Uint8Array.from(Buffer.from(text.slice(2), 'hex'));
+}
+
+function checked<T>(value: T | null, text: string, type: DataType): T {
+  if (value === null) throw new ValueError(`'${text}' is not a valid ${type.kind}`);
+  return value;
+}
+
+/**
+ * A reader of PostgreSQL's text output for a column of type `oid` into the Flink type it is declared
+ * as. Nothing is approximated: a value that does not fit (numeric NaN into DECIMAL, too many
+ * digits, an infinite timestamp) throws a ValueError.
+ */
+export function pgTextReader(type: DataType, oid: number): (text: string) => Value {
+  switch (type.kind) {
+    case 'BOOLEAN':
+      return (text) => {
+        if (text === 't' || text === 'true') return true;
+        if (text === 'f' || text === 'false') return false;
+        throw new ValueError(`'${text}' is not a BOOLEAN`);
+      };
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT': {
+      const [min, max] = INT_RANGES[type.kind];
+      return (text) => {
+        const value = Number(text);
+        if (!/^-?\d+$/.test(text) || value < min || value > max)
+          throw new ValueError(`'${text}' is out of ${type.kind} range`);
+        return value;
+      };
+    }
+    case 'BIGINT':
+      return (text) => {
+        if (!/^-?\d+$/.test(text)) throw new ValueError(`'${text}' is not a BIGINT`);
+        const value = BigInt(text);
+        if (text.length > 18 && (value < BIGINT_MIN || value > BIGINT_MAX))
+          throw new ValueError(`'${text}' is out of BIGINT range`);
+        return value;
+      };
+    case 'DECIMAL':
+      return (text) => {
+        if (text === 'NaN' || text.endsWith('Infinity')) {
+          throw new ValueError(`numeric '${text}' has no DECIMAL value; filter it out or read the column as STRING`);
+        }
+        const unscaled = checked(parseDecimal(text, type.scale), text, type);
+        if (!fitsPrecision(unscaled, type.precision)) {
+          throw new ValueError(`'${text}' does not fit DECIMAL(${type.precision}, ${type.scale})`);
+        }
+        return unscaled;
+      };
+    case 'FLOAT':
+    case 'DOUBLE':
+      return (text) => {
+        const value = Number(text);
+        if (Number.isNaN(value) && text !== 'NaN') throw new ValueError(`'${text}' is not a ${type.kind}`);
+        return type.kind === 'FLOAT' ? Math.fround(value) : value;
+      };
+    case 'CHAR':
+    case 'VARCHAR':
+      return (text) => text;
+    case 'BINARY':
+    case 'VARBINARY':
+      return parseBytea;
+    case 'DATE':
+      return (text) => checked(parseDate(text), text, type);
+    case 'TIME':
+      return oid === TIMETZ
+        ? () => {
+            throw new ValueError('time with time zone has no Flink type; read it as STRING');
+          }
+        : (text) => checked(parseTime(text), text, type);
+    case 'TIMESTAMP':
+      // timestamptz into TIMESTAMP: the UTC wall clock, as Debezium gives it.
+      return oid === TIMESTAMPTZ
+        ? (text) => checked(parseTimestampTz(text), text, type)
+        : (text) => readTimestamp(text, type);
+    case 'TIMESTAMP_LTZ':
+      // timestamp without time zone into TIMESTAMP_LTZ: read as UTC.
+      return oid === TIMESTAMPTZ
+        ? (text) => checked(parseTimestampTz(text), text, type)
+        : (text) => readTimestamp(text, type);
+    case 'ARRAY': {
+      const element = pgTextReader(type.element, 0);
+      return (text) => parseArray(text).map((item) => (item === null ? null : element(item)));
+    }
+    default:
+      return () => {
+        throw new ValueError(`a PostgreSQL column cannot be read as ${type.kind}`);
+      };
+  }
+}
+
+/** A value as the text PostgreSQL reads for its column type. */
+export function toText(type: DataType): (value: Value) => string | null {
+  switch (type.kind) {
+    case 'DECIMAL': {
+      const scale = type.scale;
+      return (v) => (v === null ? null : formatDecimal(v as bigint, scale));
+    }
+    case 'DATE':
+      return (v) => (v === null ? null : formatDate(v as number));
+    case 'TIME':
+      return (v) => (v === null ? null : formatTime(v as number, 6));
+    case 'TIMESTAMP':
+      return (v) => (v === null ? null : formatTimestamp(v as number, 6));
+    case 'TIMESTAMP_LTZ':
+      return (v) => (v === null ? null : `${formatTimestamp(v as number, 6)}Z`);
+    case 'BINARY':
+    case 'VARBINARY':
+      return (v) => (v === null ? null : `\\x${Buffer.from(v as Uint8Array).toString('hex')}`);
+    case 'CHAR':
+    case 'VARCHAR':
+      return (v) => (v === null ? null : (v as string));
+    case 'ARRAY':
+    case 'MAP':
+    case 'ROW':
+      return (v) => (v === null ? null : JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x)));
+    default:
+      return (v) => (v === null ? null : String(v));
+  }
+}

@@ -1,0 +1,46 @@
+import type { Change } from '../exec/change.ts';
+import type { Log } from '../log/log.ts';
+import type { ConnectorTable } from './table.ts';
+
+/** The positions a commit records for one source: where the job resumes after a crash. */
+export interface SourcePositions {
+  readonly group: string;
+  readonly topic: string;
+  readonly positions: ReadonlyMap<number, bigint>;
+}
+
+/**
+ * Where a job's output and the positions it consumed become durable together, or not at all: the
+ * log, or the one database the sinks write to. Sinks stage their output into it; the job commits.
+ */
+export interface CommitDomain {
+  /** The positions `group` committed for `topic` (next offsets by partition): where a job resumes. */
+  committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>>;
+  /** Writes what the sinks staged into a transaction that stays open (a source between commit points). */
+  hold(): Promise<void>;
+  /** Makes what the sinks staged, and what is held, durable together with the positions. */
+  commit(positions: readonly SourcePositions[]): Promise<void>;
+  /** Drops what is staged and held. */
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a sink is opened with, for one run of a job. */
+export interface SinkContext {
+  readonly table: ConnectorTable;
+  readonly log: Log;
+  /** The job's name, the same across restarts (the writer of its log transactions). */
+  readonly job: string;
+  /**
+   * The job's commit domain under `key`, made by `create` for the first sink that asks: the sinks
+   * of one database, or of the log, share one.
+   */
+  domain(key: string, create: () => CommitDomain): CommitDomain;
+}
+
+/** What a job writes to: one sink table, whose output becomes durable with its domain's commit. */
+export interface SinkWriter {
+  readonly domain: CommitDomain;
+  /** Stages changes for the domain's next hold or commit; `sourceMillis` stamps those without a time of their own. */
+  write(changes: readonly Change[], sourceMillis: number | undefined): void;
+}

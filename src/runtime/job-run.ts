@@ -1,0 +1,329 @@
+import { RivuletError } from '../common/errors.ts';
+import type { CommitDomain, SinkWriter, SourcePositions } from '../connectors/sink-writer.ts';
+import type { SourceMetric, SourceReader } from '../connectors/source-reader.ts';
+import type { Change } from '../exec/change.ts';
+import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { Log } from '../log/log.ts';
+import type { PlannedJob } from '../plan/planner.ts';
+import {
+  buildGraph,
+  closeOperators,
+  type JobGraph,
+  type SinkVertex,
+  type SourceVertex,
+  sinkTable,
+  sourceTable,
+} from './graph.ts';
+import type { JobStats } from './job-stats.ts';
+import { fireProcessingTime, push, pushReplayed, resolveLookups } from './push.ts';
+
+/** What a source has handed to the operators: what a commit may cover. */
+interface HandedOver {
+  readonly positions: ReadonlyMap<number, bigint>;
+  readonly atCommitPoint: boolean;
+  /** The source commit time (µs) of the newest change handed over; 0 when unknown. */
+  readonly sourceMicros: number;
+}
+
+interface RunningSource {
+  readonly vertex: SourceVertex;
+  /** Who reads, the same across restarts: the positions are committed under this name. */
+  readonly group: string;
+  readonly reader: SourceReader;
+  /**
+   * The positions just past what the reader has handed to the operators, and whether that ends at
+   * a commit point: what a commit covers. A reader runs ahead of them while a poll is under way or
+   * done but not processed yet (during another source's commit), and committing its own positions
+   * then would skip what it read. Undefined until the first hand-over.
+   */
+  handedOver: HandedOver | undefined;
+}
+
+interface RunningSink {
+  readonly vertex: SinkVertex;
+  readonly writer: SinkWriter;
+}
+
+/** What one run of a job is given by the job. */
+export interface RunSettings {
+  readonly plan: PlannedJob;
+  readonly log: Log;
+  readonly env: EvalEnv;
+  readonly stats: JobStats;
+  /** Aborted when the job is cancelled: the run stops at its next batch. */
+  readonly stop: AbortSignal;
+  /** The most changes a source hands over at once. */
+  readonly batchSize: number;
+}
+
+/**
+ * One run of a job, from its start or restart to its end or failure: the graph, the sources opened
+ * where the job committed last, and the sinks with their commit domain. Each batch of input goes
+ * through the operators, and the sinks' output is committed together with the positions consumed
+ * so far, in the log or in the sink database: nothing is lost or written twice. A restarted run
+ * first rebuilds operator state by replaying what the sources say was processed before, with
+ * output suppressed.
+ */
+export class JobRun {
+  private closed = false;
+
+  private constructor(
+    readonly graph: JobGraph,
+    private readonly settings: RunSettings,
+    private readonly domain: CommitDomain,
+    private readonly sinks: readonly RunningSink[],
+    private readonly sources: readonly RunningSource[],
+  ) {}
+
+  /** Builds the graph and opens the sinks, then the sources where the job committed last. */
+  static async open(settings: RunSettings): Promise<JobRun> {
+    const graph = buildGraph(settings.plan.sinks, settings.env);
+    const domains = new Map<string, CommitDomain>();
+    const readers: SourceReader[] = [];
+    try {
+      const sinks = await openSinks(graph, settings, domains);
+      const domain = commitDomainOf(sinks, settings.plan.name);
+      const sources = await openSources(graph, settings, domain, readers);
+      return new JobRun(graph, settings, domain, sinks, sources);
+    } catch (error) {
+      await Promise.all(readers.map((reader) => reader.close().catch(() => undefined)));
+      await Promise.all([...domains.values()].map((domain) => domain.close().catch(() => undefined)));
+      await closeLookups(graph);
+      closeOperators(graph);
+      throw error;
+    }
+  }
+
+  /** Runs until the job is cancelled (false) or every source has ended and its end is committed (true). */
+  async run(): Promise<boolean> {
+    await this.rebuildState();
+    return this.runLive();
+  }
+
+  /** Pushes what was processed before a restart, emitting nothing, then commits (or holds) what is new. */
+  private async rebuildState(): Promise<void> {
+    const { graph, settings } = this;
+    const fresh = new Map<RunningSource, Change[]>();
+    for (const source of this.sources) {
+      while (source.reader.replaying && !settings.stop.aborted) {
+        const batch = await source.reader.replay(settings.batchSize);
+        pushReplayed(graph, source.vertex, batch.replayed, 0);
+        await resolveLookups(graph, true);
+        if (batch.fresh.length > 0) fresh.set(source, [...(fresh.get(source) ?? []), ...batch.fresh]);
+      }
+    }
+    for (const sink of graph.sinks) sink.pending = [];
+    for (const [source, changes] of fresh) push(source.vertex, changes, 0);
+    await resolveLookups(graph);
+    for (const source of this.sources) this.handOver(source);
+    await this.commitOrHold();
+  }
+
+  private async runLive(): Promise<boolean> {
+    const polls = new Map<RunningSource, Promise<Change[]>>();
+    /** Polls that have returned and are not processed yet. */
+    const ready = new Map<RunningSource, Change[]>();
+    let finished = false;
+    while (!this.settings.stop.aborted) {
+      // Every source has ended, and its end is committed: the job is done, as in Flink.
+      finished = this.sources.every((source) => source.reader.ended);
+      if (finished) break;
+      for (const source of this.sources) {
+        if (polls.has(source)) continue;
+        const poll = source.reader.poll(this.settings.batchSize, 200);
+        polls.set(source, poll);
+        poll.then(
+          (changes) => ready.set(source, changes),
+          () => undefined,
+        );
+      }
+      await Promise.race(polls.values());
+      // Every source whose poll has returned, also while the others were processed, goes into one commit.
+      let commit = false;
+      for (let next = ready.entries().next(); !next.done; next = ready.entries().next()) {
+        const [source, changes] = next.value;
+        ready.delete(source);
+        polls.delete(source);
+        if (await this.take(source, changes)) commit = true;
+      }
+      if (commit) await this.commitOrHold();
+    }
+    await Promise.allSettled(polls.values());
+    await this.domain.abort();
+    return finished;
+  }
+
+  /** Hands a returned poll to the operators; whether there is something to commit. */
+  private async take(source: RunningSource, changes: Change[]): Promise<boolean> {
+    // No poll of this source is under way now: its reader's positions are those of what it returned.
+    const { sourceMicros } = this.handOver(source);
+    this.settings.stats.recordsIn += changes.length;
+    push(source.vertex, changes, 0, sourceMicros > 0 ? sourceMicros / 1000 : undefined);
+    // Processing-time windows fire here: after every batch, and every poll timeout when idle.
+    const fired = fireProcessingTime(this.graph, Date.now() * 1000);
+    await resolveLookups(this.graph);
+    return changes.length > 0 || fired || source.reader.moved;
+  }
+
+  /** Notes what a source has just handed to the operators (no poll of it is under way). */
+  private handOver(source: RunningSource): HandedOver {
+    const { reader } = source;
+    source.handedOver = {
+      positions: new Map(reader.positions()),
+      atCommitPoint: reader.atCommitPoint,
+      sourceMicros: reader.newestSourceMicros,
+    };
+    return source.handedOver;
+  }
+
+  private handedOverBy(source: RunningSource): HandedOver {
+    return source.handedOver ?? this.handOver(source);
+  }
+
+  /**
+   * Commits the sinks' pending output with every source's position when every source is at a
+   * commit point; otherwise writes it into a transaction that stays open until one is reached
+   * (a snapshot, or a source transaction larger than a batch).
+   */
+  private async commitOrHold(): Promise<void> {
+    if (this.sources.every((source) => this.handedOverBy(source).atCommitPoint)) await this.commit();
+    else if (this.stageOutput()) await this.domain.hold();
+  }
+
+  /** Hands the sinks' pending output to their writers; whether there was any. */
+  private stageOutput(): boolean {
+    const sourceMillis = this.newestSourceMillis();
+    let staged = 0;
+    for (const { vertex, writer } of this.sinks) {
+      if (vertex.pending.length === 0) continue;
+      staged += vertex.pending.length;
+      writer.write(vertex.pending, sourceMillis);
+      vertex.pending = [];
+    }
+    this.settings.stats.recordsOut += staged;
+    return staged > 0;
+  }
+
+  /** Commits the sinks' pending output with every source's position. */
+  private async commit(): Promise<void> {
+    const started = performance.now();
+    const positions: SourcePositions[] = this.sources.map((source) => ({
+      group: source.group,
+      topic: source.reader.positionTopic,
+      positions: this.handedOverBy(source).positions,
+    }));
+    this.stageOutput();
+    await this.domain.commit(positions);
+    for (const [i, source] of this.sources.entries()) {
+      source.reader.committed((positions[i] as SourcePositions).positions);
+    }
+    const { stats } = this.settings;
+    stats.commit(performance.now() - started);
+    stats.observeSourceToCommit(
+      this.sources.map((source) => ({ group: source.group, sourceMicros: this.handedOverBy(source).sourceMicros })),
+    );
+  }
+
+  /**
+   * The source commit time (ms) of the newest change the job has taken in, stamped on its output
+   * so that the next job downstream measures its latency from the source too; undefined before
+   * the first (the log then takes the time of the append).
+   */
+  private newestSourceMillis(): number | undefined {
+    let newest = 0;
+    for (const source of this.sources) newest = Math.max(newest, source.handedOver?.sourceMicros ?? 0);
+    return newest > 0 ? Math.floor(newest / 1000) : undefined;
+  }
+
+  /** The samples the sources give to /metrics. */
+  async sourceMetrics(): Promise<{ readonly vertex: SourceVertex; readonly samples: readonly SourceMetric[] }[]> {
+    if (this.closed) return [];
+    return Promise.all(
+      this.sources.map(async (source) => ({ vertex: source.vertex, samples: (await source.reader.metrics?.()) ?? [] })),
+    );
+  }
+
+  /** Closes what the run has open; safe to call again. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.domain.abort().catch(() => undefined);
+    await Promise.all(this.sources.map((source) => source.reader.close().catch(() => undefined)));
+    await this.domain.close().catch(() => undefined);
+    await closeLookups(this.graph);
+    closeOperators(this.graph);
+  }
+}
+
+async function openSinks(
+  graph: JobGraph,
+  settings: RunSettings,
+  domains: Map<string, CommitDomain>,
+): Promise<RunningSink[]> {
+  const sinks: RunningSink[] = [];
+  for (const vertex of graph.sinks) {
+    const factory = vertex.sink.table.connector.factory;
+    if (!factory.sink) throw new Error(`connector '${factory.identifier}' has no sink`);
+    const writer = await factory.sink.open({
+      table: sinkTable(vertex.sink),
+      log: settings.log,
+      job: settings.plan.name,
+      domain: (key, create) => {
+        const domain = domains.get(key) ?? create();
+        domains.set(key, domain);
+        return domain;
+      },
+    });
+    sinks.push({ vertex, writer });
+  }
+  return sinks;
+}
+
+/** The one commit domain the sinks of a job share. */
+function commitDomainOf(sinks: readonly RunningSink[], job: string): CommitDomain {
+  const [domain, ...others] = new Set(sinks.map((sink) => sink.writer.domain));
+  if (!domain || others.length > 0) {
+    throw new RivuletError(
+      'NOT_SUPPORTED_YET',
+      `job ${job} writes to more than one system; its sinks must share one database or the log`,
+      'put the INSERTs into separate jobs (outside the statement set)',
+    );
+  }
+  return domain;
+}
+
+async function openSources(
+  graph: JobGraph,
+  settings: RunSettings,
+  domain: CommitDomain,
+  opened: SourceReader[],
+): Promise<RunningSource[]> {
+  const { plan } = settings;
+  const sources: RunningSource[] = [];
+  const scans = new Map<string, number>();
+  for (const vertex of graph.sources) {
+    // A table scanned twice in one job (a self-join) has one group per scan.
+    const scan = (scans.get(vertex.name) ?? 0) + 1;
+    scans.set(vertex.name, scan);
+    const group = `${plan.name}/${vertex.name}${scan > 1 ? `#${scan}` : ''}`;
+    const factory = vertex.scan.table.connector.factory;
+    if (!factory.source) throw new Error(`connector '${factory.identifier}' has no source`);
+    const reader = await factory.source.open({
+      table: sourceTable(vertex.scan),
+      columns: vertex.scan.columns,
+      group,
+      log: settings.log,
+      stateful: graph.stateful,
+      committedPositions: (topic) => domain.committedPositions(group, topic),
+      warn: (message) => console.warn(`job ${plan.name}: ${message}`),
+    });
+    opened.push(reader);
+    sources.push({ vertex, group, reader, handedOver: undefined });
+  }
+  return sources;
+}
+
+async function closeLookups(graph: JobGraph): Promise<void> {
+  const lookups = graph.lookups.splice(0);
+  await Promise.all(lookups.map(({ lookup }) => lookup.close().catch(() => undefined)));
+}

@@ -1,0 +1,44 @@
+import { COMMIT_SECONDS_BUCKETS, Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
+
+/** What a job has done over all its runs, for `rivulet list`, the REST API and /metrics. */
+export class JobStats {
+  recordsIn = 0;
+  recordsOut = 0;
+  /** Transactions committed (each one a consistent checkpoint of output and positions). */
+  commits = 0;
+  commitMillis = 0;
+  /** The shortest and longest commit so far, and the latest commits (at most 100, the latest last). */
+  commitMillisMin = Number.POSITIVE_INFINITY;
+  commitMillisMax = 0;
+  readonly recentCommits: { readonly id: number; readonly completedAt: number; readonly millis: number }[] = [];
+  /** Every commit's duration, in seconds. */
+  readonly commitSeconds = new Histogram(COMMIT_SECONDS_BUCKETS);
+  /**
+   * For each commit that covers new source transactions: seconds from the commit time of the
+   * latest of them at the source to the commit of the job's output.
+   */
+  readonly sourceToCommitSeconds = new Histogram(LATENCY_SECONDS_BUCKETS);
+  /** Per source group, the source commit time (µs) already observed in sourceToCommitSeconds. */
+  private readonly observedSourceMicros = new Map<string, number>();
+
+  commit(millis: number): void {
+    this.commits++;
+    this.commitMillis += millis;
+    this.recentCommits.push({ id: this.commits, completedAt: Date.now(), millis });
+    if (this.recentCommits.length > 100) this.recentCommits.shift();
+    this.commitMillisMin = Math.min(this.commitMillisMin, millis);
+    this.commitMillisMax = Math.max(this.commitMillisMax, millis);
+    this.commitSeconds.observe(millis / 1000);
+  }
+
+  /** Observes now − the source commit time (µs) of the newest source transaction a commit covers, if any is new. */
+  observeSourceToCommit(sources: readonly { readonly group: string; readonly sourceMicros: number }[]): void {
+    let newest = 0;
+    for (const { group, sourceMicros } of sources) {
+      if (sourceMicros <= (this.observedSourceMicros.get(group) ?? 0)) continue;
+      this.observedSourceMicros.set(group, sourceMicros);
+      newest = Math.max(newest, sourceMicros);
+    }
+    if (newest > 0) this.sourceToCommitSeconds.observe(Math.max(0, Date.now() / 1000 - newest / 1_000_000));
+  }
+}

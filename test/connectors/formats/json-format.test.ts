@@ -1,0 +1,296 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  FormatError,
+  jsonDecoder,
+  jsonEncoder,
+  jsonRoundTrip,
+  jsonRowReuse,
+} from '../../../src/connectors/formats/json-format.ts';
+import { DEFAULT_JSON_OPTIONS } from '../../../src/connectors/formats/json-options.ts';
+import { type DataType, type RowField, T } from '../../../src/types/data-type.ts';
+import { formatTimestampTrimmed, parseDate, parseTimestamp } from '../../../src/types/temporal.ts';
+
+const ORDER: RowField[] = [
+  { name: 'order_id', type: T.bigint(false) },
+  { name: 'product_name', type: T.string() },
+  { name: 'quantity', type: T.int() },
+  { name: 'unit_price', type: T.decimal(10, 2) },
+  { name: 'order_status', type: T.string() },
+  { name: 'order_time', type: T.timestamp(3) },
+  { name: 'order_date', type: T.date() },
+  { name: 'paid', type: T.boolean() },
+];
+const time = parseTimestamp('2025-07-11 17:25:55.145') as number;
+const row = [2001n, 'iPhone 15', 1, 599900n, 'COMPLETED', time, parseDate('2025-07-11'), true];
+
+describe("Flink's json format", () => {
+  it('writes a row as Flink does: exact numbers, SQL timestamps, fields in schema order', () => {
+    const bytes = jsonEncoder(ORDER)(row);
+    assert.equal(
+      bytes.toString('utf8'),
+      '{"order_id":2001,"product_name":"iPhone 15","quantity":1,"unit_price":5999.00,"order_status":"COMPLETED","order_time":"2025-07-11 17:25:55.145","order_date":"2025-07-11","paid":true}',
+    );
+  });
+
+  it('trims trailing fraction zeros of timestamps and writes ISO-8601 and TIMESTAMP_LTZ forms', () => {
+    const fields = [
+      { name: 'a', type: T.timestamp(3) },
+      { name: 'b', type: T.timestampLtz(3) },
+    ];
+    const value = [
+      parseTimestamp('2025-07-11 17:25:55.100') as number,
+      parseTimestamp('2025-07-11 09:25:55') as number,
+    ];
+    assert.equal(jsonEncoder(fields)(value).toString(), '{"a":"2025-07-11 17:25:55.1","b":"2025-07-11 09:25:55Z"}');
+    const iso = jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' })(value).toString();
+    assert.equal(iso, '{"a":"2025-07-11T17:25:55.1","b":"2025-07-11T09:25:55Z"}');
+  });
+
+  it('writes every timestamp as its text is printed, before 1970 and centuries ahead too', () => {
+    const fields = [
+      { name: 't', type: T.timestamp(6) },
+      { name: 'z', type: T.timestampLtz(6) },
+    ];
+    const sql = jsonEncoder(fields);
+    const iso = jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' });
+    const day = 86_400_000_000;
+    const edges = [0, -1, 1, 10, 120_000, day - 1, -day, -day - 1, 9_007_199_254_740_991, -9_007_199_254_740_991];
+    let seed = 3;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const randoms = Array.from({ length: 2_000 }, () => Math.floor((next() - 0.5) * 2 * 300_000 * day));
+    for (const micros of [...edges, ...randoms]) {
+      const text = formatTimestampTrimmed(micros, ' ');
+      const isoText = formatTimestampTrimmed(micros, 'T');
+      assert.equal(sql([micros, micros]).toString(), `{"t":"${text}","z":"${text}Z"}`);
+      assert.equal(iso([micros, micros]).toString(), `{"t":"${isoText}","z":"${isoText}Z"}`);
+    }
+  });
+
+  it('writes nulls, or leaves them out with encode.ignore-null-fields', () => {
+    const fields = [
+      { name: 'a', type: T.int() },
+      { name: 'b', type: T.string() },
+    ];
+    assert.equal(jsonEncoder(fields)([null, 'x']).toString(), '{"a":null,"b":"x"}');
+    assert.equal(
+      jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, ignoreNullFields: true })([null, 'x']).toString(),
+      '{"b":"x"}',
+    );
+  });
+
+  it('writes small DECIMALs in scientific notation as Java does, unless plain numbers are asked for', () => {
+    const fields = [{ name: 'd', type: T.decimal(10, 8) }];
+    assert.equal(jsonEncoder(fields)([12n]).toString(), '{"d":1.2E-7}');
+    assert.equal(
+      jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, decimalAsPlainNumber: true })([12n]).toString(),
+      '{"d":0.00000012}',
+    );
+  });
+
+  it('reads back what it writes', () => {
+    const decode = jsonDecoder(ORDER);
+    assert.deepEqual(decode(jsonEncoder(ORDER)(row)), row);
+  });
+
+  it('keeps BIGINT and long DECIMAL values exact beyond what doubles hold', () => {
+    const fields = [
+      { name: 'id', type: T.bigint() },
+      { name: 'amount', type: T.decimal(38, 2) },
+    ];
+    const decoded = jsonDecoder(fields)(
+      Buffer.from('{"id":9223372036854775807,"amount":123456789012345678901234567890.12}'),
+    );
+    assert.deepEqual(decoded, [9223372036854775807n, 12345678901234567890123456789012n]);
+  });
+
+  it('writes every BIGINT and DECIMAL digit for digit, inside and beyond the range of doubles', () => {
+    const fields = [
+      { name: 'id', type: T.bigint() },
+      { name: 'n', type: T.int() },
+      ...[0, 1, 2, 6].map((scale) => ({ name: `d${scale}`, type: T.decimal(38, scale) })),
+    ];
+    const encode = jsonEncoder(fields);
+    const edges = [0n, 1n, -1n, 9n, 10n, -5n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n) - 1n];
+    const values = [...edges, 9223372036854775807n, -9223372036854775808n, 123456789012345678901234567890n];
+    for (const value of values) {
+      const n = Number(BigInt.asIntN(32, value));
+      const text = encode([value, n, value, value, value, value]).toString();
+      const digits = (value < 0n ? -value : value).toString();
+      const decimal = (scale: number) => {
+        const padded = digits.padStart(scale + 1, '0');
+        const plain = scale === 0 ? padded : `${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+        return value < 0n ? `-${plain}` : plain;
+      };
+      assert.equal(
+        text,
+        `{"id":${value},"n":${n},"d0":${decimal(0)},"d1":${decimal(1)},"d2":${decimal(2)},"d6":${decimal(6)}}`,
+      );
+    }
+  });
+
+  it('reads numbers given as strings, and fields in any order', () => {
+    const decoded = jsonDecoder(ORDER)(Buffer.from('{"unit_price":"5999.00","order_id":"2001","quantity":"1"}'));
+    assert.deepEqual(decoded.slice(0, 4), [2001n, null, 1, 599900n]);
+  });
+
+  it('fills a missing field with NULL, or fails with json.fail-on-missing-field', () => {
+    assert.equal(jsonDecoder(ORDER)(Buffer.from('{"order_id":1}'))[1], null);
+    const strict = jsonDecoder(ORDER, { ...DEFAULT_JSON_OPTIONS, failOnMissingField: true });
+    assert.throws(() => strict(Buffer.from('{"order_id":1}')), /field 'product_name' is missing/);
+  });
+
+  it('rejects what is not JSON, or does not fit the schema, naming the field', () => {
+    assert.throws(
+      () => jsonDecoder(ORDER)(Buffer.from('{"order_id":')),
+      (error: unknown) => error instanceof FormatError && /not valid JSON/.test(error.message),
+    );
+    assert.throws(
+      () => jsonDecoder(ORDER)(Buffer.from('{"order_id":1,"quantity":"many"}')),
+      /field 'quantity' expects INT, got "many"/,
+    );
+    assert.throws(() => jsonDecoder(ORDER)(Buffer.from('[1,2]')), /expects a JSON object/);
+    assert.throws(
+      () => jsonDecoder(ORDER)(Buffer.from('{"order_id":1,"order_time":"yesterday"}')),
+      /field 'order_time' expects TIMESTAMP/,
+    );
+  });
+
+  it('nulls the fields at fault with json.ignore-parse-errors', () => {
+    const lenient = jsonDecoder(ORDER, { ...DEFAULT_JSON_OPTIONS, ignoreParseErrors: true });
+    assert.deepEqual(lenient(Buffer.from('{"order_id":1,"quantity":"many","paid":true}')).slice(0, 3), [
+      1n,
+      null,
+      null,
+    ]);
+  });
+});
+
+describe("Flink's json format: rows that skip the bytes", () => {
+  const ALL: RowField[] = [
+    ...ORDER,
+    { name: 'tiny', type: T.tinyint() },
+    { name: 'small', type: T.smallint() },
+    { name: 'ratio', type: T.double() },
+    { name: 'big_amount', type: T.decimal(38, 4) },
+    { name: 'code', type: T.char(3) },
+    { name: 'blob', type: T.bytes() },
+    { name: 'at', type: T.time(6) },
+    { name: 'ltz', type: T.timestampLtz(6) },
+  ];
+  const rows = [
+    [
+      ...row,
+      -128,
+      32767,
+      0.1,
+      1234567890123456789012345678901234n,
+      'abc',
+      new Uint8Array([0, 255, 7]),
+      3_723_000_001,
+      1,
+    ],
+    [...row.map(() => null), null, null, Number.NaN, -1n, '"\\\n\u2028😀', new Uint8Array(), 0, -1_000_001],
+    [
+      -(2n ** 63n),
+      '',
+      -2147483648,
+      -99999999n,
+      'x',
+      -62135596800000000,
+      -719162,
+      false,
+      0,
+      0,
+      1e308,
+      0n,
+      '',
+      null,
+      86_399_999_999,
+      0,
+    ],
+  ];
+  const OPTIONS = [
+    DEFAULT_JSON_OPTIONS,
+    { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' as const, decimalAsPlainNumber: true },
+    { ...DEFAULT_JSON_OPTIONS, ignoreNullFields: true },
+  ];
+
+  it('gives a reader of the same fields and options the written row, equal to what it decodes', () => {
+    for (const options of OPTIONS) {
+      const roundTrip = jsonRoundTrip(ALL, options);
+      assert.ok(roundTrip);
+      const reuse = jsonRowReuse(
+        ALL.map((f) => ({ ...f })),
+        options,
+      )(roundTrip.format);
+      assert.ok(reuse);
+      const encode = jsonEncoder(ALL, options);
+      const decode = jsonDecoder(ALL, options);
+      for (const value of rows) {
+        assert.ok(roundTrip.keeps(value));
+        assert.equal(reuse(value), value);
+        assert.deepEqual(decode(encode(value)), value);
+      }
+    }
+  });
+
+  it('gives a reader of some of the fields, in any order, those fields', () => {
+    const roundTrip = jsonRoundTrip(ALL);
+    const some = [ALL[5], ALL[0], ALL[9]] as RowField[];
+    const reuse = roundTrip && jsonRowReuse(some)(roundTrip.format);
+    assert.ok(reuse);
+    const decode = jsonDecoder(some);
+    const encode = jsonEncoder(ALL);
+    for (const value of rows) assert.deepEqual(reuse(value), decode(encode(value)));
+  });
+
+  it('decodes the bytes for other types or options, and keeps no row that would read back otherwise', () => {
+    const format = jsonRoundTrip(ORDER)?.format as object;
+    const reuse = (fields: RowField[], options = DEFAULT_JSON_OPTIONS) => jsonRowReuse(fields, options)(format);
+    assert.ok(reuse(ORDER));
+    assert.equal(reuse([{ name: 'id', type: T.bigint() }]), undefined, 'a field the writer does not have');
+    assert.equal(reuse([{ name: 'unit_price', type: T.decimal(10, 3) }]), undefined, 'another scale');
+    assert.equal(reuse([{ name: 'quantity', type: T.bigint() }]), undefined, 'another type');
+    assert.equal(reuse(ORDER, { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' }), undefined);
+    for (const type of [
+      T.float(),
+      { kind: 'ARRAY', element: T.int(), nullable: true } as DataType,
+      T.intervalDayTime(),
+    ]) {
+      assert.equal(jsonRoundTrip([{ name: 'x', type }]), undefined);
+    }
+    assert.equal(
+      jsonRoundTrip(ORDER, { ...DEFAULT_JSON_OPTIONS, ignoreNullFields: true, failOnMissingField: true }),
+      undefined,
+    );
+    const fields = [{ name: 'd', type: T.decimal(4, 2) }];
+    const roundTrip = jsonRoundTrip(fields);
+    assert.equal(roundTrip?.keeps([12345n]), false, 'beyond the precision: read back as null');
+    assert.deepEqual(jsonDecoder(fields)(jsonEncoder(fields)([12345n])), [null]);
+    assert.equal(roundTrip?.keeps([1234n, 1]), false, 'a row of another width');
+    const numbers = [
+      { name: 'i', type: T.int() },
+      { name: 't', type: T.tinyint() },
+      { name: 'b', type: T.bigint() },
+      { name: 'd', type: T.double() },
+    ];
+    const numbersRoundTrip = jsonRoundTrip(numbers);
+    assert.equal(numbersRoundTrip?.keeps([2 ** 31 - 1, -128, -(2n ** 63n), 0]), true);
+    const decode = jsonDecoder(numbers);
+    const encode = jsonEncoder(numbers);
+    for (const value of [
+      [2 ** 31, 0, 0n, 0],
+      [0, 128, 0n, 0],
+      [0, 0, 2n ** 63n, 0],
+    ]) {
+      assert.equal(numbersRoundTrip?.keeps(value), false, `${value.map(String)} is out of range`);
+      assert.throws(() => decode(encode(value)), FormatError);
+    }
+    assert.equal(numbersRoundTrip?.keeps([0, 0, 0n, -0]), false, '-0');
+    assert.ok(Object.is(decode(encode([0, 0, 0n, -0]))[3], 0), '-0 reads back as 0');
+  });
+});

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { KafkaTableReader } from '../../../src/connectors/kafka/reader.ts';
+import type { KafkaTable } from '../../../src/connectors/kafka/table.ts';
+import { kafkaTableBatchWriter, kafkaTableWriter } from '../../../src/connectors/kafka/writer.ts';
+import { resolveConnector } from '../../../src/connectors/registry.ts';
+import type { Change } from '../../../src/exec/change.ts';
+import type { PostgresLog } from '../../../src/log/postgres/postgres-log.ts';
+import type { CreateTableStatement } from '../../../src/sql/ast.ts';
+import { parseScript } from '../../../src/sql/parser.ts';
+import { substituteVariables } from '../../../src/sql/substitute.ts';
+import { T } from '../../../src/types/data-type.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
+
+function table(connector: 'kafka' | 'upsert-kafka', topic: string, extra = ''): KafkaTable {
+  const ddl =
+    connector === 'upsert-kafka'
+      ? `CREATE TABLE t (order_id BIGINT, status STRING, amount DECIMAL(10, 2), PRIMARY KEY (order_id) NOT ENFORCED)
+         WITH ('connector' = 'upsert-kafka', 'topic' = '${topic}', 'key.format' = 'json', 'value.format' = 'json'${extra})`
+      : `CREATE TABLE t (order_id BIGINT, status STRING, amount DECIMAL(10, 2))
+         WITH ('connector' = 'kafka', 'topic' = '${topic}', 'format' = 'json'${extra})`;
+  const source = substituteVariables('t.sql', ddl, new Map(), {});
+  const statement = parseScript(source)[0] as CreateTableStatement;
+  const primaryKey = statement.primaryKey?.columns.map((c) => c.name);
+  const options = resolveConnector(
+    { name: 't', primaryKey, hasWatermark: false },
+    statement.at,
+    statement.options,
+    source,
+  );
+  return {
+    name: 't',
+    upsert: connector === 'upsert-kafka',
+    topic,
+    fields: [
+      { name: 'order_id', type: T.bigint(false) },
+      { name: 'status', type: T.string() },
+      { name: 'amount', type: T.decimal(10, 2) },
+    ],
+    key: primaryKey ? [0] : [],
+    options,
+  };
+}
+
+/** Opens the table's reader as a job's run does, for the consumer group `group`. */
+function openReader(log: PostgresLog, table: KafkaTable, group: string): Promise<KafkaTableReader> {
+  return KafkaTableReader.open(
+    {
+      table,
+      columns: table.fields.map((field) => ({ physical: field.name })),
+      group,
+      log,
+      stateful: false,
+      committedPositions: (topic) => log.committedPositions(group, topic),
+      warn: () => undefined,
+    },
+    table.upsert,
+  );
+}
+
+async function readChanges(reader: KafkaTableReader, count: number): Promise<Change[]> {
+  const out: Change[] = [];
+  for (let i = 0; i < 30 && out.length < count; i++) out.push(...(await reader.poll(100, 100)));
+  return out;
+}
+
+describe('kafka and upsert-kafka tables on the log', () => {
+  let pg: TestPostgres;
+  let log: PostgresLog;
+  before(async () => {
+    pg = await startTestPostgres();
+    log = await openTestLog(pg);
+  });
+  after(async () => {
+    await log?.close();
+    await pg?.dispose();
+  });
+
+  it('writes upserts keyed by the primary key JSON, deletes as tombstones, and a -U only when no +U follows', async () => {
+    const write = kafkaTableBatchWriter(table('upsert-kafka', 'orders'));
+    const changes: Change[] = [
+      { kind: '+I', row: [2001n, 'PENDING', 599900n] },
+      { kind: '-U', row: [2001n, 'PENDING', 599900n] },
+      { kind: '+U', row: [2001n, 'SHIPPED', 599900n] },
+      { kind: '-D', row: [2001n, 'SHIPPED', 599900n] },
+      // A filter kept the -U of an update of 2002 but not its +U: the row must go.
+      { kind: '+I', row: [2002n, 'PENDING', 100n] },
+      { kind: '-U', row: [2002n, 'PENDING', 100n] },
+    ];
+    assert.deepEqual(
+      write(
+        [
+          { kind: '+I', row: [1n, 'A', 1n], time: 1700 },
+          { kind: '+I', row: [2n, 'B', 1n] },
+        ],
+        1800,
+      ).map((r) => r.timestamp),
+      [1700, 1800],
+      "a record's timestamp is its change's source time, else the batch's",
+    );
+    assert.deepEqual(
+      write(changes).map((r) => [r.key?.toString(), r.value?.toString() ?? null]),
+      [
+        ['{"order_id":2001}', '{"order_id":2001,"status":"PENDING","amount":5999.00}'],
+        ['{"order_id":2001}', '{"order_id":2001,"status":"SHIPPED","amount":5999.00}'],
+        ['{"order_id":2001}', null],
+        ['{"order_id":2002}', '{"order_id":2002,"status":"PENDING","amount":1.00}'],
+        ['{"order_id":2002}', null],
+      ],
+    );
+  });
+
+  it('reads an upsert topic as upserts and deletes, or, through a kafka table, as inserts without tombstones', async () => {
+    await log.ensureTopic('ods', { compacted: true });
+    const write = kafkaTableWriter(table('upsert-kafka', 'ods'));
+    const produced = [
+      write({ kind: '+I', row: [2001n, 'PENDING', 599900n] }, 1001),
+      write({ kind: '+U', row: [2001n, 'SHIPPED', 599900n] }, 1002),
+      write({ kind: '-D', row: [2001n, 'SHIPPED', 599900n] }, 1003),
+    ].filter((r) => r !== undefined);
+    await log.produce(produced as never);
+    const upserts = await openReader(log, table('upsert-kafka', 'ods'), 'g1');
+    // Each change carries its record's timestamp: the source time Rivulet's jobs stamp.
+    assert.deepEqual(await readChanges(upserts, 3), [
+      { kind: '+U', row: [2001n, 'PENDING', 599900n], time: 1001 },
+      { kind: '+U', row: [2001n, 'SHIPPED', 599900n], time: 1002 },
+      { kind: '-D', row: [2001n, null, null], time: 1003 },
+    ]);
+    const appends = await openReader(log, table('kafka', 'ods', ", 'scan.startup.mode' = 'earliest-offset'"), 'g2');
+    assert.deepEqual(await readChanges(appends, 2), [
+      { kind: '+I', row: [2001n, 'PENDING', 599900n], time: 1001 },
+      { kind: '+I', row: [2001n, 'SHIPPED', 599900n], time: 1002 },
+    ]);
+  });
+
+  it('fails on a record that does not fit the schema, naming topic, partition and offset', async () => {
+    await log.ensureTopic('bad');
+    await log.produce([
+      { topic: 'bad', key: null, value: Buffer.from('{"order_id":1,"status":"OK","amount":1}') },
+      { topic: 'bad', key: null, value: Buffer.from('{"order_id":"two","status":"OK"}') },
+    ]);
+    const reader = await openReader(log, table('kafka', 'bad', ", 'scan.startup.mode' = 'earliest-offset'"), 'g3');
+    await assert.rejects(reader.poll(10, 1000), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'RECORD_UNREADABLE');
+      assert.match(
+        error.message,
+        /record at topic 'bad', partition 0, offset 1 does not fit table 't': field 'order_id' expects BIGINT, got "two"/,
+      );
+      return true;
+    });
+  });
+
+  it("routes unreadable records to the table's dead-letter topic and goes on", async () => {
+    await log.ensureTopic('mixed');
+    await log.produce([
+      { topic: 'mixed', key: null, value: Buffer.from('not json') },
+      { topic: 'mixed', key: null, value: Buffer.from('{"order_id":2,"status":"OK","amount":2.5}') },
+    ]);
+    const reader = await openReader(
+      log,
+      table('kafka', 'mixed', ", 'scan.startup.mode' = 'earliest-offset', 'dead-letter-topic' = 'mixed_dlq'"),
+      'g4',
+    );
+    assert.deepEqual(
+      (await readChanges(reader, 1)).map((c) => ({ kind: c.kind, row: c.row })),
+      [{ kind: '+I', row: [2n, 'OK', 250n] }],
+    );
+    const dlq = await log.openReader('mixed_dlq', { kind: 'earliest' });
+    assert.deepEqual(
+      (await dlq.poll(10, 1000)).map((r) => r.value?.toString()),
+      ['not json'],
+    );
+  });
+
+  it('hands a reader of the writing process the written rows when its format matches, and decodes otherwise', async () => {
+    await log.ensureTopic('same', { compacted: true });
+    const rows = [
+      [2001n, 'PENDING', 599900n],
+      [2002n, 'SHIPPED', 100n],
+    ];
+    // Both readers are open before the write: the process keeps what it wrote until they have read it.
+    const sameReader = await openReader(log, table('upsert-kafka', 'same'), 'g');
+    const plain = ", 'value.json.encode.decimal-as-plain-number' = 'true'";
+    const otherReader = await openReader(log, table('upsert-kafka', 'same', plain), 'h');
+    const write = kafkaTableBatchWriter(table('upsert-kafka', 'same'));
+    await log.produce(write(rows.map((row) => ({ kind: '+I', row }))));
+    const same = await readChanges(sameReader, 2);
+    assert.ok(
+      same.every((change, i) => change.row === rows[i]),
+      'the same format takes the row as written',
+    );
+    const other = await readChanges(otherReader, 2);
+    assert.deepEqual(
+      other.map((change) => change.row),
+      rows,
+    );
+    assert.ok(
+      other.every((change, i) => change.row !== rows[i]),
+      'another format decodes the bytes',
+    );
+  });
+
+  it('starts where scan.startup.mode says: group offsets, latest, timestamp', async () => {
+    await log.ensureTopic('modes');
+    const value = (id: number) => Buffer.from(`{"order_id":${id},"status":"S","amount":1}`);
+    await log.produce([1, 2, 3].map((id) => ({ topic: 'modes', key: null, value: value(id), timestamp: 1000 * id })));
+    const tx = await log.beginTransaction();
+    await tx.commitPositions('job', 'modes', new Map([[0, 2n]]));
+    await tx.commit();
+    const byGroup = await openReader(log, table('kafka', 'modes'), 'job');
+    assert.deepEqual(
+      (await readChanges(byGroup, 1)).map((c) => c.row[0]),
+      [3n],
+    );
+    const byTime = await openReader(
+      log,
+      table('kafka', 'modes', ", 'scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '2000'"),
+      'x',
+    );
+    assert.deepEqual(
+      (await readChanges(byTime, 2)).map((c) => c.row[0]),
+      [2n, 3n],
+    );
+    const latest = await openReader(log, table('kafka', 'modes', ", 'scan.startup.mode' = 'latest-offset'"), 'y');
+    assert.deepEqual(await latest.poll(10, 100), []);
+  });
+});
