@@ -1,20 +1,16 @@
 import { parseDuration } from '../connectors/options.ts';
-import type { BoundExpr } from '../expr/bound.ts';
 import type { InsertStatement, Statement } from '../sql/ast.ts';
 import { parseScript } from '../sql/parser.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { substituteVariables } from '../sql/substitute.ts';
-import { type DataType, formatType, T, withNullable } from '../types/data-type.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
-import { isImplicitCast } from '../types/type-rules.ts';
-import { implicitCast } from './bind-expression.ts';
-import { identity, makeCalc } from './build.ts';
-import { Catalog, type CatalogTable, objectName } from './catalog.ts';
+import { Catalog, objectName } from './catalog.ts';
 import { describeNode, explainPlan, inputsOf } from './explain.ts';
-import type { Field, PlanNode, Sink } from './nodes.ts';
+import type { PlanNode, Sink } from './nodes.ts';
 import { type PlanContext, planQuery } from './plan-query.ts';
 import { tableReference } from './plan-table.ts';
+import { mapToSinkColumns, type SinkTarget, sinkTarget } from './sink-target.ts';
 
 /** One job: the sinks of one INSERT, or of one statement set, and the settings in force for it. */
 export interface PlannedJob {
@@ -140,128 +136,33 @@ function jobName(inserts: readonly InsertStatement[], ctx: PlanContext): string 
   return `insert-into_${names.join(',')}`;
 }
 
-function schemaText(fields: readonly { name: string; type: DataType }[]): string {
-  return `[${fields.map((field) => `${field.name}: ${formatType(field.type)}`).join(', ')}]`;
-}
-
 /** INSERT INTO: column mapping, implicit casts, and the sink's changelog checks, as Flink does them. */
 function planInsert(insert: InsertStatement, ctx: PlanContext): Sink {
-  const name = objectName(insert.target, ctx.source);
-  const entry = ctx.catalog.get(name);
-  if (!entry)
-    throw new SqlError(
-      'SQL_UNKNOWN_TABLE',
-      ctx.source,
-      insert.target.at,
-      `Object '${name}' not found`,
-      `tables: ${ctx.catalog.names().join(', ') || 'none yet'}`,
-    );
-  if (entry.kind === 'view')
-    throw new SqlError(
-      'SQL_NOT_A_SINK',
-      ctx.source,
-      insert.target.at,
-      `'${name}' is a view; INSERT INTO needs a table`,
-    );
-  const table: CatalogTable = entry;
-  const sinkCapability = table.connector.factory.sink;
-  if (!sinkCapability) {
-    throw new SqlError(
-      'SQL_NOT_A_SINK',
-      ctx.source,
-      insert.target.at,
-      `Connector '${table.connector.factory.identifier}' can only be used as a source. It cannot be used as a sink.`,
-    );
-  }
-  const writable = table.columns.filter(
-    (column) => column.kind === 'physical' || (column.kind === 'metadata' && !column.virtual),
-  );
-  for (const column of writable) {
-    if (column.kind === 'metadata' && !sinkCapability.metadata?.[column.metadataKey ?? column.name]) {
-      throw new SqlError(
-        'SQL_INVALID_METADATA',
-        table.source,
-        column.at,
-        `metadata column '${column.name}' of '${name}' cannot be written; declare it VIRTUAL`,
-      );
-    }
-  }
+  const target = sinkTarget(insert, ctx);
   const query = planQuery(insert.query, ctx);
-  let node = query.node;
+  const node = mapToSinkColumns(query.node, insert, ctx, target);
+  const { sinkKey, upsertMaterialize } = sinkChangelog(node, insert, ctx, target);
+  return {
+    kind: 'Sink',
+    input: node,
+    table: tableReference(target.table),
+    columns: target.writable.map((c) => c.name),
+    fields: node.fields,
+    changelog: node.changelog,
+    upsertMaterialize,
+    ...(sinkKey ? { sinkKey } : {}),
+    ...(node.uniqueKey ? { uniqueKey: node.uniqueKey } : {}),
+  };
+}
 
-  // Partial column lists: the named columns from the query, NULL for the others.
-  let targets = writable;
-  if (insert.columnNames) {
-    targets = insert.columnNames.map((id) => {
-      const column = writable.find((c) => c.name === id.name);
-      if (!column)
-        throw new SqlError(
-          'SQL_UNKNOWN_COLUMN',
-          ctx.source,
-          id.at,
-          `'${id.name}' is not a writable column of '${name}'`,
-        );
-      return column;
-    });
-  }
-  const qualified = `default_catalog.default_database.${name}`;
-  const sinkFields = writable.map((c) => ({ name: c.name, type: c.type }));
-  if (node.fields.length !== targets.length) {
-    throw new SqlError(
-      'SQL_SINK_SCHEMA_MISMATCH',
-      ctx.source,
-      insert.at,
-      `Column types of query result and sink for '${qualified}' do not match.\nCause: Different number of columns.\n\nQuery schema: ${schemaText(node.fields)}\nSink schema:  ${schemaText(sinkFields)}`,
-    );
-  }
-  const projection: BoundExpr[] = writable.map((column) => {
-    const position = targets.indexOf(column);
-    if (position < 0) {
-      if (!column.type.nullable)
-        throw new SqlError(
-          'SQL_SINK_SCHEMA_MISMATCH',
-          ctx.source,
-          insert.at,
-          `column '${column.name}' of '${name}' is NOT NULL and not in the column list`,
-        );
-      return {
-        kind: 'cast',
-        operand: { kind: 'literal', value: null, type: T.null() },
-        type: column.type,
-        try: false,
-        implicit: true,
-      };
-    }
-    const field = node.fields[position] as Field;
-    const ref: BoundExpr = { kind: 'input', index: position, name: field.name, type: field.type };
-    if (field.type.kind !== 'NULL' && !isImplicitCast(field.type, column.type)) {
-      throw new SqlError(
-        'SQL_SINK_SCHEMA_MISMATCH',
-        ctx.source,
-        insert.at,
-        `Column types of query result and sink for '${qualified}' do not match.\nCause: Incompatible types for sink column '${column.name}' at position ${writable.indexOf(column)}.\n\nQuery schema: ${schemaText(node.fields)}\nSink schema:  ${schemaText(sinkFields)}`,
-        `CAST the value: CAST(... AS ${formatType(withNullable(column.type, true))})`,
-      );
-    }
-    return implicitCast(ref, column.type);
-  });
-  const needsCalc =
-    projection.some((expr, i) => expr.kind !== 'input' || expr.index !== i) || projection.length !== node.fields.length;
-  if (needsCalc)
-    node = makeCalc(
-      node,
-      projection,
-      writable.map((c) => c.name),
-    );
-  else
-    node = node.fields.every((f, i) => f.name === writable[i]?.name)
-      ? node
-      : makeCalc(
-          node,
-          identity(node),
-          writable.map((c) => c.name),
-        );
-
+/** The sink's changelog checks: what its connector accepts, the sink key, and whether to materialize by it. */
+function sinkChangelog(
+  node: PlanNode,
+  insert: InsertStatement,
+  ctx: PlanContext,
+  target: SinkTarget,
+): { sinkKey: number[] | undefined; upsertMaterialize: boolean } {
+  const { name, qualified, table, sinkCapability, writable } = target;
   const accepts = sinkCapability.accepts({
     name,
     primaryKey: table.primaryKey,
@@ -285,17 +186,7 @@ function planInsert(insert: InsertStatement, ctx: PlanContext): Sink {
     sinkKey !== undefined &&
     node.changelog.kind !== 'insert-only' &&
     !(node.uniqueKey && node.uniqueKey.length === sinkKey.length && node.uniqueKey.every((k) => sinkKey.includes(k)));
-  return {
-    kind: 'Sink',
-    input: node,
-    table: tableReference(table),
-    columns: writable.map((c) => c.name),
-    fields: node.fields,
-    changelog: node.changelog,
-    upsertMaterialize,
-    ...(sinkKey ? { sinkKey } : {}),
-    ...(node.uniqueKey ? { uniqueKey: node.uniqueKey } : {}),
-  };
+  return { sinkKey, upsertMaterialize };
 }
 
 /** Nodes that pass their input's updates on rather than producing updates of their own. */
