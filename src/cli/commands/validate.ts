@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { findInstance } from '../../embedded/instance.ts';
 import { painter, parseDuration, useColour } from '../support.ts';
 import { languageOf, messagesFor } from '../validate/messages.ts';
-import { type Check, type Reporter, type ValidationResult, validate } from '../validate/run.ts';
+import { validate } from '../validate/run.ts';
+import type { Check, Reporter, ValidationResult } from '../validate/validation-run.ts';
 
 export { parseDuration } from '../support.ts';
 

@@ -1,62 +1,8 @@
 import type pg from 'pg';
-import type { InstanceInfo } from '../../embedded/instance.ts';
-import type { Log, LogReader } from '../../log/log.ts';
-import { openLog } from '../../log/open-log.ts';
 import { connect, databaseUrl, getJson, errorMessage as message, percentile } from '../support.ts';
-import type { LayerId, Messages } from './messages.ts';
-
-/** One check of the validation, as `--json` prints it. */
-export interface Check {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-/** How the run is shown: the command prints these as they happen, or collects them for --json. */
-export interface Reporter {
-  step(text: string): void;
-  check(check: Check): void;
-  info(text: string): void;
-  success(text: string): void;
-  warn(text: string): void;
-  error(text: string): void;
-  line(text: string): void;
-}
-
-export interface ValidateSettings {
-  readonly instance: InstanceInfo;
-  readonly maxLatencyMs: number;
-  readonly timeoutMs: number;
-  readonly messages: Messages;
-  readonly reporter: Reporter;
-}
-
-/** Milliseconds from a status change's commit in source_db to its arrival at each layer. */
-export interface ChangeLatency {
-  readonly status: string;
-  readonly ods?: number;
-  readonly dwd?: number;
-  readonly join?: number;
-  readonly sink?: number;
-  readonly history?: number;
-}
-
-export interface ValidationResult {
-  ok: boolean;
-  failed?: string;
-  testOrderId?: number;
-  checks: Check[];
-  latencies: ChangeLatency[];
-  endToEnd?: { averageMs: number; p99Ms: number; maxMs: number; limitMs: number };
-  performance?: {
-    ordersProcessed: number;
-    taskManagers: number;
-    slotsTotal: number;
-    slotsAvailable: number;
-    utilisationPercent: number;
-  };
-  left: string[];
-}
+import { deleteHistory, deleteOrders, STATUSES, sinkRowsLeft } from '../test-orders.ts';
+import { checkLayers, type Databases, driveTestOrder, POLL_MS, startTestOrder } from './test-order.ts';
+import { record, type ValidateSettings, type ValidationResult, type ValidationRun } from './validation-run.ts';
 
 /** The pipeline's layers: the job writing each, found by a fragment of its name. */
 const LAYER_JOBS: ReadonlyArray<{ layer: string; fragment: string }> = [
@@ -66,74 +12,15 @@ const LAYER_JOBS: ReadonlyArray<{ layer: string; fragment: string }> = [
   { layer: 'sink', fragment: 'orders_with_user_info_sink' },
 ];
 
-const STATUSES = ['PENDING', 'SHIPPED', 'COMPLETED'] as const;
-const TOPICS: ReadonlyArray<{ layer: 'ods' | 'dwd' | 'join'; topic: string }> = [
-  { layer: 'ods', topic: 'ods_orders' },
-  { layer: 'dwd', topic: 'dwd_orders' },
-  { layer: 'join', topic: 'result_orders_with_user_info' },
-];
-const TEST_USER = 1001;
-const POLL_MS = 5;
-
-interface Seen {
-  readonly status: string | null;
-  readonly at: number;
-  readonly value: Record<string, unknown> | null;
+interface Job {
+  readonly jid: string;
+  readonly name: string;
+  readonly state: string;
 }
 
-/** Reads a topic from where it ends now, keeping the records of one order with when they were seen. */
-class TopicWatcher {
-  readonly seen: Seen[] = [];
-  private stopped = false;
-  private readonly loop: Promise<void>;
-
-  constructor(
-    private readonly reader: LogReader,
-    private readonly orderId: () => number | undefined,
-  ) {
-    this.loop = this.run();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      const records = await this.reader.poll(500, 50);
-      const at = Date.now();
-      const id = this.orderId();
-      for (const record of records) {
-        if (id === undefined || record.key === null) continue;
-        let key: unknown;
-        try {
-          key = JSON.parse(record.key.toString('utf8'));
-        } catch {
-          continue;
-        }
-        if ((key as { order_id?: unknown } | null)?.order_id !== id) continue;
-        const value =
-          record.value === null ? null : (JSON.parse(record.value.toString('utf8')) as Record<string, unknown>);
-        this.seen.push({ status: value === null ? null : String(value.order_status), at, value });
-      }
-    }
-  }
-
-  first(status: string): Seen | undefined {
-    return this.seen.find((seen) => seen.status === status);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop.catch(() => undefined);
-    await this.reader.close().catch(() => undefined);
-  }
-}
-
-async function until<T>(timeoutMs: number, check: () => Promise<T | undefined>): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+/** What the environment check found: both databases connected, and the engine's jobs. */
+interface Environment extends Databases {
+  readonly jobs: readonly Job[];
 }
 
 /**
@@ -142,291 +29,186 @@ async function until<T>(timeoutMs: number, check: () => Promise<T | undefined>):
  * the test order removed again.
  */
 export async function validate(settings: ValidateSettings): Promise<ValidationResult> {
-  const { instance, messages: m, reporter: out, timeoutMs } = settings;
-  const result: ValidationResult = { ok: false, checks: [], latencies: [], left: [] };
-  const record = (name: string, ok: boolean, detail: string): boolean => {
-    const check = { name, ok, detail };
-    result.checks.push(check);
-    out.check(check);
-    if (!ok && result.failed === undefined) result.failed = detail;
-    return ok;
+  const run: ValidationRun = {
+    settings,
+    result: { ok: false, checks: [], latencies: [], left: [] },
+    watchers: [],
+    inserted: false,
   };
-
-  let source: pg.Client | undefined;
-  let sink: pg.Client | undefined;
-  let log: Log | undefined;
-  const watchers: TopicWatcher[] = [];
-  let orderId: number | undefined;
-  let inserted = false;
   try {
-    // 1. Environment.
-    out.step(m.stepEnvironment);
-    let jobs: { jid: string; name: string; state: string }[] = [];
+    const environment = await checkEnvironment(run);
+    if (!environment) return run.result;
+    await showInitialState(run, environment);
+    const order = await startTestOrder(run, environment);
+    await driveTestOrder(run, environment, order);
+    await checkLayers(run, environment, order);
+    reportLatency(run);
+    await reportPerformance(run, environment);
+  } catch (error) {
+    record(run, 'internal', false, message(error));
+  } finally {
+    await finish(run);
+  }
+  run.result.ok = run.result.checks.every((check) => check.ok);
+  return run.result;
+}
+
+/** The engine's REST API, both databases, a RUNNING job for every layer and active replication slots. */
+async function checkEnvironment(run: ValidationRun): Promise<Environment | undefined> {
+  const { instance, messages: m, reporter: out, timeoutMs } = run.settings;
+  const result = run.result;
+  out.step(m.stepEnvironment);
+  let jobs: Job[] = [];
+  try {
+    jobs = (await getJson<{ jobs: Job[] }>(instance.restUrl, '/jobs/overview', timeoutMs)).jobs;
+    record(run, 'environment.rest', true, m.restReachable(instance.restUrl));
+  } catch (error) {
+    record(run, 'environment.rest', false, m.restUnreachable(instance.restUrl, message(error)));
+  }
+  for (const [name, assign] of [
+    ['source_db', (c: pg.Client) => (run.source = c)],
+    ['sink_db', (c: pg.Client) => (run.sink = c)],
+  ] as const) {
     try {
-      jobs = (await getJson<{ jobs: typeof jobs }>(instance.restUrl, '/jobs/overview', timeoutMs)).jobs;
-      record('environment.rest', true, m.restReachable(instance.restUrl));
+      assign(await connect(databaseUrl(instance, name)));
+      record(run, `environment.${name}`, true, m.databaseReachable(name));
     } catch (error) {
-      record('environment.rest', false, m.restUnreachable(instance.restUrl, message(error)));
+      record(run, `environment.${name}`, false, m.databaseUnreachable(name, message(error)));
     }
-    for (const [name, assign] of [
-      ['source_db', (c: pg.Client) => (source = c)],
-      ['sink_db', (c: pg.Client) => (sink = c)],
-    ] as const) {
-      try {
-        assign(await connect(databaseUrl(instance, name)));
-        record(`environment.${name}`, true, m.databaseReachable(name));
-      } catch (error) {
-        record(`environment.${name}`, false, m.databaseUnreachable(name, message(error)));
-      }
-    }
-    if (result.checks.every((check) => check.ok)) {
-      for (const { layer, fragment } of LAYER_JOBS) {
-        const candidates = jobs.filter((job) => job.name.includes(fragment));
-        const running = candidates.find((job) => job.state === 'RUNNING');
-        record(
-          `environment.job.${fragment}`,
-          running !== undefined,
-          running ? m.jobRunning(layer, running.name) : m.jobNotRunning(layer, fragment, candidates.at(-1)?.state),
-        );
-      }
-      const slots = (
-        await (source as pg.Client).query<{ slot_name: string; active: boolean }>(
-          "SELECT slot_name, active FROM pg_replication_slots WHERE database = 'source_db' ORDER BY slot_name",
-        )
-      ).rows;
-      const inactive = slots.filter((slot) => !slot.active).map((slot) => slot.slot_name);
+  }
+  if (result.checks.every((check) => check.ok)) {
+    for (const { layer, fragment } of LAYER_JOBS) {
+      const candidates = jobs.filter((job) => job.name.includes(fragment));
+      const running = candidates.find((job) => job.state === 'RUNNING');
       record(
-        'environment.replication_slots',
-        slots.length > 0 && inactive.length === 0,
-        slots.length === 0
-          ? m.noSlots
-          : inactive.length > 0
-            ? m.slotsInactive(inactive)
-            : m.slotsActive(slots.map((slot) => slot.slot_name)),
+        run,
+        `environment.job.${fragment}`,
+        running !== undefined,
+        running ? m.jobRunning(layer, running.name) : m.jobNotRunning(layer, fragment, candidates.at(-1)?.state),
       );
     }
-    if (!result.checks.every((check) => check.ok)) {
-      out.error(m.environmentFailed);
-      return result;
-    }
-    out.success(m.environmentOk);
-    const sourceDb = source as pg.Client;
-    const sinkDb = sink as pg.Client;
+    const slots = (
+      await (run.source as pg.Client).query<{ slot_name: string; active: boolean }>(
+        "SELECT slot_name, active FROM pg_replication_slots WHERE database = 'source_db' ORDER BY slot_name",
+      )
+    ).rows;
+    const inactive = slots.filter((slot) => !slot.active).map((slot) => slot.slot_name);
+    record(
+      run,
+      'environment.replication_slots',
+      slots.length > 0 && inactive.length === 0,
+      slots.length === 0
+        ? m.noSlots
+        : inactive.length > 0
+          ? m.slotsInactive(inactive)
+          : m.slotsActive(slots.map((slot) => slot.slot_name)),
+    );
+  }
+  if (!result.checks.every((check) => check.ok)) {
+    out.error(m.environmentFailed);
+    return undefined;
+  }
+  out.success(m.environmentOk);
+  return { source: run.source as pg.Client, sink: run.sink as pg.Client, jobs };
+}
 
-    // 2. Initial state.
-    out.step(m.stepInitial);
-    const count = async (db: pg.Client, table: string, where = ''): Promise<number> =>
-      Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} ${where}`)).rows[0]?.n ?? 0);
-    out.info(m.runningJobs(jobs.filter((job) => job.state === 'RUNNING').length));
-    out.info(
-      m.initialCounts(
-        await count(sourceDb, 'business.orders'),
-        await count(sinkDb, 'result.orders_with_user_info'),
-        await count(sinkDb, 'result.order_status_history'),
+async function count(db: pg.Client, table: string): Promise<number> {
+  return Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
+}
+
+/** The running jobs and what the source and sink tables hold before the test. */
+async function showInitialState(run: ValidationRun, { source, sink, jobs }: Environment): Promise<void> {
+  const { messages: m, reporter: out } = run.settings;
+  out.step(m.stepInitial);
+  out.info(m.runningJobs(jobs.filter((job) => job.state === 'RUNNING').length));
+  out.info(
+    m.initialCounts(
+      await count(source, 'business.orders'),
+      await count(sink, 'result.orders_with_user_info'),
+      await count(sink, 'result.order_status_history'),
+    ),
+  );
+}
+
+/** Each change's latency at every layer, and the end-to-end check against --max-latency. */
+function reportLatency(run: ValidationRun): void {
+  const { maxLatencyMs, messages: m, reporter: out } = run.settings;
+  const result = run.result;
+  out.step(m.stepLatency);
+  const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${ms} ms`);
+  for (const l of result.latencies) {
+    out.line(
+      m.latencyLine(
+        l.status,
+        `ODS ${fmt(l.ods)} · DWD ${fmt(l.dwd)} · join ${fmt(l.join)} · sink ${fmt(l.sink)} · history ${fmt(l.history)}`,
       ),
     );
-
-    // 3. The test order, through its three statuses, timed at every layer.
-    out.step(m.stepOperations);
-    const maxIn = async (db: pg.Client, table: string): Promise<number> =>
-      Number((await db.query<{ n: string | null }>(`SELECT max(order_id) AS n FROM ${table}`)).rows[0]?.n ?? 0);
-    const id =
-      Math.max(
-        await maxIn(sourceDb, 'business.orders'),
-        await maxIn(sinkDb, 'result.orders_with_user_info'),
-        await maxIn(sinkDb, 'result.order_status_history'),
-      ) + 1;
-    orderId = id;
-    result.testOrderId = id;
-    out.info(m.testOrderId(id));
-    log = await openLog(instance.logUrl);
-    for (const { topic } of TOPICS) {
-      watchers.push(new TopicWatcher(await log.openReader(topic, { kind: 'latest' }), () => orderId));
-    }
-    const [ods, dwd, join] = watchers as [TopicWatcher, TopicWatcher, TopicWatcher];
-    const sinkRow = async () =>
-      (
-        await sinkDb.query<Record<string, unknown>>(
-          'SELECT order_status, order_status_desc, username, user_city_tier FROM result.orders_with_user_info WHERE order_id = $1',
-          [id],
-        )
-      ).rows[0];
-    const historyStatuses = async () =>
-      (
-        await sinkDb.query<{ order_status: string }>(
-          'SELECT order_status FROM result.order_status_history WHERE order_id = $1 ORDER BY updated_at, order_status',
-          [id],
-        )
-      ).rows.map((row) => row.order_status);
-
-    const statements: Record<(typeof STATUSES)[number], { sql: string; done: string }> = {
-      PENDING: {
-        sql: `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status, order_time, updated_at)
-              VALUES ($1, ${TEST_USER}, 'AirPods Pro', '电子产品', 1, 1999.00, 1999.00, 'PENDING', now(), now())`,
-        done: m.inserted,
-      },
-      SHIPPED: {
-        sql: "UPDATE business.orders SET order_status = 'SHIPPED', updated_at = now() WHERE order_id = $1",
-        done: m.shipped,
-      },
-      COMPLETED: {
-        sql: "UPDATE business.orders SET order_status = 'COMPLETED', updated_at = now() WHERE order_id = $1",
-        done: m.completed,
-      },
-    };
-    let flowing = true;
-    for (const status of STATUSES) {
-      if (!flowing) break;
-      await sourceDb.query(statements[status].sql, [id]);
-      const committed = Date.now();
-      inserted = true;
-      out.success(statements[status].done);
-      const sinkAt = await until(timeoutMs, async () =>
-        (await sinkRow())?.order_status === status ? Date.now() : undefined,
-      );
-      const historyAt = await until(sinkAt === undefined ? 0 : timeoutMs, async () =>
-        (await historyStatuses()).includes(status) ? Date.now() : undefined,
-      );
-      // The topics come before the sink: give their readers a moment to catch up with what they hold.
-      await until(sinkAt === undefined ? 0 : 1000, async () =>
-        watchers.every((watcher) => watcher.first(status)) ? true : undefined,
-      );
-      const since = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, at - committed));
-      result.latencies.push({
-        status,
-        ods: since(ods.first(status)?.at),
-        dwd: since(dwd.first(status)?.at),
-        join: since(join.first(status)?.at),
-        sink: since(sinkAt),
-        history: since(historyAt),
-      });
-      if (sinkAt === undefined || historyAt === undefined) flowing = false;
-    }
-
-    // 4. Every layer.
-    out.step(m.stepVerify);
-    const reached = (layer: keyof Omit<ChangeLatency, 'status'>) =>
-      STATUSES.filter((status) => result.latencies.find((l) => l.status === status)?.[layer] === undefined);
-    for (const [layer, watcher] of [
-      ['ods', ods],
-      ['dwd', dwd],
-      ['join', join],
-    ] as const) {
-      const missing = reached(layer);
-      const last = watcher.first('COMPLETED')?.value;
-      let detail = missing.length > 0 ? m.missingStatuses(missing) : undefined;
-      if (!detail && layer === 'dwd' && last?.order_status_desc !== '已完成')
-        detail = m.wrongValue('order_status_desc', '已完成', String(last?.order_status_desc));
-      if (!detail && layer === 'join' && last?.username !== '张三')
-        detail = m.wrongValue('username', '张三', String(last?.username));
-      const records = watcher.seen.filter((seen) => seen.status !== null).length;
-      layerCheck(layer, detail, records);
-    }
-    const row = await sinkRow();
-    let sinkDetail: string | undefined;
-    if (!row) sinkDetail = m.missingStatuses(['COMPLETED']);
-    else if (row.order_status_desc !== '已完成')
-      sinkDetail = m.wrongValue('order_status_desc', '已完成', String(row.order_status_desc));
-    else if (row.user_city_tier !== '一线城市')
-      sinkDetail = m.wrongValue('user_city_tier', '一线城市', String(row.user_city_tier));
-    else if (row.username !== '张三') sinkDetail = m.wrongValue('username', '张三', String(row.username));
-    layerCheck('sink', sinkDetail, row ? 1 : 0);
-    const history = await historyStatuses();
-    const missingHistory = STATUSES.filter((status) => !history.includes(status));
-    layerCheck('history', missingHistory.length > 0 ? m.missingStatuses(missingHistory) : undefined, history.length);
-
-    // 5. Latency and the report.
-    out.step(m.stepLatency);
-    const fmt = (ms: number | undefined) => (ms === undefined ? '—' : `${ms} ms`);
-    for (const l of result.latencies) {
-      out.line(
-        m.latencyLine(
-          l.status,
-          `ODS ${fmt(l.ods)} · DWD ${fmt(l.dwd)} · join ${fmt(l.join)} · sink ${fmt(l.sink)} · history ${fmt(l.history)}`,
-        ),
-      );
-    }
-    const endToEnd = result.latencies.map((l) => l.sink).filter((ms): ms is number => ms !== undefined);
-    if (endToEnd.length === STATUSES.length) {
-      const averageMs = Math.round(endToEnd.reduce((a, b) => a + b, 0) / endToEnd.length);
-      const maxMs = Math.max(...endToEnd);
-      result.endToEnd = { averageMs, p99Ms: percentile(endToEnd, 99), maxMs, limitMs: settings.maxLatencyMs };
-      record(
-        'latency.end_to_end',
-        maxMs < settings.maxLatencyMs,
-        maxMs < settings.maxLatencyMs
-          ? m.latencyWithin(maxMs, settings.maxLatencyMs)
-          : m.latencyOver(maxMs, settings.maxLatencyMs),
-      );
-    }
-    const ordersProcessed = await count(sinkDb, 'result.orders_with_user_info');
-    let overview: Record<string, number> = {};
-    try {
-      overview = await getJson<Record<string, number>>(instance.restUrl, '/overview', timeoutMs);
-    } catch (error) {
-      out.warn(m.restUnreachable(instance.restUrl, message(error)));
-    }
-    const slotsTotal = Number(overview['slots-total'] ?? 0);
-    const slotsAvailable = Number(overview['slots-available'] ?? 0);
-    result.performance = {
-      ordersProcessed,
-      taskManagers: Number(overview.taskmanagers ?? 0),
-      slotsTotal,
-      slotsAvailable,
-      utilisationPercent: slotsTotal > 0 ? Math.round(((slotsTotal - slotsAvailable) / slotsTotal) * 100) : 0,
-    };
-  } catch (error) {
-    record('internal', false, message(error));
-  } finally {
-    for (const watcher of watchers) await watcher.stop();
-    // 6. Remove the test order; say what stays.
-    if (inserted && orderId !== undefined && source && sink) {
-      await cleanUp(orderId, source, sink, settings, result, record);
-    }
-    await log?.close().catch(() => undefined);
-    await source?.end().catch(() => undefined);
-    await sink?.end().catch(() => undefined);
   }
-  result.ok = result.checks.every((check) => check.ok);
-  return result;
-
-  function layerCheck(layer: LayerId, detail: string | undefined, records: number): void {
+  const endToEnd = result.latencies.map((l) => l.sink).filter((ms): ms is number => ms !== undefined);
+  if (endToEnd.length === STATUSES.length) {
+    const averageMs = Math.round(endToEnd.reduce((a, b) => a + b, 0) / endToEnd.length);
+    const maxMs = Math.max(...endToEnd);
+    result.endToEnd = { averageMs, p99Ms: percentile(endToEnd, 99), maxMs, limitMs: maxLatencyMs };
     record(
-      `layer.${layer}`,
-      detail === undefined,
-      detail === undefined ? m.layerOk(layer, records) : m.layerFailed(layer, detail),
+      run,
+      'latency.end_to_end',
+      maxMs < maxLatencyMs,
+      maxMs < maxLatencyMs ? m.latencyWithin(maxMs, maxLatencyMs) : m.latencyOver(maxMs, maxLatencyMs),
     );
   }
 }
 
-async function cleanUp(
-  id: number,
-  source: pg.Client,
-  sink: pg.Client,
-  settings: ValidateSettings,
-  result: ValidationResult,
-  record: (name: string, ok: boolean, detail: string) => boolean,
-): Promise<void> {
-  const { messages: m, reporter: out, timeoutMs } = settings;
+/** The figures of the performance report: orders in the sink, and the engine's task managers and slots. */
+async function reportPerformance(run: ValidationRun, { sink }: Databases): Promise<void> {
+  const { instance, messages: m, reporter: out, timeoutMs } = run.settings;
+  const ordersProcessed = await count(sink, 'result.orders_with_user_info');
+  let overview: Record<string, number> = {};
+  try {
+    overview = await getJson<Record<string, number>>(instance.restUrl, '/overview', timeoutMs);
+  } catch (error) {
+    out.warn(m.restUnreachable(instance.restUrl, message(error)));
+  }
+  const slotsTotal = Number(overview['slots-total'] ?? 0);
+  const slotsAvailable = Number(overview['slots-available'] ?? 0);
+  run.result.performance = {
+    ordersProcessed,
+    taskManagers: Number(overview.taskmanagers ?? 0),
+    slotsTotal,
+    slotsAvailable,
+    utilisationPercent: slotsTotal > 0 ? Math.round(((slotsTotal - slotsAvailable) / slotsTotal) * 100) : 0,
+  };
+}
+
+/** Stops the topic readers, removes the test order if it was written, and closes the log and databases. */
+async function finish(run: ValidationRun): Promise<void> {
+  for (const watcher of run.watchers) await watcher.stop();
+  const id = run.result.testOrderId;
+  if (run.inserted && id !== undefined && run.source && run.sink) {
+    await cleanUp(run, id, { source: run.source, sink: run.sink });
+  }
+  await run.log?.close().catch(() => undefined);
+  await run.source?.end().catch(() => undefined);
+  await run.sink?.end().catch(() => undefined);
+}
+
+/** Removes the test order; says what stays. */
+async function cleanUp(run: ValidationRun, id: number, { source, sink }: Databases): Promise<void> {
+  const { messages: m, reporter: out, timeoutMs } = run.settings;
+  const result = run.result;
   out.step(m.stepCleanup);
   try {
-    await source.query('DELETE FROM business.orders WHERE order_id = $1', [id]);
+    await deleteOrders(source, [id]);
     out.info(m.deletedOrder(id));
-    const gone = await until(timeoutMs, async () =>
-      (await sink.query('SELECT 1 FROM result.orders_with_user_info WHERE order_id = $1', [id])).rowCount === 0
-        ? true
-        : undefined,
-    );
+    const gone = (await sinkRowsLeft(sink, [id], timeoutMs, POLL_MS)) === 0;
     if (!gone) result.left.push(m.sinkRowLeft(id));
-    record('cleanup.sink', gone === true, gone ? m.sinkRowRemoved : m.sinkRowLeft(id));
-    const deleted = await sink.query('DELETE FROM result.order_status_history WHERE order_id = $1', [id]);
-    out.info(m.historyDeleted(deleted.rowCount ?? 0));
+    record(run, 'cleanup.sink', gone, gone ? m.sinkRowRemoved : m.sinkRowLeft(id));
+    out.info(m.historyDeleted(await deleteHistory(sink, [id])));
     const events = result.latencies.filter((l) => l.sink !== undefined).length;
     result.left.push(m.leftInTopics(id));
     if (events > 0) result.left.push(m.leftInWindows(events));
     for (const left of result.left) out.warn(left);
   } catch (error) {
-    record('cleanup', false, m.cleanupFailed(message(error)));
+    record(run, 'cleanup', false, m.cleanupFailed(message(error)));
     result.left.push(m.cleanupFailed(message(error)));
   }
 }
