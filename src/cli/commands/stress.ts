@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
 import { findInstance } from '../../embedded/instance.ts';
 import { type StressMessages, stressMessagesFor } from '../stress/messages.ts';
-import { type StressReporter, type StressResult, stress } from '../stress/run.ts';
+import { stress } from '../stress/run.ts';
+import type { StressReporter, StressResult } from '../stress/stress-run.ts';
 import { painter, parseDuration, useColour } from '../support.ts';
 import { languageOf } from '../validate/messages.ts';
 
