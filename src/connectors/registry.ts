@@ -75,14 +75,14 @@ export function resolveConnector(
   for (const { key, prefix } of factory.formatOptions ?? []) {
     const format = byKey.get(key)?.value;
     if (format === undefined) continue;
-    const formatSpecs = FORMATS[format];
+    const formatSpecs = FORMATS.get(format)?.options;
     if (!formatSpecs) {
       throw new SqlError(
         'FORMAT_UNKNOWN',
         source,
         byKey.get(key)?.at ?? at,
         `Could not find any format factory for identifier '${format}' in '${key}'`,
-        `available formats: ${Object.keys(FORMATS).join(', ')}`,
+        `available formats: ${[...FORMATS.keys()].join(', ')}`,
       );
     }
     for (const spec of formatSpecs)

@@ -1,7 +1,7 @@
-import type { OptionSpec } from '../options.ts';
-import { JSON_FORMAT_OPTIONS } from './json-options.ts';
+import type { FormatFactory } from './format.ts';
+import { jsonFormat } from './json.ts';
 
-/** Formats for connectors that carry bytes (kafka, upsert-kafka) and the options each declares. */
-export const FORMATS: Readonly<Record<string, readonly OptionSpec[]>> = {
-  json: JSON_FORMAT_OPTIONS,
-};
+/** Every format, by its identifier. */
+export const FORMATS: ReadonlyMap<string, FormatFactory> = new Map(
+  [jsonFormat].map((format) => [format.identifier, format]),
+);

@@ -10,16 +10,9 @@ import {
   parseTimestamp,
 } from '../../types/temporal.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
+import { FormatError } from './format.ts';
+import { DEFAULT_JSON_OPTIONS, type JsonOptions } from './json.ts';
 import { JsonBytes } from './json-bytes.ts';
-import { DEFAULT_JSON_OPTIONS, type JsonOptions } from './json-options.ts';
-
-/** A record that does not fit the table's schema. */
-export class FormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FormatError';
-  }
-}
 
 // ─── encoding ────────────────────────────────────────────────────────────────────────────────────
 
@@ -218,10 +211,12 @@ function keptType(type: DataType): string {
 }
 
 /** The format a writer encoded its rows with, as far as a reader needs it to take those rows. */
-export interface JsonRowFormat {
-  readonly options: string;
-  /** Each field's position and type, by name. */
-  readonly fields: ReadonlyMap<string, { readonly index: number; readonly type: string }>;
+export class JsonRowFormat {
+  constructor(
+    readonly options: string,
+    /** Each field's position and type, by name. */
+    readonly fields: ReadonlyMap<string, { readonly index: number; readonly type: string }>,
+  ) {}
 }
 
 /**
@@ -261,10 +256,10 @@ export function jsonRoundTrip(
 ): { readonly format: JsonRowFormat; readonly keeps: (row: Row) => boolean } | undefined {
   if (options.ignoreNullFields && options.failOnMissingField) return undefined;
   if (!fields.every((field) => KEPT_KINDS.has(field.type.kind))) return undefined;
-  const format: JsonRowFormat = {
-    options: JSON.stringify(options),
-    fields: new Map(fields.map(({ name, type }, index) => [name, { index, type: keptType(type) }])),
-  };
+  const format = new JsonRowFormat(
+    JSON.stringify(options),
+    new Map(fields.map(({ name, type }, index) => [name, { index, type: keptType(type) }])),
+  );
   const checks = fields.flatMap(({ type }, i) => {
     const check = readsBack(type);
     return check ? [[i, check] as const] : [];
@@ -310,7 +305,7 @@ export function jsonRowReuse(
   return (format) => {
     let found = known.get(format);
     if (found === undefined) {
-      found = reuse(format as JsonRowFormat);
+      found = format instanceof JsonRowFormat ? reuse(format) : null;
       known.set(format, found);
     }
     return found ?? undefined;

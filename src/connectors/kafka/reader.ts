@@ -3,10 +3,10 @@ import type { Change } from '../../exec/change.ts';
 import type { Row, Value } from '../../expr/value.ts';
 import type { DecodedValue, Log, LogReader, LogRecord } from '../../log/log.ts';
 import type { RowField } from '../../types/data-type.ts';
-import { FormatError, jsonDecoder, jsonRowReuse } from '../formats/json-format.ts';
+import { FormatError, type RowCodec } from '../formats/format.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
 import { replayStart, startPosition } from './start-position.ts';
-import { type KafkaTable, kafkaTable, keyOptions, valueOptions } from './table.ts';
+import { type KafkaTable, kafkaTable, keyCodec, valueCodec } from './table.ts';
 
 /**
  * Reads a topic as the table's changes: `upsert-kafka` turns a value into an upsert (+U, keyed)
@@ -18,10 +18,8 @@ export class KafkaTableReader implements SourceReader {
   readonly atCommitPoint = true;
   readonly moved = false;
   readonly ended = false;
-  private readonly decodeValue: (bytes: Uint8Array) => Row;
-  /** What decodeValue would make of a record's own row, for the formats that allow it. */
-  private readonly reuse: ReturnType<typeof jsonRowReuse>;
-  private readonly decodeKey: ((bytes: Uint8Array) => Row) | undefined;
+  private readonly value: RowCodec;
+  private readonly key: RowCodec | undefined;
   private readonly deadLetter: string | undefined;
 
   /**
@@ -34,11 +32,8 @@ export class KafkaTableReader implements SourceReader {
     private readonly reader: LogReader,
     private readonly replayUntil?: ReadonlyMap<number, bigint>,
   ) {
-    const value = valueOptions(table);
-    this.decodeValue = jsonDecoder(table.fields, value);
-    this.reuse = jsonRowReuse(table.fields, value);
-    const keyFields = table.key.map((i) => table.fields[i] as RowField);
-    this.decodeKey = keyFields.length > 0 ? jsonDecoder(keyFields, keyOptions(table)) : undefined;
+    this.value = valueCodec(table);
+    this.key = keyCodec(table);
     const deadLetter = table.options.get('dead-letter-topic');
     this.deadLetter = deadLetter === undefined ? undefined : String(deadLetter);
   }
@@ -151,9 +146,7 @@ export class KafkaTableReader implements SourceReader {
   }
 
   private rowOf(value: Buffer, record: LogRecord): Row {
-    const decoded = record.decoded;
-    const reuse = decoded && this.reuse(decoded.format);
-    return reuse ? reuse((decoded as DecodedValue).row) : this.decodeValue(value);
+    return (record.decoded && this.value.reuse?.(record.decoded)) || this.value.decode(value);
   }
 
   private toChange(record: LogRecord): Change | undefined {
@@ -163,8 +156,8 @@ export class KafkaTableReader implements SourceReader {
         : { kind: '+I', row: this.rowOf(record.value, record), time: record.timestamp };
     }
     if (record.value !== null) return { kind: '+U', row: this.rowOf(record.value, record), time: record.timestamp };
-    if (record.key === null || !this.decodeKey) return undefined;
-    const key = this.decodeKey(record.key);
+    if (record.key === null || !this.key) return undefined;
+    const key = this.key.decode(record.key);
     const row: Value[] = new Array(this.table.fields.length).fill(null);
     this.table.key.forEach((field, i) => {
       row[field] = key[i] ?? null;

@@ -2,8 +2,7 @@ import type { Change } from '../../exec/change.ts';
 import type { Row } from '../../expr/value.ts';
 import type { ProduceRecord } from '../../log/log.ts';
 import type { RowField } from '../../types/data-type.ts';
-import { jsonEncoder, jsonRoundTrip } from '../formats/json-format.ts';
-import { type KafkaTable, keyOptions, valueOptions } from './table.ts';
+import { type KafkaTable, keyCodec, valueCodec } from './table.ts';
 
 /**
  * Writes changes as Flink's connectors do: `upsert-kafka` keys each record by the JSON of the
@@ -11,13 +10,9 @@ import { type KafkaTable, keyOptions, valueOptions } from './table.ts';
  * (the planner has made sure nothing else arrives). Use `kafkaTableBatchWriter` for a batch.
  */
 export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?: number) => ProduceRecord | undefined {
-  const value = valueOptions(table);
-  const encodeValue = jsonEncoder(table.fields, value);
-  const roundTrip = jsonRoundTrip(table.fields, value);
-  const decoded = (row: Row) => (roundTrip?.keeps(row) ? { format: roundTrip.format, row } : undefined);
-  const keyFields = table.key.map((i) => table.fields[i] as RowField);
-  const encodeKey = keyFields.length > 0 ? jsonEncoder(keyFields, keyOptions(table)) : undefined;
-  const keyOf = (row: Row) => (encodeKey ? encodeKey(table.key.map((i) => row[i] ?? null)) : null);
+  const value = valueCodec(table);
+  const key = keyCodec(table);
+  const keyOf = (row: Row) => (key ? key.encode(table.key.map((i) => row[i] ?? null)) : null);
   return (change, timestamp) => {
     switch (change.kind) {
       case '+I':
@@ -25,9 +20,9 @@ export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?
         return {
           topic: table.topic,
           key: keyOf(change.row),
-          value: encodeValue(change.row),
+          value: value.encode(change.row),
           timestamp,
-          decoded: decoded(change.row),
+          decoded: value.written?.(change.row),
         };
       case '-D':
       case '-U':

@@ -1,5 +1,7 @@
 import { opt } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
+import type { FormatFactory } from './format.ts';
+import { jsonDecoder, jsonEncoder, jsonRoundTrip, jsonRowReuse } from './json-format.ts';
 
 /** Flink's `json` format options. */
 export interface JsonOptions {
@@ -19,7 +21,7 @@ export const DEFAULT_JSON_OPTIONS: JsonOptions = {
 };
 
 /** The options the json format declares, as Flink names them. */
-export const JSON_FORMAT_OPTIONS = [
+const JSON_FORMAT_OPTIONS = [
   opt.boolean('fail-on-missing-field', 'fail when a field of the schema is missing from a record', {
     default: 'false',
   }),
@@ -39,7 +41,7 @@ export const JSON_FORMAT_OPTIONS = [
 ];
 
 /** The json options a table sets under `prefix` (`value.`, `key.` or none): `prefix` + `json.` + option. */
-export function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
+function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
   const get = (key: string) => options.get(`${prefix}json.${key}`);
   const standard = get('timestamp-format.standard');
   return {
@@ -50,3 +52,20 @@ export function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptio
     ignoreNullFields: get('encode.ignore-null-fields') === true,
   };
 }
+
+/** Flink's `json` format: a row as a JSON object of its fields. */
+export const jsonFormat: FormatFactory = {
+  identifier: 'json',
+  options: JSON_FORMAT_OPTIONS,
+  codec(fields, tableOptions, prefix) {
+    const options = jsonOptions(tableOptions, prefix);
+    const roundTrip = jsonRoundTrip(fields, options);
+    const reuse = jsonRowReuse(fields, options);
+    return {
+      encode: jsonEncoder(fields, options),
+      decode: jsonDecoder(fields, options),
+      written: (row) => (roundTrip?.keeps(row) ? { format: roundTrip.format, row } : undefined),
+      reuse: (written) => reuse(written.format)?.(written.row),
+    };
+  },
+};

@@ -1,0 +1,32 @@
+import type { Row } from '../../expr/value.ts';
+import type { DecodedValue } from '../../log/log.ts';
+import type { RowField } from '../../types/data-type.ts';
+import type { OptionSpec } from '../options.ts';
+import type { ResolvedOptions } from '../table.ts';
+
+/** A record that does not fit the table's schema. */
+export class FormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
+/** Rows of some fields as the bytes of one format, with the options a table sets for it. */
+export interface RowCodec {
+  encode(row: Row): Buffer;
+  /** The row of a record's bytes; a FormatError when they do not fit the fields. */
+  decode(bytes: Uint8Array): Row;
+  /** What a reader in this process may take instead of decoding the bytes of `row`, when the format can tell. */
+  written?(row: Row): DecodedValue | undefined;
+  /** The row `decode` would make of a record written in this process, or undefined: then decode its bytes. */
+  reuse?(written: DecodedValue): Row | undefined;
+}
+
+/** A format that connectors carrying bytes (topics, files) read and write, as `'format' = '<identifier>'`. */
+export interface FormatFactory {
+  readonly identifier: string;
+  /** Its options, set on a table as `<prefix><identifier>.<key>` (prefix `value.`, `key.` or none). */
+  readonly options: readonly OptionSpec[];
+  codec(fields: readonly RowField[], options: ResolvedOptions, prefix: string): RowCodec;
+}
