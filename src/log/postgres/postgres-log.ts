@@ -13,19 +13,11 @@ import type {
 } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { PostgresReader } from './reader.ts';
-import { createRecordsSql, ensureSchema, NOTIFY_CHANNEL, recordsTable, SCHEMA } from './schema.ts';
+import { createRecordsSql, ensureSchema, NOTIFY_CHANNEL, recordsTable, SCHEMA, type Topic } from './schema.ts';
 import { KEPT_RECORDS, TailCache } from './tail-cache.ts';
 import { PostgresTransaction } from './transaction.ts';
 import { TopicWaiters } from './waiters.ts';
 import { type AppendGroup, firstOffsets, sortGroups, writeStatement } from './write-statement.ts';
-
-export interface Topic {
-  readonly id: number;
-  readonly name: string;
-  readonly partitions: number;
-  readonly compacted: boolean;
-  readonly retentionMs: number | null;
-}
 
 export interface PostgresLogOptions {
   /** How often compaction and retention run, in milliseconds (0 turns them off). */

@@ -1,5 +1,17 @@
 import type { LogReader, LogRecord } from '../log.ts';
-import type { PostgresLog, Topic } from './postgres-log.ts';
+import type { Topic } from './schema.ts';
+
+/** What a reader needs of its log. */
+export interface ReaderHost {
+  appendCount(topicId: number): number;
+  waitForAppend(topicId: number, seen: number, timeoutMs: number): Promise<void>;
+  cached(topicId: number, partition: number, from: bigint, max: number): LogRecord[] | undefined;
+  cachedEnd(topicId: number, partition: number): bigint | undefined;
+  unseenWrites(topicId: number): number;
+  fetch(topic: Topic, partition: number, from: bigint, max: number): Promise<LogRecord[]>;
+  releaseRead(topicId: number, partition: number): void;
+  forgetReader(topicId: number, reader: PostgresReader): void;
+}
 
 /**
  * A reader of one topic: from the tail cache where this process has just committed what it reads
@@ -19,7 +31,7 @@ export class PostgresReader implements LogReader {
   polledAt = Date.now();
 
   constructor(
-    private readonly log: PostgresLog,
+    private readonly log: ReaderHost,
     private readonly meta: Topic,
     private readonly offsets: Map<number, bigint>,
   ) {

@@ -3,6 +3,15 @@ import type pg from 'pg';
 /** The schema that holds the log's topics, partitions, records and consumer positions. */
 export const SCHEMA = 'rivulet_log';
 
+/** A topic as its row in `rivulet_log.topics` describes it. */
+export interface Topic {
+  readonly id: number;
+  readonly name: string;
+  readonly partitions: number;
+  readonly compacted: boolean;
+  readonly retentionMs: number | null;
+}
+
 /** Record tables are per topic (`records_<id>`), so each can be compacted, trimmed and sized alone. */
 export function recordsTable(topicId: number): string {
   return `${SCHEMA}.records_${topicId}`;
