@@ -15,7 +15,7 @@ import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bin
 import { makeCalc } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { AggregateCall, AggregateFunction, Field, PlanNode, WindowTableFunction } from './nodes.ts';
-import type { PlanContext, Relation } from './plan-query.ts';
+import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 
 /** An expression's shape without source positions: equal shapes are the same expression. */

@@ -8,8 +8,8 @@ import { identity, makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, JoinType, PlanNode } from './nodes.ts';
-import type { PlanContext, Relation } from './plan-query.ts';
 import { tableReference } from './plan-table.ts';
+import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
 
 /** The conjuncts of an AND tree. */

@@ -9,32 +9,19 @@ import type {
   TableReference as TableAst,
   WindowTableFunction as WindowAst,
 } from '../sql/ast.ts';
-import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { type DataType, describeType, isTimestamp, T, withNullable } from '../types/data-type.ts';
 import { commonType } from '../types/type-rules.ts';
 import { type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
-import { type Catalog, objectName } from './catalog.ts';
+import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode, WindowSpec } from './nodes.ts';
 import { hasAggregates, planAggregate } from './plan-aggregate.ts';
 import { planJoin, planLookupJoin } from './plan-join.ts';
 import { planTableScan } from './plan-table.ts';
+import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
-
-export interface PlanContext {
-  readonly catalog: Catalog;
-  readonly source: SqlSource;
-  /** Views being expanded, to report a view that reads itself. */
-  readonly expanding?: ReadonlySet<string>;
-}
-
-/** A planned query: its plan and the columns it offers to the expressions above it. */
-export interface Relation {
-  readonly node: PlanNode;
-  readonly scope: Scope;
-}
 
 export function planQuery(query: Query, ctx: PlanContext): Relation {
   switch (query.kind) {

@@ -8,8 +8,9 @@ import { resolveTimeZone } from '../types/temporal.ts';
 import { Catalog, objectName } from './catalog.ts';
 import { describeNode, explainPlan, inputsOf } from './explain.ts';
 import type { PlanNode, Sink } from './nodes.ts';
-import { type PlanContext, planQuery } from './plan-query.ts';
+import { planQuery } from './plan-query.ts';
 import { tableReference } from './plan-table.ts';
+import type { PlanContext } from './relation.ts';
 import { mapToSinkColumns, type SinkTarget, sinkTarget } from './sink-target.ts';
 
 /** One job: the sinks of one INSERT, or of one statement set, and the settings in force for it. */

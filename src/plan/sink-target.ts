@@ -8,7 +8,7 @@ import { implicitCast } from './bind-expression.ts';
 import { identity, makeCalc } from './build.ts';
 import { type CatalogColumn, type CatalogTable, objectName } from './catalog.ts';
 import type { Field, PlanNode } from './nodes.ts';
-import type { PlanContext } from './plan-query.ts';
+import type { PlanContext } from './relation.ts';
 
 /** The table an INSERT writes, checked to be one a sink can write. */
 export interface SinkTarget {

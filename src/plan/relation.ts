@@ -1,0 +1,18 @@
+import type { SqlSource } from '../sql/source.ts';
+import type { Catalog } from './catalog.ts';
+import type { PlanNode } from './nodes.ts';
+import type { Scope } from './scope.ts';
+
+/** What the planning of a query reads besides the query. */
+export interface PlanContext {
+  readonly catalog: Catalog;
+  readonly source: SqlSource;
+  /** Views being expanded, to report a view that reads itself. */
+  readonly expanding?: ReadonlySet<string>;
+}
+
+/** A planned query: its plan and the columns it offers to the expressions above it. */
+export interface Relation {
+  readonly node: PlanNode;
+  readonly scope: Scope;
+}
