@@ -571,5 +571,3 @@ export function extractField(unit: TimeUnitName, localMicros: number): number {
       return days - daysFromCivil(year, 1, 1) + 1;
   }
 }
-
-export { compileDateFormat, type DateFormat, type DateFormatStyle } from './date-format.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { compileDateFormat } from '../../src/types/date-format.ts';
 import {
   civilFromDays,
-  compileDateFormat,
   daysFromCivil,
   daysToLocalMicros,
   extractField,

@@ -7,16 +7,9 @@ import {
   isTimestamp,
   T,
 } from '../../types/data-type.ts';
+import { compileDateFormat, type DateFormat, type DateFormatStyle } from '../../types/date-format.ts';
 import { decimalToDouble } from '../../types/decimal.ts';
-import {
-  compileDateFormat,
-  type DateFormat,
-  type DateFormatStyle,
-  extractField,
-  instantToLocal,
-  parseDate,
-  parseTimestamp,
-} from '../../types/temporal.ts';
+import { extractField, instantToLocal, parseDate, parseTimestamp } from '../../types/temporal.ts';
 import type { BoundExpr } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
 import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction, strict } from './definition.ts';
