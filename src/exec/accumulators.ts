@@ -1,11 +1,22 @@
 import { wrapInteger } from '../expr/functions/arithmetic.ts';
 import { compareValues } from '../expr/functions/comparison.ts';
 import type { Value } from '../expr/value.ts';
-import type { AggregateCall } from '../plan/nodes.ts';
 import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
 import { pack, unpack } from './packed-row.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
+
+export type AggregateFunction = 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE';
+
+/** One aggregate of a group aggregate or window aggregate, as the planner resolved it. */
+export interface AggregateCall {
+  readonly fn: AggregateFunction;
+  /** Input fields of the arguments (none for COUNT(*)). */
+  readonly args: readonly number[];
+  readonly distinct: boolean;
+  readonly type: DataType;
+  readonly name: string;
+}
 
 /**
  * The running state of one aggregate of one group; every value it took can be taken back. Its

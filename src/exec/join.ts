@@ -2,12 +2,13 @@ import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
-import type { JoinType } from '../plan/nodes.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change, RowKind } from './change.ts';
 import type { Operator } from './operator.ts';
 import { type PackedRow, pack, unpack } from './packed-row.ts';
 import { keySelector, NULL_KEY } from './row-key.ts';
+
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
 
 /** A bucket with more distinct rows than this gets an index from identity to position. */
 const INDEX_FROM = 16;

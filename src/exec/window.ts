@@ -3,10 +3,9 @@ import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
-import type { AggregateCall, WindowSpec } from '../plan/nodes.ts';
 import type { DataType } from '../types/data-type.ts';
 import { instantToLocal, localToInstant, type TimeZone } from '../types/temporal.ts';
-import { type Accumulator, accumulatorFactory } from './accumulators.ts';
+import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { isAccumulate, type Operator } from './operator.ts';
 import { keySelector } from './row-key.ts';
@@ -22,6 +21,18 @@ function toMillis(micros: number): number {
 /** Flink's TimeWindow.getWindowStartWithOffset (offset 0): the start of the window of `size` holding `timestamp`. */
 function windowStart(timestamp: number, size: number): number {
   return timestamp - (((timestamp % size) + size) % size);
+}
+
+/** The windows a window table function assigns rows to. */
+export interface WindowSpec {
+  readonly type: 'TUMBLE' | 'HOP' | 'CUMULATE';
+  /** The time attribute column of the input. */
+  readonly timeField: number;
+  readonly timeKind: 'ROWTIME' | 'PROCTIME';
+  /** Microseconds. */
+  readonly size: number;
+  /** HOP's slide or CUMULATE's step, in microseconds. */
+  readonly slide?: number;
 }
 
 export interface TimeWindow {

@@ -1,11 +1,12 @@
 import { REDACTED } from '../connectors/options.ts';
+import type { AggregateCall } from '../exec/accumulators.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { toText } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import { formatType } from '../types/data-type.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
 import { formatChangelog } from './changelog.ts';
-import type { AggregateCall, Field, PlanNode, TableReference } from './nodes.ts';
+import type { Field, PlanNode, TableReference } from './nodes.ts';
 
 const INFIX: Readonly<Record<string, string>> = {
   PLUS: '+',

@@ -1,4 +1,7 @@
 import type { ResolvedConnector } from '../connectors/registry.ts';
+import type { AggregateCall } from '../exec/accumulators.ts';
+import type { JoinType } from '../exec/join.ts';
+import type { WindowSpec } from '../exec/window.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import type { DataType } from '../types/data-type.ts';
 import type { ChangelogMode } from './changelog.ts';
@@ -64,8 +67,6 @@ export interface Calc extends Common {
   readonly condition?: BoundExpr;
 }
 
-export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
-
 export interface Join extends Common {
   readonly kind: 'Join';
   readonly type: JoinType;
@@ -92,33 +93,11 @@ export interface LookupJoin extends Common {
   readonly residual?: BoundExpr;
 }
 
-export type AggregateFunction = 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE';
-
-export interface AggregateCall {
-  readonly fn: AggregateFunction;
-  /** Input fields of the arguments (none for COUNT(*)). */
-  readonly args: readonly number[];
-  readonly distinct: boolean;
-  readonly type: DataType;
-  readonly name: string;
-}
-
 export interface GroupAggregate extends Common {
   readonly kind: 'GroupAggregate';
   readonly input: PlanNode;
   readonly groupKeys: readonly number[];
   readonly calls: readonly AggregateCall[];
-}
-
-export interface WindowSpec {
-  readonly type: 'TUMBLE' | 'HOP' | 'CUMULATE';
-  /** The time attribute column of the input. */
-  readonly timeField: number;
-  readonly timeKind: 'ROWTIME' | 'PROCTIME';
-  /** Microseconds. */
-  readonly size: number;
-  /** HOP's slide or CUMULATE's step, in microseconds. */
-  readonly slide?: number;
 }
 
 /** A window TVF: each row once per window it falls in, with window_start, window_end, window_time appended. */

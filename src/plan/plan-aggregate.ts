@@ -1,3 +1,4 @@
+import type { AggregateCall, AggregateFunction } from '../exec/accumulators.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { childExpressions, type Expression, type FunctionCall, type Select } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
@@ -14,7 +15,7 @@ import {
 import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bind-expression.ts';
 import { makeCalc } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
-import type { AggregateCall, AggregateFunction, Field, PlanNode, WindowTableFunction } from './nodes.ts';
+import type { Field, PlanNode, WindowTableFunction } from './nodes.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 

@@ -1,4 +1,5 @@
 import { connectorNames } from '../connectors/registry.ts';
+import type { JoinType } from '../exec/join.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import type { Join as JoinAst, TableName } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
@@ -7,7 +8,7 @@ import { bindCall, bindExpression } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
-import type { Field, JoinType, PlanNode } from './nodes.ts';
+import type { Field, PlanNode } from './nodes.ts';
 import { tableReference } from './plan-table.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';

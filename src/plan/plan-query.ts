@@ -1,4 +1,5 @@
 import { appendOnlySource, connectorNames } from '../connectors/registry.ts';
+import type { WindowSpec } from '../exec/window.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import type {
   DerivedTable,
@@ -16,7 +17,7 @@ import { type BindEnvironment, bindExpression, implicitCast } from './bind-expre
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
-import type { Field, PlanNode, WindowSpec } from './nodes.ts';
+import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate } from './plan-aggregate.ts';
 import { planJoin, planLookupJoin } from './plan-join.ts';
 import { planTableScan } from './plan-table.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { AggregateCall } from '../../src/exec/accumulators.ts';
 import { GroupAggregateOperator } from '../../src/exec/aggregate.ts';
-import type { AggregateCall } from '../../src/plan/nodes.ts';
 import { T } from '../../src/types/data-type.ts';
 import { c, show } from './changes.ts';
 

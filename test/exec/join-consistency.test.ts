@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Change } from '../../src/exec/change.ts';
-import { JoinOperator } from '../../src/exec/join.ts';
+import { JoinOperator, type JoinType } from '../../src/exec/join.ts';
 import { rowKey } from '../../src/exec/row-key.ts';
 import type { EvalEnv } from '../../src/expr/functions/definition.ts';
 import type { Row, Value } from '../../src/expr/value.ts';
-import type { JoinType } from '../../src/plan/nodes.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 import { seededRandom } from '../helpers/random.ts';

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { AggregateCall } from '../../src/exec/accumulators.ts';
 import type { Change } from '../../src/exec/change.ts';
 import type { Operator } from '../../src/exec/operator.ts';
 import {
   assignWindows,
   WatermarkAssignerOperator,
   WindowAggregateOperator,
+  type WindowSpec,
   WindowTableFunctionOperator,
   type WindowTime,
 } from '../../src/exec/window.ts';
 import type { BoundExpr } from '../../src/expr/bound.ts';
 import type { EvalEnv } from '../../src/expr/functions/definition.ts';
-import type { AggregateCall, WindowSpec } from '../../src/plan/nodes.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { buildGraph, type OperatorVertex, type SinkVertex } from '../../src/runtime/graph.ts';
 import { fireProcessingTime, push, pushReplayed, pushWatermark } from '../../src/runtime/push.ts';
