@@ -1,4 +1,5 @@
 import type { DataType } from '../types/data-type.ts';
+import type { TimeUnit } from '../types/temporal.ts';
 
 /** Every node records `at`, the offset of its first character in the parsed text (see SqlSource). */
 interface Node {
@@ -328,21 +329,6 @@ export interface FunctionCall extends Node {
   /** `COUNT(*)`. */
   readonly star: boolean;
 }
-
-export type TimeUnit =
-  | 'YEAR'
-  | 'QUARTER'
-  | 'MONTH'
-  | 'WEEK'
-  | 'DAY'
-  | 'DOY'
-  | 'DOW'
-  | 'HOUR'
-  | 'MINUTE'
-  | 'SECOND'
-  | 'MILLISECOND'
-  | 'MICROSECOND'
-  | 'EPOCH';
 
 export interface ExtractExpression extends Node {
   readonly kind: 'extract';

@@ -1,24 +1,10 @@
-import type { BinaryOperator, CaseExpression, Expression, IntervalUnit, Literal, TimeUnit } from './ast.ts';
+import { isTimeUnit, TIME_UNITS } from '../types/temporal.ts';
+import type { BinaryOperator, CaseExpression, Expression, IntervalUnit, Literal } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { parseDataType } from './parse-type.ts';
 
 const COMPARISON = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 const INTERVAL_UNITS = new Set<IntervalUnit>(['YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND']);
-const TIME_UNITS = new Set<TimeUnit>([
-  'YEAR',
-  'QUARTER',
-  'MONTH',
-  'WEEK',
-  'DAY',
-  'DOY',
-  'DOW',
-  'HOUR',
-  'MINUTE',
-  'SECOND',
-  'MILLISECOND',
-  'MICROSECOND',
-  'EPOCH',
-]);
 /** Niladic functions written without parentheses. */
 const BARE_FUNCTIONS = new Set([
   'CURRENT_TIMESTAMP',
@@ -363,9 +349,9 @@ function parseCast(cursor: Cursor): Expression {
 function parseExtract(cursor: Cursor): Expression {
   const at = cursor.advance().offset;
   cursor.expectSymbol('(');
-  const unit = cursor.token.upper as TimeUnit;
-  if (cursor.token.kind !== 'word' || !TIME_UNITS.has(unit)) {
-    throw cursor.unexpected('expected a time unit', `units: ${[...TIME_UNITS].join(', ')}`);
+  const unit = cursor.token.upper;
+  if (cursor.token.kind !== 'word' || !isTimeUnit(unit)) {
+    throw cursor.unexpected('expected a time unit', `units: ${TIME_UNITS.join(', ')}`);
   }
   cursor.advance();
   cursor.expectKeywords('FROM');

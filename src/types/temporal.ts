@@ -504,20 +504,30 @@ export function localToInstant(zone: TimeZone, localMicros: number): number {
 
 // ─── fields ──────────────────────────────────────────────────────────────────────────────────────
 
-export type TimeUnitName =
-  | 'YEAR'
-  | 'QUARTER'
-  | 'MONTH'
-  | 'WEEK'
-  | 'DAY'
-  | 'DOY'
-  | 'DOW'
-  | 'HOUR'
-  | 'MINUTE'
-  | 'SECOND'
-  | 'MILLISECOND'
-  | 'MICROSECOND'
-  | 'EPOCH';
+/** The fields of a date or time that EXTRACT reads (see extractField). */
+export const TIME_UNITS = [
+  'YEAR',
+  'QUARTER',
+  'MONTH',
+  'WEEK',
+  'DAY',
+  'DOY',
+  'DOW',
+  'HOUR',
+  'MINUTE',
+  'SECOND',
+  'MILLISECOND',
+  'MICROSECOND',
+  'EPOCH',
+] as const;
+
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+const TIME_UNIT_NAMES: ReadonlySet<string> = new Set(TIME_UNITS);
+
+export function isTimeUnit(name: string): name is TimeUnit {
+  return TIME_UNIT_NAMES.has(name);
+}
 
 /** ISO-8601 week number (weeks start on Monday; week 1 holds the year's first Thursday). */
 export function isoWeek(days: number): number {
@@ -535,7 +545,7 @@ export function isoWeek(days: number): number {
  * 1970-01-01 00:00:00 truncated toward zero (DateTimeUtils.convertExtract). Values before 1970 are
  * computed with floor division (Flink's generated code divides toward zero there).
  */
-export function extractField(unit: TimeUnitName, localMicros: number): number {
+export function extractField(unit: TimeUnit, localMicros: number): number {
   switch (unit) {
     case 'HOUR':
       return Math.floor(localMicrosToTimeOfDay(localMicros) / MICROS_PER_HOUR);

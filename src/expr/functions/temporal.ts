@@ -9,15 +9,13 @@ import {
 } from '../../types/data-type.ts';
 import { compileDateFormat, type DateFormat, type DateFormatStyle } from '../../types/date-format.ts';
 import { decimalToDouble } from '../../types/decimal.ts';
-import { extractField, instantToLocal, parseDate, parseTimestamp } from '../../types/temporal.ts';
+import { extractField, instantToLocal, parseDate, parseTimestamp, type TimeUnit } from '../../types/temporal.ts';
 import type { BoundExpr } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
 import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction, strict } from './definition.ts';
 
 const MICROS_PER_DAY = 86_400_000_000;
 const MICROS_PER_SECOND = 1_000_000;
-
-type TimeUnitName = Parameters<typeof extractField>[0];
 
 /** Current time truncated to milliseconds, the precision of Flink's clock functions. */
 function nowMillis(env: EvalEnv): number {
@@ -85,7 +83,7 @@ function requireTemporal(name: string, arg: BoundExpr | undefined, ctx: BindCont
 }
 
 /** HOUR(ts), YEAR(date), ...: a BIGINT field of the value, as in Flink. */
-function field(name: string, unit: TimeUnitName, allowTime = false): ScalarFunction {
+function field(name: string, unit: TimeUnit, allowTime = false): ScalarFunction {
   return {
     name,
     signatures: [`${name}(${allowTime ? 'TIME | ' : ''}DATE | TIMESTAMP)`],
@@ -121,7 +119,7 @@ export const EXTRACT: ScalarFunction = {
     return { args, type: T.bigint(anyNullable(args.slice(1))) };
   },
   compile(args, call, env) {
-    const unit = (call.args[0] as { value: Value }).value as TimeUnitName;
+    const unit = (call.args[0] as { value: Value }).value as TimeUnit;
     const local = localMicros(call.args[1]?.type as DataType, env);
     const operand = args[1] as Evaluator;
     return (row) => {
