@@ -1,3 +1,4 @@
+import { scan } from './scan.ts';
 import type { SqlSource } from './source.ts';
 import { SqlError } from './sql-error.ts';
 
@@ -31,65 +32,57 @@ export function tokenize(source: SqlSource): Token[] {
   const tokens: Token[] = [];
   const push = (kind: TokenKind, value: string, offset: number, end: number) =>
     tokens.push({ kind, value, upper: kind === 'word' ? value.toUpperCase() : value, offset, end });
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i] as string;
-    const next = text[i + 1];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
-      i++;
-    } else if (c === '-' && next === '-') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
-    } else if (c === '/' && next === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) throw new SqlError('SQL_SYNTAX', source, i, 'comment is not closed', 'end it with */');
-      i = end + 2;
-    } else if (c === "'") {
-      const start = i;
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= text.length)
+  for (const stretch of scan(text)) {
+    switch (stretch.kind) {
+      case 'code':
+        tokenizeCode(source, stretch.start, stretch.end, push);
+        break;
+      case 'comment':
+        if (!stretch.closed)
+          throw new SqlError('SQL_SYNTAX', source, stretch.start, 'comment is not closed', 'end it with */');
+        break;
+      case 'string':
+        if (!stretch.closed)
           throw new SqlError(
             'SQL_SYNTAX',
             source,
-            start,
+            stretch.start,
             'string literal is not closed',
             "end it with ' (write '' for a quote inside)",
           );
-        if (text[i] === "'") {
-          if (text[i + 1] === "'") {
-            value += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += text[i];
-        i++;
-      }
-      push('string', value, start, i);
-    } else if (c === '`') {
-      const start = i;
-      let value = '';
+        push('string', unquote(text, stretch.start, stretch.end), stretch.start, stretch.end);
+        break;
+      case 'quoted':
+        if (!stretch.closed)
+          throw new SqlError('SQL_SYNTAX', source, stretch.start, 'quoted identifier is not closed', 'end it with `');
+        push('quoted', unquote(text, stretch.start, stretch.end), stretch.start, stretch.end);
+        break;
+    }
+  }
+  push('eof', '', text.length, text.length);
+  return tokens;
+}
+
+/** The text between the quotes of a closed quotation, a doubled quote inside made one. */
+function unquote(text: string, start: number, end: number): string {
+  const quote = text[start] as string;
+  return text.slice(start + 1, end - 1).replaceAll(quote + quote, quote);
+}
+
+/** The words, numbers and symbols of the code between `from` and `to`. */
+function tokenizeCode(
+  source: SqlSource,
+  from: number,
+  to: number,
+  push: (kind: TokenKind, value: string, offset: number, end: number) => void,
+): void {
+  const text = source.text;
+  let i = from;
+  while (i < to) {
+    const c = text[i] as string;
+    const next = i + 1 < to ? text[i + 1] : undefined;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
       i++;
-      for (;;) {
-        if (i >= text.length)
-          throw new SqlError('SQL_SYNTAX', source, start, 'quoted identifier is not closed', 'end it with `');
-        if (text[i] === '`') {
-          if (text[i + 1] === '`') {
-            value += '`';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += text[i];
-        i++;
-      }
-      push('quoted', value, start, i);
     } else if ((c >= '0' && c <= '9') || (c === '.' && next !== undefined && next >= '0' && next <= '9')) {
       const match = /\d*(?:\.\d*)?(?:[eE][+-]?\d+)?/y;
       match.lastIndex = i;
@@ -99,7 +92,7 @@ export function tokenize(source: SqlSource): Token[] {
     } else if (isIdentStart(c)) {
       const start = i;
       i++;
-      while (i < text.length && isIdentPart(text[i] as string)) i++;
+      while (i < to && isIdentPart(text[i] as string)) i++;
       push('word', text.slice(start, i), start, i);
     } else if (next !== undefined && TWO_CHAR_SYMBOLS.has(c + next)) {
       push('symbol', c + next, i, i + 2);
@@ -111,6 +104,4 @@ export function tokenize(source: SqlSource): Token[] {
       throw new SqlError('SQL_SYNTAX', source, i, `unexpected character '${c}'`);
     }
   }
-  push('eof', '', text.length, text.length);
-  return tokens;
 }

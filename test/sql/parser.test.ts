@@ -58,6 +58,16 @@ describe('SQL scripts', () => {
     ]);
   });
 
+  it('substitutes as the lexer reads: a quotation holds no comment, a placeholder is read whole', () => {
+    const source = substituteVariables(
+      'x.sql',
+      "SET 'a' = '${A:--1}'; SELECT `it's -- no comment`, ${B} FROM t; -- ${NOT_IN_COMMENTS}",
+      new Map([['B', 'x']]),
+      {},
+    );
+    assert.equal(source.text, "SET 'a' = '-1'; SELECT `it's -- no comment`, x FROM t; -- ${NOT_IN_COMMENTS}");
+  });
+
   it('names an unset variable and its line and column', () => {
     const error = parseError("SET 'a' = 'b';\nSET 'c' = '${PG_PASSWORD}';");
     assert.equal(error.code, 'SQL_UNSET_VARIABLE');
