@@ -13,14 +13,27 @@ import { SqlError } from '../sql/sql-error.ts';
 import { type DataType, formatType, withNullable } from '../types/data-type.ts';
 import { isImplicitCast } from '../types/type-rules.ts';
 
-export interface CatalogColumn {
+export type CatalogColumn = PhysicalColumn | ComputedColumn | MetadataColumn;
+
+interface ColumnCommon {
   readonly name: string;
   readonly type: DataType;
-  readonly kind: 'physical' | 'computed' | 'metadata';
-  readonly expression?: Expression;
-  readonly metadataKey?: string;
   readonly virtual: boolean;
   readonly at: number;
+}
+
+export interface PhysicalColumn extends ColumnCommon {
+  readonly kind: 'physical';
+}
+
+export interface ComputedColumn extends ColumnCommon {
+  readonly kind: 'computed';
+  readonly expression: Expression;
+}
+
+export interface MetadataColumn extends ColumnCommon {
+  readonly kind: 'metadata';
+  readonly metadataKey: string;
 }
 
 export interface CatalogTable {

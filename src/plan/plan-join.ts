@@ -1,7 +1,7 @@
 import { connectorNames } from '../connectors/registry.ts';
 import type { JoinType } from '../exec/join.ts';
 import type { BoundExpr } from '../expr/bound.ts';
-import type { Join as JoinAst, TableName } from '../sql/ast.ts';
+import type { Expression, Join as JoinAst, TableName, TableReference } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { describeType, isTimestamp, withNullable } from '../types/data-type.ts';
 import { bindCall, bindExpression } from './bind-expression.ts';
@@ -67,7 +67,7 @@ function outerScope(scope: Scope, nullable: boolean): ScopeField[] {
  * join when they are expressions), the rest a residual condition.
  */
 export function planJoin(ast: JoinAst, left: Relation, right: Relation, ctx: PlanContext): Relation {
-  if (ast.type === 'CROSS' || !ast.on) {
+  if (ast.type === 'CROSS') {
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
@@ -76,7 +76,7 @@ export function planJoin(ast: JoinAst, left: Relation, right: Relation, ctx: Pla
       'write JOIN ... ON left.key = right.key',
     );
   }
-  const type = ast.type as JoinType;
+  const type: JoinType = ast.type;
   const leftWidth = left.node.fields.length;
   const both = new Scope([...left.scope.fields, ...right.scope.fields]);
   const condition = bindExpression(ast.on, both, { source: ctx.source });
@@ -220,6 +220,13 @@ function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: nu
   }
 }
 
+/** The right side of a lookup join: a table read FOR SYSTEM_TIME AS OF a time. */
+export type LookupTable = TableName & { readonly systemTime: Expression };
+
+export function isLookupTable(ref: TableReference): ref is LookupTable {
+  return ref.kind === 'tableName' && ref.systemTime !== undefined;
+}
+
 /**
  * `JOIN t FOR SYSTEM_TIME AS OF left.proc_time ON ...`: a lookup into a table whose connector has a
  * lookup source, keyed by the equality conditions on the table's columns.
@@ -227,7 +234,7 @@ function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: nu
 export function planLookupJoin(
   ast: JoinAst,
   left: Relation,
-  rightAst: TableName,
+  rightAst: LookupTable,
   table: CatalogTable,
   ctx: PlanContext,
 ): Relation {
@@ -243,12 +250,12 @@ export function planLookupJoin(
       'versioned (event-time) temporal joins are not supported yet; join the two streams with a regular JOIN instead',
     );
   }
-  const time = bindExpression(rightAst.systemTime as never, left.scope, { source: ctx.source });
+  const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
   if (!(isTimestamp(time.type) && time.type.timeAttribute === 'PROCTIME')) {
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
-      (rightAst.systemTime as { at: number }).at,
+      rightAst.systemTime.at,
       'FOR SYSTEM_TIME AS OF of a lookup join must name a processing-time attribute of the left table',
       'declare one on the left table: proc_time AS PROCTIME()',
     );
@@ -259,7 +266,7 @@ export function planLookupJoin(
   const rightScope = lookupFields.map((field) => ({ ...field, qualifiers: [alias] }));
   const leftWidth = left.node.fields.length;
   const both = new Scope([...left.scope.fields, ...rightScope]);
-  const condition = bindExpression(ast.on as never, both, { source: ctx.source });
+  const condition = bindExpression(ast.on, both, { source: ctx.source });
   const keys: { input: number; lookup: number }[] = [];
   const residual: BoundExpr[] = [];
   for (const part of conjuncts(condition)) {
@@ -284,7 +291,7 @@ export function planLookupJoin(
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
-      (ast.on as { at: number }).at,
+      ast.on.at,
       `a lookup join needs an equality between a left column and a column of '${table.name}'`,
     );
   }

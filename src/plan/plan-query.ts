@@ -19,7 +19,7 @@ import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate } from './plan-aggregate.ts';
-import { planJoin, planLookupJoin } from './plan-join.ts';
+import { isLookupTable, planJoin, planLookupJoin } from './plan-join.ts';
 import { planTableScan } from './plan-table.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
@@ -165,7 +165,7 @@ function planFrom(ref: TableAst, ctx: PlanContext): Relation {
       return planDerived(ref, ctx);
     case 'join': {
       const left = planFrom(ref.left, ctx);
-      if (ref.right.kind === 'tableName' && ref.right.systemTime) {
+      if (isLookupTable(ref.right)) {
         const name = objectName(ref.right.name, ctx.source);
         const entry = ctx.catalog.get(name);
         if (entry?.kind !== 'table') {

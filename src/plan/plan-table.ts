@@ -39,7 +39,7 @@ export function planTableScan(table: CatalogTable): PlanNode {
     kind: 'TableSourceScan',
     table: tableReference(table),
     columns: stored.map((column) =>
-      column.kind === 'metadata' ? { metadata: column.metadataKey ?? column.name } : { physical: column.name },
+      column.kind === 'metadata' ? { metadata: column.metadataKey } : { physical: column.name },
     ),
     fields,
     changelog: changelog === 'insert-only' ? INSERT_ONLY : changelog === 'upsert' && key ? upsert(key) : RETRACT,
@@ -57,7 +57,7 @@ export function planTableScan(table: CatalogTable): PlanNode {
         const index = stored.indexOf(column);
         return { kind: 'input', index, name: column.name, type: column.type };
       }
-      return bindExpression(column.expression as never, scope, { source: table.source });
+      return bindExpression(column.expression, scope, { source: table.source });
     });
     node = makeCalc(
       node,

@@ -53,7 +53,7 @@ export function sinkTarget(insert: InsertStatement, ctx: PlanContext): SinkTarge
     (column) => column.kind === 'physical' || (column.kind === 'metadata' && !column.virtual),
   );
   for (const column of writable) {
-    if (column.kind === 'metadata' && !sinkCapability.metadata?.[column.metadataKey ?? column.name]) {
+    if (column.kind === 'metadata' && !sinkCapability.metadata?.[column.metadataKey]) {
       throw new SqlError(
         'SQL_INVALID_METADATA',
         table.source,

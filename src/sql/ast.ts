@@ -184,12 +184,22 @@ export interface DerivedTable extends Node {
 
 export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'CROSS';
 
-export interface Join extends Node {
+/** `a CROSS JOIN b` or `a, b`: no condition; every other join has its ON condition. */
+export type Join = CrossJoin | ConditionJoin;
+
+interface JoinSides extends Node {
   readonly kind: 'join';
-  readonly type: JoinType;
   readonly left: TableReference;
   readonly right: TableReference;
-  readonly on?: Expression;
+}
+
+export interface CrossJoin extends JoinSides {
+  readonly type: 'CROSS';
+}
+
+export interface ConditionJoin extends JoinSides {
+  readonly type: Exclude<JoinType, 'CROSS'>;
+  readonly on: Expression;
 }
 
 /** `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE))` and HOP, CUMULATE. */
