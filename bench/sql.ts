@@ -56,11 +56,11 @@ export function sqlBenchmarks(): Measurement[] {
     BigInt(2000 + i),
     BigInt(1001 + (i % 5)),
     ` product ${i} `,
-    ['电子产品', '服装鞋帽', '图书'][i % 3],
+    ['电子产品', '服装鞋帽', '图书'][i % 3] ?? null,
     1 + (i % 3),
     599900n,
     599900n * BigInt(1 + (i % 3)),
-    ['PENDING', 'SHIPPED', 'COMPLETED'][i % 3],
+    ['PENDING', 'SHIPPED', 'COMPLETED'][i % 3] ?? null,
     time + i * 1000,
     time + i * 1000,
   ]);

@@ -3,7 +3,7 @@ import { compareValues } from '../expr/functions/comparison.ts';
 import type { Value } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
-import { pack, unpack } from './packed-row.ts';
+import { type PackedRow, pack, unpack } from './packed-row.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
 
 export type AggregateFunction = 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE';
@@ -166,8 +166,8 @@ function extreme(max: boolean, saved: unknown): Accumulator {
   let best: Value = null;
   let stale = false;
   if (saved) {
-    const [packed, counts] = saved as [string, number[]];
-    unpack(packed as never).forEach((value, i) => {
+    const [packed, counts] = saved as [PackedRow, number[]];
+    unpack(packed).forEach((value, i) => {
       values.set(rowKey([value]), { value, count: counts[i] as number });
     });
     stale = true;
@@ -215,7 +215,7 @@ function extreme(max: boolean, saved: unknown): Accumulator {
  * removes the earliest copy of its value, as Flink's First/LastValueWithRetractAggFunction do.
  */
 function positional(last: boolean, saved: unknown): Accumulator {
-  const values: Value[] = saved === undefined ? [] : [...unpack(saved as never)];
+  const values: Value[] = saved === undefined ? [] : [...unpack(saved as PackedRow)];
   return {
     add: (v) => {
       if (v !== null) values.push(v);

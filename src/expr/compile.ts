@@ -2,7 +2,7 @@ import type { BoundExpr } from './bound.ts';
 import { compileCast } from './cast.ts';
 import type { EvalEnv } from './functions/definition.ts';
 import { lookupFunction } from './functions/registry.ts';
-import type { Evaluator } from './value.ts';
+import type { Evaluator, Row, Value } from './value.ts';
 
 /** Turns a bound expression into a function of the input row. */
 export function compileExpression(expr: BoundExpr, env: EvalEnv): Evaluator {
@@ -36,12 +36,12 @@ export function compileExpression(expr: BoundExpr, env: EvalEnv): Evaluator {
 }
 
 /** Evaluators for several expressions that build a new row from an input row. */
-export function compileProjection(exprs: readonly BoundExpr[], env: EvalEnv): (row: readonly unknown[]) => unknown[] {
+export function compileProjection(exprs: readonly BoundExpr[], env: EvalEnv): (row: Row) => Value[] {
   const evaluators = exprs.map((expr) => compileExpression(expr, env));
   const width = evaluators.length;
   return (row) => {
-    const out = new Array(width);
-    for (let i = 0; i < width; i++) out[i] = (evaluators[i] as Evaluator)(row as never);
+    const out: Value[] = new Array(width);
+    for (let i = 0; i < width; i++) out[i] = (evaluators[i] as Evaluator)(row);
     return out;
   };
 }

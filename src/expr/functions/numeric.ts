@@ -16,7 +16,7 @@ import {
   rescale,
 } from '../../types/decimal.ts';
 import type { BoundExpr } from '../bound.ts';
-import type { Value } from '../value.ts';
+import type { Evaluator, Value } from '../value.ts';
 import { wrapInteger } from './arithmetic.ts';
 import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
 
@@ -89,8 +89,7 @@ export const ROUND: ScalarFunction = {
   compile(args, call) {
     const source = call.args[0]?.type as DataType;
     const type = call.type;
-    const [x, d] = args;
-    const digitsOf = d ?? (() => 0);
+    const operands: readonly Evaluator[] = args.length > 1 ? args : [...args, () => 0];
     if (type.kind === 'DECIMAL' && source.kind === 'DECIMAL') {
       const fromScale = source.scale;
       return strict((value: bigint, digits: number | bigint) => {
@@ -99,7 +98,7 @@ export const ROUND: ScalarFunction = {
         const rounded = places >= fromScale ? value : rescale(rescale(value, fromScale, places), places, fromScale);
         const result = rescale(rounded, fromScale, type.scale);
         return fitsPrecision(result, type.precision) ? result : null;
-      })([x as never, digitsOf as never]);
+      })(operands);
     }
     if (type.kind === 'BIGINT' || type.kind === 'INT' || type.kind === 'SMALLINT' || type.kind === 'TINYINT') {
       const big = type.kind === 'BIGINT';
@@ -109,12 +108,9 @@ export const ROUND: ScalarFunction = {
         const factor = pow10(-places);
         const rounded = divideHalfUp(BigInt(value), factor) * factor;
         return big ? BigInt.asIntN(64, rounded) : Number(BigInt.asIntN(32, rounded));
-      })([x as never, digitsOf as never]);
+      })(operands);
     }
-    return strict((value: number, digits: number | bigint) => roundDouble(value, integerValue(digits)))([
-      x as never,
-      digitsOf as never,
-    ]);
+    return strict((value: number, digits: number | bigint) => roundDouble(value, integerValue(digits)))(operands);
   },
 };
 
