@@ -90,6 +90,8 @@ export interface Log {
   readonly kind: 'postgres' | 'kafka';
   /** A printable description without secrets, e.g. `postgres://127.0.0.1:5433/rivulet`. */
   readonly description: string;
+  /** Failed runs of the log's own background maintenance, on a log that runs any (postgres). */
+  readonly maintenanceFailures?: number;
   ensureTopic(name: string, options?: TopicOptions): Promise<void>;
   describeTopics(): Promise<TopicDescription[]>;
   /** The number of partitions of a topic; LOG_TOPIC_NOT_FOUND when there is no such topic. */

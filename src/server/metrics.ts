@@ -166,5 +166,11 @@ export async function metricsText(engine: Engine): Promise<string> {
     m.family(name, type, help);
     m.sample(name, {}, value);
   }
+  const maintenanceFailures = engine.log.maintenanceFailures;
+  if (maintenanceFailures !== undefined) {
+    const name = 'rivulet_log_maintenance_failures_total';
+    m.family(name, 'counter', "Failed runs of the log's compaction and retention; each is tried again later.");
+    m.sample(name, {}, maintenanceFailures);
+  }
   return m.text();
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { isRivuletError } from '../../src/common/errors.ts';
 import { PACE_ACTIVE_MS, PACE_MAX_WAIT_MS, PACE_RECORDS, PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import type { PostgresReader } from '../../src/log/postgres/reader.ts';
 import { recordsTable } from '../../src/log/postgres/schema.ts';
 import { startTestPostgres } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { logConformance } from './conformance.ts';
 
 logConformance('postgres', async () => {
@@ -48,6 +49,34 @@ describe('postgres log errors', () => {
       assert.doesNotMatch(`${error.message} ${error.hint}`, /hunter2/);
       return true;
     });
+  });
+
+  it('warns of each failed maintenance run without the password, counts it and tries again', async () => {
+    const server = await startTestPostgres();
+    const warn = mock.method(console, 'warn', () => undefined);
+    try {
+      const admin = await server.connect();
+      await admin.query('CREATE DATABASE rivulet');
+      // Loopback trust lets any password through: the log is given one that must never be shown.
+      const url = server.server.url('rivulet').replace('@', ':hunter2@');
+      const log = await PostgresLog.open(url, { maintenanceIntervalMs: 20 });
+      try {
+        await log.pool.query('ALTER TABLE rivulet_log.topics RENAME TO topics_away');
+        await waitFor('two failed maintenance runs', async () => (log.maintenanceFailures >= 2 ? true : undefined));
+        assert.equal(warn.mock.callCount(), log.maintenanceFailures);
+        const warning = String(warn.mock.calls[0]?.arguments[0]);
+        assert.match(
+          warning,
+          /^compaction and retention of the log at postgresql:\/\/postgres@127\.0\.0\.1:\d+\/rivulet failed \(relation "rivulet_log\.topics" does not exist\); tried again in 20 ms$/,
+        );
+        assert.doesNotMatch(warning, /hunter2/);
+      } finally {
+        await log.close();
+      }
+    } finally {
+      warn.mock.restore();
+      await server.dispose();
+    }
   });
 
   it('leaves no connection behind after close', async () => {

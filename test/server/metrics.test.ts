@@ -184,6 +184,7 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
     ]) {
       assert.ok(value(first.samples, name, {}) > 0, name);
     }
+    assert.equal(value(first.samples, 'rivulet_log_maintenance_failures_total', {}), 0);
     for (const job of jobs) {
       const slot = job === orders ? 'flink_slot_orders' : 'flink_slot_users';
       const slotLabels = { job_id: job.id, slot };

@@ -76,6 +76,8 @@ export class PostgresLog implements Log {
   /** Open transactions, aborted by close() so that closing never waits on a dead connection. */
   readonly open = new Set<PostgresTransaction>();
   private maintenance: NodeJS.Timeout | undefined;
+  /** Background maintenance runs that failed (each is tried again at the next interval). */
+  maintenanceFailures = 0;
   private readonly deleteRetentionMs: number;
   private readonly minCompactionLagMs: number;
   private closed = false;
@@ -89,7 +91,7 @@ export class PostgresLog implements Log {
     const interval = options.maintenanceIntervalMs ?? 30_000;
     if (interval > 0) {
       this.maintenance = setInterval(() => {
-        this.runMaintenance().catch(() => undefined);
+        this.runMaintenance().catch((error: unknown) => this.maintenanceFailed(error, interval));
       }, interval);
       this.maintenance.unref();
     }
@@ -473,6 +475,16 @@ export class PostgresLog implements Log {
         await this.pool.query(`DELETE FROM ${table} WHERE ts < $1`, [Date.now() - Number(topic.retention_ms)]);
       }
     }
+  }
+
+  private maintenanceFailed(error: unknown, intervalMs: number): void {
+    // A run that close() cut short did not fail.
+    if (this.closed) return;
+    this.maintenanceFailures++;
+    const message = error instanceof Error ? error.message : String(error);
+    console.warn(
+      `compaction and retention of the log at ${this.description} failed (${message}); tried again in ${intervalMs} ms`,
+    );
   }
 
   async close(): Promise<void> {
