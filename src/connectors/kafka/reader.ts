@@ -1,8 +1,7 @@
 import { RivuletError } from '../../common/errors.ts';
 import type { Change } from '../../exec/change.ts';
 import type { Row, Value } from '../../expr/value.ts';
-import type { DecodedValue, Log, LogReader, LogRecord } from '../../log/log.ts';
-import type { RowField } from '../../types/data-type.ts';
+import type { Log, LogReader, LogRecord } from '../../log/log.ts';
 import { FormatError, type RowCodec } from '../formats/format.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
 import { replayStart, startPosition } from './start-position.ts';

@@ -1,7 +1,6 @@
 import type { Change } from '../../exec/change.ts';
 import type { Row } from '../../expr/value.ts';
 import type { ProduceRecord } from '../../log/log.ts';
-import type { RowField } from '../../types/data-type.ts';
 import { type KafkaTable, keyCodec, valueCodec } from './table.ts';
 
 /**
