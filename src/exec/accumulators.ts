@@ -1,9 +1,9 @@
 import { wrapInteger } from '../expr/functions/arithmetic.ts';
 import { compareValues } from '../expr/functions/comparison.ts';
 import type { Value } from '../expr/value.ts';
+import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
-import { type PackedRow, pack, unpack } from './packed-row.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
 
 export type AggregateFunction = 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE';

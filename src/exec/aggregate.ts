@@ -1,10 +1,10 @@
 import type { Row, Value } from '../expr/value.ts';
+import { pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
 import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { isAccumulate, type Operator } from './operator.ts';
-import { pack, unpack } from './packed-row.ts';
 import { keySelector, rowsEqual } from './row-key.ts';
 
 interface Group {

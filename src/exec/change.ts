@@ -1,5 +1,5 @@
 import type { Row } from '../expr/value.ts';
-import type { PackedRow } from './packed-row.ts';
+import type { PackedRow } from '../state/packed-row.ts';
 
 /** Flink's row kinds: insert, update-before (retract), update-after, delete. */
 export type RowKind = '+I' | '-U' | '+U' | '-D';

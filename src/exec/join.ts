@@ -2,10 +2,10 @@ import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
+import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change, RowKind } from './change.ts';
 import type { Operator } from './operator.ts';
-import { type PackedRow, pack, unpack } from './packed-row.ts';
 import { keySelector, NULL_KEY } from './row-key.ts';
 
 export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';

@@ -1,8 +1,8 @@
 import type { Row } from '../expr/value.ts';
+import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';
-import { type PackedRow, pack, unpack } from './packed-row.ts';
 import { keySelector } from './row-key.ts';
 
 /** A row is stored packed already; 80 bytes is its key and Map slot. */
@@ -21,7 +21,7 @@ const packedRowCodec: StateCodec<PackedRow> = {
  */
 export class NormalizeOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
-  /** The current row of each key, packed (see packed-row.ts). */
+  /** The current row of each key, packed (see src/state/packed-row.ts). */
   private readonly state = new SpillableMap(packedRowCodec);
 
   constructor(key: readonly number[]) {

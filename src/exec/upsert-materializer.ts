@@ -1,8 +1,8 @@
 import type { Row } from '../expr/value.ts';
+import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';
-import { type PackedRow, pack, unpack } from './packed-row.ts';
 import { keySelector, rowsEqual } from './row-key.ts';
 
 /** The rows one sink key holds, with their estimated heap bytes. */

@@ -7,7 +7,7 @@ const READ_AHEAD = 4096;
 
 /**
  * An append-only file of length-prefixed records of one-byte text (latin1: packed rows, see
- * src/exec/packed-row.ts), read back by offset. It is scratch space: a restarted job rebuilds its
+ * src/state/packed-row.ts), read back by offset. It is scratch space: a restarted job rebuilds its
  * state by replay, so nothing here has to survive the process and nothing is synced. Records are
  * copied into reused buffers, so that spilling millions of them does not fragment the process's
  * native memory. Records no longer referenced are garbage until the owner rewrites the file.

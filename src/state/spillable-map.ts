@@ -1,4 +1,4 @@
-import type { PackedRow } from '../exec/packed-row.ts';
+import type { PackedRow } from './packed-row.ts';
 import { SpillFile } from './spill-file.ts';
 import { type SpillableState, type StateMemory, stateMemory } from './state-memory.ts';
 
@@ -6,7 +6,7 @@ import { type SpillableState, type StateMemory, stateMemory } from './state-memo
 export interface StateCodec<V> {
   /** Estimated heap bytes of an entry (its key and Map slot included); the same value gives the same figure. */
   bytes(value: V): number;
-  /** The entry as one-byte text: a packed row (src/exec/packed-row.ts). */
+  /** The entry as one-byte text: a packed row (src/state/packed-row.ts). */
   encode(value: V): PackedRow;
   decode(packed: PackedRow): V;
 }

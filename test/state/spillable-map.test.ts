@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { pack, unpack } from '../../src/exec/packed-row.ts';
+import { pack, unpack } from '../../src/state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../../src/state/spillable-map.ts';
 import { StateMemory } from '../../src/state/state-memory.ts';
 

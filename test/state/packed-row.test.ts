@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pack, unpack } from '../../src/exec/packed-row.ts';
 import type { Row, Value } from '../../src/expr/value.ts';
+import { pack, unpack } from '../../src/state/packed-row.ts';
 
 describe('packed rows (operator state)', () => {
   it('give back every kind of value', () => {
