@@ -11,8 +11,24 @@ import {
 } from '../../types/temporal.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
 import { FormatError } from './format.ts';
-import { DEFAULT_JSON_OPTIONS, type JsonOptions } from './json.ts';
 import { JsonBytes } from './json-bytes.ts';
+
+/** Flink's `json` format options. */
+export interface JsonOptions {
+  readonly timestampStandard: 'SQL' | 'ISO-8601';
+  readonly failOnMissingField: boolean;
+  readonly ignoreParseErrors: boolean;
+  readonly decimalAsPlainNumber: boolean;
+  readonly ignoreNullFields: boolean;
+}
+
+export const DEFAULT_JSON_OPTIONS: JsonOptions = {
+  timestampStandard: 'SQL',
+  failOnMissingField: false,
+  ignoreParseErrors: false,
+  decimalAsPlainNumber: false,
+  ignoreNullFields: false,
+};
 
 // ─── encoding ────────────────────────────────────────────────────────────────────────────────────
 

@@ -1,24 +1,14 @@
 import { opt } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
 import type { FormatFactory } from './format.ts';
-import { jsonDecoder, jsonEncoder, jsonRoundTrip, jsonRowReuse } from './json-format.ts';
-
-/** Flink's `json` format options. */
-export interface JsonOptions {
-  readonly timestampStandard: 'SQL' | 'ISO-8601';
-  readonly failOnMissingField: boolean;
-  readonly ignoreParseErrors: boolean;
-  readonly decimalAsPlainNumber: boolean;
-  readonly ignoreNullFields: boolean;
-}
-
-export const DEFAULT_JSON_OPTIONS: JsonOptions = {
-  timestampStandard: 'SQL',
-  failOnMissingField: false,
-  ignoreParseErrors: false,
-  decimalAsPlainNumber: false,
-  ignoreNullFields: false,
-};
+import {
+  DEFAULT_JSON_OPTIONS,
+  type JsonOptions,
+  jsonDecoder,
+  jsonEncoder,
+  jsonRoundTrip,
+  jsonRowReuse,
+} from './json-format.ts';
 
 /** The options the json format declares, as Flink names them. */
 const JSON_FORMAT_OPTIONS = [

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FormatError } from '../../../src/connectors/formats/format.ts';
-import { DEFAULT_JSON_OPTIONS } from '../../../src/connectors/formats/json.ts';
-import { jsonDecoder, jsonEncoder, jsonRoundTrip, jsonRowReuse } from '../../../src/connectors/formats/json-format.ts';
+import {
+  DEFAULT_JSON_OPTIONS,
+  jsonDecoder,
+  jsonEncoder,
+  jsonRoundTrip,
+  jsonRowReuse,
+} from '../../../src/connectors/formats/json-format.ts';
 import { type DataType, type RowField, T } from '../../../src/types/data-type.ts';
 import { formatTimestampTrimmed, parseDate, parseTimestamp } from '../../../src/types/temporal.ts';
 
