@@ -20,6 +20,60 @@ function imports(file: string): string[] {
   );
 }
 
+/**
+ * What each folder may import, lowest first (docs/architecture.md). `connectors` is the connector
+ * interface (the files directly in connectors/); `connector` is any one connector's folder.
+ */
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  common: [],
+  types: ['common'],
+  sql: ['common', 'types'],
+  expr: ['common', 'types'],
+  state: ['common', 'expr'],
+  exec: ['common', 'types', 'expr', 'state'],
+  log: ['common', 'types', 'expr'],
+  'connectors/pg': ['common', 'types', 'expr'],
+  'connectors/formats': ['common', 'types', 'expr', 'log', 'connectors'],
+  connectors: ['common', 'types', 'sql', 'expr', 'exec', 'log', 'connectors/formats', 'connector'],
+  connector: ['common', 'types', 'expr', 'state', 'exec', 'log', 'connectors', 'connectors/pg', 'connectors/formats'],
+  plan: ['common', 'types', 'sql', 'expr', 'exec', 'connectors'],
+  runtime: ['common', 'types', 'expr', 'state', 'exec', 'log', 'connectors', 'plan'],
+  server: ['common', 'types', 'state', 'log', 'connectors', 'plan', 'runtime'],
+  embedded: ['common'],
+  cli: ['common', 'types', 'sql', 'state', 'log', 'plan', 'runtime', 'server', 'embedded'],
+};
+
+/** The part of the layering a file of src/ belongs to. */
+function layer(path: string): string {
+  const [folder, sub] = path.split('/');
+  if (folder !== 'connectors' || path.split('/').length === 2) return folder as string;
+  return sub === 'pg' || sub === 'formats' ? `connectors/${sub}` : 'connector';
+}
+
+describe('the folders of src/', () => {
+  it('import only the folders below them', () => {
+    const found: string[] = [];
+    for (const folder of readdirSync(SRC)) {
+      for (const file of sourceFiles(folder)) {
+        const from = layer(relative(SRC, file));
+        const allowed = MAY_IMPORT[from];
+        assert.ok(allowed, `${relative(SRC, file)}: the folder ${from} has no place in the layering`);
+        for (const target of imports(file)) {
+          const to = layer(target);
+          // Connectors' folders do not import each other, only the shared ones.
+          const sameFolder =
+            target.split('/').slice(0, 2).join('/') === relative(SRC, file).split('/').slice(0, 2).join('/');
+          if (to !== from || (from === 'connector' && !sameFolder)) {
+            if (!allowed.includes(to) || (from === 'connector' && to === 'connector'))
+              found.push(`${relative(SRC, file)} imports ${target}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+});
+
 /** The folders that run jobs, plan them and serve them: they know connectors only through connectors/. */
 const CONNECTOR_NEUTRAL = ['runtime', 'plan', 'server'];
 
