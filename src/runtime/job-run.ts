@@ -34,9 +34,9 @@ interface RunningSource {
    * The positions just past what the reader has handed to the operators, and whether that ends at
    * a commit point: what a commit covers. A reader runs ahead of them while a poll is under way or
    * done but not processed yet (during another source's commit), and committing its own positions
-   * then would skip what it read. Undefined until the first hand-over.
+   * then would skip what it read. Until the end of the replay, where the reader was opened.
    */
-  handedOver: HandedOver | undefined;
+  handedOver: HandedOver;
 }
 
 interface RunningSink {
@@ -65,7 +65,7 @@ export interface RunSettings {
  * output suppressed.
  */
 export class JobRun {
-  private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly graph: JobGraph,
@@ -77,35 +77,42 @@ export class JobRun {
 
   /** Builds the graph and opens the sinks, then the sources where the job committed last. */
   static async open(settings: RunSettings): Promise<JobRun> {
-    const graph = buildGraph(settings.plan.sinks, settings.env);
-    const domains = new Map<string, CommitDomain>();
-    const readers: SourceReader[] = [];
+    const opened: Opened = { graph: undefined, domains: new Set(), readers: [] };
     try {
-      const sinks = await openSinks(graph, settings, domains);
+      const graph = buildGraph(settings.plan.sinks, settings.env);
+      opened.graph = graph;
+      const sinks = await openSinks(graph, settings, opened.domains);
       const domain = commitDomainOf(sinks, settings.plan.name);
-      const sources = await openSources(graph, settings, domain, readers);
+      const sources = await openSources(graph, settings, domain, opened.readers);
       return new JobRun(graph, settings, domain, sinks, sources);
     } catch (error) {
-      await Promise.all(readers.map((reader) => reader.close().catch(() => undefined)));
-      await Promise.all([...domains.values()].map((domain) => domain.close().catch(() => undefined)));
-      await closeLookups(graph);
-      closeOperators(graph);
+      await Promise.all(opened.readers.map((reader) => reader.close().catch(() => undefined)));
+      await Promise.all([...opened.domains].map((domain) => domain.close().catch(() => undefined)));
+      if (opened.graph) {
+        await closeLookups(opened.graph);
+        closeOperators(opened.graph);
+      }
       throw error;
     }
   }
 
   /** Runs until the job is cancelled (false) or every source has ended and its end is committed (true). */
   async run(): Promise<boolean> {
-    await this.rebuildState();
+    if (!(await this.rebuildState())) return false;
     return this.runLive();
   }
 
-  /** Pushes what was processed before a restart, emitting nothing, then commits (or holds) what is new. */
-  private async rebuildState(): Promise<void> {
+  /**
+   * Pushes what was processed before a restart, emitting nothing, then commits (or holds) what is
+   * new; false when the job was cancelled before the replay ended (nothing is committed then: the
+   * readers stand before the positions committed last).
+   */
+  private async rebuildState(): Promise<boolean> {
     const { graph, settings } = this;
     const fresh = new Map<RunningSource, Change[]>();
     for (const source of this.sources) {
-      while (source.reader.replaying && !settings.stop.aborted) {
+      while (source.reader.replaying) {
+        if (settings.stop.aborted) return false;
         const batch = await source.reader.replay(settings.batchSize);
         pushReplayed(graph, source.vertex, batch.replayed, 0);
         await resolveLookups(graph, true);
@@ -117,6 +124,7 @@ export class JobRun {
     await resolveLookups(graph);
     for (const source of this.sources) this.handOver(source);
     await this.commitOrHold();
+    return true;
   }
 
   private async runLive(): Promise<boolean> {
@@ -167,17 +175,8 @@ export class JobRun {
 
   /** Notes what a source has just handed to the operators (no poll of it is under way). */
   private handOver(source: RunningSource): HandedOver {
-    const { reader } = source;
-    source.handedOver = {
-      positions: new Map(reader.positions()),
-      atCommitPoint: reader.atCommitPoint,
-      sourceMicros: reader.newestSourceMicros,
-    };
+    source.handedOver = handedOver(source.reader);
     return source.handedOver;
-  }
-
-  private handedOverBy(source: RunningSource): HandedOver {
-    return source.handedOver ?? this.handOver(source);
   }
 
   /**
@@ -186,12 +185,18 @@ export class JobRun {
    * (a snapshot, or a source transaction larger than a batch).
    */
   private async commitOrHold(): Promise<void> {
-    if (this.sources.every((source) => this.handedOverBy(source).atCommitPoint)) await this.commit();
-    else if (this.stageOutput()) await this.domain.hold();
+    if (this.sources.every((source) => source.handedOver.atCommitPoint)) {
+      await this.commit();
+      return;
+    }
+    const staged = this.stageOutput();
+    if (staged === 0) return;
+    await this.domain.hold();
+    this.settings.stats.recordsOut += staged;
   }
 
-  /** Hands the sinks' pending output to their writers; whether there was any. */
-  private stageOutput(): boolean {
+  /** Hands the sinks' pending output to their writers; how many changes. */
+  private stageOutput(): number {
     const sourceMillis = this.newestSourceMillis();
     let staged = 0;
     for (const { vertex, writer } of this.sinks) {
@@ -200,8 +205,7 @@ export class JobRun {
       writer.write(vertex.pending, sourceMillis);
       vertex.pending = [];
     }
-    this.settings.stats.recordsOut += staged;
-    return staged > 0;
+    return staged;
   }
 
   /** Commits the sinks' pending output with every source's position. */
@@ -210,17 +214,18 @@ export class JobRun {
     const positions: SourcePositions[] = this.sources.map((source) => ({
       group: source.group,
       topic: source.reader.positionTopic,
-      positions: this.handedOverBy(source).positions,
+      positions: source.handedOver.positions,
     }));
-    this.stageOutput();
+    const staged = this.stageOutput();
     await this.domain.commit(positions);
+    this.settings.stats.recordsOut += staged;
     for (const [i, source] of this.sources.entries()) {
       source.reader.committed((positions[i] as SourcePositions).positions);
     }
     const { stats } = this.settings;
     stats.commit(performance.now() - started);
     stats.observeSourceToCommit(
-      this.sources.map((source) => ({ group: source.group, sourceMicros: this.handedOverBy(source).sourceMicros })),
+      this.sources.map((source) => ({ group: source.group, sourceMicros: source.handedOver.sourceMicros })),
     );
   }
 
@@ -231,22 +236,25 @@ export class JobRun {
    */
   private newestSourceMillis(): number | undefined {
     let newest = 0;
-    for (const source of this.sources) newest = Math.max(newest, source.handedOver?.sourceMicros ?? 0);
+    for (const source of this.sources) newest = Math.max(newest, source.handedOver.sourceMicros);
     return newest > 0 ? Math.floor(newest / 1000) : undefined;
   }
 
   /** The samples the sources give to /metrics. */
   async sourceMetrics(): Promise<{ readonly vertex: SourceVertex; readonly samples: readonly SourceMetric[] }[]> {
-    if (this.closed) return [];
+    if (this.closing) return [];
     return Promise.all(
       this.sources.map(async (source) => ({ vertex: source.vertex, samples: (await source.reader.metrics?.()) ?? [] })),
     );
   }
 
   /** Closes what the run has open; safe to call again. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(): Promise<void> {
+    this.closing ??= this.release();
+    return this.closing;
+  }
+
+  private async release(): Promise<void> {
     await this.domain.abort().catch(() => undefined);
     await Promise.all(this.sources.map((source) => source.reader.close().catch(() => undefined)));
     await this.domain.close().catch(() => undefined);
@@ -255,11 +263,23 @@ export class JobRun {
   }
 }
 
-async function openSinks(
-  graph: JobGraph,
-  settings: RunSettings,
-  domains: Map<string, CommitDomain>,
-): Promise<RunningSink[]> {
+/** What JobRun.open has opened so far, closed again when a later step fails. */
+interface Opened {
+  graph: JobGraph | undefined;
+  readonly domains: Set<CommitDomain>;
+  readonly readers: SourceReader[];
+}
+
+function handedOver(reader: SourceReader): HandedOver {
+  return {
+    positions: new Map(reader.positions()),
+    atCommitPoint: reader.atCommitPoint,
+    sourceMicros: reader.newestSourceMicros,
+  };
+}
+
+async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<CommitDomain>): Promise<RunningSink[]> {
+  const domains = new Map<string, CommitDomain>();
   const sinks: RunningSink[] = [];
   for (const vertex of graph.sinks) {
     const factory = vertex.sink.table.connector.factory;
@@ -271,9 +291,11 @@ async function openSinks(
       domain: (key, create) => {
         const domain = domains.get(key) ?? create();
         domains.set(key, domain);
+        opened.add(domain);
         return domain;
       },
     });
+    opened.add(writer.domain);
     sinks.push({ vertex, writer });
   }
   return sinks;
@@ -318,7 +340,7 @@ async function openSources(
       warn: (message) => console.warn(`job ${plan.name}: ${message}`),
     });
     opened.push(reader);
-    sources.push({ vertex, group, reader, handedOver: undefined });
+    sources.push({ vertex, group, reader, handedOver: handedOver(reader) });
   }
   return sources;
 }

@@ -8,10 +8,9 @@ export async function openJdbcSink(context: SinkContext): Promise<SinkWriter> {
   const { table } = context;
   const connection = jdbcConnection(table.options);
   const maxRetries = Number(table.options.get('sink.max-retries') ?? 3);
-  const domain = context.domain(
-    `jdbc ${connection.user ?? ''}@${connection.host}:${connection.port}/${connection.database}`,
-    () => new JdbcDatabase(connection, maxRetries),
-  );
+  // Tables of one database reached the same way share its transactions; the key never leaves the job.
+  const key = JSON.stringify(['jdbc', table.options.get('url'), connection.user, connection.password]);
+  const domain = context.domain(key, () => new JdbcDatabase(connection, maxRetries));
   if (!(domain instanceof JdbcDatabase))
     throw new Error(`the commit domain of jdbc table '${table.name}' is not a database`);
   const writer = new JdbcTableWriter({

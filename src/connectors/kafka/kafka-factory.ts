@@ -1,8 +1,8 @@
 import { type DataType, T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
 import { opt } from '../options.ts';
-import { openLogSink } from './log-commit.ts';
 import { KafkaTableReader } from './reader.ts';
+import { openLogSink } from './sink.ts';
 
 const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'];
 

@@ -1,11 +1,11 @@
 import { RivuletError } from '../../common/errors.ts';
 import type { Change } from '../../exec/change.ts';
 import type { Row, Value } from '../../expr/value.ts';
-import type { Log, LogReader, LogRecord } from '../../log/log.ts';
+import type { Log, LogReader, LogRecord, StartPosition } from '../../log/log.ts';
 import { FormatError, type RowCodec } from '../formats/format.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
 import { replayStart, startPosition } from './start-position.ts';
-import { type KafkaTable, kafkaTable, keyCodec, valueCodec } from './table.ts';
+import { type KafkaTable, kafkaTable, keyCodec, valueCodec, valueFormatOption } from './table.ts';
 
 /**
  * Reads a topic as the table's changes: `upsert-kafka` turns a value into an upsert (+U, keyed)
@@ -20,6 +20,8 @@ export class KafkaTableReader implements SourceReader {
   private readonly value: RowCodec;
   private readonly key: RowCodec | undefined;
   private readonly deadLetter: string | undefined;
+  /** The option that skips records its format cannot read, for the hint of an unreadable record. */
+  private readonly ignoreParseErrors: string;
 
   /**
    * `replayUntil`: the positions committed before a restart, when the reader starts before them to
@@ -35,6 +37,7 @@ export class KafkaTableReader implements SourceReader {
     this.key = keyCodec(table);
     const deadLetter = table.options.get('dead-letter-topic');
     this.deadLetter = deadLetter === undefined ? undefined : String(deadLetter);
+    this.ignoreParseErrors = valueFormatOption(table, 'ignore-parse-errors');
   }
 
   /**
@@ -54,17 +57,18 @@ export class KafkaTableReader implements SourceReader {
     // A source topic that does not exist yet is created, as Kafka does for a consumer by default.
     await log.ensureTopic(table.topic, { compacted: upsert });
     const committed = await context.committedPositions(table.topic);
-    if (committed.size === 0) {
-      return new KafkaTableReader(
-        log,
-        table,
-        await log.openReader(table.topic, await startPosition(log, table, group)),
-      );
+    const replayFrom = committed.size > 0 ? await replayStart(log, table, group, context.stateful) : undefined;
+    const start: StartPosition =
+      committed.size === 0
+        ? await startPosition(log, table, group)
+        : (replayFrom ?? { kind: 'offsets', offsets: committed, otherwise: 'earliest' });
+    const reader = await log.openReader(table.topic, start);
+    try {
+      return new KafkaTableReader(log, table, reader, replayFrom ? committed : undefined);
+    } catch (error) {
+      await reader.close();
+      throw error;
     }
-    const replayFrom = await replayStart(log, table, group, context.stateful);
-    if (replayFrom) return new KafkaTableReader(log, table, await log.openReader(table.topic, replayFrom), committed);
-    const reader = await log.openReader(table.topic, { kind: 'offsets', offsets: committed, otherwise: 'earliest' });
-    return new KafkaTableReader(log, table, reader);
   }
 
   get positionTopic(): string {
@@ -87,7 +91,7 @@ export class KafkaTableReader implements SourceReader {
     const until = this.replayUntil ?? new Map<number, bigint>();
     const replayed: Change[] = [];
     const fresh: Change[] = [];
-    for (const entry of await this.pollEntries(max, 200)) {
+    for (const entry of await this.pollEntries(max, 200, until)) {
       (entry.offset < (until.get(entry.partition) ?? 0n) ? replayed : fresh).push(entry.change);
     }
     return { replayed, fresh };
@@ -96,8 +100,9 @@ export class KafkaTableReader implements SourceReader {
   committed(): void {}
 
   /**
-   * The newest record timestamp read so far (milliseconds). Rivulet's jobs stamp their output with
-   * the source commit time of what it came from, so downstream this is the time at the source.
+   * The newest record timestamp read so far (milliseconds), of records not read before a restart.
+   * Rivulet's jobs stamp their output with the source commit time of what it came from, so
+   * downstream this is the time at the source.
    */
   newestTimestamp = 0;
 
@@ -109,13 +114,21 @@ export class KafkaTableReader implements SourceReader {
     return (await this.pollEntries(max, timeoutMs)).map((entry) => entry.change);
   }
 
-  /** Like poll, with the partition and offset of the record each change came from. */
+  /**
+   * Like poll, with the partition and offset of the record each change came from. Records before
+   * `replayedUntil` were read before a restart: their time is not the newest source time.
+   */
   private async pollEntries(
     max: number,
     timeoutMs: number,
+    replayedUntil?: ReadonlyMap<number, bigint>,
   ): Promise<{ change: Change; partition: number; offset: bigint }[]> {
     const records = await this.reader.poll(max, timeoutMs);
-    for (const record of records) if (record.timestamp > this.newestTimestamp) this.newestTimestamp = record.timestamp;
+    for (const record of records) {
+      if (record.timestamp <= this.newestTimestamp) continue;
+      if (replayedUntil && record.offset < (replayedUntil.get(record.partition) ?? 0n)) continue;
+      this.newestTimestamp = record.timestamp;
+    }
     const changes: { change: Change; partition: number; offset: bigint }[] = [];
     const rejected: LogRecord[] = [];
     for (const record of records) {
@@ -128,7 +141,7 @@ export class KafkaTableReader implements SourceReader {
           throw new RivuletError(
             'RECORD_UNREADABLE',
             `record at topic '${record.topic}', partition ${record.partition}, offset ${record.offset} does not fit table '${this.table.name}': ${error.message}`,
-            `fix the producer of that record, set 'value.json.ignore-parse-errors' = 'true', or route such records with 'dead-letter-topic'`,
+            `fix the producer of that record, set '${this.ignoreParseErrors}' = 'true', or route such records with 'dead-letter-topic'`,
           );
         }
         rejected.push(record);

@@ -28,11 +28,23 @@ function codec(table: KafkaTable, formatKey: string, prefix: string, fields: rea
   return format.codec(fields, table.options, prefix);
 }
 
+/** Where the value's format is named ('value.format' or 'format'), and the prefix of its options. */
+function valueFormat(table: KafkaTable): { readonly key: string; readonly prefix: string } {
+  return table.options.get('value.format') !== undefined
+    ? { key: 'value.format', prefix: 'value.' }
+    : { key: 'format', prefix: '' };
+}
+
 /** The codec of the records' values: 'value.format' (its options under `value.`), or 'format'. */
 export function valueCodec(table: KafkaTable): RowCodec {
-  return table.options.get('value.format') !== undefined
-    ? codec(table, 'value.format', 'value.', table.fields)
-    : codec(table, 'format', '', table.fields);
+  const { key, prefix } = valueFormat(table);
+  return codec(table, key, prefix, table.fields);
+}
+
+/** The full key of an option of the value's format, as the table would set it: `value.json.<option>`. */
+export function valueFormatOption(table: KafkaTable, option: string): string {
+  const { key, prefix } = valueFormat(table);
+  return `${prefix}${String(table.options.get(key))}.${option}`;
 }
 
 /** The codec of the records' keys (the primary key columns), when the table has a key. */

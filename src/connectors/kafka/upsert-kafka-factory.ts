@@ -1,8 +1,8 @@
 import type { ConnectorFactory } from '../factory.ts';
 import { opt } from '../options.ts';
 import { KAFKA_COMMON_OPTIONS, KAFKA_READABLE_METADATA, KAFKA_WRITABLE_METADATA } from './kafka-factory.ts';
-import { openLogSink } from './log-commit.ts';
 import { KafkaTableReader } from './reader.ts';
+import { openLogSink } from './sink.ts';
 
 export const upsertKafkaFactory: ConnectorFactory = {
   identifier: 'upsert-kafka',

@@ -13,10 +13,13 @@ interface SlotState {
 }
 
 /**
- * Asks the source database for the slot's retained WAL and lag, on a short-lived connection that
- * is given up after SLOT_QUERY_TIMEOUT_MS; undefined when the database does not answer in time.
+ * Asks a source database for its slots' retained WAL and lag, on a short-lived connection that is
+ * given up after SLOT_QUERY_TIMEOUT_MS; undefined when the database does not answer in time.
  */
-async function querySlot(connection: CdcConnection, slot: string): Promise<SlotState | undefined> {
+async function querySlots(
+  connection: CdcConnection,
+  slots: readonly string[],
+): Promise<Map<string, SlotState> | undefined> {
   const client = new pg.Client({
     ...clientConfig(connection),
     connectionTimeoutMillis: Math.min(connection.connectTimeoutMs || SLOT_QUERY_TIMEOUT_MS, SLOT_QUERY_TIMEOUT_MS),
@@ -31,16 +34,23 @@ async function querySlot(connection: CdcConnection, slot: string): Promise<SlotS
   });
   const query = (async () => {
     await client.connect();
-    const result = await client.query<{ retained: string | null; lag: string | null }>(
-      `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS retained,
+    const result = await client.query<{ slot_name: string; retained: string | null; lag: string | null }>(
+      `SELECT slot_name,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS retained,
               pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag
          FROM pg_replication_slots
-        WHERE slot_name = $1 AND database = current_database()`,
-      [slot],
+        WHERE slot_name = ANY($1) AND database = current_database()`,
+      [slots],
     );
-    const row = result.rows[0];
-    if (!row || row.retained === null) return undefined;
-    return { retainedBytes: Number(row.retained), lagBytes: row.lag === null ? undefined : Number(row.lag) };
+    const states = new Map<string, SlotState>();
+    for (const row of result.rows) {
+      if (row.retained === null) continue;
+      states.set(row.slot_name, {
+        retainedBytes: Number(row.retained),
+        lagBytes: row.lag === null ? undefined : Number(row.lag),
+      });
+    }
+    return states;
   })().catch(() => undefined);
   try {
     return await Promise.race([query, deadline]);
@@ -48,6 +58,28 @@ async function querySlot(connection: CdcConnection, slot: string): Promise<SlotS
     clearTimeout(timer);
     void client.end().catch(() => undefined);
   }
+}
+
+/** Slots asked for in the same turn of the event loop, by source database: one query each (a scrape asks for all). */
+const asking = new Map<
+  string,
+  { readonly slots: Set<string>; readonly states: Promise<Map<string, SlotState> | undefined> }
+>();
+
+function slotState(connection: CdcConnection, slot: string): Promise<SlotState | undefined> {
+  const key = JSON.stringify([connection.host, connection.port, connection.database, connection.user]);
+  let batch = asking.get(key);
+  if (!batch) {
+    const slots = new Set<string>();
+    const states = new Promise((resolve) => setImmediate(resolve)).then(() => {
+      asking.delete(key);
+      return querySlots(connection, [...slots]);
+    });
+    batch = { slots, states };
+    asking.set(key, batch);
+  }
+  batch.slots.add(slot);
+  return batch.states.then((states) => states?.get(slot));
 }
 
 /** The samples of one postgres-cdc source: its lag behind the source, and its slot as the server sees it. */
@@ -66,7 +98,7 @@ export async function slotMetrics(
       value: lagSeconds,
     },
   ];
-  const state = await querySlot(connection, slot);
+  const state = await slotState(connection, slot);
   samples.push({
     name: 'rivulet_cdc_slot_metrics_up',
     type: 'gauge',

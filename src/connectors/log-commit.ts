@@ -1,12 +1,11 @@
-import type { Log, LogTransaction, ProduceRecord } from '../../log/log.ts';
-import type { CommitDomain, SinkContext, SinkWriter, SourcePositions } from '../sink-writer.ts';
-import { kafkaTable } from './table.ts';
-import { kafkaTableBatchWriter } from './writer.ts';
+import type { Log, LogTransaction, ProduceRecord } from '../log/log.ts';
+import type { CommitDomain, SourcePositions } from './sink-writer.ts';
 
 /**
  * The log as a job's commit domain: the records of its topic sinks and the positions it consumed
  * go into one transaction of the log (a PostgreSQL transaction, or a Kafka transaction with the
- * consumer offsets), which a job's writer name ties to the job across restarts.
+ * consumer offsets), which a job's writer name ties to the job across restarts. It is the engine's
+ * own: any sink that writes to topics of the log, or keeps its positions there, commits through it.
  */
 export class LogCommitDomain implements CommitDomain {
   /** Each sink's records of the next hold or commit, in the order they were staged. */
@@ -64,15 +63,4 @@ export class LogCommitDomain implements CommitDomain {
   close(): Promise<void> {
     return this.abort();
   }
-}
-
-/** A kafka or upsert-kafka sink: records of its topic, committed in the log with the job's positions. */
-export async function openLogSink(context: SinkContext, upsert: boolean): Promise<SinkWriter> {
-  const table = kafkaTable(context.table, upsert);
-  await context.log.ensureTopic(table.topic, { compacted: upsert });
-  const domain = context.domain('log', () => new LogCommitDomain(context.log, context.job));
-  if (!(domain instanceof LogCommitDomain))
-    throw new Error(`the commit domain of table '${table.name}' is not the log`);
-  const encode = kafkaTableBatchWriter(table);
-  return { domain, write: (changes, sourceMillis) => domain.stage(encode(changes, sourceMillis)) };
 }
