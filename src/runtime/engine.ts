@@ -1,47 +1,204 @@
 import { randomBytes } from 'node:crypto';
+import { RivuletError } from '../common/errors.ts';
 import type { Log } from '../log/log.ts';
-import { planScript } from '../plan/planner.ts';
+import { type PlannedJob, planScript } from '../plan/planner.ts';
+import { shapeChange, stateShape } from '../plan/state-shape.ts';
 import { Job } from './job.ts';
+import type { JobStore, StoredJob } from './job-store.ts';
 
-/** The jobs of one Rivulet process, run on one log. */
+export interface SubmitOptions {
+  /** Read the sources again from their start instead of resuming from the positions the job's name committed. */
+  readonly fromScratch?: boolean;
+  readonly origin?: StoredJob['origin'];
+}
+
+/** A job of a script, ready to open: its id, and the generation and shape of its positions. */
+interface PreparedJob {
+  readonly plan: PlannedJob;
+  readonly id: string;
+  readonly generation: number;
+  readonly shape: readonly string[];
+}
+
+function isActive(job: Job): boolean {
+  return job.status === 'CREATED' || job.status === 'RUNNING' || job.status === 'RESTARTING';
+}
+
+/**
+ * The jobs of one Rivulet process, run on one log. With a store, every accepted job is kept
+ * (script, variables, name and id) and the jobs that were running come back at the next start.
+ */
 export class Engine {
   readonly jobs = new Map<string, Job>();
 
-  constructor(readonly log: Log) {}
+  constructor(
+    readonly log: Log,
+    private readonly store?: JobStore,
+  ) {}
 
-  /** Plans a script and starts one job per INSERT or statement set; returns the new jobs. */
-  async submit(name: string, text: string, variables: ReadonlyMap<string, string>): Promise<Job[]> {
+  /**
+   * Plans a script and starts one job per INSERT or statement set; returns the new jobs. A job
+   * whose name committed positions before (a stopped or cancelled job of the same script) resumes
+   * from them, unless its plan now reads or keeps them differently (see stateShape): then it is
+   * refused, or started from scratch with `fromScratch`.
+   */
+  async submit(
+    name: string,
+    text: string,
+    variables: ReadonlyMap<string, string>,
+    options: SubmitOptions = {},
+  ): Promise<Job[]> {
     const script = planScript(name, text, variables, {});
-    const started: Job[] = [];
+    const stopped = this.store ? (await this.store.jobs()).filter((job) => job.status === 'STOPPED') : [];
+    const prepared: PreparedJob[] = [];
+    for (const plan of script.jobs) prepared.push(await this.prepare(plan, stopped, options.fromScratch === true));
+    const jobs = prepared.map((p) => new Job(p.id, p.plan, this.log, { generation: p.generation }));
     try {
-      for (const plan of script.jobs) {
-        const job = new Job(randomBytes(16).toString('hex'), plan, this.log);
-        await job.open();
-        started.push(job);
+      // A script starts whole or not at all: every job is opened before any runs.
+      for (const job of jobs) await job.open();
+      for (const p of prepared) {
+        await this.store?.saveLineage(p.plan.name, { generation: p.generation, shape: p.shape });
+        await this.store?.save({
+          id: p.id,
+          name: p.plan.name,
+          file: name,
+          script: text,
+          variables,
+          origin: options.origin ?? 'sql',
+          status: 'RUNNING',
+        });
       }
     } catch (error) {
-      // A script starts whole or not at all.
-      for (const job of started) await job.cancel().catch(() => undefined);
+      for (const job of jobs) await job.cancel().catch(() => undefined);
       throw error;
     }
-    for (const job of started) {
-      job.launch();
-      this.jobs.set(job.id, job);
+    for (const job of jobs) this.run(job);
+    return jobs;
+  }
+
+  private async prepare(plan: PlannedJob, stopped: readonly StoredJob[], fromScratch: boolean): Promise<PreparedJob> {
+    const running = [...this.jobs.values()].find((job) => job.plan.name === plan.name && isActive(job));
+    if (running) {
+      throw new RivuletError(
+        'JOB_RUNNING',
+        `${plan.location}: job ${plan.name} is already running (${running.id})`,
+        `stop it (rivulet stop ${running.id}) or cancel it (rivulet cancel ${running.id}), then submit the script again`,
+      );
     }
-    return started;
+    const shape = stateShape(plan);
+    const lineage = await this.store?.lineage(plan.name);
+    const change = lineage && !fromScratch ? shapeChange(lineage.shape, shape) : undefined;
+    if (change) {
+      throw new RivuletError(
+        'JOB_INCOMPATIBLE',
+        `${plan.location}: job ${plan.name} cannot resume from the positions it committed: ${change}`,
+        'to read its sources again from their start, submit with --from-scratch (an append-only sink then gets its rows again); or submit the script as it was',
+      );
+    }
+    const previous = stopped.find((job) => job.name === plan.name);
+    return {
+      plan,
+      id: previous?.id ?? randomBytes(16).toString('hex'),
+      generation: (lineage?.generation ?? 0) + (fromScratch ? 1 : 0),
+      shape,
+    };
+  }
+
+  /** Runs an opened (or, after `failure`, a restarting) job, and keeps its end in the store. */
+  private run(job: Job, failure?: Error): void {
+    this.jobs.set(job.id, job);
+    job.launch(failure);
+    const store = this.store;
+    if (!store) return;
+    void job.ended.then(async () => {
+      if (job.status === 'FINISHED' && !job.stopped) await store.setStatus(job.id, 'FINISHED');
+      else if (job.status === 'FAILED') await store.setStatus(job.id, 'FAILED');
+    });
+  }
+
+  /**
+   * Starts again every stored job that was running, with its id, from its committed positions;
+   * `variables` may give a job other values than those stored (the examples', for the server of
+   * this start). Returns the jobs with the names of their scripts.
+   */
+  async restore(
+    variables: (job: StoredJob) => ReadonlyMap<string, string> = (job) => job.variables,
+  ): Promise<{ readonly job: Job; readonly file: string }[]> {
+    if (!this.store) return [];
+    const restored: { job: Job; file: string }[] = [];
+    for (const group of scriptsOf((await this.store.jobs()).filter((job) => job.status === 'RUNNING'))) {
+      const opened: Job[] = [];
+      for (const stored of group) {
+        const job = await this.restoreOne(stored, variables(stored));
+        if (!job) continue;
+        restored.push({ job, file: stored.file });
+        opened.push(job);
+      }
+      // The jobs of one script are opened before any runs, as at their submission.
+      const failures = new Map<Job, Error>();
+      for (const job of opened) await job.open().catch((error: Error) => failures.set(job, error));
+      for (const job of opened) this.run(job, failures.get(job));
+    }
+    return restored;
+  }
+
+  private async restoreOne(stored: StoredJob, variables: ReadonlyMap<string, string>): Promise<Job | undefined> {
+    let plan: PlannedJob | undefined;
+    try {
+      plan = planScript(stored.file, stored.script, variables, {}).jobs.find((p) => p.name === stored.name);
+    } catch (error) {
+      console.warn(`job ${stored.id} (${stored.name}) cannot be restored: ${(error as Error).message}`);
+    }
+    if (!plan) {
+      await this.store?.setStatus(stored.id, 'FAILED');
+      return undefined;
+    }
+    const lineage = await this.store?.lineage(stored.name);
+    return new Job(stored.id, plan, this.log, { generation: lineage?.generation ?? 0 });
   }
 
   get(id: string): Job | undefined {
     return this.jobs.get(id);
   }
 
+  /** Cancels a job for good: it is no longer kept, and its next submission starts anew or resumes by name. */
   async cancel(id: string): Promise<Job | undefined> {
     const job = this.jobs.get(id);
-    if (job) await job.cancel();
+    if (!job) return undefined;
+    await job.cancel();
+    await this.store?.remove(id);
     return job;
   }
 
+  /** Stops a running job keeping its positions: a later submission of its script resumes from them. */
+  async stop(id: string): Promise<Job | undefined> {
+    const job = this.jobs.get(id);
+    if (!job) return undefined;
+    if (!isActive(job)) {
+      throw new RivuletError(
+        'JOB_NOT_RUNNING',
+        `job ${id} is ${job.status}, not running`,
+        'only a running job can be stopped; rivulet list shows the states',
+      );
+    }
+    await job.stop();
+    await this.store?.setStatus(id, 'STOPPED');
+    return job;
+  }
+
+  /** Stops running every job of this process; stored jobs stay as they are, to be restored. */
   async close(): Promise<void> {
     await Promise.all([...this.jobs.values()].map((job) => job.cancel().catch(() => undefined)));
+    await this.store?.close();
   }
+}
+
+/** Stored jobs by the script they came from (file, text and variables), in submission order. */
+function scriptsOf(jobs: readonly StoredJob[]): StoredJob[][] {
+  const groups = new Map<string, StoredJob[]>();
+  for (const job of jobs) {
+    const key = JSON.stringify([job.file, job.script, [...job.variables]]);
+    groups.set(key, [...(groups.get(key) ?? []), job]);
+  }
+  return [...groups.values()];
 }

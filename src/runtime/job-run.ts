@@ -54,6 +54,8 @@ export interface RunSettings {
   readonly stop: AbortSignal;
   /** The most changes a source hands over at once. */
   readonly batchSize: number;
+  /** The job's generation: its positions are committed under names of this generation. */
+  readonly generation: number;
 }
 
 /**
@@ -327,7 +329,8 @@ async function openSources(
     // A table scanned twice in one job (a self-join) has one group per scan.
     const scan = (scans.get(vertex.name) ?? 0) + 1;
     scans.set(vertex.name, scan);
-    const group = `${plan.name}/${vertex.name}${scan > 1 ? `#${scan}` : ''}`;
+    const generation = settings.generation > 0 ? `@${settings.generation}` : '';
+    const group = `${plan.name}${generation}/${vertex.name}${scan > 1 ? `#${scan}` : ''}`;
     const factory = vertex.scan.table.connector.factory;
     if (!factory.source) throw new Error(`connector '${factory.identifier}' has no source`);
     const reader = await factory.source.open({

@@ -9,6 +9,14 @@ import { type RestartStrategy, restartStrategy } from './restart-strategy.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
+/** How a job runs, beside its plan. */
+export interface JobOptions {
+  /** The most changes a source hands over at once. */
+  readonly batchSize?: number;
+  /** Moved on by a start from scratch: positions of earlier generations are not read (see JobStore). */
+  readonly generation?: number;
+}
+
 /** A failure of a job, kept for `rivulet list` and the REST API's exceptions. */
 export interface JobException {
   readonly timestamp: number;
@@ -28,8 +36,10 @@ export class Job {
   /** Restarts after failures so far, and the failures (the latest last). */
   restarts = 0;
   readonly exceptions: JobException[] = [];
+  /** Set when the job was stopped by `stop` (its positions kept to resume) rather than cancelled. */
+  stopped = false;
   private readonly restart: RestartStrategy;
-  private readonly stop = new AbortController();
+  private readonly stopping = new AbortController();
   private wakeFromPause: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   /** The latest run: open while the job runs, kept when it ends for its graph's vertices and counts. */
@@ -39,7 +49,7 @@ export class Job {
     readonly id: string,
     readonly plan: PlannedJob,
     private readonly log: Log,
-    private readonly batchSize = 5000,
+    private readonly options: JobOptions = {},
   ) {
     this.restart = restartStrategy(plan.settings);
   }
@@ -74,15 +84,24 @@ export class Job {
       log: this.log,
       env: this.env(),
       stats: this.stats,
-      stop: this.stop.signal,
-      batchSize: this.batchSize,
+      stop: this.stopping.signal,
+      batchSize: this.options.batchSize ?? 5000,
+      generation: this.options.generation ?? 0,
     });
   }
 
-  /** Runs an opened job (the second half of `start`). */
-  launch(): void {
+  /**
+   * Runs an opened job (the second half of `start`); or, after `open` failed with `failure`, starts
+   * it again as its restart strategy allows, as if its run had failed.
+   */
+  launch(failure?: Error): void {
     this.status = 'RUNNING';
-    this.loop = this.supervise();
+    this.loop = this.supervise(failure);
+  }
+
+  /** Resolves when the job has ended: finished, failed for good, cancelled or stopped. */
+  get ended(): Promise<void> {
+    return this.loop ?? Promise.resolve();
   }
 
   private env(): EvalEnv {
@@ -93,10 +112,16 @@ export class Job {
   }
 
   /** Runs the job, restarting it after a failure as the restart strategy allows. */
-  private async supervise(): Promise<void> {
-    let run = this.latest;
+  private async supervise(openFailure?: Error): Promise<void> {
+    let run = openFailure ? undefined : this.latest;
+    let failure = openFailure;
     for (;;) {
       try {
+        if (failure) {
+          const error = failure;
+          failure = undefined;
+          throw error;
+        }
         if (!run) {
           run = await this.openRun();
           this.latest = run;
@@ -114,7 +139,7 @@ export class Job {
         run = undefined;
         this.exceptions.push({ timestamp: Date.now(), error });
         if (this.exceptions.length > 20) this.exceptions.shift();
-        if (this.stop.signal.aborted) return;
+        if (this.stopping.signal.aborted) return;
         if (this.restarts >= this.restart.attempts) {
           this.status = 'FAILED';
           this.failure = error;
@@ -127,7 +152,7 @@ export class Job {
           `job ${this.plan.name} failed (${error.message}); restart ${this.restarts} of ${this.restart.attempts} in ${this.restart.delayMs} ms`,
         );
         await this.pause(this.restart.delayMs);
-        if (this.stop.signal.aborted) return;
+        if (this.stopping.signal.aborted) return;
       }
     }
   }
@@ -142,13 +167,27 @@ export class Job {
     });
   }
 
-  async cancel(): Promise<void> {
-    this.stop.abort();
+  /** Cancels the job: it ends CANCELED. */
+  cancel(): Promise<void> {
+    return this.end('CANCELED');
+  }
+
+  /**
+   * Stops the job keeping its committed positions, from which a later submission of its script
+   * resumes (Flink's stop with a savepoint); it ends FINISHED, as in Flink.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.end('FINISHED');
+  }
+
+  private async end(status: JobStatus): Promise<void> {
+    this.stopping.abort();
     this.wakeFromPause?.();
     await this.loop;
     await this.latest?.close();
-    if (this.status === 'RUNNING' || this.status === 'RESTARTING') {
-      this.status = 'CANCELED';
+    if (this.status === 'RUNNING' || this.status === 'RESTARTING' || this.status === 'CREATED') {
+      this.status = status;
       this.endedAt = Date.now();
     }
   }

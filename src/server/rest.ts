@@ -399,8 +399,8 @@ function authorized(request: IncomingMessage, token: string): boolean {
 /**
  * The engine's HTTP API on loopback, with Flink's paths and field names (see docs/rest.md):
  * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
- * /jobs/:id/checkpoints, /jobs/:id/exceptions, and /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST /sql to submit
- * a script. With a token, PATCH and POST need `Authorization: Bearer <token>`.
+ * /jobs/:id/checkpoints, /jobs/:id/exceptions, and /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST
+ * /jobs/:id/stop; POST /sql to submit a script. With a token, PATCH and POST need `Authorization: Bearer <token>`.
  */
 export function startRestServer(engine: Engine, port: number, options: RestOptions = {}): Promise<Server> {
   const token = options.token || process.env.RIVULET_REST_TOKEN || undefined;
@@ -458,7 +458,7 @@ async function handle(
       }
     }
   }
-  const route = /^\/jobs\/([^/]+)(?:\/(checkpoints|exceptions|plan))?$/.exec(path);
+  const route = /^\/jobs\/([^/]+)(?:\/(checkpoints|exceptions|plan|stop))?$/.exec(path);
   if (route && route[1] !== 'overview') {
     const id = decodeURIComponent(route[1] as string);
     const job = engine.get(id);
@@ -474,6 +474,12 @@ async function handle(
         return;
       }
       await engine.cancel(job.id);
+      reply(202, {});
+      return;
+    }
+    if (method === 'POST' && sub === 'stop') {
+      // Flink's stop with a savepoint: here the committed positions are what is kept.
+      await engine.stop(job.id);
       reply(202, {});
       return;
     }
@@ -493,11 +499,15 @@ async function handle(
       name?: string;
       script: string;
       variables?: Record<string, string>;
+      fromScratch?: boolean;
     };
     const jobs = await engine.submit(
       body.name ?? 'script.sql',
       body.script,
       new Map(Object.entries(body.variables ?? {})),
+      {
+        fromScratch: body.fromScratch === true,
+      },
     );
     reply(200, { jobs: jobs.map((j) => ({ jid: j.id, name: j.plan.name })) });
     return;

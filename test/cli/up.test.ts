@@ -25,7 +25,12 @@ function postmasterPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
+/** The ids of the jobs a start printed under "Running N jobs:". */
+const jobIds = (stdout: string) =>
+  [...stdout.matchAll(/^ {2}([0-9a-f]{32}) {2}insert-into_/gm)].map((m) => m[1] ?? '').sort();
+
 describe('rivulet up --example examples/ecommerce', () => {
+  let firstIds: string[] = [];
   let dir: string;
   let dataDir: string;
   let port: number;
@@ -61,6 +66,7 @@ describe('rivulet up --example examples/ecommerce', () => {
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
     assert.deepEqual(await query(sourceUrl, 'SHOW wal_level'), [{ wal_level: 'logical' }]);
     assert.match(up.stdout, /Running 6 jobs:\n( {2}[0-9a-f]{32} {2}insert-into_\S+ .*\n){6}/);
+    firstIds = jobIds(up.stdout);
     // The seed's five orders go through the four layers into the sink.
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -81,6 +87,9 @@ describe('rivulet up --example examples/ecommerce', () => {
     const up = new CliProcess(upArgs());
     await up.waitFor(READY);
     assert.match(up.stdout, /source_db .* already there, kept as it was/);
+    // The example's jobs were submitted once: this start restores them, with their ids.
+    assert.equal(firstIds.length, 6);
+    assert.deepEqual(jobIds(up.stdout), firstIds);
     const sourceUrl = up.stdout.match(/postgresql:\/\/\S+\/source_db/)?.[0] ?? '';
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.users'), [{ n: 5 }]);

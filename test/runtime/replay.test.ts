@@ -51,7 +51,7 @@ describe('a restarted job replays what it processed before', () => {
     await first.cancel();
 
     // Batches of 50: the replay of 20,000 records takes 400 polls, and the cancel comes during them.
-    const second = new Job('second', plan, log, 50);
+    const second = new Job('second', plan, log, { batchSize: 50 });
     await second.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await second.cancel();

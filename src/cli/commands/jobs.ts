@@ -20,8 +20,12 @@ export function registerJobCommands(program: Command): void {
       .command('sql')
       .description('submit a Flink SQL file to the engine, like sql-client.sh -f; prints each job id')
       .requiredOption('-f, --file <file>', 'the SQL script')
-      .option('-D, --define <NAME=VALUE>', 'value of a ${NAME} placeholder (repeatable)', collectDefine, new Map()),
-  ).action(async (options: EngineOptions & { file: string; define: Defines }) => {
+      .option('-D, --define <NAME=VALUE>', 'value of a ${NAME} placeholder (repeatable)', collectDefine, new Map())
+      .option(
+        '--from-scratch',
+        'read the sources again from their start instead of resuming from the positions of a stopped or cancelled job of the script (an append-only sink then gets its rows again)',
+      ),
+  ).action(async (options: EngineOptions & { file: string; define: Defines; fromScratch?: boolean }) => {
     let text: string;
     try {
       text = readFileSync(options.file, 'utf8');
@@ -43,6 +47,7 @@ export function registerJobCommands(program: Command): void {
       name,
       script: text,
       variables: Object.fromEntries(variables),
+      fromScratch: options.fromScratch === true,
     });
     for (const job of result.jobs) process.stdout.write(`Job ID: ${job.jid}  ${job.name}\n`);
     if (result.jobs.length === 0) process.stdout.write('The script has no INSERT: no job was started.\n');
@@ -70,13 +75,30 @@ export function registerJobCommands(program: Command): void {
   );
 
   withEngineOptions(
-    program.command('cancel').description('cancel a job').argument('<job-id>', 'the id `rivulet list` shows'),
+    program
+      .command('cancel')
+      .description('cancel a job for good: it is not restored by the next start')
+      .argument('<job-id>', 'the id `rivulet list` shows'),
   ).action(async (id: string, options: EngineOptions) => {
-    if (!/^[0-9a-f]{32}$/.test(id))
-      throw new RivuletError('BAD_OPTION', `'${id}' is not a job id (32 hex digits, as rivulet list shows)`);
-    await callEngine(options, 'PATCH', `/jobs/${id}?mode=cancel`);
+    await callEngine(options, 'PATCH', `/jobs/${jobId(id)}?mode=cancel`);
     process.stdout.write(`Cancelled job ${id}.\n`);
   });
+
+  withEngineOptions(
+    program
+      .command('stop')
+      .description('stop a job keeping its positions, like flink stop: submitting its script again resumes it')
+      .argument('<job-id>', 'the id `rivulet list` shows'),
+  ).action(async (id: string, options: EngineOptions) => {
+    await callEngine(options, 'POST', `/jobs/${jobId(id)}/stop`, {});
+    process.stdout.write(`Stopped job ${id}; its positions are kept: \`rivulet sql -f\` of its script resumes it.\n`);
+  });
+}
+
+function jobId(id: string): string {
+  if (!/^[0-9a-f]{32}$/.test(id))
+    throw new RivuletError('BAD_OPTION', `'${id}' is not a job id (32 hex digits, as rivulet list shows)`);
+  return id;
 }
 
 function formatTime(millis: number): string {

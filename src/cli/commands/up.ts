@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
 import { publishInstance, withdrawInstance } from '../../embedded/instance.ts';
@@ -10,6 +10,7 @@ import { Workspace } from '../../embedded/workspace.ts';
 import { openLog } from '../../log/open-log.ts';
 import { PostgresLog } from '../../log/postgres/postgres-log.ts';
 import { Engine } from '../../runtime/engine.ts';
+import { PostgresJobStore, type StoredJob } from '../../runtime/job-store.ts';
 import { startRestServer } from '../../server/rest.ts';
 import { stateMemory } from '../../state/state-memory.ts';
 import { memorySizeOption, portOption } from '../options.ts';
@@ -53,8 +54,11 @@ async function up(options: UpOptions): Promise<void> {
   try {
     server = await workspace.startPostgres(options.pgPort);
     const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
+    // The instance's own database keeps the submitted jobs, and the log's topics by default.
+    await createDatabaseIfMissing(server, 'rivulet');
     const logUrl = options.log ?? (await prepareLog(server));
-    engine = new Engine(await openLog(logUrl, { kafkaTransactionalId: workspace.kafkaTransactionalId() }));
+    const store = await PostgresJobStore.open(server.url('rivulet'));
+    engine = new Engine(await openLog(logUrl, { kafkaTransactionalId: workspace.kafkaTransactionalId() }), store);
     const restOptions = { token: options.restToken };
     rest = await startRestServer(engine, options.port, restOptions).catch((cause: NodeJS.ErrnoException) => {
       throw cause.code === 'EADDRINUSE'
@@ -66,7 +70,17 @@ async function up(options: UpOptions): Promise<void> {
         : cause;
     });
     const restUrl = `http://127.0.0.1:${options.port}`;
-    const pipeline = options.example ? await submitExample(engine, options.example, server) : [];
+    const example = options.example;
+    const exampleVariables = serverVariables(server);
+    // Jobs of the examples read the server of this start, whatever port it had when they were submitted.
+    const restored = await engine.restore((job: StoredJob) =>
+      job.origin === 'example' ? new Map([...job.variables, ...exampleVariables]) : job.variables,
+    );
+    const pipeline = restored.map(({ job, file }) => jobLine(job.id, job.plan.name, file));
+    if (example && !(await store.exampleSubmitted(exampleKey(example)))) {
+      pipeline.push(...(await submitExample(engine, example, exampleVariables)));
+      await store.markExampleSubmitted(exampleKey(example));
+    }
     publishInstance(workspace.dir, { pid: process.pid, logUrl, postgresPort: server.port, restUrl });
     printReady(server, workspace, databases, engine.log.description, restUrl, performance.now() - startedAt, pipeline);
   } catch (error) {
@@ -88,9 +102,8 @@ async function up(options: UpOptions): Promise<void> {
   process.stdout.write('stopped.\n');
 }
 
-/** The log lives in its own database of the embedded server, `rivulet`. */
+/** The log lives in the instance's own database of the embedded server, `rivulet`. */
 async function prepareLog(server: EmbeddedPostgres): Promise<string> {
-  await createDatabaseIfMissing(server, 'rivulet');
   const url = server.url('rivulet');
   const log = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
   await log.close();
@@ -105,21 +118,39 @@ function pipelineFiles(example: string): string[] {
     .map((file) => join(example, file));
 }
 
-/**
- * Submits the example's pipeline, its files in order, with the embedded server as source and sink
- * database. A second start resumes every job where it committed last.
- */
-async function submitExample(engine: Engine, example: string, server: EmbeddedPostgres): Promise<string[]> {
-  const variables = new Map([
+/** The example's placeholders that name the embedded server, as source and sink database. */
+function serverVariables(server: EmbeddedPostgres): ReadonlyMap<string, string> {
+  return new Map([
     ['SOURCE_HOST', server.host],
     ['SOURCE_PORT', String(server.port)],
     ['SINK_HOST', server.host],
     ['SINK_PORT', String(server.port)],
   ]);
+}
+
+/** How the store knows an example folder: its path from the working directory. */
+function exampleKey(example: string): string {
+  return relative(process.cwd(), resolve(example)) || '.';
+}
+
+function jobLine(id: string, name: string, file: string): string {
+  return `  ${id}  ${name}   (${file})`;
+}
+
+/**
+ * Submits the example's pipeline, its files in order, once for a data directory: its jobs are kept
+ * like any other submitted job, and restored by the next start.
+ */
+async function submitExample(
+  engine: Engine,
+  example: string,
+  variables: ReadonlyMap<string, string>,
+): Promise<string[]> {
   const lines: string[] = [];
   for (const file of pipelineFiles(example)) {
-    const jobs = await engine.submit(file, readFileSync(file, 'utf8'), variables);
-    for (const job of jobs) lines.push(`  ${job.id}  ${job.plan.name}   (${relative(process.cwd(), file)})`);
+    const name = relative(process.cwd(), file);
+    const jobs = await engine.submit(name, readFileSync(file, 'utf8'), variables, { origin: 'example' });
+    for (const job of jobs) lines.push(jobLine(job.id, job.plan.name, name));
   }
   return lines;
 }
