@@ -140,7 +140,8 @@ export class Job {
         this.exceptions.push({ timestamp: Date.now(), error });
         if (this.exceptions.length > 20) this.exceptions.shift();
         if (this.stopping.signal.aborted) return;
-        if (this.restarts >= this.restart.attempts) {
+        const decision = this.restart.onFailure(Date.now());
+        if (!decision.restart) {
           this.status = 'FAILED';
           this.failure = error;
           this.endedAt = Date.now();
@@ -149,9 +150,9 @@ export class Job {
         this.restarts++;
         this.status = 'RESTARTING';
         console.warn(
-          `job ${this.plan.name} failed (${error.message}); restart ${this.restarts} of ${this.restart.attempts} in ${this.restart.delayMs} ms`,
+          `job ${this.plan.name} failed (${error.message}); ${this.restart.describe(this.restarts)} in ${decision.delayMs} ms`,
         );
-        await this.pause(this.restart.delayMs);
+        await this.pause(decision.delayMs);
         if (this.stopping.signal.aborted) return;
       }
     }
