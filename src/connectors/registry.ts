@@ -152,7 +152,14 @@ export function resolveConnector(
       return found;
     },
   };
-  const problem = factory.validate?.(table, resolved);
+  const problem =
+    factory.validate?.(table, resolved) ??
+    (factory.formatOptions ?? [])
+      .map(({ key, prefix }) => {
+        const format = FORMATS.get(String(resolved.get(key)));
+        return format?.validate?.(resolved, prefix);
+      })
+      .find((found) => found !== undefined);
   if (problem) {
     const where = (problem.option && byKey.get(problem.option)?.at) || at;
     throw new SqlError('CONNECTOR_INVALID', source, where, problem.message, problem.hint);

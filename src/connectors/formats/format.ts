@@ -15,8 +15,11 @@ export class FormatError extends Error {
 /** Rows of some fields as the bytes of one format, with the options a table sets for it. */
 export interface RowCodec {
   encode(row: Row): Buffer;
-  /** The row of a record's bytes; a FormatError when they do not fit the fields. */
-  decode(bytes: Uint8Array): Row;
+  /**
+   * The row of a record's bytes; a FormatError when they do not fit the fields, or undefined when
+   * the format's options say to skip such a record (json.ignore-parse-errors).
+   */
+  decode(bytes: Uint8Array): Row | undefined;
   /** What a reader in this process may take instead of decoding the bytes of `row`, when the format can tell. */
   written?(row: Row): DecodedValue | undefined;
   /** The row `decode` would make of a record written in this process, or undefined: then decode its bytes. */
@@ -29,4 +32,6 @@ export interface FormatFactory {
   /** Its options, set on a table as `<prefix><identifier>.<key>` (prefix `value.`, `key.` or none). */
   readonly options: readonly OptionSpec[];
   codec(fields: readonly RowField[], options: ResolvedOptions, prefix: string): RowCodec;
+  /** Checks across its options as a table sets them under `prefix`: an error names the option at fault. */
+  validate?(options: ResolvedOptions, prefix: string): { message: string; option?: string; hint?: string } | undefined;
 }

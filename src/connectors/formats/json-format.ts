@@ -1,3 +1,4 @@
+import { RivuletError } from '../../common/errors.ts';
 import type { Row, Value } from '../../expr/value.ts';
 import type { DataType, RowField } from '../../types/data-type.ts';
 import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
@@ -20,6 +21,9 @@ export interface JsonOptions {
   readonly ignoreParseErrors: boolean;
   readonly decimalAsPlainNumber: boolean;
   readonly ignoreNullFields: boolean;
+  /** What a MAP key that is null is written as: an error (FAIL), nothing (DROP), or `mapNullKeyLiteral`. */
+  readonly mapNullKeyMode: 'FAIL' | 'DROP' | 'LITERAL';
+  readonly mapNullKeyLiteral: string;
 }
 
 export const DEFAULT_JSON_OPTIONS: JsonOptions = {
@@ -28,6 +32,8 @@ export const DEFAULT_JSON_OPTIONS: JsonOptions = {
   ignoreParseErrors: false,
   decimalAsPlainNumber: false,
   ignoreNullFields: false,
+  mapNullKeyMode: 'FAIL',
+  mapNullKeyLiteral: 'null',
 };
 
 // ─── encoding ────────────────────────────────────────────────────────────────────────────────────
@@ -83,8 +89,16 @@ function encoder(type: DataType, options: JsonOptions): Encode {
     case 'MAP': {
       const key = encoder(type.key, options);
       const value = encoder(type.value, options);
-      return (v) =>
-        `{${[...(v as Map<Value, Value>)].map(([k, x]) => `${JSON.stringify(k === null ? 'null' : JSON.parse(key(k)).toString())}:${x === null ? 'null' : value(x)}`).join(',')}}`;
+      const entry = (k: Value, x: Value) => `${JSON.stringify(k)}:${x === null ? 'null' : value(x)}`;
+      return (v) => {
+        const entries: string[] = [];
+        for (const [k, x] of v as Map<Value, Value>) {
+          if (k !== null) entries.push(entry(JSON.parse(key(k)).toString(), x));
+          else if (options.mapNullKeyMode === 'LITERAL') entries.push(entry(options.mapNullKeyLiteral, x));
+          else if (options.mapNullKeyMode === 'FAIL') throw nullMapKey();
+        }
+        return `{${entries.join(',')}}`;
+      };
     }
     case 'ROW': {
       const write = rowWriter(type.fields, options);
@@ -100,6 +114,15 @@ function encoder(type: DataType, options: JsonOptions): Encode {
     case 'NULL':
       return (v) => String(v);
   }
+}
+
+/** Flink's json format fails on a MAP with a null key unless map-null-key.mode says otherwise. */
+function nullMapKey(): RivuletError {
+  return new RivuletError(
+    'RECORD_UNWRITABLE',
+    "JSON format doesn't support to serialize map data with null keys",
+    "drop null key entries with 'json.map-null-key.mode' = 'DROP', or write them as a text with 'LITERAL' and 'json.map-null-key.literal'",
+  );
 }
 
 function fractionOf(micros: number): string {
@@ -342,7 +365,35 @@ function mismatch(path: string, type: string, json: unknown): never {
   throw new FormatError(`field '${path}' expects ${type}, got ${shown?.slice(0, 60)}`);
 }
 
+/**
+ * The decoder of a value of the type. With ignore-parse-errors a value that does not fit reads as
+ * null, at every depth (a field, an element, a map value), as Flink's converters do.
+ */
 function decoder(type: DataType, options: JsonOptions): Decode {
+  const decode = strictDecoder(type, options);
+  if (!options.ignoreParseErrors) return decode;
+  return (json, path) => {
+    try {
+      return decode(json, path);
+    } catch (error) {
+      if (error instanceof FormatError) return null;
+      throw error;
+    }
+  };
+}
+
+/** Timestamp text in the layout timestamp-format.standard gives, before its value is read. */
+function timestampLayout(options: JsonOptions, zoned: boolean): RegExp {
+  // Flink: SQL is `yyyy-MM-dd HH:mm:ss[.fraction]`, ISO-8601 `yyyy-MM-ddTHH:mm[:ss[.fraction]]`;
+  // TIMESTAMP_LTZ ends in a literal 'Z' in both.
+  const time =
+    options.timestampStandard === 'SQL'
+      ? ' \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?'
+      : 'T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?';
+  return new RegExp(`^\\d{4}-\\d{2}-\\d{2}${time}${zoned ? 'Z' : ''}$`);
+}
+
+function strictDecoder(type: DataType, options: JsonOptions): Decode {
   switch (type.kind) {
     case 'BOOLEAN':
       return (json, path) => {
@@ -418,17 +469,22 @@ function decoder(type: DataType, options: JsonOptions): Decode {
     case 'TIME':
       return (json, path) =>
         typeof json === 'string' ? (parseTime(json) ?? mismatch(path, 'TIME', json)) : mismatch(path, 'TIME', json);
-    case 'TIMESTAMP':
+    case 'TIMESTAMP': {
+      const layout = timestampLayout(options, false);
+      const expected = `TIMESTAMP (${options.timestampStandard})`;
       return (json, path) =>
-        typeof json === 'string'
-          ? (parseTimestamp(json) ?? mismatch(path, 'TIMESTAMP', json))
-          : mismatch(path, 'TIMESTAMP', json);
-    case 'TIMESTAMP_LTZ':
-      return (json, path) => {
-        if (typeof json !== 'string') return mismatch(path, 'TIMESTAMP_LTZ', json);
-        const parsed = parseTimestamp(json.replace(/Z$/, ''));
-        return parsed ?? mismatch(path, 'TIMESTAMP_LTZ', json);
-      };
+        typeof json === 'string' && layout.test(json)
+          ? (parseTimestamp(json) ?? mismatch(path, expected, json))
+          : mismatch(path, expected, json);
+    }
+    case 'TIMESTAMP_LTZ': {
+      const layout = timestampLayout(options, true);
+      const expected = `TIMESTAMP_LTZ (${options.timestampStandard}, ending in Z)`;
+      return (json, path) =>
+        typeof json === 'string' && layout.test(json)
+          ? (parseTimestamp(json.slice(0, -1)) ?? mismatch(path, expected, json))
+          : mismatch(path, expected, json);
+    }
     case 'ARRAY': {
       const element = decoder(type.element, options);
       return (json, path) =>
@@ -471,12 +527,6 @@ function rowDecoder(fields: readonly RowField[], options: JsonOptions): Decode {
         row[i] = null;
       } else if (raw === null) {
         row[i] = null;
-      } else if (options.ignoreParseErrors) {
-        try {
-          row[i] = part.decode(raw, path ? `${path}.${part.name}` : part.name);
-        } catch {
-          row[i] = null;
-        }
       } else {
         row[i] = part.decode(raw, path ? `${path}.${part.name}` : part.name);
       }
@@ -507,8 +557,24 @@ function lostPrecision(value: unknown): boolean {
 }
 
 /**
+ * With json.ignore-parse-errors, as Flink: a record that is not a JSON object at all is skipped
+ * (undefined); `decode` has already nulled the values at fault within one.
+ */
+export function skippingUnreadable(decode: (bytes: Uint8Array) => Row): (bytes: Uint8Array) => Row | undefined {
+  return (bytes) => {
+    try {
+      return decode(bytes);
+    } catch (error) {
+      if (error instanceof FormatError) return undefined;
+      throw error;
+    }
+  };
+}
+
+/**
  * A function that reads Flink json bytes into a row of `fields`. Throws FormatError for bytes that
- * are not JSON or do not fit the schema (unless `ignoreParseErrors`, which nulls the fields at fault).
+ * are not JSON or do not fit the schema; with `ignoreParseErrors` it nulls the values at fault (and
+ * still throws for bytes that are not a JSON object: see skippingUnreadable).
  */
 export function jsonDecoder(
   fields: readonly RowField[],

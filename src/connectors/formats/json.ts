@@ -8,6 +8,7 @@ import {
   jsonEncoder,
   jsonRoundTrip,
   jsonRowReuse,
+  skippingUnreadable,
 } from './json-format.ts';
 
 /** The options the json format declares, as Flink names them. */
@@ -40,20 +41,39 @@ function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
     ignoreParseErrors: get('ignore-parse-errors') === true,
     decimalAsPlainNumber: get('encode.decimal-as-plain-number') === true,
     ignoreNullFields: get('encode.ignore-null-fields') === true,
+    mapNullKeyMode: mapNullKeyMode(get('map-null-key.mode')),
+    mapNullKeyLiteral: String(get('map-null-key.literal') ?? DEFAULT_JSON_OPTIONS.mapNullKeyLiteral),
   };
+}
+
+function mapNullKeyMode(value: unknown): JsonOptions['mapNullKeyMode'] {
+  return value === 'DROP' || value === 'LITERAL' ? value : 'FAIL';
 }
 
 /** Flink's `json` format: a row as a JSON object of its fields. */
 export const jsonFormat: FormatFactory = {
   identifier: 'json',
   options: JSON_FORMAT_OPTIONS,
+  validate(options, prefix) {
+    // Flink's JsonFormatFactory refuses the pair: a missing field could not both fail and be skipped.
+    const failOnMissing = `${prefix}json.fail-on-missing-field`;
+    if (options.get(failOnMissing) === true && options.get(`${prefix}json.ignore-parse-errors`) === true) {
+      return {
+        message: "fail-on-missing-field and ignore-parse-errors shouldn't both be true.",
+        option: failOnMissing,
+      };
+    }
+    return undefined;
+  },
   codec(fields, tableOptions, prefix) {
     const options = jsonOptions(tableOptions, prefix);
     const roundTrip = jsonRoundTrip(fields, options);
     const reuse = jsonRowReuse(fields, options);
     return {
       encode: jsonEncoder(fields, options),
-      decode: jsonDecoder(fields, options),
+      decode: options.ignoreParseErrors
+        ? skippingUnreadable(jsonDecoder(fields, options))
+        : jsonDecoder(fields, options),
       written: (row) => (roundTrip?.keeps(row) ? { format: roundTrip.format, row } : undefined),
       reuse: (written) => reuse(written.format)?.(written.row),
     };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FormatError } from '../../../src/connectors/formats/format.ts';
+import { jsonFormat } from '../../../src/connectors/formats/json.ts';
 import {
   DEFAULT_JSON_OPTIONS,
   jsonDecoder,
@@ -8,6 +9,7 @@ import {
   jsonRoundTrip,
   jsonRowReuse,
 } from '../../../src/connectors/formats/json-format.ts';
+import type { ResolvedOptions } from '../../../src/connectors/table.ts';
 import { type DataType, type RowField, T } from '../../../src/types/data-type.ts';
 import { formatTimestampTrimmed, parseDate, parseTimestamp } from '../../../src/types/temporal.ts';
 
@@ -21,6 +23,17 @@ const ORDER: RowField[] = [
   { name: 'order_date', type: T.date() },
   { name: 'paid', type: T.boolean() },
 ];
+/** A table's json options as the registry resolves them: booleans typed, the others as text. */
+function optionsOf(options: Record<string, string>): ResolvedOptions {
+  const typed = new Map<string, string | boolean>(
+    Object.entries(options).map(([key, value]) => [
+      key,
+      value === 'true' || value === 'false' ? value === 'true' : value,
+    ]),
+  );
+  return { get: (key) => typed.get(key), withPrefix: () => new Map() };
+}
+
 const time = parseTimestamp('2025-07-11 17:25:55.145') as number;
 const row = [2001n, 'iPhone 15', 1, 599900n, 'COMPLETED', time, parseDate('2025-07-11'), true];
 
@@ -166,6 +179,78 @@ describe("Flink's json format", () => {
       null,
       null,
     ]);
+  });
+});
+
+describe("Flink's json format options, as Flink's json format applies them", () => {
+  const decode = (fields: RowField[], text: string, options = {}) =>
+    jsonDecoder(fields, { ...DEFAULT_JSON_OPTIONS, ...options })(Buffer.from(text));
+  const codec = (fields: RowField[], tableOptions: Record<string, string>) =>
+    jsonFormat.codec(fields, optionsOf(tableOptions), '');
+
+  it('json.ignore-parse-errors skips a record that is not a JSON object, and nulls values at fault at any depth', () => {
+    const fields: RowField[] = [
+      { name: 'id', type: T.int() },
+      { name: 'tags', type: { kind: 'ARRAY', element: T.int(), nullable: true } },
+      { name: 'inner', type: { kind: 'ROW', fields: [{ name: 'n', type: T.int() }], nullable: true } },
+    ];
+    const lenient = codec(fields, { 'json.ignore-parse-errors': 'true' });
+    assert.equal(lenient.decode(Buffer.from('not json')), undefined);
+    assert.equal(lenient.decode(Buffer.from('[1]')), undefined);
+    assert.deepEqual(lenient.decode(Buffer.from('{"id":"x","tags":[1,"two",3],"inner":{"n":"three"}}')), [
+      null,
+      [1, null, 3],
+      [null],
+    ]);
+    const strict = codec(fields, {});
+    assert.throws(() => strict.decode(Buffer.from('not json')), FormatError);
+    assert.throws(() => strict.decode(Buffer.from('{"tags":[1,"two"]}')), /field 'tags\[1\]' expects INT/);
+  });
+
+  it("json.timestamp-format.standard reads only its own layout: SQL 'yyyy-MM-dd HH:mm:ss.s', ISO-8601 'yyyy-MM-ddTHH:mm:ss.s'", () => {
+    const fields: RowField[] = [{ name: 't', type: T.timestamp(3) }];
+    const expected = parseTimestamp('2020-12-30 12:13:14.123');
+    assert.deepEqual(decode(fields, '{"t":"2020-12-30 12:13:14.123"}'), [expected]);
+    assert.throws(() => decode(fields, '{"t":"2020-12-30T12:13:14.123"}'), /field 't' expects TIMESTAMP \(SQL\)/);
+    const iso = { timestampStandard: 'ISO-8601' };
+    assert.deepEqual(decode(fields, '{"t":"2020-12-30T12:13:14.123"}', iso), [expected]);
+    assert.throws(() => decode(fields, '{"t":"2020-12-30 12:13:14.123"}', iso), /expects TIMESTAMP \(ISO-8601\)/);
+  });
+
+  it("json.timestamp-format.standard: TIMESTAMP_LTZ ends in 'Z' in both layouts", () => {
+    const fields: RowField[] = [{ name: 't', type: T.timestampLtz(3) }];
+    const expected = parseTimestamp('2020-12-30 12:13:14.123');
+    assert.deepEqual(decode(fields, '{"t":"2020-12-30 12:13:14.123Z"}'), [expected]);
+    assert.throws(
+      () => decode(fields, '{"t":"2020-12-30 12:13:14.123"}'),
+      /expects TIMESTAMP_LTZ \(SQL, ending in Z\)/,
+    );
+    assert.deepEqual(decode(fields, '{"t":"2020-12-30T12:13:14.123Z"}', { timestampStandard: 'ISO-8601' }), [expected]);
+  });
+
+  it('json.map-null-key.mode: FAIL refuses a null map key, DROP leaves the entry out, LITERAL writes map-null-key.literal', () => {
+    const fields: RowField[] = [{ name: 'm', type: { kind: 'MAP', key: T.string(), value: T.int(), nullable: true } }];
+    const row = [
+      new Map<string | null, number>([
+        ['a', 1],
+        [null, 2],
+      ]),
+    ];
+    assert.throws(
+      () => codec(fields, {}).encode(row),
+      (error: Error & { code?: string }) =>
+        error.code === 'RECORD_UNWRITABLE' &&
+        /doesn't support to serialize map data with null keys/.test(error.message),
+    );
+    assert.equal(codec(fields, { 'json.map-null-key.mode': 'DROP' }).encode(row).toString(), '{"m":{"a":1}}');
+    assert.equal(
+      codec(fields, { 'json.map-null-key.mode': 'LITERAL', 'json.map-null-key.literal': 'N/A' }).encode(row).toString(),
+      '{"m":{"a":1,"N/A":2}}',
+    );
+    assert.equal(
+      codec(fields, { 'json.map-null-key.mode': 'LITERAL' }).encode(row).toString(),
+      '{"m":{"a":1,"null":2}}',
+    );
   });
 });
 
