@@ -9,7 +9,7 @@ import type { CommitDomain, SourcePositions } from './sink-writer.ts';
  */
 export class LogCommitDomain implements CommitDomain {
   /** Each sink's records of the next hold or commit, in the order they were staged. */
-  private staged: ProduceRecord[][] = [];
+  private staged: (readonly ProduceRecord[])[] = [];
   private held: LogTransaction | undefined;
 
   constructor(
@@ -17,8 +17,12 @@ export class LogCommitDomain implements CommitDomain {
     private readonly writer: string,
   ) {}
 
-  stage(records: ProduceRecord[]): void {
+  stage(records: readonly ProduceRecord[]): void {
     if (records.length > 0) this.staged.push(records);
+  }
+
+  stageDeadLetters(records: readonly ProduceRecord[]): void {
+    this.stage(records);
   }
 
   /** A topic of positions only (a slot's LSN) exists only to be committed to: it is created here. */

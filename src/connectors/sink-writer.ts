@@ -1,5 +1,5 @@
 import type { Change } from '../exec/change.ts';
-import type { Log } from '../log/log.ts';
+import type { Log, ProduceRecord } from '../log/log.ts';
 import type { ConnectorTable } from './table.ts';
 
 /** The positions a commit records for one source: where the job resumes after a crash. */
@@ -20,6 +20,11 @@ export interface CommitDomain {
   hold(): Promise<void>;
   /** Makes what the sinks staged, and what is held, durable together with the positions. */
   commit(positions: readonly SourcePositions[]): Promise<void>;
+  /**
+   * Stages records for dead-letter topics of the log (see SourceReader.takeDeadLetters) into the
+   * next hold or commit; only a domain that commits in the log has it.
+   */
+  stageDeadLetters?(records: readonly ProduceRecord[]): void;
   /** Drops what is staged and held. */
   abort(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Change } from '../exec/change.ts';
-import type { Log } from '../log/log.ts';
+import type { Log, ProduceRecord } from '../log/log.ts';
 import type { ConnectorTable } from './table.ts';
 
 /** What a field of a source table reads: a physical column, or a metadata key. */
@@ -17,6 +17,12 @@ export interface SourceContext {
   readonly stateful: boolean;
   /** The positions committed for this scan under `topic` (next offsets by partition; empty before its first commit). */
   committedPositions(topic: string): Promise<ReadonlyMap<number, bigint>>;
+  /**
+   * Whether the job's commit domain commits dead letters (see `takeDeadLetters`) with its output:
+   * a job that commits in the log. A source whose table routes records to a dead-letter topic
+   * refuses to open without it.
+   */
+  readonly deadLetters: boolean;
   warn(message: string): void;
 }
 
@@ -60,6 +66,12 @@ export interface SourceReader {
   readonly ended: boolean;
   /** The source commit time (µs since the epoch) of the newest change returned; 0 when unknown. */
   readonly newestSourceMicros: number;
+  /**
+   * The records for dead-letter topics that `poll` and `replay` set aside since the last call, in
+   * place of input they could not read (never for records processed before a restart). The job
+   * commits them in its own commit, with the positions past them: once each, even across restarts.
+   */
+  takeDeadLetters?(): ProduceRecord[];
   /** Told after a commit that covered `positions` (a replication slot may then release WAL). */
   committed(positions: ReadonlyMap<number, bigint>): void;
   /** Samples for /metrics, such as a replication slot's lag. */

@@ -68,6 +68,8 @@ export interface RunSettings {
  */
 export class JobRun {
   private closing: Promise<void> | undefined;
+  /** Dead letters staged since the last commit, by source: counted once committed. */
+  private readonly pendingDeadLetters = new Map<RunningSource, number>();
 
   private constructor(
     readonly graph: JobGraph,
@@ -117,6 +119,7 @@ export class JobRun {
         if (settings.stop.aborted) return false;
         const batch = await source.reader.replay(settings.batchSize);
         pushReplayed(graph, source.vertex, batch.replayed, 0);
+        this.stageDeadLetters(source);
         await resolveLookups(graph, true);
         if (batch.fresh.length > 0) fresh.set(source, [...(fresh.get(source) ?? []), ...batch.fresh]);
       }
@@ -167,12 +170,23 @@ export class JobRun {
   private async take(source: RunningSource, changes: Change[]): Promise<boolean> {
     // No poll of this source is under way now: its reader's positions are those of what it returned.
     const { sourceMicros } = this.handOver(source);
+    const deadLetters = this.stageDeadLetters(source);
     this.settings.stats.recordsIn += changes.length;
     push(source.vertex, changes, 0, sourceMicros > 0 ? sourceMicros / 1000 : undefined);
     // Processing-time windows fire here: after every batch, and every poll timeout when idle.
     const fired = fireProcessingTime(this.graph, Date.now() * 1000);
     await resolveLookups(this.graph);
-    return changes.length > 0 || fired || source.reader.moved;
+    return changes.length > 0 || deadLetters > 0 || fired || source.reader.moved;
+  }
+
+  /** Stages what a source set aside for its dead-letter topic into the domain's next commit; how many. */
+  private stageDeadLetters(source: RunningSource): number {
+    const letters = source.reader.takeDeadLetters?.() ?? [];
+    if (letters.length === 0) return 0;
+    // A reader returns dead letters only when its context said the domain takes them.
+    this.domain.stageDeadLetters?.(letters);
+    this.pendingDeadLetters.set(source, (this.pendingDeadLetters.get(source) ?? 0) + letters.length);
+    return letters.length;
   }
 
   /** Notes what a source has just handed to the operators (no poll of it is under way). */
@@ -221,6 +235,8 @@ export class JobRun {
     const staged = this.stageOutput();
     await this.domain.commit(positions);
     this.settings.stats.recordsOut += staged;
+    for (const [source, count] of this.pendingDeadLetters) this.settings.stats.deadLettered(source.vertex.name, count);
+    this.pendingDeadLetters.clear();
     for (const [i, source] of this.sources.entries()) {
       source.reader.committed((positions[i] as SourcePositions).positions);
     }
@@ -340,6 +356,7 @@ async function openSources(
       log: settings.log,
       stateful: graph.stateful,
       committedPositions: (topic) => domain.committedPositions(group, topic),
+      deadLetters: domain.stageDeadLetters !== undefined,
       warn: (message) => console.warn(`job ${plan.name}: ${message}`),
     });
     opened.push(reader);

@@ -18,6 +18,8 @@ export class JobStats {
    * latest of them at the source to the commit of the job's output.
    */
   readonly sourceToCommitSeconds = new Histogram(LATENCY_SECONDS_BUCKETS);
+  /** Records committed to dead-letter topics, by the source table they could not be read into. */
+  readonly deadLetters = new Map<string, number>();
   /** Per source group, the source commit time (µs) already observed in sourceToCommitSeconds. */
   private readonly observedSourceMicros = new Map<string, number>();
 
@@ -29,6 +31,10 @@ export class JobStats {
     this.commitMillisMin = Math.min(this.commitMillisMin, millis);
     this.commitMillisMax = Math.max(this.commitMillisMax, millis);
     this.commitSeconds.observe(millis / 1000);
+  }
+
+  deadLettered(table: string, count: number): void {
+    this.deadLetters.set(table, (this.deadLetters.get(table) ?? 0) + count);
   }
 
   /** Observes now − the source commit time (µs) of the newest source transaction a commit covers, if any is new. */

@@ -98,6 +98,11 @@ export async function metricsText(engine: Engine): Promise<string> {
     'histogram',
     'Per change an operator or sink processed: seconds from its source commit to the end of its processing there.',
   );
+  m.family(
+    'rivulet_dead_letter_records_total',
+    'counter',
+    "Records of a source table that could not be read, committed to the table's dead-letter topic.",
+  );
   m.family('rivulet_checkpoints_completed_total', 'counter', 'Commits of output and source positions (checkpoints).');
   m.family(
     'rivulet_checkpoints_failed_total',
@@ -130,6 +135,9 @@ export async function metricsText(engine: Engine): Promise<string> {
       const latency = vertexSourceLatency(vertex);
       if (latency)
         m.histogram('rivulet_vertex_source_latency_seconds', { ...labels, vertex_id: id, vertex: name }, latency);
+    }
+    for (const [table, count] of job.stats.deadLetters) {
+      m.sample('rivulet_dead_letter_records_total', { ...labels, table }, count);
     }
     m.sample('rivulet_checkpoints_completed_total', labels, job.stats.commits);
     m.sample('rivulet_checkpoints_failed_total', labels, job.restarts + (job.status === 'FAILED' ? 1 : 0));

@@ -114,6 +114,25 @@ describe('connector options', () => {
     );
   });
 
+  it("refuses json.fail-on-missing-field with json.ignore-parse-errors, as Flink's json format does", () => {
+    const error = failure(
+      `CREATE TABLE t (id INT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json',
+        'json.fail-on-missing-field' = 'true', 'json.ignore-parse-errors' = 'true')`,
+    );
+    assert.equal(error.code, 'CONNECTOR_INVALID');
+    assert.match(error.message, /fail-on-missing-field and ignore-parse-errors shouldn't both be true/);
+  });
+
+  it('refuses a dead-letter topic beside ignore-parse-errors, which would skip what it is there to keep', () => {
+    const error = failure(
+      `CREATE TABLE t (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', 'topic' = 't',
+        'key.format' = 'json', 'value.format' = 'json', 'dead-letter-topic' = 't_dlq',
+        'value.json.ignore-parse-errors' = 'true')`,
+    );
+    assert.equal(error.code, 'CONNECTOR_INVALID');
+    assert.match(error.message, /give 'dead-letter-topic' or 'value.json.ignore-parse-errors' = 'true', not both/);
+  });
+
   it('accepts only PostgreSQL JDBC URLs', () => {
     const error = failure(
       `CREATE TABLE t (id INT) WITH ('connector' = 'jdbc', 'url' = 'jdbc:mysql://h/db', 'table-name' = 't')`,

@@ -1,6 +1,7 @@
 import { type DataType, T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
 import { opt } from '../options.ts';
+import type { ResolvedOptions } from '../table.ts';
 import { KafkaTableReader } from './reader.ts';
 import { openLogSink } from './sink.ts';
 
@@ -21,7 +22,28 @@ export const KAFKA_COMMON_OPTIONS = [
   }),
   opt.int('sink.parallelism', 'parallelism of the sink'),
   opt.int('scan.parallelism', 'parallelism of the source'),
+  opt.string(
+    'dead-letter-topic',
+    'where records that cannot be read go (with their location and error), committed with the job, instead of failing it',
+  ),
 ] as const;
+
+/**
+ * 'dead-letter-topic' with a format's 'ignore-parse-errors': the format would skip the records
+ * the topic is there to keep. Refused, naming both.
+ */
+export function deadLetterConflict(options: ResolvedOptions): { message: string; option: string } | undefined {
+  if (options.get('dead-letter-topic') === undefined) return undefined;
+  for (const key of ['json.ignore-parse-errors', 'value.json.ignore-parse-errors', 'key.json.ignore-parse-errors']) {
+    if (options.get(key) === true) {
+      return {
+        message: `give 'dead-letter-topic' or '${key}' = 'true', not both: the format would skip the records the dead-letter topic is there to keep`,
+        option: key,
+      };
+    }
+  }
+  return undefined;
+}
 
 /** Metadata columns a kafka or upsert-kafka table may read, as Flink's connectors name them. */
 export const KAFKA_READABLE_METADATA: Readonly<Record<string, DataType>> = {
@@ -69,7 +91,6 @@ export const kafkaFactory: ConnectorFactory = {
       default: 'at-least-once',
     }),
     opt.string('sink.transactional-id-prefix', 'prefix of transactional ids for exactly-once'),
-    opt.string('dead-letter-topic', 'where records that cannot be read are sent instead of failing the job'),
   ],
   formatOptions: [
     { key: 'format', prefix: '' },
@@ -112,6 +133,6 @@ export const kafkaFactory: ConnectorFactory = {
     if (options.get('key.fields') !== undefined && options.get('key.format') === undefined) {
       return { message: "'key.fields' needs 'key.format'", option: 'key.fields' };
     }
-    return undefined;
+    return deadLetterConflict(options);
   },
 };

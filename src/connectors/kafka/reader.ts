@@ -1,9 +1,10 @@
 import { RivuletError } from '../../common/errors.ts';
 import type { Change } from '../../exec/change.ts';
 import type { Row, Value } from '../../expr/value.ts';
-import type { Log, LogReader, LogRecord, StartPosition } from '../../log/log.ts';
+import type { LogReader, LogRecord, ProduceRecord, StartPosition } from '../../log/log.ts';
 import { FormatError, type RowCodec } from '../formats/format.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
+import { deadLetter } from './dead-letter.ts';
 import { replayStart, startPosition } from './start-position.ts';
 import { type KafkaTable, kafkaTable, keyCodec, valueCodec, valueFormatOption } from './table.ts';
 
@@ -11,7 +12,8 @@ import { type KafkaTable, kafkaTable, keyCodec, valueCodec, valueFormatOption } 
  * Reads a topic as the table's changes: `upsert-kafka` turns a value into an upsert (+U, keyed)
  * and a tombstone into a delete of that key; `kafka` turns each value into an insert and skips
  * tombstones. A record that does not fit the schema fails with its topic, partition and offset,
- * or goes to the table's 'dead-letter-topic' when it has one.
+ * or, when the table has a 'dead-letter-topic', is set aside for the job to commit there (see
+ * dead-letter.ts) in place of its change.
  */
 export class KafkaTableReader implements SourceReader {
   readonly atCommitPoint = true;
@@ -22,13 +24,14 @@ export class KafkaTableReader implements SourceReader {
   private readonly deadLetter: string | undefined;
   /** The option that skips records its format cannot read, for the hint of an unreadable record. */
   private readonly ignoreParseErrors: string;
+  /** Dead letters of the records read since the last takeDeadLetters. */
+  private letters: ProduceRecord[] = [];
 
   /**
    * `replayUntil`: the positions committed before a restart, when the reader starts before them to
    * rebuild operator state (see replayStart).
    */
   constructor(
-    private readonly log: Log,
     private readonly table: KafkaTable,
     private readonly reader: LogReader,
     private readonly replayUntil?: ReadonlyMap<number, bigint>,
@@ -54,6 +57,17 @@ export class KafkaTableReader implements SourceReader {
       );
     }
     const table = kafkaTable(context.table, upsert);
+    const deadLetterTopic = table.options.get('dead-letter-topic');
+    if (deadLetterTopic !== undefined) {
+      if (!context.deadLetters) {
+        throw new RivuletError(
+          'NOT_SUPPORTED_YET',
+          `table '${table.name}' sets 'dead-letter-topic', but its job commits its output outside the log (to a database), where the dead letters could not be committed with it`,
+          `read '${table.name}' in a job that writes to kafka or upsert-kafka tables, or remove 'dead-letter-topic'`,
+        );
+      }
+      await log.ensureTopic(String(deadLetterTopic));
+    }
     // A source topic that does not exist yet is created, as Kafka does for a consumer by default.
     await log.ensureTopic(table.topic, { compacted: upsert });
     const committed = await context.committedPositions(table.topic);
@@ -64,7 +78,7 @@ export class KafkaTableReader implements SourceReader {
         : (replayFrom ?? { kind: 'offsets', offsets: committed, otherwise: 'earliest' });
     const reader = await log.openReader(table.topic, start);
     try {
-      return new KafkaTableReader(log, table, reader, replayFrom ? committed : undefined);
+      return new KafkaTableReader(table, reader, replayFrom ? committed : undefined);
     } catch (error) {
       await reader.close();
       throw error;
@@ -99,6 +113,12 @@ export class KafkaTableReader implements SourceReader {
 
   committed(): void {}
 
+  takeDeadLetters(): ProduceRecord[] {
+    const letters = this.letters;
+    if (letters.length > 0) this.letters = [];
+    return letters;
+  }
+
   /**
    * The newest record timestamp read so far (milliseconds), of records not read before a restart.
    * Rivulet's jobs stamp their output with the source commit time of what it came from, so
@@ -130,46 +150,41 @@ export class KafkaTableReader implements SourceReader {
       this.newestTimestamp = record.timestamp;
     }
     const changes: { change: Change; partition: number; offset: bigint }[] = [];
-    const rejected: LogRecord[] = [];
     for (const record of records) {
       try {
         const change = this.toChange(record);
         if (change) changes.push({ change, partition: record.partition, offset: record.offset });
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
+        // A record processed before a restart that does not fit was dead-lettered then.
+        if (replayedUntil && record.offset < (replayedUntil.get(record.partition) ?? 0n)) continue;
+        const where = `topic '${record.topic}', partition ${record.partition}, offset ${record.offset}`;
         if (this.deadLetter === undefined) {
           throw new RivuletError(
             'RECORD_UNREADABLE',
-            `record at topic '${record.topic}', partition ${record.partition}, offset ${record.offset} does not fit table '${this.table.name}': ${error.message}`,
+            `record at ${where} does not fit table '${this.table.name}': ${error.message}`,
             `fix the producer of that record, set '${this.ignoreParseErrors}' = 'true', or route such records with 'dead-letter-topic'`,
           );
         }
-        rejected.push(record);
+        this.letters.push(deadLetter(this.deadLetter, this.table.name, record, error.message));
       }
-    }
-    if (rejected.length > 0 && this.deadLetter !== undefined) {
-      const topic = this.deadLetter;
-      await this.log.ensureTopic(topic);
-      await this.log.produce(
-        rejected.map((record) => ({ topic, key: record.key, value: record.value, timestamp: record.timestamp })),
-      );
     }
     return changes;
   }
 
-  private rowOf(value: Buffer, record: LogRecord): Row {
+  private rowOf(value: Buffer, record: LogRecord): Row | undefined {
     return (record.decoded && this.value.reuse?.(record.decoded)) || this.value.decode(value);
   }
 
   private toChange(record: LogRecord): Change | undefined {
-    if (!this.table.upsert) {
-      return record.value === null
-        ? undefined
-        : { kind: '+I', row: this.rowOf(record.value, record), time: record.timestamp };
+    // A row the format skips (json.ignore-parse-errors) is no change.
+    if (record.value !== null) {
+      const row = this.rowOf(record.value, record);
+      return row && { kind: this.table.upsert ? '+U' : '+I', row, time: record.timestamp };
     }
-    if (record.value !== null) return { kind: '+U', row: this.rowOf(record.value, record), time: record.timestamp };
-    if (record.key === null || !this.key) return undefined;
+    if (!this.table.upsert || record.key === null || !this.key) return undefined;
     const key = this.key.decode(record.key);
+    if (!key) return undefined;
     const row: Value[] = new Array(this.table.fields.length).fill(null);
     this.table.key.forEach((field, i) => {
       row[field] = key[i] ?? null;

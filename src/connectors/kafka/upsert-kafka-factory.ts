@@ -1,6 +1,11 @@
 import type { ConnectorFactory } from '../factory.ts';
 import { opt } from '../options.ts';
-import { KAFKA_COMMON_OPTIONS, KAFKA_READABLE_METADATA, KAFKA_WRITABLE_METADATA } from './kafka-factory.ts';
+import {
+  deadLetterConflict,
+  KAFKA_COMMON_OPTIONS,
+  KAFKA_READABLE_METADATA,
+  KAFKA_WRITABLE_METADATA,
+} from './kafka-factory.ts';
 import { KafkaTableReader } from './reader.ts';
 import { openLogSink } from './sink.ts';
 
@@ -37,6 +42,6 @@ export const upsertKafkaFactory: ConnectorFactory = {
       };
     }
     if (options.get('topic') === undefined) return { message: "One or more required options are missing: 'topic'" };
-    return undefined;
+    return deadLetterConflict(options);
   },
 };

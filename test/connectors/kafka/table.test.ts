@@ -43,7 +43,7 @@ function table(connector: 'kafka' | 'upsert-kafka', topic: string, extra = ''): 
 }
 
 /** Opens the table's reader as a job's run does, for the consumer group `group`. */
-function openReader(log: PostgresLog, table: KafkaTable, group: string): Promise<KafkaTableReader> {
+function openReader(log: PostgresLog, table: KafkaTable, group: string, deadLetters = true): Promise<KafkaTableReader> {
   return KafkaTableReader.open(
     {
       table,
@@ -52,6 +52,7 @@ function openReader(log: PostgresLog, table: KafkaTable, group: string): Promise
       log,
       stateful: false,
       committedPositions: (topic) => log.committedPositions(group, topic),
+      deadLetters,
       warn: () => undefined,
     },
     table.upsert,
@@ -150,11 +151,13 @@ describe('kafka and upsert-kafka tables on the log', () => {
     });
   });
 
-  it("routes unreadable records to the table's dead-letter topic and goes on", async () => {
+  it('sets unreadable records aside as dead letters with their location, error and raw bytes, and goes on', async () => {
     await log.ensureTopic('mixed');
+    const binary = Buffer.from([0xff, 0xfe, 0x00]);
     await log.produce([
-      { topic: 'mixed', key: null, value: Buffer.from('not json') },
+      { topic: 'mixed', key: Buffer.from('k1'), value: Buffer.from('not json'), timestamp: 1000 },
       { topic: 'mixed', key: null, value: Buffer.from('{"order_id":2,"status":"OK","amount":2.5}') },
+      { topic: 'mixed', key: null, value: binary, timestamp: 3000 },
     ]);
     const reader = await openReader(
       log,
@@ -165,10 +168,55 @@ describe('kafka and upsert-kafka tables on the log', () => {
       (await readChanges(reader, 1)).map((c) => ({ kind: c.kind, row: c.row })),
       [{ kind: '+I', row: [2n, 'OK', 250n] }],
     );
-    const dlq = await log.openReader('mixed_dlq', { kind: 'earliest' });
+    const letters = reader.takeDeadLetters();
     assert.deepEqual(
-      (await dlq.poll(10, 1000)).map((r) => r.value?.toString()),
-      ['not json'],
+      letters.map((letter) => ({ ...letter, value: JSON.parse(letter.value?.toString() ?? 'null') })),
+      [
+        {
+          topic: 'mixed_dlq',
+          key: Buffer.from('k1'),
+          timestamp: 1000,
+          value: {
+            topic: 'mixed',
+            partition: 0,
+            offset: 0,
+            timestamp: 1000,
+            table: 't',
+            error: 'not valid JSON: Unexpected token \'o\', "not json" is not valid JSON',
+            key: 'k1',
+            value: 'not json',
+          },
+        },
+        {
+          topic: 'mixed_dlq',
+          key: null,
+          timestamp: 3000,
+          value: {
+            topic: 'mixed',
+            partition: 0,
+            offset: 2,
+            timestamp: 3000,
+            table: 't',
+            error: letters[1] && JSON.parse(letters[1].value?.toString() ?? '{}').error,
+            key: null,
+            value_base64: binary.toString('base64'),
+          },
+        },
+      ],
+    );
+    assert.deepEqual(reader.takeDeadLetters(), [], 'taken once');
+    // The reader writes nothing itself: the job commits the letters with its positions.
+    const dlq = await log.openReader('mixed_dlq', { kind: 'earliest' });
+    assert.deepEqual(await dlq.poll(10, 100), []);
+    await dlq.close();
+    await reader.close();
+  });
+
+  it('refuses a dead-letter topic in a job that does not commit in the log', async () => {
+    await assert.rejects(
+      openReader(log, table('kafka', 'mixed', ", 'dead-letter-topic' = 'mixed_dlq'"), 'g5', false),
+      (error: Error & { code?: string }) =>
+        error.code === 'NOT_SUPPORTED_YET' && /table 't' sets 'dead-letter-topic'/.test(error.message),
     );
   });
 
