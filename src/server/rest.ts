@@ -196,7 +196,7 @@ function jobDetails(job: Job) {
     }),
     'status-counts': stateCounts(state, vertices.length),
     plan: jobPlan(job, vertices),
-    ...(job.failure ? { 'failure-cause': job.failure.message } : {}),
+    ...(job.failure ? { 'failure-cause': formatError(job.failure) } : {}),
   };
 }
 
@@ -331,7 +331,8 @@ function exceptions(job: Job, max: number) {
         location: null,
         endpoint: null,
         taskManagerId: null,
-        failureLabels: {},
+        // The code of an error the user can act on, as Flink labels failures.
+        failureLabels: isRivuletError(error) ? { code: error.code } : {},
         concurrentExceptions: [],
       })),
       truncated,

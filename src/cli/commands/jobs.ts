@@ -59,6 +59,16 @@ export function registerJobCommands(program: Command): void {
       const running = jobs.filter((job) => ['RUNNING', 'RESTARTING', 'CREATED'].includes(job.state));
       const other = jobs.filter((job) => !running.includes(job));
       const line = (job: JobOverview) => `${formatTime(job['start-time'])} : ${job.jid} : ${job.name} (${job.state})`;
+      // A failed job shows why, with where (the record, the option) as its error says.
+      const causes = new Map<string, string>();
+      for (const job of jobs.filter((job) => job.state === 'FAILED')) {
+        const details = await callEngine<{ 'failure-cause'?: string }>(options, 'GET', `/jobs/${job.jid}`);
+        if (details['failure-cause']) causes.set(job.jid, details['failure-cause']);
+      }
+      const terminated = (job: JobOverview) => {
+        const cause = causes.get(job.jid);
+        return cause === undefined ? line(job) : `${line(job)}\n    cause: ${cause.replace(/\n/g, '\n    ')}`;
+      };
       const out: string[] = ['------------------ Running/Restarting Jobs -------------------'];
       out.push(
         ...(running.length > 0 ? running.map(line) : ['No running jobs.']),
@@ -67,7 +77,7 @@ export function registerJobCommands(program: Command): void {
       if (other.length > 0)
         out.push(
           '---------------------- Terminated Jobs -----------------------',
-          ...other.map(line),
+          ...other.map(terminated),
           '--------------------------------------------------------------',
         );
       process.stdout.write(`${out.join('\n')}\n`);
