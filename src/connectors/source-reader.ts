@@ -18,11 +18,10 @@ export interface SourceContext {
   /** The positions committed for this scan under `topic` (next offsets by partition; empty before its first commit). */
   committedPositions(topic: string): Promise<ReadonlyMap<number, bigint>>;
   /**
-   * Whether the job's commit domain commits dead letters (see `takeDeadLetters`) with its output:
-   * a job that commits in the log. A source whose table routes records to a dead-letter topic
-   * refuses to open without it.
+   * How far the records this scan set aside (see `takeDeadLetters`) are committed to their
+   * dead-letter topic under `topic` (next offsets by partition): at or past `committedPositions`.
    */
-  readonly deadLetters: boolean;
+  deadLetteredPositions(topic: string): Promise<ReadonlyMap<number, bigint>>;
   warn(message: string): void;
 }
 
@@ -68,8 +67,8 @@ export interface SourceReader {
   readonly newestSourceMicros: number;
   /**
    * The records for dead-letter topics that `poll` and `replay` set aside since the last call, in
-   * place of input they could not read (never for records processed before a restart). The job
-   * commits them in its own commit, with the positions past them: once each, even across restarts.
+   * place of input they could not read (never for records before `deadLetteredPositions`). The job
+   * commits them with the positions past them (see dead-letters.ts): once each, even across restarts.
    */
   takeDeadLetters?(): ProduceRecord[];
   /** Told after a commit that covered `positions` (a replication slot may then release WAL). */

@@ -1,4 +1,5 @@
 import { RivuletError } from '../common/errors.ts';
+import { type DeadLetterCommit, deadLetterCommit } from '../connectors/dead-letters.ts';
 import type { CommitDomain, SinkWriter, SourcePositions } from '../connectors/sink-writer.ts';
 import type { SourceMetric, SourceReader } from '../connectors/source-reader.ts';
 import type { Change } from '../exec/change.ts';
@@ -75,6 +76,7 @@ export class JobRun {
     readonly graph: JobGraph,
     private readonly settings: RunSettings,
     private readonly domain: CommitDomain,
+    private readonly deadLetters: DeadLetterCommit,
     private readonly sinks: readonly RunningSink[],
     private readonly sources: readonly RunningSource[],
   ) {}
@@ -87,8 +89,9 @@ export class JobRun {
       opened.graph = graph;
       const sinks = await openSinks(graph, settings, opened.domains);
       const domain = commitDomainOf(sinks, settings.plan.name);
-      const sources = await openSources(graph, settings, domain, opened.readers);
-      return new JobRun(graph, settings, domain, sinks, sources);
+      const deadLetters = deadLetterCommit(domain, settings.log, settings.plan.name);
+      const sources = await openSources(graph, settings, domain, deadLetters, opened.readers);
+      return new JobRun(graph, settings, domain, deadLetters, sinks, sources);
     } catch (error) {
       await Promise.all(opened.readers.map((reader) => reader.close().catch(() => undefined)));
       await Promise.all([...opened.domains].map((domain) => domain.close().catch(() => undefined)));
@@ -162,6 +165,7 @@ export class JobRun {
       if (commit) await this.commitOrHold();
     }
     await Promise.allSettled(polls.values());
+    this.deadLetters.abort();
     await this.domain.abort();
     return finished;
   }
@@ -183,8 +187,7 @@ export class JobRun {
   private stageDeadLetters(source: RunningSource): number {
     const letters = source.reader.takeDeadLetters?.() ?? [];
     if (letters.length === 0) return 0;
-    // A reader returns dead letters only when its context said the domain takes them.
-    this.domain.stageDeadLetters?.(letters);
+    this.deadLetters.stage(letters);
     this.pendingDeadLetters.set(source, (this.pendingDeadLetters.get(source) ?? 0) + letters.length);
     return letters.length;
   }
@@ -233,6 +236,7 @@ export class JobRun {
       positions: source.handedOver.positions,
     }));
     const staged = this.stageOutput();
+    await this.deadLetters.prepare(positions);
     await this.domain.commit(positions);
     this.settings.stats.recordsOut += staged;
     for (const [source, count] of this.pendingDeadLetters) this.settings.stats.deadLettered(source.vertex.name, count);
@@ -273,6 +277,7 @@ export class JobRun {
   }
 
   private async release(): Promise<void> {
+    this.deadLetters.abort();
     await this.domain.abort().catch(() => undefined);
     await Promise.all(this.sources.map((source) => source.reader.close().catch(() => undefined)));
     await this.domain.close().catch(() => undefined);
@@ -336,6 +341,7 @@ async function openSources(
   graph: JobGraph,
   settings: RunSettings,
   domain: CommitDomain,
+  deadLetters: DeadLetterCommit,
   opened: SourceReader[],
 ): Promise<RunningSource[]> {
   const { plan } = settings;
@@ -356,7 +362,7 @@ async function openSources(
       log: settings.log,
       stateful: graph.stateful,
       committedPositions: (topic) => domain.committedPositions(group, topic),
-      deadLetters: domain.stageDeadLetters !== undefined,
+      deadLetteredPositions: (topic) => deadLetters.committedPositions(group, topic),
       warn: (message) => console.warn(`job ${plan.name}: ${message}`),
     });
     opened.push(reader);

@@ -128,6 +128,40 @@ describe('records that cannot be read: dead-letter topic, or a failure that says
     );
   });
 
+  it('in a job that commits to a database, sets a record aside once though the commit after it failed', async () => {
+    await (await pg.connect()).query('CREATE DATABASE sink');
+    const sink = await pg.connect('sink');
+    await log.ensureTopic('db_in');
+    await log.produce([
+      { topic: 'db_in', key: null, value: BAD },
+      { topic: 'db_in', key: null, value: GOOD(1, 'NEW') },
+    ]);
+    // The sink table is missing: each commit fails after the dead letter was committed, until it exists.
+    const job = await submit(
+      'db',
+      `SET 'restart-strategy.fixed-delay.attempts' = '1000'; SET 'restart-strategy.fixed-delay.delay' = '20 ms';
+      CREATE TABLE orders (order_id BIGINT, status STRING) WITH (
+        'connector' = 'kafka', 'topic' = 'db_in', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json',
+        'dead-letter-topic' = 'db_dlq');
+      CREATE TABLE orders_copy (order_id BIGINT, status STRING, PRIMARY KEY (order_id) NOT ENFORCED) WITH (
+        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/sink',
+        'table-name' = 'public.orders_copy', 'username' = 'postgres', 'sink.max-retries' = '0');
+      INSERT INTO orders_copy SELECT * FROM orders;`,
+    );
+    await until('a failed commit after the dead letter', async () =>
+      job.restarts >= 2 && (await topic('db_dlq')).length > 0 ? true : undefined,
+    );
+    await sink.query('CREATE TABLE public.orders_copy (order_id BIGINT PRIMARY KEY, status TEXT)');
+    await until('the order in the sink', async () =>
+      (await sink.query('SELECT 1 FROM public.orders_copy')).rowCount === 1 ? true : undefined,
+    );
+    assert.deepEqual(
+      (await topic('db_dlq')).map((letter) => JSON.parse(letter).offset),
+      [0],
+    );
+    await sink.end();
+  });
+
   it('without a dead-letter topic fails the job, and REST and `rivulet list` say which record and why', async () => {
     await log.ensureTopic('fail_in');
     await log.produce([

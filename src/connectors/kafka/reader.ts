@@ -34,6 +34,8 @@ export class KafkaTableReader implements SourceReader {
   constructor(
     private readonly table: KafkaTable,
     private readonly reader: LogReader,
+    /** Records before these were set aside before a restart (or read): not set aside again. */
+    private readonly deadLettered: ReadonlyMap<number, bigint>,
     private readonly replayUntil?: ReadonlyMap<number, bigint>,
   ) {
     this.value = valueCodec(table);
@@ -58,16 +60,7 @@ export class KafkaTableReader implements SourceReader {
     }
     const table = kafkaTable(context.table, upsert);
     const deadLetterTopic = table.options.get('dead-letter-topic');
-    if (deadLetterTopic !== undefined) {
-      if (!context.deadLetters) {
-        throw new RivuletError(
-          'NOT_SUPPORTED_YET',
-          `table '${table.name}' sets 'dead-letter-topic', but its job commits its output outside the log (to a database), where the dead letters could not be committed with it`,
-          `read '${table.name}' in a job that writes to kafka or upsert-kafka tables, or remove 'dead-letter-topic'`,
-        );
-      }
-      await log.ensureTopic(String(deadLetterTopic));
-    }
+    if (deadLetterTopic !== undefined) await log.ensureTopic(String(deadLetterTopic));
     // A source topic that does not exist yet is created, as Kafka does for a consumer by default.
     await log.ensureTopic(table.topic, { compacted: upsert });
     const committed = await context.committedPositions(table.topic);
@@ -76,9 +69,10 @@ export class KafkaTableReader implements SourceReader {
       committed.size === 0
         ? await startPosition(log, table, group)
         : (replayFrom ?? { kind: 'offsets', offsets: committed, otherwise: 'earliest' });
+    const deadLettered = deadLetterTopic === undefined ? committed : await context.deadLetteredPositions(table.topic);
     const reader = await log.openReader(table.topic, start);
     try {
-      return new KafkaTableReader(table, reader, replayFrom ? committed : undefined);
+      return new KafkaTableReader(table, reader, deadLettered, replayFrom ? committed : undefined);
     } catch (error) {
       await reader.close();
       throw error;
@@ -156,8 +150,8 @@ export class KafkaTableReader implements SourceReader {
         if (change) changes.push({ change, partition: record.partition, offset: record.offset });
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
-        // A record processed before a restart that does not fit was dead-lettered then.
-        if (replayedUntil && record.offset < (replayedUntil.get(record.partition) ?? 0n)) continue;
+        // A record handled before a restart that does not fit was set aside then.
+        if (record.offset < (this.deadLettered.get(record.partition) ?? 0n)) continue;
         const where = `topic '${record.topic}', partition ${record.partition}, offset ${record.offset}`;
         if (this.deadLetter === undefined) {
           throw new RivuletError(

@@ -43,7 +43,7 @@ function table(connector: 'kafka' | 'upsert-kafka', topic: string, extra = ''): 
 }
 
 /** Opens the table's reader as a job's run does, for the consumer group `group`. */
-function openReader(log: PostgresLog, table: KafkaTable, group: string, deadLetters = true): Promise<KafkaTableReader> {
+function openReader(log: PostgresLog, table: KafkaTable, group: string): Promise<KafkaTableReader> {
   return KafkaTableReader.open(
     {
       table,
@@ -52,7 +52,7 @@ function openReader(log: PostgresLog, table: KafkaTable, group: string, deadLett
       log,
       stateful: false,
       committedPositions: (topic) => log.committedPositions(group, topic),
-      deadLetters,
+      deadLetteredPositions: (topic) => log.committedPositions(group, topic),
       warn: () => undefined,
     },
     table.upsert,
@@ -210,14 +210,6 @@ describe('kafka and upsert-kafka tables on the log', () => {
     assert.deepEqual(await dlq.poll(10, 100), []);
     await dlq.close();
     await reader.close();
-  });
-
-  it('refuses a dead-letter topic in a job that does not commit in the log', async () => {
-    await assert.rejects(
-      openReader(log, table('kafka', 'mixed', ", 'dead-letter-topic' = 'mixed_dlq'"), 'g5', false),
-      (error: Error & { code?: string }) =>
-        error.code === 'NOT_SUPPORTED_YET' && /table 't' sets 'dead-letter-topic'/.test(error.message),
-    );
   });
 
   it('hands a reader of the writing process the written rows when its format matches, and decodes otherwise', async () => {
