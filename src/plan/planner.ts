@@ -96,7 +96,7 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
       }
       case 'insert':
         jobs.push({
-          name: jobName([statement], ctx),
+          name: settings.get('pipeline.name') || jobName([statement], ctx),
           sinks: [planInsert(statement, ctx)],
           settings: new Map(settings),
           location: source.where(statement.at),
@@ -104,7 +104,7 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
         break;
       case 'statementSet':
         jobs.push({
-          name: jobName(statement.inserts, ctx),
+          name: settings.get('pipeline.name') || jobName(statement.inserts, ctx),
           sinks: statement.inserts.map((insert) => planInsert(insert, ctx)),
           settings: new Map(settings),
           location: source.where(statement.at),

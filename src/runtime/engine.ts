@@ -50,6 +50,16 @@ export class Engine {
   ): Promise<Job[]> {
     const script = planScript(name, text, variables, {});
     const stopped = this.store ? (await this.store.jobs()).filter((job) => job.status === 'STOPPED') : [];
+    for (const [i, plan] of script.jobs.entries()) {
+      const twin = script.jobs.slice(0, i).find((other) => other.name === plan.name);
+      if (twin) {
+        throw new RivuletError(
+          'JOB_NAME_TAKEN',
+          `${plan.location}: this job would be named ${plan.name} as the one at ${twin.location}; a job's name names its positions`,
+          "put both INSERTs into one statement set (EXECUTE STATEMENT SET BEGIN … END;), or SET 'pipeline.name' = '…' before each",
+        );
+      }
+    }
     const prepared: PreparedJob[] = [];
     for (const plan of script.jobs) prepared.push(await this.prepare(plan, stopped, options.fromScratch === true));
     const jobs = prepared.map((p) => new Job(p.id, p.plan, this.log, { generation: p.generation }));
@@ -82,7 +92,7 @@ export class Engine {
       throw new RivuletError(
         'JOB_RUNNING',
         `${plan.location}: job ${plan.name} is already running (${running.id})`,
-        `stop it (rivulet stop ${running.id}) or cancel it (rivulet cancel ${running.id}), then submit the script again`,
+        `stop it (rivulet stop ${running.id}) or cancel it (rivulet cancel ${running.id}) first; a different job needs a name of its own: SET 'pipeline.name' = '…'`,
       );
     }
     const shape = stateShape(plan);

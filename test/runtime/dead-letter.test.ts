@@ -16,6 +16,7 @@ import { waitFor } from '../helpers/wait.ts';
  */
 function script(name: string, deadLetters: boolean, settings = ''): string {
   return `${settings}
+    SET 'pipeline.name' = 'counts of ${name}';
     CREATE TABLE orders (order_id BIGINT, status STRING) WITH (
       'connector' = 'kafka', 'topic' = '${name}_in', 'properties.bootstrap.servers' = 'unused:9092',
       'scan.startup.mode' = 'earliest-offset', 'format' = 'json'

@@ -135,4 +135,21 @@ describe('durable jobs: kept in the instance database, restored, stopped and res
     const last = await engine();
     assert.deepEqual(await last.restore(), [], 'a cancelled job is gone for good');
   });
+
+  it("names a job by SET 'pipeline.name', and refuses two jobs of one script under one name", async () => {
+    const e = await engine();
+    const again = '\n  INSERT INTO per_user SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;';
+    await assert.rejects(e.submit('twice.sql', COUNT + again, new Map()), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'JOB_NAME_TAKEN');
+      assert.match(error.message, /^twice\.sql:7:3: this job would be named \S+ as the one at twice\.sql:6:3/);
+      return true;
+    });
+    const named = `SET 'pipeline.name' = 'first';${COUNT}\n  SET 'pipeline.name' = 'second';${again}`;
+    const jobs = await e.submit('named.sql', named, new Map());
+    assert.deepEqual(
+      jobs.map((job) => job.plan.name),
+      ['first', 'second'],
+    );
+    for (const job of jobs) await e.cancel(job.id);
+  });
 });
