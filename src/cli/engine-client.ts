@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { RivuletError } from '../common/errors.ts';
 import { findInstance } from '../embedded/instance.ts';
+import { localEngineToken } from './local-engines.ts';
 
 export interface EngineOptions {
   readonly engine?: string;
@@ -13,12 +14,20 @@ export function withEngineOptions(command: Command): Command {
     .option('--data-dir <dir>', 'data directory of the running instance', '.rivulet');
 }
 
+/**
+ * The bearer token for the engine at `restUrl`: RIVULET_REST_TOKEN when set, otherwise that of the
+ * engine this user started on that loopback port (see local-engines.ts).
+ */
+export function engineToken(restUrl: string): string | undefined {
+  return process.env.RIVULET_REST_TOKEN || localEngineToken(restUrl);
+}
+
 /** Calls the engine's REST API; its `errors` become one RivuletError. */
 export async function callEngine<T>(options: EngineOptions, method: string, path: string, body?: unknown): Promise<T> {
   const base = (options.engine ?? findInstance(options.dataDir).restUrl).replace(/\/$/, '');
+  const token = engineToken(base);
   let response: Response;
   try {
-    const token = process.env.RIVULET_REST_TOKEN;
     const headers: Record<string, string> = {
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -43,6 +52,15 @@ export async function callEngine<T>(options: EngineOptions, method: string, path
     // The engine already formatted a located SQL error: pass it through as it is.
     const located = /^error\[([A-Z_]+)\]: ([\s\S]*?)(?:\n {2}hint: ([\s\S]*))?$/.exec(message);
     if (located) throw new RivuletError(located[1] as string, located[2] as string, located[3]);
+    if (response.status === 401) {
+      throw new RivuletError(
+        'ENGINE_UNAUTHORIZED',
+        message,
+        token
+          ? 'the token sent is not that of this engine: set RIVULET_REST_TOKEN to the one in its <data-dir>/rest-token (or the one rivulet up was given)'
+          : 'no token of this engine is known here (another user or machine started it): set RIVULET_REST_TOKEN to its token (in its <data-dir>/rest-token)',
+      );
+    }
     throw new RivuletError('ENGINE_ERROR', message);
   }
   return json;

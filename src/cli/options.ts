@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { RivuletError } from '../common/errors.ts';
 import { parseMemorySize } from '../state/memory-size.ts';
 
@@ -29,4 +30,18 @@ export function collectDefine(value: string, previous: Defines): Defines {
   const match = /^([A-Za-z_][A-Za-z0-9_.]*)=(.*)$/s.exec(value);
   if (!match) throw new RivuletError('BAD_OPTION', `-D expects NAME=VALUE, got '${value}'`);
   return new Map([...previous, [match[1] as string, match[2] as string]]);
+}
+
+/** The text of a file the user named (`what` says how, e.g. the option), or an error saying why it cannot be read. */
+export function readNamedFile(file: string, what = file): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new RivuletError(
+      'FILE_NOT_READABLE',
+      `cannot read ${what}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      undefined,
+      { cause },
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { RivuletError } from '../common/errors.ts';
 import type { InstanceInfo } from '../embedded/instance.ts';
+import { engineToken } from './engine-client.ts';
 
 /** Helpers shared by the commands that work against a running instance (`validate`, `stress`). */
 
@@ -50,9 +51,9 @@ export async function connect(url: string): Promise<pg.Client> {
   return client;
 }
 
-/** GET a JSON document from the engine's REST API (with RIVULET_REST_TOKEN when set). */
+/** GET a JSON document from the engine's REST API (with its token, when known). */
 export async function getJson<T>(base: string, path: string, timeoutMs: number): Promise<T> {
-  const token = process.env.RIVULET_REST_TOKEN;
+  const token = engineToken(base);
   const response = await fetch(`${base.replace(/\/$/, '')}${path}`, {
     signal: AbortSignal.timeout(timeoutMs),
     ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),

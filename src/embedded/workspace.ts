@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RivuletError } from '../common/errors.ts';
 import { EmbeddedPostgres } from './postgres-server.ts';
+import { privateFile } from './private-file.ts';
 import { isNodeProcessAlive, isProcessAlive, waitForExit } from './process-alive.ts';
 
 /**
@@ -55,9 +56,19 @@ export class Workspace {
     }
   }
 
+  /** The file of the REST API's token (mode 0600), unless another token is given. */
+  get restTokenFile(): string {
+    return join(this.dir, 'rest-token');
+  }
+
   /** Starts (and on first use creates) the embedded PostgreSQL cluster of this workspace. */
   startPostgres(port: number): Promise<EmbeddedPostgres> {
     return EmbeddedPostgres.start({ dataDir: this.postgresDir, port, logFile: this.postgresLog });
+  }
+
+  /** The REST API's bearer token for this directory: 32 random bytes, made once and kept in `rest-token`. */
+  restToken(): string {
+    return privateFile(this.restTokenFile, () => `${randomBytes(32).toString('base64url')}\n`).trim();
   }
 
   /**

@@ -1,16 +1,15 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { availableParallelism, freemem, hostname, totalmem } from 'node:os';
 import { formatError, isRivuletError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
-import { REDACTED } from '../connectors/options.ts';
-import { inputsOf } from '../plan/explain.ts';
-import type { PlanNode, TableReference } from '../plan/nodes.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts } from '../runtime/vertex-metrics.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
+import { type Refusal, RequestGuard } from './request-guard.ts';
+import { SecretHider } from './secrets.ts';
+import { submission } from './submission.ts';
 import { graphVertices, type JobVertex } from './vertices.ts';
 
 /** The Flink release whose SQL dialect and REST API Rivulet follows (see docs/rest.md). */
@@ -50,8 +49,10 @@ type TaskState = (typeof TASK_STATES)[number];
 const CHECKPOINT_HISTORY = 10;
 
 export interface RestOptions {
-  /** When set, PATCH and POST need `Authorization: Bearer <token>`; default: env RIVULET_REST_TOKEN. */
-  readonly token?: string;
+  /** Every request but GET and HEAD needs `Authorization: Bearer <token>`. */
+  readonly token: string;
+  /** The largest body accepted (default MAX_BODY_BYTES). */
+  readonly maxBodyBytes?: number;
 }
 
 function isActive(status: JobStatus): boolean {
@@ -340,39 +341,8 @@ function exceptions(job: Job, max: number) {
   };
 }
 
-/** Values of sensitive connector options (passwords) of the tables a job reads or writes. */
-function secretsOf(job: Job): string[] {
-  const secrets: string[] = [];
-  const seen = new Set<PlanNode>();
-  const table = (reference: TableReference) => {
-    for (const option of reference.connector.written) {
-      if (reference.connector.specs.get(option.key)?.sensitive && option.value) secrets.push(option.value);
-    }
-  };
-  const visit = (node: PlanNode) => {
-    if (seen.has(node)) return;
-    seen.add(node);
-    if (node.kind === 'TableSourceScan' || node.kind === 'Sink' || node.kind === 'LookupJoin') table(node.table);
-    for (const input of inputsOf(node)) visit(input);
-  };
-  for (const sink of job.plan.sinks) visit(sink);
-  return secrets;
-}
-
-/** Removes passwords from an answer: every job's sensitive option values, and those in URLs. */
-function redact(text: string, engine: Engine): string {
-  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]+:)[^\s@/"]+@/gi, `$1${REDACTED}@`);
-  const secrets = new Set([...engine.jobs.values()].flatMap(secretsOf));
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    const encoded = JSON.stringify(secret).slice(1, -1);
-    out = out.replaceAll(encoded, REDACTED);
-  }
-  return out;
-}
-
-function send(response: ServerResponse, status: number, body: unknown, engine?: Engine): void {
-  const json = JSON.stringify(body);
-  const text = engine ? redact(json, engine) : json;
+function send(response: ServerResponse, status: number, body: unknown, engine: Engine): void {
+  const text = JSON.stringify(SecretHider.of(engine).answer(body));
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
@@ -381,32 +351,22 @@ function send(response: ServerResponse, status: number, body: unknown, engine?: 
   response.end(text);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Whether the request carries the bearer token (compared in constant time). */
-function authorized(request: IncomingMessage, token: string): boolean {
-  const header = request.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) return false;
-  const given = Buffer.from(match[1] as string);
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** An answer to a refused request; a body it did not read is read and dropped by Node after it. */
+function refuse(response: ServerResponse, refusal: Refusal, engine: Engine): void {
+  send(response, refusal.status, { errors: [refusal.message] }, engine);
 }
 
 /**
  * The engine's HTTP API on loopback, with Flink's paths and field names (see docs/rest.md):
  * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
  * /jobs/:id/checkpoints, /jobs/:id/exceptions, and /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST
- * /jobs/:id/stop; POST /sql to submit a script. With a token, PATCH and POST need `Authorization: Bearer <token>`.
+ * /jobs/:id/stop; POST /sql to submit a script. Every request passes the RequestGuard first: this server's Host, no other origin, the
+ * token for all but GET and HEAD, JSON bodies of limited size.
  */
-export function startRestServer(engine: Engine, port: number, options: RestOptions = {}): Promise<Server> {
-  const token = options.token || process.env.RIVULET_REST_TOKEN || undefined;
+export function startRestServer(engine: Engine, port: number, options: RestOptions): Promise<Server> {
+  const guard = new RequestGuard(port, options.token, options.maxBodyBytes);
   const server = createServer((request, response) => {
-    handle(engine, port, token, request, response).catch((error: unknown) => {
+    handle(engine, port, guard, request, response).catch((error: unknown) => {
       send(response, isRivuletError(error) ? 400 : 500, { errors: [formatError(error)] }, engine);
     });
   });
@@ -419,24 +379,19 @@ export function startRestServer(engine: Engine, port: number, options: RestOptio
 async function handle(
   engine: Engine,
   port: number,
-  token: string | undefined,
+  guard: RequestGuard,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const refusal = guard.check(request);
+  if (refusal) {
+    refuse(response, refusal, engine);
+    return;
+  }
   const url = new URL(request.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/$/, '');
   const method = request.method ?? 'GET';
   const reply = (status: number, body: unknown) => send(response, status, body, engine);
-  if (token !== undefined && method !== 'GET' && method !== 'HEAD' && !authorized(request, token)) {
-    reply(401, {
-      errors: [
-        request.headers.authorization
-          ? 'Unauthorized: the bearer token is not valid'
-          : 'Unauthorized: this request needs the header Authorization: Bearer <token> (RIVULET_REST_TOKEN)',
-      ],
-    });
-    return;
-  }
   if (method === 'GET') {
     switch (path) {
       case '/overview':
@@ -452,7 +407,7 @@ async function handle(
         reply(200, { jobs: [...engine.jobs.values()].map(overview) });
         return;
       case '/metrics': {
-        const text = redact(await metricsText(engine), engine);
+        const text = SecretHider.of(engine).text(await metricsText(engine));
         response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
         response.end(text);
         return;
@@ -496,20 +451,15 @@ async function handle(
     }
   }
   if (method === 'POST' && path === '/sql') {
-    const body = JSON.parse(await readBody(request)) as {
-      name?: string;
-      script: string;
-      variables?: Record<string, string>;
-      fromScratch?: boolean;
-    };
-    const jobs = await engine.submit(
-      body.name ?? 'script.sql',
-      body.script,
-      new Map(Object.entries(body.variables ?? {})),
-      {
-        fromScratch: body.fromScratch === true,
-      },
-    );
+    const body = await guard.readJson(request);
+    const submitted = body.kind === 'json' ? submission(body.value) : body.refusal;
+    if ('status' in submitted) {
+      refuse(response, submitted, engine);
+      return;
+    }
+    const jobs = await engine.submit(submitted.name, submitted.script, submitted.variables, {
+      fromScratch: submitted.fromScratch,
+    });
     reply(200, { jobs: jobs.map((j) => ({ jid: j.id, name: j.plan.name })) });
     return;
   }

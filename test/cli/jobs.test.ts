@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { localEngineToken } from '../../src/cli/local-engines.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
-import { CliProcess, runCli } from '../helpers/cli.ts';
+import { CliProcess, RUNTIME_DIR, runCli } from '../helpers/cli.ts';
 
 describe('rivulet sql, list and cancel against the running engine', () => {
   let dir: string;
@@ -51,6 +52,37 @@ describe('rivulet sql, list and cancel against the running engine', () => {
     const after = await runCli(['list', '--data-dir', dataDir]);
     assert.match(after.stdout, /No running jobs\./);
     assert.match(after.stdout, new RegExp(`${id} : .* \\(CANCELED\\)`));
+  });
+
+  it('finds the token of the instance its user started, given only --engine, and never prints it', async () => {
+    const token = readFileSync(join(dataDir, 'rest-token'), 'utf8').trim();
+    assert.equal(statSync(join(dataDir, 'rest-token')).mode & 0o777, 0o600);
+    const engine = `http://127.0.0.1:${restPort}`;
+    const submitted = await runCli(['sql', '-f', 'examples/ecommerce/2_dwd_layer.sql', '--engine', engine]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = /^Job ID: ([0-9a-f]{32})/m.exec(submitted.stdout)?.[1] as string;
+    assert.match(up.stdout, /token from .*rest-token\n/);
+
+    // Another user on this machine has no runtime file of this engine: refused, and told what to do.
+    const elsewhere = mkdtempSync(join(dir, 'runtime-'));
+    const stranger = await runCli(['cancel', id, '--engine', engine], { RIVULET_RUNTIME_DIR: elsewhere });
+    assert.equal(stranger.code, 1);
+    assert.match(stranger.stderr, /^error\[ENGINE_UNAUTHORIZED\]: Unauthorized: this request needs the header/);
+    assert.match(stranger.stderr, /hint: .*set RIVULET_REST_TOKEN to its token \(in its <data-dir>\/rest-token\)/);
+    const given = await runCli(['cancel', id, '--engine', engine], {
+      RIVULET_RUNTIME_DIR: elsewhere,
+      RIVULET_REST_TOKEN: token,
+    });
+    assert.equal(given.code, 0, given.stderr);
+    // The local token is sent to loopback only.
+    process.env.RIVULET_RUNTIME_DIR = RUNTIME_DIR;
+    assert.equal(localEngineToken(engine), token);
+    assert.equal(localEngineToken(`http://localhost:${restPort}/`), token);
+    assert.equal(localEngineToken(`http://192.0.2.1:${restPort}`), undefined);
+    assert.equal(localEngineToken(`https://127.0.0.1:${restPort}`), undefined);
+    for (const output of [up.stdout, up.stderr, submitted.stdout, submitted.stderr, stranger.stderr]) {
+      assert.ok(!output.includes(token), output);
+    }
   });
 
   it('reports a SQL error where it is, before anything reaches the engine', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -19,6 +19,35 @@ describe('a data directory', () => {
       again.release();
       const other = await Workspace.acquire(join(root, 'b'));
       assert.notEqual(other.kafkaTransactionalId(), id);
+      other.release();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a REST token once, in a file only the owner may read', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rivulet-workspace-'));
+    try {
+      const first = await Workspace.acquire(join(root, 'a'));
+      const token = first.restToken();
+      assert.match(token, /^[A-Za-z0-9_-]{43}$/, '32 random bytes');
+      assert.equal(statSync(first.restTokenFile).mode & 0o777, 0o600);
+      first.release();
+      const again = await Workspace.acquire(join(root, 'a'));
+      assert.equal(again.restToken(), token);
+      again.release();
+      const other = await Workspace.acquire(join(root, 'b'));
+      assert.notEqual(other.restToken(), token);
+      // A file others may read holds a secret they may know: refused, with what to do.
+      chmodSync(other.restTokenFile, 0o644);
+      assert.throws(
+        () => other.restToken(),
+        (error: Error & { code?: string; hint?: string }) => {
+          assert.equal(error.code, 'SECRET_FILE_EXPOSED');
+          assert.match(error.hint ?? '', /chmod 600 .*rest-token/);
+          return true;
+        },
+      );
       other.release();
     } finally {
       rmSync(root, { recursive: true, force: true });

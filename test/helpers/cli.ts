@@ -1,7 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/rivulet.js', import.meta.url));
+
+/**
+ * The rivulet processes of one test file leave their engines' tokens in a runtime directory of
+ * their own (src/cli/local-engines.ts), not in the user's, and it goes with the test process.
+ */
+export const RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'rivulet-runtime-'));
+process.on('exit', () => rmSync(RUNTIME_DIR, { recursive: true, force: true }));
 
 export interface CliResult {
   readonly code: number | null;
@@ -19,7 +29,7 @@ export class CliProcess {
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, RIVULET_RUNTIME_DIR: RUNTIME_DIR, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {

@@ -64,7 +64,7 @@ describe('records that cannot be read: dead-letter topic, or a failure that says
     log = await openTestLog(pg);
     engine = new Engine(log);
     const port = await freeLoopbackPort();
-    server = await startRestServer(engine, port);
+    server = await startRestServer(engine, port, { token: 'dead-letter-test-token' });
     restUrl = `http://127.0.0.1:${port}`;
   });
   after(async () => {

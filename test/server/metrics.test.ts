@@ -122,7 +122,7 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
     log = await openTestLog(pg);
     engine = new Engine(log);
     const port = await freeLoopbackPort();
-    server = await startRestServer(engine, port);
+    server = await startRestServer(engine, port, { token: 'metrics-test-token' });
     base = `http://127.0.0.1:${port}`;
   });
   after(async () => {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { callEngine } from '../../src/cli/engine-client.ts';
-import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { Engine } from '../../src/runtime/engine.ts';
-import { startRestServer } from '../../src/server/rest.ts';
-import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import type { Engine } from '../../src/runtime/engine.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { type RestTestServer, startRestTestServer } from '../helpers/rest-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const TOKEN = 'rest-test-token';
@@ -37,9 +35,7 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
   let pg: TestPostgres;
   let log: PostgresLog;
   let engine: Engine;
-  let server: Server;
   let base: string;
-  let port: number;
   let running: string;
   let failing: string;
   /** Every answer body, to check that the password never appears. */
@@ -60,22 +56,12 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
     return { status: response.status, json: JSON.parse(text) as any };
   }
 
+  let rest: RestTestServer;
   before(async () => {
-    pg = await startTestPostgres();
-    await (await pg.connect()).query('CREATE DATABASE sink');
-    log = await openTestLog(pg);
-    await log.ensureTopic('events');
-    engine = new Engine(log);
-    port = await freeLoopbackPort();
-    server = await startRestServer(engine, port, { token: TOKEN });
-    base = `http://127.0.0.1:${port}`;
+    rest = await startRestTestServer(TOKEN);
+    ({ pg, log, engine, base } = rest);
   });
-  after(async () => {
-    server?.close();
-    await engine?.close();
-    await log?.close();
-    await pg?.dispose();
-  });
+  after(() => rest?.dispose());
 
   it('refuses POST and PATCH without the bearer token, or with a wrong one', async () => {
     const none = await call('POST', '/sql', { body: { script: script(pg) } });
@@ -221,7 +207,9 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
     const job = engine.get(failing);
     job?.exceptions.push({
       timestamp: Date.now(),
-      error: new Error(`cannot connect to postgres://postgres:${PASSWORD}@127.0.0.1/sink with password ${PASSWORD}`),
+      error: new Error(
+        `cannot connect to postgres://postgres:${PASSWORD}@127.0.0.1/sink (host=127.0.0.1 password=${PASSWORD})`,
+      ),
     });
     const { json } = await call('GET', `/jobs/${failing}/exceptions`);
     assert.match(json['root-exception'], /postgres:\*+@127\.0\.0\.1/);

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
 import { planScript } from '../../plan/planner.ts';
 import { callEngine, type EngineOptions, withEngineOptions } from '../engine-client.ts';
-import { collectDefine, type Defines } from '../options.ts';
+import { collectDefine, type Defines, readNamedFile } from '../options.ts';
 
 interface JobOverview {
   readonly jid: string;
@@ -26,15 +25,7 @@ export function registerJobCommands(program: Command): void {
         'read the sources again from their start instead of resuming from the positions of a stopped or cancelled job of the script (an append-only sink then gets its rows again)',
       ),
   ).action(async (options: EngineOptions & { file: string; define: Defines; fromScratch?: boolean }) => {
-    let text: string;
-    try {
-      text = readFileSync(options.file, 'utf8');
-    } catch (cause) {
-      throw new RivuletError(
-        'FILE_NOT_READABLE',
-        `cannot read ${options.file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
-      );
-    }
+    const text = readNamedFile(options.file);
     const name = relative(process.cwd(), options.file) || options.file;
     // Placeholders are filled here, from -D and this shell's environment, as the user expects.
     const variables = new Map(options.define);

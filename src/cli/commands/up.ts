@@ -13,7 +13,9 @@ import { Engine } from '../../runtime/engine.ts';
 import { PostgresJobStore, type StoredJob } from '../../runtime/job-store.ts';
 import { startRestServer } from '../../server/rest.ts';
 import { stateMemory } from '../../state/state-memory.ts';
+import { publishLocalEngine, runtimeDir, withdrawLocalEngine } from '../local-engines.ts';
 import { memorySizeOption, portOption } from '../options.ts';
+import { type RestToken, restToken } from '../rest-token.ts';
 
 interface UpOptions {
   readonly dataDir: string;
@@ -22,6 +24,7 @@ interface UpOptions {
   readonly example?: string;
   readonly log?: string;
   readonly restToken?: string;
+  readonly restTokenFile?: string;
   readonly stateMemory?: number;
 }
 
@@ -34,7 +37,11 @@ export function registerUp(program: Command): void {
     .option('--pg-port <port>', 'port of the embedded PostgreSQL on 127.0.0.1', portOption('--pg-port'), 5433)
     .option('--example <dir>', 'create the databases of this example (its databases/<name>.sql) and run its pipeline')
     .option('--log <url>', 'the log: kafka://host:port or postgres://… (default: the embedded PostgreSQL)')
-    .option('--rest-token <token>', 'bearer token for PATCH/POST REST calls (default: env RIVULET_REST_TOKEN)')
+    .option(
+      '--rest-token <token>',
+      'bearer token for the REST calls that change something (visible in ps: prefer --rest-token-file or env RIVULET_REST_TOKEN; default: <data-dir>/rest-token)',
+    )
+    .option('--rest-token-file <file>', 'read the REST token from the first line of this file')
     .option(
       '--state-memory <size>',
       'memory for operator state of all jobs, such as 512mb; beyond it state spills to <data-dir>/spill (default: half the V8 heap)',
@@ -46,6 +53,13 @@ export function registerUp(program: Command): void {
 async function up(options: UpOptions): Promise<void> {
   const startedAt = performance.now();
   const workspace = await Workspace.acquire(options.dataDir);
+  let token: RestToken;
+  try {
+    token = restToken(options, workspace);
+  } catch (error) {
+    workspace.release();
+    throw error;
+  }
   const memory = stateMemory();
   memory.configure(options.stateMemory ?? memory.limit, join(workspace.dir, 'spill'));
   let server: EmbeddedPostgres | undefined;
@@ -59,8 +73,7 @@ async function up(options: UpOptions): Promise<void> {
     const logUrl = options.log ?? (await prepareLog(server));
     const store = await PostgresJobStore.open(server.url('rivulet'));
     engine = new Engine(await openLog(logUrl, { kafkaTransactionalId: workspace.kafkaTransactionalId() }), store);
-    const restOptions = { token: options.restToken };
-    rest = await startRestServer(engine, options.port, restOptions).catch((cause: NodeJS.ErrnoException) => {
+    rest = await startRestServer(engine, options.port, { token: token.token }).catch((cause: NodeJS.ErrnoException) => {
       throw cause.code === 'EADDRINUSE'
         ? new RivuletError(
             'PORT_IN_USE',
@@ -82,7 +95,27 @@ async function up(options: UpOptions): Promise<void> {
       await store.markExampleSubmitted(exampleKey(example));
     }
     publishInstance(workspace.dir, { pid: process.pid, logUrl, postgresPort: server.port, restUrl });
-    printReady(server, workspace, databases, engine.log.description, restUrl, performance.now() - startedAt, pipeline);
+    const unpublished = publishLocalEngine(options.port, {
+      pid: process.pid,
+      restUrl,
+      dataDir: workspace.dir,
+      token: token.token,
+    });
+    if (unpublished) {
+      process.stderr.write(
+        `warning: the REST token could not be left for the rivulet commands in ${runtimeDir()} (${unpublished}); they need RIVULET_REST_TOKEN\n`,
+      );
+    }
+    printReady(
+      server,
+      workspace,
+      databases,
+      engine.log.description,
+      restUrl,
+      token,
+      performance.now() - startedAt,
+      pipeline,
+    );
   } catch (error) {
     rest?.close();
     await engine?.close();
@@ -93,6 +126,7 @@ async function up(options: UpOptions): Promise<void> {
   }
   await untilStopRequested();
   process.stdout.write('\nStopping… ');
+  withdrawLocalEngine(options.port);
   withdrawInstance(workspace.dir);
   rest.close();
   await engine.close();
@@ -166,6 +200,7 @@ function printReady(
   databases: readonly SeededDatabase[],
   log: string,
   restUrl: string,
+  token: RestToken,
   elapsedMs: number,
   pipeline: readonly string[],
 ): void {
@@ -178,7 +213,9 @@ function printReady(
     ),
   ];
   lines.push(`  log        ${log}   (topics: npx rivulet topics)`);
-  lines.push(`REST API on ${restUrl} (jobs: npx rivulet list; submit: npx rivulet sql -f FILE)`);
+  lines.push(
+    `REST API on ${restUrl} (jobs: npx rivulet list; submit: npx rivulet sql -f FILE), token from ${token.source}`,
+  );
   if (pipeline.length > 0) lines.push(`Running ${pipeline.length} jobs:`, ...pipeline);
   if (databases.length > 0) {
     lines.push('Open psql on them:', ...databases.map((db) => `  psql ${server.url(db.name)}`));
