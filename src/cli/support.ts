@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { RivuletError } from '../common/errors.ts';
-import type { InstanceInfo } from '../embedded/instance.ts';
+import type { RunningInstance } from '../embedded/instance.ts';
 import { engineToken } from './engine-client.ts';
 
 /** Helpers shared by the commands that work against a running instance (`validate`, `stress`). */
@@ -34,8 +34,10 @@ export function painter(colour: boolean): (name: Colour, text: string) => string
   return (name, text) => (colour ? `\x1b[${COLOURS[name]}m${text}\x1b[0m` : text);
 }
 
-export function databaseUrl(instance: InstanceInfo, database: string): string {
-  return `postgresql://postgres@127.0.0.1:${instance.postgresPort}/${database}`;
+/** The URL of a database on the instance's embedded server, with its password: to connect with, never to show. */
+export function databaseUrl(instance: RunningInstance, database: string): string {
+  const password = instance.postgresPassword === undefined ? '' : `:${encodeURIComponent(instance.postgresPassword)}`;
+  return `postgresql://postgres${password}@127.0.0.1:${instance.postgresPort}/${database}`;
 }
 
 /** A connected client, or the connection error (the half-open client closed). */

@@ -9,8 +9,9 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { RivuletError } from '../common/errors.ts';
 import { underBatchScheduling } from './batch-scheduling.ts';
@@ -27,6 +28,11 @@ export interface EmbeddedPostgresOptions {
   readonly logFile?: string;
   /** Extra server settings, passed as `-c name=value`. */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * The superuser's password. With one, every connection must give it (SCRAM, on loopback only);
+   * without, loopback connections are trusted, which only throwaway servers (tests, benchmarks) do.
+   */
+  readonly password?: string;
 }
 
 export const SERVER_HOST = '127.0.0.1';
@@ -63,6 +69,8 @@ export class EmbeddedPostgres {
   readonly logFile: string;
   /** The server's version, known once it accepts connections. */
   version = '';
+  /** The superuser's password; undefined for a server that trusts loopback connections. */
+  readonly password: string | undefined;
   readonly createdCluster: boolean;
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
@@ -75,6 +83,7 @@ export class EmbeddedPostgres {
     exited: Promise<void>;
   }) {
     this.port = init.options.port;
+    this.password = init.options.password;
     this.dataDir = init.options.dataDir;
     this.logFile = init.logFile;
     this.createdCluster = init.createdCluster;
@@ -91,12 +100,17 @@ export class EmbeddedPostgres {
     if (await isPortTaken(SERVER_HOST, options.port)) throw portInUse(options.port);
     const createdCluster = !existsSync(`${options.dataDir}/PG_VERSION`);
     if (createdCluster) initCluster(binaries.initdb, options.dataDir, user);
+    const settings = Object.entries({ ...BASE_SETTINGS, ...options.settings }).flatMap(([name, value]) => [
+      '-c',
+      `${name}=${value}`,
+    ]);
+    if (options.password !== undefined) {
+      requirePassword(binaries.postgres, options.dataDir, settings, user, options.password);
+    }
 
     const logFd = openSync(logFile, 'a');
     const logStart = statSync(logFile).size;
-    const settings = { ...BASE_SETTINGS, ...options.settings };
-    const args = ['-D', options.dataDir, '-p', String(options.port)];
-    for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
+    const args = ['-D', options.dataDir, '-p', String(options.port), ...settings];
     const [command, commandArgs] = underBatchScheduling(binaries.postgres, args);
     const child = spawn(command, commandArgs, {
       detached: true, // Ctrl-C in the terminal reaches us only; we stop the server in order
@@ -114,7 +128,7 @@ export class EmbeddedPostgres {
     exited.then(() => running.delete(server));
     try {
       server.version = await Promise.race([
-        waitUntilAccepting(options.port),
+        waitUntilAccepting(options.port, options.password),
         spawnFailed,
         exited.then(() => {
           throw startFailure(options, readFrom(logFile, logStart));
@@ -131,13 +145,25 @@ export class EmbeddedPostgres {
     return this.child.pid;
   }
 
-  /** A libpq connection URI for a database on this server (no password: loopback trust auth). */
+  /** A libpq connection URI for a database on this server, to show: without the password. */
   url(database: string): string {
     return `postgresql://${SUPERUSER}@${this.host}:${this.port}/${database}`;
   }
 
+  /** The connection URI with the password, to connect with; never to be shown. */
+  connectionUrl(database: string): string {
+    if (this.password === undefined) return this.url(database);
+    return `postgresql://${SUPERUSER}:${encodeURIComponent(this.password)}@${this.host}:${this.port}/${database}`;
+  }
+
   connectionConfig(database: string): pg.ClientConfig {
-    return { host: this.host, port: this.port, user: SUPERUSER, database };
+    return {
+      host: this.host,
+      port: this.port,
+      user: SUPERUSER,
+      database,
+      ...(this.password !== undefined ? { password: this.password } : {}),
+    };
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -178,6 +204,53 @@ function initCluster(initdb: string, dataDir: string, user: ServerUser | undefin
   renameSync(staging, dataDir);
 }
 
+/** Who may connect: the superuser with its password over loopback TCP, nobody else, nothing else. */
+const PASSWORD_HBA = `# Written by Rivulet at every start: password (SCRAM) on loopback only; there is no Unix socket.
+# TYPE  DATABASE     USER  ADDRESS       METHOD
+host    all          all   127.0.0.1/32  scram-sha-256
+host    replication  all   127.0.0.1/32  scram-sha-256
+`;
+
+/**
+ * Gives the superuser `password` (in single-user mode, before the server listens) and makes the
+ * server ask every client for it. Done at every start, so a cluster made before passwords (trusting
+ * loopback), or one whose password file was replaced, takes the current password.
+ */
+function requirePassword(
+  postgres: string,
+  dataDir: string,
+  settings: readonly string[],
+  user: ServerUser | undefined,
+  password: string,
+): void {
+  if (/[\n\0]/.test(password)) {
+    throw new RivuletError('PG_PASSWORD_INVALID', "the embedded server's password holds a line break or NUL");
+  }
+  const literal = `'${password.replaceAll("'", "''")}'`;
+  // The server's settings too: with replication slots, a single-user backend also needs wal_level=logical.
+  const result = spawnSync(postgres, ['--single', '-D', dataDir, ...settings, 'postgres'], {
+    input: `ALTER ROLE ${SUPERUSER} PASSWORD ${literal}\n`,
+    encoding: 'utf8',
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  const failed = /\b(?:ERROR|FATAL|PANIC):/.exec(result.stderr ?? '');
+  if (result.status !== 0 || failed) {
+    const output = `${result.stderr ?? ''}${result.error?.message ?? ''}`
+      .split('\n')
+      .filter((line) => /ERROR|FATAL|PANIC|error/.test(line) && !line.includes(password))
+      .join('\n    ');
+    throw new RivuletError(
+      'PG_START_FAILED',
+      `could not set the password of the embedded server in ${dataDir}:\n    ${output || `exit status ${result.status}`}`,
+      'is another PostgreSQL using this data directory? Stop it and start again',
+    );
+  }
+  const hba = join(dataDir, 'pg_hba.conf');
+  writeFileSync(hba, PASSWORD_HBA, { mode: 0o600 });
+  if (user) chownSync(hba, user.uid, user.gid);
+}
+
 function assertDataDirFree(dataDir: string): void {
   const pidFile = `${dataDir}/postmaster.pid`;
   if (!existsSync(pidFile)) return;
@@ -186,10 +259,16 @@ function assertDataDirFree(dataDir: string): void {
 }
 
 /** Resolves with the server's version once it accepts connections. */
-async function waitUntilAccepting(port: number): Promise<string> {
+async function waitUntilAccepting(port: number, password: string | undefined): Promise<string> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    const client = new pg.Client({ host: SERVER_HOST, port, user: SUPERUSER, database: 'postgres' });
+    const client = new pg.Client({
+      host: SERVER_HOST,
+      port,
+      user: SUPERUSER,
+      database: 'postgres',
+      ...(password !== undefined ? { password } : {}),
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -198,6 +277,14 @@ async function waitUntilAccepting(port: number): Promise<string> {
       return result.rows[0]?.server_version ?? 'unknown';
     } catch (error) {
       await client.end().catch(() => undefined);
+      // 28xxx: invalid authorization; waiting does not change the password.
+      if (String((error as { code?: unknown }).code).startsWith('28')) {
+        throw new RivuletError(
+          'PG_AUTH_FAILED',
+          `the embedded PostgreSQL on ${SERVER_HOST}:${port} refused its password: ${(error as Error).message}`,
+          'another server may listen on this port; choose another with --pg-port',
+        );
+      }
       if (Date.now() > deadline) {
         throw new RivuletError(
           'PG_START_TIMEOUT',

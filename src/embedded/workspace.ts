@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RivuletError } from '../common/errors.ts';
-import { EmbeddedPostgres } from './postgres-server.ts';
+import { embeddedPassword, PGPASS_FILE } from './pgpass.ts';
+import { EmbeddedPostgres, SUPERUSER } from './postgres-server.ts';
 import { privateFile } from './private-file.ts';
 import { isNodeProcessAlive, isProcessAlive, waitForExit } from './process-alive.ts';
 
@@ -56,14 +57,23 @@ export class Workspace {
     }
   }
 
+  /** The password file of the embedded server (`pgpass`, mode 0600, in libpq's format). */
+  get passwordFile(): string {
+    return join(this.dir, PGPASS_FILE);
+  }
+
   /** The file of the REST API's token (mode 0600), unless another token is given. */
   get restTokenFile(): string {
     return join(this.dir, 'rest-token');
   }
 
-  /** Starts (and on first use creates) the embedded PostgreSQL cluster of this workspace. */
+  /**
+   * Starts (and on first use creates) the embedded PostgreSQL cluster of this workspace. Its
+   * superuser's password is made with the directory and kept in `pgpass`.
+   */
   startPostgres(port: number): Promise<EmbeddedPostgres> {
-    return EmbeddedPostgres.start({ dataDir: this.postgresDir, port, logFile: this.postgresLog });
+    const password = embeddedPassword(this.dir, SUPERUSER);
+    return EmbeddedPostgres.start({ dataDir: this.postgresDir, port, logFile: this.postgresLog, password });
   }
 
   /** The REST API's bearer token for this directory: 32 random bytes, made once and kept in `rest-token`. */

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { findInstance } from '../../src/embedded/instance.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { CliProcess, runCli } from '../helpers/cli.ts';
@@ -19,7 +20,7 @@ describe('rivulet topics and rivulet consume on the running instance', () => {
     dataDir = join(dir, 'data');
     up = new CliProcess(['up', '--data-dir', dataDir, '--pg-port', String(await freeLoopbackPort())]);
     await up.waitFor(/Ready in/);
-    logUrl = JSON.parse(readFileSync(join(dataDir, 'instance.json'), 'utf8')).logUrl;
+    logUrl = findInstance(dataDir).logUrl;
     const log = await PostgresLog.open(logUrl, { maintenanceIntervalMs: 0 });
     await log.ensureTopic('ods_orders', { compacted: true });
     await log.produce(

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { databaseUrl } from '../../src/cli/support.ts';
+import { findInstance } from '../../src/embedded/instance.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { isProcessAlive } from '../../src/embedded/process-alive.ts';
 import { CliProcess, runCli } from '../helpers/cli.ts';
@@ -59,10 +62,11 @@ describe('rivulet up --example examples/ecommerce', () => {
   it('creates both databases, prints their connection strings, runs the pipeline, and stops cleanly on Ctrl-C', async () => {
     const up = new CliProcess(upArgs());
     await up.waitFor(READY);
-    const sourceUrl = up.stdout.match(/postgresql:\/\/\S+\/source_db/)?.[0];
-    const sinkUrl = up.stdout.match(/postgresql:\/\/\S+\/sink_db/)?.[0];
-    assert.ok(sourceUrl && sinkUrl, up.stdout);
-    assert.match(up.stdout, new RegExp(`psql ${sourceUrl}`));
+    assert.match(up.stdout, new RegExp(`psql postgresql://postgres@127\\.0\\.0\\.1:${port}/source_db\n`));
+    assert.match(up.stdout, new RegExp(`psql postgresql://postgres@127\\.0\\.0\\.1:${port}/sink_db\n`));
+    const instance = findInstance(dataDir);
+    const sourceUrl = databaseUrl(instance, 'source_db');
+    const sinkUrl = databaseUrl(instance, 'sink_db');
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
     assert.deepEqual(await query(sourceUrl, 'SHOW wal_level'), [{ wal_level: 'logical' }]);
     assert.match(up.stdout, /Running 6 jobs:\n( {2}[0-9a-f]{32} {2}insert-into_\S+ .*\n){6}/);
@@ -83,6 +87,33 @@ describe('rivulet up --example examples/ecommerce', () => {
     assert.equal(isProcessAlive(server), false, 'postgres still running after Ctrl-C');
   });
 
+  it('asks every client for the password kept in <data-dir>/pgpass, which psql reads through PGPASSFILE as printed', async (t) => {
+    const up = new CliProcess(upArgs());
+    await up.waitFor(READY);
+    const passwordFile = join(dataDir, 'pgpass');
+    assert.equal(statSync(passwordFile).mode & 0o777, 0o600);
+    assert.match(up.stdout, new RegExp(`export PGPASSFILE=${passwordFile.replace(/[.]/g, '\\.')}\n`));
+    const url = `postgresql://postgres@127.0.0.1:${port}/sink_db`;
+    // Without the password, or with another, the server refuses: no local user is trusted.
+    await assert.rejects(query(url, 'SELECT 1'), /password/);
+    await assert.rejects(
+      query(url.replace('postgres@', 'postgres:postgres@'), 'SELECT 1'),
+      /password authentication failed/,
+    );
+    await assert.rejects(query(url.replace('postgres@', 'alice@'), 'SELECT 1'), /password/);
+    try {
+      const psql = spawnSync('psql', [url, '-Atc', 'SELECT count(*) FROM result.orders_with_user_info'], {
+        encoding: 'utf8',
+        env: { ...process.env, PGPASSFILE: passwordFile, PGPASSWORD: '' },
+      });
+      if (psql.error) t.diagnostic(`no psql here: ${psql.error.message}`);
+      else assert.equal(psql.stdout, '5\n', psql.stderr);
+    } finally {
+      up.child.kill('SIGINT');
+      await up.done;
+    }
+  });
+
   it('reuses the data directory on a second start without seeding again', async () => {
     const up = new CliProcess(upArgs());
     await up.waitFor(READY);
@@ -90,7 +121,7 @@ describe('rivulet up --example examples/ecommerce', () => {
     // The example's jobs were submitted once: this start restores them, with their ids.
     assert.equal(firstIds.length, 6);
     assert.deepEqual(jobIds(up.stdout), firstIds);
-    const sourceUrl = up.stdout.match(/postgresql:\/\/\S+\/source_db/)?.[0] ?? '';
+    const sourceUrl = databaseUrl(findInstance(dataDir), 'source_db');
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.users'), [{ n: 5 }]);
 

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import postgresDriver from 'pg';
 import { underBatchScheduling } from '../../src/embedded/batch-scheduling.ts';
+import { freeLoopbackPort } from '../../src/embedded/ports.ts';
+import { EmbeddedPostgres } from '../../src/embedded/postgres-server.ts';
 import { isProcessAlive } from '../../src/embedded/process-alive.ts';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
@@ -48,6 +52,46 @@ describe('embedded PostgreSQL', () => {
     );
     assert.ok(changes.rows[0].n >= 3, 'expected BEGIN, RELATION/INSERT and COMMIT messages');
     await client.query(`SELECT pg_drop_replication_slot('s')`);
+  });
+
+  it('gives a cluster made without a password the one it is started with, and then asks every client for it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rivulet-pg-password-'));
+    chmodSync(dir, 0o711);
+    const dataDir = join(dir, 'data');
+    const query = async (password: string | undefined) => {
+      const client = new postgresDriver.Client({ ...(password !== undefined ? { password } : {}), ...config });
+      await client.connect();
+      try {
+        return (await client.query('SELECT current_user AS who')).rows[0].who;
+      } finally {
+        await client.end();
+      }
+    };
+    let config: postgresDriver.ClientConfig = {};
+    try {
+      // A cluster as Rivulet made them before passwords: loopback trusted.
+      const trusting = await EmbeddedPostgres.start({ dataDir, port: await freeLoopbackPort() });
+      config = { ...trusting.connectionConfig('postgres') };
+      assert.equal(await query('anything'), 'postgres');
+      await trusting.stop();
+
+      const first = await EmbeddedPostgres.start({ dataDir, port: await freeLoopbackPort(), password: 'first' });
+      config = { host: first.host, port: first.port, user: 'postgres', database: 'postgres' };
+      await assert.rejects(query(undefined), /password/);
+      await assert.rejects(query('anything'), /password authentication failed for user "postgres"/);
+      assert.equal(await query('first'), 'postgres');
+      assert.equal(first.url('postgres'), `postgresql://postgres@127.0.0.1:${first.port}/postgres`, 'shown without it');
+      await first.stop();
+
+      // The password file was replaced: the next start gives the server the new password.
+      const second = await EmbeddedPostgres.start({ dataDir, port: await freeLoopbackPort(), password: "it's:new" });
+      config = { host: second.host, port: second.port, user: 'postgres', database: 'postgres' };
+      await assert.rejects(query('first'), /password authentication failed/);
+      assert.equal(await query("it's:new"), 'postgres');
+      await second.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is gone, process and directory, after dispose', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { embeddedPassword, readEmbeddedPassword } from '../../src/embedded/pgpass.ts';
 import { Workspace } from '../../src/embedded/workspace.ts';
 
 describe('a data directory', () => {
@@ -25,7 +26,7 @@ describe('a data directory', () => {
     }
   });
 
-  it('makes a REST token once, in a file only the owner may read', async () => {
+  it('makes a REST token and a PostgreSQL password once, in files only the owner may read', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rivulet-workspace-'));
     try {
       const first = await Workspace.acquire(join(root, 'a'));
@@ -49,6 +50,18 @@ describe('a data directory', () => {
         },
       );
       other.release();
+
+      const password = embeddedPassword(first.dir, 'postgres');
+      assert.match(password, /^[A-Za-z0-9_-]{32}$/, '24 random bytes');
+      assert.equal(statSync(first.passwordFile).mode & 0o777, 0o600);
+      assert.equal(embeddedPassword(first.dir, 'postgres'), password);
+      assert.equal(readEmbeddedPassword(first.dir, 'postgres'), password);
+      // libpq's password file format: host:port:database:user:password, any port and database.
+      assert.equal(
+        readFileSync(first.passwordFile, 'utf8'),
+        `127.0.0.1:*:*:postgres:${password}\nlocalhost:*:*:postgres:${password}\n`,
+      );
+      assert.equal(readEmbeddedPassword(other.dir, 'postgres'), undefined);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -3,6 +3,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { databaseUrl } from '../../src/cli/support.ts';
+import { findInstance } from '../../src/embedded/instance.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { CliProcess } from './cli.ts';
 
@@ -21,6 +23,7 @@ export async function query(url: string, sql: string, params: unknown[] = []): P
 export interface ExampleInstance {
   readonly dataDir: string;
   readonly up: CliProcess;
+  /** Connection URLs with the embedded server's password (from the data directory's pgpass). */
   readonly sourceUrl: string;
   readonly sinkUrl: string;
   /** Stops the instance (Ctrl-C) and removes its directory. */
@@ -51,8 +54,9 @@ export async function startExampleInstance(): Promise<ExampleInstance> {
   };
   try {
     await up.waitFor(/Ready in [\d.]+ s/);
-    const sinkUrl = up.stdout.match(/postgresql:\/\/\S+\/sink_db/)?.[0] ?? '';
-    const sourceUrl = up.stdout.match(/postgresql:\/\/\S+\/source_db/)?.[0] ?? '';
+    const instance = findInstance(dataDir);
+    const sinkUrl = databaseUrl(instance, 'sink_db');
+    const sourceUrl = databaseUrl(instance, 'source_db');
     const deadline = Date.now() + 30_000;
     for (;;) {
       const [row] = await query(sinkUrl, 'SELECT count(*)::int AS n FROM result.orders_with_user_info');

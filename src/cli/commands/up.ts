@@ -71,7 +71,9 @@ async function up(options: UpOptions): Promise<void> {
     // The instance's own database keeps the submitted jobs, and the log's topics by default.
     await createDatabaseIfMissing(server, 'rivulet');
     const logUrl = options.log ?? (await prepareLog(server));
-    const store = await PostgresJobStore.open(server.url('rivulet'));
+    // Published without the embedded server's password: the commands read it from <data-dir>/pgpass.
+    const shownLogUrl = options.log ?? server.url('rivulet');
+    const store = await PostgresJobStore.open(server.connectionUrl('rivulet'));
     engine = new Engine(await openLog(logUrl, { kafkaTransactionalId: workspace.kafkaTransactionalId() }), store);
     rest = await startRestServer(engine, options.port, { token: token.token }).catch((cause: NodeJS.ErrnoException) => {
       throw cause.code === 'EADDRINUSE'
@@ -94,7 +96,7 @@ async function up(options: UpOptions): Promise<void> {
       pipeline.push(...(await submitExample(engine, example, exampleVariables)));
       await store.markExampleSubmitted(exampleKey(example));
     }
-    publishInstance(workspace.dir, { pid: process.pid, logUrl, postgresPort: server.port, restUrl });
+    publishInstance(workspace.dir, { pid: process.pid, logUrl: shownLogUrl, postgresPort: server.port, restUrl });
     const unpublished = publishLocalEngine(options.port, {
       pid: process.pid,
       restUrl,
@@ -138,7 +140,7 @@ async function up(options: UpOptions): Promise<void> {
 
 /** The log lives in the instance's own database of the embedded server, `rivulet`. */
 async function prepareLog(server: EmbeddedPostgres): Promise<string> {
-  const url = server.url('rivulet');
+  const url = server.connectionUrl('rivulet');
   const log = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
   await log.close();
   return url;
@@ -154,12 +156,17 @@ function pipelineFiles(example: string): string[] {
 
 /** The example's placeholders that name the embedded server, as source and sink database. */
 function serverVariables(server: EmbeddedPostgres): ReadonlyMap<string, string> {
-  return new Map([
+  const variables = new Map([
     ['SOURCE_HOST', server.host],
     ['SOURCE_PORT', String(server.port)],
     ['SINK_HOST', server.host],
     ['SINK_PORT', String(server.port)],
   ]);
+  if (server.password !== undefined) {
+    variables.set('SOURCE_PASSWORD', server.password);
+    variables.set('SINK_PASSWORD', server.password);
+  }
+  return variables;
 }
 
 /** How the store knows an example folder: its path from the working directory. */
@@ -205,8 +212,9 @@ function printReady(
   pipeline: readonly string[],
 ): void {
   const where = relative(process.cwd(), workspace.dir) || '.';
+  const passwordFile = relative(process.cwd(), workspace.passwordFile) || workspace.passwordFile;
   const lines = [
-    `PostgreSQL ${server.version} (embedded) on ${server.host}:${server.port}, data in ${where}/`,
+    `PostgreSQL ${server.version} (embedded) on ${server.host}:${server.port}, data in ${where}/, password in ${passwordFile}`,
     ...databases.map(
       (db) =>
         `  ${db.name.padEnd(10)} ${server.url(db.name)}   ${db.created ? `created from ${relative(process.cwd(), db.file)}` : 'already there, kept as it was'}`,
@@ -218,10 +226,19 @@ function printReady(
   );
   if (pipeline.length > 0) lines.push(`Running ${pipeline.length} jobs:`, ...pipeline);
   if (databases.length > 0) {
-    lines.push('Open psql on them:', ...databases.map((db) => `  psql ${server.url(db.name)}`));
+    lines.push(
+      'Open psql on them (libpq reads the password from PGPASSFILE):',
+      `  export PGPASSFILE=${shellWord(workspace.passwordFile)}`,
+      ...databases.map((db) => `  psql ${server.url(db.name)}`),
+    );
   }
   lines.push(`Ready in ${(elapsedMs / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** A path as one word of a POSIX shell: quoted when it holds anything but safe characters. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /**

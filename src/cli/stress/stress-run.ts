@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { InstanceInfo } from '../../embedded/instance.ts';
+import type { RunningInstance } from '../../embedded/instance.ts';
 import type { ProgressFigures, StressMessages } from './messages.ts';
 
 export interface StressReporter {
@@ -13,7 +13,7 @@ export interface StressReporter {
 }
 
 export interface StressSettings {
-  readonly instance: InstanceInfo;
+  readonly instance: RunningInstance;
   readonly orders: number;
   /** Orders started per second. */
   readonly rate: number;

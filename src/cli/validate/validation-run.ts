@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { InstanceInfo } from '../../embedded/instance.ts';
+import type { RunningInstance } from '../../embedded/instance.ts';
 import type { Log } from '../../log/log.ts';
 import type { Messages } from './messages.ts';
 import type { TopicWatcher } from './topic-watcher.ts';
@@ -23,7 +23,7 @@ export interface Reporter {
 }
 
 export interface ValidateSettings {
-  readonly instance: InstanceInfo;
+  readonly instance: RunningInstance;
   readonly maxLatencyMs: number;
   readonly timeoutMs: number;
   readonly messages: Messages;
