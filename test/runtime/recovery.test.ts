@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { readEmbeddedPassword } from '../../src/embedded/pgpass.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { isProcessAlive, waitForExit } from '../../src/embedded/process-alive.ts';
 import type { Change } from '../../src/exec/change.ts';
@@ -560,7 +561,10 @@ describe('recovery after SIGKILL of the engine while changes flow', () => {
     let pgPort = await freeLoopbackPort();
     let restPort = await freeLoopbackPort();
     const restUrl = () => `http://127.0.0.1:${restPort}`;
-    const dbUrl = (database: string) => `postgresql://postgres@127.0.0.1:${pgPort}/${database}`;
+    // The embedded server's password and the REST token, made by the first start in the data directory.
+    const password = () => readEmbeddedPassword(dataDir, 'postgres') ?? '';
+    const dbUrl = (database: string) => `postgresql://postgres:${password()}@127.0.0.1:${pgPort}/${database}`;
+    const token = () => readFileSync(join(dataDir, 'rest-token'), 'utf8').trim();
     const events: string[] = [];
     const fail = (message: string): never => {
       const tail = (text: string) => text.split('\n').slice(-15).join('\n');
@@ -605,11 +609,11 @@ describe('recovery after SIGKILL of the engine while changes flow', () => {
         for (const file of SCRIPTS) {
           const response = await fetch(`${restUrl()}/sql`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token()}` },
             body: JSON.stringify({
               name: `examples/ecommerce/${file}`,
               script: readFileSync(join(EXAMPLE, file), 'utf8'),
-              variables: { SINK_HOST: '127.0.0.1', SINK_PORT: `${pgPort}` },
+              variables: { SINK_HOST: '127.0.0.1', SINK_PORT: `${pgPort}`, SINK_PASSWORD: password() },
             }),
           });
           const body = await response.text();
