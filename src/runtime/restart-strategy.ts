@@ -47,8 +47,9 @@ const OPTIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * The strategy of a job's `SET 'restart-strategy…'` settings; fixed-delay, 3 attempts, 1 s when
- * none is set. `random` (in [0, 1)) draws the jitter of exponential-delay.
+ * The strategy of a job's `SET 'restart-strategy…'` settings. A job always commits its positions
+ * (Flink's checkpointing is always on), so as in Flink the default is fixed-delay without a limit
+ * on attempts, 1 s apart. `random` (in [0, 1)) draws the jitter of exponential-delay.
  */
 export function restartStrategy(settings: Settings, random: () => number = Math.random): RestartStrategy {
   const given = settings.get('restart-strategy.type') ?? settings.get('restart-strategy') ?? 'fixed-delay';
@@ -66,7 +67,7 @@ export function restartStrategy(settings: Settings, random: () => number = Math.
     case 'none':
       return { onFailure: () => ({ restart: false }), describe: () => 'no restart' };
     case 'fixed-delay':
-      return new FixedDelay(option.count('attempts', 3, 0), option.duration('delay', '1 s'));
+      return new FixedDelay(option.count('attempts', Number.POSITIVE_INFINITY, 0), option.duration('delay', '1 s'));
     case 'failure-rate':
       return new FailureRate(
         option.count('max-failures-per-interval', 1, 1),
@@ -177,7 +178,7 @@ export class FixedDelay implements RestartStrategy {
   }
 
   describe(restarts: number): string {
-    return `restart ${restarts} of ${this.attempts}`;
+    return Number.isFinite(this.attempts) ? `restart ${restarts} of ${this.attempts}` : `restart ${restarts}`;
   }
 }
 

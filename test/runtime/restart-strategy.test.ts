@@ -19,6 +19,13 @@ describe('restart strategies, as Flink decides them', () => {
     }
   });
 
+  it('with nothing set, or fixed-delay without attempts, restarts without limit after 1 s (Flink with checkpointing)', () => {
+    const times = Array.from({ length: 1000 }, (_, i) => i * 10);
+    for (const given of [{}, { 'restart-strategy.type': 'fixed-delay' }] as Record<string, string>[]) {
+      assert.deepEqual(new Set(delays(restartStrategy(settings(given)), times)), new Set([1000]));
+    }
+  });
+
   it('fixed-delay restarts `attempts` times, each after the delay, whenever the failures come', () => {
     const strategy = restartStrategy(
       settings({
