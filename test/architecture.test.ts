@@ -29,7 +29,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   types: ['common'],
   sql: ['common', 'types'],
   expr: ['common', 'types'],
-  state: ['common', 'expr'],
+  state: ['common', 'types', 'expr'],
   exec: ['common', 'types', 'expr', 'state'],
   log: ['common', 'types', 'expr'],
   'connectors/pg': ['common', 'types', 'expr'],

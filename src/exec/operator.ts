@@ -5,16 +5,17 @@ import type { Change } from './change.ts';
  * are numbered (a join has 0 = left and 1 = right). Operators are synchronous; I/O belongs to
  * sources and sinks.
  *
- * Time reaches operators through the optional hooks below. Watermarks are in the representation
- * of the time attribute they come from (microseconds, see src/expr/value.ts); the graph gives an
- * operator the minimum of the watermarks of all its inputs, and forwards it downstream after the
- * changes `onWatermark` returns. An operator without `onWatermark` only forwards it.
+ * Time reaches operators through the optional hooks below. Watermarks and processing time are
+ * whole milliseconds since 1970, as in Flink (exact as numbers over the whole range of TIMESTAMP,
+ * whose values are TimeValues, see src/expr/value.ts); the graph gives an operator the minimum of
+ * the watermarks of all its inputs, and forwards it downstream after the changes `onWatermark`
+ * returns. An operator without `onWatermark` only forwards it.
  */
 export interface Operator {
   process(changes: readonly Change[], input: number): Change[];
   /** Event time: the watermark of the operator's inputs advanced; returns what that completes. */
   onWatermark?(watermark: number): Change[];
-  /** Processing time: the wall clock reads `now` (microseconds since the epoch). */
+  /** Processing time: the wall clock reads `now` (milliseconds since the epoch). */
   onProcessingTime?(now: number): Change[];
   /**
    * For an operator that generates watermarks (the WatermarkAssigner): its watermark after the

@@ -1,4 +1,5 @@
 import type { Row, Value } from '../expr/value.ts';
+import { WideTime } from '../types/time-value.ts';
 
 /** A value as part of a Map key: equal SQL values give equal keys (bigint, bytes and NULL included). */
 function part(value: Value): string {
@@ -7,7 +8,10 @@ function part(value: Value): string {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
     return `${typeof value}${String(value)}`;
   if (value instanceof Uint8Array) return `b${Buffer.from(value).toString('base64')}`;
-  return `j${JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Map ? [...v] : v))}`;
+  if (value instanceof WideTime) return `t${value.nanos}`;
+  return `j${JSON.stringify(value, (_, v) =>
+    typeof v === 'bigint' ? `${v}n` : v instanceof Map ? [...v] : v instanceof WideTime ? `${v.nanos}t` : v,
+  )}`;
 }
 
 const SEPARATOR = '\u0001';
@@ -22,7 +26,8 @@ export function keySelector(indices: readonly number[]): (row: Row) => unknown {
   if (indices.length === 1) {
     const index = indices[0] as number;
     // One column has one type, so a primitive value is its own key. A bigint (BIGINT, DECIMAL) is
-    // a number when that is exact: Maps hash numbers much faster than bigints.
+    // a number when that is exact: Maps hash numbers much faster than bigints. Objects (a WideTime
+    // of a TIMESTAMP column whose other values are numbers, arrays, ...) are keyed by their text.
     return (row) => {
       const value = row[index] ?? null;
       if (value === null) return NULL_KEY;

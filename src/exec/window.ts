@@ -4,19 +4,15 @@ import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
-import { instantToLocal, localToInstant, type TimeZone } from '../types/temporal.ts';
+import { instantMillisToLocal, localMillisToInstant, type TimeZone } from '../types/temporal.ts';
+import { epochMillis, fromEpochMillis, type TimeValue } from '../types/time-value.ts';
 import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { isAccumulate, type Operator } from './operator.ts';
 import { keySelector } from './row-key.ts';
 
-const MILLI = 1000;
-const HOUR = 3_600_000_000;
-
-/** Floors microseconds to whole milliseconds, the precision of Flink's time attributes and watermarks. */
-function toMillis(micros: number): number {
-  return micros - (((micros % MILLI) + MILLI) % MILLI);
-}
+const MICROS_PER_MILLI = 1000;
+const HOUR = 3_600_000;
 
 /** Flink's TimeWindow.getWindowStartWithOffset (offset 0): the start of the window of `size` holding `timestamp`. */
 function windowStart(timestamp: number, size: number): number {
@@ -44,23 +40,25 @@ export interface TimeWindow {
  * The windows a timestamp belongs to, in the order Flink's assigners list them: TUMBLE one;
  * HOP every window of `size` starting at a multiple of `slide` that holds it, latest start first;
  * CUMULATE the windows [start, start + k·step) of its period that hold it, smallest first.
+ * Times and windows are in whole milliseconds since 1970, as Flink's assigners count (and exact
+ * as numbers over the whole range of TIMESTAMP).
  */
 export function assignWindows(window: WindowSpec, timestamp: number): TimeWindow[] {
-  const size = window.size;
+  const size = window.size / MICROS_PER_MILLI;
   switch (window.type) {
     case 'TUMBLE': {
       const start = windowStart(timestamp, size);
       return [{ start, end: start + size }];
     }
     case 'HOP': {
-      const slide = window.slide as number;
+      const slide = (window.slide as number) / MICROS_PER_MILLI;
       const windows: TimeWindow[] = [];
       for (let start = windowStart(timestamp, slide); start > timestamp - size; start -= slide)
         windows.push({ start, end: start + size });
       return windows;
     }
     case 'CUMULATE': {
-      const step = window.slide as number;
+      const step = (window.slide as number) / MICROS_PER_MILLI;
       const start = windowStart(timestamp, size);
       const windows: TimeWindow[] = [];
       for (let end = windowStart(timestamp, step) + step; end <= start + size; end += step)
@@ -73,11 +71,11 @@ export function assignWindows(window: WindowSpec, timestamp: number): TimeWindow
 /**
  * The instant at which a window ending at wall-clock time `local` (in `zone`) is complete, as
  * Flink's TimeWindowUtil.toEpochMillsForTimer: a time skipped by a daylight-saving gap fires at the
- * first instant after the gap, a time that occurs twice fires at its second occurrence.
+ * first instant after the gap, a time that occurs twice fires at its second occurrence. Milliseconds.
  */
 function timerInstant(zone: TimeZone, local: number): number {
-  const t1 = localToInstant(zone, local);
-  const t2 = localToInstant(zone, local + HOUR);
+  const t1 = localMillisToInstant(zone, local);
+  const t2 = localMillisToInstant(zone, local + HOUR);
   if (t1 === t2) return t1 - (((t1 % HOUR) + HOUR) % HOUR);
   if (t2 - t1 > HOUR) return t1 + HOUR;
   return t1;
@@ -111,8 +109,8 @@ export class WatermarkAssignerOperator implements Operator {
         );
       }
       const value = this.watermark(change.row);
-      if (typeof value !== 'number') continue;
-      const watermark = toMillis(value);
+      if (value === null) continue;
+      const watermark = epochMillis(value as TimeValue);
       if (this.current === undefined || watermark > this.current) this.current = watermark;
     }
     return [...changes];
@@ -161,12 +159,19 @@ export class WindowTableFunctionOperator implements Operator {
       return out;
     }
     for (const change of changes) {
-      const value = proctime ? this.env.nowMicros() : change.row[this.window.timeField];
-      if (typeof value !== 'number') continue;
-      const timestamp = toMillis(value);
-      for (const { start, end } of assignWindows(this.window, zone ? instantToLocal(zone, timestamp) : timestamp)) {
-        const windowTime = zone ? localToInstant(zone, end - MILLI) : end - MILLI;
-        out.push({ kind: change.kind, row: [...change.row, start, end, windowTime], time: change.time });
+      const value = proctime ? this.env.nowMicros() : (change.row[this.window.timeField] ?? null);
+      if (value === null) continue;
+      const timestamp = epochMillis(value as TimeValue);
+      for (const { start, end } of assignWindows(
+        this.window,
+        zone ? instantMillisToLocal(zone, timestamp) : timestamp,
+      )) {
+        const windowTime = zone ? localMillisToInstant(zone, end - 1) : end - 1;
+        out.push({
+          kind: change.kind,
+          row: [...change.row, fromEpochMillis(start), fromEpochMillis(end), fromEpochMillis(windowTime)],
+          time: change.time,
+        });
       }
     }
     return out;
@@ -180,7 +185,7 @@ interface WindowGroup {
 }
 
 interface OpenWindow {
-  /** When the window is complete: a watermark or processing time at or past this fires it. */
+  /** When the window is complete (milliseconds): a watermark or processing time at or past this fires it. */
   readonly trigger: number;
   readonly groups: Map<unknown, WindowGroup>;
 }
@@ -223,10 +228,10 @@ export class WindowAggregateOperator implements Operator {
   process(changes: readonly Change[], _input = 0): Change[] {
     const eventTime = this.time.kind === 'ROWTIME';
     for (const change of changes) {
-      const end = change.row[this.windowEnd] as number;
+      const end = epochMillis(change.row[this.windowEnd] as TimeValue);
       let window = this.windows.get(end);
       if (!window) {
-        const trigger = this.time.zone ? timerInstant(this.time.zone, end - MILLI) : end - MILLI;
+        const trigger = this.time.zone ? timerInstant(this.time.zone, end - 1) : end - 1;
         if (eventTime && trigger <= this.progress) {
           this.numLateRecordsDropped += 1;
           continue;

@@ -9,6 +9,7 @@ import {
   truncateScale,
 } from '../types/decimal.ts';
 import {
+  dayStart,
   formatDate,
   formatTime,
   formatTimestamp,
@@ -17,11 +18,11 @@ import {
   parseDate,
   parseTime,
   parseTimestamp,
+  timeOfDay,
 } from '../types/temporal.ts';
+import { dayOf, inFlinkRange, type TimeValue, truncateTime } from '../types/time-value.ts';
 import type { EvalEnv } from './functions/definition.ts';
 import { EvaluationError, type Value } from './value.ts';
-
-const MICROS_PER_DAY = 86_400_000_000;
 
 type Convert = (value: Value) => Value;
 
@@ -97,31 +98,31 @@ function converter(from: DataType, to: DataType, env: EvalEnv, explicit: boolean
       return (v) => v;
     case 'DATE':
       if (fromText) return (v) => parseDate((v as string).trim()) ?? fail(v, to);
-      if (from.kind === 'TIMESTAMP') return (v) => Math.floor((v as number) / MICROS_PER_DAY);
-      if (from.kind === 'TIMESTAMP_LTZ')
-        return (v) => Math.floor(instantToLocal(env.timeZone, v as number) / MICROS_PER_DAY);
+      if (from.kind === 'TIMESTAMP') return (v) => dayOf(v as TimeValue);
+      if (from.kind === 'TIMESTAMP_LTZ') return (v) => dayOf(inRange(instantToLocal(env.timeZone, v as TimeValue), to));
       return (v) => v;
     case 'TIME': {
       const precision = to.precision;
-      const keep = (micros: number) => micros - (micros % 10 ** (6 - Math.min(precision, 6)));
-      if (fromText) return (v) => keep(parseTime((v as string).trim()) ?? fail(v, to));
-      if (from.kind === 'TIMESTAMP') return (v) => keep(mod(v as number, MICROS_PER_DAY));
+      if (fromText) return (v) => truncateTime(parseTime((v as string).trim()) ?? fail(v, to), precision);
+      if (from.kind === 'TIMESTAMP') return (v) => truncateTime(timeOfDay(v as TimeValue), precision);
       if (from.kind === 'TIMESTAMP_LTZ')
-        return (v) => keep(mod(instantToLocal(env.timeZone, v as number), MICROS_PER_DAY));
-      return (v) => keep(v as number);
+        return (v) => truncateTime(timeOfDay(instantToLocal(env.timeZone, v as TimeValue)), precision);
+      return (v) => truncateTime(v as TimeValue, precision);
     }
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ': {
-      const unit = 10 ** (6 - Math.min(to.precision, 6));
-      const keep = (micros: number) => micros - mod(micros, unit);
+      const precision = to.precision;
+      const keep = (value: TimeValue) => truncateTime(value, precision);
       const toLtz = to.kind === 'TIMESTAMP_LTZ';
-      const local = (micros: number) => (toLtz ? keep(localToInstant(env.timeZone, micros)) : keep(micros));
+      const local = (value: TimeValue) =>
+        toLtz ? keep(inRange(localToInstant(env.timeZone, value), to)) : keep(value);
       if (fromText) return (v) => local(parseTimestamp((v as string).trim()) ?? fail(v, to));
-      if (from.kind === 'DATE') return (v) => local((v as number) * MICROS_PER_DAY);
-      if (from.kind === 'TIME') return (v) => local(v as number);
-      if (from.kind === 'TIMESTAMP') return (v) => local(v as number);
+      if (from.kind === 'DATE') return (v) => local(dayStart(v as number));
+      if (from.kind === 'TIME' || from.kind === 'TIMESTAMP') return (v) => local(v as TimeValue);
       if (from.kind === 'TIMESTAMP_LTZ')
-        return toLtz ? (v) => keep(v as number) : (v) => keep(instantToLocal(env.timeZone, v as number));
+        return toLtz
+          ? (v) => keep(v as TimeValue)
+          : (v) => keep(inRange(instantToLocal(env.timeZone, v as TimeValue), to));
       return (v) => fail(v, to);
     }
     case 'ARRAY': {
@@ -138,8 +139,16 @@ function converter(from: DataType, to: DataType, env: EvalEnv, explicit: boolean
   }
 }
 
-function mod(a: number, b: number): number {
-  return ((a % b) + b) % b;
+/**
+ * A value moved across time zones stays in Flink's range, or the cast fails: an instant of
+ * 9999-12-31 23:00 UTC is 10000-01-01 07:00 on a wall clock in Shanghai.
+ */
+function inRange(value: TimeValue, to: DataType): TimeValue {
+  if (inFlinkRange(value)) return value;
+  throw new EvaluationError(
+    'DATETIME_OUT_OF_RANGE',
+    `cannot CAST to ${to.kind}: the time in the session time zone lies outside 0000-01-01 to 9999-12-31`,
+  );
 }
 
 function fitChar(s: string, length: number): string {
@@ -264,15 +273,15 @@ export function toText(from: DataType, env: EvalEnv): Convert {
       return (v) => formatDate(v as number);
     case 'TIME': {
       const precision = from.precision;
-      return (v) => formatTime(v as number, precision);
+      return (v) => formatTime(v as TimeValue, precision);
     }
     case 'TIMESTAMP': {
       const precision = from.precision;
-      return (v) => formatTimestamp(v as number, precision);
+      return (v) => formatTimestamp(v as TimeValue, precision);
     }
     case 'TIMESTAMP_LTZ': {
       const precision = from.precision;
-      return (v) => formatTimestamp(instantToLocal(env.timeZone, v as number), precision);
+      return (v) => formatTimestamp(instantToLocal(env.timeZone, v as TimeValue), precision);
     }
     case 'BINARY':
     case 'VARBINARY':

@@ -219,7 +219,15 @@ export function implicitCast(arg: BoundExpr, type: DataType): BoundExpr {
 
 function bindLiteral(expr: Literal, source: SqlSource): BoundExpr {
   const invalid = (what: string): never => {
-    throw new SqlError('SQL_INVALID_LITERAL', source, expr.at, `'${expr.text}' is not a valid ${what} literal`);
+    throw new SqlError(
+      'SQL_INVALID_LITERAL',
+      source,
+      expr.at,
+      `'${expr.text}' is not a valid ${what} literal`,
+      what === 'TIME'
+        ? "write 'HH:mm:ss' with up to 9 fraction digits, from 00:00:00 to 23:59:59.999999999"
+        : "write 'yyyy-MM-dd' (and ' HH:mm:ss' with up to 9 fraction digits), from 0000-01-01 to 9999-12-31 23:59:59.999999999",
+    );
   };
   switch (expr.type) {
     case 'null':
@@ -238,7 +246,8 @@ function bindLiteral(expr: Literal, source: SqlSource): BoundExpr {
     }
     case 'timestamp':
     case 'timestampLtz': {
-      const value = parseTimestamp(expr.text) ?? invalid('TIMESTAMP');
+      // Year 0 is in: Flink's range begins at 0000-01-01.
+      const value = parseTimestamp(expr.text, true) ?? invalid('TIMESTAMP');
       const precision = fractionDigits(expr.text);
       return literal(
         value,

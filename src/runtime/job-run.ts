@@ -178,7 +178,7 @@ export class JobRun {
     this.settings.stats.recordsIn += changes.length;
     push(source.vertex, changes, 0, sourceMicros > 0 ? sourceMicros / 1000 : undefined);
     // Processing-time windows fire here: after every batch, and every poll timeout when idle.
-    const fired = fireProcessingTime(this.graph, Date.now() * 1000);
+    const fired = fireProcessingTime(this.graph, Date.now());
     await resolveLookups(this.graph);
     return changes.length > 0 || deadLetters > 0 || fired || source.reader.moved;
   }

@@ -1,5 +1,6 @@
 import { writeText as writeUtf8 } from '../common/text-bytes.ts';
 import type { Row, Value } from '../expr/value.ts';
+import { WideTime } from '../types/time-value.ts';
 
 /**
  * A row as operator state keeps it: its values written into one string of byte-sized characters.
@@ -24,6 +25,8 @@ const STRING = 7;
 const BYTES = 8;
 const ARRAY = 9;
 const MAP = 10;
+/** A WideTime (a TIME or TIMESTAMP beyond a number of microseconds): its nanoseconds as text. */
+const WIDE_TIME = 11;
 
 let buffer = Buffer.allocUnsafe(64 * 1024);
 let view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -134,6 +137,9 @@ function write(value: Value): void {
     reserve(value.length);
     buffer.set(value, at);
     at += value.length;
+  } else if (value instanceof WideTime) {
+    buffer[at++] = WIDE_TIME;
+    writeText(value.nanos.toString());
   } else if (value instanceof Map) {
     buffer[at++] = MAP;
     writeLength(value.size);
@@ -203,6 +209,8 @@ function read(): Value {
       at += length;
       return bytes;
     }
+    case WIDE_TIME:
+      return new WideTime(BigInt(readText()));
     case MAP: {
       const size = readLength();
       const map = new Map<Value, Value>();

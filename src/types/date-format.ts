@@ -6,16 +6,21 @@ import {
   isoDayOfWeek,
   localFields,
   localToInstant,
-  MICROS_PER_DAY,
-  MICROS_PER_HOUR,
-  MICROS_PER_MILLI,
-  MICROS_PER_MINUTE,
-  MICROS_PER_SECOND,
   type TimeZone,
+  timestampOfDay,
 } from './temporal.ts';
+import {
+  MICROS_PER_MINUTE,
+  NANOS_PER_HOUR,
+  NANOS_PER_MILLI,
+  NANOS_PER_MINUTE,
+  NANOS_PER_SECOND,
+  plusMicros,
+  type TimeValue,
+} from './time-value.ts';
 
 /**
- * Java date patterns ('yyyy-MM-dd HH:mm:ss.SSS', 'EEE, d MMM yyyy') over wall-clock microseconds,
+ * Java date patterns ('yyyy-MM-dd HH:mm:ss.SSS', 'EEE, d MMM yyyy') over wall-clock TimeValues,
  * English names, in one of the two flavours Flink 1.18 uses:
  *
  * - 'simple': java.text.SimpleDateFormat, lenient (Flink's DateTimeUtils for UNIX_TIMESTAMP,
@@ -26,7 +31,7 @@ import {
  *   ('2025-02-30' → 2025-03-02, as a lenient Calendar does) and ignores text after the pattern.
  * - 'java-time': java.time.format.DateTimeFormatter.ofPattern with the SMART resolver (Flink's
  *   DATE_FORMAT(TIMESTAMP | TIMESTAMP_LTZ, format) and TO_TIMESTAMP(string, format)). 'S…S' is the
- *   fraction of the second to that many digits ('SSSSSS' → microseconds), 'u' the year, '[…]' an
+ *   fraction of the second to that many digits ('SSSSSSSSS' → nanoseconds), 'u' the year, '[…]' an
  *   optional section; parsing is strict (fixed widths, names as written, the whole text), a day
  *   past the month's end becomes its last day, and zone letters cannot be formatted (a TIMESTAMP
  *   has no zone). Flink's TO_TIMESTAMP falls back to java.sql.Timestamp.valueOf when this fails.
@@ -40,15 +45,15 @@ export interface DateFormat {
    * The text of a wall-clock time. The zone letters z, Z and X ('simple' only) print
    * `offsetMicros` (default 0) and 'z' prints `zoneName` as given, else 'UTC' or 'GMT+08:00'.
    */
-  format(localMicros: number, offsetMicros?: number, zoneName?: string): string;
+  format(local: TimeValue, offsetMicros?: number, zoneName?: string): string;
   /**
-   * Wall-clock microseconds of the text, or null when it does not match the pattern. An offset in
-   * the text ('Z', 'X') moves a 'simple' result to UTC wall-clock time, as a UTC-zoned
-   * SimpleDateFormat reads it; 'java-time' ignores it, as Flink's TO_TIMESTAMP does.
+   * The wall-clock time of the text, or null when it does not match the pattern or lies outside
+   * Flink's range. An offset in the text ('Z', 'X') moves a 'simple' result to UTC wall-clock time,
+   * as a UTC-zoned SimpleDateFormat reads it; 'java-time' ignores it, as Flink's TO_TIMESTAMP does.
    */
-  parse(text: string): number | null;
+  parse(text: string): TimeValue | null;
   /** The instant of the text: its own offset if it has one, else its wall-clock time in `zone`. */
-  parseInstant(text: string, zone: TimeZone): number | null;
+  parseInstant(text: string, zone: TimeZone): TimeValue | null;
 }
 
 const MONTHS = [
@@ -248,18 +253,19 @@ class Moment {
   readonly hour: number;
   readonly minute: number;
   readonly second: number;
-  readonly micro: number;
+  /** Nanoseconds within the second. */
+  readonly nano: number;
   readonly days: number;
 
-  constructor(localMicros: number) {
-    const f = localFields(localMicros);
+  constructor(local: TimeValue) {
+    const f = localFields(local);
     this.year = f.year;
     this.month = f.month;
     this.day = f.day;
     this.hour = f.hour;
     this.minute = f.minute;
     this.second = f.second;
-    this.micro = f.micro;
+    this.nano = f.nano;
     this.days = f.days;
   }
 
@@ -330,7 +336,7 @@ function formatSimple(m: Moment, letter: string, n: number, offset: number, zone
     case 's':
       return pad(m.second, n);
     case 'S':
-      return pad(Math.floor(m.micro / MICROS_PER_MILLI), n);
+      return pad(Math.floor(m.nano / NANOS_PER_MILLI), n);
     case 'z':
       return zoneName ?? (offset === 0 ? 'UTC' : `GMT${offsetText(offset, true)}`);
     case 'Z':
@@ -407,18 +413,13 @@ function formatJavaTime(m: Moment, letter: string, n: number, pattern: string): 
     case 's':
       return pad(m.second, n);
     case 'S':
-      return String(m.micro * 1000)
-        .padStart(9, '0')
-        .slice(0, n);
+      return String(m.nano).padStart(9, '0').slice(0, n);
     case 'n':
-      return pad(m.micro * 1000, n);
+      return pad(m.nano, n);
     case 'A':
-      return pad(((m.hour * 60 + m.minute) * 60 + m.second) * 1000 + Math.floor(m.micro / 1000), n);
+      return pad(((m.hour * 60 + m.minute) * 60 + m.second) * 1000 + Math.floor(m.nano / NANOS_PER_MILLI), n);
     case 'N':
-      return pad(
-        (m.hour * MICROS_PER_HOUR + m.minute * MICROS_PER_MINUTE + m.second * MICROS_PER_SECOND + m.micro) * 1000,
-        n,
-      );
+      return pad(m.hour * NANOS_PER_HOUR + m.minute * NANOS_PER_MINUTE + m.second * NANOS_PER_SECOND + m.nano, n);
     default:
       throw new Error(
         `date format '${pattern}': pattern letter '${letter}' needs a time zone, which a TIMESTAMP does not have`,
@@ -776,8 +777,8 @@ function parseJavaTime(tokens: readonly Token[], text: string, p: Parsed): boole
   return true;
 }
 
-/** SimpleDateFormat's lenient Calendar: fields past their range carry over. */
-function resolveSimple(p: Parsed): number {
+/** SimpleDateFormat's lenient Calendar: fields past their range carry over; null outside Flink's range. */
+function resolveSimple(p: Parsed): TimeValue | null {
   let year = p.year ?? 1970;
   if (p.twoDigitYear) {
     const start = CENTURY_START % 100;
@@ -793,17 +794,11 @@ function resolveSimple(p: Parsed): number {
     days = daysFromCivil(year + carry, month0 - carry * 12 + 1, 1) + (p.day ?? 1) - 1;
   }
   const hour = p.hour12 !== undefined ? p.hour12 + (p.pm ? 12 : 0) : (p.hour ?? 0);
-  return (
-    days * MICROS_PER_DAY +
-    hour * MICROS_PER_HOUR +
-    (p.minute ?? 0) * MICROS_PER_MINUTE +
-    (p.second ?? 0) * MICROS_PER_SECOND +
-    (p.millis ?? 0) * MICROS_PER_MILLI
-  );
+  return timestampOfDay(days, hour, p.minute ?? 0, p.second ?? 0, (p.millis ?? 0) * NANOS_PER_MILLI);
 }
 
-/** java.time's SMART resolver (then Flink's defaults for missing fields); null on a bad field. */
-function resolveJavaTime(p: Parsed): number | null {
+/** java.time's SMART resolver (then Flink's defaults for missing fields); null on a bad field or outside Flink's range. */
+function resolveJavaTime(p: Parsed): TimeValue | null {
   let year = p.year ?? 1970;
   if (p.bc) year = 1 - year;
   let days: number;
@@ -829,15 +824,9 @@ function resolveJavaTime(p: Parsed): number | null {
   const minute = p.minute ?? 0;
   const second = p.second ?? 0;
   const nanos = p.nanos ?? 0;
-  if (hour === 24 && minute === 0 && second === 0 && nanos === 0) return (days + 1) * MICROS_PER_DAY;
+  if (hour === 24 && minute === 0 && second === 0 && nanos === 0) return timestampOfDay(days + 1, 0, 0, 0, 0);
   if (hour > 23 || minute > 59 || second > 59 || nanos > 999_999_999) return null;
-  return (
-    days * MICROS_PER_DAY +
-    hour * MICROS_PER_HOUR +
-    minute * MICROS_PER_MINUTE +
-    second * MICROS_PER_SECOND +
-    Math.floor(nanos / 1000)
-  );
+  return timestampOfDay(days, hour, minute, second, nanos);
 }
 
 class CompiledFormat implements DateFormat {
@@ -861,8 +850,8 @@ class CompiledFormat implements DateFormat {
     this.printed = printed;
   }
 
-  format(localMicros: number, offsetMicros = 0, zoneName?: string): string {
-    const moment = new Moment(localMicros);
+  format(local: TimeValue, offsetMicros = 0, zoneName?: string): string {
+    const moment = new Moment(local);
     const javaTime = this.style === 'java-time';
     let out = '';
     for (const token of this.printed) {
@@ -873,27 +862,31 @@ class CompiledFormat implements DateFormat {
     return out;
   }
 
-  private read(text: string): { local: number; offset: number | undefined } | null {
+  private read(text: string): { local: TimeValue; offset: number | undefined } | null {
     const parsed: Parsed = { pos: 0 };
+    let local: TimeValue | null;
     if (this.style === 'simple') {
       // SimpleDateFormat.parse(String) succeeds on a matching prefix and ignores the rest.
       if (!parseSimple(this.tokens, text, parsed)) return null;
-      return { local: resolveSimple(parsed), offset: parsed.offset };
+      local = resolveSimple(parsed);
+    } else {
+      if (!parseJavaTime(this.tokens, text, parsed) || parsed.pos !== text.length) return null;
+      local = resolveJavaTime(parsed);
     }
-    if (!parseJavaTime(this.tokens, text, parsed) || parsed.pos !== text.length) return null;
-    const local = resolveJavaTime(parsed);
     return local === null ? null : { local, offset: parsed.offset };
   }
 
-  parse(text: string): number | null {
+  parse(text: string): TimeValue | null {
     const result = this.read(text);
     if (!result) return null;
-    return result.offset === undefined || this.style === 'java-time' ? result.local : result.local - result.offset;
+    return result.offset === undefined || this.style === 'java-time'
+      ? result.local
+      : plusMicros(result.local, -result.offset);
   }
 
-  parseInstant(text: string, zone: TimeZone): number | null {
+  parseInstant(text: string, zone: TimeZone): TimeValue | null {
     const result = this.read(text);
     if (!result) return null;
-    return result.offset === undefined ? localToInstant(zone, result.local) : result.local - result.offset;
+    return result.offset === undefined ? localToInstant(zone, result.local) : plusMicros(result.local, -result.offset);
   }
 }

@@ -1,20 +1,38 @@
+import {
+  dayOf,
+  epochMillis,
+  epochSecondsTruncated,
+  FIRST_DAY,
+  fromNanos,
+  LAST_DAY,
+  MICROS_PER_DAY,
+  MICROS_PER_MILLI,
+  MICROS_PER_MINUTE,
+  MICROS_PER_SECOND,
+  NANOS_PER_DAY,
+  NANOS_PER_HOUR,
+  NANOS_PER_MICRO,
+  NANOS_PER_MILLI,
+  NANOS_PER_MINUTE,
+  NANOS_PER_SECOND,
+  nanoOfDay,
+  plusMicros,
+  type TimeValue,
+  timeValue,
+} from './time-value.ts';
+
 /**
- * Date and time over exact integers, with Flink 1.18's semantics:
+ * Date and time with Flink 1.18's semantics:
  *
- * - DATE: days since 1970-01-01.
- * - TIME(p): microseconds of the day.
- * - TIMESTAMP(p): microseconds since 1970-01-01 00:00:00 on the wall clock (as if UTC).
- * - TIMESTAMP_LTZ(p): microseconds since the Unix epoch (an instant).
+ * - DATE: days since 1970-01-01, a number.
+ * - TIME(p): a TimeValue (time-value.ts) counting from midnight.
+ * - TIMESTAMP(p): a TimeValue counting from 1970-01-01 00:00:00 on the wall clock (as if UTC).
+ * - TIMESTAMP_LTZ(p): a TimeValue counting from the Unix epoch (an instant).
  *
  * Calendar arithmetic, time zones for TIMESTAMP_LTZ and the session zone, Flink's text forms
- * (CAST to and from STRING) and the fields of EXTRACT. Java date patterns are in date-format.ts.
+ * (CAST to and from STRING) and the fields of EXTRACT, exact over Flink's range 0000-01-01 to
+ * 9999-12-31 23:59:59.999999999. Java date patterns are in date-format.ts.
  */
-
-export const MICROS_PER_MILLI = 1000;
-export const MICROS_PER_SECOND = 1_000_000;
-export const MICROS_PER_MINUTE = 60_000_000;
-export const MICROS_PER_HOUR = 3_600_000_000;
-export const MICROS_PER_DAY = 86_400_000_000;
 
 // ─── calendar ────────────────────────────────────────────────────────────────────────────────────
 
@@ -55,19 +73,19 @@ export function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeapYear(year) ? 29 : (MONTH_LENGTHS[month - 1] as number);
 }
 
-/** The DATE of a wall-clock timestamp (floor, so 1969-12-31 23:00 is day -1). */
-export function localMicrosToDays(micros: number): number {
-  return Math.floor(micros / MICROS_PER_DAY);
+/** Whether a DATE (a day number) lies within Flink's range, 0000-01-01 to 9999-12-31. */
+export function dateInFlinkRange(days: number): boolean {
+  return days >= FIRST_DAY && days <= LAST_DAY;
 }
 
 /** Midnight of a DATE as a wall-clock timestamp. */
-export function daysToLocalMicros(days: number): number {
-  return days * MICROS_PER_DAY;
+export function dayStart(days: number): TimeValue {
+  return timeValue(days, 0);
 }
 
-/** The TIME of a wall-clock timestamp: microseconds since its midnight. */
-export function localMicrosToTimeOfDay(micros: number): number {
-  return micros - Math.floor(micros / MICROS_PER_DAY) * MICROS_PER_DAY;
+/** The TIME of a wall-clock timestamp: the time since its midnight. */
+export function timeOfDay(value: TimeValue): TimeValue {
+  return timeValue(0, nanoOfDay(value));
 }
 
 /** Day of the week of a day number, ISO numbering: Monday = 1 … Sunday = 7. */
@@ -83,43 +101,71 @@ export interface LocalFields {
   readonly hour: number;
   readonly minute: number;
   readonly second: number;
-  /** Microseconds within the second. */
-  readonly micro: number;
+  /** Nanoseconds within the second. */
+  readonly nano: number;
   /** Day number (days since 1970-01-01). */
   readonly days: number;
 }
 
-export function localFields(micros: number): LocalFields {
-  const days = Math.floor(micros / MICROS_PER_DAY);
-  let rest = micros - days * MICROS_PER_DAY;
-  const hour = Math.floor(rest / MICROS_PER_HOUR);
-  rest -= hour * MICROS_PER_HOUR;
-  const minute = Math.floor(rest / MICROS_PER_MINUTE);
-  rest -= minute * MICROS_PER_MINUTE;
-  const second = Math.floor(rest / MICROS_PER_SECOND);
-  const micro = rest - second * MICROS_PER_SECOND;
+export function localFields(value: TimeValue): LocalFields {
+  let days: number;
+  let rest: number;
+  if (typeof value === 'number') {
+    days = Math.floor(value / MICROS_PER_DAY);
+    rest = (value - days * MICROS_PER_DAY) * NANOS_PER_MICRO;
+  } else {
+    days = dayOf(value);
+    rest = nanoOfDay(value);
+  }
+  const hour = Math.floor(rest / NANOS_PER_HOUR);
+  rest -= hour * NANOS_PER_HOUR;
+  const minute = Math.floor(rest / NANOS_PER_MINUTE);
+  rest -= minute * NANOS_PER_MINUTE;
+  const second = Math.floor(rest / NANOS_PER_SECOND);
+  const nano = rest - second * NANOS_PER_SECOND;
   // Fields spelled out: an object spread here costs microseconds per call on V8.
   const { year, month, day } = civilFromDays(days);
-  return { year, month, day, hour, minute, second, micro, days };
+  return { year, month, day, hour, minute, second, nano, days };
 }
 
-/** Wall-clock microseconds of calendar fields (no validation: fields past their range carry over). */
-export function localMicros(
+/**
+ * The wall-clock timestamp of calendar fields. The clock fields may run past their ranges and
+ * carry over (a lenient parse); null when the result lies outside Flink's range.
+ */
+export function localTimestamp(
   year: number,
   month: number,
   day: number,
   hour = 0,
   minute = 0,
   second = 0,
-  micro = 0,
-): number {
-  return (
-    daysFromCivil(year, month, day) * MICROS_PER_DAY +
-    hour * MICROS_PER_HOUR +
-    minute * MICROS_PER_MINUTE +
-    second * MICROS_PER_SECOND +
-    micro
-  );
+  nano = 0,
+): TimeValue | null {
+  return timestampOfDay(daysFromCivil(year, month, day), hour, minute, second, nano);
+}
+
+/** A day number and clock fields that may carry over, as a TIMESTAMP; null outside Flink's range. */
+export function timestampOfDay(
+  days: number,
+  hour: number,
+  minute: number,
+  second: number,
+  nano: number,
+): TimeValue | null {
+  const ofDay = hour * NANOS_PER_HOUR + minute * NANOS_PER_MINUTE + second * NANOS_PER_SECOND + nano;
+  if (!Number.isSafeInteger(ofDay) || !Number.isSafeInteger(days)) {
+    const nanos =
+      BigInt(days) * BigInt(NANOS_PER_DAY) +
+      BigInt(hour) * BigInt(NANOS_PER_HOUR) +
+      BigInt(minute) * BigInt(NANOS_PER_MINUTE) +
+      BigInt(second) * BigInt(NANOS_PER_SECOND) +
+      BigInt(nano);
+    const value = fromNanos(nanos);
+    return dateInFlinkRange(dayOf(value)) ? value : null;
+  }
+  const carry = Math.floor(ofDay / NANOS_PER_DAY);
+  const day = days + carry;
+  return dateInFlinkRange(day) ? timeValue(day, ofDay - carry * NANOS_PER_DAY) : null;
 }
 
 // ─── text ────────────────────────────────────────────────────────────────────────────────────────
@@ -142,30 +188,40 @@ export function formatDate(days: number): string {
   return ymd(year, month, day);
 }
 
+/** The nine nanosecond digits of a fraction of a second. */
+function nineDigits(nanoOfSecond: number): string {
+  return String(nanoOfSecond).padStart(9, '0');
+}
+
 /**
  * 'HH:mm:ss' with a fraction, as CAST(TIME(p) AS STRING) prints it. Flink 1.18 keeps TIME in
  * milliseconds and prints it with DateTimeUtils.formatTimestampMillis(time, precision) (the cast
  * rule TimeToStringCastRule → BuiltInMethods.UNIX_TIME_TO_STRING): for p > 0 a point and the
- * millisecond digits, at most p of them, stopping after the last non-zero digit but always printing
+ * fraction digits, at most p of them, stopping after the last non-zero digit but always printing
  * at least one ("consistent with Timestamp.toString()"): TIME(3) 17:25:55.100 → '17:25:55.1',
- * 17:25:55.000 → '17:25:55.0'; TIME(0) → '17:25:55'.
+ * 17:25:55.000 → '17:25:55.0'; TIME(0) → '17:25:55'. Rivulet keeps TIME to its declared precision,
+ * so TIME(6) 17:25:55.123456 prints '17:25:55.123456' where Flink, holding milliseconds, prints '.123'.
  */
-export function formatTime(micros: number, precision: number): string {
-  const ofDay = localMicrosToTimeOfDay(micros);
-  const hour = Math.floor(ofDay / MICROS_PER_HOUR);
-  const minute = Math.floor((ofDay % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
-  const second = Math.floor((ofDay % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
+export function formatTime(value: TimeValue, precision: number): string {
+  const ofDay = nanoOfDay(value);
+  const hour = Math.floor(ofDay / NANOS_PER_HOUR);
+  const minute = Math.floor((ofDay % NANOS_PER_HOUR) / NANOS_PER_MINUTE);
+  const second = Math.floor((ofDay % NANOS_PER_MINUTE) / NANOS_PER_SECOND);
   let text = `${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
   if (precision > 0) {
-    let ms = Math.floor((ofDay % MICROS_PER_SECOND) / MICROS_PER_MILLI);
-    text += '.';
-    for (let left = precision; left > 0; left--) {
-      text += String(Math.floor(ms / 100));
-      ms = (ms % 100) * 10;
-      if (ms === 0) break;
-    }
+    const digits = nineDigits(ofDay % NANOS_PER_SECOND);
+    let end = Math.min(precision, 9);
+    while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+    text += `.${digits.slice(0, end)}`;
   }
   return text;
+}
+
+/** 'HH:mm:ss' and the fraction with trailing zeros removed: '17:25:55.1', '17:25:55' (JSON style). */
+export function formatTimeTrimmed(value: TimeValue): string {
+  const ofDay = nanoOfDay(value);
+  const seconds = Math.floor(ofDay / NANOS_PER_SECOND);
+  return `${clockText(seconds)}${trimmedFraction(ofDay - seconds * NANOS_PER_SECOND)}`;
 }
 
 /**
@@ -175,12 +231,21 @@ export function formatTime(micros: number, precision: number): string {
  * value of TIMESTAMP(p) prints exactly p digits — CastRulesTest: TIMESTAMP(3) 12:34:56.1 →
  * '12:34:56.100', TIMESTAMP(9) 12:34:56.123456 → '12:34:56.123456000', TIMESTAMP(0) → no point.
  */
-function timestampFraction(micro: number, precision: number): string {
-  if (micro === 0 && precision <= 0) return '';
-  const digits = String(micro * 1000).padStart(9, '0');
+function timestampFraction(nanoOfSecond: number, precision: number): string {
+  if (nanoOfSecond === 0 && precision <= 0) return '';
+  const digits = nineDigits(nanoOfSecond);
   let end = 9;
   while (end > precision && digits.charCodeAt(end - 1) === 48) end--;
   return end === 0 ? '' : `.${digits.slice(0, end)}`;
+}
+
+/** The fraction with trailing zeros removed: '.145', '.1', '.123456789', or nothing (ISO and JSON style). */
+function trimmedFraction(nanoOfSecond: number): string {
+  if (nanoOfSecond === 0) return '';
+  const digits = nineDigits(nanoOfSecond);
+  let end = 9;
+  while (digits.charCodeAt(end - 1) === 48) end--;
+  return `.${digits.slice(0, end)}`;
 }
 
 /**
@@ -188,21 +253,19 @@ function timestampFraction(micro: number, precision: number): string {
  * digits (see timestampFraction). TIMESTAMP(3) 17:25:55.145 → '2025-07-11 17:25:55.145'.
  * For TIMESTAMP_LTZ pass the wall-clock time in the session zone (instantToLocal).
  */
-export function formatTimestamp(micros: number, precision: number): string {
-  const days = Math.floor(micros / MICROS_PER_DAY);
-  const ofDay = micros - days * MICROS_PER_DAY;
-  const seconds = Math.floor(ofDay / MICROS_PER_SECOND);
-  return `${dayText(days)} ${clockText(seconds)}${timestampFraction(ofDay - seconds * MICROS_PER_SECOND, precision)}`;
+export function formatTimestamp(value: TimeValue, precision: number): string {
+  const days = dayOf(value);
+  const ofDay = nanoOfDay(value);
+  const seconds = Math.floor(ofDay / NANOS_PER_SECOND);
+  return `${dayText(days)} ${clockText(seconds)}${timestampFraction(ofDay - seconds * NANOS_PER_SECOND, precision)}`;
 }
 
 /** Fraction digits with trailing zeros removed: '.145', '.1', or nothing (ISO and JSON style). */
-export function formatTimestampTrimmed(micros: number, separator = ' '): string {
-  const days = Math.floor(micros / MICROS_PER_DAY);
-  const ofDay = micros - days * MICROS_PER_DAY;
-  const seconds = Math.floor(ofDay / MICROS_PER_SECOND);
-  const micro = ofDay - seconds * MICROS_PER_SECOND;
-  const digits = micro === 0 ? '' : `.${String(micro).padStart(6, '0').replace(/0+$/, '')}`;
-  return `${dayText(days)}${separator}${clockText(seconds)}${digits}`;
+export function formatTimestampTrimmed(value: TimeValue, separator = ' '): string {
+  const days = dayOf(value);
+  const ofDay = nanoOfDay(value);
+  const seconds = Math.floor(ofDay / NANOS_PER_SECOND);
+  return `${dayText(days)}${separator}${clockText(seconds)}${trimmedFraction(ofDay - seconds * NANOS_PER_SECOND)}`;
 }
 
 /** Two digits for every clock field, looked up rather than built for each timestamp written. */
@@ -267,25 +330,29 @@ export function parseDate(text: string): number | null {
 
 const TIME_TEXT = /^\s*(\d{1,2})\s*(?::\s*(\d{1,2})\s*(?::\s*(\d{1,2})\s*(?:\.(\d*)\s*)?)?)?$/;
 
-function fractionMicros(digits: string | undefined): number {
+/** Nanoseconds of fraction digits: the first nine count, later ones are dropped. */
+function fractionNanos(digits: string | undefined): number {
   if (!digits) return 0;
-  return Number(digits.length >= 6 ? digits.slice(0, 6) : digits.padEnd(6, '0'));
+  return Number(digits.length >= 9 ? digits.slice(0, 9) : digits.padEnd(9, '0'));
 }
 
 /**
  * A TIME from text as CAST(string AS TIME) reads it (Flink's DateTimeUtils.parseTime): 'H',
- * 'H:m', 'H:m:s' or 'H:m:s.fff…'; digits past microseconds are dropped. Unlike Flink, which keeps
+ * 'H:m', 'H:m:s' or 'H:m:s.fff…'; digits past nanoseconds are dropped. Unlike Flink, which keeps
  * only milliseconds, does not check ranges and reads a trailing '+hh:mm', this returns null for
  * hours past 23, minutes or seconds past 59 and anything else that is not a plain time.
  */
-export function parseTime(text: string): number | null {
+export function parseTime(text: string): TimeValue | null {
   const match = TIME_TEXT.exec(text);
   if (!match) return null;
   const hour = Number(match[1]);
   const minute = Number(match[2] ?? 0);
   const second = Number(match[3] ?? 0);
   if (hour > 23 || minute > 59 || second > 59) return null;
-  return hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE + second * MICROS_PER_SECOND + fractionMicros(match[4]);
+  return timeValue(
+    0,
+    hour * NANOS_PER_HOUR + minute * NANOS_PER_MINUTE + second * NANOS_PER_SECOND + fractionNanos(match[4]),
+  );
 }
 
 const TIMESTAMP_TEXT = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{0,9}))?)?)?$/;
@@ -295,31 +362,31 @@ const TIMESTAMP_TEXT = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?
  * parses with DateTimeUtils.DEFAULT_TIMESTAMP_FORMATTER, 'yyyy-[MM][M]-[dd][d]' optionally followed
  * by ' [HH][H]:[mm][m]:[ss][s]' and 0-9 fraction digits, resolved in java.time's SMART style.
  * Accepted here: '2025-07-11 17:25:55.145', '2025-7-1 1:2:3', '2025-07-11', up to 9 fraction digits
- * (microseconds kept, the rest dropped). SMART resolution is kept: a day past the month's end
- * (29-31) becomes its last day ('2025-02-30 10:00:00' → 2025-02-28 10:00:00) and 24:00:00 is the
- * next midnight; a day past 31, hour 25 or minute 60 is rejected, as is year 0.
- * More lenient than Flink: 'T' instead of the space and a time without seconds ('17:25') are
- * accepted (ISO-8601 and JSON text); surrounding whitespace is ignored.
+ * (all kept). SMART resolution is kept: a day past the month's end (29-31) becomes its last day
+ * ('2025-02-30 10:00:00' → 2025-02-28 10:00:00) and 24:00:00 is the next midnight; a day past 31,
+ * hour 25 or minute 60 is rejected, as is year 0: 'yyyy' is the year of the era, which starts at 1.
+ * `yearZero` accepts year 0 (0000-01-01 is the first day of Flink's range), as the json format and
+ * TIMESTAMP literals do. More lenient than Flink: 'T' instead of the space and a time without
+ * seconds ('17:25') are accepted (ISO-8601 and JSON text); surrounding whitespace is ignored.
  */
-export function parseTimestamp(text: string): number | null {
+export function parseTimestamp(text: string, yearZero = false): TimeValue | null {
   const match = TIMESTAMP_TEXT.exec(text.trim());
   if (!match) return null;
   const year = Number(match[1]);
   const month = Number(match[2]);
   let day = Number(match[3]);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (year < (yearZero ? 0 : 1) || month < 1 || month > 12 || day < 1 || day > 31) return null;
   day = Math.min(day, daysInMonth(year, month));
   const days = daysFromCivil(year, month, day);
-  if (match[4] === undefined) return days * MICROS_PER_DAY;
+  if (match[4] === undefined) return timeValue(days, 0);
   const hour = Number(match[4]);
   const minute = Number(match[5]);
   const second = Number(match[6] ?? 0);
-  const micro = fractionMicros(match[7]);
-  if (hour === 24 && minute === 0 && second === 0 && /^0*$/.test(match[7] ?? '')) return (days + 1) * MICROS_PER_DAY;
+  const nano = fractionNanos(match[7]);
+  if (hour === 24 && minute === 0 && second === 0 && nano === 0)
+    return year === 9999 && month === 12 && day === 31 ? null : timeValue(days + 1, 0);
   if (hour > 23 || minute > 59 || second > 59) return null;
-  return (
-    days * MICROS_PER_DAY + hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE + second * MICROS_PER_SECOND + micro
-  );
+  return timeValue(days, hour * NANOS_PER_HOUR + minute * NANOS_PER_MINUTE + second * NANOS_PER_SECOND + nano);
 }
 
 // ─── time zones ──────────────────────────────────────────────────────────────────────────────────
@@ -327,8 +394,11 @@ export function parseTimestamp(text: string): number | null {
 /** A resolved time zone: create with resolveTimeZone, read with offsetMicros and timeZoneId. */
 export interface TimeZone {
   readonly id: string;
-  /** Offset from UTC in microseconds at an instant; fixed zones ignore the instant. */
-  offsetAt(instantMicros: number): number;
+  /**
+   * Offset from UTC in microseconds at an instant given in whole milliseconds since the epoch
+   * (exact as a number over the whole range; offsets change on whole seconds); fixed zones ignore it.
+   */
+  offsetAt(instantMillis: number): number;
 }
 
 class FixedZone implements TimeZone {
@@ -343,7 +413,7 @@ class FixedZone implements TimeZone {
 }
 
 /** Offsets change at most a few times a year and on whole minutes: they are cached per 15 minutes. */
-const BUCKET_MICROS = 15 * MICROS_PER_MINUTE;
+const BUCKET_MILLIS = 15 * 60_000;
 const MAX_CACHED_BUCKETS = 50_000;
 
 class RegionZone implements TimeZone {
@@ -356,14 +426,14 @@ class RegionZone implements TimeZone {
     private readonly format: Intl.DateTimeFormat,
   ) {}
 
-  offsetAt(instantMicros: number): number {
-    const bucket = Math.floor(instantMicros / BUCKET_MICROS);
+  offsetAt(instantMillis: number): number {
+    const bucket = Math.floor(instantMillis / BUCKET_MILLIS);
     if (bucket === this.lastBucket) return this.lastOffset;
     let offset = this.cache.get(bucket);
     if (offset === undefined) {
-      const start = this.compute(bucket * BUCKET_MICROS);
-      const end = this.compute((bucket + 1) * BUCKET_MICROS - 1);
-      if (start !== end) return this.compute(instantMicros); // a transition inside this bucket
+      const start = this.compute(bucket * BUCKET_MILLIS);
+      const end = this.compute((bucket + 1) * BUCKET_MILLIS - 1);
+      if (start !== end) return this.compute(instantMillis); // a transition inside this bucket
       offset = start;
       if (this.cache.size >= MAX_CACHED_BUCKETS) this.cache.clear();
       this.cache.set(bucket, offset);
@@ -374,8 +444,8 @@ class RegionZone implements TimeZone {
   }
 
   /** The offset from the zone's wall clock at the instant, to the second (older offsets have seconds). */
-  private compute(instantMicros: number): number {
-    const seconds = Math.floor(instantMicros / MICROS_PER_SECOND);
+  private compute(instantMillis: number): number {
+    const seconds = Math.floor(instantMillis / 1000);
     const parts = this.format.formatToParts(new Date(seconds * 1000));
     let year = 0;
     let month = 0;
@@ -474,32 +544,50 @@ export function timeZoneId(zone: TimeZone): string {
   return zone.id;
 }
 
-/** The zone's offset from UTC, in microseconds, at an instant (microseconds since the epoch). */
-export function offsetMicros(zone: TimeZone, instantMicros: number): number {
-  return zone.offsetAt(instantMicros);
+/** The zone's offset from UTC, in microseconds, at an instant. */
+export function offsetMicros(zone: TimeZone, instant: TimeValue): number {
+  return zone.offsetAt(epochMillis(instant));
 }
 
 /** The wall-clock time in `zone` of an instant (TIMESTAMP_LTZ → TIMESTAMP). */
-export function instantToLocal(zone: TimeZone, instantMicros: number): number {
-  return instantMicros + zone.offsetAt(instantMicros);
+export function instantToLocal(zone: TimeZone, instant: TimeValue): TimeValue {
+  return plusMicros(instant, zone.offsetAt(epochMillis(instant)));
 }
 
+/** instantToLocal in whole milliseconds since the epoch (windows and timers count in them). */
+export function instantMillisToLocal(zone: TimeZone, instantMillis: number): number {
+  return instantMillis + zone.offsetAt(instantMillis) / MICROS_PER_MILLI;
+}
+
+const MILLIS_PER_DAY = 86_400_000;
+
 /**
- * The instant of a wall-clock time in `zone` (TIMESTAMP → TIMESTAMP_LTZ), as java.time's
- * LocalDateTime.atZone resolves it: in a gap (clocks forward) the time moves forward by the length
- * of the gap (Berlin 2025-03-30 02:30 → 03:30 CEST); in an overlap (clocks back) the earlier
- * offset wins (Berlin 2025-10-26 02:30 → 02:30 CEST, 00:30 UTC).
+ * The offset (microseconds) at which a wall-clock time, in whole milliseconds, is an instant in
+ * `zone`, as java.time's LocalDateTime.atZone resolves it: in a gap (clocks forward) the time moves
+ * forward by the length of the gap (Berlin 2025-03-30 02:30 → 03:30 CEST); in an overlap (clocks
+ * back) the earlier offset wins (Berlin 2025-10-26 02:30 → 02:30 CEST, 00:30 UTC). Offsets change
+ * on whole seconds, so the milliseconds of a time decide its offset.
  */
-export function localToInstant(zone: TimeZone, localMicros: number): number {
+function offsetOfLocal(zone: TimeZone, localMillis: number): number {
   // Offsets are within ±18 hours, so the instant lies within a day of the wall-clock value.
-  const before = zone.offsetAt(localMicros - MICROS_PER_DAY);
-  const after = zone.offsetAt(localMicros + MICROS_PER_DAY);
-  if (before === after && zone.offsetAt(localMicros - before) === before) return localMicros - before;
+  const before = zone.offsetAt(localMillis - MILLIS_PER_DAY);
+  const after = zone.offsetAt(localMillis + MILLIS_PER_DAY);
+  if (before === after && zone.offsetAt(localMillis - before / MICROS_PER_MILLI) === before) return before;
   const earlier = Math.max(before, after);
   const later = Math.min(before, after);
-  if (zone.offsetAt(localMicros - earlier) === earlier) return localMicros - earlier;
-  if (zone.offsetAt(localMicros - later) === later) return localMicros - later;
-  return localMicros - before; // a gap: keep the offset from before it, which moves the time forward
+  if (zone.offsetAt(localMillis - earlier / MICROS_PER_MILLI) === earlier) return earlier;
+  if (zone.offsetAt(localMillis - later / MICROS_PER_MILLI) === later) return later;
+  return before; // a gap: keep the offset from before it, which moves the time forward
+}
+
+/** The instant of a wall-clock time in `zone` (TIMESTAMP → TIMESTAMP_LTZ); see offsetOfLocal. */
+export function localToInstant(zone: TimeZone, local: TimeValue): TimeValue {
+  return plusMicros(local, -offsetOfLocal(zone, epochMillis(local)));
+}
+
+/** localToInstant in whole milliseconds since the epoch. */
+export function localMillisToInstant(zone: TimeZone, localMillis: number): number {
+  return localMillis - offsetOfLocal(zone, localMillis) / MICROS_PER_MILLI;
 }
 
 // ─── fields ──────────────────────────────────────────────────────────────────────────────────────
@@ -537,7 +625,7 @@ export function isoWeek(days: number): number {
 }
 
 /**
- * A field of a wall-clock timestamp (DATE: daysToLocalMicros, TIME: its microseconds,
+ * A field of a wall-clock timestamp (DATE: dayStart, TIME: its value as a time on 1970-01-01,
  * TIMESTAMP_LTZ: instantToLocal first), as EXTRACT and YEAR(), HOUR(), DAYOFWEEK(), … give it.
  * Flink 1.18 (ExtractCallGen, DateTimeUtils.julianExtract): QUARTER 1-4, WEEK the ISO week,
  * DOY 1-366, DOW Sunday = 1 … Saturday = 7, MILLISECOND and MICROSECOND within the second
@@ -545,28 +633,26 @@ export function isoWeek(days: number): number {
  * 1970-01-01 00:00:00 truncated toward zero (DateTimeUtils.convertExtract). Values before 1970 are
  * computed with floor division (Flink's generated code divides toward zero there).
  */
-export function extractField(unit: TimeUnit, localMicros: number): number {
+export function extractField(unit: TimeUnit, local: TimeValue): number {
   switch (unit) {
     case 'HOUR':
-      return Math.floor(localMicrosToTimeOfDay(localMicros) / MICROS_PER_HOUR);
+      return Math.floor(nanoOfDay(local) / NANOS_PER_HOUR);
     case 'MINUTE':
-      return Math.floor((localMicrosToTimeOfDay(localMicros) % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
+      return Math.floor((nanoOfDay(local) % NANOS_PER_HOUR) / NANOS_PER_MINUTE);
     case 'SECOND':
-      return Math.floor((localMicrosToTimeOfDay(localMicros) % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
+      return Math.floor((nanoOfDay(local) % NANOS_PER_MINUTE) / NANOS_PER_SECOND);
     case 'MILLISECOND':
-      return Math.floor((localMicrosToTimeOfDay(localMicros) % MICROS_PER_SECOND) / MICROS_PER_MILLI);
+      return Math.floor((nanoOfDay(local) % NANOS_PER_SECOND) / NANOS_PER_MILLI);
     case 'MICROSECOND':
-      return localMicrosToTimeOfDay(localMicros) % MICROS_PER_SECOND;
-    case 'EPOCH': {
-      const seconds = Math.trunc(localMicros / MICROS_PER_SECOND);
-      return seconds === 0 ? 0 : seconds; // no -0
-    }
+      return Math.floor((nanoOfDay(local) % NANOS_PER_SECOND) / NANOS_PER_MICRO);
+    case 'EPOCH':
+      return epochSecondsTruncated(local);
     case 'DOW':
-      return (isoDayOfWeek(localMicrosToDays(localMicros)) % 7) + 1;
+      return (isoDayOfWeek(dayOf(local)) % 7) + 1;
     case 'WEEK':
-      return isoWeek(localMicrosToDays(localMicros));
+      return isoWeek(dayOf(local));
   }
-  const days = localMicrosToDays(localMicros);
+  const days = dayOf(local);
   const { year, month, day } = civilFromDays(days);
   switch (unit) {
     case 'YEAR':

@@ -18,6 +18,7 @@ import { buildGraph, type OperatorVertex, type SinkVertex } from '../../src/runt
 import { fireProcessingTime, push, pushReplayed, pushWatermark } from '../../src/runtime/push.ts';
 import { T } from '../../src/types/data-type.ts';
 import { formatTimestamp, parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
+import type { TimeValue } from '../../src/types/time-value.ts';
 import { c, show } from './changes.ts';
 
 const SECOND = 1_000_000;
@@ -27,14 +28,18 @@ const DATE = '2025-07-11';
 
 /** A time on the test day: at('12:00:05') or at('12:00:59.999'); other days in full. */
 const at = (time: string) => parseTimestamp(time.length > 12 ? time : `${DATE} ${time}`) as number;
+/** The same time in milliseconds, as watermarks, timers and assignWindows count. */
+const ms = (time: string) => at(time) / 1000;
 /** The reverse of `at`: on the test day '12:00', '12:00:05' or '12:00:59.999'; other days in full. */
-const hms = (micros: number) => {
-  const full = formatTimestamp(micros, 3).replace(/\.000$/, '');
+const hms = (value: TimeValue) => {
+  const full = formatTimestamp(value, 3).replace(/\.000$/, '');
   return full.startsWith(DATE) ? full.slice(11).replace(/^(\d\d:\d\d):00$/, '$1') : full;
 };
+/** `hms` of milliseconds. */
+const hmsMillis = (millis: number) => hms(millis * 1000);
 /** Changes as text with the timestamps at `columns` written as times. */
 const text = (changes: readonly Change[], columns: readonly number[]) =>
-  show(changes.map((ch) => ({ ...ch, row: ch.row.map((v, i) => (columns.includes(i) ? hms(v as number) : v)) })));
+  show(changes.map((ch) => ({ ...ch, row: ch.row.map((v, i) => (columns.includes(i) ? hms(v as TimeValue) : v)) })));
 
 const UTC: EvalEnv = { timeZone: resolveTimeZone('UTC'), nowMicros: () => 0 };
 const EVENT_TIME: WindowTime = { kind: 'ROWTIME', zone: undefined };
@@ -55,7 +60,7 @@ const cumulate = (step: number, size: number): WindowSpec => ({
   slide: step,
 });
 const windowsText = (spec: WindowSpec, time: string) =>
-  assignWindows(spec, at(time)).map((w) => `[${hms(w.start)}, ${hms(w.end)})`);
+  assignWindows(spec, ms(time)).map((w) => `[${hmsMillis(w.start)}, ${hmsMillis(w.end)})`);
 
 // Rows of events(user STRING, amount BIGINT, ts TIMESTAMP(3)).
 const event = (user: string, amount: number, time: string) => c('+I', user, BigInt(amount), at(time));
@@ -89,11 +94,11 @@ class WindowQuery {
   }
 
   watermark(time: string): string[] {
-    return text(this.aggregate.onWatermark(at(time)), [0, 1]);
+    return text(this.aggregate.onWatermark(ms(time)), [0, 1]);
   }
 
   clock(time: string): string[] {
-    return text(this.aggregate.onProcessingTime(at(time)), [0, 1]);
+    return text(this.aggregate.onProcessingTime(ms(time)), [0, 1]);
   }
 }
 
@@ -152,9 +157,9 @@ describe('WatermarkAssigner', () => {
     assert.equal(assigner.generatedWatermark(), undefined, 'no watermark before the first row');
     const rows = [event('a', 1, '12:00:10'), event('b', 2, '12:00:30'), event('a', 3, '12:00:20')];
     assert.deepEqual(assigner.process(rows), rows);
-    assert.equal(hms(assigner.generatedWatermark() as number), '12:00:25', 'max(ts) - 5 s');
+    assert.equal(hmsMillis(assigner.generatedWatermark() as number), '12:00:25', 'max(ts) - 5 s');
     assigner.process([event('c', 4, '12:00:01')]);
-    assert.equal(hms(assigner.generatedWatermark() as number), '12:00:25', 'an old row does not move it back');
+    assert.equal(hmsMillis(assigner.generatedWatermark() as number), '12:00:25', 'an old row does not move it back');
   });
 
   it('fails on a NULL rowtime, as Flink does', () => {
@@ -254,7 +259,7 @@ describe('window aggregate on event time', () => {
     );
     const w = (city: string, user: number) => c('+I', at('12:00'), at('12:01'), city, BigInt(user));
     aggregate.process([w('北京', 1001), w('上海', 1002), w('北京', 1001), w('北京', 1003)]);
-    assert.deepEqual(text(aggregate.onWatermark(at('12:01')), [0, 1]), [
+    assert.deepEqual(text(aggregate.onWatermark(ms('12:01')), [0, 1]), [
       '+I(12:00, 12:01, 北京, 2)',
       '+I(12:00, 12:01, 上海, 1)',
     ]);
@@ -346,8 +351,8 @@ describe('watermarks and timers through the graph', () => {
     push(source, [event('a', 1, '08:00'), event('a', 2, '08:00')], 0);
     now = at('12:00:12');
     push(source, [event('a', 3, '08:00')], 0);
-    assert.equal(fireProcessingTime(graph, at('12:00:09')), false);
-    assert.equal(fireProcessingTime(graph, at('12:00:10')), true);
+    assert.equal(fireProcessingTime(graph, ms('12:00:09')), false);
+    assert.equal(fireProcessingTime(graph, ms('12:00:10')), true);
     assert.deepEqual(text(sink.pending, [0, 1]), ['+I(12:00, 12:00:10, a, 2, 3)']);
   });
 

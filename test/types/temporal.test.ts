@@ -3,16 +3,15 @@ import { describe, it } from 'node:test';
 import { compileDateFormat } from '../../src/types/date-format.ts';
 import {
   civilFromDays,
+  dayStart,
   daysFromCivil,
-  daysToLocalMicros,
   extractField,
   formatDate,
   formatTime,
   formatTimestamp,
   formatTimestampTrimmed,
   instantToLocal,
-  localMicros,
-  localMicrosToDays,
+  localTimestamp,
   localToInstant,
   offsetMicros,
   parseDate,
@@ -21,6 +20,7 @@ import {
   resolveTimeZone,
   timeZoneId,
 } from '../../src/types/temporal.ts';
+import { dayOf, type TimeValue, WideTime } from '../../src/types/time-value.ts';
 
 const HOUR = 3_600_000_000;
 const DAY = 86_400_000_000;
@@ -56,12 +56,12 @@ describe('calendar', () => {
     assert.equal(daysFromCivil(1, 1, 1), -719_162);
   });
   it('days and wall-clock microseconds, flooring before 1970', () => {
-    assert.equal(daysToLocalMicros(1), DAY);
-    assert.equal(localMicrosToDays(utc(2025, 7, 11, 17, 25, 55)), days(2025, 7, 11));
-    assert.equal(localMicrosToDays(-1), -1);
-    assert.equal(localMicrosToDays(-DAY), -1);
-    assert.equal(localMicrosToDays(-DAY - 1), -2);
-    assert.equal(localMicros(2025, 7, 11, 17, 25, 55, 145_000), utc(2025, 7, 11, 17, 25, 55, 145));
+    assert.equal(dayStart(1), DAY);
+    assert.equal(dayOf(utc(2025, 7, 11, 17, 25, 55)), days(2025, 7, 11));
+    assert.equal(dayOf(-1), -1);
+    assert.equal(dayOf(-DAY), -1);
+    assert.equal(dayOf(-DAY - 1), -2);
+    assert.equal(localTimestamp(2025, 7, 11, 17, 25, 55, 145_000_000), utc(2025, 7, 11, 17, 25, 55, 145));
   });
 });
 
@@ -127,7 +127,10 @@ describe('CAST from STRING', () => {
     assert.equal(parseTimestamp('2025-07-11T17:25:55'), utc(2025, 7, 11, 17, 25, 55));
     assert.equal(parseTimestamp('2025-07-11'), utc(2025, 7, 11));
     assert.equal(parseTimestamp('2025-7-1 1:2:3'), utc(2025, 7, 1, 1, 2, 3));
-    assert.equal(parseTimestamp('2025-07-11 17:25:55.123456789'), utc(2025, 7, 11, 17, 25, 55) + 123_456);
+    assert.deepEqual(
+      parseTimestamp('2025-07-11 17:25:55.123456789'),
+      new WideTime(BigInt(utc(2025, 7, 11, 17, 25, 55) + 123_456) * 1000n + 789n),
+    );
     assert.equal(parseTimestamp('2025-07-11 17:25:55.1'), utc(2025, 7, 11, 17, 25, 55, 100));
     assert.equal(parseTimestamp('1969-12-31 23:59:59.999'), -1000);
     assert.equal(parseTimestamp('2024-02-29 00:00:00'), utc(2024, 2, 29));
@@ -177,7 +180,8 @@ describe('CAST from STRING', () => {
     assert.equal(parseTime('17:25:55'), ((17 * 60 + 25) * 60 + 55) * 1_000_000);
     assert.equal(parseTime('17:25:55.145'), ((17 * 60 + 25) * 60 + 55) * 1_000_000 + 145_000);
     assert.equal(parseTime('17:25'), (17 * 60 + 25) * 60 * 1_000_000);
-    assert.equal(parseTime('00:00:00.1234567'), 123_456);
+    assert.deepEqual(parseTime('00:00:00.1234567'), new WideTime(123_456_700n));
+    assert.equal(parseTime('00:00:00.1234560'), 123_456);
     for (const text of ['24:00:00', '12:60:00', '12:00:60', 'noon', '', '12:00:00 PM']) {
       assert.equal(parseTime(text), null, text);
     }
@@ -279,8 +283,8 @@ describe('EXTRACT and field functions', () => {
     assert.equal(extractField('WEEK', utc(2026, 1, 1)), 1);
   });
   it('dates, times, leap days and values before 1970', () => {
-    assert.equal(extractField('DOY', daysToLocalMicros(days(2024, 12, 31))), 366);
-    assert.equal(extractField('DAY', daysToLocalMicros(days(2024, 2, 29))), 29);
+    assert.equal(extractField('DOY', dayStart(days(2024, 12, 31))), 366);
+    assert.equal(extractField('DAY', dayStart(days(2024, 2, 29))), 29);
     assert.equal(extractField('HOUR', ((17 * 60 + 25) * 60 + 55) * 1_000_000), 17);
     const before = parseTimestamp('1969-12-31 23:59:59.999') as number;
     assert.equal(extractField('YEAR', before), 1969);
@@ -293,7 +297,7 @@ describe('EXTRACT and field functions', () => {
 
 describe('SimpleDateFormat patterns', () => {
   const ts = utc(2025, 7, 11, 17, 25, 55, 145);
-  const format = (pattern: string, micros = ts) => compileDateFormat(pattern).format(micros);
+  const format = (pattern: string, value: TimeValue = ts) => compileDateFormat(pattern).format(value);
   it('formats', () => {
     assert.equal(format('yyyy-MM-dd'), '2025-07-11');
     assert.equal(format('HH:mm:ss'), '17:25:55');
@@ -307,7 +311,7 @@ describe('SimpleDateFormat patterns', () => {
     assert.equal(format('D u G'), '192 5 AD');
     assert.equal(format('S SSSSSS', utc(2025, 7, 11, 0, 0, 0, 45)), '45 000045');
     assert.equal(format('yyyy-MM-dd HH:mm:ss.SSS', -1000), '1969-12-31 23:59:59.999');
-    assert.equal(format('yyyy-MM-dd', daysToLocalMicros(days(2024, 2, 29))), '2024-02-29');
+    assert.equal(format('yyyy-MM-dd', dayStart(days(2024, 2, 29))), '2024-02-29');
     assert.equal(format('Y-w', utc(2024, 12, 31)), '2025-1');
   });
   it('prints zones as given', () => {

@@ -4,12 +4,13 @@ import type { DataType, RowField } from '../../types/data-type.ts';
 import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
 import {
   formatDate,
-  formatTime,
   formatTimestampTrimmed,
+  formatTimeTrimmed,
   parseDate,
   parseTime,
   parseTimestamp,
 } from '../../types/temporal.ts';
+import type { TimeValue } from '../../types/time-value.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
 import { FormatError } from './format.ts';
 import { JsonBytes } from './json-bytes.ts';
@@ -77,11 +78,11 @@ function encoder(type: DataType, options: JsonOptions): Encode {
     case 'DATE':
       return (v) => `"${formatDate(v as number)}"`;
     case 'TIME':
-      return (v) => `"${formatTime(v as number, 0)}${fractionOf(v as number)}"`;
+      return (v) => `"${formatTimeTrimmed(v as TimeValue)}"`;
     case 'TIMESTAMP':
-      return (v) => `"${formatTimestampTrimmed(v as number, iso ? 'T' : ' ')}"`;
+      return (v) => `"${formatTimestampTrimmed(v as TimeValue, iso ? 'T' : ' ')}"`;
     case 'TIMESTAMP_LTZ':
-      return (v) => `"${formatTimestampTrimmed(v as number, iso ? 'T' : ' ')}Z"`;
+      return (v) => `"${formatTimestampTrimmed(v as TimeValue, iso ? 'T' : ' ')}Z"`;
     case 'ARRAY': {
       const element = encoder(type.element, options);
       return (v) => `[${(v as Value[]).map((item) => (item === null ? 'null' : element(item))).join(',')}]`;
@@ -123,11 +124,6 @@ function nullMapKey(): RivuletError {
     "JSON format doesn't support to serialize map data with null keys",
     "drop null key entries with 'json.map-null-key.mode' = 'DROP', or write them as a text with 'LITERAL' and 'json.map-null-key.literal'",
   );
-}
-
-function fractionOf(micros: number): string {
-  const micro = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
-  return micro === 0 ? '' : `.${String(micro).padStart(6, '0').replace(/0+$/, '')}`;
 }
 
 type Write = (value: Value, out: JsonBytes) => void;
@@ -175,7 +171,7 @@ function writer(type: DataType, options: JsonOptions): Write {
     case 'TIMESTAMP_LTZ': {
       const separator = options.timestampStandard === 'ISO-8601' ? 0x54 : 0x20;
       const zone = type.kind === 'TIMESTAMP_LTZ';
-      return (v, out) => out.timestamp(v as number, separator, zone);
+      return (v, out) => out.timestamp(v as TimeValue, separator, zone);
     }
     case 'ROW':
       return rowWriter(type.fields, options);
@@ -390,7 +386,8 @@ function timestampLayout(options: JsonOptions, zoned: boolean): RegExp {
     options.timestampStandard === 'SQL'
       ? ' \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?'
       : 'T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?';
-  return new RegExp(`^\\d{4}-\\d{2}-\\d{2}${time}${zoned ? 'Z' : ''}$`);
+  // Years past 9999 (a window's end) are written with a sign and five digits, as ISO-8601 has them.
+  return new RegExp(`^(?:\\d{4}|\\+\\d{5,})-\\d{2}-\\d{2}${time}${zoned ? 'Z' : ''}$`);
 }
 
 function strictDecoder(type: DataType, options: JsonOptions): Decode {
@@ -469,12 +466,13 @@ function strictDecoder(type: DataType, options: JsonOptions): Decode {
     case 'TIME':
       return (json, path) =>
         typeof json === 'string' ? (parseTime(json) ?? mismatch(path, 'TIME', json)) : mismatch(path, 'TIME', json);
+    // Year 0 is read, as Flink's json format reads it (ISO_LOCAL_DATE): 0000-01-01 begins Flink's range.
     case 'TIMESTAMP': {
       const layout = timestampLayout(options, false);
       const expected = `TIMESTAMP (${options.timestampStandard})`;
       return (json, path) =>
         typeof json === 'string' && layout.test(json)
-          ? (parseTimestamp(json) ?? mismatch(path, expected, json))
+          ? (parseTimestamp(json, true) ?? mismatch(path, expected, json))
           : mismatch(path, expected, json);
     }
     case 'TIMESTAMP_LTZ': {
@@ -482,7 +480,7 @@ function strictDecoder(type: DataType, options: JsonOptions): Decode {
       const expected = `TIMESTAMP_LTZ (${options.timestampStandard}, ending in Z)`;
       return (json, path) =>
         typeof json === 'string' && layout.test(json)
-          ? (parseTimestamp(json.slice(0, -1)) ?? mismatch(path, expected, json))
+          ? (parseTimestamp(json.slice(0, -1), true) ?? mismatch(path, expected, json))
           : mismatch(path, expected, json);
     }
     case 'ARRAY': {

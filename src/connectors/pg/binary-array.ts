@@ -1,6 +1,7 @@
 import { writeText } from '../../common/text-bytes.ts';
 import type { Value } from '../../expr/value.ts';
 import type { DataType } from '../../types/data-type.ts';
+import { roundedMicros, type TimeValue } from '../../types/time-value.ts';
 
 /**
  * One column of a batch as a single statement parameter: a PostgreSQL array in its binary format
@@ -19,6 +20,7 @@ const TEXT_OID = 25;
 /** PostgreSQL's dates and timestamps count from 2000-01-01; Rivulet's from 1970-01-01. */
 const DAYS_1970_TO_2000 = 10_957;
 const MICROS_1970_TO_2000 = DAYS_1970_TO_2000 * 86_400_000_000;
+const BIG_MICROS_1970_TO_2000 = BigInt(MICROS_1970_TO_2000);
 
 /** The array header: one dimension, whether an element is null, the element type, the length, lower bound 1. */
 function header(buffer: Buffer, count: number, hasNull: boolean, elementOid: number): void {
@@ -71,6 +73,27 @@ function writeInt64(buffer: Buffer, value: number, at: number): void {
 function writeBigint(buffer: Buffer, value: Value, at: number): void {
   if (typeof value === 'bigint') buffer.writeBigInt64BE(value, at);
   else writeInt64(buffer, value as number, at);
+}
+
+/**
+ * A TIMESTAMP as PostgreSQL's microseconds since 2000. A WideTime (beyond the years 1684-2255, or
+ * with nanoseconds) is rounded to microseconds half up, as PostgreSQL's JDBC driver does.
+ */
+function writeTimestamp(buffer: Buffer, value: Value, at: number): void {
+  if (typeof value === 'number') {
+    const micros = value - MICROS_1970_TO_2000;
+    if (micros >= Number.MIN_SAFE_INTEGER) {
+      writeInt64(buffer, micros, at);
+      return;
+    }
+  }
+  buffer.writeBigInt64BE(roundedMicros(value as TimeValue) - BIG_MICROS_1970_TO_2000, at);
+}
+
+/** A TIME as microseconds of the day; 23:59:59.9999995 rounds to 24:00:00, which PostgreSQL's time holds. */
+function writeTime(buffer: Buffer, value: Value, at: number): void {
+  if (typeof value === 'number') writeInt64(buffer, value, at);
+  else buffer.writeBigInt64BE(roundedMicros(value as TimeValue), at);
 }
 
 /**
@@ -127,11 +150,11 @@ export function columnArray(type: DataType, toText: (value: Value) => string | n
     case 'DATE':
       return fixedSize('date[]', 1082, 4, (b, v, at) => b.writeInt32BE((v as number) - DAYS_1970_TO_2000, at));
     case 'TIME':
-      return fixedSize('time[]', 1083, 8, (b, v, at) => writeInt64(b, v as number, at));
+      return fixedSize('time[]', 1083, 8, writeTime);
     case 'TIMESTAMP':
-      return fixedSize('timestamp[]', 1114, 8, (b, v, at) => writeInt64(b, (v as number) - MICROS_1970_TO_2000, at));
+      return fixedSize('timestamp[]', 1114, 8, writeTimestamp);
     case 'TIMESTAMP_LTZ':
-      return fixedSize('timestamptz[]', 1184, 8, (b, v, at) => writeInt64(b, (v as number) - MICROS_1970_TO_2000, at));
+      return fixedSize('timestamptz[]', 1184, 8, writeTimestamp);
     default:
       return textArray(toText);
   }

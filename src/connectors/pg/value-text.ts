@@ -2,19 +2,29 @@ import type { Value } from '../../expr/value.ts';
 import type { DataType } from '../../types/data-type.ts';
 import { fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
 import {
+  civilFromDays,
+  dateInFlinkRange,
   daysFromCivil,
   daysInMonth,
   formatDate,
   formatTime,
-  formatTimestamp,
-  MICROS_PER_DAY,
-  MICROS_PER_HOUR,
+  parseTime,
+  timeOfDay,
+  timestampOfDay,
+} from '../../types/temporal.ts';
+import {
+  dayOf,
+  fromNanos,
   MICROS_PER_MINUTE,
   MICROS_PER_SECOND,
-  parseDate,
-  parseTime,
-  parseTimestamp,
-} from '../../types/temporal.ts';
+  NANOS_PER_HOUR,
+  NANOS_PER_MINUTE,
+  NANOS_PER_SECOND,
+  plusMicros,
+  roundedMicros,
+  type TimeValue,
+  timeValue,
+} from '../../types/time-value.ts';
 
 /** Type OIDs whose text form needs its own reading. */
 const TIMESTAMPTZ = 1184;
@@ -32,17 +42,6 @@ const INT_RANGES = {
   INT: [-2147483648, 2147483647],
 } as const;
 
-/** '2025-07-11 17:25:55.145+08' or '...+05:30': the instant, in microseconds since the epoch. */
-function parseTimestampTz(text: string): number | null {
-  const match = /^(.*?)([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(text);
-  if (!match) return null;
-  const local = parseTimestamp(match[1] as string);
-  if (local === null) return null;
-  const offset =
-    (Number(match[3]) * 60 + Number(match[4] ?? 0)) * MICROS_PER_MINUTE + Number(match[5] ?? 0) * 1_000_000;
-  return match[2] === '-' ? local + offset : local - offset;
-}
-
 /** The number in text[from, to), or -1 when a character is not a digit. */
 function digits(text: string, from: number, to: number): number {
   let value = 0;
@@ -56,9 +55,9 @@ function digits(text: string, from: number, to: number): number {
 
 /**
  * PostgreSQL's usual output 'YYYY-MM-DD HH:MM:SS[.ffffff]' read without a regular expression (a
- * snapshot reads millions); undefined for any other form, which parseTimestamp reads.
+ * snapshot reads millions); undefined for any other form, which pgTimestamp reads.
  */
-function isoTimestamp(text: string): number | undefined {
+function isoTimestamp(text: string): TimeValue | undefined {
   const n = text.length;
   if (n < 19 || n === 20 || n > 26) return undefined;
   if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32) return undefined;
@@ -74,17 +73,84 @@ function isoTimestamp(text: string): number | undefined {
   if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59)
     return undefined;
   if (second < 0 || second > 59 || fraction < 0 || day > daysInMonth(year, month)) return undefined;
-  return (
-    daysFromCivil(year, month, day) * MICROS_PER_DAY +
-    hour * MICROS_PER_HOUR +
-    minute * MICROS_PER_MINUTE +
-    second * MICROS_PER_SECOND +
-    fraction * 10 ** (26 - n)
+  return timeValue(
+    daysFromCivil(year, month, day),
+    hour * NANOS_PER_HOUR + minute * NANOS_PER_MINUTE + second * NANOS_PER_SECOND + fraction * 10 ** (29 - n),
   );
 }
 
-function readTimestamp(text: string, type: DataType): number {
-  return isoTimestamp(text) ?? checked(parseTimestamp(text), text, type);
+/**
+ * Any timestamp or timestamptz text of PostgreSQL's ISO style (TimeZone UTC): years past 9999,
+ * ' BC' for years before 1 (1 BC is year 0), an offset for timestamptz, 'infinity'. Values
+ * outside Flink's range (PostgreSQL's runs from 4713 BC to 294276) throw a ValueError.
+ */
+const PG_TIMESTAMP =
+  /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?)?( BC)?$/;
+
+function pgTimestamp(text: string, type: DataType): TimeValue {
+  const match = PG_TIMESTAMP.exec(text);
+  if (!match) {
+    if (text.endsWith('infinity')) throw new ValueError(`'${text}' has no ${type.kind} value: ${RANGE}`);
+    throw new ValueError(`'${text}' is not a valid ${type.kind}`);
+  }
+  const year = match[12] ? 1 - Number(match[1]) : Number(match[1]);
+  const days = daysFromCivil(year, Number(match[2]), Number(match[3]));
+  const fraction = (match[7] ?? '').padEnd(9, '0');
+  let value = timestampOfDay(days, Number(match[4]), Number(match[5]), Number(match[6]), Number(fraction));
+  if (value !== null && match[8] !== undefined) {
+    const offset =
+      (Number(match[9]) * 60 + Number(match[10] ?? 0)) * MICROS_PER_MINUTE + Number(match[11] ?? 0) * MICROS_PER_SECOND;
+    value = plusMicros(value, match[8] === '-' ? offset : -offset);
+    if (!dateInFlinkRange(dayOf(value))) value = null;
+  }
+  if (value === null) throw new ValueError(`'${text}' is outside ${RANGE}`);
+  return value;
+}
+
+const RANGE = "Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59.999999999";
+
+function readTimestamp(text: string, type: DataType): TimeValue {
+  return isoTimestamp(text) ?? pgTimestamp(text, type);
+}
+
+/** A date of PostgreSQL's ISO style: 'YYYY-MM-DD', years past 9999, ' BC', 'infinity'. */
+function readDate(text: string, type: DataType): number {
+  const match = /^(\d{4,})-(\d\d)-(\d\d)( BC)?$/.exec(text);
+  if (!match) {
+    if (text.endsWith('infinity')) throw new ValueError(`'${text}' has no DATE value: ${RANGE}`);
+    throw new ValueError(`'${text}' is not a valid ${type.kind}`);
+  }
+  const year = match[4] ? 1 - Number(match[1]) : Number(match[1]);
+  const days = daysFromCivil(year, Number(match[2]), Number(match[3]));
+  if (!dateInFlinkRange(days)) throw new ValueError(`'${text}' is outside ${RANGE}`);
+  return days;
+}
+
+/** A date as PostgreSQL reads it, and whether ' BC' must follow (PostgreSQL has no year 0: it is 1 BC). */
+function pgDate(days: number): { readonly text: string; readonly bc: boolean } {
+  const { year } = civilFromDays(days);
+  const monthDay = formatDate(days).slice(-6);
+  return { text: `${String(year >= 1 ? year : 1 - year).padStart(4, '0')}${monthDay}`, bc: year < 1 };
+}
+
+function pgDateText(days: number): string {
+  const { text, bc } = pgDate(days);
+  return bc ? `${text} BC` : text;
+}
+
+/**
+ * The text PostgreSQL reads for a TIME or TIMESTAMP, rounded to its microseconds half up, as
+ * PostgreSQL's JDBC driver (and so Flink's jdbc connector) writes it: 23:59:59.9999995 is 24:00:00.
+ */
+function pgTimestampText(value: TimeValue): string {
+  const rounded = fromNanos(roundedMicros(value) * 1000n);
+  const { text, bc } = pgDate(dayOf(rounded));
+  return `${text} ${formatTime(timeOfDay(rounded), 6)}${bc ? ' BC' : ''}`;
+}
+
+function pgTimeText(value: TimeValue): string {
+  const micros = roundedMicros(value);
+  return micros === 86_400_000_000n ? '24:00:00' : formatTime(fromNanos(micros * 1000n), 6);
 }
 
 /** A one-dimensional PostgreSQL array literal: '{1,2,NULL,"a b"}'. */
@@ -183,7 +249,7 @@ export function pgTextReader(type: DataType, oid: number): (text: string) => Val
     case 'VARBINARY':
       return parseBytea;
     case 'DATE':
-      return (text) => checked(parseDate(text), text, type);
+      return (text) => readDate(text, type);
     case 'TIME':
       return oid === TIMETZ
         ? () => {
@@ -191,15 +257,10 @@ export function pgTextReader(type: DataType, oid: number): (text: string) => Val
           }
         : (text) => checked(parseTime(text), text, type);
     case 'TIMESTAMP':
-      // timestamptz into TIMESTAMP: the UTC wall clock, as Debezium gives it.
-      return oid === TIMESTAMPTZ
-        ? (text) => checked(parseTimestampTz(text), text, type)
-        : (text) => readTimestamp(text, type);
     case 'TIMESTAMP_LTZ':
-      // timestamp without time zone into TIMESTAMP_LTZ: read as UTC.
-      return oid === TIMESTAMPTZ
-        ? (text) => checked(parseTimestampTz(text), text, type)
-        : (text) => readTimestamp(text, type);
+      // timestamptz into TIMESTAMP: the UTC wall clock, as Debezium gives it; timestamp without
+      // time zone into TIMESTAMP_LTZ: read as UTC.
+      return oid === TIMESTAMPTZ ? (text) => pgTimestamp(text, type) : (text) => readTimestamp(text, type);
     case 'ARRAY': {
       const element = pgTextReader(type.element, 0);
       return (text) => parseArray(text).map((item) => (item === null ? null : element(item)));
@@ -219,13 +280,13 @@ export function toText(type: DataType): (value: Value) => string | null {
       return (v) => (v === null ? null : formatDecimal(v as bigint, scale));
     }
     case 'DATE':
-      return (v) => (v === null ? null : formatDate(v as number));
+      return (v) => (v === null ? null : pgDateText(v as number));
     case 'TIME':
-      return (v) => (v === null ? null : formatTime(v as number, 6));
+      return (v) => (v === null ? null : pgTimeText(v as TimeValue));
     case 'TIMESTAMP':
-      return (v) => (v === null ? null : formatTimestamp(v as number, 6));
+      return (v) => (v === null ? null : pgTimestampText(v as TimeValue));
     case 'TIMESTAMP_LTZ':
-      return (v) => (v === null ? null : `${formatTimestamp(v as number, 6)}Z`);
+      return (v) => (v === null ? null : `${pgTimestampText(v as TimeValue)}Z`);
     case 'BINARY':
     case 'VARBINARY':
       return (v) => (v === null ? null : `\\x${Buffer.from(v as Uint8Array).toString('hex')}`);

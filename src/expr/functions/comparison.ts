@@ -1,4 +1,5 @@
 import { type DataType, describeType, T } from '../../types/data-type.ts';
+import { compareTimes, WideTime } from '../../types/time-value.ts';
 import { commonType } from '../../types/type-rules.ts';
 import type { BoundExpr } from '../bound.ts';
 import type { Evaluator, Value } from '../value.ts';
@@ -6,6 +7,9 @@ import { anyNullable, type BindContext, type ScalarFunction, strict } from './de
 
 /** Orders two non-null values of the same type: negative, zero or positive. */
 export function compareValues(a: Value, b: Value): number {
+  // A TIME or TIMESTAMP is a number or a WideTime (src/types/time-value.ts), and one may meet the other.
+  if (a instanceof WideTime || b instanceof WideTime)
+    return compareTimes(a as number | WideTime, b as number | WideTime);
   if (typeof a === 'string' || typeof a === 'number' || typeof a === 'bigint') {
     return a < (b as typeof a) ? -1 : a > (b as typeof a) ? 1 : 0;
   }

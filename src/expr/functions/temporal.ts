@@ -9,18 +9,40 @@ import {
 } from '../../types/data-type.ts';
 import { compileDateFormat, type DateFormat, type DateFormatStyle } from '../../types/date-format.ts';
 import { decimalToDouble } from '../../types/decimal.ts';
-import { extractField, instantToLocal, parseDate, parseTimestamp, type TimeUnit } from '../../types/temporal.ts';
+import {
+  civilFromDays,
+  dateInFlinkRange,
+  dayStart,
+  daysFromCivil,
+  daysInMonth,
+  extractField,
+  instantToLocal,
+  parseDate,
+  parseTimestamp,
+  type TimeUnit,
+  timeOfDay,
+} from '../../types/temporal.ts';
+import {
+  dayOf,
+  epochMillis,
+  fromEpochMillis,
+  fromMicros,
+  inFlinkRange,
+  MICROS_PER_DAY,
+  NANOS_PER_DAY,
+  nanoOfDay,
+  plusMicros,
+  type TimeValue,
+  timeValue,
+  truncateTime,
+} from '../../types/time-value.ts';
 import type { BoundExpr } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
 import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction, strict } from './definition.ts';
 
-const MICROS_PER_DAY = 86_400_000_000;
-const MICROS_PER_SECOND = 1_000_000;
-
 /** Current time truncated to milliseconds, the precision of Flink's clock functions. */
-function nowMillis(env: EvalEnv): number {
-  const now = env.nowMicros();
-  return now - (now % 1000);
+function nowMillis(env: EvalEnv): TimeValue {
+  return truncateTime(fromMicros(env.nowMicros()), 3);
 }
 
 function niladic(name: string, type: DataType, value: (env: EvalEnv) => Value): ScalarFunction {
@@ -43,13 +65,11 @@ export const LOCALTIMESTAMP = niladic('LOCALTIMESTAMP', T.timestamp(3, false), (
   instantToLocal(env.timeZone, nowMillis(env)),
 );
 export const CURRENT_DATE = niladic('CURRENT_DATE', T.date(false), (env) =>
-  Math.floor(instantToLocal(env.timeZone, nowMillis(env)) / MICROS_PER_DAY),
+  dayOf(instantToLocal(env.timeZone, nowMillis(env))),
 );
-export const CURRENT_TIME = niladic('CURRENT_TIME', T.time(0, false), (env) => {
-  const local = instantToLocal(env.timeZone, nowMillis(env));
-  const ofDay = ((local % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY;
-  return ofDay - (ofDay % MICROS_PER_SECOND);
-});
+export const CURRENT_TIME = niladic('CURRENT_TIME', T.time(0, false), (env) =>
+  truncateTime(timeOfDay(instantToLocal(env.timeZone, nowMillis(env))), 0),
+);
 export const LOCALTIME = { ...CURRENT_TIME, name: 'LOCALTIME' };
 export const PROCTIME = niladic(
   'PROCTIME',
@@ -57,17 +77,15 @@ export const PROCTIME = niladic(
   nowMillis,
 );
 
-/** Wall-clock microseconds of a DATE, TIMESTAMP or TIMESTAMP_LTZ value (in the session time zone). */
-function localMicros(type: DataType, env: EvalEnv): (value: Value) => number {
+/** The wall-clock time of a DATE, TIME, TIMESTAMP or TIMESTAMP_LTZ value (in the session time zone). */
+function localTime(type: DataType, env: EvalEnv): (value: Value) => TimeValue {
   switch (type.kind) {
     case 'DATE':
-      return (v) => (v as number) * MICROS_PER_DAY;
-    case 'TIME':
-      return (v) => v as number;
+      return (v) => dayStart(v as number);
     case 'TIMESTAMP_LTZ':
-      return (v) => instantToLocal(env.timeZone, v as number);
+      return (v) => instantToLocal(env.timeZone, v as TimeValue);
     default:
-      return (v) => v as number;
+      return (v) => v as TimeValue;
   }
 }
 
@@ -93,7 +111,7 @@ function field(name: string, unit: TimeUnit, allowTime = false): ScalarFunction 
       return { args, type: T.bigint(anyNullable(args)) };
     },
     compile(args, call, env) {
-      const local = localMicros(call.args[0]?.type as DataType, env);
+      const local = localTime(call.args[0]?.type as DataType, env);
       return strict((value: Value) => BigInt(extractField(unit, local(value))))(args);
     },
   };
@@ -120,7 +138,7 @@ export const EXTRACT: ScalarFunction = {
   },
   compile(args, call, env) {
     const unit = (call.args[0] as { value: Value }).value as TimeUnit;
-    const local = localMicros(call.args[1]?.type as DataType, env);
+    const local = localTime(call.args[1]?.type as DataType, env);
     const operand = args[1] as Evaluator;
     return (row) => {
       const value = operand(row);
@@ -159,7 +177,7 @@ export const DATE_FORMAT: ScalarFunction = {
     const type = call.args[0]?.type as DataType;
     const local = isCharacterString(type)
       ? (v: Value) => parseTimestamp(v as string) ?? invalid(`DATE_FORMAT cannot read '${v}' as a timestamp`)
-      : localMicros(type, env);
+      : localTime(type, env);
     // Flink formats a TIMESTAMP with java.time patterns, a DATE or a string with SimpleDateFormat.
     const style: DateFormatStyle = isTimestamp(type) ? 'java-time' : 'simple';
     return strict((value: Value, pattern: string) => formatWith(pattern, local(value), style))(args);
@@ -179,11 +197,11 @@ function dateFormat(pattern: string, style: DateFormatStyle): DateFormat {
   }
 }
 
-function formatWith(pattern: string, micros: number, style: DateFormatStyle = 'simple'): string {
-  return dateFormat(pattern, style).format(micros);
+function formatWith(pattern: string, local: TimeValue, style: DateFormatStyle = 'simple'): string {
+  return dateFormat(pattern, style).format(local);
 }
 
-function parseWith(pattern: string, text: string, style: DateFormatStyle = 'simple'): number | null {
+function parseWith(pattern: string, text: string, style: DateFormatStyle = 'simple'): TimeValue | null {
   return dateFormat(pattern, style).parse(text);
 }
 
@@ -198,11 +216,11 @@ export const TO_TIMESTAMP: ScalarFunction = {
   },
   compile: (args) =>
     strict((text: string, pattern?: string) => {
-      const micros =
+      const local =
         pattern === undefined
           ? (parseTimestamp(text) ?? parseWith('yyyy-MM-dd HH:mm:ss', text))
           : parseWith(pattern, text);
-      return micros === null ? null : micros - (((micros % 1000) + 1000) % 1000);
+      return local === null ? null : truncateTime(local, 3);
     })(args),
 };
 
@@ -218,8 +236,8 @@ export const TO_DATE: ScalarFunction = {
   compile: (args) =>
     strict((text: string, pattern?: string) => {
       if (pattern === undefined) return parseDate(text);
-      const micros = parseWith(pattern, text);
-      return micros === null ? null : Math.floor(micros / MICROS_PER_DAY);
+      const local = parseWith(pattern, text);
+      return local === null ? null : dayOf(local);
     })(args),
 };
 
@@ -235,11 +253,11 @@ export const UNIX_TIMESTAMP: ScalarFunction = {
     return { args, type: T.bigint(args.length > 0) };
   },
   compile(args, _call, env) {
-    if (args.length === 0) return () => BigInt(Math.floor(env.nowMicros() / MICROS_PER_SECOND));
+    if (args.length === 0) return () => BigInt(Math.floor(env.nowMicros() / 1_000_000));
     return strict((text: string, pattern?: string) => {
       // An offset written in the text counts; otherwise the text is a wall-clock time of the session zone.
       const instant = dateFormat(pattern ?? 'yyyy-MM-dd HH:mm:ss', 'simple').parseInstant(text, env.timeZone);
-      return instant === null ? null : BigInt(Math.floor(instant / MICROS_PER_SECOND));
+      return instant === null ? null : BigInt(Math.floor(epochMillis(instant) / 1000));
     })(args);
   },
 };
@@ -259,7 +277,7 @@ export const FROM_UNIXTIME: ScalarFunction = {
   },
   compile: (args, _call, env) =>
     strict((seconds: number | bigint, pattern?: string) =>
-      formatWith(pattern ?? 'yyyy-MM-dd HH:mm:ss', instantToLocal(env.timeZone, Number(seconds) * MICROS_PER_SECOND)),
+      formatWith(pattern ?? 'yyyy-MM-dd HH:mm:ss', instantToLocal(env.timeZone, fromEpochSeconds(seconds))),
     )(args),
 };
 
@@ -279,7 +297,7 @@ export const TO_TIMESTAMP_LTZ: ScalarFunction = {
   },
   compile(args, call) {
     const epochType = call.args[0]?.type as DataType;
-    const factor = Number((call.args[1] as { value: Value }).value) === 0 ? MICROS_PER_SECOND : 1000;
+    const factor = Number((call.args[1] as { value: Value }).value) === 0 ? 1_000_000 : 1000;
     const toNumber =
       epochType.kind === 'DECIMAL'
         ? (v: Value) => decimalToDouble(v as bigint, epochType.scale)
@@ -288,8 +306,10 @@ export const TO_TIMESTAMP_LTZ: ScalarFunction = {
     return (row) => {
       const value = epoch(row);
       if (value === null) return null;
+      // Rounded to microseconds first, so that 1.001 seconds is 1001 ms and not 1000.9999….
       const micros = Math.round(toNumber(value) * factor);
-      return micros - (((micros % 1000) + 1000) % 1000);
+      const millis = Math.floor(Number.isSafeInteger(micros) ? micros / 1000 : (toNumber(value) * factor) / 1000);
+      return inRange(fromEpochMillis(millis), 'TO_TIMESTAMP_LTZ');
     };
   },
 };
@@ -316,28 +336,50 @@ function datetimeArithmetic(name: string, sign: 1 | -1): ScalarFunction {
     compile(args, call) {
       const left = call.args[0]?.type as DataType;
       const months = call.args[1]?.type.kind === 'INTERVAL_YEAR_MONTH';
-      return strict((value: number, amount: number) => {
-        if (months) return addMonths(left, value, sign * amount);
-        if (left.kind === 'DATE') return value + Math.trunc((sign * amount) / MICROS_PER_DAY);
-        if (left.kind === 'TIME') return (((value + sign * amount) % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY;
-        return value + sign * amount;
+      const what = `${describeType(left)} ${sign > 0 ? '+' : '-'} INTERVAL`;
+      return strict((value: number | TimeValue, amount: number) => {
+        if (months) return addMonths(left, value, sign * amount, what);
+        if (left.kind === 'DATE')
+          return dateInRange((value as number) + Math.trunc((sign * amount) / MICROS_PER_DAY), what);
+        if (left.kind === 'TIME') {
+          const ofDay =
+            (((nanoOfDay(value) + ((sign * amount) % MICROS_PER_DAY) * 1000) % NANOS_PER_DAY) + NANOS_PER_DAY) %
+            NANOS_PER_DAY;
+          return timeValue(0, ofDay);
+        }
+        return inRange(plusMicros(value, sign * amount), what);
       })(args);
     },
   };
 }
 
-function addMonths(type: DataType, value: number, months: number): number {
-  const days = type.kind === 'DATE' ? value : Math.floor(value / MICROS_PER_DAY);
-  const ofDay = type.kind === 'DATE' ? 0 : value - days * MICROS_PER_DAY;
-  const date = new Date(days * 86_400_000);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth() + months;
-  const targetYear = year + Math.floor(month / 12);
-  const targetMonth = ((month % 12) + 12) % 12;
-  const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
-  const day = Math.min(date.getUTCDate(), lastDay);
-  const resultDays = Date.UTC(targetYear, targetMonth, day) / 86_400_000;
-  return type.kind === 'DATE' ? resultDays : resultDays * MICROS_PER_DAY + ofDay;
+/** A result past 9999-12-31 or before 0000-01-01 fails the record: nothing downstream could read it. */
+function inRange(value: TimeValue, what: string): TimeValue {
+  if (inFlinkRange(value)) return value;
+  throw new EvaluationError('DATETIME_OUT_OF_RANGE', `${what} gives a time outside 0000-01-01 to 9999-12-31`);
+}
+
+function dateInRange(days: number, what: string): number {
+  if (dateInFlinkRange(days)) return days;
+  throw new EvaluationError('DATETIME_OUT_OF_RANGE', `${what} gives a date outside 0000-01-01 to 9999-12-31`);
+}
+
+/** Months added to a DATE or TIMESTAMP; a day past the end of the target month becomes its last day. */
+function addMonths(type: DataType, value: TimeValue, months: number, what: string): TimeValue {
+  const days = type.kind === 'DATE' ? (value as number) : dayOf(value);
+  const { year, month, day } = civilFromDays(days);
+  const month0 = month - 1 + months;
+  const targetYear = year + Math.floor(month0 / 12);
+  const targetMonth = month0 - Math.floor(month0 / 12) * 12 + 1;
+  if (targetYear < 0 || targetYear > 9999)
+    throw new EvaluationError('DATETIME_OUT_OF_RANGE', `${what} gives a date outside 0000-01-01 to 9999-12-31`);
+  const resultDays = daysFromCivil(targetYear, targetMonth, Math.min(day, daysInMonth(targetYear, targetMonth)));
+  return type.kind === 'DATE' ? resultDays : timeValue(resultDays, nanoOfDay(value));
+}
+
+/** An instant of a number of seconds since the epoch (FROM_UNIXTIME's argument). */
+function fromEpochSeconds(seconds: number | bigint): TimeValue {
+  return fromEpochMillis(Number(seconds) * 1000);
 }
 
 export const DATETIME_PLUS = datetimeArithmetic('DATETIME_PLUS', 1);
