@@ -260,12 +260,21 @@ export function formatTimestamp(value: TimeValue, precision: number): string {
   return `${dayText(days)} ${clockText(seconds)}${timestampFraction(ofDay - seconds * NANOS_PER_SECOND, precision)}`;
 }
 
-/** Fraction digits with trailing zeros removed: '.145', '.1', or nothing (ISO and JSON style). */
+/**
+ * The text of Flink's json format: fraction digits with trailing zeros removed ('.145', '.1', or
+ * nothing), and the date as java.time's ISO_LOCAL_DATE prints it, which puts a '+' before a year
+ * past 9999 (the end of a window in the last days of 9999 is 10000-01-01 00:00).
+ */
 export function formatTimestampTrimmed(value: TimeValue, separator = ' '): string {
   const days = dayOf(value);
   const ofDay = nanoOfDay(value);
   const seconds = Math.floor(ofDay / NANOS_PER_SECOND);
-  return `${dayText(days)}${separator}${clockText(seconds)}${trimmedFraction(ofDay - seconds * NANOS_PER_SECOND)}`;
+  return `${isoDayText(days)}${separator}${clockText(seconds)}${trimmedFraction(ofDay - seconds * NANOS_PER_SECOND)}`;
+}
+
+/** dayText with ISO_LOCAL_DATE's '+' before a year past 9999. */
+export function isoDayText(days: number): string {
+  return days > LAST_DAY ? `+${dayText(days)}` : dayText(days);
 }
 
 /** Two digits for every clock field, looked up rather than built for each timestamp written. */
@@ -666,4 +675,28 @@ export function extractField(unit: TimeUnit, local: TimeValue): number {
     case 'DOY':
       return days - daysFromCivil(year, 1, 1) + 1;
   }
+}
+
+const BEYOND_TEXT = /^\+(\d{5,9})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?$/;
+
+/**
+ * A timestamp past 9999 as java.time's ISO_LOCAL_DATE writes it, '+10000-01-01 00:00:00': what
+ * Flink's json format writes for the end of a window in the last days of 9999, read back as it
+ * reads it. Null for any other text.
+ */
+export function parseTimestampBeyond(text: string): TimeValue | null {
+  const match = BEYOND_TEXT.exec(text);
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+    return null;
+  return timeValue(
+    daysFromCivil(year, month, day),
+    hour * NANOS_PER_HOUR + minute * NANOS_PER_MINUTE + second * NANOS_PER_SECOND + fractionNanos(match[7]),
+  );
 }

@@ -18,7 +18,7 @@ import { buildGraph, type OperatorVertex, type SinkVertex } from '../../src/runt
 import { fireProcessingTime, push, pushReplayed, pushWatermark } from '../../src/runtime/push.ts';
 import { T } from '../../src/types/data-type.ts';
 import { formatTimestamp, parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
-import type { TimeValue } from '../../src/types/time-value.ts';
+import { epochMillis, fromEpochMillis, type TimeValue } from '../../src/types/time-value.ts';
 import { c, show } from './changes.ts';
 
 const SECOND = 1_000_000;
@@ -27,16 +27,16 @@ const DAY = 24 * 60 * MINUTE;
 const DATE = '2025-07-11';
 
 /** A time on the test day: at('12:00:05') or at('12:00:59.999'); other days in full. */
-const at = (time: string) => parseTimestamp(time.length > 12 ? time : `${DATE} ${time}`) as number;
+const at = (time: string) => parseTimestamp(time.length > 12 ? time : `${DATE} ${time}`, true) as number;
 /** The same time in milliseconds, as watermarks, timers and assignWindows count. */
-const ms = (time: string) => at(time) / 1000;
+const ms = (time: string) => epochMillis(at(time));
 /** The reverse of `at`: on the test day '12:00', '12:00:05' or '12:00:59.999'; other days in full. */
 const hms = (value: TimeValue) => {
   const full = formatTimestamp(value, 3).replace(/\.000$/, '');
   return full.startsWith(DATE) ? full.slice(11).replace(/^(\d\d:\d\d):00$/, '$1') : full;
 };
 /** `hms` of milliseconds. */
-const hmsMillis = (millis: number) => hms(millis * 1000);
+const hmsMillis = (millis: number) => hms(fromEpochMillis(millis));
 /** Changes as text with the timestamps at `columns` written as times. */
 const text = (changes: readonly Change[], columns: readonly number[]) =>
   show(changes.map((ch) => ({ ...ch, row: ch.row.map((v, i) => (columns.includes(i) ? hms(v as TimeValue) : v)) })));
@@ -140,18 +140,18 @@ describe('window assignment (as Flink assigns windows)', () => {
   });
 });
 
-describe('WatermarkAssigner', () => {
-  // WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
-  const tsMinus5s: BoundExpr = {
-    kind: 'call',
-    name: 'DATETIME_MINUS',
-    args: [
-      { kind: 'input', index: 2, name: 'ts', type: T.timestamp(3) },
-      { kind: 'literal', value: 5 * SECOND, type: T.intervalDayTime(false) },
-    ],
-    type: T.timestamp(3),
-  };
+// WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+const tsMinus5s: BoundExpr = {
+  kind: 'call',
+  name: 'DATETIME_MINUS',
+  args: [
+    { kind: 'input', index: 2, name: 'ts', type: T.timestamp(3) },
+    { kind: 'literal', value: 5 * SECOND, type: T.intervalDayTime(false) },
+  ],
+  type: T.timestamp(3),
+};
 
+describe('WatermarkAssigner', () => {
   it('passes rows through and keeps the largest watermark seen (bounded out-of-orderness)', () => {
     const assigner = new WatermarkAssignerOperator(2, tsMinus5s, UTC, 'ts');
     assert.equal(assigner.generatedWatermark(), undefined, 'no watermark before the first row');
@@ -385,5 +385,38 @@ describe('watermarks and timers through the graph', () => {
     pushWatermark(join, 30, 1);
     // join: min(10, 5) = 5, then min(20, 5) = 5 (no change), 4 is older, then min(20, 30) = 20; each goes downstream.
     assert.deepEqual(seen, [5, 5, 20, 20]);
+  });
+});
+
+describe("windows at the ends of Flink's range", () => {
+  it('assign the last millisecond of 9999 and the first of year 0 exactly', () => {
+    assert.deepEqual(windowsText(tumble(MINUTE), '9999-12-31 23:59:59.999'), [
+      '[9999-12-31 23:59:00, 10000-01-01 00:00:00)',
+    ]);
+    assert.deepEqual(windowsText(hop(30 * SECOND, MINUTE), '9999-12-31 23:59:59.999'), [
+      '[9999-12-31 23:59:30, 10000-01-01 00:00:30)',
+      '[9999-12-31 23:59:00, 10000-01-01 00:00:00)',
+    ]);
+    assert.deepEqual(windowsText(cumulate(30 * SECOND, MINUTE), '9999-12-31 23:59:59.999'), [
+      '[9999-12-31 23:59:00, 10000-01-01 00:00:00)',
+    ]);
+    assert.deepEqual(windowsText(tumble(DAY), '0000-01-01 00:00:00'), ['[0000-01-01 00:00:00, 0000-01-02 00:00:00)']);
+    assert.deepEqual(windowsText(tumble(MINUTE), '0001-01-01 00:00:00.001'), [
+      '[0001-01-01 00:00:00, 0001-01-01 00:01:00)',
+    ]);
+  });
+
+  it('keep watermarks exact and fire the last window of 9999 when the watermark reaches its last millisecond', () => {
+    const assigner = new WatermarkAssignerOperator(2, tsMinus5s, UTC, 'ts');
+    assigner.process([event('a', 1, '9999-12-31 23:59:59.999')]);
+    assert.equal(assigner.generatedWatermark(), Date.UTC(9999, 11, 31, 23, 59, 54, 999));
+    const q = new WindowQuery(tumble(MINUTE));
+    q.rows(event('a', 1, '9999-12-31 23:59:00'), event('a', 2, '9999-12-31 23:59:59.999'));
+    q.rows(event('b', 4, '9999-12-31 23:58:59.999'));
+    assert.deepEqual(q.watermark('9999-12-31 23:58:59.999'), ['+I(9999-12-31 23:58:00, 9999-12-31 23:59:00, b, 1, 4)']);
+    assert.deepEqual(q.watermark('9999-12-31 23:59:59.998'), []);
+    assert.deepEqual(q.watermark('9999-12-31 23:59:59.999'), [
+      '+I(9999-12-31 23:59:00, 10000-01-01 00:00:00, a, 2, 3)',
+    ]);
   });
 });

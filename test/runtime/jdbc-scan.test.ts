@@ -98,4 +98,31 @@ describe('a jdbc table as a bounded scan source', () => {
       '{"order_id":3,"name":"user 12"}',
     ]);
   });
+
+  it("reads timestamps at the ends of Flink's range exactly, and fails on one beyond them naming column and table", async () => {
+    await dim.query(`CREATE TABLE moments (id INT PRIMARY KEY, at TIMESTAMP(6));
+      INSERT INTO moments VALUES (1, '9999-12-31 23:59:59.999999'), (2, '0001-01-01 00:00:00 BC')`);
+    const text = (topic: string) => `
+      SET 'restart-strategy' = 'none';
+      CREATE TABLE moments (id INT, at TIMESTAMP(6)) WITH (
+        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/dim', 'table-name' = 'public.moments',
+        'username' = 'postgres');
+      CREATE TABLE ${topic} (id INT, at TIMESTAMP(6)) WITH (
+        'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = 'unused:9092', 'format' = 'json');
+      INSERT INTO ${topic} SELECT * FROM moments;`;
+    await start('moments', text('moments_copy'));
+    assert.deepEqual((await read('moments_copy', 2)).sort(), [
+      '{"id":1,"at":"9999-12-31 23:59:59.999999"}',
+      '{"id":2,"at":"0000-01-01 00:00:00"}',
+    ]);
+    await dim.query(`INSERT INTO moments VALUES (3, '10000-01-01 00:00:00')`);
+    const job = new Job('beyond', planScript('beyond.sql', text('beyond'), new Map(), {}).jobs[0] as never, log);
+    await job.start();
+    const failure = await waitFor('the scan to fail', async () => (job.status === 'FAILED' ? job.failure : undefined));
+    assert.equal((failure as Error & { code?: string }).code, 'JDBC_VALUE_INVALID');
+    assert.equal(
+      failure?.message,
+      "column 'at' of table public.moments (jdbc table 'moments'): '10000-01-01 00:00:00' is outside Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59.999999999",
+    );
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Row, Value } from '../../src/expr/value.ts';
 import { pack, unpack } from '../../src/state/packed-row.ts';
+import { WideTime } from '../../src/types/time-value.ts';
 
 describe('packed rows (operator state)', () => {
   it('give back every kind of value', () => {
@@ -27,6 +28,19 @@ describe('packed rows (operator state)', () => {
       assert.deepEqual(back, row);
       for (const [i, v] of back.entries()) assert.ok(Object.is(v, row[i]) || typeof v === 'object', `field ${i}`);
     }
+  });
+
+  it('give back TIME and TIMESTAMP values beyond a number of microseconds, and keep them apart from numbers', () => {
+    // 9999-12-31 23:59:59.999999999 and 0000-01-01 00:00:00, as nanoseconds since 1970.
+    const row: Row = [
+      new WideTime(253402300799999999999n),
+      new WideTime(-62167219200000000000n),
+      new WideTime(5001n),
+      5001,
+    ];
+    assert.deepEqual(unpack(pack(row)), row);
+    assert.notEqual(pack([new WideTime(5001n)]), pack([5001]));
+    assert.equal(pack([new WideTime(5001n)]), pack([new WideTime(5001n)]));
   });
 
   it('writes text as UTF-8, a lone surrogate as U+FFFD, as Buffer does', () => {

@@ -18,9 +18,10 @@ import {
   parseTime,
   parseTimestamp,
   resolveTimeZone,
+  type TimeUnit,
   timeZoneId,
 } from '../../src/types/temporal.ts';
-import { dayOf, type TimeValue, WideTime } from '../../src/types/time-value.ts';
+import { dayOf, FIRST_DAY, LAST_DAY, type TimeValue, truncateTime, WideTime } from '../../src/types/time-value.ts';
 
 const HOUR = 3_600_000_000;
 const DAY = 86_400_000_000;
@@ -397,5 +398,106 @@ describe('DateTimeFormatter patterns (DATE_FORMAT of a TIMESTAMP, TO_TIMESTAMP w
     assert.equal(parse('yyyy-MM-dd', '2025-07-11 17:25'), null);
     assert.equal(parse('yyyy-MM-dd', '2025-13-01'), null);
     assert.equal(parse('d MMM yyyy', '11 jul 2025'), null);
+  });
+});
+
+describe("the ends of Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59.999999999", () => {
+  const LAST = '9999-12-31 23:59:59.999999999';
+  const last = parseTimestamp(LAST) as TimeValue;
+  const first = parseTimestamp('0000-01-01 00:00:00', true) as TimeValue;
+
+  it('read and print to the nanosecond at every precision (CAST to and from STRING)', () => {
+    assert.equal(formatTimestamp(last, 9), LAST);
+    assert.equal(
+      formatTimestamp(last, 6),
+      '9999-12-31 23:59:59.999999999',
+      'a value keeps its digits; CAST drops them',
+    );
+    assert.equal(formatTimestamp(truncateTime(last, 6), 6), '9999-12-31 23:59:59.999999');
+    assert.equal(formatTimestamp(truncateTime(last, 3), 3), '9999-12-31 23:59:59.999');
+    assert.equal(formatTimestamp(truncateTime(last, 0), 0), '9999-12-31 23:59:59');
+    assert.equal(
+      formatTimestamp(parseTimestamp('9999-12-31 23:59:59.999999') as TimeValue, 6),
+      '9999-12-31 23:59:59.999999',
+    );
+    for (const precision of [0, 3, 6, 9]) {
+      const zeros = precision === 0 ? '' : `.${'0'.repeat(precision)}`;
+      assert.equal(formatTimestamp(first, precision), `0000-01-01 00:00:00${zeros}`);
+    }
+    assert.equal(formatTimestampTrimmed(last, 'T'), '9999-12-31T23:59:59.999999999');
+    assert.equal(formatTimestampTrimmed(first), '0000-01-01 00:00:00');
+    assert.equal(parseDate('0000-01-01'), FIRST_DAY);
+    assert.equal(parseDate('9999-12-31'), LAST_DAY);
+    assert.equal(formatDate(FIRST_DAY), '0000-01-01');
+    assert.equal(formatDate(LAST_DAY), '9999-12-31');
+  });
+
+  it('refuse what lies outside: negative years, years past 9999, the midnight after the last day', () => {
+    for (const text of ['-0001-12-31 23:59:59', '10000-01-01 00:00:00', '9999-12-31 24:00:00']) {
+      assert.equal(parseTimestamp(text, true), null, text);
+    }
+    assert.equal(parseTimestamp('0000-01-01 00:00:00'), null, "CAST reads 'yyyy', the year of the era, from 1");
+    assert.equal(parseDate('10000-01-01'), null);
+    assert.equal(parseDate('-0001-01-01'), null);
+  });
+
+  it('TIME(9) keeps nanoseconds up to 23:59:59.999999999', () => {
+    const time = parseTime('23:59:59.999999999') as TimeValue;
+    assert.deepEqual(time, new WideTime(86_399_999_999_999n));
+    assert.equal(formatTime(time, 9), '23:59:59.999999999');
+    assert.equal(formatTime(time, 6), '23:59:59.999999');
+    assert.equal(formatTime(time, 3), '23:59:59.999');
+    assert.equal(formatTime(parseTime('00:00:00') as TimeValue, 9), '00:00:00.0');
+  });
+
+  it('give their fields (EXTRACT), counted as java.time counts them', () => {
+    // Date knows these days too: 9999-12-31 is a Friday, 0000-01-01 a Saturday (proleptic Gregorian).
+    const lastDate = new Date(0);
+    lastDate.setUTCFullYear(9999, 11, 31);
+    lastDate.setUTCHours(23, 59, 59, 999);
+    const firstDate = new Date(0);
+    firstDate.setUTCFullYear(0, 0, 1);
+    assert.equal(lastDate.getUTCDay(), 5);
+    assert.equal(firstDate.getUTCDay(), 6);
+    const expected: [TimeUnit, number][] = [
+      ['YEAR', 9999],
+      ['QUARTER', 4],
+      ['MONTH', 12],
+      ['DAY', 31],
+      ['DOY', 365],
+      ['DOW', 6],
+      ['HOUR', 23],
+      ['MINUTE', 59],
+      ['SECOND', 59],
+      ['MILLISECOND', 999],
+      ['MICROSECOND', 999_999],
+      ['EPOCH', Math.floor(lastDate.getTime() / 1000)],
+    ];
+    for (const [unit, value] of expected) assert.equal(extractField(unit, last), value, unit);
+    assert.equal(extractField('YEAR', first), 0);
+    assert.equal(extractField('DOY', first), 1);
+    assert.equal(extractField('DOW', first), 7);
+    assert.equal(extractField('EPOCH', first), firstDate.getTime() / 1000);
+    assert.equal(extractField('DAY', dayStart(LAST_DAY)), 31);
+  });
+
+  it('move between time zones without losing a digit', () => {
+    const shanghai = resolveTimeZone('Asia/Shanghai');
+    const instant = localToInstant(shanghai, last);
+    assert.equal(formatTimestamp(instant, 9), '9999-12-31 15:59:59.999999999');
+    assert.deepEqual(instantToLocal(shanghai, instant), last);
+    const berlin = resolveTimeZone('Europe/Berlin');
+    const summer = parseTimestamp('9999-07-01 12:00:00.000000001') as TimeValue;
+    assert.equal(formatTimestamp(localToInstant(berlin, summer), 9), '9999-07-01 10:00:00.000000001');
+    assert.deepEqual(instantToLocal(resolveTimeZone('UTC'), first), first);
+  });
+
+  it('print and parse with Java date patterns', () => {
+    assert.equal(compileDateFormat('yyyy-MM-dd HH:mm:ss.SSS').format(last), '9999-12-31 23:59:59.999');
+    assert.equal(compileDateFormat('yyyy-MM-dd HH:mm:ss.SSSSSSSSS', 'java-time').format(last), LAST);
+    assert.equal(compileDateFormat('uuuu-MM-dd', 'java-time').format(first), '0000-01-01');
+    assert.equal(compileDateFormat('yyyy-MM-dd G').format(first), '0001-01-01 BC');
+    assert.deepEqual(compileDateFormat('yyyy-MM-dd HH:mm:ss.SSSSSSSSS', 'java-time').parse(LAST), last);
+    assert.equal(compileDateFormat('yyyy-MM-dd').parse('10000-01-01'), null, 'past the range');
   });
 });

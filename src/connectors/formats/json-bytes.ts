@@ -1,5 +1,5 @@
 import { writeText } from '../../common/text-bytes.ts';
-import { dayText } from '../../types/temporal.ts';
+import { isoDayText } from '../../types/temporal.ts';
 import {
   dayOf,
   MICROS_PER_DAY,
@@ -100,7 +100,7 @@ export class JsonBytes {
     }
     const hour = Math.floor(second / 3600);
     const minute = Math.floor((second - hour * 3600) / 60);
-    const day = dayText(days);
+    const day = isoDayText(days);
     const buffer = this.reserve(day.length + 23);
     let at = this.length;
     buffer[at++] = 0x22;

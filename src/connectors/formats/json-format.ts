@@ -9,6 +9,7 @@ import {
   parseDate,
   parseTime,
   parseTimestamp,
+  parseTimestampBeyond,
 } from '../../types/temporal.ts';
 import type { TimeValue } from '../../types/time-value.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
@@ -351,6 +352,15 @@ export function jsonRowReuse(
 
 type Decode = (json: unknown, path: string) => Value;
 
+/**
+ * A timestamp's text as Flink's json format reads it (ISO_LOCAL_DATE): year 0 is read, as
+ * 0000-01-01 begins Flink's range, and a year past 9999 written with a '+' (the end of a window in
+ * the last days of 9999). A negative year is refused.
+ */
+function jsonTimestamp(text: string): TimeValue | null {
+  return text.charCodeAt(0) === 0x2b ? parseTimestampBeyond(text) : parseTimestamp(text, true);
+}
+
 const exactNumber = (json: unknown): string | undefined =>
   typeof json === 'object' && json !== null && 'number' in json ? (json as { number: string }).number : undefined;
 
@@ -472,7 +482,7 @@ function strictDecoder(type: DataType, options: JsonOptions): Decode {
       const expected = `TIMESTAMP (${options.timestampStandard})`;
       return (json, path) =>
         typeof json === 'string' && layout.test(json)
-          ? (parseTimestamp(json, true) ?? mismatch(path, expected, json))
+          ? (jsonTimestamp(json) ?? mismatch(path, expected, json))
           : mismatch(path, expected, json);
     }
     case 'TIMESTAMP_LTZ': {
@@ -480,7 +490,7 @@ function strictDecoder(type: DataType, options: JsonOptions): Decode {
       const expected = `TIMESTAMP_LTZ (${options.timestampStandard}, ending in Z)`;
       return (json, path) =>
         typeof json === 'string' && layout.test(json)
-          ? (parseTimestamp(json.slice(0, -1), true) ?? mismatch(path, expected, json))
+          ? (jsonTimestamp(json.slice(0, -1)) ?? mismatch(path, expected, json))
           : mismatch(path, expected, json);
     }
     case 'ARRAY': {

@@ -8,7 +8,7 @@ import type { LookupContext, LookupSource, OpenedLookup } from '../lookup-source
 import { describeConnection, type PgConnection, textClientConfig } from '../pg/connection.ts';
 import { quoteIdentifier, quoteTable } from '../pg/quote.ts';
 import { pgType } from '../pg/types.ts';
-import { pgTextReader, toText } from '../pg/value-text.ts';
+import { pgRowReader, toText } from '../pg/value-text.ts';
 import type { ResolvedOptions } from '../table.ts';
 import { jdbcConnection } from './url.ts';
 
@@ -55,7 +55,7 @@ export class JdbcLookup implements LookupSource {
   private readonly pool: pg.Pool;
   private readonly sql: string;
   private readonly keyTexts: ((value: Value) => string | null)[];
-  private readers: ((text: string) => Value)[] | undefined;
+  private read: ((texts: readonly (string | null)[]) => Row) | undefined;
 
   constructor(private readonly options: JdbcLookupOptions) {
     this.pool = new pg.Pool({ ...textClientConfig(options.connection), max: 1 });
@@ -78,13 +78,15 @@ export class JdbcLookup implements LookupSource {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.pool.query({ text: this.sql, values: params, rowMode: 'array' });
-        this.readers ??= result.fields.map((field, i) =>
-          pgTextReader((this.options.fields[i] as RowField).type, field.dataTypeID),
+        this.read ??= pgRowReader(
+          this.options.fields,
+          result.fields.map((field) => field.dataTypeID),
+          `table ${this.options.table} (lookup)`,
         );
-        const readers = this.readers;
+        const read = this.read;
         const found = new Map<string, Row[]>();
         for (const values of result.rows as (string | null)[][]) {
-          const row = values.map((text, i) => (text === null ? null : (readers[i] as (t: string) => Value)(text)));
+          const row = read(values);
           const key = rowKey(this.options.keyColumns.map((column) => row[column] ?? null));
           const rows = found.get(key);
           if (rows) rows.push(row);
@@ -92,6 +94,8 @@ export class JdbcLookup implements LookupSource {
         }
         return found;
       } catch (cause) {
+        // A row that does not fit its columns is read the same way on every attempt.
+        if (cause instanceof RivuletError) throw cause;
         if (attempt >= this.options.maxRetries) {
           throw new RivuletError(
             'LOOKUP_FAILED',

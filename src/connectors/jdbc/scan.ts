@@ -1,11 +1,10 @@
 import pg from 'pg';
 import { RivuletError } from '../../common/errors.ts';
 import type { Change } from '../../exec/change.ts';
-import type { Value } from '../../expr/value.ts';
-import type { RowField } from '../../types/data-type.ts';
+import type { Row } from '../../expr/value.ts';
 import { describeConnection, textClientConfig } from '../pg/connection.ts';
 import { quoteIdentifier, quoteTable } from '../pg/quote.ts';
-import { pgTextReader } from '../pg/value-text.ts';
+import { pgRowReader } from '../pg/value-text.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
 import type { ConnectorTable } from '../table.ts';
 import { jdbcConnection } from './url.ts';
@@ -22,7 +21,7 @@ export class JdbcScanReader implements SourceReader {
   private finishedReading = false;
   private delivered = false;
   private endCommitted = false;
-  private readers: ((text: string) => Value)[] | undefined;
+  private read: ((texts: readonly (string | null)[]) => Row) | undefined;
 
   private constructor(
     readonly positionTopic: string,
@@ -101,14 +100,13 @@ export class JdbcScanReader implements SourceReader {
     }
     const fetch = Math.max(max, this.fetchSize);
     const result = await this.client.query({ text: `FETCH ${fetch} FROM rivulet_scan`, rowMode: 'array' });
-    this.readers ??= result.fields.map((field, i) =>
-      pgTextReader((this.table.fields[i] as RowField).type, field.dataTypeID),
+    this.read ??= pgRowReader(
+      this.table.fields,
+      result.fields.map((field) => field.dataTypeID),
+      `table ${this.table.options.get('table-name')} (jdbc table '${this.table.name}')`,
     );
-    const readers = this.readers;
-    const out: Change[] = (result.rows as (string | null)[][]).map((values) => ({
-      kind: '+I',
-      row: values.map((text, i) => (text === null ? null : (readers[i] as (t: string) => Value)(text))),
-    }));
+    const read = this.read;
+    const out: Change[] = (result.rows as (string | null)[][]).map((values) => ({ kind: '+I', row: read(values) }));
     if (result.rows.length < fetch) {
       await this.client.query('COMMIT');
       this.finishedReading = true;

@@ -1,5 +1,6 @@
-import type { Value } from '../../expr/value.ts';
-import type { DataType } from '../../types/data-type.ts';
+import { RivuletError } from '../../common/errors.ts';
+import type { Row, Value } from '../../expr/value.ts';
+import type { DataType, RowField } from '../../types/data-type.ts';
 import { fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
 import {
   civilFromDays,
@@ -300,4 +301,35 @@ export function toText(type: DataType): (value: Value) => string | null {
     default:
       return (v) => (v === null ? null : String(v));
   }
+}
+
+/**
+ * A reader of rows of PostgreSQL's text output (a jdbc scan or lookup) into `fields`, the columns
+ * in the order of `oids`. A value that does not fit its field (a timestamp beyond 9999, numeric
+ * NaN into DECIMAL) fails with the field, `where` it was read and the value named.
+ */
+export function pgRowReader(
+  fields: readonly RowField[],
+  oids: readonly number[],
+  where: string,
+): (texts: readonly (string | null)[]) => Row {
+  const readers = oids.map((oid, i) => pgTextReader((fields[i] as RowField).type, oid));
+  return (texts) => {
+    const row: Value[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i] ?? null;
+      try {
+        row[i] = text === null ? null : (readers[i] as (text: string) => Value)(text);
+      } catch (error) {
+        if (!(error instanceof ValueError)) throw error;
+        const field = fields[i]?.name;
+        throw new RivuletError(
+          'JDBC_VALUE_INVALID',
+          `column '${field}' of ${where}: ${error.message}`,
+          `declare '${field}' with a type that holds the value, or fix the row in PostgreSQL`,
+        );
+      }
+    }
+    return row;
+  };
 }

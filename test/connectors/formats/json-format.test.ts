@@ -11,8 +11,8 @@ import {
 } from '../../../src/connectors/formats/json-format.ts';
 import type { ResolvedOptions } from '../../../src/connectors/table.ts';
 import { type DataType, type RowField, T } from '../../../src/types/data-type.ts';
-import { formatTimestampTrimmed, parseDate, parseTimestamp } from '../../../src/types/temporal.ts';
-import type { TimeValue } from '../../../src/types/time-value.ts';
+import { formatTimestampTrimmed, parseDate, parseTime, parseTimestamp } from '../../../src/types/temporal.ts';
+import { fromEpochMillis, type TimeValue } from '../../../src/types/time-value.ts';
 
 const ORDER: RowField[] = [
   { name: 'order_id', type: T.bigint(false) },
@@ -379,5 +379,77 @@ describe("Flink's json format: rows that skip the bytes", () => {
     }
     assert.equal(numbersRoundTrip?.keeps([0, 0, 0n, -0]), false, '-0');
     assert.ok(Object.is(decode(encode([0, 0, 0n, -0]))[3], 0), '-0 reads back as 0');
+  });
+});
+
+describe("Flink's json format at the ends of Flink's range", () => {
+  const FIELDS: RowField[] = [
+    { name: 't0', type: T.timestamp(0) },
+    { name: 't3', type: T.timestamp(3) },
+    { name: 't6', type: T.timestamp(6) },
+    { name: 't9', type: T.timestamp(9) },
+    { name: 'z', type: T.timestampLtz(9) },
+    { name: 'd', type: T.date() },
+    { name: 'tm', type: T.time(9) },
+  ];
+  const at = (text: string) => parseTimestamp(text, true) as TimeValue;
+  const last = [
+    at('9999-12-31 23:59:59'),
+    at('9999-12-31 23:59:59.999'),
+    at('9999-12-31 23:59:59.999999'),
+    at('9999-12-31 23:59:59.999999999'),
+    at('9999-12-31 23:59:59.999999999'),
+    parseDate('9999-12-31'),
+    parseTime('23:59:59.999999999'),
+  ];
+  const first = [
+    at('0000-01-01 00:00:00'),
+    at('0000-01-01 00:00:00'),
+    at('0000-01-01 00:00:00'),
+    at('0000-01-01 00:00:00'),
+    at('0000-01-01 00:00:00'),
+    parseDate('0000-01-01'),
+    parseTime('00:00:00'),
+  ];
+
+  it('writes them digit for digit, as Flink writes them (ISO_LOCAL_DATE, up to nine fraction digits)', () => {
+    const encode = jsonEncoder(FIELDS);
+    assert.equal(
+      encode(last).toString(),
+      '{"t0":"9999-12-31 23:59:59","t3":"9999-12-31 23:59:59.999","t6":"9999-12-31 23:59:59.999999","t9":"9999-12-31 23:59:59.999999999","z":"9999-12-31 23:59:59.999999999Z","d":"9999-12-31","tm":"23:59:59.999999999"}',
+    );
+    assert.equal(
+      encode(first).toString(),
+      '{"t0":"0000-01-01 00:00:00","t3":"0000-01-01 00:00:00","t6":"0000-01-01 00:00:00","t9":"0000-01-01 00:00:00","z":"0000-01-01 00:00:00Z","d":"0000-01-01","tm":"00:00:00"}',
+    );
+    const iso = jsonEncoder(FIELDS, { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' });
+    assert.match(iso(last).toString(), /"t9":"9999-12-31T23:59:59.999999999"/);
+  });
+
+  it('reads back what it wrote, and hands the row over in one process unchanged', () => {
+    const roundTrip = jsonRoundTrip(FIELDS);
+    const reuse = roundTrip && jsonRowReuse(FIELDS)(roundTrip.format);
+    assert.ok(roundTrip && reuse);
+    for (const value of [last, first]) {
+      assert.deepEqual(jsonDecoder(FIELDS)(jsonEncoder(FIELDS)(value)), value);
+      assert.ok(roundTrip.keeps(value));
+      assert.deepEqual(reuse(value), value);
+    }
+  });
+
+  it('refuses negative years and years past 9999, naming the field', () => {
+    const decode = jsonDecoder([{ name: 't', type: T.timestamp(6) }]);
+    for (const text of ['-0001-12-31 23:59:59', '10000-01-01 00:00:00', '9999-12-31 24:00:00']) {
+      assert.throws(() => decode(Buffer.from(`{"t":"${text}"}`)), /field 't' expects TIMESTAMP/, text);
+    }
+    assert.throws(() => jsonDecoder([{ name: 'd', type: T.date() }])(Buffer.from('{"d":"-0001-01-01"}')), /DATE/);
+  });
+
+  it("writes a window's end past 9999 as Flink does, '+10000-01-01', and reads it back", () => {
+    const fields = [{ name: 'window_end', type: T.timestamp(3) }];
+    const end = fromEpochMillis(Date.UTC(9999, 11, 31) + 86_400_000);
+    const bytes = jsonEncoder(fields)([end]);
+    assert.equal(bytes.toString(), '{"window_end":"+10000-01-01 00:00:00"}');
+    assert.deepEqual(jsonDecoder(fields)(bytes), [end]);
   });
 });

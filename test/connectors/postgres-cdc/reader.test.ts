@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { formatLsn } from '../../../src/connectors/postgres-cdc/pgoutput.ts';
 import type { Change } from '../../../src/exec/change.ts';
+import { formatDate, formatTimestamp } from '../../../src/types/temporal.ts';
+import type { TimeValue } from '../../../src/types/time-value.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 import { cdcTable, PostgresCdcReader, readChanges, render } from './cdc-helpers.ts';
 
@@ -98,6 +100,51 @@ describe('postgres-cdc reader: snapshot, stream, types, positions', () => {
           error.message,
           /column 'n' of public\.t3 at LSN [0-9A-F]+\/[0-9A-F]+: numeric 'NaN' has no DECIMAL value/,
         );
+        return true;
+      });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("reads the ends of Flink's range exactly, and refuses a timestamp beyond them naming column, table and value", async () => {
+    await db.query('CREATE TABLE t7 (id INT PRIMARY KEY, at TIMESTAMP(6), tz TIMESTAMPTZ, d DATE)');
+    await db.query(`INSERT INTO t7 VALUES
+      (1, '9999-12-31 23:59:59.999999', '9999-12-31 23:59:59.999999+00', '9999-12-31'),
+      (2, '0001-01-01 00:00:00', '0001-01-01 00:00:00+00', '0001-01-01'),
+      (3, '0001-01-01 00:00:00 BC', '0001-01-01 00:00:00+00 BC', '0001-01-01 BC')`);
+    const reader = await PostgresCdcReader.open(
+      cdcTable(pg, 'id INT, at TIMESTAMP(6), tz TIMESTAMP_LTZ(6), d DATE, PRIMARY KEY (id) NOT ENFORCED', {
+        'table-name': 't7',
+        'slot.name': 's7',
+      }),
+      undefined,
+    );
+    const shown = (changes: readonly Change[]) =>
+      changes.map(({ kind, row }) => {
+        const [id, at, tz, d] = row as [number, TimeValue, TimeValue, number];
+        return `${kind}(${id}, ${formatTimestamp(at, 6)}, ${formatTimestamp(tz, 6)}, ${formatDate(d)})`;
+      });
+    try {
+      assert.deepEqual(shown(await readChanges(reader, 3)).sort(), [
+        '+I(1, 9999-12-31 23:59:59.999999, 9999-12-31 23:59:59.999999, 9999-12-31)',
+        '+I(2, 0001-01-01 00:00:00.000000, 0001-01-01 00:00:00.000000, 0001-01-01)',
+        '+I(3, 0000-01-01 00:00:00.000000, 0000-01-01 00:00:00.000000, 0000-01-01)',
+      ]);
+      reader.committed(reader.positions());
+      await db.query(`UPDATE t7 SET at = '9999-12-31 23:59:59.999998' WHERE id = 1`);
+      assert.deepEqual(shown(await readChanges(reader, 1)), [
+        '+U(1, 9999-12-31 23:59:59.999998, 9999-12-31 23:59:59.999999, 9999-12-31)',
+      ]);
+      reader.committed(reader.positions());
+      await db.query(`UPDATE t7 SET at = '10000-01-01 00:00:00' WHERE id = 2`);
+      await assert.rejects(readChanges(reader, 1), (error: Error & { code?: string; hint?: string }) => {
+        assert.equal(error.code, 'CDC_VALUE_INVALID');
+        assert.match(
+          error.message,
+          /^column 'at' of public\.t7 at LSN [0-9A-F]+\/[0-9A-F]+: '10000-01-01 00:00:00' is outside Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59\.999999999$/,
+        );
+        assert.match(error.hint ?? '', /fix the row at the source/);
         return true;
       });
     } finally {
