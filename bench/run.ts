@@ -1,3 +1,4 @@
+import { formatBenchmarks } from './formats.ts';
 import { type Measurement, report } from './harness.ts';
 import { kafkaLogBenchmarks, postgresLogBenchmarks } from './log.ts';
 import { operatorBenchmarks } from './operators.ts';
@@ -7,6 +8,7 @@ import { sqlBenchmarks } from './sql.ts';
 const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   sql: sqlBenchmarks,
   operators: operatorBenchmarks,
+  formats: formatBenchmarks,
   'postgres-log': postgresLogBenchmarks,
   'kafka-log': kafkaLogBenchmarks,
   pipeline: fullPipelineBenchmarks,

@@ -65,6 +65,12 @@ export function timeValue(days: number, nanoOfDay: number): TimeValue {
   return new WideTime(BigInt(days) * BIG_NANOS_PER_DAY + BigInt(nanoOfDay));
 }
 
+/** The value of a day number and the microseconds into that day (0 to MICROS_PER_DAY - 1). */
+export function timeValueOfMicros(days: number, microOfDay: number): TimeValue {
+  if (days >= -NUMBER_DAYS && days < NUMBER_DAYS) return days * MICROS_PER_DAY + microOfDay;
+  return new WideTime(BigInt(days) * BIG_NANOS_PER_DAY + BigInt(microOfDay) * BIG_NANOS_PER_MICRO);
+}
+
 /** The value of a safe integer number of microseconds (a clock reading, a number value moved by an interval). */
 export function fromMicros(micros: number): TimeValue {
   return micros >= -NUMBER_LIMIT && micros < NUMBER_LIMIT ? micros : new WideTime(BigInt(micros) * BIG_NANOS_PER_MICRO);

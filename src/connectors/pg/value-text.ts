@@ -6,10 +6,10 @@ import {
   civilFromDays,
   dateInFlinkRange,
   daysFromCivil,
-  daysInMonth,
   formatDate,
   formatTime,
   parseTime,
+  readIsoTimestamp,
   timeOfDay,
   timestampOfDay,
 } from '../../types/temporal.ts';
@@ -18,13 +18,9 @@ import {
   fromNanos,
   MICROS_PER_MINUTE,
   MICROS_PER_SECOND,
-  NANOS_PER_HOUR,
-  NANOS_PER_MINUTE,
-  NANOS_PER_SECOND,
   plusMicros,
   roundedMicros,
   type TimeValue,
-  timeValue,
 } from '../../types/time-value.ts';
 
 /** Type OIDs whose text form needs its own reading. */
@@ -42,43 +38,6 @@ const INT_RANGES = {
   SMALLINT: [-32768, 32767],
   INT: [-2147483648, 2147483647],
 } as const;
-
-/** The number in text[from, to), or -1 when a character is not a digit. */
-function digits(text: string, from: number, to: number): number {
-  let value = 0;
-  for (let i = from; i < to; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-/**
- * PostgreSQL's usual output 'YYYY-MM-DD HH:MM:SS[.ffffff]' read without a regular expression (a
- * snapshot reads millions); undefined for any other form, which pgTimestamp reads.
- */
-function isoTimestamp(text: string): TimeValue | undefined {
-  const n = text.length;
-  if (n < 19 || n === 20 || n > 26) return undefined;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32) return undefined;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || (n > 19 && text.charCodeAt(19) !== 46))
-    return undefined;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 7);
-  const day = digits(text, 8, 10);
-  const hour = digits(text, 11, 13);
-  const minute = digits(text, 14, 16);
-  const second = digits(text, 17, 19);
-  const fraction = n > 20 ? digits(text, 20, n) : 0;
-  if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59)
-    return undefined;
-  if (second < 0 || second > 59 || fraction < 0 || day > daysInMonth(year, month)) return undefined;
-  return timeValue(
-    daysFromCivil(year, month, day),
-    hour * NANOS_PER_HOUR + minute * NANOS_PER_MINUTE + second * NANOS_PER_SECOND + fraction * 10 ** (29 - n),
-  );
-}
 
 /**
  * Any timestamp or timestamptz text of PostgreSQL's ISO style (TimeZone UTC): years past 9999,
@@ -110,8 +69,9 @@ function pgTimestamp(text: string, type: DataType): TimeValue {
 
 const RANGE = "Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59.999999999";
 
+/** PostgreSQL's usual output 'YYYY-MM-DD HH:MM:SS[.ffffff]' read digit by digit (a snapshot reads millions), anything else by pgTimestamp. */
 function readTimestamp(text: string, type: DataType): TimeValue {
-  return isoTimestamp(text) ?? pgTimestamp(text, type);
+  return readIsoTimestamp(text, 1) ?? pgTimestamp(text, type);
 }
 
 /** A date of PostgreSQL's ISO style: 'YYYY-MM-DD', years past 9999, ' BC', 'infinity'. */
