@@ -108,15 +108,15 @@ describe('postgres-cdc reader: snapshot, stream, types, positions', () => {
   });
 
   it("reads the ends of Flink's range exactly, and refuses a timestamp beyond them naming column, table and value", async () => {
-    await db.query('CREATE TABLE t7 (id INT PRIMARY KEY, at TIMESTAMP(6), tz TIMESTAMPTZ, d DATE)');
-    await db.query(`INSERT INTO t7 VALUES
+    await db.query('CREATE TABLE edges (id INT PRIMARY KEY, at TIMESTAMP(6), tz TIMESTAMPTZ, d DATE)');
+    await db.query(`INSERT INTO edges VALUES
       (1, '9999-12-31 23:59:59.999999', '9999-12-31 23:59:59.999999+00', '9999-12-31'),
       (2, '0001-01-01 00:00:00', '0001-01-01 00:00:00+00', '0001-01-01'),
       (3, '0001-01-01 00:00:00 BC', '0001-01-01 00:00:00+00 BC', '0001-01-01 BC')`);
     const reader = await PostgresCdcReader.open(
       cdcTable(pg, 'id INT, at TIMESTAMP(6), tz TIMESTAMP_LTZ(6), d DATE, PRIMARY KEY (id) NOT ENFORCED', {
-        'table-name': 't7',
-        'slot.name': 's7',
+        'table-name': 'edges',
+        'slot.name': 's_edges',
       }),
       undefined,
     );
@@ -132,17 +132,17 @@ describe('postgres-cdc reader: snapshot, stream, types, positions', () => {
         '+I(3, 0000-01-01 00:00:00.000000, 0000-01-01 00:00:00.000000, 0000-01-01)',
       ]);
       reader.committed(reader.positions());
-      await db.query(`UPDATE t7 SET at = '9999-12-31 23:59:59.999998' WHERE id = 1`);
+      await db.query(`UPDATE edges SET at = '9999-12-31 23:59:59.999998' WHERE id = 1`);
       assert.deepEqual(shown(await readChanges(reader, 1)), [
         '+U(1, 9999-12-31 23:59:59.999998, 9999-12-31 23:59:59.999999, 9999-12-31)',
       ]);
       reader.committed(reader.positions());
-      await db.query(`UPDATE t7 SET at = '10000-01-01 00:00:00' WHERE id = 2`);
+      await db.query(`UPDATE edges SET at = '10000-01-01 00:00:00' WHERE id = 2`);
       await assert.rejects(readChanges(reader, 1), (error: Error & { code?: string; hint?: string }) => {
         assert.equal(error.code, 'CDC_VALUE_INVALID');
         assert.match(
           error.message,
-          /^column 'at' of public\.t7 at LSN [0-9A-F]+\/[0-9A-F]+: '10000-01-01 00:00:00' is outside Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59\.999999999$/,
+          /^column 'at' of public\.edges at LSN [0-9A-F]+\/[0-9A-F]+: '10000-01-01 00:00:00' is outside Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59\.999999999$/,
         );
         assert.match(error.hint ?? '', /fix the row at the source/);
         return true;
