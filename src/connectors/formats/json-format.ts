@@ -11,7 +11,7 @@ import {
   parseTimestamp,
   parseTimestampBeyond,
 } from '../../types/temporal.ts';
-import type { TimeValue } from '../../types/time-value.ts';
+import { dayOf, FIRST_DAY, type TimeValue } from '../../types/time-value.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
 import { FormatError } from './format.ts';
 import { JsonBytes } from './json-bytes.ts';
@@ -258,7 +258,7 @@ export class JsonRowFormat {
 /**
  * Whether a value of the type reads back as itself, for the types where it might not: a number out
  * of its integer type's range fails to decode, -0 reads back as 0, a DECIMAL beyond its precision
- * as null. Undefined for types whose every value reads back.
+ * as null, a timestamp before year 0 fails. Undefined for types whose every value reads back.
  */
 function readsBack(type: DataType): ((value: Value) => boolean) | undefined {
   switch (type.kind) {
@@ -276,6 +276,10 @@ function readsBack(type: DataType): ((value: Value) => boolean) | undefined {
       const { precision } = type;
       return (v) => typeof v === 'bigint' && fitsPrecision(v, precision);
     }
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+      // A window that starts before year 0 is written with a negative year, which is not read back.
+      return (v) => typeof v === 'number' || dayOf(v as TimeValue) >= FIRST_DAY;
     default:
       return undefined;
   }

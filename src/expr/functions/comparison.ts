@@ -7,12 +7,12 @@ import { anyNullable, type BindContext, type ScalarFunction, strict } from './de
 
 /** Orders two non-null values of the same type: negative, zero or positive. */
 export function compareValues(a: Value, b: Value): number {
+  if (typeof a === 'string' || typeof a === 'bigint' || (typeof a === 'number' && typeof b === 'number')) {
+    return a < (b as typeof a) ? -1 : a > (b as typeof a) ? 1 : 0;
+  }
   // A TIME or TIMESTAMP is a number or a WideTime (src/types/time-value.ts), and one may meet the other.
   if (a instanceof WideTime || b instanceof WideTime)
     return compareTimes(a as number | WideTime, b as number | WideTime);
-  if (typeof a === 'string' || typeof a === 'number' || typeof a === 'bigint') {
-    return a < (b as typeof a) ? -1 : a > (b as typeof a) ? 1 : 0;
-  }
   if (typeof a === 'boolean') return a === b ? 0 : a ? 1 : -1;
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     const length = Math.min(a.length, b.length);

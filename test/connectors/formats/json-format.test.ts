@@ -445,6 +445,18 @@ describe("Flink's json format at the ends of Flink's range", () => {
     assert.throws(() => jsonDecoder([{ name: 'd', type: T.date() }])(Buffer.from('{"d":"-0001-01-01"}')), /DATE/);
   });
 
+  it('keeps no row in one process whose timestamp before year 0 (a HOP window start) would not read back', () => {
+    const fields = [{ name: 'window_start', type: T.timestamp(3) }];
+    const date = new Date(0);
+    date.setUTCFullYear(-1, 11, 31);
+    date.setUTCHours(23, 59, 30);
+    const beforeYear0 = fromEpochMillis(date.getTime()); // -0001-12-31 23:59:30
+    const roundTrip = jsonRoundTrip(fields);
+    assert.equal(roundTrip?.keeps([beforeYear0]), false);
+    assert.throws(() => jsonDecoder(fields)(jsonEncoder(fields)([beforeYear0])), /expects TIMESTAMP/);
+    assert.equal(roundTrip?.keeps([at('0000-01-01 00:00:00')]), true);
+  });
+
   it("writes a window's end past 9999 as Flink does, '+10000-01-01', and reads it back", () => {
     const fields = [{ name: 'window_end', type: T.timestamp(3) }];
     const end = fromEpochMillis(Date.UTC(9999, 11, 31) + 86_400_000);
