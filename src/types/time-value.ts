@@ -145,13 +145,16 @@ export function plusMicros(value: TimeValue, micros: number): TimeValue {
 export function truncateTime(value: TimeValue, precision: number): TimeValue {
   if (typeof value === 'number') {
     if (precision >= 6) return value;
-    const unit = 10 ** (6 - precision);
+    const unit = MICRO_UNITS[precision] as number;
     return value - (((value % unit) + unit) % unit);
   }
   if (precision >= 9) return value;
   const unit = 10n ** BigInt(9 - precision);
   return fromNanos(floorDiv(value.nanos, unit) * unit);
 }
+
+/** Microseconds in a unit of the last digit of each precision from 0 to 5. */
+const MICRO_UNITS = [1_000_000, 100_000, 10_000, 1000, 100, 10];
 
 /** Whether a TIMESTAMP lies within Flink's range (every number does). */
 export function inFlinkRange(value: TimeValue): boolean {
