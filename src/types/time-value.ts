@@ -12,8 +12,10 @@
  * A number is always inside Flink's range; a WideTime is checked where it is made (inFlinkRange).
  *
  * Measured before choosing (docs/performance.md): Flink's own form, epoch milliseconds plus
- * nanoseconds of the millisecond in an object, made JSON encoding 1.5-2 times and hashing 4 times
- * as slow; a bigint of nanoseconds for every value was slower still.
+ * nanoseconds of the millisecond in an object, made json encoding 1.5-2 times and hashing 3-6 times
+ * as slow; a bigint of nanoseconds for every value was slower still. The wide form is an object
+ * rather than a bare bigint because a one-column key turns a small bigint into a number (exec/row-key.ts),
+ * which would take 5001 nanoseconds for 5001 microseconds.
  */
 
 /** A TIME or TIMESTAMP value that a number of microseconds does not hold exactly. */
