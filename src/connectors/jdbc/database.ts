@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { RivuletError } from '../../common/errors.ts';
 import { clientConfig, describeConnection, type PgConnection } from '../pg/connection.ts';
@@ -10,10 +11,16 @@ interface StagedTable {
   readonly statements: readonly SinkStatement[];
 }
 
+/** The topic under which a commit marker is written among the positions (partition 0, the writer as group). */
+const COMMIT_MARKER_TOPIC = 'rivulet-commit-marker';
+
 /**
  * A sink database: the tables a job writes there change in one transaction together with the
  * positions the job has consumed, so that a replay after a crash changes nothing. A commit with
  * nothing held is one statement, retried on transient failures (sink.max-retries) with backoff.
+ * Each such commit also writes a random marker among the positions: when a commit fails without
+ * an answer (the connection lost while the server committed), the marker tells whether it took
+ * place before it is tried again, so a table without a primary key does not get its rows twice.
  */
 export class JdbcDatabase implements CommitDomain {
   private readonly pool: pg.Pool;
@@ -24,9 +31,13 @@ export class JdbcDatabase implements CommitDomain {
   /** A transaction left open across holds, for output that may only become visible with a later position. */
   private held: JdbcTransaction | undefined;
 
+  /**
+   * `writer` names who commits (the job): its commit marker is kept under that name.
+   */
   constructor(
     connection: PgConnection,
     private readonly maxRetries = 3,
+    private readonly writer = 'rivulet',
   ) {
     this.where = describeConnection(connection);
     this.pool = new pg.Pool({ ...clientConfig(connection), max: 2 });
@@ -103,21 +114,36 @@ export class JdbcDatabase implements CommitDomain {
     await this.commitIn(held, staged, positions);
   }
 
-  /** The tables' statements and the positions in one transaction, retried on failure. */
+  /**
+   * The tables' statements and the positions in one transaction, retried on failure; before a
+   * retry, the commit marker tells whether the failed attempt was committed after all.
+   */
   private async write(tables: readonly StagedTable[], positions: readonly SourcePositions[]): Promise<void> {
     if (positions.length === 0 && tables.every((t) => t.statements.length === 0)) return;
+    const marker: SourcePositions = {
+      group: this.writer,
+      topic: COMMIT_MARKER_TOPIC,
+      positions: new Map([[0, randomBytes(8).readBigUInt64BE() >> 1n]]),
+    };
+    const marked = [...positions, marker];
     for (let attempt = 0; ; attempt++) {
       try {
-        if (positions.length > 0) await this.ensurePositionsTable();
-        const single = singleWriteStatement(tables, positions);
+        if (attempt > 0 && (await this.committedMarker()) === marker.positions.get(0)) return;
+        await this.ensurePositionsTable();
+        const single = singleWriteStatement(tables, marked);
         if (single) await this.pool.query(single);
-        else await this.commitIn(await this.begin(), tables, positions);
+        else await this.commitIn(await this.begin(), tables, marked);
         return;
       } catch (error) {
         if (attempt >= this.maxRetries) throw this.failure(tables.map((t) => t.table).join(', '), error);
         await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
       }
     }
+  }
+
+  /** The marker of the writer's last commit; undefined before its first. */
+  private async committedMarker(): Promise<bigint | undefined> {
+    return (await this.committedPositions(this.writer, COMMIT_MARKER_TOPIC)).get(0);
   }
 
   private async commitIn(

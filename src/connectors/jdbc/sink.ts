@@ -10,7 +10,7 @@ export async function openJdbcSink(context: SinkContext): Promise<SinkWriter> {
   const maxRetries = Number(table.options.get('sink.max-retries') ?? 3);
   // Tables of one database reached the same way share its transactions; the key never leaves the job.
   const key = JSON.stringify(['jdbc', table.options.get('url'), connection.user, connection.password]);
-  const domain = context.domain(key, () => new JdbcDatabase(connection, maxRetries));
+  const domain = context.domain(key, () => new JdbcDatabase(connection, maxRetries, context.job));
   if (!(domain instanceof JdbcDatabase))
     throw new Error(`the commit domain of jdbc table '${table.name}' is not a database`);
   const writer = new JdbcTableWriter({

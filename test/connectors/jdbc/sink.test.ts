@@ -9,6 +9,7 @@ import type { Change } from '../../../src/exec/change.ts';
 import { type RowField, T } from '../../../src/types/data-type.ts';
 import { parseDate, parseTime, parseTimestamp } from '../../../src/types/temporal.ts';
 import { c } from '../../exec/changes.ts';
+import { CuttingProxy } from '../../helpers/cutting-proxy.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 
 const FIELDS: RowField[] = [
@@ -210,6 +211,46 @@ describe('jdbc sink on PostgreSQL', () => {
       '2006|SHIPPED|1999.00|1|2025-07-11 17:25:55.145',
     ]);
     await sink.close();
+  });
+
+  it('does not write a table without a key twice when the connection is lost as the server commits', async () => {
+    const proxy = await CuttingProxy.start(pg.server.port);
+    const database = new JdbcDatabase(
+      parseJdbcUrl(`jdbc:postgresql://127.0.0.1:${proxy.port}/sink_db`, 'postgres'),
+      3,
+      'job-lost-commit',
+    );
+    const events = new JdbcTableWriter({ table: 'result.events', fields: FIELDS, key: [] });
+    const at = (next: bigint): SourcePositions[] => [
+      { group: 'job-lost-commit/events', topic: 'events', positions: new Map([[0, next]]) },
+    ];
+    database.stage(events.table, events.statements([c('+I', 5001n, 'PENDING', 1n, 1, time)]));
+    await database.commit(at(7n));
+    // The statement is prepared by now: what the proxy sees of the next commit is its values.
+    proxy.arm('LOST-AT-COMMIT');
+    database.stage(
+      events.table,
+      events.statements([c('+I', 5002n, 'PENDING', 1n, 1, time), c('+I', 5002n, 'LOST-AT-COMMIT', 1n, 1, time)]),
+    );
+    await database.commit(at(9n));
+    assert.equal(proxy.cuts, 1, 'the connection was cut after the server committed');
+    assert.deepEqual(
+      (await rows('result.events')).filter((r) => r.startsWith('500')),
+      [
+        '5001|PENDING|0.01|1|2025-07-11 17:25:55.145',
+        '5002|LOST-AT-COMMIT|0.01|1|2025-07-11 17:25:55.145',
+        '5002|PENDING|0.01|1|2025-07-11 17:25:55.145',
+      ],
+    );
+    assert.deepEqual(await database.committedPositions('job-lost-commit/events', 'events'), new Map([[0, 9n]]));
+    proxy.arm('LOST-AGAIN');
+    database.stage(events.table, events.statements([c('+I', 5003n, 'LOST-AGAIN', 1n, 1, time)]));
+    // The same positions as the commit before: only the marker can tell that this one took place.
+    await database.commit(at(9n));
+    assert.equal(proxy.cuts, 2);
+    assert.equal((await rows('result.events')).filter((r) => r.startsWith('5003|')).length, 1);
+    await database.close();
+    await proxy.stop();
   });
 
   it('fails after its retries with the table named and no password', async () => {
