@@ -44,6 +44,7 @@ export async function setup(server: EmbeddedPostgres, log: Log): Promise<Setup> 
     ['SOURCE_PORT', String(server.port)],
     ['SINK_HOST', server.host],
     ['SINK_PORT', String(server.port)],
+    ...(log.kind === 'kafka' ? [['KAFKA_SERVERS', log.description.slice('kafka://'.length)] as const] : []),
   ]);
   return {
     server,

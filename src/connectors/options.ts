@@ -1,8 +1,30 @@
 /**
  * Declared connector options, in the manner of Flink's FactoryUtil: each factory lists the keys it
  * understands with their types and defaults; validation consumes them and rejects what is left over.
+ * Each option also says how Rivulet handles it (`handling`), so that none is accepted and ignored.
  */
 export type OptionType = 'string' | 'int' | 'boolean' | 'duration' | 'enum' | 'long';
+
+/**
+ * How Rivulet handles an option Flink defines:
+ * - `used`: the connector reads it and does what Flink does (the default);
+ * - `met`: what the option asks for always holds here, so nothing needs to read it (`why` says so);
+ * - `warned`: it cannot mean anything in one process (parallelism): accepted with one warning line
+ *   per job when given, unless its value is one of `unless` (what one process does anyway);
+ * - `rejected`: refused whenever given, with `why` and a `hint`.
+ */
+export type OptionHandling =
+  | { readonly kind: 'used' }
+  | { readonly kind: 'met'; readonly why: string }
+  | { readonly kind: 'warned'; readonly why: string; readonly unless?: readonly string[] }
+  | { readonly kind: 'rejected'; readonly why: string; readonly hint: string };
+
+/** Values Flink accepts for an option and Rivulet refuses, with why and what to do instead. */
+export interface RefusedValues {
+  readonly values: readonly string[];
+  readonly why: string;
+  readonly hint: string;
+}
 
 export interface OptionSpec {
   readonly key: string;
@@ -16,55 +38,51 @@ export interface OptionSpec {
   /** A prefix such as `properties.`: every key that starts with it is accepted as a string. */
   readonly prefix?: boolean;
   readonly description: string;
+  readonly handling: OptionHandling;
+  /** Values of the option that are refused (each must be among `values` of an enum). */
+  readonly refused?: RefusedValues;
 }
 
 export type OptionValue = string | number | boolean;
 
+const USED: OptionHandling = { kind: 'used' };
+
+type More = Partial<Omit<OptionSpec, 'key' | 'type' | 'description'>>;
+
+function spec(key: string, type: OptionType, description: string, more: More): OptionSpec {
+  return { key, type, description, handling: USED, ...more };
+}
+
 export const opt = {
-  string: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
-    key,
-    type: 'string',
-    description,
-    ...more,
-  }),
-  int: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
-    key,
-    type: 'int',
-    description,
-    ...more,
-  }),
-  long: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
-    key,
-    type: 'long',
-    description,
-    ...more,
-  }),
-  boolean: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
-    key,
-    type: 'boolean',
-    description,
-    ...more,
-  }),
-  duration: (key: string, description: string, more: Partial<OptionSpec> = {}): OptionSpec => ({
-    key,
-    type: 'duration',
-    description,
-    ...more,
-  }),
-  enumOf: (
-    key: string,
-    values: readonly string[],
-    description: string,
-    more: Partial<OptionSpec> = {},
-  ): OptionSpec => ({
-    key,
-    type: 'enum',
-    values,
-    description,
-    ...more,
-  }),
-  prefix: (key: string, description: string): OptionSpec => ({ key, type: 'string', prefix: true, description }),
+  string: (key: string, description: string, more: More = {}): OptionSpec => spec(key, 'string', description, more),
+  int: (key: string, description: string, more: More = {}): OptionSpec => spec(key, 'int', description, more),
+  long: (key: string, description: string, more: More = {}): OptionSpec => spec(key, 'long', description, more),
+  boolean: (key: string, description: string, more: More = {}): OptionSpec => spec(key, 'boolean', description, more),
+  duration: (key: string, description: string, more: More = {}): OptionSpec => spec(key, 'duration', description, more),
+  enumOf: (key: string, values: readonly string[], description: string, more: More = {}): OptionSpec =>
+    spec(key, 'enum', description, { values, ...more }),
+  prefix: (key: string, description: string, more: More = {}): OptionSpec =>
+    spec(key, 'string', description, { prefix: true, ...more }),
 } as const;
+
+/** Handlings for declarations: `met(why)`, `warned(why, unless)`, `rejected(why, hint)`. */
+export const handled = {
+  met: (why: string): OptionHandling => ({ kind: 'met', why }),
+  warned: (why: string, unless?: readonly string[]): OptionHandling => ({ kind: 'warned', why, unless }),
+  rejected: (why: string, hint: string): OptionHandling => ({ kind: 'rejected', why, hint }),
+} as const;
+
+/**
+ * Why option `key` (of `spec`) given as `value` has no effect, as `'key' = 'value' has no effect:
+ * …`; undefined when it needs no warning.
+ */
+export function optionWarning(spec: OptionSpec, key: string, value: string): string | undefined {
+  const { handling } = spec;
+  if (handling.kind !== 'warned') return undefined;
+  if (handling.unless?.some((v) => v.toLowerCase() === value.trim().toLowerCase())) return undefined;
+  const shown = spec.sensitive || isSensitiveKey(key) ? REDACTED : value;
+  return `'${key}' = '${shown}' has no effect: ${handling.why}`;
+}
 
 const DURATION_UNITS: Readonly<Record<string, number>> = {
   ns: 1e-6,

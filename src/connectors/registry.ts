@@ -6,7 +6,7 @@ import { FORMATS } from './formats/formats.ts';
 import { jdbcFactory } from './jdbc/factory.ts';
 import { kafkaFactory } from './kafka/kafka-factory.ts';
 import { upsertKafkaFactory } from './kafka/upsert-kafka-factory.ts';
-import { type OptionSpec, type OptionValue, parseOptionValue } from './options.ts';
+import { type OptionSpec, type OptionValue, optionWarning, parseOptionValue } from './options.ts';
 import { postgresCdcFactory } from './postgres-cdc/factory.ts';
 import type { ResolvedOptions, TableShape } from './table.ts';
 
@@ -37,6 +37,8 @@ export interface ResolvedConnector extends ResolvedOptions {
   /** The options as written, for display (sensitive values are redacted by the printer). */
   readonly written: readonly TableOption[];
   readonly specs: ReadonlyMap<string, OptionSpec>;
+  /** One line for each option given that has no effect here (see OptionHandling): printed once per job. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -92,6 +94,7 @@ export function resolveConnector(
 
   const values = new Map<string, OptionValue>();
   const unknown: TableOption[] = [];
+  const warnings: string[] = [];
   for (const option of options) {
     const spec =
       specs.get(option.key) ?? prefixes.find((p) => option.key.startsWith(p.key) && option.key.length > p.key.length);
@@ -99,6 +102,9 @@ export function resolveConnector(
       unknown.push(option);
       continue;
     }
+    refuseOption(spec, option, table.name, source);
+    const warning = optionWarning(spec, option.key, option.value);
+    if (warning) warnings.push(`table '${table.name}': option ${warning}`);
     const parsed = spec.prefix ? option.value : parseOptionValue(spec, option.value);
     if (typeof parsed === 'object') {
       throw new SqlError(
@@ -144,6 +150,7 @@ export function resolveConnector(
     factory,
     written: options,
     specs,
+    warnings,
     get: (key) => values.get(key),
     withPrefix: (prefix) => {
       const found = new Map<string, string>();
@@ -165,6 +172,29 @@ export function resolveConnector(
     throw new SqlError('CONNECTOR_INVALID', source, where, problem.message, problem.hint);
   }
   return resolved;
+}
+
+/** Throws for an option Rivulet refuses, or a value of it that it refuses: what, why and what to do instead. */
+function refuseOption(spec: OptionSpec, option: TableOption, table: string, source: SqlSource): void {
+  const { handling, refused } = spec;
+  if (handling.kind === 'rejected') {
+    throw new SqlError(
+      'OPTION_NOT_SUPPORTED',
+      source,
+      option.at,
+      `option '${option.key}' of table '${table}' is not supported: ${handling.why}`,
+      handling.hint,
+    );
+  }
+  if (refused?.values.some((value) => value.toLowerCase() === option.value.trim().toLowerCase())) {
+    throw new SqlError(
+      'OPTION_NOT_SUPPORTED',
+      source,
+      option.at,
+      `option '${option.key}' = '${option.value}' of table '${table}' is not supported: ${refused.why}`,
+      refused.hint,
+    );
+  }
 }
 
 /** The candidate nearest to `word` by edit distance, if near enough to be a likely typo. */

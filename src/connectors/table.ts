@@ -6,6 +6,8 @@ export interface TableShape {
   readonly name: string;
   readonly primaryKey: readonly string[] | undefined;
   readonly hasWatermark: boolean;
+  /** The physical columns, by name, in order. */
+  readonly columns: readonly string[];
 }
 
 /** A table's options after its factory checked them: declared keys with typed values, defaults filled in. */

@@ -15,6 +15,8 @@ export interface LookupCache {
   readonly maxRows: number;
   /** Milliseconds a cached key lives after it was loaded. */
   readonly expireAfterWriteMs: number;
+  /** Milliseconds a cached key lives after a row last used it. */
+  readonly expireAfterAccessMs: number;
   readonly cacheMissingKey: boolean;
 }
 
@@ -26,10 +28,12 @@ export interface LookupCache {
  * `fill`) and then resumes the batch (`resume`).
  */
 export class LookupJoinOperator implements Operator {
-  private readonly cache = new Map<string, { rows: readonly Row[]; loadedAt: number }>();
+  private readonly cache = new Map<string, { rows: readonly Row[]; loadedAt: number; usedAt: number }>();
   private pending: Change[] = [];
   private readonly residual: Evaluator | undefined;
   private readonly nulls: Value[];
+  /** The clock of the cache (ms): the job's, as CURRENT_TIMESTAMP reads it. */
+  private readonly now: () => number;
 
   constructor(
     private readonly type: 'INNER' | 'LEFT',
@@ -43,6 +47,7 @@ export class LookupJoinOperator implements Operator {
   ) {
     this.residual = residual ? compileExpression(residual, env) : undefined;
     this.nulls = new Array(lookupWidth).fill(null);
+    this.now = () => env.nowMicros() / 1000;
   }
 
   keyOf(row: Row): Value[] {
@@ -63,7 +68,7 @@ export class LookupJoinOperator implements Operator {
   /** Joins changes until one's key is not cached; `resuming` takes what was just filled as fresh. */
   private run(changes: readonly Change[], resuming: boolean): Change[] {
     const out: Change[] = [];
-    const now = Date.now();
+    const now = this.now();
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i] as Change;
       const key = this.keyOf(change.row);
@@ -72,10 +77,11 @@ export class LookupJoinOperator implements Operator {
         matches = []; // a NULL key matches nothing, as in SQL
       } else {
         const cached = this.cache.get(rowKey(key));
-        if (!cached || (!resuming && now - cached.loadedAt > this.options.expireAfterWriteMs)) {
+        if (!cached || (!resuming && this.expired(cached, now))) {
           this.pending = changes.slice(i);
           return out;
         }
+        cached.usedAt = now;
         matches = cached.rows;
       }
       let joined = false;
@@ -91,26 +97,33 @@ export class LookupJoinOperator implements Operator {
     return out;
   }
 
+  /** Whether a cached key must be read again: loaded, or last used, longer ago than the cache allows. */
+  private expired(cached: { readonly loadedAt: number; readonly usedAt: number }, now: number): boolean {
+    return (
+      now - cached.loadedAt > this.options.expireAfterWriteMs || now - cached.usedAt > this.options.expireAfterAccessMs
+    );
+  }
+
   /** Keys of the waiting changes that must be looked up before the batch can go on. */
   missingKeys(): Value[][] {
-    const now = Date.now();
+    const now = this.now();
     const seen = new Map<string, Value[]>();
     for (const change of this.pending) {
       const key = this.keyOf(change.row);
       if (key.some((value) => value === null)) continue;
       const text = rowKey(key);
       const cached = this.cache.get(text);
-      if (!seen.has(text) && (!cached || now - cached.loadedAt > this.options.expireAfterWriteMs)) seen.set(text, key);
+      if (!seen.has(text) && (!cached || this.expired(cached, now))) seen.set(text, key);
     }
     return [...seen.values()];
   }
 
   /** The table's rows for keys that were missing; a key without rows has none. */
   fill(keys: readonly Value[][], found: LookupResult): void {
-    const now = Date.now();
+    const now = this.now();
     for (const key of keys) {
       const text = rowKey(key);
-      this.cache.set(text, { rows: found.get(text) ?? [], loadedAt: now });
+      this.cache.set(text, { rows: found.get(text) ?? [], loadedAt: now, usedAt: now });
     }
   }
 

@@ -92,6 +92,11 @@ export interface Log {
   readonly description: string;
   /** Failed runs of the log's own background maintenance, on a log that runs any (postgres). */
   readonly maintenanceFailures?: number;
+  /**
+   * Whether Kafka brokers given as `host:port[,host:port]` belong to the cluster this log keeps its
+   * topics in; only a kafka log has brokers (a postgres log keeps topics as tables, and has none).
+   */
+  servesBrokers?(servers: string): Promise<boolean>;
   ensureTopic(name: string, options?: TopicOptions): Promise<void>;
   describeTopics(): Promise<TopicDescription[]>;
   /** The number of partitions of a topic; LOG_TOPIC_NOT_FOUND when there is no such topic. */

@@ -124,7 +124,12 @@ export class Catalog {
         );
       }
     }
-    const shape: TableShape = { name, primaryKey, hasWatermark: statement.watermark !== undefined };
+    const shape: TableShape = {
+      name,
+      primaryKey,
+      hasWatermark: statement.watermark !== undefined,
+      columns: statement.columns.flatMap((column) => (column.kind === 'physical' ? [column.name.name] : [])),
+    };
     const connector = resolveConnector(shape, statement.at, statement.options, source);
 
     const columns = statement.columns.map((column) => catalogColumn(column, name, primaryKey, connector, source));

@@ -1,16 +1,16 @@
-import { parseDuration } from '../connectors/options.ts';
+import type { ResolvedConnector } from '../connectors/registry.ts';
 import type { InsertStatement, Statement } from '../sql/ast.ts';
 import { parseScript } from '../sql/parser.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { substituteVariables } from '../sql/substitute.ts';
-import { resolveTimeZone } from '../types/temporal.ts';
 import { Catalog, objectName } from './catalog.ts';
 import { describeNode, explainPlan, inputsOf } from './explain.ts';
 import type { PlanNode, Sink } from './nodes.ts';
 import { planQuery } from './plan-query.ts';
 import { tableReference } from './plan-table.ts';
 import type { PlanContext } from './relation.ts';
+import { settingProblem, settingWarnings } from './settings.ts';
 import { mapToSinkColumns, type SinkTarget, sinkTarget } from './sink-target.ts';
 
 /** One job: the sinks of one INSERT, or of one statement set, and the settings in force for it. */
@@ -20,6 +20,8 @@ export interface PlannedJob {
   readonly settings: ReadonlyMap<string, string>;
   /** `file:line:col` of the INSERT or statement set. */
   readonly location: string;
+  /** Settings and table options in force for the job that have no effect here, one line each: printed when it starts. */
+  readonly warnings: readonly string[];
 }
 
 export interface PlannedScript {
@@ -30,30 +32,6 @@ export interface PlannedScript {
   /** The output of each EXPLAIN statement in the script. */
   readonly explains: readonly string[];
 }
-
-/** Setting keys whose values are checked when SET (others are kept as given, like Flink's client). */
-const SETTING_CHECKS: Readonly<Record<string, (value: string) => string | undefined>> = {
-  'table.local-time-zone': (value) => {
-    try {
-      resolveTimeZone(value);
-      return undefined;
-    } catch (error) {
-      return (error as Error).message;
-    }
-  },
-  'execution.checkpointing.interval': (value) =>
-    parseDuration(value) === undefined ? `'${value}' is not a duration such as '10s'` : undefined,
-  'execution.checkpointing.timeout': (value) =>
-    parseDuration(value) === undefined ? `'${value}' is not a duration such as '1min'` : undefined,
-  'table.exec.state.ttl': (value) =>
-    parseDuration(value) === undefined ? `'${value}' is not a duration such as '1 h'` : undefined,
-  'parallelism.default': (value) =>
-    /^[1-9]\d*$/.test(value) ? undefined : `'${value}' is not a positive whole number`,
-  'execution.checkpointing.mode': (value) =>
-    ['EXACTLY_ONCE', 'AT_LEAST_ONCE'].includes(value.toUpperCase())
-      ? undefined
-      : "expected 'EXACTLY_ONCE' or 'AT_LEAST_ONCE'",
-};
 
 /** Parses and plans a whole script: catalog, settings, one job per INSERT or statement set. */
 export function planScript(
@@ -76,9 +54,16 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
     switch (statement.kind) {
       case 'set': {
         if (statement.key === undefined) break;
-        const problem = SETTING_CHECKS[statement.key]?.(statement.value ?? '');
-        if (problem)
-          throw new SqlError('SQL_INVALID_SETTING', source, statement.at, `SET '${statement.key}': ${problem}`);
+        const problem = settingProblem(statement.key, statement.value ?? '');
+        if (problem) {
+          throw new SqlError(
+            'SQL_INVALID_SETTING',
+            source,
+            statement.at,
+            `SET '${statement.key}': ${problem.message}`,
+            problem.hint,
+          );
+        }
         settings.set(statement.key, statement.value ?? '');
         break;
       }
@@ -95,21 +80,18 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
         break;
       }
       case 'insert':
+      case 'statementSet': {
+        const inserts = statement.kind === 'insert' ? [statement] : statement.inserts;
+        const sinks = inserts.map((insert) => planInsert(insert, ctx));
         jobs.push({
-          name: settings.get('pipeline.name') || jobName([statement], ctx),
-          sinks: [planInsert(statement, ctx)],
+          name: settings.get('pipeline.name') || jobName(inserts, ctx),
+          sinks,
           settings: new Map(settings),
           location: source.where(statement.at),
+          warnings: [...settingWarnings(settings), ...tableWarnings(sinks)],
         });
         break;
-      case 'statementSet':
-        jobs.push({
-          name: settings.get('pipeline.name') || jobName(statement.inserts, ctx),
-          sinks: statement.inserts.map((insert) => planInsert(insert, ctx)),
-          settings: new Map(settings),
-          location: source.where(statement.at),
-        });
-        break;
+      }
       case 'explain': {
         const inner = statement.statement;
         const roots =
@@ -130,6 +112,18 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
     }
   }
   return { source, catalog, settings, jobs, explains };
+}
+
+/** The warnings of the options of every table a job reads, looks up or writes, each table once. */
+function tableWarnings(sinks: readonly Sink[]): string[] {
+  const tables = new Set<ResolvedConnector>();
+  const visit = (node: PlanNode) => {
+    if (node.kind === 'TableSourceScan' || node.kind === 'LookupJoin' || node.kind === 'Sink')
+      tables.add(node.table.connector);
+    for (const input of inputsOf(node)) visit(input);
+  };
+  for (const sink of sinks) visit(sink);
+  return [...tables].flatMap((connector) => connector.warnings);
 }
 
 function jobName(inserts: readonly InsertStatement[], ctx: PlanContext): string {
@@ -168,6 +162,7 @@ function sinkChangelog(
     name,
     primaryKey: table.primaryKey,
     hasWatermark: table.watermark !== undefined,
+    columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name] : [])),
   });
   if (accepts === 'append-only' && node.changelog.kind !== 'insert-only') {
     const producer = updateProducer(node);

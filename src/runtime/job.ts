@@ -75,6 +75,7 @@ export class Job {
    * PostgreSQL makes the creation of any other replication slot on the server wait.
    */
   async open(): Promise<void> {
+    for (const warning of this.plan.warnings) console.warn(`job ${this.plan.name}: ${warning}`);
     this.latest = await this.openRun();
   }
 

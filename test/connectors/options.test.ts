@@ -14,6 +14,7 @@ function resolve(ddl: string) {
     name: table.name.parts.join('.'),
     primaryKey: table.primaryKey?.columns.map((c) => c.name),
     hasWatermark: table.watermark !== undefined,
+    columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name.name] : [])),
   };
   return resolveConnector(shape, table.at, table.options, source);
 }

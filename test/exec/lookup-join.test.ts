@@ -7,12 +7,15 @@ import type { Value } from '../../src/expr/value.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 import { c, show } from './changes.ts';
 
-const env: EvalEnv = { timeZone: resolveTimeZone('UTC'), nowMicros: () => 0 };
+/** The clock of the cache, moved by the tests (ms). */
+let clock = 0;
+const env: EvalEnv = { timeZone: resolveTimeZone('UTC'), nowMicros: () => clock * 1000 };
 const same = (value: Value) => value;
 const NO_CACHE = {
   partial: false,
   maxRows: Number.POSITIVE_INFINITY,
   expireAfterWriteMs: Number.POSITIVE_INFINITY,
+  expireAfterAccessMs: Number.POSITIVE_INFINITY,
   cacheMissingKey: true,
 };
 
@@ -61,5 +64,44 @@ describe('lookup join operator', () => {
     op.endBatch();
     op.process([c('+I', 4n, 1001n)]);
     assert.deepEqual(op.missingKeys(), [[1001n]], 'the oldest key left the full cache');
+  });
+
+  /** Looks up what `op` is waiting for in `table`, and goes on. */
+  const answer = (op: LookupJoinOperator, ...rows: [bigint, string][]) => {
+    op.fill(op.missingKeys(), found(...rows));
+    const out = show(op.resume());
+    op.endBatch();
+    return out;
+  };
+
+  it('reads a cached key again once it was loaded longer ago than expire-after-write', () => {
+    clock = 0;
+    const op = join('LEFT', { ...NO_CACHE, partial: true, expireAfterWriteMs: 60_000 });
+    op.process([c('+I', 1n, 1001n)]);
+    answer(op, [1001n, '张三']);
+    clock = 60_000;
+    assert.deepEqual(show(op.process([c('+I', 2n, 1001n)])), ['+I(2, 1001, 1001, 张三)'], 'still fresh at 60 s');
+    clock = 60_001;
+    op.process([c('+I', 3n, 1001n)]);
+    assert.deepEqual(op.missingKeys(), [[1001n]], 'loaded more than 60 s ago, even though used since');
+  });
+
+  it('reads a cached key again once no row used it for longer than expire-after-access', () => {
+    clock = 0;
+    const op = join('LEFT', { ...NO_CACHE, partial: true, expireAfterAccessMs: 60_000 });
+    op.process([c('+I', 1n, 1001n)]);
+    answer(op, [1001n, '张三']);
+    for (const [at, id] of [
+      [50_000, 2n],
+      [100_000, 3n],
+      [160_000, 4n],
+    ] as const) {
+      clock = at;
+      assert.deepEqual(show(op.process([c('+I', id, 1001n)])), [`+I(${id}, 1001, 1001, 张三)`], `used again at ${at}`);
+    }
+    clock = 220_001;
+    op.process([c('+I', 5n, 1001n)]);
+    assert.deepEqual(op.missingKeys(), [[1001n]], 'unused for more than 60 s');
+    assert.deepEqual(answer(op, [1001n, '李四']), ['+I(5, 1001, 1001, 李四)']);
   });
 });

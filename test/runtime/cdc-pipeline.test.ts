@@ -16,6 +16,8 @@ const FILES = ['1_cdc_source_to_kafka.sql', '2_dwd_layer.sql', '3_dimension_join
 /** A log for the pipeline, and how to remove it. */
 interface TestLog {
   readonly log: Log;
+  /** The brokers the example's kafka tables name, on a kafka log. */
+  readonly kafkaServers?: string;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ const LOGS: Record<string, (pg: TestPostgres) => Promise<TestLog>> = {
     const log = await KafkaLog.open(broker.bootstrap);
     return {
       log,
+      kafkaServers: broker.bootstrap,
       async close() {
         await log.close();
         await broker.stop();
@@ -54,6 +57,7 @@ for (const [logName, openTestLog] of Object.entries(LOGS)) {
         ['SOURCE_PORT', String(pg.server.port)],
         ['SINK_HOST', '127.0.0.1'],
         ['SINK_PORT', String(pg.server.port)],
+        ...(testLog.kafkaServers ? [['KAFKA_SERVERS', testLog.kafkaServers] as const] : []),
       ]);
       for (const file of files) {
         const script = planScript(file, readFileSync(`examples/ecommerce/${file}`, 'utf8'), variables, {});

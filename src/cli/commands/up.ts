@@ -86,7 +86,7 @@ async function up(options: UpOptions): Promise<void> {
     });
     const restUrl = `http://127.0.0.1:${options.port}`;
     const example = options.example;
-    const exampleVariables = serverVariables(server);
+    const exampleVariables = serverVariables(server, engine);
     // Jobs of the examples read the server of this start, whatever port it had when they were submitted.
     const restored = await engine.restore((job: StoredJob) =>
       job.origin === 'example' ? new Map([...job.variables, ...exampleVariables]) : job.variables,
@@ -154,13 +154,17 @@ function pipelineFiles(example: string): string[] {
     .map((file) => join(example, file));
 }
 
-/** The example's placeholders that name the embedded server, as source and sink database. */
-function serverVariables(server: EmbeddedPostgres): ReadonlyMap<string, string> {
+/** The example's placeholders that name the embedded server, as source and sink database, and the log. */
+function serverVariables(server: EmbeddedPostgres, engine: Engine): ReadonlyMap<string, string> {
   const variables = new Map([
     ['SOURCE_HOST', server.host],
     ['SOURCE_PORT', String(server.port)],
     ['SINK_HOST', server.host],
     ['SINK_PORT', String(server.port)],
+    // The example's kafka tables name the brokers of a kafka log ('properties.bootstrap.servers').
+    ...(engine.log.kind === 'kafka'
+      ? [['KAFKA_SERVERS', engine.log.description.slice('kafka://'.length)] as const]
+      : []),
   ]);
   if (server.password !== undefined) {
     variables.set('SOURCE_PASSWORD', server.password);

@@ -1,4 +1,4 @@
-import { opt } from '../options.ts';
+import { type OptionValue, opt } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
 import type { FormatFactory } from './format.ts';
 import {
@@ -25,11 +25,17 @@ const JSON_FORMAT_OPTIONS = [
     "how timestamps are written: '2025-07-11 17:25:55.145' or '2025-07-11T17:25:55.145'",
     { default: 'SQL' },
   ),
-  opt.enumOf('map-null-key.mode', ['FAIL', 'DROP', 'LITERAL'], 'what to do with a null map key', { default: 'FAIL' }),
+  opt.enumOf('map-null-key.mode', ['FAIL', 'DROP', 'LITERAL'], 'what a NULL key of a MAP becomes when written', {
+    default: 'FAIL',
+  }),
   opt.string('map-null-key.literal', 'the text of a null map key in LITERAL mode', { default: 'null' }),
   opt.boolean('encode.decimal-as-plain-number', 'write DECIMAL without scientific notation', { default: 'false' }),
   opt.boolean('encode.ignore-null-fields', 'leave out fields whose value is null', { default: 'false' }),
 ];
+
+function mapNullKeyMode(mode: OptionValue | undefined): JsonOptions['mapNullKeyMode'] {
+  return mode === 'DROP' || mode === 'LITERAL' ? mode : 'FAIL';
+}
 
 /** The json options a table sets under `prefix` (`value.`, `key.` or none): `prefix` + `json.` + option. */
 function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
@@ -44,10 +50,6 @@ function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
     mapNullKeyMode: mapNullKeyMode(get('map-null-key.mode')),
     mapNullKeyLiteral: String(get('map-null-key.literal') ?? DEFAULT_JSON_OPTIONS.mapNullKeyLiteral),
   };
-}
-
-function mapNullKeyMode(value: unknown): JsonOptions['mapNullKeyMode'] {
-  return value === 'DROP' || value === 'LITERAL' ? value : 'FAIL';
 }
 
 /** Flink's `json` format: a row as a JSON object of its fields. */

@@ -37,10 +37,12 @@ export function openJdbcLookup({ table }: LookupContext): OpenedLookup {
 function lookupCache(options: ResolvedOptions): LookupCache {
   const maxRows = options.get('lookup.partial-cache.max-rows') ?? options.get('lookup.cache.max-rows');
   const ttl = options.get('lookup.partial-cache.expire-after-write') ?? options.get('lookup.cache.ttl');
+  const idle = options.get('lookup.partial-cache.expire-after-access');
   return {
     partial: options.get('lookup.cache') === 'PARTIAL' || maxRows !== undefined,
     maxRows: maxRows === undefined ? Number.POSITIVE_INFINITY : Number(maxRows),
     expireAfterWriteMs: ttl === undefined ? Number.POSITIVE_INFINITY : Number(ttl),
+    expireAfterAccessMs: idle === undefined ? Number.POSITIVE_INFINITY : Number(idle),
     cacheMissingKey:
       (options.get('lookup.partial-cache.cache-missing-key') ?? options.get('lookup.cache.caching-missing-key')) !==
       false,

@@ -10,6 +10,19 @@ import type { ConnectorTable } from '../table.ts';
 import { jdbcConnection } from './url.ts';
 
 /**
+ * The rows a partitioned scan reads (Flink's 'scan.partition.*'): those whose partition column lies
+ * between the lower and the upper bound, which the partitions cover together; here they are read
+ * as one partition.
+ */
+function partitionFilter(table: ConnectorTable): string {
+  const column = table.options.get('scan.partition.column');
+  if (column === undefined) return '';
+  const lower = BigInt(String(table.options.get('scan.partition.lower-bound')));
+  const upper = BigInt(String(table.options.get('scan.partition.upper-bound')));
+  return ` WHERE ${quoteIdentifier(String(column))} BETWEEN ${lower} AND ${upper}`;
+}
+
+/**
  * A jdbc table read as a bounded source: its rows once, as inserts, through a cursor in one
  * read-only transaction, so the rows are one consistent snapshot. Like a postgres-cdc snapshot,
  * its output may be committed only once the whole table was read (`atCommitPoint`); the position
@@ -51,7 +64,9 @@ export class JdbcScanReader implements SourceReader {
       await client.connect();
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const columns = table.fields.map((f) => quoteIdentifier(f.name)).join(', ');
-      await client.query(`DECLARE rivulet_scan NO SCROLL CURSOR FOR SELECT ${columns} FROM ${quoteTable(name)}`);
+      await client.query(
+        `DECLARE rivulet_scan NO SCROLL CURSOR FOR SELECT ${columns} FROM ${quoteTable(name)}${partitionFilter(table)}`,
+      );
     } catch (cause) {
       await client.end().catch(() => undefined);
       throw new RivuletError(

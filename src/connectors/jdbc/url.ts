@@ -20,13 +20,17 @@ export function parseJdbcUrl(url: string, username?: string, password?: string):
   };
 }
 
-/** The database a jdbc table's options name. */
+/** The database a jdbc table's options name; a connection may take 'connection.max-retry-timeout' to be made. */
 export function jdbcConnection(options: ResolvedOptions): PgConnection {
   const username = options.get('username');
   const password = options.get('password');
-  return parseJdbcUrl(
-    String(options.get('url')),
-    username === undefined ? undefined : String(username),
-    password === undefined ? undefined : String(password),
-  );
+  const timeout = options.get('connection.max-retry-timeout');
+  return {
+    ...parseJdbcUrl(
+      String(options.get('url')),
+      username === undefined ? undefined : String(username),
+      password === undefined ? undefined : String(password),
+    ),
+    ...(timeout !== undefined ? { connectTimeoutMs: Number(timeout) } : {}),
+  };
 }

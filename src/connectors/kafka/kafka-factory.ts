@@ -1,73 +1,28 @@
-import { type DataType, T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
-import { opt } from '../options.ts';
-import type { ResolvedOptions } from '../table.ts';
+import { handled, opt } from '../options.ts';
+import {
+  KAFKA_COMMON_OPTIONS,
+  KAFKA_READABLE_METADATA,
+  KAFKA_WRITABLE_METADATA,
+  validateCommon,
+} from './common-options.ts';
 import { KafkaTableReader } from './reader.ts';
 import { openLogSink } from './sink.ts';
+import { splitFields } from './table.ts';
 
 const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'];
-
-/** Options that `kafka` and `upsert-kafka` share. */
-export const KAFKA_COMMON_OPTIONS = [
-  opt.string('connector', "'kafka' or 'upsert-kafka'", { required: true }),
-  opt.string('topic', 'the topic to read or write'),
-  opt.string(
-    'properties.bootstrap.servers',
-    'Kafka brokers; ignored on the postgres log, where topics live in PostgreSQL',
-  ),
-  opt.prefix('properties.', 'Kafka client properties, such as properties.group.id'),
-  opt.string('key.fields-prefix', 'prefix of the key columns in the table schema', { default: '' }),
-  opt.enumOf('value.fields-include', ['ALL', 'EXCEPT_KEY'], 'whether the value also holds the key columns', {
-    default: 'ALL',
-  }),
-  opt.int('sink.parallelism', 'parallelism of the sink'),
-  opt.int('scan.parallelism', 'parallelism of the source'),
-  opt.string(
-    'dead-letter-topic',
-    'where records that cannot be read go (with their location and error), committed with the job, instead of failing it',
-  ),
-] as const;
-
-/**
- * 'dead-letter-topic' with a format's 'ignore-parse-errors': the format would skip the records
- * the topic is there to keep. Refused, naming both.
- */
-export function deadLetterConflict(options: ResolvedOptions): { message: string; option: string } | undefined {
-  if (options.get('dead-letter-topic') === undefined) return undefined;
-  for (const key of ['json.ignore-parse-errors', 'value.json.ignore-parse-errors', 'key.json.ignore-parse-errors']) {
-    if (options.get(key) === true) {
-      return {
-        message: `give 'dead-letter-topic' or '${key}' = 'true', not both: the format would skip the records the dead-letter topic is there to keep`,
-        option: key,
-      };
-    }
-  }
-  return undefined;
-}
-
-/** Metadata columns a kafka or upsert-kafka table may read, as Flink's connectors name them. */
-export const KAFKA_READABLE_METADATA: Readonly<Record<string, DataType>> = {
-  topic: T.string(false),
-  partition: T.int(false),
-  headers: { kind: 'MAP', key: T.string(false), value: T.bytes(), nullable: false },
-  'leader-epoch': T.int(),
-  offset: T.bigint(false),
-  timestamp: T.timestampLtz(3, false),
-  'timestamp-type': T.string(false),
-};
-
-/** Metadata columns a kafka or upsert-kafka table may write. */
-export const KAFKA_WRITABLE_METADATA: Readonly<Record<string, DataType>> = {
-  headers: { kind: 'MAP', key: T.string(false), value: T.bytes(), nullable: false },
-  timestamp: T.timestampLtz(3, false),
-};
 
 export const kafkaFactory: ConnectorFactory = {
   identifier: 'kafka',
   description: 'an append-only topic: each record is an insert',
   options: [
     ...KAFKA_COMMON_OPTIONS,
-    opt.string('topic-pattern', 'a regular expression of topics to read'),
+    opt.string('topic-pattern', 'a regular expression of topics to read', {
+      handling: handled.rejected(
+        'a table reads one topic here; reading every topic that matches a pattern is not supported yet',
+        "name the topic with 'topic', one table per topic, and UNION ALL the tables",
+      ),
+    }),
     opt.string('format', 'the format of the value (alias of value.format)'),
     opt.string('value.format', 'the format of the value'),
     opt.string('key.format', 'the format of the key'),
@@ -75,22 +30,10 @@ export const kafkaFactory: ConnectorFactory = {
     opt.enumOf('scan.startup.mode', STARTUP_MODES, 'where a new reader starts', { default: 'group-offsets' }),
     opt.long('scan.startup.timestamp-millis', "start time for scan.startup.mode 'timestamp'"),
     opt.string('scan.startup.specific-offsets', "'partition:0,offset:42;partition:1,offset:300'"),
-    opt.enumOf(
-      'scan.bounded.mode',
-      ['unbounded', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'],
-      'where a reader stops',
-      { default: 'unbounded' },
-    ),
-    opt.long('scan.bounded.timestamp-millis', "end time for scan.bounded.mode 'timestamp'"),
-    opt.string('scan.bounded.specific-offsets', 'end offsets per partition'),
-    opt.duration('scan.topic-partition-discovery.interval', 'how often to look for new partitions'),
+    opt.duration('scan.topic-partition-discovery.interval', "only '0': partitions added later are not discovered"),
     opt.enumOf('sink.partitioner', ['default', 'fixed', 'round-robin'], 'how records are spread over partitions', {
       default: 'default',
     }),
-    opt.enumOf('sink.delivery-guarantee', ['at-least-once', 'exactly-once', 'none'], 'delivery guarantee of the sink', {
-      default: 'at-least-once',
-    }),
-    opt.string('sink.transactional-id-prefix', 'prefix of transactional ids for exactly-once'),
   ],
   formatOptions: [
     { key: 'format', prefix: '' },
@@ -109,11 +52,13 @@ export const kafkaFactory: ConnectorFactory = {
     metadata: KAFKA_WRITABLE_METADATA,
   },
   validate(table, options) {
-    const hasTopic = options.get('topic') !== undefined;
-    if (hasTopic === (options.get('topic-pattern') !== undefined)) {
+    const topic = options.get('topic');
+    if (topic === undefined) return { message: "One or more required options are missing: 'topic'" };
+    if (String(topic).includes(';')) {
       return {
-        message: "give exactly one of 'topic' and 'topic-pattern'",
-        option: hasTopic ? 'topic-pattern' : undefined,
+        message: `'topic' = '${String(topic)}' lists several topics; a table reads one topic here`,
+        option: 'topic',
+        hint: 'declare one table per topic and UNION ALL them',
       };
     }
     const format = options.get('format');
@@ -130,9 +75,33 @@ export const kafkaFactory: ConnectorFactory = {
         hint: "remove the PRIMARY KEY, or use the 'upsert-kafka' connector to read and write changes by key",
       };
     }
-    if (options.get('key.fields') !== undefined && options.get('key.format') === undefined) {
+    const keyFields = options.get('key.fields');
+    const keyFormat = options.get('key.format');
+    if (keyFields !== undefined && keyFormat === undefined) {
       return { message: "'key.fields' needs 'key.format'", option: 'key.fields' };
     }
-    return deadLetterConflict(options);
+    if (keyFormat !== undefined && keyFields === undefined) {
+      return {
+        message: "A key format 'key.format' requires the declaration of one or more of key fields using 'key.fields'.",
+        option: 'key.format',
+      };
+    }
+    const keyColumns = keyFields === undefined ? [] : splitFields(String(keyFields));
+    const unknown = keyColumns.find((column) => !table.columns.includes(column));
+    if (unknown !== undefined) {
+      return {
+        message: `Could not find the field '${unknown}' in the table schema for usage in the key format. A key field must be a regular, physical column. The following columns can be selected in the 'key.fields' option: [${table.columns.join(', ')}]`,
+        option: 'key.fields',
+      };
+    }
+    if (Number(options.get('scan.topic-partition-discovery.interval') ?? 0) !== 0) {
+      return {
+        message:
+          "partitions added to a topic after a job started are not discovered: 'scan.topic-partition-discovery.interval' can only be '0'",
+        option: 'scan.topic-partition-discovery.interval',
+        hint: "remove the option or set it to '0'",
+      };
+    }
+    return validateCommon(options, keyColumns);
   },
 };

@@ -4,9 +4,11 @@ import type { Row, Value } from '../../expr/value.ts';
 import type { LogReader, LogRecord, ProduceRecord, StartPosition } from '../../log/log.ts';
 import { FormatError, type RowCodec } from '../formats/format.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
+import { BoundedLogReader, boundedEnds } from './bounded.ts';
+import { checkBrokers } from './brokers.ts';
 import { deadLetter } from './dead-letter.ts';
 import { replayStart, startPosition } from './start-position.ts';
-import { type KafkaTable, kafkaTable, keyCodec, valueCodec, valueFormatOption } from './table.ts';
+import { type KafkaTable, kafkaTable, keyCodec, rowReader, valueFormatOption } from './table.ts';
 
 /**
  * Reads a topic as the table's changes: `upsert-kafka` turns a value into an upsert (+U, keyed)
@@ -17,9 +19,7 @@ import { type KafkaTable, kafkaTable, keyCodec, valueCodec, valueFormatOption } 
  */
 export class KafkaTableReader implements SourceReader {
   readonly atCommitPoint = true;
-  readonly moved = false;
-  readonly ended = false;
-  private readonly value: RowCodec;
+  private readonly rowOf: (value: Buffer, record: LogRecord) => Row | undefined;
   private readonly key: RowCodec | undefined;
   private readonly deadLetter: string | undefined;
   /** The option that skips records its format cannot read, for the hint of an unreadable record. */
@@ -38,7 +38,7 @@ export class KafkaTableReader implements SourceReader {
     private readonly deadLettered: ReadonlyMap<number, bigint>,
     private readonly replayUntil?: ReadonlyMap<number, bigint>,
   ) {
-    this.value = valueCodec(table);
+    this.rowOf = rowReader(table);
     this.key = keyCodec(table);
     const deadLetter = table.options.get('dead-letter-topic');
     this.deadLetter = deadLetter === undefined ? undefined : String(deadLetter);
@@ -61,6 +61,7 @@ export class KafkaTableReader implements SourceReader {
     const table = kafkaTable(context.table, upsert);
     const deadLetterTopic = table.options.get('dead-letter-topic');
     if (deadLetterTopic !== undefined) await log.ensureTopic(String(deadLetterTopic));
+    await checkBrokers(log, table);
     // A source topic that does not exist yet is created, as Kafka does for a consumer by default.
     await log.ensureTopic(table.topic, { compacted: upsert });
     const committed = await context.committedPositions(table.topic);
@@ -70,13 +71,27 @@ export class KafkaTableReader implements SourceReader {
         ? await startPosition(log, table, group)
         : (replayFrom ?? { kind: 'offsets', offsets: committed, otherwise: 'earliest' });
     const deadLettered = deadLetterTopic === undefined ? committed : await context.deadLetteredPositions(table.topic);
-    const reader = await log.openReader(table.topic, start);
+    const opened = await log.openReader(table.topic, start);
+    let reader: LogReader = opened;
     try {
+      const ends = await boundedEnds(log, table, group);
+      if (ends) reader = new BoundedLogReader(opened, ends);
       return new KafkaTableReader(table, reader, deadLettered, replayFrom ? committed : undefined);
     } catch (error) {
-      await reader.close();
+      await opened.close();
       throw error;
     }
+  }
+
+  /** Whether a bounded source has read up to its ends and that is committed: nothing more comes. */
+  private endCommitted = false;
+
+  get moved(): boolean {
+    return this.reader instanceof BoundedLogReader && this.reader.finished && !this.endCommitted;
+  }
+
+  get ended(): boolean {
+    return this.endCommitted;
   }
 
   get positionTopic(): string {
@@ -105,7 +120,10 @@ export class KafkaTableReader implements SourceReader {
     return { replayed, fresh };
   }
 
-  committed(): void {}
+  committed(positions: ReadonlyMap<number, bigint>): void {
+    if (this.reader instanceof BoundedLogReader && this.reader.finished && this.reader.covers(positions))
+      this.endCommitted = true;
+  }
 
   takeDeadLetters(): ProduceRecord[] {
     const letters = this.letters;
@@ -164,10 +182,6 @@ export class KafkaTableReader implements SourceReader {
       }
     }
     return changes;
-  }
-
-  private rowOf(value: Buffer, record: LogRecord): Row | undefined {
-    return (record.decoded && this.value.reuse?.(record.decoded)) || this.value.decode(value);
   }
 
   private toChange(record: LogRecord): Change | undefined {

@@ -1,11 +1,11 @@
 import type { ConnectorFactory } from '../factory.ts';
 import { opt } from '../options.ts';
 import {
-  deadLetterConflict,
   KAFKA_COMMON_OPTIONS,
   KAFKA_READABLE_METADATA,
   KAFKA_WRITABLE_METADATA,
-} from './kafka-factory.ts';
+  validateCommon,
+} from './common-options.ts';
 import { KafkaTableReader } from './reader.ts';
 import { openLogSink } from './sink.ts';
 
@@ -16,12 +16,10 @@ export const upsertKafkaFactory: ConnectorFactory = {
     ...KAFKA_COMMON_OPTIONS,
     opt.string('key.format', 'the format of the key (the primary key columns)', { required: true }),
     opt.string('value.format', 'the format of the value', { required: true }),
-    opt.int('sink.buffer-flush.max-rows', 'rows buffered per key before a flush (0 = no buffer)', { default: '0' }),
-    opt.duration('sink.buffer-flush.interval', 'longest time rows stay buffered (0 = no buffer)', { default: '0' }),
-    opt.enumOf('sink.delivery-guarantee', ['at-least-once', 'exactly-once', 'none'], 'delivery guarantee of the sink', {
-      default: 'at-least-once',
+    opt.int('sink.buffer-flush.max-rows', 'keys buffered before a flush; only the last record of each is written', {
+      default: '0',
     }),
-    opt.string('sink.transactional-id-prefix', 'prefix of transactional ids for exactly-once'),
+    opt.duration('sink.buffer-flush.interval', 'longest time records stay buffered (0 = no buffer)', { default: '0' }),
   ],
   formatOptions: [
     { key: 'value.format', prefix: 'value.' },
@@ -42,6 +40,6 @@ export const upsertKafkaFactory: ConnectorFactory = {
       };
     }
     if (options.get('topic') === undefined) return { message: "One or more required options are missing: 'topic'" };
-    return deadLetterConflict(options);
+    return validateCommon(options, table.primaryKey);
   },
 };

@@ -1,28 +1,58 @@
 import type { Change } from '../../exec/change.ts';
 import type { Row } from '../../expr/value.ts';
 import type { ProduceRecord } from '../../log/log.ts';
-import { type KafkaTable, keyCodec, valueCodec } from './table.ts';
+import { type KafkaTable, keyCodec, valueCodec, valueIsRow } from './table.ts';
+
+/**
+ * Which partition a record goes to, as 'sink.partitioner' says: by the key's hash ('default', and
+ * always for upsert-kafka; a record without a key to partition 0), all to partition 0 ('fixed':
+ * Flink's task 0 writes to partition 0), or each record to the next partition ('round-robin').
+ */
+function partitioner(table: KafkaTable, partitions: number): () => number | undefined {
+  const mode = table.upsert ? 'default' : String(table.options.get('sink.partitioner') ?? 'default');
+  if (mode === 'fixed') return () => 0;
+  if (mode === 'round-robin') {
+    let next = 0;
+    return () => {
+      const partition = next;
+      next = (next + 1) % partitions;
+      return partition;
+    };
+  }
+  return () => undefined;
+}
 
 /**
  * Writes changes as Flink's connectors do: `upsert-kafka` keys each record by the JSON of the
  * primary key, writes +I and +U as values and -D and -U as tombstones; `kafka` writes inserts only
  * (the planner has made sure nothing else arrives). Use `kafkaTableBatchWriter` for a batch.
  */
-export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?: number) => ProduceRecord | undefined {
+export function kafkaTableWriter(
+  table: KafkaTable,
+  partitions = 1,
+): (change: Change, timestamp?: number) => ProduceRecord | undefined {
   const value = valueCodec(table);
   const key = keyCodec(table);
   const keyOf = (row: Row) => (key ? key.encode(table.key.map((i) => row[i] ?? null)) : null);
+  const valueColumns: (row: Row) => Row = valueIsRow(table)
+    ? (row) => row
+    : (row) => table.value.map((i) => row[i] ?? null);
+  const partitionOf = partitioner(table, partitions);
   return (change, timestamp) => {
     switch (change.kind) {
       case '+I':
-      case '+U':
+      case '+U': {
+        const row = valueColumns(change.row);
+        const partition = partitionOf();
         return {
           topic: table.topic,
           key: keyOf(change.row),
-          value: value.encode(change.row),
+          value: value.encode(row),
           timestamp,
-          decoded: value.written?.(change.row),
+          decoded: value.written?.(row),
+          ...(partition === undefined ? {} : { partition }),
         };
+      }
       case '-D':
       case '-U':
         return table.upsert ? { topic: table.topic, key: keyOf(change.row), value: null, timestamp } : undefined;
@@ -33,12 +63,36 @@ export function kafkaTableWriter(table: KafkaTable): (change: Change, timestamp?
 /**
  * A batch of changes as records, each stamped with its change's source time (else `timestamp`).
  * A -U that a later change of the same key in the batch replaces (the usual -U/+U pair of an
- * update) is left out; a -U on its own (a filter dropped the +U) is a delete, as in Flink.
+ * update) is left out; a -U on its own (a filter dropped the +U) is a delete, as in Flink. An
+ * upsert-kafka table with both 'sink.buffer-flush' options above zero writes only the last record
+ * of each key of a buffer of up to 'sink.buffer-flush.max-rows' keys, as Flink's buffer does; a
+ * buffer is flushed at the end of each batch, before the job's commit.
  */
 export function kafkaTableBatchWriter(
   table: KafkaTable,
+  partitions = 1,
 ): (changes: readonly Change[], timestamp?: number) => ProduceRecord[] {
-  const write = kafkaTableWriter(table);
+  const write = kafkaTableWriter(table, partitions);
+  const bufferRows = Number(table.options.get('sink.buffer-flush.max-rows') ?? 0);
+  const buffered = table.upsert && bufferRows > 0 && Number(table.options.get('sink.buffer-flush.interval') ?? 0) > 0;
+  if (buffered) {
+    return (changes, timestamp) => {
+      const out: ProduceRecord[] = [];
+      const buffer = new Map<string, ProduceRecord>();
+      for (const change of changes) {
+        const record = write(change, change.time ?? timestamp) as ProduceRecord;
+        const key = record.key?.toString('latin1') ?? '';
+        buffer.delete(key);
+        buffer.set(key, record);
+        if (buffer.size >= bufferRows) {
+          out.push(...buffer.values());
+          buffer.clear();
+        }
+      }
+      out.push(...buffer.values());
+      return out;
+    };
+  }
   return (changes, timestamp) => {
     const records: (ProduceRecord | undefined)[] = changes.map((change) => write(change, change.time ?? timestamp));
     if (!changes.some((change) => change.kind === '-U')) return records as ProduceRecord[];

@@ -1,6 +1,6 @@
 import { T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
-import { opt } from '../options.ts';
+import { handled, opt } from '../options.ts';
 import { PostgresCdcReader } from './reader.ts';
 
 export const postgresCdcFactory: ConnectorFactory = {
@@ -16,7 +16,20 @@ export const postgresCdcFactory: ConnectorFactory = {
     opt.string('schema-name', 'schema of the table', { required: true }),
     opt.string('table-name', 'the table', { required: true }),
     opt.string('slot.name', 'the replication slot; unique per source table', { required: true }),
-    opt.enumOf('decoding.plugin.name', ['pgoutput'], 'logical decoding output plugin', { default: 'pgoutput' }),
+    opt.enumOf(
+      'decoding.plugin.name',
+      ['pgoutput', 'decoderbufs', 'wal2json', 'wal2json_rds', 'wal2json_streaming', 'wal2json_rds_streaming'],
+      'logical decoding output plugin',
+      {
+        default: 'pgoutput',
+        handling: handled.met('changes are decoded from pgoutput, the plugin built into PostgreSQL'),
+        refused: {
+          values: ['decoderbufs', 'wal2json', 'wal2json_rds', 'wal2json_streaming', 'wal2json_rds_streaming'],
+          why: "Rivulet decodes 'pgoutput', the plugin built into PostgreSQL, and no other",
+          hint: "remove the option or set it to 'pgoutput'",
+        },
+      },
+    ),
     opt.enumOf('scan.startup.mode', ['initial', 'latest-offset'], 'snapshot then stream, or stream only', {
       default: 'initial',
     }),
@@ -27,23 +40,77 @@ export const postgresCdcFactory: ConnectorFactory = {
       'publication.name',
       "an existing publication that covers the table; unset, Rivulet manages 'rivulet_<slot.name>'",
     ),
-    opt.boolean(
-      'scan.incremental.snapshot.enabled',
-      'accepted for compatibility; snapshots are always consistent with the stream',
-      { default: 'false' },
-    ),
-    opt.int('scan.incremental.snapshot.chunk.size', 'rows per snapshot chunk', { default: '8096' }),
+    opt.boolean('scan.incremental.snapshot.enabled', 'read the snapshot in chunks, in parallel', {
+      default: 'false',
+      handling: handled.warned(
+        'the snapshot is read in one process through one consistent transaction; it gives the same rows',
+        ['false'],
+      ),
+    }),
+    opt.int('scan.incremental.snapshot.chunk.size', 'rows per snapshot chunk', {
+      default: '8096',
+      handling: handled.warned('the snapshot is read in one process, not split into chunks'),
+    }),
     opt.int('scan.snapshot.fetch.size', 'rows fetched per snapshot round trip', { default: '1024' }),
     opt.duration('connect.timeout', 'connection timeout', { default: '30s' }),
     opt.int('connect.max-retries', 'connection retries', { default: '3' }),
-    opt.int('connection.pool.size', 'accepted for compatibility', { default: '20' }),
-    opt.string('debezium.slot.drop.on.stop', "Debezium's name for slot.drop-on-stop"),
+    opt.int('connection.pool.size', 'connections of the snapshot readers', {
+      default: '20',
+      handling: handled.warned('a source reads through one connection and one replication connection'),
+    }),
+    opt.boolean('debezium.slot.drop.on.stop', "Debezium's name for slot.drop-on-stop"),
     opt.string('debezium.publication.name', "Debezium's name for publication.name"),
-    opt.string('debezium.publication.autocreate.mode', "'filtered' (the default here) or 'disabled'"),
-    opt.string('debezium.snapshot.mode', "'initial' or 'never' (as scan.startup.mode)"),
-    opt.string('debezium.heartbeat.interval.ms', "Debezium's name for heartbeat.interval"),
-    opt.string('debezium.decimal.handling.mode', "only 'precise' (exact DECIMAL) is supported"),
-    opt.string('debezium.time.precision.mode', "only 'adaptive_time_microseconds' / 'connect' precision is kept"),
+    opt.enumOf(
+      'debezium.publication.autocreate.mode',
+      ['filtered', 'disabled', 'all_tables'],
+      "'filtered' (the default here: a publication for the table) or 'disabled' (use an existing one)",
+      {
+        refused: {
+          values: ['all_tables'],
+          why: 'Rivulet publishes only the tables it reads',
+          hint: "use 'filtered' (or leave the option out), or 'disabled' with an existing publication",
+        },
+      },
+    ),
+    opt.enumOf(
+      'debezium.snapshot.mode',
+      ['initial', 'never', 'always', 'initial_only', 'no_data', 'when_needed', 'exported', 'custom'],
+      "'initial' or 'never' (as scan.startup.mode)",
+      {
+        refused: {
+          values: ['always', 'initial_only', 'no_data', 'when_needed', 'exported', 'custom'],
+          why: "Rivulet takes a snapshot on the first start ('initial') or none ('never')",
+          hint: "use 'scan.startup.mode' = 'initial' or 'latest-offset'",
+        },
+      },
+    ),
+    opt.long('debezium.heartbeat.interval.ms', "Debezium's name for heartbeat.interval, in milliseconds"),
+    opt.enumOf(
+      'debezium.decimal.handling.mode',
+      ['precise', 'double', 'string'],
+      'how DECIMAL values are read: exactly',
+      {
+        handling: handled.met('DECIMAL values are always read exactly'),
+        refused: {
+          values: ['double', 'string'],
+          why: "Rivulet reads DECIMAL exactly ('precise')",
+          hint: 'leave the option out, or CAST the column in the query if another type is wanted',
+        },
+      },
+    ),
+    opt.enumOf(
+      'debezium.time.precision.mode',
+      ['adaptive', 'adaptive_time_microseconds', 'connect'],
+      'how precisely times are read: to the microsecond',
+      {
+        handling: handled.met('dates and times keep their full precision, microseconds'),
+        refused: {
+          values: ['connect'],
+          why: "Rivulet keeps the microseconds of times and timestamps; 'connect' would cut them to milliseconds",
+          hint: 'leave the option out',
+        },
+      },
+    ),
   ],
   source: {
     changelog: (options) => (options.get('changelog-mode') === 'upsert' ? 'upsert' : 'all'),

@@ -9,6 +9,8 @@ export interface CdcConnection extends PgConnection {
   readonly user: string;
   readonly password: string;
   readonly connectTimeoutMs: number;
+  /** How often a connection that could not be made is tried again ('connect.max-retries'). */
+  readonly connectRetries: number;
 }
 
 export interface CdcTarget {
@@ -62,6 +64,28 @@ async function single<T extends pg.QueryResultRow>(client: pg.Client, sql: strin
   return (await client.query<T>(sql, values)).rows[0];
 }
 
+/** Whether a failed connection attempt may succeed when tried again (not a refused login or a missing database). */
+function transient(cause: unknown): boolean {
+  const code = (cause as { code?: string }).code;
+  return code !== '28P01' && code !== '28000' && code !== '3D000';
+}
+
+/** A connected client, the connection tried again up to `connectRetries` times (Flink CDC's connect.max-retries). */
+async function connectWithRetries(connection: CdcConnection): Promise<pg.Client> {
+  for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client(clientConfig(connection));
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (cause) {
+      await client.end().catch(() => undefined);
+      if (attempt >= connection.connectRetries || !transient(cause)) throw connectError(connection, cause);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)));
+    }
+  }
+}
+
 /**
  * Checks, before anything is read, everything that would make capture fail later, each with one
  * clear message: wal_level, the REPLICATION privilege, the table, SELECT on it, its key or
@@ -71,13 +95,7 @@ async function single<T extends pg.QueryResultRow>(client: pg.Client, sql: strin
 export async function preflight(connection: CdcConnection, target: CdcTarget): Promise<SourceTableInfo> {
   const where = describeConnection(connection);
   const qualified = `${target.schema}.${target.table}`;
-  const client = new pg.Client(clientConfig(connection));
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (cause) {
-    throw connectError(connection, cause);
-  }
+  const client = await connectWithRetries(connection);
   try {
     const wal = await single<{ wal_level: string }>(client, 'SHOW wal_level');
     if (wal?.wal_level !== 'logical') {

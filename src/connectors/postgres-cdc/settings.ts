@@ -37,6 +37,7 @@ export function cdcSettings(table: CdcTable): CdcSettings {
       password: String(get('password')),
       database: String(get('database-name')),
       connectTimeoutMs: Number(get('connect.timeout')),
+      connectRetries: Number(get('connect.max-retries')),
     },
     target: {
       schema: String(get('schema-name')),
@@ -51,7 +52,7 @@ export function cdcSettings(table: CdcTable): CdcSettings {
         ? 'latest-offset'
         : (get('scan.startup.mode') as 'initial' | 'latest-offset'),
     heartbeatMs: debeziumHeartbeat !== undefined ? Number(debeziumHeartbeat) : Number(get('heartbeat.interval')),
-    dropSlotOnStop: debeziumDrop !== undefined ? debeziumDrop === 'true' : get('slot.drop-on-stop') === true,
+    dropSlotOnStop: (debeziumDrop ?? get('slot.drop-on-stop')) === true,
     fetchSize: Number(get('scan.snapshot.fetch.size')),
   };
 }

@@ -97,10 +97,7 @@ export class KafkaLog implements Log {
 
   /** `brokers` as `host:port[,host:port]`. */
   static async open(brokers: string, options: KafkaLogOptions = {}): Promise<KafkaLog> {
-    const list = brokers
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean);
+    const list = brokerList(brokers);
     const admin = new Admin({ clientId: 'rivulet-admin', bootstrapBrokers: list, retries: 1, timeout: 5_000 });
     try {
       await admin.listTopics();
@@ -114,6 +111,15 @@ export class KafkaLog implements Log {
       );
     }
     return new KafkaLog(list, admin, options);
+  }
+
+  async servesBrokers(servers: string): Promise<boolean> {
+    const named = brokerList(servers);
+    const mine = new Set(this.brokers.map(normalBroker));
+    if (named.some((broker) => mine.has(normalBroker(broker)))) return true;
+    // Other names may reach the same cluster: ask them for its id.
+    const [theirs, ours] = await Promise.all([clusterId(named), clusterId(this.brokers)]);
+    return theirs !== undefined && theirs === ours;
   }
 
   async ensureTopic(name: string, options: TopicOptions = {}): Promise<void> {
@@ -412,6 +418,35 @@ export class KafkaLog implements Log {
     await Promise.all([...this.transactionalProducers].map((producer) => producer.close().catch(() => undefined)));
     await this.producer.close().catch(() => undefined);
     await this.admin.close().catch(() => undefined);
+  }
+}
+
+function brokerList(brokers: string): string[] {
+  return brokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+}
+
+/** A broker address as compared: lower case, the loopback names as one. */
+function normalBroker(broker: string): string {
+  return broker.toLowerCase().replace(/^(localhost|\[::1\]|127\.0\.0\.1):/, 'loopback:');
+}
+
+/** The id of the cluster the brokers belong to; undefined when none of them answers within 5 s. */
+async function clusterId(brokers: readonly string[]): Promise<string | undefined> {
+  const admin = new Admin({
+    clientId: 'rivulet-cluster-id',
+    bootstrapBrokers: [...brokers],
+    retries: 0,
+    timeout: 5_000,
+  });
+  try {
+    return (await admin.metadata({ topics: [] })).id;
+  } catch {
+    return undefined;
+  } finally {
+    await admin.close().catch(() => undefined);
   }
 }
 

@@ -97,6 +97,26 @@ describe("Flink's json format", () => {
     );
   });
 
+  it("fails on a MAP's NULL key, or drops it or writes it as a literal, as map-null-key.mode says", () => {
+    const fields = [{ name: 'm', type: { kind: 'MAP', key: T.string(), value: T.int(), nullable: true } as DataType }];
+    const map = new Map<string | null, number>([
+      ['a', 1],
+      [null, 2],
+    ]);
+    assert.throws(() => jsonEncoder(fields)([map]), /doesn't support to serialize map data with null keys/);
+    assert.equal(jsonEncoder(fields)([new Map([['a', 1]])]).toString(), '{"m":{"a":1}}');
+    assert.equal(
+      jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, mapNullKeyMode: 'DROP' })([map]).toString(),
+      '{"m":{"a":1}}',
+    );
+    assert.equal(
+      jsonEncoder(fields, { ...DEFAULT_JSON_OPTIONS, mapNullKeyMode: 'LITERAL', mapNullKeyLiteral: 'N/A' })([
+        map,
+      ]).toString(),
+      '{"m":{"a":1,"N/A":2}}',
+    );
+  });
+
   it('writes small DECIMALs in scientific notation as Java does, unless plain numbers are asked for', () => {
     const fields = [{ name: 'd', type: T.decimal(10, 8) }];
     assert.equal(jsonEncoder(fields)([12n]).toString(), '{"d":1.2E-7}');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KafkaTableReader } from '../../../src/connectors/kafka/reader.ts';
-import type { KafkaTable } from '../../../src/connectors/kafka/table.ts';
+import { type KafkaTable, kafkaTable } from '../../../src/connectors/kafka/table.ts';
 import { kafkaTableBatchWriter, kafkaTableWriter } from '../../../src/connectors/kafka/writer.ts';
 import { resolveConnector } from '../../../src/connectors/registry.ts';
 import type { Change } from '../../../src/exec/change.ts';
@@ -23,23 +23,24 @@ function table(connector: 'kafka' | 'upsert-kafka', topic: string, extra = ''): 
   const statement = parseScript(source)[0] as CreateTableStatement;
   const primaryKey = statement.primaryKey?.columns.map((c) => c.name);
   const options = resolveConnector(
-    { name: 't', primaryKey, hasWatermark: false },
+    { name: 't', primaryKey, hasWatermark: false, columns: ['order_id', 'status', 'amount'] },
     statement.at,
     statement.options,
     source,
   );
-  return {
-    name: 't',
-    upsert: connector === 'upsert-kafka',
-    topic,
-    fields: [
-      { name: 'order_id', type: T.bigint(false) },
-      { name: 'status', type: T.string() },
-      { name: 'amount', type: T.decimal(10, 2) },
-    ],
-    key: primaryKey ? [0] : [],
-    options,
-  };
+  return kafkaTable(
+    {
+      name: 't',
+      fields: [
+        { name: 'order_id', type: T.bigint(false) },
+        { name: 'status', type: T.string() },
+        { name: 'amount', type: T.decimal(10, 2) },
+      ],
+      key: primaryKey ? [0] : [],
+      options,
+    },
+    connector === 'upsert-kafka',
+  );
 }
 
 /** Opens the table's reader as a job's run does, for the consumer group `group`. */
