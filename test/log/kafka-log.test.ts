@@ -214,6 +214,26 @@ describe('kafka log readers of the writing process', () => {
   });
 });
 
+describe('the cluster of a kafka log', () => {
+  it('serves the brokers it was opened with, and other names of brokers of the same cluster, and no others', async () => {
+    const broker = await sharedBroker();
+    const log = await KafkaLog.open(broker.bootstrap);
+    try {
+      const port = broker.bootstrap.split(':')[1];
+      assert.equal(await log.servesBrokers(broker.bootstrap), true);
+      assert.equal(await log.servesBrokers(`127.0.0.1:1, 127.0.0.1:${port}`), true, 'one of a list');
+      assert.equal(
+        await log.servesBrokers(`localhost:${port}`),
+        true,
+        'another name of the broker: it answers with the same cluster id',
+      );
+      assert.equal(await log.servesBrokers('127.0.0.1:1'), false, 'no broker there');
+    } finally {
+      await log.close();
+    }
+  });
+});
+
 describe('kafka log errors', () => {
   it('names brokers it cannot reach', async () => {
     await assert.rejects(KafkaLog.open('127.0.0.1:1'), (error: unknown) => {

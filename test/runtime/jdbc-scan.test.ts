@@ -125,4 +125,24 @@ describe('a jdbc table as a bounded scan source', () => {
       "column 'at' of table public.moments (jdbc table 'moments'): '10000-01-01 00:00:00' is outside Flink's range, 0000-01-01 00:00:00 to 9999-12-31 23:59:59.999999999",
     );
   });
+
+  it('reads only the rows between the bounds of scan.partition.*, as the partitions of Flink together do', async () => {
+    const text = `
+      CREATE TABLE some_users (user_id BIGINT, name STRING, balance DECIMAL(10, 2)) WITH (
+        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/dim', 'table-name' = 'public.users',
+        'username' = 'postgres', 'scan.partition.column' = 'user_id', 'scan.partition.num' = '3',
+        'scan.partition.lower-bound' = '11', 'scan.partition.upper-bound' = '20');
+      CREATE TABLE some_copy (user_id BIGINT, name STRING, balance DECIMAL(10, 2)) WITH (
+        'connector' = 'kafka', 'topic' = 'some_copy', 'format' = 'json');
+      INSERT INTO some_copy SELECT * FROM some_users;`;
+    const job = await start('some', text);
+    await waitFor('FINISHED', async () => (job.status === 'FINISHED' ? true : undefined), jobs);
+    const rows = await read('some_copy', 10);
+    assert.deepEqual(
+      rows.map((row) => JSON.parse(row).user_id),
+      [11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    );
+    const copy = (await log.describeTopics()).find((t) => t.name === 'some_copy');
+    assert.equal(copy?.messages, 10);
+  });
 });

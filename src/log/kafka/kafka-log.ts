@@ -428,9 +428,9 @@ function brokerList(brokers: string): string[] {
     .filter(Boolean);
 }
 
-/** A broker address as compared: lower case, the loopback names as one. */
+/** A broker address as compared: `host:port` in lower case. */
 function normalBroker(broker: string): string {
-  return broker.toLowerCase().replace(/^(localhost|\[::1\]|127\.0\.0\.1):/, 'loopback:');
+  return broker.toLowerCase();
 }
 
 /** The id of the cluster the brokers belong to; undefined when none of them answers within 5 s. */

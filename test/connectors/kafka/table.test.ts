@@ -5,12 +5,29 @@ import { type KafkaTable, kafkaTable } from '../../../src/connectors/kafka/table
 import { kafkaTableBatchWriter, kafkaTableWriter } from '../../../src/connectors/kafka/writer.ts';
 import { resolveConnector } from '../../../src/connectors/registry.ts';
 import type { Change } from '../../../src/exec/change.ts';
+import type { ProduceRecord } from '../../../src/log/log.ts';
 import type { PostgresLog } from '../../../src/log/postgres/postgres-log.ts';
 import type { CreateTableStatement } from '../../../src/sql/ast.ts';
 import { parseScript } from '../../../src/sql/parser.ts';
 import { substituteVariables } from '../../../src/sql/substitute.ts';
 import { T } from '../../../src/types/data-type.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
+
+function resolve(ddl: string) {
+  const source = substituteVariables('t.sql', ddl, new Map(), {});
+  const statement = parseScript(source)[0] as CreateTableStatement;
+  return resolveConnector(
+    {
+      name: 't',
+      primaryKey: statement.primaryKey?.columns.map((c) => c.name),
+      hasWatermark: false,
+      columns: statement.columns.flatMap((c) => (c.kind === 'physical' ? [c.name.name] : [])),
+    },
+    statement.at,
+    statement.options,
+    source,
+  );
+}
 
 function table(connector: 'kafka' | 'upsert-kafka', topic: string, extra = ''): KafkaTable {
   const ddl =
@@ -264,5 +281,167 @@ describe('kafka and upsert-kafka tables on the log', () => {
     );
     const latest = await openReader(log, table('kafka', 'modes', ", 'scan.startup.mode' = 'latest-offset'"), 'y');
     assert.deepEqual(await latest.poll(10, 100), []);
+  });
+
+  it("starts at the offsets of 'properties.group.id', and with auto.offset.reset 'none' fails where it has none", async () => {
+    await log.ensureTopic('grouped');
+    const value = (id: number) => Buffer.from(`{"order_id":${id},"status":"S","amount":1}`);
+    await log.produce([1, 2, 3].map((id) => ({ topic: 'grouped', key: null, value: value(id) })));
+    const tx = await log.beginTransaction();
+    await tx.commitPositions('flink-consumers', 'grouped', new Map([[0, 1n]]));
+    await tx.commit();
+    const reader = await openReader(
+      log,
+      table('kafka', 'grouped', ", 'properties.group.id' = 'flink-consumers'"),
+      'job-a',
+    );
+    assert.deepEqual(
+      (await readChanges(reader, 2)).map((c) => c.row[0]),
+      [2n, 3n],
+    );
+    await assert.rejects(
+      openReader(
+        log,
+        table('kafka', 'grouped', ", 'properties.group.id' = 'nobody', 'properties.auto.offset.reset' = 'none'"),
+        'job-b',
+      ),
+      /consumer group 'nobody' has no committed offset for partition 0 of topic 'grouped'/,
+    );
+  });
+
+  it('stops at the end scan.bounded.mode gives, and has ended once that is committed', async () => {
+    await log.ensureTopic('bounded');
+    const value = (id: number) => Buffer.from(`{"order_id":${id},"status":"S","amount":1}`);
+    const produce = (ids: number[]) =>
+      log.produce(ids.map((id) => ({ topic: 'bounded', key: null, value: value(id), timestamp: 1000 * id })));
+    await produce([1, 2, 3]);
+    const earliest = ", 'scan.startup.mode' = 'earliest-offset'";
+    const latest = await openReader(
+      log,
+      table('kafka', 'bounded', `${earliest}, 'scan.bounded.mode' = 'latest-offset'`),
+      'b1',
+    );
+    await produce([4]);
+    assert.deepEqual(
+      (await readChanges(latest, 3)).map((c) => c.row[0]),
+      [1n, 2n, 3n],
+    );
+    assert.deepEqual(await latest.poll(10, 100), [], 'up to the latest offset when the reader opened');
+    assert.equal(latest.moved, true, 'at its end: worth a commit');
+    assert.equal(latest.ended, false, 'not ended before that end is committed');
+    assert.deepEqual(latest.positions(), new Map([[0, 3n]]));
+    latest.committed(new Map([[0, 3n]]));
+    assert.equal(latest.ended, true);
+    assert.equal(latest.moved, false);
+
+    const byTime = await openReader(
+      log,
+      table(
+        'kafka',
+        'bounded',
+        `${earliest}, 'scan.bounded.mode' = 'timestamp', 'scan.bounded.timestamp-millis' = '2500'`,
+      ),
+      'b2',
+    );
+    assert.deepEqual(
+      (await readChanges(byTime, 2)).map((c) => c.row[0]),
+      [1n, 2n],
+    );
+    assert.deepEqual(await byTime.poll(10, 100), [], 'up to the first record at or after the time');
+    const byOffset = await openReader(
+      log,
+      table(
+        'kafka',
+        'bounded',
+        `${earliest}, 'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = 'partition:0,offset:1'`,
+      ),
+      'b3',
+    );
+    assert.deepEqual(
+      (await readChanges(byOffset, 1)).map((c) => c.row[0]),
+      [1n],
+    );
+    assert.deepEqual(await byOffset.poll(10, 100), []);
+    const unbounded = await openReader(log, table('kafka', 'bounded', earliest), 'b4');
+    assert.equal((await readChanges(unbounded, 4)).length, 4);
+    assert.equal(unbounded.moved, false);
+  });
+
+  it("writes key.fields to the message key, named without key.fields-prefix, and leaves them out of the value with 'EXCEPT_KEY'", async () => {
+    await log.ensureTopic('keyed');
+    const keyed = kafkaTable(
+      {
+        name: 't',
+        fields: [
+          { name: 'k_order_id', type: T.bigint(false) },
+          { name: 'status', type: T.string() },
+        ],
+        key: [],
+        options: resolve(
+          `CREATE TABLE t (k_order_id BIGINT, status STRING) WITH ('connector' = 'kafka', 'topic' = 'keyed',
+           'key.format' = 'json', 'key.fields' = 'k_order_id', 'key.fields-prefix' = 'k_',
+           'value.format' = 'json', 'value.fields-include' = 'EXCEPT_KEY', 'scan.startup.mode' = 'earliest-offset')`,
+        ),
+      },
+      false,
+    );
+    const record = kafkaTableWriter(keyed)({ kind: '+I', row: [2001n, 'PENDING'] }) as ProduceRecord;
+    assert.deepEqual([record.key?.toString(), record.value?.toString()], ['{"order_id":2001}', '{"status":"PENDING"}']);
+    await log.produce([record, { topic: 'keyed', key: null, value: Buffer.from('{"status":"NO KEY"}') }]);
+    const reader = await openReader(log, keyed, 'k1');
+    assert.deepEqual(
+      (await readChanges(reader, 2)).map((c) => c.row),
+      [
+        [2001n, 'PENDING'],
+        [null, 'NO KEY'],
+      ],
+    );
+  });
+
+  it('spreads records over partitions as sink.partitioner says', async () => {
+    await log.ensureTopic('spread', { partitions: 3 });
+    const partitions = (extra: string, ids: number[]) => {
+      const write = kafkaTableBatchWriter(table('kafka', 'spread', extra), 3);
+      return write(ids.map((id) => ({ kind: '+I', row: [BigInt(id), 'S', 1n] }))).map((r) => r.partition);
+    };
+    assert.deepEqual(partitions(", 'sink.partitioner' = 'round-robin'", [1, 2, 3, 4]), [0, 1, 2, 0]);
+    assert.deepEqual(partitions(", 'sink.partitioner' = 'fixed'", [1, 2, 3]), [0, 0, 0]);
+    assert.deepEqual(
+      partitions('', [1, 2]),
+      [undefined, undefined],
+      "'default': the key's hash, partition 0 without one",
+    );
+  });
+
+  it('writes only the last record of each key of a buffer when both upsert-kafka buffer-flush options are set', async () => {
+    const changes: Change[] = [
+      { kind: '+I', row: [1n, 'PENDING', 1n] },
+      { kind: '+I', row: [2n, 'PENDING', 1n] },
+      { kind: '-U', row: [1n, 'PENDING', 1n] },
+      { kind: '+U', row: [1n, 'SHIPPED', 1n] },
+      { kind: '+I', row: [3n, 'PENDING', 1n] },
+      { kind: '-D', row: [2n, 'PENDING', 1n] },
+    ];
+    const texts = (extra: string) =>
+      kafkaTableBatchWriter(table('upsert-kafka', 'buffered', extra))(changes).map(
+        (r) => `${r.key?.toString()} ${r.value?.toString() ?? 'null'}`,
+      );
+    assert.deepEqual(texts(", 'sink.buffer-flush.max-rows' = '10', 'sink.buffer-flush.interval' = '1s'"), [
+      '{"order_id":1} {"order_id":1,"status":"SHIPPED","amount":0.01}',
+      '{"order_id":3} {"order_id":3,"status":"PENDING","amount":0.01}',
+      '{"order_id":2} null',
+    ]);
+    assert.deepEqual(
+      texts(", 'sink.buffer-flush.max-rows' = '2', 'sink.buffer-flush.interval' = '1s'"),
+      [
+        '{"order_id":1} {"order_id":1,"status":"PENDING","amount":0.01}',
+        '{"order_id":2} {"order_id":2,"status":"PENDING","amount":0.01}',
+        '{"order_id":1} {"order_id":1,"status":"SHIPPED","amount":0.01}',
+        '{"order_id":3} {"order_id":3,"status":"PENDING","amount":0.01}',
+        '{"order_id":2} null',
+      ],
+      'a buffer of two keys is written when full',
+    );
+    assert.equal(texts(", 'sink.buffer-flush.max-rows' = '10'").length, 5, 'without an interval there is no buffer');
   });
 });

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LogReader } from '../../src/log/log.ts';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { type PlannedJob, planScript } from '../../src/plan/planner.ts';
+import { Job } from '../../src/runtime/job.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const TABLES = `
+  CREATE TABLE events (id BIGINT, name STRING) WITH (
+    'connector' = 'kafka', 'topic' = 'events', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset',
+    'scan.bounded.mode' = 'latest-offset', 'scan.parallelism' = '2');
+  CREATE TABLE copied (id BIGINT, name STRING) WITH ('connector' = 'kafka', 'topic' = 'copied', 'format' = 'json');
+  SET 'parallelism.default' = '4';
+  INSERT INTO copied SELECT * FROM events;`;
+
+describe('a kafka source bounded by scan.bounded.mode, in a job', () => {
+  let pg: TestPostgres;
+  let log: PostgresLog;
+  const jobs: Job[] = [];
+  const readers: LogReader[] = [];
+
+  before(async () => {
+    pg = await startTestPostgres();
+    log = await openTestLog(pg);
+  });
+  after(async () => {
+    for (const job of jobs) await job.cancel();
+    for (const reader of readers) await reader.close();
+    await log?.close();
+    await pg?.dispose();
+  });
+
+  const event = (id: number) => ({ topic: 'events', key: null, value: Buffer.from(`{"id":${id},"name":"e${id}"}`) });
+  const plan = (): PlannedJob => planScript('bounded.sql', TABLES, new Map(), {}).jobs[0] as PlannedJob;
+
+  async function copied(): Promise<string[]> {
+    const reader = await log.openReader('copied', { kind: 'earliest' });
+    readers.push(reader);
+    const out: string[] = [];
+    for (let batch = await reader.poll(100, 200); batch.length > 0; batch = await reader.poll(100, 200))
+      out.push(...batch.map((record) => record.value?.toString() ?? 'null'));
+    return out;
+  }
+
+  it('reads up to the latest offsets of its start, then FINISHES; started again, it reads nothing twice', async () => {
+    await log.ensureTopic('events');
+    await log.produce([1, 2, 3].map(event));
+    const job = new Job('bounded', plan(), log);
+    jobs.push(job);
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warned.push(message);
+    try {
+      await job.start();
+    } finally {
+      console.warn = warn;
+    }
+    await log.produce([event(4)]);
+    await waitFor('FINISHED', async () => (job.status === 'FINISHED' ? true : undefined), jobs);
+    assert.deepEqual(await copied(), ['{"id":1,"name":"e1"}', '{"id":2,"name":"e2"}', '{"id":3,"name":"e3"}']);
+    assert.deepEqual(warned, [
+      "job insert-into_default_catalog.default_database.copied: SET 'parallelism.default' = '4' has no effect: a job runs in one process, as one task per operator",
+      "job insert-into_default_catalog.default_database.copied: table 'events': option 'scan.parallelism' = '2' has no effect: a job runs in one process, as one task per operator",
+    ]);
+
+    // Started again, it resumes at its committed end, which the latest offset now lies beyond.
+    const again = new Job('bounded', plan(), log);
+    jobs.push(again);
+    await again.start();
+    await waitFor('FINISHED again', async () => (again.status === 'FINISHED' ? true : undefined), jobs);
+    assert.equal((await copied()).length, 4, 'the record appended before the restart, and nothing twice');
+  });
+});
