@@ -1,4 +1,5 @@
 import type { Row, Value } from '../expr/value.ts';
+import { type StateRetention, WriteTimes } from '../state/idle-state.ts';
 import { pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
@@ -32,18 +33,24 @@ function groupBytes(group: Group): number {
  * GROUP BY with retraction: each group keeps one accumulator per aggregate and its row count.
  * After each batch, every group it touched emits its new result: +I for a new group, -U/+U when
  * the result changed, -D when the last row left (as Flink's group aggregate with mini-batches).
+ * With a state TTL, a group not written for that long is forgotten: a later row starts it anew
+ * (+I) and a retraction of it changes nothing; and a group's result is emitted as -U/+U even when
+ * it did not change, as Flink does so that the state downstream is written too.
  */
 export class GroupAggregateOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
   private readonly groups: SpillableMap<Group>;
   private readonly factories: ((saved?: unknown) => Accumulator)[];
+  private readonly times: WriteTimes | undefined;
 
   constructor(
     private readonly groupKeys: readonly number[],
     private readonly calls: readonly AggregateCall[],
     inputTypes: readonly DataType[],
+    private readonly retention?: StateRetention,
   ) {
     this.keyOf = keySelector(groupKeys);
+    this.times = retention ? new WriteTimes(retention) : undefined;
     this.factories = calls.map((call) =>
       accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
     );
@@ -77,8 +84,14 @@ export class GroupAggregateOperator implements Operator {
 
   process(changes: readonly Change[], _input = 0): Change[] {
     const touched = new Map<unknown, Group>();
+    const times = this.times;
+    const now = this.retention ? this.retention.now() : 0;
     for (const change of changes) {
       const key = this.keyOf(change.row);
+      if (times?.expired(key, now) && !touched.has(key)) {
+        this.groups.delete(key);
+        times.forget(key);
+      }
       let group = this.groups.get(key);
       const accumulate = isAccumulate(change.kind);
       if (!group) {
@@ -112,18 +125,26 @@ export class GroupAggregateOperator implements Operator {
       if (group.rows <= 0) {
         if (group.emitted) out.push({ kind: '-D', row: group.emitted, time: group.time });
         this.groups.delete(key);
+        times?.forget(key);
         continue;
       }
       const result = [...group.keys, ...group.accumulators.map((a) => a.result())];
       const time = group.time;
       if (!group.emitted) out.push({ kind: '+I', row: result, time });
-      else if (!rowsEqual(group.emitted, result))
+      else if (times || !rowsEqual(group.emitted, result))
         out.push({ kind: '-U', row: group.emitted, time }, { kind: '+U', row: result, time });
+      times?.written(key, now);
       group.emitted = result;
       const bytes = groupBytes(group);
       this.groups.grow(bytes - group.bytes);
       group.bytes = bytes;
     }
     return out;
+  }
+
+  /** Gives back the memory of groups whose state has expired. */
+  onProcessingTime(): Change[] {
+    if (this.times && this.retention) this.times.sweep(this.retention.now(), (key) => this.groups.delete(key));
+    return [];
   }
 }

@@ -2,6 +2,7 @@ import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
+import { expired, type StateRetention, WriteTimes } from '../state/idle-state.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change, RowKind } from './change.ts';
@@ -25,8 +26,12 @@ class Bucket {
   ids: unknown[] | undefined;
   /** Copies of each row (sides without a unique key). */
   counts: number[] | undefined;
-  /** With how many rows of the other side each row joins (outer sides of a join with a residual). */
+  /** With how many rows of the other side each row joins (outer sides of a join with a residual or a TTL). */
   associations: number[] | undefined;
+  /** When each row was last written (sides with a state TTL). */
+  written: number[] | undefined;
+  /** No row was written before this (sides with a state TTL); may lie before the oldest row. */
+  oldest = Number.POSITIVE_INFINITY;
   index: Map<unknown, number> | undefined;
   /** Distinct rows present. */
   live = 0;
@@ -35,10 +40,11 @@ class Bucket {
   /** Estimated heap bytes (see bucketCodec). */
   bytes = BUCKET_BYTES;
 
-  constructor(identity: Identity, associated: boolean) {
+  constructor(identity: Identity, associated: boolean, timed: boolean) {
     if (identity === 'row') this.counts = [];
     else if (identity === 'unique key') this.ids = [];
     if (associated) this.associations = [];
+    if (timed) this.written = [];
   }
 
   count(i: number): number {
@@ -52,6 +58,7 @@ function reindex(bucket: Bucket): void {
   const ids: unknown[] | undefined = bucket.ids ? [] : undefined;
   const counts: number[] | undefined = bucket.counts ? [] : undefined;
   const associations: number[] | undefined = bucket.associations ? [] : undefined;
+  const written: number[] | undefined = bucket.written ? [] : undefined;
   for (let i = 0; i < bucket.rows.length; i++) {
     const row = bucket.rows[i];
     if (row === undefined) continue;
@@ -59,11 +66,13 @@ function reindex(bucket: Bucket): void {
     ids?.push(bucket.ids?.[i]);
     counts?.push(bucket.counts?.[i] as number);
     associations?.push(bucket.associations?.[i] as number);
+    written?.push(bucket.written?.[i] as number);
   }
   bucket.rows = rows;
   bucket.ids = ids;
   bucket.counts = counts;
   bucket.associations = associations;
+  bucket.written = written;
   if (rows.length > INDEX_FROM / 2) {
     bucket.index = new Map();
     for (let i = 0; i < rows.length; i++) bucket.index.set(ids ? ids[i] : rows[i], i);
@@ -81,7 +90,7 @@ function rowBytes(packed: PackedRow): number {
 }
 
 /** Buckets on disk: their fields packed as one row; the index is rebuilt. A NULL unique key is written as null. */
-function bucketCodec(identity: Identity, associated: boolean): StateCodec<Bucket> {
+function bucketCodec(identity: Identity, associated: boolean, timed: boolean): StateCodec<Bucket> {
   return {
     bytes: (bucket) => bucket.bytes,
     encode: (bucket) => {
@@ -92,26 +101,30 @@ function bucketCodec(identity: Identity, associated: boolean): StateCodec<Bucket
         ids,
         bucket.counts ?? null,
         bucket.associations ?? null,
+        bucket.written ?? null,
         bucket.live,
         bucket.copies,
         bucket.bytes,
       ]);
     },
     decode: (packed) => {
-      const [rows, ids, counts, associations, live, copies, bytes] = unpack(packed) as [
+      const [rows, ids, counts, associations, written, live, copies, bytes] = unpack(packed) as [
         PackedRow[],
         Value[] | null,
+        number[] | null,
         number[] | null,
         number[] | null,
         number,
         number,
         number,
       ];
-      const bucket = new Bucket(identity, associated);
+      const bucket = new Bucket(identity, associated, timed);
       bucket.rows = rows;
       bucket.ids = ids ? ids.map((id) => (id === null ? NULL_KEY : id)) : undefined;
       bucket.counts = counts ?? undefined;
       bucket.associations = associations ?? undefined;
+      bucket.written = written ?? undefined;
+      if (written) bucket.oldest = written.reduce((oldest, at) => Math.min(oldest, at), Number.POSITIVE_INFINITY);
       bucket.live = live;
       bucket.copies = copies;
       bucket.bytes = bytes;
@@ -134,6 +147,12 @@ function bucketCodec(identity: Identity, associated: boolean): StateCodec<Bucket
  * A retraction of a row the state does not hold changes nothing and emits nothing. Without a
  * residual condition every row of a join key joins every row of the other side with that key, so
  * how many partners a row has is the size of the other side's bucket and is not stored per row.
+ *
+ * With a state TTL for a side (`retentions`), a row of that side not written for that long is
+ * gone, as in Flink: it joins nothing more. A retraction of a row the side does not hold then
+ * retracts its pairs with the other side's rows all the same, as Flink does, since they may have
+ * been emitted before the row expired. How many partners an outer row has is then stored per row
+ * and written like the row, so that an expired partner does not count as having left.
  */
 export class JoinOperator implements Operator {
   private readonly keyOf: [(row: Row) => unknown, (row: Row) => unknown];
@@ -142,7 +161,13 @@ export class JoinOperator implements Operator {
   private readonly uniqueOf: [((row: Row) => unknown) | undefined, ((row: Row) => unknown) | undefined];
   private readonly identities: [Identity, Identity];
   private readonly state: [SpillableMap<Bucket>, SpillableMap<Bucket>];
+  /** When each join key of a side with a state TTL was last written. */
+  private readonly times: [WriteTimes | undefined, WriteTimes | undefined];
   private readonly outer: [boolean, boolean];
+  /** Whether the partners of outer rows are counted per row (with a residual or a state TTL). */
+  private readonly perRow: boolean;
+  /** The processing time of the batch being processed (ms), with a state TTL. */
+  private now = 0;
   private readonly residual: Evaluator | undefined;
   private readonly nulls: [Row, Row];
   // The matches of the change being processed (bucket positions, other rows, output rows), reused.
@@ -158,6 +183,7 @@ export class JoinOperator implements Operator {
     residual: BoundExpr | undefined,
     env: EvalEnv,
     uniqueKeys: readonly [(readonly number[] | undefined)?, (readonly number[] | undefined)?] = [],
+    private readonly retentions: readonly [(StateRetention | undefined)?, (StateRetention | undefined)?] = [],
   ) {
     this.keyOf = [keySelector(leftKeys), keySelector(rightKeys)];
     this.keyIndices = [leftKeys, rightKeys];
@@ -172,15 +198,69 @@ export class JoinOperator implements Operator {
     this.outer = [type === 'LEFT' || type === 'FULL', type === 'RIGHT' || type === 'FULL'];
     this.nulls = [new Array<Value>(widths[0]).fill(null), new Array<Value>(widths[1]).fill(null)];
     this.residual = residual ? compileExpression(residual, env) : undefined;
-    const associated = this.residual !== undefined;
+    const [left, right] = retentions;
+    this.times = [left ? new WriteTimes(left) : undefined, right ? new WriteTimes(right) : undefined];
+    this.perRow = this.residual !== undefined || left !== undefined || right !== undefined;
     this.state = [
-      new SpillableMap(bucketCodec(this.identities[0], associated && this.outer[0])),
-      new SpillableMap(bucketCodec(this.identities[1], associated && this.outer[1])),
+      new SpillableMap(bucketCodec(this.identities[0], this.perRow && this.outer[0], left !== undefined)),
+      new SpillableMap(bucketCodec(this.identities[1], this.perRow && this.outer[1], right !== undefined)),
     ];
   }
 
   close(): void {
     for (const state of this.state) state.close();
+  }
+
+  /** A row of `side` at `at` was written now. */
+  private written(side: number, key: unknown, bucket: Bucket, at: number): void {
+    const times = this.times[side];
+    if (!times || !bucket.written) return;
+    bucket.written[at] = this.now;
+    times.written(key, this.now);
+  }
+
+  /**
+   * The bucket of a join key of `side` without the rows that have expired (none without a state
+   * TTL); undefined when none is left.
+   */
+  private live(side: number, key: unknown, bucket: Bucket | undefined): Bucket | undefined {
+    const retention = this.retentions[side];
+    if (!bucket || !retention || !expired(bucket.oldest, retention, this.now)) return bucket;
+    const written = bucket.written as number[];
+    let oldest = Number.POSITIVE_INFINITY;
+    let freed = 0;
+    for (let at = 0; at < bucket.rows.length; at++) {
+      const row = bucket.rows[at];
+      if (row === undefined) continue;
+      const when = written[at] as number;
+      if (!expired(when, retention, this.now)) {
+        oldest = Math.min(oldest, when);
+        continue;
+      }
+      freed += rowBytes(row);
+      bucket.live -= 1;
+      bucket.copies -= bucket.count(at);
+      bucket.rows[at] = undefined;
+    }
+    if (freed > 0) {
+      this.grow(side, bucket, -freed);
+      reindex(bucket);
+    }
+    bucket.oldest = oldest;
+    if (bucket.live > 0) return bucket;
+    (this.state[side] as SpillableMap<Bucket>).delete(key);
+    this.times[side]?.forget(key);
+    return undefined;
+  }
+
+  /** Gives back the memory of join keys whose rows have all expired. */
+  onProcessingTime(): Change[] {
+    for (const [side, times] of this.times.entries()) {
+      const retention = this.retentions[side];
+      if (times && retention)
+        times.sweep(retention.now(), (key) => (this.state[side] as SpillableMap<Bucket>).delete(key));
+    }
+    return [];
   }
 
   /** A bucket of `side` changed in place by `bytes`. */
@@ -236,11 +316,13 @@ export class JoinOperator implements Operator {
     const at = bucket.rows.length;
     bucket.live += 1;
     bucket.copies += 1;
+    if (bucket.written) bucket.oldest = Math.min(bucket.oldest, this.now);
     if (bucket.index) {
       bucket.rows.push(packed);
       bucket.ids?.push(id);
       bucket.counts?.push(1);
       bucket.associations?.push(associations);
+      bucket.written?.push(this.now);
       bucket.index.set(id, at);
       return;
     }
@@ -250,11 +332,13 @@ export class JoinOperator implements Operator {
       if (bucket.ids) bucket.ids = [id];
       if (bucket.counts) bucket.counts = [1];
       if (bucket.associations) bucket.associations = [associations];
+      if (bucket.written) bucket.written = [this.now];
     } else {
       bucket.rows.push(packed);
       bucket.ids?.push(id);
       bucket.counts?.push(1);
       bucket.associations?.push(associations);
+      bucket.written?.push(this.now);
     }
     if (bucket.live > INDEX_FROM) reindex(bucket);
   }
@@ -268,6 +352,7 @@ export class JoinOperator implements Operator {
       bucket.ids?.splice(at, 1);
       bucket.counts?.splice(at, 1);
       bucket.associations?.splice(at, 1);
+      bucket.written?.splice(at, 1);
       return;
     }
     bucket.index.delete(bucket.ids ? bucket.ids[at] : bucket.rows[at]);
@@ -310,7 +395,10 @@ export class JoinOperator implements Operator {
     const otherOuter = this.outer[otherSide] as boolean;
     const innerOnly = !inputOuter && !otherOuter;
     // Partners are counted per row only where they can differ between rows of one join key.
-    const perRow = this.residual !== undefined;
+    const perRow = this.perRow;
+    const timed = this.times[side];
+    const retention = this.retentions[0] ?? this.retentions[1];
+    if (retention) this.now = retention.now();
     const identity = this.identities[side];
     const counted = identity === 'row';
     const matchedAt = this.matchedAt;
@@ -319,8 +407,8 @@ export class JoinOperator implements Operator {
     for (const change of changes) {
       const row = change.row;
       const key = keyOf(row);
-      const otherBucket = this.hasNullKey(row, side) ? undefined : otherState.get(key);
-      let bucket = state.get(key);
+      const otherBucket = this.hasNullKey(row, side) ? undefined : this.live(otherSide, key, otherState.get(key));
+      let bucket = this.live(side, key, state.get(key));
       if (change.kind === '+I' || change.kind === '+U') {
         const before = bucket ? bucket.copies : 0;
         const matches = this.match(row, side, otherBucket);
@@ -337,7 +425,10 @@ export class JoinOperator implements Operator {
                 const padded = this.padded(matchedOthers[m] as Row, otherSide);
                 for (let c = other.count(i); c > 0; c--) out.push({ kind: '-D', row: padded, time: change.time });
               }
-              if (perRow) (other.associations as number[])[i] = associations + 1;
+              if (perRow) {
+                (other.associations as number[])[i] = associations + 1;
+                this.written(otherSide, key, other, i);
+              }
             }
           }
           const kind: RowKind = innerOnly ? change.kind : '+I';
@@ -349,33 +440,45 @@ export class JoinOperator implements Operator {
           }
         }
         if (!bucket) {
-          bucket = new Bucket(identity, perRow && inputOuter);
+          bucket = new Bucket(identity, perRow && inputOuter, timed !== undefined);
           state.set(key, bucket);
         }
         const id = this.identity(change, side);
         const at = this.find(bucket, id);
-        if (at < 0) this.add(side, bucket, change.packed ?? pack(row), id, partners);
-        else if (counted) {
+        if (at < 0) {
+          this.add(side, bucket, change.packed ?? pack(row), id, partners);
+          timed?.written(key, this.now);
+        } else if (counted) {
           (bucket.counts as number[])[at] = bucket.count(at) + 1;
           bucket.copies += 1;
+          this.written(side, key, bucket, at);
         } else {
           // A new row for a unique key replaces the stored one (as Flink's state does).
           const packed = change.packed ?? pack(row);
           this.grow(side, bucket, packed.length - (bucket.rows[at] as PackedRow).length);
           bucket.rows[at] = packed;
           if (bucket.associations) bucket.associations[at] = partners;
+          this.written(side, key, bucket, at);
         }
       } else {
         const at = bucket ? this.find(bucket, this.identity(change, side)) : -1;
-        if (at < 0) continue; // retracting what was never there (state expired): nothing to undo
-        const own = bucket as Bucket;
-        if (own.counts && own.count(at) > 1) {
-          own.counts[at] = own.count(at) - 1;
-          own.copies -= 1;
-        } else {
-          this.remove(side, own, at);
-          if (own.live === 0) state.delete(key);
+        // A row never held is noise without a TTL; with one, it may have expired after its
+        // pairs were emitted: they are retracted all the same, as Flink does.
+        if (at < 0 && !timed) continue;
+        if (bucket && at >= 0) {
+          if (bucket.counts && bucket.count(at) > 1) {
+            bucket.counts[at] = bucket.count(at) - 1;
+            bucket.copies -= 1;
+            this.written(side, key, bucket, at);
+          } else {
+            this.remove(side, bucket, at);
+            if (bucket.live === 0) {
+              state.delete(key);
+              timed?.forget(key);
+            }
+          }
         }
+        const copiesLeft = bucket ? bucket.copies : 0;
         const matches = this.match(row, side, otherBucket);
         if (matches === 0) {
           if (inputOuter) out.push({ kind: '-D', row: this.padded(row, side), time: change.time });
@@ -391,12 +494,15 @@ export class JoinOperator implements Operator {
         if (otherOuter) {
           for (let m = 0; m < matches; m++) {
             const i = matchedAt[m] as number;
-            const associations = perRow ? (other.associations?.[i] as number) : own.copies + 1;
+            const associations = perRow ? (other.associations?.[i] as number) : copiesLeft + 1;
             if (associations === 1) {
               const padded = this.padded(matchedOthers[m] as Row, otherSide);
               for (let c = other.count(i); c > 0; c--) out.push({ kind: '+I', row: padded, time: change.time });
             }
-            if (perRow) (other.associations as number[])[i] = associations - 1;
+            if (perRow) {
+              (other.associations as number[])[i] = associations - 1;
+              this.written(otherSide, key, other, i);
+            }
           }
         }
       }

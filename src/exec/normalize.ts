@@ -1,4 +1,5 @@
 import type { Row } from '../expr/value.ts';
+import { type StateRetention, WriteTimes } from '../state/idle-state.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change } from './change.ts';
@@ -16,16 +17,23 @@ const packedRowCodec: StateCodec<PackedRow> = {
  * ChangelogNormalize: turns upserts by key (+I/+U as "this is the row now", -D as "the key is
  * gone") into a retract stream: +I for a new key, -U/+U with the previous row for a changed one,
  * -D with the full previous row for a delete (a tombstone carries only the key). A repeated
- * identical row changes nothing and emits nothing (Flink does so while state TTL is off, which is
- * all Rivulet has). A -U is a delete as well, as in Flink: no +U has to follow it.
+ * identical row changes nothing and emits nothing while state TTL is off; with a TTL it is emitted
+ * as -U/+U like a change, as Flink does so that the state downstream is written too. A key whose
+ * row was not written for the TTL is forgotten: its next row is a +I. A -U is a delete as well, as
+ * in Flink: no +U has to follow it.
  */
 export class NormalizeOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
   /** The current row of each key, packed (see src/state/packed-row.ts). */
   private readonly state = new SpillableMap(packedRowCodec);
+  private readonly times: WriteTimes | undefined;
 
-  constructor(key: readonly number[]) {
+  constructor(
+    key: readonly number[],
+    private readonly retention?: StateRetention,
+  ) {
     this.keyOf = keySelector(key);
+    this.times = retention ? new WriteTimes(retention) : undefined;
   }
 
   close(): void {
@@ -34,8 +42,14 @@ export class NormalizeOperator implements Operator {
 
   process(changes: readonly Change[], _input = 0): Change[] {
     const out: Change[] = [];
+    const times = this.times;
+    const now = this.retention ? this.retention.now() : 0;
     for (const change of changes) {
       const key = this.keyOf(change.row);
+      if (times?.expired(key, now)) {
+        this.state.delete(key);
+        times.forget(key);
+      }
       const previous = this.state.get(key);
       switch (change.kind) {
         case '+I':
@@ -43,7 +57,7 @@ export class NormalizeOperator implements Operator {
           const packed = change.packed ?? pack(change.row);
           if (previous === undefined) {
             out.push({ kind: '+I', row: change.row, packed, time: change.time });
-          } else if (previous !== packed) {
+          } else if (previous !== packed || times) {
             out.push(
               { kind: '-U', row: unpack(previous), packed: previous, time: change.time },
               { kind: '+U', row: change.row, packed, time: change.time },
@@ -52,6 +66,7 @@ export class NormalizeOperator implements Operator {
             continue;
           }
           this.state.set(key, packed);
+          times?.written(key, now);
           break;
         }
         case '-D':
@@ -59,10 +74,17 @@ export class NormalizeOperator implements Operator {
           if (previous !== undefined) {
             out.push({ kind: '-D', row: unpack(previous), packed: previous, time: change.time });
             this.state.delete(key);
+            times?.forget(key);
           }
           break;
       }
     }
     return out;
+  }
+
+  /** Gives back the memory of keys whose state has expired. */
+  onProcessingTime(): Change[] {
+    if (this.times && this.retention) this.times.sweep(this.retention.now(), (key) => this.state.delete(key));
+    return [];
   }
 }

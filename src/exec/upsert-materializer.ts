@@ -1,4 +1,5 @@
 import type { Row } from '../expr/value.ts';
+import { type StateRetention, WriteTimes } from '../state/idle-state.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import type { Change } from './change.ts';
@@ -35,16 +36,23 @@ const heldCodec: StateCodec<Held> = {
  * (which the sink could not tell apart by its key) turns into the right upsert or delete. The last
  * row is the one the sink shows. A retraction removes the first stored row equal to it: equal in
  * the input's upsert key when the input has one (a new row for that key then replaces the stored
- * one in place), in every column otherwise.
+ * one in place), in every column otherwise. With a state TTL, a sink key not written for that
+ * long is forgotten, as Flink's state is: a later retraction of it changes nothing.
  */
 export class UpsertMaterializerOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
   private readonly same: (a: Row, b: Row) => boolean;
   private readonly byUpsertKey: boolean;
   private readonly held = new SpillableMap(heldCodec);
+  private readonly times: WriteTimes | undefined;
 
-  constructor(sinkKey: readonly number[], upsertKey?: readonly number[]) {
+  constructor(
+    sinkKey: readonly number[],
+    upsertKey?: readonly number[],
+    private readonly retention?: StateRetention,
+  ) {
     this.keyOf = keySelector(sinkKey);
+    this.times = retention ? new WriteTimes(retention) : undefined;
     this.byUpsertKey = upsertKey !== undefined && upsertKey.length > 0;
     if (this.byUpsertKey) {
       const upsertKeyOf = keySelector(upsertKey as readonly number[]);
@@ -65,8 +73,14 @@ export class UpsertMaterializerOperator implements Operator {
 
   process(changes: readonly Change[], _input = 0): Change[] {
     const out: Change[] = [];
+    const times = this.times;
+    const now = this.retention ? this.retention.now() : 0;
     for (const change of changes) {
       const key = this.keyOf(change.row);
+      if (times?.expired(key, now)) {
+        this.held.delete(key);
+        times.forget(key);
+      }
       let held = this.held.get(key);
       if (change.kind === '+I' || change.kind === '+U') {
         if (!held) {
@@ -81,6 +95,7 @@ export class UpsertMaterializerOperator implements Operator {
         else list[index] = change.row;
         held.bytes += grown;
         this.held.grow(grown);
+        times?.written(key, now);
         out.push({ kind, row: change.row, time: change.time });
         continue;
       }
@@ -95,11 +110,19 @@ export class UpsertMaterializerOperator implements Operator {
       this.held.grow(-shrunk);
       if (list.length === 0) {
         this.held.delete(key);
+        times?.forget(key);
         out.push({ kind: '-D', row: change.row, time: change.time });
-      } else if (wasCurrent) {
-        out.push({ kind: '+U', row: list[list.length - 1] as Row, time: change.time });
+        continue;
       }
+      times?.written(key, now);
+      if (wasCurrent) out.push({ kind: '+U', row: list[list.length - 1] as Row, time: change.time });
     }
     return out;
+  }
+
+  /** Gives back the memory of sink keys whose state has expired. */
+  onProcessingTime(): Change[] {
+    if (this.times && this.retention) this.times.sweep(this.retention.now(), (key) => this.held.delete(key));
+    return [];
   }
 }

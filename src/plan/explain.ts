@@ -147,7 +147,14 @@ export function describeNode(node: PlanNode): string {
       );
       const residual = node.residual ? `, residual=[${formatExpression(node.residual, node.fields)}]` : '';
       const spec = `leftInputSpec=[${node.leftUniqueByKey ? 'JoinKeyContainsUniqueKey' : node.left.uniqueKey ? 'HasUniqueKey' : 'NoUniqueKey'}], rightInputSpec=[${node.rightUniqueByKey ? 'JoinKeyContainsUniqueKey' : node.right.uniqueKey ? 'HasUniqueKey' : 'NoUniqueKey'}]`;
-      return `Join(joinType=[${node.type}], where=${list(pairs)}${residual}, ${spec})`;
+      const hinted = node.stateTtlHints;
+      const ttl = hinted
+        ? stateTtlText([
+            ...(hinted.left !== undefined ? [`LEFT=${hinted.left}`] : []),
+            ...(hinted.right !== undefined ? [`RIGHT=${hinted.right}`] : []),
+          ])
+        : '';
+      return `Join(joinType=[${node.type}], where=${list(pairs)}${residual}, ${spec}${ttl})`;
     }
     case 'LookupJoin': {
       const pairs = node.keys.map((k) => `${node.input.fields[k.input]?.name} = ${node.lookupFields[k.lookup]?.name}`);
@@ -162,7 +169,9 @@ export function describeNode(node: PlanNode): string {
         ...node.groupKeys.map((k) => node.input.fields[k]?.name as string),
         ...node.calls.map((c) => aggregateText(c, node.input.fields)),
       ];
-      return `GroupAggregate(${groupBy}select=${list(select)})`;
+      const hint = node.stateTtlHint;
+      const ttl = hint ? stateTtlText([`${hint.input}=${hint.ttl}`]) : '';
+      return `GroupAggregate(${groupBy}select=${list(select)}${ttl})`;
     }
     case 'WindowTableFunction':
       return `WindowTableFunction(window=[${windowText(node.window, node.input.fields)}])`;
@@ -244,4 +253,9 @@ export function displayOptions(table: TableReference): string {
       (option) => `'${option.key}' = '${table.connector.specs.get(option.key)?.sensitive ? REDACTED : option.value}'`,
     )
     .join(', ');
+}
+
+/** A STATE_TTL hint the way Flink's plans show it: `, stateTtlHints=[[[STATE_TTL options:{LEFT=1d}]]]`. */
+function stateTtlText(options: readonly string[]): string {
+  return `, stateTtlHints=[[[STATE_TTL options:{${options.join(', ')}}]]]`;
 }

@@ -79,6 +79,8 @@ export interface Join extends Common {
   /** Whether each side's join key covers one of its unique keys (at most one match per row). */
   readonly leftUniqueByKey: boolean;
   readonly rightUniqueByKey: boolean;
+  /** The state TTL a STATE_TTL hint gives each side, as written ('1d'); the job's otherwise. */
+  readonly stateTtlHints?: { readonly left?: string; readonly right?: string };
 }
 
 export interface LookupJoin extends Common {
@@ -98,6 +100,8 @@ export interface GroupAggregate extends Common {
   readonly input: PlanNode;
   readonly groupKeys: readonly number[];
   readonly calls: readonly AggregateCall[];
+  /** The state TTL a STATE_TTL hint gives it by the name of its input, as written; the job's otherwise. */
+  readonly stateTtlHint?: { readonly input: string; readonly ttl: string };
 }
 
 /** A window TVF: each row once per window it falls in, with window_start, window_end, window_time appended. */

@@ -18,6 +18,7 @@ import { INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode, WindowTableFunction } from './nodes.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
+import type { StateTtlHints } from './state-ttl-hints.ts';
 
 /** An expression's shape without source positions: equal shapes are the same expression. */
 export function shapeKey(expr: Expression): string {
@@ -136,7 +137,7 @@ export interface AggregatePlan {
  * GroupAggregate (or a WindowAggregate when grouping by the window of a window TVF) computes
  * [keys..., aggregates...]. Expressions above it are bound by matching group keys and calls.
  */
-export function planAggregate(select: Select, from: Relation, ctx: PlanContext): AggregatePlan {
+export function planAggregate(select: Select, from: Relation, ctx: PlanContext, hints?: StateTtlHints): AggregatePlan {
   const env: BindEnvironment = { source: ctx.source };
   const calls: FunctionCall[] = [];
   for (const item of select.items) if (item.kind === 'expression') collectAggregates(item.expression, calls, ctx);
@@ -203,6 +204,8 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext):
     ...aggregateCalls.map((c) => ({ name: c.name, type: c.type })),
   ];
   const window = windowOf(from.node, projection, groupKeys);
+  // STATE_TTL applies to group aggregates; a window aggregate's state ends with its window.
+  const ttl = window ? undefined : hints?.take(from.hintName);
   const node: PlanNode = window
     ? {
         kind: 'WindowAggregate',
@@ -222,6 +225,7 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext):
         fields,
         changelog: RETRACT,
         uniqueKey: groupKeys.map((_, i) => i),
+        ...(ttl !== undefined && from.hintName !== undefined ? { stateTtlHint: { input: from.hintName, ttl } } : {}),
       };
   const hop = window?.spec.type === 'HOP' ? window.spec : undefined;
   if (hop && hop.size % (hop.slide as number) !== 0) {

@@ -12,6 +12,7 @@ import type { Field, PlanNode } from './nodes.ts';
 import { tableReference } from './plan-table.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
+import type { StateTtlHints } from './state-ttl-hints.ts';
 
 /** The conjuncts of an AND tree. */
 export function conjuncts(expr: BoundExpr): BoundExpr[] {
@@ -66,7 +67,13 @@ function outerScope(scope: Scope, nullable: boolean): ScopeField[] {
  * A regular join on equality: the equality conjuncts of ON become join keys (computed below the
  * join when they are expressions), the rest a residual condition.
  */
-export function planJoin(ast: JoinAst, left: Relation, right: Relation, ctx: PlanContext): Relation {
+export function planJoin(
+  ast: JoinAst,
+  left: Relation,
+  right: Relation,
+  ctx: PlanContext,
+  hints?: StateTtlHints,
+): Relation {
   if (ast.type === 'CROSS') {
     throw new SqlError(
       'SQL_UNSUPPORTED',
@@ -173,6 +180,8 @@ export function planJoin(ast: JoinAst, left: Relation, right: Relation, ctx: Pla
     ast.at,
     ctx,
   );
+  const leftTtl = hints?.take(left.hintName);
+  const rightTtl = hints?.take(right.hintName);
   const join: PlanNode = {
     kind: 'Join',
     type,
@@ -186,6 +195,14 @@ export function planJoin(ast: JoinAst, left: Relation, right: Relation, ctx: Pla
     changelog: type === 'INNER' ? combine(leftInput.changelog, rightInput.changelog) : RETRACT,
     ...(uniqueKey ? { uniqueKey } : {}),
     ...(residualExpr ? { residual: residualExpr } : {}),
+    ...(leftTtl !== undefined || rightTtl !== undefined
+      ? {
+          stateTtlHints: {
+            ...(leftTtl !== undefined ? { left: leftTtl } : {}),
+            ...(rightTtl !== undefined ? { right: rightTtl } : {}),
+          },
+        }
+      : {}),
   };
   const scope = new Scope([...outerScope(left.scope, leftNullable), ...outerScope(right.scope, rightNullable)]);
   if (leftExtra.length === 0 && rightExtra.length === 0) return { node: join, scope };

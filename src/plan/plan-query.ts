@@ -23,6 +23,7 @@ import { isLookupTable, planJoin, planLookupJoin } from './plan-join.ts';
 import { planTableScan } from './plan-table.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
+import { StateTtlHints } from './state-ttl-hints.ts';
 
 export function planQuery(query: Query, ctx: PlanContext): Relation {
   switch (query.kind) {
@@ -47,7 +48,9 @@ export function planQuery(query: Query, ctx: PlanContext): Relation {
 }
 
 function planSelect(select: Select, ctx: PlanContext): Relation {
-  let from = select.from ? planFrom(select.from, ctx) : planValues([[]], select.at, ctx);
+  const hints = select.hints ? new StateTtlHints(select.hints, ctx.source) : undefined;
+  let from = select.from ? planFrom(select.from, ctx, hints) : planValues([[]], select.at, ctx);
+  const inputName = from.hintName;
   if (select.where) {
     const condition = bindExpression(select.where, from.scope, { source: ctx.source });
     if (condition.type.kind !== 'BOOLEAN') {
@@ -66,12 +69,13 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
         condition,
       ),
       scope: from.scope,
+      ...(from.hintName !== undefined ? { hintName: from.hintName } : {}),
     };
   }
   let env: BindEnvironment = { source: ctx.source };
   let input = from;
   if (select.groupBy.length > 0 || hasAggregates(select, ctx)) {
-    const aggregate = planAggregate(select, from, ctx);
+    const aggregate = planAggregate(select, from, ctx, hints);
     input = aggregate.relation;
     env = aggregate.env;
   } else if (select.having) {
@@ -99,7 +103,10 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
   const output = uniqueNames(names);
   const node = makeCalc(input.node, projection, output);
   const relation: Relation = { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
-  return select.distinct ? distinct(relation) : relation;
+  const grouped = input !== from;
+  const planned = select.distinct ? distinct(relation, grouped ? undefined : hints, inputName) : relation;
+  hints?.check();
+  return planned;
 }
 
 function expandItem(
@@ -134,8 +141,10 @@ function expandItem(
   );
 }
 
-function distinct(relation: Relation): Relation {
+/** DISTINCT as an aggregate; a STATE_TTL hint of the block may name its input (`inputName`). */
+function distinct(relation: Relation, hints?: StateTtlHints, inputName?: string): Relation {
   const fields = relation.node.fields;
+  const ttl = hints?.take(inputName);
   const node: PlanNode = {
     kind: 'GroupAggregate',
     input: relation.node,
@@ -144,11 +153,13 @@ function distinct(relation: Relation): Relation {
     fields,
     changelog: RETRACT,
     uniqueKey: fields.map((_, i) => i),
+    ...(ttl !== undefined && inputName !== undefined ? { stateTtlHint: { input: inputName, ttl } } : {}),
   };
   return { node, scope: relation.scope };
 }
 
-function planFrom(ref: TableAst, ctx: PlanContext): Relation {
+/** The FROM clause of a query block, whose joins take their STATE_TTL from the block's `hints`. */
+function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relation {
   switch (ref.kind) {
     case 'tableName': {
       if (ref.systemTime) {
@@ -164,7 +175,7 @@ function planFrom(ref: TableAst, ctx: PlanContext): Relation {
     case 'derivedTable':
       return planDerived(ref, ctx);
     case 'join': {
-      const left = planFrom(ref.left, ctx);
+      const left = planFrom(ref.left, ctx, hints);
       if (isLookupTable(ref.right)) {
         const name = objectName(ref.right.name, ctx.source);
         const entry = ctx.catalog.get(name);
@@ -178,7 +189,7 @@ function planFrom(ref: TableAst, ctx: PlanContext): Relation {
         }
         return planLookupJoin(ref, left, ref.right, entry, ctx);
       }
-      return planJoin(ref, left, planFrom(ref.right, ctx), ctx);
+      return planJoin(ref, left, planFrom(ref.right, ctx, hints), ctx, hints);
     }
     case 'windowFunction':
       return planWindow(ref, ctx);
@@ -191,6 +202,7 @@ function planDerived(ref: DerivedTable, ctx: PlanContext): Relation {
   return {
     node: inner.node,
     scope: new Scope(inner.node.fields.map((field) => ({ ...field, qualifiers: alias ? [alias] : [] }))),
+    ...(alias !== undefined ? { hintName: alias } : {}),
   };
 }
 
@@ -233,10 +245,10 @@ function planNamedTable(
       }
       node = makeCalc(node, identity(node), entry.columnNames);
     }
-    return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))) };
+    return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))), hintName: qualifiers[0] };
   }
   const node = planTableScan(entry);
-  return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))) };
+  return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))), hintName: qualifiers[0] };
 }
 
 const MICROS_PER_MILLI = 1000;

@@ -15,4 +15,6 @@ export interface PlanContext {
 export interface Relation {
   readonly node: PlanNode;
   readonly scope: Scope;
+  /** The name a STATE_TTL hint gives this input by: a table's or view's name, or its alias. */
+  readonly hintName?: string;
 }

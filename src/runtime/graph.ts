@@ -1,14 +1,10 @@
 import { RivuletError } from '../common/errors.ts';
 import type { LookupSource } from '../connectors/lookup-source.ts';
 import type { ConnectorTable } from '../connectors/table.ts';
-import { GroupAggregateOperator } from '../exec/aggregate.ts';
 import { CalcOperator } from '../exec/calc.ts';
 import type { Change } from '../exec/change.ts';
-import { JoinOperator } from '../exec/join.ts';
 import { LookupJoinOperator } from '../exec/lookup-join.ts';
-import { NormalizeOperator } from '../exec/normalize.ts';
 import type { Operator } from '../exec/operator.ts';
-import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
 import {
   WatermarkAssignerOperator,
   WindowAggregateOperator,
@@ -20,6 +16,7 @@ import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Value } from '../expr/value.ts';
 import type { LookupJoin, PlanNode, Sink, TableSourceScan, WindowTableFunction } from '../plan/nodes.ts';
 import type { RowField } from '../types/data-type.ts';
+import { statefulOperator } from './stateful-operators.ts';
 import { setVertexNode } from './vertex-metrics.ts';
 
 interface Edge {
@@ -104,10 +101,14 @@ function unsupported(what: string): never {
   throw new RivuletError('NOT_SUPPORTED_YET', `${what} cannot run yet`, 'see the status table in README.md');
 }
 
-/** Builds the vertices of the plans of one job; each plan node becomes one vertex. */
-export function buildGraph(sinks: readonly Sink[], env: EvalEnv): JobGraph {
+/**
+ * Builds the vertices of the plans of one job; each plan node becomes one vertex. Keyed state
+ * lives `stateTtlMs` without being written (the job's `table.exec.state.ttl`; 0 = forever) unless
+ * a STATE_TTL hint says otherwise.
+ */
+export function buildGraph(sinks: readonly Sink[], env: EvalEnv, stateTtlMs = 0): JobGraph {
   for (const sink of sinks) checkReadOnceSources(sink.input, sink.upsertMaterialize);
-  const builder = new GraphBuilder(env);
+  const builder = new GraphBuilder(env, stateTtlMs);
   for (const sink of sinks) builder.build(sink);
   return builder.graph;
 }
@@ -123,7 +124,10 @@ class GraphBuilder {
   };
   private readonly built = new Map<PlanNode, Vertex>();
 
-  constructor(private readonly env: EvalEnv) {}
+  constructor(
+    private readonly env: EvalEnv,
+    private readonly stateTtlMs: number,
+  ) {}
 
   build(node: PlanNode): Vertex {
     const existing = this.built.get(node);
@@ -164,7 +168,7 @@ class GraphBuilder {
     switch (node.kind) {
       case 'ChangelogNormalize':
         this.graph.stateful = true;
-        return this.operatorOn(new NormalizeOperator(node.key), node.input);
+        return this.operatorOn(statefulOperator.normalize(node, env, this.stateTtlMs), node.input);
       case 'Calc':
         return this.operatorOn(new CalcOperator(node.projection, node.condition, env), node.input);
       case 'WatermarkAssigner':
@@ -174,29 +178,10 @@ class GraphBuilder {
         );
       case 'Join':
         this.graph.stateful = true;
-        return this.operatorOn(
-          new JoinOperator(
-            node.type,
-            node.leftKeys,
-            node.rightKeys,
-            [node.left.fields.length, node.right.fields.length],
-            node.residual,
-            env,
-            [node.left.uniqueKey, node.right.uniqueKey],
-          ),
-          node.left,
-          node.right,
-        );
+        return this.operatorOn(statefulOperator.join(node, env, this.stateTtlMs), node.left, node.right);
       case 'GroupAggregate':
         this.graph.stateful = true;
-        return this.operatorOn(
-          new GroupAggregateOperator(
-            node.groupKeys,
-            node.calls,
-            node.input.fields.map((f) => f.type),
-          ),
-          node.input,
-        );
+        return this.operatorOn(statefulOperator.aggregate(node, env, this.stateTtlMs), node.input);
       case 'WindowTableFunction':
         return this.operatorOn(
           new WindowTableFunctionOperator(node.window, this.windowTime(node), env, () => this.graph.replay.active),
@@ -249,7 +234,7 @@ class GraphBuilder {
     if (node.upsertMaterialize) {
       this.graph.stateful = true;
       this.link(
-        this.operatorOn(new UpsertMaterializerOperator(node.sinkKey ?? [], node.uniqueKey), node.input),
+        this.operatorOn(statefulOperator.upsertMaterializer(node, this.env, this.stateTtlMs), node.input),
         sink,
         0,
       );

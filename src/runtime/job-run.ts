@@ -6,6 +6,7 @@ import type { Change } from '../exec/change.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Log } from '../log/log.ts';
 import type { PlannedJob } from '../plan/planner.ts';
+import { stateTtlSetting } from '../plan/settings.ts';
 import {
   buildGraph,
   closeOperators,
@@ -85,7 +86,7 @@ export class JobRun {
   static async open(settings: RunSettings): Promise<JobRun> {
     const opened: Opened = { graph: undefined, domains: new Set(), readers: [] };
     try {
-      const graph = buildGraph(settings.plan.sinks, settings.env);
+      const graph = buildGraph(settings.plan.sinks, settings.env, stateTtlSetting(settings.plan.settings));
       opened.graph = graph;
       const sinks = await openSinks(graph, settings, opened.domains);
       const domain = commitDomainOf(sinks, settings.plan.name);

@@ -130,8 +130,18 @@ export interface QueryStatement extends Node {
 
 export type Query = Select | SetOperation | Values;
 
+/**
+ * Flink's STATE_TTL query hint (`SELECT /*+ STATE_TTL('orders' = '1d') *\/ …`): the state TTL of
+ * the joins and aggregates of the query block, by the name or alias of their input.
+ */
+export interface StateTtlHint extends Node {
+  readonly kind: 'stateTtl';
+  readonly options: readonly { readonly key: string; readonly value: string; readonly at: number }[];
+}
+
 export interface Select extends Node {
   readonly kind: 'select';
+  readonly hints?: readonly StateTtlHint[];
   readonly distinct: boolean;
   readonly items: readonly SelectItem[];
   readonly from?: TableReference;

@@ -1,4 +1,4 @@
-import { type Token, tokenize } from './lexer.ts';
+import { type HintComment, type Token, tokenize } from './lexer.ts';
 import type { SqlSource } from './source.ts';
 import { SqlError } from './sql-error.ts';
 
@@ -7,10 +7,25 @@ export class Cursor {
   readonly source: SqlSource;
   private readonly tokens: Token[];
   private index = 0;
+  /** The hints a parse function has taken (see takeHint). */
+  private readonly taken = new Set<HintComment>();
 
-  constructor(source: SqlSource) {
+  /** `tokens`: those of a part of the script (a hint's); all of it by default. */
+  constructor(source: SqlSource, tokens: Token[] = tokenize(source)) {
     this.source = source;
-    this.tokens = tokenize(source);
+    this.tokens = tokens;
+  }
+
+  /** The `/*+ … *\/` hint right before the current token, if any; it counts as read. */
+  takeHint(): HintComment | undefined {
+    const hint = this.token.hint;
+    if (hint) this.taken.add(hint);
+    return hint;
+  }
+
+  /** A hint no parse function has taken: one where Flink reads none. */
+  unreadHint(): HintComment | undefined {
+    return this.tokens.find((token) => token.hint && !this.taken.has(token.hint))?.hint;
   }
 
   get token(): Token {

@@ -14,6 +14,14 @@ export interface Token {
   readonly upper: string;
   readonly offset: number;
   readonly end: number;
+  /** A `/*+ … *\/` comment right before the token: Flink's hint syntax, in tokens. */
+  readonly hint?: HintComment;
+}
+
+/** The tokens of a `/*+ … *\/` comment (between its markers, ending with an `eof` at the `*\/`). */
+export interface HintComment {
+  readonly at: number;
+  readonly tokens: readonly Token[];
 }
 
 const TWO_CHAR_SYMBOLS = new Set(['<>', '!=', '<=', '>=', '||', '=>']);
@@ -28,11 +36,21 @@ function isIdentPart(c: string): boolean {
 }
 
 export function tokenize(source: SqlSource): Token[] {
+  return tokenizeRange(source, 0, source.text.length);
+}
+
+/** The tokens of the text between `from` and `to`, ending with an `eof` at `to`. */
+function tokenizeRange(source: SqlSource, from: number, to: number): Token[] {
   const text = source.text;
   const tokens: Token[] = [];
-  const push = (kind: TokenKind, value: string, offset: number, end: number) =>
-    tokens.push({ kind, value, upper: kind === 'word' ? value.toUpperCase() : value, offset, end });
-  for (const stretch of scan(text)) {
+  let hint: HintComment | undefined;
+  const push = (kind: TokenKind, value: string, offset: number, end: number) => {
+    const upper = kind === 'word' ? value.toUpperCase() : value;
+    tokens.push(hint ? { kind, value, upper, offset, end, hint } : { kind, value, upper, offset, end });
+    hint = undefined;
+  };
+  for (const found of scan(text.slice(from, to))) {
+    const stretch = { ...found, start: found.start + from, end: found.end + from };
     switch (stretch.kind) {
       case 'code':
         tokenizeCode(source, stretch.start, stretch.end, push);
@@ -40,6 +58,8 @@ export function tokenize(source: SqlSource): Token[] {
       case 'comment':
         if (!stretch.closed)
           throw new SqlError('SQL_SYNTAX', source, stretch.start, 'comment is not closed', 'end it with */');
+        if (text.startsWith('/*+', stretch.start))
+          hint = { at: stretch.start, tokens: tokenizeRange(source, stretch.start + 3, stretch.end - 2) };
         break;
       case 'string':
         if (!stretch.closed)
@@ -59,7 +79,7 @@ export function tokenize(source: SqlSource): Token[] {
         break;
     }
   }
-  push('eof', '', text.length, text.length);
+  push('eof', '', to, to);
   return tokens;
 }
 

@@ -11,6 +11,7 @@ import type {
 } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { parseExpression, parseList, RESERVED } from './parse-expression.ts';
+import { parseQueryHints } from './parse-hint.ts';
 
 export function parseQuery(cursor: Cursor): Query {
   if (cursor.isKeyword('WITH')) {
@@ -64,6 +65,8 @@ function parseQueryTerm(cursor: Cursor): Query {
 
 function parseSelect(cursor: Cursor): Select {
   const at = cursor.advance().offset;
+  const comment = cursor.takeHint();
+  const hints = comment ? parseQueryHints(cursor, comment) : undefined;
   const distinct = cursor.acceptKeywords('DISTINCT');
   if (!distinct) cursor.acceptKeywords('ALL');
   const items = parseList(cursor, parseSelectItem);
@@ -86,6 +89,7 @@ function parseSelect(cursor: Cursor): Select {
   return {
     kind: 'select',
     at,
+    ...(hints ? { hints } : {}),
     distinct,
     items,
     groupBy,
@@ -207,6 +211,15 @@ function parseTablePrimary(cursor: Cursor): TableReference {
     throw cursor.error(at, 'LATERAL TABLE (table functions) is not supported yet', undefined, 'SQL_UNSUPPORTED');
   }
   const name = parseQualifiedName(cursor);
+  const tableHint = cursor.takeHint();
+  if (tableHint) {
+    throw cursor.error(
+      tableHint.at,
+      'table hints (/*+ OPTIONS(...) */, dynamic table options) are not supported yet',
+      "set the options in the table's WITH clause",
+      'SQL_UNSUPPORTED',
+    );
+  }
   let systemTime: ReturnType<typeof parseExpression> | undefined;
   if (cursor.acceptKeywords('FOR', 'SYSTEM_TIME')) {
     cursor.expectKeywords('AS', 'OF');

@@ -26,7 +26,17 @@ export function parseScript(source: SqlSource): Statement[] {
   const statements: Statement[] = [];
   for (;;) {
     while (cursor.acceptSymbol(';'));
-    if (cursor.atEnd()) return statements;
+    if (cursor.atEnd()) {
+      const hint = cursor.unreadHint();
+      if (hint) {
+        throw cursor.error(
+          hint.at,
+          'a hint (/*+ ... */) is read only right after SELECT (query hints) or after a table name (table hints)',
+          'move it, or write /* ... */ for a comment',
+        );
+      }
+      return statements;
+    }
     statements.push(parseStatement(cursor));
     if (!cursor.atEnd() && !cursor.isSymbol(';')) {
       throw cursor.unexpected("expected ';' after the statement");

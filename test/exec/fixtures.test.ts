@@ -16,6 +16,10 @@
  *   +I(2001, 1001, 'PENDING')
  *   < output                            what comes out of the top of the plan for that batch
  *   +I(2001, 1001, 'PENDING', NULL)     (`< no output` when nothing does)
+ *   clock: +25 h                        the processing-time clock moves on (a Flink duration)
+ *
+ * A `SET 'table.exec.state.ttl' = '…'` in the SQL and STATE_TTL hints apply as in a job; each case
+ * starts at the same processing time.
  *
  * `sql-file: path` may stand in for `sql:`. In the SQL, `${cdc}` is a postgres-cdc table (every kind
  * of change, no normalization), `${upsert}` an upsert-kafka table (upserts by key, normalized by
@@ -29,13 +33,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatError } from '../../src/common/errors.ts';
-import { GroupAggregateOperator } from '../../src/exec/aggregate.ts';
+import { parseDuration } from '../../src/connectors/options.ts';
 import { CalcOperator } from '../../src/exec/calc.ts';
 import type { Change, RowKind } from '../../src/exec/change.ts';
-import { JoinOperator } from '../../src/exec/join.ts';
-import { NormalizeOperator } from '../../src/exec/normalize.ts';
 import type { Operator } from '../../src/exec/operator.ts';
-import { UpsertMaterializerOperator } from '../../src/exec/upsert-materializer.ts';
 import { compileCast, toText } from '../../src/expr/cast.ts';
 import type { EvalEnv } from '../../src/expr/functions/definition.ts';
 import type { Value } from '../../src/expr/value.ts';
@@ -43,6 +44,8 @@ import { explainPlan, inputsOf } from '../../src/plan/explain.ts';
 import type { PlanNode } from '../../src/plan/nodes.ts';
 import { planQuery } from '../../src/plan/plan-query.ts';
 import { planStatements } from '../../src/plan/planner.ts';
+import { stateTtlSetting } from '../../src/plan/settings.ts';
+import { statefulOperator } from '../../src/runtime/stateful-operators.ts';
 import { parseScript } from '../../src/sql/parser.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
@@ -52,10 +55,12 @@ import { parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
 const DIR = 'test/exec/fixtures';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-/** CURRENT_TIMESTAMP is fixed, so that projections using it give the same rows every run. */
+/** The processing-time clock: fixed (CURRENT_TIMESTAMP gives the same rows every run) but for `clock:` lines. */
+const START_MICROS = parseTimestamp('2025-07-12 08:00:00') as number;
+let clockMicros = START_MICROS;
 const env: EvalEnv = {
   timeZone: resolveTimeZone('UTC'),
-  nowMicros: () => parseTimestamp('2025-07-12 08:00:00') as number,
+  nowMicros: () => clockMicros,
 };
 
 const VARIABLES = new Map([
@@ -80,6 +85,7 @@ const VARIABLES = new Map([
 
 type Item =
   | { readonly kind: 'text'; readonly line: string }
+  | { readonly kind: 'clock'; readonly line: string; readonly millis: number }
   | { readonly kind: 'input'; readonly table: string; readonly rows: readonly { text: string; line: number }[] }
   | { readonly kind: 'output'; readonly rows: readonly string[] };
 
@@ -178,6 +184,11 @@ function parseFixture(file: string, text: string): Fixture {
         rows.push((lines[i] as string).trim());
       }
       current.items.push({ kind: 'output', rows });
+    } else if (line.startsWith('clock:')) {
+      const millis = /^\+(.*)$/.exec(line.slice('clock:'.length).trim())?.[1];
+      const parsed = millis === undefined ? undefined : parseDuration(millis);
+      if (parsed === undefined) fail(`expected 'clock: +<duration>', such as 'clock: +25 h', got '${line}'`);
+      current.items.push({ kind: 'clock', line, millis: parsed as number });
     } else if (CHANGE.test(line.trim())) {
       fail(`a change outside a '> table' or '< output' block: '${line}'`);
     } else {
@@ -203,7 +214,7 @@ function renderFixture(fixture: Fixture, plan: string[], cases: readonly Fixture
 function renderCase(c: FixtureCase): string[] {
   const out = [...c.leading, `case: ${c.name}`];
   for (const item of c.items) {
-    if (item.kind === 'text') out.push(item.line);
+    if (item.kind === 'text' || item.kind === 'clock') out.push(item.line);
     else if (item.kind === 'input') out.push(`> ${item.table}`, ...item.rows.map((r) => r.text));
     else if (item.rows.length === 0) out.push('< no output');
     else out.push('< output', ...item.rows);
@@ -274,19 +285,25 @@ function formatter(types: readonly DataType[]): (change: Change) => string {
 // ---------------------------------------------------------------------------------------------
 // Planning and driving
 
+/** A fixture's plan, and the job's state TTL (`table.exec.state.ttl`; 0 = none). */
+interface FixturePlan {
+  readonly root: PlanNode;
+  readonly stateTtlMs: number;
+}
+
 /** The plan of the script's last statement: a SELECT's plan, or an INSERT's down from its Sink. */
-function planFixture(name: string, sql: string): PlanNode {
+function planFixture(name: string, sql: string): FixturePlan {
   const source = substituteVariables(name, sql, VARIABLES, {});
   const statements = parseScript(source);
   const last = statements[statements.length - 1];
   if (last?.kind === 'query') {
-    const { catalog } = planStatements(statements.slice(0, -1), source);
-    return planQuery(last.query, { catalog, source }).node;
+    const { catalog, settings } = planStatements(statements.slice(0, -1), source);
+    return { root: planQuery(last.query, { catalog, source }).node, stateTtlMs: stateTtlSetting(settings) };
   }
   const script = planStatements(statements, source);
   const sinks = script.jobs.flatMap((job) => job.sinks);
   if (sinks.length !== 1) throw new Error(`${name}: the SQL must end with one SELECT or one INSERT`);
-  return sinks[0] as PlanNode;
+  return { root: sinks[0] as PlanNode, stateTtlMs: stateTtlSetting(script.jobs[0]?.settings ?? new Map()) };
 }
 
 function nodes(root: PlanNode): PlanNode[] {
@@ -302,29 +319,18 @@ function nodes(root: PlanNode): PlanNode[] {
 const passThrough: Operator = { process: (changes) => [...changes] };
 
 /** The operator that runs a plan node, built as the runtime builds it (src/runtime/graph.ts). */
-function operatorFor(node: PlanNode): Operator {
+function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
   switch (node.kind) {
     case 'Calc':
       return new CalcOperator(node.projection, node.condition, env);
     case 'ChangelogNormalize':
-      return new NormalizeOperator(node.key);
+      return statefulOperator.normalize(node, env, stateTtlMs);
     case 'Join':
-      return new JoinOperator(
-        node.type,
-        node.leftKeys,
-        node.rightKeys,
-        [node.left.fields.length, node.right.fields.length],
-        node.residual,
-        env,
-      );
+      return statefulOperator.join(node, env, stateTtlMs);
     case 'GroupAggregate':
-      return new GroupAggregateOperator(
-        node.groupKeys,
-        node.calls,
-        node.input.fields.map((f) => f.type),
-      );
+      return statefulOperator.aggregate(node, env, stateTtlMs);
     case 'Sink':
-      return node.upsertMaterialize ? new UpsertMaterializerOperator(node.sinkKey ?? [], node.uniqueKey) : passThrough;
+      return node.upsertMaterialize ? statefulOperator.upsertMaterializer(node, env, stateTtlMs) : passThrough;
     case 'WatermarkAssigner':
     case 'Union':
     case 'TableSourceScan':
@@ -335,14 +341,15 @@ function operatorFor(node: PlanNode): Operator {
 }
 
 /**
- * Operators for every node of a plan, fresh; `batch` pushes changes into a source table. With
- * `spill`, the state memory is enforced after every operator call, as the job graph does.
+ * Operators for every node of a plan, fresh; `batch` pushes changes into a source table, then
+ * tells the operators the processing time, as a job does after each batch. With `spill`, the
+ * state memory is enforced after every operator call, as the job graph does.
  */
 function pipeline(
-  root: PlanNode,
+  { root, stateTtlMs }: FixturePlan,
   spill: boolean,
 ): { batch: (table: string, changes: readonly Change[]) => Change[]; close: () => void } {
-  const operators = new Map(nodes(root).map((node) => [node, operatorFor(node)]));
+  const operators = new Map(nodes(root).map((node) => [node, operatorFor(node, stateTtlMs)]));
   const close = (): void => {
     for (const operator of operators.values()) operator?.close?.();
   };
@@ -368,7 +375,9 @@ function pipeline(
       outputs.set(node, out);
       return out;
     };
-    return run(root);
+    const out = run(root);
+    for (const operator of operators.values()) operator.onProcessingTime?.(clockMicros);
+    return out;
   };
   return { batch, close };
 }
@@ -385,7 +394,9 @@ function allStateSpilled<T>(fn: () => T): T {
   }
 }
 
-function runCase(fixture: Fixture, root: PlanNode, c: FixtureCase, spill = false): FixtureCase {
+function runCase(fixture: Fixture, plan: FixturePlan, c: FixtureCase, spill = false): FixtureCase {
+  const { root } = plan;
+  clockMicros = START_MICROS;
   const scans = new Map<string, DataType[]>();
   for (const node of nodes(root))
     if (node.kind === 'TableSourceScan')
@@ -395,11 +406,12 @@ function runCase(fixture: Fixture, root: PlanNode, c: FixtureCase, spill = false
       );
   const outputFields = root.kind === 'Sink' ? root.input.fields : root.fields;
   const format = formatter(outputFields.map((f) => f.type));
-  const { batch, close } = pipeline(root, spill);
+  const { batch, close } = pipeline(plan, spill);
   const items: Item[] = [];
   for (const item of c.items) {
     if (item.kind === 'output') continue;
     items.push(item);
+    if (item.kind === 'clock') clockMicros += item.millis * 1000;
     if (item.kind !== 'input') continue;
     const types = scans.get(item.table);
     if (!types)
@@ -420,18 +432,19 @@ for (const file of readdirSync(DIR)
   .sort()) {
   const path = join(DIR, file);
   const fixture = parseFixture(path, readFileSync(path, 'utf8'));
-  let root: PlanNode | undefined;
+  let planned: FixturePlan | undefined;
   let planError: string | undefined;
   try {
-    root = planFixture(fixture.sqlName, fixture.sql);
+    planned = planFixture(fixture.sqlName, fixture.sql);
   } catch (error) {
     planError = formatError(error);
   }
+  const root = planned?.root;
   const plan = root ? explainPlan(root).split('\n') : [`error: ${planError}`];
   const results = fixture.cases.map((c) => {
     if (!root) return { expected: c, actual: c, error: new Error(planError) };
     try {
-      return { expected: c, actual: runCase(fixture, root, c), error: undefined };
+      return { expected: c, actual: runCase(fixture, planned as FixturePlan, c), error: undefined };
     } catch (error) {
       return { expected: c, actual: c, error: error as Error };
     }
@@ -464,7 +477,7 @@ for (const file of readdirSync(DIR)
       if (!root || UPDATE) return;
       const restoredBefore = stateMemory().restoredEntries;
       for (const c of fixture.cases) {
-        const spilled: FixtureCase = allStateSpilled(() => runCase(fixture, root as PlanNode, c, true));
+        const spilled: FixtureCase = allStateSpilled(() => runCase(fixture, planned as FixturePlan, c, true));
         assert.equal(
           renderCase(spilled).join('\n'),
           renderCase(c).join('\n'),

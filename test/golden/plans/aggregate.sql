@@ -54,3 +54,12 @@ INSERT INTO out_tier SELECT u.tier, CAST(COUNT(*) AS INT) FROM orders o JOIN use
 CREATE TABLE out_by_orders (orders BIGINT, city STRING, PRIMARY KEY (orders) NOT ENFORCED)
   WITH ('connector' = 'upsert-kafka', 'topic' = 'b', 'key.format' = 'json', 'value.format' = 'json');
 INSERT INTO out_by_orders SELECT COUNT(*), city FROM orders GROUP BY city;
+
+-- case: STATE_TTL hint on a group aggregate, by the name of its input
+INSERT INTO out_city SELECT /*+ STATE_TTL('orders' = '1d') */ city, COUNT(*), COUNT(DISTINCT user_id), SUM(amount), AVG(amount), MAX(quantity)
+FROM orders WHERE amount > 0 GROUP BY city;
+
+-- case: STATE_TTL hint on SELECT DISTINCT, by alias
+CREATE TABLE out_pairs (city STRING, user_id BIGINT, PRIMARY KEY (city, user_id) NOT ENFORCED)
+  WITH ('connector' = 'upsert-kafka', 'topic' = 'p', 'key.format' = 'json', 'value.format' = 'json');
+INSERT INTO out_pairs SELECT /*+ STATE_TTL('o' = '30 min') */ DISTINCT city, user_id FROM orders o;

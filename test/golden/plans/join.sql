@@ -53,3 +53,35 @@ INSERT INTO out_orders SELECT order_id, name, city FROM orders o JOIN users u ON
 CREATE TABLE cities (city STRING, tier STRING, PRIMARY KEY (city) NOT ENFORCED)
   WITH ('connector' = 'upsert-kafka', 'topic' = 'cities', 'key.format' = 'json', 'value.format' = 'json');
 INSERT INTO out_orders SELECT o.order_id, u.name, c.tier FROM orders o LEFT JOIN users u ON o.user_id = u.user_id LEFT JOIN cities c ON u.city = c.city;
+
+-- case: STATE_TTL hint sets the state TTL of each side of a join, by alias
+INSERT INTO out_orders SELECT /*+ STATE_TTL('o' = '1d', 'u' = '12 h') */ o.order_id, u.name, u.city FROM orders o LEFT JOIN users u ON o.user_id = u.user_id;
+
+-- case: STATE_TTL hint by table name, of one side; in a cascade the second join's left input has no name
+CREATE TABLE cities (city STRING, tier STRING, PRIMARY KEY (city) NOT ENFORCED)
+  WITH ('connector' = 'upsert-kafka', 'topic' = 'cities', 'key.format' = 'json', 'value.format' = 'json');
+INSERT INTO out_orders SELECT /*+ STATE_TTL('users' = '2d', 'cities' = '7d') */ orders.order_id, users.name, cities.tier FROM orders LEFT JOIN users ON orders.user_id = users.user_id LEFT JOIN cities ON users.city = cities.city;
+
+-- case: STATE_TTL hint: of a key given twice in a hint the last counts, in two hints the first
+INSERT INTO out_orders SELECT /*+ STATE_TTL('o' = '1d', 'o' = '2d'), STATE_TTL('u' = '3d', 'o' = '4d') */ o.order_id, u.name, u.city FROM orders o JOIN users u ON o.user_id = u.user_id;
+
+-- case: STATE_TTL hint does not reach into a subquery, which is a query block of its own
+INSERT INTO out_orders SELECT /*+ STATE_TTL('o' = '1d') */ t.order_id, t.name, t.city FROM (SELECT o.order_id, u.name, u.city FROM orders o JOIN users u ON o.user_id = u.user_id) t;
+
+-- case: STATE_TTL hint naming no input of a join or aggregate
+INSERT INTO out_orders SELECT /*+ STATE_TTL('orders' = '1d') */ o.order_id, u.name, u.city FROM orders o JOIN users u ON o.user_id = u.user_id;
+
+-- case: STATE_TTL hint with a value that is not a duration
+INSERT INTO out_orders SELECT /*+ STATE_TTL('o' = 'a while') */ o.order_id, u.name, u.city FROM orders o JOIN users u ON o.user_id = u.user_id;
+
+-- case: STATE_TTL hint without options
+INSERT INTO out_orders SELECT /*+ STATE_TTL() */ o.order_id, u.name, u.city FROM orders o JOIN users u ON o.user_id = u.user_id;
+
+-- case: join strategy hints are batch hints
+INSERT INTO out_orders SELECT /*+ BROADCAST(u) */ o.order_id, u.name, u.city FROM orders o JOIN users u ON o.user_id = u.user_id;
+
+-- case: table hints (dynamic table options) are not supported yet
+INSERT INTO out_orders SELECT o.order_id, u.name, u.city FROM orders /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */ o JOIN users u ON o.user_id = u.user_id;
+
+-- case: a hint where Flink reads none
+INSERT INTO out_orders SELECT o.order_id, u.name, u.city FROM orders o JOIN users u ON /*+ STATE_TTL('o' = '1d') */ o.user_id = u.user_id;

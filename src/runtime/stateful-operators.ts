@@ -1,0 +1,42 @@
+import { GroupAggregateOperator } from '../exec/aggregate.ts';
+import { JoinOperator } from '../exec/join.ts';
+import { NormalizeOperator } from '../exec/normalize.ts';
+import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
+import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { ChangelogNormalize, GroupAggregate, Join, Sink } from '../plan/nodes.ts';
+import { hintedTtl } from '../plan/state-ttl-hints.ts';
+import { type StateRetention, stateRetention } from '../state/idle-state.ts';
+
+/**
+ * How long the keyed state of an operator lives without being written: its STATE_TTL hint, or the
+ * job's `table.exec.state.ttl` (`jobTtlMs`, 0 = forever), on the job's processing-time clock.
+ */
+function retention(hint: string | undefined, jobTtlMs: number, env: EvalEnv): StateRetention | undefined {
+  return stateRetention(hintedTtl(hint) ?? jobTtlMs, () => env.nowMicros() / 1000);
+}
+
+/** The operators whose keyed state has a TTL, as a job runs them (and the operator fixtures drive them). */
+export const statefulOperator = {
+  normalize: (node: ChangelogNormalize, env: EvalEnv, jobTtlMs: number) =>
+    new NormalizeOperator(node.key, retention(undefined, jobTtlMs, env)),
+  join: (node: Join, env: EvalEnv, jobTtlMs: number) =>
+    new JoinOperator(
+      node.type,
+      node.leftKeys,
+      node.rightKeys,
+      [node.left.fields.length, node.right.fields.length],
+      node.residual,
+      env,
+      [node.left.uniqueKey, node.right.uniqueKey],
+      [retention(node.stateTtlHints?.left, jobTtlMs, env), retention(node.stateTtlHints?.right, jobTtlMs, env)],
+    ),
+  aggregate: (node: GroupAggregate, env: EvalEnv, jobTtlMs: number) =>
+    new GroupAggregateOperator(
+      node.groupKeys,
+      node.calls,
+      node.input.fields.map((f) => f.type),
+      retention(node.stateTtlHint?.ttl, jobTtlMs, env),
+    ),
+  upsertMaterializer: (node: Sink, env: EvalEnv, jobTtlMs: number) =>
+    new UpsertMaterializerOperator(node.sinkKey ?? [], node.uniqueKey, retention(undefined, jobTtlMs, env)),
+} as const;

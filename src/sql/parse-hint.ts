@@ -1,0 +1,59 @@
+import type { StateTtlHint } from './ast.ts';
+import { Cursor } from './cursor.ts';
+import type { HintComment } from './lexer.ts';
+
+/** Query hints Flink has and Rivulet does not run, with why. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  BROADCAST: 'join strategy hints choose among batch join algorithms; a streaming join has one',
+  SHUFFLE_HASH: 'join strategy hints choose among batch join algorithms; a streaming join has one',
+  SHUFFLE_MERGE: 'join strategy hints choose among batch join algorithms; a streaming join has one',
+  NEST_LOOP: 'join strategy hints choose among batch join algorithms; a streaming join has one',
+  LOOKUP: 'lookups are synchronous here and are not retried on a miss; the LOOKUP hint is not supported yet',
+};
+
+/**
+ * The hints of `SELECT /*+ hint [, hint]* *\/`, Flink's query hint syntax: `name`,
+ * `name(key = 'value', ...)` or `name(option, ...)`. Rivulet runs STATE_TTL; other hints are errors.
+ */
+export function parseQueryHints(outer: Cursor, comment: HintComment): StateTtlHint[] {
+  const cursor = new Cursor(outer.source, [...comment.tokens]);
+  const hints: StateTtlHint[] = [];
+  do {
+    const at = cursor.at;
+    if (cursor.token.kind !== 'word') throw cursor.unexpected('expected the name of a hint');
+    const name = cursor.advance().upper;
+    if (name !== 'STATE_TTL') {
+      const why = UNSUPPORTED[name];
+      throw cursor.error(
+        at,
+        why ? `query hint ${name} is not supported: ${why}` : `unknown query hint '${name}'`,
+        "the query hint Rivulet runs is STATE_TTL('table or alias' = 'duration', ...)",
+        'SQL_UNSUPPORTED',
+      );
+    }
+    const options: { key: string; value: string; at: number }[] = [];
+    if (cursor.acceptSymbol('(') && !cursor.acceptSymbol(')')) {
+      do {
+        const keyAt = cursor.at;
+        const key = cursor.token;
+        if (key.kind !== 'string' && key.kind !== 'word' && key.kind !== 'quoted')
+          throw cursor.unexpected("expected the name of a table or alias, such as 'orders'");
+        cursor.advance();
+        cursor.expectSymbol('=');
+        const value = cursor.expectString("the state's time to live, such as '1d'").value;
+        options.push({ key: key.value, value, at: keyAt });
+      } while (cursor.acceptSymbol(','));
+      cursor.expectSymbol(')');
+    }
+    if (options.length === 0) {
+      throw cursor.error(
+        at,
+        'Invalid STATE_TTL hint, expecting at least one key-value options specified.',
+        "for example STATE_TTL('orders' = '1d')",
+      );
+    }
+    hints.push({ kind: 'stateTtl', at, options });
+  } while (cursor.acceptSymbol(','));
+  if (!cursor.atEnd()) throw cursor.unexpected("expected ',' or the end of the hint");
+  return hints;
+}
