@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { jsonDecoder, jsonEncoder } from '../src/connectors/formats/json-format.ts';
 import { CalcOperator } from '../src/exec/calc.ts';
 import type { Change } from '../src/exec/change.ts';
-import { JoinOperator } from '../src/exec/join.ts';
 import { NormalizeOperator } from '../src/exec/normalize.ts';
 import type { EvalEnv } from '../src/expr/functions/definition.ts';
 import type { Row, Value } from '../src/expr/value.ts';
@@ -13,6 +12,7 @@ import type { Calc, Join, PlanNode } from '../src/plan/nodes.ts';
 import { planScript } from '../src/plan/planner.ts';
 import { buildGraph, type JobGraph, type SourceVertex } from '../src/runtime/graph.ts';
 import { push } from '../src/runtime/push.ts';
+import { statefulOperator } from '../src/runtime/stateful-operators.ts';
 import type { RowField } from '../src/types/data-type.ts';
 import { parseTimestamp, resolveTimeZone } from '../src/types/temporal.ts';
 import type { Measurement } from './harness.ts';
@@ -294,38 +294,36 @@ export function operatorThroughput(): Measurement[] {
     target: '>= 100,000 rows/s',
   });
 
-  // The join operator alone, fed what the normalize steps emit (+I), 100k users on the right.
+  // The join operator alone, fed what the normalize steps emit (+I), 100k users on the right;
+  // then the same with a state TTL on both sides (table.exec.state.ttl), where nothing expires.
   const joinNode: Join = firstNode(planExample('3_dimension_join.sql')[0] as PlanNode, 'Join');
-  const joinOnly = rowsPerSecond(
-    rows,
-    runs,
-    () => {
-      const operator = new JoinOperator(
-        joinNode.type,
-        joinNode.leftKeys,
-        joinNode.rightKeys,
-        [joinNode.left.fields.length, joinNode.right.fields.length],
-        joinNode.residual,
-        env,
-        [joinNode.left.uniqueKey, joinNode.right.uniqueKey],
-      );
-      for (const batch of userBatches)
-        operator.process(
-          batch.map((c): Change => ({ kind: '+I', row: c.row })),
-          1,
-        );
-      return operator;
-    },
-    (operator) => {
-      for (const batch of copies(orderPool, rows, newOrderOfSomeUser, '+I')) operator.process(batch, 0);
-    },
-  );
-  measurements.push({
-    name: `join operator alone (LEFT, orders ⋈ 100k users) (${range(joinOnly)})`,
-    value: joinOnly[0] as number,
-    unit: 'rows/s',
-    target: '>= 100,000 rows/s',
-  });
+  for (const [label, stateTtlMs] of [
+    ['', 0],
+    [', state TTL 1 h', 3_600_000],
+  ] as const) {
+    const joinOnly = rowsPerSecond(
+      rows,
+      runs,
+      () => {
+        const operator = statefulOperator.join(joinNode, env, stateTtlMs);
+        for (const batch of userBatches)
+          operator.process(
+            batch.map((c): Change => ({ kind: '+I', row: c.row })),
+            1,
+          );
+        return operator;
+      },
+      (operator) => {
+        for (const batch of copies(orderPool, rows, newOrderOfSomeUser, '+I')) operator.process(batch, 0);
+      },
+    );
+    measurements.push({
+      name: `join operator alone (LEFT, orders ⋈ 100k users${label}) (${range(joinOnly)})`,
+      value: joinOnly[0] as number,
+      unit: 'rows/s',
+      ...(stateTtlMs === 0 ? { target: '>= 100,000 rows/s' } : {}),
+    });
+  }
   return measurements;
 }
 

@@ -28,10 +28,11 @@ class Bucket {
   counts: number[] | undefined;
   /** With how many rows of the other side each row joins (outer sides of a join with a residual or a TTL). */
   associations: number[] | undefined;
+  // Declared, not defined: buckets of sides without a state TTL (the usual) do not carry them.
   /** When each row was last written (sides with a state TTL). */
-  written: number[] | undefined;
+  declare written: number[] | undefined;
   /** No row was written before this (sides with a state TTL); may lie before the oldest row. */
-  oldest = Number.POSITIVE_INFINITY;
+  declare oldest: number;
   index: Map<unknown, number> | undefined;
   /** Distinct rows present. */
   live = 0;
@@ -44,7 +45,10 @@ class Bucket {
     if (identity === 'row') this.counts = [];
     else if (identity === 'unique key') this.ids = [];
     if (associated) this.associations = [];
-    if (timed) this.written = [];
+    if (timed) {
+      this.written = [];
+      this.oldest = Number.POSITIVE_INFINITY;
+    }
   }
 
   count(i: number): number {
@@ -72,7 +76,7 @@ function reindex(bucket: Bucket): void {
   bucket.ids = ids;
   bucket.counts = counts;
   bucket.associations = associations;
-  bucket.written = written;
+  if (written) bucket.written = written;
   if (rows.length > INDEX_FROM / 2) {
     bucket.index = new Map();
     for (let i = 0; i < rows.length; i++) bucket.index.set(ids ? ids[i] : rows[i], i);
@@ -123,8 +127,10 @@ function bucketCodec(identity: Identity, associated: boolean, timed: boolean): S
       bucket.ids = ids ? ids.map((id) => (id === null ? NULL_KEY : id)) : undefined;
       bucket.counts = counts ?? undefined;
       bucket.associations = associations ?? undefined;
-      bucket.written = written ?? undefined;
-      if (written) bucket.oldest = written.reduce((oldest, at) => Math.min(oldest, at), Number.POSITIVE_INFINITY);
+      if (written) {
+        bucket.written = written;
+        bucket.oldest = written.reduce((oldest, at) => Math.min(oldest, at), Number.POSITIVE_INFINITY);
+      }
       bucket.live = live;
       bucket.copies = copies;
       bucket.bytes = bytes;
@@ -397,6 +403,7 @@ export class JoinOperator implements Operator {
     // Partners are counted per row only where they can differ between rows of one join key.
     const perRow = this.perRow;
     const timed = this.times[side];
+    const otherTimed = this.times[otherSide] !== undefined;
     const retention = this.retentions[0] ?? this.retentions[1];
     if (retention) this.now = retention.now();
     const identity = this.identities[side];
@@ -407,8 +414,10 @@ export class JoinOperator implements Operator {
     for (const change of changes) {
       const row = change.row;
       const key = keyOf(row);
-      const otherBucket = this.hasNullKey(row, side) ? undefined : this.live(otherSide, key, otherState.get(key));
-      let bucket = this.live(side, key, state.get(key));
+      let otherBucket = this.hasNullKey(row, side) ? undefined : otherState.get(key);
+      if (otherTimed) otherBucket = this.live(otherSide, key, otherBucket);
+      let bucket = state.get(key);
+      if (timed) bucket = this.live(side, key, bucket);
       if (change.kind === '+I' || change.kind === '+U') {
         const before = bucket ? bucket.copies : 0;
         const matches = this.match(row, side, otherBucket);

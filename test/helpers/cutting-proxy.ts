@@ -8,12 +8,15 @@ const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
  * once armed with a text, the first connection whose client sends a message containing it is
  * cut when the server answers that the statement is done (its transaction committed), before the
  * answer reaches the client. The client sees a lost connection and cannot tell that the server
- * committed. Every other byte passes through unchanged.
+ * committed. It can also close the next connections as soon as they are made (`refuse`), as a
+ * server that is not up yet would. Every other byte passes through unchanged.
  */
 export class CuttingProxy {
   private armedWith: Buffer | undefined;
   /** Connections cut so far. */
   cuts = 0;
+  /** Connections still to be closed as soon as they are made. */
+  private refusals = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -36,7 +39,17 @@ export class CuttingProxy {
     this.armedWith = Buffer.from(text);
   }
 
+  /** Closes the next `connections` connections as soon as they are made. */
+  refuse(connections: number): void {
+    this.refusals = connections;
+  }
+
   private relay(client: Socket, host: string, port: number): void {
+    if (this.refusals > 0) {
+      this.refusals--;
+      client.destroy();
+      return;
+    }
     const upstream = tcpConnect(port, host);
     this.sockets.add(client);
     this.sockets.add(upstream);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RivuletError } from '../../../src/common/errors.ts';
 import { freeLoopbackPort } from '../../../src/embedded/ports.ts';
+import { CuttingProxy } from '../../helpers/cutting-proxy.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 import { cdcTable, PostgresCdcReader, readChanges } from './cdc-helpers.ts';
 
@@ -49,6 +50,30 @@ describe('postgres-cdc preflight: one clear message for each problem', () => {
       assert.match(error.message, /wal_level = 'replica'; change data capture needs 'logical'/);
     } finally {
       await replica.dispose();
+    }
+  });
+
+  it("tries a connection again as 'connect.max-retries' says", async () => {
+    const proxy = await CuttingProxy.start(pg.server.port);
+    try {
+      const through = (retries: number) =>
+        PostgresCdcReader.open(
+          cdcTable(pg, COLUMNS, {
+            'table-name': 'ok',
+            'slot.name': 'retries',
+            port: String(proxy.port),
+            'connect.max-retries': String(retries),
+          }),
+          undefined,
+        );
+      proxy.refuse(2);
+      const error = await openError(() => through(1));
+      assert.equal(error.code, 'CDC_UNREACHABLE');
+      proxy.refuse(2);
+      const reader = await through(2);
+      await reader.close();
+    } finally {
+      await proxy.stop();
     }
   });
 
