@@ -792,7 +792,9 @@ async function waitForQuiescence(
         ...(
           await sink
             .query<{ group_id: string; topic: string; partition: number; next: string }>(
-              'SELECT group_id, topic, partition, next::text AS next FROM rivulet_sink_positions',
+              // The jdbc sink's commit marker (src/connectors/jdbc/database.ts) is no position.
+              `SELECT group_id, topic, partition, next::text AS next FROM rivulet_sink_positions
+                WHERE topic <> 'rivulet-commit-marker'`,
             )
             .catch(() => ({ rows: [] }))
         ).rows,
