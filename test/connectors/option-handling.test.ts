@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FORMATS } from '../../src/connectors/formats/formats.ts';
 import type { OptionSpec } from '../../src/connectors/options.ts';
-import { CONNECTORS, type ResolvedConnector, resolveConnector } from '../../src/connectors/registry.ts';
+import { CONNECTORS } from '../../src/connectors/registry.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { SETTINGS } from '../../src/plan/settings.ts';
-import type { CreateTableStatement } from '../../src/sql/ast.ts';
-import { parseScript } from '../../src/sql/parser.ts';
 import { SqlError } from '../../src/sql/sql-error.ts';
-import { substituteVariables } from '../../src/sql/substitute.ts';
+import { resolveTable } from '../helpers/resolve-table.ts';
 
 const DOC = 'docs/connectors.md';
 const START = '<!-- option table: written by test/connectors/option-handling.test.ts -->';
@@ -61,21 +59,7 @@ function usedIn(code: string, key: string, prefix?: string): boolean {
   return names.some((name) => ["'", '"', '`'].some((q) => undeclared.includes(`${q}${name}${q}`)));
 }
 
-function resolve(ddl: string): ResolvedConnector {
-  const source = substituteVariables('t.sql', ddl, new Map(), {});
-  const table = parseScript(source)[0] as CreateTableStatement;
-  return resolveConnector(
-    {
-      name: 't',
-      primaryKey: table.primaryKey?.columns.map((c) => c.name),
-      hasWatermark: false,
-      columns: table.columns.flatMap((c) => (c.kind === 'physical' ? [c.name.name] : [])),
-    },
-    table.at,
-    table.options,
-    source,
-  );
-}
+const resolve = resolveTable;
 
 function failure(run: () => unknown): SqlError {
   try {

@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDuration } from '../../src/connectors/options.ts';
-import { resolveConnector } from '../../src/connectors/registry.ts';
-import type { CreateTableStatement } from '../../src/sql/ast.ts';
-import { parseScript } from '../../src/sql/parser.ts';
 import { SqlError } from '../../src/sql/sql-error.ts';
-import { substituteVariables } from '../../src/sql/substitute.ts';
+import { resolveTable } from '../helpers/resolve-table.ts';
 
-function resolve(ddl: string) {
-  const source = substituteVariables('t.sql', ddl, new Map(), {});
-  const table = parseScript(source)[0] as CreateTableStatement;
-  const shape = {
-    name: table.name.parts.join('.'),
-    primaryKey: table.primaryKey?.columns.map((c) => c.name),
-    hasWatermark: table.watermark !== undefined,
-    columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name.name] : [])),
-  };
-  return resolveConnector(shape, table.at, table.options, source);
-}
+const resolve = resolveTable;
 
 function failure(ddl: string): SqlError {
   try {

@@ -12,22 +12,9 @@ import { parseScript } from '../../../src/sql/parser.ts';
 import { substituteVariables } from '../../../src/sql/substitute.ts';
 import { T } from '../../../src/types/data-type.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
+import { resolveTable } from '../../helpers/resolve-table.ts';
 
-function resolve(ddl: string) {
-  const source = substituteVariables('t.sql', ddl, new Map(), {});
-  const statement = parseScript(source)[0] as CreateTableStatement;
-  return resolveConnector(
-    {
-      name: 't',
-      primaryKey: statement.primaryKey?.columns.map((c) => c.name),
-      hasWatermark: false,
-      columns: statement.columns.flatMap((c) => (c.kind === 'physical' ? [c.name.name] : [])),
-    },
-    statement.at,
-    statement.options,
-    source,
-  );
-}
+const resolve = resolveTable;
 
 function table(connector: 'kafka' | 'upsert-kafka', topic: string, extra = ''): KafkaTable {
   const ddl =

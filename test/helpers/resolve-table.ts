@@ -1,0 +1,21 @@
+import { type ResolvedConnector, resolveConnector } from '../../src/connectors/registry.ts';
+import type { CreateTableStatement } from '../../src/sql/ast.ts';
+import { parseScript } from '../../src/sql/parser.ts';
+import { substituteVariables } from '../../src/sql/substitute.ts';
+
+/** The connector and options of a `CREATE TABLE` statement (file `t.sql`), checked as the catalog checks them. */
+export function resolveTable(ddl: string): ResolvedConnector {
+  const source = substituteVariables('t.sql', ddl, new Map(), {});
+  const table = parseScript(source)[0] as CreateTableStatement;
+  return resolveConnector(
+    {
+      name: table.name.parts.join('.'),
+      primaryKey: table.primaryKey?.columns.map((c) => c.name),
+      hasWatermark: table.watermark !== undefined,
+      columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name.name] : [])),
+    },
+    table.at,
+    table.options,
+    source,
+  );
+}
