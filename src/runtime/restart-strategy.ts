@@ -34,15 +34,19 @@ const TYPES: Readonly<Record<string, 'none' | 'fixed-delay' | 'failure-rate' | '
 /** The options of each strategy, as Flink 1.18 names them (attempts-before-reset-backoff: Flink 1.19). */
 const OPTIONS: Readonly<Record<string, readonly string[]>> = {
   none: [],
-  'fixed-delay': ['attempts', 'delay'],
-  'failure-rate': ['max-failures-per-interval', 'failure-rate-interval', 'delay'],
+  'fixed-delay': ['restart-strategy.fixed-delay.attempts', 'restart-strategy.fixed-delay.delay'],
+  'failure-rate': [
+    'restart-strategy.failure-rate.max-failures-per-interval',
+    'restart-strategy.failure-rate.failure-rate-interval',
+    'restart-strategy.failure-rate.delay',
+  ],
   'exponential-delay': [
-    'initial-backoff',
-    'max-backoff',
-    'backoff-multiplier',
-    'reset-backoff-threshold',
-    'jitter-factor',
-    'attempts-before-reset-backoff',
+    'restart-strategy.exponential-delay.initial-backoff',
+    'restart-strategy.exponential-delay.max-backoff',
+    'restart-strategy.exponential-delay.backoff-multiplier',
+    'restart-strategy.exponential-delay.reset-backoff-threshold',
+    'restart-strategy.exponential-delay.jitter-factor',
+    'restart-strategy.exponential-delay.attempts-before-reset-backoff',
   ],
 };
 
@@ -62,30 +66,48 @@ export function restartStrategy(settings: Settings, random: () => number = Math.
     );
   }
   checkKeys(settings, type);
-  const option = new StrategyOptions(settings, type);
+  const option = new StrategyOptions(settings);
   switch (type) {
     case 'none':
       return { onFailure: () => ({ restart: false }), describe: () => 'no restart' };
     case 'fixed-delay':
-      return new FixedDelay(option.count('attempts', Number.POSITIVE_INFINITY, 0), option.duration('delay', '1 s'));
+      return new FixedDelay(
+        option.count('restart-strategy.fixed-delay.attempts', Number.POSITIVE_INFINITY, 0),
+        option.duration('restart-strategy.fixed-delay.delay', '1 s'),
+      );
     case 'failure-rate':
       return new FailureRate(
-        option.count('max-failures-per-interval', 1, 1),
-        option.duration('failure-rate-interval', '1 min', 1),
-        option.duration('delay', '1 s'),
+        option.count('restart-strategy.failure-rate.max-failures-per-interval', 1, 1),
+        option.duration('restart-strategy.failure-rate.failure-rate-interval', '1 min', 1),
+        option.duration('restart-strategy.failure-rate.delay', '1 s'),
       );
     case 'exponential-delay': {
-      const initial = option.duration('initial-backoff', '1 s', 1);
-      const max = option.duration('max-backoff', '5 min', 1);
-      if (initial > max) throw option.invalid('initial-backoff', 'is longer than max-backoff');
+      const initial = option.duration('restart-strategy.exponential-delay.initial-backoff', '1 s', 1);
+      const max = option.duration('restart-strategy.exponential-delay.max-backoff', '5 min', 1);
+      if (initial > max)
+        throw option.invalid('restart-strategy.exponential-delay.initial-backoff', 'is longer than max-backoff');
       return new ExponentialDelay(
         {
           initialMs: initial,
           maxMs: max,
-          multiplier: option.number('backoff-multiplier', 2, (n) => n > 1, 'a number greater than 1'),
-          resetThresholdMs: option.duration('reset-backoff-threshold', '1 h', 1),
-          jitter: option.number('jitter-factor', 0.1, (n) => n >= 0 && n <= 1, 'a number from 0 to 1'),
-          attemptsBeforeReset: option.count('attempts-before-reset-backoff', Number.POSITIVE_INFINITY, 1),
+          multiplier: option.number(
+            'restart-strategy.exponential-delay.backoff-multiplier',
+            2,
+            (n) => n > 1,
+            'a number greater than 1',
+          ),
+          resetThresholdMs: option.duration('restart-strategy.exponential-delay.reset-backoff-threshold', '1 h', 1),
+          jitter: option.number(
+            'restart-strategy.exponential-delay.jitter-factor',
+            0.1,
+            (n) => n >= 0 && n <= 1,
+            'a number from 0 to 1',
+          ),
+          attemptsBeforeReset: option.count(
+            'restart-strategy.exponential-delay.attempts-before-reset-backoff',
+            Number.POSITIVE_INFINITY,
+            1,
+          ),
         },
         random,
       );
@@ -95,11 +117,7 @@ export function restartStrategy(settings: Settings, random: () => number = Math.
 
 /** A `restart-strategy.*` key that no strategy has, or another strategy's, would be ignored: refused. */
 function checkKeys(settings: Settings, type: string): void {
-  const valid = new Set([
-    'restart-strategy',
-    'restart-strategy.type',
-    ...(OPTIONS[type] ?? []).map((name) => `restart-strategy.${type}.${name}`),
-  ]);
+  const valid = new Set(['restart-strategy', 'restart-strategy.type', ...(OPTIONS[type] ?? [])]);
   for (const key of settings.keys()) {
     if (!key.startsWith('restart-strategy') || valid.has(key)) continue;
     throw new RivuletError(
@@ -114,41 +132,35 @@ function checkKeys(settings: Settings, type: string): void {
 
 /** Reads and checks the options of one strategy, `restart-strategy.<type>.<name>`. */
 class StrategyOptions {
-  constructor(
-    private readonly settings: Settings,
-    private readonly type: string,
-  ) {}
+  constructor(private readonly settings: Settings) {}
 
-  private key(name: string): string {
-    return `restart-strategy.${this.type}.${name}`;
-  }
-
-  invalid(name: string, problem: string): RivuletError {
+  invalid(key: string, problem: string): RivuletError {
+    const example = EXAMPLES[key.slice(key.lastIndexOf('.') + 1)] ?? '1 s';
     return new RivuletError(
       'BAD_OPTION',
-      `${this.key(name)} '${this.settings.get(this.key(name))}' ${problem}`,
-      `for example SET '${this.key(name)}' = '${EXAMPLES[name] ?? '1 s'}';`,
+      `${key} '${this.settings.get(key)}' ${problem}`,
+      `for example SET '${key}' = '${example}';`,
     );
   }
 
-  count(name: string, fallback: number, min: number): number {
-    const text = this.settings.get(this.key(name));
+  count(key: string, fallback: number, min: number): number {
+    const text = this.settings.get(key);
     if (text === undefined) return fallback;
-    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) throw this.invalid(name, `is not a whole number ≥ ${min}`);
+    if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) throw this.invalid(key, `is not a whole number ≥ ${min}`);
     return Number(text);
   }
 
-  duration(name: string, fallback: string, min = 0): number {
-    const millis = parseDuration(this.settings.get(this.key(name)) ?? fallback);
-    if (millis === undefined || millis < min) throw this.invalid(name, `is not a duration of at least ${min} ms`);
+  duration(key: string, fallback: string, min = 0): number {
+    const millis = parseDuration(this.settings.get(key) ?? fallback);
+    if (millis === undefined || millis < min) throw this.invalid(key, `is not a duration of at least ${min} ms`);
     return millis;
   }
 
-  number(name: string, fallback: number, fits: (n: number) => boolean, expected: string): number {
-    const text = this.settings.get(this.key(name));
+  number(key: string, fallback: number, fits: (n: number) => boolean, expected: string): number {
+    const text = this.settings.get(key);
     if (text === undefined) return fallback;
     const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || !fits(n)) throw this.invalid(name, `is not ${expected}`);
+    if (text.trim() === '' || !Number.isFinite(n) || !fits(n)) throw this.invalid(key, `is not ${expected}`);
     return n;
   }
 }
