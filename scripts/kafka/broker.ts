@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RivuletError } from '../../src/common/errors.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
+import { waitForExit } from '../../src/embedded/process-alive.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const LIBS = join(HERE, 'target', 'libs');
@@ -56,6 +57,8 @@ export interface KafkaBroker {
   /** host:port of the PLAINTEXT listener on loopback. */
   readonly bootstrap: string;
   readonly dir: string;
+  /** Stops the broker (SIGTERM, a controlled shutdown) and starts it again on the same ports and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -127,15 +130,19 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
   writeFileSync(logFile, '');
   const out = await import('node:fs').then((fs) => fs.openSync(logFile, 'a'));
   // The broker goes with the process that started it, however that one ends: a shell runs it and
-  // stops it when its stdin, a pipe from this process, closes. (A JVM left behind by a killed test
-  // or benchmark would take CPU from every later run on the machine.)
-  // Then it removes the broker's directory. (A background job's stdin is /dev/null unless
-  // redirected: the watcher reads a copy, fd 3.)
+  // stops it when its stdin, a pipe from this process, closes; then it removes the broker's
+  // directory. (A JVM left behind by a killed test or benchmark would take CPU from every later run
+  // on the machine. A background job's stdin is /dev/null unless redirected: the watcher reads a
+  // copy, fd 3.) The shell starts the broker again when it ends with a file `restart` beside it.
   const script = [
     'exec 3<&0',
-    'java "$@" & broker=$!',
-    '(cat <&3 >/dev/null; kill -TERM $broker 2>/dev/null; while kill -0 $broker 2>/dev/null; do sleep 0.2; done; rm -rf "$RIVULET_KAFKA_DIR") &',
-    'wait $broker',
+    'cd "$RIVULET_KAFKA_DIR"',
+    '(cat <&3 >/dev/null; touch stop; kill -TERM "$(cat broker.pid)" 2>/dev/null) &',
+    'while :; do',
+    '  java "$@" & echo $! > broker.pid; wait $!',
+    '  if [ -e restart ] && [ ! -e stop ]; then rm -f restart; else break; fi',
+    'done',
+    'cd / && rm -rf "$RIVULET_KAFKA_DIR"',
   ].join('\n');
   const child = spawn('sh', ['-c', script, 'sh', ...java, 'kafka.Kafka', config], {
     env: { ...process.env, RIVULET_KAFKA_DIR: dir },
@@ -166,7 +173,14 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
     await stop();
     throw new RivuletError('KAFKA_START_FAILED', `${(error as Error).message}\n${tail}`);
   }
-  return { bootstrap: `127.0.0.1:${port}`, dir, stop };
+  const restart = async () => {
+    writeFileSync(join(dir, 'restart'), '');
+    const pid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
+    process.kill(pid, 'SIGTERM');
+    if (!(await waitForExit(pid, 30_000))) process.kill(pid, 'SIGKILL');
+    await waitForPort(port, child, logFile, 60_000);
+  };
+  return { bootstrap: `127.0.0.1:${port}`, dir, restart, stop };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import type { Change } from '../../src/exec/change.ts';
 import { JoinOperator, type JoinType } from '../../src/exec/join.ts';
 import { rowKey } from '../../src/exec/row-key.ts';
@@ -7,7 +8,6 @@ import type { EvalEnv } from '../../src/expr/functions/definition.ts';
 import type { Row, Value } from '../../src/expr/value.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
-import { seededRandom } from '../helpers/random.ts';
 
 const env: EvalEnv = { timeZone: resolveTimeZone('UTC'), nowMicros: () => 0 };
 

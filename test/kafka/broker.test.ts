@@ -32,6 +32,26 @@ describe('the local Kafka broker from Maven jars', () => {
     await admin.close();
   });
 
+  it('restarts on the same port with its records', { timeout: 120_000 }, async () => {
+    const admin = new Admin({ clientId: 'test', bootstrapBrokers: [broker.bootstrap] });
+    await admin.createTopics({ topics: ['kept'], partitions: 1, replicas: 1 });
+    await admin.close();
+    const producer = new Producer({
+      clientId: 'test',
+      bootstrapBrokers: [broker.bootstrap],
+      serializers: stringSerializers,
+    });
+    await producer.send({ messages: [{ topic: 'kept', key: 'k', value: 'before' }] });
+    await producer.close();
+    await broker.restart();
+    const after = new Admin({ clientId: 'test', bootstrapBrokers: [broker.bootstrap] });
+    const offsets = await after.listOffsets({
+      topics: [{ name: 'kept', partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
+    });
+    await after.close();
+    assert.equal(offsets[0]?.partitions[0]?.offset, 1n);
+  });
+
   it('stops when the process that started it is killed', async () => {
     const starter = spawn(
       process.execPath,

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
+import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import { parseLsn } from '../../src/connectors/postgres-cdc/pgoutput.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { LogRecord } from '../../src/log/log.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { seededRandom } from '../helpers/random.ts';
 
 const GROUP = 'insert-into_default_catalog.default_database.ods_orders/orders_source';
 const POSITIONS = 'rivulet-cdc-positions.flink_slot_orders';

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import { readEmbeddedPassword } from '../../src/embedded/pgpass.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { isProcessAlive, waitForExit } from '../../src/embedded/process-alive.ts';
@@ -29,7 +30,6 @@ import type { CatalogTable } from '../../src/plan/catalog.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { parseTimestamp } from '../../src/types/temporal.ts';
 import { CliProcess } from '../helpers/cli.ts';
-import { seededRandom } from '../helpers/random.ts';
 import { topicWriter } from '../helpers/topic-writer.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

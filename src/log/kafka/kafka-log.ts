@@ -539,8 +539,12 @@ class KafkaTransaction implements LogTransaction {
         } as unknown as Message);
       }
     };
-    // The group coordinator takes the offsets while the batch goes to its partitions' leaders.
-    await Promise.all([this.sendHeld(), offsets()]);
+    // The group coordinator takes the offsets while the batch goes to its partitions' leaders. Both
+    // settle before a failure is thrown: an abort while the client still retries one of them would
+    // leave that retry without its transaction, which the client does not survive.
+    const outcomes = await Promise.allSettled([this.sendHeld(), offsets()]);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async commit(): Promise<void> {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CuttingProxy } from '../../../scripts/chaos/pg-proxy.ts';
 import { JdbcDatabase } from '../../../src/connectors/jdbc/database.ts';
 import { type JdbcTableOptions, JdbcTableWriter } from '../../../src/connectors/jdbc/table-writer.ts';
 import { parseJdbcUrl } from '../../../src/connectors/jdbc/url.ts';
@@ -9,7 +10,6 @@ import type { Change } from '../../../src/exec/change.ts';
 import { type RowField, T } from '../../../src/types/data-type.ts';
 import { parseDate, parseTime, parseTimestamp } from '../../../src/types/temporal.ts';
 import { c } from '../../exec/changes.ts';
-import { CuttingProxy } from '../../helpers/cutting-proxy.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 
 const FIELDS: RowField[] = [

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CuttingProxy } from '../../../scripts/chaos/pg-proxy.ts';
 import { RivuletError } from '../../../src/common/errors.ts';
 import { freeLoopbackPort } from '../../../src/embedded/ports.ts';
-import { CuttingProxy } from '../../helpers/cutting-proxy.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 import { cdcTable, PostgresCdcReader, readChanges } from './cdc-helpers.ts';
 

@@ -9,7 +9,8 @@ const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
  * cut when the server answers that the statement is done (its transaction committed), before the
  * answer reaches the client. The client sees a lost connection and cannot tell that the server
  * committed. It can also close the next connections as soon as they are made (`refuse`), as a
- * server that is not up yet would. Every other byte passes through unchanged.
+ * server that is not up yet would, or cut every connection and refuse all for a while (`outage`),
+ * as a network partition would. Every other byte passes through unchanged.
  */
 export class CuttingProxy {
   private armedWith: Buffer | undefined;
@@ -17,6 +18,8 @@ export class CuttingProxy {
   cuts = 0;
   /** Connections still to be closed as soon as they are made. */
   private refusals = 0;
+  /** Until when every connection is refused (ms since the epoch). */
+  private downUntil = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -44,7 +47,18 @@ export class CuttingProxy {
     this.refusals = connections;
   }
 
+  /** Cuts every open connection and refuses new ones for `ms`. */
+  outage(ms: number): void {
+    this.downUntil = Date.now() + ms;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
   private relay(client: Socket, host: string, port: number): void {
+    if (Date.now() < this.downUntil) {
+      client.destroy();
+      return;
+    }
     if (this.refusals > 0) {
       this.refusals--;
       client.destroy();

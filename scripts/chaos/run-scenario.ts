@@ -1,0 +1,216 @@
+/**
+ * One run of one scenario: fresh databases and engine, both pipelines submitted, the seeded
+ * workload writing while faults are injected at random points, then every sink table compared
+ * with its oracle once the pipelines have caught up.
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
+import { compareTables, type Difference, totalDifferences } from './compare.ts';
+import { CHAOS_DIR, DatabaseServer, Engine, EXAMPLE_DIR } from './environment.ts';
+import { SALES_TABLES, SEED_TABLES } from './oracle.ts';
+import { CuttingProxy } from './pg-proxy.ts';
+import type { Scenario } from './scenarios.ts';
+import { seededRandom } from './seeded-random.ts';
+import { Workload, Writer } from './workload.ts';
+
+export interface RunOptions {
+  /** How long the workload writes. */
+  readonly seconds: number;
+  /** Faults injected while it writes. */
+  readonly faults: number;
+  readonly outageMs: number;
+  /** Pause between two source transactions. */
+  readonly pauseMs: number;
+  /** How long the pipelines may take to catch up after the workload ends. */
+  readonly settleMs: number;
+  readonly log: (line: string) => void;
+}
+
+export interface RunResult {
+  readonly scenario: string;
+  readonly seed: number;
+  /** Row changes committed at the source. */
+  readonly changes: number;
+  readonly transactions: number;
+  readonly differences: readonly Difference[];
+  /** Per fault: seconds from its end until a change made then reached both pipelines' sinks. */
+  readonly recoverySeconds: readonly number[];
+  /** Anything else that went wrong: a failed job, a probe that never arrived, a workload error. */
+  readonly problems: readonly string[];
+  readonly engineLog: string;
+}
+
+const SEED_SCRIPTS = [
+  '1_cdc_source_to_kafka.sql',
+  '2_dwd_layer.sql',
+  '3_dimension_join.sql',
+  '4_sink_to_postgres.sql',
+  '5_dws_ads.sql',
+];
+const SALES_SCRIPTS = ['sales_1_cdc.sql', 'sales_2_aggregates.sql'];
+/** Jobs of both pipelines: two in the seed's first script, one in each other script. */
+const JOBS = SEED_SCRIPTS.length + 1 + SALES_SCRIPTS.length;
+const PROBE_TIMEOUT_MS = 180_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Makes one change that both pipelines carry to their sinks (order 1's product name through every
+ * layer of the seed, item 0's quantity through the sales pipeline), and resolves with the milliseconds until
+ * both arrived, or undefined when they did not within the timeout.
+ */
+async function probe(sourceUrl: string, sinkUrl: string, n: number): Promise<number | undefined> {
+  const source = new pg.Client({ connectionString: sourceUrl });
+  await source.connect();
+  const startedAt = Date.now();
+  try {
+    await source.query('BEGIN');
+    await source.query(
+      'UPDATE business.orders SET product_name = $1, updated_at = clock_timestamp() WHERE order_id = 1',
+      [`probe-${n}`],
+    );
+    await source.query('UPDATE business.order_items SET quantity = $1 WHERE item_id = 0', [1000 + n]);
+    await source.query('COMMIT');
+  } finally {
+    await source.end();
+  }
+  const deadline = startedAt + PROBE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const sink = new pg.Client({ connectionString: sinkUrl });
+    try {
+      await sink.connect();
+      const { rows } = await sink.query<{ seed: boolean; sales: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM result.orders_with_user_info WHERE order_id = 1 AND product_name = $1) AS seed,
+                EXISTS (SELECT 1 FROM sales.order_lines WHERE order_id = 1 AND units = $2) AS sales`,
+        [`probe-${n}`, 1000 + n],
+      );
+      if (rows[0]?.seed && rows[0]?.sales) return Date.now() - startedAt;
+    } finally {
+      await sink.end().catch(() => undefined);
+    }
+    await sleep(50);
+  }
+  return undefined;
+}
+
+export async function runScenario(scenario: Scenario, seed: number, options: RunOptions): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), `rivulet-chaos-${scenario.name}-`));
+  chmodSync(dir, 0o711); // as root, the PostgreSQL servers run as another OS user that must pass through
+  const random = seededRandom(seed);
+  const problems: string[] = [];
+  const recoverySeconds: number[] = [];
+  let source: DatabaseServer | undefined;
+  let sink: DatabaseServer | undefined;
+  let sinkProxy: CuttingProxy | undefined;
+  let broker: KafkaBroker | undefined;
+  let engine: Engine | undefined;
+  let writer: Writer | undefined;
+  try {
+    source = await DatabaseServer.source(dir);
+    sink = await DatabaseServer.sink(dir);
+    sinkProxy = await CuttingProxy.start(sink.port);
+    if (scenario.kafkaLog) broker = await startKafkaBroker();
+    engine = new Engine(dir, [...(broker ? ['--log', `kafka://${broker.bootstrap}`] : []), '--state-memory', '1mb']);
+    await engine.start();
+    const variables = {
+      SOURCE_HOST: '127.0.0.1',
+      SOURCE_PORT: `${source.port}`,
+      SOURCE_PASSWORD: 'unused',
+      SINK_HOST: '127.0.0.1',
+      SINK_PORT: `${sinkProxy.port}`,
+      SINK_PASSWORD: 'unused',
+      KAFKA_SERVERS: broker?.bootstrap ?? 'localhost:9092',
+    };
+    for (const file of SEED_SCRIPTS)
+      await engine.submit(`examples/ecommerce/${file}`, readFileSync(join(EXAMPLE_DIR, file), 'utf8'), variables);
+    for (const file of SALES_SCRIPTS)
+      await engine.submit(`scripts/chaos/${file}`, readFileSync(join(CHAOS_DIR, file), 'utf8'), variables);
+    const sourceUrl = source.url();
+    const sinkUrl = sink.url();
+    if ((await probe(sourceUrl, sinkUrl, 0)) === undefined) throw new Error('the pipelines did not start flowing');
+
+    const checkJobs = async () => {
+      for (const job of await (engine as Engine).jobs())
+        if (job.state === 'FAILED')
+          problems.push(`job ${job.name} FAILED: ${await (engine as Engine).failureOf(job.jid)}`);
+    };
+
+    writer = new Writer(sourceUrl, new Workload(seededRandom(seed ^ 0x5bd1e995)), options.pauseMs);
+    const context = {
+      engine,
+      source,
+      sinkProxy,
+      broker,
+      random,
+      outageMs: options.outageMs,
+    };
+    const startedAt = Date.now();
+    const slot = (options.seconds * 1000) / options.faults;
+    for (let fault = 1; fault <= options.faults; fault++) {
+      // Somewhere in the first two thirds of this fault's share of the run.
+      const at = startedAt + (fault - 1) * slot + random() * slot * 0.66;
+      await sleep(Math.max(0, at - Date.now()));
+      options.log(`  fault ${fault}: ${scenario.name} after ${writer.changes} changes`);
+      await scenario.inject(context);
+      const recovery = await probe(sourceUrl, sinkUrl, fault);
+      if (recovery === undefined)
+        problems.push(`fault ${fault}: no change reached the sinks within ${PROBE_TIMEOUT_MS / 1000} s`);
+      else {
+        recoverySeconds.push(recovery / 1000);
+        options.log(`  fault ${fault}: flowing again after ${(recovery / 1000).toFixed(1)} s`);
+      }
+      await checkJobs();
+    }
+    await sleep(Math.max(0, startedAt + options.seconds * 1000 - Date.now()));
+    await writer.stop();
+    problems.push(...writer.errors.slice(0, 5).map((error) => `workload: ${error}`));
+    if ((await probe(sourceUrl, sinkUrl, options.faults + 1)) === undefined)
+      problems.push('the last change did not reach the sinks');
+
+    // Caught up: the comparison holds twice in a row, or time runs out and what differs is reported.
+    const deadline = Date.now() + options.settleMs;
+    let differences: Difference[] = [];
+    let clean = 0;
+    while (clean < 2) {
+      differences = await compareTables(sourceUrl, sinkUrl, [...SEED_TABLES, ...SALES_TABLES]);
+      clean = totalDifferences(differences) === 0 ? clean + 1 : 0;
+      if (Date.now() > deadline) break;
+      await sleep(1000);
+    }
+    await checkJobs();
+    const running = (await engine.jobs()).filter((job) => job.state === 'RUNNING').length;
+    if (running !== JOBS) problems.push(`${running} of ${JOBS} jobs running at the end`);
+    return {
+      scenario: scenario.name,
+      seed,
+      changes: writer.changes,
+      transactions: writer.transactions,
+      differences,
+      recoverySeconds,
+      problems,
+      engineLog: engine.tail(),
+    };
+  } catch (error) {
+    return {
+      scenario: scenario.name,
+      seed,
+      changes: writer?.changes ?? 0,
+      transactions: writer?.transactions ?? 0,
+      differences: [],
+      recoverySeconds,
+      problems: [...problems, `run aborted: ${(error as Error).message}`],
+      engineLog: engine?.tail() ?? '',
+    };
+  } finally {
+    await writer?.stop().catch(() => undefined);
+    await engine?.stop().catch(() => undefined);
+    await broker?.stop().catch(() => undefined);
+    await sinkProxy?.stop().catch(() => undefined);
+    await sink?.stop().catch(() => undefined);
+    await source?.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
