@@ -9,7 +9,8 @@ import type { Change, RowKind } from './change.ts';
 import type { Operator } from './operator.ts';
 import { keySelector, NULL_KEY } from './row-key.ts';
 
-export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+/** SEMI and ANTI emit rows of the left side only: those with (SEMI) or without (ANTI) a partner. */
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'SEMI' | 'ANTI';
 
 /** A bucket with more distinct rows than this gets an index from identity to position. */
 const INDEX_FROM = 16;
@@ -159,10 +160,17 @@ function bucketCodec(identity: Identity, associated: boolean, timed: boolean): S
  * retracts its pairs with the other side's rows all the same, as Flink does, since they may have
  * been emitted before the row expired. How many partners an outer row has is then stored per row
  * and written like the row, so that an expired partner does not count as having left.
+ *
+ * SEMI and ANTI joins (`IN`/`EXISTS` subqueries, INTERSECT, EXCEPT) run as Flink's
+ * StreamingSemiAntiJoinOperator: the left side is kept like an outer side, with its partners
+ * counted, and only left rows are emitted. A left change passes with its own kind when it has a
+ * partner (SEMI) or none (ANTI). A right row that gives a left row its first partner emits that
+ * row with the right change's kind (SEMI) or as -D (ANTI); one that takes its last partner away
+ * emits it with the right change's kind (SEMI) or as +I (ANTI). Keys marked `nullSafe` match NULL
+ * to NULL (IS NOT DISTINCT FROM); other keys holding NULL match nothing.
  */
 export class JoinOperator implements Operator {
   private readonly keyOf: [(row: Row) => unknown, (row: Row) => unknown];
-  private readonly keyIndices: [readonly number[], readonly number[]];
   /** Identity of a row of each side within its bucket: its unique key, or undefined (the whole row). */
   private readonly uniqueOf: [((row: Row) => unknown) | undefined, ((row: Row) => unknown) | undefined];
   private readonly identities: [Identity, Identity];
@@ -170,6 +178,10 @@ export class JoinOperator implements Operator {
   /** When each join key of a side with a state TTL was last written. */
   private readonly times: [WriteTimes | undefined, WriteTimes | undefined];
   private readonly outer: [boolean, boolean];
+  /** SEMI or ANTI: only left rows are emitted. */
+  private readonly filtering: 'SEMI' | 'ANTI' | undefined;
+  /** The key positions of each side where a NULL matches nothing (all but the null-safe ones). */
+  private readonly nullRejecting: [readonly number[], readonly number[]];
   /** Whether the partners of outer rows are counted per row (with a residual or a state TTL). */
   private readonly perRow: boolean;
   /** The processing time of the batch being processed (ms), with a state TTL. */
@@ -190,9 +202,9 @@ export class JoinOperator implements Operator {
     env: EvalEnv,
     uniqueKeys: readonly [(readonly number[] | undefined)?, (readonly number[] | undefined)?] = [],
     private readonly retentions: readonly [(StateRetention | undefined)?, (StateRetention | undefined)?] = [],
+    nullSafe: readonly boolean[] = [],
   ) {
     this.keyOf = [keySelector(leftKeys), keySelector(rightKeys)];
-    this.keyIndices = [leftKeys, rightKeys];
     const [leftUnique, rightUnique] = uniqueKeys;
     this.uniqueOf = [
       leftUnique && leftUnique.length > 0 ? keySelector(leftUnique) : undefined,
@@ -201,7 +213,15 @@ export class JoinOperator implements Operator {
     const identity = (unique: readonly number[] | undefined, keys: readonly number[]): Identity =>
       !unique || unique.length === 0 ? 'row' : unique.every((i) => keys.includes(i)) ? 'join key' : 'unique key';
     this.identities = [identity(leftUnique, leftKeys), identity(rightUnique, rightKeys)];
-    this.outer = [type === 'LEFT' || type === 'FULL', type === 'RIGHT' || type === 'FULL'];
+    this.filtering = type === 'SEMI' || type === 'ANTI' ? type : undefined;
+    this.outer = [
+      type === 'LEFT' || type === 'FULL' || this.filtering !== undefined,
+      type === 'RIGHT' || type === 'FULL',
+    ];
+    this.nullRejecting = [
+      leftKeys.filter((_, i) => nullSafe[i] !== true),
+      rightKeys.filter((_, i) => nullSafe[i] !== true),
+    ];
     this.nulls = [new Array<Value>(widths[0]).fill(null), new Array<Value>(widths[1]).fill(null)];
     this.residual = residual ? compileExpression(residual, env) : undefined;
     const [left, right] = retentions;
@@ -292,7 +312,7 @@ export class JoinOperator implements Operator {
   }
 
   private hasNullKey(row: Row, side: number): boolean {
-    for (const index of this.keyIndices[side] as readonly number[]) if ((row[index] ?? null) === null) return true;
+    for (const index of this.nullRejecting[side] as readonly number[]) if ((row[index] ?? null) === null) return true;
     return false;
   }
 
@@ -400,6 +420,7 @@ export class JoinOperator implements Operator {
     const inputOuter = this.outer[side];
     const otherOuter = this.outer[otherSide] as boolean;
     const innerOnly = !inputOuter && !otherOuter;
+    const filtering = this.filtering;
     // Partners are counted per row only where they can differ between rows of one join key.
     const perRow = this.perRow;
     const timed = this.times[side];
@@ -423,7 +444,12 @@ export class JoinOperator implements Operator {
         const matches = this.match(row, side, otherBucket);
         let partners = 0;
         if (matches === 0) {
-          if (inputOuter) out.push({ kind: '+I', row: this.padded(row, side), time: change.time });
+          if (inputOuter && filtering !== 'SEMI')
+            out.push({
+              kind: filtering ? change.kind : '+I',
+              row: filtering ? row : this.padded(row, side),
+              time: change.time,
+            });
         } else {
           const other = otherBucket as Bucket;
           if (otherOuter) {
@@ -431,8 +457,10 @@ export class JoinOperator implements Operator {
               const i = matchedAt[m] as number;
               const associations = perRow ? (other.associations?.[i] as number) : before;
               if (associations === 0) {
-                const padded = this.padded(matchedOthers[m] as Row, otherSide);
-                for (let c = other.count(i); c > 0; c--) out.push({ kind: '-D', row: padded, time: change.time });
+                // The other row had no partner: its padded row goes (SEMI: it comes; ANTI: it goes).
+                const kind = filtering === 'SEMI' ? change.kind : '-D';
+                const gone = filtering ? (matchedOthers[m] as Row) : this.padded(matchedOthers[m] as Row, otherSide);
+                for (let c = other.count(i); c > 0; c--) out.push({ kind, row: gone, time: change.time });
               }
               if (perRow) {
                 (other.associations as number[])[i] = associations + 1;
@@ -440,12 +468,17 @@ export class JoinOperator implements Operator {
               }
             }
           }
-          const kind: RowKind = innerOnly ? change.kind : '+I';
-          for (let m = 0; m < matches; m++) {
-            const copies = other.count(matchedAt[m] as number);
-            const joined = matchedRows[m] as Row;
-            for (let c = copies; c > 0; c--) out.push({ kind, row: joined, time: change.time });
-            partners += copies;
+          if (filtering) {
+            for (let m = 0; m < matches; m++) partners += other.count(matchedAt[m] as number);
+            if (filtering === 'SEMI' && side === 0) out.push({ kind: change.kind, row, time: change.time });
+          } else {
+            const kind: RowKind = innerOnly ? change.kind : '+I';
+            for (let m = 0; m < matches; m++) {
+              const copies = other.count(matchedAt[m] as number);
+              const joined = matchedRows[m] as Row;
+              for (let c = copies; c > 0; c--) out.push({ kind, row: joined, time: change.time });
+              partners += copies;
+            }
           }
         }
         if (!bucket) {
@@ -490,23 +523,34 @@ export class JoinOperator implements Operator {
         const copiesLeft = bucket ? bucket.copies : 0;
         const matches = this.match(row, side, otherBucket);
         if (matches === 0) {
-          if (inputOuter) out.push({ kind: '-D', row: this.padded(row, side), time: change.time });
+          if (inputOuter && filtering !== 'SEMI')
+            out.push({
+              kind: filtering ? change.kind : '-D',
+              row: filtering ? row : this.padded(row, side),
+              time: change.time,
+            });
           continue;
         }
         const other = otherBucket as Bucket;
-        const kind: RowKind = inputOuter ? '-D' : change.kind;
-        for (let m = 0; m < matches; m++) {
-          const joined = matchedRows[m] as Row;
-          for (let c = other.count(matchedAt[m] as number); c > 0; c--)
-            out.push({ kind, row: joined, time: change.time });
+        if (filtering) {
+          if (filtering === 'SEMI' && side === 0) out.push({ kind: change.kind, row, time: change.time });
+        } else {
+          const kind: RowKind = inputOuter ? '-D' : change.kind;
+          for (let m = 0; m < matches; m++) {
+            const joined = matchedRows[m] as Row;
+            for (let c = other.count(matchedAt[m] as number); c > 0; c--)
+              out.push({ kind, row: joined, time: change.time });
+          }
         }
         if (otherOuter) {
           for (let m = 0; m < matches; m++) {
             const i = matchedAt[m] as number;
             const associations = perRow ? (other.associations?.[i] as number) : copiesLeft + 1;
             if (associations === 1) {
-              const padded = this.padded(matchedOthers[m] as Row, otherSide);
-              for (let c = other.count(i); c > 0; c--) out.push({ kind: '+I', row: padded, time: change.time });
+              // The other row lost its last partner: its padded row comes back (SEMI: it goes; ANTI: it comes).
+              const kind = filtering === 'SEMI' ? change.kind : '+I';
+              const back = filtering ? (matchedOthers[m] as Row) : this.padded(matchedOthers[m] as Row, otherSide);
+              for (let c = other.count(i); c > 0; c--) out.push({ kind, row: back, time: change.time });
             }
             if (perRow) {
               (other.associations as number[])[i] = associations - 1;

@@ -5,6 +5,7 @@ import { toText } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import { formatType } from '../types/data-type.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
+import { uniqueNames } from './build.ts';
 import { formatChangelog } from './changelog.ts';
 import type { Field, PlanNode, TableReference } from './nodes.ts';
 
@@ -142,10 +143,12 @@ export function describeNode(node: PlanNode): string {
     }
     case 'Join': {
       const width = node.left.fields.length;
+      const both = joinedFields(node);
       const pairs = node.leftKeys.map(
-        (l, i) => `${node.fields[l]?.name} = ${node.fields[width + (node.rightKeys[i] as number)]?.name}`,
+        (l, i) =>
+          `${both[l]?.name} ${node.nullSafe?.[i] ? 'IS NOT DISTINCT FROM' : '='} ${both[width + (node.rightKeys[i] as number)]?.name}`,
       );
-      const residual = node.residual ? `, residual=[${formatExpression(node.residual, node.fields)}]` : '';
+      const residual = node.residual ? `, residual=[${formatExpression(node.residual, both)}]` : '';
       const spec = `leftInputSpec=[${node.leftUniqueByKey ? 'JoinKeyContainsUniqueKey' : node.left.uniqueKey ? 'HasUniqueKey' : 'NoUniqueKey'}], rightInputSpec=[${node.rightUniqueByKey ? 'JoinKeyContainsUniqueKey' : node.right.uniqueKey ? 'HasUniqueKey' : 'NoUniqueKey'}]`;
       const hinted = node.stateTtlHints;
       const ttl = hinted
@@ -154,7 +157,8 @@ export function describeNode(node: PlanNode): string {
             ...(hinted.right !== undefined ? [`RIGHT=${hinted.right}`] : []),
           ])
         : '';
-      return `Join(joinType=[${node.type}], where=${list(pairs)}${residual}, ${spec}${ttl})`;
+      const type = node.type === 'SEMI' ? 'LeftSemiJoin' : node.type === 'ANTI' ? 'LeftAntiJoin' : node.type;
+      return `Join(joinType=[${type}], where=${pairs.length > 0 ? list(pairs) : '[true]'}${residual}, ${spec}${ttl})`;
     }
     case 'LookupJoin': {
       const pairs = node.keys.map((k) => `${node.input.fields[k.input]?.name} = ${node.lookupFields[k.lookup]?.name}`);
@@ -192,6 +196,14 @@ export function describeNode(node: PlanNode): string {
       return `Sink(${tableText(node.table)}${key}${materialize}, fields=${list(node.columns)})`;
     }
   }
+}
+
+/** The fields a join's keys and residual read: the left's, then the right's (named apart). */
+function joinedFields(node: Extract<PlanNode, { kind: 'Join' }>): readonly Field[] {
+  if (node.type !== 'SEMI' && node.type !== 'ANTI') return node.fields;
+  const fields = [...node.left.fields, ...node.right.fields];
+  const names = uniqueNames(fields.map((f) => f.name));
+  return fields.map((f, i) => ({ ...f, name: names[i] as string }));
 }
 
 function windowText(

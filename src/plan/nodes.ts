@@ -67,6 +67,10 @@ export interface Calc extends Common {
   readonly condition?: BoundExpr;
 }
 
+/**
+ * A regular join; SEMI and ANTI (Flink's LeftSemiJoin, LeftAntiJoin) emit the left row alone, so
+ * their fields are the left side's.
+ */
 export interface Join extends Common {
   readonly kind: 'Join';
   readonly type: JoinType;
@@ -74,6 +78,8 @@ export interface Join extends Common {
   readonly right: PlanNode;
   readonly leftKeys: readonly number[];
   readonly rightKeys: readonly number[];
+  /** Per key pair, whether NULL matches NULL (IS NOT DISTINCT FROM); none when absent. */
+  readonly nullSafe?: readonly boolean[];
   /** Non-equality part of the condition, over left fields followed by right fields. */
   readonly residual?: BoundExpr;
   /** Whether each side's join key covers one of its unique keys (at most one match per row). */

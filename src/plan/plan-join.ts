@@ -1,9 +1,9 @@
 import { connectorNames } from '../connectors/registry.ts';
 import type { JoinType } from '../exec/join.ts';
-import type { BoundExpr } from '../expr/bound.ts';
+import { type BoundExpr, literal } from '../expr/bound.ts';
 import type { Expression, Join as JoinAst, TableName, TableReference } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { describeType, isTimestamp, withNullable } from '../types/data-type.ts';
+import { describeType, isTimestamp, T, withNullable } from '../types/data-type.ts';
 import { bindCall, bindExpression } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
@@ -20,7 +20,7 @@ export function conjuncts(expr: BoundExpr): BoundExpr[] {
   return [expr];
 }
 
-function and(parts: readonly BoundExpr[], at: number, ctx: PlanContext): BoundExpr | undefined {
+export function and(parts: readonly BoundExpr[], at: number, ctx: PlanContext): BoundExpr | undefined {
   return parts.reduce<BoundExpr | undefined>(
     (acc, part) => (acc ? bindCall('AND', [acc, part], at, ctx.source) : part),
     undefined,
@@ -96,44 +96,7 @@ export function planJoin(
     );
   }
 
-  const leftExtra: BoundExpr[] = [];
-  const rightExtra: BoundExpr[] = [];
-  const leftKeys: number[] = [];
-  const rightKeys: number[] = [];
-  const residual: BoundExpr[] = [];
-  const keyOf = (expr: BoundExpr, side: 'left' | 'right'): number => {
-    if (side === 'left') {
-      if (expr.kind === 'input') return expr.index;
-      leftExtra.push(expr);
-      return leftWidth + leftExtra.length - 1;
-    }
-    const local = shiftInputs(expr, -leftWidth);
-    if (local.kind === 'input') return local.index;
-    rightExtra.push(local);
-    return right.node.fields.length + rightExtra.length - 1;
-  };
-  for (const part of conjuncts(condition)) {
-    if (part.kind === 'call' && part.name === 'EQUALS') {
-      const [a, b] = part.args as [BoundExpr, BoundExpr];
-      const sideOf = (e: BoundExpr) => {
-        const fields = [...referencedFields(e)];
-        if (fields.length === 0) return undefined;
-        if (fields.every((f) => f < leftWidth)) return 'left';
-        if (fields.every((f) => f >= leftWidth)) return 'right';
-        return undefined;
-      };
-      const sa = sideOf(a);
-      const sb = sideOf(b);
-      if (sa && sb && sa !== sb) {
-        const [l, r] = sa === 'left' ? [a, b] : [b, a];
-        leftKeys.push(keyOf(l, 'left'));
-        rightKeys.push(keyOf(r, 'right'));
-        continue;
-      }
-    }
-    residual.push(part);
-  }
-  if (leftKeys.length === 0) {
+  if (splitCondition(condition, leftWidth, right.node.fields.length).leftKeys.length === 0) {
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
@@ -142,33 +105,60 @@ export function planJoin(
       'a streaming join needs one, e.g. ON o.user_id = u.user_id',
     );
   }
+  const leftTtl = hints?.take(left.hintName);
+  const rightTtl = hints?.take(right.hintName);
+  const node = buildJoin(type, left.node, right.node, condition, ast.at, ctx, {
+    ...(leftTtl !== undefined ? { left: leftTtl } : {}),
+    ...(rightTtl !== undefined ? { right: rightTtl } : {}),
+  });
+  const leftNullable = type === 'RIGHT' || type === 'FULL';
+  const rightNullable = type === 'LEFT' || type === 'FULL';
+  const scope = new Scope([...outerScope(left.scope, leftNullable), ...outerScope(right.scope, rightNullable)]);
+  return { node, scope };
+}
 
-  const extend = (relation: Relation, extra: BoundExpr[]): PlanNode =>
-    extra.length === 0
-      ? relation.node
-      : makeCalc(
-          relation.node,
-          [...identity(relation.node), ...extra],
-          [...relation.node.fields.map((f) => f.name), ...extra.map((_, i) => `$key${i}`)],
-        );
-  const leftInput = extend(left, leftExtra);
-  const rightInput = extend(right, rightExtra);
+/**
+ * The plan of a join of two nodes on `condition` (bound over left ++ right fields, or none: every
+ * pair joins): key pairs computed below the join where they are expressions, and dropped again
+ * above it. Its fields are left ++ right, or left alone for SEMI and ANTI. Without key pairs all
+ * rows share one key, as Flink's joins with a single distribution.
+ */
+export function buildJoin(
+  type: JoinType,
+  left: PlanNode,
+  right: PlanNode,
+  condition: BoundExpr | undefined,
+  at: number,
+  ctx: PlanContext,
+  ttl: { readonly left?: string; readonly right?: string } = {},
+): PlanNode {
+  const leftWidth = left.fields.length;
+  const { leftExtra, rightExtra, leftKeys, rightKeys, nullSafe, residual } = condition
+    ? splitCondition(condition, leftWidth, right.fields.length)
+    : splitCondition(literal(true, T.boolean(false)), leftWidth, right.fields.length);
+  const leftInput = withKeys(left, leftExtra);
+  const rightInput = withKeys(right, rightExtra);
+  const filtering = type === 'SEMI' || type === 'ANTI';
 
   const leftNullable = type === 'RIGHT' || type === 'FULL';
   const rightNullable = type === 'LEFT' || type === 'FULL';
   const fieldsOf = (node: PlanNode, nullable: boolean) =>
     node.fields.map((f) => (nullable ? { ...f, type: withNullable(f.type, true) } : f));
   const names = uniqueNames([...leftInput.fields, ...rightInput.fields].map((f) => f.name));
-  const fields: Field[] = [...fieldsOf(leftInput, leftNullable), ...fieldsOf(rightInput, rightNullable)].map(
-    (f, i) => ({ ...f, name: names[i] as string }),
-  );
+  const fields: Field[] = filtering
+    ? [...leftInput.fields]
+    : [...fieldsOf(leftInput, leftNullable), ...fieldsOf(rightInput, rightNullable)].map((f, i) => ({
+        ...f,
+        name: names[i] as string,
+      }));
 
   const covers = (node: PlanNode, keys: number[]) => node.uniqueKey?.every((k) => keys.includes(k)) === true;
   const leftUniqueByKey = covers(leftInput, leftKeys);
   const rightUniqueByKey = covers(rightInput, rightKeys);
   const rightOffset = leftInput.fields.length;
   let uniqueKey: number[] | undefined;
-  if (rightUniqueByKey && leftInput.uniqueKey && type !== 'RIGHT' && type !== 'FULL')
+  if (filtering) uniqueKey = leftInput.uniqueKey ? [...leftInput.uniqueKey] : undefined;
+  else if (rightUniqueByKey && leftInput.uniqueKey && type !== 'RIGHT' && type !== 'FULL')
     uniqueKey = [...leftInput.uniqueKey];
   else if (leftUniqueByKey && rightInput.uniqueKey && type !== 'LEFT' && type !== 'FULL')
     uniqueKey = rightInput.uniqueKey.map((k) => k + rightOffset);
@@ -176,12 +166,14 @@ export function planJoin(
     uniqueKey = [...leftInput.uniqueKey, ...rightInput.uniqueKey.map((k) => k + rightOffset)];
 
   const residualExpr = and(
-    residual.map((part) => remapResidual(part, leftWidth, leftInput.fields.length)),
-    ast.at,
+    residual
+      .filter((part) => !(part.kind === 'literal' && part.value === true))
+      .map((part) => remapResidual(part, leftWidth, leftInput.fields.length)),
+    at,
     ctx,
   );
-  const leftTtl = hints?.take(left.hintName);
-  const rightTtl = hints?.take(right.hintName);
+  // Flink: inner and semi joins forward their inputs' kinds of change; the others may retract.
+  const changelog = type === 'INNER' || type === 'SEMI' ? combine(leftInput.changelog, rightInput.changelog) : RETRACT;
   const join: PlanNode = {
     kind: 'Join',
     type,
@@ -189,42 +181,105 @@ export function planJoin(
     right: rightInput,
     leftKeys,
     rightKeys,
+    ...(nullSafe.some(Boolean) ? { nullSafe } : {}),
     leftUniqueByKey,
     rightUniqueByKey,
     fields,
-    changelog: type === 'INNER' ? combine(leftInput.changelog, rightInput.changelog) : RETRACT,
+    changelog,
     ...(uniqueKey ? { uniqueKey } : {}),
     ...(residualExpr ? { residual: residualExpr } : {}),
-    ...(leftTtl !== undefined || rightTtl !== undefined
-      ? {
-          stateTtlHints: {
-            ...(leftTtl !== undefined ? { left: leftTtl } : {}),
-            ...(rightTtl !== undefined ? { right: rightTtl } : {}),
-          },
-        }
-      : {}),
+    ...(ttl.left !== undefined || ttl.right !== undefined ? { stateTtlHints: ttl } : {}),
   };
-  const scope = new Scope([...outerScope(left.scope, leftNullable), ...outerScope(right.scope, rightNullable)]);
-  if (leftExtra.length === 0 && rightExtra.length === 0) return { node: join, scope };
+  if (leftExtra.length === 0 && rightExtra.length === 0) return join;
   // Drop the computed key columns again.
   const keep: BoundExpr[] = [];
   fields.forEach((field, index) => {
     const isLeftExtra = index >= leftWidth && index < leftInput.fields.length;
-    const isRightExtra = index >= leftInput.fields.length + right.node.fields.length;
+    const isRightExtra = index >= leftInput.fields.length + right.fields.length;
     if (!isLeftExtra && !isRightExtra) keep.push({ kind: 'input', index, name: field.name, type: field.type });
   });
-  return {
-    node: makeCalc(
-      join,
-      keep,
-      keep.map((k) => (k as { name: string }).name),
-    ),
-    scope,
+  return makeCalc(
+    join,
+    keep,
+    keep.map((k) => (k as { name: string }).name),
+  );
+}
+
+/** A join condition bound over left ++ right, taken apart into keys and a residual. */
+export interface SplitCondition {
+  /** Key expressions computed below the join, appended to each side's fields. */
+  readonly leftExtra: BoundExpr[];
+  readonly rightExtra: BoundExpr[];
+  readonly leftKeys: number[];
+  readonly rightKeys: number[];
+  /** For each key pair: whether NULL matches NULL (IS NOT DISTINCT FROM, a key in Flink too). */
+  readonly nullSafe: boolean[];
+  /** The other conjuncts, still over left ++ right (without the extra key columns). */
+  readonly residual: BoundExpr[];
+}
+
+/**
+ * The conjuncts `l = r` and `l IS NOT DISTINCT FROM r` with `l` over the left side only and `r`
+ * over the right side only become key pairs (an expression is computed below the join); the rest
+ * is the residual.
+ */
+export function splitCondition(condition: BoundExpr, leftWidth: number, rightWidth: number): SplitCondition {
+  const split: SplitCondition = {
+    leftExtra: [],
+    rightExtra: [],
+    leftKeys: [],
+    rightKeys: [],
+    nullSafe: [],
+    residual: [],
   };
+  const keyOf = (expr: BoundExpr, side: 'left' | 'right'): number => {
+    if (side === 'left') {
+      if (expr.kind === 'input') return expr.index;
+      split.leftExtra.push(expr);
+      return leftWidth + split.leftExtra.length - 1;
+    }
+    const local = shiftInputs(expr, -leftWidth);
+    if (local.kind === 'input') return local.index;
+    split.rightExtra.push(local);
+    return rightWidth + split.rightExtra.length - 1;
+  };
+  const sideOf = (e: BoundExpr) => {
+    const fields = [...referencedFields(e)];
+    if (fields.length === 0) return undefined;
+    if (fields.every((f) => f < leftWidth)) return 'left';
+    if (fields.every((f) => f >= leftWidth)) return 'right';
+    return undefined;
+  };
+  for (const part of conjuncts(condition)) {
+    if (part.kind === 'call' && (part.name === 'EQUALS' || part.name === 'IS_NOT_DISTINCT_FROM')) {
+      const [a, b] = part.args as [BoundExpr, BoundExpr];
+      const sa = sideOf(a);
+      const sb = sideOf(b);
+      if (sa && sb && sa !== sb) {
+        const [l, r] = sa === 'left' ? [a, b] : [b, a];
+        split.leftKeys.push(keyOf(l, 'left'));
+        split.rightKeys.push(keyOf(r, 'right'));
+        split.nullSafe.push(part.name === 'IS_NOT_DISTINCT_FROM');
+        continue;
+      }
+    }
+    split.residual.push(part);
+  }
+  return split;
+}
+
+/** A node with key expressions appended as `$key0`, `$key1`, ... (the node itself without any). */
+export function withKeys(node: PlanNode, extra: readonly BoundExpr[]): PlanNode {
+  if (extra.length === 0) return node;
+  return makeCalc(
+    node,
+    [...identity(node), ...extra],
+    [...node.fields.map((f) => f.name), ...extra.map((_, i) => `$key${i}`)],
+  );
 }
 
 /** Residual conditions were bound over left ++ right; the join's input has extra left key columns in between. */
-function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: number): BoundExpr {
+export function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: number): BoundExpr {
   switch (expr.kind) {
     case 'input':
       return expr.index >= leftWidth ? { ...expr, index: expr.index + (extendedLeftWidth - leftWidth) } : expr;

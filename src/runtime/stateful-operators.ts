@@ -29,6 +29,7 @@ export const statefulOperator = {
       env,
       [node.left.uniqueKey, node.right.uniqueKey],
       [retention(node.stateTtlHints?.left, jobTtlMs, env), retention(node.stateTtlHints?.right, jobTtlMs, env)],
+      node.nullSafe,
     ),
   aggregate: (node: GroupAggregate, env: EvalEnv, jobTtlMs: number) =>
     new GroupAggregateOperator(
