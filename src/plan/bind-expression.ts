@@ -174,6 +174,19 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
         );
       return call(expr.name, expr.args.map(bind), expr.at);
     }
+    case 'exists':
+    case 'inSubquery':
+    case 'scalarSubquery':
+      // The planner replaces the subqueries it runs (conditions of WHERE, values in SELECT) by joins.
+      throw new SqlError(
+        'SQL_UNSUPPORTED',
+        env.source,
+        expr.at,
+        expr.kind === 'scalarSubquery'
+          ? 'a scalar subquery is only supported in WHERE and in the SELECT list of a query without GROUP BY'
+          : `${expr.kind === 'exists' ? 'EXISTS' : 'IN'} with a subquery is only supported as a condition of WHERE, alone or joined to the others by AND`,
+        'Flink runs these as joins; write the join yourself where the subquery stands elsewhere',
+      );
   }
 }
 

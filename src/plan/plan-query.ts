@@ -4,14 +4,17 @@ import type { BoundExpr } from '../expr/bound.ts';
 import type {
   DerivedTable,
   Expression,
+  Identifier,
   Query,
   Select,
   SelectItem,
   TableReference as TableAst,
   WindowTableFunction as WindowAst,
+  WithQuery,
 } from '../sql/ast.ts';
+import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { type DataType, describeType, isTimestamp, T, withNullable } from '../types/data-type.ts';
+import { type DataType, describeType, isTimestamp, T } from '../types/data-type.ts';
 import { commonType } from '../types/type-rules.ts';
 import { type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
@@ -20,8 +23,16 @@ import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate } from './plan-aggregate.ts';
 import { isLookupTable, planJoin, planLookupJoin } from './plan-join.ts';
+import { alignSetInputs, planIntersectExcept } from './plan-set-operation.ts';
+import {
+  containsSubquery,
+  joinScalarSubqueries,
+  type Planners,
+  planWhereWithSubqueries,
+  scalarSubqueriesOf,
+} from './plan-subquery.ts';
 import { planTableScan } from './plan-table.ts';
-import type { PlanContext, Relation } from './relation.ts';
+import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
 
@@ -31,15 +42,21 @@ export function planQuery(query: Query, ctx: PlanContext): Relation {
       return planSelect(query, ctx);
     case 'values':
       return planValues(query.rows, query.at, ctx);
+    case 'with':
+      return planWith(query, ctx);
     case 'setOperation': {
       if (query.operator !== 'UNION') {
-        throw new SqlError(
-          'SQL_UNSUPPORTED',
-          ctx.source,
-          query.at,
-          `${query.operator} is not supported yet`,
-          'UNION ALL and UNION are',
-        );
+        if (query.all) {
+          throw new SqlError(
+            'SQL_UNSUPPORTED',
+            ctx.source,
+            query.at,
+            `${query.operator} ALL is not supported yet`,
+            `${query.operator} (distinct) is, and UNION ALL`,
+          );
+        }
+        const left = planQuery(query.left, ctx);
+        return distinct(planIntersectExcept(query.operator, left, planQuery(query.right, ctx), query.at, ctx));
       }
       const union = planUnion(planQuery(query.left, ctx), planQuery(query.right, ctx), query.at, ctx);
       return query.all ? union : distinct(union);
@@ -51,7 +68,9 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
   const hints = select.hints ? new StateTtlHints(select.hints, ctx.source) : undefined;
   let from = select.from ? planFrom(select.from, ctx, hints) : planValues([[]], select.at, ctx);
   const inputName = from.hintName;
-  if (select.where) {
+  if (select.where && containsSubquery(select.where)) {
+    from = planWhereWithSubqueries(select.where, from, ctx, PLANNERS);
+  } else if (select.where) {
     const condition = bindExpression(select.where, from.scope, { source: ctx.source });
     if (condition.type.kind !== 'BOOLEAN') {
       throw new SqlError(
@@ -73,8 +92,19 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
     };
   }
   let env: BindEnvironment = { source: ctx.source };
+  // Scalar subqueries in SELECT: their values joined to every row, after the columns of FROM.
+  const visible = from.node.fields.length;
+  const scalars = scalarSubqueriesOf(
+    select.items.flatMap((item) => (item.kind === 'expression' ? [item.expression] : [])),
+  );
+  const grouping = select.groupBy.length > 0 || hasAggregates(select, ctx);
+  if (scalars.length > 0 && !grouping) {
+    const joined = joinScalarSubqueries(from, scalars, ctx, PLANNERS);
+    from = { ...from, node: joined.node, scope: joined.scope };
+    env = { source: ctx.source, rewrite: joined.rewrite };
+  }
   let input = from;
-  if (select.groupBy.length > 0 || hasAggregates(select, ctx)) {
+  if (grouping) {
     const aggregate = planAggregate(select, from, ctx, hints);
     input = aggregate.relation;
     env = aggregate.env;
@@ -99,7 +129,7 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
   const projection: BoundExpr[] = [];
   const names: string[] = [];
   for (const [position, item] of select.items.entries())
-    expandItem(item, position, input, from, env, ctx, projection, names);
+    expandItem(item, position, input, from, env, ctx, projection, names, visible);
   const output = uniqueNames(names);
   const node = makeCalc(input.node, projection, output);
   const relation: Relation = { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
@@ -118,6 +148,7 @@ function expandItem(
   ctx: PlanContext,
   projection: BoundExpr[],
   names: string[],
+  visible: number,
 ): void {
   if (item.kind === 'star') {
     if (input !== from)
@@ -125,6 +156,7 @@ function expandItem(
     const qualifier = item.qualifier?.parts[item.qualifier.parts.length - 1];
     let any = false;
     input.scope.fields.forEach((field, index) => {
+      if (index >= visible) return;
       if (qualifier !== undefined && !field.qualifiers.includes(qualifier)) return;
       any = true;
       projection.push({ kind: 'input', index, name: field.name, type: field.type });
@@ -214,6 +246,13 @@ function planNamedTable(
 ): Relation {
   const tableName = objectName(name, ctx.source);
   const entry = ctx.catalog.get(tableName);
+  const qualifiers = alias ? [alias] : [tableName];
+  const withQuery = name.parts.length === 1 ? ctx.withQueries?.get(tableName) : undefined;
+  if (withQuery) {
+    const inner = planQuery(withQuery.query, { ...ctx, withQueries: withQuery.withQueries });
+    const node = renameColumns(inner.node, withQuery.columnNames, tableName, withQuery.at, ctx.source);
+    return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))), hintName: qualifiers[0] };
+  }
   if (!entry) {
     const known = ctx.catalog.names();
     throw new SqlError(
@@ -224,7 +263,6 @@ function planNamedTable(
       known.length > 0 ? `tables and views: ${known.join(', ')}` : 'create it first with CREATE TABLE',
     );
   }
-  const qualifiers = alias ? [alias] : [tableName];
   if (entry.kind === 'view') {
     if (ctx.expanding?.has(tableName))
       throw new SqlError('SQL_RECURSIVE_VIEW', ctx.source, at, `view '${tableName}' refers to itself`);
@@ -250,6 +288,61 @@ function planNamedTable(
   const node = planTableScan(entry);
   return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))), hintName: qualifiers[0] };
 }
+
+/** `WITH a AS (...), b AS (...) body`: each query sees the ones before it; the body sees them all. */
+function planWith(query: WithQuery, ctx: PlanContext): Relation {
+  let withQueries: ReadonlyMap<string, WithQueryDefinition> = ctx.withQueries ?? new Map();
+  const named = new Set<string>();
+  for (const item of query.items) {
+    const name = item.name.name;
+    if (named.has(name))
+      throw new SqlError(
+        'SQL_DUPLICATE_NAME',
+        ctx.source,
+        item.at,
+        `WITH names '${name}' twice`,
+        'give each query its own name',
+      );
+    named.add(name);
+    const definition: WithQueryDefinition = {
+      query: item.query,
+      at: item.at,
+      withQueries,
+      ...(item.columnNames ? { columnNames: item.columnNames } : {}),
+    };
+    // Planned here too, so that its errors show even when nothing reads it.
+    const planned = planQuery(item.query, { ...ctx, withQueries });
+    renameColumns(planned.node, item.columnNames, name, item.at, ctx.source);
+    withQueries = new Map([...withQueries, [name, definition]]);
+  }
+  return planQuery(query.body, { ...ctx, withQueries });
+}
+
+/** A WITH query's node with the column names its definition gives (`WITH t (a, b) AS ...`). */
+function renameColumns(
+  node: PlanNode,
+  columnNames: readonly Identifier[] | undefined,
+  name: string,
+  at: number,
+  source: SqlSource,
+): PlanNode {
+  if (!columnNames) return node;
+  if (columnNames.length !== node.fields.length) {
+    throw new SqlError(
+      'SQL_VIEW_COLUMNS',
+      source,
+      at,
+      `'${name}' names ${columnNames.length} columns but its query has ${node.fields.length}`,
+    );
+  }
+  return makeCalc(
+    node,
+    identity(node),
+    columnNames.map((column) => column.name),
+  );
+}
+
+const PLANNERS: Planners = { query: planQuery, from: (ref, ctx) => planFrom(ref, ctx) };
 
 const MICROS_PER_MILLI = 1000;
 
@@ -373,38 +466,7 @@ function planValues(rows: readonly (readonly Expression[])[], at: number, ctx: P
 }
 
 function planUnion(left: Relation, right: Relation, at: number, ctx: PlanContext): Relation {
-  const width = left.node.fields.length;
-  if (right.node.fields.length !== width) {
-    throw new SqlError(
-      'SQL_TYPE_MISMATCH',
-      ctx.source,
-      at,
-      `UNION inputs have ${width} and ${right.node.fields.length} columns`,
-    );
-  }
-  const types = left.node.fields.map((field, i) => {
-    const other = right.node.fields[i] as Field;
-    const type = commonType([field.type, other.type]);
-    if (!type)
-      throw new SqlError(
-        'SQL_TYPE_MISMATCH',
-        ctx.source,
-        at,
-        `column '${field.name}' of UNION is ${describeType(field.type)} on one side and ${describeType(other.type)} on the other`,
-      );
-    return withNullable(type, field.type.nullable || other.type.nullable);
-  });
-  const align = (relation: Relation): PlanNode => {
-    const needsCast = relation.node.fields.some((field, i) => field.type.kind !== types[i]?.kind);
-    if (!needsCast) return relation.node;
-    return makeCalc(
-      relation.node,
-      identity(relation.node).map((expr, i) => implicitCast(expr, types[i] as DataType)),
-      left.node.fields.map((f) => f.name),
-    );
-  };
-  const inputs = [align(left), align(right)];
-  const fields = left.node.fields.map((field, i) => ({ name: field.name, type: types[i] as DataType }));
+  const { inputs, fields } = alignSetInputs('UNION', left, right, at, ctx);
   const node: PlanNode = {
     kind: 'Union',
     inputs,

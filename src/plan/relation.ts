@@ -1,3 +1,4 @@
+import type { Identifier, Query } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import type { Catalog } from './catalog.ts';
 import type { PlanNode } from './nodes.ts';
@@ -9,6 +10,16 @@ export interface PlanContext {
   readonly source: SqlSource;
   /** Views being expanded, to report a view that reads itself. */
   readonly expanding?: ReadonlySet<string>;
+  /** The queries of WITH in scope, by name. */
+  readonly withQueries?: ReadonlyMap<string, WithQueryDefinition>;
+}
+
+/** A query named by WITH: planned where it is read, with the WITH queries before it in scope. */
+export interface WithQueryDefinition {
+  readonly query: Query;
+  readonly columnNames?: readonly Identifier[];
+  readonly at: number;
+  readonly withQueries: ReadonlyMap<string, WithQueryDefinition>;
 }
 
 /** A planned query: its plan and the columns it offers to the expressions above it. */

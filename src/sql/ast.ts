@@ -128,7 +128,20 @@ export interface QueryStatement extends Node {
 
 // ─── queries ─────────────────────────────────────────────────────────────────────────────────────
 
-export type Query = Select | SetOperation | Values;
+export type Query = Select | SetOperation | Values | WithQuery;
+
+/** `WITH name [(columns)] AS (query), ... body`: each query may read the ones before it. */
+export interface WithQuery extends Node {
+  readonly kind: 'with';
+  readonly items: readonly WithItem[];
+  readonly body: Query;
+}
+
+export interface WithItem extends Node {
+  readonly name: Identifier;
+  readonly columnNames?: readonly Identifier[];
+  readonly query: Query;
+}
 
 /**
  * Flink's STATE_TTL query hint (`SELECT /*+ STATE_TTL('orders' = '1d') *\/ …`): the state TTL of
@@ -237,7 +250,10 @@ export type Expression =
   | CastExpression
   | FunctionCall
   | ExtractExpression
-  | IntervalLiteral;
+  | IntervalLiteral
+  | ExistsExpression
+  | InSubquery
+  | ScalarSubquery;
 
 export type LiteralType = 'null' | 'boolean' | 'number' | 'string' | 'date' | 'time' | 'timestamp' | 'timestampLtz';
 
@@ -356,13 +372,37 @@ export interface ExtractExpression extends Node {
   readonly operand: Expression;
 }
 
-/** The direct sub-expressions of an expression, in source order. */
+/** `EXISTS (query)`; `NOT EXISTS` is NOT of it. */
+export interface ExistsExpression extends Node {
+  readonly kind: 'exists';
+  readonly query: Query;
+}
+
+/** `x [NOT] IN (query)`. */
+export interface InSubquery extends Node {
+  readonly kind: 'inSubquery';
+  readonly operand: Expression;
+  readonly query: Query;
+  readonly negated: boolean;
+}
+
+/** `(query)` as a value: a query of one column and at most one row. */
+export interface ScalarSubquery extends Node {
+  readonly kind: 'scalarSubquery';
+  readonly query: Query;
+}
+
+/** The direct sub-expressions of an expression, in source order (not those inside a subquery). */
 export function childExpressions(expr: Expression): readonly Expression[] {
   switch (expr.kind) {
     case 'literal':
     case 'interval':
     case 'column':
+    case 'exists':
+    case 'scalarSubquery':
       return [];
+    case 'inSubquery':
+      return [expr.operand];
     case 'unary':
     case 'is':
     case 'cast':

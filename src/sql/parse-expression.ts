@@ -1,6 +1,7 @@
 import { isTimeUnit, TIME_UNITS } from '../types/temporal.ts';
 import type { BinaryOperator, CaseExpression, Expression, IntervalUnit, Literal } from './ast.ts';
 import type { Cursor } from './cursor.ts';
+import { parseQuery } from './parse-query.ts';
 import { parseDataType } from './parse-type.ts';
 
 const COMPARISON = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
@@ -80,6 +81,7 @@ export const RESERVED = new Set([
   'EXPLAIN',
   'EXECUTE',
   'BEGIN',
+  'EXISTS',
 ]);
 
 export function parseExpression(cursor: Cursor): Expression {
@@ -144,13 +146,10 @@ function parsePredicate(cursor: Cursor): Expression {
   }
   if (cursor.acceptKeywords('IN')) {
     cursor.expectSymbol('(');
-    if (cursor.isKeyword('SELECT')) {
-      throw cursor.error(
-        cursor.at,
-        'IN with a subquery is not supported',
-        'join with the subquery instead',
-        'SQL_UNSUPPORTED',
-      );
+    if (startsQuery(cursor)) {
+      const query = parseQuery(cursor);
+      cursor.expectSymbol(')');
+      return { kind: 'inSubquery', at, operand: left, query, negated };
     }
     const list = parseList(cursor, parseExpression);
     cursor.expectSymbol(')');
@@ -220,13 +219,10 @@ function parsePrimary(cursor: Cursor): Expression {
       return parseColumnReference(cursor);
     case 'symbol':
       if (cursor.acceptSymbol('(')) {
-        if (cursor.isKeyword('SELECT')) {
-          throw cursor.error(
-            cursor.at,
-            'scalar subqueries are not supported',
-            'join with the subquery instead',
-            'SQL_UNSUPPORTED',
-          );
+        if (startsQuery(cursor)) {
+          const query = parseQuery(cursor);
+          cursor.expectSymbol(')');
+          return { kind: 'scalarSubquery', at, query };
         }
         const inner = parseExpression(cursor);
         cursor.expectSymbol(')');
@@ -254,6 +250,15 @@ function parseWord(cursor: Cursor): Expression {
       return { kind: 'literal', at, type: 'boolean', text: token.upper };
     case 'CASE':
       return parseCase(cursor);
+    case 'EXISTS':
+      if (next.kind === 'symbol' && next.value === '(') {
+        cursor.advance();
+        cursor.advance();
+        const query = parseQuery(cursor);
+        cursor.expectSymbol(')');
+        return { kind: 'exists', at, query };
+      }
+      break;
     case 'CAST':
     case 'TRY_CAST':
       if (next.kind === 'symbol' && next.value === '(') return parseCast(cursor);
@@ -437,6 +442,11 @@ function parsePosition(cursor: Cursor): Expression {
   const haystack = parseExpression(cursor);
   cursor.expectSymbol(')');
   return { kind: 'call', at, name: 'POSITION', args: [needle, haystack], distinct: false, star: false };
+}
+
+/** Whether a query starts here (inside parentheses: a subquery rather than an expression). */
+function startsQuery(cursor: Cursor): boolean {
+  return cursor.isKeyword('SELECT') || cursor.isKeyword('WITH') || cursor.isKeyword('VALUES');
 }
 
 export function parseList<N>(cursor: Cursor, parseOne: (cursor: Cursor) => N): N[] {

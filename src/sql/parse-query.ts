@@ -8,20 +8,15 @@ import type {
   TableName,
   TableReference,
   WindowTableFunction,
+  WithItem,
+  WithQuery,
 } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { parseExpression, parseList, RESERVED } from './parse-expression.ts';
 import { parseQueryHints } from './parse-hint.ts';
 
 export function parseQuery(cursor: Cursor): Query {
-  if (cursor.isKeyword('WITH')) {
-    throw cursor.error(
-      cursor.at,
-      'WITH (common table expressions) is not supported yet',
-      'write the query as a subquery in FROM, or CREATE TEMPORARY VIEW',
-      'SQL_UNSUPPORTED',
-    );
-  }
+  if (cursor.isKeyword('WITH')) return parseWith(cursor);
   let left = parseQueryTerm(cursor);
   for (;;) {
     const at = cursor.at;
@@ -41,6 +36,33 @@ export function parseQuery(cursor: Cursor): Query {
     );
   }
   return left;
+}
+
+/** `WITH name [(columns)] AS (query), ... query`. */
+function parseWith(cursor: Cursor): WithQuery {
+  const at = cursor.advance().offset;
+  if (cursor.isKeyword('RECURSIVE')) {
+    throw cursor.error(
+      cursor.at,
+      'WITH RECURSIVE is not supported',
+      'Flink does not support it either',
+      'SQL_UNSUPPORTED',
+    );
+  }
+  const items = parseList(cursor, (c): WithItem => {
+    const name = parseIdentifier(c, 'the name of a WITH query');
+    let columnNames: Identifier[] | undefined;
+    if (c.acceptSymbol('(')) {
+      columnNames = parseList(c, (inner) => parseIdentifier(inner, 'a column name'));
+      c.expectSymbol(')');
+    }
+    c.expectKeywords('AS');
+    c.expectSymbol('(');
+    const query = parseQuery(c);
+    c.expectSymbol(')');
+    return { at: name.at, name, query, ...(columnNames ? { columnNames } : {}) };
+  });
+  return { kind: 'with', at, items, body: parseQuery(cursor) };
 }
 
 function parseQueryTerm(cursor: Cursor): Query {

@@ -285,7 +285,8 @@ function parseInsert(cursor: Cursor): InsertStatement {
   if (
     cursor.isSymbol('(') &&
     (cursor.peek().kind === 'word' || cursor.peek().kind === 'quoted') &&
-    !cursor.isKeyword('SELECT', 1)
+    !cursor.isKeyword('SELECT', 1) &&
+    !cursor.isKeyword('WITH', 1)
   ) {
     cursor.advance();
     columnNames = parseList(cursor, (c) => parseIdentifier(c, 'a column name'));

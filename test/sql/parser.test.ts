@@ -25,6 +25,10 @@ function parseError(text: string, variables: Record<string, string> = {}): SqlEr
   assert.fail('expected a SQL error');
 }
 
+function parseQueryOf(text: string): unknown {
+  return (parseOne<Statement>(text) as { query: unknown }).query;
+}
+
 /** Drops `at` offsets so a test can compare shapes. */
 function shape(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (key, v) => (key === 'at' ? undefined : v)));
@@ -365,6 +369,59 @@ describe('queries', () => {
   it('says what is not supported rather than failing obscurely', () => {
     assert.equal(parseError('SELECT * FROM t ORDER BY a').code, 'SQL_UNSUPPORTED');
     assert.equal(parseError('DROP TABLE t').code, 'SQL_UNSUPPORTED');
-    assert.equal(parseError('SELECT a FROM t WHERE a IN (SELECT b FROM u)').code, 'SQL_UNSUPPORTED');
+    assert.equal(parseError('WITH RECURSIVE t AS (SELECT 1) SELECT * FROM t').code, 'SQL_UNSUPPORTED');
+  });
+
+  it('parses WITH, each query named with optional column names, before a query or in INSERT', () => {
+    const query = parseOne<InsertStatement>(
+      'INSERT INTO s WITH a (x) AS (SELECT 1), b AS (SELECT x FROM a) SELECT * FROM b',
+    ).query;
+    assert.equal(query.kind, 'with');
+    if (query.kind !== 'with') return;
+    assert.deepEqual(
+      query.items.map((item) => [item.name.name, item.columnNames?.map((c) => c.name)]),
+      [
+        ['a', ['x']],
+        ['b', undefined],
+      ],
+    );
+    assert.equal(query.body.kind, 'select');
+  });
+
+  it('parses subqueries in expressions: [NOT] EXISTS, [NOT] IN (query) and scalar subqueries', () => {
+    const select = (
+      parseOne<Statement>(
+        'SELECT (SELECT MAX(b) FROM u) FROM t WHERE NOT EXISTS (SELECT * FROM u) AND a NOT IN (SELECT b FROM u) AND a IN (1, 2)',
+      ) as { query: Select }
+    ).query;
+    const item = select.items[0];
+    assert.equal(item?.kind === 'expression' ? item.expression.kind : undefined, 'scalarSubquery');
+    assert.deepEqual(
+      shape(select.where),
+      shape({
+        kind: 'binary',
+        operator: 'AND',
+        left: {
+          kind: 'binary',
+          operator: 'AND',
+          left: { kind: 'unary', operator: 'NOT', operand: { kind: 'exists', query: parseQueryOf('SELECT * FROM u') } },
+          right: {
+            kind: 'inSubquery',
+            operand: { kind: 'column', parts: ['a'] },
+            query: parseQueryOf('SELECT b FROM u'),
+            negated: true,
+          },
+        },
+        right: {
+          kind: 'in',
+          operand: { kind: 'column', parts: ['a'] },
+          list: [
+            { kind: 'literal', type: 'number', text: '1' },
+            { kind: 'literal', type: 'number', text: '2' },
+          ],
+          negated: false,
+        },
+      }),
+    );
   });
 });

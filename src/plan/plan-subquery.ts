@@ -1,0 +1,440 @@
+import { RivuletError } from '../common/errors.ts';
+import type { BoundExpr } from '../expr/bound.ts';
+import {
+  childExpressions,
+  type Expression,
+  type Query,
+  type ScalarSubquery,
+  type Select,
+  type TableReference,
+} from '../sql/ast.ts';
+import { SqlError } from '../sql/sql-error.ts';
+import { describeType, withNullable } from '../types/data-type.ts';
+import { type BindEnvironment, bindCall, bindExpression } from './bind-expression.ts';
+import { identity, makeCalc } from './build.ts';
+import type { PlanNode } from './nodes.ts';
+import { hasAggregates } from './plan-aggregate.ts';
+import { and, buildJoin, referencedFields } from './plan-join.ts';
+import type { PlanContext, Relation } from './relation.ts';
+import { Scope, type ScopeField } from './scope.ts';
+
+/** The planning of queries and FROM clauses, which a subquery needs (given by plan-query.ts). */
+export interface Planners {
+  readonly query: (query: Query, ctx: PlanContext) => Relation;
+  readonly from: (ref: TableReference, ctx: PlanContext) => Relation;
+}
+
+/** Whether an expression holds a subquery (not looking into the subqueries themselves). */
+export function containsSubquery(expr: Expression): boolean {
+  if (expr.kind === 'exists' || expr.kind === 'inSubquery' || expr.kind === 'scalarSubquery') return true;
+  return childExpressions(expr).some(containsSubquery);
+}
+
+function astConjuncts(expr: Expression): Expression[] {
+  if (expr.kind === 'binary' && expr.operator === 'AND')
+    return [...astConjuncts(expr.left), ...astConjuncts(expr.right)];
+  return [expr];
+}
+
+/**
+ * WHERE with subqueries, planned as Flink's subquery rewrite plans them: the conditions without a
+ * subquery filter the input first; each `[NOT] EXISTS (query)` and `x [NOT] IN (query)` condition
+ * then becomes a semi (anti) join with the subquery; a condition with a scalar subquery a join with
+ * that subquery's one row, followed by the condition. The fields stay those of `from`.
+ */
+export function planWhereWithSubqueries(
+  where: Expression,
+  from: Relation,
+  ctx: PlanContext,
+  planners: Planners,
+): Relation {
+  return planConditions(astConjuncts(where), from, ctx, planners);
+}
+
+function planConditions(parts: readonly Expression[], from: Relation, ctx: PlanContext, planners: Planners): Relation {
+  let relation = filter(
+    from,
+    parts.filter((part) => !containsSubquery(part)),
+    ctx,
+  );
+  for (const part of parts) {
+    if (!containsSubquery(part)) continue;
+    const predicate = subqueryPredicate(part);
+    relation = predicate
+      ? planSemiAntiJoin(relation, predicate, ctx, planners)
+      : planScalarCondition(relation, part, ctx, planners);
+  }
+  return relation;
+}
+
+function filter(relation: Relation, parts: readonly Expression[], ctx: PlanContext): Relation {
+  const bound = parts.map((part) => bindCondition(part, relation.scope, { source: ctx.source }, 'WHERE', ctx));
+  const condition = and(bound, parts[0]?.at ?? 0, ctx);
+  if (!condition) return relation;
+  return {
+    ...relation,
+    node: makeCalc(
+      relation.node,
+      identity(relation.node),
+      relation.node.fields.map((f) => f.name),
+      condition,
+    ),
+  };
+}
+
+function bindCondition(part: Expression, scope: Scope, env: BindEnvironment, clause: string, ctx: PlanContext) {
+  const bound = bindExpression(part, scope, env);
+  if (bound.type.kind !== 'BOOLEAN') {
+    throw new SqlError(
+      'SQL_TYPE_MISMATCH',
+      ctx.source,
+      part.at,
+      `${clause} needs a BOOLEAN condition, got ${describeType(bound.type)}`,
+    );
+  }
+  return bound;
+}
+
+// ─── IN and EXISTS: semi and anti joins ──────────────────────────────────────────────────────────
+
+interface SubqueryPredicate {
+  readonly query: Query;
+  /** The `x` of `x IN (query)`; none for EXISTS. */
+  readonly operand?: Expression;
+  readonly anti: boolean;
+  readonly at: number;
+}
+
+function subqueryPredicate(part: Expression): SubqueryPredicate | undefined {
+  const negated = part.kind === 'unary' && part.operator === 'NOT';
+  const inner = negated ? part.operand : part;
+  if (inner.kind === 'exists') return { query: inner.query, anti: negated, at: inner.at };
+  if (inner.kind === 'inSubquery')
+    return { query: inner.query, operand: inner.operand, anti: negated !== inner.negated, at: inner.at };
+  return undefined;
+}
+
+/** The subquery's side of a semi or anti join, and the conditions that tie it to the left side. */
+interface SubquerySide {
+  readonly node: PlanNode;
+  /** Conditions over left ++ right fields: the correlated conditions of the subquery's WHERE. */
+  readonly correlation: readonly BoundExpr[];
+  /** The column `x IN (query)` compares with, over left ++ right fields. */
+  readonly value?: BoundExpr;
+}
+
+/**
+ * `[NOT] EXISTS (query)` and `x [NOT] IN (query)` as Flink plans them: a LeftSemiJoin (LeftAntiJoin)
+ * on the correlated conditions and `x = column`. NOT IN keeps SQL's NULL semantics as Flink does:
+ * its condition is `x IS NULL OR column IS NULL OR x = column` (each IS NULL only where the value
+ * can be NULL), so a NULL among the subquery's values removes every row, and a NULL `x` is removed
+ * by any row of the subquery.
+ */
+function planSemiAntiJoin(left: Relation, predicate: SubqueryPredicate, ctx: PlanContext, planners: Planners) {
+  const side = subquerySide(left, predicate, ctx, planners);
+  const conditions = [...side.correlation];
+  if (predicate.operand && side.value) {
+    const operand = bindExpression(predicate.operand, left.scope, { source: ctx.source });
+    const value = side.value;
+    const equals = bindCall('EQUALS', [operand, value], predicate.at, ctx.source);
+    if (!predicate.anti) conditions.unshift(equals);
+    else {
+      const unknown = [operand, value]
+        .filter((expr) => expr.type.nullable)
+        .map((expr) => bindCall('IS_NULL', [expr], predicate.at, ctx.source));
+      conditions.unshift(
+        [...unknown, equals].reduce((acc, next) => bindCall('OR', [acc, next], predicate.at, ctx.source)),
+      );
+    }
+  }
+  const node = buildJoin(
+    predicate.anti ? 'ANTI' : 'SEMI',
+    left.node,
+    side.node,
+    and(conditions, predicate.at, ctx),
+    predicate.at,
+    ctx,
+  );
+  return { ...left, node };
+}
+
+function subquerySide(
+  left: Relation,
+  predicate: SubqueryPredicate,
+  ctx: PlanContext,
+  planners: Planners,
+): SubquerySide {
+  const { query } = predicate;
+  const leftWidth = left.node.fields.length;
+  if (isPlainSelect(query, ctx)) return correlatedSide(left, query, predicate, ctx, planners);
+  // Anything else (GROUP BY, set operations, VALUES) is planned as it stands: it cannot be correlated.
+  const planned = planners.query(query, ctx);
+  if (!predicate.operand) return { node: planned.node, correlation: [] };
+  const column = oneColumn(planned, query, ctx);
+  return { node: planned.node, correlation: [], value: { ...column, index: leftWidth } };
+}
+
+/** A SELECT ... FROM ... [WHERE ...] without aggregation: its WHERE may read the outer query's columns. */
+function isPlainSelect(query: Query, ctx: PlanContext): query is Select & { from: TableReference } {
+  return (
+    query.kind === 'select' &&
+    query.from !== undefined &&
+    query.groupBy.length === 0 &&
+    query.having === undefined &&
+    query.hints === undefined &&
+    !hasAggregates(query, ctx)
+  );
+}
+
+function oneColumn(planned: Relation, query: Query, ctx: PlanContext): BoundExpr & { kind: 'input' } {
+  const fields = planned.node.fields;
+  if (fields.length !== 1) {
+    throw new SqlError(
+      'SQL_SUBQUERY_COLUMNS',
+      ctx.source,
+      query.at,
+      `the subquery of IN must give one column, this one gives ${fields.length}`,
+    );
+  }
+  const field = fields[0] as { name: string; type: BoundExpr['type'] };
+  return { kind: 'input', index: 0, name: field.name, type: field.type };
+}
+
+/**
+ * The side of a plain SELECT subquery: its FROM, filtered by the conditions of its WHERE that read
+ * only its own columns; the others (reading the outer query's columns too) tie it to the left side.
+ * Only the columns those conditions and the IN column read are kept, as Flink's plans do.
+ */
+function correlatedSide(
+  left: Relation,
+  query: Select & { from: TableReference },
+  predicate: SubqueryPredicate,
+  ctx: PlanContext,
+  planners: Planners,
+): SubquerySide {
+  const leftWidth = left.node.fields.length;
+  const inner = planners.from(query.from, ctx);
+  const nested = new NestedScope(left.scope, inner.scope);
+  const local: Expression[] = [];
+  const correlation: BoundExpr[] = [];
+  for (const part of query.where ? astConjuncts(query.where) : []) {
+    if (containsSubquery(part)) {
+      local.push(part);
+      continue;
+    }
+    const bound = bindCondition(part, nested, { source: ctx.source }, 'WHERE', ctx);
+    if ([...referencedFields(bound)].every((index) => index >= leftWidth)) local.push(part);
+    else correlation.push(bound);
+  }
+  const filtered = local.length > 0 ? planConditions(local, inner, ctx, planners) : inner;
+  let node = filtered.node;
+  let value: BoundExpr | undefined;
+  if (predicate.operand) {
+    const items = query.items;
+    const item = items[0];
+    if (items.length !== 1 || item?.kind !== 'expression') {
+      throw new SqlError(
+        'SQL_SUBQUERY_COLUMNS',
+        ctx.source,
+        query.at,
+        'the subquery of IN must give one column',
+        'select one column or expression: x IN (SELECT y FROM ...)',
+      );
+    }
+    const expr = bindExpression(item.expression, filtered.scope, { source: ctx.source });
+    const width = node.fields.length;
+    if (expr.kind === 'input') value = { ...expr, index: leftWidth + expr.index };
+    else {
+      const name = item.alias?.name ?? 'EXPR$0';
+      node = makeCalc(node, [...identity(node), expr], [...node.fields.map((f) => f.name), name]);
+      value = { kind: 'input', index: leftWidth + width, name, type: expr.type };
+    }
+  }
+  // Keep the columns the join reads, in their order.
+  const used = new Set<number>();
+  for (const expr of [...correlation, ...(value ? [value] : [])])
+    for (const index of referencedFields(expr)) if (index >= leftWidth) used.add(index - leftWidth);
+  const kept = [...used].sort((a, b) => a - b);
+  const position = new Map(kept.map((index, i) => [leftWidth + index, leftWidth + i]));
+  const remap = (expr: BoundExpr) => mapInputs(expr, (index) => position.get(index) ?? index);
+  const fields = node.fields;
+  node = makeCalc(
+    node,
+    kept.map((index) => ({
+      kind: 'input',
+      index,
+      name: fields[index]?.name as string,
+      type: fields[index]?.type as BoundExpr['type'],
+    })),
+    kept.map((index) => fields[index]?.name as string),
+  );
+  return { node, correlation: correlation.map(remap), ...(value ? { value: remap(value) } : {}) };
+}
+
+function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
+  switch (expr.kind) {
+    case 'input':
+      return { ...expr, index: to(expr.index) };
+    case 'cast':
+      return { ...expr, operand: mapInputs(expr.operand, to) };
+    case 'call':
+      return { ...expr, args: expr.args.map((arg) => mapInputs(arg, to)) };
+    case 'literal':
+      return expr;
+  }
+}
+
+/**
+ * The columns of a subquery's FROM (inner) within those of the outer query: a name resolves in the
+ * subquery first, then in the outer query, as SQL scopes nest. Indices count outer ++ inner.
+ */
+class NestedScope extends Scope {
+  constructor(
+    private readonly outer: Scope,
+    private readonly inner: Scope,
+  ) {
+    super([...outer.fields, ...inner.fields]);
+  }
+
+  override resolve(parts: readonly string[], source: PlanContext['source'], at: number): number {
+    try {
+      return this.outer.fields.length + this.inner.resolve(parts, source, at);
+    } catch (error) {
+      if (!(error instanceof SqlError) || error.code !== 'SQL_UNKNOWN_COLUMN') throw error;
+      try {
+        return this.outer.resolve(parts, source, at);
+      } catch {
+        throw error;
+      }
+    }
+  }
+}
+
+// ─── scalar subqueries ───────────────────────────────────────────────────────────────────────────
+
+function scalarSubqueries(expr: Expression, out: ScalarSubquery[] = []): ScalarSubquery[] {
+  if (expr.kind === 'scalarSubquery') out.push(expr);
+  else for (const child of childExpressions(expr)) scalarSubqueries(child, out);
+  return out;
+}
+
+const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+
+/**
+ * A condition with scalar subqueries: each subquery's one row joined to every row (Flink's join
+ * with `where=[true]` and a single distribution), then the condition. A comparison with one
+ * subquery as an operand becomes the condition of an inner join, as Flink's planner turns the
+ * left join it starts from into one when the condition rejects the NULL of a missing row.
+ */
+function planScalarCondition(relation: Relation, part: Expression, ctx: PlanContext, planners: Planners): Relation {
+  const subqueries = scalarSubqueries(part);
+  const direct =
+    subqueries.length === 1 &&
+    part.kind === 'binary' &&
+    COMPARISONS.has(part.operator) &&
+    (part.left === subqueries[0] || part.right === subqueries[0]);
+  if (direct) {
+    const sub = subqueries[0] as ScalarSubquery;
+    const right = scalarSide(sub, ctx, planners);
+    const field = right.node.fields[0] as ScopeField;
+    const scope = new Scope([...relation.scope.fields, { ...field, name: '$SCALAR_QUERY0', qualifiers: [] }]);
+    const width = relation.node.fields.length;
+    const rewrite = (expr: Expression): BoundExpr | undefined =>
+      expr === sub ? { kind: 'input', index: width, name: field.name, type: field.type } : undefined;
+    const condition = bindCondition(part, scope, { source: ctx.source, rewrite }, 'WHERE', ctx);
+    const join = buildJoin('INNER', relation.node, right.node, condition, sub.at, ctx);
+    return { ...relation, node: project(join, relation.node) };
+  }
+  const joined = joinScalarSubqueries(relation, subqueries, ctx, planners);
+  const condition = bindCondition(part, joined.scope, { source: ctx.source, rewrite: joined.rewrite }, 'WHERE', ctx);
+  const node = makeCalc(
+    joined.node,
+    identity(joined.node),
+    joined.node.fields.map((f) => f.name),
+    condition,
+  );
+  return { ...relation, node: project(node, relation.node) };
+}
+
+/** `node` projected back to the fields of `like` (its first ones). */
+function project(node: PlanNode, like: PlanNode): PlanNode {
+  return makeCalc(
+    node,
+    like.fields.map((field, index) => ({ kind: 'input', index, name: field.name, type: field.type })),
+    like.fields.map((field) => field.name),
+  );
+}
+
+/** A relation with the value of each scalar subquery appended, and how expressions read them. */
+export interface ScalarJoined extends Relation {
+  readonly rewrite: (expr: Expression) => BoundExpr | undefined;
+}
+
+/**
+ * Appends the one value of each scalar subquery to every row: a LEFT join with its one-row side
+ * (NULL while the subquery gives no row), as Flink plans a scalar subquery in SELECT.
+ */
+export function joinScalarSubqueries(
+  relation: Relation,
+  subqueries: readonly ScalarSubquery[],
+  ctx: PlanContext,
+  planners: Planners,
+): ScalarJoined {
+  let node = relation.node;
+  const fields: ScopeField[] = [...relation.scope.fields];
+  const values = new Map<Expression, BoundExpr>();
+  for (const [i, sub] of subqueries.entries()) {
+    const right = scalarSide(sub, ctx, planners);
+    node = buildJoin('LEFT', node, right.node, undefined, sub.at, ctx);
+    const index = node.fields.length - 1;
+    const field = node.fields[index] as ScopeField;
+    const type = withNullable(field.type, true);
+    fields.push({ name: `$SCALAR_QUERY${i}`, type, qualifiers: [] });
+    values.set(sub, { kind: 'input', index, name: field.name, type });
+  }
+  return { node, scope: new Scope(fields), rewrite: (expr) => values.get(expr) };
+}
+
+export function scalarSubqueriesOf(exprs: readonly Expression[]): ScalarSubquery[] {
+  return exprs.flatMap((expr) => scalarSubqueries(expr));
+}
+
+/**
+ * The plan of a scalar subquery: one column, and at most one row, which Rivulet knows of a query
+ * that aggregates without GROUP BY (Flink checks other ones row by row with SINGLE_VALUE).
+ */
+function scalarSide(sub: ScalarSubquery, ctx: PlanContext, planners: Planners): Relation {
+  const query = sub.query;
+  let planned: Relation;
+  try {
+    planned = planners.query(query, ctx);
+  } catch (error) {
+    if (error instanceof RivuletError && error.code === 'SQL_UNKNOWN_COLUMN') {
+      throw new RivuletError(
+        error.code,
+        error.message,
+        `a scalar subquery cannot read the columns of the query around it (correlated) yet; ${error.hint ?? ''}`,
+      );
+    }
+    throw error;
+  }
+  if (planned.node.fields.length !== 1) {
+    throw new SqlError(
+      'SQL_SUBQUERY_COLUMNS',
+      ctx.source,
+      sub.at,
+      `a scalar subquery must give one column, this one gives ${planned.node.fields.length}`,
+    );
+  }
+  const oneRow = query.kind === 'select' && query.groupBy.length === 0 && hasAggregates(query, ctx);
+  if (!oneRow) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      sub.at,
+      'a scalar subquery must aggregate without GROUP BY, so that it gives at most one row',
+      'aggregate its column, e.g. (SELECT MAX(x) FROM t WHERE ...); Flink checks other subqueries row by row (SINGLE_VALUE), Rivulet does not yet',
+    );
+  }
+  return planned;
+}
