@@ -33,18 +33,20 @@ class Bag {
 }
 
 // Rows: left (id, key, amount), right (id, key, limit). Keys 0..2 and NULL, so buckets grow large.
-function expected(type: JoinType, left: Bag, right: Bag, residual: boolean): Bag {
+// SEMI and ANTI: the left rows with (without) a partner, each copy once, as SQL's IN and NOT EXISTS.
+function expected(type: JoinType, left: Bag, right: Bag, residual: boolean, nullSafe = false): Bag {
   const out = new Bag();
   const joins = (l: Row, r: Row) =>
-    l[1] !== null && l[1] === r[1] && (!residual || (l[2] as number) <= (r[2] as number));
+    (l[1] !== null || nullSafe) && l[1] === r[1] && (!residual || (l[2] as number) <= (r[2] as number));
   const nulls = [null, null, null];
   for (const l of left.rows.values()) {
     let partners = 0;
     for (const r of right.rows.values()) {
       if (!joins(l.row, r.row)) continue;
-      out.add([...l.row, ...r.row], l.n * r.n);
+      if (type !== 'SEMI' && type !== 'ANTI') out.add([...l.row, ...r.row], l.n * r.n);
       partners += r.n;
     }
+    if ((type === 'SEMI' && partners > 0) || (type === 'ANTI' && partners === 0)) out.add(l.row, l.n);
     if (partners === 0 && (type === 'LEFT' || type === 'FULL')) out.add([...l.row, ...nulls], l.n);
   }
   if (type === 'RIGHT' || type === 'FULL') {
@@ -56,7 +58,7 @@ function expected(type: JoinType, left: Bag, right: Bag, residual: boolean): Bag
   return out;
 }
 
-function run(type: JoinType, residual: boolean, unique: boolean, seed: number): number {
+function run(type: JoinType, residual: boolean, unique: boolean, seed: number, nullSafe = false): number {
   const next = seededRandom(seed);
   let largest = 0;
   const condition = residual
@@ -70,7 +72,7 @@ function run(type: JoinType, residual: boolean, unique: boolean, seed: number): 
         type: T.boolean(),
       }
     : undefined;
-  const join = new JoinOperator(type, [1], [1], [3, 3], condition, env, unique ? [[0], [0]] : []);
+  const join = new JoinOperator(type, [1], [1], [3, 3], condition, env, unique ? [[0], [0]] : [], [], [nullSafe]);
   const inputs = [new Bag(), new Bag()] as const;
   const output = new Bag();
   let nextId = 0;
@@ -107,7 +109,7 @@ function run(type: JoinType, residual: boolean, unique: boolean, seed: number): 
       else assert.ok(output.remove(change.row), `step ${step}: ${change.kind} of a row not in the output`);
     }
     if (step % 25 === 24) {
-      assert.deepEqual(output.text(), expected(type, inputs[0], inputs[1], residual).text(), `step ${step}`);
+      assert.deepEqual(output.text(), expected(type, inputs[0], inputs[1], residual, nullSafe).text(), `step ${step}`);
       largest = Math.max(largest, inputs[0].rows.size, inputs[1].rows.size);
     }
   }
@@ -115,7 +117,7 @@ function run(type: JoinType, residual: boolean, unique: boolean, seed: number): 
 }
 
 describe('regular join: the output changelog always adds up to the join of the inputs', () => {
-  for (const type of ['INNER', 'LEFT', 'RIGHT', 'FULL'] as const) {
+  for (const type of ['INNER', 'LEFT', 'RIGHT', 'FULL', 'SEMI', 'ANTI'] as const) {
     for (const residual of [false, true]) {
       for (const unique of [false, true]) {
         it(`${type}${residual ? ' with a residual' : ''}, ${unique ? 'unique keys' : 'duplicate rows'}`, () => {
@@ -125,6 +127,16 @@ describe('regular join: the output changelog always adds up to the join of the i
           assert.ok(largest > 3 * 16, `only ${largest} distinct rows on a side`);
         });
       }
+    }
+  }
+});
+
+describe('semi and anti joins on a null-safe key (INTERSECT, EXCEPT): NULL matches NULL', () => {
+  for (const type of ['SEMI', 'ANTI'] as const) {
+    for (const unique of [false, true]) {
+      it(`${type}, ${unique ? 'unique keys' : 'duplicate rows'}`, () => {
+        for (let seed = 1; seed <= 2; seed++) run(type, false, unique, seed, true);
+      });
     }
   }
 });
