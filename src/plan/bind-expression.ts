@@ -1,7 +1,7 @@
 import { type BoundExpr, literal } from '../expr/bound.ts';
 import type { BindContext } from '../expr/functions/definition.ts';
 import { callableFunctionNames, lookupFunction } from '../expr/functions/registry.ts';
-import type { Expression, IntervalLiteral, Literal } from '../sql/ast.ts';
+import type { Expression, FunctionCall, IntervalLiteral, Literal } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import {
@@ -155,6 +155,7 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
       return call('EXTRACT', [unit, bind(expr.operand)], expr.at);
     }
     case 'call': {
+      if (expr.over) throw overNotSupported(expr, env.source);
       if (AGGREGATE_FUNCTIONS.has(expr.name)) {
         throw new SqlError(
           'SQL_AGGREGATE_NOT_ALLOWED',
@@ -188,6 +189,44 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
         'Flink runs these as joins; write the join yourself where the subquery stands elsewhere',
       );
   }
+}
+
+/** The code of a ROW_NUMBER() OVER that no filter on its result makes a Top-N (a view may still be filtered). */
+export const ROW_NUMBER_WITHOUT_FILTER = 'SQL_ROW_NUMBER_WITHOUT_FILTER';
+
+/** Window functions Flink runs only as Top-N or deduplication (a filter on their result). */
+const RANKING_FUNCTIONS = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
+
+/**
+ * A call with OVER where no Top-N or deduplication takes it: Flink plans ROW_NUMBER only when a
+ * filter on its result follows, and has no streaming RANK or DENSE_RANK.
+ */
+function overNotSupported(expr: FunctionCall, source: SqlSource): SqlError {
+  if (expr.name === 'RANK' || expr.name === 'DENSE_RANK') {
+    return new SqlError(
+      'SQL_UNSUPPORTED',
+      source,
+      expr.at,
+      `${expr.name}() on streaming table is not supported currently`,
+      'use ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) in a subquery filtered by the outer WHERE (Top-N)',
+    );
+  }
+  if (RANKING_FUNCTIONS.has(expr.name)) {
+    return new SqlError(
+      ROW_NUMBER_WITHOUT_FILTER,
+      source,
+      expr.at,
+      "ROW_NUMBER() OVER runs only as Flink's Top-N or deduplication: an unbounded ROW_NUMBER is not supported on a stream",
+      "select it in a subquery and filter it in the outer query's WHERE: SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY c DESC) AS rn FROM t) WHERE rn <= 10 (also rn = 1, rn < N, rn BETWEEN a AND b)",
+    );
+  }
+  return new SqlError(
+    'SQL_UNSUPPORTED',
+    source,
+    expr.at,
+    `OVER aggregates (${expr.name} OVER) are not supported yet`,
+    'ROW_NUMBER() OVER filtered on its result (Top-N, deduplication) is',
+  );
 }
 
 /** Binds a call to a registered function, letting it type its arguments. */

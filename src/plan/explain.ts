@@ -177,6 +177,19 @@ export function describeNode(node: PlanNode): string {
       const ttl = hint ? stateTtlText([`${hint.input}=${hint.ttl}`]) : '';
       return `GroupAggregate(${groupBy}select=${list(select)}${ttl})`;
     }
+    case 'Rank': {
+      const spec = node.spec;
+      const strategy =
+        spec.strategy.kind === 'UpdateFast'
+          ? `UpdateFastStrategy[${spec.strategy.rowKey.join(',')}]`
+          : `${spec.strategy.kind}Strategy`;
+      const orderBy = spec.orderKeys.map(
+        (order) => `${node.input.fields[order.field]?.name} ${order.descending ? 'DESC' : 'ASC'}`,
+      );
+      return `Rank(strategy=[${strategy}], rankType=[ROW_NUMBER], rankRange=[rankStart=${spec.rankStart}, rankEnd=${spec.rankEnd}], partitionBy=${keyNames(spec.partitionKeys, node.input.fields)}, orderBy=${list(orderBy)}, select=${list(node.fields.map((f) => f.name))})`;
+    }
+    case 'Deduplicate':
+      return `Deduplicate(keep=[${node.spec.keepLastRow ? 'LastRow' : 'FirstRow'}], key=${keyNames(node.spec.keys, node.input.fields)}, order=[${node.spec.rowtime ? 'ROWTIME' : 'PROCTIME'}])`;
     case 'WindowTableFunction':
       return `WindowTableFunction(window=[${windowText(node.window, node.input.fields)}])`;
     case 'WindowAggregate': {
@@ -270,4 +283,21 @@ export function displayOptions(table: TableReference): string {
 /** A STATE_TTL hint the way Flink's plans show it: `, stateTtlHints=[[[STATE_TTL options:{LEFT=1d}]]]`. */
 function stateTtlText(options: readonly string[]): string {
   return `, stateTtlHints=[[[STATE_TTL options:{${options.join(', ')}}]]]`;
+}
+
+/** Nodes that pass their input's updates on rather than producing updates of their own. */
+const PASS_THROUGH = new Set<PlanNode['kind']>([
+  'Calc',
+  'WatermarkAssigner',
+  'ChangelogNormalize',
+  'LookupJoin',
+  'Union',
+  'Sink',
+]);
+
+/** The node nearest the sink that produces the updates, as Flink names it in this error. */
+export function updateProducer(node: PlanNode): string {
+  if (!PASS_THROUGH.has(node.kind)) return describeNode(node);
+  const updating = inputsOf(node).find((input) => input.changelog.kind !== 'insert-only');
+  return updating ? updateProducer(updating) : describeNode(node);
 }

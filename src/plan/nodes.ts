@@ -1,6 +1,8 @@
 import type { ResolvedConnector } from '../connectors/registry.ts';
 import type { AggregateCall } from '../exec/accumulators.ts';
+import type { DeduplicateSpec } from '../exec/deduplicate.ts';
 import type { JoinType } from '../exec/join.ts';
+import type { RankSpec } from '../exec/rank.ts';
 import type { WindowSpec } from '../exec/window.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import type { DataType } from '../types/data-type.ts';
@@ -28,6 +30,8 @@ export type PlanNode =
   | Join
   | LookupJoin
   | GroupAggregate
+  | Rank
+  | Deduplicate
   | WindowTableFunction
   | WindowAggregate
   | Union
@@ -108,6 +112,23 @@ export interface GroupAggregate extends Common {
   readonly calls: readonly AggregateCall[];
   /** The state TTL a STATE_TTL hint gives it by the name of its input, as written; the job's otherwise. */
   readonly stateTtlHint?: { readonly input: string; readonly ttl: string };
+}
+
+/**
+ * Flink's Top-N: ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered to a range of ranks.
+ * Its fields are the input's, and the rank (`w0$o0`, BIGINT) when `spec.outputRankNumber`.
+ */
+export interface Rank extends Common {
+  readonly kind: 'Rank';
+  readonly input: PlanNode;
+  readonly spec: RankSpec;
+}
+
+/** Top-1 ordered by a time attribute (Flink's Deduplicate): the first or last row of each key. */
+export interface Deduplicate extends Common {
+  readonly kind: 'Deduplicate';
+  readonly input: PlanNode;
+  readonly spec: DeduplicateSpec;
 }
 
 /** A window TVF: each row once per window it falls in, with window_start, window_end, window_time appended. */

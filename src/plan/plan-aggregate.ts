@@ -28,7 +28,7 @@ export function shapeKey(expr: Expression): string {
 /** Aggregate calls in an expression tree (not descending into them). */
 function collectAggregates(expr: Expression | undefined, out: FunctionCall[], ctx: PlanContext): void {
   if (!expr) return;
-  if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name)) {
+  if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name) && !expr.over) {
     for (const arg of expr.args) {
       const nested: FunctionCall[] = [];
       collectAggregates(arg, nested, ctx);
@@ -259,7 +259,7 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
           name: (fields[groupIndex] as Field).name,
           type: (fields[groupIndex] as Field).type,
         };
-      if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name)) {
+      if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name) && !expr.over) {
         const index = groupKeys.length + callShapes.indexOf(shapeKey(expr));
         const field = fields[index] as Field;
         return { kind: 'input', index, name: field.name, type: field.type };

@@ -23,6 +23,7 @@ import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate } from './plan-aggregate.ts';
 import { isLookupTable, planJoin, planLookupJoin } from './plan-join.ts';
+import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept } from './plan-set-operation.ts';
 import {
   containsSubquery,
@@ -66,31 +67,12 @@ export function planQuery(query: Query, ctx: PlanContext): Relation {
 
 function planSelect(select: Select, ctx: PlanContext): Relation {
   const hints = select.hints ? new StateTtlHints(select.hints, ctx.source) : undefined;
-  let from = select.from ? planFrom(select.from, ctx, hints) : planValues([[]], select.at, ctx);
+  // A subquery selecting ROW_NUMBER() OVER, filtered here: Top-N or deduplication.
+  const ranked = select.from && select.where ? rankedBlock(select.from, ctx) : undefined;
+  let from = ranked
+    ? planRank(ranked, planFromWhere(ranked.select, ranked.ctx), select, ctx)
+    : planFromWhere(select, ctx, hints);
   const inputName = from.hintName;
-  if (select.where && containsSubquery(select.where)) {
-    from = planWhereWithSubqueries(select.where, from, ctx, PLANNERS);
-  } else if (select.where) {
-    const condition = bindExpression(select.where, from.scope, { source: ctx.source });
-    if (condition.type.kind !== 'BOOLEAN') {
-      throw new SqlError(
-        'SQL_TYPE_MISMATCH',
-        ctx.source,
-        select.where.at,
-        `WHERE needs a BOOLEAN condition, got ${describeType(condition.type)}`,
-      );
-    }
-    from = {
-      node: makeCalc(
-        from.node,
-        identity(from.node),
-        from.node.fields.map((f) => f.name),
-        condition,
-      ),
-      scope: from.scope,
-      ...(from.hintName !== undefined ? { hintName: from.hintName } : {}),
-    };
-  }
   let env: BindEnvironment = { source: ctx.source };
   // Scalar subqueries in SELECT: their values joined to every row, after the columns of FROM.
   const visible = from.node.fields.length;
@@ -137,6 +119,32 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
   const planned = select.distinct ? distinct(relation, grouped ? undefined : hints, inputName) : relation;
   hints?.check();
   return planned;
+}
+
+/** A query block's FROM (its joins taking their STATE_TTL from the block's `hints`) and WHERE. */
+function planFromWhere(select: Select, ctx: PlanContext, hints?: StateTtlHints): Relation {
+  const from = select.from ? planFrom(select.from, ctx, hints) : planValues([[]], select.at, ctx);
+  if (!select.where) return from;
+  if (containsSubquery(select.where)) return planWhereWithSubqueries(select.where, from, ctx, PLANNERS);
+  const condition = bindExpression(select.where, from.scope, { source: ctx.source });
+  if (condition.type.kind !== 'BOOLEAN') {
+    throw new SqlError(
+      'SQL_TYPE_MISMATCH',
+      ctx.source,
+      select.where.at,
+      `WHERE needs a BOOLEAN condition, got ${describeType(condition.type)}`,
+    );
+  }
+  return {
+    node: makeCalc(
+      from.node,
+      identity(from.node),
+      from.node.fields.map((f) => f.name),
+      condition,
+    ),
+    scope: from.scope,
+    ...(from.hintName !== undefined ? { hintName: from.hintName } : {}),
+  };
 }
 
 function expandItem(

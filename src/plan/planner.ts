@@ -1,11 +1,12 @@
 import type { ResolvedConnector } from '../connectors/registry.ts';
-import type { InsertStatement, Statement } from '../sql/ast.ts';
+import type { InsertStatement, Query, Statement } from '../sql/ast.ts';
 import { parseScript } from '../sql/parser.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { substituteVariables } from '../sql/substitute.ts';
+import { ROW_NUMBER_WITHOUT_FILTER } from './bind-expression.ts';
 import { Catalog, objectName } from './catalog.ts';
-import { describeNode, explainPlan, inputsOf } from './explain.ts';
+import { explainPlan, inputsOf, updateProducer } from './explain.ts';
 import type { PlanNode, Sink } from './nodes.ts';
 import { planQuery } from './plan-query.ts';
 import { tableReference } from './plan-table.ts';
@@ -76,7 +77,8 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
         break;
       case 'createView': {
         const view = catalog.createView(statement, source);
-        if (view) planQuery(view.query, ctx); // validate now, so errors point at the view
+        // Validate now, so errors point at the view; a ROW_NUMBER it selects is filtered where it is read.
+        if (view) validateView(view.query, ctx);
         break;
       }
       case 'insert':
@@ -112,6 +114,14 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
     }
   }
   return { source, catalog, settings, jobs, explains };
+}
+
+function validateView(query: Query, ctx: PlanContext): void {
+  try {
+    planQuery(query, ctx);
+  } catch (error) {
+    if (!(error instanceof SqlError && error.code === ROW_NUMBER_WITHOUT_FILTER)) throw error;
+  }
 }
 
 /** The warnings of the options of every table a job reads, looks up or writes, each table once. */
@@ -183,21 +193,4 @@ function sinkChangelog(
     node.changelog.kind !== 'insert-only' &&
     !(node.uniqueKey && node.uniqueKey.length === sinkKey.length && node.uniqueKey.every((k) => sinkKey.includes(k)));
   return { sinkKey, upsertMaterialize };
-}
-
-/** Nodes that pass their input's updates on rather than producing updates of their own. */
-const PASS_THROUGH = new Set<PlanNode['kind']>([
-  'Calc',
-  'WatermarkAssigner',
-  'ChangelogNormalize',
-  'LookupJoin',
-  'Union',
-  'Sink',
-]);
-
-/** The node nearest the sink that produces the updates, as Flink names it in this error. */
-function updateProducer(node: PlanNode): string {
-  if (!PASS_THROUGH.has(node.kind)) return describeNode(node);
-  const updating = inputsOf(node).find((input) => input.changelog.kind !== 'insert-only');
-  return updating ? updateProducer(updating) : describeNode(node);
 }

@@ -64,6 +64,13 @@ function describe(node: PlanNode): string | undefined {
       return `a ${node.type} JOIN on (${fieldsOf(node.left, node.leftKeys)}) = (${fieldsOf(node.right, node.rightKeys)})`;
     case 'GroupAggregate':
       return `GROUP BY (${fieldsOf(node.input, node.groupKeys)}) with ${calls(node.input, node.calls) || 'no aggregate'}`;
+    case 'Rank': {
+      const spec = node.spec;
+      const order = spec.orderKeys.map((o) => `${fieldsOf(node.input, [o.field])} ${o.descending ? 'DESC' : 'ASC'}`);
+      return `ROW_NUMBER over (${fieldsOf(node.input, spec.partitionKeys)}) by (${order.join(', ')}) in ${spec.rankStart}..${spec.rankEnd}`;
+    }
+    case 'Deduplicate':
+      return `the ${node.spec.keepLastRow ? 'last' : 'first'} row of (${fieldsOf(node.input, node.spec.keys)}) by ${fieldsOf(node.input, [node.spec.timeField])}`;
     case 'WindowAggregate':
       return `a ${node.window.type} window of ${node.window.size} µs${node.window.slide === undefined ? '' : ` by ${node.window.slide} µs`} GROUP BY (${fieldsOf(node.input, node.groupKeys)}) with ${calls(node.input, node.calls) || 'no aggregate'}`;
     case 'Sink':

@@ -182,6 +182,13 @@ class GraphBuilder {
       case 'GroupAggregate':
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.aggregate(node, env, this.stateTtlMs), node.input);
+      case 'Rank':
+        this.graph.stateful = true;
+        return this.operatorOn(statefulOperator.rank(node, env, this.stateTtlMs), node.input);
+      case 'Deduplicate':
+        // On processing time too: a replay gives the rows in the order they first came.
+        this.graph.stateful = true;
+        return this.operatorOn(statefulOperator.deduplicate(node, env, this.stateTtlMs), node.input);
       case 'WindowTableFunction':
         return this.operatorOn(
           new WindowTableFunctionOperator(node.window, this.windowTime(node), env, () => this.graph.replay.active),

@@ -1,9 +1,11 @@
 import { GroupAggregateOperator } from '../exec/aggregate.ts';
+import { DeduplicateOperator } from '../exec/deduplicate.ts';
 import { JoinOperator } from '../exec/join.ts';
 import { NormalizeOperator } from '../exec/normalize.ts';
+import { RankOperator } from '../exec/rank.ts';
 import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
-import type { ChangelogNormalize, GroupAggregate, Join, Sink } from '../plan/nodes.ts';
+import type { ChangelogNormalize, Deduplicate, GroupAggregate, Join, Rank, Sink } from '../plan/nodes.ts';
 import { hintedTtl } from '../plan/state-ttl-hints.ts';
 import { type StateRetention, stateRetention } from '../state/idle-state.ts';
 
@@ -38,6 +40,10 @@ export const statefulOperator = {
       node.input.fields.map((f) => f.type),
       retention(node.stateTtlHint?.ttl, jobTtlMs, env),
     ),
+  rank: (node: Rank, env: EvalEnv, jobTtlMs: number) =>
+    new RankOperator(node.spec, retention(undefined, jobTtlMs, env)),
+  deduplicate: (node: Deduplicate, env: EvalEnv, jobTtlMs: number) =>
+    new DeduplicateOperator(node.spec, retention(undefined, jobTtlMs, env)),
   upsertMaterializer: (node: Sink, env: EvalEnv, jobTtlMs: number) =>
     new UpsertMaterializerOperator(node.sinkKey ?? [], node.uniqueKey, retention(undefined, jobTtlMs, env)),
 } as const;

@@ -364,6 +364,21 @@ export interface FunctionCall extends Node {
   readonly distinct: boolean;
   /** `COUNT(*)`. */
   readonly star: boolean;
+  /** `OVER (PARTITION BY ... ORDER BY ...)`: a window function (ROW_NUMBER) or an OVER aggregate. */
+  readonly over?: WindowSpecification;
+}
+
+/** The window of `f(...) OVER (PARTITION BY ... ORDER BY ...)`. */
+export interface WindowSpecification extends Node {
+  readonly partitionBy: readonly Expression[];
+  readonly orderBy: readonly OrderItem[];
+}
+
+export interface OrderItem extends Node {
+  readonly expression: Expression;
+  readonly descending: boolean;
+  /** `NULLS FIRST` (true) or `NULLS LAST` (false) when written. */
+  readonly nullsFirst?: boolean;
 }
 
 export interface ExtractExpression extends Node {
