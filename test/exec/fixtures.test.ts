@@ -329,6 +329,10 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
       return statefulOperator.join(node, env, stateTtlMs);
     case 'GroupAggregate':
       return statefulOperator.aggregate(node, env, stateTtlMs);
+    case 'Rank':
+      return statefulOperator.rank(node, env, stateTtlMs);
+    case 'Deduplicate':
+      return statefulOperator.deduplicate(node, env, stateTtlMs);
     case 'Sink':
       return node.upsertMaterialize ? statefulOperator.upsertMaterializer(node, env, stateTtlMs) : passThrough;
     case 'WatermarkAssigner':
