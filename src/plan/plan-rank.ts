@@ -235,12 +235,17 @@ function planRankNode(
   const fields: Field[] = outputRankNumber
     ? [...input.fields, { name: RANK_FIELD, type: T.bigint(false) }]
     : [...input.fields];
+  // Without the rank number, ranks past an offset change as -U/+U pairs of different rows (Flink's
+  // algorithm with row numbers), and a row moving up a rank is added before its old rank is
+  // retracted: no key identifies the rows then, so a keyed sink materializes them.
   const uniqueKey =
     rankStart === 1 && rankEnd === 1
       ? partitionKeys
       : outputRankNumber
         ? [...partitionKeys, input.fields.length]
-        : input.uniqueKey;
+        : rankStart > 1
+          ? undefined
+          : input.uniqueKey;
   return {
     kind: 'Rank',
     input,
