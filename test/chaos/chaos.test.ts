@@ -35,7 +35,8 @@ describe('chaos, short: each fault once while both pipelines run', () => {
       assert.equal(result.recoverySeconds.length, 1, report);
       assert.deepEqual(result.problems, [], report);
       assert.equal(totalDifferences(result.differences), 0, report);
-      for (const difference of result.differences) assert.ok(difference.rows > 0, `${difference.table} has rows to compare`);
+      for (const difference of result.differences)
+        assert.ok(difference.rows > 0, `${difference.table} has rows to compare`);
     });
   }
 });

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import type { AggregateCall } from '../../src/exec/accumulators.ts';
 import { GroupAggregateOperator } from '../../src/exec/aggregate.ts';
 import type { Change } from '../../src/exec/change.ts';
@@ -16,7 +17,6 @@ import { RankOperator, type RankSpec, type RankStrategy } from '../../src/exec/r
 import type { Row } from '../../src/expr/value.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
 import { T } from '../../src/types/data-type.ts';
-import { seededRandom } from '../helpers/random.ts';
 
 const CITIES = ['A', 'B', 'C'];
 

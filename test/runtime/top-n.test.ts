@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
+import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { seededRandom } from '../helpers/random.ts';
 import { waitFor as waitForJobs } from '../helpers/wait.ts';
 
 const SQL = `
