@@ -20,6 +20,8 @@ export interface Difference {
 export function diffRows(table: CheckedTable, actual: readonly Row[], expected: readonly Row[]): Difference {
   const keyOf = (row: Row) => table.key.map((column) => row[column]).join('|');
   const want = new Map(expected.map((row) => [keyOf(row), row]));
+  if (want.size !== expected.length)
+    throw new Error(`the oracle of ${table.name} gives ${expected.length - want.size} rows under a key it already has`);
   const examples: string[] = [];
   const note = (text: string) => {
     if (examples.length < 5) examples.push(`${table.name} ${text}`);

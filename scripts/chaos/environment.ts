@@ -145,10 +145,12 @@ export class Engine {
   /** SIGKILL of the engine's process group and of its embedded PostgreSQL's (the whole instance). */
   async killInstance(): Promise<void> {
     const postmaster = this.postmasterPid();
+    // Without it the fault would be kill-engine's: the server is detached, in a group of its own.
+    if (postmaster === undefined) throw new Error(`no running embedded PostgreSQL in ${this.dataDir}`);
     if (this.child?.pid) process.kill(-this.child.pid, 'SIGKILL');
-    if (postmaster) process.kill(-postmaster, 'SIGKILL');
+    process.kill(-postmaster, 'SIGKILL');
     await this.exited;
-    if (postmaster) await waitForExit(postmaster, 10_000);
+    await waitForExit(postmaster, 10_000);
   }
 
   /** SIGKILL of the engine alone: its embedded PostgreSQL lives on, orphaned, until the next start. */

@@ -36,13 +36,17 @@ const TIER = `CASE WHEN u.city IN ('北京', '上海', '广州', '深圳') THEN 
     WHEN u.city IN ('杭州', '南京', '成都', '武汉', '西安', '重庆', '天津', '苏州') THEN '二线城市'
     WHEN u.city IS NULL THEN '未知' ELSE '其他城市' END`;
 
+/** The filter of 2_dwd_layer.sql: an order that leaves it is deleted downstream. */
+const DWD_FILTER = (o: string) => `${o}.order_id IS NOT NULL AND ${o}.quantity > 0 AND ${o}.total_amount >= 0`;
+
 /** 2_dwd_layer.sql and 3_dimension_join.sql over the source tables. */
 const JOINED = `SELECT o.order_id, o.user_id, COALESCE(u.username, 'Unknown User') AS username,
     COALESCE(u.email, 'unknown@example.com') AS email, u.phone, u.city, trim(o.product_name) AS product_name,
     o.product_category, ${CATEGORY} AS product_category_normalized, o.quantity, o.unit_price, o.total_amount,
     upper(o.order_status) AS order_status, ${statusDesc('o.order_status')} AS order_status_desc, o.order_time,
     u.register_time AS user_register_time, ${TIER} AS user_city_tier, o.updated_at
-  FROM business.orders o LEFT JOIN business.users u ON u.user_id = o.user_id`;
+  FROM business.orders o LEFT JOIN business.users u ON u.user_id = o.user_id
+  WHERE ${DWD_FILTER('o')}`;
 
 const ORDER_COLUMNS = `order_id::text, user_id::text, username, email, phone, city, product_name, product_category,
     product_category_normalized, quantity::text, unit_price::text, total_amount::text, total_amount_yuan,
@@ -74,9 +78,9 @@ export const SEED_TABLES: readonly CheckedTable[] = [
         CASE WHEN o.order_status = v.order_status THEN COALESCE(u.username, 'Unknown User') ELSE '${ANY}' END AS username,
         trim(v.product_name) AS product_name, v.total_amount::text, ${ts('v.order_time', 'order_time')},
         ${ts('v.updated_at', 'updated_at')}
-      FROM (SELECT DISTINCT ON (order_id, order_status) * FROM business.order_versions
+      FROM (SELECT DISTINCT ON (order_id, order_status) * FROM business.order_versions v WHERE ${DWD_FILTER('v')}
              ORDER BY order_id, order_status, version_id DESC) v
-      LEFT JOIN business.orders o ON o.order_id = v.order_id
+      LEFT JOIN business.orders o ON o.order_id = v.order_id AND ${DWD_FILTER('o')}
       LEFT JOIN business.users u ON u.user_id = o.user_id`,
   },
   {
@@ -97,7 +101,7 @@ export const SEED_TABLES: readonly CheckedTable[] = [
       FROM (SELECT date_trunc('minute', updated_at) AS window_start,
                    date_trunc('minute', updated_at) + interval '1 minute' AS window_end,
                    upper(order_status) AS order_status, order_id
-              FROM business.order_versions) v
+              FROM business.order_versions v WHERE ${DWD_FILTER('v')}) v
       WHERE ${CLOSED} GROUP BY window_start, window_end, order_status`,
   },
   {

@@ -47,15 +47,21 @@ export class CuttingProxy {
     this.refusals = connections;
   }
 
-  /** Cuts every open connection and refuses new ones for `ms`. */
-  outage(ms: number): void {
+  /** Connections refused during outages. */
+  refusedInOutages = 0;
+
+  /** Cuts every open connection and refuses new ones for `ms`; how many connections it cut. */
+  outage(ms: number): number {
     this.downUntil = Date.now() + ms;
+    const open = this.sockets.size / 2; // a client's socket and its upstream
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    return open;
   }
 
   private relay(client: Socket, host: string, port: number): void {
     if (Date.now() < this.downUntil) {
+      this.refusedInOutages++;
       client.destroy();
       return;
     }

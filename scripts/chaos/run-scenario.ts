@@ -26,7 +26,11 @@ export interface RunOptions {
   readonly pauseMs: number;
   /** How long the pipelines may take to catch up after the workload ends. */
   readonly settleMs: number;
+  /** How long a change made after a fault may take to reach the sinks. */
+  readonly probeTimeoutMs: number;
   readonly log: (line: string) => void;
+  /** Ends the run early, cleaning up what it started (Ctrl-C, a test's timeout). */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -36,6 +40,8 @@ export interface RunResult {
   readonly changes: number;
   readonly transactions: number;
   readonly differences: readonly Difference[];
+  /** Rows of the event-time window table for minutes of the workload (compared with the others). */
+  readonly workloadWindows: number;
   /** Per fault: seconds from its end until a change made then reached both pipelines' sinks. */
   readonly recoverySeconds: readonly number[];
   /** Anything else that went wrong: a failed job, a probe that never arrived, a workload error. */
@@ -53,31 +59,63 @@ const SEED_SCRIPTS = [
 const SALES_SCRIPTS = ['sales_1_cdc.sql', 'sales_2_aggregates.sql'];
 /** Jobs of both pipelines: two in the seed's first script, one in each other script. */
 const JOBS = SEED_SCRIPTS.length + 1 + SALES_SCRIPTS.length;
-const PROBE_TIMEOUT_MS = 180_000;
+/** Chance that the first fault comes right after the submissions, while the jobs snapshot and start. */
+const EARLY_FAULT = 0.3;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pause that ends at once, with the signal's reason, when the run is aborted. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
+
+interface Probe {
+  readonly sourceUrl: string;
+  readonly sinkUrl: string;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+}
 
 /**
  * Makes one change that both pipelines carry to their sinks (order 1's product name through every
- * layer of the seed, item 0's quantity through the sales pipeline), and resolves with the milliseconds until
- * both arrived, or undefined when they did not within the timeout.
+ * layer of the seed, item 0's quantity through the sales pipeline), and resolves with the
+ * milliseconds until both arrived, or undefined when they did not within the timeout. Its
+ * `updated_at` is `aheadSeconds` after now: the last probe moves the watermark past every minute
+ * of the workload, so that all their windows close.
  */
-async function probe(sourceUrl: string, sinkUrl: string, n: number): Promise<number | undefined> {
+async function probe(
+  { sourceUrl, sinkUrl, timeoutMs, signal }: Probe,
+  n: number,
+  aheadSeconds = 0,
+): Promise<number | undefined> {
   const source = new pg.Client({ connectionString: sourceUrl });
   await source.connect();
   const startedAt = Date.now();
   try {
     await source.query('BEGIN');
     await source.query(
-      'UPDATE business.orders SET product_name = $1, updated_at = clock_timestamp() WHERE order_id = 1',
-      [`probe-${n}`],
+      `UPDATE business.orders SET product_name = $1, updated_at = clock_timestamp() + make_interval(secs => $2)
+        WHERE order_id = 1`,
+      [`probe-${n}`, aheadSeconds],
     );
     await source.query('UPDATE business.order_items SET quantity = $1 WHERE item_id = 0', [1000 + n]);
     await source.query('COMMIT');
   } finally {
     await source.end();
   }
-  const deadline = startedAt + PROBE_TIMEOUT_MS;
+  const deadline = startedAt + timeoutMs;
   while (Date.now() < deadline) {
     const sink = new pg.Client({ connectionString: sinkUrl });
     try {
@@ -91,10 +129,33 @@ async function probe(sourceUrl: string, sinkUrl: string, n: number): Promise<num
     } finally {
       await sink.end().catch(() => undefined);
     }
-    await sleep(50);
+    await sleep(50, signal);
   }
   return undefined;
 }
+
+async function oneValue(url: string, sql: string, params: unknown[] = []): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return String((await client.query(sql, params)).rows[0]?.value);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The minute the workload starts in, by the source's clock. */
+const firstMinute = (sourceUrl: string) =>
+  oneValue(sourceUrl, "SELECT date_trunc('minute', localtimestamp)::text AS value");
+
+const windowsSince = async (sinkUrl: string, minute: string) =>
+  Number(
+    await oneValue(
+      sinkUrl,
+      'SELECT count(*) AS value FROM result.dws_order_events_per_minute WHERE window_start >= $1',
+      [minute],
+    ),
+  );
 
 export async function runScenario(scenario: Scenario, seed: number, options: RunOptions): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), `rivulet-chaos-${scenario.name}-`));
@@ -108,6 +169,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
   let broker: KafkaBroker | undefined;
   let engine: Engine | undefined;
   let writer: Writer | undefined;
+  const { signal } = options;
   try {
     source = await DatabaseServer.source(dir);
     sink = await DatabaseServer.sink(dir);
@@ -130,7 +192,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
       await engine.submit(`scripts/chaos/${file}`, readFileSync(join(CHAOS_DIR, file), 'utf8'), variables);
     const sourceUrl = source.url();
     const sinkUrl = sink.url();
-    if ((await probe(sourceUrl, sinkUrl, 0)) === undefined) throw new Error('the pipelines did not start flowing');
+    const probing: Probe = { sourceUrl, sinkUrl, timeoutMs: options.probeTimeoutMs, signal };
 
     const checkJobs = async () => {
       for (const job of await (engine as Engine).jobs())
@@ -148,26 +210,30 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
       outageMs: options.outageMs,
     };
     const startedAt = Date.now();
+    const workloadMinute = await firstMinute(sourceUrl);
     const slot = (options.seconds * 1000) / options.faults;
+    const early = random() < EARLY_FAULT;
     for (let fault = 1; fault <= options.faults; fault++) {
-      // Somewhere in the first two thirds of this fault's share of the run.
-      const at = startedAt + (fault - 1) * slot + random() * slot * 0.66;
-      await sleep(Math.max(0, at - Date.now()));
+      // Somewhere in the first two thirds of this fault's share of the run; the first one sometimes
+      // within 1.5 s of the submissions, while the jobs take their snapshots and start.
+      const at =
+        fault === 1 && early ? startedAt + random() * 1500 : startedAt + (fault - 1) * slot + random() * slot * 0.66;
+      await sleep(Math.max(0, at - Date.now()), signal);
       options.log(`  fault ${fault}: ${scenario.name} after ${writer.changes} changes`);
       await scenario.inject(context);
-      const recovery = await probe(sourceUrl, sinkUrl, fault);
+      const recovery = await probe(probing, fault);
       if (recovery === undefined)
-        problems.push(`fault ${fault}: no change reached the sinks within ${PROBE_TIMEOUT_MS / 1000} s`);
+        problems.push(`fault ${fault}: no change reached the sinks within ${options.probeTimeoutMs / 1000} s`);
       else {
         recoverySeconds.push(recovery / 1000);
         options.log(`  fault ${fault}: flowing again after ${(recovery / 1000).toFixed(1)} s`);
       }
       await checkJobs();
     }
-    await sleep(Math.max(0, startedAt + options.seconds * 1000 - Date.now()));
+    await sleep(Math.max(0, startedAt + options.seconds * 1000 - Date.now()), signal);
     await writer.stop();
     problems.push(...writer.errors.slice(0, 5).map((error) => `workload: ${error}`));
-    if ((await probe(sourceUrl, sinkUrl, options.faults + 1)) === undefined)
+    if ((await probe(probing, options.faults + 1, 70)) === undefined)
       problems.push('the last change did not reach the sinks');
 
     // Caught up: the comparison holds twice in a row, or time runs out and what differs is reported.
@@ -178,7 +244,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
       differences = await compareTables(sourceUrl, sinkUrl, [...SEED_TABLES, ...SALES_TABLES]);
       clean = totalDifferences(differences) === 0 ? clean + 1 : 0;
       if (Date.now() > deadline) break;
-      await sleep(1000);
+      await sleep(1000, signal);
     }
     await checkJobs();
     const running = (await engine.jobs()).filter((job) => job.state === 'RUNNING').length;
@@ -189,6 +255,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
       changes: writer.changes,
       transactions: writer.transactions,
       differences,
+      workloadWindows: await windowsSince(sinkUrl, workloadMinute),
       recoverySeconds,
       problems,
       engineLog: engine.tail(),
@@ -200,6 +267,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
       changes: writer?.changes ?? 0,
       transactions: writer?.transactions ?? 0,
       differences: [],
+      workloadWindows: 0,
       recoverySeconds,
       problems: [...problems, `run aborted: ${(error as Error).message}`],
       engineLog: engine?.tail() ?? '',

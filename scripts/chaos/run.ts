@@ -27,10 +27,10 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string | undefined): number {
+function number(name: string, text: string | undefined, least: number): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) {
-    process.stderr.write(`error[CHAOS_OPTION]: --${name} must be a number >= 0, not '${text}'\n`);
+  if (!Number.isFinite(value) || value < least) {
+    process.stderr.write(`error[CHAOS_OPTION]: --${name} must be a number >= ${least}, not '${text}'\n`);
     process.exit(2);
   }
   return value;
@@ -47,15 +47,25 @@ const chosen = (values.scenario?.split(',') ?? [...known.keys()]).map((name) => 
   }
   return scenario;
 });
-const runs = positive('runs', values.runs);
-const baseSeed = values.seed === undefined ? randomInt(2 ** 31) : positive('seed', values.seed);
+const runs = number('runs', values.runs, 1);
+const baseSeed = values.seed === undefined ? randomInt(2 ** 31) : number('seed', values.seed, 0);
+// Ctrl-C ends the run under way, which stops what it started; a second one leaves at once.
+const abort = new AbortController();
+process.on('SIGINT', () => {
+  if (abort.signal.aborted) process.exit(130);
+  process.stdout.write('\nstopping the run and what it started (Ctrl-C again to leave at once)\n');
+  abort.abort(new Error('interrupted'));
+});
+process.on('SIGTERM', () => abort.abort(new Error('terminated')));
 const options = {
-  seconds: positive('seconds', values.seconds),
-  faults: Math.max(1, positive('faults', values.faults)),
-  outageMs: positive('outage-seconds', values['outage-seconds']) * 1000,
-  pauseMs: positive('pause-ms', values['pause-ms']),
-  settleMs: positive('settle-seconds', values['settle-seconds']) * 1000,
+  seconds: number('seconds', values.seconds, 1),
+  faults: number('faults', values.faults, 1),
+  outageMs: number('outage-seconds', values['outage-seconds'], 0) * 1000,
+  pauseMs: number('pause-ms', values['pause-ms'], 0),
+  settleMs: number('settle-seconds', values['settle-seconds'], 0) * 1000,
+  probeTimeoutMs: 180_000,
   log: (line: string) => process.stdout.write(`${line}\n`),
+  signal: abort.signal,
 };
 
 const results: RunResult[] = [];
@@ -64,6 +74,7 @@ for (const scenario of chosen) {
     const seed = (baseSeed + run * 7919 + results.length) % 2 ** 31;
     process.stdout.write(`${scenario.name} run ${run + 1}/${runs} (seed ${seed}): ${scenario.description}\n`);
     const result = await runScenario(scenario, seed, options);
+    if (abort.signal.aborted) process.exit(130);
     results.push(result);
     const lost = totalDifferences(result.differences);
     process.stdout.write(
@@ -101,7 +112,7 @@ for (const row of rows) process.stdout.write(`${line(row)}\n`);
 if (values.json)
   writeFileSync(
     values.json,
-    `${JSON.stringify({ date: new Date().toISOString(), baseSeed, options: { ...options, log: undefined }, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), baseSeed, options: { ...options, log: undefined, signal: undefined }, results }, null, 2)}\n`,
   );
 const failed = results.filter((result) => totalDifferences(result.differences) > 0 || result.problems.length > 0);
 process.stdout.write(

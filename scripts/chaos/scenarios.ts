@@ -76,8 +76,11 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'the sink database unreachable (connections cut, new ones refused)',
     kafkaLog: false,
     async inject({ sinkProxy, outageMs }) {
-      sinkProxy.outage(outageMs);
+      const refusedBefore = sinkProxy.refusedInOutages;
+      const cut = sinkProxy.outage(outageMs);
       await sleep(outageMs);
+      if (cut + sinkProxy.refusedInOutages - refusedBefore === 0)
+        throw new Error('the sink outage cut no connection and refused none: the jobs did not reach the sink');
     },
   },
   {

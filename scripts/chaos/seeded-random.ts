@@ -1,4 +1,4 @@
-/** A seeded random generator (mulberry32): a test that prints its seed can be replayed exactly. */
+/** A seeded random generator (mulberry32): a test that prints its seed can make the same choices again. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

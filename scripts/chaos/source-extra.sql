@@ -21,6 +21,7 @@ CREATE TABLE business.order_versions (
     order_id     BIGINT,
     user_id      BIGINT,
     product_name VARCHAR(200),
+    quantity     INT,
     total_amount DECIMAL(10, 2),
     order_status VARCHAR(20),
     order_time   TIMESTAMP(3),
@@ -29,8 +30,8 @@ CREATE TABLE business.order_versions (
 
 CREATE FUNCTION business.record_order_version() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO business.order_versions (order_id, user_id, product_name, total_amount, order_status, order_time, updated_at)
-    VALUES (NEW.order_id, NEW.user_id, NEW.product_name, NEW.total_amount, NEW.order_status, NEW.order_time, NEW.updated_at);
+    INSERT INTO business.order_versions (order_id, user_id, product_name, quantity, total_amount, order_status, order_time, updated_at)
+    VALUES (NEW.order_id, NEW.user_id, NEW.product_name, NEW.quantity, NEW.total_amount, NEW.order_status, NEW.order_time, NEW.updated_at);
     RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
@@ -39,8 +40,8 @@ CREATE TRIGGER order_versions AFTER INSERT OR UPDATE ON business.orders
     FOR EACH ROW EXECUTE FUNCTION business.record_order_version();
 
 -- The orders already in the table (source_db.sql's five) are their own first versions.
-INSERT INTO business.order_versions (order_id, user_id, product_name, total_amount, order_status, order_time, updated_at)
-SELECT order_id, user_id, product_name, total_amount, order_status, order_time, updated_at FROM business.orders;
+INSERT INTO business.order_versions (order_id, user_id, product_name, quantity, total_amount, order_status, order_time, updated_at)
+SELECT order_id, user_id, product_name, quantity, total_amount, order_status, order_time, updated_at FROM business.orders;
 
 -- The order and the item the chaos runner updates to see when the pipelines flow again (user 1
 -- never exists; the workload touches neither).

@@ -156,7 +156,8 @@ export class Workload {
     return {
       text: `UPDATE business.orders SET quantity = $2::int, total_amount = $2::int * unit_price, user_id = CASE WHEN $3 THEN $4 ELSE user_id END,
                updated_at = clock_timestamp() WHERE order_id = $1`,
-      values: [id, 1 + Math.floor(this.random() * 5), this.chance(0.2), this.users.pick(this.random) ?? 1001],
+      // Quantity 0 takes the order out of the DWD layer's filter (a delete downstream) until it changes again.
+      values: [id, Math.floor(this.random() * 6), this.chance(0.2), this.users.pick(this.random) ?? 1001],
     };
   }
 
@@ -295,8 +296,11 @@ export class Writer {
       } catch (error) {
         this.interrupted++;
         const code = String((error as { code?: unknown }).code ?? '');
-        // 08: connection exceptions; 57P: the server shutting down; 40: a transaction rolled back.
-        if (code !== '' && !/^(08|57P|40)/.test(code)) this.errors.push(`${code}: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        // 08: connection exceptions; 57P: the server shutting down; 40: a transaction rolled back;
+        // no code: the client's own errors, of which only a lost connection is expected.
+        const lost = code === '' && /connect|terminated|ECONN|EPIPE|not queryable|ended/i.test(message);
+        if (!lost && !/^(08|57P|40)/.test(code)) this.errors.push(`${code || 'client'}: ${message}`);
         await client.end().catch(() => undefined);
         client = undefined;
       }

@@ -25,4 +25,8 @@ describe('the chaos comparison of a sink table with its oracle', () => {
     assert.equal(diffRows(table, [row('1', 'a', 'whatever'), row('2', 'a', '5', 'y')], expected).wrong, 0);
     assert.equal(diffRows(table, [row('1', 'a', 'whatever'), row('2', 'a', '6', 'y')], expected).wrong, 1);
   });
+
+  it('refuses an oracle that gives two rows under one key', () => {
+    assert.throws(() => diffRows(table, [], [row('1', 'a', '1'), row('1', 'a', '2')]), /oracle of t gives 1 rows/);
+  });
 });

@@ -475,7 +475,7 @@ function describeError(error: unknown): string {
   return `${(error as Error).message} ${Array.isArray(errors) ? errors.map(describeError).join(' ') : ''}`;
 }
 
-class KafkaTransaction implements LogTransaction {
+export class KafkaTransaction implements LogTransaction {
   private done = false;
   /** Whether the broker knows the transaction yet (it does from the first write). */
   private started = false;
