@@ -21,14 +21,16 @@ function windowStart(timestamp: number, size: number): number {
 
 /** The windows a window table function assigns rows to. */
 export interface WindowSpec {
-  readonly type: 'TUMBLE' | 'HOP' | 'CUMULATE';
+  readonly type: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
   /** The time attribute column of the input. */
   readonly timeField: number;
   readonly timeKind: 'ROWTIME' | 'PROCTIME';
-  /** Microseconds. */
+  /** Microseconds; SESSION's gap (the time without rows after which a session ends). */
   readonly size: number;
   /** HOP's slide or CUMULATE's step, in microseconds. */
   readonly slide?: number;
+  /** SESSION's PARTITION BY columns of the input: sessions are per value of these. */
+  readonly partitionKeys?: readonly number[];
 }
 
 export interface TimeWindow {
@@ -39,7 +41,9 @@ export interface TimeWindow {
 /**
  * The windows a timestamp belongs to, in the order Flink's assigners list them: TUMBLE one;
  * HOP every window of `size` starting at a multiple of `slide` that holds it, latest start first;
- * CUMULATE the windows [start, start + k·step) of its period that hold it, smallest first.
+ * CUMULATE the windows [start, start + k·step) of its period that hold it, smallest first;
+ * SESSION the window [time, time + gap) of the row alone, which sessions merge with the windows of
+ * other rows they overlap or touch (see session-window.ts).
  * Times and windows are in whole milliseconds since 1970, as Flink's assigners count (and exact
  * as numbers over the whole range of TIMESTAMP).
  */
@@ -65,6 +69,8 @@ export function assignWindows(window: WindowSpec, timestamp: number): TimeWindow
         windows.push({ start, end });
       return windows;
     }
+    case 'SESSION':
+      return [{ start: timestamp, end: timestamp + size }];
   }
 }
 
@@ -73,7 +79,7 @@ export function assignWindows(window: WindowSpec, timestamp: number): TimeWindow
  * Flink's TimeWindowUtil.toEpochMillsForTimer: a time skipped by a daylight-saving gap fires at the
  * first instant after the gap, a time that occurs twice fires at its second occurrence. Milliseconds.
  */
-function timerInstant(zone: TimeZone, local: number): number {
+export function timerInstant(zone: TimeZone, local: number): number {
   const t1 = localMillisToInstant(zone, local);
   const t2 = localMillisToInstant(zone, local + HOUR);
   if (t1 === t2) return t1 - (((t1 % HOUR) + HOUR) % HOUR);

@@ -1,5 +1,6 @@
 import { REDACTED } from '../connectors/options.ts';
 import type { AggregateCall } from '../exec/accumulators.ts';
+import type { WindowSpec } from '../exec/window.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { toText } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
@@ -8,6 +9,7 @@ import { resolveTimeZone } from '../types/temporal.ts';
 import { uniqueNames } from './build.ts';
 import { formatChangelog } from './changelog.ts';
 import type { Field, PlanNode, TableReference } from './nodes.ts';
+import { windowTvfBelow } from './window-columns.ts';
 
 const INFIX: Readonly<Record<string, string>> = {
   PLUS: '+',
@@ -197,7 +199,36 @@ export function describeNode(node: PlanNode): string {
         ...node.groupKeys.map((k) => node.input.fields[k]?.name as string),
         ...node.calls.map((c) => aggregateText(c, node.input.fields)),
       ];
-      return `WindowAggregate(groupBy=${keyNames(node.groupKeys, node.input.fields)}, window=[${node.window.type}], emit=[on ${node.window.timeKind === 'ROWTIME' ? 'watermark' : 'processing time'} past window_end], select=${list(select)})`;
+      const tvf = windowTvfBelow(node);
+      const window =
+        node.window.type === 'SESSION' && tvf
+          ? sessionText(node.window, tvf.input.fields, node.window.partitionKeys)
+          : node.window.type;
+      return `WindowAggregate(groupBy=${keyNames(node.groupKeys, node.input.fields)}, window=[${window}], emit=[on ${node.window.timeKind === 'ROWTIME' ? 'watermark' : 'processing time'} past window_end], select=${list(select)})`;
+    }
+    case 'GroupWindowAggregate': {
+      const groupBy = node.groupKeys.length > 0 ? `groupBy=${keyNames(node.groupKeys, node.input.fields)}, ` : '';
+      const names = node.fields.slice(node.groupKeys.length + node.calls.length).map((f) => f.name);
+      const select = [
+        ...node.groupKeys.map((k) => node.input.fields[k]?.name as string),
+        ...node.calls.map((c) => aggregateText(c, node.input.fields)),
+        ...node.properties.map((p, i) => `${p}('w$) AS ${names[i]}`),
+      ];
+      const properties = node.properties.length > 0 ? `, properties=${list(names)}` : '';
+      return `GroupWindowAggregate(${groupBy}window=[${groupWindowText(node.window, node.input.fields)}]${properties}, select=${list(select)})`;
+    }
+    case 'WindowRank': {
+      const spec = node.spec;
+      const orderBy = spec.orderKeys.map(
+        (order) => `${node.input.fields[order.field]?.name} ${order.descending ? 'DESC' : 'ASC'}`,
+      );
+      const partitionBy = spec.partitionKeys.filter((k) => k !== node.windowStart && k !== spec.windowEnd);
+      return `WindowRank(window=[${attachedWindowText(node.window, node.input.fields, node.windowStart, spec.windowEnd)}], rankType=[ROW_NUMBER], rankRange=[rankStart=${spec.rankStart}, rankEnd=${spec.rankEnd}], partitionBy=${keyNames(partitionBy, node.input.fields)}, orderBy=${list(orderBy)}, select=${list(node.fields.map((f) => f.name))})`;
+    }
+    case 'WindowDeduplicate': {
+      const spec = node.spec;
+      const keys = spec.keys.filter((k) => k !== node.windowStart && k !== spec.windowEnd);
+      return `WindowDeduplicate(window=[${attachedWindowText(node.window, node.input.fields, node.windowStart, spec.windowEnd)}], keep=[${spec.keepLastRow ? 'LastRow' : 'FirstRow'}], partitionKeys=${keyNames(keys, node.input.fields)}, orderKey=[${node.input.fields[spec.timeField]?.name}], order=[ROWTIME])`;
     }
     case 'Union':
       return `Union(all=[true], union=${list(node.fields.map((f) => f.name))})`;
@@ -219,15 +250,43 @@ function joinedFields(node: Extract<PlanNode, { kind: 'Join' }>): readonly Field
   return fields.map((f, i) => ({ ...f, name: names[i] as string }));
 }
 
-function windowText(
-  window: { type: string; size: number; slide?: number; timeField: number },
-  fields: readonly Field[],
-): string {
+function windowText(window: WindowSpec, fields: readonly Field[]): string {
   const time = fields[window.timeField]?.name;
   const size = intervalText(window.size);
+  if (window.type === 'SESSION') return sessionText(window, fields, window.partitionKeys);
   if (window.type === 'TUMBLE') return `TUMBLE(time_col=[${time}], size=[${size}])`;
   const second = window.type === 'HOP' ? 'slide' : 'step';
   return `${window.type}(time_col=[${time}], ${second}=[${intervalText(window.slide ?? 0)}], size=[${size}])`;
+}
+
+/** A SESSION window as Flink's SessionWindowSpec shows it, with the columns it is partitioned by. */
+function sessionText(window: WindowSpec, fields: readonly Field[], partitionKeys?: readonly number[]): string {
+  const partition =
+    partitionKeys && partitionKeys.length > 0 ? `, partition keys=${keyNames(partitionKeys, fields)}` : '';
+  return `SESSION(time_col=[${fields[window.timeField]?.name}], gap=[${intervalText(window.size)}]${partition})`;
+}
+
+/** The window of a node after a window TVF, by its window_start and window_end columns (Flink's WindowAttachedWindowingStrategy). */
+function attachedWindowText(window: WindowSpec, fields: readonly Field[], start: number, end: number): string {
+  const bounds = `win_start=[${fields[start]?.name}], win_end=[${fields[end]?.name}]`;
+  const size = intervalText(window.size);
+  if (window.type === 'TUMBLE' || window.type === 'SESSION') return `${window.type}(${bounds}, size=[${size}])`;
+  const second = window.type === 'HOP' ? 'slide' : 'step';
+  return `${window.type}(${bounds}, ${second}=[${intervalText(window.slide ?? 0)}], size=[${size}])`;
+}
+
+/** A legacy group window as Flink names it: TumblingGroupWindow('w$, ts, 60000), sizes in milliseconds. */
+function groupWindowText(window: WindowSpec, fields: readonly Field[]): string {
+  const time = fields[window.timeField]?.name;
+  const millis = (micros: number) => micros / 1000;
+  switch (window.type) {
+    case 'HOP':
+      return `SlidingGroupWindow('w$, ${time}, ${millis(window.size)}, ${millis(window.slide ?? 0)})`;
+    case 'SESSION':
+      return `SessionGroupWindow('w$, ${time}, ${millis(window.size)})`;
+    default:
+      return `TumblingGroupWindow('w$, ${time}, ${millis(window.size)})`;
+  }
 }
 
 function intervalText(micros: number): string {

@@ -1,9 +1,11 @@
 import type { ResolvedConnector } from '../connectors/registry.ts';
 import type { AggregateCall } from '../exec/accumulators.ts';
 import type { DeduplicateSpec } from '../exec/deduplicate.ts';
+import type { WindowProperty } from '../exec/group-window.ts';
 import type { JoinType } from '../exec/join.ts';
 import type { RankSpec } from '../exec/rank.ts';
 import type { WindowSpec } from '../exec/window.ts';
+import type { WindowDeduplicateSpec, WindowRankSpec } from '../exec/window-rank.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import type { DataType } from '../types/data-type.ts';
 import type { ChangelogMode } from './changelog.ts';
@@ -34,6 +36,9 @@ export type PlanNode =
   | Deduplicate
   | WindowTableFunction
   | WindowAggregate
+  | GroupWindowAggregate
+  | WindowRank
+  | WindowDeduplicate
   | Union
   | Values
   | Sink;
@@ -149,7 +154,51 @@ export interface WindowAggregate extends Common {
   readonly groupKeys: readonly number[];
   /** Position of window_end among the group keys: the time at which a group is complete. */
   readonly windowEndKey: number;
+  /** Positions of window_start and (when grouped by it) window_time among the group keys. */
+  readonly windowStartKey: number;
+  readonly windowTimeKey?: number;
   readonly calls: readonly AggregateCall[];
+}
+
+/**
+ * Flink's legacy group window aggregate: GROUP BY TUMBLE(ts, size), HOP(ts, slide, size) or
+ * SESSION(ts, gap) and other keys. Its fields are the group keys, the aggregates and the window
+ * properties the query reads (w$start, w$end, w$rowtime, w$proctime, in that order); each group
+ * of a window emits one final insert when time passes the window's end.
+ */
+export interface GroupWindowAggregate extends Common {
+  readonly kind: 'GroupWindowAggregate';
+  readonly input: PlanNode;
+  /** TUMBLE, HOP or SESSION; its time field is a field of the input. */
+  readonly window: WindowSpec;
+  readonly groupKeys: readonly number[];
+  readonly calls: readonly AggregateCall[];
+  readonly properties: readonly WindowProperty[];
+}
+
+/**
+ * Flink's WindowRank: ROW_NUMBER() OVER (PARTITION BY window_start, window_end, ...) filtered to a
+ * range of ranks, over a window TVF or a window aggregate; each window's ranks are emitted once,
+ * as inserts, when time passes its end. Its fields are the input's, and the rank (`w0$o0`) when
+ * `spec.outputRankNumber`.
+ */
+export interface WindowRank extends Common {
+  readonly kind: 'WindowRank';
+  readonly input: PlanNode;
+  /** The window of the window TVF the rows come from. */
+  readonly window: WindowSpec;
+  /** The input's window_start field (its window_end is `spec.windowEnd`). */
+  readonly windowStart: number;
+  readonly spec: WindowRankSpec;
+}
+
+/** Flink's WindowDeduplicate: the first or last row (by rowtime) of each window and key, emitted when the window ends. */
+export interface WindowDeduplicate extends Common {
+  readonly kind: 'WindowDeduplicate';
+  readonly input: PlanNode;
+  readonly window: WindowSpec;
+  readonly windowStart: number;
+  readonly spec: WindowDeduplicateSpec;
 }
 
 export interface Union extends Common {

@@ -16,9 +16,17 @@ import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bin
 import { makeCalc } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode, WindowTableFunction } from './nodes.ts';
+import {
+  auxiliaryProperty,
+  groupWindowOf,
+  groupWindowSpec,
+  propertyFields,
+  usedProperties,
+} from './plan-group-window.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 import type { StateTtlHints } from './state-ttl-hints.ts';
+import { readsSessionWindow, type WindowColumn, windowColumnOf } from './window-columns.ts';
 
 /** An expression's shape without source positions: equal shapes are the same expression. */
 export function shapeKey(expr: Expression): string {
@@ -153,7 +161,9 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     projection.push(expr);
     return projection.length - 1;
   };
-  const groupKeys = select.groupBy.map((expr) => {
+  // GROUP BY TUMBLE(ts, ...), HOP(...) or SESSION(...): a legacy group window aggregate.
+  const { window: groupWindow, rest: groupBy } = groupWindowOf(select.groupBy, from.scope, ctx);
+  const groupKeys = groupBy.map((expr) => {
     if (expr.kind === 'literal' && expr.type === 'number') {
       throw new SqlError(
         'SQL_UNSUPPORTED',
@@ -165,12 +175,12 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     }
     return slot(bindExpression(expr, from.scope, env));
   });
-  const groupShapes = select.groupBy.map(shapeKey);
+  const groupShapes = groupBy.map(shapeKey);
   if (new Set(groupKeys).size !== groupKeys.length) {
     throw new SqlError(
       'SQL_DUPLICATE_GROUP_KEY',
       ctx.source,
-      select.groupBy[0]?.at ?? select.at,
+      groupBy[0]?.at ?? select.at,
       'GROUP BY lists the same expression twice',
     );
   }
@@ -196,37 +206,54 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     });
   }
 
+  const timeSlot = groupWindow ? slot(groupWindow.time) : undefined;
+  const properties = groupWindow ? usedProperties(select, groupWindow, ctx) : [];
   const inputNames = projection.map((expr, i) => (expr.kind === 'input' ? expr.name : `$f${i}`));
   const preCalc = makeCalc(from.node, projection, inputNames);
   const keyFields: Field[] = groupKeys.map((k) => preCalc.fields[k] as Field);
   const fields: Field[] = [
     ...keyFields.map((f) => ({ ...f, type: withoutTimeAttribute(f.type) })),
     ...aggregateCalls.map((c) => ({ name: c.name, type: c.type })),
+    ...(groupWindow ? propertyFields(properties, groupWindow) : []),
   ];
-  const window = windowOf(from.node, projection, groupKeys);
+  const window = groupWindow ? undefined : windowOf(from.node, projection, groupKeys);
+  if (!window && !groupWindow && readsSessionWindow(from.node)) throw sessionNotAggregated(select.at, ctx);
   // STATE_TTL applies to group aggregates; a window aggregate's state ends with its window.
-  const ttl = window ? undefined : hints?.take(from.hintName);
-  const node: PlanNode = window
+  const ttl = window || groupWindow ? undefined : hints?.take(from.hintName);
+  const node: PlanNode = groupWindow
     ? {
-        kind: 'WindowAggregate',
+        kind: 'GroupWindowAggregate',
         input: preCalc,
-        window: window.spec,
+        window: groupWindowSpec(groupWindow, timeSlot as number),
         groupKeys,
-        windowEndKey: window.endKey,
         calls: aggregateCalls,
+        properties,
         fields,
         changelog: INSERT_ONLY,
       }
-    : {
-        kind: 'GroupAggregate',
-        input: preCalc,
-        groupKeys,
-        calls: aggregateCalls,
-        fields,
-        changelog: RETRACT,
-        uniqueKey: groupKeys.map((_, i) => i),
-        ...(ttl !== undefined && from.hintName !== undefined ? { stateTtlHint: { input: from.hintName, ttl } } : {}),
-      };
+    : window
+      ? {
+          kind: 'WindowAggregate',
+          input: preCalc,
+          window: window.spec,
+          groupKeys,
+          windowEndKey: window.endKey,
+          windowStartKey: window.startKey,
+          ...(window.timeKey !== undefined ? { windowTimeKey: window.timeKey } : {}),
+          calls: aggregateCalls,
+          fields,
+          changelog: INSERT_ONLY,
+        }
+      : {
+          kind: 'GroupAggregate',
+          input: preCalc,
+          groupKeys,
+          calls: aggregateCalls,
+          fields,
+          changelog: RETRACT,
+          uniqueKey: groupKeys.map((_, i) => i),
+          ...(ttl !== undefined && from.hintName !== undefined ? { stateTtlHint: { input: from.hintName, ttl } } : {}),
+        };
   const hop = window?.spec.type === 'HOP' ? window.spec : undefined;
   if (hop && hop.size % (hop.slide as number) !== 0) {
     throw new SqlError(
@@ -237,7 +264,8 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
       'choose a size that is a whole number of slides',
     );
   }
-  if (window && from.node.changelog.kind !== 'insert-only') {
+  if (window?.spec.type === 'SESSION') checkSessionKeys(window.spec, projection, groupKeys, select, from, ctx);
+  if ((window || groupWindow) && from.node.changelog.kind !== 'insert-only') {
     throw new SqlError(
       'SQL_UPDATES_NOT_SUPPORTED',
       ctx.source,
@@ -251,6 +279,12 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   const aggregateEnv: BindEnvironment = {
     source: ctx.source,
     rewrite(expr) {
+      const property = groupWindow ? auxiliaryProperty(expr, groupWindow, ctx) : undefined;
+      if (property) {
+        const index = groupKeys.length + aggregateCalls.length + properties.indexOf(property);
+        const field = fields[index] as Field;
+        return { kind: 'input', index, name: field.name, type: field.type };
+      }
       const groupIndex = groupShapes.indexOf(shapeKey(expr));
       if (groupIndex >= 0)
         return {
@@ -286,16 +320,62 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   return { relation: { node, scope: output }, env: aggregateEnv };
 }
 
-/** When the input is a window TVF and both window_start and window_end are group keys: the window. */
+/**
+ * When both window_start and window_end of a window TVF are group keys (the TVF's columns through
+ * projections and filters): the window, and the positions of its columns among the group keys.
+ */
 function windowOf(input: PlanNode, projection: readonly BoundExpr[], groupKeys: readonly number[]) {
-  if (input.kind !== 'WindowTableFunction') return undefined;
-  const width = input.fields.length;
-  const startField = width - 3;
-  const endField = width - 2;
-  const keyed = (field: number) =>
-    groupKeys.findIndex((k) => projection[k]?.kind === 'input' && (projection[k] as { index: number }).index === field);
-  const start = keyed(startField);
-  const end = keyed(endField);
-  if (start < 0 || end < 0) return undefined;
-  return { spec: (input as WindowTableFunction).window, endKey: end };
+  let tvf: WindowTableFunction | undefined;
+  const keys: Partial<Record<WindowColumn, number>> = {};
+  groupKeys.forEach((k, position) => {
+    const expr = projection[k];
+    const source = expr?.kind === 'input' ? windowColumnOf(input, expr.index, { throughAggregates: false }) : undefined;
+    if (!source || (tvf && source.tvf !== tvf) || keys[source.column] !== undefined) return;
+    tvf = source.tvf;
+    keys[source.column] = position;
+  });
+  if (!tvf || keys.start === undefined || keys.end === undefined) return undefined;
+  return {
+    spec: tvf.window,
+    endKey: keys.end,
+    startKey: keys.start,
+    ...(keys.time !== undefined ? { timeKey: keys.time } : {}),
+  };
+}
+
+/** A SESSION window TVF read other than by a window aggregate: its windows are only known when sessions merge. */
+export function sessionNotAggregated(at: number, ctx: PlanContext): SqlError {
+  return new SqlError(
+    'SQL_UNSUPPORTED',
+    ctx.source,
+    at,
+    'a SESSION window table function is only supported under a window aggregate',
+    'GROUP BY window_start, window_end [, the PARTITION BY keys] right over TABLE(SESSION(...))',
+  );
+}
+
+/** Sessions are kept per group key: the SESSION's PARTITION BY columns must all be group keys. */
+function checkSessionKeys(
+  spec: WindowTableFunction['window'],
+  projection: readonly BoundExpr[],
+  groupKeys: readonly number[],
+  select: Select,
+  from: Relation,
+  ctx: PlanContext,
+): void {
+  for (const field of spec.partitionKeys ?? []) {
+    const grouped = groupKeys.some((k) => {
+      const p = projection[k];
+      return p?.kind === 'input' && p.index === field;
+    });
+    if (!grouped) {
+      throw new SqlError(
+        'SQL_UNSUPPORTED',
+        ctx.source,
+        select.groupBy[0]?.at ?? select.at,
+        `the SESSION window is partitioned by '${from.node.fields[field]?.name}', which the window aggregate does not group by`,
+        'GROUP BY window_start, window_end and every PARTITION BY column of the SESSION',
+      );
+    }
+  }
 }

@@ -21,7 +21,7 @@ import { identity, makeCalc, uniqueNames } from './build.ts';
 import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode } from './nodes.ts';
-import { hasAggregates, planAggregate } from './plan-aggregate.ts';
+import { hasAggregates, planAggregate, sessionNotAggregated } from './plan-aggregate.ts';
 import { isLookupTable, planJoin, planLookupJoin } from './plan-join.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept } from './plan-set-operation.ts';
@@ -36,6 +36,7 @@ import { planTableScan } from './plan-table.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
+import { readsSessionWindow } from './window-columns.ts';
 
 export function planQuery(query: Query, ctx: PlanContext): Relation {
   switch (query.kind) {
@@ -85,6 +86,7 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
     from = { ...from, node: joined.node, scope: joined.scope };
     env = { source: ctx.source, rewrite: joined.rewrite };
   }
+  if (!grouping && readsSessionWindow(from.node)) throw sessionNotAggregated(select.from?.at ?? select.at, ctx);
   let input = from;
   if (grouping) {
     const aggregate = planAggregate(select, from, ctx, hints);
@@ -229,7 +231,13 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
         }
         return planLookupJoin(ref, left, ref.right, entry, ctx);
       }
-      return planJoin(ref, left, planFrom(ref.right, ctx, hints), ctx, hints);
+      const right = planFrom(ref.right, ctx, hints);
+      for (const [side, planned] of [
+        [ref.left, left],
+        [ref.right, right],
+      ] as const)
+        if (readsSessionWindow(planned.node)) throw sessionNotAggregated(side.at, ctx);
+      return planJoin(ref, left, right, ctx, hints);
     }
     case 'windowFunction':
       return planWindow(ref, ctx);
@@ -379,15 +387,18 @@ function planWindow(ref: WindowAst, ctx: PlanContext): Relation {
       `read the table with an append-only connector such as ${connectorNames(appendOnlySource)}, or group by a time bucket with GROUP BY instead`,
     );
   }
-  const expected = ref.window === 'TUMBLE' ? 1 : 2;
+  const expected = ref.window === 'TUMBLE' || ref.window === 'SESSION' ? 1 : 2;
   if (ref.intervals.length !== expected) {
     throw new SqlError(
       'SQL_INVALID_CALL',
       ctx.source,
       ref.at,
-      `${ref.window} takes ${expected === 1 ? 'a size' : ref.window === 'HOP' ? 'a slide and a size' : 'a step and a size'} as INTERVALs`,
+      `${ref.window} takes ${ref.window === 'SESSION' ? 'a gap' : expected === 1 ? 'a size' : ref.window === 'HOP' ? 'a slide and a size' : 'a step and a size'} as INTERVALs`,
     );
   }
+  const partitionKeys = (ref.partitionBy ?? []).map((column) =>
+    input.scope.resolve([column.name], ctx.source, column.at),
+  );
   const intervals = ref.intervals.map((interval) => {
     const bound = bindExpression(interval, new Scope([]), { source: ctx.source });
     if (bound.kind !== 'literal' || bound.type.kind !== 'INTERVAL_DAY_TIME' || (bound.value as number) <= 0) {
@@ -418,6 +429,7 @@ function planWindow(ref: WindowAst, ctx: PlanContext): Relation {
     timeKind: timeType.timeAttribute,
     size,
     ...(slide !== undefined ? { slide } : {}),
+    ...(ref.window === 'SESSION' ? { partitionKeys } : {}),
   };
   const ltz = timeType.kind === 'TIMESTAMP_LTZ';
   const fields: Field[] = [

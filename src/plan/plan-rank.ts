@@ -16,6 +16,7 @@ import { INSERT_ONLY, RETRACT } from './changelog.ts';
 import { updateProducer } from './explain.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates } from './plan-aggregate.ts';
+import { planWindowRank } from './plan-window-rank.ts';
 import { rankStrategy } from './rank-strategy.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
@@ -205,6 +206,8 @@ function planRankNode(
   at: number,
   ctx: PlanContext,
 ): PlanNode {
+  const windowed = planWindowRank(input, partitionKeys, orderKeys, [rankStart, rankEnd], outputRankNumber, at, ctx);
+  if (windowed) return windowed;
   const first = orderKeys[0] as SortField;
   const timeType = input.fields[first.field]?.type;
   const timeAttribute =

@@ -43,6 +43,9 @@ function monotonicity(node: PlanNode): readonly Monotonicity[] | undefined {
       return all(node.changelog.kind === 'insert-only' ? 'constant' : 'not');
     case 'Values':
     case 'WindowAggregate':
+    case 'GroupWindowAggregate':
+    case 'WindowRank':
+    case 'WindowDeduplicate':
       return node.kind === 'Values' ? all('constant') : undefined;
     case 'WatermarkAssigner':
     case 'LookupJoin':

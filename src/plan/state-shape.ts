@@ -73,6 +73,15 @@ function describe(node: PlanNode): string | undefined {
       return `the ${node.spec.keepLastRow ? 'last' : 'first'} row of (${fieldsOf(node.input, node.spec.keys)}) by ${fieldsOf(node.input, [node.spec.timeField])}`;
     case 'WindowAggregate':
       return `a ${node.window.type} window of ${node.window.size} µs${node.window.slide === undefined ? '' : ` by ${node.window.slide} µs`} GROUP BY (${fieldsOf(node.input, node.groupKeys)}) with ${calls(node.input, node.calls) || 'no aggregate'}`;
+    case 'GroupWindowAggregate':
+      return `a legacy ${node.window.type} window of ${node.window.size} µs${node.window.slide === undefined ? '' : ` by ${node.window.slide} µs`} on ${fieldsOf(node.input, [node.window.timeField])} GROUP BY (${fieldsOf(node.input, node.groupKeys)}) with ${calls(node.input, node.calls) || 'no aggregate'}`;
+    case 'WindowRank': {
+      const spec = node.spec;
+      const order = spec.orderKeys.map((o) => `${fieldsOf(node.input, [o.field])} ${o.descending ? 'DESC' : 'ASC'}`);
+      return `ROW_NUMBER per window over (${fieldsOf(node.input, spec.partitionKeys)}) by (${order.join(', ')}) in ${spec.rankStart}..${spec.rankEnd}`;
+    }
+    case 'WindowDeduplicate':
+      return `the ${node.spec.keepLastRow ? 'last' : 'first'} row per window of (${fieldsOf(node.input, node.spec.keys)}) by ${fieldsOf(node.input, [node.spec.timeField])}`;
     case 'Sink':
       return `sink ${node.table.name} (${node.columns.join(', ')})${node.sinkKey ? ` keyed by (${node.sinkKey.map((i) => node.columns[i]).join(', ')})` : ''}`;
     case 'Calc':

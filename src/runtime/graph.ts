@@ -5,19 +5,15 @@ import { CalcOperator } from '../exec/calc.ts';
 import type { Change } from '../exec/change.ts';
 import { LookupJoinOperator } from '../exec/lookup-join.ts';
 import type { Operator } from '../exec/operator.ts';
-import {
-  WatermarkAssignerOperator,
-  WindowAggregateOperator,
-  WindowTableFunctionOperator,
-  type WindowTime,
-} from '../exec/window.ts';
+import { WatermarkAssignerOperator } from '../exec/window.ts';
 import { compileCast } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Value } from '../expr/value.ts';
-import type { LookupJoin, PlanNode, Sink, TableSourceScan, WindowTableFunction } from '../plan/nodes.ts';
+import type { LookupJoin, PlanNode, Sink, TableSourceScan } from '../plan/nodes.ts';
 import type { RowField } from '../types/data-type.ts';
 import { statefulOperator } from './stateful-operators.ts';
 import { setVertexNode } from './vertex-metrics.ts';
+import { windowOperator, windowStateful } from './window-operators.ts';
 
 interface Edge {
   readonly target: Vertex;
@@ -190,27 +186,16 @@ class GraphBuilder {
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.deduplicate(node, env, this.stateTtlMs), node.input);
       case 'WindowTableFunction':
-        return this.operatorOn(
-          new WindowTableFunctionOperator(node.window, this.windowTime(node), env, () => this.graph.replay.active),
-          node.input,
-        );
-      case 'WindowAggregate': {
-        let tvf = node.input;
-        while (tvf.kind === 'Calc') tvf = tvf.input;
-        if (tvf.kind !== 'WindowTableFunction') throw new Error('a window aggregate reads a window table function');
+      case 'WindowAggregate':
+      case 'GroupWindowAggregate':
+      case 'WindowRank':
+      case 'WindowDeduplicate':
         // Processing-time windows are not rebuilt by a replay: the time each record was processed is gone.
-        if (node.window.timeKind === 'ROWTIME') this.graph.stateful = true;
+        if (windowStateful(node)) this.graph.stateful = true;
         return this.operatorOn(
-          new WindowAggregateOperator(
-            node.groupKeys,
-            node.windowEndKey,
-            node.calls,
-            node.input.fields.map((f) => f.type),
-            this.windowTime(tvf),
-          ),
+          windowOperator(node, env, () => this.graph.replay.active),
           node.input,
         );
-      }
     }
   }
 
@@ -225,14 +210,6 @@ class GraphBuilder {
     if (from.kind === 'sink') throw new Error('a sink has no outputs');
     const slot = target.kind === 'operator' ? target.inputWatermarks.push(Number.NEGATIVE_INFINITY) - 1 : 0;
     from.outputs.push({ target, input, slot });
-  }
-
-  /** How windows over `node` (a window table function) read time. */
-  private windowTime(node: WindowTableFunction): WindowTime {
-    return {
-      kind: node.window.timeKind,
-      zone: node.input.fields[node.window.timeField]?.type.kind === 'TIMESTAMP_LTZ' ? this.env.timeZone : undefined,
-    };
   }
 
   private sink(node: Sink): SinkVertex {

@@ -225,11 +225,16 @@ export interface ConditionJoin extends JoinSides {
   readonly on: Expression;
 }
 
-/** `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE))` and HOP, CUMULATE. */
+/**
+ * `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE))` and HOP, CUMULATE, and
+ * `SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), gap)`.
+ */
 export interface WindowTableFunction extends Node {
   readonly kind: 'windowFunction';
-  readonly window: 'TUMBLE' | 'HOP' | 'CUMULATE';
+  readonly window: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
   readonly input: TableName | DerivedTable;
+  /** SESSION's `PARTITION BY` columns of the input table. */
+  readonly partitionBy?: readonly Identifier[];
   readonly timeColumn: Identifier;
   readonly intervals: readonly Expression[];
   readonly alias?: Identifier;

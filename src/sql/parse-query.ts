@@ -258,11 +258,17 @@ function parseTablePrimary(cursor: Cursor): TableReference {
   return table;
 }
 
-/** TUMBLE(TABLE t, DESCRIPTOR(ts), size), HOP(..., slide, size), CUMULATE(..., step, size). */
+/**
+ * TUMBLE(TABLE t, DESCRIPTOR(ts), size), HOP(..., slide, size), CUMULATE(..., step, size),
+ * SESSION(TABLE t [PARTITION BY k, ...], DESCRIPTOR(ts), gap).
+ */
 function parseWindowFunction(cursor: Cursor, at: number): WindowTableFunction {
   const name = cursor.token.upper;
-  if (name !== 'TUMBLE' && name !== 'HOP' && name !== 'CUMULATE') {
-    throw cursor.unexpected('expected TUMBLE, HOP or CUMULATE', 'these are the window table functions Rivulet runs');
+  if (name !== 'TUMBLE' && name !== 'HOP' && name !== 'CUMULATE' && name !== 'SESSION') {
+    throw cursor.unexpected(
+      'expected TUMBLE, HOP, CUMULATE or SESSION',
+      'these are the window table functions Rivulet runs',
+    );
   }
   cursor.advance();
   cursor.expectSymbol('(');
@@ -277,6 +283,16 @@ function parseWindowFunction(cursor: Cursor, at: number): WindowTableFunction {
   } else {
     input = { kind: 'tableName', at: inputAt, name: parseQualifiedName(cursor) };
   }
+  // One column, or several in parentheses: PARTITION BY k, PARTITION BY (k1, k2).
+  let partitionBy: Identifier[] | undefined;
+  if (name === 'SESSION' && cursor.acceptKeywords('PARTITION', 'BY')) {
+    if (cursor.acceptSymbol('(')) {
+      partitionBy = parseList(cursor, (c) => parseIdentifier(c, 'a partition column'));
+      cursor.expectSymbol(')');
+    } else {
+      partitionBy = [parseIdentifier(cursor, 'a partition column')];
+    }
+  }
   cursor.expectSymbol(',');
   acceptArgumentName(cursor, 'TIMECOL');
   cursor.expectKeywords('DESCRIPTOR');
@@ -285,11 +301,19 @@ function parseWindowFunction(cursor: Cursor, at: number): WindowTableFunction {
   cursor.expectSymbol(')');
   const intervals = [];
   while (cursor.acceptSymbol(',')) {
-    acceptArgumentName(cursor, 'SIZE', 'SLIDE', 'STEP', 'OFFSET');
+    acceptArgumentName(cursor, 'SIZE', 'SLIDE', 'STEP', 'OFFSET', 'GAP');
     intervals.push(parseExpression(cursor));
   }
   cursor.expectSymbol(')');
-  return { kind: 'windowFunction', at, window: name, input, timeColumn, intervals };
+  return {
+    kind: 'windowFunction',
+    at,
+    window: name,
+    input,
+    timeColumn,
+    intervals,
+    ...(partitionBy ? { partitionBy } : {}),
+  };
 }
 
 function acceptArgumentName(cursor: Cursor, ...names: string[]): void {
