@@ -16,8 +16,12 @@
  *   +I(2001, 1001, 'PENDING')
  *   < output                            what comes out of the top of the plan for that batch
  *   +I(2001, 1001, 'PENDING', NULL)     (`< no output` when nothing does)
- *   clock: +25 h                        the processing-time clock moves on (a Flink duration)
+ *   clock: +25 h                        the processing-time clock moves on (a Flink duration); what
+ *   < output                            processing-time windows emit then follows it
  *
+ * Watermarks flow as in a job: after each batch, a WatermarkAssigner's watermark (the largest value
+ * of its WATERMARK expression so far) goes downstream, each operator taking the minimum of its
+ * inputs', and the windows it completes fire within the same batch's output.
  * A `SET 'table.exec.state.ttl' = '…'` in the SQL and STATE_TTL hints apply as in a job; each case
  * starts at the same processing time.
  *
@@ -37,6 +41,7 @@ import { parseDuration } from '../../src/connectors/options.ts';
 import { CalcOperator } from '../../src/exec/calc.ts';
 import type { Change, RowKind } from '../../src/exec/change.ts';
 import type { Operator } from '../../src/exec/operator.ts';
+import { WatermarkAssignerOperator } from '../../src/exec/window.ts';
 import { compileCast, toText } from '../../src/expr/cast.ts';
 import type { EvalEnv } from '../../src/expr/functions/definition.ts';
 import type { Value } from '../../src/expr/value.ts';
@@ -46,6 +51,7 @@ import { planQuery } from '../../src/plan/plan-query.ts';
 import { planStatements } from '../../src/plan/planner.ts';
 import { stateTtlSetting } from '../../src/plan/settings.ts';
 import { statefulOperator } from '../../src/runtime/stateful-operators.ts';
+import { windowOperator } from '../../src/runtime/window-operators.ts';
 import { parseScript } from '../../src/sql/parser.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
@@ -336,6 +342,13 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
     case 'Sink':
       return node.upsertMaterialize ? statefulOperator.upsertMaterializer(node, env, stateTtlMs) : passThrough;
     case 'WatermarkAssigner':
+      return new WatermarkAssignerOperator(node.rowtime, node.watermark, env);
+    case 'WindowTableFunction':
+    case 'WindowAggregate':
+    case 'GroupWindowAggregate':
+    case 'WindowRank':
+    case 'WindowDeduplicate':
+      return windowOperator(node, env);
     case 'Union':
     case 'TableSourceScan':
       return passThrough;
@@ -346,20 +359,28 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
 
 /**
  * Operators for every node of a plan, fresh; `batch` pushes changes into a source table, then
- * tells the operators the processing time, as a job does after each batch. With `spill`, the
- * state memory is enforced after every operator call, as the job graph does.
+ * sends the watermarks on, then tells the operators the processing time, as a job does after each
+ * batch; `tick` only tells them the time. With `spill`, the state memory is enforced after every
+ * operator call, as the job graph does.
  */
 function pipeline(
   { root, stateTtlMs }: FixturePlan,
   spill: boolean,
-): { batch: (table: string, changes: readonly Change[]) => Change[]; close: () => void } {
+): { batch: (table: string, changes: readonly Change[]) => Change[]; tick: () => Change[]; close: () => void } {
   const operators = new Map(nodes(root).map((node) => [node, operatorFor(node, stateTtlMs)]));
+  /** The watermark each node last sent downstream (milliseconds). */
+  const watermarks = new Map<PlanNode, number>();
   const close = (): void => {
     for (const operator of operators.values()) operator?.close?.();
   };
-  const batch = (table: string, changes: readonly Change[]): Change[] => {
+  /**
+   * Runs every node once, inputs first: it processes what its inputs emitted, then (when `time`
+   * is set) hears the processing time, then its watermark advances (a WatermarkAssigner's own,
+   * otherwise the minimum of its inputs') and it emits what that completes.
+   */
+  const run = (table: string | undefined, changes: readonly Change[], time?: number): Change[] => {
     const outputs = new Map<PlanNode, Change[]>();
-    const run = (node: PlanNode): Change[] => {
+    const visit = (node: PlanNode): Change[] => {
       const done = outputs.get(node);
       if (done) return done;
       const operator = operators.get(node) as Operator;
@@ -367,23 +388,42 @@ function pipeline(
       if (node.kind === 'TableSourceScan') {
         out = node.table.name === table ? [...changes] : [];
       } else if (node.kind === 'Union') {
-        out = node.inputs.flatMap(run);
+        out = node.inputs.flatMap(visit);
       } else {
         inputsOf(node).forEach((input, i) => {
-          const inputChanges = run(input);
+          const inputChanges = visit(input);
           if (inputChanges.length === 0) return;
           out.push(...operator.process(inputChanges, i));
           if (spill) stateMemory().enforce();
         });
       }
+      if (time !== undefined) {
+        out.push(...(operator.onProcessingTime?.(time) ?? []));
+        if (spill) stateMemory().enforce();
+      }
+      const inputs = inputsOf(node).map((input) => watermarks.get(input));
+      const watermark = operator.generatedWatermark
+        ? operator.generatedWatermark()
+        : inputs.length > 0 && inputs.every((w) => w !== undefined)
+          ? Math.min(...(inputs as number[]))
+          : undefined;
+      const previous = watermarks.get(node);
+      if (watermark !== undefined && (previous === undefined || watermark > previous)) {
+        watermarks.set(node, watermark);
+        if (!operator.generatedWatermark) out.push(...(operator.onWatermark?.(watermark) ?? []));
+        if (spill) stateMemory().enforce();
+      }
       outputs.set(node, out);
       return out;
     };
-    const out = run(root);
-    for (const operator of operators.values()) operator.onProcessingTime?.(clockMicros);
-    return out;
+    return visit(root);
   };
-  return { batch, close };
+  const batch = (table: string, changes: readonly Change[]): Change[] => [
+    ...run(table, changes),
+    ...run(undefined, [], clockMicros / 1000),
+  ];
+  const tick = (): Change[] => run(undefined, [], clockMicros / 1000);
+  return { batch, tick, close };
 }
 
 /** Runs `fn` with a state memory budget of 0 bytes: every operator call ends with all state on disk. */
@@ -410,12 +450,16 @@ function runCase(fixture: Fixture, plan: FixturePlan, c: FixtureCase, spill = fa
       );
   const outputFields = root.kind === 'Sink' ? root.input.fields : root.fields;
   const format = formatter(outputFields.map((f) => f.type));
-  const { batch, close } = pipeline(plan, spill);
+  const { batch, tick, close } = pipeline(plan, spill);
   const items: Item[] = [];
   for (const item of c.items) {
     if (item.kind === 'output') continue;
     items.push(item);
-    if (item.kind === 'clock') clockMicros += item.millis * 1000;
+    if (item.kind === 'clock') {
+      clockMicros += item.millis * 1000;
+      const fired = tick();
+      if (fired.length > 0) items.push({ kind: 'output', rows: fired.map(format) });
+    }
     if (item.kind !== 'input') continue;
     const types = scans.get(item.table);
     if (!types)
