@@ -1,16 +1,13 @@
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Row, Value } from '../expr/value.ts';
-import { pack, unpack } from '../state/packed-row.ts';
-import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
 import { instantMillisToLocal, localMillisToInstant } from '../types/temporal.ts';
 import { epochMillis, fromEpochMillis, type TimeValue } from '../types/time-value.ts';
-import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
+import type { AggregateCall } from './accumulators.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';
-import { rowKey } from './row-key.ts';
-import { assignWindows, type TimeWindow, type WindowSpec, type WindowTime } from './window.ts';
-import { WindowIndex } from './window-index.ts';
+import { assignWindows, type WindowSpec, type WindowTime } from './window.ts';
+import { WindowPanes } from './window-panes.ts';
 
 /**
  * The window properties a legacy group window aggregate appends to its keys and aggregates, in
@@ -71,22 +68,6 @@ export function rowTime(window: WindowSpec, time: WindowTime, env: EvalEnv): (ro
   };
 }
 
-/** One group of one window: its keys, the window's start, and its accumulators. */
-interface Pane {
-  readonly keys: Value[];
-  readonly start: number;
-  readonly accumulators: Accumulator[];
-  bytes: number;
-}
-
-const PANE_BYTES = 200;
-
-function paneBytes(pane: Pane): number {
-  let bytes = PANE_BYTES + 16 * pane.keys.length;
-  for (const accumulator of pane.accumulators) bytes += accumulator.weight();
-  return bytes;
-}
-
 /**
  * Flink's legacy group window aggregate (GroupWindowAggregate) over tumbling and hopping windows:
  * each row is assigned the windows its time falls in (TUMBLE one, HOP size/slide of them) and
@@ -101,9 +82,7 @@ export class GroupWindowAggregateOperator implements Operator {
   numLateRecordsDropped = 0;
   /** Processing-time rows skipped because they were re-read after a restart (see `replaying`). */
   numReplayedRecordsSkipped = 0;
-  private readonly panes: SpillableMap<Pane>;
-  private readonly index: WindowIndex;
-  private readonly factories: ((saved?: unknown) => Accumulator)[];
+  private readonly panes: WindowPanes;
   private readonly timeOf: (row: Row) => number | null;
   private readonly properties: (start: number, end: number) => Value[];
 
@@ -115,25 +94,14 @@ export class GroupWindowAggregateOperator implements Operator {
     /** True while the job re-reads records processed before a restart: the time they were processed is gone. */
     private readonly replaying: () => boolean = () => false,
   ) {
-    this.index = new WindowIndex(time);
+    this.panes = new WindowPanes(spec.groupKeys, spec.calls, inputTypes, time);
     this.timeOf = rowTime(spec.window, time, env);
     this.properties = windowProperties(spec.properties, time, env);
-    this.factories = spec.calls.map((call) =>
-      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
-    );
-    this.panes = new SpillableMap<Pane>({
-      bytes: (pane) => pane.bytes,
-      encode: (pane) => pack([pane.keys, pane.start, pane.accumulators.map((a) => a.save() as Value), pane.bytes]),
-      decode: (packed) => {
-        const [keys, start, saved, bytes] = unpack(packed) as [Value[], number, Value[], number];
-        return { keys: [...keys], start, accumulators: this.factories.map((f, i) => f(saved[i])), bytes };
-      },
-    });
   }
 
   /** Open windows, for tests and metrics. */
   get openWindows(): number {
-    return this.index.size;
+    return this.panes.index.size;
   }
 
   close(): void {
@@ -145,60 +113,30 @@ export class GroupWindowAggregateOperator implements Operator {
       this.numReplayedRecordsSkipped += changes.length;
       return [];
     }
-    const { groupKeys, calls } = this.spec;
     for (const change of changes) {
       // The planner gives a group window aggregate an insert-only input.
       const timestamp = this.timeOf(change.row);
       if (timestamp === null) continue;
-      const windows: TimeWindow[] = assignWindows(this.spec.window, timestamp);
+      const windows = assignWindows(this.spec.window, timestamp);
       let assigned = false;
-      for (const { start, end } of windows) {
-        if (this.index.isLate(end)) continue;
-        assigned = true;
-        const keys = groupKeys.map((i) => change.row[i] ?? null);
-        const key = `${end}\u0002${rowKey(keys)}`;
-        let pane = this.panes.get(key);
-        if (!pane) {
-          pane = { keys, start, accumulators: this.factories.map((f) => f()), bytes: PANE_BYTES };
-          this.panes.set(key, pane);
-          this.index.add(end, key);
-        }
-        for (let i = 0; i < calls.length; i++) {
-          const call = calls[i] as AggregateCall;
-          (pane.accumulators[i] as Accumulator).add(
-            call.args.length === 0 ? true : (change.row[call.args[0] as number] ?? null),
-          );
-        }
-        const bytes = paneBytes(pane);
-        this.panes.grow(bytes - pane.bytes);
-        pane.bytes = bytes;
-      }
+      for (const { start, end } of windows) if (this.panes.add(change.kind, change.row, start, end)) assigned = true;
       if (!assigned && windows.length > 0) this.numLateRecordsDropped += 1;
     }
     return [];
   }
 
   onWatermark(watermark: number): Change[] {
-    return this.fire(this.index.onTime('ROWTIME', watermark));
+    return this.fire('ROWTIME', watermark);
   }
 
   onProcessingTime(now: number): Change[] {
-    return this.fire(this.index.onTime('PROCTIME', now));
+    return this.fire('PROCTIME', now);
   }
 
-  private fire(due: ReturnType<WindowIndex['due']>): Change[] {
-    const out: Change[] = [];
-    for (const { end, keys } of due) {
-      for (const key of keys) {
-        const pane = this.panes.get(key);
-        if (!pane) continue;
-        this.panes.delete(key);
-        out.push({
-          kind: '+I',
-          row: [...pane.keys, ...pane.accumulators.map((a) => a.result()), ...this.properties(pane.start, end)],
-        });
-      }
-    }
-    return out;
+  private fire(kind: WindowTime['kind'], time: number): Change[] {
+    return this.panes.fire(kind, time).map(({ pane, end }) => ({
+      kind: '+I',
+      row: [...pane.keys, ...pane.accumulators.map((a) => a.result()), ...this.properties(pane.start, end)],
+    }));
   }
 }

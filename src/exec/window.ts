@@ -2,14 +2,14 @@ import { RivuletError } from '../common/errors.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
-import type { Evaluator, Row, Value } from '../expr/value.ts';
+import type { Evaluator } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
 import { instantMillisToLocal, localMillisToInstant, type TimeZone } from '../types/temporal.ts';
 import { epochMillis, fromEpochMillis, type TimeValue } from '../types/time-value.ts';
-import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
+import type { AggregateCall } from './accumulators.ts';
 import type { Change } from './change.ts';
-import { isAccumulate, type Operator } from './operator.ts';
-import { keySelector } from './row-key.ts';
+import type { Operator } from './operator.ts';
+import { WindowPanes } from './window-panes.ts';
 
 const MICROS_PER_MILLI = 1000;
 const HOUR = 3_600_000;
@@ -184,111 +184,60 @@ export class WindowTableFunctionOperator implements Operator {
   }
 }
 
-interface WindowGroup {
-  readonly keys: Value[];
-  rows: number;
-  readonly accumulators: Accumulator[];
-}
-
-interface OpenWindow {
-  /** When the window is complete (milliseconds): a watermark or processing time at or past this fires it. */
-  readonly trigger: number;
-  readonly groups: Map<unknown, WindowGroup>;
-}
-
 /**
  * GROUP BY window_start, window_end, ... over a window table function. Rows accumulate per window
- * and group (with the group aggregate's accumulators); when time reaches window_end - 1 ms (the
- * watermark for event time, the clock for processing time), each group of the window emits one
- * +I with its keys and results, and the window's state is dropped. An event-time row whose window
- * has already fired is late: it is dropped and counted in `numLateRecordsDropped`, as Flink does.
+ * and group (with the group aggregate's accumulators, in panes that spill under the state memory
+ * budget); when time reaches window_end - 1 ms (the watermark for event time, the clock for
+ * processing time), each group of the window emits one +I with its keys and results, and the
+ * window's state is dropped. An event-time row whose window has already fired is late: it is
+ * dropped and counted in `numLateRecordsDropped`, as Flink does.
  */
 export class WindowAggregateOperator implements Operator {
   numLateRecordsDropped = 0;
-  private readonly keyOf: (row: Row) => unknown;
-  private readonly factories: (() => Accumulator)[];
   private readonly windowEnd: number;
-  private readonly windows = new Map<number, OpenWindow>();
-  private progress = Number.NEGATIVE_INFINITY;
+  private readonly panes: WindowPanes;
 
   constructor(
-    private readonly groupKeys: readonly number[],
+    groupKeys: readonly number[],
     /** Position of window_end among the group keys. */
     windowEndKey: number,
-    private readonly calls: readonly AggregateCall[],
+    calls: readonly AggregateCall[],
     inputTypes: readonly DataType[],
-    private readonly time: WindowTime,
+    time: WindowTime,
   ) {
-    this.keyOf = keySelector(groupKeys);
     this.windowEnd = groupKeys[windowEndKey] as number;
-    this.factories = calls.map((call) =>
-      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
-    );
+    this.panes = new WindowPanes(groupKeys, calls, inputTypes, time);
   }
 
   /** Open windows, for tests and metrics. */
   get openWindows(): number {
-    return this.windows.size;
+    return this.panes.index.size;
+  }
+
+  close(): void {
+    this.panes.close();
   }
 
   process(changes: readonly Change[], _input = 0): Change[] {
-    const eventTime = this.time.kind === 'ROWTIME';
     for (const change of changes) {
       const end = epochMillis(change.row[this.windowEnd] as TimeValue);
-      let window = this.windows.get(end);
-      if (!window) {
-        const trigger = this.time.zone ? timerInstant(this.time.zone, end - 1) : end - 1;
-        if (eventTime && trigger <= this.progress) {
-          this.numLateRecordsDropped += 1;
-          continue;
-        }
-        window = { trigger, groups: new Map() };
-        this.windows.set(end, window);
-      }
-      const key = this.keyOf(change.row);
-      let group = window.groups.get(key);
-      const accumulate = isAccumulate(change.kind);
-      if (!group) {
-        if (!accumulate) continue;
-        group = {
-          keys: this.groupKeys.map((i) => change.row[i] ?? null),
-          rows: 0,
-          accumulators: this.factories.map((f) => f()),
-        };
-        window.groups.set(key, group);
-      }
-      group.rows += accumulate ? 1 : -1;
-      for (let i = 0; i < this.calls.length; i++) {
-        const call = this.calls[i] as AggregateCall;
-        const value = call.args.length === 0 ? true : (change.row[call.args[0] as number] ?? null);
-        const accumulator = group.accumulators[i] as Accumulator;
-        if (accumulate) accumulator.add(value);
-        else accumulator.retract(value);
-      }
+      // The window's start plays no part in its output: it is a group key.
+      if (!this.panes.add(change.kind, change.row, end, end)) this.numLateRecordsDropped += 1;
     }
     return [];
   }
 
   onWatermark(watermark: number): Change[] {
-    return this.time.kind === 'ROWTIME' ? this.advance(watermark) : [];
+    return this.fire('ROWTIME', watermark);
   }
 
   onProcessingTime(now: number): Change[] {
-    return this.time.kind === 'PROCTIME' ? this.advance(now) : [];
+    return this.fire('PROCTIME', now);
   }
 
-  /** Fires, in order of window end, every window complete at `time`. */
-  private advance(time: number): Change[] {
-    if (time > this.progress) this.progress = time;
-    const due = [...this.windows].filter(([, window]) => window.trigger <= time).sort(([a], [b]) => a - b);
-    const out: Change[] = [];
-    for (const [end, window] of due) {
-      for (const group of window.groups.values()) {
-        if (group.rows > 0)
-          out.push({ kind: '+I', row: [...group.keys, ...group.accumulators.map((a) => a.result())] });
-      }
-      this.windows.delete(end);
-    }
-    return out;
+  private fire(kind: WindowTime['kind'], time: number): Change[] {
+    return this.panes
+      .fire(kind, time)
+      .map(({ pane }) => ({ kind: '+I', row: [...pane.keys, ...pane.accumulators.map((a) => a.result())] }));
   }
 }
