@@ -70,3 +70,9 @@ INSERT INTO out_windows
 SELECT 'all', window_start, window_end, COUNT(*), SUM(price)
 FROM TABLE(SESSION(TABLE bids PARTITION BY bidder, DESCRIPTOR(ts), INTERVAL '5' MINUTES))
 GROUP BY window_start, window_end;
+
+-- case: SESSION window TVF partitioned by two columns
+INSERT INTO out_windows
+SELECT bidder, window_start, window_end, COUNT(*), SUM(price)
+FROM TABLE(SESSION(TABLE bids PARTITION BY (bidder, price), DESCRIPTOR(ts), INTERVAL '5' MINUTES))
+GROUP BY bidder, price, window_start, window_end;
