@@ -122,9 +122,16 @@ export function groupWindowSpec(window: GroupWindow, timeField: number): WindowS
   };
 }
 
-/** The shape of an expression without source positions, to compare the arguments of two calls. */
+/**
+ * The shape of expressions without source positions and qualifiers (`t.ts` is `ts`: the group
+ * window's column is one of the input's), to compare the arguments of two calls.
+ */
 function shape(exprs: readonly Expression[]): string {
-  return JSON.stringify(exprs, (key, value) => (key === 'at' ? undefined : value));
+  return JSON.stringify(exprs, (key, value) => {
+    if (key === 'at') return undefined;
+    if (key === 'parts' && Array.isArray(value)) return value.at(-1);
+    return value;
+  });
 }
 
 /**
