@@ -12,7 +12,7 @@ import { KafkaTransaction } from '../../src/log/kafka/kafka-log.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a kafka log transaction whose write fails beside its offset commit', () => {
-  it('raises the failure only once the offset commit has settled, so that the abort after it is safe', async () => {
+  it('raises the failure only once the offset commit has settled, so that the abort after it is safe, and drops its producer', async () => {
     const events: string[] = [];
     const log = {
       prepareMessages: async () => [{ messages: [] }],
@@ -48,6 +48,7 @@ describe('a kafka log transaction whose write fails beside its offset commit', (
     events.push('failure raised');
     await tx.abort();
     assert.deepEqual(events, ['write failed', 'offset commit settled', 'failure raised', 'aborted']);
-    assert.deepEqual(released, [true]);
+    // The producer that failed is closed rather than kept for the job's next transaction.
+    assert.deepEqual(released, [false]);
   });
 });

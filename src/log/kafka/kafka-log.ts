@@ -477,6 +477,12 @@ function describeError(error: unknown): string {
 
 export class KafkaTransaction implements LogTransaction {
   private done = false;
+  /**
+   * A write or offset commit failed: the producer is closed when the transaction ends, even if
+   * the abort succeeds. Kept, it failed the same way in every restart of the job after a broker
+   * restart, the job never recovering.
+   */
+  private failed = false;
   /** Whether the broker knows the transaction yet (it does from the first write). */
   private started = false;
   private readonly groups = new Set<string>();
@@ -498,13 +504,25 @@ export class KafkaTransaction implements LogTransaction {
 
   async produce(records: readonly ProduceRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const requests = await this.log.prepareMessages(records);
-    if (!this.started && !this.held) {
-      this.held = requests;
-      return;
+    await this.noting(async () => {
+      const requests = await this.log.prepareMessages(records);
+      if (!this.started && !this.held) {
+        this.held = requests;
+        return;
+      }
+      await this.sendHeld();
+      await this.send(requests);
+    });
+  }
+
+  /** Runs `step`, remembering that the transaction's producer failed if it throws. */
+  private async noting(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.failed = true;
+      throw error;
     }
-    await this.sendHeld();
-    await this.send(requests);
   }
 
   private async sendHeld(): Promise<void> {
@@ -520,7 +538,11 @@ export class KafkaTransaction implements LogTransaction {
     }
   }
 
-  async commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {
+  commitPositions(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {
+    return this.noting(() => this.commitOffsets(group, topic, positions));
+  }
+
+  private async commitOffsets(group: string, topic: string, positions: ReadonlyMap<number, bigint>): Promise<void> {
     const consumer = this.log.groupClient(group);
     this.started = true;
     if (!this.groups.has(group)) {
@@ -549,7 +571,7 @@ export class KafkaTransaction implements LogTransaction {
 
   async commit(): Promise<void> {
     if (this.done) return;
-    await this.sendHeld();
+    await this.noting(() => this.sendHeld());
     if (await this.end(() => this.transaction.commit())) this.log.committed(this.writer, this.batches);
   }
 
@@ -571,7 +593,7 @@ export class KafkaTransaction implements LogTransaction {
       this.release(false);
       throw error;
     }
-    this.release(true);
+    this.release(!this.failed);
     return true;
   }
 }
