@@ -15,6 +15,11 @@ export interface Operator {
   process(changes: readonly Change[], input: number): Change[];
   /** Event time: the watermark of the operator's inputs advanced; returns what that completes. */
   onWatermark?(watermark: number): Change[];
+  /**
+   * The watermark the operator sends downstream when its inputs' watermark is `watermark` (after
+   * `onWatermark`); the same without this hook. An event-time interval join holds it back.
+   */
+  outputWatermark?(watermark: number): number;
   /** Processing time: the wall clock reads `now` (milliseconds since the epoch). */
   onProcessingTime?(now: number): Change[];
   /**

@@ -162,6 +162,20 @@ export function describeNode(node: PlanNode): string {
       const type = node.type === 'SEMI' ? 'LeftSemiJoin' : node.type === 'ANTI' ? 'LeftAntiJoin' : node.type;
       return `Join(joinType=[${type}], where=${pairs.length > 0 ? list(pairs) : '[true]'}${residual}, ${spec}${ttl})`;
     }
+    case 'IntervalJoin': {
+      const b = node.bounds;
+      const bounds = `isRowTime=${b.rowtime}, leftLowerBound=${b.leftLowerBound}, leftUpperBound=${b.leftUpperBound}, leftTimeIndex=${b.leftTimeIndex}, rightTimeIndex=${b.rightTimeIndex}`;
+      return `IntervalJoin(joinType=[${flinkJoinType(node.type)}], windowBounds=[${bounds}], where=[${formatExpression(node.condition, node.fields)}], select=${list(node.fields.map((f) => f.name))})`;
+    }
+    case 'TemporalJoin': {
+      const width = node.left.fields.length;
+      const name = (i: number) => node.fields[i]?.name ?? `$${i}`;
+      const names = (side: number, keys: readonly number[]) => keys.map((k) => name(side + k)).join(', ');
+      const equalities = node.leftKeys.map((l, i) => `=(${name(l)}, ${name(width + (node.rightKeys[i] as number))})`);
+      const residual = node.residual ? [formatExpression(node.residual, node.fields)] : [];
+      const temporal = `__TEMPORAL_JOIN_CONDITION(${name(node.leftTimeIndex)}, ${name(width + node.rightTimeIndex)}, __TEMPORAL_JOIN_CONDITION_PRIMARY_KEY(${names(width, node.rightPrimaryKey)}), __TEMPORAL_JOIN_LEFT_KEY(${names(0, node.leftKeys)}), __TEMPORAL_JOIN_RIGHT_KEY(${names(width, node.rightKeys)}))`;
+      return `TemporalJoin(joinType=[${flinkJoinType(node.type)}], where=[AND(${[...equalities, ...residual, temporal].join(', ')})], select=${list(node.fields.map((f) => f.name))})`;
+    }
     case 'LookupJoin': {
       const pairs = node.keys.map((k) => `${node.input.fields[k.input]?.name} = ${node.lookupFields[k.lookup]?.name}`);
       const residual = node.residual
@@ -242,6 +256,20 @@ export function describeNode(node: PlanNode): string {
   }
 }
 
+/** Flink's names of join types in IntervalJoin and TemporalJoin. */
+function flinkJoinType(type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL'): string {
+  switch (type) {
+    case 'INNER':
+      return 'InnerJoin';
+    case 'LEFT':
+      return 'LeftOuterJoin';
+    case 'RIGHT':
+      return 'RightOuterJoin';
+    case 'FULL':
+      return 'FullOuterJoin';
+  }
+}
+
 /** The fields a join's keys and residual read: the left's, then the right's (named apart). */
 function joinedFields(node: Extract<PlanNode, { kind: 'Join' }>): readonly Field[] {
   if (node.type !== 'SEMI' && node.type !== 'ANTI') return node.fields;
@@ -307,6 +335,8 @@ export function inputsOf(node: PlanNode): readonly PlanNode[] {
     case 'Values':
       return [];
     case 'Join':
+    case 'IntervalJoin':
+    case 'TemporalJoin':
       return [node.left, node.right];
     case 'Union':
       return node.inputs;

@@ -2,6 +2,7 @@ import type { ResolvedConnector } from '../connectors/registry.ts';
 import type { AggregateCall } from '../exec/accumulators.ts';
 import type { DeduplicateSpec } from '../exec/deduplicate.ts';
 import type { WindowProperty } from '../exec/group-window.ts';
+import type { IntervalBounds } from '../exec/interval-join.ts';
 import type { JoinType } from '../exec/join.ts';
 import type { RankSpec } from '../exec/rank.ts';
 import type { WindowSpec } from '../exec/window.ts';
@@ -30,6 +31,8 @@ export type PlanNode =
   | WatermarkAssigner
   | Calc
   | Join
+  | IntervalJoin
+  | TemporalJoin
   | LookupJoin
   | GroupAggregate
   | Rank
@@ -96,6 +99,43 @@ export interface Join extends Common {
   readonly rightUniqueByKey: boolean;
   /** The state TTL a STATE_TTL hint gives each side, as written ('1d'); the job's otherwise. */
   readonly stateTtlHints?: { readonly left?: string; readonly right?: string };
+}
+
+/**
+ * A join of two insert-only streams on equal keys and a time interval between their time attributes
+ * (Flink's IntervalJoin). Its fields are left ++ right; both time attributes stay time attributes.
+ */
+export interface IntervalJoin extends Common {
+  readonly kind: 'IntervalJoin';
+  readonly type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  readonly bounds: IntervalBounds;
+  /** The whole ON condition, over left ++ right fields (shown by explain). */
+  readonly condition: BoundExpr;
+  /** The conjuncts that are neither keys nor time bounds, over left ++ right fields. */
+  readonly residual?: BoundExpr;
+}
+
+/**
+ * `JOIN versioned FOR SYSTEM_TIME AS OF left.rowtime ON ...` (Flink's event-time TemporalJoin): each
+ * left row joins the right row of its key valid at its time. Fields are left ++ right; the right
+ * side's time attributes become plain timestamps.
+ */
+export interface TemporalJoin extends Common {
+  readonly kind: 'TemporalJoin';
+  readonly type: 'INNER' | 'LEFT';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  /** The right side's primary key, among its fields. */
+  readonly rightPrimaryKey: readonly number[];
+  readonly leftTimeIndex: number;
+  readonly rightTimeIndex: number;
+  readonly residual?: BoundExpr;
 }
 
 export interface LookupJoin extends Common {

@@ -9,6 +9,7 @@ import { identity, makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode } from './nodes.ts';
+import { planIntervalJoin } from './plan-interval-join.ts';
 import { tableReference } from './plan-table.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
@@ -96,6 +97,11 @@ export function planJoin(
     );
   }
 
+  const leftNullable = type === 'RIGHT' || type === 'FULL';
+  const rightNullable = type === 'LEFT' || type === 'FULL';
+  const scope = new Scope([...outerScope(left.scope, leftNullable), ...outerScope(right.scope, rightNullable)]);
+  const interval = planIntervalJoin(type, left.node, right.node, condition, ast.at, ctx);
+  if (interval) return { node: interval, scope };
   if (splitCondition(condition, leftWidth, right.node.fields.length).leftKeys.length === 0) {
     throw new SqlError(
       'SQL_UNSUPPORTED',
@@ -111,9 +117,6 @@ export function planJoin(
     ...(leftTtl !== undefined ? { left: leftTtl } : {}),
     ...(rightTtl !== undefined ? { right: rightTtl } : {}),
   });
-  const leftNullable = type === 'RIGHT' || type === 'FULL';
-  const rightNullable = type === 'LEFT' || type === 'FULL';
-  const scope = new Scope([...outerScope(left.scope, leftNullable), ...outerScope(right.scope, rightNullable)]);
   return { node, scope };
 }
 
@@ -319,7 +322,7 @@ export function planLookupJoin(
       ctx.source,
       rightAst.at,
       `table '${table.name}' (connector '${table.connector.factory.identifier}') cannot be looked up; FOR SYSTEM_TIME AS OF needs a lookup source such as ${connectorNames((f) => f.lookup !== undefined)}`,
-      'versioned (event-time) temporal joins are not supported yet; join the two streams with a regular JOIN instead',
+      'an event-time temporal join (FOR SYSTEM_TIME AS OF a rowtime attribute of the left table) joins a versioned table, one with a PRIMARY KEY and a WATERMARK; processing-time temporal joins of other tables are not supported (nor in Flink)',
     );
   }
   const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });

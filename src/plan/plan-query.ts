@@ -22,7 +22,7 @@ import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate, sessionNotAggregated } from './plan-aggregate.ts';
-import { isLookupTable, planJoin, planLookupJoin } from './plan-join.ts';
+import { isLookupTable, planJoin } from './plan-join.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept } from './plan-set-operation.ts';
 import {
@@ -33,6 +33,7 @@ import {
   scalarSubqueriesOf,
 } from './plan-subquery.ts';
 import { planTableScan } from './plan-table.ts';
+import { planTemporalTableJoin } from './plan-temporal-join.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
@@ -229,7 +230,7 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
             `table '${name}' not found for the lookup join`,
           );
         }
-        return planLookupJoin(ref, left, ref.right, entry, ctx);
+        return planTemporalTableJoin(ref, left, ref.right, entry, ctx);
       }
       const right = planFrom(ref.right, ctx, hints);
       for (const [side, planned] of [

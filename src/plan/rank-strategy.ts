@@ -99,6 +99,8 @@ function monotonicity(node: PlanNode): readonly Monotonicity[] | undefined {
     // A ChangelogNormalize emits deletes, which Flink's UpdatableTopNFunction cannot take.
     case 'ChangelogNormalize':
     case 'Join':
+    case 'IntervalJoin':
+    case 'TemporalJoin':
     case 'Rank':
     case 'Sink':
       return undefined;

@@ -62,6 +62,10 @@ function describe(node: PlanNode): string | undefined {
       return `the changes of (${fieldsOf(node.input, node.key)})`;
     case 'Join':
       return `a ${node.type} JOIN on (${fieldsOf(node.left, node.leftKeys)}) = (${fieldsOf(node.right, node.rightKeys)})`;
+    case 'IntervalJoin':
+      return `a ${node.type} interval join on (${fieldsOf(node.left, node.leftKeys)}) = (${fieldsOf(node.right, node.rightKeys)}) within [${node.bounds.leftLowerBound}, ${node.bounds.leftUpperBound}] ms`;
+    case 'TemporalJoin':
+      return `a ${node.type} temporal join on (${fieldsOf(node.left, node.leftKeys)}) = (${fieldsOf(node.right, node.rightKeys)}) as of ${fieldsOf(node.left, [node.leftTimeIndex])}`;
     case 'GroupAggregate':
       return `GROUP BY (${fieldsOf(node.input, node.groupKeys)}) with ${calls(node.input, node.calls) || 'no aggregate'}`;
     case 'Rank': {

@@ -35,6 +35,11 @@ export interface OperatorVertex {
   readonly outputs: Edge[];
   /** The latest watermark of each incoming edge (by slot); -Infinity before the first. */
   readonly inputWatermarks: number[];
+  /**
+   * The watermark of its inputs the operator last saw (the minimum over its incoming edges); until
+   * then, and when absent, -Infinity. It differs from `watermark` where the operator holds it back.
+   */
+  inputWatermark?: number;
   /** The watermark this vertex last sent downstream. */
   watermark: number;
 }
@@ -175,6 +180,17 @@ class GraphBuilder {
       case 'Join':
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.join(node, env, this.stateTtlMs), node.left, node.right);
+      case 'IntervalJoin':
+        // Processing-time rows are not rebuilt by a replay: the time each record was processed is gone.
+        if (node.bounds.rowtime) this.graph.stateful = true;
+        return this.operatorOn(
+          statefulOperator.intervalJoin(node, env, () => this.graph.replay.active),
+          node.left,
+          node.right,
+        );
+      case 'TemporalJoin':
+        this.graph.stateful = true;
+        return this.operatorOn(statefulOperator.temporalJoin(node, env), node.left, node.right);
       case 'GroupAggregate':
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.aggregate(node, env, this.stateTtlMs), node.input);
@@ -260,7 +276,14 @@ class GraphBuilder {
 }
 
 function operatorVertex(op: Operator): OperatorVertex {
-  return { kind: 'operator', operator: op, outputs: [], inputWatermarks: [], watermark: Number.NEGATIVE_INFINITY };
+  return {
+    kind: 'operator',
+    operator: op,
+    outputs: [],
+    inputWatermarks: [],
+    inputWatermark: Number.NEGATIVE_INFINITY,
+    watermark: Number.NEGATIVE_INFINITY,
+  };
 }
 
 /**

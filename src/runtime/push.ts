@@ -74,11 +74,13 @@ export function pushWatermark(vertex: Vertex, watermark: number, slot: number): 
   if (!(watermark > (inputs[slot] ?? Number.POSITIVE_INFINITY))) return;
   inputs[slot] = watermark;
   const combined = Math.min(...inputs);
-  if (combined <= vertex.watermark) return;
+  if (combined <= (vertex.inputWatermark ?? Number.NEGATIVE_INFINITY)) return;
+  vertex.inputWatermark = combined;
   const out = vertex.operator.onWatermark?.(combined) ?? [];
   countBatch(vertex, 0, out.length);
   for (const edge of vertex.outputs) push(edge.target, out, edge.input);
-  sendWatermark(vertex, combined);
+  const output = vertex.operator.outputWatermark?.(combined) ?? combined;
+  if (output > vertex.watermark) sendWatermark(vertex, output);
 }
 
 /** Tells every operator with processing-time timers the time; true when any of them emitted changes. */

@@ -1,11 +1,22 @@
 import { GroupAggregateOperator } from '../exec/aggregate.ts';
 import { DeduplicateOperator } from '../exec/deduplicate.ts';
+import { IntervalJoinOperator } from '../exec/interval-join.ts';
 import { JoinOperator } from '../exec/join.ts';
 import { NormalizeOperator } from '../exec/normalize.ts';
 import { RankOperator } from '../exec/rank.ts';
+import { TemporalJoinOperator } from '../exec/temporal-join.ts';
 import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
-import type { ChangelogNormalize, Deduplicate, GroupAggregate, Join, Rank, Sink } from '../plan/nodes.ts';
+import type {
+  ChangelogNormalize,
+  Deduplicate,
+  GroupAggregate,
+  IntervalJoin,
+  Join,
+  Rank,
+  Sink,
+  TemporalJoin,
+} from '../plan/nodes.ts';
 import { hintedTtl } from '../plan/state-ttl-hints.ts';
 import { type StateRetention, stateRetention } from '../state/idle-state.ts';
 
@@ -32,6 +43,34 @@ export const statefulOperator = {
       [node.left.uniqueKey, node.right.uniqueKey],
       [retention(node.stateTtlHints?.left, jobTtlMs, env), retention(node.stateTtlHints?.right, jobTtlMs, env)],
       node.nullSafe,
+    ),
+  /** Interval and temporal joins keep rows until time passes them: Flink gives them no state TTL either. */
+  intervalJoin: (node: IntervalJoin, env: EvalEnv, replaying?: () => boolean) =>
+    new IntervalJoinOperator(
+      {
+        type: node.type,
+        leftKeys: node.leftKeys,
+        rightKeys: node.rightKeys,
+        widths: [node.left.fields.length, node.right.fields.length],
+        bounds: node.bounds,
+        ...(node.residual ? { residual: node.residual } : {}),
+      },
+      env,
+      undefined,
+      replaying,
+    ),
+  temporalJoin: (node: TemporalJoin, env: EvalEnv) =>
+    new TemporalJoinOperator(
+      {
+        type: node.type,
+        leftKeys: node.leftKeys,
+        rightKeys: node.rightKeys,
+        widths: [node.left.fields.length, node.right.fields.length],
+        leftTimeIndex: node.leftTimeIndex,
+        rightTimeIndex: node.rightTimeIndex,
+        ...(node.residual ? { residual: node.residual } : {}),
+      },
+      env,
     ),
   aggregate: (node: GroupAggregate, env: EvalEnv, jobTtlMs: number) =>
     new GroupAggregateOperator(
