@@ -269,6 +269,8 @@ export class IntervalJoinOperator implements Operator {
     const state = this.state.get(key);
     if (!state) return;
     this.updateOperatorTime();
+    // A processing-time timer fires when the clock has reached it (so rows it keeps get a later one).
+    if (!this.spec.bounds.rowtime) this.operatorTime = Math.max(this.operatorTime, timer);
     // Flink checks the timer that expires right rows first.
     for (const side of [1, 0] as const) {
       if (state.cleanUp[side] !== timer) continue;

@@ -21,7 +21,8 @@
  *
  * Watermarks flow as in a job: after each batch, a WatermarkAssigner's watermark (the largest value
  * of its WATERMARK expression so far) goes downstream, each operator taking the minimum of its
- * inputs', and the windows it completes fire within the same batch's output.
+ * inputs', and what it completes (windows, interval and temporal joins) comes within the same
+ * batch's output, after what the operators emitted for the batch's changes.
  * A `SET 'table.exec.state.ttl' = '…'` in the SQL and STATE_TTL hints apply as in a job; each case
  * starts at the same processing time.
  *
@@ -341,8 +342,12 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
       return statefulOperator.deduplicate(node, env, stateTtlMs);
     case 'Sink':
       return node.upsertMaterialize ? statefulOperator.upsertMaterializer(node, env, stateTtlMs) : passThrough;
+    case 'IntervalJoin':
+      return statefulOperator.intervalJoin(node, env);
+    case 'TemporalJoin':
+      return statefulOperator.temporalJoin(node, env);
     case 'WatermarkAssigner':
-      return new WatermarkAssignerOperator(node.rowtime, node.watermark, env);
+      return new WatermarkAssignerOperator(node.rowtime, node.watermark, env, node.fields[node.rowtime]?.name);
     case 'WindowTableFunction':
     case 'WindowAggregate':
     case 'GroupWindowAggregate':
@@ -373,10 +378,13 @@ function pipeline(
   const close = (): void => {
     for (const operator of operators.values()) operator?.close?.();
   };
+  /** The watermark each node's operator was last given (the minimum of its inputs'). */
+  const inputWatermarks = new Map<PlanNode, number>();
   /**
    * Runs every node once, inputs first: it processes what its inputs emitted, then (when `time`
    * is set) hears the processing time, then its watermark advances (a WatermarkAssigner's own,
-   * otherwise the minimum of its inputs') and it emits what that completes.
+   * otherwise the minimum of its inputs', none until each input has one) and it emits what that
+   * completes, sending on the watermark the operator says (outputWatermark), as src/runtime/push.ts does.
    */
   const run = (table: string | undefined, changes: readonly Change[], time?: number): Change[] => {
     const outputs = new Map<PlanNode, Change[]>();
@@ -401,17 +409,18 @@ function pipeline(
         out.push(...(operator.onProcessingTime?.(time) ?? []));
         if (spill) stateMemory().enforce();
       }
-      const inputs = inputsOf(node).map((input) => watermarks.get(input));
-      const watermark = operator.generatedWatermark
-        ? operator.generatedWatermark()
-        : inputs.length > 0 && inputs.every((w) => w !== undefined)
-          ? Math.min(...(inputs as number[]))
-          : undefined;
-      const previous = watermarks.get(node);
-      if (watermark !== undefined && (previous === undefined || watermark > previous)) {
-        watermarks.set(node, watermark);
-        if (!operator.generatedWatermark) out.push(...(operator.onWatermark?.(watermark) ?? []));
-        if (spill) stateMemory().enforce();
+      const generated = operator.generatedWatermark?.();
+      if (generated !== undefined) watermarks.set(node, generated);
+      else {
+        const inputs = inputsOf(node).map((input) => watermarks.get(input));
+        const combined =
+          inputs.length > 0 && inputs.every((w) => w !== undefined) ? Math.min(...(inputs as number[])) : undefined;
+        if (combined !== undefined && combined > (inputWatermarks.get(node) ?? Number.NEGATIVE_INFINITY)) {
+          inputWatermarks.set(node, combined);
+          out.push(...(operator.onWatermark?.(combined) ?? []));
+          if (spill) stateMemory().enforce();
+          watermarks.set(node, operator.outputWatermark?.(combined) ?? combined);
+        }
       }
       outputs.set(node, out);
       return out;
