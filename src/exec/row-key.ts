@@ -1,3 +1,4 @@
+import { collectionKey } from '../expr/collections.ts';
 import type { Row, Value } from '../expr/value.ts';
 import { WideTime } from '../types/time-value.ts';
 
@@ -9,9 +10,8 @@ function part(value: Value): string {
     return `${typeof value}${String(value)}`;
   if (value instanceof Uint8Array) return `b${Buffer.from(value).toString('base64')}`;
   if (value instanceof WideTime) return `t${value.nanos}`;
-  return `j${JSON.stringify(value, (_, v) =>
-    typeof v === 'bigint' ? `${v}n` : v instanceof Map ? [...v] : v instanceof WideTime ? `${v.nanos}t` : v,
-  )}`;
+  // ARRAY, ROW, MAP, MULTISET: maps equal as SQL values (entries in any order) give one key.
+  return `j${collectionKey(value)}`;
 }
 
 const SEPARATOR = '\u0001';

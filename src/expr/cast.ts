@@ -1,4 +1,4 @@
-import { type DataType, isCharacterString, isInteger, MAX_LENGTH } from '../types/data-type.ts';
+import { type DataType, isCharacterString, isInteger, MAX_LENGTH, type RowField } from '../types/data-type.ts';
 import {
   decimalFromDouble,
   decimalToDouble,
@@ -21,6 +21,7 @@ import {
   timeOfDay,
 } from '../types/temporal.ts';
 import { dayOf, inFlinkRange, type TimeValue, truncateTime } from '../types/time-value.ts';
+import { buildMap, mergeCounts } from './collections.ts';
 import type { EvalEnv } from './functions/definition.ts';
 import { EvaluationError, type Value } from './value.ts';
 
@@ -130,8 +131,30 @@ function converter(from: DataType, to: DataType, env: EvalEnv, explicit: boolean
       const element = converter(from.element, to.element, env, explicit);
       return (v) => (v as Value[]).map((item) => (item === null ? null : element(item)));
     }
-    case 'MAP':
-    case 'ROW':
+    case 'MULTISET': {
+      if (from.kind !== 'MULTISET') return (v) => fail(v, to);
+      const element = converter(from.element, to.element, env, explicit);
+      return (v) => mergeCounts(v as ReadonlyMap<Value, Value>, (item) => (item === null ? null : element(item)));
+    }
+    case 'MAP': {
+      if (from.kind !== 'MAP') return (v) => fail(v, to);
+      const key = converter(from.key, to.key, env, explicit);
+      const value = converter(from.value, to.value, env, explicit);
+      return (v) =>
+        buildMap(
+          [...(v as ReadonlyMap<Value, Value>)].flatMap(([k, x]) => [
+            k === null ? null : key(k),
+            x === null ? null : value(x),
+          ]),
+        );
+    }
+    case 'ROW': {
+      if (from.kind !== 'ROW') return (v) => fail(v, to);
+      const fields = from.fields.map((field, i) =>
+        converter(field.type, (to.fields[i] as RowField).type, env, explicit),
+      );
+      return (v) => (v as Value[]).map((item, i) => (item === null ? null : (fields[i] as Convert)(item)));
+    }
     case 'INTERVAL_DAY_TIME':
     case 'INTERVAL_YEAR_MONTH':
     case 'NULL':
@@ -295,6 +318,11 @@ export function toText(from: DataType, env: EvalEnv): Convert {
       const value = toText(from.value, env);
       return (v) =>
         `{${[...(v as Map<Value, Value>)].map(([k, x]) => `${k === null ? 'NULL' : key(k)}=${x === null ? 'NULL' : value(x)}`).join(', ')}}`;
+    }
+    case 'MULTISET': {
+      const element = toText(from.element, env);
+      return (v) =>
+        `{${[...(v as Map<Value, Value>)].map(([k, n]) => `${k === null ? 'NULL' : element(k)}=${n}`).join(', ')}}`;
     }
     case 'ROW': {
       const fields = from.fields.map((field) => toText(field.type, env));

@@ -70,11 +70,8 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
       return bindLiteral(expr, env.source);
     case 'interval':
       return bindInterval(expr, env.source);
-    case 'column': {
-      const index = scope.resolve(expr.parts, env.source, expr.at);
-      const field = scope.fields[index] as { name: string; type: DataType };
-      return { kind: 'input', index, name: field.name, type: field.type };
-    }
+    case 'column':
+      return bindColumn(expr.parts, expr.at, scope, env.source);
     case 'unary': {
       const operand = bind(expr.operand);
       if (expr.operator === '+') return operand;
@@ -189,6 +186,28 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
         'Flink runs these as joins; write the join yourself where the subquery stands elsewhere',
       );
   }
+}
+
+/**
+ * A column, or the field of a ROW column: `col`, `t.col`, then `col.field`, `t.col.field`, ... when
+ * no column is named by the whole path (a qualified column comes first, as in Flink).
+ */
+function bindColumn(parts: readonly string[], at: number, scope: Scope, source: SqlSource): BoundExpr {
+  const input = (index: number): BoundExpr => {
+    const field = scope.fields[index] as { name: string; type: DataType };
+    return { kind: 'input', index, name: field.name, type: field.type };
+  };
+  if (parts.length > 1 && scope.matches(parts).length === 0) {
+    for (let length = parts.length - 1; length >= 1; length--) {
+      const prefix = parts.slice(0, length);
+      if (scope.matches(prefix).length === 0) continue;
+      let value = input(scope.resolve(prefix, source, at));
+      for (const name of parts.slice(length))
+        value = bindCall('DOT', [value, literal(name, T.string(false))], at, source);
+      return value;
+    }
+  }
+  return input(scope.resolve(parts, source, at));
 }
 
 /** The code of a ROW_NUMBER() OVER that no filter on its result makes a Top-N (a view may still be filtered). */

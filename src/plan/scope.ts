@@ -18,6 +18,17 @@ export class Scope {
     this.fields = fields;
   }
 
+  /** The indices of the fields `parts` names: one when it resolves, none or several when it does not. */
+  matches(parts: readonly string[]): number[] {
+    const name = parts[parts.length - 1] as string;
+    const qualifier = parts.length >= 2 ? (parts[parts.length - 2] as string) : undefined;
+    const found: number[] = [];
+    this.fields.forEach((field, index) => {
+      if (field.name === name && (qualifier === undefined || field.qualifiers.includes(qualifier))) found.push(index);
+    });
+    return found;
+  }
+
   /** The index of the field `parts` names (`col`, `alias.col`, `db.table.col`), or a located error. */
   resolve(parts: readonly string[], source: SqlSource, at: number): number {
     const name = parts[parts.length - 1] as string;

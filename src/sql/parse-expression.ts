@@ -210,7 +210,27 @@ function parseUnary(cursor: Cursor): Expression {
       return { ...operand, at: token.offset, negative: !operand.negative };
     return { kind: 'unary', at: token.offset, operator: token.value, operand };
   }
-  return parsePrimary(cursor);
+  return parsePostfix(cursor, parsePrimary(cursor));
+}
+
+/** `value[index]` (an ARRAY's element, a MAP's value) and `value.field` (a ROW's field), in turn. */
+function parsePostfix(cursor: Cursor, operand: Expression): Expression {
+  let value = operand;
+  for (;;) {
+    const at = cursor.at;
+    if (cursor.acceptSymbol('[')) {
+      const index = parseExpression(cursor);
+      cursor.expectSymbol(']');
+      value = { kind: 'call', at, name: 'ITEM', args: [value, index], distinct: false, star: false };
+    } else if (cursor.isSymbol('.') && (cursor.peek().kind === 'word' || cursor.peek().kind === 'quoted')) {
+      cursor.advance();
+      const field = cursor.advance();
+      const name: Expression = { kind: 'literal', at: field.offset, type: 'string', text: field.value };
+      value = { kind: 'call', at, name: 'DOT', args: [value, name], distinct: false, star: false };
+    } else {
+      return value;
+    }
+  }
 }
 
 function parsePrimary(cursor: Cursor): Expression {
@@ -233,6 +253,13 @@ function parsePrimary(cursor: Cursor): Expression {
           return { kind: 'scalarSubquery', at, query };
         }
         const inner = parseExpression(cursor);
+        if (cursor.isSymbol(',')) {
+          // (a, b, ...): a row constructor, as ROW(a, b, ...).
+          const args = [inner];
+          while (cursor.acceptSymbol(',')) args.push(parseExpression(cursor));
+          cursor.expectSymbol(')');
+          return { kind: 'call', at, name: 'ROW', args, distinct: false, star: false };
+        }
         cursor.expectSymbol(')');
         return inner;
       }
@@ -290,6 +317,17 @@ function parseWord(cursor: Cursor): Expression {
       break;
     case 'TRIM':
       if (next.kind === 'symbol' && next.value === '(') return parseTrim(cursor);
+      break;
+    case 'ARRAY':
+    case 'MAP':
+      // ARRAY[a, b, ...] and MAP[k1, v1, k2, v2, ...]: value constructors.
+      if (next.kind === 'symbol' && next.value === '[') {
+        cursor.advance();
+        cursor.advance();
+        const args = cursor.isSymbol(']') ? [] : parseList(cursor, parseExpression);
+        cursor.expectSymbol(']');
+        return { kind: 'call', at, name: token.upper, args, distinct: false, star: false };
+      }
       break;
     case 'SUBSTRING':
     case 'SUBSTR':

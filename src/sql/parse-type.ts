@@ -10,12 +10,16 @@ import {
 import type { Cursor } from './cursor.ts';
 
 const TYPE_NAMES =
-  'BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, DECIMAL(p, s), FLOAT, DOUBLE, CHAR(n), VARCHAR(n), STRING, BINARY(n), VARBINARY(n), BYTES, DATE, TIME(p), TIMESTAMP(p), TIMESTAMP_LTZ(p), ARRAY<t>, MAP<k, v>, ROW<...>';
+  'BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, DECIMAL(p, s), FLOAT, DOUBLE, CHAR(n), VARCHAR(n), STRING, BINARY(n), VARBINARY(n), BYTES, DATE, TIME(p), TIMESTAMP(p), TIMESTAMP_LTZ(p), ARRAY<t>, MAP<k, v>, MULTISET<t>, ROW<...>';
 
 /** A data type with its nullability: `INT`, `DECIMAL(10, 2) NOT NULL`, `ARRAY<STRING>`, ... */
 export function parseDataType(cursor: Cursor): DataType {
   let type = parseTypeBody(cursor);
-  while (cursor.acceptKeywords('ARRAY')) type = { kind: 'ARRAY', element: type, nullable: true };
+  for (;;) {
+    if (cursor.acceptKeywords('ARRAY')) type = { kind: 'ARRAY', element: type, nullable: true };
+    else if (cursor.acceptKeywords('MULTISET')) type = { kind: 'MULTISET', element: type, nullable: true };
+    else break;
+  }
   if (cursor.acceptKeywords('NOT', 'NULL')) return withNullable(type, false);
   cursor.acceptKeywords('NULL');
   return type;
@@ -103,6 +107,12 @@ function parseTypeBody(cursor: Cursor): DataType {
       const element = parseDataType(cursor);
       cursor.expectSymbol('>');
       return { kind: 'ARRAY', element, nullable: true };
+    }
+    case 'MULTISET': {
+      cursor.expectSymbol('<');
+      const element = parseDataType(cursor);
+      cursor.expectSymbol('>');
+      return { kind: 'MULTISET', element, nullable: true };
     }
     case 'MAP': {
       cursor.expectSymbol('<');

@@ -21,6 +21,8 @@ export type DataType =
     }
   | { readonly kind: 'INTERVAL_DAY_TIME' | 'INTERVAL_YEAR_MONTH'; readonly nullable: boolean }
   | { readonly kind: 'ARRAY'; readonly element: DataType; readonly nullable: boolean }
+  /** A bag: each distinct element with its number of occurrences (Flink's MULTISET, as COLLECT makes). */
+  | { readonly kind: 'MULTISET'; readonly element: DataType; readonly nullable: boolean }
   | { readonly kind: 'MAP'; readonly key: DataType; readonly value: DataType; readonly nullable: boolean }
   | { readonly kind: 'ROW'; readonly fields: readonly RowField[]; readonly nullable: boolean };
 
@@ -101,6 +103,11 @@ export function isTimestamp(type: DataType): type is DataType & { kind: 'TIMESTA
   return type.kind === 'TIMESTAMP' || type.kind === 'TIMESTAMP_LTZ';
 }
 
+/** ARRAY, MAP, MULTISET and ROW: the types whose values hold other values. */
+export function isCollection(type: DataType): boolean {
+  return type.kind === 'ARRAY' || type.kind === 'MAP' || type.kind === 'MULTISET' || type.kind === 'ROW';
+}
+
 export function isTemporal(type: DataType): boolean {
   return type.kind === 'DATE' || type.kind === 'TIME' || isTimestamp(type);
 }
@@ -160,6 +167,8 @@ function formatTypeBody(type: DataType): string {
       return 'INTERVAL MONTH';
     case 'ARRAY':
       return `ARRAY<${formatType(type.element)}>`;
+    case 'MULTISET':
+      return `MULTISET<${formatType(type.element)}>`;
     case 'MAP':
       return `MAP<${formatType(type.key)}, ${formatType(type.value)}>`;
     case 'ROW':

@@ -9,6 +9,7 @@ import {
   isNumeric,
   MAX_DECIMAL_PRECISION,
   MAX_LENGTH,
+  type RowField,
   T,
   withNullable,
   withoutTimeAttribute,
@@ -59,6 +60,8 @@ export function isImplicitCast(from: DataType, to: DataType): boolean {
       return from.kind === to.kind;
     case 'ARRAY':
       return from.kind === 'ARRAY' && isImplicitCast(from.element, to.element);
+    case 'MULTISET':
+      return from.kind === 'MULTISET' && isImplicitCast(from.element, to.element);
     case 'MAP':
       return from.kind === 'MAP' && isImplicitCast(from.key, to.key) && isImplicitCast(from.value, to.value);
     case 'ROW':
@@ -110,7 +113,24 @@ export function explicitCastProblem(from: DataType, to: DataType): string | unde
       }
       break;
     case 'ARRAY':
-      if (from.kind === 'ARRAY' && explicitCastProblem(from.element, to.element) === undefined) return undefined;
+    case 'MULTISET':
+      if (from.kind === to.kind && explicitCastProblem(from.element, to.element) === undefined) return undefined;
+      break;
+    case 'MAP':
+      if (
+        from.kind === 'MAP' &&
+        explicitCastProblem(from.key, to.key) === undefined &&
+        explicitCastProblem(from.value, to.value) === undefined
+      )
+        return undefined;
+      break;
+    case 'ROW':
+      if (
+        from.kind === 'ROW' &&
+        from.fields.length === to.fields.length &&
+        from.fields.every((field, i) => explicitCastProblem(field.type, (to.fields[i] as RowField).type) === undefined)
+      )
+        return undefined;
       break;
     default:
       break;
@@ -245,9 +265,23 @@ function mergeTwo(a: DataType, b: DataType): DataType | undefined {
   ) {
     return withNullable(a, true);
   }
-  if (a.kind === 'ARRAY' && b.kind === 'ARRAY') {
+  if ((a.kind === 'ARRAY' && b.kind === 'ARRAY') || (a.kind === 'MULTISET' && b.kind === 'MULTISET')) {
     const element = commonType([a.element, b.element]);
-    return element ? { kind: 'ARRAY', element, nullable: true } : undefined;
+    return element ? { kind: a.kind, element, nullable: true } : undefined;
+  }
+  if (a.kind === 'MAP' && b.kind === 'MAP') {
+    const key = commonType([a.key, b.key]);
+    const value = commonType([a.value, b.value]);
+    return key && value ? { kind: 'MAP', key, value, nullable: true } : undefined;
+  }
+  if (a.kind === 'ROW' && b.kind === 'ROW' && a.fields.length === b.fields.length) {
+    const fields: RowField[] = [];
+    for (const [i, field] of a.fields.entries()) {
+      const type = commonType([field.type, (b.fields[i] as RowField).type]);
+      if (!type) return undefined;
+      fields.push({ name: field.name, type });
+    }
+    return { kind: 'ROW', fields, nullable: true };
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { type DataType, describeType, T } from '../../types/data-type.ts';
 import { compareTimes, WideTime } from '../../types/time-value.ts';
 import { commonType } from '../../types/type-rules.ts';
 import type { BoundExpr } from '../bound.ts';
+import { sameValue } from '../collections.ts';
 import type { Evaluator, Value } from '../value.ts';
 import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
 
@@ -33,13 +34,15 @@ export function compareValues(a: Value, b: Value): number {
     }
     return a.length - b.length;
   }
+  // MAP and MULTISET have no order (Flink compares them only for equality).
+  if (a instanceof Map && b instanceof Map) return sameValue(a, b) ? 0 : 1;
   return 0;
 }
 
 export function valuesEqual(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return compareValues(a, b) === 0;
+  return sameValue(a, b);
 }
 
 /** Brings the operands of a comparison to their common type. */
@@ -59,11 +62,18 @@ export function bindToCommonType(
 }
 
 function comparison(name: string, symbol: string, test: (order: number) => boolean): ScalarFunction {
+  const ordering = symbol !== '=' && symbol !== '<>';
   return {
     name,
     signatures: [`ANY ${symbol} ANY`],
     bind(args, ctx) {
       const unified = bindToCommonType(args, ctx, `'${symbol}'`);
+      if (ordering && (unified.type.kind === 'MAP' || unified.type.kind === 'MULTISET')) {
+        ctx.fail(
+          `Cannot apply '${symbol}' to arguments of type ${args.map((arg) => describeType(arg.type)).join(' and ')}`,
+          `a ${unified.type.kind} has no order; compare it with = or <>, or compare its values`,
+        );
+      }
       return { args: unified.args, type: T.boolean(anyNullable(args)) };
     },
     compile: (args) => strict((a: never, b: never) => test(compareValues(a, b)))(args),

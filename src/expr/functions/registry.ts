@@ -1,4 +1,5 @@
 import * as arithmetic from './arithmetic.ts';
+import * as collection from './collection.ts';
 import * as comparison from './comparison.ts';
 import * as conditional from './conditional.ts';
 import type { ScalarFunction } from './definition.ts';
@@ -8,7 +9,7 @@ import * as string from './string.ts';
 import * as temporal from './temporal.ts';
 
 const FUNCTIONS = new Map<string, ScalarFunction>();
-for (const family of [arithmetic, comparison, conditional, logic, numeric, string, temporal]) {
+for (const family of [arithmetic, collection, comparison, conditional, logic, numeric, string, temporal]) {
   for (const value of Object.values(family)) {
     if (typeof value === 'object' && value !== null && 'compile' in value && 'bind' in value) {
       const fn = value as ScalarFunction;
@@ -54,6 +55,10 @@ export function callableFunctionNames(): string[] {
     'EXTRACT',
     'DATETIME_PLUS',
     'DATETIME_MINUS',
+    'ARRAY',
+    'MAP',
+    'ITEM',
+    'DOT',
   ]);
   return [...FUNCTIONS.keys()].filter((name) => !operators.has(name)).sort();
 }
