@@ -129,6 +129,7 @@ export class Catalog {
       primaryKey,
       hasWatermark: statement.watermark !== undefined,
       columns: statement.columns.flatMap((column) => (column.kind === 'physical' ? [column.name.name] : [])),
+      columnTypes: statement.columns.flatMap((column) => (column.kind === 'physical' ? [column.type] : [])),
     };
     const connector = resolveConnector(shape, statement.at, statement.options, source);
 

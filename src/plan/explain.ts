@@ -7,6 +7,7 @@ import type { EvalEnv } from '../expr/functions/definition.ts';
 import { formatType } from '../types/data-type.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
 import { uniqueNames } from './build.ts';
+import { calciteType } from './calcite-type.ts';
 import { formatChangelog } from './changelog.ts';
 import type { Field, PlanNode, TableReference } from './nodes.ts';
 import { windowTvfBelow } from './window-columns.ts';
@@ -95,6 +96,14 @@ export function formatExpression(expr: BoundExpr, input: readonly Field[]): stri
             parts.push(`WHEN ${f(args[i] as BoundExpr)} THEN ${f(args[i + 1] as BoundExpr)}`);
           return `CASE ${parts.join(' ')} ELSE ${f(args[args.length - 1] as BoundExpr)} END`;
         }
+        case 'ITEM':
+          return `${f(args[0] as BoundExpr)}[${f(args[1] as BoundExpr)}]`;
+        case 'DOT': {
+          const row = args[0] as BoundExpr;
+          const index = (args[1] as { value: number }).value;
+          const name = row.type.kind === 'ROW' ? row.type.fields[index]?.name : undefined;
+          return `${f(row)}.${name ?? index}`;
+        }
         case 'EXTRACT':
           return `EXTRACT(${(args[0] as { value: string }).value} FROM ${f(args[1] as BoundExpr)})`;
         default:
@@ -142,6 +151,13 @@ export function describeNode(node: PlanNode): string {
       });
       const where = node.condition ? `, where=[${formatExpression(node.condition, node.input.fields)}]` : '';
       return `Calc(select=${list(select)}${where})`;
+    }
+    case 'Correlate': {
+      // Flink's plan of UNNEST: the table function $UNNEST_ROWS$1 over the correlated input row $cor0.
+      const correlated = node.input.fields.map((field) => ({ ...field, name: `$cor0.${field.name}` }));
+      const call = `$UNNEST_ROWS$1(${formatExpression(node.collection, correlated)})`;
+      const rowType = node.fields.map((field) => `${calciteType(field.type)} ${field.name}`).join(', ');
+      return `Correlate(invocation=[${call}], correlate=[table(${call})], select=[${node.fields.map((f) => f.name).join(',')}], rowType=[RecordType(${rowType})], joinType=[${node.joinType}])`;
     }
     case 'Join': {
       const width = node.left.fields.length;
@@ -377,6 +393,7 @@ function stateTtlText(options: readonly string[]): string {
 /** Nodes that pass their input's updates on rather than producing updates of their own. */
 const PASS_THROUGH = new Set<PlanNode['kind']>([
   'Calc',
+  'Correlate',
   'WatermarkAssigner',
   'ChangelogNormalize',
   'LookupJoin',

@@ -30,6 +30,7 @@ export type PlanNode =
   | ChangelogNormalize
   | WatermarkAssigner
   | Calc
+  | Correlate
   | Join
   | IntervalJoin
   | TemporalJoin
@@ -77,6 +78,22 @@ export interface Calc extends Common {
   readonly input: PlanNode;
   readonly projection: readonly BoundExpr[];
   readonly condition?: BoundExpr;
+}
+
+/**
+ * `CROSS JOIN UNNEST(collection)` and `LEFT JOIN UNNEST(collection) ON TRUE`, as Flink plans them: a
+ * Correlate with the table function $UNNEST_ROWS$1. Each input row is joined to the rows of its
+ * collection (an ARRAY's elements, or the fields of its ROW elements; a MAP's keys and values; a
+ * MULTISET's elements, each as often as it occurs), with the input's row kind. Its fields are the
+ * input's, then the collection's.
+ */
+export interface Correlate extends Common {
+  readonly kind: 'Correlate';
+  readonly input: PlanNode;
+  /** The collection, over the input's fields. */
+  readonly collection: BoundExpr;
+  /** LEFT: a row with NULLs for an input row whose collection is empty or NULL. */
+  readonly joinType: 'INNER' | 'LEFT';
 }
 
 /**

@@ -22,6 +22,7 @@ import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate, sessionNotAggregated } from './plan-aggregate.ts';
+import { planCorrelate } from './plan-correlate.ts';
 import { isLookupTable, planJoin } from './plan-join.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept } from './plan-set-operation.ts';
@@ -219,6 +220,7 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
       return planDerived(ref, ctx);
     case 'join': {
       const left = planFrom(ref.left, ctx, hints);
+      if (ref.right.kind === 'unnest') return planCorrelate(ref, left, ref.right, ctx);
       if (isLookupTable(ref.right)) {
         const name = objectName(ref.right.name, ctx.source);
         const entry = ctx.catalog.get(name);
@@ -242,6 +244,14 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
     }
     case 'windowFunction':
       return planWindow(ref, ctx);
+    case 'unnest':
+      throw new SqlError(
+        'SQL_UNSUPPORTED',
+        ctx.source,
+        ref.at,
+        'UNNEST is supported joined to the table whose collection it reads',
+        'write FROM t CROSS JOIN UNNEST(t.arr) AS u(x), or LEFT JOIN UNNEST(t.arr) AS u(x) ON TRUE',
+      );
   }
 }
 

@@ -3,6 +3,7 @@ import type { LookupSource } from '../connectors/lookup-source.ts';
 import type { ConnectorTable } from '../connectors/table.ts';
 import { CalcOperator } from '../exec/calc.ts';
 import type { Change } from '../exec/change.ts';
+import { CorrelateOperator } from '../exec/correlate.ts';
 import { LookupJoinOperator } from '../exec/lookup-join.ts';
 import type { Operator } from '../exec/operator.ts';
 import { WatermarkAssignerOperator } from '../exec/window.ts';
@@ -172,6 +173,11 @@ class GraphBuilder {
         return this.operatorOn(statefulOperator.normalize(node, env, this.stateTtlMs), node.input);
       case 'Calc':
         return this.operatorOn(new CalcOperator(node.projection, node.condition, env), node.input);
+      case 'Correlate':
+        return this.operatorOn(
+          new CorrelateOperator(node.collection, node.joinType, node.fields.length - node.input.fields.length, env),
+          node.input,
+        );
       case 'WatermarkAssigner':
         return this.operatorOn(
           new WatermarkAssignerOperator(node.rowtime, node.watermark, env, node.fields[node.rowtime]?.name),

@@ -189,7 +189,15 @@ export interface ExpressionItem extends Node {
   readonly alias?: Identifier;
 }
 
-export type TableReference = TableName | DerivedTable | Join | WindowTableFunction;
+export type TableReference = TableName | DerivedTable | Join | WindowTableFunction | UnnestTable;
+
+/** `UNNEST(collection) [AS] alias [(columns)]`: the rows of an ARRAY, MAP or MULTISET of the row on its left. */
+export interface UnnestTable extends Node {
+  readonly kind: 'unnest';
+  readonly collection: Expression;
+  readonly alias?: Identifier;
+  readonly columnNames?: readonly Identifier[];
+}
 
 export interface TableName extends Node {
   readonly kind: 'tableName';

@@ -7,6 +7,7 @@ import type {
   SelectItem,
   TableName,
   TableReference,
+  UnnestTable,
   WindowTableFunction,
   WithItem,
   WithQuery,
@@ -229,6 +230,7 @@ function parseTablePrimary(cursor: Cursor): TableReference {
     const alias = parseAlias(cursor);
     return { ...window, ...(alias ? { alias } : {}) };
   }
+  if (cursor.isKeyword('UNNEST') && cursor.isSymbol('(', 1)) return parseUnnest(cursor);
   if (cursor.isKeyword('LATERAL')) {
     throw cursor.error(at, 'LATERAL TABLE (table functions) is not supported yet', undefined, 'SQL_UNSUPPORTED');
   }
@@ -321,4 +323,35 @@ function acceptArgumentName(cursor: Cursor, ...names: string[]): void {
     cursor.advance();
     cursor.advance();
   }
+}
+
+/** `UNNEST(collection) [AS] alias [(column, ...)]`. */
+function parseUnnest(cursor: Cursor): UnnestTable {
+  const at = cursor.advance().offset;
+  cursor.expectSymbol('(');
+  const collection = parseExpression(cursor);
+  if (cursor.isSymbol(',')) {
+    throw cursor.error(
+      cursor.at,
+      'UNNEST of several collections at once is not supported',
+      'UNNEST each collection in its own CROSS JOIN',
+      'SQL_UNSUPPORTED',
+    );
+  }
+  cursor.expectSymbol(')');
+  if (cursor.isKeyword('WITH') && cursor.isKeyword('ORDINALITY', 1)) {
+    throw cursor.error(
+      cursor.at,
+      'UNNEST ... WITH ORDINALITY is not supported (as in Flink 1.18)',
+      'UNNEST the collection alone',
+      'SQL_UNSUPPORTED',
+    );
+  }
+  const alias = parseAlias(cursor);
+  let columnNames: Identifier[] | undefined;
+  if (alias && cursor.acceptSymbol('(')) {
+    columnNames = parseList(cursor, (c) => parseIdentifier(c, 'a column name'));
+    cursor.expectSymbol(')');
+  }
+  return { kind: 'unnest', at, collection, ...(alias ? { alias } : {}), ...(columnNames ? { columnNames } : {}) };
 }
