@@ -164,7 +164,7 @@ export function resolveConnector(
     (factory.formatOptions ?? [])
       .map(({ key, prefix }) => {
         const format = FORMATS.get(String(resolved.get(key)));
-        return format?.validate?.(resolved, prefix);
+        return format?.validate?.(resolved, prefix, table);
       })
       .find((found) => found !== undefined);
   if (problem) {

@@ -1,4 +1,4 @@
-import type { RowField } from '../types/data-type.ts';
+import type { DataType, RowField } from '../types/data-type.ts';
 import type { OptionValue } from './options.ts';
 
 /** What a factory's checks see of a table before it is planned. */
@@ -8,6 +8,8 @@ export interface TableShape {
   readonly hasWatermark: boolean;
   /** The physical columns, by name, in order. */
   readonly columns: readonly string[];
+  /** The types of the physical columns, in the same order, where the caller knows them. */
+  readonly columnTypes?: readonly DataType[];
 }
 
 /** A table's options after its factory checked them: declared keys with typed values, defaults filled in. */

@@ -2,7 +2,7 @@ import type { Row } from '../../expr/value.ts';
 import type { DecodedValue } from '../../log/log.ts';
 import type { RowField } from '../../types/data-type.ts';
 import type { OptionSpec } from '../options.ts';
-import type { ResolvedOptions } from '../table.ts';
+import type { ResolvedOptions, TableShape } from '../table.ts';
 
 /** A record that does not fit the table's schema. */
 export class FormatError extends Error {
@@ -33,5 +33,9 @@ export interface FormatFactory {
   readonly options: readonly OptionSpec[];
   codec(fields: readonly RowField[], options: ResolvedOptions, prefix: string): RowCodec;
   /** Checks across its options as a table sets them under `prefix`: an error names the option at fault. */
-  validate?(options: ResolvedOptions, prefix: string): { message: string; option?: string; hint?: string } | undefined;
+  validate?(
+    options: ResolvedOptions,
+    prefix: string,
+    table?: TableShape,
+  ): { message: string; option?: string; hint?: string } | undefined;
 }

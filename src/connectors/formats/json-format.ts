@@ -1,6 +1,6 @@
 import { RivuletError } from '../../common/errors.ts';
 import type { Row, Value } from '../../expr/value.ts';
-import type { DataType, RowField } from '../../types/data-type.ts';
+import { type DataType, formatType, type RowField } from '../../types/data-type.ts';
 import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
 import {
   formatDate,
@@ -51,6 +51,31 @@ function javaDecimalText(unscaled: bigint, scale: number): string {
 
 type Encode = (value: Value) => string;
 
+/** The count of each element of a MULTISET, as Flink's json format reads and writes it. */
+const MULTISET_COUNT: DataType = { kind: 'INT', nullable: false };
+
+/**
+ * Flink's json format refuses a MAP whose keys are not strings (and so a MULTISET of other
+ * elements): the message of its converters, at any depth of the type, or undefined.
+ */
+export function jsonTypeProblem(type: DataType): string | undefined {
+  switch (type.kind) {
+    case 'MAP':
+    case 'MULTISET': {
+      const key = type.kind === 'MAP' ? type.key : type.element;
+      if (key.kind !== 'CHAR' && key.kind !== 'VARCHAR')
+        return `JSON format doesn't support non-string as key type of map. The type is: ${formatType(type)}`;
+      return type.kind === 'MAP' ? jsonTypeProblem(type.value) : undefined;
+    }
+    case 'ARRAY':
+      return jsonTypeProblem(type.element);
+    case 'ROW':
+      return type.fields.map((field) => jsonTypeProblem(field.type)).find((problem) => problem !== undefined);
+    default:
+      return undefined;
+  }
+}
+
 /** Text of a value inside an ARRAY or MAP, and of the types without a byte writer below. */
 function encoder(type: DataType, options: JsonOptions): Encode {
   const iso = options.timestampStandard === 'ISO-8601';
@@ -88,9 +113,11 @@ function encoder(type: DataType, options: JsonOptions): Encode {
       const element = encoder(type.element, options);
       return (v) => `[${(v as Value[]).map((item) => (item === null ? 'null' : element(item))).join(',')}]`;
     }
-    case 'MAP': {
-      const key = encoder(type.key, options);
-      const value = encoder(type.value, options);
+    case 'MAP':
+    case 'MULTISET': {
+      // A MULTISET is written as Flink writes it: an object of each element's count.
+      const key = encoder(type.kind === 'MAP' ? type.key : type.element, options);
+      const value = encoder(type.kind === 'MAP' ? type.value : MULTISET_COUNT, options);
       const entry = (k: Value, x: Value) => `${JSON.stringify(k)}:${x === null ? 'null' : value(x)}`;
       return (v) => {
         const entries: string[] = [];
@@ -504,11 +531,12 @@ function strictDecoder(type: DataType, options: JsonOptions): Decode {
           ? json.map((item, i) => (item === null ? null : element(item, `${path}[${i}]`)))
           : mismatch(path, 'ARRAY', json);
     }
-    case 'MAP': {
-      const value = decoder(type.value, options);
-      const key = decoder(type.key, options);
+    case 'MAP':
+    case 'MULTISET': {
+      const value = decoder(type.kind === 'MAP' ? type.value : MULTISET_COUNT, options);
+      const key = decoder(type.kind === 'MAP' ? type.key : type.element, options);
       return (json, path) => {
-        if (typeof json !== 'object' || json === null || Array.isArray(json)) return mismatch(path, 'MAP', json);
+        if (typeof json !== 'object' || json === null || Array.isArray(json)) return mismatch(path, type.kind, json);
         return new Map(
           Object.entries(json).map(([k, v]) => [key(k, path), v === null ? null : value(v, `${path}.${k}`)]),
         );
@@ -554,7 +582,8 @@ function needsExactCheck(type: DataType): boolean {
     (type.kind === 'DECIMAL' && type.precision > 15) ||
     type.kind === 'ARRAY' ||
     type.kind === 'ROW' ||
-    type.kind === 'MAP'
+    type.kind === 'MAP' ||
+    type.kind === 'MULTISET'
   );
 }
 

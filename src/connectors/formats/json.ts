@@ -8,6 +8,7 @@ import {
   jsonEncoder,
   jsonRoundTrip,
   jsonRowReuse,
+  jsonTypeProblem,
   skippingUnreadable,
 } from './json-format.ts';
 
@@ -56,7 +57,16 @@ function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
 export const jsonFormat: FormatFactory = {
   identifier: 'json',
   options: JSON_FORMAT_OPTIONS,
-  validate(options, prefix) {
+  validate(options, prefix, table) {
+    for (const [i, type] of (table?.columnTypes ?? []).entries()) {
+      const problem = jsonTypeProblem(type);
+      if (problem) {
+        return {
+          message: `column '${table?.columns[i]}': ${problem}`,
+          hint: 'declare the MAP with STRING keys (and a MULTISET of STRING), or write the column with another format',
+        };
+      }
+    }
     // Flink's JsonFormatFactory refuses the pair: a missing field could not both fail and be skipped.
     const failOnMissing = `${prefix}json.fail-on-missing-field`;
     if (options.get(failOnMissing) === true && options.get(`${prefix}json.ignore-parse-errors`) === true) {
