@@ -41,22 +41,28 @@ import { formatError } from '../../src/common/errors.ts';
 import { parseDuration } from '../../src/connectors/options.ts';
 import { CalcOperator } from '../../src/exec/calc.ts';
 import type { Change, RowKind } from '../../src/exec/change.ts';
+import { CorrelateOperator } from '../../src/exec/correlate.ts';
 import type { Operator } from '../../src/exec/operator.ts';
 import { WatermarkAssignerOperator } from '../../src/exec/window.ts';
 import { compileCast, toText } from '../../src/expr/cast.ts';
+import { compileExpression } from '../../src/expr/compile.ts';
 import type { EvalEnv } from '../../src/expr/functions/definition.ts';
 import type { Value } from '../../src/expr/value.ts';
+import { bindExpression } from '../../src/plan/bind-expression.ts';
 import { explainPlan, inputsOf } from '../../src/plan/explain.ts';
 import type { PlanNode } from '../../src/plan/nodes.ts';
 import { planQuery } from '../../src/plan/plan-query.ts';
 import { planStatements } from '../../src/plan/planner.ts';
+import { Scope } from '../../src/plan/scope.ts';
 import { stateTtlSetting } from '../../src/plan/settings.ts';
 import { statefulOperator } from '../../src/runtime/stateful-operators.ts';
 import { windowOperator } from '../../src/runtime/window-operators.ts';
+import type { SelectItem } from '../../src/sql/ast.ts';
 import { parseScript } from '../../src/sql/parser.ts';
+import { SqlSource } from '../../src/sql/source.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
-import { type DataType, isCharacterString, T } from '../../src/types/data-type.ts';
+import { type DataType, formatType, isCharacterString, isCollection, T } from '../../src/types/data-type.ts';
 import { parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
 
 const DIR = 'test/exec/fixtures';
@@ -232,11 +238,12 @@ function renderCase(c: FixtureCase): string[] {
 // ---------------------------------------------------------------------------------------------
 // Values
 
-/** Splits `2001, 'a, b', NULL` at the commas outside quotes. */
+/** Splits `2001, 'a, b', ARRAY['x', 'y'], NULL` at the commas outside quotes and brackets. */
 function splitValues(text: string): string[] {
   const values: string[] = [];
   let current = '';
   let quoted = false;
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (c === "'") {
@@ -247,7 +254,9 @@ function splitValues(text: string): string[] {
       }
       quoted = !quoted;
     }
-    if (c === ',' && !quoted) {
+    if (!quoted && (c === '[' || c === '(')) depth++;
+    if (!quoted && (c === ']' || c === ')')) depth--;
+    if (c === ',' && !quoted && depth === 0) {
       values.push(current.trim());
       current = '';
     } else {
@@ -267,6 +276,8 @@ function parseChange(text: string, types: readonly DataType[], where: string): C
     throw new Error(`${where}: ${texts.length} values for ${types.length} columns in '${text}'`);
   const row = texts.map((token, i): Value => {
     if (/^null$/i.test(token)) return null;
+    if (isCollection(types[i] as DataType))
+      return collectionValue(token, types[i] as DataType, `${where}: column ${i + 1}`);
     const literal = /^'(.*)'$/s.exec(token);
     const value = literal ? (literal[1] as string).replace(/''/g, "'") : token;
     try {
@@ -276,6 +287,16 @@ function parseChange(text: string, types: readonly DataType[], where: string): C
     }
   });
   return { kind, row };
+}
+
+/** A value of an ARRAY, MAP, MULTISET or ROW column, written as the SQL that makes it: ARRAY['a', 'b']. */
+function collectionValue(sql: string, type: DataType, where: string): Value {
+  const source = new SqlSource(where, `SELECT CAST(${sql} AS ${formatType(type)})`);
+  const [statement] = parseScript(source);
+  if (statement?.kind !== 'query' || statement.query.kind !== 'select')
+    throw new Error(`${where}: not a value: ${sql}`);
+  const item = statement.query.items[0] as SelectItem & { kind: 'expression' };
+  return compileExpression(bindExpression(item.expression, new Scope([]), { source }), env)([]);
 }
 
 function formatter(types: readonly DataType[]): (change: Change) => string {
@@ -330,6 +351,8 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
   switch (node.kind) {
     case 'Calc':
       return new CalcOperator(node.projection, node.condition, env);
+    case 'Correlate':
+      return new CorrelateOperator(node.collection, node.joinType, node.fields.length - node.input.fields.length, env);
     case 'ChangelogNormalize':
       return statefulOperator.normalize(node, env, stateTtlMs);
     case 'Join':

@@ -1,3 +1,4 @@
+import { type DataType, formatType } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
 import { handled, opt } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
@@ -61,7 +62,15 @@ export const jdbcFactory: ConnectorFactory = {
     updatesHint: 'declare a PRIMARY KEY (...) NOT ENFORCED on the sink table so it is written as upserts',
     open: openJdbcSink,
   },
-  validate(_table, options) {
+  validate(table, options) {
+    // Flink's PostgreSQL dialect takes the atomic types and ARRAY (read only: see sink.ts).
+    const index = (table.columnTypes ?? []).findIndex((type) => ['MAP', 'ROW', 'MULTISET'].includes(type.kind));
+    if (index >= 0) {
+      return {
+        message: `The PostgreSQL dialect doesn't support type: ${formatType((table.columnTypes ?? [])[index] as DataType)} (column '${table.columns[index]}')`,
+        hint: 'read and write such a column as text (STRING), or in a kafka table',
+      };
+    }
     const url = String(options.get('url'));
     if (!/^jdbc:postgresql:\/\//.test(url)) {
       return {
