@@ -239,12 +239,21 @@ function overNotSupported(expr: FunctionCall, source: SqlSource): SqlError {
       "select it in a subquery and filter it in the outer query's WHERE: SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY c DESC) AS rn FROM t) WHERE rn <= 10 (also rn = 1, rn < N, rn BETWEEN a AND b)",
     );
   }
+  if (AGGREGATE_FUNCTIONS.has(expr.name)) {
+    return new SqlError(
+      'SQL_UNSUPPORTED',
+      source,
+      expr.at,
+      `Windowed aggregate expression is illegal here: ${expr.name} OVER belongs in the SELECT list`,
+      'compute it in the SELECT list of a subquery and filter or group by its column in the query around it',
+    );
+  }
   return new SqlError(
     'SQL_UNSUPPORTED',
     source,
     expr.at,
-    `OVER aggregates (${expr.name} OVER) are not supported yet`,
-    'ROW_NUMBER() OVER filtered on its result (Top-N, deduplication) is',
+    `${expr.name} OVER is not supported`,
+    'Flink runs aggregates (COUNT, SUM, AVG, MIN, MAX, ...) OVER a window, and ROW_NUMBER() OVER filtered on its result (Top-N, deduplication)',
   );
 }
 

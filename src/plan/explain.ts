@@ -222,6 +222,8 @@ export function describeNode(node: PlanNode): string {
     }
     case 'Deduplicate':
       return `Deduplicate(keep=[${node.spec.keepLastRow ? 'LastRow' : 'FirstRow'}], key=${keyNames(node.spec.keys, node.input.fields)}, order=[${node.spec.rowtime ? 'ROWTIME' : 'PROCTIME'}])`;
+    case 'OverAggregate':
+      return overAggregateText(node);
     case 'WindowTableFunction':
       return `WindowTableFunction(window=[${windowText(node.window, node.input.fields)}])`;
     case 'WindowAggregate': {
@@ -284,6 +286,19 @@ function flinkJoinType(type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL'): string {
     case 'FULL':
       return 'FullOuterJoin';
   }
+}
+
+/**
+ * Flink's OverAggregate line: `OverAggregate(partitionBy=[k], orderBy=[ts ASC], window=[ ROWS
+ * BETWEEN 2 PRECEDING AND CURRENT ROW], select=[..., SUM(x) AS w0$o0])`, a RANGE bound in ms.
+ */
+function overAggregateText(node: Extract<PlanNode, { kind: 'OverAggregate' }>): string {
+  const spec = node.spec;
+  const input = node.input.fields;
+  const partitionBy = spec.partitionKeys.length > 0 ? `partitionBy=${keyNames(spec.partitionKeys, input)}, ` : '';
+  const lower = spec.preceding === undefined ? 'UNBOUNDED' : String(spec.preceding);
+  const select = [...input.map((f) => f.name), ...spec.calls.map((c) => aggregateText(c, input))];
+  return `OverAggregate(${partitionBy}orderBy=[${input[spec.timeField]?.name} ASC], window=[ ${spec.unit} BETWEEN ${lower} PRECEDING AND CURRENT ROW], select=${list(select)})`;
 }
 
 /** The fields a join's keys and residual read: the left's, then the right's (named apart). */

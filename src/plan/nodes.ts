@@ -4,6 +4,7 @@ import type { DeduplicateSpec } from '../exec/deduplicate.ts';
 import type { WindowProperty } from '../exec/group-window.ts';
 import type { IntervalBounds } from '../exec/interval-join.ts';
 import type { JoinType } from '../exec/join.ts';
+import type { OverSpec } from '../exec/over-aggregate.ts';
 import type { RankSpec } from '../exec/rank.ts';
 import type { WindowSpec } from '../exec/window.ts';
 import type { WindowDeduplicateSpec, WindowRankSpec } from '../exec/window-rank.ts';
@@ -38,6 +39,7 @@ export type PlanNode =
   | GroupAggregate
   | Rank
   | Deduplicate
+  | OverAggregate
   | WindowTableFunction
   | WindowAggregate
   | GroupWindowAggregate
@@ -191,6 +193,16 @@ export interface Deduplicate extends Common {
   readonly kind: 'Deduplicate';
   readonly input: PlanNode;
   readonly spec: DeduplicateSpec;
+}
+
+/**
+ * Flink's OverAggregate: `agg(...) OVER (PARTITION BY ... ORDER BY time ...)`; its fields are the
+ * input's followed by one per aggregate (`w0$o0`, ...), one output row per input row.
+ */
+export interface OverAggregate extends Common {
+  readonly kind: 'OverAggregate';
+  readonly input: PlanNode;
+  readonly spec: OverSpec;
 }
 
 /** A window TVF: each row once per window it falls in, with window_start, window_end, window_time appended. */

@@ -63,7 +63,7 @@ export function hasAggregates(select: Select, ctx: PlanContext): boolean {
 }
 
 /** Result type of an aggregate, as Flink types it (SUM and AVG of an INT stay INT). */
-function aggregateType(
+export function aggregateType(
   call: FunctionCall,
   arg: DataType | undefined,
   ctx: PlanContext,

@@ -24,6 +24,7 @@ import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate, sessionNotAggregated } from './plan-aggregate.ts';
 import { planCorrelate } from './plan-correlate.ts';
 import { isLookupTable, planJoin } from './plan-join.ts';
+import { overAggregates, planOver } from './plan-over.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept } from './plan-set-operation.ts';
 import {
@@ -90,11 +91,26 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
   }
   if (!grouping && readsSessionWindow(from.node)) throw sessionNotAggregated(select.from?.at ?? select.at, ctx);
   let input = from;
+  const overs = overAggregates(select);
+  if (grouping && overs.length > 0) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      (overs[0] as { at: number }).at,
+      'OVER aggregates in a query with GROUP BY or aggregates are not supported',
+      'aggregate in a subquery and compute the OVER aggregate in the query around it (Flink runs it only over an insert-only input)',
+    );
+  }
   if (grouping) {
     const aggregate = planAggregate(select, from, ctx, hints);
     input = aggregate.relation;
     env = aggregate.env;
-  } else if (select.having) {
+  } else if (overs.length > 0) {
+    const over = planOver(select, from, overs, ctx);
+    input = over.relation;
+    env = over.env;
+  }
+  if (!grouping && select.having) {
     throw new SqlError('SQL_SYNTAX', ctx.source, select.having.at, 'HAVING needs GROUP BY or an aggregate');
   }
   if (select.having) {
@@ -115,11 +131,11 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
   const projection: BoundExpr[] = [];
   const names: string[] = [];
   for (const [position, item] of select.items.entries())
-    expandItem(item, position, input, from, env, ctx, projection, names, visible);
+    expandItem(item, position, input, grouping, env, ctx, projection, names, visible);
   const output = uniqueNames(names);
   const node = makeCalc(input.node, projection, output);
   const relation: Relation = { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
-  const grouped = input !== from;
+  const grouped = grouping;
   const planned = select.distinct ? distinct(relation, grouped ? undefined : hints, inputName) : relation;
   hints?.check();
   return planned;
@@ -155,7 +171,7 @@ function expandItem(
   item: SelectItem,
   position: number,
   input: Relation,
-  from: Relation,
+  grouped: boolean,
   env: BindEnvironment,
   ctx: PlanContext,
   projection: BoundExpr[],
@@ -163,7 +179,7 @@ function expandItem(
   visible: number,
 ): void {
   if (item.kind === 'star') {
-    if (input !== from)
+    if (grouped)
       throw new SqlError('SQL_SYNTAX', ctx.source, item.at, 'SELECT * cannot be used with GROUP BY or aggregates');
     const qualifier = item.qualifier?.parts[item.qualifier.parts.length - 1];
     let any = false;

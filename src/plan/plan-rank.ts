@@ -16,6 +16,7 @@ import { INSERT_ONLY, RETRACT } from './changelog.ts';
 import { updateProducer } from './explain.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates } from './plan-aggregate.ts';
+import { resolveWindow } from './plan-over.ts';
 import { planWindowRank } from './plan-window-rank.ts';
 import { rankStrategy } from './rank-strategy.ts';
 import type { PlanContext, Relation } from './relation.ts';
@@ -87,7 +88,7 @@ export function planRank(block: RankedBlock, input: Relation, outer: Select, ctx
   const inner = block.select;
   const innerCtx = block.ctx;
   const call = block.call;
-  const over = call.over as NonNullable<FunctionCall['over']>;
+  const over = resolveWindow(call.over as NonNullable<FunctionCall['over']>, inner, innerCtx);
   if (inner.groupBy.length > 0 || inner.having || inner.distinct || hasAggregates(inner, innerCtx)) {
     throw new SqlError(
       'SQL_UNSUPPORTED',

@@ -49,6 +49,7 @@ function monotonicity(node: PlanNode): readonly Monotonicity[] | undefined {
       return node.kind === 'Values' ? all('constant') : undefined;
     case 'WatermarkAssigner':
     case 'LookupJoin':
+    case 'OverAggregate':
     case 'WindowTableFunction': {
       const input = monotonicity(node.input);
       if (!input) return undefined;

@@ -75,6 +75,11 @@ function describe(node: PlanNode): string | undefined {
     }
     case 'Deduplicate':
       return `the ${node.spec.keepLastRow ? 'last' : 'first'} row of (${fieldsOf(node.input, node.spec.keys)}) by ${fieldsOf(node.input, [node.spec.timeField])}`;
+    case 'OverAggregate': {
+      const spec = node.spec;
+      const frame = `${spec.unit} ${spec.preceding === undefined ? 'UNBOUNDED' : spec.preceding} PRECEDING`;
+      return `OVER (PARTITION BY (${fieldsOf(node.input, spec.partitionKeys)}) ORDER BY ${fieldsOf(node.input, [spec.timeField])} ${frame}) with ${calls(node.input, spec.calls)}`;
+    }
     case 'WindowAggregate':
       return `a ${node.window.type} window of ${node.window.size} µs${node.window.slide === undefined ? '' : ` by ${node.window.slide} µs`} GROUP BY (${fieldsOf(node.input, node.groupKeys)}) with ${calls(node.input, node.calls) || 'no aggregate'}`;
     case 'GroupWindowAggregate':

@@ -207,6 +207,14 @@ class GraphBuilder {
         // On processing time too: a replay gives the rows in the order they first came.
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.deduplicate(node, env, this.stateTtlMs), node.input);
+      case 'OverAggregate':
+        // Processing-time RANGE windows are not rebuilt by a replay: the time each record was processed is gone.
+        if (node.spec.timeKind === 'ROWTIME' || node.spec.unit === 'ROWS' || node.spec.preceding === undefined)
+          this.graph.stateful = true;
+        return this.operatorOn(
+          statefulOperator.over(node, env, this.stateTtlMs, () => this.graph.replay.active),
+          node.input,
+        );
       case 'WindowTableFunction':
       case 'WindowAggregate':
       case 'GroupWindowAggregate':

@@ -3,6 +3,7 @@ import { DeduplicateOperator } from '../exec/deduplicate.ts';
 import { IntervalJoinOperator } from '../exec/interval-join.ts';
 import { JoinOperator } from '../exec/join.ts';
 import { NormalizeOperator } from '../exec/normalize.ts';
+import { OverAggregateOperator } from '../exec/over-aggregate.ts';
 import { RankOperator } from '../exec/rank.ts';
 import { TemporalJoinOperator } from '../exec/temporal-join.ts';
 import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
@@ -13,6 +14,7 @@ import type {
   GroupAggregate,
   IntervalJoin,
   Join,
+  OverAggregate,
   Rank,
   Sink,
   TemporalJoin,
@@ -83,6 +85,14 @@ export const statefulOperator = {
     new RankOperator(node.spec, retention(undefined, jobTtlMs, env)),
   deduplicate: (node: Deduplicate, env: EvalEnv, jobTtlMs: number) =>
     new DeduplicateOperator(node.spec, retention(undefined, jobTtlMs, env)),
+  over: (node: OverAggregate, env: EvalEnv, jobTtlMs: number, replaying?: () => boolean) =>
+    new OverAggregateOperator(
+      node.spec,
+      node.input.fields.map((f) => f.type),
+      env,
+      retention(undefined, jobTtlMs, env),
+      replaying,
+    ),
   upsertMaterializer: (node: Sink, env: EvalEnv, jobTtlMs: number) =>
     new UpsertMaterializerOperator(node.sinkKey ?? [], node.uniqueKey, retention(undefined, jobTtlMs, env)),
 } as const;

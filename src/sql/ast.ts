@@ -161,6 +161,8 @@ export interface Select extends Node {
   readonly where?: Expression;
   readonly groupBy: readonly Expression[];
   readonly having?: Expression;
+  /** `WINDOW w AS (...), ...`. */
+  readonly windows?: readonly NamedWindow[];
 }
 
 export interface SetOperation extends Node {
@@ -381,10 +383,33 @@ export interface FunctionCall extends Node {
   readonly over?: WindowSpecification;
 }
 
-/** The window of `f(...) OVER (PARTITION BY ... ORDER BY ...)`. */
+/** The window of `f(...) OVER (PARTITION BY ... ORDER BY ... [frame])`, or `OVER w`. */
 export interface WindowSpecification extends Node {
+  /** `OVER w`: a window of the query's WINDOW clause, by name (then nothing else is given). */
+  readonly name?: Identifier;
   readonly partitionBy: readonly Expression[];
   readonly orderBy: readonly OrderItem[];
+  /** `ROWS ...` or `RANGE ...`, when written. */
+  readonly frame?: WindowFrame;
+}
+
+/** `ROWS | RANGE BETWEEN lower AND upper` (or `ROWS | RANGE lower`, upper being CURRENT ROW). */
+export interface WindowFrame extends Node {
+  readonly unit: 'ROWS' | 'RANGE';
+  readonly lower: FrameBound;
+  readonly upper: FrameBound;
+}
+
+export interface FrameBound extends Node {
+  readonly kind: 'UNBOUNDED PRECEDING' | 'PRECEDING' | 'CURRENT ROW' | 'FOLLOWING' | 'UNBOUNDED FOLLOWING';
+  /** The `n` of `n PRECEDING` / `n FOLLOWING`: a number (ROWS) or an INTERVAL (RANGE). */
+  readonly offset?: Expression;
+}
+
+/** `WINDOW name AS (...)` after HAVING: a window OVER name refers to. */
+export interface NamedWindow extends Node {
+  readonly name: Identifier;
+  readonly window: WindowSpecification;
 }
 
 export interface OrderItem extends Node {

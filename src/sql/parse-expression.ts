@@ -1,16 +1,9 @@
 import { isTimeUnit, TIME_UNITS } from '../types/temporal.ts';
-import type {
-  BinaryOperator,
-  CaseExpression,
-  Expression,
-  IntervalUnit,
-  Literal,
-  OrderItem,
-  WindowSpecification,
-} from './ast.ts';
+import type { BinaryOperator, CaseExpression, Expression, IntervalUnit, Literal } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { parseQuery } from './parse-query.ts';
 import { parseDataType } from './parse-type.ts';
+import { parseOver } from './parse-window.ts';
 
 const COMPARISON = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 const INTERVAL_UNITS = new Set<IntervalUnit>(['YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND']);
@@ -372,44 +365,6 @@ function parseCall(cursor: Cursor): Expression {
   cursor.expectSymbol(')');
   const over = parseOver(cursor);
   return { kind: 'call', at, name, args, distinct, star: false, ...(over ? { over } : {}) };
-}
-
-/** `OVER (PARTITION BY ... ORDER BY ...)` after a call, if there. */
-function parseOver(cursor: Cursor): WindowSpecification | undefined {
-  if (!cursor.isKeyword('OVER')) return undefined;
-  const at = cursor.advance().offset;
-  if (!cursor.isSymbol('(')) {
-    throw cursor.error(
-      cursor.at,
-      'named windows (OVER w with a WINDOW clause) are not supported',
-      'write the window in parentheses: OVER (PARTITION BY ... ORDER BY ...)',
-      'SQL_UNSUPPORTED',
-    );
-  }
-  cursor.advance();
-  const partitionBy = cursor.acceptKeywords('PARTITION', 'BY') ? parseList(cursor, parseExpression) : [];
-  const orderBy = cursor.acceptKeywords('ORDER', 'BY') ? parseList(cursor, parseOrderItem) : [];
-  if (cursor.isKeyword('ROWS') || cursor.isKeyword('RANGE')) {
-    throw cursor.error(
-      cursor.at,
-      `${cursor.token.upper} frames of OVER windows are not supported yet`,
-      'ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered on its result (Top-N, deduplication) is',
-      'SQL_UNSUPPORTED',
-    );
-  }
-  cursor.expectSymbol(')');
-  return { at, partitionBy, orderBy };
-}
-
-function parseOrderItem(cursor: Cursor): OrderItem {
-  const at = cursor.at;
-  const expression = parseExpression(cursor);
-  const descending = cursor.acceptKeywords('DESC');
-  if (!descending) cursor.acceptKeywords('ASC');
-  let nullsFirst: boolean | undefined;
-  if (cursor.acceptKeywords('NULLS', 'FIRST')) nullsFirst = true;
-  else if (cursor.acceptKeywords('NULLS', 'LAST')) nullsFirst = false;
-  return { at, expression, descending, ...(nullsFirst !== undefined ? { nullsFirst } : {}) };
 }
 
 function parseCase(cursor: Cursor): CaseExpression {

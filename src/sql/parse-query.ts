@@ -15,6 +15,7 @@ import type {
 import type { Cursor } from './cursor.ts';
 import { parseExpression, parseList, RESERVED } from './parse-expression.ts';
 import { parseQueryHints } from './parse-hint.ts';
+import { parseWindowClause } from './parse-window.ts';
 
 export function parseQuery(cursor: Cursor): Query {
   if (cursor.isKeyword('WITH')) return parseWith(cursor);
@@ -109,6 +110,7 @@ function parseSelect(cursor: Cursor): Select {
     groupBy = parseList(cursor, parseExpression);
   }
   const having = cursor.acceptKeywords('HAVING') ? parseExpression(cursor) : undefined;
+  const windows = parseWindowClause(cursor);
   return {
     kind: 'select',
     at,
@@ -119,6 +121,7 @@ function parseSelect(cursor: Cursor): Select {
     ...(from ? { from } : {}),
     ...(where ? { where } : {}),
     ...(having ? { having } : {}),
+    ...(windows ? { windows } : {}),
   };
 }
 
@@ -148,7 +151,8 @@ function parseSelectItem(cursor: Cursor): SelectItem {
 export function parseAlias(cursor: Cursor): Identifier | undefined {
   if (cursor.acceptKeywords('AS')) return parseIdentifier(cursor, 'an alias');
   const token = cursor.token;
-  if (token.kind === 'quoted' || (token.kind === 'word' && !RESERVED.has(token.upper))) {
+  // `FROM t WINDOW w AS (...)`: WINDOW starts the clause of named windows.
+  if (token.kind === 'quoted' || (token.kind === 'word' && !RESERVED.has(token.upper) && token.upper !== 'WINDOW')) {
     cursor.advance();
     return { at: token.offset, name: token.value };
   }

@@ -105,5 +105,6 @@ INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
 INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY city) AS rn FROM orders) WHERE rn <= 3;
 
--- case: an OVER aggregate is not supported yet
-INSERT INTO append_out SELECT city, order_id, SUM(amount) OVER (PARTITION BY city ORDER BY proc) FROM orders;
+-- case: ROW_NUMBER over a named window is resolved from the WINDOW clause
+INSERT INTO top_orders SELECT order_id, city, amount FROM (
+  SELECT *, ROW_NUMBER() OVER w AS rn FROM orders WINDOW w AS (PARTITION BY city ORDER BY amount DESC)) WHERE rn <= 2;
