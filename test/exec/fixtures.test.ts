@@ -363,14 +363,16 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
       return statefulOperator.rank(node, env, stateTtlMs);
     case 'Deduplicate':
       return statefulOperator.deduplicate(node, env, stateTtlMs);
+    case 'OverAggregate':
+      return statefulOperator.over(node, env, stateTtlMs);
+    case 'WatermarkAssigner':
+      return new WatermarkAssignerOperator(node.rowtime, node.watermark, env, node.fields[node.rowtime]?.name);
     case 'Sink':
       return node.upsertMaterialize ? statefulOperator.upsertMaterializer(node, env, stateTtlMs) : passThrough;
     case 'IntervalJoin':
       return statefulOperator.intervalJoin(node, env);
     case 'TemporalJoin':
       return statefulOperator.temporalJoin(node, env);
-    case 'WatermarkAssigner':
-      return new WatermarkAssignerOperator(node.rowtime, node.watermark, env, node.fields[node.rowtime]?.name);
     case 'WindowTableFunction':
     case 'WindowAggregate':
     case 'GroupWindowAggregate':
