@@ -162,6 +162,15 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
           'aggregates belong in the SELECT list or HAVING of a query with GROUP BY (or over the whole input)',
         );
       }
+      if (expr.name === 'GROUPING' || expr.name === 'GROUPING_ID' || expr.name === 'GROUP_ID') {
+        throw new SqlError(
+          'SQL_AGGREGATE_NOT_ALLOWED',
+          env.source,
+          expr.at,
+          `${expr.name} operator may only occur in an aggregate query`,
+          'use it in the SELECT list or HAVING of a query with GROUP BY',
+        );
+      }
       if (expr.star) throw new SqlError('SQL_SYNTAX', env.source, expr.at, `${expr.name}(*) is only valid for COUNT`);
       if (expr.distinct)
         throw new SqlError(

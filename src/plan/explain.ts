@@ -209,6 +209,19 @@ export function describeNode(node: PlanNode): string {
       const ttl = hint ? stateTtlText([`${hint.input}=${hint.ttl}`]) : '';
       return `GroupAggregate(${groupBy}select=${list(select)}${ttl})`;
     }
+    case 'Expand': {
+      const projects = node.projects.map((project) => {
+        const items = project.map((expr, i) => {
+          const name = node.fields[i]?.name as string;
+          if (expr.kind === 'input' && node.input.fields[expr.index]?.name === name) return name;
+          const text =
+            expr.kind === 'literal' && expr.value === null ? 'null' : formatExpression(expr, node.input.fields);
+          return `${text} AS ${name}`;
+        });
+        return `{${items.join(', ')}}`;
+      });
+      return `Expand(projects=${list(projects)})`;
+    }
     case 'Rank': {
       const spec = node.spec;
       const strategy =

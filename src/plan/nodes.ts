@@ -37,6 +37,7 @@ export type PlanNode =
   | TemporalJoin
   | LookupJoin
   | GroupAggregate
+  | Expand
   | Rank
   | Deduplicate
   | OverAggregate
@@ -176,6 +177,18 @@ export interface GroupAggregate extends Common {
   readonly calls: readonly AggregateCall[];
   /** The state TTL a STATE_TTL hint gives it by the name of its input, as written; the job's otherwise. */
   readonly stateTtlHint?: { readonly input: string; readonly ttl: string };
+}
+
+/**
+ * Flink's Expand, below a GroupAggregate of grouping sets: each input change once per project (one
+ * per grouping set), with the change's kind. Its fields are the input's (the group keys a set
+ * leaves out NULL), the expand id `$e` at `expandIdField`, and copies of aggregate arguments.
+ */
+export interface Expand extends Common {
+  readonly kind: 'Expand';
+  readonly input: PlanNode;
+  readonly projects: readonly (readonly BoundExpr[])[];
+  readonly expandIdField: number;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bind-expression.ts';
 import { makeCalc } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
+import { bindGroupingCall, expandGroupingSets, GROUPING_FUNCTIONS, groupingSetsOf, shapeKey } from './grouping-sets.ts';
 import type { Field, PlanNode, WindowTableFunction } from './nodes.ts';
 import {
   auxiliaryProperty,
@@ -27,11 +28,6 @@ import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 import type { StateTtlHints } from './state-ttl-hints.ts';
 import { readsSessionWindow, type WindowColumn, windowColumnOf } from './window-columns.ts';
-
-/** An expression's shape without source positions: equal shapes are the same expression. */
-export function shapeKey(expr: Expression): string {
-  return JSON.stringify(expr, (key, value) => (key === 'at' ? undefined : value));
-}
 
 /** Aggregate calls in an expression tree (not descending into them). */
 function collectAggregates(expr: Expression | undefined, out: FunctionCall[], ctx: PlanContext): void {
@@ -55,7 +51,9 @@ function collectAggregates(expr: Expression | undefined, out: FunctionCall[], ct
   for (const child of childExpressions(expr)) collectAggregates(child, out, ctx);
 }
 
+/** Whether the block aggregates: it calls aggregate functions, or groups by grouping sets (maybe `()`). */
 export function hasAggregates(select: Select, ctx: PlanContext): boolean {
+  if (select.groupingSets) return true;
   const found: FunctionCall[] = [];
   for (const item of select.items) if (item.kind === 'expression') collectAggregates(item.expression, found, ctx);
   collectAggregates(select.having, found, ctx);
@@ -161,8 +159,13 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     projection.push(expr);
     return projection.length - 1;
   };
+  const groupingSets = groupingSetsOf(select, ctx);
   // GROUP BY TUMBLE(ts, ...), HOP(...) or SESSION(...): a legacy group window aggregate.
-  const { window: groupWindow, rest: groupBy } = groupWindowOf(select.groupBy, from.scope, ctx);
+  const { window: groupWindow, rest: groupBy } = groupWindowOf(
+    groupingSets?.expressions ?? select.groupBy,
+    from.scope,
+    ctx,
+  );
   const groupKeys = groupBy.map((expr) => {
     if (expr.kind === 'literal' && expr.type === 'number') {
       throw new SqlError(
@@ -210,14 +213,29 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   const properties = groupWindow ? usedProperties(select, groupWindow, ctx) : [];
   const inputNames = projection.map((expr, i) => (expr.kind === 'input' ? expr.name : `$f${i}`));
   const preCalc = makeCalc(from.node, projection, inputNames);
-  const keyFields: Field[] = groupKeys.map((k) => preCalc.fields[k] as Field);
+  const window = groupWindow ? undefined : windowOf(from.node, projection, groupKeys);
+  if (!window && !groupWindow && readsSessionWindow(from.node)) throw sessionNotAggregated(select.at, ctx);
+  if ((window || groupWindow) && groupingSets) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      select.groupingSets?.[0]?.at ?? select.at,
+      'GROUPING SETS, ROLLUP and CUBE of a window aggregate are not supported yet',
+      'aggregate each grouping set in its own query and UNION ALL them',
+    );
+  }
+  // Grouping sets: an Expand below the aggregate, its expand id `$e` the last group key (Flink's
+  // DecomposeGroupingSetsRule); a single set is a plain GROUP BY.
+  const sets = groupingSets?.sets ?? [groupKeys.map((_, k) => k)];
+  const expanded = sets.length > 1 ? expandGroupingSets(preCalc, groupKeys, sets, aggregateCalls) : undefined;
+  const aggregateInput = expanded?.node ?? preCalc;
+  const aggregateKeys = expanded?.groupKeys ?? groupKeys;
+  const keyFields: Field[] = aggregateKeys.map((k) => aggregateInput.fields[k] as Field);
   const fields: Field[] = [
     ...keyFields.map((f) => ({ ...f, type: withoutTimeAttribute(f.type) })),
     ...aggregateCalls.map((c) => ({ name: c.name, type: c.type })),
     ...(groupWindow ? propertyFields(properties, groupWindow) : []),
   ];
-  const window = groupWindow ? undefined : windowOf(from.node, projection, groupKeys);
-  if (!window && !groupWindow && readsSessionWindow(from.node)) throw sessionNotAggregated(select.at, ctx);
   // STATE_TTL applies to group aggregates; a window aggregate's state ends with its window.
   const ttl = window || groupWindow ? undefined : hints?.take(from.hintName);
   const node: PlanNode = groupWindow
@@ -246,12 +264,12 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
         }
       : {
           kind: 'GroupAggregate',
-          input: preCalc,
-          groupKeys,
-          calls: aggregateCalls,
+          input: aggregateInput,
+          groupKeys: aggregateKeys,
+          calls: expanded?.calls ?? aggregateCalls,
           fields,
           changelog: RETRACT,
-          uniqueKey: groupKeys.map((_, i) => i),
+          uniqueKey: aggregateKeys.map((_, i) => i),
           ...(ttl !== undefined && from.hintName !== undefined ? { stateTtlHint: { input: from.hintName, ttl } } : {}),
         };
   const hop = window?.spec.type === 'HOP' ? window.spec : undefined;
@@ -259,7 +277,7 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
-      select.groupBy[0]?.at ?? select.at,
+      groupBy[0]?.at ?? select.at,
       `HOP table function based aggregate requires size must be an integral multiple of slide, but got size ${hop.size / 1000} ms and slide ${(hop.slide as number) / 1000} ms`,
       'choose a size that is a whole number of slides',
     );
@@ -285,6 +303,10 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
         const field = fields[index] as Field;
         return { kind: 'input', index, name: field.name, type: field.type };
       }
+      if (expr.kind === 'call' && GROUPING_FUNCTIONS.has(expr.name) && !expr.over) {
+        const grouping = { sets, width: groupKeys.length, expandIdField: expanded ? groupKeys.length : undefined };
+        return bindGroupingCall(expr, (arg) => groupShapes.indexOf(shapeKey(arg)), grouping, ctx);
+      }
       const groupIndex = groupShapes.indexOf(shapeKey(expr));
       if (groupIndex >= 0)
         return {
@@ -294,7 +316,7 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
           type: (fields[groupIndex] as Field).type,
         };
       if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name) && !expr.over) {
-        const index = groupKeys.length + callShapes.indexOf(shapeKey(expr));
+        const index = aggregateKeys.length + callShapes.indexOf(shapeKey(expr));
         const field = fields[index] as Field;
         return { kind: 'input', index, name: field.name, type: field.type };
       }

@@ -16,8 +16,9 @@ import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bin
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import { INSERT_ONLY } from './changelog.ts';
 import { updateProducer } from './explain.ts';
+import { shapeKey } from './grouping-sets.ts';
 import type { Field, PlanNode } from './nodes.ts';
-import { aggregateType, shapeKey } from './plan-aggregate.ts';
+import { aggregateType } from './plan-aggregate.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 

@@ -50,6 +50,7 @@ function monotonicity(node: PlanNode): readonly Monotonicity[] | undefined {
     case 'WatermarkAssigner':
     case 'LookupJoin':
     case 'OverAggregate':
+    case 'Expand':
     case 'WindowTableFunction': {
       const input = monotonicity(node.input);
       if (!input) return undefined;

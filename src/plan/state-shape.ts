@@ -94,6 +94,7 @@ function describe(node: PlanNode): string | undefined {
     case 'Sink':
       return `sink ${node.table.name} (${node.columns.join(', ')})${node.sinkKey ? ` keyed by (${node.sinkKey.map((i) => node.columns[i]).join(', ')})` : ''}`;
     case 'Calc':
+    case 'Expand':
     case 'WatermarkAssigner':
     case 'WindowTableFunction':
     case 'LookupJoin':

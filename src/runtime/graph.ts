@@ -4,6 +4,7 @@ import type { ConnectorTable } from '../connectors/table.ts';
 import { CalcOperator } from '../exec/calc.ts';
 import type { Change } from '../exec/change.ts';
 import { CorrelateOperator } from '../exec/correlate.ts';
+import { ExpandOperator } from '../exec/expand.ts';
 import { LookupJoinOperator } from '../exec/lookup-join.ts';
 import type { Operator } from '../exec/operator.ts';
 import { WatermarkAssignerOperator } from '../exec/window.ts';
@@ -178,6 +179,8 @@ class GraphBuilder {
           new CorrelateOperator(node.collection, node.joinType, node.fields.length - node.input.fields.length, env),
           node.input,
         );
+      case 'Expand':
+        return this.operatorOn(new ExpandOperator(node.projects, env), node.input);
       case 'WatermarkAssigner':
         return this.operatorOn(
           new WatermarkAssignerOperator(node.rowtime, node.watermark, env, node.fields[node.rowtime]?.name),

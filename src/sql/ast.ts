@@ -159,11 +159,31 @@ export interface Select extends Node {
   readonly items: readonly SelectItem[];
   readonly from?: TableReference;
   readonly where?: Expression;
+  /** Every expression GROUP BY names, as written (also those inside GROUPING SETS, ROLLUP, CUBE). */
   readonly groupBy: readonly Expression[];
+  /**
+   * The elements of a GROUP BY that has GROUPING SETS, ROLLUP, CUBE or `()` among them; absent for a
+   * plain list of expressions. Its grouping sets are the cross product of its elements' sets.
+   */
+  readonly groupingSets?: readonly GroupingElement[];
   readonly having?: Expression;
   /** `WINDOW w AS (...), ...`. */
   readonly windows?: readonly NamedWindow[];
 }
+
+/**
+ * An element of GROUP BY with grouping sets: an expression (one set of it), `(a, b)` or `()` (one
+ * set of those), `GROUPING SETS (element, ...)` (the sets of each element), `ROLLUP (a, (b, c))`
+ * (each prefix of its items, longest first) or `CUBE (...)` (every subset of its items).
+ */
+export type GroupingElement =
+  | { readonly kind: 'groupSet'; readonly at: number; readonly expressions: readonly Expression[] }
+  | { readonly kind: 'groupingSets'; readonly at: number; readonly elements: readonly GroupingElement[] }
+  | {
+      readonly kind: 'rollup' | 'cube';
+      readonly at: number;
+      readonly items: readonly (readonly Expression[])[];
+    };
 
 export interface SetOperation extends Node {
   readonly kind: 'setOperation';

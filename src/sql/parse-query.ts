@@ -14,6 +14,7 @@ import type {
 } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { parseExpression, parseList, RESERVED } from './parse-expression.ts';
+import { type GroupByClause, parseGroupBy } from './parse-group-by.ts';
 import { parseQueryHints } from './parse-hint.ts';
 import { parseWindowClause } from './parse-window.ts';
 
@@ -96,18 +97,10 @@ function parseSelect(cursor: Cursor): Select {
   const items = parseList(cursor, parseSelectItem);
   const from = cursor.acceptKeywords('FROM') ? parseFrom(cursor) : undefined;
   const where = cursor.acceptKeywords('WHERE') ? parseExpression(cursor) : undefined;
-  let groupBy: ReturnType<typeof parseExpression>[] = [];
+  let grouped: GroupByClause | undefined;
   if (cursor.acceptKeywords('GROUP')) {
     cursor.expectKeywords('BY');
-    if (cursor.isKeyword('GROUPING') || cursor.isKeyword('ROLLUP') || cursor.isKeyword('CUBE')) {
-      throw cursor.error(
-        cursor.at,
-        `${cursor.token.upper} is not supported yet`,
-        'write one GROUP BY per grouping and UNION ALL them',
-        'SQL_UNSUPPORTED',
-      );
-    }
-    groupBy = parseList(cursor, parseExpression);
+    grouped = parseGroupBy(cursor);
   }
   const having = cursor.acceptKeywords('HAVING') ? parseExpression(cursor) : undefined;
   const windows = parseWindowClause(cursor);
@@ -117,7 +110,8 @@ function parseSelect(cursor: Cursor): Select {
     ...(hints ? { hints } : {}),
     distinct,
     items,
-    groupBy,
+    groupBy: grouped?.groupBy ?? [],
+    ...(grouped?.groupingSets ? { groupingSets: grouped.groupingSets } : {}),
     ...(from ? { from } : {}),
     ...(where ? { where } : {}),
     ...(having ? { having } : {}),

@@ -42,6 +42,7 @@ import { parseDuration } from '../../src/connectors/options.ts';
 import { CalcOperator } from '../../src/exec/calc.ts';
 import type { Change, RowKind } from '../../src/exec/change.ts';
 import { CorrelateOperator } from '../../src/exec/correlate.ts';
+import { ExpandOperator } from '../../src/exec/expand.ts';
 import type { Operator } from '../../src/exec/operator.ts';
 import { WatermarkAssignerOperator } from '../../src/exec/window.ts';
 import { compileCast, toText } from '../../src/expr/cast.ts';
@@ -353,6 +354,8 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
       return new CalcOperator(node.projection, node.condition, env);
     case 'Correlate':
       return new CorrelateOperator(node.collection, node.joinType, node.fields.length - node.input.fields.length, env);
+    case 'Expand':
+      return new ExpandOperator(node.projects, env);
     case 'ChangelogNormalize':
       return statefulOperator.normalize(node, env, stateTtlMs);
     case 'Join':
