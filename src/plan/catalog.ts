@@ -7,6 +7,7 @@ import type {
   Expression,
   QualifiedName,
   Query,
+  TableOption,
 } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
@@ -45,6 +46,8 @@ export interface CatalogTable {
   readonly connector: ResolvedConnector;
   readonly source: SqlSource;
   readonly at: number;
+  /** The OPTIONS hint of the reference that reads or writes the table with them (see table-hints.ts). */
+  readonly dynamicOptions?: readonly TableOption[];
 }
 
 export interface CatalogView {

@@ -130,6 +130,15 @@ function tableText(table: TableReference): string {
   return `table=[${table.name}], connector=[${table.connector.factory.identifier}]`;
 }
 
+/** An OPTIONS hint as Flink's plans show it: `, hints=[[[OPTIONS options:{key=value}]]]`, secrets redacted. */
+function hintsText(table: TableReference): string {
+  if (!table.dynamicOptions) return '';
+  const options = table.dynamicOptions.map(
+    (option) => `${option.key}=${table.connector.specs.get(option.key)?.sensitive ? REDACTED : option.value}`,
+  );
+  return `, hints=[[[OPTIONS options:{${options.join(', ')}}]]]`;
+}
+
 /** One line describing a node: its kind and arguments, as Flink's EXPLAIN prints them. */
 export function describeNode(node: PlanNode): string {
   switch (node.kind) {
@@ -137,7 +146,7 @@ export function describeNode(node: PlanNode): string {
       const fields = node.columns.map((c, i) =>
         'metadata' in c ? `${node.fields[i]?.name} <- METADATA '${c.metadata}'` : c.physical,
       );
-      return `TableSourceScan(${tableText(node.table)}, fields=${list(fields)})`;
+      return `TableSourceScan(${tableText(node.table)}, fields=${list(fields)}${hintsText(node.table)})`;
     }
     case 'ChangelogNormalize':
       return `ChangelogNormalize(key=${keyNames(node.key, node.fields)})`;
@@ -197,7 +206,7 @@ export function describeNode(node: PlanNode): string {
       const residual = node.residual
         ? `, residual=[${formatExpression(node.residual, [...node.input.fields, ...node.lookupFields])}]`
         : '';
-      return `LookupJoin(${tableText(node.table)}, joinType=[${node.type}], lookup=${list(pairs)}${residual})`;
+      return `LookupJoin(${tableText(node.table)}, joinType=[${node.type}], lookup=${list(pairs)}${residual}${hintsText(node.table)})`;
     }
     case 'GroupAggregate': {
       const groupBy = node.groupKeys.length > 0 ? `groupBy=${keyNames(node.groupKeys, node.input.fields)}, ` : '';
@@ -282,7 +291,7 @@ export function describeNode(node: PlanNode): string {
     case 'Sink': {
       const key = node.sinkKey ? `, key=${keyNames(node.sinkKey, node.fields)}` : '';
       const materialize = node.upsertMaterialize ? ', upsertMaterialize=[true]' : '';
-      return `Sink(${tableText(node.table)}${key}${materialize}, fields=${list(node.columns)})`;
+      return `Sink(${tableText(node.table)}${key}${materialize}, fields=${list(node.columns)}${hintsText(node.table)})`;
     }
   }
 }

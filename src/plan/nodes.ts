@@ -54,6 +54,8 @@ export interface TableReference {
   readonly name: string;
   readonly connector: ResolvedConnector;
   readonly primaryKey?: readonly string[];
+  /** The options of an OPTIONS hint on this reference, merged into `connector` (Flink's dynamic table options). */
+  readonly dynamicOptions?: readonly { readonly key: string; readonly value: string }[];
 }
 
 export interface TableSourceScan extends Common {

@@ -9,6 +9,7 @@ import type {
   Select,
   SelectItem,
   TableReference as TableAst,
+  TableOption,
   WindowTableFunction as WindowAst,
   WithQuery,
 } from '../sql/ast.ts';
@@ -39,6 +40,7 @@ import { planTemporalTableJoin } from './plan-temporal-join.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
+import { optionsOnView, withDynamicOptions } from './table-hints.ts';
 import { readsSessionWindow } from './window-columns.ts';
 
 export function planQuery(query: Query, ctx: PlanContext): Relation {
@@ -230,7 +232,7 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
           'FOR SYSTEM_TIME AS OF is only valid on the right side of a JOIN',
         );
       }
-      return planNamedTable(ref.name, ref.alias?.name, ref.at, ctx);
+      return planNamedTable(ref.name, ref.alias?.name, ref.at, ctx, ref.options);
     }
     case 'derivedTable':
       return planDerived(ref, ctx);
@@ -248,7 +250,7 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
             `table '${name}' not found for the lookup join`,
           );
         }
-        return planTemporalTableJoin(ref, left, ref.right, entry, ctx);
+        return planTemporalTableJoin(ref, left, ref.right, withDynamicOptions(entry, ref.right.options, ctx), ctx);
       }
       const right = planFrom(ref.right, ctx, hints);
       for (const [side, planned] of [
@@ -286,12 +288,14 @@ function planNamedTable(
   alias: string | undefined,
   at: number,
   ctx: PlanContext,
+  options?: readonly TableOption[],
 ): Relation {
   const tableName = objectName(name, ctx.source);
   const entry = ctx.catalog.get(tableName);
   const qualifiers = alias ? [alias] : [tableName];
   const withQuery = name.parts.length === 1 ? ctx.withQueries?.get(tableName) : undefined;
   if (withQuery) {
+    optionsOnView(tableName, options, ctx);
     const inner = planQuery(withQuery.query, { ...ctx, withQueries: withQuery.withQueries });
     const node = renameColumns(inner.node, withQuery.columnNames, tableName, withQuery.at, ctx.source);
     return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))), hintName: qualifiers[0] };
@@ -309,10 +313,12 @@ function planNamedTable(
   if (entry.kind === 'view') {
     if (ctx.expanding?.has(tableName))
       throw new SqlError('SQL_RECURSIVE_VIEW', ctx.source, at, `view '${tableName}' refers to itself`);
+    optionsOnView(tableName, options, ctx);
     const inner = planQuery(entry.query, {
       catalog: ctx.catalog,
       source: entry.source,
       expanding: new Set([...(ctx.expanding ?? []), tableName]),
+      ...(ctx.settings ? { settings: ctx.settings } : {}),
     });
     let node = inner.node;
     if (entry.columnNames) {
@@ -328,7 +334,7 @@ function planNamedTable(
     }
     return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))), hintName: qualifiers[0] };
   }
-  const node = planTableScan(entry);
+  const node = planTableScan(withDynamicOptions(entry, options, ctx));
   return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers }))), hintName: qualifiers[0] };
 }
 

@@ -53,6 +53,7 @@ export function rankedBlock(from: TableAst, ctx: PlanContext): RankedBlock | und
     catalog: ctx.catalog,
     source: entry.source,
     expanding: new Set([...(ctx.expanding ?? []), name]),
+    ...(ctx.settings ? { settings: ctx.settings } : {}),
   };
   return ranked(entry.query, viewCtx, [qualifier], qualifier);
 }

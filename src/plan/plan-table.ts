@@ -13,6 +13,7 @@ export function tableReference(table: CatalogTable): TableReference {
     name: table.name,
     connector: table.connector,
     ...(table.primaryKey ? { primaryKey: table.primaryKey } : {}),
+    ...(table.dynamicOptions ? { dynamicOptions: table.dynamicOptions } : {}),
   };
 }
 

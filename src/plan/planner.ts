@@ -50,7 +50,7 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
   const settings = new Map<string, string>();
   const jobs: PlannedJob[] = [];
   const explains: string[] = [];
-  const ctx: PlanContext = { catalog, source };
+  const ctx: PlanContext = { catalog, source, settings };
   for (const statement of statements) {
     switch (statement.kind) {
       case 'set': {

@@ -12,6 +12,8 @@ export interface PlanContext {
   readonly expanding?: ReadonlySet<string>;
   /** The queries of WITH in scope, by name. */
   readonly withQueries?: ReadonlyMap<string, WithQueryDefinition>;
+  /** The script's SET keys in force where the statement is planned. */
+  readonly settings?: ReadonlyMap<string, string>;
 }
 
 /** A query named by WITH: planned where it is read, with the WITH queries before it in scope. */

@@ -32,6 +32,11 @@ const RESTART_STRATEGIES = [
 export const SETTINGS: readonly OptionSpec[] = [
   opt.string('table.local-time-zone', "the session time zone: an IANA id, '+08:00', 'UTC' or 'default'"),
   opt.duration('table.exec.state.ttl', 'how long keyed state of joins and aggregates is kept without being written'),
+  opt.boolean(
+    'table.dynamic-table-options.enabled',
+    "whether OPTIONS table hints may override a table's options for one reference",
+    { default: 'true' },
+  ),
   opt.duration('execution.checkpointing.interval', 'how often a job commits its output with its positions', {
     handling: handled.met('a job commits after every batch, as soon as its output is ready, so at least this often'),
   }),

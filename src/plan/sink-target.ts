@@ -9,6 +9,7 @@ import { identity, makeCalc } from './build.ts';
 import { type CatalogColumn, type CatalogTable, objectName } from './catalog.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import type { PlanContext } from './relation.ts';
+import { withDynamicOptions } from './table-hints.ts';
 
 /** The table an INSERT writes, checked to be one a sink can write. */
 export interface SinkTarget {
@@ -39,7 +40,7 @@ export function sinkTarget(insert: InsertStatement, ctx: PlanContext): SinkTarge
       insert.target.at,
       `'${name}' is a view; INSERT INTO needs a table`,
     );
-  const table: CatalogTable = entry;
+  const table: CatalogTable = withDynamicOptions(entry, insert.targetOptions, ctx);
   const sinkCapability = table.connector.factory.sink;
   if (!sinkCapability) {
     throw new SqlError(

@@ -104,6 +104,8 @@ export interface CreateViewStatement extends Node {
 export interface InsertStatement extends Node {
   readonly kind: 'insert';
   readonly target: QualifiedName;
+  /** `INSERT INTO t /*+ OPTIONS(...) *\/`: dynamic table options of the target (see TableName). */
+  readonly targetOptions?: readonly TableOption[];
   readonly overwrite: boolean;
   readonly columnNames?: readonly Identifier[];
   readonly query: Query;
@@ -227,6 +229,11 @@ export interface TableName extends Node {
   readonly alias?: Identifier;
   /** `FOR SYSTEM_TIME AS OF expr`: a temporal (lookup) join's right side. */
   readonly systemTime?: Expression;
+  /**
+   * Flink's dynamic table options, `t /*+ OPTIONS('key' = 'value', ...) *\/`: they override the
+   * table's options for this reference only.
+   */
+  readonly options?: readonly TableOption[];
 }
 
 export interface DerivedTable extends Node {

@@ -1,4 +1,4 @@
-import type { StateTtlHint } from './ast.ts';
+import type { StateTtlHint, TableOption } from './ast.ts';
 import { Cursor } from './cursor.ts';
 import type { HintComment } from './lexer.ts';
 
@@ -56,4 +56,40 @@ export function parseQueryHints(outer: Cursor, comment: HintComment): StateTtlHi
   } while (cursor.acceptSymbol(','));
   if (!cursor.atEnd()) throw cursor.unexpected("expected ',' or the end of the hint");
   return hints;
+}
+
+/**
+ * The table hints of `t /*+ OPTIONS('key' = 'value', ...) *\/` (Flink's dynamic table options): the
+ * options in order, a key given again overriding the earlier one. OPTIONS is Flink's only table hint.
+ */
+export function parseTableHints(outer: Cursor, comment: HintComment): TableOption[] {
+  const cursor = new Cursor(outer.source, [...comment.tokens]);
+  const options: TableOption[] = [];
+  do {
+    const at = cursor.at;
+    if (cursor.token.kind !== 'word') throw cursor.unexpected('expected the name of a hint');
+    const name = cursor.advance().upper;
+    if (name !== 'OPTIONS') {
+      throw cursor.error(
+        at,
+        `unknown table hint '${name}'`,
+        "the table hint is OPTIONS('key' = 'value', ...); query hints go right after SELECT",
+        'SQL_UNSUPPORTED',
+      );
+    }
+    cursor.expectSymbol('(');
+    do {
+      const keyAt = cursor.at;
+      const key = cursor.token;
+      if (key.kind !== 'string' && key.kind !== 'word' && key.kind !== 'quoted')
+        throw cursor.unexpected("expected an option key, such as 'scan.startup.mode'");
+      cursor.advance();
+      cursor.expectSymbol('=');
+      const value = cursor.expectString('the value of the option').value;
+      options.push({ at: keyAt, key: key.value, value });
+    } while (cursor.acceptSymbol(','));
+    cursor.expectSymbol(')');
+  } while (cursor.acceptSymbol(','));
+  if (!cursor.atEnd()) throw cursor.unexpected("expected ',' or the end of the hint");
+  return options;
 }

@@ -15,7 +15,7 @@ import type {
 import type { Cursor } from './cursor.ts';
 import { parseExpression, parseList, RESERVED } from './parse-expression.ts';
 import { type GroupByClause, parseGroupBy } from './parse-group-by.ts';
-import { parseQueryHints } from './parse-hint.ts';
+import { parseQueryHints, parseTableHints } from './parse-hint.ts';
 import { parseWindowClause } from './parse-window.ts';
 
 export function parseQuery(cursor: Cursor): Query {
@@ -234,14 +234,7 @@ function parseTablePrimary(cursor: Cursor): TableReference {
   }
   const name = parseQualifiedName(cursor);
   const tableHint = cursor.takeHint();
-  if (tableHint) {
-    throw cursor.error(
-      tableHint.at,
-      'table hints (/*+ OPTIONS(...) */, dynamic table options) are not supported yet',
-      "set the options in the table's WITH clause",
-      'SQL_UNSUPPORTED',
-    );
-  }
+  const options = tableHint ? parseTableHints(cursor, tableHint) : undefined;
   let systemTime: ReturnType<typeof parseExpression> | undefined;
   if (cursor.acceptKeywords('FOR', 'SYSTEM_TIME')) {
     cursor.expectKeywords('AS', 'OF');
@@ -254,6 +247,7 @@ function parseTablePrimary(cursor: Cursor): TableReference {
     name,
     ...(alias ? { alias } : {}),
     ...(systemTime ? { systemTime } : {}),
+    ...(options ? { options } : {}),
   };
   return table;
 }

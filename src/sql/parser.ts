@@ -13,6 +13,7 @@ import type {
 } from './ast.ts';
 import { Cursor } from './cursor.ts';
 import { parseExpression, parseList } from './parse-expression.ts';
+import { parseTableHints } from './parse-hint.ts';
 import { parseIdentifier, parseQualifiedName, parseQuery } from './parse-query.ts';
 import { parseDataType } from './parse-type.ts';
 import type { SqlSource } from './source.ts';
@@ -281,6 +282,8 @@ function parseInsert(cursor: Cursor): InsertStatement {
   }
   cursor.expectKeywords('INTO');
   const target = parseQualifiedName(cursor);
+  const targetHint = cursor.takeHint();
+  const targetOptions = targetHint ? parseTableHints(cursor, targetHint) : undefined;
   let columnNames: Identifier[] | undefined;
   if (
     cursor.isSymbol('(') &&
@@ -293,7 +296,15 @@ function parseInsert(cursor: Cursor): InsertStatement {
     cursor.expectSymbol(')');
   }
   const query = parseQuery(cursor);
-  return { kind: 'insert', at, target, overwrite, query, ...(columnNames ? { columnNames } : {}) };
+  return {
+    kind: 'insert',
+    at,
+    target,
+    overwrite,
+    query,
+    ...(columnNames ? { columnNames } : {}),
+    ...(targetOptions ? { targetOptions } : {}),
+  };
 }
 
 /** EXECUTE STATEMENT SET BEGIN ...; END and the SQL client's BEGIN STATEMENT SET; ...; END. */

@@ -80,7 +80,7 @@ INSERT INTO out_orders SELECT /*+ STATE_TTL() */ o.order_id, u.name, u.city FROM
 -- case: join strategy hints are batch hints
 INSERT INTO out_orders SELECT /*+ BROADCAST(u) */ o.order_id, u.name, u.city FROM orders o JOIN users u ON o.user_id = u.user_id;
 
--- case: table hints (dynamic table options) are not supported yet
+-- case: a table hint (dynamic table options) with an option the connector does not have
 INSERT INTO out_orders SELECT o.order_id, u.name, u.city FROM orders /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */ o JOIN users u ON o.user_id = u.user_id;
 
 -- case: a hint where Flink reads none
