@@ -206,7 +206,9 @@ export function describeNode(node: PlanNode): string {
       const residual = node.residual
         ? `, residual=[${formatExpression(node.residual, [...node.input.fields, ...node.lookupFields])}]`
         : '';
-      return `LookupJoin(${tableText(node.table)}, joinType=[${node.type}], lookup=${list(pairs)}${residual}${hintsText(node.table)})`;
+      const retry = node.lookupHint?.retry;
+      const retryText = retry ? `, retry=[lookup_miss, FIXED_DELAY, ${retry.delayMs}ms, ${retry.maxAttempts}]` : '';
+      return `LookupJoin(${tableText(node.table)}, joinType=[${node.type}], lookup=${list(pairs)}${residual}${retryText}${hintsText(node.table)})`;
     }
     case 'GroupAggregate': {
       const groupBy = node.groupKeys.length > 0 ? `groupBy=${keyNames(node.groupKeys, node.input.fields)}, ` : '';

@@ -11,6 +11,7 @@ import type { WindowDeduplicateSpec, WindowRankSpec } from '../exec/window-rank.
 import type { BoundExpr } from '../expr/bound.ts';
 import type { DataType } from '../types/data-type.ts';
 import type { ChangelogMode } from './changelog.ts';
+import type { LookupHintSpec } from './lookup-hints.ts';
 
 export interface Field {
   readonly name: string;
@@ -170,6 +171,8 @@ export interface LookupJoin extends Common {
   /** Pairs of (input field, lookup column index) that must be equal. */
   readonly keys: readonly { readonly input: number; readonly lookup: number }[];
   readonly residual?: BoundExpr;
+  /** What a LOOKUP query hint asks of this join (retry on a miss). */
+  readonly lookupHint?: LookupHintSpec;
 }
 
 export interface GroupAggregate extends Common {

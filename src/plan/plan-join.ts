@@ -8,6 +8,7 @@ import { bindCall, bindExpression } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
+import type { LookupHintSpec } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { planIntervalJoin } from './plan-interval-join.ts';
 import { tableReference } from './plan-table.ts';
@@ -312,6 +313,7 @@ export function planLookupJoin(
   rightAst: LookupTable,
   table: CatalogTable,
   ctx: PlanContext,
+  lookupHint?: LookupHintSpec,
 ): Relation {
   if (ast.type !== 'INNER' && ast.type !== 'LEFT') {
     throw new SqlError('SQL_UNSUPPORTED', ctx.source, ast.at, `a lookup join must be INNER or LEFT, not ${ast.type}`);
@@ -392,6 +394,7 @@ export function planLookupJoin(
     changelog: left.node.changelog.kind === 'insert-only' ? INSERT_ONLY : left.node.changelog,
     ...(pkCovered && left.node.uniqueKey ? { uniqueKey: left.node.uniqueKey } : {}),
     ...(residualExpr ? { residual: residualExpr } : {}),
+    ...(lookupHint ? { lookupHint } : {}),
   };
   return {
     node,

@@ -21,6 +21,7 @@ import { type BindEnvironment, bindExpression, implicitCast } from './bind-expre
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
+import { LookupHints } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { hasAggregates, planAggregate, sessionNotAggregated } from './plan-aggregate.ts';
 import { planCorrelate } from './plan-correlate.ts';
@@ -71,8 +72,14 @@ export function planQuery(query: Query, ctx: PlanContext): Relation {
   }
 }
 
-function planSelect(select: Select, ctx: PlanContext): Relation {
-  const hints = select.hints ? new StateTtlHints(select.hints, ctx.source) : undefined;
+function planSelect(select: Select, outer: PlanContext): Relation {
+  const ttlHints = select.hints?.flatMap((hint) => (hint.kind === 'stateTtl' ? [hint] : []));
+  const lookupHints = select.hints?.flatMap((hint) => (hint.kind === 'lookup' ? [hint] : []));
+  const hints = ttlHints && ttlHints.length > 0 ? new StateTtlHints(ttlHints, outer.source) : undefined;
+  // The block's own LOOKUP hints: a subquery or view planned below has its own (or none).
+  const { lookupHints: _outerLookupHints, ...rest } = outer;
+  const ctx: PlanContext =
+    lookupHints && lookupHints.length > 0 ? { ...rest, lookupHints: new LookupHints(lookupHints, outer.source) } : rest;
   // A subquery selecting ROW_NUMBER() OVER, filtered here: Top-N or deduplication.
   const ranked = select.from && select.where ? rankedBlock(select.from, ctx) : undefined;
   let from = ranked
@@ -140,6 +147,7 @@ function planSelect(select: Select, ctx: PlanContext): Relation {
   const grouped = grouping;
   const planned = select.distinct ? distinct(relation, grouped ? undefined : hints, inputName) : relation;
   hints?.check();
+  ctx.lookupHints?.check();
   return planned;
 }
 
@@ -250,7 +258,15 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
             `table '${name}' not found for the lookup join`,
           );
         }
-        return planTemporalTableJoin(ref, left, ref.right, withDynamicOptions(entry, ref.right.options, ctx), ctx);
+        const lookupHint = ctx.lookupHints?.take(name, ref.right.alias?.name);
+        return planTemporalTableJoin(
+          ref,
+          left,
+          ref.right,
+          withDynamicOptions(entry, ref.right.options, ctx),
+          ctx,
+          lookupHint,
+        );
       }
       const right = planFrom(ref.right, ctx, hints);
       for (const [side, planned] of [

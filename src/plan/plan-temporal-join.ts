@@ -6,6 +6,7 @@ import { bindExpression } from './bind-expression.ts';
 import { makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
 import { formatExpression } from './explain.ts';
+import type { LookupHintSpec } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { and, type LookupTable, planLookupJoin, remapResidual, splitCondition, withKeys } from './plan-join.ts';
 import { planTableScan } from './plan-table.ts';
@@ -23,10 +24,20 @@ export function planTemporalTableJoin(
   rightAst: LookupTable,
   table: CatalogTable,
   ctx: PlanContext,
+  lookupHint?: LookupHintSpec,
 ): Relation {
   const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
   if (!(isTimestamp(time.type) && time.type.timeAttribute === 'ROWTIME'))
-    return planLookupJoin(ast, left, rightAst, table, ctx);
+    return planLookupJoin(ast, left, rightAst, table, ctx, lookupHint);
+  if (lookupHint) {
+    throw new SqlError(
+      'SQL_INVALID_HINT',
+      ctx.source,
+      ast.at,
+      `the LOOKUP hint names '${rightAst.name.parts.join('.')}', which this query joins by event time, not by lookup`,
+      'a LOOKUP hint applies to a lookup join (FOR SYSTEM_TIME AS OF a processing-time attribute); remove it here',
+    );
+  }
   if (ast.type !== 'INNER' && ast.type !== 'LEFT') {
     throw new SqlError(
       'SQL_UNSUPPORTED',

@@ -1,6 +1,7 @@
 import type { Identifier, Query } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import type { Catalog } from './catalog.ts';
+import type { LookupHints } from './lookup-hints.ts';
 import type { PlanNode } from './nodes.ts';
 import type { Scope } from './scope.ts';
 
@@ -14,6 +15,8 @@ export interface PlanContext {
   readonly withQueries?: ReadonlyMap<string, WithQueryDefinition>;
   /** The script's SET keys in force where the statement is planned. */
   readonly settings?: ReadonlyMap<string, string>;
+  /** The LOOKUP hints of the query block being planned (each block has its own). */
+  readonly lookupHints?: LookupHints;
 }
 
 /** A query named by WITH: planned where it is read, with the WITH queries before it in scope. */

@@ -13,6 +13,7 @@ import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Value } from '../expr/value.ts';
 import type { LookupJoin, PlanNode, Sink, TableSourceScan } from '../plan/nodes.ts';
 import type { RowField } from '../types/data-type.ts';
+import type { LookupRetry } from './lookup-retry.ts';
 import { statefulOperator } from './stateful-operators.ts';
 import { setVertexNode } from './vertex-metrics.ts';
 import { windowOperator, windowStateful } from './window-operators.ts';
@@ -74,6 +75,8 @@ export interface LookupVertex {
   readonly vertex: OperatorVertex;
   readonly operator: LookupJoinOperator;
   readonly lookup: LookupSource;
+  /** A LOOKUP hint's retry of keys that found no row. */
+  readonly retry?: LookupRetry;
 }
 
 /** The table a source vertex reads, as its connector opens it. */
@@ -287,7 +290,8 @@ class GraphBuilder {
       opened.cache,
     );
     const vertex = this.operatorOn(operator, node.input);
-    this.graph.lookups.push({ vertex, operator, lookup: opened.source });
+    const retry = node.lookupHint?.retry;
+    this.graph.lookups.push({ vertex, operator, lookup: opened.source, ...(retry ? { retry } : {}) });
     return vertex;
   }
 }

@@ -1,6 +1,7 @@
 import type { Change } from '../exec/change.ts';
 import { stateMemory } from '../state/state-memory.ts';
 import type { JobGraph, OperatorVertex, Vertex } from './graph.ts';
+import { lookupWithRetry } from './lookup-retry.ts';
 import { countBatch, observeSourceLatency } from './vertex-metrics.ts';
 
 /**
@@ -11,9 +12,9 @@ export async function resolveLookups(graph: JobGraph, replaying = false): Promis
   for (;;) {
     const waiting = graph.lookups.filter((l) => l.operator.waiting);
     if (waiting.length === 0) break;
-    for (const { vertex, operator, lookup } of waiting) {
+    for (const { vertex, operator, lookup, retry } of waiting) {
       const keys = operator.missingKeys();
-      if (keys.length > 0) operator.fill(keys, await lookup.lookup(keys));
+      if (keys.length > 0) operator.fill(keys, await lookupWithRetry(lookup, keys, retry));
       const out = operator.resume();
       graph.replay.active = replaying;
       try {

@@ -154,9 +154,20 @@ export interface StateTtlHint extends Node {
   readonly options: readonly { readonly key: string; readonly value: string; readonly at: number }[];
 }
 
+/**
+ * Flink's LOOKUP query hint (`SELECT /*+ LOOKUP('table' = 'c', 'retry-predicate' = 'lookup_miss', ...) *\/`):
+ * how the lookup join of the table named by its 'table' option looks rows up.
+ */
+export interface LookupHint extends Node {
+  readonly kind: 'lookup';
+  readonly options: readonly { readonly key: string; readonly value: string; readonly at: number }[];
+}
+
+export type QueryHint = StateTtlHint | LookupHint;
+
 export interface Select extends Node {
   readonly kind: 'select';
-  readonly hints?: readonly StateTtlHint[];
+  readonly hints?: readonly QueryHint[];
   readonly distinct: boolean;
   readonly items: readonly SelectItem[];
   readonly from?: TableReference;

@@ -1,4 +1,4 @@
-import type { StateTtlHint, TableOption } from './ast.ts';
+import type { QueryHint, TableOption } from './ast.ts';
 import { Cursor } from './cursor.ts';
 import type { HintComment } from './lexer.ts';
 
@@ -8,26 +8,26 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   SHUFFLE_HASH: 'join strategy hints choose among batch join algorithms; a streaming join has one',
   SHUFFLE_MERGE: 'join strategy hints choose among batch join algorithms; a streaming join has one',
   NEST_LOOP: 'join strategy hints choose among batch join algorithms; a streaming join has one',
-  LOOKUP: 'lookups are synchronous here and are not retried on a miss; the LOOKUP hint is not supported yet',
 };
 
 /**
  * The hints of `SELECT /*+ hint [, hint]* *\/`, Flink's query hint syntax: `name`,
- * `name(key = 'value', ...)` or `name(option, ...)`. Rivulet runs STATE_TTL; other hints are errors.
+ * `name(key = 'value', ...)` or `name(option, ...)`. Rivulet runs STATE_TTL and LOOKUP; other hints
+ * are errors.
  */
-export function parseQueryHints(outer: Cursor, comment: HintComment): StateTtlHint[] {
+export function parseQueryHints(outer: Cursor, comment: HintComment): QueryHint[] {
   const cursor = new Cursor(outer.source, [...comment.tokens]);
-  const hints: StateTtlHint[] = [];
+  const hints: QueryHint[] = [];
   do {
     const at = cursor.at;
     if (cursor.token.kind !== 'word') throw cursor.unexpected('expected the name of a hint');
     const name = cursor.advance().upper;
-    if (name !== 'STATE_TTL') {
+    if (name !== 'STATE_TTL' && name !== 'LOOKUP') {
       const why = UNSUPPORTED[name];
       throw cursor.error(
         at,
         why ? `query hint ${name} is not supported: ${why}` : `unknown query hint '${name}'`,
-        "the query hint Rivulet runs is STATE_TTL('table or alias' = 'duration', ...)",
+        "the query hints Rivulet runs are STATE_TTL('table or alias' = 'duration', ...) and LOOKUP('table' = 'name', ...)",
         'SQL_UNSUPPORTED',
       );
     }
@@ -37,10 +37,16 @@ export function parseQueryHints(outer: Cursor, comment: HintComment): StateTtlHi
         const keyAt = cursor.at;
         const key = cursor.token;
         if (key.kind !== 'string' && key.kind !== 'word' && key.kind !== 'quoted')
-          throw cursor.unexpected("expected the name of a table or alias, such as 'orders'");
+          throw cursor.unexpected(
+            name === 'LOOKUP'
+              ? "expected an option, such as 'table'"
+              : "expected the name of a table or alias, such as 'orders'",
+          );
         cursor.advance();
         cursor.expectSymbol('=');
-        const value = cursor.expectString("the state's time to live, such as '1d'").value;
+        const value = cursor.expectString(
+          name === 'LOOKUP' ? 'the value of the option' : "the state's time to live, such as '1d'",
+        ).value;
         options.push({ key: key.value, value, at: keyAt });
       } while (cursor.acceptSymbol(','));
       cursor.expectSymbol(')');
@@ -48,11 +54,11 @@ export function parseQueryHints(outer: Cursor, comment: HintComment): StateTtlHi
     if (options.length === 0) {
       throw cursor.error(
         at,
-        'Invalid STATE_TTL hint, expecting at least one key-value options specified.',
-        "for example STATE_TTL('orders' = '1d')",
+        `Invalid ${name} hint, expecting at least one key-value options specified.`,
+        name === 'LOOKUP' ? "for example LOOKUP('table' = 'customers')" : "for example STATE_TTL('orders' = '1d')",
       );
     }
-    hints.push({ kind: 'stateTtl', at, options });
+    hints.push({ kind: name === 'LOOKUP' ? 'lookup' : 'stateTtl', at, options });
   } while (cursor.acceptSymbol(','));
   if (!cursor.atEnd()) throw cursor.unexpected("expected ',' or the end of the hint");
   return hints;
