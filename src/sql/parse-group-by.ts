@@ -13,7 +13,7 @@ export interface GroupByClause {
  * `ROLLUP (...)` and `CUBE (...)`, which may be mixed (`GROUP BY a, ROLLUP (b, c)`).
  */
 export function parseGroupBy(cursor: Cursor): GroupByClause {
-  const elements = parseList(cursor, parseElement);
+  const elements = parseList(cursor, (c) => parseElement(c));
   const plain = elements.every((e) => e.kind === 'groupSet' && e.expressions.length === 1 && !e.parenthesized);
   const groupBy = elements.flatMap(expressionsOf);
   return plain ? { groupBy } : { groupBy, groupingSets: elements.map(strip) };
@@ -21,13 +21,13 @@ export function parseGroupBy(cursor: Cursor): GroupByClause {
 
 type Parsed = GroupingElement & { readonly parenthesized?: boolean };
 
-function parseElement(cursor: Cursor): Parsed {
+function parseElement(cursor: Cursor, nested = false): Parsed {
   const at = cursor.at;
   if (cursor.isKeyword('GROUPING') && cursor.isKeyword('SETS', 1)) {
     cursor.advance();
     cursor.advance();
     cursor.expectSymbol('(');
-    const elements = parseList(cursor, parseElement).map(strip);
+    const elements = parseList(cursor, (c) => parseElement(c, true)).map(strip);
     cursor.expectSymbol(')');
     return { kind: 'groupingSets', at, elements };
   }
@@ -43,7 +43,8 @@ function parseElement(cursor: Cursor): Parsed {
       return { kind, at, items };
     }
   }
-  if (cursor.isSymbol('('))
+  // `()`; and inside GROUPING SETS, `(a, b)`: a set. Elsewhere `(` starts an expression (`(a + b) * 2`).
+  if (cursor.isSymbol('(') && (nested || cursor.isSymbol(')', 1)))
     return { kind: 'groupSet', at, expressions: parseParenthesized(cursor), parenthesized: true };
   return { kind: 'groupSet', at, expressions: [parseExpression(cursor)] };
 }

@@ -49,3 +49,6 @@ EXPLAIN SELECT city, GROUPING(city) AS g FROM clicks;
 CREATE TABLE out_rollup (city STRING, category STRING, n BIGINT, PRIMARY KEY (city, category) NOT ENFORCED)
   WITH ('connector' = 'upsert-kafka', 'topic' = 'r', 'key.format' = 'json', 'value.format' = 'json');
 INSERT INTO out_rollup SELECT city, category, COUNT(*) FROM orders GROUP BY ROLLUP (city, category);
+
+-- case: a parenthesized expression as a plain group key
+EXPLAIN SELECT (CHAR_LENGTH(url) + 1) * 2 AS l, COUNT(*) AS n FROM clicks GROUP BY (CHAR_LENGTH(url) + 1) * 2;
