@@ -6,8 +6,9 @@ import { epochMillis, fromEpochMillis, type TimeValue } from '../types/time-valu
 import type { AggregateCall } from './accumulators.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';
-import { assignWindows, type WindowSpec, type WindowTime } from './window.ts';
+import { assignWindows, type WindowSpec } from './window.ts';
 import { WindowPanes } from './window-panes.ts';
+import type { WindowTime } from './window-time.ts';
 
 /**
  * The window properties a legacy group window aggregate appends to its keys and aggregates, in

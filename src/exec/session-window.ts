@@ -10,7 +10,7 @@ import type { Change } from './change.ts';
 import { type WindowProperty, windowProperties } from './group-window.ts';
 import type { Operator } from './operator.ts';
 import { keySelector } from './row-key.ts';
-import { timerInstant, type WindowTime } from './window.ts';
+import { timerInstant, type WindowTime } from './window-time.ts';
 
 /** GROUP BY SESSION(...) or a window aggregate over a SESSION window TVF: what the operator needs of the plan. */
 export interface SessionWindowSpec {

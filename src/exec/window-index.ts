@@ -1,4 +1,4 @@
-import { timerInstant, type WindowTime } from './window.ts';
+import { timerInstant, type WindowTime } from './window-time.ts';
 
 interface OpenWindow {
   /** When the window is complete (milliseconds): a watermark or processing time at or past this fires it. */

@@ -6,8 +6,8 @@ import { type Accumulator, type AggregateCall, accumulatorFactory } from './accu
 import type { RowKind } from './change.ts';
 import { isAccumulate } from './operator.ts';
 import { rowKey } from './row-key.ts';
-import type { WindowTime } from './window.ts';
 import { WindowIndex } from './window-index.ts';
+import type { WindowTime } from './window-time.ts';
 
 /** One group of one window: its keys, the window's start, its row count and accumulators. */
 export interface Pane {

@@ -14,8 +14,8 @@ import {
   sortKeyComparator,
 } from './rank-buffer.ts';
 import { keySelector } from './row-key.ts';
-import type { WindowTime } from './window.ts';
 import { WindowIndex } from './window-index.ts';
+import type { WindowTime } from './window-time.ts';
 
 /** ROW_NUMBER() OVER (PARTITION BY window_start, window_end, ... ORDER BY ...) filtered to rankStart..rankEnd. */
 export interface WindowRankSpec {

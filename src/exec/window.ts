@@ -4,15 +4,15 @@ import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type { Evaluator } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
-import { instantMillisToLocal, localMillisToInstant, type TimeZone } from '../types/temporal.ts';
+import { instantMillisToLocal, localMillisToInstant } from '../types/temporal.ts';
 import { epochMillis, fromEpochMillis, type TimeValue } from '../types/time-value.ts';
 import type { AggregateCall } from './accumulators.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';
 import { WindowPanes } from './window-panes.ts';
+import type { WindowTime } from './window-time.ts';
 
 const MICROS_PER_MILLI = 1000;
-const HOUR = 3_600_000;
 
 /** Flink's TimeWindow.getWindowStartWithOffset (offset 0): the start of the window of `size` holding `timestamp`. */
 function windowStart(timestamp: number, size: number): number {
@@ -75,19 +75,6 @@ export function assignWindows(window: WindowSpec, timestamp: number): TimeWindow
 }
 
 /**
- * The instant at which a window ending at wall-clock time `local` (in `zone`) is complete, as
- * Flink's TimeWindowUtil.toEpochMillsForTimer: a time skipped by a daylight-saving gap fires at the
- * first instant after the gap, a time that occurs twice fires at its second occurrence. Milliseconds.
- */
-export function timerInstant(zone: TimeZone, local: number): number {
-  const t1 = localMillisToInstant(zone, local);
-  const t2 = localMillisToInstant(zone, local + HOUR);
-  if (t1 === t2) return t1 - (((t1 % HOUR) + HOUR) % HOUR);
-  if (t2 - t1 > HOUR) return t1 + HOUR;
-  return t1;
-}
-
-/**
  * Flink's WatermarkAssigner with bounded out-of-orderness: every row passes through unchanged,
  * and the watermark is the largest value its WATERMARK expression has taken (to the millisecond;
  * rows where it is NULL leave it as it was). A NULL rowtime fails the job, as in Flink.
@@ -125,16 +112,6 @@ export class WatermarkAssignerOperator implements Operator {
   generatedWatermark(): number | undefined {
     return this.current;
   }
-}
-
-export interface WindowTime {
-  /** Event time (a rowtime column) or processing time (the clock of the job). */
-  readonly kind: WindowSpec['timeKind'];
-  /**
-   * For a TIMESTAMP_LTZ time attribute (every processing-time one): the session time zone, in whose
-   * wall clock windows are aligned. Undefined for TIMESTAMP, whose values already are wall clock.
-   */
-  readonly zone: TimeZone | undefined;
 }
 
 /**

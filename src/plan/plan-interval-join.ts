@@ -5,8 +5,8 @@ import { isTimestamp, withNullable } from '../types/data-type.ts';
 import { makeCalc, uniqueNames } from './build.ts';
 import { INSERT_ONLY } from './changelog.ts';
 import { updateProducer } from './explain.ts';
+import { and, remapResidual, splitCondition, withKeys } from './join-condition.ts';
 import type { Field, PlanNode } from './nodes.ts';
-import { and, remapResidual, splitCondition, withKeys } from './plan-join.ts';
 import type { PlanContext } from './relation.ts';
 
 /** A time attribute of one side plus a constant (ms): `o.ts - INTERVAL '1' HOUR`. */

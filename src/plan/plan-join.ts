@@ -4,10 +4,11 @@ import { type BoundExpr, literal } from '../expr/bound.ts';
 import type { Expression, Join as JoinAst, TableName, TableReference } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { describeType, isTimestamp, T, withNullable } from '../types/data-type.ts';
-import { bindCall, bindExpression } from './bind-expression.ts';
-import { identity, makeCalc, uniqueNames } from './build.ts';
+import { bindExpression } from './bind-expression.ts';
+import { makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
+import { and, conjuncts, remapResidual, splitCondition, withKeys } from './join-condition.ts';
 import type { LookupHintSpec } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { planIntervalJoin } from './plan-interval-join.ts';
@@ -15,51 +16,6 @@ import { tableReference } from './plan-table.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
 import type { StateTtlHints } from './state-ttl-hints.ts';
-
-/** The conjuncts of an AND tree. */
-export function conjuncts(expr: BoundExpr): BoundExpr[] {
-  if (expr.kind === 'call' && expr.name === 'AND') return expr.args.flatMap(conjuncts);
-  return [expr];
-}
-
-export function and(parts: readonly BoundExpr[], at: number, ctx: PlanContext): BoundExpr | undefined {
-  return parts.reduce<BoundExpr | undefined>(
-    (acc, part) => (acc ? bindCall('AND', [acc, part], at, ctx.source) : part),
-    undefined,
-  );
-}
-
-/** Which input fields an expression reads. */
-export function referencedFields(expr: BoundExpr, out: Set<number> = new Set()): Set<number> {
-  switch (expr.kind) {
-    case 'input':
-      out.add(expr.index);
-      break;
-    case 'cast':
-      referencedFields(expr.operand, out);
-      break;
-    case 'call':
-      for (const arg of expr.args) referencedFields(arg, out);
-      break;
-    case 'literal':
-      break;
-  }
-  return out;
-}
-
-/** Shifts input references by `offset` (to move an expression from the right side to its own input). */
-export function shiftInputs(expr: BoundExpr, offset: number): BoundExpr {
-  switch (expr.kind) {
-    case 'input':
-      return { ...expr, index: expr.index + offset };
-    case 'cast':
-      return { ...expr, operand: shiftInputs(expr.operand, offset) };
-    case 'call':
-      return { ...expr, args: expr.args.map((arg) => shiftInputs(arg, offset)) };
-    case 'literal':
-      return expr;
-  }
-}
 
 function outerScope(scope: Scope, nullable: boolean): ScopeField[] {
   return scope.fields.map((field) => (nullable ? { ...field, type: withNullable(field.type, true) } : field));
@@ -207,93 +163,6 @@ export function buildJoin(
     keep,
     keep.map((k) => (k as { name: string }).name),
   );
-}
-
-/** A join condition bound over left ++ right, taken apart into keys and a residual. */
-export interface SplitCondition {
-  /** Key expressions computed below the join, appended to each side's fields. */
-  readonly leftExtra: BoundExpr[];
-  readonly rightExtra: BoundExpr[];
-  readonly leftKeys: number[];
-  readonly rightKeys: number[];
-  /** For each key pair: whether NULL matches NULL (IS NOT DISTINCT FROM, a key in Flink too). */
-  readonly nullSafe: boolean[];
-  /** The other conjuncts, still over left ++ right (without the extra key columns). */
-  readonly residual: BoundExpr[];
-}
-
-/**
- * The conjuncts `l = r` and `l IS NOT DISTINCT FROM r` with `l` over the left side only and `r`
- * over the right side only become key pairs (an expression is computed below the join); the rest
- * is the residual.
- */
-export function splitCondition(condition: BoundExpr, leftWidth: number, rightWidth: number): SplitCondition {
-  const split: SplitCondition = {
-    leftExtra: [],
-    rightExtra: [],
-    leftKeys: [],
-    rightKeys: [],
-    nullSafe: [],
-    residual: [],
-  };
-  const keyOf = (expr: BoundExpr, side: 'left' | 'right'): number => {
-    if (side === 'left') {
-      if (expr.kind === 'input') return expr.index;
-      split.leftExtra.push(expr);
-      return leftWidth + split.leftExtra.length - 1;
-    }
-    const local = shiftInputs(expr, -leftWidth);
-    if (local.kind === 'input') return local.index;
-    split.rightExtra.push(local);
-    return rightWidth + split.rightExtra.length - 1;
-  };
-  const sideOf = (e: BoundExpr) => {
-    const fields = [...referencedFields(e)];
-    if (fields.length === 0) return undefined;
-    if (fields.every((f) => f < leftWidth)) return 'left';
-    if (fields.every((f) => f >= leftWidth)) return 'right';
-    return undefined;
-  };
-  for (const part of conjuncts(condition)) {
-    if (part.kind === 'call' && (part.name === 'EQUALS' || part.name === 'IS_NOT_DISTINCT_FROM')) {
-      const [a, b] = part.args as [BoundExpr, BoundExpr];
-      const sa = sideOf(a);
-      const sb = sideOf(b);
-      if (sa && sb && sa !== sb) {
-        const [l, r] = sa === 'left' ? [a, b] : [b, a];
-        split.leftKeys.push(keyOf(l, 'left'));
-        split.rightKeys.push(keyOf(r, 'right'));
-        split.nullSafe.push(part.name === 'IS_NOT_DISTINCT_FROM');
-        continue;
-      }
-    }
-    split.residual.push(part);
-  }
-  return split;
-}
-
-/** A node with key expressions appended as `$key0`, `$key1`, ... (the node itself without any). */
-export function withKeys(node: PlanNode, extra: readonly BoundExpr[]): PlanNode {
-  if (extra.length === 0) return node;
-  return makeCalc(
-    node,
-    [...identity(node), ...extra],
-    [...node.fields.map((f) => f.name), ...extra.map((_, i) => `$key${i}`)],
-  );
-}
-
-/** Residual conditions were bound over left ++ right; the join's input has extra left key columns in between. */
-export function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: number): BoundExpr {
-  switch (expr.kind) {
-    case 'input':
-      return expr.index >= leftWidth ? { ...expr, index: expr.index + (extendedLeftWidth - leftWidth) } : expr;
-    case 'cast':
-      return { ...expr, operand: remapResidual(expr.operand, leftWidth, extendedLeftWidth) };
-    case 'call':
-      return { ...expr, args: expr.args.map((arg) => remapResidual(arg, leftWidth, extendedLeftWidth)) };
-    case 'literal':
-      return expr;
-  }
 }
 
 /** The right side of a lookup join: a table read FOR SYSTEM_TIME AS OF a time. */

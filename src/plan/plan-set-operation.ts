@@ -4,8 +4,9 @@ import { type DataType, describeType, withNullable } from '../types/data-type.ts
 import { commonType } from '../types/type-rules.ts';
 import { bindCall, implicitCast } from './bind-expression.ts';
 import { identity, makeCalc } from './build.ts';
+import { and } from './join-condition.ts';
 import type { Field, PlanNode } from './nodes.ts';
-import { and, buildJoin } from './plan-join.ts';
+import { buildJoin } from './plan-join.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 

@@ -12,9 +12,10 @@ import { SqlError } from '../sql/sql-error.ts';
 import { describeType, withNullable } from '../types/data-type.ts';
 import { type BindEnvironment, bindCall, bindExpression } from './bind-expression.ts';
 import { identity, makeCalc } from './build.ts';
+import { and, referencedFields } from './join-condition.ts';
 import type { PlanNode } from './nodes.ts';
 import { hasAggregates } from './plan-aggregate.ts';
-import { and, buildJoin, referencedFields } from './plan-join.ts';
+import { buildJoin } from './plan-join.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
 

@@ -1,8 +1,9 @@
 import { GroupWindowAggregateOperator, rowTime } from '../exec/group-window.ts';
 import type { Operator } from '../exec/operator.ts';
 import { SessionWindowAggregateOperator, type SessionWindowSpec } from '../exec/session-window.ts';
-import { WindowAggregateOperator, WindowTableFunctionOperator, type WindowTime } from '../exec/window.ts';
+import { WindowAggregateOperator, WindowTableFunctionOperator } from '../exec/window.ts';
 import { WindowDeduplicateOperator, WindowRankOperator } from '../exec/window-rank.ts';
+import type { WindowTime } from '../exec/window-time.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import type {
   GroupWindowAggregate,

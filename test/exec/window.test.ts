@@ -9,8 +9,8 @@ import {
   WindowAggregateOperator,
   type WindowSpec,
   WindowTableFunctionOperator,
-  type WindowTime,
 } from '../../src/exec/window.ts';
+import type { WindowTime } from '../../src/exec/window-time.ts';
 import type { BoundExpr } from '../../src/expr/bound.ts';
 import type { EvalEnv } from '../../src/expr/functions/definition.ts';
 import { planScript } from '../../src/plan/planner.ts';
