@@ -68,6 +68,14 @@ const options = {
   signal: abort.signal,
 };
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 const results: RunResult[] = [];
 for (const scenario of chosen) {
   for (let run = 0; run < runs; run++) {
@@ -86,7 +94,17 @@ for (const scenario of chosen) {
   }
 }
 
-const header = ['scenario', 'runs', 'changes', 'missing', 'extra', 'wrong', 'max recovery s', 'problems'];
+const header = [
+  'scenario',
+  'runs',
+  'changes',
+  'missing',
+  'extra',
+  'wrong',
+  'max recovery s',
+  'median recovery s',
+  'problems',
+];
 const rows = chosen.map((scenario) => {
   const mine = results.filter((result) => result.scenario === scenario.name);
   const sum = (f: (result: RunResult) => number) => mine.reduce((total, result) => total + f(result), 0);
@@ -101,6 +119,7 @@ const rows = chosen.map((scenario) => {
     String(diff('extra')),
     String(diff('wrong')),
     recoveries.length > 0 ? Math.max(...recoveries).toFixed(1) : '-',
+    recoveries.length > 0 ? median(recoveries).toFixed(1) : '-',
     String(sum((result) => result.problems.length)),
   ];
 });
