@@ -133,7 +133,11 @@ describe('rivulet up --example examples/ecommerce', () => {
     const server = postmasterPid(dataDir);
     up.child.kill('SIGTERM');
     const result = await up.done;
-    assert.equal(result.code, 0, `signal ${result.signal}, stderr: ${result.stderr}`);
+    assert.equal(
+      result.code,
+      0,
+      `signal ${result.signal}, stdout: ${result.stdout.slice(-2000)}, stderr: ${result.stderr}`,
+    );
     assert.equal(isProcessAlive(server), false);
   });
 
@@ -151,7 +155,11 @@ describe('rivulet up --example examples/ecommerce', () => {
     const server = postmasterPid(dataDir);
     up.child.kill('SIGINT');
     const result = await up.done;
-    assert.equal(result.code, 0, `signal ${result.signal}, stderr: ${result.stderr}`);
+    assert.equal(
+      result.code,
+      0,
+      `signal ${result.signal}, stdout: ${result.stdout.slice(-2000)}, stderr: ${result.stderr}`,
+    );
     assert.equal(isProcessAlive(server), false);
   });
 
