@@ -15,7 +15,9 @@ function loadCases(): {
 }[] {
   const cases = [];
   const dir = new URL('./cases/', import.meta.url);
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.txt')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.txt'))
+    .sort()) {
     let group = file;
     let zone = 'UTC';
     const lines = readFileSync(new URL(file, dir), 'utf8').split('\n');
