@@ -2,6 +2,7 @@ import { isTimeUnit, TIME_UNITS } from '../types/temporal.ts';
 import type { BinaryOperator, CaseExpression, Expression, IntervalUnit, Literal } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { parseQuery } from './parse-query.ts';
+import { parseFloorCeil, parseOverlaps, parseTimestampUnitCall } from './parse-temporal.ts';
 import { parseDataType } from './parse-type.ts';
 import { parseOver } from './parse-window.ts';
 
@@ -156,6 +157,7 @@ function parsePredicate(cursor: Cursor): Expression {
     cursor.expectSymbol(')');
     return { kind: 'in', at, operand: left, list, negated };
   }
+  if (cursor.acceptKeywords('OVERLAPS')) return parseOverlaps(cursor, left, at);
   if (cursor.acceptKeywords('LIKE')) {
     const pattern = parseAdditive(cursor);
     const escapeChar = cursor.acceptKeywords('ESCAPE') ? parseAdditive(cursor) : undefined;
@@ -164,7 +166,7 @@ function parsePredicate(cursor: Cursor): Expression {
   return left;
 }
 
-function parseAdditive(cursor: Cursor): Expression {
+export function parseAdditive(cursor: Cursor): Expression {
   let left = parseMultiplicative(cursor);
   for (;;) {
     const token = cursor.token;
@@ -329,6 +331,15 @@ function parseWord(cursor: Cursor): Expression {
     case 'POSITION':
       if (next.kind === 'symbol' && next.value === '(') return parsePosition(cursor);
       break;
+    case 'FLOOR':
+    case 'CEIL':
+    case 'CEILING':
+      if (next.kind === 'symbol' && next.value === '(') return parseFloorCeil(cursor);
+      break;
+    case 'TIMESTAMPADD':
+    case 'TIMESTAMPDIFF':
+      if (next.kind === 'symbol' && next.value === '(') return parseTimestampUnitCall(cursor);
+      break;
   }
   if (next.kind === 'symbol' && next.value === '(' && !RESERVED.has(token.upper)) return parseCall(cursor);
   if (BARE_FUNCTIONS.has(token.upper)) {
@@ -372,9 +383,11 @@ function parseCase(cursor: Cursor): CaseExpression {
   const operand = cursor.isKeyword('WHEN') ? undefined : parseExpression(cursor);
   const whens: { when: Expression; result: Expression }[] = [];
   while (cursor.acceptKeywords('WHEN')) {
-    const when = parseExpression(cursor);
+    // CASE x WHEN a, b THEN r: one branch per listed value, sharing the result.
+    const values = operand ? parseList(cursor, parseExpression) : [parseExpression(cursor)];
     cursor.expectKeywords('THEN');
-    whens.push({ when, result: parseExpression(cursor) });
+    const result = parseExpression(cursor);
+    for (const when of values) whens.push({ when, result });
   }
   if (whens.length === 0) throw cursor.unexpected('expected WHEN');
   const otherwise = cursor.acceptKeywords('ELSE') ? parseExpression(cursor) : undefined;

@@ -112,3 +112,6 @@ export const IF: ScalarFunction = {
     return (row) => (condition(row) === true ? then(row) : otherwise(row));
   },
 };
+
+export { IS_ALPHA, IS_DECIMAL, IS_DIGIT } from './character-tests.ts';
+export { TYPEOF } from './type-of.ts';

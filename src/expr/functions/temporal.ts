@@ -241,6 +241,8 @@ export const TO_DATE: ScalarFunction = {
     })(args),
 };
 
+const LONG_MIN = -(2n ** 63n);
+
 /** UNIX_TIMESTAMP(): now in seconds; UNIX_TIMESTAMP(string[, format]): that local time in seconds. */
 export const UNIX_TIMESTAMP: ScalarFunction = {
   name: 'UNIX_TIMESTAMP',
@@ -257,7 +259,8 @@ export const UNIX_TIMESTAMP: ScalarFunction = {
     return strict((text: string, pattern?: string) => {
       // An offset written in the text counts; otherwise the text is a wall-clock time of the session zone.
       const instant = dateFormat(pattern ?? 'yyyy-MM-dd HH:mm:ss', 'simple').parseInstant(text, env.timeZone);
-      return instant === null ? null : BigInt(Math.floor(epochMillis(instant) / 1000));
+      // Text that does not parse gives Long.MIN_VALUE, as Flink documents (not NULL).
+      return instant === null ? LONG_MIN : BigInt(Math.floor(epochMillis(instant) / 1000));
     })(args);
   },
 };
@@ -384,3 +387,7 @@ function fromEpochSeconds(seconds: number | bigint): TimeValue {
 
 export const DATETIME_PLUS = datetimeArithmetic('DATETIME_PLUS', 1);
 export const DATETIME_MINUS = datetimeArithmetic('DATETIME_MINUS', -1);
+
+export { CONVERT_TZ } from './convert-tz.ts';
+export { OVERLAPS } from './overlaps.ts';
+export { CEIL_TO, FLOOR_TO, TIMESTAMPADD, TIMESTAMPDIFF } from './temporal-units.ts';
