@@ -25,6 +25,7 @@ import {
 import type { BoundExpr } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
 import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction } from './definition.ts';
+import { addMonths, inRange } from './temporal.ts';
 
 /**
  * FLOOR/CEIL(timepoint TO unit), TIMESTAMPADD(unit, n, timepoint) and TIMESTAMPDIFF(unit, a, b). The
@@ -134,12 +135,7 @@ function addUnits(unit: string, amount: number, value: TimeValue): TimeValue {
   const micros = SHIFT_MICROS[unit];
   if (micros !== undefined) return plusMicros(value, amount * micros);
   const months = amount * (unit === 'YEAR' ? 12 : unit === 'QUARTER' ? 3 : 1);
-  const { year, month, day } = civilFromDays(dayOf(value));
-  const month0 = month - 1 + months;
-  const targetYear = year + Math.floor(month0 / 12);
-  const targetMonth = month0 - Math.floor(month0 / 12) * 12 + 1;
-  const days = daysFromCivil(targetYear, targetMonth, Math.min(day, daysInMonth(targetYear, targetMonth)));
-  return timeValue(days, nanoOfDay(value));
+  return addMonths(T.timestamp(9), value, months, `adding ${unit}`);
 }
 
 const SHIFT_UNITS = [
@@ -263,8 +259,3 @@ export const TIMESTAMPDIFF: ScalarFunction = {
     };
   },
 };
-
-function inRange(value: TimeValue, what: string): TimeValue {
-  if (inFlinkRange(value)) return value;
-  throw new EvaluationError('DATETIME_OUT_OF_RANGE', `${what} gives a time outside 0000-01-01 to 9999-12-31`);
-}

@@ -357,7 +357,7 @@ function datetimeArithmetic(name: string, sign: 1 | -1): ScalarFunction {
 }
 
 /** A result past 9999-12-31 or before 0000-01-01 fails the record: nothing downstream could read it. */
-function inRange(value: TimeValue, what: string): TimeValue {
+export function inRange(value: TimeValue, what: string): TimeValue {
   if (inFlinkRange(value)) return value;
   throw new EvaluationError('DATETIME_OUT_OF_RANGE', `${what} gives a time outside 0000-01-01 to 9999-12-31`);
 }
@@ -368,7 +368,7 @@ function dateInRange(days: number, what: string): number {
 }
 
 /** Months added to a DATE or TIMESTAMP; a day past the end of the target month becomes its last day. */
-function addMonths(type: DataType, value: TimeValue, months: number, what: string): TimeValue {
+export function addMonths(type: DataType, value: TimeValue, months: number, what: string): TimeValue {
   const days = type.kind === 'DATE' ? (value as number) : dayOf(value);
   const { year, month, day } = civilFromDays(days);
   const month0 = month - 1 + months;
