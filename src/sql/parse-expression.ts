@@ -136,7 +136,8 @@ function parsePredicate(cursor: Cursor): Expression {
     }
     throw cursor.unexpected('expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS');
   }
-  const negated = cursor.isKeyword('NOT') && ['BETWEEN', 'IN', 'LIKE'].some((word) => cursor.isKeyword(word, 1));
+  const negated =
+    cursor.isKeyword('NOT') && ['BETWEEN', 'IN', 'LIKE', 'SIMILAR'].some((word) => cursor.isKeyword(word, 1));
   if (negated) cursor.advance();
   if (cursor.acceptKeywords('BETWEEN')) {
     const symmetric = cursor.acceptKeywords('SYMMETRIC');
@@ -163,6 +164,7 @@ function parsePredicate(cursor: Cursor): Expression {
     const escapeChar = cursor.acceptKeywords('ESCAPE') ? parseAdditive(cursor) : undefined;
     return { kind: 'like', at, operand: left, pattern, negated, ...(escapeChar ? { escape: escapeChar } : {}) };
   }
+  if (cursor.acceptKeywords('SIMILAR', 'TO')) return parseSimilarTo(cursor, left, at, negated);
   return left;
 }
 
@@ -340,6 +342,14 @@ function parseWord(cursor: Cursor): Expression {
     case 'TIMESTAMPDIFF':
       if (next.kind === 'symbol' && next.value === '(') return parseTimestampUnitCall(cursor);
       break;
+    case 'OVERLAY':
+      if (next.kind === 'symbol' && next.value === '(') return parseOverlay(cursor);
+      break;
+    case 'LEFT':
+    case 'RIGHT':
+      // Reserved for joins, and also the string functions LEFT(s, n) and RIGHT(s, n).
+      if (next.kind === 'symbol' && next.value === '(') return parseCall(cursor);
+      break;
   }
   if (next.kind === 'symbol' && next.value === '(' && !RESERVED.has(token.upper)) return parseCall(cursor);
   if (BARE_FUNCTIONS.has(token.upper)) {
@@ -496,6 +506,28 @@ function parsePosition(cursor: Cursor): Expression {
   const haystack = parseExpression(cursor);
   cursor.expectSymbol(')');
   return { kind: 'call', at, name: 'POSITION', args: [needle, haystack], distinct: false, star: false };
+}
+
+/** `s [NOT] SIMILAR TO pattern [ESCAPE c]`, after the SIMILAR TO. */
+function parseSimilarTo(cursor: Cursor, operand: Expression, at: number, negated: boolean): Expression {
+  const args = [operand, parseAdditive(cursor)];
+  if (cursor.acceptKeywords('ESCAPE')) args.push(parseAdditive(cursor));
+  const test: Expression = { kind: 'call', at, name: 'SIMILAR_TO', args, distinct: false, star: false };
+  return negated ? { kind: 'unary', at, operator: 'NOT', operand: test } : test;
+}
+
+/** OVERLAY(s PLACING replacement FROM start [FOR length]). */
+function parseOverlay(cursor: Cursor): Expression {
+  const at = cursor.advance().offset;
+  cursor.expectSymbol('(');
+  const args = [parseExpression(cursor)];
+  cursor.expectKeywords('PLACING');
+  args.push(parseExpression(cursor));
+  cursor.expectKeywords('FROM');
+  args.push(parseExpression(cursor));
+  if (cursor.acceptKeywords('FOR')) args.push(parseExpression(cursor));
+  cursor.expectSymbol(')');
+  return { kind: 'call', at, name: 'OVERLAY', args, distinct: false, star: false };
 }
 
 /** Whether a query starts here (inside parentheses: a subquery rather than an expression). */

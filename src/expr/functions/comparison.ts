@@ -151,3 +151,30 @@ export const IN: ScalarFunction = {
     };
   },
 };
+
+/** GREATEST and LEAST: the largest or smallest argument in their common type; NULL when any argument is. */
+function extreme(name: string, wins: (order: number) => boolean): ScalarFunction {
+  return {
+    name,
+    signatures: [`${name}(ANY, ANY...)`],
+    bind(args, ctx) {
+      if (args.length < 1) ctx.fail(`${name} needs at least one argument`);
+      const unified = bindToCommonType(args, ctx, name);
+      if (unified.type.kind === 'MAP' || unified.type.kind === 'MULTISET')
+        ctx.fail(`${name} cannot order values of type ${describeType(unified.type)}`);
+      return { args: unified.args, type: { ...unified.type, nullable: anyNullable(args) } as DataType };
+    },
+    compile: (args) =>
+      strict((...values: Value[]) => {
+        let best = values[0] as Value;
+        for (let i = 1; i < values.length; i++) {
+          const value = values[i] as Value;
+          if (wins(compareValues(value, best))) best = value;
+        }
+        return best;
+      })(args),
+  };
+}
+
+export const GREATEST = extreme('GREATEST', (order) => order > 0);
+export const LEAST = extreme('LEAST', (order) => order < 0);

@@ -14,20 +14,21 @@ import {
   fitsPrecision,
   pow10,
   rescale,
+  truncateScale,
 } from '../../types/decimal.ts';
 import type { BoundExpr } from '../bound.ts';
 import type { Evaluator, Value } from '../value.ts';
 import { wrapInteger } from './arithmetic.ts';
 import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
 
-function numericArgument(name: string, arg: BoundExpr | undefined, ctx: BindContext): BoundExpr {
+export function numericArgument(name: string, arg: BoundExpr | undefined, ctx: BindContext): BoundExpr {
   if (!arg) ctx.fail(`${name} needs a numeric argument`);
   if (!isNumeric(arg.type) && arg.type.kind !== 'NULL')
     ctx.fail(`${name} needs a numeric argument, got ${describeType(arg.type)}`);
   return arg;
 }
 
-function integerValue(value: Value): number {
+export function integerValue(value: Value): number {
   return typeof value === 'bigint' ? Number(value) : (value as number);
 }
 
@@ -67,56 +68,78 @@ export function roundDecimalType(
   return { precision: Math.min(MAX_DECIMAL_PRECISION, 1 + precision - scale + round), scale: round };
 }
 
-/** ROUND(x[, d]): HALF_UP to d decimal places (d may be negative); the digits argument must be a literal for DECIMAL. */
-export const ROUND: ScalarFunction = {
-  name: 'ROUND',
-  signatures: ['ROUND(NUMERIC)', 'ROUND(NUMERIC, INT)'],
-  bind(args, ctx) {
-    const arg = numericArgument('ROUND', args[0], ctx);
-    const digitsArg = args[1];
-    if (args.length > 2) ctx.fail(`ROUND takes 1 or 2 arguments, got ${args.length}`);
-    if (digitsArg && !isInteger(digitsArg.type))
-      ctx.fail(`the second argument of ROUND must be an integer, got ${describeType(digitsArg.type)}`);
-    if (arg.type.kind === 'DECIMAL') {
-      if (digitsArg && digitsArg.kind !== 'literal')
-        ctx.fail('ROUND of a DECIMAL needs a literal number of digits', 'write ROUND(x, 2)');
-      const digits = digitsArg ? integerValue((digitsArg as { value: Value }).value) : 0;
-      const { precision, scale } = roundDecimalType(arg.type.precision, arg.type.scale, digits);
-      return { args, type: T.decimal(precision, scale, anyNullable(args)) };
-    }
-    return { args, type: withNullable(arg.type.kind === 'NULL' ? T.int() : arg.type, anyNullable(args)) };
-  },
-  compile(args, call) {
-    const source = call.args[0]?.type as DataType;
-    const type = call.type;
-    const operands: readonly Evaluator[] = args.length > 1 ? args : [...args, () => 0];
-    if (type.kind === 'DECIMAL' && source.kind === 'DECIMAL') {
-      const fromScale = source.scale;
-      return strict((value: bigint, digits: number | bigint) => {
-        const places = integerValue(digits);
-        // Round at `places`, then express at the result scale.
-        const rounded = places >= fromScale ? value : rescale(rescale(value, fromScale, places), places, fromScale);
-        const result = rescale(rounded, fromScale, type.scale);
-        return fitsPrecision(result, type.precision) ? result : null;
-      })(operands);
-    }
-    if (type.kind === 'BIGINT' || type.kind === 'INT' || type.kind === 'SMALLINT' || type.kind === 'TINYINT') {
-      const big = type.kind === 'BIGINT';
-      return strict((value: number | bigint, digits: number | bigint) => {
-        const places = integerValue(digits);
-        if (places >= 0) return value;
-        const factor = pow10(-places);
-        const rounded = divideHalfUp(BigInt(value), factor) * factor;
-        return big ? BigInt.asIntN(64, rounded) : Number(BigInt.asIntN(32, rounded));
-      })(operands);
-    }
-    return strict((value: number, digits: number | bigint) => roundDouble(value, integerValue(digits)))(operands);
-  },
-};
+/**
+ * ROUND(x[, d]) rounds HALF_UP and TRUNCATE(x[, d]) toward zero, to d decimal places (d may be negative);
+ * both type their result as Flink's ROUND_FUNCTION_NULLABLE does, which needs a literal d for a DECIMAL.
+ */
+function roundingFunction(name: 'ROUND' | 'TRUNCATE', towardZero: boolean): ScalarFunction {
+  const shorten = towardZero ? truncateScale : rescale;
+  const dropDigits = (value: bigint, factor: bigint) =>
+    (towardZero ? value / factor : divideHalfUp(value, factor)) * factor;
+  return {
+    name,
+    signatures: [`${name}(NUMERIC)`, `${name}(NUMERIC, INT)`],
+    bind(args, ctx) {
+      const arg = numericArgument(name, args[0], ctx);
+      const digitsArg = args[1];
+      if (args.length > 2) ctx.fail(`${name} takes 1 or 2 arguments, got ${args.length}`);
+      if (digitsArg && !isInteger(digitsArg.type))
+        ctx.fail(`the second argument of ${name} must be an integer, got ${describeType(digitsArg.type)}`);
+      if (arg.type.kind === 'DECIMAL') {
+        if (digitsArg && digitsArg.kind !== 'literal')
+          ctx.fail(`${name} of a DECIMAL needs a literal number of digits`, `write ${name}(x, 2)`);
+        const digits = digitsArg ? integerValue((digitsArg as { value: Value }).value) : 0;
+        const { precision, scale } = roundDecimalType(arg.type.precision, arg.type.scale, digits);
+        return { args, type: T.decimal(precision, scale, anyNullable(args)) };
+      }
+      return { args, type: withNullable(arg.type.kind === 'NULL' ? T.int() : arg.type, anyNullable(args)) };
+    },
+    compile(args, call) {
+      const source = call.args[0]?.type as DataType;
+      const type = call.type;
+      const operands: readonly Evaluator[] = args.length > 1 ? args : [...args, () => 0];
+      if (type.kind === 'DECIMAL' && source.kind === 'DECIMAL') {
+        const fromScale = source.scale;
+        return strict((value: bigint, digits: number | bigint) => {
+          const places = integerValue(digits);
+          // Round at `places`, then express at the result scale.
+          const rounded = places >= fromScale ? value : rescale(shorten(value, fromScale, places), places, fromScale);
+          const result = rescale(rounded, fromScale, type.scale);
+          return fitsPrecision(result, type.precision) ? result : null;
+        })(operands);
+      }
+      if (type.kind === 'BIGINT' || type.kind === 'INT' || type.kind === 'SMALLINT' || type.kind === 'TINYINT') {
+        const big = type.kind === 'BIGINT';
+        return strict((value: number | bigint, digits: number | bigint) => {
+          const places = integerValue(digits);
+          if (places >= 0) return value;
+          const rounded = dropDigits(BigInt(value), pow10(-places));
+          return big ? BigInt.asIntN(64, rounded) : Number(BigInt.asIntN(32, rounded));
+        })(operands);
+      }
+      const round = type.kind === 'FLOAT' ? Math.fround : (x: number) => x;
+      return strict((value: number, digits: number | bigint) =>
+        round(roundDouble(value, integerValue(digits), towardZero)),
+      )(operands);
+    },
+  };
+}
 
-/** HALF_UP rounding of a double at `places`, on its shortest decimal text (Java's BigDecimal.valueOf). */
-function roundDouble(value: number, places: number): number {
+export const ROUND = roundingFunction('ROUND', false);
+export const TRUNCATE = roundingFunction('TRUNCATE', true);
+
+/** Enough decimal places to hold any double's shortest text exactly (5e-324 has 324). */
+const EXACT_DOUBLE_SCALE = 340;
+
+/** HALF_UP or toward-zero rounding of a double at `places`, on its shortest decimal text (Java's BigDecimal.valueOf). */
+function roundDouble(value: number, places: number, towardZero: boolean): number {
   if (!Number.isFinite(value)) return value;
+  if (towardZero) {
+    const exact = decimalFromDouble(value, EXACT_DOUBLE_SCALE) as bigint;
+    if (places >= 0) return decimalToDouble(truncateScale(exact, EXACT_DOUBLE_SCALE, places), places);
+    const factor = pow10(-places);
+    return decimalToDouble((truncateScale(exact, EXACT_DOUBLE_SCALE, 0) / factor) * factor, 0);
+  }
   if (places >= 0) return decimalToDouble(decimalFromDouble(value, places) as bigint, places);
   const factor = pow10(-places);
   return decimalToDouble(divideHalfUp(decimalFromDouble(value, 0) as bigint, factor) * factor, 0);
@@ -164,7 +187,7 @@ export const FLOOR = floorCeil('FLOOR', false);
 export const CEIL = floorCeil('CEIL', true);
 export const CEILING = { ...CEIL, name: 'CEILING' };
 
-function doubleFunction(name: string, arity: number, apply: (...values: number[]) => number): ScalarFunction {
+export function doubleFunction(name: string, arity: number, apply: (...values: number[]) => number): ScalarFunction {
   return {
     name,
     signatures: [`${name}(${Array(arity).fill('NUMERIC').join(', ')})`],

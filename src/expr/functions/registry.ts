@@ -3,13 +3,36 @@ import * as collection from './collection.ts';
 import * as comparison from './comparison.ts';
 import * as conditional from './conditional.ts';
 import type { ScalarFunction } from './definition.ts';
+import * as encoding from './encoding.ts';
+import * as hashing from './hashing.ts';
 import * as logic from './logic.ts';
+import * as math from './math.ts';
 import * as numeric from './numeric.ts';
+import * as random from './random.ts';
+import * as similar from './similar.ts';
 import * as string from './string.ts';
+import * as stringParsing from './string-parsing.ts';
+import * as stringPositions from './string-positions.ts';
 import * as temporal from './temporal.ts';
 
 const FUNCTIONS = new Map<string, ScalarFunction>();
-for (const family of [arithmetic, collection, comparison, conditional, logic, numeric, string, temporal]) {
+for (const family of [
+  arithmetic,
+  collection,
+  comparison,
+  conditional,
+  encoding,
+  hashing,
+  logic,
+  math,
+  numeric,
+  random,
+  similar,
+  string,
+  stringParsing,
+  stringPositions,
+  temporal,
+]) {
   for (const value of Object.values(family)) {
     if (typeof value === 'object' && value !== null && 'compile' in value && 'bind' in value) {
       const fn = value as ScalarFunction;
@@ -52,6 +75,7 @@ export function callableFunctionNames(): string[] {
     'CASE',
     'CONCAT_OPERATOR',
     'LIKE',
+    'SIMILAR_TO',
     'EXTRACT',
     'DATETIME_PLUS',
     'DATETIME_MINUS',

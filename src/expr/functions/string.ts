@@ -3,10 +3,10 @@ import type { BoundExpr } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
 import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
 
-type Kind = 'string' | 'int';
+export type Kind = 'string' | 'int';
 
 /** Checks argument kinds (character strings or exact integers) and counts. */
-function expect(
+export function expect(
   name: string,
   args: readonly BoundExpr[],
   ctx: BindContext,
@@ -31,11 +31,11 @@ function expect(
   });
 }
 
-function toNumber(value: Value): number {
+export function toNumber(value: Value): number {
   return typeof value === 'bigint' ? Number(value) : (value as number);
 }
 
-function stringFunction(
+export function stringFunction(
   name: string,
   kinds: readonly Kind[],
   type: (args: readonly BoundExpr[]) => DataType,
@@ -160,7 +160,7 @@ function withDefaultSecondArgument(fn: ScalarFunction, fallback: string): Scalar
 }
 
 /** Code points of a string: CHAR_LENGTH and SUBSTRING count characters, not UTF-16 units. */
-function codePoints(s: string): string[] {
+export function codePoints(s: string): string[] {
   return Array.from(s);
 }
 
@@ -212,6 +212,7 @@ export const SPLIT_INDEX = stringFunction(
   },
 );
 
+/** LPAD/RPAD as Flink's SqlFunctionUtils: NULL for a negative length or an empty pad, UTF-16 units as Java counts. */
 function padder(name: string, left: boolean): ScalarFunction {
   return stringFunction(
     name,
@@ -219,14 +220,10 @@ function padder(name: string, left: boolean): ScalarFunction {
     string,
     (s: string, length: number | bigint, pad: string) => {
       const target = toNumber(length);
-      if (target < 0) return null;
-      const chars = codePoints(s);
-      if (chars.length >= target) return chars.slice(0, target).join('');
-      if (pad === '') return null;
-      const padChars = codePoints(pad);
-      const fill: string[] = [];
-      while (fill.length < target - chars.length) fill.push(padChars[fill.length % padChars.length] as string);
-      return left ? fill.join('') + s : s + fill.join('');
+      if (target < 0 || pad === '') return null;
+      if (s.length >= target) return s.slice(0, target);
+      const fill = pad.repeat(Math.ceil((target - s.length) / pad.length)).slice(0, target - s.length);
+      return left ? fill + s : s + fill;
     },
   );
 }
@@ -240,20 +237,17 @@ export const INITCAP = stringFunction('INITCAP', ['string'], sameString, (s: str
     .replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toUpperCase()),
 );
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, RegExp | null>();
 
-/** A Java regular expression as a JS one (the common subset is the same syntax). */
-function javaRegex(pattern: string, flags: string): RegExp {
+/** A Java regular expression as a JS one (the common subset is the same syntax); null when it does not compile. */
+export function javaRegex(pattern: string, flags: string): RegExp | null {
   const key = `${flags}/${pattern}`;
   let regex = regexCache.get(key);
-  if (!regex) {
+  if (regex === undefined) {
     try {
-      regex = new RegExp(pattern.replace(/\(\?<([a-zA-Z][a-zA-Z0-9]*)>/g, '(?<$1>'), flags);
-    } catch (error) {
-      throw new EvaluationError(
-        'INVALID_REGEX',
-        `invalid regular expression '${pattern}': ${(error as Error).message}`,
-      );
+      regex = new RegExp(pattern, flags);
+    } catch {
+      regex = null;
     }
     if (regexCache.size > 1000) regexCache.clear();
     regexCache.set(key, regex);
@@ -261,33 +255,39 @@ function javaRegex(pattern: string, flags: string): RegExp {
   return regex;
 }
 
+/**
+ * REGEXP_REPLACE(s, regex, replacement): the replacement is literal text (Flink quotes it, so `$1` is not a
+ * group reference); NULL when the regex does not compile, as Flink logs the error and returns NULL.
+ */
 export const REGEXP_REPLACE = stringFunction(
   'REGEXP_REPLACE',
   ['string', 'string', 'string'],
   string,
-  (s: string, pattern: string, replacement: string) =>
-    s.replace(javaRegex(pattern, 'gu'), replacement.replace(/\\\$/g, '$$$$')),
+  (s: string, pattern: string, replacement: string) => {
+    const regex = javaRegex(pattern, 'gu');
+    return regex ? s.replace(regex, () => replacement) : null;
+  },
 );
 
-/** REGEXP_EXTRACT(s, regex[, group]): the group (default 1) of the first match, NULL without a match. */
+/** REGEXP_EXTRACT(s, regex[, group]): the group (default 0, the whole match) of the first match; NULL without one. */
 export const REGEXP_EXTRACT = stringFunction(
   'REGEXP_EXTRACT',
   ['string', 'string', 'int'],
   () => T.string(true),
   (s: string, pattern: string, group?: number | bigint) => {
-    const match = javaRegex(pattern, 'u').exec(s);
+    const match = javaRegex(pattern, 'u')?.exec(s);
     if (!match) return null;
-    return match[group === undefined ? 1 : toNumber(group)] ?? null;
+    return match[group === undefined ? 0 : toNumber(group)] ?? null;
   },
   1,
 );
 
-/** REGEXP(s, regex): whether any part of s matches. */
+/** REGEXP(s, regex): whether any part of s matches; FALSE for an empty or invalid regex, as in Flink. */
 export const REGEXP = stringFunction(
   'REGEXP',
   ['string', 'string'],
   (args) => T.boolean(anyNullable(args)),
-  (s: string, pattern: string) => javaRegex(pattern, 'u').test(s),
+  (s: string, pattern: string) => (pattern === '' ? false : (javaRegex(pattern, 'u')?.test(s) ?? false)),
 );
 
 /** `s LIKE pattern [ESCAPE c]`: % any run, _ one character. */

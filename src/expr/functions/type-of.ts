@@ -19,7 +19,7 @@ export const TYPEOF: ScalarFunction = {
     const force = args[1];
     if (force && !(force.kind === 'literal' && typeof force.value === 'boolean'))
       ctx.fail('the second argument of TYPEOF must be the literal TRUE or FALSE');
-    return { args, type: T.string(false) };
+    return { args, type: T.string(true) };
   },
   compile(_args, call) {
     const [input, force] = call.args as [BoundExpr, BoundExpr | undefined];
