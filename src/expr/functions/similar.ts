@@ -1,7 +1,7 @@
 import { T } from '../../types/data-type.ts';
 import { EvaluationError } from '../value.ts';
 import { anyNullable, type ScalarFunction, strict } from './definition.ts';
-import { codePoints, expect } from './string.ts';
+import { codePoints, escapeRegex, expect } from './string.ts';
 
 /**
  * `s SIMILAR TO pattern [ESCAPE c]`: the SQL-standard regular expression must match all of s.
@@ -39,7 +39,7 @@ function similarRegex(pattern: string, escapeChar: string | undefined): RegExp {
       const next = chars[++i];
       if (next === undefined || (!SIMILAR_SPECIALS.has(next) && next !== escapeChar))
         throw new EvaluationError('INVALID_ARGUMENT', `SIMILAR TO pattern '${pattern}' has an invalid escapeChar`);
-      source += literal(next);
+      source += escapeRegex(next);
     } else if (c === '%') {
       source += '.*';
     } else if (c === '_') {
@@ -47,7 +47,7 @@ function similarRegex(pattern: string, escapeChar: string | undefined): RegExp {
     } else if (SIMILAR_SPECIALS.has(c)) {
       source += c;
     } else {
-      source += literal(c);
+      source += escapeRegex(c);
     }
   }
   let regex: RegExp;
@@ -59,8 +59,4 @@ function similarRegex(pattern: string, escapeChar: string | undefined): RegExp {
   if (cache.size > 1000) cache.clear();
   cache.set(key, regex);
   return regex;
-}
-
-function literal(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

@@ -2,7 +2,7 @@ import { type DataType, T } from '../../types/data-type.ts';
 import type { BoundExpr } from '../bound.ts';
 import { EvaluationError, type Value } from '../value.ts';
 import { anyNullable, type ScalarFunction } from './definition.ts';
-import { javaRegex, stringFunction } from './string.ts';
+import { escapeRegex, javaRegex, stringFunction } from './string.ts';
 
 // PARSE_URL and STR_TO_MAP: structured text taken apart as Flink 1.18's SqlFunctionUtils does.
 
@@ -66,8 +66,7 @@ export const PARSE_URL = stringFunction(
     const value = lastParts[part as keyof UrlParts];
     if (key === undefined) return value;
     if (part !== 'QUERY' || value === null) return null;
-    const escaped = key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    return new RegExp(`(?:&|^)${escaped}=([^&]*)`).exec(value)?.[1] ?? null;
+    return new RegExp(`(?:&|^)${escapeRegex(key)}=([^&]*)`).exec(value)?.[1] ?? null;
   },
   1,
 );

@@ -167,19 +167,20 @@ export function codePoints(s: string): string[] {
 export const CHAR_LENGTH = stringFunction('CHAR_LENGTH', ['string'], int, (s: string) => codePoints(s).length);
 export const CHARACTER_LENGTH = { ...CHAR_LENGTH, name: 'CHARACTER_LENGTH' };
 
-/** SUBSTRING(s, start[, length]): 1-based; a negative start counts from the end. */
+/**
+ * SUBSTRING(s, start[, length]): 1-based; a negative start counts from the end ('' when that is before
+ * the start); NULL for a negative length (Flink's BinaryStringDataUtil.substringSQL).
+ */
 export const SUBSTRING: ScalarFunction = {
   ...stringFunction('SUBSTRING', ['string', 'int', 'int'], sameString, () => null, 1),
   compile(args) {
     return strict((s: string, start: number | bigint, length?: number | bigint) => {
+      const count = length === undefined ? Number.MAX_SAFE_INTEGER : toNumber(length);
+      if (count < 0) return null;
       const chars = codePoints(s);
       const position = toNumber(start);
-      let from = position > 0 ? position - 1 : position < 0 ? chars.length + position : 0;
-      if (from < 0) from = 0;
-      if (length === undefined) return chars.slice(from).join('');
-      const count = toNumber(length);
-      if (count < 0)
-        throw new EvaluationError('INVALID_ARGUMENT', `SUBSTRING length must not be negative, got ${count}`);
+      const from = position > 0 ? position - 1 : position < 0 ? chars.length + position : 0;
+      if (from < 0 || from >= chars.length) return '';
       return chars.slice(from, from + count).join('');
     })(args);
   },
@@ -231,11 +232,27 @@ function padder(name: string, left: boolean): ScalarFunction {
 export const LPAD = padder('LPAD', true);
 export const RPAD = padder('RPAD', false);
 
-export const INITCAP = stringFunction('INITCAP', ['string'], sameString, (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toUpperCase()),
-);
+/**
+ * INITCAP(s): Calcite's initcap, which Flink calls: a word is a run of ASCII letters and digits; its
+ * first letter is upper-cased and the rest lower-cased; any other character separates words.
+ */
+export const INITCAP = stringFunction('INITCAP', ['string'], sameString, (s: string) => {
+  let out = '';
+  let start = true;
+  for (const c of s) {
+    const lower = c >= 'a' && c <= 'z';
+    const upper = c >= 'A' && c <= 'Z';
+    const digit = c >= '0' && c <= '9';
+    if (start) {
+      out += lower ? c.toUpperCase() : c;
+      start = !(lower || upper || digit);
+    } else {
+      out += upper ? c.toLowerCase() : c;
+      start = !(lower || upper || digit);
+    }
+  }
+  return out;
+});
 
 const regexCache = new Map<string, RegExp | null>();
 
@@ -321,17 +338,22 @@ function likeRegex(pattern: string, escapeChar: string | undefined): RegExp {
       const next = chars[++i];
       if (next === undefined)
         throw new EvaluationError('INVALID_ARGUMENT', `LIKE pattern '${pattern}' ends with the escape character`);
-      source += next.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      source += escapeRegex(next);
     } else if (c === '%') {
       source += '.*';
     } else if (c === '_') {
       source += '.';
     } else {
-      source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      source += escapeRegex(c);
     }
   }
   regex = new RegExp(`^${source}$`, 'su');
   if (likeCache.size > 1000) likeCache.clear();
   likeCache.set(key, regex);
   return regex;
+}
+
+/** Text as a regular expression that matches exactly it. */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
