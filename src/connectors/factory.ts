@@ -22,6 +22,8 @@ export interface ConnectorFactory {
   readonly options: readonly OptionSpec[];
   /** Options whose value names a format; that format's options are accepted under `prefix<format>.`. */
   readonly formatOptions?: readonly { readonly key: string; readonly prefix: string }[];
+  /** Whether its tables may be PARTITIONED BY (...) (a filesystem table's directories). */
+  readonly partitioned?: boolean;
   readonly source?: {
     readonly changelog: (options: ResolvedOptions) => SourceChangelog;
     readonly bounded?: boolean;

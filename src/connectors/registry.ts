@@ -2,6 +2,7 @@ import type { TableOption } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import type { ConnectorFactory } from './factory.ts';
+import { filesystemFactory } from './filesystem/factory.ts';
 import { FORMATS } from './formats/formats.ts';
 import { jdbcFactory } from './jdbc/factory.ts';
 import { kafkaFactory } from './kafka/kafka-factory.ts';
@@ -12,7 +13,10 @@ import type { ResolvedOptions, TableShape } from './table.ts';
 
 /** Every connector, by its `connector` option. */
 export const CONNECTORS: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [postgresCdcFactory, kafkaFactory, upsertKafkaFactory, jdbcFactory].map((factory) => [factory.identifier, factory]),
+  [postgresCdcFactory, kafkaFactory, upsertKafkaFactory, jdbcFactory, filesystemFactory].map((factory) => [
+    factory.identifier,
+    factory,
+  ]),
 );
 
 /** The connectors that fit, as a hint lists them: `'a', 'b'`. */
@@ -39,6 +43,8 @@ export interface ResolvedConnector extends ResolvedOptions {
   readonly specs: ReadonlyMap<string, OptionSpec>;
   /** One line for each option given that has no effect here (see OptionHandling): printed once per job. */
   readonly warnings: readonly string[];
+  /** The columns of PARTITIONED BY (...); empty when not partitioned. */
+  readonly partitionKeys: readonly string[];
 }
 
 /**
@@ -72,6 +78,15 @@ export function resolveConnector(
     );
   }
 
+  if ((table.partitionKeys ?? []).length > 0 && !factory.partitioned) {
+    throw new SqlError(
+      'CONNECTOR_INVALID',
+      source,
+      at,
+      `table '${table.name}' is PARTITIONED BY (${table.partitionKeys?.join(', ')}), but connector '${factory.identifier}' has no partitions`,
+      `remove PARTITIONED BY; connectors with partitioned tables: ${connectorNames((f) => f.partitioned === true)}`,
+    );
+  }
   const specs = new Map(factory.options.map((spec) => [spec.key, spec]));
   const byKey = new Map(options.map((option) => [option.key, option]));
   for (const { key, prefix } of factory.formatOptions ?? []) {
@@ -151,6 +166,7 @@ export function resolveConnector(
     written: options,
     specs,
     warnings,
+    partitionKeys: table.partitionKeys ?? [],
     get: (key) => values.get(key),
     withPrefix: (prefix) => {
       const found = new Map<string, string>();

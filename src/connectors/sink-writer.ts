@@ -25,6 +25,11 @@ export interface CommitDomain {
    * next hold or commit; only a domain that commits in the log has it.
    */
   stageDeadLetters?(records: readonly ProduceRecord[]): void;
+  /**
+   * Called once every source has ended and its end is committed, before the job finishes: makes
+   * durable what a domain keeps open across commits (a filesystem sink's in-progress part files).
+   */
+  finish?(): Promise<void>;
   /** Drops what is staged and held. */
   abort(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,8 @@ export interface TableShape {
   readonly columns: readonly string[];
   /** The types of the physical columns, in the same order, where the caller knows them. */
   readonly columnTypes?: readonly DataType[];
+  /** The columns of PARTITIONED BY (...), in order; only connectors with `partitioned` take them. */
+  readonly partitionKeys?: readonly string[];
 }
 
 /** A table's options after its factory checked them: declared keys with typed values, defaults filled in. */
@@ -27,4 +29,6 @@ export interface ConnectorTable {
   /** Positions in `fields` of the primary key (a topic's message key, a sink's upsert key); empty without one. */
   readonly key: readonly number[];
   readonly options: ResolvedOptions;
+  /** The columns of PARTITIONED BY (...), by name; none when not partitioned. */
+  readonly partitionKeys?: readonly string[];
 }

@@ -127,9 +127,23 @@ export class Catalog {
         );
       }
     }
+    for (const key of statement.partitionedBy ?? []) {
+      const column = statement.columns.find((c) => c.name.name === key.name);
+      if (column?.kind !== 'physical') {
+        throw new SqlError(
+          'SQL_UNKNOWN_COLUMN',
+          source,
+          key.at,
+          `Partition column '${key.name}' not defined in the table schema. Available columns: [${statement.columns.flatMap((c) => (c.kind === 'physical' ? [`'${c.name.name}'`] : [])).join(', ')}]`,
+          'a partition column must be a physical column of the table',
+        );
+      }
+    }
+    const partitionKeys = statement.partitionedBy?.map((key) => key.name);
     const shape: TableShape = {
       name,
       primaryKey,
+      ...(partitionKeys ? { partitionKeys } : {}),
       hasWatermark: statement.watermark !== undefined,
       columns: statement.columns.flatMap((column) => (column.kind === 'physical' ? [column.name.name] : [])),
       columnTypes: statement.columns.flatMap((column) => (column.kind === 'physical' ? [column.type] : [])),

@@ -37,6 +37,7 @@ export function withDynamicOptions(
       primaryKey: table.primaryKey,
       hasWatermark: table.watermark !== undefined,
       columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name] : [])),
+      partitionKeys: table.connector.partitionKeys,
     },
     first.at,
     merged,

@@ -86,6 +86,7 @@ export function sourceTable(scan: TableSourceScan): ConnectorTable {
     fields: scan.fields,
     key: (scan.table.primaryKey ?? []).map((name) => scan.fields.findIndex((f) => f.name === name)),
     options: scan.table.connector,
+    partitionKeys: scan.table.connector.partitionKeys,
   };
 }
 
@@ -95,7 +96,13 @@ export function sinkTable(sink: Sink): ConnectorTable {
     name,
     type: (sink.fields[i] ?? (sink.input.fields[i] as RowField)).type,
   }));
-  return { name: sink.table.name, fields, key: sink.sinkKey ?? [], options: sink.table.connector };
+  return {
+    name: sink.table.name,
+    fields,
+    key: sink.sinkKey ?? [],
+    options: sink.table.connector,
+    partitionKeys: sink.table.connector.partitionKeys,
+  };
 }
 
 /** Gives back the spill files of the graph's operators (a job that stops or restarts). */

@@ -166,6 +166,7 @@ export class JobRun {
       if (commit) await this.commitOrHold();
     }
     await Promise.allSettled(polls.values());
+    if (finished) await this.domain.finish?.();
     this.deadLetters.abort();
     await this.domain.abort();
     return finished;

@@ -48,6 +48,8 @@ export interface CreateTableStatement extends Node {
   readonly primaryKey?: PrimaryKey;
   readonly watermark?: WatermarkDefinition;
   readonly comment?: string;
+  /** PARTITIONED BY (...): the columns whose values name a partition (a directory of a filesystem table). */
+  readonly partitionedBy?: readonly Identifier[];
   readonly options: readonly TableOption[];
 }
 

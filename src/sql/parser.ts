@@ -146,13 +146,11 @@ function parseCreateTable(cursor: Cursor, at: number, temporary: boolean): Creat
   } while (cursor.acceptSymbol(','));
   cursor.expectSymbol(')');
   const comment = cursor.acceptKeywords('COMMENT') ? cursor.expectString('the comment').value : undefined;
-  if (cursor.isKeyword('PARTITIONED')) {
-    throw cursor.error(
-      cursor.at,
-      'PARTITIONED BY is not supported',
-      'remove it; topics are partitioned by key',
-      'SQL_UNSUPPORTED',
-    );
+  let partitionedBy: Identifier[] | undefined;
+  if (cursor.acceptKeywords('PARTITIONED', 'BY')) {
+    cursor.expectSymbol('(');
+    partitionedBy = parseList(cursor, (c) => parseIdentifier(c, 'a partition column'));
+    cursor.expectSymbol(')');
   }
   const options = cursor.acceptKeywords('WITH') ? parseOptions(cursor) : [];
   if (cursor.isKeyword('LIKE')) {
@@ -174,6 +172,7 @@ function parseCreateTable(cursor: Cursor, at: number, temporary: boolean): Creat
     ...(primaryKey ? { primaryKey } : {}),
     ...(watermark ? { watermark } : {}),
     ...(comment !== undefined ? { comment } : {}),
+    ...(partitionedBy ? { partitionedBy } : {}),
   };
 }
 
