@@ -29,6 +29,8 @@ const BASE: Readonly<Record<string, string>> = {
   'upsert-kafka': `CREATE TABLE t (id BIGINT, name STRING, PRIMARY KEY (id) NOT ENFORCED) WITH (
     'connector' = 'upsert-kafka', 'topic' = 't', 'key.format' = 'json', 'value.format' = 'json'`,
   jdbc: `CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://h:5432/d', 'table-name' = 't'`,
+  filesystem: `CREATE TABLE t (id BIGINT, name STRING) PARTITIONED BY (name) WITH (
+    'connector' = 'filesystem', 'path' = '/tmp/t', 'format' = 'json'`,
 };
 
 /** Where the code of each connector, and of the formats and settings, is. */
@@ -37,6 +39,7 @@ const CODE: Readonly<Record<string, readonly string[]>> = {
   kafka: ['src/connectors/kafka', 'src/connectors'],
   'upsert-kafka': ['src/connectors/kafka', 'src/connectors'],
   jdbc: ['src/connectors/jdbc', 'src/connectors'],
+  filesystem: ['src/connectors/filesystem', 'src/connectors'],
   json: ['src/connectors/formats'],
   SET: ['src/plan', 'src/runtime'],
 };

@@ -13,6 +13,7 @@ export function resolveTable(ddl: string): ResolvedConnector {
       primaryKey: table.primaryKey?.columns.map((c) => c.name),
       hasWatermark: table.watermark !== undefined,
       columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name.name] : [])),
+      ...(table.partitionedBy ? { partitionKeys: table.partitionedBy.map((key) => key.name) } : {}),
     },
     table.at,
     table.options,

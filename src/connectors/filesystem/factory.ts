@@ -40,6 +40,7 @@ export const filesystemFactory: ConnectorFactory = {
     }),
     opt.enumOf('sink.partition-commit.trigger', ['process-time', 'partition-time'], 'when a partition is committed', {
       default: 'process-time',
+      handling: handled.met('partitions are committed by processing time, the one trigger accepted'),
       refused: { values: ['partition-time'], why: NO_WATERMARK_HERE, hint: "use 'process-time'" },
     }),
     opt.duration('sink.partition-commit.delay', 'how long after its first row a partition is committed', {
@@ -67,11 +68,6 @@ export const filesystemFactory: ConnectorFactory = {
     }),
     opt.boolean('auto-compaction', 'merge small files of a checkpoint', {
       default: 'false',
-      refused: {
-        values: ['true'],
-        why: 'compaction of part files is not implemented',
-        hint: "remove it, or set 'sink.rolling-policy.file-size' for fewer, larger files",
-      },
     }),
     opt.string('compaction.file-size', 'the target size of compacted files', {
       handling: handled.rejected('compaction of part files is not implemented', "remove 'compaction.file-size'"),
@@ -110,6 +106,13 @@ export const filesystemFactory: ConnectorFactory = {
       } catch (error) {
         return { message: (error as Error).message, option: 'source.path.regex-pattern' };
       }
+    }
+    if (options.get('auto-compaction') === true) {
+      return {
+        message: "'auto-compaction' = 'true' is not supported: compaction of part files is not implemented",
+        option: 'auto-compaction',
+        hint: "remove it, or set a larger 'sink.rolling-policy.file-size' for fewer, larger files",
+      };
     }
     const kinds = options.get('sink.partition-commit.policy.kind');
     if (kinds !== undefined) {

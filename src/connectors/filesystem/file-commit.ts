@@ -167,7 +167,10 @@ export class FileCommitDomain implements CommitDomain {
   private commitNow(positions: readonly SourcePositions[], rollAll: boolean): void {
     const now = Date.now();
     this.writeStaged(now);
-    for (const file of [...this.files.values()]) if (rollAll || this.dueByTime(file, now)) this.roll(file);
+    // Flink's TableRollingPolicy rolls at a checkpoint a file past the size limit too (shouldRollOnCheckpoint).
+    for (const file of [...this.files.values()]) {
+      if (rollAll || file.size > this.policy.fileSize || this.dueByTime(file, now)) this.roll(file);
+    }
     for (const file of this.files.values()) if (file.fd !== undefined) fs.fsyncSync(file.fd);
     for (const file of this.rolled) {
       if (file.fd !== undefined) fs.fsyncSync(file.fd);
