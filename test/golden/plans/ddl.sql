@@ -26,7 +26,7 @@ CREATE TABLE t (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'kafk
 CREATE TABLE t (id INT) WITH ('connector' = 'upsert-kafka', 'topic' = 't', 'key.format' = 'json', 'value.format' = 'json');
 
 -- case: unknown connector
-CREATE TABLE t (id INT) WITH ('connector' = 'filesystem', 'path' = '/tmp');
+CREATE TABLE t (id INT) WITH ('connector' = 'hbase-2.2', 'table-name' = 't');
 
 -- case: no connector at all
 CREATE TABLE t (id INT);
