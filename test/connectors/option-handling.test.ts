@@ -13,8 +13,7 @@ import type { OptionSpec } from '../../src/connectors/options.ts';
 import { CONNECTORS } from '../../src/connectors/registry.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { SETTINGS } from '../../src/plan/settings.ts';
-import { SqlError } from '../../src/sql/sql-error.ts';
-import { resolveTable } from '../helpers/resolve-table.ts';
+import { failure, resolveTable } from '../helpers/resolve-table.ts';
 
 const DOC = 'docs/connectors.md';
 const START = '<!-- option table: written by test/connectors/option-handling.test.ts -->';
@@ -63,16 +62,6 @@ function usedIn(code: string, key: string, prefix?: string): boolean {
 }
 
 const resolve = resolveTable;
-
-function failure(run: () => unknown): SqlError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof SqlError, String(error));
-    return error;
-  }
-  assert.fail('expected an error');
-}
 
 /** A value the option accepts that is not one of its `unless` values (those need no warning). */
 function sampleValue(spec: OptionSpec): string {

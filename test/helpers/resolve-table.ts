@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { type ResolvedConnector, resolveConnector } from '../../src/connectors/registry.ts';
 import type { CreateTableStatement } from '../../src/sql/ast.ts';
 import { parseScript } from '../../src/sql/parser.ts';
+import { SqlError } from '../../src/sql/sql-error.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 
 /** The connector and options of a `CREATE TABLE` statement (file `t.sql`), checked as the catalog checks them. */
@@ -19,4 +21,15 @@ export function resolveTable(ddl: string): ResolvedConnector {
     table.options,
     source,
   );
+}
+
+/** The SqlError that `run` throws; fails the test when it throws none or another error. */
+export function failure(run: () => unknown): SqlError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof SqlError, String(error));
+    return error;
+  }
+  assert.fail('expected an error');
 }

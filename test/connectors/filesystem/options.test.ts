@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planScript } from '../../../src/plan/planner.ts';
-import { SqlError } from '../../../src/sql/sql-error.ts';
-import { resolveTable } from '../../helpers/resolve-table.ts';
-
-function failure(run: () => unknown): SqlError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof SqlError, String(error));
-    return error;
-  }
-  assert.fail('expected an error');
-}
+import { failure, resolveTable } from '../../helpers/resolve-table.ts';
 
 const table = (options: string, partitioned = 'PARTITIONED BY (day)') =>
   `CREATE TABLE t (id BIGINT, day STRING) ${partitioned} WITH ('connector' = 'filesystem', 'format' = 'json'${options})`;
