@@ -142,6 +142,28 @@ describe('the filesystem connector', () => {
     );
   });
 
+  it('rebuilds an aggregate from the files already read when it restarts, counting each row once', async () => {
+    const dir = join(root, 'clicks-in');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.json'), '{"page":"home"}\n{"page":"cart"}\n{"page":"home"}\n');
+    writeFileSync(join(dir, 'skip.txt'), '{"page":"not matched"}\n');
+    await db.query('CREATE TABLE page_counts (page TEXT PRIMARY KEY, n BIGINT)');
+    const text = `CREATE TABLE clicks (page STRING) WITH (
+        'connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json', 'source.path.regex-pattern' = '.*\\.json');
+      CREATE TABLE page_counts (page STRING, n BIGINT, PRIMARY KEY (page) NOT ENFORCED) WITH (
+        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/app', 'table-name' = 'page_counts',
+        'username' = 'postgres');
+      INSERT INTO page_counts SELECT page, COUNT(*) FROM clicks GROUP BY page;`;
+    await finished(await start('count-clicks', text));
+    writeFileSync(join(dir, 'b.json'), '{"page":"home"}\n');
+    await finished(await start('count-clicks', text));
+    const rows = await db.query<{ page: string; n: string }>('SELECT page, n FROM page_counts ORDER BY page');
+    assert.deepEqual(
+      rows.rows.map((r) => `${r.page} ${r.n}`),
+      ['cart 1', 'home 3'],
+    );
+  });
+
   it('after a crash, discards what was not committed and writes it again: no row lost or twice in visible files', async () => {
     const input = join(root, 'crash-in');
     const out = join(root, 'crash-out');
