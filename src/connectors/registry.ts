@@ -1,6 +1,8 @@
 import type { TableOption } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
+import { blackholeFactory } from './blackhole/factory.ts';
+import { datagenFactory } from './datagen/factory.ts';
 import type { ConnectorFactory } from './factory.ts';
 import { filesystemFactory } from './filesystem/factory.ts';
 import { FORMATS } from './formats/formats.ts';
@@ -9,14 +11,21 @@ import { kafkaFactory } from './kafka/kafka-factory.ts';
 import { upsertKafkaFactory } from './kafka/upsert-kafka-factory.ts';
 import { type OptionSpec, type OptionValue, optionWarning, parseOptionValue } from './options.ts';
 import { postgresCdcFactory } from './postgres-cdc/factory.ts';
+import { printFactory } from './print/factory.ts';
 import type { ResolvedOptions, TableShape } from './table.ts';
 
 /** Every connector, by its `connector` option. */
 export const CONNECTORS: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [postgresCdcFactory, kafkaFactory, upsertKafkaFactory, jdbcFactory, filesystemFactory].map((factory) => [
-    factory.identifier,
-    factory,
-  ]),
+  [
+    postgresCdcFactory,
+    kafkaFactory,
+    upsertKafkaFactory,
+    jdbcFactory,
+    datagenFactory,
+    printFactory,
+    blackholeFactory,
+    filesystemFactory,
+  ].map((factory) => [factory.identifier, factory]),
 );
 
 /** The connectors that fit, as a hint lists them: `'a', 'b'`. */

@@ -50,7 +50,12 @@ export interface SinkContext {
 
 /** What a job writes to: one sink table, whose output becomes durable with its domain's commit. */
 export interface SinkWriter {
-  readonly domain: CommitDomain;
+  /**
+   * Where its output becomes durable; none for a sink that keeps nothing (print, blackhole): it
+   * writes as it is given changes, and the job commits its positions with the other sinks' output
+   * or in the log.
+   */
+  readonly domain?: CommitDomain;
   /** Stages changes for the domain's next hold or commit; `sourceMillis` stamps those without a time of their own. */
   write(changes: readonly Change[], sourceMillis: number | undefined): void;
 }

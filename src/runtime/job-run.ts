@@ -1,5 +1,6 @@
 import { RivuletError } from '../common/errors.ts';
 import { type DeadLetterCommit, deadLetterCommit } from '../connectors/dead-letters.ts';
+import { LogCommitDomain } from '../connectors/log-commit.ts';
 import type { CommitDomain, SinkWriter, SourcePositions } from '../connectors/sink-writer.ts';
 import type { SourceMetric, SourceReader } from '../connectors/source-reader.ts';
 import type { Change } from '../exec/change.ts';
@@ -89,7 +90,8 @@ export class JobRun {
       const graph = buildGraph(settings.plan.sinks, settings.env, stateTtlSetting(settings.plan.settings));
       opened.graph = graph;
       const sinks = await openSinks(graph, settings, opened.domains);
-      const domain = commitDomainOf(sinks, settings.plan.name);
+      const domain = commitDomainOf(sinks, settings);
+      opened.domains.add(domain);
       const deadLetters = deadLetterCommit(domain, settings.log, settings.plan.name);
       const sources = await openSources(graph, settings, domain, deadLetters, opened.readers);
       return new JobRun(graph, settings, domain, deadLetters, sinks, sources);
@@ -320,15 +322,17 @@ async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<Com
         return domain;
       },
     });
-    opened.add(writer.domain);
+    if (writer.domain) opened.add(writer.domain);
     sinks.push({ vertex, writer });
   }
   return sinks;
 }
 
-/** The one commit domain the sinks of a job share. */
-function commitDomainOf(sinks: readonly RunningSink[], job: string): CommitDomain {
-  const [domain, ...others] = new Set(sinks.map((sink) => sink.writer.domain));
+/** The one commit domain the sinks of a job share; the log when none of them keeps its output (print). */
+function commitDomainOf(sinks: readonly RunningSink[], settings: RunSettings): CommitDomain {
+  const job = settings.plan.name;
+  const [domain, ...others] = new Set(sinks.flatMap((sink) => (sink.writer.domain ? [sink.writer.domain] : [])));
+  if (!domain && others.length === 0) return new LogCommitDomain(settings.log, job);
   if (!domain || others.length > 0) {
     throw new RivuletError(
       'NOT_SUPPORTED_YET',

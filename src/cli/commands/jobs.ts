@@ -87,6 +87,21 @@ export function registerJobCommands(program: Command): void {
 
   withEngineOptions(
     program
+      .command('print')
+      .description("show the latest lines a job's print sinks wrote (the engine keeps the last 1000 per job)")
+      .argument('<job-id>', 'the id `rivulet list` shows'),
+  ).action(async (id: string, options: EngineOptions) => {
+    const { lines, total } = await callEngine<{ lines: string[]; total: number }>(
+      options,
+      'GET',
+      `/jobs/${jobId(id)}/print`,
+    );
+    if (total > lines.length) process.stdout.write(`(${total - lines.length} earlier lines not kept)\n`);
+    for (const line of lines) process.stdout.write(`${line}\n`);
+  });
+
+  withEngineOptions(
+    program
       .command('stop')
       .description('stop a job keeping its positions, like flink stop: submitting its script again resumes it')
       .argument('<job-id>', 'the id `rivulet list` shows'),

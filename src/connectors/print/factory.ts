@@ -1,0 +1,55 @@
+import type { ConnectorFactory } from '../factory.ts';
+import { handled, opt } from '../options.ts';
+import type { SinkContext, SinkWriter } from '../sink-writer.ts';
+import { keepPrintedLine } from './printed-lines.ts';
+import { rowText } from './row-text.ts';
+
+/**
+ * Flink's `print` sink: every change as a line, `+I[1, a]`, after `<print-identifier>> ` when one
+ * is set, on the engine's standard output (or error), and kept for the job's printed lines.
+ */
+export const printFactory: ConnectorFactory = {
+  identifier: 'print',
+  description: "every change as a line (+I[1, a]) on the engine's output and in the job's printed lines",
+  options: [
+    opt.string('connector', "'print'", { required: true }),
+    opt.string('print-identifier', 'a prefix of each line: `<identifier>> +I[…]`'),
+    opt.boolean('standard-error', 'print to standard error instead of standard output', { default: 'false' }),
+    opt.int('sink.parallelism', 'parallelism of the sink', {
+      handling: handled.met('a job runs in one process, as one task per operator: 1 is what it does'),
+    }),
+  ],
+  sink: {
+    // Flink's print sink takes the changelog it is given: updates and deletes print as -U, +U, -D.
+    accepts: () => 'upsert',
+    open: openPrintSink,
+  },
+  validate(_table, options) {
+    const parallelism = options.get('sink.parallelism');
+    if (parallelism === undefined || parallelism === 1) return undefined;
+    return {
+      message: `'sink.parallelism' = '${parallelism}' is not supported: a job runs in one process, as one task per operator`,
+      option: 'sink.parallelism',
+      hint: "remove 'sink.parallelism' or set it to 1",
+    };
+  },
+};
+
+async function openPrintSink(context: SinkContext): Promise<SinkWriter> {
+  const { table, job } = context;
+  const identifier = table.options.get('print-identifier');
+  const prefix = identifier === undefined ? '' : `${String(identifier)}> `;
+  const stream = table.options.get('standard-error') === true ? process.stderr : process.stdout;
+  const text = rowText(table.fields.map((field) => field.type));
+  return {
+    write(changes) {
+      let out = '';
+      for (const change of changes) {
+        const line = `${prefix}${text(change.kind, change.row)}`;
+        keepPrintedLine(job, line);
+        out += `${line}\n`;
+      }
+      if (out !== '') stream.write(out);
+    },
+  };
+}
