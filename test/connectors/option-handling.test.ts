@@ -30,6 +30,9 @@ const BASE: Readonly<Record<string, string>> = {
   jdbc: `CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://h:5432/d', 'table-name' = 't'`,
   filesystem: `CREATE TABLE t (id BIGINT, name STRING) PARTITIONED BY (name) WITH (
     'connector' = 'filesystem', 'path' = '/tmp/t', 'format' = 'json'`,
+  datagen: `CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'datagen'`,
+  print: `CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'print'`,
+  blackhole: `CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'blackhole'`,
 };
 
 /** Where the code of each connector, and of the formats and settings, is. */
@@ -39,6 +42,9 @@ const CODE: Readonly<Record<string, readonly string[]>> = {
   'upsert-kafka': ['src/connectors/kafka', 'src/connectors'],
   jdbc: ['src/connectors/jdbc', 'src/connectors'],
   filesystem: ['src/connectors/filesystem', 'src/connectors'],
+  datagen: ['src/connectors/datagen', 'src/connectors'],
+  print: ['src/connectors/print', 'src/connectors'],
+  blackhole: ['src/connectors/blackhole', 'src/connectors'],
   json: ['src/connectors/formats'],
   SET: ['src/plan', 'src/runtime'],
 };

@@ -59,7 +59,10 @@ describe('connector options', () => {
   it('names an unknown connector and the known ones', () => {
     const error = failure(`CREATE TABLE t (id INT) WITH ('connector' = 'mysql-cdc')`);
     assert.equal(error.message, "t.sql:1:31: Could not find any factory for identifier 'mysql-cdc'");
-    assert.equal(error.hint, 'available connectors: filesystem, jdbc, kafka, postgres-cdc, upsert-kafka');
+    assert.equal(
+      error.hint,
+      'available connectors: blackhole, datagen, filesystem, jdbc, kafka, postgres-cdc, print, upsert-kafka',
+    );
   });
 
   it('rejects a PRIMARY KEY on a kafka table with json format, as Flink does', () => {

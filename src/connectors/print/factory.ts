@@ -1,5 +1,5 @@
 import type { ConnectorFactory } from '../factory.ts';
-import { handled, opt } from '../options.ts';
+import { opt } from '../options.ts';
 import type { SinkContext, SinkWriter } from '../sink-writer.ts';
 import { keepPrintedLine } from './printed-lines.ts';
 import { rowText } from './row-text.ts';
@@ -15,9 +15,7 @@ export const printFactory: ConnectorFactory = {
     opt.string('connector', "'print'", { required: true }),
     opt.string('print-identifier', 'a prefix of each line: `<identifier>> +I[…]`'),
     opt.boolean('standard-error', 'print to standard error instead of standard output', { default: 'false' }),
-    opt.int('sink.parallelism', 'parallelism of the sink', {
-      handling: handled.met('a job runs in one process, as one task per operator: 1 is what it does'),
-    }),
+    opt.int('sink.parallelism', 'parallelism of the sink: 1, what one process runs; more is refused'),
   ],
   sink: {
     // Flink's print sink takes the changelog it is given: updates and deletes print as -U, +U, -D.
