@@ -12,6 +12,8 @@ import { planQuery } from './plan-query.ts';
 import { tableReference } from './plan-table.ts';
 import type { PlanContext } from './relation.ts';
 import { settingProblem, settingWarnings } from './settings.ts';
+import { answerShow } from './show/answer.ts';
+import type { StatementResult } from './show/result.ts';
 import { mapToSinkColumns, type SinkTarget, sinkTarget } from './sink-target.ts';
 
 /** One job: the sinks of one INSERT, or of one statement set, and the settings in force for it. */
@@ -32,6 +34,8 @@ export interface PlannedScript {
   readonly jobs: readonly PlannedJob[];
   /** The output of each EXPLAIN statement in the script. */
   readonly explains: readonly string[];
+  /** The answers of the SHOW and DESCRIBE statements, in script order. */
+  readonly results: readonly StatementResult[];
 }
 
 /** Parses and plans a whole script: catalog, settings, one job per INSERT or statement set. */
@@ -50,6 +54,7 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
   const settings = new Map<string, string>();
   const jobs: PlannedJob[] = [];
   const explains: string[] = [];
+  const results: StatementResult[] = [];
   const ctx: PlanContext = { catalog, source, settings };
   for (const statement of statements) {
     switch (statement.kind) {
@@ -103,6 +108,9 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
         explains.push(roots.map(explainPlan).join('\n\n'));
         break;
       }
+      case 'show':
+        results.push(answerShow(statement, { catalog, source, statements }));
+        break;
       case 'query':
         throw new SqlError(
           'SQL_QUERY_WITHOUT_SINK',
@@ -113,7 +121,7 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
         );
     }
   }
-  return { source, catalog, settings, jobs, explains };
+  return { source, catalog, settings, jobs, explains, results };
 }
 
 function validateView(query: Query, ctx: PlanContext): void {

@@ -3,6 +3,7 @@ import { availableParallelism, freemem, hostname, totalmem } from 'node:os';
 import { formatError, isRivuletError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
 import { printedLines } from '../connectors/print/printed-lines.ts';
+import { planScript } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
@@ -459,10 +460,12 @@ async function handle(
       refuse(response, submitted, engine);
       return;
     }
+    // The answers of SHOW and DESCRIBE statements come from the script's own catalog, as it plans.
+    const { results } = planScript(submitted.name, submitted.script, submitted.variables, {});
     const jobs = await engine.submit(submitted.name, submitted.script, submitted.variables, {
       fromScratch: submitted.fromScratch,
     });
-    reply(200, { jobs: jobs.map((j) => ({ jid: j.id, name: j.plan.name })) });
+    reply(200, { jobs: jobs.map((j) => ({ jid: j.id, name: j.plan.name })), results });
     return;
   }
   reply(404, { errors: [`Not found: ${method} ${path}`] });

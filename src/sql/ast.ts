@@ -25,7 +25,8 @@ export type Statement =
   | InsertStatement
   | StatementSet
   | ExplainStatement
-  | QueryStatement;
+  | QueryStatement
+  | ShowStatement;
 
 export interface SetStatement extends Node {
   readonly kind: 'set';
@@ -124,6 +125,13 @@ export interface ExplainStatement extends Node {
   readonly details: readonly string[];
   readonly statement: InsertStatement | StatementSet | QueryStatement;
 }
+
+/** The SQL client's catalog statements: SHOW TABLES, SHOW [USER] FUNCTIONS, DESCRIBE t, SHOW CREATE TABLE t. */
+export type ShowStatement = Node &
+  (
+    | { readonly kind: 'show'; readonly what: 'tables' | 'functions' | 'userFunctions' }
+    | { readonly kind: 'show'; readonly what: 'describe' | 'createTable'; readonly table: QualifiedName }
+  );
 
 export interface QueryStatement extends Node {
   readonly kind: 'query';

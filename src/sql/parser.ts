@@ -15,11 +15,12 @@ import { Cursor } from './cursor.ts';
 import { parseExpression, parseList } from './parse-expression.ts';
 import { parseTableHints } from './parse-hint.ts';
 import { parseIdentifier, parseQualifiedName, parseQuery } from './parse-query.ts';
+import { isShow, parseShow } from './parse-show.ts';
 import { parseDataType } from './parse-type.ts';
 import type { SqlSource } from './source.ts';
 
 const STATEMENTS =
-  'SET, RESET, CREATE TABLE, CREATE VIEW, INSERT INTO, EXECUTE STATEMENT SET, BEGIN STATEMENT SET, EXPLAIN, SELECT';
+  'SET, RESET, CREATE TABLE, CREATE VIEW, INSERT INTO, EXECUTE STATEMENT SET, BEGIN STATEMENT SET, EXPLAIN, SELECT, SHOW TABLES, SHOW FUNCTIONS, DESCRIBE, SHOW CREATE TABLE';
 
 /** Parses a whole script: statements separated by semicolons (the last one may omit it). */
 export function parseScript(source: SqlSource): Statement[] {
@@ -59,6 +60,7 @@ function parseStatement(cursor: Cursor): Statement {
   if (cursor.isKeyword('SELECT') || cursor.isKeyword('VALUES') || cursor.isKeyword('WITH') || cursor.isSymbol('(')) {
     return { kind: 'query', at, query: parseQuery(cursor) };
   }
+  if (isShow(cursor)) return parseShow(cursor);
   const word = cursor.token.kind === 'word' ? cursor.token.upper : '';
   if (['DROP', 'ALTER', 'USE', 'SHOW', 'DESCRIBE', 'DESC', 'LOAD', 'UNLOAD', 'ADD', 'REMOVE'].includes(word)) {
     throw cursor.error(at, `${word} statements are not supported`, `statements: ${STATEMENTS}`, 'SQL_UNSUPPORTED');

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
 import { planScript } from '../../plan/planner.ts';
+import { type StatementResult, tableau } from '../../plan/show/result.ts';
 import { callEngine, type EngineOptions, withEngineOptions } from '../engine-client.ts';
 import { collectDefine, type Defines, readNamedFile } from '../options.ts';
 
@@ -34,14 +35,21 @@ export function registerJobCommands(program: Command): void {
       if (!variables.has(placeholder as string) && value !== undefined) variables.set(placeholder as string, value);
     }
     planScript(name, text, variables, {});
-    const result = await callEngine<{ jobs: { jid: string; name: string }[] }>(options, 'POST', '/sql', {
-      name,
-      script: text,
-      variables: Object.fromEntries(variables),
-      fromScratch: options.fromScratch === true,
-    });
+    const result = await callEngine<{ jobs: { jid: string; name: string }[]; results: StatementResult[] }>(
+      options,
+      'POST',
+      '/sql',
+      {
+        name,
+        script: text,
+        variables: Object.fromEntries(variables),
+        fromScratch: options.fromScratch === true,
+      },
+    );
+    for (const answer of result.results) process.stdout.write(tableau(answer));
     for (const job of result.jobs) process.stdout.write(`Job ID: ${job.jid}  ${job.name}\n`);
-    if (result.jobs.length === 0) process.stdout.write('The script has no INSERT: no job was started.\n');
+    if (result.jobs.length === 0 && result.results.length === 0)
+      process.stdout.write('The script has no INSERT: no job was started.\n');
   });
 
   withEngineOptions(program.command('list').description('list the jobs of the engine, like flink list')).action(
