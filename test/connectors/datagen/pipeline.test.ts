@@ -121,6 +121,28 @@ describe('datagen into print, jdbc and blackhole sinks', () => {
     assert.deepEqual(rows, [{ n: 1500, d: 1500, lo: 1, hi: 1500 }]);
   });
 
+  it('rebuilds an aggregate over datagen after a stop by generating the rows it had processed again', async () => {
+    await sink.query('CREATE TABLE parity (parity BIGINT PRIMARY KEY, n BIGINT, total BIGINT, longest INT)');
+    const text = `CREATE TABLE gen (id BIGINT, word STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '500',
+         'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1000',
+         'fields.word.length' = '9', 'fields.word.var-len' = 'true');
+       CREATE TABLE parity (parity BIGINT, n BIGINT, total BIGINT, longest INT, PRIMARY KEY (parity) NOT ENFORCED)
+         WITH (${jdbc()}, 'table-name' = 'parity');
+       INSERT INTO parity SELECT id % 2, COUNT(*), SUM(id), MAX(CHAR_LENGTH(word)) FROM gen GROUP BY id % 2;`;
+    const first = await submit('parity.sql', text);
+    await waitFor('some counts', async () => {
+      const { rows } = await sink.query('SELECT coalesce(sum(n), 0)::int AS n FROM parity');
+      return (rows[0]?.n ?? 0) >= 100 ? true : undefined;
+    });
+    await server.engine.stop(first.id);
+    await finished(await submit('parity.sql', text));
+    const { rows } = await sink.query('SELECT parity::int, n::int, total::int, longest FROM parity ORDER BY parity');
+    assert.deepEqual(rows, [
+      { parity: 0, n: 500, total: 250500, longest: 8 },
+      { parity: 1, n: 500, total: 250000, longest: 8 },
+    ]);
+  });
+
   it('discards every change into blackhole and counts it as output', async () => {
     const job = await submit(
       'hole.sql',
