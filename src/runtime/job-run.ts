@@ -332,8 +332,8 @@ async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<Com
 function commitDomainOf(sinks: readonly RunningSink[], settings: RunSettings): CommitDomain {
   const job = settings.plan.name;
   const [domain, ...others] = new Set(sinks.flatMap((sink) => (sink.writer.domain ? [sink.writer.domain] : [])));
-  if (!domain && others.length === 0) return new LogCommitDomain(settings.log, job);
-  if (!domain || others.length > 0) {
+  if (!domain) return new LogCommitDomain(settings.log, job);
+  if (others.length > 0) {
     throw new RivuletError(
       'NOT_SUPPORTED_YET',
       `job ${job} writes to more than one system; its sinks must share one database or the log`,
