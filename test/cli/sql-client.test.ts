@@ -50,9 +50,15 @@ describe("rivulet sql answers the SQL client's statements; rivulet print shows a
     const [tables, rest] = submitted.stdout.split('2 rows in set\n');
     assert.equal(
       tables,
-      ['+------------+', '| table name |', '+------------+', '|        gen |', '|      shown |', '+------------+', ''].join(
-        '\n',
-      ),
+      [
+        '+------------+',
+        '| table name |',
+        '+------------+',
+        '|        gen |',
+        '|      shown |',
+        '+------------+',
+        '',
+      ].join('\n'),
     );
     assert.ok(
       rest?.startsWith(
