@@ -116,6 +116,15 @@ describe('connectors build their own runtime parts', () => {
     }
     const registry = imports(join(SRC, 'connectors', 'registry.ts')).filter((target) => target.split('/').length > 2);
     const folders = new Set(registry.map((target) => target.split('/')[1]));
-    assert.deepEqual([...folders].sort(), ['filesystem', 'formats', 'jdbc', 'kafka', 'postgres-cdc']);
+    assert.deepEqual([...folders].sort(), [
+      'blackhole',
+      'datagen',
+      'filesystem',
+      'formats',
+      'jdbc',
+      'kafka',
+      'postgres-cdc',
+      'print',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { type DataType, MAX_LENGTH } from '../types/data-type.ts';
 
 /**
- * A type as Calcite spells it in the parts of Flink's plans that print row types (a Correlate's
+ * A type as Calcite spells it in the parts of Flink's plans that show row types (a Correlate's
  * `rowType=[RecordType(...)]`): `INTEGER`, `VARCHAR(2147483647) ARRAY`, `(K, V) MAP`, with NOT NULL.
  */
 export function calciteType(type: DataType): string {

@@ -328,7 +328,7 @@ async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<Com
   return sinks;
 }
 
-/** The one commit domain the sinks of a job share; the log when none of them keeps its output (print). */
+/** The one commit domain the sinks of a job share; the log when none of them keeps its output. */
 function commitDomainOf(sinks: readonly RunningSink[], settings: RunSettings): CommitDomain {
   const job = settings.plan.name;
   const [domain, ...others] = new Set(sinks.flatMap((sink) => (sink.writer.domain ? [sink.writer.domain] : [])));

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { availableParallelism, freemem, hostname, totalmem } from 'node:os';
 import { formatError, isRivuletError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
-import { printedLines } from '../connectors/print/printed-lines.ts';
+import { stdoutLines } from '../connectors/stdout-lines.ts';
 import { planScript } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
@@ -361,7 +361,7 @@ function refuse(response: ServerResponse, refusal: Refusal, engine: Engine): voi
 /**
  * The engine's HTTP API on loopback, with Flink's paths and field names (see docs/rest.md):
  * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
- * /jobs/:id/checkpoints, /jobs/:id/exceptions, /jobs/:id/print (the lines of its print sinks), and /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST
+ * /jobs/:id/checkpoints, /jobs/:id/exceptions, /jobs/:id/stdout (the lines its sinks wrote to standard output), and /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST
  * /jobs/:id/stop; POST /sql to submit a script. Every request passes the RequestGuard first: this server's Host, no other origin, the
  * token for all but GET and HEAD, JSON bodies of limited size.
  */
@@ -416,7 +416,7 @@ async function handle(
       }
     }
   }
-  const route = /^\/jobs\/([^/]+)(?:\/(checkpoints|exceptions|plan|print|stop))?$/.exec(path);
+  const route = /^\/jobs\/([^/]+)(?:\/(checkpoints|exceptions|plan|stdout|stop))?$/.exec(path);
   if (route && route[1] !== 'overview') {
     const id = decodeURIComponent(route[1] as string);
     const job = engine.get(id);
@@ -445,7 +445,7 @@ async function handle(
       if (sub === undefined) reply(200, jobDetails(job));
       else if (sub === 'plan') reply(200, { plan: jobPlan(job) });
       else if (sub === 'checkpoints') reply(200, checkpoints(job));
-      else if (sub === 'print') reply(200, printedLines(job.plan.name));
+      else if (sub === 'stdout') reply(200, stdoutLines(job.plan.name));
       else {
         const max = Number(url.searchParams.get('maxExceptions') ?? 20);
         reply(200, exceptions(job, Number.isInteger(max) && max >= 0 ? max : 20));

@@ -102,7 +102,7 @@ export function registerJobCommands(program: Command): void {
     const { lines, total } = await callEngine<{ lines: string[]; total: number }>(
       options,
       'GET',
-      `/jobs/${jobId(id)}/print`,
+      `/jobs/${jobId(id)}/stdout`,
     );
     if (total > lines.length) process.stdout.write(`(${total - lines.length} earlier lines not kept)\n`);
     for (const line of lines) process.stdout.write(`${line}\n`);

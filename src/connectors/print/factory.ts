@@ -1,7 +1,7 @@
 import type { ConnectorFactory } from '../factory.ts';
 import { opt } from '../options.ts';
 import type { SinkContext, SinkWriter } from '../sink-writer.ts';
-import { keepPrintedLine } from './printed-lines.ts';
+import { keepStdoutLine } from '../stdout-lines.ts';
 import { rowText } from './row-text.ts';
 
 /**
@@ -44,7 +44,7 @@ async function openPrintSink(context: SinkContext): Promise<SinkWriter> {
       let out = '';
       for (const change of changes) {
         const line = `${prefix}${text(change.kind, change.row)}`;
-        keepPrintedLine(job, line);
+        keepStdoutLine(job, line);
         out += `${line}\n`;
       }
       if (out !== '') stream.write(out);

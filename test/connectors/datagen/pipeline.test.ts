@@ -21,7 +21,7 @@ describe('datagen into print, jdbc and blackhole sinks', () => {
   const finished = (job: Job) =>
     waitFor(`${job.plan.name} FINISHED`, async () => (job.status === 'FINISHED' ? true : undefined), jobs);
   async function printed(job: Job): Promise<{ lines: string[]; total: number }> {
-    const response = await fetch(`${server.base}/jobs/${job.id}/print`);
+    const response = await fetch(`${server.base}/jobs/${job.id}/stdout`);
     assert.equal(response.status, 200);
     return (await response.json()) as { lines: string[]; total: number };
   }
@@ -39,7 +39,7 @@ describe('datagen into print, jdbc and blackhole sinks', () => {
     await server?.dispose();
   });
 
-  it('prints each row as Flink does, after the print-identifier, and serves the lines at /jobs/:id/print', async () => {
+  it('prints each row as Flink does, after the print-identifier, and serves the lines at /jobs/:id/stdout', async () => {
     const job = await submit(
       'print.sql',
       `CREATE TABLE gen (id INT, name STRING) WITH ('connector' = 'datagen',
