@@ -8,7 +8,10 @@ import type { ResolvedOptions, TableShape } from './table.ts';
 /** How a source emits changes: only inserts, upserts by the primary key, or every kind (+I -U +U -D). */
 export type SourceChangelog = 'insert-only' | 'upsert' | 'all';
 
-/** What a sink can consume: only inserts, or updates and deletes by its primary key. */
+/**
+ * What a sink can consume: only inserts, or updates and deletes too (by its primary key when it
+ * has one; a kafka table in a changelog format such as debezium-json takes them without one).
+ */
 export type SinkAcceptance = 'append-only' | 'upsert';
 
 /**
@@ -40,8 +43,10 @@ export interface ConnectorFactory {
     open(context: LookupContext): OpenedLookup;
   };
   readonly sink?: {
-    readonly accepts: (table: TableShape) => SinkAcceptance;
+    readonly accepts: (table: TableShape, options: ResolvedOptions) => SinkAcceptance;
     readonly metadata?: Readonly<Record<string, DataType>>;
+    /** Why a table with these options cannot be written, though it can be read (Flink checks some options for sinks only). */
+    readonly writeProblem?: (options: ResolvedOptions) => { message: string; hint?: string } | undefined;
     /** What to do when an append-only table of this connector is given updates (a hint of the planner's error). */
     readonly updatesHint?: string;
     open(context: SinkContext): Promise<SinkWriter>;

@@ -176,12 +176,15 @@ function sinkChangelog(
   target: SinkTarget,
 ): { sinkKey: number[] | undefined; upsertMaterialize: boolean } {
   const { name, qualified, table, sinkCapability, writable } = target;
-  const accepts = sinkCapability.accepts({
-    name,
-    primaryKey: table.primaryKey,
-    hasWatermark: table.watermark !== undefined,
-    columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name] : [])),
-  });
+  const accepts = sinkCapability.accepts(
+    {
+      name,
+      primaryKey: table.primaryKey,
+      hasWatermark: table.watermark !== undefined,
+      columns: table.columns.flatMap((column) => (column.kind === 'physical' ? [column.name] : [])),
+    },
+    table.connector,
+  );
   if (accepts === 'append-only' && node.changelog.kind !== 'insert-only') {
     const producer = updateProducer(node);
     throw new SqlError(

@@ -63,6 +63,16 @@ export function sinkTarget(insert: InsertStatement, ctx: PlanContext): SinkTarge
       );
     }
   }
+  const unwritable = sinkCapability.writeProblem?.(table.connector);
+  if (unwritable) {
+    throw new SqlError(
+      'CONNECTOR_INVALID',
+      ctx.source,
+      insert.target.at,
+      `table '${name}' cannot be written: ${unwritable.message}`,
+      unwritable.hint,
+    );
+  }
   return { name, qualified: `default_catalog.default_database.${name}`, table, sinkCapability, writable };
 }
 

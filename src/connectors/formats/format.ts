@@ -12,6 +12,13 @@ export class FormatError extends Error {
   }
 }
 
+/** One change a changelog format reads from a record or writes as one: Flink's RowKind and the row. */
+export interface FormatChange {
+  /** Insert, update-before, update-after, delete: the row kinds of a Change. */
+  readonly kind: '+I' | '-U' | '+U' | '-D';
+  readonly row: Row;
+}
+
 /** Rows of some fields as the bytes of one format, with the options a table sets for it. */
 export interface RowCodec {
   encode(row: Row): Buffer;
@@ -24,6 +31,13 @@ export interface RowCodec {
   written?(row: Row): DecodedValue | undefined;
   /** The row `decode` would make of a record written in this process, or undefined: then decode its bytes. */
   reuse?(written: DecodedValue): Row | undefined;
+  /**
+   * A changelog format's (debezium-json, canal-json): the changes one record holds, in order; none
+   * for a record the format skips. A FormatError when the record cannot be read.
+   */
+  decodeChanges?(bytes: Uint8Array): FormatChange[];
+  /** A changelog format's: the record of one change. */
+  encodeChange?(change: FormatChange): Buffer;
 }
 
 /** A format that connectors carrying bytes (topics, files) read and write, as `'format' = '<identifier>'`. */
@@ -31,7 +45,14 @@ export interface FormatFactory {
   readonly identifier: string;
   /** Its options, set on a table as `<prefix><identifier>.<key>` (prefix `value.`, `key.` or none). */
   readonly options: readonly OptionSpec[];
+  /**
+   * Whether its records carry every kind of change (+I, -U, +U, -D), as Flink's changelog formats
+   * do (their codecs have decodeChanges and encodeChange); otherwise each record is one insert.
+   */
+  readonly changelog?: boolean;
   codec(fields: readonly RowField[], options: ResolvedOptions, prefix: string): RowCodec;
+  /** Why a table with these options cannot be written in this format (Flink refuses it for sinks only). */
+  writeProblem?(options: ResolvedOptions, prefix: string): { message: string; option: string } | undefined;
   /** Checks across its options as a table sets them under `prefix`: an error names the option at fault. */
   validate?(
     options: ResolvedOptions,

@@ -41,7 +41,7 @@ export const DEFAULT_JSON_OPTIONS: JsonOptions = {
 // ─── encoding ────────────────────────────────────────────────────────────────────────────────────
 
 /** Java's BigDecimal.toString: plain unless the exponent is small, then scientific (1.2E-7). */
-function javaDecimalText(unscaled: bigint, scale: number): string {
+export function javaDecimalText(unscaled: bigint, scale: number): string {
   const digits = (unscaled < 0n ? -unscaled : unscaled).toString();
   const adjusted = digits.length - 1 - scale;
   if (scale >= 0 && adjusted >= -6) return formatDecimal(unscaled, scale);

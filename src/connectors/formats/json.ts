@@ -12,8 +12,8 @@ import {
   skippingUnreadable,
 } from './json-format.ts';
 
-/** The options the json format declares, as Flink names them. */
-const JSON_FORMAT_OPTIONS = [
+/** The options the json format declares, as Flink names them (the changelog formats share some). */
+export const JSON_FORMAT_OPTIONS = [
   opt.boolean('fail-on-missing-field', 'fail when a field of the schema is missing from a record', {
     default: 'false',
   }),
@@ -38,9 +38,12 @@ function mapNullKeyMode(mode: OptionValue | undefined): JsonOptions['mapNullKeyM
   return mode === 'DROP' || mode === 'LITERAL' ? mode : 'FAIL';
 }
 
-/** The json options a table sets under `prefix` (`value.`, `key.` or none): `prefix` + `json.` + option. */
-function jsonOptions(options: ResolvedOptions, prefix: string): JsonOptions {
-  const get = (key: string) => options.get(`${prefix}json.${key}`);
+/**
+ * The json options a table sets under `prefix` (`value.`, `key.` or none): `prefix` + `json.` +
+ * option, or the same options of another JSON-based format (`debezium-json.`).
+ */
+export function jsonOptions(options: ResolvedOptions, prefix: string, identifier = 'json'): JsonOptions {
+  const get = (key: string) => options.get(`${prefix}${identifier}.${key}`);
   const standard = get('timestamp-format.standard');
   return {
     timestampStandard: standard === 'ISO-8601' ? 'ISO-8601' : DEFAULT_JSON_OPTIONS.timestampStandard,

@@ -126,7 +126,14 @@ export function validateCommon(
  */
 function deadLetterConflict(options: ResolvedOptions): { message: string; option: string } | undefined {
   if (options.get('dead-letter-topic') === undefined) return undefined;
-  for (const key of ['json.ignore-parse-errors', 'value.json.ignore-parse-errors', 'key.json.ignore-parse-errors']) {
+  for (const [formatKey, prefix] of [
+    ['format', ''],
+    ['value.format', 'value.'],
+    ['key.format', 'key.'],
+  ]) {
+    const format = options.get(formatKey as string);
+    if (format === undefined) continue;
+    const key = `${prefix}${String(format)}.ignore-parse-errors`;
     if (options.get(key) === true) {
       return {
         message: `give 'dead-letter-topic' or '${key}' = 'true', not both: the format would skip the records the dead-letter topic is there to keep`,

@@ -1,4 +1,5 @@
 import type { ConnectorFactory } from '../factory.ts';
+import { FORMATS } from '../formats/formats.ts';
 import { handled, opt } from '../options.ts';
 import {
   KAFKA_COMMON_OPTIONS,
@@ -8,13 +9,13 @@ import {
 } from './common-options.ts';
 import { KafkaTableReader } from './reader.ts';
 import { openLogSink } from './sink.ts';
-import { splitFields } from './table.ts';
+import { changelogValue, formatWriteProblem, splitFields, valueFormatOf } from './table.ts';
 
 const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'];
 
 export const kafkaFactory: ConnectorFactory = {
   identifier: 'kafka',
-  description: 'an append-only topic: each record is an insert',
+  description: 'a topic whose records are inserts, or changes in a changelog format (debezium-json, canal-json)',
   options: [
     ...KAFKA_COMMON_OPTIONS,
     opt.string('topic-pattern', 'a regular expression of topics to read', {
@@ -41,14 +42,16 @@ export const kafkaFactory: ConnectorFactory = {
     { key: 'key.format', prefix: 'key.' },
   ],
   source: {
-    changelog: () => 'insert-only',
+    changelog: (options) => (changelogValue(options) ? 'all' : 'insert-only'),
     metadata: KAFKA_READABLE_METADATA,
     open: (context) => KafkaTableReader.open(context, false),
   },
   sink: {
-    accepts: () => 'append-only',
-    updatesHint: "write to an 'upsert-kafka' table with a PRIMARY KEY instead",
+    accepts: (_table, options) => (changelogValue(options) ? 'upsert' : 'append-only'),
+    updatesHint:
+      "write to an 'upsert-kafka' table with a PRIMARY KEY, or to a kafka table in a changelog format ('format' = 'debezium-json')",
     open: (context) => openLogSink(context, false),
+    writeProblem: formatWriteProblem,
     metadata: KAFKA_WRITABLE_METADATA,
   },
   validate(table, options) {
@@ -69,14 +72,21 @@ export const kafkaFactory: ConnectorFactory = {
     if (format !== undefined && valueFormat !== undefined) {
       return { message: "give 'format' or 'value.format', not both", option: 'value.format' };
     }
-    if (table.primaryKey && (format ?? valueFormat) === 'json') {
+    if (table.primaryKey && valueFormatOf(options)?.changelog !== true) {
       return {
-        message: `The Kafka table '${table.name}' with 'json' format doesn't support defining PRIMARY KEY constraint on the table, because it can't guarantee the semantic of primary key.`,
+        message: `The Kafka table '${table.name}' with '${String(format ?? valueFormat)}' format doesn't support defining PRIMARY KEY constraint on the table, because it can't guarantee the semantic of primary key.`,
         hint: "remove the PRIMARY KEY, or use the 'upsert-kafka' connector to read and write changes by key",
       };
     }
     const keyFields = options.get('key.fields');
     const keyFormat = options.get('key.format');
+    if (keyFormat !== undefined && FORMATS.get(String(keyFormat))?.changelog) {
+      return {
+        message: `A key format should only deal with INSERT-only records. But ${String(keyFormat)} has a changelog mode of [INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE].`,
+        option: 'key.format',
+        hint: "use an insert-only format for the key, such as 'json', 'csv' or 'raw'",
+      };
+    }
     if (keyFields !== undefined && keyFormat === undefined) {
       return { message: "'key.fields' needs 'key.format'", option: 'key.fields' };
     }

@@ -1,25 +1,25 @@
 import { RivuletError } from '../../common/errors.ts';
 import type { Change } from '../../exec/change.ts';
-import type { Row, Value } from '../../expr/value.ts';
+import type { Value } from '../../expr/value.ts';
 import type { LogReader, LogRecord, ProduceRecord, StartPosition } from '../../log/log.ts';
-import { FormatError, type RowCodec } from '../formats/format.ts';
+import { type FormatChange, FormatError, type RowCodec } from '../formats/format.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
 import { BoundedLogReader, boundedEnds } from './bounded.ts';
 import { checkBrokers } from './brokers.ts';
 import { deadLetter } from './dead-letter.ts';
 import { replayStart, startPosition } from './start-position.ts';
-import { type KafkaTable, kafkaTable, keyCodec, rowReader, valueFormatOption } from './table.ts';
+import { changesReader, type KafkaTable, kafkaTable, keyCodec, valueFormatOption } from './table.ts';
 
 /**
  * Reads a topic as the table's changes: `upsert-kafka` turns a value into an upsert (+U, keyed)
- * and a tombstone into a delete of that key; `kafka` turns each value into an insert and skips
- * tombstones. A record that does not fit the schema fails with its topic, partition and offset,
+ * and a tombstone into a delete of that key; `kafka` turns each value into an insert (or, in a
+ * changelog format such as debezium-json, into the changes it holds) and skips tombstones. A record that does not fit the schema fails with its topic, partition and offset,
  * or, when the table has a 'dead-letter-topic', is set aside for the job to commit there (see
  * dead-letter.ts) in place of its change.
  */
 export class KafkaTableReader implements SourceReader {
   readonly atCommitPoint = true;
-  private readonly rowOf: (value: Buffer, record: LogRecord) => Row | undefined;
+  private readonly changesOf: (value: Buffer, record: LogRecord) => readonly FormatChange[];
   private readonly key: RowCodec | undefined;
   private readonly deadLetter: string | undefined;
   /** The option that skips records its format cannot read, for the hint of an unreadable record. */
@@ -38,7 +38,7 @@ export class KafkaTableReader implements SourceReader {
     private readonly deadLettered: ReadonlyMap<number, bigint>,
     private readonly replayUntil?: ReadonlyMap<number, bigint>,
   ) {
-    this.rowOf = rowReader(table);
+    this.changesOf = changesReader(table);
     this.key = keyCodec(table);
     const deadLetter = table.options.get('dead-letter-topic');
     this.deadLetter = deadLetter === undefined ? undefined : String(deadLetter);
@@ -164,8 +164,8 @@ export class KafkaTableReader implements SourceReader {
     const changes: { change: Change; partition: number; offset: bigint }[] = [];
     for (const record of records) {
       try {
-        const change = this.toChange(record);
-        if (change) changes.push({ change, partition: record.partition, offset: record.offset });
+        for (const change of this.toChanges(record))
+          changes.push({ change, partition: record.partition, offset: record.offset });
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
         // A record handled before a restart that does not fit was set aside then.
@@ -184,20 +184,23 @@ export class KafkaTableReader implements SourceReader {
     return changes;
   }
 
-  private toChange(record: LogRecord): Change | undefined {
-    // A row the format skips (json.ignore-parse-errors) is no change.
+  /** The changes of a record: none for a record the format skips (ignore-parse-errors) or a kafka table's tombstone. */
+  private toChanges(record: LogRecord): Change[] {
+    const time = record.timestamp;
     if (record.value !== null) {
-      const row = this.rowOf(record.value, record);
-      return row && { kind: this.table.upsert ? '+U' : '+I', row, time: record.timestamp };
+      const changes = this.changesOf(record.value, record);
+      // upsert-kafka's values are upserts of their key (its formats are insert-only).
+      if (this.table.upsert) return changes.map(({ row }) => ({ kind: '+U', row, time }));
+      return changes.map(({ kind, row }) => ({ kind, row, time }));
     }
-    if (!this.table.upsert || record.key === null || !this.key) return undefined;
+    if (!this.table.upsert || record.key === null || !this.key) return [];
     const key = this.key.decode(record.key);
-    if (!key) return undefined;
+    if (!key) return [];
     const row: Value[] = new Array(this.table.fields.length).fill(null);
     this.table.key.forEach((field, i) => {
       row[field] = key[i] ?? null;
     });
-    return { kind: '-D', row, time: record.timestamp };
+    return [{ kind: '-D', row, time }];
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
-import type { Row, Value } from '../../expr/value.ts';
+import type { Value } from '../../expr/value.ts';
 import type { LogRecord } from '../../log/log.ts';
 import type { RowField } from '../../types/data-type.ts';
-import type { RowCodec } from '../formats/format.ts';
+import type { FormatChange, FormatFactory, RowCodec } from '../formats/format.ts';
 import { FORMATS } from '../formats/formats.ts';
 import type { ConnectorTable, ResolvedOptions } from '../table.ts';
 
@@ -69,9 +69,41 @@ function codec(table: KafkaTable, formatKey: string, prefix: string, fields: rea
 
 /** Where the value's format is named ('value.format' or 'format'), and the prefix of its options. */
 function valueFormat(table: KafkaTable): { readonly key: string; readonly prefix: string } {
-  return table.options.get('value.format') !== undefined
+  return valueFormatKey(table.options);
+}
+
+function valueFormatKey(options: ResolvedOptions): { readonly key: string; readonly prefix: string } {
+  return options.get('value.format') !== undefined
     ? { key: 'value.format', prefix: 'value.' }
     : { key: 'format', prefix: '' };
+}
+
+/** The value's format of a table with these options, when it names a known one. */
+export function valueFormatOf(options: ResolvedOptions): FormatFactory | undefined {
+  return FORMATS.get(String(options.get(valueFormatKey(options).key)));
+}
+
+/** Why a kafka table's formats cannot write records with these options (debezium-json.schema-include). */
+export function formatWriteProblem(options: ResolvedOptions): { message: string; hint: string } | undefined {
+  for (const [key, prefix] of [
+    ['format', ''],
+    ['value.format', 'value.'],
+    ['key.format', 'key.'],
+  ]) {
+    const problem = FORMATS.get(String(options.get(key as string)))?.writeProblem?.(options, prefix as string);
+    if (problem) {
+      return {
+        message: problem.message,
+        hint: `remove '${problem.option}' from the table written to (declare a second table over the topic for writing)`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Whether the value's format is a changelog format (debezium-json, canal-json): records are changes, not inserts. */
+export function changelogValue(options: ResolvedOptions): boolean {
+  return valueFormatOf(options)?.changelog === true;
 }
 
 /** Whether the value holds every column, in order: a value is then the row itself. */
@@ -111,31 +143,35 @@ export function keyCodec(table: KafkaTable): RowCodec | undefined {
 }
 
 /**
- * How a record's row is read: from its value alone when the value holds every column (a row a
- * writer of this process encoded is taken as it is), otherwise the value's columns and the key's
- * put together, as Flink's deserializer does (a record without a key leaves the key's columns NULL).
- * Undefined when the format skips the record (json.ignore-parse-errors).
+ * How a record's changes are read: a changelog format's changes (debezium-json, canal-json), or
+ * one insert of the record's row. The row comes from the value alone when the value holds every
+ * column (a row a writer of this process encoded is taken as it is), otherwise the value's columns
+ * and the key's are put together, as Flink's deserializer does (a record without a key leaves the
+ * key's columns NULL). No changes when the format skips the record (ignore-parse-errors).
  */
-export function rowReader(table: KafkaTable): (value: Buffer, record: LogRecord) => Row | undefined {
+export function changesReader(table: KafkaTable): (value: Buffer, record: LogRecord) => readonly FormatChange[] {
   const values = valueCodec(table);
-  const decodeValue = (value: Buffer, record: LogRecord): Row | undefined =>
-    (record.decoded && values.reuse?.(record.decoded)) || values.decode(value);
+  const decodeValue = (value: Buffer, record: LogRecord): readonly FormatChange[] => {
+    if (values.decodeChanges) return values.decodeChanges(value);
+    const row = (record.decoded && values.reuse?.(record.decoded)) || values.decode(value);
+    return row ? [{ kind: '+I', row }] : [];
+  };
   if (valueIsRow(table)) return decodeValue;
   const keys = keyCodec(table);
   const width = table.fields.length;
   return (value, record) => {
-    const fromValue = decodeValue(value, record);
-    if (!fromValue) return undefined;
-    const row = new Array<Value>(width).fill(null);
-    table.value.forEach((field, i) => {
-      row[field] = fromValue[i] ?? null;
-    });
     const fromKey = keys && record.key !== null ? keys.decode(record.key) : undefined;
-    if (fromKey) {
-      table.key.forEach((field, i) => {
-        row[field] = fromKey[i] ?? null;
+    return decodeValue(value, record).map(({ kind, row: fromValue }) => {
+      const row = new Array<Value>(width).fill(null);
+      table.value.forEach((field, i) => {
+        row[field] = fromValue[i] ?? null;
       });
-    }
-    return row;
+      if (fromKey) {
+        table.key.forEach((field, i) => {
+          row[field] = fromKey[i] ?? null;
+        });
+      }
+      return { kind, row };
+    });
   };
 }

@@ -1,4 +1,5 @@
 import type { ConnectorFactory } from '../factory.ts';
+import { FORMATS } from '../formats/formats.ts';
 import { opt } from '../options.ts';
 import {
   KAFKA_COMMON_OPTIONS,
@@ -8,6 +9,7 @@ import {
 } from './common-options.ts';
 import { KafkaTableReader } from './reader.ts';
 import { openLogSink } from './sink.ts';
+import { formatWriteProblem } from './table.ts';
 
 export const upsertKafkaFactory: ConnectorFactory = {
   identifier: 'upsert-kafka',
@@ -30,7 +32,12 @@ export const upsertKafkaFactory: ConnectorFactory = {
     metadata: KAFKA_READABLE_METADATA,
     open: (context) => KafkaTableReader.open(context, true),
   },
-  sink: { accepts: () => 'upsert', metadata: KAFKA_WRITABLE_METADATA, open: (context) => openLogSink(context, true) },
+  sink: {
+    accepts: () => 'upsert',
+    metadata: KAFKA_WRITABLE_METADATA,
+    open: (context) => openLogSink(context, true),
+    writeProblem: formatWriteProblem,
+  },
   validate(table, options) {
     if (!table.primaryKey) {
       return {
@@ -40,6 +47,19 @@ export const upsertKafkaFactory: ConnectorFactory = {
       };
     }
     if (options.get('topic') === undefined) return { message: "One or more required options are missing: 'topic'" };
+    for (const [key, role] of [
+      ['key.format', 'key'],
+      ['value.format', 'value'],
+    ] as const) {
+      const identifier = String(options.get(key));
+      if (FORMATS.get(identifier)?.changelog) {
+        return {
+          message: `'upsert-kafka' connector doesn't support '${identifier}' as ${role} format, because '${identifier}' is not in insert-only mode.`,
+          option: key,
+          hint: "read a changelog format with the 'kafka' connector instead",
+        };
+      }
+    }
     return validateCommon(options, table.primaryKey);
   },
 };

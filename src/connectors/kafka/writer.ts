@@ -25,7 +25,8 @@ function partitioner(table: KafkaTable, partitions: number): () => number | unde
 /**
  * Writes changes as Flink's connectors do: `upsert-kafka` keys each record by the JSON of the
  * primary key, writes +I and +U as values and -D and -U as tombstones; `kafka` writes inserts only
- * (the planner has made sure nothing else arrives). Use `kafkaTableBatchWriter` for a batch.
+ * (the planner has made sure nothing else arrives), or, in a changelog format, every change as the
+ * format's record of it. Use `kafkaTableBatchWriter` for a batch.
  */
 export function kafkaTableWriter(
   table: KafkaTable,
@@ -38,6 +39,20 @@ export function kafkaTableWriter(
     ? (row) => row
     : (row) => table.value.map((i) => row[i] ?? null);
   const partitionOf = partitioner(table, partitions);
+  const encodeChange = value.encodeChange;
+  if (encodeChange) {
+    // A changelog format (debezium-json, canal-json) writes every change as a record of its own.
+    return (change, timestamp) => {
+      const partition = partitionOf();
+      return {
+        topic: table.topic,
+        key: keyOf(change.row),
+        value: encodeChange({ kind: change.kind, row: valueColumns(change.row) }),
+        timestamp,
+        ...(partition === undefined ? {} : { partition }),
+      };
+    };
+  }
   return (change, timestamp) => {
     switch (change.kind) {
       case '+I':
@@ -96,6 +111,8 @@ export function kafkaTableBatchWriter(
   return (changes, timestamp) => {
     const records: (ProduceRecord | undefined)[] = changes.map((change) => write(change, change.time ?? timestamp));
     if (!changes.some((change) => change.kind === '-U')) return records as ProduceRecord[];
+    // A kafka table in a changelog format writes each -U (Flink's debezium-json: a 'd' event).
+    if (!table.upsert) return records.filter((record) => record !== undefined);
     const upsertedLater = new Set<string>();
     for (let i = changes.length - 1; i >= 0; i--) {
       const key = records[i]?.key?.toString('latin1');
