@@ -1,6 +1,9 @@
+import type { RowCodec } from '../src/connectors/formats/format.ts';
+import { FORMATS } from '../src/connectors/formats/formats.ts';
 import { jsonDecoder, jsonEncoder } from '../src/connectors/formats/json-format.ts';
 import { columnArray } from '../src/connectors/pg/binary-array.ts';
 import { toText } from '../src/connectors/pg/value-text.ts';
+import type { ResolvedOptions } from '../src/connectors/table.ts';
 import type { Row, Value } from '../src/expr/value.ts';
 import { type RowField, T } from '../src/types/data-type.ts';
 import { type Measurement, medianMillis } from './harness.ts';
@@ -88,5 +91,78 @@ export function formatBenchmarks(): Measurement[] {
     });
     if (bytes === 0) throw new Error('nothing encoded');
   }
+  measurements.push(...decodingSpeeds(orders));
   return measurements;
+}
+
+/** A format's codec with its default options. */
+function defaultCodec(identifier: string, fields: readonly RowField[]): RowCodec {
+  const format = FORMATS.get(identifier);
+  if (!format) throw new Error(`no format ${identifier}`);
+  const defaults = new Map(
+    format.options.flatMap((spec) => (spec.default === undefined ? [] : [[`${identifier}.${spec.key}`, spec.default]])),
+  );
+  const options: ResolvedOptions = {
+    get: (key) => {
+      const value = defaults.get(key);
+      return value === 'true' ? true : value === 'false' ? false : value;
+    },
+    withPrefix: () => new Map(),
+  };
+  return format.codec(fields, options, '');
+}
+
+/**
+ * Decoding speed of each format, in rows and megabytes a second: the ods_orders record (json,
+ * csv, debezium-json 'c' events and canal-json INSERT events of one row, the formats' own
+ * encoding of it) and a raw STRING column of the record's json text.
+ */
+function decodingSpeeds(orders: readonly Row[]): Measurement[] {
+  const measurements: Measurement[] = [];
+  const cases: [string, readonly RowField[], (codec: RowCodec, row: Row) => Buffer][] = [
+    ['json', ODS_ORDERS, (codec, row) => codec.encode(row)],
+    ['csv', ODS_ORDERS, (codec, row) => codec.encode(row)],
+    [
+      'debezium-json',
+      ODS_ORDERS,
+      (codec, row) => (codec.encodeChange as NonNullable<RowCodec['encodeChange']>)({ kind: '+I', row }),
+    ],
+    [
+      'canal-json',
+      ODS_ORDERS,
+      (codec, row) => (codec.encodeChange as NonNullable<RowCodec['encodeChange']>)({ kind: '+I', row }),
+    ],
+  ];
+  const json = jsonEncoder(ODS_ORDERS);
+  for (const [identifier, fields, encode] of cases) {
+    const codec = defaultCodec(identifier, fields);
+    const records = orders.map((row) => Buffer.from(encode(codec, row)));
+    measurements.push(...decodeRate(identifier, codec, records));
+  }
+  const raw = defaultCodec('raw', [{ name: 'line', type: T.string() }]);
+  measurements.push(
+    ...decodeRate(
+      'raw',
+      raw,
+      orders.map((row) => Buffer.from(json(row))),
+    ),
+  );
+  return measurements;
+}
+
+function decodeRate(identifier: string, codec: RowCodec, records: readonly Buffer[]): Measurement[] {
+  const bytes = records.reduce((sum, record) => sum + record.length, 0);
+  let sink = 0;
+  const decode = codec.decodeChanges
+    ? (record: Buffer) => (codec.decodeChanges as NonNullable<RowCodec['decodeChanges']>)(record).length
+    : (record: Buffer) => codec.decode(record)?.length ?? 0;
+  const rows = rate(records.length, () => {
+    for (const record of records) sink += decode(record);
+  });
+  if (sink === 0) throw new Error(`${identifier}: nothing decoded`);
+  const name = `${identifier}: decode ${identifier === 'raw' ? 'a STRING column (the ods_orders json text)' : 'the ods_orders record'}`;
+  return [
+    { name, value: rows, unit: 'rows/s' },
+    { name, value: (rows * bytes) / records.length / 1e6, unit: 'MB/s' },
+  ];
 }
