@@ -46,6 +46,10 @@ const CODE: Readonly<Record<string, readonly string[]>> = {
   print: ['src/connectors/print', 'src/connectors'],
   blackhole: ['src/connectors/blackhole', 'src/connectors'],
   json: ['src/connectors/formats'],
+  csv: ['src/connectors/formats'],
+  raw: ['src/connectors/formats'],
+  'debezium-json': ['src/connectors/formats'],
+  'canal-json': ['src/connectors/formats'],
   SET: ['src/plan', 'src/runtime'],
 };
 

@@ -2,10 +2,10 @@ import type { Row, Value } from '../../expr/value.ts';
 import type { RowField } from '../../types/data-type.ts';
 import { opt } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
-import { columnTypeProblem, guarded, SHARED_JSON_OPTIONS, textField } from './changelog-json.ts';
+import { guarded, SHARED_JSON_OPTIONS, textField } from './changelog-json.ts';
 import { type FormatChange, FormatError, type FormatFactory } from './format.ts';
 import { jsonOptions } from './json.ts';
-import { jsonDecoder, jsonEncoder } from './json-format.ts';
+import { jsonColumnsProblem, jsonDecoder, jsonEncoder } from './json-format.ts';
 
 const IDENTIFIER = 'canal-json';
 
@@ -112,7 +112,7 @@ export const canalJsonFormat: FormatFactory = {
         };
       }
     }
-    return columnTypeProblem(table);
+    return jsonColumnsProblem(table);
   },
   codec(fields, tableOptions, prefix) {
     const options = jsonOptions(tableOptions, prefix, IDENTIFIER);

@@ -1,9 +1,7 @@
 import type { RowField } from '../../types/data-type.ts';
 import type { OptionSpec } from '../options.ts';
-import type { TableShape } from '../table.ts';
 import { FormatError } from './format.ts';
 import { JSON_FORMAT_OPTIONS } from './json.ts';
-import { jsonTypeProblem } from './json-format.ts';
 
 /**
  * The json options a changelog format built on Flink's json format declares too (debezium-json,
@@ -27,20 +25,6 @@ export function envelopeField(name: string, fields: readonly RowField[]): RowFie
 
 export function textField(name: string): RowField {
   return { name, type: { kind: 'VARCHAR', length: 2147483647, nullable: true } };
-}
-
-/** A column type the json format refuses (a MAP of non-string keys), as a table's validate reports it. */
-export function columnTypeProblem(table: TableShape | undefined): { message: string; hint: string } | undefined {
-  for (const [i, type] of (table?.columnTypes ?? []).entries()) {
-    const problem = jsonTypeProblem(type);
-    if (problem) {
-      return {
-        message: `column '${table?.columns[i]}': ${problem}`,
-        hint: 'declare the MAP with STRING keys (and a MULTISET of STRING), or write the column with another format',
-      };
-    }
-  }
-  return undefined;
 }
 
 /** The text of a record for an error message: its first 300 characters. */

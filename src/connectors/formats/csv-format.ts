@@ -11,7 +11,7 @@ import {
   parseTimestamp,
 } from '../../types/temporal.ts';
 import { type TimeValue, WideTime } from '../../types/time-value.ts';
-import { FormatError } from './format.ts';
+import { FormatError, orOnFormatError } from './format.ts';
 import { javaDecimalText } from './json-format.ts';
 
 /** Flink's `csv` format options, resolved. */
@@ -270,15 +270,7 @@ function reader(type: DataType, options: CsvOptions): Read {
   // Jackson reads an empty number or boolean column as null.
   const emptyIsNull = NUMERIC.has(type.kind);
   const nullable: Read = (text, path) => (emptyIsNull && text.trim() === '' ? null : read(text, path));
-  if (!options.ignoreParseErrors) return nullable;
-  return (text, path) => {
-    try {
-      return nullable(text, path);
-    } catch (error) {
-      if (error instanceof FormatError) return null;
-      throw error;
-    }
-  };
+  return options.ignoreParseErrors ? orOnFormatError(nullable, null) : nullable;
 }
 
 function strictReader(type: DataType, options: CsvOptions): Read {

@@ -1,7 +1,7 @@
 import { opt } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
 import { type CsvOptions, csvDecoder, csvEncoder, csvTypeProblem, DEFAULT_CSV_OPTIONS } from './csv-format.ts';
-import { FormatError, type FormatFactory } from './format.ts';
+import { type FormatFactory, orOnFormatError } from './format.ts';
 
 const IDENTIFIER = 'csv';
 
@@ -89,16 +89,7 @@ export const csvFormat: FormatFactory = {
     const decode = csvDecoder(fields, options);
     return {
       encode: csvEncoder(fields, options),
-      decode: options.ignoreParseErrors
-        ? (bytes) => {
-            try {
-              return decode(bytes);
-            } catch (error) {
-              if (error instanceof FormatError) return undefined;
-              throw error;
-            }
-          }
-        : decode,
+      decode: options.ignoreParseErrors ? orOnFormatError(decode, undefined) : decode,
     };
   },
 };

@@ -1,11 +1,12 @@
 import type { Row } from '../../expr/value.ts';
 import { opt } from '../options.ts';
-import { columnTypeProblem, envelopeField, guarded, SHARED_JSON_OPTIONS, textField } from './changelog-json.ts';
+import { envelopeField, guarded, SHARED_JSON_OPTIONS, textField } from './changelog-json.ts';
 import { type FormatChange, FormatError, type FormatFactory } from './format.ts';
 import { jsonOptions } from './json.ts';
-import { jsonDecoder, jsonEncoder } from './json-format.ts';
+import { jsonColumnsProblem, jsonDecoder, jsonEncoder } from './json-format.ts';
 
 const IDENTIFIER = 'debezium-json';
+const SCHEMA_INCLUDE = 'schema-include';
 
 /** Flink's message for an update or delete without its old row (a Postgres table's REPLICA IDENTITY DEFAULT). */
 function noBefore(op: string): FormatError {
@@ -59,15 +60,15 @@ export const debeziumJsonFormat: FormatFactory = {
   changelog: true,
   options: [
     opt.boolean(
-      'schema-include',
+      SCHEMA_INCLUDE,
       "whether each record is a {schema, payload} envelope (Kafka Connect's value.converter.schemas.enable); read only",
       { default: 'false' },
     ),
     ...SHARED_JSON_OPTIONS,
   ],
-  validate: (_options, _prefix, table) => columnTypeProblem(table),
+  validate: (_options, _prefix, table) => jsonColumnsProblem(table),
   writeProblem(options, prefix) {
-    const option = `${prefix}${IDENTIFIER}.schema-include`;
+    const option = `${prefix}${IDENTIFIER}.${SCHEMA_INCLUDE}`;
     if (options.get(option) !== true) return undefined;
     return {
       message: `Debezium JSON serialization doesn't support '${IDENTIFIER}.schema-include' option been set to true.`,
@@ -76,7 +77,7 @@ export const debeziumJsonFormat: FormatFactory = {
   },
   codec(fields, tableOptions, prefix) {
     const options = jsonOptions(tableOptions, prefix, IDENTIFIER);
-    const schemaInclude = tableOptions.get(`${prefix}${IDENTIFIER}.schema-include`) === true;
+    const schemaInclude = tableOptions.get(`${prefix}${IDENTIFIER}.${SCHEMA_INCLUDE}`) === true;
     const payload = [envelopeField('before', fields), envelopeField('after', fields), textField('op')];
     const envelope = schemaInclude ? [envelopeField('payload', payload)] : payload;
     // As Flink: a field missing from the event reads as null; ignore-parse-errors also nulls values that do not fit.

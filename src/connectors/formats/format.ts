@@ -60,3 +60,18 @@ export interface FormatFactory {
     table?: TableShape,
   ): { message: string; option?: string; hint?: string } | undefined;
 }
+
+/** `read`, giving `fallback` where it throws a FormatError (a value or record an ignore-parse-errors option skips). */
+export function orOnFormatError<A extends unknown[], R, F>(
+  read: (...args: A) => R,
+  fallback: F,
+): (...args: A) => R | F {
+  return (...args) => {
+    try {
+      return read(...args);
+    } catch (error) {
+      if (error instanceof FormatError) return fallback;
+      throw error;
+    }
+  };
+}

@@ -12,8 +12,9 @@ import {
   parseTimestampBeyond,
 } from '../../types/temporal.ts';
 import { dayOf, FIRST_DAY, type TimeValue } from '../../types/time-value.ts';
+import type { TableShape } from '../table.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
-import { FormatError } from './format.ts';
+import { FormatError, orOnFormatError } from './format.ts';
 import { JsonBytes } from './json-bytes.ts';
 
 /** Flink's `json` format options. */
@@ -74,6 +75,20 @@ export function jsonTypeProblem(type: DataType): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The first column of a table whose type the json format refuses, as a format's validate reports it. */
+export function jsonColumnsProblem(table: TableShape | undefined): { message: string; hint: string } | undefined {
+  for (const [i, type] of (table?.columnTypes ?? []).entries()) {
+    const problem = jsonTypeProblem(type);
+    if (problem) {
+      return {
+        message: `column '${table?.columns[i]}': ${problem}`,
+        hint: 'declare the MAP with STRING keys (and a MULTISET of STRING), or write the column with another format',
+      };
+    }
+  }
+  return undefined;
 }
 
 /** Text of a value inside an ARRAY or MAP, and of the types without a byte writer below. */
@@ -408,15 +423,7 @@ function mismatch(path: string, type: string, json: unknown): never {
  */
 function decoder(type: DataType, options: JsonOptions): Decode {
   const decode = strictDecoder(type, options);
-  if (!options.ignoreParseErrors) return decode;
-  return (json, path) => {
-    try {
-      return decode(json, path);
-    } catch (error) {
-      if (error instanceof FormatError) return null;
-      throw error;
-    }
-  };
+  return options.ignoreParseErrors ? orOnFormatError(decode, null) : decode;
 }
 
 /** Timestamp text in the layout timestamp-format.standard gives, before its value is read. */
@@ -602,14 +609,7 @@ function lostPrecision(value: unknown): boolean {
  * (undefined); `decode` has already nulled the values at fault within one.
  */
 export function skippingUnreadable(decode: (bytes: Uint8Array) => Row): (bytes: Uint8Array) => Row | undefined {
-  return (bytes) => {
-    try {
-      return decode(bytes);
-    } catch (error) {
-      if (error instanceof FormatError) return undefined;
-      throw error;
-    }
-  };
+  return orOnFormatError(decode, undefined);
 }
 
 /**

@@ -4,11 +4,11 @@ import type { FormatFactory } from './format.ts';
 import {
   DEFAULT_JSON_OPTIONS,
   type JsonOptions,
+  jsonColumnsProblem,
   jsonDecoder,
   jsonEncoder,
   jsonRoundTrip,
   jsonRowReuse,
-  jsonTypeProblem,
   skippingUnreadable,
 } from './json-format.ts';
 
@@ -61,15 +61,8 @@ export const jsonFormat: FormatFactory = {
   identifier: 'json',
   options: JSON_FORMAT_OPTIONS,
   validate(options, prefix, table) {
-    for (const [i, type] of (table?.columnTypes ?? []).entries()) {
-      const problem = jsonTypeProblem(type);
-      if (problem) {
-        return {
-          message: `column '${table?.columns[i]}': ${problem}`,
-          hint: 'declare the MAP with STRING keys (and a MULTISET of STRING), or write the column with another format',
-        };
-      }
-    }
+    const columnProblem = jsonColumnsProblem(table);
+    if (columnProblem) return columnProblem;
     // Flink's JsonFormatFactory refuses the pair: a missing field could not both fail and be skipped.
     const failOnMissing = `${prefix}json.fail-on-missing-field`;
     if (options.get(failOnMissing) === true && options.get(`${prefix}json.ignore-parse-errors`) === true) {

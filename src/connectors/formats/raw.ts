@@ -5,6 +5,8 @@ import { opt } from '../options.ts';
 import { FormatError, type FormatFactory } from './format.ts';
 
 const IDENTIFIER = 'raw';
+const CHARSET = 'charset';
+const ENDIANNESS = 'endianness';
 
 /** Java charset names (any case) Rivulet can encode and decode, with Node's encoding. */
 const CHARSETS: Readonly<Record<string, BufferEncoding | 'utf16be' | 'utf16'>> = {
@@ -166,13 +168,13 @@ function valueCodec(
 export const rawFormat: FormatFactory = {
   identifier: IDENTIFIER,
   options: [
-    opt.string('charset', 'the charset of a text column', { default: 'UTF-8' }),
-    opt.enumOf('endianness', ['big-endian', 'little-endian'], 'the byte order of a numeric column', {
+    opt.string(CHARSET, 'the charset of a text column', { default: 'UTF-8' }),
+    opt.enumOf(ENDIANNESS, ['big-endian', 'little-endian'], 'the byte order of a numeric column', {
       default: 'big-endian',
     }),
   ],
   validate(options, prefix, table) {
-    const charsetOption = `${prefix}${IDENTIFIER}.charset`;
+    const charsetOption = `${prefix}${IDENTIFIER}.${CHARSET}`;
     const charset = String(options.get(charsetOption) ?? 'UTF-8');
     if (!charsetOf(charset)) {
       return {
@@ -206,8 +208,8 @@ export const rawFormat: FormatFactory = {
         'declare one column for the raw key or value',
       );
     }
-    const charset = charsetOf(String(options.get(`${prefix}${IDENTIFIER}.charset`) ?? 'UTF-8')) as TextCodec;
-    const little = options.get(`${prefix}${IDENTIFIER}.endianness`) === 'little-endian';
+    const charset = charsetOf(String(options.get(`${prefix}${IDENTIFIER}.${CHARSET}`) ?? 'UTF-8')) as TextCodec;
+    const little = options.get(`${prefix}${IDENTIFIER}.${ENDIANNESS}`) === 'little-endian';
     const value = valueCodec(field.type, charset, little);
     const fixedWidth = WIDTHS[field.type.kind] !== undefined;
     return {
