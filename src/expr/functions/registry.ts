@@ -1,4 +1,5 @@
 import * as arithmetic from './arithmetic.ts';
+import * as array from './array.ts';
 import * as collection from './collection.ts';
 import * as comparison from './comparison.ts';
 import * as conditional from './conditional.ts';
@@ -6,6 +7,7 @@ import type { ScalarFunction } from './definition.ts';
 import * as encoding from './encoding.ts';
 import * as hashing from './hashing.ts';
 import * as logic from './logic.ts';
+import * as map from './map.ts';
 import * as math from './math.ts';
 import * as numeric from './numeric.ts';
 import * as random from './random.ts';
@@ -18,12 +20,14 @@ import * as temporal from './temporal.ts';
 const FUNCTIONS = new Map<string, ScalarFunction>();
 for (const family of [
   arithmetic,
+  array,
   collection,
   comparison,
   conditional,
   encoding,
   hashing,
   logic,
+  map,
   math,
   numeric,
   random,
