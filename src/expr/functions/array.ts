@@ -41,7 +41,7 @@ function commonArrays(
   args: readonly BoundExpr[],
   ctx: BindContext,
 ): { args: BoundExpr[]; type: ArrayType } {
-  args.forEach((_, i) => arrayArg(name, args, i, ctx));
+  for (let i = 0; i < args.length; i++) arrayArg(name, args, i, ctx);
   const common = commonType(args.map((arg) => arg.type));
   if (common?.kind !== 'ARRAY')
     return ctx.fail(
