@@ -25,6 +25,7 @@ export function foldConstants(expr: BoundExpr): BoundExpr {
     if (
       !fn ||
       fn.deterministic === false ||
+      fn.foldable === false ||
       fn.zoned ||
       expr.args.some((arg) => arg.kind !== 'literal' || dependsOnTimeZone(arg.type))
     )

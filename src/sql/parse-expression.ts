@@ -1,6 +1,7 @@
 import { isTimeUnit, TIME_UNITS } from '../types/temporal.ts';
 import type { BinaryOperator, CaseExpression, Expression, IntervalUnit, Literal } from './ast.ts';
 import type { Cursor } from './cursor.ts';
+import { JSON_FUNCTIONS, parseIsJson, parseJsonFunction } from './parse-json.ts';
 import { parseQuery } from './parse-query.ts';
 import { parseFloorCeil, parseOverlaps, parseTimestampUnitCall } from './parse-temporal.ts';
 import { parseDataType } from './parse-type.ts';
@@ -131,10 +132,11 @@ function parsePredicate(cursor: Cursor): Expression {
       const operator = negated ? 'IS NOT DISTINCT FROM' : 'IS DISTINCT FROM';
       return { kind: 'binary', at, operator, left, right: parseAdditive(cursor) };
     }
+    if (cursor.acceptKeywords('JSON')) return parseIsJson(cursor, at, left, negated);
     for (const test of ['NULL', 'TRUE', 'FALSE', 'UNKNOWN'] as const) {
       if (cursor.acceptKeywords(test)) return { kind: 'is', at, operand: left, test, negated };
     }
-    throw cursor.unexpected('expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS');
+    throw cursor.unexpected('expected NULL, TRUE, FALSE, UNKNOWN, JSON or DISTINCT FROM after IS');
   }
   const negated =
     cursor.isKeyword('NOT') && ['BETWEEN', 'IN', 'LIKE', 'SIMILAR'].some((word) => cursor.isKeyword(word, 1));
@@ -351,6 +353,7 @@ function parseWord(cursor: Cursor): Expression {
       if (next.kind === 'symbol' && next.value === '(') return parseCall(cursor);
       break;
   }
+  if (next.kind === 'symbol' && next.value === '(' && JSON_FUNCTIONS.has(token.upper)) return parseJsonFunction(cursor);
   if (next.kind === 'symbol' && next.value === '(' && !RESERVED.has(token.upper)) return parseCall(cursor);
   if (BARE_FUNCTIONS.has(token.upper)) {
     cursor.advance();

@@ -160,6 +160,14 @@ function encoder(type: DataType, options: JsonOptions): Encode {
   }
 }
 
+/**
+ * The JSON text of a non-null value of `type` as the json format writes it inside a record; the SQL
+ * JSON functions (JSON_STRING, JSON_OBJECT, ...) write their values with it too.
+ */
+export function jsonValueText(type: DataType, options: JsonOptions = DEFAULT_JSON_OPTIONS): (value: Value) => string {
+  return encoder(type, options);
+}
+
 /** Flink's json format fails on a MAP with a null key unless map-null-key.mode says otherwise. */
 function nullMapKey(): RivuletError {
   return new RivuletError(

@@ -27,6 +27,8 @@ export interface ScalarFunction {
   readonly compile: (args: readonly Evaluator[], call: BoundCall, env: EvalEnv) => Evaluator;
   /** False for functions whose value changes from call to call (NOW, PROCTIME, RAND). */
   readonly deterministic?: boolean;
+  /** False for functions whose callers read the call, not only its value (JSON_OBJECT nests as JSON): never folded. */
+  readonly foldable?: boolean;
   /** True for functions whose value depends on the session time zone (FROM_UNIXTIME). */
   readonly zoned?: boolean;
 }

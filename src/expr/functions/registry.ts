@@ -6,6 +6,7 @@ import * as conditional from './conditional.ts';
 import type { ScalarFunction } from './definition.ts';
 import * as encoding from './encoding.ts';
 import * as hashing from './hashing.ts';
+import * as json from './json.ts';
 import * as logic from './logic.ts';
 import * as map from './map.ts';
 import * as math from './math.ts';
@@ -26,6 +27,7 @@ for (const family of [
   conditional,
   encoding,
   hashing,
+  json,
   logic,
   map,
   math,
@@ -87,6 +89,7 @@ export function callableFunctionNames(): string[] {
     'MAP',
     'ITEM',
     'DOT',
+    'IS_JSON',
   ]);
   return [...FUNCTIONS.keys()].filter((name) => !operators.has(name)).sort();
 }
