@@ -37,6 +37,7 @@ const COLUMNS: readonly { name: string; type: DataType; value: Value }[] = [
   { name: 'ltz', type: T.timestampLtz(3), value: parseTimestamp('2025-07-11 09:25:55.145') as number },
   { name: 'dt', type: T.date(), value: parseDate('2025-07-11') },
   { name: 'tm', type: T.time(0), value: parseTime('17:25:55') },
+  { name: 'js', type: T.string(), value: '{"user": {"name": "Ann", "tags": ["a", "b"]}, "qty": 3, "price": 2.50}' },
 ];
 
 /** The processing-time clock of every case: 2025-07-11 09:25:55.145 UTC. */
