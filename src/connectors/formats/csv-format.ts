@@ -1,4 +1,5 @@
 import { formatJavaDouble } from '../../expr/cast.ts';
+import { javaDecimalText } from '../../expr/json/json-text.ts';
 import type { Row, Value } from '../../expr/value.ts';
 import { type DataType, formatType, type RowField } from '../../types/data-type.ts';
 import { fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
@@ -12,7 +13,6 @@ import {
 } from '../../types/temporal.ts';
 import { type TimeValue, WideTime } from '../../types/time-value.ts';
 import { FormatError, orOnFormatError } from './format.ts';
-import { javaDecimalText } from './json-format.ts';
 
 /** Flink's `csv` format options, resolved. */
 export interface CsvOptions {

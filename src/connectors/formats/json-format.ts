@@ -1,16 +1,8 @@
-import { RivuletError } from '../../common/errors.ts';
+import { type JsonTextOptions, jsonText } from '../../expr/json/json-text.ts';
 import type { Row, Value } from '../../expr/value.ts';
 import { type DataType, formatType, type RowField } from '../../types/data-type.ts';
-import { decimalFromDouble, fitsPrecision, formatDecimal, parseDecimal } from '../../types/decimal.ts';
-import {
-  formatDate,
-  formatTimestampTrimmed,
-  formatTimeTrimmed,
-  parseDate,
-  parseTime,
-  parseTimestamp,
-  parseTimestampBeyond,
-} from '../../types/temporal.ts';
+import { decimalFromDouble, fitsPrecision, parseDecimal } from '../../types/decimal.ts';
+import { parseDate, parseTime, parseTimestamp, parseTimestampBeyond } from '../../types/temporal.ts';
 import { dayOf, FIRST_DAY, type TimeValue } from '../../types/time-value.ts';
 import type { TableShape } from '../table.ts';
 import { type ExactJson, parseExactJson } from './exact-json.ts';
@@ -18,15 +10,9 @@ import { FormatError, orOnFormatError } from './format.ts';
 import { JsonBytes } from './json-bytes.ts';
 
 /** Flink's `json` format options. */
-export interface JsonOptions {
-  readonly timestampStandard: 'SQL' | 'ISO-8601';
+export interface JsonOptions extends JsonTextOptions {
   readonly failOnMissingField: boolean;
   readonly ignoreParseErrors: boolean;
-  readonly decimalAsPlainNumber: boolean;
-  readonly ignoreNullFields: boolean;
-  /** What a MAP key that is null is written as: an error (FAIL), nothing (DROP), or `mapNullKeyLiteral`. */
-  readonly mapNullKeyMode: 'FAIL' | 'DROP' | 'LITERAL';
-  readonly mapNullKeyLiteral: string;
 }
 
 export const DEFAULT_JSON_OPTIONS: JsonOptions = {
@@ -40,17 +26,6 @@ export const DEFAULT_JSON_OPTIONS: JsonOptions = {
 };
 
 // ─── encoding ────────────────────────────────────────────────────────────────────────────────────
-
-/** Java's BigDecimal.toString: plain unless the exponent is small, then scientific (1.2E-7). */
-export function javaDecimalText(unscaled: bigint, scale: number): string {
-  const digits = (unscaled < 0n ? -unscaled : unscaled).toString();
-  const adjusted = digits.length - 1 - scale;
-  if (scale >= 0 && adjusted >= -6) return formatDecimal(unscaled, scale);
-  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return `${unscaled < 0n ? '-' : ''}${mantissa}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
-}
-
-type Encode = (value: Value) => string;
 
 /** The count of each element of a MULTISET, as Flink's json format reads and writes it. */
 const MULTISET_COUNT: DataType = { kind: 'INT', nullable: false };
@@ -92,90 +67,6 @@ export function jsonColumnsProblem(table: TableShape | undefined): { message: st
 }
 
 /** Text of a value inside an ARRAY or MAP, and of the types without a byte writer below. */
-function encoder(type: DataType, options: JsonOptions): Encode {
-  const iso = options.timestampStandard === 'ISO-8601';
-  switch (type.kind) {
-    case 'BOOLEAN':
-    case 'TINYINT':
-    case 'SMALLINT':
-    case 'INT':
-    case 'BIGINT':
-      return (v) => String(v);
-    case 'FLOAT':
-    case 'DOUBLE':
-      return (v) => (Number.isFinite(v as number) ? String(v) : JSON.stringify(String(v)));
-    case 'DECIMAL': {
-      const scale = type.scale;
-      return options.decimalAsPlainNumber
-        ? (v) => formatDecimal(v as bigint, scale)
-        : (v) => javaDecimalText(v as bigint, scale);
-    }
-    case 'CHAR':
-    case 'VARCHAR':
-      return (v) => JSON.stringify(v);
-    case 'BINARY':
-    case 'VARBINARY':
-      return (v) => `"${Buffer.from(v as Uint8Array).toString('base64')}"`;
-    case 'DATE':
-      return (v) => `"${formatDate(v as number)}"`;
-    case 'TIME':
-      return (v) => `"${formatTimeTrimmed(v as TimeValue)}"`;
-    case 'TIMESTAMP':
-      return (v) => `"${formatTimestampTrimmed(v as TimeValue, iso ? 'T' : ' ')}"`;
-    case 'TIMESTAMP_LTZ':
-      return (v) => `"${formatTimestampTrimmed(v as TimeValue, iso ? 'T' : ' ')}Z"`;
-    case 'ARRAY': {
-      const element = encoder(type.element, options);
-      return (v) => `[${(v as Value[]).map((item) => (item === null ? 'null' : element(item))).join(',')}]`;
-    }
-    case 'MAP':
-    case 'MULTISET': {
-      // A MULTISET is written as Flink writes it: an object of each element's count.
-      const key = encoder(type.kind === 'MAP' ? type.key : type.element, options);
-      const value = encoder(type.kind === 'MAP' ? type.value : MULTISET_COUNT, options);
-      const entry = (k: Value, x: Value) => `${JSON.stringify(k)}:${x === null ? 'null' : value(x)}`;
-      return (v) => {
-        const entries: string[] = [];
-        for (const [k, x] of v as Map<Value, Value>) {
-          if (k !== null) entries.push(entry(JSON.parse(key(k)).toString(), x));
-          else if (options.mapNullKeyMode === 'LITERAL') entries.push(entry(options.mapNullKeyLiteral, x));
-          else if (options.mapNullKeyMode === 'FAIL') throw nullMapKey();
-        }
-        return `{${entries.join(',')}}`;
-      };
-    }
-    case 'ROW': {
-      const write = rowWriter(type.fields, options);
-      const out = new JsonBytes();
-      return (v) => {
-        out.clear();
-        write(v, out);
-        return out.takeText();
-      };
-    }
-    case 'INTERVAL_DAY_TIME':
-    case 'INTERVAL_YEAR_MONTH':
-    case 'NULL':
-      return (v) => String(v);
-  }
-}
-
-/**
- * The JSON text of a non-null value of `type` as the json format writes it inside a record; the SQL
- * JSON functions (JSON_STRING, JSON_OBJECT, ...) write their values with it too.
- */
-export function jsonValueText(type: DataType, options: JsonOptions = DEFAULT_JSON_OPTIONS): (value: Value) => string {
-  return encoder(type, options);
-}
-
-/** Flink's json format fails on a MAP with a null key unless map-null-key.mode says otherwise. */
-function nullMapKey(): RivuletError {
-  return new RivuletError(
-    'RECORD_UNWRITABLE',
-    "JSON format doesn't support to serialize map data with null keys",
-    "drop null key entries with 'json.map-null-key.mode' = 'DROP', or write them as a text with 'LITERAL' and 'json.map-null-key.literal'",
-  );
-}
 
 type Write = (value: Value, out: JsonBytes) => void;
 
@@ -199,7 +90,7 @@ function writer(type: DataType, options: JsonOptions): Write {
       return (v, out) => out.quoted(v as string);
     case 'DECIMAL': {
       const { scale } = type;
-      const text = encoder(type, options);
+      const text = jsonText(type, options);
       // Up to scale 6 Java's BigDecimal.toString writes every value plainly (see javaDecimalText).
       if (scale > 6) return (v, out) => out.raw(text(v));
       const unit = 10 ** scale;
@@ -227,7 +118,7 @@ function writer(type: DataType, options: JsonOptions): Write {
     case 'ROW':
       return rowWriter(type.fields, options);
     default: {
-      const text = encoder(type, options);
+      const text = jsonText(type, options);
       return (v, out) => out.raw(text(v));
     }
   }

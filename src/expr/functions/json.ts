@@ -2,7 +2,7 @@ import { type DataType, describeType, isCharacterString, T, withNullable } from 
 import type { BoundCall, BoundExpr } from '../bound.ts';
 import { compileCast, toText } from '../cast.ts';
 import { evaluateJsonPath, type JsonPath, JsonPathError, parseJsonPath } from '../json/json-path.ts';
-import { jsonText, jsonValueProblem } from '../json/json-text.ts';
+import { jsonFunctionText, jsonValueProblem } from '../json/json-text.ts';
 import { isScalar, type JsonNode, parseJsonTree, writeJsonTree } from '../json/json-tree.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
 import type { BindContext, EvalEnv, ScalarFunction } from './definition.ts';
@@ -283,7 +283,7 @@ function valueWriters(args: readonly BoundExpr[]): ((value: Value) => string)[] 
       ? (value: Value) => value as string
       : arg.type.kind === 'NULL'
         ? () => 'null'
-        : jsonText(arg.type),
+        : jsonFunctionText(arg.type),
   );
 }
 

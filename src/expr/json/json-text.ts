@@ -1,10 +1,138 @@
-import { DEFAULT_JSON_OPTIONS, jsonValueText } from '../../connectors/formats/json-format.ts';
+import { RivuletError } from '../../common/errors.ts';
 import { type DataType, formatType, isCharacterString } from '../../types/data-type.ts';
+import { formatDecimal } from '../../types/decimal.ts';
+import { formatDate, formatTimestampTrimmed, formatTimeTrimmed } from '../../types/temporal.ts';
+import type { TimeValue } from '../../types/time-value.ts';
 import { formatJavaDouble } from '../cast.ts';
 import type { Value } from '../value.ts';
 
+/**
+ * Values of SQL types as JSON text: as Flink's json format writes them (the format's options), and
+ * as Flink's JSON functions (JSON_STRING, JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG)
+ * write them.
+ */
+
+/** The json format's options that change how a value is written. */
+export interface JsonTextOptions {
+  readonly timestampStandard: 'SQL' | 'ISO-8601';
+  readonly decimalAsPlainNumber: boolean;
+  readonly ignoreNullFields: boolean;
+  /** What a MAP key that is null is written as: an error (FAIL), nothing (DROP), or `mapNullKeyLiteral`. */
+  readonly mapNullKeyMode: 'FAIL' | 'DROP' | 'LITERAL';
+  readonly mapNullKeyLiteral: string;
+}
+
+const JSON_TEXT_DEFAULTS: JsonTextOptions = {
+  timestampStandard: 'SQL',
+  decimalAsPlainNumber: false,
+  ignoreNullFields: false,
+  mapNullKeyMode: 'FAIL',
+  mapNullKeyLiteral: 'null',
+};
+
+type Encode = (value: Value) => string;
+
+/** The count of each element of a MULTISET, written as an INT. */
+const MULTISET_COUNT: DataType = { kind: 'INT', nullable: false };
+
+/** Java's BigDecimal.toString: plain unless the exponent is small, then scientific (1.2E-7). */
+export function javaDecimalText(unscaled: bigint, scale: number): string {
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString();
+  const adjusted = digits.length - 1 - scale;
+  if (scale >= 0 && adjusted >= -6) return formatDecimal(unscaled, scale);
+  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${unscaled < 0n ? '-' : ''}${mantissa}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
+/**
+ * The JSON text of a non-null value of `type` as Flink's json format writes it inside a record
+ * (json-format.ts writes the common types' bytes directly, the others with this).
+ */
+export function jsonText(type: DataType, options: JsonTextOptions = JSON_TEXT_DEFAULTS): Encode {
+  const iso = options.timestampStandard === 'ISO-8601';
+  switch (type.kind) {
+    case 'BOOLEAN':
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+      return (v) => String(v);
+    case 'FLOAT':
+    case 'DOUBLE':
+      return (v) => (Number.isFinite(v as number) ? String(v) : JSON.stringify(String(v)));
+    case 'DECIMAL': {
+      const scale = type.scale;
+      return options.decimalAsPlainNumber
+        ? (v) => formatDecimal(v as bigint, scale)
+        : (v) => javaDecimalText(v as bigint, scale);
+    }
+    case 'CHAR':
+    case 'VARCHAR':
+      return (v) => JSON.stringify(v);
+    case 'BINARY':
+    case 'VARBINARY':
+      return (v) => `"${Buffer.from(v as Uint8Array).toString('base64')}"`;
+    case 'DATE':
+      return (v) => `"${formatDate(v as number)}"`;
+    case 'TIME':
+      return (v) => `"${formatTimeTrimmed(v as TimeValue)}"`;
+    case 'TIMESTAMP':
+      return (v) => `"${formatTimestampTrimmed(v as TimeValue, iso ? 'T' : ' ')}"`;
+    case 'TIMESTAMP_LTZ':
+      return (v) => `"${formatTimestampTrimmed(v as TimeValue, iso ? 'T' : ' ')}Z"`;
+    case 'ARRAY': {
+      const element = jsonText(type.element, options);
+      return (v) => `[${(v as Value[]).map((item) => (item === null ? 'null' : element(item))).join(',')}]`;
+    }
+    case 'MAP':
+    case 'MULTISET': {
+      // A MULTISET is written as Flink writes it: an object of each element's count.
+      const key = jsonText(type.kind === 'MAP' ? type.key : type.element, options);
+      const value = jsonText(type.kind === 'MAP' ? type.value : MULTISET_COUNT, options);
+      const entry = (k: Value, x: Value) => `${JSON.stringify(k)}:${x === null ? 'null' : value(x)}`;
+      return (v) => {
+        const entries: string[] = [];
+        for (const [k, x] of v as Map<Value, Value>) {
+          if (k !== null) entries.push(entry(JSON.parse(key(k)).toString(), x));
+          else if (options.mapNullKeyMode === 'LITERAL') entries.push(entry(options.mapNullKeyLiteral, x));
+          else if (options.mapNullKeyMode === 'FAIL') throw nullMapKey();
+        }
+        return `{${entries.join(',')}}`;
+      };
+    }
+    case 'ROW': {
+      const fields = type.fields.map((field) => ({
+        name: JSON.stringify(field.name),
+        text: jsonText(field.type, options),
+      }));
+      return (v) => {
+        const members: string[] = [];
+        (v as Value[]).forEach((x, i) => {
+          const field = fields[i] as { name: string; text: Encode };
+          if (x === null && options.ignoreNullFields) return;
+          members.push(`${field.name}:${x === null ? 'null' : field.text(x)}`);
+        });
+        return `{${members.join(',')}}`;
+      };
+    }
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+    case 'NULL':
+      return (v) => String(v);
+  }
+}
+
+/** Flink's json format fails on a MAP with a null key unless map-null-key.mode says otherwise. */
+function nullMapKey(): RivuletError {
+  return new RivuletError(
+    'RECORD_UNWRITABLE',
+    "JSON format doesn't support to serialize map data with null keys",
+    "drop null key entries with 'json.map-null-key.mode' = 'DROP', or write them as a text with 'LITERAL' and 'json.map-null-key.literal'",
+  );
+}
+
 /** Timestamps as Flink's JSON functions write them: ISO_LOCAL_DATE_TIME, and a 'Z' after a TIMESTAMP_LTZ. */
-const JSON_FUNCTION_OPTIONS = { ...DEFAULT_JSON_OPTIONS, timestampStandard: 'ISO-8601' } as const;
+const JSON_FUNCTION_OPTIONS: JsonTextOptions = { ...JSON_TEXT_DEFAULTS, timestampStandard: 'ISO-8601' };
 
 /**
  * Why Flink's JSON functions cannot write a value of `type` (its JsonGenerateUtils knows no DATE,
@@ -38,8 +166,8 @@ export function jsonValueProblem(type: DataType): string | undefined {
  * JSON_OBJECT, JSON_ARRAY, and the JSON aggregates): the json format's encoding, with ISO
  * timestamps and a DOUBLE as Java prints it (1.0). Check the type with jsonValueProblem first.
  */
-export function jsonText(type: DataType): (value: Value) => string {
+export function jsonFunctionText(type: DataType): Encode {
   if (type.kind === 'FLOAT' || type.kind === 'DOUBLE')
     return (v) => (Number.isFinite(v as number) ? formatJavaDouble(v as number) : JSON.stringify(String(v)));
-  return jsonValueText(type, JSON_FUNCTION_OPTIONS);
+  return jsonText(type, JSON_FUNCTION_OPTIONS);
 }
