@@ -35,6 +35,45 @@ function elementArg(name: string, element: DataType, arg: BoundExpr, ctx: BindCo
   return ctx.cast(arg, withNullable(element, arg.type.nullable));
 }
 
+/** ARRAY_CONTAINS, ARRAY_POSITION, ARRAY_REMOVE: an array and an element cast to its element type. */
+function bindNeedle(
+  name: string,
+  args: readonly BoundExpr[],
+  ctx: BindContext,
+): { args: BoundExpr[]; array: ArrayType } {
+  arity(name, args, ctx, 2);
+  const array = arrayArg(name, args, 0, ctx);
+  return { args: [args[0] as BoundExpr, elementArg(name, array.element, args[1] as BoundExpr, ctx)], array };
+}
+
+/** An array function of an array and an element: NULL when the array is NULL, whatever the element. */
+function nullArrayOnly(
+  args: readonly Evaluator[],
+  apply: (values: readonly Value[], element: Value) => Value,
+): Evaluator {
+  const [array, element] = args as [Evaluator, Evaluator];
+  return (row) => {
+    const values = array(row) as readonly Value[] | null;
+    return values === null ? null : apply(values, element(row));
+  };
+}
+
+/** Checks the 1 to 2 arguments after the array: each NULL or of the type `accepts` tells. */
+function checkOptions(
+  name: string,
+  args: readonly BoundExpr[],
+  ctx: BindContext,
+  min: number,
+  accepts: (type: DataType) => boolean,
+  what: string,
+): void {
+  arity(name, args, ctx, min, min + 1);
+  args.slice(1).forEach((arg, i) => {
+    if (arg.type.kind !== 'NULL' && !accepts(arg.type))
+      ctx.fail(`argument ${i + 2} of ${name} must be ${what}, got ${describeType(arg.type)}`);
+  });
+}
+
 /** Arrays brought to one ARRAY type, nullable when any of them is. */
 function commonArrays(
   name: string,
@@ -73,20 +112,10 @@ export const ARRAY_CONTAINS: ScalarFunction = {
   name: 'ARRAY_CONTAINS',
   signatures: ['ARRAY_CONTAINS(ARRAY, ANY)'],
   bind(args, ctx) {
-    arity('ARRAY_CONTAINS', args, ctx, 2);
-    const array = arrayArg('ARRAY_CONTAINS', args, 0, ctx);
-    const needle = elementArg('ARRAY_CONTAINS', array.element, args[1] as BoundExpr, ctx);
-    return { args: [args[0] as BoundExpr, needle], type: T.boolean(array.nullable) };
+    const { args: bound, array } = bindNeedle('ARRAY_CONTAINS', args, ctx);
+    return { args: bound, type: T.boolean(array.nullable) };
   },
-  compile(args) {
-    const [array, needle] = args as [Evaluator, Evaluator];
-    return (row) => {
-      const values = array(row) as readonly Value[] | null;
-      if (values === null) return null;
-      const wanted = needle(row);
-      return values.some((value) => sameValue(value, wanted));
-    };
-  },
+  compile: (args) => nullArrayOnly(args, (values, wanted) => values.some((value) => sameValue(value, wanted))),
 };
 
 /** ARRAY_POSITION(array, element): the 1-based position of its first occurrence, 0 when absent. */
@@ -94,10 +123,8 @@ export const ARRAY_POSITION: ScalarFunction = {
   name: 'ARRAY_POSITION',
   signatures: ['ARRAY_POSITION(ARRAY, ANY)'],
   bind(args, ctx) {
-    arity('ARRAY_POSITION', args, ctx, 2);
-    const array = arrayArg('ARRAY_POSITION', args, 0, ctx);
-    const needle = elementArg('ARRAY_POSITION', array.element, args[1] as BoundExpr, ctx);
-    return { args: [args[0] as BoundExpr, needle], type: T.int(anyNullable(args)) };
+    const { args: bound } = bindNeedle('ARRAY_POSITION', args, ctx);
+    return { args: bound, type: T.int(anyNullable(bound)) };
   },
   compile: (args) =>
     strict((values: readonly Value[], wanted: Value) => values.findIndex((v) => sameValue(v, wanted)) + 1)(args),
@@ -108,20 +135,10 @@ export const ARRAY_REMOVE: ScalarFunction = {
   name: 'ARRAY_REMOVE',
   signatures: ['ARRAY_REMOVE(ARRAY, ANY)'],
   bind(args, ctx) {
-    arity('ARRAY_REMOVE', args, ctx, 2);
-    const array = arrayArg('ARRAY_REMOVE', args, 0, ctx);
-    const needle = elementArg('ARRAY_REMOVE', array.element, args[1] as BoundExpr, ctx);
-    return { args: [args[0] as BoundExpr, needle], type: array };
+    const { args: bound, array } = bindNeedle('ARRAY_REMOVE', args, ctx);
+    return { args: bound, type: array };
   },
-  compile(args) {
-    const [array, needle] = args as [Evaluator, Evaluator];
-    return (row) => {
-      const values = array(row) as readonly Value[] | null;
-      if (values === null) return null;
-      const unwanted = needle(row);
-      return values.filter((value) => !sameValue(value, unwanted));
-    };
-  },
+  compile: (args) => nullArrayOnly(args, (values, unwanted) => values.filter((value) => !sameValue(value, unwanted))),
 };
 
 function arrayToArray(name: string, apply: (values: readonly Value[]) => Value[]): ScalarFunction {
@@ -186,14 +203,7 @@ function arrayAdd(name: string, append: boolean): ScalarFunction {
       ];
       return { args: cast, type };
     },
-    compile(args) {
-      const [array, item] = args as [Evaluator, Evaluator];
-      return (row) => {
-        const values = array(row) as readonly Value[] | null;
-        if (values === null) return null;
-        return append ? [...values, item(row)] : [item(row), ...values];
-      };
-    },
+    compile: (args) => nullArrayOnly(args, (values, item) => (append ? [...values, item] : [item, ...values])),
   };
 }
 
@@ -208,14 +218,11 @@ export const ARRAY_SLICE: ScalarFunction = {
   name: 'ARRAY_SLICE',
   signatures: ['ARRAY_SLICE(ARRAY, INT [, INT])'],
   bind(args, ctx) {
-    arity('ARRAY_SLICE', args, ctx, 2, 3);
     const array = arrayArg('ARRAY_SLICE', args, 0, ctx);
-    const offsets = args.slice(1).map((arg, i) => {
-      if (arg.type.kind === 'NULL') return arg;
-      if (!isInteger(arg.type))
-        ctx.fail(`argument ${i + 2} of ARRAY_SLICE must be an integer, got ${describeType(arg.type)}`);
-      return ctx.cast(arg, T.int(arg.type.nullable));
-    });
+    checkOptions('ARRAY_SLICE', args, ctx, 2, isInteger, 'an integer');
+    const offsets = args
+      .slice(1)
+      .map((arg) => (arg.type.kind === 'NULL' ? arg : ctx.cast(arg, T.int(arg.type.nullable))));
     return { args: [args[0] as BoundExpr, ...offsets], type: withNullable(array, anyNullable(args)) };
   },
   compile: (args) =>
@@ -261,14 +268,10 @@ export const ARRAY_JOIN: ScalarFunction = {
   name: 'ARRAY_JOIN',
   signatures: ['ARRAY_JOIN(ARRAY<STRING>, STRING [, STRING])'],
   bind(args, ctx) {
-    arity('ARRAY_JOIN', args, ctx, 2, 3);
     const array = arrayArg('ARRAY_JOIN', args, 0, ctx);
     if (!isCharacterString(array.element))
       ctx.fail(`ARRAY_JOIN joins an ARRAY of strings, got ${describeType(array)}`, 'CAST it AS ARRAY<STRING>');
-    args.slice(1).forEach((arg, i) => {
-      if (arg.type.kind !== 'NULL' && !isCharacterString(arg.type))
-        ctx.fail(`argument ${i + 2} of ARRAY_JOIN must be a character string, got ${describeType(arg.type)}`);
-    });
+    checkOptions('ARRAY_JOIN', args, ctx, 2, isCharacterString, 'a character string');
     return { args, type: T.string(anyNullable(args)) };
   },
   compile: (args, call, env) => {

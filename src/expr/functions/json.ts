@@ -4,7 +4,7 @@ import { compileCast, toText } from '../cast.ts';
 import { evaluateJsonPath, type JsonPath, JsonPathError, parseJsonPath } from '../json/json-path.ts';
 import { jsonFunctionText, jsonValueProblem } from '../json/json-text.ts';
 import { isScalar, type JsonNode, parseJsonTree, writeJsonTree } from '../json/json-tree.ts';
-import { EvaluationError, type Evaluator, type Value } from '../value.ts';
+import { EvaluationError, type Evaluator, type Row, type Value } from '../value.ts';
 import type { BindContext, EvalEnv, ScalarFunction } from './definition.ts';
 
 /**
@@ -25,6 +25,13 @@ function stringArg(name: string, arg: BoundExpr | undefined, what: string, ctx: 
     ctx.fail(`the ${what} of ${name} must be a character string, got ${arg ? describeType(arg.type) : 'nothing'}`);
 }
 
+/** Checks the JSON and path arguments; a literal path is checked while planning, others when the record comes. */
+function bindPathArgs(name: string, args: readonly BoundExpr[], ctx: BindContext): void {
+  stringArg(name, args[0], 'JSON', ctx);
+  stringArg(name, args[1], 'path', ctx);
+  checkPath(name, args[1] as BoundExpr, ctx);
+}
+
 /** A literal path is checked while planning; others when the record comes. */
 function checkPath(name: string, path: BoundExpr, ctx: BindContext): void {
   if (path.kind !== 'literal' || path.value === null) return;
@@ -41,9 +48,14 @@ type Lookup =
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'value'; readonly node: JsonNode };
 
-function pathReader(): (json: string, pathText: string) => Lookup & { mode?: JsonPath['mode'] } {
+/** What the path (argument 2) finds in the JSON (argument 1) of a row; null when either is NULL. */
+function pathLookup(args: readonly Evaluator[]): (row: Row) => (Lookup & { mode?: JsonPath['mode'] }) | null {
+  const [jsonArg, pathArg] = args as [Evaluator, Evaluator];
   const paths = new Map<string, JsonPath | string>();
-  return (json, pathText) => {
+  return (row) => {
+    const json = jsonArg(row) as string | null;
+    const pathText = pathArg(row) as string | null;
+    if (json === null || pathText === null) return null;
     let path = paths.get(pathText);
     if (path === undefined) {
       try {
@@ -105,20 +117,15 @@ export const JSON_EXISTS: ScalarFunction = {
   name: 'JSON_EXISTS',
   signatures: ['JSON_EXISTS(STRING, STRING [{TRUE | FALSE | UNKNOWN | ERROR} ON ERROR])'],
   bind(args, ctx) {
-    stringArg('JSON_EXISTS', args[0], 'JSON', ctx);
-    stringArg('JSON_EXISTS', args[1], 'path', ctx);
-    checkPath('JSON_EXISTS', args[1] as BoundExpr, ctx);
+    bindPathArgs('JSON_EXISTS', args, ctx);
     return { args, type: T.boolean(true) };
   },
   compile(args, call) {
-    const [json, path] = args as [Evaluator, Evaluator];
     const onError = clause(call, 2);
-    const read = pathReader();
+    const lookup = pathLookup(args);
     return (row) => {
-      const text = json(row);
-      const pathText = path(row);
-      if (text === null || pathText === null) return null;
-      const found = read(text as string, pathText as string);
+      const found = lookup(row);
+      if (found === null) return null;
       if (found.kind === 'value') return found.node !== null;
       if (onError === 'ERROR') throw jsonError('JSON_EXISTS', found.message);
       return onError === 'TRUE' ? true : onError === 'UNKNOWN' ? null : false;
@@ -159,9 +166,7 @@ export const JSON_VALUE: ScalarFunction = {
   name: 'JSON_VALUE',
   signatures: ['JSON_VALUE(STRING, STRING [RETURNING type] [... ON EMPTY] [... ON ERROR])'],
   bind(args, ctx) {
-    stringArg('JSON_VALUE', args[0], 'JSON', ctx);
-    stringArg('JSON_VALUE', args[1], 'path', ctx);
-    checkPath('JSON_VALUE', args[1] as BoundExpr, ctx);
+    bindPathArgs('JSON_VALUE', args, ctx);
     const returning = args[2]?.type.kind === 'NULL' ? T.string() : withNullable(args[2]?.type ?? T.string(), true);
     if (!RETURNING_KINDS.has(returning.kind))
       ctx.fail(
@@ -177,7 +182,7 @@ export const JSON_VALUE: ScalarFunction = {
     return { args: [...args.slice(0, 4), defaults[0], args[5], defaults[1]] as BoundExpr[], type: returning };
   },
   compile(args, call, env) {
-    const [json, path, , , defaultOnEmpty, , defaultOnError] = args as Evaluator[] as [
+    const [, , , , defaultOnEmpty, , defaultOnError] = args as [
       Evaluator,
       Evaluator,
       Evaluator,
@@ -191,16 +196,14 @@ export const JSON_VALUE: ScalarFunction = {
     const emptyDefault = javaText(call.args[4] as BoundExpr, defaultOnEmpty, call.type, env);
     const errorDefault = javaText(call.args[6] as BoundExpr, defaultOnError, call.type, env);
     const convert = compileCast(T.string(false), withNullable(call.type, false), env, false);
-    const read = pathReader();
+    const lookup = pathLookup(args);
     const whenError = (row: readonly Value[], message: string): Value => {
       if (onError === 'ERROR') throw jsonError('JSON_VALUE', message);
       return onError === 'DEFAULT' ? errorDefault(row) : null;
     };
     return (row) => {
-      const text = json(row);
-      const pathText = path(row);
-      if (text === null || pathText === null) return null;
-      const found = read(text as string, pathText as string);
+      const found = lookup(row);
+      if (found === null) return null;
       if (found.kind === 'error') return whenError(row, found.message);
       const node = found.node;
       if (node === null || (found.mode === 'lax' && !isScalar(node))) {
@@ -237,26 +240,21 @@ export const JSON_QUERY: ScalarFunction = {
   name: 'JSON_QUERY',
   signatures: ['JSON_QUERY(STRING, STRING [... WRAPPER] [... ON EMPTY] [... ON ERROR])'],
   bind(args, ctx) {
-    stringArg('JSON_QUERY', args[0], 'JSON', ctx);
-    stringArg('JSON_QUERY', args[1], 'path', ctx);
-    checkPath('JSON_QUERY', args[1] as BoundExpr, ctx);
+    bindPathArgs('JSON_QUERY', args, ctx);
     return { args, type: T.string(true) };
   },
   compile(args, call) {
-    const [json, path] = args as [Evaluator, Evaluator];
     const wrapper = clause(call, 2);
     const onEmpty = clause(call, 3);
     const onError = clause(call, 4);
-    const read = pathReader();
+    const lookup = pathLookup(args);
     const fallback = (behavior: string, message: string): Value => {
       if (behavior === 'ERROR') throw jsonError('JSON_QUERY', message);
       return behavior === 'EMPTY ARRAY' ? '[]' : behavior === 'EMPTY OBJECT' ? '{}' : null;
     };
     return (row) => {
-      const text = json(row);
-      const pathText = path(row);
-      if (text === null || pathText === null) return null;
-      const found = read(text as string, pathText as string);
+      const found = lookup(row);
+      if (found === null) return null;
       if (found.kind === 'error') return fallback(onError, found.message);
       let node = found.node;
       if (node !== null && (wrapper === 'UNCONDITIONAL' || (wrapper === 'CONDITIONAL' && !Array.isArray(node))))
