@@ -48,6 +48,17 @@ type Lookup =
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'value'; readonly node: JsonNode };
 
+/**
+ * The last document parsed, kept: the JSON_VALUEs of one SELECT over one column read the same text
+ * one after the other. Nodes are never changed once parsed.
+ */
+let lastDocument: { text: string; root: JsonNode } | undefined;
+
+function parsedDocument(text: string): JsonNode {
+  if (lastDocument?.text !== text) lastDocument = { text, root: parseJsonTree(text) };
+  return lastDocument.root;
+}
+
 /** What the path (argument 2) finds in the JSON (argument 1) of a row; null when either is NULL. */
 function pathLookup(args: readonly Evaluator[]): (row: Row) => (Lookup & { mode?: JsonPath['mode'] }) | null {
   const [jsonArg, pathArg] = args as [Evaluator, Evaluator];
@@ -69,7 +80,7 @@ function pathLookup(args: readonly Evaluator[]): (row: Row) => (Lookup & { mode?
     if (typeof path === 'string') return { kind: 'error', message: path };
     let root: JsonNode;
     try {
-      root = parseJsonTree(json);
+      root = parsedDocument(json);
     } catch (error) {
       return { kind: 'error', message: `Invalid input for JSON: ${(error as Error).message}` };
     }

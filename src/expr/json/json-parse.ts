@@ -8,99 +8,117 @@ export interface JsonBuilder<T> {
   object(entries: [string, T][]): T;
 }
 
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
 /** Parses JSON text, numbers and objects built by `build`; throws SyntaxError for text that is not one JSON value. */
 export function parseJsonWith<T>(text: string, build: JsonBuilder<T>): T | null | boolean | string | T[] {
   type Node = T | null | boolean | string | Node[];
+  const length = text.length;
   let i = 0;
   const fail = (what: string): never => {
     throw new SyntaxError(`${what} at position ${i} in JSON`);
   };
   const skip = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c !== SPACE && c !== LF && c !== CR && c !== TAB) return;
+      i++;
+    }
+  };
+  const expect = (c: string) => {
+    skip();
+    if (text[i] !== c) fail(`expected '${c}'`);
+    i++;
+  };
+  const string = (): string => {
+    const start = ++i;
+    let escaped = false;
+    for (;;) {
+      if (i >= length) fail('unterminated string');
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        i += 2;
+      } else {
+        if (c < SPACE) fail('a control character in a string');
+        i++;
+      }
+    }
+    i++;
+    return escaped ? (JSON.parse(text.slice(start - 1, i)) as string) : text.slice(start, i - 1);
+  };
+  const word = (spelling: string, node: boolean | null): Node => {
+    if (!text.startsWith(spelling, i)) fail('unexpected character');
+    i += spelling.length;
+    return node;
   };
   const value = (): Node => {
     skip();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const entries: [string, T][] = [];
-      skip();
-      if (text[i] === '}') {
+    switch (text[i]) {
+      case '{': {
         i++;
-        return build.object(entries);
-      }
-      for (;;) {
+        const entries: [string, T][] = [];
         skip();
-        if (text[i] !== '"') fail('expected a property name');
-        const key = string();
-        skip();
-        if (text[i] !== ':') fail("expected ':'");
-        i++;
-        entries.push([key, value() as T]);
-        skip();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
         if (text[i] === '}') {
           i++;
           return build.object(entries);
         }
-        fail("expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const out: Node[] = [];
-      skip();
-      if (text[i] === ']') {
-        i++;
-        return out;
-      }
-      for (;;) {
-        out.push(value());
-        skip();
-        if (text[i] === ',') {
+        for (;;) {
+          skip();
+          if (text.charCodeAt(i) !== QUOTE) fail('expected a property name');
+          const key = string();
+          expect(':');
+          entries.push([key, value() as T]);
+          skip();
+          if (text[i] !== ',') break;
           i++;
-          continue;
         }
+        expect('}');
+        return build.object(entries);
+      }
+      case '[': {
+        i++;
+        const out: Node[] = [];
+        skip();
         if (text[i] === ']') {
           i++;
           return out;
         }
-        fail("expected ',' or ']'");
+        for (;;) {
+          out.push(value());
+          skip();
+          if (text[i] !== ',') break;
+          i++;
+        }
+        expect(']');
+        return out;
+      }
+      case '"':
+        return string();
+      case 't':
+        return word('true', true);
+      case 'f':
+        return word('false', false);
+      case 'n':
+        return word('null', null);
+      default: {
+        NUMBER.lastIndex = i;
+        const number = NUMBER.exec(text);
+        if (!number) return fail('unexpected character');
+        i += number[0].length;
+        return build.number(number[0]);
       }
     }
-    if (c === '"') return string();
-    if (text.startsWith('true', i)) {
-      i += 4;
-      return true;
-    }
-    if (text.startsWith('false', i)) {
-      i += 5;
-      return false;
-    }
-    if (text.startsWith('null', i)) {
-      i += 4;
-      return null;
-    }
-    const match = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    match.lastIndex = i;
-    const number = match.exec(text);
-    if (!number) return fail('unexpected character');
-    i += number[0].length;
-    return build.number(number[0]);
-  };
-  const string = (): string => {
-    const start = i;
-    i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    if (i >= text.length) fail('unterminated string');
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
   };
   const result = value();
   skip();
-  if (i !== text.length) fail('unexpected text after the value');
+  if (i !== length) fail('unexpected text after the value');
   return result as T | null | boolean | string | T[];
 }
