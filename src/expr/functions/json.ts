@@ -2,7 +2,7 @@ import { type DataType, describeType, isCharacterString, T, withNullable } from 
 import type { BoundCall, BoundExpr } from '../bound.ts';
 import { compileCast, toText } from '../cast.ts';
 import { evaluateJsonPath, type JsonPath, JsonPathError, parseJsonPath } from '../json/json-path.ts';
-import { jsonFunctionText, jsonValueProblem } from '../json/json-text.ts';
+import { jsonArgumentText, jsonValueProblem } from '../json/json-text.ts';
 import { isScalar, type JsonNode, parseJsonTree, writeJsonTree } from '../json/json-tree.ts';
 import { EvaluationError, type Evaluator, type Row, type Value } from '../value.ts';
 import type { BindContext, EvalEnv, ScalarFunction } from './definition.ts';
@@ -282,20 +282,6 @@ export const JSON_QUERY: ScalarFunction = {
   },
 };
 
-/** The JSON constructors: a value they make is nested as JSON, not as a string, in another. */
-const NESTED_AS_JSON = new Set(['JSON_OBJECT', 'JSON_ARRAY']);
-
-/** Writers of the values of `args` as JSON text: raw for a nested JSON_OBJECT / JSON_ARRAY. */
-function valueWriters(args: readonly BoundExpr[]): ((value: Value) => string)[] {
-  return args.map((arg) =>
-    arg.kind === 'call' && NESTED_AS_JSON.has(arg.name)
-      ? (value: Value) => value as string
-      : arg.type.kind === 'NULL'
-        ? () => 'null'
-        : jsonFunctionText(arg.type),
-  );
-}
-
 function checkValues(name: string, args: readonly BoundExpr[], ctx: BindContext): void {
   for (const arg of args) {
     const problem = jsonValueProblem(arg.type);
@@ -315,7 +301,7 @@ export const JSON_STRING: ScalarFunction = {
   },
   compile(args, call) {
     const [value] = args as [Evaluator];
-    const [write] = valueWriters(call.args) as [(value: Value) => string];
+    const write = jsonArgumentText(call.args[0] as BoundExpr);
     return (row) => {
       const v = value(row);
       return v === null ? null : write(v);
@@ -343,7 +329,7 @@ export const JSON_OBJECT: ScalarFunction = {
   },
   compile(args, call) {
     const absent = clause(call, 0) === 'ABSENT';
-    const writers = valueWriters(call.args);
+    const writers = call.args.map(jsonArgumentText);
     const count = args.length;
     return (row) => {
       // Jackson's ObjectNode: a key given twice keeps its first place and its last value.
@@ -371,7 +357,7 @@ export const JSON_ARRAY: ScalarFunction = {
   },
   compile(args, call) {
     const absent = clause(call, 0) !== 'NULL';
-    const writers = valueWriters(call.args);
+    const writers = call.args.map(jsonArgumentText);
     const count = args.length;
     return (row) => {
       const items: string[] = [];

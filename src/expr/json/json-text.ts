@@ -3,6 +3,7 @@ import { type DataType, formatType, isCharacterString } from '../../types/data-t
 import { formatDecimal } from '../../types/decimal.ts';
 import { formatDate, formatTimestampTrimmed, formatTimeTrimmed } from '../../types/temporal.ts';
 import type { TimeValue } from '../../types/time-value.ts';
+import type { BoundExpr } from '../bound.ts';
 import { formatJavaDouble } from '../cast.ts';
 import type { Value } from '../value.ts';
 
@@ -170,4 +171,18 @@ export function jsonFunctionText(type: DataType): Encode {
   if (type.kind === 'FLOAT' || type.kind === 'DOUBLE')
     return (v) => (Number.isFinite(v as number) ? formatJavaDouble(v as number) : JSON.stringify(String(v)));
   return jsonText(type, JSON_FUNCTION_OPTIONS);
+}
+
+/** The JSON constructors: a value they make is nested as JSON, not as a string, in another. */
+const NESTED_AS_JSON = new Set(['JSON_OBJECT', 'JSON_ARRAY']);
+
+/**
+ * How a JSON function (JSON_OBJECT, JSON_ARRAY, JSON_STRING, and the aggregates JSON_OBJECTAGG,
+ * JSON_ARRAYAGG) writes the non-null value of its argument `arg`: the text of a JSON_OBJECT or
+ * JSON_ARRAY call as it is (Flink's raw node), any other value by its type (jsonFunctionText).
+ */
+export function jsonArgumentText(arg: BoundExpr): (value: Value) => string {
+  if (arg.kind === 'call' && NESTED_AS_JSON.has(arg.name)) return (value) => value as string;
+  if (arg.type.kind === 'NULL') return () => 'null';
+  return jsonFunctionText(arg.type);
 }
