@@ -60,31 +60,12 @@ export function parseJsonFunction(cursor: Cursor): Expression {
   cursor.expectSymbol('(');
   let result: Expression;
   switch (name) {
-    case 'JSON_OBJECT': {
-      const args: Expression[] = [];
-      while (!cursor.isSymbol(')') && !cursor.isKeyword('NULL') && !cursor.isKeyword('ABSENT')) {
-        if (args.length > 0) cursor.expectSymbol(',');
-        cursor.acceptKeywords('KEY');
-        args.push(parseExpression(cursor));
-        cursor.expectKeywords('VALUE');
-        args.push(parseExpression(cursor));
-      }
-      result = call(at, name, [word(at, parseOnNull(cursor, 'NULL')), ...args]);
+    case 'JSON_OBJECT':
+      result = call(at, name, parseJsonObjectArgs(cursor, at));
       break;
-    }
-    case 'JSON_ARRAY': {
-      const args: Expression[] = [];
-      while (
-        !cursor.isSymbol(')') &&
-        !(cursor.isKeyword('NULL') && cursor.isKeyword('ON', 1)) &&
-        !cursor.isKeyword('ABSENT')
-      ) {
-        if (args.length > 0) cursor.expectSymbol(',');
-        args.push(parseExpression(cursor));
-      }
-      result = call(at, name, [word(at, parseOnNull(cursor, 'ABSENT')), ...args]);
+    case 'JSON_ARRAY':
+      result = call(at, name, parseJsonArrayArgs(cursor, at));
       break;
-    }
     default: {
       const json = parseExpression(cursor);
       cursor.expectSymbol(',');
@@ -94,6 +75,36 @@ export function parseJsonFunction(cursor: Cursor): Expression {
   }
   cursor.expectSymbol(')');
   return result;
+}
+
+/**
+ * The arguments of JSON_OBJECT (and of the aggregate JSON_OBJECTAGG, whose syntax is the same), up to
+ * the closing parenthesis: the ON NULL behavior (NULL by default), then keys and values in turn.
+ */
+export function parseJsonObjectArgs(cursor: Cursor, at: number): Expression[] {
+  const args: Expression[] = [];
+  while (!cursor.isSymbol(')') && !cursor.isKeyword('NULL') && !cursor.isKeyword('ABSENT')) {
+    if (args.length > 0) cursor.expectSymbol(',');
+    cursor.acceptKeywords('KEY');
+    args.push(parseExpression(cursor));
+    cursor.expectKeywords('VALUE');
+    args.push(parseExpression(cursor));
+  }
+  return [word(at, parseOnNull(cursor, 'NULL')), ...args];
+}
+
+/** The arguments of JSON_ARRAY (and of JSON_ARRAYAGG): the ON NULL behavior (ABSENT by default), then the values. */
+export function parseJsonArrayArgs(cursor: Cursor, at: number): Expression[] {
+  const args: Expression[] = [];
+  while (
+    !cursor.isSymbol(')') &&
+    !(cursor.isKeyword('NULL') && cursor.isKeyword('ON', 1)) &&
+    !cursor.isKeyword('ABSENT')
+  ) {
+    if (args.length > 0) cursor.expectSymbol(',');
+    args.push(parseExpression(cursor));
+  }
+  return [word(at, parseOnNull(cursor, 'ABSENT')), ...args];
 }
 
 function parsePathFunction(cursor: Cursor, at: number, name: string, json: Expression, path: Expression): Expression {
