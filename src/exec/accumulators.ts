@@ -1,12 +1,26 @@
 import { wrapInteger } from '../expr/functions/arithmetic.ts';
 import { compareValues } from '../expr/functions/comparison.ts';
-import type { Value } from '../expr/value.ts';
+import type { Row, Value } from '../expr/value.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
+import { type Accumulator, FIXED, PER_VALUE } from './accumulator.ts';
+import { collect, listAgg } from './collection-accumulators.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
 
-export type AggregateFunction = 'COUNT' | 'SUM' | 'SUM0' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE';
+export type { Accumulator } from './accumulator.ts';
+
+export type AggregateFunction =
+  | 'COUNT'
+  | 'SUM'
+  | 'SUM0'
+  | 'AVG'
+  | 'MIN'
+  | 'MAX'
+  | 'FIRST_VALUE'
+  | 'LAST_VALUE'
+  | 'COLLECT'
+  | 'LISTAGG';
 
 /** One aggregate of a group aggregate or window aggregate, as the planner resolved it. */
 export interface AggregateCall {
@@ -14,26 +28,29 @@ export interface AggregateCall {
   /** Input fields of the arguments (none for COUNT(*)). */
   readonly args: readonly number[];
   readonly distinct: boolean;
+  /** `FILTER (WHERE ...)`: the BOOLEAN input field; the aggregate reads only rows where it is TRUE. */
+  readonly filter?: number;
   readonly type: DataType;
   readonly name: string;
 }
 
 /**
- * The running state of one aggregate of one group; every value it took can be taken back. Its
- * state can be saved (as plain data the v8 serializer writes) and given to the factory again.
+ * What the accumulator of `call` is given for an input row: TRUE for COUNT(*), the argument's
+ * value, or the values of several arguments as an array; undefined when the call's FILTER leaves
+ * the row out.
  */
-export interface Accumulator {
-  add(value: Value): void;
-  retract(value: Value): void;
-  result(): Value;
-  save(): unknown;
-  /** Estimated heap bytes. */
-  weight(): number;
+export function callInput(call: AggregateCall): (row: Row) => Value | undefined {
+  const [first, second] = call.args;
+  const read: (row: Row) => Value =
+    first === undefined
+      ? () => true
+      : second === undefined
+        ? (row) => row[first] ?? null
+        : (row) => call.args.map((arg) => row[arg] ?? null);
+  const filter = call.filter;
+  if (filter === undefined) return read;
+  return (row) => (row[filter] === true ? read(row) : undefined);
 }
-
-/** Heap bytes of an accumulator of fixed size, and of each value one keeps. */
-const FIXED = 64;
-const PER_VALUE = 96;
 
 /** Adds and subtracts values of one numeric type exactly as that type does (Java overflow, exact DECIMAL). */
 interface Arithmetic {
@@ -288,6 +305,10 @@ export function accumulatorFactory(
         return positional(false, saved);
       case 'LAST_VALUE':
         return positional(true, saved);
+      case 'COLLECT':
+        return collect(saved);
+      case 'LISTAGG':
+        return listAgg(call.args.length > 1, saved);
     }
   };
   if (!call.distinct) return make;

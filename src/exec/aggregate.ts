@@ -3,7 +3,7 @@ import { type StateRetention, WriteTimes } from '../state/idle-state.ts';
 import { pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
-import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
+import { type Accumulator, type AggregateCall, accumulatorFactory, callInput } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { isAccumulate, type Operator } from './operator.ts';
 import { keySelector, rowsEqual } from './row-key.ts';
@@ -41,6 +41,7 @@ export class GroupAggregateOperator implements Operator {
   private readonly keyOf: (row: Row) => unknown;
   private readonly groups: SpillableMap<Group>;
   private readonly factories: ((saved?: unknown) => Accumulator)[];
+  private readonly inputs: ((row: Row) => Value | undefined)[];
   private readonly times: WriteTimes | undefined;
 
   constructor(
@@ -54,6 +55,7 @@ export class GroupAggregateOperator implements Operator {
     this.factories = calls.map((call) =>
       accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
     );
+    this.inputs = calls.map(callInput);
     this.groups = new SpillableMap<Group>({
       bytes: (group) => group.bytes,
       encode: (group) =>
@@ -113,8 +115,9 @@ export class GroupAggregateOperator implements Operator {
         group.time = change.time;
       }
       group.rows += accumulate ? 1 : -1;
-      this.calls.forEach((call, i) => {
-        const value = call.args.length === 0 ? true : (change.row[call.args[0] as number] ?? null);
+      this.inputs.forEach((input, i) => {
+        const value = input(change.row);
+        if (value === undefined) return;
         const accumulator = group.accumulators[i] as Accumulator;
         if (accumulate) accumulator.add(value);
         else accumulator.retract(value);

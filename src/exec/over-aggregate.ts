@@ -5,7 +5,7 @@ import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
 import { epochMillis, type TimeValue } from '../types/time-value.ts';
-import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
+import { type Accumulator, type AggregateCall, accumulatorFactory, callInput } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { isAccumulate, type Operator } from './operator.ts';
 import { keySelector } from './row-key.ts';
@@ -88,6 +88,7 @@ export class OverAggregateOperator implements Operator {
   numReplayedRecordsSkipped = 0;
   private readonly keyOf: (row: Row) => unknown;
   private readonly factories: ((saved?: unknown) => Accumulator)[];
+  private readonly inputs: ((row: Row) => Value | undefined)[];
   private readonly state: SpillableMap<Partition>;
   /** Partitions that wait for time: when the next of them is due (ms), kept in memory like Flink's timers. */
   private readonly timers = new Map<unknown, number>();
@@ -115,6 +116,7 @@ export class OverAggregateOperator implements Operator {
     this.factories = spec.calls.map((call) =>
       accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
     );
+    this.inputs = spec.calls.map(callInput);
     this.state = new SpillableMap<Partition>({
       bytes: (partition) => partition.bytes,
       encode: (p) =>
@@ -366,18 +368,16 @@ export class OverAggregateOperator implements Operator {
   }
 
   private accumulate(partition: Partition, row: Row): void {
-    this.spec.calls.forEach((call, i) => {
-      (partition.accumulators[i] as Accumulator).add(
-        call.args.length === 0 ? true : (row[call.args[0] as number] ?? null),
-      );
+    this.inputs.forEach((input, i) => {
+      const value = input(row);
+      if (value !== undefined) (partition.accumulators[i] as Accumulator).add(value);
     });
   }
 
   private retract(partition: Partition, row: Row): void {
-    this.spec.calls.forEach((call, i) => {
-      (partition.accumulators[i] as Accumulator).retract(
-        call.args.length === 0 ? true : (row[call.args[0] as number] ?? null),
-      );
+    this.inputs.forEach((input, i) => {
+      const value = input(row);
+      if (value !== undefined) (partition.accumulators[i] as Accumulator).retract(value);
     });
   }
 

@@ -5,7 +5,7 @@ import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
 import { localMillisToInstant } from '../types/temporal.ts';
 import { fromEpochMillis } from '../types/time-value.ts';
-import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
+import { type Accumulator, type AggregateCall, accumulatorFactory, callInput } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { type WindowProperty, windowProperties } from './group-window.ts';
 import type { Operator } from './operator.ts';
@@ -248,14 +248,14 @@ export class SessionWindowAggregateOperator implements Operator {
   }
 
   private output(keys: Value[], session: Session): Row {
-    const calls = this.spec.calls;
+    const inputs = this.spec.calls.map(callInput);
     const accumulators = this.factories.map((f) => f());
     for (const [, packed] of session.rows) {
       const row = unpack(packed);
-      for (let i = 0; i < calls.length; i++) {
-        const call = calls[i] as AggregateCall;
-        (accumulators[i] as Accumulator).add(call.args.length === 0 ? true : (row[call.args[0] as number] ?? null));
-      }
+      inputs.forEach((input, i) => {
+        const value = input(row);
+        if (value !== undefined) (accumulators[i] as Accumulator).add(value);
+      });
     }
     const results = accumulators.map((a) => a.result());
     const layout = this.spec.layout;

@@ -2,7 +2,7 @@ import type { Row, Value } from '../expr/value.ts';
 import { pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap } from '../state/spillable-map.ts';
 import type { DataType } from '../types/data-type.ts';
-import { type Accumulator, type AggregateCall, accumulatorFactory } from './accumulators.ts';
+import { type Accumulator, type AggregateCall, accumulatorFactory, callInput } from './accumulators.ts';
 import type { RowKind } from './change.ts';
 import { isAccumulate } from './operator.ts';
 import { rowKey } from './row-key.ts';
@@ -36,10 +36,11 @@ export class WindowPanes {
   private readonly panes: SpillableMap<Pane>;
   readonly index: WindowIndex;
   private readonly factories: ((saved?: unknown) => Accumulator)[];
+  private readonly inputs: ((row: Row) => Value | undefined)[];
 
   constructor(
     private readonly groupKeys: readonly number[],
-    private readonly calls: readonly AggregateCall[],
+    calls: readonly AggregateCall[],
     inputTypes: readonly DataType[],
     time: WindowTime,
   ) {
@@ -47,6 +48,7 @@ export class WindowPanes {
     this.factories = calls.map((call) =>
       accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
     );
+    this.inputs = calls.map(callInput);
     this.panes = new SpillableMap<Pane>({
       bytes: (pane) => pane.bytes,
       encode: (pane) =>
@@ -79,9 +81,9 @@ export class WindowPanes {
       this.index.add(end, key);
     }
     pane.rows += accumulate ? 1 : -1;
-    for (let i = 0; i < this.calls.length; i++) {
-      const call = this.calls[i] as AggregateCall;
-      const value = call.args.length === 0 ? true : (row[call.args[0] as number] ?? null);
+    for (let i = 0; i < this.inputs.length; i++) {
+      const value = (this.inputs[i] as (row: Row) => Value | undefined)(row);
+      if (value === undefined) continue;
       const accumulator = pane.accumulators[i] as Accumulator;
       if (accumulate) accumulator.add(value);
       else accumulator.retract(value);

@@ -33,6 +33,9 @@ export const AGGREGATE_FUNCTIONS = new Set([
   'STDDEV_SAMP',
   'VAR_POP',
   'VAR_SAMP',
+  'STDDEV',
+  'VARIANCE',
+  'COLLECT',
 ]);
 
 const COMPARISONS: Readonly<Record<string, string>> = {

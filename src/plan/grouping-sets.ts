@@ -135,7 +135,8 @@ export function expandGroupingSets(
 ): ExpandedInput {
   const width = groupKeys.length;
   const common = groupKeys.filter((_, k) => sets.every((set) => set.includes(k)));
-  const duplicated = [...new Set(calls.flatMap((call) => call.args))]
+  const read = (call: AggregateCall) => (call.filter === undefined ? call.args : [...call.args, call.filter]);
+  const duplicated = [...new Set(calls.flatMap(read))]
     .filter((arg) => groupKeys.includes(arg) && !common.includes(arg))
     .sort((a, b) => a - b);
   const nulled = (field: number) => {
@@ -180,7 +181,11 @@ export function expandGroupingSets(
   return {
     node,
     groupKeys: [...groupKeys, expandIdField],
-    calls: calls.map((call) => ({ ...call, args: call.args.map(moved) })),
+    calls: calls.map((call) => ({
+      ...call,
+      args: call.args.map(moved),
+      ...(call.filter === undefined ? {} : { filter: moved(call.filter) }),
+    })),
   };
 }
 

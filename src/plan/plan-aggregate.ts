@@ -1,22 +1,14 @@
-import type { AggregateCall, AggregateFunction } from '../exec/accumulators.ts';
+import type { AggregateCall } from '../exec/accumulators.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { childExpressions, type Expression, type FunctionCall, type Select } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import {
-  type DataType,
-  describeType,
-  isCharacterString,
-  isNumeric,
-  MAX_DECIMAL_PRECISION,
-  T,
-  withNullable,
-  withoutTimeAttribute,
-} from '../types/data-type.ts';
+import { withoutTimeAttribute } from '../types/data-type.ts';
 import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bind-expression.ts';
 import { makeCalc } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
 import { bindGroupingCall, expandGroupingSets, GROUPING_FUNCTIONS, groupingSetsOf, shapeKey } from './grouping-sets.ts';
 import type { Field, PlanNode, WindowTableFunction } from './nodes.ts';
+import { type AddCall, type AggregateOutput, planAggregateCall } from './plan-aggregate-call.ts';
 import {
   auxiliaryProperty,
   groupWindowOf,
@@ -58,78 +50,6 @@ export function hasAggregates(select: Select, ctx: PlanContext): boolean {
   for (const item of select.items) if (item.kind === 'expression') collectAggregates(item.expression, found, ctx);
   collectAggregates(select.having, found, ctx);
   return found.length > 0;
-}
-
-/** Result type of an aggregate, as Flink types it (SUM and AVG of an INT stay INT). */
-export function aggregateType(
-  call: FunctionCall,
-  arg: DataType | undefined,
-  ctx: PlanContext,
-): { fn: AggregateFunction; type: DataType } {
-  const name = call.name;
-  const needNumeric = () => {
-    if (!arg || !isNumeric(arg)) {
-      throw new SqlError(
-        'SQL_INVALID_CALL',
-        ctx.source,
-        call.at,
-        `${name} needs a numeric argument, got ${arg ? describeType(arg) : 'none'}`,
-      );
-    }
-    return arg;
-  };
-  const nullableWhenEmpty = (type: DataType) => withNullable(withoutTimeAttribute(type), true);
-  switch (name) {
-    case 'COUNT':
-      return { fn: 'COUNT', type: T.bigint(false) };
-    case 'SUM': {
-      const t = needNumeric();
-      if (t.kind === 'DECIMAL') return { fn: 'SUM', type: T.decimal(MAX_DECIMAL_PRECISION, t.scale, true) };
-      return { fn: 'SUM', type: nullableWhenEmpty(t) };
-    }
-    case 'SUM0': {
-      const t = needNumeric();
-      return {
-        fn: 'SUM0',
-        type: withNullable(t.kind === 'DECIMAL' ? T.decimal(MAX_DECIMAL_PRECISION, t.scale) : t, false),
-      };
-    }
-    case 'AVG': {
-      const t = needNumeric();
-      if (t.kind === 'DECIMAL')
-        return { fn: 'AVG', type: T.decimal(MAX_DECIMAL_PRECISION, Math.max(6, t.scale), true) };
-      return { fn: 'AVG', type: nullableWhenEmpty(t) };
-    }
-    case 'MIN':
-    case 'MAX':
-    case 'FIRST_VALUE':
-    case 'LAST_VALUE': {
-      if (!arg) throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, `${name} needs one argument`);
-      if (
-        !(
-          isNumeric(arg) ||
-          isCharacterString(arg) ||
-          ['BOOLEAN', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP_LTZ'].includes(arg.kind)
-        )
-      ) {
-        throw new SqlError(
-          'SQL_INVALID_CALL',
-          ctx.source,
-          call.at,
-          `${name} cannot compare values of type ${describeType(arg)}`,
-        );
-      }
-      return { fn: name, type: nullableWhenEmpty(arg) };
-    }
-    default:
-      throw new SqlError(
-        'SQL_UNSUPPORTED',
-        ctx.source,
-        call.at,
-        `aggregate function ${name} is not supported yet`,
-        'supported: COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE',
-      );
-  }
 }
 
 export interface AggregatePlan {
@@ -189,24 +109,31 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   }
 
   const callShapes: string[] = [];
+  const outputs: AggregateOutput[] = [];
   const aggregateCalls: AggregateCall[] = [];
-  for (const call of calls) {
-    const shape = shapeKey(call);
-    if (callShapes.includes(shape)) continue;
-    if (call.args.length > 1)
-      throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, `${call.name} takes one argument`);
-    const arg = call.args[0] ? bindExpression(call.args[0], from.scope, env) : undefined;
-    if (call.name === 'COUNT' && !call.star && !arg)
-      throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, 'COUNT needs an argument or *');
-    const { fn, type } = aggregateType(call, arg?.type, ctx);
-    callShapes.push(shape);
+  const callKeys: string[] = [];
+  const addCall: AddCall = (fn, args, distinct, filter, type) => {
+    const argSlots = args.map(slot);
+    const filterSlot = filter ? slot(filter) : undefined;
+    const key = `${fn}|${distinct}|${argSlots.join(',')}|${filterSlot ?? ''}`;
+    const existing = callKeys.indexOf(key);
+    if (existing >= 0) return existing;
+    callKeys.push(key);
     aggregateCalls.push({
       fn,
-      args: arg ? [slot(arg)] : [],
-      distinct: call.distinct,
+      args: argSlots,
+      distinct,
+      ...(filterSlot === undefined ? {} : { filter: filterSlot }),
       type,
       name: `EXPR$${aggregateCalls.length}`,
     });
+    return aggregateCalls.length - 1;
+  };
+  for (const call of calls) {
+    const shape = shapeKey(call);
+    if (callShapes.includes(shape)) continue;
+    callShapes.push(shape);
+    outputs.push(planAggregateCall(call, (expr) => bindExpression(expr, from.scope, env), addCall, ctx));
   }
 
   const timeSlot = groupWindow ? slot(groupWindow.time) : undefined;
@@ -316,9 +243,12 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
           type: (fields[groupIndex] as Field).type,
         };
       if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name) && !expr.over) {
-        const index = aggregateKeys.length + callShapes.indexOf(shapeKey(expr));
-        const field = fields[index] as Field;
-        return { kind: 'input', index, name: field.name, type: field.type };
+        const output = outputs[callShapes.indexOf(shapeKey(expr))] as AggregateOutput;
+        return output((call) => {
+          const index = aggregateKeys.length + call;
+          const field = fields[index] as Field;
+          return { kind: 'input', index, name: field.name, type: field.type };
+        });
       }
       if (expr.kind === 'column') {
         const bound = bindExpression(expr, from.scope, env);

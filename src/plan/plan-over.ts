@@ -18,7 +18,7 @@ import { INSERT_ONLY } from './changelog.ts';
 import { updateProducer } from './explain.ts';
 import { shapeKey } from './grouping-sets.ts';
 import type { Field, PlanNode } from './nodes.ts';
-import { aggregateType } from './plan-aggregate.ts';
+import { aggregateType } from './plan-aggregate-call.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 
@@ -157,6 +157,15 @@ export function planOver(
     if (callIndex.has(shape)) continue;
     if (call.args.length > 1)
       throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, `${call.name} takes one argument`);
+    if (call.filter) {
+      throw new SqlError(
+        'SQL_UNSUPPORTED',
+        ctx.source,
+        call.filter.at,
+        'FILTER is not supported on an OVER aggregate',
+        'filter the rows in a subquery, or aggregate a CASE WHEN condition THEN x END (NULLs are ignored)',
+      );
+    }
     if (call.name === 'COUNT' && !call.star && call.args.length === 0)
       throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, 'COUNT needs an argument or *');
     const arg = call.args[0] ? bind(call.args[0]) : undefined;

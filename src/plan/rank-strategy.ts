@@ -80,7 +80,10 @@ function monotonicity(node: PlanNode): readonly Monotonicity[] | undefined {
                 : call.fn === 'MIN'
                   ? 'decreasing'
                   : 'not';
-          if (!inputUpdates || call.fn === 'COUNT') return own;
+          if (!inputUpdates) return own;
+          // An update may move a row out of the FILTER: the result goes either way.
+          if (call.filter !== undefined) return 'not';
+          if (call.fn === 'COUNT') return own;
           if (call.args.length > 1) return 'not';
           return call.args.length === 1 && input[call.args[0] as number] !== own ? 'not' : own;
         }),

@@ -50,7 +50,10 @@ function fieldsOf(node: PlanNode, indices: readonly number[]): string {
 
 function calls(input: PlanNode, list: readonly AggregateCall[]): string {
   return list
-    .map((call) => `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${fieldsOf(input, call.args) || '*'})`)
+    .map(
+      (call) =>
+        `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${fieldsOf(input, call.args) || '*'})${call.filter === undefined ? '' : ` FILTER ${fieldsOf(input, [call.filter])}`}`,
+    )
     .join(', ');
 }
 

@@ -427,6 +427,8 @@ export interface FunctionCall extends Node {
   readonly distinct: boolean;
   /** `COUNT(*)`. */
   readonly star: boolean;
+  /** `agg(...) FILTER (WHERE condition)`: the rows the aggregate reads. */
+  readonly filter?: Expression;
   /** `OVER (PARTITION BY ... ORDER BY ...)`: a window function (ROW_NUMBER) or an OVER aggregate. */
   readonly over?: WindowSpecification;
 }
@@ -524,6 +526,6 @@ export function childExpressions(expr: Expression): readonly Expression[] {
         ...(expr.else ? [expr.else] : []),
       ];
     case 'call':
-      return expr.args;
+      return expr.filter ? [...expr.args, expr.filter] : expr.args;
   }
 }

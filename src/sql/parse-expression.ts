@@ -380,15 +380,46 @@ function parseCall(cursor: Cursor): Expression {
   cursor.expectSymbol('(');
   if (cursor.acceptSymbol('*')) {
     cursor.expectSymbol(')');
+    const filter = parseAggregateFilter(cursor);
     const over = parseOver(cursor);
-    return { kind: 'call', at, name, args: [], distinct: false, star: true, ...(over ? { over } : {}) };
+    return {
+      kind: 'call',
+      at,
+      name,
+      args: [],
+      distinct: false,
+      star: true,
+      ...(filter ? { filter } : {}),
+      ...(over ? { over } : {}),
+    };
   }
   const distinct = cursor.acceptKeywords('DISTINCT');
   if (!distinct) cursor.acceptKeywords('ALL');
   const args = cursor.isSymbol(')') ? [] : parseList(cursor, parseExpression);
   cursor.expectSymbol(')');
+  const filter = parseAggregateFilter(cursor);
   const over = parseOver(cursor);
-  return { kind: 'call', at, name, args, distinct, star: false, ...(over ? { over } : {}) };
+  return {
+    kind: 'call',
+    at,
+    name,
+    args,
+    distinct,
+    star: false,
+    ...(filter ? { filter } : {}),
+    ...(over ? { over } : {}),
+  };
+}
+
+/** `FILTER (WHERE condition)` after an aggregate call. */
+function parseAggregateFilter(cursor: Cursor): Expression | undefined {
+  if (!cursor.isKeyword('FILTER') || !cursor.isSymbol('(', 1)) return undefined;
+  cursor.advance();
+  cursor.expectSymbol('(');
+  cursor.expectKeywords('WHERE');
+  const condition = parseExpression(cursor);
+  cursor.expectSymbol(')');
+  return condition;
 }
 
 function parseCase(cursor: Cursor): CaseExpression {

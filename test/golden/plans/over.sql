@@ -91,6 +91,6 @@ FROM orders GROUP BY product;
 INSERT INTO moving SELECT order_id, product, amount, amount, 1 FROM orders
 WHERE SUM(amount) OVER (PARTITION BY product ORDER BY proc) > 10;
 
--- case: an aggregate Rivulet does not have
+-- case: STDDEV_POP OVER a window, which Flink 1.18 does not compute
 INSERT INTO moving SELECT order_id, product, amount, STDDEV_POP(amount) OVER (PARTITION BY product ORDER BY proc), 1
 FROM orders;

@@ -1,0 +1,81 @@
+import type { Value } from '../expr/value.ts';
+import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
+import { type Accumulator, FIXED, PER_VALUE } from './accumulator.ts';
+import { rowKey } from './row-key.ts';
+
+/**
+ * COLLECT: the multiset of the non-null values still present, each with its multiplicity (a Map
+ * of element to count, as MULTISET values are). Never NULL: no values give the empty multiset, as
+ * Flink's CollectAggFunction does. A retraction of a value not present is ignored.
+ */
+export function collect(saved: unknown): Accumulator {
+  const entries = new Map<string, { value: Value; count: number }>();
+  if (saved) {
+    const [packed, counts] = saved as [PackedRow, number[]];
+    unpack(packed).forEach((value, i) => {
+      entries.set(rowKey([value]), { value, count: counts[i] as number });
+    });
+  }
+  return {
+    add: (v) => {
+      if (v === null) return;
+      const key = rowKey([v]);
+      const entry = entries.get(key);
+      if (entry) entry.count += 1;
+      else entries.set(key, { value: v, count: 1 });
+    },
+    retract: (v) => {
+      if (v === null) return;
+      const key = rowKey([v]);
+      const entry = entries.get(key);
+      if (!entry) return;
+      entry.count -= 1;
+      if (entry.count === 0) entries.delete(key);
+    },
+    result: () => new Map([...entries.values()].map(({ value, count }) => [value, count])),
+    save: () => {
+      const all = [...entries.values()];
+      return [pack(all.map((entry) => entry.value)), all.map((entry) => entry.count)];
+    },
+    weight: () => FIXED + PER_VALUE * entries.size,
+  };
+}
+
+/**
+ * LISTAGG(value [, separator]): the non-null values still present, in arrival order, joined by the
+ * separator (',' by default; the separator of the latest row that added or took back a value, as
+ * Flink's ListAggWsWithRetractAggFunction keeps it; a NULL separator gives NULL). A retraction
+ * removes the earliest copy of its value. NULL when no value is present.
+ */
+export function listAgg(withSeparator: boolean, saved: unknown): Accumulator {
+  const [savedValues, savedSeparator] = (saved as [readonly string[], string | null] | undefined) ?? [[], ','];
+  const values = [...savedValues];
+  let separator = savedSeparator;
+  const split = (input: Value): [string | null, string | null] => {
+    if (!withSeparator) return [input as string | null, separator];
+    const [value, sep] = input as readonly Value[];
+    return [(value ?? null) as string | null, (sep ?? null) as string | null];
+  };
+  let chars = values.reduce((n, value) => n + value.length, 0);
+  return {
+    add: (input) => {
+      const [value, sep] = split(input);
+      if (value === null) return;
+      separator = sep;
+      values.push(value);
+      chars += value.length;
+    },
+    retract: (input) => {
+      const [value, sep] = split(input);
+      if (value === null) return;
+      separator = sep;
+      const at = values.indexOf(value);
+      if (at < 0) return;
+      values.splice(at, 1);
+      chars -= value.length;
+    },
+    result: () => (values.length === 0 || separator === null ? null : values.join(separator)),
+    save: () => [values, separator],
+    weight: () => FIXED + (PER_VALUE / 2) * values.length + 2 * chars,
+  };
+}
