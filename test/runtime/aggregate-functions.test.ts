@@ -10,7 +10,6 @@
  * the order they arrived, which a changelog does not fix: its parts are compared sorted.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
@@ -18,6 +17,8 @@ import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
+import { stateMemory } from '../../src/state/state-memory.ts';
+import { startOrderCapture, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor as waitForJobs } from '../helpers/wait.ts';
 
@@ -72,9 +73,6 @@ function same(actual: readonly Row[], expected: readonly Row[]): boolean {
   });
 }
 
-const CATEGORIES = ['电子产品', '图书', '服装', null];
-const STATUSES = ['PENDING', 'PAID', 'SHIPPED'];
-
 describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc table', () => {
   let pg: TestPostgres;
   let log: PostgresLog;
@@ -85,19 +83,6 @@ describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc
   const random = seededRandom(20);
   const waitFor = <T>(what: string, check: () => Promise<T | undefined>) =>
     waitForJobs(what, check, [...jobs, ...capture], 60_000);
-
-  async function startCapture(): Promise<void> {
-    const variables = new Map([
-      ['SOURCE_HOST', '127.0.0.1'],
-      ['SOURCE_PORT', String(pg.server.port)],
-    ]);
-    const file = 'examples/ecommerce/1_cdc_source_to_kafka.sql';
-    for (const plan of planScript(file, readFileSync(file, 'utf8'), variables, {}).jobs) {
-      const job = new Job(`capture-${capture.length}`, plan, log);
-      await job.start();
-      capture.push(job);
-    }
-  }
 
   async function start(): Promise<void> {
     const variables = new Map([['PORT', String(pg.server.port)]]);
@@ -128,36 +113,8 @@ describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc
     }
   }
 
-  let nextId = 9000;
-  /** Random inserts, updates (amount, category, status) and deletes of orders; never the last order. */
-  async function write(count: number): Promise<void> {
-    for (let i = 0; i < count; i++) {
-      const ids = (await source.query<{ id: string }>('SELECT order_id::text AS id FROM business.orders')).rows.map(
-        (r) => Number(r.id),
-      );
-      const op = random();
-      const amount = (Math.floor(random() * 200) * 5 + random()).toFixed(2);
-      const category = CATEGORIES[Math.floor(random() * CATEGORIES.length)];
-      const status = STATUSES[Math.floor(random() * STATUSES.length)];
-      const user = 1001 + Math.floor(random() * 4);
-      const id = ids[Math.floor(random() * ids.length)];
-      if (op < 0.4 || id === undefined || ids.length < 3) {
-        await source.query(
-          `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status)
-           VALUES ($1, $2, 'p', $3, 1, $4, $4, $5)`,
-          [nextId++, user, category, amount, status],
-        );
-      } else if (op < 0.6) {
-        await source.query('UPDATE business.orders SET total_amount = $2 WHERE order_id = $1', [id, amount]);
-      } else if (op < 0.7) {
-        await source.query('UPDATE business.orders SET product_category = $2 WHERE order_id = $1', [id, category]);
-      } else if (op < 0.85) {
-        await source.query('UPDATE business.orders SET order_status = $2 WHERE order_id = $1', [id, status]);
-      } else {
-        await source.query('DELETE FROM business.orders WHERE order_id = $1', [id]);
-      }
-    }
-  }
+  const ids = { next: 9000 };
+  const write = (count: number) => writeRandomOrders(source, random, count, ids, true);
 
   before(async () => {
     pg = await startTestPostgres();
@@ -168,7 +125,7 @@ describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc
       CREATE TABLE agg.stats (category TEXT PRIMARY KEY, orders BIGINT, sd DOUBLE PRECISION, vs DOUBLE PRECISION,
         statuses TEXT, kinds TEXT, paid BIGINT, paid_gmv DECIMAL(38, 2), big_users BIGINT);`);
     log = await openTestLog(pg);
-    await startCapture();
+    capture = await startOrderCapture(pg, log);
     await start();
   });
 
@@ -196,5 +153,21 @@ describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc
     await converged('after a restart');
     await write(20);
     await converged('after more changes');
+  });
+
+  it('gives the same result with all state spilled to disk', async () => {
+    const memory = stateMemory();
+    const limit = memory.limit;
+    await stop();
+    memory.configure(0);
+    try {
+      await start();
+      await write(30);
+      await converged('with a state memory budget of 0 bytes');
+    } finally {
+      await stop();
+      memory.configure(limit);
+      await start();
+    }
   });
 });

@@ -10,7 +10,6 @@
  * rows by the keys (COALESCEd, PostgreSQL keys have no NULL) and the grouping id, which tells them apart.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
@@ -18,6 +17,7 @@ import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
+import { startOrderCapture, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor as waitForJobs } from '../helpers/wait.ts';
 
@@ -69,9 +69,6 @@ const ACTUAL_ROLLUP =
 const ACTUAL_SETS =
   'SELECT category, status, gid::int, users::int, top::text FROM grouping.set_totals ORDER BY 1, 2, 3';
 
-const CATEGORIES = ['电子产品', '图书', '服装', null];
-const STATUSES = ['PENDING', 'PAID', 'SHIPPED'];
-
 describe('GROUPING SETS and ROLLUP over postgres-cdc into jdbc tables', () => {
   let pg: TestPostgres;
   let log: PostgresLog;
@@ -82,19 +79,6 @@ describe('GROUPING SETS and ROLLUP over postgres-cdc into jdbc tables', () => {
   const random = seededRandom(19);
   const waitFor = <T>(what: string, check: () => Promise<T | undefined>) =>
     waitForJobs(what, check, [...jobs, ...capture], 60_000);
-
-  async function startCapture(): Promise<void> {
-    const variables = new Map([
-      ['SOURCE_HOST', '127.0.0.1'],
-      ['SOURCE_PORT', String(pg.server.port)],
-    ]);
-    const file = 'examples/ecommerce/1_cdc_source_to_kafka.sql';
-    for (const plan of planScript(file, readFileSync(file, 'utf8'), variables, {}).jobs) {
-      const job = new Job(`capture-${capture.length}`, plan, log);
-      await job.start();
-      capture.push(job);
-    }
-  }
 
   async function start(): Promise<void> {
     const variables = new Map([['PORT', String(pg.server.port)]]);
@@ -134,36 +118,8 @@ describe('GROUPING SETS and ROLLUP over postgres-cdc into jdbc tables', () => {
     }
   }
 
-  let nextId = 9000;
-  /** Random inserts, updates (amount, category, status) and deletes of orders; never the last order. */
-  async function write(count: number): Promise<void> {
-    for (let i = 0; i < count; i++) {
-      const ids = (await source.query<{ id: string }>('SELECT order_id::text AS id FROM business.orders')).rows.map(
-        (r) => Number(r.id),
-      );
-      const op = random();
-      const amount = (Math.floor(random() * 200) * 5).toFixed(2);
-      const category = CATEGORIES[Math.floor(random() * CATEGORIES.length)];
-      const status = STATUSES[Math.floor(random() * STATUSES.length)];
-      const user = 1001 + Math.floor(random() * 4);
-      const id = ids[Math.floor(random() * ids.length)];
-      if (op < 0.4 || id === undefined || ids.length < 3) {
-        await source.query(
-          `INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status)
-           VALUES ($1, $2, 'p', $3, 1, $4, $4, $5)`,
-          [nextId++, user, category, amount, status],
-        );
-      } else if (op < 0.6) {
-        await source.query('UPDATE business.orders SET total_amount = $2 WHERE order_id = $1', [id, amount]);
-      } else if (op < 0.7) {
-        await source.query('UPDATE business.orders SET product_category = $2 WHERE order_id = $1', [id, category]);
-      } else if (op < 0.85) {
-        await source.query('UPDATE business.orders SET order_status = $2 WHERE order_id = $1', [id, status]);
-      } else {
-        await source.query('DELETE FROM business.orders WHERE order_id = $1', [id]);
-      }
-    }
-  }
+  const ids = { next: 9000 };
+  const write = (count: number) => writeRandomOrders(source, random, count, ids);
 
   before(async () => {
     pg = await startTestPostgres();
@@ -176,7 +132,7 @@ describe('GROUPING SETS and ROLLUP over postgres-cdc into jdbc tables', () => {
       CREATE TABLE grouping.set_totals (category TEXT, status TEXT, gid BIGINT, users BIGINT, top DECIMAL(10, 2),
         PRIMARY KEY (category, status, gid));`);
     log = await openTestLog(pg);
-    await startCapture();
+    capture = await startOrderCapture(pg, log);
     await start();
   });
 
