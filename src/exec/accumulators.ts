@@ -4,7 +4,7 @@ import type { Row, Value } from '../expr/value.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
-import { type Accumulator, FIXED, PER_VALUE } from './accumulator.ts';
+import { type Accumulator, FIXED, PER_VALUE, ValueCounts } from './accumulator.ts';
 import { collect, listAgg } from './collection-accumulators.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
 
@@ -179,50 +179,29 @@ function average(argType: DataType, resultType: DataType, saved: unknown): Accum
 
 /** MIN and MAX that survive retractions: every value is kept with its multiplicity. */
 function extreme(max: boolean, saved: unknown): Accumulator {
-  const values = new Map<string, { value: Value; count: number }>();
+  const values = new ValueCounts(saved);
   let best: Value = null;
-  let stale = false;
-  if (saved) {
-    const [packed, counts] = saved as [PackedRow, number[]];
-    unpack(packed).forEach((value, i) => {
-      values.set(rowKey([value]), { value, count: counts[i] as number });
-    });
-    stale = true;
-  }
+  let stale = Boolean(saved);
+  const better = (a: Value, b: Value) => b === null || (max ? compareValues(a, b) > 0 : compareValues(a, b) < 0);
   return {
     add: (v) => {
       if (v === null) return;
-      const key = rowKey([v]);
-      const entry = values.get(key);
-      if (entry) entry.count += 1;
-      else values.set(key, { value: v, count: 1 });
-      if (!stale && (best === null || (max ? compareValues(v, best) > 0 : compareValues(v, best) < 0))) best = v;
+      values.add(v);
+      if (!stale && better(v, best)) best = v;
     },
     retract: (v) => {
       if (v === null) return;
-      const key = rowKey([v]);
-      const entry = values.get(key);
-      if (!entry) return;
-      entry.count -= 1;
-      if (entry.count === 0) {
-        values.delete(key);
-        if (best !== null && compareValues(v, best) === 0) stale = true;
-      }
+      if (values.remove(v) && best !== null && compareValues(v, best) === 0) stale = true;
     },
     result: () => {
       if (stale) {
         best = null;
-        for (const { value } of values.values()) {
-          if (best === null || (max ? compareValues(value, best) > 0 : compareValues(value, best) < 0)) best = value;
-        }
+        for (const { value } of values.values()) if (better(value, best)) best = value;
         stale = false;
       }
       return best;
     },
-    save: () => {
-      const entries = [...values.values()];
-      return [pack(entries.map((entry) => entry.value)), entries.map((entry) => entry.count)];
-    },
+    save: () => values.save(),
     weight: () => FIXED + PER_VALUE * values.size,
   };
 }

@@ -46,7 +46,7 @@ export class GroupAggregateOperator implements Operator {
 
   constructor(
     private readonly groupKeys: readonly number[],
-    private readonly calls: readonly AggregateCall[],
+    calls: readonly AggregateCall[],
     inputTypes: readonly DataType[],
     private readonly retention?: StateRetention,
   ) {

@@ -1,7 +1,5 @@
 import type { Value } from '../expr/value.ts';
-import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
-import { type Accumulator, FIXED, PER_VALUE } from './accumulator.ts';
-import { rowKey } from './row-key.ts';
+import { type Accumulator, FIXED, PER_VALUE, ValueCounts } from './accumulator.ts';
 
 /**
  * COLLECT: the multiset of the non-null values still present, each with its multiplicity (a Map
@@ -9,35 +7,17 @@ import { rowKey } from './row-key.ts';
  * Flink's CollectAggFunction does. A retraction of a value not present is ignored.
  */
 export function collect(saved: unknown): Accumulator {
-  const entries = new Map<string, { value: Value; count: number }>();
-  if (saved) {
-    const [packed, counts] = saved as [PackedRow, number[]];
-    unpack(packed).forEach((value, i) => {
-      entries.set(rowKey([value]), { value, count: counts[i] as number });
-    });
-  }
+  const values = new ValueCounts(saved);
   return {
     add: (v) => {
-      if (v === null) return;
-      const key = rowKey([v]);
-      const entry = entries.get(key);
-      if (entry) entry.count += 1;
-      else entries.set(key, { value: v, count: 1 });
+      if (v !== null) values.add(v);
     },
     retract: (v) => {
-      if (v === null) return;
-      const key = rowKey([v]);
-      const entry = entries.get(key);
-      if (!entry) return;
-      entry.count -= 1;
-      if (entry.count === 0) entries.delete(key);
+      if (v !== null) values.remove(v);
     },
-    result: () => new Map([...entries.values()].map(({ value, count }) => [value, count])),
-    save: () => {
-      const all = [...entries.values()];
-      return [pack(all.map((entry) => entry.value)), all.map((entry) => entry.count)];
-    },
-    weight: () => FIXED + PER_VALUE * entries.size,
+    result: () => new Map([...values.values()].map(({ value, count }) => [value, count])),
+    save: () => values.save(),
+    weight: () => FIXED + PER_VALUE * values.size,
   };
 }
 
