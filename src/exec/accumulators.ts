@@ -6,6 +6,7 @@ import type { DataType } from '../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts';
 import { type Accumulator, FIXED, PER_VALUE, ValueCounts } from './accumulator.ts';
 import { collect, listAgg } from './collection-accumulators.ts';
+import { jsonArrayAgg, jsonObjectAgg } from './json-accumulators.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
 
 export type { Accumulator } from './accumulator.ts';
@@ -20,7 +21,11 @@ export type AggregateFunction =
   | 'FIRST_VALUE'
   | 'LAST_VALUE'
   | 'COLLECT'
-  | 'LISTAGG';
+  | 'LISTAGG'
+  | 'JSON_OBJECTAGG_NULL_ON_NULL'
+  | 'JSON_OBJECTAGG_ABSENT_ON_NULL'
+  | 'JSON_ARRAYAGG_NULL_ON_NULL'
+  | 'JSON_ARRAYAGG_ABSENT_ON_NULL';
 
 /** One aggregate of a group aggregate or window aggregate, as the planner resolved it. */
 export interface AggregateCall {
@@ -260,13 +265,15 @@ function distinct(inner: Accumulator, saved: unknown): Accumulator {
 }
 
 /**
- * A factory of accumulators for one aggregate call over arguments of `argType`: fresh ones, or
+ * A factory of accumulators for one aggregate call over the fields `inputTypes`: fresh ones, or
  * ones holding what an accumulator of the same call saved.
  */
 export function accumulatorFactory(
   call: AggregateCall,
-  argType: DataType | undefined,
+  inputTypes: readonly DataType[],
 ): (saved?: unknown) => Accumulator {
+  const argTypes = call.args.map((arg) => inputTypes[arg] as DataType);
+  const argType = argTypes[0];
   const make = (saved: unknown): Accumulator => {
     switch (call.fn) {
       case 'COUNT':
@@ -288,6 +295,12 @@ export function accumulatorFactory(
         return collect(saved);
       case 'LISTAGG':
         return listAgg(call.args.length > 1, saved);
+      case 'JSON_OBJECTAGG_NULL_ON_NULL':
+      case 'JSON_OBJECTAGG_ABSENT_ON_NULL':
+        return jsonObjectAgg(call.fn === 'JSON_OBJECTAGG_ABSENT_ON_NULL', saved);
+      case 'JSON_ARRAYAGG_NULL_ON_NULL':
+      case 'JSON_ARRAYAGG_ABSENT_ON_NULL':
+        return jsonArrayAgg(call.fn === 'JSON_ARRAYAGG_ABSENT_ON_NULL', saved);
     }
   };
   if (!call.distinct) return make;

@@ -52,9 +52,7 @@ export class GroupAggregateOperator implements Operator {
   ) {
     this.keyOf = keySelector(groupKeys);
     this.times = retention ? new WriteTimes(retention) : undefined;
-    this.factories = calls.map((call) =>
-      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
-    );
+    this.factories = calls.map((call) => accumulatorFactory(call, inputTypes));
     this.inputs = calls.map(callInput);
     this.groups = new SpillableMap<Group>({
       bytes: (group) => group.bytes,

@@ -113,9 +113,7 @@ export class OverAggregateOperator implements Operator {
     this.waits = this.eventTime || (spec.unit === 'RANGE' && spec.preceding !== undefined);
     this.cleansByRange = this.eventTime && spec.unit === 'RANGE' && spec.preceding !== undefined;
     this.times = retention ? new WriteTimes(retention) : undefined;
-    this.factories = spec.calls.map((call) =>
-      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
-    );
+    this.factories = spec.calls.map((call) => accumulatorFactory(call, inputTypes));
     this.inputs = spec.calls.map(callInput);
     this.state = new SpillableMap<Partition>({
       bytes: (partition) => partition.bytes,

@@ -130,9 +130,7 @@ export class SessionWindowAggregateOperator implements Operator {
     private readonly replaying: () => boolean = () => false,
   ) {
     this.keyOf = keySelector(spec.partitionKeys);
-    this.factories = spec.calls.map((call) =>
-      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
-    );
+    this.factories = spec.calls.map((call) => accumulatorFactory(call, inputTypes));
     this.properties =
       spec.layout.kind === 'properties' ? windowProperties(spec.layout.properties, time, env) : undefined;
     this.state = new SpillableMap<KeySessions>({

@@ -45,9 +45,7 @@ export class WindowPanes {
     time: WindowTime,
   ) {
     this.index = new WindowIndex(time);
-    this.factories = calls.map((call) =>
-      accumulatorFactory(call, call.args[0] === undefined ? undefined : inputTypes[call.args[0]]),
-    );
+    this.factories = calls.map((call) => accumulatorFactory(call, inputTypes));
     this.inputs = calls.map(callInput);
     this.panes = new SpillableMap<Pane>({
       bytes: (pane) => pane.bytes,

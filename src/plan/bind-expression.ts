@@ -36,6 +36,10 @@ export const AGGREGATE_FUNCTIONS = new Set([
   'STDDEV',
   'VARIANCE',
   'COLLECT',
+  'JSON_OBJECTAGG_NULL_ON_NULL',
+  'JSON_OBJECTAGG_ABSENT_ON_NULL',
+  'JSON_ARRAYAGG_NULL_ON_NULL',
+  'JSON_ARRAYAGG_ABSENT_ON_NULL',
 ]);
 
 const COMPARISONS: Readonly<Record<string, string>> = {

@@ -5,6 +5,7 @@ import { SqlError } from '../sql/sql-error.ts';
 import {
   type DataType,
   describeType,
+  formatType,
   isCharacterString,
   isNumeric,
   MAX_DECIMAL_PRECISION,
@@ -92,6 +93,14 @@ export function planAggregateCall(
       }
       return direct('LISTAGG', T.string(true));
     }
+    case 'JSON_OBJECTAGG_NULL_ON_NULL':
+    case 'JSON_OBJECTAGG_ABSENT_ON_NULL':
+    case 'JSON_ARRAYAGG_NULL_ON_NULL':
+    case 'JSON_ARRAYAGG_ABSENT_ON_NULL': {
+      const jsonArgs = jsonAggregateArguments(call, args, fail, ctx);
+      const index = add(call.name, jsonArgs, false, filter, T.string(false));
+      return (ref) => ref(index);
+    }
     case 'COUNT':
       if (args.length !== 1) {
         throw fail(
@@ -105,6 +114,30 @@ export function planAggregateCall(
   }
   const { fn, type } = aggregateType(call, args[0]?.type, ctx);
   return direct(fn, type);
+}
+
+/**
+ * The arguments of JSON_OBJECTAGG(key, value) and JSON_ARRAYAGG(value), checked, the value wrapped
+ * in JSON_STRING as Flink's WrapJsonAggFunctionArgumentsRule does: the aggregate gets JSON text.
+ */
+function jsonAggregateArguments(
+  call: FunctionCall,
+  args: readonly BoundExpr[],
+  fail: (message: string, hint?: string) => SqlError,
+  ctx: PlanContext,
+): BoundExpr[] {
+  const object = call.name.startsWith('JSON_OBJECTAGG');
+  const fn = object ? 'JSON_OBJECTAGG' : 'JSON_ARRAYAGG';
+  if (call.distinct) throw fail(`DISTINCT is not allowed in ${fn}`);
+  const [key, value] = object ? args : [undefined, args[0]];
+  if (key && (!isCharacterString(key.type) || key.type.nullable)) {
+    throw fail(
+      `Invalid argument type at position 0. Data type STRING NOT NULL expected but ${formatType(key.type)} passed.`,
+      "the key of JSON_OBJECTAGG is a string that is never NULL: declare the column NOT NULL, or COALESCE(k, '-')",
+    );
+  }
+  const json = bindCall('JSON_STRING', [value as BoundExpr], call.at, ctx.source);
+  return key ? [key, json] : [json];
 }
 
 /**
@@ -230,6 +263,15 @@ export function aggregateType(
         throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, 'LISTAGG takes a character string');
       return { fn: 'LISTAGG', type: T.string(true) };
     default:
+      if (name.startsWith('JSON_OBJECTAGG') || name.startsWith('JSON_ARRAYAGG')) {
+        throw new SqlError(
+          'SQL_UNSUPPORTED',
+          ctx.source,
+          call.at,
+          `${name.startsWith('JSON_OBJECTAGG') ? 'JSON_OBJECTAGG' : 'JSON_ARRAYAGG'} is not supported in OVER windows`,
+          'Flink 1.18 computes it only in GROUP BY and TUMBLE or CUMULATE window aggregates',
+        );
+      }
       if (isVariance(name)) {
         throw new SqlError(
           'SQL_UNSUPPORTED',

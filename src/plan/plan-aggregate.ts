@@ -199,6 +199,17 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
           uniqueKey: aggregateKeys.map((_, i) => i),
           ...(ttl !== undefined && from.hintName !== undefined ? { stateTtlHint: { input: from.hintName, ttl } } : {}),
         };
+  const windowType = groupWindow?.type ?? window?.spec.type;
+  const json = aggregateCalls.find((c) => c.fn.startsWith('JSON_'));
+  if (json && (windowType === 'HOP' || windowType === 'SESSION')) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      select.at,
+      `${json.fn.startsWith('JSON_OBJECTAGG') ? 'JSON_OBJECTAGG' : 'JSON_ARRAYAGG'} is not supported in ${windowType} windows`,
+      'Flink 1.18 computes JSON aggregates in GROUP BY and in TUMBLE or CUMULATE window aggregates',
+    );
+  }
   const hop = window?.spec.type === 'HOP' ? window.spec : undefined;
   if (hop && hop.size % (hop.slide as number) !== 0) {
     throw new SqlError(

@@ -2,6 +2,7 @@ import { isTimeUnit, TIME_UNITS } from '../types/temporal.ts';
 import type { BinaryOperator, CaseExpression, Expression, IntervalUnit, Literal } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { JSON_FUNCTIONS, parseIsJson, parseJsonFunction } from './parse-json.ts';
+import { parseJsonAggregateArguments } from './parse-json-aggregate.ts';
 import { parseQuery } from './parse-query.ts';
 import { parseFloorCeil, parseOverlaps, parseTimestampUnitCall } from './parse-temporal.ts';
 import { parseDataType } from './parse-type.ts';
@@ -395,14 +396,15 @@ function parseCall(cursor: Cursor): Expression {
   }
   const distinct = cursor.acceptKeywords('DISTINCT');
   if (!distinct) cursor.acceptKeywords('ALL');
-  const args = cursor.isSymbol(')') ? [] : parseList(cursor, parseExpression);
+  const json = parseJsonAggregateArguments(cursor, name, parseExpression);
+  const args = json?.args ?? (cursor.isSymbol(')') ? [] : parseList(cursor, parseExpression));
   cursor.expectSymbol(')');
   const filter = parseAggregateFilter(cursor);
   const over = parseOver(cursor);
   return {
     kind: 'call',
     at,
-    name,
+    name: json?.name ?? name,
     args,
     distinct,
     star: false,

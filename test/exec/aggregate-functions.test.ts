@@ -18,10 +18,9 @@ function reloaded(make: (saved?: unknown) => Accumulator, accumulator: Accumulat
 const multiset = (...entries: [Value, number][]) => new Map<Value, Value>(entries);
 
 describe('COLLECT', () => {
-  const make = accumulatorFactory(
-    call('COLLECT', [0], { kind: 'MULTISET', element: T.int(), nullable: false }),
+  const make = accumulatorFactory(call('COLLECT', [0], { kind: 'MULTISET', element: T.int(), nullable: false }), [
     T.int(),
-  );
+  ]);
 
   it('is the multiset of the non-null values, empty (not NULL) when there are none', () => {
     const acc = make();
@@ -45,7 +44,7 @@ describe('COLLECT', () => {
   it('with DISTINCT counts each value once', () => {
     const distinct = accumulatorFactory(
       call('COLLECT', [0], { kind: 'MULTISET', element: T.int(), nullable: false }, { distinct: true }),
-      T.int(),
+      [T.int()],
     )();
     for (const v of [3, 3, 5]) distinct.add(v);
     assert.deepEqual(distinct.result(), multiset([3, 1], [5, 1]));
@@ -53,8 +52,8 @@ describe('COLLECT', () => {
 });
 
 describe('LISTAGG', () => {
-  const make = accumulatorFactory(call('LISTAGG', [0], T.string(true)), T.string());
-  const withSeparator = accumulatorFactory(call('LISTAGG', [0, 1], T.string(true)), T.string());
+  const make = accumulatorFactory(call('LISTAGG', [0], T.string(true)), [T.string()]);
+  const withSeparator = accumulatorFactory(call('LISTAGG', [0, 1], T.string(true)), [T.string(), T.string()]);
 
   it("joins the values in arrival order with ',' by default, NULL when there are none", () => {
     const acc = make();
@@ -110,5 +109,32 @@ describe('FILTER (WHERE ...)', () => {
     assert.deepEqual(show(agg.process([c('+I', 'k', 2, true), c('+I', 'k', 2, true)])), ['-U(k, 0, 0)', '+U(k, 2, 1)']);
     assert.deepEqual(show(agg.process([c('-D', 'k', 2, true), c('-D', 'k', 2, true)])), ['-U(k, 2, 1)', '+U(k, 0, 0)']);
     assert.deepEqual(show(agg.process([c('-D', 'k', 1, false)])), ['-D(k, 0, 0)']);
+  });
+});
+
+describe('JSON_OBJECTAGG and JSON_ARRAYAGG (over the JSON text of each value, as JSON_STRING gives it)', () => {
+  const objectAgg = accumulatorFactory(call('JSON_OBJECTAGG_NULL_ON_NULL', [0, 1], T.string(false)), [
+    T.string(false),
+    T.string(),
+  ]);
+  const arrayAgg = accumulatorFactory(call('JSON_ARRAYAGG_ABSENT_ON_NULL', [0], T.string(false)), [T.string()]);
+
+  it("fail on a key given twice, with Flink's message", () => {
+    const acc = objectAgg();
+    acc.add(['Apple', '2']);
+    assert.throws(() => acc.add(['Apple', '3']), /Key 'Apple' is already present. Duplicate keys are not allowed/);
+  });
+
+  it('are empty JSON ({} and []) for no values, and survive a reload', () => {
+    const object = objectAgg();
+    const array = arrayAgg();
+    assert.equal(object.result(), '{}');
+    assert.equal(array.result(), '[]');
+    object.add(['Orange', null]);
+    object.add(['Apple', '2']);
+    array.add('"say \\"hi\\""');
+    array.add(null);
+    assert.equal(reloaded(objectAgg, object).result(), '{"Apple":2,"Orange":null}');
+    assert.equal(reloaded(arrayAgg, array).result(), '["say \\"hi\\""]');
   });
 });
