@@ -36,11 +36,12 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'connectors/formats': ['common', 'types', 'expr', 'log', 'connectors'],
   connectors: ['common', 'types', 'sql', 'expr', 'exec', 'log', 'connectors/formats', 'connector'],
   connector: ['common', 'types', 'expr', 'state', 'exec', 'log', 'connectors', 'connectors/pg', 'connectors/formats'],
-  plan: ['common', 'types', 'sql', 'expr', 'exec', 'connectors'],
-  runtime: ['common', 'types', 'expr', 'state', 'exec', 'log', 'connectors', 'plan'],
+  udf: ['common', 'types', 'sql', 'expr', 'exec'],
+  plan: ['common', 'types', 'sql', 'expr', 'exec', 'connectors', 'udf'],
+  runtime: ['common', 'types', 'expr', 'state', 'exec', 'log', 'connectors', 'plan', 'udf'],
   server: ['common', 'types', 'state', 'log', 'connectors', 'plan', 'runtime'],
   embedded: ['common'],
-  cli: ['common', 'types', 'sql', 'state', 'log', 'plan', 'runtime', 'server', 'embedded'],
+  cli: ['common', 'types', 'sql', 'state', 'log', 'plan', 'runtime', 'server', 'embedded', 'udf'],
 };
 
 /** The part of the layering a file of src/ belongs to. */

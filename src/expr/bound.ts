@@ -1,4 +1,5 @@
 import type { DataType } from '../types/data-type.ts';
+import type { ScalarFunction } from './functions/definition.ts';
 import type { Value } from './value.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface BoundCall {
   readonly name: string;
   readonly args: readonly BoundExpr[];
   readonly type: DataType;
+  /** The function of a user-defined function's call (the registry knows only the built-in ones by name). */
+  readonly fn?: ScalarFunction;
 }
 
 export interface BoundCast {

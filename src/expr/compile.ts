@@ -24,7 +24,7 @@ export function compileExpression(expr: BoundExpr, env: EvalEnv): Evaluator {
       };
     }
     case 'call': {
-      const fn = lookupFunction(expr.name);
+      const fn = expr.fn ?? lookupFunction(expr.name);
       if (!fn) throw new Error(`no function ${expr.name}`);
       return fn.compile(
         expr.args.map((arg) => compileExpression(arg, env)),

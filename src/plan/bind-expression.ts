@@ -1,5 +1,5 @@
 import { type BoundExpr, literal } from '../expr/bound.ts';
-import type { BindContext } from '../expr/functions/definition.ts';
+import type { BindContext, ScalarFunction } from '../expr/functions/definition.ts';
 import { callableFunctionNames, lookupFunction } from '../expr/functions/registry.ts';
 import type { Expression, FunctionCall, IntervalLiteral, Literal } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
@@ -16,6 +16,7 @@ import {
 import { parseDate, parseTime, parseTimestamp } from '../types/temporal.ts';
 import { explicitCastProblem, isImplicitCast } from '../types/type-rules.ts';
 import { foldConstants } from './fold.ts';
+import { userScalarFunction } from './function-scope.ts';
 import type { Scope } from './scope.ts';
 
 /** Aggregate function names: bound by the aggregate planner, never as scalar calls. */
@@ -275,7 +276,8 @@ function overNotSupported(expr: FunctionCall, source: SqlSource): SqlError {
 
 /** Binds a call to a registered function, letting it type its arguments. */
 export function bindCall(name: string, args: readonly BoundExpr[], at: number, source: SqlSource): BoundExpr {
-  const fn = lookupFunction(name);
+  const user = userScalarFunction(name, source, at);
+  const fn = user ?? lookupFunction(name);
   if (!fn) {
     const signature = `${name}(${args.map((arg) => formatType(arg.type)).join(', ')})`;
     const similar = callableFunctionNames().filter((known) => known.startsWith(name.slice(0, 3)));
@@ -289,6 +291,17 @@ export function bindCall(name: string, args: readonly BoundExpr[], at: number, s
         : `functions: ${callableFunctionNames().join(', ')}`,
     );
   }
+  return bindFunction(fn, args, at, source, user !== undefined);
+}
+
+/** A call of `fn`, which types its arguments; `user`: a user-defined function, which the call carries. */
+export function bindFunction(
+  fn: ScalarFunction,
+  args: readonly BoundExpr[],
+  at: number,
+  source: SqlSource,
+  user: boolean,
+): BoundExpr {
   const ctx: BindContext = {
     fail(message, hint) {
       throw new SqlError('SQL_INVALID_CALL', source, at, message, hint ?? `signatures: ${fn.signatures.join(', ')}`);
@@ -296,7 +309,7 @@ export function bindCall(name: string, args: readonly BoundExpr[], at: number, s
     cast: implicitCast,
   };
   const bound = fn.bind(args, ctx);
-  return foldConstants({ kind: 'call', name: fn.name, args: bound.args, type: bound.type });
+  return foldConstants({ kind: 'call', name: fn.name, args: bound.args, type: bound.type, ...(user ? { fn } : {}) });
 }
 
 /** `arg` as `type` (keeping its nullability), through an implicit cast when the types differ. */

@@ -102,7 +102,7 @@ function isDeterministic(expr: BoundExpr): boolean {
     case 'cast':
       return isDeterministic(expr.operand);
     case 'call':
-      return lookupFunction(expr.name)?.deterministic !== false && expr.args.every(isDeterministic);
+      return (expr.fn ?? lookupFunction(expr.name))?.deterministic !== false && expr.args.every(isDeterministic);
   }
 }
 

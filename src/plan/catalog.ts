@@ -13,6 +13,7 @@ import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { type DataType, formatType, withNullable } from '../types/data-type.ts';
 import { isImplicitCast } from '../types/type-rules.ts';
+import { FunctionCatalog } from './function-catalog.ts';
 
 export type CatalogColumn = PhysicalColumn | ComputedColumn | MetadataColumn;
 
@@ -83,6 +84,8 @@ export function objectName(name: QualifiedName, source: SqlSource): string {
 /** Tables and views created by a script, in one namespace as Flink's default database. */
 export class Catalog {
   private readonly entries = new Map<string, CatalogEntry>();
+  /** The script's user-defined functions (CREATE FUNCTION). */
+  readonly functions = new FunctionCatalog();
 
   get(name: string): CatalogEntry | undefined {
     return this.entries.get(name);

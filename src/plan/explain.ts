@@ -6,6 +6,7 @@ import { toText } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
 import { formatType } from '../types/data-type.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
+import { isTableCall } from '../udf/call-function.ts';
 import { uniqueNames } from './build.ts';
 import { calciteType } from './calcite-type.ts';
 import { formatChangelog } from './changelog.ts';
@@ -163,9 +164,11 @@ export function describeNode(node: PlanNode): string {
       return `Calc(select=${list(select)}${where})`;
     }
     case 'Correlate': {
-      // Flink's plan of UNNEST: the table function $UNNEST_ROWS$1 over the correlated input row $cor0.
+      // Flink's plan of UNNEST: the table function $UNNEST_ROWS$1 (or LATERAL TABLE's) over the correlated input row $cor0.
       const correlated = node.input.fields.map((field) => ({ ...field, name: `$cor0.${field.name}` }));
-      const call = `$UNNEST_ROWS$1(${formatExpression(node.collection, correlated)})`;
+      const collection = formatExpression(node.collection, correlated);
+      const tableFunction = node.collection.kind === 'call' && isTableCall(node.collection.fn);
+      const call = tableFunction ? collection : `$UNNEST_ROWS$1(${collection})`;
       const rowType = node.fields.map((field) => `${calciteType(field.type)} ${field.name}`).join(', ');
       return `Correlate(invocation=[${call}], correlate=[table(${call})], select=[${node.fields.map((f) => f.name).join(',')}], rowType=[RecordType(${rowType})], joinType=[${node.joinType}])`;
     }

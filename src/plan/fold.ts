@@ -21,7 +21,7 @@ export function foldConstants(expr: BoundExpr): BoundExpr {
     if (expr.operand.kind !== 'literal' || dependsOnTimeZone(expr.type) || dependsOnTimeZone(expr.operand.type))
       return expr;
   } else if (expr.kind === 'call') {
-    const fn = lookupFunction(expr.name);
+    const fn = expr.fn ?? lookupFunction(expr.name);
     if (
       !fn ||
       fn.deterministic === false ||

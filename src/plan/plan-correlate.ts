@@ -1,8 +1,10 @@
+import type { BoundExpr } from '../expr/bound.ts';
 import type { Join as JoinAst, UnnestTable } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { type DataType, describeType, type RowField, withNullable } from '../types/data-type.ts';
-import { bindExpression } from './bind-expression.ts';
+import { bindExpression, bindFunction } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
+import { userTableFunction } from './function-scope.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
@@ -35,7 +37,19 @@ export function unnestFields(type: DataType): RowField[] | undefined {
 }
 
 /**
- * `left CROSS JOIN UNNEST(...)` (or `left, UNNEST(...)`, `JOIN UNNEST(...) ON cond`) and
+ * UNNEST's collection; or the call of LATERAL TABLE's table function, whose value is the ARRAY of
+ * the rows it gives (see udf/call-function.ts), so that both run as one Correlate.
+ */
+function bindCollection(unnest: UnnestTable, left: Relation, ctx: PlanContext): BoundExpr {
+  const call = unnest.collection;
+  if (!unnest.tableFunction || call.kind !== 'call') return bindExpression(call, left.scope, { source: ctx.source });
+  const fn = userTableFunction(call.name, ctx.source, call.at);
+  const args = call.args.map((arg) => bindExpression(arg, left.scope, { source: ctx.source }));
+  return bindFunction(fn, args, call.at, ctx.source, true);
+}
+
+/**
+ * `left CROSS JOIN UNNEST(...)` or `LATERAL TABLE(f(...))` (or `left, UNNEST(...)`, `JOIN UNNEST(...) ON cond`) and
  * `left LEFT JOIN UNNEST(...) ON TRUE`: a Correlate over the left side, whose rows the collection
  * expression reads. An inner join's ON condition filters the joined rows.
  */
@@ -43,11 +57,12 @@ export function planCorrelate(ast: JoinAst, left: Relation, unnest: UnnestTable,
   const fail = (at: number, message: string, hint?: string): never => {
     throw new SqlError('SQL_UNSUPPORTED', ctx.source, at, message, hint);
   };
+  const what = unnest.tableFunction ? 'LATERAL TABLE' : 'UNNEST';
   if (ast.type === 'RIGHT' || ast.type === 'FULL') {
     fail(
       ast.at,
-      `${ast.type} JOIN UNNEST is not supported (as in Flink)`,
-      'use CROSS JOIN UNNEST or LEFT JOIN UNNEST ... ON TRUE',
+      `${ast.type} JOIN ${what} is not supported (as in Flink)`,
+      `use CROSS JOIN ${what} or LEFT JOIN ${what} ... ON TRUE`,
     );
   }
   const joinType = ast.type === 'LEFT' ? 'LEFT' : 'INNER';
@@ -56,11 +71,11 @@ export function planCorrelate(ast: JoinAst, left: Relation, unnest: UnnestTable,
   if (joinType === 'LEFT' && !onTrue) {
     fail(
       on?.at ?? ast.at,
-      'a LEFT JOIN with UNNEST takes only the condition ON TRUE, as in Flink',
+      `a LEFT JOIN with ${what} takes only the condition ON TRUE, as in Flink`,
       'filter the unnested rows in WHERE, or in a subquery before the join',
     );
   }
-  const collection = bindExpression(unnest.collection, left.scope, { source: ctx.source });
+  const collection = bindCollection(unnest, left, ctx);
   const unnested = unnestFields(collection.type);
   if (!unnested) {
     throw new SqlError(

@@ -4,9 +4,11 @@ import { parseScript } from '../sql/parser.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { substituteVariables } from '../sql/substitute.ts';
+import { type LoadedFunctions, loadDeclaredFunctions } from '../udf/load-functions.ts';
 import { ROW_NUMBER_WITHOUT_FILTER } from './bind-expression.ts';
 import { Catalog, objectName } from './catalog.ts';
 import { explainPlan, inputsOf, updateProducer } from './explain.ts';
+import { withFunctions } from './function-scope.ts';
 import type { PlanNode, Sink } from './nodes.ts';
 import { planQuery } from './plan-query.ts';
 import { tableReference } from './plan-table.ts';
@@ -49,8 +51,38 @@ export function planScript(
   return planStatements(parseScript(source), source);
 }
 
-export function planStatements(statements: readonly Statement[], source: SqlSource): PlannedScript {
+/**
+ * planScript, loading first the module of each CREATE FUNCTION, its path relative to `directory`
+ * (the script's): what every command that runs or checks a script uses.
+ */
+export async function planScriptWithFunctions(
+  name: string,
+  text: string,
+  variables: ReadonlyMap<string, string>,
+  env: NodeJS.ProcessEnv,
+  directory: string,
+): Promise<PlannedScript> {
+  const source = substituteVariables(name, text, variables, env);
+  const statements = parseScript(source);
+  return planStatements(statements, source, await loadDeclaredFunctions(statements, source, directory));
+}
+
+/** `functions`: the function of each CREATE FUNCTION, loaded before (see loadDeclaredFunctions). */
+export function planStatements(
+  statements: readonly Statement[],
+  source: SqlSource,
+  functions: LoadedFunctions = new Map(),
+): PlannedScript {
   const catalog = new Catalog();
+  return withFunctions(catalog.functions, () => planInCatalog(statements, source, functions, catalog));
+}
+
+function planInCatalog(
+  statements: readonly Statement[],
+  source: SqlSource,
+  functions: LoadedFunctions,
+  catalog: Catalog,
+): PlannedScript {
   const settings = new Map<string, string>();
   const jobs: PlannedJob[] = [];
   const explains: string[] = [];
@@ -86,6 +118,23 @@ export function planStatements(statements: readonly Statement[], source: SqlSour
         if (view) validateView(view.query, ctx);
         break;
       }
+      case 'createFunction': {
+        const fn = functions.get(statement);
+        if (!fn) {
+          throw new SqlError(
+            'SQL_FUNCTION_NOT_LOADED',
+            source,
+            statement.at,
+            'this command plans without loading user-defined functions',
+            'submit the script with rivulet sql -f, or check it with rivulet explain, which load them',
+          );
+        }
+        catalog.functions.create(statement, fn, source);
+        break;
+      }
+      case 'dropFunction':
+        catalog.functions.drop(statement, source);
+        break;
       case 'insert':
       case 'statementSet': {
         const inserts = statement.kind === 'insert' ? [statement] : statement.inserts;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RivuletError } from '../common/errors.ts';
 import type { Log } from '../log/log.ts';
-import { type PlannedJob, planScript } from '../plan/planner.ts';
+import { type PlannedJob, planScriptWithFunctions } from '../plan/planner.ts';
 import { shapeChange, stateShape } from '../plan/state-shape.ts';
 import { Job } from './job.ts';
 import type { JobStore, StoredJob } from './job-store.ts';
@@ -10,6 +10,8 @@ export interface SubmitOptions {
   /** Read the sources again from their start instead of resuming from the positions the job's name committed. */
   readonly fromScratch?: boolean;
   readonly origin?: StoredJob['origin'];
+  /** The script's directory, which the module paths of its CREATE FUNCTION statements are relative to (default: the working directory). */
+  readonly directory?: string;
 }
 
 /** A job of a script, ready to open: its id, and the generation and shape of its positions. */
@@ -48,7 +50,8 @@ export class Engine {
     variables: ReadonlyMap<string, string>,
     options: SubmitOptions = {},
   ): Promise<Job[]> {
-    const script = planScript(name, text, variables, {});
+    const directory = options.directory ?? process.cwd();
+    const script = await planScriptWithFunctions(name, text, variables, {}, directory);
     const stopped = this.store ? (await this.store.jobs()).filter((job) => job.status === 'STOPPED') : [];
     for (const [i, plan] of script.jobs.entries()) {
       const twin = script.jobs.slice(0, i).find((other) => other.name === plan.name);
@@ -76,6 +79,7 @@ export class Engine {
           variables,
           origin: options.origin ?? 'sql',
           status: 'RUNNING',
+          directory,
         });
       }
     } catch (error) {
@@ -155,7 +159,8 @@ export class Engine {
   private async restoreOne(stored: StoredJob, variables: ReadonlyMap<string, string>): Promise<Job | undefined> {
     let plan: PlannedJob | undefined;
     try {
-      plan = planScript(stored.file, stored.script, variables, {}).jobs.find((p) => p.name === stored.name);
+      const script = await planScriptWithFunctions(stored.file, stored.script, variables, {}, stored.directory);
+      plan = script.jobs.find((p) => p.name === stored.name);
     } catch (error) {
       console.warn(`job ${stored.id} (${stored.name}) cannot be restored: ${(error as Error).message}`);
     }

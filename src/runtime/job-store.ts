@@ -15,6 +15,8 @@ export interface StoredJob {
   /** Who submitted it: `rivulet sql` (or POST /sql), or `rivulet up --example`. */
   readonly origin: 'sql' | 'example';
   readonly status: StoredStatus;
+  /** The script's directory: its functions' modules are loaded from there again at a restart. */
+  readonly directory: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export class PostgresJobStore implements JobStore {
           submitted_at timestamptz NOT NULL DEFAULT now(),
           updated_at   timestamptz NOT NULL DEFAULT now()
         );
+        ALTER TABLE ${SCHEMA}.jobs ADD COLUMN IF NOT EXISTS directory text;
         CREATE TABLE IF NOT EXISTS ${SCHEMA}.lineage (
           name       text PRIMARY KEY,
           generation int NOT NULL,
@@ -88,15 +91,23 @@ export class PostgresJobStore implements JobStore {
       variables: Record<string, string>;
       origin: StoredJob['origin'];
       status: StoredStatus;
-    }>(`SELECT id, name, file, script, variables, origin, status FROM ${SCHEMA}.jobs ORDER BY submitted_at, id`);
-    return rows.map((row) => ({ ...row, variables: new Map(Object.entries(row.variables)) }));
+      directory: string | null;
+    }>(
+      `SELECT id, name, file, script, variables, origin, status, directory FROM ${SCHEMA}.jobs ORDER BY submitted_at, id`,
+    );
+    // A job stored before functions existed had none to load: the working directory serves.
+    return rows.map((row) => ({
+      ...row,
+      variables: new Map(Object.entries(row.variables)),
+      directory: row.directory ?? process.cwd(),
+    }));
   }
 
   async save(job: StoredJob): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${SCHEMA}.jobs (id, name, file, script, variables, origin, status) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO ${SCHEMA}.jobs (id, name, file, script, variables, origin, status, directory) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, file = EXCLUDED.file, script = EXCLUDED.script,
-         variables = EXCLUDED.variables, status = EXCLUDED.status, updated_at = now()`,
+         variables = EXCLUDED.variables, status = EXCLUDED.status, directory = EXCLUDED.directory, updated_at = now()`,
       [
         job.id,
         job.name,
@@ -105,6 +116,7 @@ export class PostgresJobStore implements JobStore {
         JSON.stringify(Object.fromEntries(job.variables)),
         job.origin,
         job.status,
+        job.directory,
       ],
     );
   }

@@ -464,6 +464,7 @@ async function handle(
     const { results } = planScript(submitted.name, submitted.script, submitted.variables, {});
     const jobs = await engine.submit(submitted.name, submitted.script, submitted.variables, {
       fromScratch: submitted.fromScratch,
+      ...(submitted.directory !== undefined ? { directory: submitted.directory } : {}),
     });
     reply(200, { jobs: jobs.map((j) => ({ jid: j.id, name: j.plan.name })), results });
     return;

@@ -22,6 +22,8 @@ export type Statement =
   | ResetStatement
   | CreateTableStatement
   | CreateViewStatement
+  | CreateFunctionStatement
+  | DropFunctionStatement
   | InsertStatement
   | StatementSet
   | ExplainStatement
@@ -102,6 +104,31 @@ export interface CreateViewStatement extends Node {
   readonly ifNotExists: boolean;
   readonly columnNames?: readonly Identifier[];
   readonly query: Query;
+}
+
+/**
+ * `CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT EXISTS] name AS '<module>#<export>' [LANGUAGE ...]`:
+ * a user-defined function written in TypeScript or JavaScript (see docs/udf.md).
+ */
+export interface CreateFunctionStatement extends Node {
+  readonly kind: 'createFunction';
+  readonly name: QualifiedName;
+  readonly temporary: boolean;
+  readonly system: boolean;
+  readonly ifNotExists: boolean;
+  /** The AS string: a module path, relative to the script's directory, then `#` and the export's name. */
+  readonly identifier: string;
+  readonly identifierAt: number;
+  /** TYPESCRIPT when the LANGUAGE clause is left out. */
+  readonly language: 'TYPESCRIPT' | 'JAVASCRIPT';
+}
+
+export interface DropFunctionStatement extends Node {
+  readonly kind: 'dropFunction';
+  readonly name: QualifiedName;
+  readonly temporary: boolean;
+  readonly system: boolean;
+  readonly ifExists: boolean;
 }
 
 export interface InsertStatement extends Node {
@@ -236,10 +263,15 @@ export interface ExpressionItem extends Node {
 
 export type TableReference = TableName | DerivedTable | Join | WindowTableFunction | UnnestTable;
 
-/** `UNNEST(collection) [AS] alias [(columns)]`: the rows of an ARRAY, MAP or MULTISET of the row on its left. */
+/**
+ * `UNNEST(collection) [AS] alias [(columns)]`: the rows of an ARRAY, MAP or MULTISET of the row on its
+ * left; or, with `tableFunction`, `LATERAL TABLE(f(args)) ...`: the rows a table function gives for it.
+ */
 export interface UnnestTable extends Node {
   readonly kind: 'unnest';
+  /** The collection, or the table function's call. */
   readonly collection: Expression;
+  readonly tableFunction?: true;
   readonly alias?: Identifier;
   readonly columnNames?: readonly Identifier[];
 }

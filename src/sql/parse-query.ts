@@ -229,9 +229,7 @@ function parseTablePrimary(cursor: Cursor): TableReference {
     return { ...window, ...(alias ? { alias } : {}) };
   }
   if (cursor.isKeyword('UNNEST') && cursor.isSymbol('(', 1)) return parseUnnest(cursor);
-  if (cursor.isKeyword('LATERAL')) {
-    throw cursor.error(at, 'LATERAL TABLE (table functions) is not supported yet', undefined, 'SQL_UNSUPPORTED');
-  }
+  if (cursor.isKeyword('LATERAL')) return parseLateralTable(cursor);
   const name = parseQualifiedName(cursor);
   const tableHint = cursor.takeHint();
   const options = tableHint ? parseTableHints(cursor, tableHint) : undefined;
@@ -339,11 +337,32 @@ function parseUnnest(cursor: Cursor): UnnestTable {
       'SQL_UNSUPPORTED',
     );
   }
+  return { kind: 'unnest', at, collection, ...parseCorrelatedAlias(cursor) };
+}
+
+/** `LATERAL TABLE(f(args)) [AS] alias [(column, ...)]`: the rows of a table function of the row on its left. */
+function parseLateralTable(cursor: Cursor): UnnestTable {
+  const at = cursor.advance().offset;
+  cursor.expectKeywords('TABLE');
+  cursor.expectSymbol('(');
+  const call = parseExpression(cursor);
+  if (call.kind !== 'call') {
+    throw cursor.error(
+      call.at,
+      'LATERAL TABLE takes a call of a table function',
+      'write LATERAL TABLE(f(x)) AS t(a, b)',
+    );
+  }
+  cursor.expectSymbol(')');
+  return { kind: 'unnest', at, collection: call, tableFunction: true, ...parseCorrelatedAlias(cursor) };
+}
+
+function parseCorrelatedAlias(cursor: Cursor): Pick<UnnestTable, 'alias' | 'columnNames'> {
   const alias = parseAlias(cursor);
   let columnNames: Identifier[] | undefined;
   if (alias && cursor.acceptSymbol('(')) {
     columnNames = parseList(cursor, (c) => parseIdentifier(c, 'a column name'));
     cursor.expectSymbol(')');
   }
-  return { kind: 'unnest', at, collection, ...(alias ? { alias } : {}), ...(columnNames ? { columnNames } : {}) };
+  return { ...(alias ? { alias } : {}), ...(columnNames ? { columnNames } : {}) };
 }

@@ -13,6 +13,7 @@ import type {
 } from './ast.ts';
 import { Cursor } from './cursor.ts';
 import { parseExpression, parseList } from './parse-expression.ts';
+import { parseCreateFunction, parseDropFunction } from './parse-function.ts';
 import { parseTableHints } from './parse-hint.ts';
 import { parseIdentifier, parseQualifiedName, parseQuery } from './parse-query.ts';
 import { isShow, parseShow } from './parse-show.ts';
@@ -20,7 +21,7 @@ import { parseDataType } from './parse-type.ts';
 import type { SqlSource } from './source.ts';
 
 const STATEMENTS =
-  'SET, RESET, CREATE TABLE, CREATE VIEW, INSERT INTO, EXECUTE STATEMENT SET, BEGIN STATEMENT SET, EXPLAIN, SELECT, SHOW TABLES, SHOW FUNCTIONS, DESCRIBE, SHOW CREATE TABLE';
+  'SET, RESET, CREATE TABLE, CREATE VIEW, CREATE FUNCTION, DROP FUNCTION, INSERT INTO, EXECUTE STATEMENT SET, BEGIN STATEMENT SET, EXPLAIN, SELECT, SHOW TABLES, SHOW FUNCTIONS, DESCRIBE, SHOW CREATE TABLE';
 
 /** Parses a whole script: statements separated by semicolons (the last one may omit it). */
 export function parseScript(source: SqlSource): Statement[] {
@@ -61,6 +62,8 @@ function parseStatement(cursor: Cursor): Statement {
     return { kind: 'query', at, query: parseQuery(cursor) };
   }
   if (isShow(cursor)) return parseShow(cursor);
+  const dropFunction = cursor.isKeyword('DROP') ? parseDropFunction(cursor) : undefined;
+  if (dropFunction) return dropFunction;
   const word = cursor.token.kind === 'word' ? cursor.token.upper : '';
   if (['DROP', 'ALTER', 'USE', 'SHOW', 'DESCRIBE', 'DESC', 'LOAD', 'UNLOAD', 'ADD', 'REMOVE'].includes(word)) {
     throw cursor.error(at, `${word} statements are not supported`, `statements: ${STATEMENTS}`, 'SQL_UNSUPPORTED');
@@ -92,7 +95,11 @@ function parseCreate(cursor: Cursor): Statement {
   const temporary = cursor.acceptKeywords('TEMPORARY');
   if (cursor.acceptKeywords('TABLE')) return parseCreateTable(cursor, at, temporary);
   if (cursor.acceptKeywords('VIEW')) return parseCreateView(cursor, at, temporary);
-  if (cursor.isKeyword('CATALOG') || cursor.isKeyword('DATABASE') || cursor.isKeyword('FUNCTION')) {
+  const system = cursor.acceptKeywords('SYSTEM');
+  if (system && !temporary)
+    throw cursor.error(at, 'a SYSTEM function is temporary', 'write CREATE TEMPORARY SYSTEM FUNCTION', 'SQL_SYNTAX');
+  if (cursor.acceptKeywords('FUNCTION')) return parseCreateFunction(cursor, at, temporary, system);
+  if (cursor.isKeyword('CATALOG') || cursor.isKeyword('DATABASE')) {
     throw cursor.error(
       at,
       `CREATE ${cursor.token.upper} is not supported`,
@@ -100,7 +107,7 @@ function parseCreate(cursor: Cursor): Statement {
       'SQL_UNSUPPORTED',
     );
   }
-  throw cursor.unexpected('expected TABLE or VIEW after CREATE');
+  throw cursor.unexpected('expected TABLE, VIEW or FUNCTION after CREATE');
 }
 
 function parseIfNotExists(cursor: Cursor): boolean {

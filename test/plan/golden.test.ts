@@ -42,10 +42,10 @@ describe('example pipeline plans', () => {
   for (const file of readdirSync(EXAMPLES)
     .filter((f) => /^\d_.*\.sql$/.test(f))
     .sort()) {
-    it(file, () => {
+    it(file, async () => {
       assertGolden(
         join('test/golden/examples', file.replace(/\.sql$/, '.plan')),
-        `${explainFile(join(EXAMPLES, file), new Map())}\n`,
+        `${await explainFile(join(EXAMPLES, file), new Map())}\n`,
       );
     });
   }

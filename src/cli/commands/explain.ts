@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
 import { explainPlan } from '../../plan/explain.ts';
-import { planScript } from '../../plan/planner.ts';
+import { planScriptWithFunctions } from '../../plan/planner.ts';
 import { collectDefine, type Defines } from '../options.ts';
 
 interface ExplainOptions {
@@ -17,13 +17,13 @@ export function registerExplain(program: Command): void {
     .description('print the plan of each job in a Flink SQL file')
     .requiredOption('-f, --file <file>', 'the SQL script')
     .option('-D, --define <NAME=VALUE>', 'value of a ${NAME} placeholder (repeatable)', collectDefine, new Map())
-    .action((options: ExplainOptions) => {
-      process.stdout.write(`${explainFile(options.file, options.define)}\n`);
+    .action(async (options: ExplainOptions) => {
+      process.stdout.write(`${await explainFile(options.file, options.define)}\n`);
     });
 }
 
 /** The plans of a script as text: one section per job, then each EXPLAIN statement's output. */
-export function explainFile(file: string, define: Defines): string {
+export async function explainFile(file: string, define: Defines): Promise<string> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -35,7 +35,8 @@ export function explainFile(file: string, define: Defines): string {
       { cause },
     );
   }
-  const script = planScript(relative(process.cwd(), file) || file, text, define);
+  const name = relative(process.cwd(), file) || file;
+  const script = await planScriptWithFunctions(name, text, define, process.env, dirname(resolve(file)));
   const sections = script.jobs.map(
     (job) => `== ${job.name} (${job.location}) ==\n${job.sinks.map(explainPlan).join('\n\n')}`,
   );

@@ -1,7 +1,7 @@
-import { relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
-import { planScript } from '../../plan/planner.ts';
+import { planScriptWithFunctions } from '../../plan/planner.ts';
 import { type StatementResult, tableau } from '../../plan/show/result.ts';
 import { callEngine, type EngineOptions, withEngineOptions } from '../engine-client.ts';
 import { collectDefine, type Defines, readNamedFile } from '../options.ts';
@@ -34,13 +34,15 @@ export function registerJobCommands(program: Command): void {
       const value = process.env[placeholder as string];
       if (!variables.has(placeholder as string) && value !== undefined) variables.set(placeholder as string, value);
     }
-    planScript(name, text, variables, {});
+    const directory = dirname(resolve(options.file));
+    await planScriptWithFunctions(name, text, variables, {}, directory);
     const result = await callEngine<{ jobs: { jid: string; name: string }[]; results: StatementResult[] }>(
       options,
       'POST',
       '/sql',
       {
         name,
+        directory,
         script: text,
         variables: Object.fromEntries(variables),
         fromScratch: options.fromScratch === true,

@@ -194,7 +194,10 @@ async function submitExample(
   const lines: string[] = [];
   for (const file of pipelineFiles(example)) {
     const name = relative(process.cwd(), file);
-    const jobs = await engine.submit(name, readFileSync(file, 'utf8'), variables, { origin: 'example' });
+    const jobs = await engine.submit(name, readFileSync(file, 'utf8'), variables, {
+      origin: 'example',
+      directory: resolve(example),
+    });
     for (const job of jobs) lines.push(jobLine(job.id, job.plan.name, name));
   }
   return lines;

@@ -1,0 +1,77 @@
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+
+/** Why a module was not loaded, with what to do. */
+export class ModuleLoadError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The absolute path of the module `path` names from `directory` (the script's), checked before any
+ * of its code runs: a TypeScript or JavaScript file that no one but this process's user (or root)
+ * owns or can change, nor its directory. So a user who can write a shared directory (/tmp) cannot
+ * have their code run by the engine, whatever path a script names.
+ */
+export function checkedModulePath(path: string, directory: string): string {
+  const absolute = isAbsolute(path) ? path : resolve(directory, path);
+  if (!EXTENSIONS.has(extname(absolute))) {
+    throw new ModuleLoadError(
+      `'${path}' is not a TypeScript or JavaScript module`,
+      `name a .ts, .mts, .js or .mjs file (relative to ${directory})`,
+    );
+  }
+  let real: string;
+  try {
+    real = realpathSync(absolute);
+  } catch {
+    throw new ModuleLoadError(
+      `module '${path}' not found (looked for ${absolute})`,
+      `module paths are relative to the script's directory, ${directory}`,
+    );
+  }
+  const file = statSync(real);
+  if (!file.isFile()) throw new ModuleLoadError(`'${real}' is not a file`, 'name the module file');
+  for (const [what, stat] of [
+    [real, file],
+    [dirname(real), statSync(dirname(real))],
+  ] as const) {
+    const uid = process.getuid?.() ?? 0;
+    if (stat.uid !== uid && stat.uid !== 0) {
+      throw new ModuleLoadError(
+        `'${what}' belongs to another user (uid ${stat.uid}); the engine runs code only from files of its own user (uid ${uid})`,
+        'copy the module into a directory of your own',
+      );
+    }
+    if ((stat.mode & 0o022) !== 0) {
+      throw new ModuleLoadError(
+        `'${what}' can be changed by other users (mode ${(stat.mode & 0o777).toString(8)}); the engine runs no code others could have changed`,
+        `chmod go-w '${what}'`,
+      );
+    }
+  }
+  return real;
+}
+
+/**
+ * Imports a module in this process (tsx compiles TypeScript). The file's modification time is part
+ * of the URL, so a module changed since it was last loaded is loaded again.
+ */
+export async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = `${pathToFileURL(path).href}?mtime=${statSync(path).mtimeMs}`;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ModuleLoadError(
+      `module '${path}' failed to load: ${(error as Error).message}`,
+      'fix the module; it is imported as an ES module',
+    );
+  }
+}
