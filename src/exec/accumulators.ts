@@ -25,7 +25,14 @@ export type AggregateFunction =
   | 'JSON_OBJECTAGG_NULL_ON_NULL'
   | 'JSON_OBJECTAGG_ABSENT_ON_NULL'
   | 'JSON_ARRAYAGG_NULL_ON_NULL'
-  | 'JSON_ARRAYAGG_ABSENT_ON_NULL';
+  | 'JSON_ARRAYAGG_ABSENT_ON_NULL'
+  | 'USER_DEFINED';
+
+/** A user-defined aggregate function (src/udf/): its name, and its accumulators, fresh or from what one saved. */
+export interface UserDefinedAggregate {
+  readonly name: string;
+  accumulator(saved?: unknown): Accumulator;
+}
 
 /** One aggregate of a group aggregate or window aggregate, as the planner resolved it. */
 export interface AggregateCall {
@@ -37,6 +44,8 @@ export interface AggregateCall {
   readonly filter?: number;
   readonly type: DataType;
   readonly name: string;
+  /** The function of a USER_DEFINED call; its one argument is the ROW of the call's arguments when there are several. */
+  readonly userDefined?: UserDefinedAggregate;
 }
 
 /**
@@ -301,6 +310,8 @@ export function accumulatorFactory(
       case 'JSON_ARRAYAGG_NULL_ON_NULL':
       case 'JSON_ARRAYAGG_ABSENT_ON_NULL':
         return jsonArrayAgg(call.fn === 'JSON_ARRAYAGG_ABSENT_ON_NULL', saved);
+      case 'USER_DEFINED':
+        return (call.userDefined as UserDefinedAggregate).accumulator(saved);
     }
   };
   if (!call.distinct) return make;

@@ -125,7 +125,7 @@ function keyNames(key: readonly number[], fields: readonly Field[]): string {
 function aggregateText(call: AggregateCall, input: readonly Field[]): string {
   const args = call.args.length === 0 ? '*' : call.args.map((a) => input[a]?.name ?? `$${a}`).join(', ');
   const filter = call.filter === undefined ? '' : ` FILTER ${input[call.filter]?.name ?? `$${call.filter}`}`;
-  return `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${args})${filter} AS ${call.name}`;
+  return `${call.userDefined?.name ?? call.fn}(${call.distinct ? 'DISTINCT ' : ''}${args})${filter} AS ${call.name}`;
 }
 
 function tableText(table: TableReference): string {

@@ -3,7 +3,7 @@ import type { BoundExpr } from '../expr/bound.ts';
 import { childExpressions, type Expression, type FunctionCall, type Select } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { withoutTimeAttribute } from '../types/data-type.ts';
-import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bind-expression.ts';
+import { type BindEnvironment, bindExpression } from './bind-expression.ts';
 import { makeCalc } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
 import { bindGroupingCall, expandGroupingSets, GROUPING_FUNCTIONS, groupingSetsOf, shapeKey } from './grouping-sets.ts';
@@ -16,6 +16,7 @@ import {
   propertyFields,
   usedProperties,
 } from './plan-group-window.ts';
+import { checkRetractable, isAggregateCall, userAggregateCall } from './plan-user-aggregate.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 import type { StateTtlHints } from './state-ttl-hints.ts';
@@ -24,7 +25,7 @@ import { readsSessionWindow, type WindowColumn, windowColumnOf } from './window-
 /** Aggregate calls in an expression tree (not descending into them). */
 function collectAggregates(expr: Expression | undefined, out: FunctionCall[], ctx: PlanContext): void {
   if (!expr) return;
-  if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name) && !expr.over) {
+  if (isAggregateCall(expr)) {
     for (const arg of expr.args) {
       const nested: FunctionCall[] = [];
       collectAggregates(arg, nested, ctx);
@@ -133,6 +134,30 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     const shape = shapeKey(call);
     if (callShapes.includes(shape)) continue;
     callShapes.push(shape);
+    const user = userAggregateCall(call, from.scope, env, ctx);
+    if (user) {
+      if (call.filter) {
+        throw new SqlError(
+          'SQL_UNSUPPORTED',
+          ctx.source,
+          call.filter.at,
+          `FILTER on the user-defined aggregate ${call.name} is not supported yet`,
+          'filter the rows in a subquery, or test the condition inside accumulate',
+        );
+      }
+      const index = aggregateCalls.length;
+      callKeys.push(`USER_DEFINED|${shape}`);
+      aggregateCalls.push({
+        fn: 'USER_DEFINED',
+        args: user.arg ? [slot(user.arg)] : [],
+        distinct: call.distinct,
+        type: user.type,
+        name: `EXPR$${index}`,
+        userDefined: user.userDefined,
+      });
+      outputs.push((ref) => ref(index));
+      continue;
+    }
     outputs.push(planAggregateCall(call, (expr) => bindExpression(expr, from.scope, env), addCall, ctx));
   }
 
@@ -140,6 +165,8 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   const properties = groupWindow ? usedProperties(select, groupWindow, ctx) : [];
   const inputNames = projection.map((expr, i) => (expr.kind === 'input' ? expr.name : `$f${i}`));
   const preCalc = makeCalc(from.node, projection, inputNames);
+  checkRetractable(aggregateCalls, calls, preCalc, ctx);
+  checkRetractable(aggregateCalls, calls, preCalc, ctx);
   const window = groupWindow ? undefined : windowOf(from.node, projection, groupKeys);
   if (!window && !groupWindow && readsSessionWindow(from.node)) throw sessionNotAggregated(select.at, ctx);
   if ((window || groupWindow) && groupingSets) {
@@ -253,7 +280,7 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
           name: (fields[groupIndex] as Field).name,
           type: (fields[groupIndex] as Field).type,
         };
-      if (expr.kind === 'call' && AGGREGATE_FUNCTIONS.has(expr.name) && !expr.over) {
+      if (isAggregateCall(expr)) {
         const output = outputs[callShapes.indexOf(shapeKey(expr))] as AggregateOutput;
         return output((call) => {
           const index = aggregateKeys.length + call;

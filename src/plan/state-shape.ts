@@ -52,7 +52,7 @@ function calls(input: PlanNode, list: readonly AggregateCall[]): string {
   return list
     .map(
       (call) =>
-        `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${fieldsOf(input, call.args) || '*'})${call.filter === undefined ? '' : ` FILTER ${fieldsOf(input, [call.filter])}`}`,
+        `${call.userDefined?.name ?? call.fn}(${call.distinct ? 'DISTINCT ' : ''}${fieldsOf(input, call.args) || '*'})${call.filter === undefined ? '' : ` FILTER ${fieldsOf(input, [call.filter])}`}`,
     )
     .join(', ');
 }
