@@ -1,7 +1,7 @@
 import type { BoundExpr } from '../expr/bound.ts';
 import type { BindContext, ScalarFunction } from '../expr/functions/definition.ts';
 import type { Evaluator, Value } from '../expr/value.ts';
-import { type DataType, describeType, formatType } from '../types/data-type.ts';
+import { type DataType, describeType, formatType, isCharacterString } from '../types/data-type.ts';
 import { isImplicitCast } from '../types/type-rules.ts';
 import { functionFailure, resultCheck } from './result-check.ts';
 import type { UserFunction, UserScalarFunction, UserTableFunction } from './user-function.ts';
@@ -28,7 +28,8 @@ export function bindArguments(fn: UserFunction, args: readonly BoundExpr[], ctx:
     if (arg.type.kind !== 'NULL' && !isImplicitCast(arg.type, type)) {
       ctx.fail(`invalid argument ${i + 1} of function ${fn.name}: ${describeType(arg.type)} in ${given}`, expected);
     }
-    return ctx.cast(arg, type);
+    // A CHAR or VARCHAR is the same string at any length: no cast to change nothing.
+    return isCharacterString(arg.type) && isCharacterString(type) ? arg : ctx.cast(arg, type);
   });
 }
 
