@@ -4,6 +4,7 @@ import { kafkaLogBenchmarks, postgresLogBenchmarks } from './log.ts';
 import { operatorBenchmarks } from './operators.ts';
 import { fullPipelineBenchmarks } from './pipeline.ts';
 import { sqlBenchmarks } from './sql.ts';
+import { udfBenchmarks } from './udf.ts';
 
 const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   sql: sqlBenchmarks,
@@ -12,6 +13,7 @@ const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   'postgres-log': postgresLogBenchmarks,
   'kafka-log': kafkaLogBenchmarks,
   pipeline: fullPipelineBenchmarks,
+  udf: udfBenchmarks,
 };
 
 /** Every benchmark of the project in one table; `npm run bench -- pipeline sql` runs only those groups. */

@@ -187,6 +187,8 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
           expr.at,
           `DISTINCT is only valid in aggregate functions, not ${expr.name}`,
         );
+      const user = userScalarFunction(expr.name, env.source, expr.at);
+      if (user) return bindFunction(user, expr.args.map(bind), expr.at, env.source, true);
       return call(expr.name, expr.args.map(bind), expr.at);
     }
     case 'exists':
@@ -276,8 +278,7 @@ function overNotSupported(expr: FunctionCall, source: SqlSource): SqlError {
 
 /** Binds a call to a registered function, letting it type its arguments. */
 export function bindCall(name: string, args: readonly BoundExpr[], at: number, source: SqlSource): BoundExpr {
-  const user = userScalarFunction(name, source, at);
-  const fn = user ?? lookupFunction(name);
+  const fn = lookupFunction(name);
   if (!fn) {
     const signature = `${name}(${args.map((arg) => formatType(arg.type)).join(', ')})`;
     const similar = callableFunctionNames().filter((known) => known.startsWith(name.slice(0, 3)));
@@ -291,7 +292,7 @@ export function bindCall(name: string, args: readonly BoundExpr[], at: number, s
         : `functions: ${callableFunctionNames().join(', ')}`,
     );
   }
-  return bindFunction(fn, args, at, source, user !== undefined);
+  return bindFunction(fn, args, at, source, false);
 }
 
 /** A call of `fn`, which types its arguments; `user`: a user-defined function, which the call carries. */

@@ -1,10 +1,10 @@
-import { lookupFunction } from '../expr/functions/registry.ts';
 import type { CreateFunctionStatement, DropFunctionStatement } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import type { UserFunction } from '../udf/user-function.ts';
 import { AGGREGATE_FUNCTIONS } from './bind-expression.ts';
 import { objectName } from './catalog.ts';
+import { isBuiltInFunction } from './function-scope.ts';
 
 /** A declared function with how it was declared. */
 interface Declared {
@@ -47,7 +47,7 @@ export class FunctionCatalog {
         'give the function another name',
       );
     }
-    if (!statement.system && lookupFunction(key)) {
+    if (!statement.system && isBuiltInFunction(key)) {
       throw new SqlError(
         'SQL_FUNCTION_NAME',
         source,

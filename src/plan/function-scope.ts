@@ -1,5 +1,5 @@
 import type { ScalarFunction } from '../expr/functions/definition.ts';
-import { lookupFunction } from '../expr/functions/registry.ts';
+import { callableFunctionNames } from '../expr/functions/registry.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { scalarCall, tableCall } from '../udf/call-function.ts';
@@ -7,6 +7,13 @@ import type { UserFunction } from '../udf/user-function.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
 
 let current: FunctionCatalog | undefined;
+let builtIns: ReadonlySet<string> | undefined;
+
+/** Whether a built-in function (not an operator, which has its own syntax) has this upper-case name. */
+export function isBuiltInFunction(name: string): boolean {
+  builtIns ??= new Set(callableFunctionNames());
+  return builtIns.has(name.toUpperCase());
+}
 
 /**
  * Plans with a script's functions in scope of the binder. The binder is reached from some forty
@@ -30,7 +37,7 @@ export function withFunctions<T>(functions: FunctionCatalog, plan: () => T): T {
 export function userFunction(name: string): UserFunction | undefined {
   const fn = current?.get(name);
   if (!fn) return undefined;
-  if (!fn.system && lookupFunction(name)) return undefined;
+  if (!fn.system && isBuiltInFunction(name)) return undefined;
   return fn;
 }
 
