@@ -19,6 +19,7 @@ import {
 } from './graph.ts';
 import type { JobStats } from './job-stats.ts';
 import { fireProcessingTime, push, pushReplayed, resolveLookups } from './push.ts';
+import { atRecords } from './record-location.ts';
 
 /** What a source has handed to the operators: what a commit may cover. */
 interface HandedOver {
@@ -177,10 +178,15 @@ export class JobRun {
   /** Hands a returned poll to the operators; whether there is something to commit. */
   private async take(source: RunningSource, changes: Change[]): Promise<boolean> {
     // No poll of this source is under way now: its reader's positions are those of what it returned.
+    const from = source.handedOver.positions;
     const { sourceMicros } = this.handOver(source);
     const deadLetters = this.stageDeadLetters(source);
     this.settings.stats.recordsIn += changes.length;
-    push(source.vertex, changes, 0, sourceMicros > 0 ? sourceMicros / 1000 : undefined);
+    try {
+      push(source.vertex, changes, 0, sourceMicros > 0 ? sourceMicros / 1000 : undefined);
+    } catch (error) {
+      throw atRecords(error, source.vertex.scan.table.name, source.reader, from);
+    }
     // Processing-time windows fire here: after every batch, and every poll timeout when idle.
     const fired = fireProcessingTime(this.graph, Date.now());
     await resolveLookups(this.graph);
