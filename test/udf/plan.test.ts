@@ -110,6 +110,12 @@ describe('CREATE FUNCTION', () => {
     assert.match(text, /select=\[upper\(name\) AS EXPR\$0\]/);
   });
 
+  it('takes the name of an operator (PLUS), whose syntax still runs the operator', async () => {
+    const text = await explain(`CREATE FUNCTION plus AS 'functions.ts#shout';
+      EXPLAIN SELECT plus(name), id + 1 FROM t;`);
+    assert.match(text, /select=\[plus\(name\) AS EXPR\$0, \(id \+ 1\) AS EXPR\$1\]/);
+  });
+
   it('refuses a second declaration unless IF NOT EXISTS, and forgets a dropped function', async () => {
     await rejects(
       `CREATE FUNCTION shout AS 'functions.ts#shout'; CREATE FUNCTION SHOUT AS 'functions.ts#shout';`,
