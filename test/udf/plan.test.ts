@@ -59,6 +59,16 @@ describe('CREATE FUNCTION', () => {
     assert.match(text, /Calc\(select=\[shout\(name\) AS EXPR\$0, shout\(CAST\(id AS VARCHAR\(5\)\)\) AS EXPR\$1\]\)/);
   });
 
+  it('lists the functions the script declared in SHOW FUNCTIONS and alone in SHOW USER FUNCTIONS', async () => {
+    const { results } = await plan(`CREATE FUNCTION shout AS 'functions.ts#shout';
+      SHOW FUNCTIONS; SHOW USER FUNCTIONS;`);
+    const [all, user] = results;
+    assert.ok(all?.kind === 'table' && user?.kind === 'table');
+    const names = all.rows.map((row) => row[0]);
+    assert.ok(names.includes('shout') && names.includes('UPPER'), 'user and built-in functions together');
+    assert.deepEqual(user.rows, [['shout']]);
+  });
+
   it('takes LANGUAGE TYPESCRIPT or JAVASCRIPT, and refuses Java, Scala and Python', async () => {
     await plan(`CREATE TEMPORARY FUNCTION shout AS 'functions.ts#shout' LANGUAGE JAVASCRIPT;`);
     for (const language of ['JAVA', 'SCALA', 'PYTHON'])

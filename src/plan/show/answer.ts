@@ -3,6 +3,7 @@ import type { SqlSource } from '../../sql/source.ts';
 import { SqlError } from '../../sql/sql-error.ts';
 import { formatType, withNullable } from '../../types/data-type.ts';
 import { type Catalog, type CatalogTable, objectName } from '../catalog.ts';
+import { userFunctionNames } from '../function-catalog.ts';
 import { planTableScan } from '../plan-table.ts';
 import { columnExtras, expressionAfterAs } from './column-text.ts';
 import { functionNames } from './function-names.ts';
@@ -35,14 +36,14 @@ export function answerShow(statement: ShowStatement, ctx: ShowContext): Statemen
         kind: 'table',
         statement: 'SHOW FUNCTIONS',
         columns: ['function name'],
-        rows: functionNames().map((name) => [name]),
+        rows: functionNames({ user: userFunctionNames(ctx.catalog.functions) }).map((name) => [name]),
       };
     case 'userFunctions':
       return {
         kind: 'table',
         statement: 'SHOW USER FUNCTIONS',
         columns: ['function name'],
-        rows: functionNames({ builtIn: false }).map((name) => [name]),
+        rows: functionNames({ builtIn: false, user: userFunctionNames(ctx.catalog.functions) }).map((name) => [name]),
       };
     case 'describe': {
       const { table, create } = findTable(statement, ctx);

@@ -3,9 +3,8 @@ import { AGGREGATE_FUNCTIONS } from '../bind-expression.ts';
 
 /**
  * The names SHOW FUNCTIONS lists, sorted: the built-in scalar functions a user can call and the
- * aggregate functions, and the user-defined functions. User-defined functions (CREATE FUNCTION)
- * do not exist yet: when they do, their names join here through `user`, and SHOW USER FUNCTIONS
- * lists them alone.
+ * aggregate functions, and the script's user-defined functions (CREATE FUNCTION), which
+ * SHOW USER FUNCTIONS lists alone.
  */
 export function functionNames(options: { builtIn?: boolean; user?: readonly string[] } = {}): string[] {
   const names = new Set(options.user ?? []);
