@@ -11,6 +11,7 @@ import { uniqueNames } from './build.ts';
 import { calciteType } from './calcite-type.ts';
 import { formatChangelog } from './changelog.ts';
 import type { Field, PlanNode, TableReference } from './nodes.ts';
+import { REPLICATE_ROWS } from './replicate-rows.ts';
 import { windowTvfBelow } from './window-columns.ts';
 
 const INFIX: Readonly<Record<string, string>> = {
@@ -168,9 +169,16 @@ export function describeNode(node: PlanNode): string {
       const correlated = node.input.fields.map((field) => ({ ...field, name: `$cor0.${field.name}` }));
       const collection = formatExpression(node.collection, correlated);
       const tableFunction = node.collection.kind === 'call' && isTableCall(node.collection.fn);
-      const call = tableFunction ? collection : `$UNNEST_ROWS$1(${collection})`;
+      let call = tableFunction ? collection : `$UNNEST_ROWS$1(${collection})`;
+      let table = call;
+      if (node.collection.kind === 'call' && node.collection.fn === REPLICATE_ROWS) {
+        // As Flink prints the $REPLICATE_ROWS$1 of INTERSECT ALL / EXCEPT ALL: positions, then names.
+        const args = node.collection.args;
+        call = `${REPLICATE_ROWS.name}(${args.map((arg) => (arg.kind === 'input' ? `$${arg.index}` : '?')).join(', ')})`;
+        table = `${REPLICATE_ROWS.name}(${args.map((arg) => formatExpression(arg, node.input.fields)).join(',')})`;
+      }
       const rowType = node.fields.map((field) => `${calciteType(field.type)} ${field.name}`).join(', ');
-      return `Correlate(invocation=[${call}], correlate=[table(${call})], select=[${node.fields.map((f) => f.name).join(',')}], rowType=[RecordType(${rowType})], joinType=[${node.joinType}])`;
+      return `Correlate(invocation=[${call}], correlate=[table(${table})], select=[${node.fields.map((f) => f.name).join(',')}], rowType=[RecordType(${rowType})], joinType=[${node.joinType}])`;
     }
     case 'Join': {
       const width = node.left.fields.length;

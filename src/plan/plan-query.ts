@@ -28,7 +28,7 @@ import { planCorrelate } from './plan-correlate.ts';
 import { isLookupTable, planJoin } from './plan-join.ts';
 import { overAggregates, planOver } from './plan-over.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
-import { alignSetInputs, planIntersectExcept } from './plan-set-operation.ts';
+import { alignSetInputs, planIntersectExcept, planIntersectExceptAll } from './plan-set-operation.ts';
 import {
   containsSubquery,
   joinScalarSubqueries,
@@ -54,17 +54,10 @@ export function planQuery(query: Query, ctx: PlanContext): Relation {
       return planWith(query, ctx);
     case 'setOperation': {
       if (query.operator !== 'UNION') {
-        if (query.all) {
-          throw new SqlError(
-            'SQL_UNSUPPORTED',
-            ctx.source,
-            query.at,
-            `${query.operator} ALL is not supported yet`,
-            `${query.operator} (distinct) is, and UNION ALL`,
-          );
-        }
         const left = planQuery(query.left, ctx);
-        return distinct(planIntersectExcept(query.operator, left, planQuery(query.right, ctx), query.at, ctx));
+        const right = planQuery(query.right, ctx);
+        if (query.all) return planIntersectExceptAll(query.operator, left, right, query.at, ctx);
+        return distinct(planIntersectExcept(query.operator, left, right, query.at, ctx));
       }
       const union = planUnion(planQuery(query.left, ctx), planQuery(query.right, ctx), query.at, ctx);
       return query.all ? union : distinct(union);

@@ -1,13 +1,16 @@
-import type { BoundExpr } from '../expr/bound.ts';
+import type { AggregateCall } from '../exec/accumulators.ts';
+import { type BoundExpr, inputRef, literal } from '../expr/bound.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { type DataType, describeType, withNullable } from '../types/data-type.ts';
+import { type DataType, describeType, T, withNullable } from '../types/data-type.ts';
 import { commonType } from '../types/type-rules.ts';
-import { bindCall, implicitCast } from './bind-expression.ts';
-import { identity, makeCalc } from './build.ts';
+import { bindCall, bindFunction, implicitCast } from './bind-expression.ts';
+import { identity, makeCalc, uniqueNames } from './build.ts';
+import { combine, RETRACT } from './changelog.ts';
 import { and } from './join-condition.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { buildJoin } from './plan-join.ts';
 import type { PlanContext, Relation } from './relation.ts';
+import { REPLICATE_ROWS } from './replicate-rows.ts';
 import { Scope } from './scope.ts';
 
 /**
@@ -83,5 +86,95 @@ export function planIntersectExcept(
     ctx,
   );
   const node = buildJoin(operator === 'INTERSECT' ? 'SEMI' : 'ANTI', leftNode, rightNode, condition, at, ctx);
+  return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
+}
+
+/**
+ * INTERSECT ALL and EXCEPT ALL as Flink 1.18 rewrites them (RewriteIntersectAllRule,
+ * RewriteMinusAllRule): both sides marked and united, a GroupAggregate on every column counts
+ * each row's occurrences per side, and the Correlate $REPLICATE_ROWS$1 emits the row as often as
+ * it is in the result: min(left, right) times for INTERSECT ALL, left - right (when positive)
+ * for EXCEPT ALL. A retraction of a count takes back its copies, so the result follows updates
+ * and deletes of both inputs.
+ */
+export function planIntersectExceptAll(
+  operator: 'INTERSECT' | 'EXCEPT',
+  left: Relation,
+  right: Relation,
+  at: number,
+  ctx: PlanContext,
+): Relation {
+  const { inputs, fields } = alignSetInputs(operator, left, right, at, ctx);
+  const width = fields.length;
+  const names = fields.map((field) => field.name);
+  const columns = (node: PlanNode) => identity(node).slice(0, width);
+  const bool = (value: boolean | null) => literal(value, T.boolean(value === null));
+  const bigint = (value: bigint) => literal(value, T.bigint(false));
+  const markers: readonly (readonly BoundExpr[])[] =
+    operator === 'INTERSECT'
+      ? [
+          [bool(true), bool(null)],
+          [bool(null), bool(true)],
+        ]
+      : [[bigint(1n)], [bigint(-1n)]];
+  const markerNames = operator === 'INTERSECT' ? ['vcol_left_marker', 'vcol_right_marker'] : ['vcol_marker'];
+  const marked = inputs.map((node, side) =>
+    makeCalc(node, [...columns(node), ...(markers[side] as BoundExpr[])], [...names, ...markerNames]),
+  );
+  const union: PlanNode = {
+    kind: 'Union',
+    inputs: marked,
+    fields: marked[0]?.fields ?? [],
+    changelog: combine(...marked.map((node) => node.changelog)),
+  };
+  const groupKeys = fields.map((_, i) => i);
+  const calls: AggregateCall[] =
+    operator === 'INTERSECT'
+      ? [
+          { fn: 'COUNT', args: [width], distinct: false, type: T.bigint(false), name: 'vcol_left_cnt' },
+          { fn: 'COUNT', args: [width + 1], distinct: false, type: T.bigint(false), name: 'vcol_right_cnt' },
+        ]
+      : [{ fn: 'SUM', args: [width], distinct: false, type: T.bigint(true), name: 'sum_vcol_marker' }];
+  const counted: PlanNode = {
+    kind: 'GroupAggregate',
+    input: union,
+    groupKeys,
+    calls,
+    fields: [...fields, ...calls.map((call) => ({ name: call.name, type: call.type }))],
+    changelog: RETRACT,
+    uniqueKey: groupKeys,
+  };
+  const count = (i: number) => inputRef(width + i, calls[i]?.name as string, calls[i]?.type as DataType);
+  const call = (name: string, args: readonly BoundExpr[]) => bindCall(name, args, at, ctx.source);
+  // INTERSECT ALL: rows on both sides, min(left, right) times; EXCEPT ALL: left - right times when positive.
+  const [condition, times] =
+    operator === 'INTERSECT'
+      ? [
+          call('AND', [
+            call('GREATER_THAN_OR_EQUAL', [count(0), bigint(1n)]),
+            call('GREATER_THAN_OR_EQUAL', [count(1), bigint(1n)]),
+          ]),
+          call('IF', [call('GREATER_THAN', [count(0), count(1)]), count(1), count(0)]),
+        ]
+      : [call('GREATER_THAN', [count(0), bigint(0n)]), count(0)];
+  const filtered = makeCalc(counted, [times, ...columns(counted)], ['$f0', ...names], condition);
+  const replicate = bindFunction(REPLICATE_ROWS, [...identity(filtered)], at, ctx.source, true);
+  const outputNames = uniqueNames([...filtered.fields.map((field) => field.name), ...names]);
+  const correlate: PlanNode = {
+    kind: 'Correlate',
+    input: filtered,
+    collection: replicate,
+    joinType: 'INNER',
+    fields: [
+      ...filtered.fields,
+      ...fields.map((field, i) => ({ name: outputNames[width + 1 + i] as string, type: field.type })),
+    ],
+    changelog: filtered.changelog,
+  };
+  const node = makeCalc(
+    correlate,
+    fields.map((field, i) => inputRef(width + 1 + i, outputNames[width + 1 + i] as string, field.type)),
+    names,
+  );
   return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
 }

@@ -78,9 +78,6 @@ INSERT INTO out_users SELECT user_id FROM orders INTERSECT SELECT user_id FROM u
 -- case: EXCEPT is an anti join on every column, then DISTINCT
 INSERT INTO out_users SELECT user_id FROM orders EXCEPT SELECT user_id FROM clicks;
 
--- case: INTERSECT ALL is not supported yet
-INSERT INTO out_users SELECT user_id FROM orders INTERSECT ALL SELECT user_id FROM users;
-
 -- case: SELECT DISTINCT and UNION of updating inputs are aggregates
 INSERT INTO out_users SELECT DISTINCT user_id FROM orders UNION SELECT user_id FROM users;
 
