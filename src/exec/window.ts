@@ -14,9 +14,13 @@ import type { WindowTime } from './window-time.ts';
 
 const MICROS_PER_MILLI = 1000;
 
-/** Flink's TimeWindow.getWindowStartWithOffset (offset 0): the start of the window of `size` holding `timestamp`. */
-function windowStart(timestamp: number, size: number): number {
-  return timestamp - (((timestamp % size) + size) % size);
+/**
+ * Flink's TimeWindow.getWindowStartWithOffset: the start of the window of `size` holding
+ * `timestamp`, windows starting at `offset` plus multiples of `size` (the remainder taken
+ * non-negative, so that times before 1970 fall in the window that holds them).
+ */
+function windowStart(timestamp: number, size: number, offset = 0): number {
+  return timestamp - ((((timestamp - offset) % size) + size) % size);
 }
 
 /** The windows a window table function assigns rows to. */
@@ -29,6 +33,8 @@ export interface WindowSpec {
   readonly size: number;
   /** HOP's slide or CUMULATE's step, in microseconds. */
   readonly slide?: number;
+  /** TUMBLE's, HOP's and CUMULATE's offset, in microseconds (may be negative), when one is given. */
+  readonly offset?: number;
   /** SESSION's PARTITION BY columns of the input: sessions are per value of these. */
   readonly partitionKeys?: readonly number[];
 }
@@ -49,23 +55,24 @@ export interface TimeWindow {
  */
 export function assignWindows(window: WindowSpec, timestamp: number): TimeWindow[] {
   const size = window.size / MICROS_PER_MILLI;
+  const offset = (window.offset ?? 0) / MICROS_PER_MILLI;
   switch (window.type) {
     case 'TUMBLE': {
-      const start = windowStart(timestamp, size);
+      const start = windowStart(timestamp, size, offset);
       return [{ start, end: start + size }];
     }
     case 'HOP': {
       const slide = (window.slide as number) / MICROS_PER_MILLI;
       const windows: TimeWindow[] = [];
-      for (let start = windowStart(timestamp, slide); start > timestamp - size; start -= slide)
+      for (let start = windowStart(timestamp, slide, offset); start > timestamp - size; start -= slide)
         windows.push({ start, end: start + size });
       return windows;
     }
     case 'CUMULATE': {
       const step = (window.slide as number) / MICROS_PER_MILLI;
-      const start = windowStart(timestamp, size);
+      const start = windowStart(timestamp, size, offset);
       const windows: TimeWindow[] = [];
-      for (let end = windowStart(timestamp, step) + step; end <= start + size; end += step)
+      for (let end = windowStart(timestamp, step, offset) + step; end <= start + size; end += step)
         windows.push({ start, end });
       return windows;
     }

@@ -349,9 +349,14 @@ function windowText(window: WindowSpec, fields: readonly Field[]): string {
   const time = fields[window.timeField]?.name;
   const size = intervalText(window.size);
   if (window.type === 'SESSION') return sessionText(window, fields, window.partitionKeys);
-  if (window.type === 'TUMBLE') return `TUMBLE(time_col=[${time}], size=[${size}])`;
+  if (window.type === 'TUMBLE') return `TUMBLE(time_col=[${time}], size=[${size}]${offsetText(window)})`;
   const second = window.type === 'HOP' ? 'slide' : 'step';
-  return `${window.type}(time_col=[${time}], ${second}=[${intervalText(window.slide ?? 0)}], size=[${size}])`;
+  return `${window.type}(time_col=[${time}], ${second}=[${intervalText(window.slide ?? 0)}], size=[${size}]${offsetText(window)})`;
+}
+
+/** A window TVF's offset as Flink's window specs show it, when the query gives one. */
+function offsetText(window: WindowSpec): string {
+  return window.offset === undefined ? '' : `, offset=[${intervalText(window.offset)}]`;
 }
 
 /** A SESSION window as Flink's SessionWindowSpec shows it, with the columns it is partitioned by. */
@@ -365,9 +370,10 @@ function sessionText(window: WindowSpec, fields: readonly Field[], partitionKeys
 function attachedWindowText(window: WindowSpec, fields: readonly Field[], start: number, end: number): string {
   const bounds = `win_start=[${fields[start]?.name}], win_end=[${fields[end]?.name}]`;
   const size = intervalText(window.size);
-  if (window.type === 'TUMBLE' || window.type === 'SESSION') return `${window.type}(${bounds}, size=[${size}])`;
+  if (window.type === 'TUMBLE' || window.type === 'SESSION')
+    return `${window.type}(${bounds}, size=[${size}]${offsetText(window)})`;
   const second = window.type === 'HOP' ? 'slide' : 'step';
-  return `${window.type}(${bounds}, ${second}=[${intervalText(window.slide ?? 0)}], size=[${size}])`;
+  return `${window.type}(${bounds}, ${second}=[${intervalText(window.slide ?? 0)}], size=[${size}]${offsetText(window)})`;
 }
 
 /** A legacy group window as Flink names it: TumblingGroupWindow('w$, ts, 60000), sizes in milliseconds. */

@@ -42,6 +42,7 @@ import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
 import { optionsOnView, withDynamicOptions } from './table-hints.ts';
+import { windowArguments } from './window-arguments.ts';
 import { readsSessionWindow } from './window-columns.ts';
 
 export function planQuery(query: Query, ctx: PlanContext): Relation {
@@ -429,19 +430,11 @@ function planWindow(ref: WindowAst, ctx: PlanContext): Relation {
       `read the table with an append-only connector such as ${connectorNames(appendOnlySource)}, or group by a time bucket with GROUP BY instead`,
     );
   }
-  const expected = ref.window === 'TUMBLE' || ref.window === 'SESSION' ? 1 : 2;
-  if (ref.intervals.length !== expected) {
-    throw new SqlError(
-      'SQL_INVALID_CALL',
-      ctx.source,
-      ref.at,
-      `${ref.window} takes ${ref.window === 'SESSION' ? 'a gap' : expected === 1 ? 'a size' : ref.window === 'HOP' ? 'a slide and a size' : 'a step and a size'} as INTERVALs`,
-    );
-  }
+  const { sizes, offset } = windowArguments(ref, ctx);
   const partitionKeys = (ref.partitionBy ?? []).map((column) =>
     input.scope.resolve([column.name], ctx.source, column.at),
   );
-  const intervals = ref.intervals.map((interval) => {
+  const intervals = sizes.map((interval) => {
     const bound = bindExpression(interval, new Scope([]), { source: ctx.source });
     if (bound.kind !== 'literal' || bound.type.kind !== 'INTERVAL_DAY_TIME' || (bound.value as number) <= 0) {
       throw new SqlError(
@@ -471,6 +464,7 @@ function planWindow(ref: WindowAst, ctx: PlanContext): Relation {
     timeKind: timeType.timeAttribute,
     size,
     ...(slide !== undefined ? { slide } : {}),
+    ...(offset !== undefined ? { offset } : {}),
     ...(ref.window === 'SESSION' ? { partitionKeys } : {}),
   };
   const ltz = timeType.kind === 'TIMESTAMP_LTZ';
