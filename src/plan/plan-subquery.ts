@@ -13,8 +13,10 @@ import { describeType, withNullable } from '../types/data-type.ts';
 import { type BindEnvironment, bindCall, bindExpression } from './bind-expression.ts';
 import { identity, makeCalc } from './build.ts';
 import { and, referencedFields } from './join-condition.ts';
+import { NestedScope } from './nested-scope.ts';
 import type { PlanNode } from './nodes.ts';
 import { hasAggregates } from './plan-aggregate.ts';
+import { correlatedScalar } from './plan-correlated-scalar.ts';
 import { buildJoin } from './plan-join.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
@@ -31,7 +33,7 @@ export function containsSubquery(expr: Expression): boolean {
   return childExpressions(expr).some(containsSubquery);
 }
 
-function astConjuncts(expr: Expression): Expression[] {
+export function astConjuncts(expr: Expression): Expression[] {
   if (expr.kind === 'binary' && expr.operator === 'AND')
     return [...astConjuncts(expr.left), ...astConjuncts(expr.right)];
   return [expr];
@@ -285,32 +287,6 @@ function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
   }
 }
 
-/**
- * The columns of a subquery's FROM (inner) within those of the outer query: a name resolves in the
- * subquery first, then in the outer query, as SQL scopes nest. Indices count outer ++ inner.
- */
-class NestedScope extends Scope {
-  constructor(
-    private readonly outer: Scope,
-    private readonly inner: Scope,
-  ) {
-    super([...outer.fields, ...inner.fields]);
-  }
-
-  override resolve(parts: readonly string[], source: PlanContext['source'], at: number): number {
-    try {
-      return this.outer.fields.length + this.inner.resolve(parts, source, at);
-    } catch (error) {
-      if (!(error instanceof SqlError) || error.code !== 'SQL_UNKNOWN_COLUMN') throw error;
-      try {
-        return this.outer.resolve(parts, source, at);
-      } catch {
-        throw error;
-      }
-    }
-  }
-}
-
 // ─── scalar subqueries ───────────────────────────────────────────────────────────────────────────
 
 function scalarSubqueries(expr: Expression, out: ScalarSubquery[] = []): ScalarSubquery[] {
@@ -331,6 +307,7 @@ function planScalarCondition(relation: Relation, part: Expression, ctx: PlanCont
   const subqueries = scalarSubqueries(part);
   const direct =
     subqueries.length === 1 &&
+    !correlatedScalar(subqueries[0] as ScalarSubquery, relation, ctx, planners) &&
     part.kind === 'binary' &&
     COMPARISONS.has(part.operator) &&
     (part.left === subqueries[0] || part.right === subqueries[0]);
@@ -385,6 +362,14 @@ export function joinScalarSubqueries(
   const fields: ScopeField[] = [...relation.scope.fields];
   const values = new Map<Expression, BoundExpr>();
   for (const [i, sub] of subqueries.entries()) {
+    const correlated = correlatedScalar(sub, relation, ctx, planners);
+    if (correlated) {
+      node = buildJoin('LEFT', node, correlated.node, correlated.condition(node.fields.length), sub.at, ctx);
+      const value = correlated.value(node.fields.length - 1);
+      fields.push({ name: `$SCALAR_QUERY${i}`, type: value.type, qualifiers: [] });
+      values.set(sub, value);
+      continue;
+    }
     const right = scalarSide(sub, ctx, planners);
     node = buildJoin('LEFT', node, right.node, undefined, sub.at, ctx);
     const index = node.fields.length - 1;
@@ -414,7 +399,7 @@ function scalarSide(sub: ScalarSubquery, ctx: PlanContext, planners: Planners): 
       throw new RivuletError(
         error.code,
         error.message,
-        `a scalar subquery cannot read the columns of the query around it (correlated) yet; ${error.hint ?? ''}`,
+        `a scalar subquery reads the columns of the query around it only in WHERE, as inner_column = outer_column; ${error.hint ?? ''}`,
       );
     }
     throw error;

@@ -63,7 +63,7 @@ INSERT INTO out_orders SELECT order_id, amount - (SELECT MIN(amount) FROM orders
 -- case: a scalar subquery that may give more than one row
 INSERT INTO out_orders SELECT order_id, amount FROM orders WHERE amount > (SELECT amount FROM orders WHERE order_id = 1);
 
--- case: a correlated scalar subquery
+-- case: a correlated scalar subquery, decorrelated into an aggregate per user LEFT joined on it
 INSERT INTO out_orders SELECT order_id, amount FROM orders o WHERE amount > (SELECT AVG(amount) FROM orders p WHERE p.user_id = o.user_id);
 
 -- case: IN with a subquery inside OR
