@@ -102,10 +102,12 @@ export function planAggregateCall(
       return (ref) => ref(index);
     }
     case 'COUNT':
+      // Flink 1.18 counts several fields only as DISTINCT: the combinations where none is NULL.
+      if (args.length > 1 && call.distinct) return direct('COUNT', T.bigint(false));
       if (args.length !== 1) {
         throw fail(
-          args.length === 0 ? 'COUNT needs an argument or *' : 'COUNT of several arguments is not supported',
-          'Flink counts one field: COUNT(x), COUNT(DISTINCT x) or COUNT(*)',
+          args.length === 0 ? 'COUNT needs an argument or *' : 'COUNT of several arguments needs DISTINCT',
+          'write COUNT(x), COUNT(DISTINCT x, y, ...) or COUNT(*)',
         );
       }
       break;

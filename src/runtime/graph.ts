@@ -175,9 +175,25 @@ class GraphBuilder {
     }
   }
 
-  /** The vertex of an operator node with its inputs; marks the graph stateful when the operator keeps state. */
+  /**
+   * The vertex of an operator node with its inputs. Its expressions read the watermark the vertex
+   * has received (CURRENT_WATERMARK), NULL before the first.
+   */
   private operator(node: Exclude<PlanNode, TableSourceScan | Sink | LookupJoin | { kind: 'Union' | 'Values' }>) {
-    const env = this.env;
+    let vertex: OperatorVertex | undefined;
+    const currentWatermark = () => {
+      const watermark = vertex?.inputWatermark;
+      return watermark === undefined || watermark === Number.NEGATIVE_INFINITY ? undefined : watermark;
+    };
+    vertex = this.operatorWith(node, { ...this.env, currentWatermark });
+    return vertex;
+  }
+
+  /** Builds an operator node's vertex with `env`; marks the graph stateful when the operator keeps state. */
+  private operatorWith(
+    node: Exclude<PlanNode, TableSourceScan | Sink | LookupJoin | { kind: 'Union' | 'Values' }>,
+    env: EvalEnv,
+  ): OperatorVertex {
     switch (node.kind) {
       case 'ChangelogNormalize':
         this.graph.stateful = true;

@@ -281,10 +281,14 @@ export const FLINK_FUNCTIONS: readonly CatalogEntry[] = [
     ],
     ['JSON_ARRAY([value]* [ { NULL | ABSENT } ON NULL ])', "JSON_ARRAY(i, '2' NULL ON NULL)"],
   ]),
-  ...family('JSON', 'aggregate', [
-    ['JSON_OBJECTAGG([KEY] key VALUE value [ { NULL | ABSENT } ON NULL ])', 'JSON_OBJECTAGG(KEY s VALUE i)'],
-    ['JSON_ARRAYAGG(items [ { NULL | ABSENT } ON NULL ])', 'JSON_ARRAYAGG(s)'],
+  ...family('JSON', 'query', [
+    // Flink's example; the key must be STRING NOT NULL, as `product` is in its `orders`.
+    [
+      'JSON_OBJECTAGG([KEY] key VALUE value [ { NULL | ABSENT } ON NULL ])',
+      "SELECT JSON_OBJECTAGG(KEY product VALUE cnt) FROM (SELECT COALESCE(s, 'none') AS product, i AS cnt FROM t)",
+    ],
   ]),
+  ...family('JSON', 'aggregate', [['JSON_ARRAYAGG(items [ { NULL | ABSENT } ON NULL ])', 'JSON_ARRAYAGG(s)']]),
   ...family('value construction', 'scalar', [
     ['(value1 [, value2]*)', '(i, s)'],
     ["ARRAY '[' value1 [, value2 ]* ']'", 'ARRAY[i, 2, 3]'],

@@ -1,5 +1,6 @@
 import * as arithmetic from './arithmetic.ts';
 import * as array from './array.ts';
+import * as catalog from './catalog.ts';
 import * as collection from './collection.ts';
 import * as comparison from './comparison.ts';
 import * as conditional from './conditional.ts';
@@ -17,11 +18,13 @@ import * as string from './string.ts';
 import * as stringParsing from './string-parsing.ts';
 import * as stringPositions from './string-positions.ts';
 import * as temporal from './temporal.ts';
+import * as watermark from './watermark.ts';
 
 const FUNCTIONS = new Map<string, ScalarFunction>();
 for (const family of [
   arithmetic,
   array,
+  catalog,
   collection,
   comparison,
   conditional,
@@ -38,6 +41,7 @@ for (const family of [
   stringParsing,
   stringPositions,
   temporal,
+  watermark,
 ]) {
   for (const value of Object.values(family)) {
     if (typeof value === 'object' && value !== null && 'compile' in value && 'bind' in value) {
