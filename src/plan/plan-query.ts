@@ -185,6 +185,10 @@ function expandItem(
   if (item.kind === 'star') {
     if (grouped)
       throw new SqlError('SQL_SYNTAX', ctx.source, item.at, 'SELECT * cannot be used with GROUP BY or aggregates');
+    if (item.qualifier && namesColumn(item.qualifier.parts, input)) {
+      expandComposite(item, item.qualifier.parts, input, env, projection, names);
+      return;
+    }
     const qualifier = item.qualifier?.parts[item.qualifier.parts.length - 1];
     let any = false;
     input.scope.fields.forEach((field, index) => {
@@ -203,6 +207,42 @@ function expandItem(
     item.alias?.name ??
       (item.expression.kind === 'column' ? (item.expression.parts.at(-1) as string) : `EXPR$${position}`),
   );
+}
+
+/** Whether `parts` (of `parts.*`) name a column (`t.r` or `r`) rather than a table or alias of the FROM clause. */
+function namesColumn(parts: readonly string[], input: Relation): boolean {
+  const fields = input.scope.fields;
+  if (fields.some((field) => field.qualifiers.includes(parts[parts.length - 1] as string))) return false;
+  return parts.length > 1 || fields.some((field) => field.name === parts[0]);
+}
+
+/**
+ * `tableName.compositeType.*` (or `compositeType.*`): one output column per field of the ROW
+ * column, named as the field, as Calcite expands the star of a structured column.
+ */
+function expandComposite(
+  item: SelectItem & { kind: 'star' },
+  parts: readonly string[],
+  input: Relation,
+  env: BindEnvironment,
+  projection: BoundExpr[],
+  names: string[],
+): void {
+  const composite = bindExpression({ kind: 'column', at: item.at, parts }, input.scope, env);
+  const type = composite.type;
+  if (type.kind !== 'ROW') {
+    throw new SqlError(
+      'SQL_INVALID_CALL',
+      env.source,
+      item.at,
+      `'${parts.join('.')}.*' needs a ROW column, but '${parts.join('.')}' is ${describeType(type)}`,
+      'write table.* for the columns of a table, or column.* for the fields of a ROW column',
+    );
+  }
+  for (const field of type.fields) {
+    projection.push(bindExpression({ kind: 'column', at: item.at, parts: [...parts, field.name] }, input.scope, env));
+    names.push(field.name);
+  }
 }
 
 /** DISTINCT as an aggregate; a STATE_TTL hint of the block may name its input (`inputName`). */
