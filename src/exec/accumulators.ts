@@ -7,6 +7,7 @@ import { divideHalfUp, fitsPrecision, pow10, rescale } from '../types/decimal.ts
 import { type Accumulator, FIXED, PER_VALUE, ValueCounts } from './accumulator.ts';
 import { collect, listAgg } from './collection-accumulators.ts';
 import { jsonArrayAgg, jsonObjectAgg } from './json-accumulators.ts';
+import { lag } from './lag-accumulator.ts';
 import { rowKey, valuesEqual } from './row-key.ts';
 
 export type { Accumulator } from './accumulator.ts';
@@ -26,6 +27,7 @@ export type AggregateFunction =
   | 'JSON_OBJECTAGG_ABSENT_ON_NULL'
   | 'JSON_ARRAYAGG_NULL_ON_NULL'
   | 'JSON_ARRAYAGG_ABSENT_ON_NULL'
+  | 'LAG'
   | 'USER_DEFINED';
 
 /** A user-defined aggregate function (src/udf/): its name, and its accumulators, fresh or from what one saved. */
@@ -316,6 +318,8 @@ export function accumulatorFactory(
       case 'JSON_ARRAYAGG_NULL_ON_NULL':
       case 'JSON_ARRAYAGG_ABSENT_ON_NULL':
         return jsonArrayAgg(call.fn === 'JSON_ARRAYAGG_ABSENT_ON_NULL', saved);
+      case 'LAG':
+        return lag(call.args.length, saved);
       case 'USER_DEFINED':
         return (call.userDefined as UserDefinedAggregate).accumulator(saved);
     }

@@ -11,8 +11,9 @@ import {
   type WindowSpecification,
 } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { describeType, isTimestamp } from '../types/data-type.ts';
-import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression } from './bind-expression.ts';
+import { describeType, isTimestamp, T, withNullable, withoutTimeAttribute } from '../types/data-type.ts';
+import { commonType } from '../types/type-rules.ts';
+import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import { INSERT_ONLY } from './changelog.ts';
 import { updateProducer } from './explain.ts';
@@ -22,11 +23,16 @@ import { aggregateType } from './plan-aggregate-call.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
 
-/** The OVER aggregates (`SUM(x) OVER w`) of a query block's SELECT list, in order. */
+/** Aggregates of a window, and LAG, which Flink 1.18 streams as an aggregate (its LagAggFunction). */
+function isOverAggregate(name: string): boolean {
+  return AGGREGATE_FUNCTIONS.has(name) || name === 'LAG';
+}
+
+/** The OVER aggregates (`SUM(x) OVER w`, `LAG(x) OVER w`) of a query block's SELECT list, in order. */
 export function overAggregates(select: Select): FunctionCall[] {
   const found: FunctionCall[] = [];
   const visit = (expr: Expression): void => {
-    if (expr.kind === 'call' && expr.over && AGGREGATE_FUNCTIONS.has(expr.name)) {
+    if (expr.kind === 'call' && expr.over && isOverAggregate(expr.name)) {
       found.push(expr);
       return;
     }
@@ -155,6 +161,12 @@ export function planOver(
   for (const call of calls) {
     const shape = shapeKey({ ...call, over: undefined } as Expression);
     if (callIndex.has(shape)) continue;
+    if (call.name === 'LAG') {
+      callIndex.set(shape, aggregateCalls.length);
+      callKeys.push(`LAG|${aggregateCalls.length}`);
+      aggregateCalls.push(planLag(call, frame, bind, slot, NAME(aggregateCalls.length), ctx));
+      continue;
+    }
     if (call.args.length > 1)
       throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, `${call.name} takes one argument`);
     if (call.filter) {
@@ -213,7 +225,7 @@ export function planOver(
   const env: BindEnvironment = {
     source: ctx.source,
     rewrite(expr) {
-      if (expr.kind !== 'call' || !expr.over || !AGGREGATE_FUNCTIONS.has(expr.name)) return undefined;
+      if (expr.kind !== 'call' || !expr.over || !isOverAggregate(expr.name)) return undefined;
       const index = callIndex.get(shapeKey({ ...expr, over: undefined } as Expression));
       if (index === undefined) return undefined;
       const call = aggregateCalls[index] as AggregateCall;
@@ -221,6 +233,62 @@ export function planOver(
     },
   };
   return { relation: { node, scope, ...(from.hintName !== undefined ? { hintName: from.hintName } : {}) }, env };
+}
+
+/**
+ * LAG(value [, offset [, default]]) OVER an unbounded window, as Flink 1.18 streams it: the offset
+ * an INT (1 by default), the default of the value's type; the result the value's type, NULL where
+ * no row is that far back and no default is given. Flink refuses it where rows are retracted from
+ * the window (bounded frames) and refuses LEAD on a stream.
+ */
+function planLag(
+  call: FunctionCall,
+  frame: Pick<OverSpec, 'unit' | 'preceding'>,
+  bind: (expr: Expression) => BoundExpr,
+  slot: (bound: BoundExpr) => number,
+  name: string,
+  ctx: PlanContext,
+): AggregateCall {
+  const fail = (message: string, hint: string) => new SqlError('SQL_INVALID_CALL', ctx.source, call.at, message, hint);
+  if (call.args.length < 1 || call.args.length > 3 || call.star)
+    throw fail(
+      'LAG takes a value, an optional offset and an optional default',
+      'write LAG(x), LAG(x, 2) or LAG(x, 2, 0)',
+    );
+  if (call.distinct || call.filter)
+    throw fail('DISTINCT and FILTER are not allowed in LAG', 'filter the rows in a subquery');
+  if (frame.preceding !== undefined) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      call.at,
+      'LAG Function with retraction is not supported in stream mode.',
+      'Flink 1.18 streams LAG over an unbounded window only: remove the ROWS/RANGE BETWEEN n PRECEDING frame',
+    );
+  }
+  const [value, offset, fallback] = call.args.map(bind) as [BoundExpr, BoundExpr?, BoundExpr?];
+  if (offset && !['TINYINT', 'SMALLINT', 'INT', 'NULL'].includes(offset.type.kind))
+    throw fail(
+      `the offset of LAG is an INT, got ${describeType(offset.type)}`,
+      'write a whole number of rows: LAG(x, 2)',
+    );
+  let type = withoutTimeAttribute(value.type);
+  let args = [value];
+  if (fallback) {
+    const common = commonType([type, fallback.type]);
+    if (!common) {
+      throw fail(
+        `the default of LAG must have the type of its value: ${describeType(type)} and ${describeType(fallback.type)} have no common type`,
+        'CAST the default to the type of the value',
+      );
+    }
+    type = common;
+    args = [implicitCast(value, common), implicitCast(offset as BoundExpr, T.int()), implicitCast(fallback, common)];
+  } else if (offset) {
+    args = [value, implicitCast(offset, T.int())];
+    type = withNullable(type, true);
+  } else type = withNullable(type, true);
+  return { fn: 'LAG', args: args.map(slot), distinct: false, type, name };
 }
 
 /** The frame Flink runs: from a bounded or unbounded PRECEDING to the CURRENT ROW (RANGE UNBOUNDED by default). */
