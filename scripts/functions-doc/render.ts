@@ -1,4 +1,4 @@
-import { FLINK_FUNCTIONS, type FunctionFamily } from '../../src/expr/functions/flink-catalog.ts';
+import { FLINK_FUNCTIONS, type FunctionFamily, LATER_FUNCTIONS } from '../../src/expr/functions/flink-catalog.ts';
 import { type EntryStatus, entryStatus } from './catalog-status.ts';
 
 /** docs/functions.md as the registries and the planner give it now. */
@@ -33,6 +33,21 @@ export function renderFunctionsDoc(): string {
     for (const { entry, status } of inFamily) {
       lines.push(`| ${cell(entry.syntax)} | ${cell(entry.example)} | ${statusText(status)} | ${note(status)} |`);
     }
+  }
+  lines.push(
+    '',
+    '## Functions of later Flink versions (not counted)',
+    '',
+    'Rivulet also has these functions, which Flink added after 1.18; they are not part of the count above.',
+    '',
+    '| Function | Since Flink | Example | Status | Note |',
+    '| --- | --- | --- | --- | --- |',
+  );
+  for (const later of LATER_FUNCTIONS) {
+    const status = entryStatus({ family: 'collection', shape: 'scalar', ...later });
+    lines.push(
+      `| ${cell(later.syntax)} | ${later.since} | ${cell(later.example)} | ${statusText(status)} | ${note(status)} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
