@@ -1,4 +1,5 @@
 import type { Change } from '../exec/change.ts';
+import type { EvaluationError } from '../expr/value.ts';
 import type { Log, ProduceRecord } from '../log/log.ts';
 import type { ConnectorTable } from './table.ts';
 
@@ -71,6 +72,14 @@ export interface SourceReader {
    * commits them with the positions past them (see dead-letters.ts): once each, even across restarts.
    */
   takeDeadLetters?(): ProduceRecord[];
+  /**
+   * A change of this reader's latest poll on which an expression right after the source failed:
+   * sets its record aside for the dead-letter topic, with the error, as `takeDeadLetters` returns
+   * them (a record set aside before a restart is dropped again, not set aside twice). False when
+   * the table has no dead-letter topic, the change is not of the latest poll, or its record gave
+   * other changes too (dropping one of them would split the record).
+   */
+  setAside?(change: Change, error: EvaluationError): boolean;
   /** Told after a commit that covered `positions` (a replication slot may then release WAL). */
   committed(positions: ReadonlyMap<number, bigint>): void;
   /** Samples for /metrics, such as a replication slot's lag. */

@@ -10,7 +10,7 @@ import type { Operator } from '../exec/operator.ts';
 import { WatermarkAssignerOperator } from '../exec/window.ts';
 import { compileCast } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
-import type { Value } from '../expr/value.ts';
+import type { EvaluationError, Value } from '../expr/value.ts';
 import type { LookupJoin, PlanNode, Sink, TableSourceScan } from '../plan/nodes.ts';
 import type { RowField } from '../types/data-type.ts';
 import type { LookupRetry } from './lookup-retry.ts';
@@ -69,6 +69,11 @@ export interface JobGraph {
   readonly replay: { active: boolean };
   /** Lookup joins, whose missing keys the job looks up between pushes (resolveLookups). */
   readonly lookups: LookupVertex[];
+  /**
+   * Set by the running job: sets aside for its dead-letter topic the source record of a change on
+   * which a Calc right after its source failed; false where that cannot be (see CalcOperator).
+   */
+  setAside?: (change: Change, error: EvaluationError) => boolean;
 }
 
 export interface LookupVertex {
@@ -198,8 +203,12 @@ class GraphBuilder {
       case 'ChangelogNormalize':
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.normalize(node, env, this.stateTtlMs), node.input);
-      case 'Calc':
-        return this.operatorOn(new CalcOperator(node.projection, node.condition, env), node.input);
+      case 'Calc': {
+        const setAside = readsSourceRecords(node.input)
+          ? (change: Change, error: EvaluationError) => this.graph.setAside?.(change, error) ?? false
+          : undefined;
+        return this.operatorOn(new CalcOperator(node.projection, node.condition, env, setAside), node.input);
+      }
       case 'Correlate':
         return this.operatorOn(
           new CorrelateOperator(node.collection, node.joinType, node.fields.length - node.input.fields.length, env),
@@ -317,6 +326,16 @@ class GraphBuilder {
     this.graph.lookups.push({ vertex, operator, lookup: opened.source, ...(retry ? { retry } : {}) });
     return vertex;
   }
+}
+
+/**
+ * Whether a Calc over `input` sees its source's changes themselves, before any operator that keeps
+ * state about them (a WatermarkAssigner only keeps the largest time): then dropping a change drops
+ * its record whole, as if the source had set it aside.
+ */
+function readsSourceRecords(input: PlanNode): boolean {
+  if (input.kind === 'TableSourceScan') return true;
+  return input.kind === 'WatermarkAssigner' && input.input.kind === 'TableSourceScan';
 }
 
 function operatorVertex(op: Operator): OperatorVertex {

@@ -82,7 +82,9 @@ export class JobRun {
     private readonly deadLetters: DeadLetterCommit,
     private readonly sinks: readonly RunningSink[],
     private readonly sources: readonly RunningSource[],
-  ) {}
+  ) {
+    graph.setAside = (change, error) => sources.some((source) => source.reader.setAside?.(change, error) ?? false);
+  }
 
   /** Builds the graph and opens the sinks, then the sources where the job committed last. */
   static async open(settings: RunSettings): Promise<JobRun> {
@@ -132,7 +134,10 @@ export class JobRun {
       }
     }
     for (const sink of graph.sinks) sink.pending = [];
-    for (const [source, changes] of fresh) push(source.vertex, changes, 0);
+    for (const [source, changes] of fresh) {
+      push(source.vertex, changes, 0);
+      this.stageDeadLetters(source);
+    }
     await resolveLookups(graph);
     for (const source of this.sources) this.handOver(source);
     await this.commitOrHold();
@@ -180,13 +185,14 @@ export class JobRun {
     // No poll of this source is under way now: its reader's positions are those of what it returned.
     const from = source.handedOver.positions;
     const { sourceMicros } = this.handOver(source);
-    const deadLetters = this.stageDeadLetters(source);
     this.settings.stats.recordsIn += changes.length;
     try {
       push(source.vertex, changes, 0, sourceMicros > 0 ? sourceMicros / 1000 : undefined);
     } catch (error) {
       throw atRecords(error, source.vertex.scan.table.name, source.reader, from);
     }
+    // After the push: a Calc right after the source may have set records aside too.
+    const deadLetters = this.stageDeadLetters(source);
     // Processing-time windows fire here: after every batch, and every poll timeout when idle.
     const fired = fireProcessingTime(this.graph, Date.now());
     await resolveLookups(this.graph);

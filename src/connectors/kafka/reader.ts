@@ -1,6 +1,6 @@
 import { RivuletError } from '../../common/errors.ts';
 import type { Change } from '../../exec/change.ts';
-import type { Value } from '../../expr/value.ts';
+import type { EvaluationError, Value } from '../../expr/value.ts';
 import type { LogReader, LogRecord, ProduceRecord, StartPosition } from '../../log/log.ts';
 import { type FormatChange, FormatError, type RowCodec } from '../formats/format.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
@@ -26,6 +26,11 @@ export class KafkaTableReader implements SourceReader {
   private readonly ignoreParseErrors: string;
   /** Dead letters of the records read since the last takeDeadLetters. */
   private letters: ProduceRecord[] = [];
+  /**
+   * With a dead-letter topic: the record of each change of the latest poll (of the whole replay
+   * before the first), and whether it gave that change alone.
+   */
+  private recordOf = new Map<Change, { record: LogRecord; alone: boolean }>();
 
   /**
    * `replayUntil`: the positions committed before a restart, when the reader starts before them to
@@ -125,6 +130,17 @@ export class KafkaTableReader implements SourceReader {
       this.endCommitted = true;
   }
 
+  setAside(change: Change, error: EvaluationError): boolean {
+    const of = this.recordOf.get(change);
+    if (this.deadLetter === undefined || !of?.alone) return false;
+    const { record } = of;
+    this.recordOf.delete(change);
+    // A record handled before a restart that failed was set aside then.
+    if (record.offset < (this.deadLettered.get(record.partition) ?? 0n)) return true;
+    this.letters.push(deadLetter(this.deadLetter, this.table.name, record, `${error.code}: ${error.message}`));
+    return true;
+  }
+
   takeDeadLetters(): ProduceRecord[] {
     const letters = this.letters;
     if (letters.length > 0) this.letters = [];
@@ -143,6 +159,8 @@ export class KafkaTableReader implements SourceReader {
   }
 
   async poll(max: number, timeoutMs: number): Promise<Change[]> {
+    // The changes of a replay are all pushed at its end: their records are kept until the first poll.
+    if (this.recordOf.size > 0) this.recordOf = new Map();
     return (await this.pollEntries(max, timeoutMs)).map((entry) => entry.change);
   }
 
@@ -164,8 +182,11 @@ export class KafkaTableReader implements SourceReader {
     const changes: { change: Change; partition: number; offset: bigint }[] = [];
     for (const record of records) {
       try {
-        for (const change of this.toChanges(record))
+        const ofRecord = this.toChanges(record);
+        for (const change of ofRecord) {
           changes.push({ change, partition: record.partition, offset: record.offset });
+          if (this.deadLetter !== undefined) this.recordOf.set(change, { record, alone: ofRecord.length === 1 });
+        }
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
         // A record handled before a restart that does not fit was set aside then.
