@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
@@ -7,6 +7,7 @@ import { parseLsn } from '../../src/connectors/postgres-cdc/pgoutput.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { LogRecord } from '../../src/log/log.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { killEngine, startJobRunner } from '../helpers/engine-process.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
 const GROUP = 'insert-into_default_catalog.default_database.ods_orders/orders_source';
@@ -21,37 +22,13 @@ describe('postgres-cdc after SIGKILL of the engine during snapshot and stream', 
   const next = seededRandom(seed);
 
   async function startEngine(): Promise<ChildProcess> {
-    const variables = JSON.stringify({ SOURCE_HOST: '127.0.0.1', SOURCE_PORT: String(pg.server.port) });
-    const engine = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'test/helpers/job-runner.ts',
-        pg.server.url('rivulet'),
-        variables,
-        'examples/ecommerce/1_cdc_source_to_kafka.sql',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    engine.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    await new Promise<void>((resolve, reject) => {
-      engine.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('started')) resolve();
-      });
-      engine.on('exit', (code) => reject(new Error(`engine exited with ${code}: ${stderr}`)));
-    });
-    child = engine;
-    return engine;
+    const variables = { SOURCE_HOST: '127.0.0.1', SOURCE_PORT: String(pg.server.port) };
+    child = await startJobRunner(pg.server.url('rivulet'), variables, ['examples/ecommerce/1_cdc_source_to_kafka.sql']);
+    return child;
   }
 
   async function kill(engine: ChildProcess): Promise<void> {
-    const exited = new Promise((resolve) => engine.once('exit', resolve));
-    engine.kill('SIGKILL');
-    await exited;
+    await killEngine(engine);
     child = undefined;
   }
 

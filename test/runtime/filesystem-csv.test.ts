@@ -5,8 +5,8 @@
  * says: a text with a space or a comma is quoted, NULL is an empty field).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,30 +14,10 @@ import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
+import { killEngine, startJobRunner } from '../helpers/engine-process.ts';
+import { tree, visibleLines } from '../helpers/part-files.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-/** Every file under `dir`, relative to it, hidden ones too. */
-function tree(dir: string, relative = ''): string[] {
-  return readdirSync(join(dir, relative), { withFileTypes: true }).flatMap((entry) => {
-    const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    return entry.isDirectory() ? tree(dir, path) : [path];
-  });
-}
-
-/** The lines of the visible part files (part-<uuid>-0-<n>), each prefixed by its partition directory. */
-function visibleLines(dir: string): string[] {
-  return tree(dir)
-    .filter((path) => /(^|\/)part-[0-9a-f-]{36}-0-\d+$/.test(path))
-    .flatMap((path) => {
-      const bucket = path.includes('/') ? `${path.slice(0, path.lastIndexOf('/'))} ` : '';
-      return readFileSync(join(dir, path), 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => `${bucket}${line}`);
-    })
-    .sort();
-}
 
 describe('the filesystem connector with the csv format', () => {
   let pg: TestPostgres;
@@ -84,29 +64,12 @@ describe('the filesystem connector with the csv format', () => {
   });
 
   async function startEngine(script: string): Promise<ChildProcess> {
-    const engine = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'test/helpers/job-runner.ts', pg.server.url('rivulet'), '{}', script],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    engine.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    await new Promise<void>((resolve, reject) => {
-      engine.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('started')) resolve();
-      });
-      engine.on('exit', (code) => reject(new Error(`engine exited with ${code}: ${stderr}`)));
-    });
-    child = engine;
-    return engine;
+    child = await startJobRunner(pg.server.url('rivulet'), {}, [script]);
+    return child;
   }
 
   async function kill(engine: ChildProcess): Promise<void> {
-    const exited = new Promise((resolve) => engine.once('exit', resolve));
-    engine.kill('SIGKILL');
-    await exited;
+    await killEngine(engine);
     child = undefined;
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,34 +7,9 @@ import type pg from 'pg';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
+import { tree, visibleLines, visibleParts } from '../helpers/part-files.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-/** Every file under `dir`, relative to it, hidden ones too. */
-function tree(dir: string, relative = ''): string[] {
-  return readdirSync(join(dir, relative), { withFileTypes: true }).flatMap((entry) => {
-    const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    return entry.isDirectory() ? tree(dir, path) : [path];
-  });
-}
-
-/** The visible part files (Flink's naming: part-<uuid>-<subtask>-<n>) under `dir`. */
-function visibleParts(dir: string): string[] {
-  return tree(dir).filter((path) => /(^|\/)part-[0-9a-f-]{36}-0-\d+$/.test(path));
-}
-
-/** The lines of the visible part files, each prefixed by its partition directory. */
-function visibleLines(dir: string): string[] {
-  return visibleParts(dir)
-    .flatMap((path) => {
-      const bucket = path.includes('/') ? `${path.slice(0, path.lastIndexOf('/'))} ` : '';
-      return readFileSync(join(dir, path), 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => `${bucket}${line}`);
-    })
-    .sort();
-}
 
 describe('the filesystem connector', () => {
   let pg: TestPostgres;
