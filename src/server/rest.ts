@@ -3,7 +3,7 @@ import { availableParallelism, freemem, hostname, totalmem } from 'node:os';
 import { formatError, isRivuletError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
 import { stdoutLines } from '../connectors/stdout-lines.ts';
-import { planScript } from '../plan/planner.ts';
+import { planScriptWithFunctions } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
@@ -461,7 +461,13 @@ async function handle(
       return;
     }
     // The answers of SHOW and DESCRIBE statements come from the script's own catalog, as it plans.
-    const { results } = planScript(submitted.name, submitted.script, submitted.variables, {});
+    const { results } = await planScriptWithFunctions(
+      submitted.name,
+      submitted.script,
+      submitted.variables,
+      {},
+      submitted.directory ?? process.cwd(),
+    );
     const jobs = await engine.submit(submitted.name, submitted.script, submitted.variables, {
       fromScratch: submitted.fromScratch,
       ...(submitted.directory !== undefined ? { directory: submitted.directory } : {}),
