@@ -117,6 +117,62 @@ describe('the filesystem connector', () => {
     );
   });
 
+  it('reads and writes files in debezium-json as a changelog, as Flink does', async () => {
+    const dir = join(root, 'changes-in');
+    const out = join(root, 'changes-out');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'a.json'),
+      [
+        '{"before":null,"after":{"id":1,"name":"x"},"op":"c"}',
+        '{"before":null,"after":{"id":2,"name":"y"},"op":"c"}',
+        '{"before":{"id":1,"name":"x"},"after":{"id":1,"name":"z"},"op":"u"}',
+        '{"before":{"id":2,"name":"y"},"after":null,"op":"d"}',
+      ].join('\n'),
+    );
+    await db.query('CREATE TABLE people (id BIGINT PRIMARY KEY, name TEXT)');
+    const source = `CREATE TABLE changes (id BIGINT, name STRING) WITH (
+        'connector' = 'filesystem', 'path' = '${dir}', 'format' = 'debezium-json');`;
+    await finished(
+      await start(
+        'apply-changes',
+        `${source}
+      CREATE TABLE people (id BIGINT, name STRING, PRIMARY KEY (id) NOT ENFORCED) WITH (
+        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/app', 'table-name' = 'people',
+        'username' = 'postgres');
+      INSERT INTO people SELECT * FROM changes;`,
+      ),
+    );
+    const rows = await db.query<{ id: string; name: string }>('SELECT id, name FROM people ORDER BY id');
+    assert.deepEqual(
+      rows.rows.map((r) => `${r.id} ${r.name}`),
+      ['1 z'],
+    );
+    await finished(
+      await start(
+        'copy-changes',
+        `${source}
+      CREATE TABLE copied (id BIGINT, name STRING) WITH (
+        'connector' = 'filesystem', 'path' = '${out}', 'format' = 'debezium-json');
+      INSERT INTO copied SELECT * FROM changes;`,
+      ),
+    );
+    // Flink's debezium-json writes +I and +U as "c", -U and -D as "d", one record per change.
+    const written = visibleParts(out).flatMap((path) =>
+      readFileSync(join(out, path), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line)),
+    );
+    assert.deepEqual(written, [
+      { before: null, after: { id: 1, name: 'x' }, op: 'c' },
+      { before: null, after: { id: 2, name: 'y' }, op: 'c' },
+      { before: { id: 1, name: 'x' }, after: null, op: 'd' },
+      { before: null, after: { id: 1, name: 'z' }, op: 'c' },
+      { before: { id: 2, name: 'y' }, after: null, op: 'd' },
+    ]);
+  });
+
   it('rebuilds an aggregate from the files already read when it restarts, counting each row once', async () => {
     const dir = join(root, 'clicks-in');
     mkdirSync(dir, { recursive: true });

@@ -1,8 +1,15 @@
 import type { ConnectorFactory } from '../factory.ts';
+import { FORMATS } from '../formats/formats.ts';
 import { handled, opt } from '../options.ts';
+import type { ResolvedOptions } from '../table.ts';
 import { localDirectory, parseMemorySize } from './paths.ts';
 import { FileSourceReader } from './reader.ts';
 import { openFileSink } from './sink.ts';
+
+/** Whether the table's lines are changes (debezium-json, canal-json): Flink's filesystem table then reads and writes a changelog. */
+function changelogFormat(options: ResolvedOptions): boolean {
+  return FORMATS.get(String(options.get('format')))?.changelog === true;
+}
 
 const NO_WATERMARK_HERE =
   'partitions are committed by processing time here: the sink does not see watermarks, so partition-time commits are not supported yet';
@@ -10,7 +17,8 @@ const NO_WATERMARK_HERE =
 /** Flink's `filesystem` connector over local directories: a bounded or monitored source, and an exactly-once sink. */
 export const filesystemFactory: ConnectorFactory = {
   identifier: 'filesystem',
-  description: 'files of a local directory (Hive-style partitions k=v/): source, and exactly-once append-only sink',
+  description:
+    'files of a local directory (Hive-style partitions k=v/): source, and exactly-once sink (append-only, or a changelog in debezium-json or canal-json)',
   partitioned: true,
   options: [
     opt.string('connector', "'filesystem'", { required: true }),
@@ -78,13 +86,14 @@ export const filesystemFactory: ConnectorFactory = {
   ],
   formatOptions: [{ key: 'format', prefix: '' }],
   source: {
-    changelog: () => 'insert-only',
+    changelog: (options) => (changelogFormat(options) ? 'all' : 'insert-only'),
     metadata: {},
     open: (context) => FileSourceReader.open(context),
   },
   sink: {
-    accepts: () => 'append-only',
-    updatesHint: 'a filesystem table takes inserts only: write the updating result to a jdbc or upsert-kafka table',
+    accepts: (_table, options) => (changelogFormat(options) ? 'upsert' : 'append-only'),
+    updatesHint:
+      "a filesystem table takes inserts only, unless its format is a changelog format ('format' = 'debezium-json' or 'canal-json'): use one, or write the updating result to a jdbc or upsert-kafka table",
     open: openFileSink,
   },
   validate(table, options) {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { RivuletError } from '../../common/errors.ts';
 import type { Change } from '../../exec/change.ts';
 import { compileCast } from '../../expr/cast.ts';
-import type { Row, Value } from '../../expr/value.ts';
+import type { Value } from '../../expr/value.ts';
 import { T } from '../../types/data-type.ts';
 import { resolveTimeZone } from '../../types/temporal.ts';
-import type { RowCodec } from '../formats/format.ts';
+import type { FormatChange, RowCodec } from '../formats/format.ts';
 import { FORMATS } from '../formats/formats.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../source-reader.ts';
 import { fileNumber, isHidden, localDirectory, partitionSpec } from './paths.ts';
@@ -27,7 +27,7 @@ interface SourceFile {
 
 /**
  * A filesystem table as a source: each file of its directory (and its partition directories) read
- * once, line by line, in the order of their paths; the position of each file (the byte offset past
+ * once, line by line (a line of a changelog format is the changes it holds, as in Flink), in the order of their paths; the position of each file (the byte offset past
  * its last line handed over) is committed under a number derived from its path, so a restarted job
  * resumes within a file exactly. Without 'source.monitor-interval' the files present at the start
  * are read and the source ends; with it, the directory is listed again at that interval and new
@@ -173,9 +173,8 @@ export class FileSourceReader implements SourceReader {
       this.positionsByNumber.set(file.number, BigInt(file.offset));
       const line = content.subarray(start, end);
       if (line.length === 0 || (line.length === 1 && line[0] === 13)) continue;
-      const row = this.decode(file, line, start);
       count++;
-      if (row) take({ kind: '+I', row }, start < file.replayUntil);
+      for (const change of this.decode(file, line, start)) take(change, start < file.replayUntil);
     }
   }
 
@@ -192,10 +191,15 @@ export class FileSourceReader implements SourceReader {
     }
   }
 
-  private decode(file: SourceFile, line: Buffer, at: number): Row | undefined {
-    let data: Row | undefined;
+  /** The changes of one line: one insert, or a changelog format's changes (debezium-json, canal-json). */
+  private decode(file: SourceFile, line: Buffer, at: number): Change[] {
+    let changes: FormatChange[];
     try {
-      data = this.codec.decode(line);
+      if (this.codec.decodeChanges) changes = this.codec.decodeChanges(line);
+      else {
+        const row = this.codec.decode(line);
+        changes = row ? [{ kind: '+I', row }] : [];
+      }
     } catch (cause) {
       throw new RivuletError(
         'SOURCE_FAILED',
@@ -204,12 +208,14 @@ export class FileSourceReader implements SourceReader {
         { cause },
       );
     }
-    if (!data) return undefined;
     const keys = this.context.table.partitionKeys ?? [];
-    let next = 0;
-    return this.context.table.fields.map((field, i) =>
-      keys.includes(field.name) ? (file.partitionValues[i] ?? null) : (data[next++] ?? null),
-    );
+    return changes.map(({ kind, row: data }) => {
+      let next = 0;
+      const row = this.context.table.fields.map((field, i) =>
+        keys.includes(field.name) ? (file.partitionValues[i] ?? null) : (data[next++] ?? null),
+      );
+      return { kind, row };
+    });
   }
 
   positions(): ReadonlyMap<number, bigint> {

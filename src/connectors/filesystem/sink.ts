@@ -49,13 +49,18 @@ export async function openFileSink(context: SinkContext): Promise<SinkWriter> {
     write: (changes) =>
       domain.stage(
         changes.map((change) => {
+          const data = dataIndexes.map((i) => change.row[i] ?? null);
+          // A changelog format (debezium-json, canal-json) writes every change as a line of its own, as Flink does.
+          if (codec.encodeChange) {
+            const bytes = codec.encodeChange({ kind: change.kind, row: data });
+            return { bucket: bucketOf(change.row), bytes: Buffer.concat([bytes, newline]) };
+          }
           if (change.kind !== '+I') {
             throw new RivuletError(
               'SINK_WRITE_FAILED',
               `filesystem table '${table.name}' got a ${change.kind} change; it takes inserts only`,
             );
           }
-          const data = dataIndexes.map((i) => change.row[i] ?? null);
           return { bucket: bucketOf(change.row), bytes: Buffer.concat([codec.encode(data), newline]) };
         }),
       ),
