@@ -66,6 +66,8 @@ export class FileCommitDomain implements CommitDomain {
   private counter: number;
   /** Whether bytes were written beyond the last commit (a hold): no commit of its own may publish them. */
   private holding = false;
+  /** Directories whose entries changed (a part file or a directory created) since the last commit. */
+  private changedDirectories = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
@@ -84,7 +86,7 @@ export class FileCommitDomain implements CommitDomain {
     const stateFile = join(dir, '.rivulet', `${encodeURIComponent(job)}.commit.json`);
     let state: CommitState;
     try {
-      fs.mkdirSync(dirname(stateFile), { recursive: true });
+      for (const changed of makeDirectories(dirname(stateFile))) fsyncDirectory(changed);
       state = fs.existsSync(stateFile)
         ? (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CommitState)
         : { uuid: randomUUID(), counter: 0, positions: [], open: [], renames: [], successFiles: [] };
@@ -176,6 +178,10 @@ export class FileCommitDomain implements CommitDomain {
       if (file.fd !== undefined) fs.fsyncSync(file.fd);
       closeFile(file);
     }
+    // The new files' directory entries must be durable before a state lists them: after a power
+    // loss, a file the state lists must exist (restore fails otherwise).
+    for (const changed of this.changedDirectories) fsyncDirectory(changed);
+    this.changedDirectories.clear();
     const successFiles: string[] = [];
     if (this.policy.successFile !== undefined) {
       for (const [bucket, since] of this.pendingPartitions) {
@@ -249,7 +255,8 @@ export class FileCommitDomain implements CommitDomain {
   private create(bucket: string, now: number): PartFile {
     const name = `part-${this.committed.uuid}-0-${this.counter++}`;
     const prefix = bucket === '' ? '' : `${bucket}/`;
-    fs.mkdirSync(join(this.dir, bucket), { recursive: true });
+    for (const changed of makeDirectories(join(this.dir, bucket))) this.changedDirectories.add(changed);
+    this.changedDirectories.add(join(this.dir, bucket));
     const file: PartFile = {
       bucket,
       inProgress: `${prefix}.${name}.inprogress.${randomUUID()}`,
@@ -271,12 +278,25 @@ export class FileCommitDomain implements CommitDomain {
 
   /** Renames the rolled files of a durable commit and writes its success files; done again after a crash, so idempotent. */
   private publish(state: CommitState): void {
+    const changed = new Set<string>();
     for (const { from, to } of state.renames) {
-      if (fs.existsSync(join(this.dir, from))) fs.renameSync(join(this.dir, from), join(this.dir, to));
+      if (fs.existsSync(join(this.dir, from))) {
+        fs.renameSync(join(this.dir, from), join(this.dir, to));
+        changed.add(dirname(join(this.dir, to)));
+      } else if (!fs.existsSync(join(this.dir, to))) {
+        throw new RivuletError(
+          'SINK_WRITE_FAILED',
+          `committed part file ${join(this.dir, to)} of directory ${this.dir} is missing, and so is the in-progress file ${join(this.dir, from)} it is renamed from: committed rows are lost`,
+          `something other than this job removed it: restore the file, or remove ${this.stateFile} (and the job's part files) to start the directory over`,
+        );
+      }
     }
     for (const bucket of state.successFiles) {
       fs.writeFileSync(join(this.dir, bucket, this.policy.successFile ?? '_SUCCESS'), '');
+      changed.add(join(this.dir, bucket));
     }
+    // Durable before the next state moves past these renames: a lost rename would leave the file unlisted, and deleted.
+    for (const directory of changed) fsyncDirectory(directory);
   }
 
   /**
@@ -295,7 +315,13 @@ export class FileCommitDomain implements CommitDomain {
     const kept = new Set<string>();
     for (const open of state.open) {
       const path = join(this.dir, open.inProgress);
-      if (!fs.existsSync(path)) continue;
+      if (!fs.existsSync(path)) {
+        throw new RivuletError(
+          'SINK_WRITE_FAILED',
+          `in-progress part file ${path} of directory ${this.dir} is missing: the last commit holds ${open.size} bytes of rows in it`,
+          `something other than this job removed it: restore the file, or remove ${this.stateFile} (and the job's part files) to start the directory over`,
+        );
+      }
       fs.truncateSync(path, open.size);
       kept.add(open.inProgress);
       this.files.set(open.bucket, { ...open, lastWriteAt: open.createdAt, fd: undefined });
@@ -327,6 +353,26 @@ function listFiles(dir: string, relative: string): string[] {
   return found;
 }
 
+/** Creates `path` and its missing ancestors; returns the directories whose entries changed (the parents of those created). */
+function makeDirectories(path: string): string[] {
+  const first = fs.mkdirSync(path, { recursive: true });
+  if (first === undefined) return [];
+  const changed: string[] = [];
+  for (let created = path; created !== first; created = dirname(created)) changed.push(dirname(created));
+  changed.push(dirname(first));
+  return changed;
+}
+
+/** Makes the entries of a directory (files created, renamed into it) durable. Not observable short of a power loss. */
+function fsyncDirectory(path: string): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Replaces a file with `text` so that a crash leaves the old or the new content, never a mix. */
 function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.tmp`;
@@ -338,10 +384,5 @@ function writeAtomically(path: string, text: string): void {
     fs.closeSync(fd);
   }
   fs.renameSync(temporary, path);
-  const dirFd = fs.openSync(dirname(path), 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  fsyncDirectory(dirname(path));
 }
