@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, type Stats, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -17,8 +17,8 @@ export class ModuleLoadError extends Error {
 /**
  * The absolute path of the module `path` names from `directory` (the script's), checked before any
  * of its code runs: a TypeScript or JavaScript file that no one but this process's user (or root)
- * owns or can change, nor its directory. So a user who can write a shared directory (/tmp) cannot
- * have their code run by the engine, whatever path a script names.
+ * owns or can change, nor any directory above it up to the root. So a user who can write a shared
+ * directory (/tmp) cannot have their code run by the engine, whatever path a script names.
  */
 export function checkedModulePath(path: string, directory: string): string {
   const absolute = isAbsolute(path) ? path : resolve(directory, path);
@@ -39,25 +39,37 @@ export function checkedModulePath(path: string, directory: string): string {
   }
   const file = statSync(real);
   if (!file.isFile()) throw new ModuleLoadError(`'${real}' is not a file`, 'name the module file');
-  for (const [what, stat] of [
-    [real, file],
-    [dirname(real), statSync(dirname(real))],
-  ] as const) {
-    const uid = process.getuid?.() ?? 0;
-    if (stat.uid !== uid && stat.uid !== 0) {
-      throw new ModuleLoadError(
-        `'${what}' belongs to another user (uid ${stat.uid}); the engine runs code only from files of its own user (uid ${uid})`,
-        'copy the module into a directory of your own',
-      );
-    }
-    if ((stat.mode & 0o022) !== 0) {
-      throw new ModuleLoadError(
-        `'${what}' can be changed by other users (mode ${(stat.mode & 0o777).toString(8)}); the engine runs no code others could have changed`,
-        `chmod go-w '${what}'`,
-      );
-    }
+  checkNoOneElseCanChange(real, file);
+  // The directories above it too, up to the root: a bare import ('pkg') resolves node_modules in
+  // any of them, and whoever can write one could put code there (or swap the module's directory).
+  for (let directory = dirname(real); ; directory = dirname(directory)) {
+    checkNoOneElseCanChange(directory, statSync(directory));
+    if (dirname(directory) === directory) break;
   }
   return real;
+}
+
+/** Refuses a file or directory owned by another user, or writable by group or others (a world-writable sticky /tmp too). */
+function checkNoOneElseCanChange(what: string, stat: Stats): void {
+  const uid = process.getuid?.() ?? 0;
+  if (stat.uid !== uid && stat.uid !== 0) {
+    throw new ModuleLoadError(
+      `'${what}' belongs to another user (uid ${stat.uid}); the engine runs code only from files of its own user (uid ${uid})`,
+      'copy the module into a directory of your own',
+    );
+  }
+  if (stat.isDirectory() && (stat.mode & 0o1002) === 0o1002) {
+    throw new ModuleLoadError(
+      `the module is under '${what}', which every user can write to (mode ${(stat.mode & 0o7777).toString(8)}): a bare import in it could load a node_modules another user put there`,
+      'move the module under a directory only you can write (in your home directory, say)',
+    );
+  }
+  if ((stat.mode & 0o022) !== 0) {
+    throw new ModuleLoadError(
+      `'${what}' can be changed by other users (mode ${(stat.mode & 0o777).toString(8)}); the engine runs no code others could have changed`,
+      `chmod go-w '${what}'`,
+    );
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * is not (each with its code and where), and what a call does with the values it gets.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -15,6 +15,16 @@ import { type PlannedScript, planScriptWithFunctions } from '../../src/plan/plan
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+/**
+ * A directory for a module of a test, under the checkout's .tmp/ (git-ignored): not under the
+ * system's temporary directory, which every user can write, so modules there are refused.
+ */
+function privateDirectory(): string {
+  const base = join(import.meta.dirname, '..', '..', '.tmp');
+  mkdirSync(base, { recursive: true, mode: 0o755 });
+  return mkdtempSync(join(base, 'rivulet-udf-'));
+}
 
 const TABLE = `CREATE TABLE t (id INT, name STRING, amount BIGINT) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json');
 CREATE TABLE u (id INT, name STRING, amount BIGINT, PRIMARY KEY (id) NOT ENFORCED)
@@ -157,7 +167,7 @@ describe('CREATE FUNCTION', () => {
   });
 
   it('loads no module that other users could have changed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rivulet-udf-'));
+    const dir = privateDirectory();
     try {
       copyFileSync(join(FIXTURES, 'functions.ts'), join(dir, 'functions.ts'));
       chmodSync(dir, 0o755);
@@ -174,6 +184,43 @@ describe('CREATE FUNCTION', () => {
         `CREATE FUNCTION shout AS 'functions.ts#shout';`,
         'UDF_MODULE',
         /can be changed by other users \(mode 777\)/,
+        dir,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads no module under a directory others can write, however deep: its bare imports could resolve there', async () => {
+    const dir = privateDirectory();
+    try {
+      mkdirSync(join(dir, 'mine'));
+      chmodSync(join(dir, 'mine'), 0o755);
+      copyFileSync(join(FIXTURES, 'functions.ts'), join(dir, 'mine', 'functions.ts'));
+      chmodSync(join(dir, 'mine', 'functions.ts'), 0o644);
+      chmodSync(dir, 0o775);
+      await rejects(
+        `CREATE FUNCTION shout AS 'functions.ts#shout';`,
+        'UDF_MODULE',
+        /'.*rivulet-udf-[^/']+' can be changed by other users \(mode 775\)/,
+        join(dir, 'mine'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads no module under a sticky directory every user can write, such as /tmp', async (t) => {
+    if ((statSync(tmpdir()).mode & 0o1002) !== 0o1002) return t.skip(`${tmpdir()} is not world-writable here`);
+    const dir = mkdtempSync(join(tmpdir(), 'rivulet-udf-'));
+    try {
+      copyFileSync(join(FIXTURES, 'functions.ts'), join(dir, 'functions.ts'));
+      chmodSync(dir, 0o755);
+      chmodSync(join(dir, 'functions.ts'), 0o644);
+      await rejects(
+        `CREATE FUNCTION shout AS 'functions.ts#shout';`,
+        'UDF_MODULE',
+        /under '.*', which every user can write to \(mode 1777\): a bare import in it could load a node_modules/,
         dir,
       );
     } finally {
