@@ -1,4 +1,4 @@
-import { REDACTED } from '../connectors/options.ts';
+import { shownOptionValue } from '../connectors/secret-text.ts';
 import type { AggregateCall } from '../exec/accumulators.ts';
 import type { WindowSpec } from '../exec/window.ts';
 import type { BoundExpr } from '../expr/bound.ts';
@@ -137,7 +137,8 @@ function tableText(table: TableReference): string {
 function hintsText(table: TableReference): string {
   if (!table.dynamicOptions) return '';
   const options = table.dynamicOptions.map(
-    (option) => `${option.key}=${table.connector.specs.get(option.key)?.sensitive ? REDACTED : option.value}`,
+    (option) =>
+      `${option.key}=${shownOptionValue(option.value, table.connector.specs.get(option.key)?.sensitive === true)}`,
   );
   return `, hints=[[[OPTIONS options:{${options.join(', ')}}]]]`;
 }
@@ -437,7 +438,8 @@ export function explainPlan(root: PlanNode): string {
 export function displayOptions(table: TableReference): string {
   return table.connector.written
     .map(
-      (option) => `'${option.key}' = '${table.connector.specs.get(option.key)?.sensitive ? REDACTED : option.value}'`,
+      (option) =>
+        `'${option.key}' = '${shownOptionValue(option.value, table.connector.specs.get(option.key)?.sensitive === true)}'`,
     )
     .join(', ');
 }

@@ -100,6 +100,26 @@ describe('SHOW TABLES, SHOW FUNCTIONS, DESCRIBE and SHOW CREATE TABLE', () => {
     });
   });
 
+  it('hides a password inside a URL option too: in the query string and in the user part', () => {
+    const planned = plan(`CREATE TABLE t (id INT) WITH ('connector' = 'jdbc', 'table-name' = 't',
+      'url' = 'jdbc:postgresql://h:5432/d?user=app&password=hunter2&ssl=true');
+      CREATE TABLE u (id INT) WITH ('connector' = 'jdbc', 'table-name' = 'u', 'url' = 'jdbc:postgresql://app:hunter2@h/d');
+      SHOW CREATE TABLE t; SHOW CREATE TABLE u; EXPLAIN SELECT * FROM t /*+ OPTIONS('url' = 'jdbc:postgresql://h/d?password=hunter2') */;`);
+    const { results, explains } = planned;
+    const texts = results.map((result) => ('text' in result ? String(result.text) : ''));
+    assert.match(
+      explains[0] as string,
+      /hints=\[\[\[OPTIONS options:\{url=jdbc:postgresql:\/\/h\/d\?password=\*\*\*\*\*\*\}\]\]\]/,
+    );
+    texts.push(...explains);
+    assert.match(
+      texts[0] as string,
+      /'url' = 'jdbc:postgresql:\/\/h:5432\/d\?user=app&password=\*\*\*\*\*\*&ssl=true'/,
+    );
+    assert.match(texts[1] as string, /'url' = 'jdbc:postgresql:\/\/app:\*\*\*\*\*\*@h\/d'/);
+    for (const text of texts) assert.doesNotMatch(text, /hunter2/);
+  });
+
   it('names an unknown table, and refuses what it does not support with the statements it does', () => {
     assert.throws(
       () => plan('DESCRIBE nope;'),

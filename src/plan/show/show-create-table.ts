@@ -1,4 +1,5 @@
-import { isSensitiveKey, REDACTED } from '../../connectors/options.ts';
+import { isSensitiveKey } from '../../connectors/options.ts';
+import { shownOptionValue } from '../../connectors/secret-text.ts';
 import type { CreateTableStatement } from '../../sql/ast.ts';
 import type { SqlSource } from '../../sql/source.ts';
 import type { CatalogTable } from '../catalog.ts';
@@ -10,7 +11,7 @@ const INDENT = '  ';
  * Flink 1.18's SHOW CREATE TABLE (ShowCreateUtil.buildShowCreateTableRow): the full name, each
  * column with its serializable type and extras, the watermark, the primary key as a named
  * constraint (`PK_<columns joined by _>`, the name Flink gives an unnamed one), the comment and the
- * options as written, sensitive values shown as `******`. Expressions are shown as written.
+ * options as written, sensitive values (and passwords inside URLs) shown as `******`. Expressions are shown as written.
  */
 export function showCreateTable(table: CatalogTable, create: CreateTableStatement, source: SqlSource): string {
   const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
@@ -36,7 +37,7 @@ export function showCreateTable(table: CatalogTable, create: CreateTableStatemen
   if (create.comment) out += `COMMENT '${text(create.comment)}'\n`;
   const { specs, written } = table.connector;
   const options = written.map((option) => {
-    const value = specs.get(option.key)?.sensitive || isSensitiveKey(option.key) ? REDACTED : option.value;
+    const value = shownOptionValue(option.value, specs.get(option.key)?.sensitive || isSensitiveKey(option.key));
     return `${INDENT}'${text(option.key)}' = '${text(value)}'`;
   });
   if (options.length > 0) out += `WITH (\n${options.join(',\n')}\n)\n`;
