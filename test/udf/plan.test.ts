@@ -30,6 +30,13 @@ const TABLE = `CREATE TABLE t (id INT, name STRING, amount BIGINT) WITH ('connec
 CREATE TABLE u (id INT, name STRING, amount BIGINT, PRIMARY KEY (id) NOT ENFORCED)
   WITH ('connector' = 'upsert-kafka', 'topic' = 'u', 'key.format' = 'json', 'value.format' = 'json');`;
 
+/** The fixture module copied into `dir`, with these modes for the directory and the file. */
+function placeModule(dir: string, dirMode: number, fileMode: number): void {
+  copyFileSync(join(FIXTURES, 'functions.ts'), join(dir, 'functions.ts'));
+  chmodSync(dir, dirMode);
+  chmodSync(join(dir, 'functions.ts'), fileMode);
+}
+
 function plan(sql: string, directory = FIXTURES): Promise<PlannedScript> {
   return planScriptWithFunctions('udf.sql', `${TABLE}\n${sql}`, new Map(), {}, directory);
 }
@@ -169,9 +176,7 @@ describe('CREATE FUNCTION', () => {
   it('loads no module that other users could have changed', async () => {
     const dir = privateDirectory();
     try {
-      copyFileSync(join(FIXTURES, 'functions.ts'), join(dir, 'functions.ts'));
-      chmodSync(dir, 0o755);
-      chmodSync(join(dir, 'functions.ts'), 0o666);
+      placeModule(dir, 0o755, 0o666);
       await rejects(
         `CREATE FUNCTION shout AS 'functions.ts#shout';`,
         'UDF_MODULE',
@@ -195,9 +200,7 @@ describe('CREATE FUNCTION', () => {
     const dir = privateDirectory();
     try {
       mkdirSync(join(dir, 'mine'));
-      chmodSync(join(dir, 'mine'), 0o755);
-      copyFileSync(join(FIXTURES, 'functions.ts'), join(dir, 'mine', 'functions.ts'));
-      chmodSync(join(dir, 'mine', 'functions.ts'), 0o644);
+      placeModule(join(dir, 'mine'), 0o755, 0o644);
       chmodSync(dir, 0o775);
       await rejects(
         `CREATE FUNCTION shout AS 'functions.ts#shout';`,
@@ -214,9 +217,7 @@ describe('CREATE FUNCTION', () => {
     if ((statSync(tmpdir()).mode & 0o1002) !== 0o1002) return t.skip(`${tmpdir()} is not world-writable here`);
     const dir = mkdtempSync(join(tmpdir(), 'rivulet-udf-'));
     try {
-      copyFileSync(join(FIXTURES, 'functions.ts'), join(dir, 'functions.ts'));
-      chmodSync(dir, 0o755);
-      chmodSync(join(dir, 'functions.ts'), 0o644);
+      placeModule(dir, 0o755, 0o644);
       await rejects(
         `CREATE FUNCTION shout AS 'functions.ts#shout';`,
         'UDF_MODULE',
