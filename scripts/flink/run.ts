@@ -1,0 +1,306 @@
+/**
+ * Apache Flink 1.18, started locally from Maven jars: a MiniCluster in one JVM with its REST API and
+ * Web UI on a chosen loopback port, running SQL scripts with the same `${NAME}` substitution as
+ * `rivulet sql`. The jars come through scripts/flink/pom.xml (Java 17 and Maven are needed; about
+ * 150 MB, fetched once and kept in ~/.m2); the classpath and the compiled runner are cached in
+ * scripts/flink/target/.
+ *
+ *   node --import tsx scripts/flink/run.ts [--port 8081] [-D NAME=VALUE]… FILE.sql…
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { RivuletError } from '../../src/common/errors.ts';
+import { freeLoopbackPort } from '../../src/embedded/ports.ts';
+import { substituteVariables } from '../../src/sql/substitute.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TARGET = join(HERE, 'target');
+const CLASSPATH_FILE = join(TARGET, 'classpath.txt');
+const CLASSES = join(TARGET, 'classes');
+const RUNNER_SOURCE = join(HERE, 'FlinkScriptRunner.java');
+const RUNNER_CLASS = join(CLASSES, 'FlinkScriptRunner.class');
+
+/**
+ * What Flink 1.18's own scripts start its JVMs with on Java 17 (`env.java.opts.all` in the
+ * distribution's flink-conf.yaml): Kryo, the planner's code generation and the connectors reach
+ * into these JDK packages by reflection.
+ */
+export const FLINK_JAVA_17_OPTIONS: readonly string[] = [
+  '-XX:+IgnoreUnrecognizedVMOptions',
+  '--add-exports=java.base/sun.net.util=ALL-UNNAMED',
+  '--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED',
+  '--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED',
+  '--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED',
+  '--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED',
+  '--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED',
+  '--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED',
+  '--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED',
+  '--add-opens=java.base/java.lang=ALL-UNNAMED',
+  '--add-opens=java.base/java.net=ALL-UNNAMED',
+  '--add-opens=java.base/java.io=ALL-UNNAMED',
+  '--add-opens=java.base/java.nio=ALL-UNNAMED',
+  '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
+  '--add-opens=java.base/java.lang.reflect=ALL-UNNAMED',
+  '--add-opens=java.base/java.text=ALL-UNNAMED',
+  '--add-opens=java.base/java.time=ALL-UNNAMED',
+  '--add-opens=java.base/java.util=ALL-UNNAMED',
+  '--add-opens=java.base/java.util.concurrent=ALL-UNNAMED',
+  '--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED',
+  '--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED',
+];
+
+function toolOutput(cause: unknown): string {
+  const { stdout, stderr, message } = cause as { stdout?: Buffer; stderr?: Buffer; message: string };
+  const text = `${stdout ?? ''}${stderr ?? ''}`.trim().split('\n').slice(-8).join('\n');
+  return text || message;
+}
+
+/** Whether the classpath and the runner are already here, so that nothing is downloaded or compiled. */
+export function flinkCached(): boolean {
+  return existsSync(CLASSPATH_FILE) && existsSync(RUNNER_CLASS) && classpathPresent();
+}
+
+function classpathPresent(): boolean {
+  return readFileSync(CLASSPATH_FILE, 'utf8')
+    .trim()
+    .split(':')
+    .every((jar) => existsSync(jar));
+}
+
+/** Resolves Flink's jars once (`mvn dependency:build-classpath`) and compiles the runner; returns the classpath. */
+export function ensureFlink(): string {
+  mkdirSync(TARGET, { recursive: true });
+  if (!existsSync(CLASSPATH_FILE) || !classpathPresent()) {
+    try {
+      execFileSync(
+        'mvn',
+        [
+          '-q',
+          '-B',
+          '-f',
+          join(HERE, 'pom.xml'),
+          'dependency:build-classpath',
+          `-Dmdep.outputFile=${CLASSPATH_FILE}`,
+          '-DincludeScope=runtime',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+    } catch (cause) {
+      rmSync(CLASSPATH_FILE, { force: true });
+      throw new RivuletError(
+        'FLINK_JARS_UNAVAILABLE',
+        `could not fetch Apache Flink's jars with Maven: ${toolOutput(cause)}`,
+        'install Java 17 and Maven, and make sure Maven Central is reachable',
+      );
+    }
+  }
+  const classpath = readFileSync(CLASSPATH_FILE, 'utf8').trim();
+  if (!existsSync(RUNNER_CLASS) || statSync(RUNNER_CLASS).mtimeMs < statSync(RUNNER_SOURCE).mtimeMs) {
+    try {
+      execFileSync('javac', ['-nowarn', '-d', CLASSES, '-cp', classpath, RUNNER_SOURCE], { stdio: 'pipe' });
+    } catch (cause) {
+      throw new RivuletError(
+        'FLINK_RUNNER_COMPILE_FAILED',
+        `could not compile ${RUNNER_SOURCE}: ${toolOutput(cause)}`,
+        'install a Java 17 JDK (javac)',
+      );
+    }
+  }
+  return `${CLASSES}:${classpath}`;
+}
+
+export interface FlinkScript {
+  /** Its file name, shown in job names (`<name>#<n>`) and errors. */
+  readonly name: string;
+  /** The script as written, `${NAME}` placeholders included. */
+  readonly text: string;
+}
+
+export interface FlinkJob {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface FlinkCluster {
+  /** The REST API and Web UI. */
+  readonly restUrl: string;
+  readonly jobs: readonly FlinkJob[];
+  /** Milliseconds from the JVM's start until the cluster took requests. */
+  readonly startupMs: number;
+  /** Milliseconds from the JVM's start until every job was submitted. */
+  readonly submittedMs: number;
+  /** Its log4j output and the runner's. */
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface FlinkOptions {
+  readonly scripts: readonly FlinkScript[];
+  /** Port of the REST API and Web UI on 127.0.0.1 (default: a free one). */
+  readonly port?: number;
+  /** `-D` values of `rivulet sql`, before the environment. */
+  readonly variables?: ReadonlyMap<string, string>;
+  /** Checkpoint interval of every job unless its script SETs another (default 1 s). */
+  readonly checkpointMs?: number;
+  /** Task slots of the one TaskManager (default 16: each job at parallelism 1 takes one). */
+  readonly slots?: number;
+}
+
+const LOG4J = `rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = \${sys:flink.runner.log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = WARN
+`;
+
+/** Starts the cluster, submits the scripts' jobs, and resolves once all are submitted. */
+export async function startFlink(options: FlinkOptions): Promise<FlinkCluster> {
+  const classpath = ensureFlink();
+  const dir = mkdtempSync(join(tmpdir(), 'rivulet-flink-'));
+  const files = options.scripts.map((script, index) => {
+    const text = substituteVariables(script.name, script.text, options.variables ?? new Map()).text;
+    // One directory per script: the runner names a script's jobs after its file name.
+    const file = join(dir, String(index + 1), basename(script.name));
+    mkdirSync(dirname(file));
+    writeFileSync(file, text);
+    return file;
+  });
+  const logFile = join(dir, 'flink.log');
+  writeFileSync(join(dir, 'log4j2.properties'), LOG4J);
+  const port = options.port ?? (await freeLoopbackPort());
+  const java = [
+    '-Xms256m',
+    '-Xmx1g',
+    ...FLINK_JAVA_17_OPTIONS,
+    `-Dlog4j.configurationFile=${join(dir, 'log4j2.properties')}`,
+    `-Dflink.runner.log=${logFile}`,
+    '-cp',
+    classpath,
+    'FlinkScriptRunner',
+    String(port),
+    String(options.slots ?? 16),
+    String(options.checkpointMs ?? 1000),
+    ...files,
+  ];
+  // The JVM goes with the process that started it, however that one ends: the shell stops it when
+  // its stdin, a pipe from this process, closes (as scripts/kafka/broker.ts does).
+  const script = [
+    'exec 3<&0',
+    'java "$@" </dev/null 2>>"$RIVULET_FLINK_LOG" & pid=$!',
+    '(cat <&3 >/dev/null; kill -TERM "$pid" 2>/dev/null) &',
+    'wait "$pid"',
+  ].join('\n');
+  const startedAt = performance.now();
+  const child = spawn('sh', ['-c', script, 'sh', ...java], {
+    env: { ...process.env, RIVULET_FLINK_LOG: logFile },
+    stdio: ['pipe', 'pipe', openSync(logFile, 'a')],
+    detached: true,
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin?.end();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          resolve();
+        }, 20_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    return await readProgress(child, logFile, startedAt, stop);
+  } catch (error) {
+    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
+    await stop();
+    throw new RivuletError('FLINK_START_FAILED', `${(error as Error).message}\n${tail}`);
+  }
+}
+
+function readProgress(
+  child: ChildProcess,
+  logFile: string,
+  startedAt: number,
+  stop: () => Promise<void>,
+): Promise<FlinkCluster> {
+  const jobs: FlinkJob[] = [];
+  let restUrl = '';
+  let startupMs = 0;
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const exited = () => reject(new Error(`Flink exited while starting (code ${child.exitCode}); see ${logFile}`));
+    child.once('exit', exited);
+    lines.on('line', (line) => {
+      const [word, first, ...rest] = line.split(' ');
+      if (word === 'READY' && first) {
+        restUrl = first;
+        startupMs = performance.now() - startedAt;
+      } else if (word === 'JOB' && first) {
+        jobs.push({ id: first, name: rest.join(' ') });
+      } else if (word === 'FAILED') {
+        reject(new Error(`Flink refused a statement: ${line.slice('FAILED '.length)}`));
+      } else if (word === 'SUBMITTED') {
+        child.off('exit', exited);
+        resolve({ restUrl, jobs, startupMs, submittedMs: performance.now() - startedAt, logFile, stop });
+      }
+    });
+  });
+}
+
+/** The state of each job, from the REST API (`/jobs/overview`, as Flink's Web UI reads it). */
+export async function jobStates(restUrl: string): Promise<Map<string, string>> {
+  const response = await fetch(`${restUrl}/jobs/overview`);
+  const { jobs } = (await response.json()) as { jobs: { jid: string; name: string; state: string }[] };
+  return new Map(jobs.map((job) => [job.name, job.state]));
+}
+
+function parseArguments(args: readonly string[]): { port?: number; variables: Map<string, string>; files: string[] } {
+  const variables = new Map<string, string>();
+  const files: string[] = [];
+  let port: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--port') port = Number(args[++i]);
+    else if (arg === '-D') {
+      const [name, ...value] = (args[++i] ?? '').split('=');
+      variables.set(name as string, value.join('='));
+    } else if (arg.startsWith('-D')) {
+      const [name, ...value] = arg.slice(2).split('=');
+      variables.set(name as string, value.join('='));
+    } else files.push(arg);
+  }
+  return { ...(port === undefined ? {} : { port }), variables, files };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { port, variables, files } = parseArguments(process.argv.slice(2));
+  if (files.length === 0) {
+    process.stderr.write('usage: run.ts [--port 8081] [-D NAME=VALUE]… FILE.sql…\n');
+    process.exit(2);
+  }
+  const cluster = await startFlink({
+    scripts: files.map((file) => ({ name: file, text: readFileSync(file, 'utf8') })),
+    variables,
+    ...(port === undefined ? {} : { port }),
+  });
+  process.stdout.write(
+    `Flink ${cluster.restUrl} up in ${(cluster.startupMs / 1000).toFixed(1)} s, ${cluster.jobs.length} jobs submitted in ${(cluster.submittedMs / 1000).toFixed(1)} s:\n${cluster.jobs.map((job) => `  ${job.id}  ${job.name}`).join('\n')}\nLog: ${cluster.logFile}. Ctrl-C stops it.\n`,
+  );
+  const stop = () => {
+    cluster.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
