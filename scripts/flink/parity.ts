@@ -125,6 +125,36 @@ function report(direct: readonly Difference[], rivulet: readonly Difference[], f
   ].join('\n');
 }
 
+/** Where the orders that only one engine's sink holds stand in the source: a hint at the cause. */
+async function orderCauses(sourceUrl: string, flinkUrl: string, rivuletUrl: string): Promise<string> {
+  const ids = async (url: string) =>
+    new Set(
+      (await rows(url, 'SELECT order_id::text AS id FROM result.orders_with_user_info', [])).map((r) => String(r.id)),
+    );
+  const [flinkIds, rivuletIds] = [await ids(flinkUrl), await ids(rivuletUrl)];
+  const onlyIn = (a: Set<string>, b: Set<string>) => [...a].filter((id) => !b.has(id));
+  const lines: string[] = [];
+  for (const [side, only] of [
+    ['only in Flink', onlyIn(flinkIds, rivuletIds)],
+    ['only in Rivulet', onlyIn(rivuletIds, flinkIds)],
+  ] as const) {
+    if (only.length === 0) continue;
+    const states = await rows(
+      sourceUrl,
+      `SELECT CASE WHEN o.order_id IS NULL THEN 'deleted or re-keyed at the source'
+                   WHEN NOT (o.quantity > 0 AND o.total_amount >= 0) THEN 'filtered out by the DWD layer'
+                   WHEN u.user_id IS NULL THEN 'its user does not exist'
+                   ELSE 'present with its user' END AS state, count(*)::text AS n
+         FROM unnest($1::bigint[]) AS k(order_id)
+         LEFT JOIN business.orders o ON o.order_id = k.order_id
+         LEFT JOIN business.users u ON u.user_id = o.user_id GROUP BY 1 ORDER BY 1`,
+      [only],
+    );
+    lines.push(`orders ${side} (${only.length}): ${states.map((r) => `${r.n} ${r.state}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
 async function createTopics(broker: KafkaBroker): Promise<void> {
   const admin = new Admin({ clientId: 'parity', bootstrapBrokers: [broker.bootstrap] });
   try {
@@ -257,6 +287,9 @@ async function main(): Promise<number> {
       compareTables(source.url(), flinkSink.url(), SEED_TABLES),
     ]);
     log(`\n${report(direct, rivuletOracle, flinkOracle)}\n`);
+    const orders = direct.find((d) => d.table === 'result.orders_with_user_info');
+    if (orders && orders.missing + orders.extra > 0)
+      log(await orderCauses(source.url(), flinkSink.url(), rivuletSink.url()));
 
     const flinkStates = await jobStates(flink.restUrl);
     const rivuletStates = await rivulet.jobs();
