@@ -16,6 +16,7 @@ import {
   MICROS_PER_MINUTE,
   MICROS_PER_SECOND,
   NANOS_PER_DAY,
+  NANOS_PER_MILLI,
   nanoOfDay,
   plusMicros,
   type TimeValue,
@@ -25,7 +26,7 @@ import {
 import type { BoundExpr } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
 import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction } from './definition.ts';
-import { addMonths, inRange } from './temporal.ts';
+import { addMonths, addMonthsToDays, inRange } from './temporal.ts';
 
 /**
  * FLOOR/CEIL(timepoint TO unit), TIMESTAMPADD(unit, n, timepoint) and TIMESTAMPDIFF(unit, a, b). The
@@ -209,15 +210,28 @@ const DIFF_MICROS: Readonly<Record<string, bigint>> = {
   MICROSECOND: 1000n,
 };
 
-/** Whole months from a to b, a month counting only once b's day and time of month reach a's (Calcite's subtractMonths). */
+/**
+ * Whole months from a day `from` to a later-or-earlier day `to`: the most months that, added to the earlier
+ * day (ending at a shorter month's last day), do not pass the later one (Flink's DateTimeUtils.subtractMonths).
+ */
+function monthsBetweenDays(from: number, to: number): number {
+  if (to < from) return -monthsBetweenDays(to, from);
+  // No month is longer than 31 days, so this estimate never overshoots.
+  let months = Math.trunc((to - from) / 31);
+  while (addMonthsToDays(from, months) < to && addMonthsToDays(from, months + 1) <= to) months++;
+  return months;
+}
+
+/**
+ * Whole months from a to b. As in Flink's DateTimeUtils.subtractMonths(long, long), the time of day (to the
+ * millisecond) takes a month off only when a moved by the months lands on b's very day at a later time.
+ */
 function monthsBetween(a: TimeValue, b: TimeValue): number {
-  const from = civilFromDays(dayOf(a));
-  const to = civilFromDays(dayOf(b));
-  let months = (to.year - from.year) * 12 + (to.month - from.month);
-  const fromRest = from.day * NANOS_PER_DAY + nanoOfDay(a);
-  const toRest = to.day * NANOS_PER_DAY + nanoOfDay(b);
-  if (months > 0 && toRest < fromRest) months--;
-  if (months < 0 && toRest > fromRest) months++;
+  const fromDay = dayOf(a);
+  const toDay = dayOf(b);
+  const months = monthsBetweenDays(fromDay, toDay);
+  const millisOfDay = (v: TimeValue) => Math.floor(nanoOfDay(v) / NANOS_PER_MILLI);
+  if (addMonthsToDays(fromDay, months) === toDay && millisOfDay(b) < millisOfDay(a)) return months - 1;
   return months;
 }
 
