@@ -1,16 +1,8 @@
 import { type DataType, describeType, isInteger, isTimestamp, T } from '../../types/data-type.ts';
-import {
-  civilFromDays,
-  daysFromCivil,
-  daysInMonth,
-  instantToLocal,
-  isoDayOfWeek,
-  localToInstant,
-} from '../../types/temporal.ts';
+import { civilFromDays, daysFromCivil, instantToLocal, isoDayOfWeek, localToInstant } from '../../types/temporal.ts';
 import {
   compareTimes,
   dayOf,
-  inFlinkRange,
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
   MICROS_PER_MINUTE,
@@ -24,7 +16,7 @@ import {
   toNanos,
 } from '../../types/time-value.ts';
 import type { BoundExpr } from '../bound.ts';
-import { EvaluationError, type Evaluator, type Value } from '../value.ts';
+import type { Evaluator, Value } from '../value.ts';
 import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction } from './definition.ts';
 import { addMonths, addMonthsToDays, inRange } from './temporal.ts';
 
