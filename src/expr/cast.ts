@@ -290,6 +290,7 @@ export function toText(from: DataType, env: EvalEnv): Convert {
       return (v) => formatDecimal(v as bigint, scale);
     }
     case 'FLOAT':
+      return (v) => formatJavaFloat(v as number);
     case 'DOUBLE':
       return (v) => formatJavaDouble(v as number);
     case 'DATE':
@@ -349,4 +350,17 @@ export function formatJavaDouble(value: number): string {
   const [mantissa = '', exponent = '0'] = value.toExponential().split('e');
   const digits = mantissa.includes('.') ? mantissa : `${mantissa}.0`;
   return `${digits}E${Number(exponent)}`;
+}
+
+/**
+ * Java's Float.toString: the nearest decimal of the fewest digits that reads back as the same float, in
+ * Double.toString's layout ('0.1'). Java considers two digits at least, so the smallest float is '1.4E-45'.
+ */
+export function formatJavaFloat(value: number): string {
+  if (!Number.isFinite(value) || value === 0) return formatJavaDouble(value);
+  for (let digits = 2; digits < 10; digits++) {
+    const shortest = Number(value.toPrecision(digits));
+    if (Math.fround(shortest) === value) return formatJavaDouble(shortest);
+  }
+  return formatJavaDouble(value);
 }

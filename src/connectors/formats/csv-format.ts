@@ -1,4 +1,4 @@
-import { formatJavaDouble } from '../../expr/cast.ts';
+import { formatJavaDouble, formatJavaFloat } from '../../expr/cast.ts';
 import { javaDecimalText } from '../../expr/json/json-text.ts';
 import type { Row, Value } from '../../expr/value.ts';
 import { type DataType, formatType, type RowField } from '../../types/data-type.ts';
@@ -70,16 +70,6 @@ export function csvTypeProblem(name: string, type: DataType): string | undefined
 
 // ─── writing ─────────────────────────────────────────────────────────────────────────────────────
 
-/** Java's Float.toString: the shortest digits that read back as the same float, in Double.toString's layout. */
-function javaFloatText(value: number): string {
-  if (!Number.isFinite(value) || value === 0) return formatJavaDouble(value);
-  for (let digits = 1; digits < 10; digits++) {
-    const shortest = Number(value.toPrecision(digits));
-    if (Math.fround(shortest) === value) return formatJavaDouble(shortest);
-  }
-  return formatJavaDouble(value);
-}
-
 /** A value's text, and whether it is a number (never quoted) or a text (quoted when it must be). */
 type Text = (value: Value) => string;
 
@@ -92,7 +82,7 @@ function textOf(type: DataType, options: CsvOptions): Text {
     case 'BIGINT':
       return (v) => String(v);
     case 'FLOAT':
-      return (v) => javaFloatText(v as number);
+      return (v) => formatJavaFloat(v as number);
     case 'DOUBLE':
       return (v) => formatJavaDouble(v as number);
     case 'DECIMAL': {

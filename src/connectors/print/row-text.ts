@@ -1,5 +1,5 @@
 import type { RowKind } from '../../exec/change.ts';
-import { formatJavaDouble } from '../../expr/cast.ts';
+import { formatJavaDouble, formatJavaFloat } from '../../expr/cast.ts';
 import type { Row, Value } from '../../expr/value.ts';
 import type { DataType } from '../../types/data-type.ts';
 import { formatDecimal } from '../../types/decimal.ts';
@@ -36,7 +36,7 @@ function valueText(type: DataType): Text {
     case 'NULL':
       return (value) => String(value);
     case 'FLOAT':
-      return (value) => formatJavaDouble(shortestFloat(value as number));
+      return (value) => formatJavaFloat(value as number);
     case 'DOUBLE':
       return (value) => formatJavaDouble(value as number);
     case 'DECIMAL': {
@@ -73,16 +73,6 @@ function valueText(type: DataType): Text {
       return (value) => text('+I', value as Row);
     }
   }
-}
-
-/** The shortest decimal that reads back as the same float, as Java's Float.toString chooses. */
-function shortestFloat(value: number): number {
-  if (!Number.isFinite(value)) return value;
-  for (let digits = 1; digits < 10; digits++) {
-    const candidate = Number(value.toPrecision(digits));
-    if (Math.fround(candidate) === value) return candidate;
-  }
-  return value;
 }
 
 /** java.time's LocalDateTime.toString: `2020-01-01T12:00`, `…T12:00:05`, fractions in groups of three digits. */

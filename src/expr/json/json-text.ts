@@ -4,7 +4,7 @@ import { formatDecimal } from '../../types/decimal.ts';
 import { formatDate, formatTimestampTrimmed, formatTimeTrimmed } from '../../types/temporal.ts';
 import type { TimeValue } from '../../types/time-value.ts';
 import type { BoundExpr } from '../bound.ts';
-import { formatJavaDouble } from '../cast.ts';
+import { formatJavaDouble, formatJavaFloat } from '../cast.ts';
 import type { Value } from '../value.ts';
 
 /**
@@ -59,6 +59,8 @@ export function jsonText(type: DataType, options: JsonTextOptions = JSON_TEXT_DE
     case 'BIGINT':
       return (v) => String(v);
     case 'FLOAT':
+      // Flink writes a FloatNode, which Jackson prints with Float.toString.
+      return (v) => (Number.isFinite(v as number) ? formatJavaFloat(v as number) : JSON.stringify(String(v)));
     case 'DOUBLE':
       return (v) => (Number.isFinite(v as number) ? String(v) : JSON.stringify(String(v)));
     case 'DECIMAL': {
@@ -168,7 +170,7 @@ export function jsonValueProblem(type: DataType): string | undefined {
  * timestamps and a DOUBLE as Java prints it (1.0). Check the type with jsonValueProblem first.
  */
 export function jsonFunctionText(type: DataType): Encode {
-  if (type.kind === 'FLOAT' || type.kind === 'DOUBLE')
+  if (type.kind === 'DOUBLE')
     return (v) => (Number.isFinite(v as number) ? formatJavaDouble(v as number) : JSON.stringify(String(v)));
   return jsonText(type, JSON_FUNCTION_OPTIONS);
 }
