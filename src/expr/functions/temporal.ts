@@ -8,7 +8,7 @@ import {
   T,
 } from '../../types/data-type.ts';
 import { compileDateFormat, type DateFormat, type DateFormatStyle } from '../../types/date-format.ts';
-import { decimalToDouble } from '../../types/decimal.ts';
+import { pow10 } from '../../types/decimal.ts';
 import {
   civilFromDays,
   dateInFlinkRange,
@@ -300,19 +300,22 @@ export const TO_TIMESTAMP_LTZ: ScalarFunction = {
   },
   compile(args, call) {
     const epochType = call.args[0]?.type as DataType;
-    const factor = Number((call.args[1] as { value: Value }).value) === 0 ? 1_000_000 : 1000;
-    const toNumber =
-      epochType.kind === 'DECIMAL'
-        ? (v: Value) => decimalToDouble(v as bigint, epochType.scale)
-        : (v: Value) => Number(v);
+    const seconds = Number((call.args[1] as { value: Value }).value) === 0;
+    // As Flink's DateTimeUtils.toTimestampData: a DECIMAL is cut to whole seconds (precision 0) or whole
+    // milliseconds (3), rounding toward zero; a DOUBLE of seconds keeps its milliseconds, cut toward zero as
+    // Java's (long) cast does.
+    let toMillis: (v: Value) => number;
+    if (epochType.kind === 'DECIMAL') {
+      const unit = pow10(epochType.scale);
+      toMillis = (v) => Number(((v as bigint) / unit) * (seconds ? 1000n : 1n));
+    } else {
+      toMillis = seconds ? (v) => Math.trunc(Number(v) * 1000) : (v) => Math.trunc(Number(v));
+    }
     const [epoch] = args as [Evaluator];
     return (row) => {
       const value = epoch(row);
       if (value === null) return null;
-      // Rounded to microseconds first, so that 1.001 seconds is 1001 ms and not 1000.9999….
-      const micros = Math.round(toNumber(value) * factor);
-      const millis = Math.floor(Number.isSafeInteger(micros) ? micros / 1000 : (toNumber(value) * factor) / 1000);
-      return inRange(fromEpochMillis(millis), 'TO_TIMESTAMP_LTZ');
+      return inRange(fromEpochMillis(toMillis(value)), 'TO_TIMESTAMP_LTZ');
     };
   },
 };
