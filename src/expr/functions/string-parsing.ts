@@ -78,7 +78,10 @@ const STRING_MAP = (args: readonly BoundExpr[]): DataType => ({
   nullable: anyNullable(args),
 });
 
-/** Java's String.split(regex): trailing empty pieces dropped; a leading empty piece dropped for a zero-width match. */
+/**
+ * Java's String.split(regex): s itself when nothing matches; otherwise the pieces, every trailing empty one
+ * dropped (so 'a.b'.split('.') is empty), and no leading empty piece for a zero-width match.
+ */
 function javaSplit(s: string, regex: RegExp, limit = 0): string[] {
   const pieces: string[] = [];
   let start = 0;
@@ -92,8 +95,9 @@ function javaSplit(s: string, regex: RegExp, limit = 0): string[] {
     pieces.push(s.slice(start, match.index));
     start = match.index + match[0].length;
   }
+  if (pieces.length === 0) return [s];
   pieces.push(s.slice(start));
-  if (limit === 0) while (pieces.length > 1 && pieces[pieces.length - 1] === '') pieces.pop();
+  if (limit === 0) while (pieces.length > 0 && pieces[pieces.length - 1] === '') pieces.pop();
   return pieces;
 }
 
