@@ -171,6 +171,19 @@ export const DATE_FORMAT: ScalarFunction = {
       ctx.fail(`DATE_FORMAT needs a TIMESTAMP or a string, got ${describeType(value.type)}`);
     }
     requireString('DATE_FORMAT', format, 2, ctx);
+    if (format.kind === 'literal' && typeof format.value === 'string') {
+      const style = dateFormatStyleOf(value.type);
+      try {
+        formatWith(format.value, timeValue(0, 0), style);
+      } catch (error) {
+        ctx.fail(
+          `DATE_FORMAT: ${(error as Error).message}`,
+          style === 'java-time'
+            ? "a TIMESTAMP is formatted with the letters of java.time's DateTimeFormatter, and has no zone or offset to print (z, Z, X, x, O, V)"
+            : "a DATE or a string is formatted with the letters of Java's SimpleDateFormat",
+        );
+      }
+    }
     return { args, type: T.string(anyNullable(args)) };
   },
   compile(args, call, env) {
@@ -178,11 +191,15 @@ export const DATE_FORMAT: ScalarFunction = {
     const local = isCharacterString(type)
       ? (v: Value) => parseTimestamp(v as string) ?? invalid(`DATE_FORMAT cannot read '${v}' as a timestamp`)
       : localTime(type, env);
-    // Flink formats a TIMESTAMP with java.time patterns, a DATE or a string with SimpleDateFormat.
-    const style: DateFormatStyle = isTimestamp(type) ? 'java-time' : 'simple';
+    const style = dateFormatStyleOf(type);
     return strict((value: Value, pattern: string) => formatWith(pattern, local(value), style))(args);
   },
 };
+
+/** Flink formats a TIMESTAMP with java.time patterns, a DATE or a string with SimpleDateFormat. */
+function dateFormatStyleOf(type: DataType): DateFormatStyle {
+  return isTimestamp(type) ? 'java-time' : 'simple';
+}
 
 function invalid(message: string): never {
   throw new EvaluationError('INVALID_ARGUMENT', message);
@@ -197,8 +214,14 @@ function dateFormat(pattern: string, style: DateFormatStyle): DateFormat {
   }
 }
 
+/** A value formatted with a pattern; a pattern that cannot format it (a zone letter for a TIMESTAMP) fails the record. */
 function formatWith(pattern: string, local: TimeValue, style: DateFormatStyle = 'simple'): string {
-  return dateFormat(pattern, style).format(local);
+  const format = dateFormat(pattern, style);
+  try {
+    return format.format(local);
+  } catch (error) {
+    throw new EvaluationError('INVALID_FORMAT', (error as Error).message);
+  }
 }
 
 function parseWith(pattern: string, text: string, style: DateFormatStyle = 'simple'): TimeValue | null {
