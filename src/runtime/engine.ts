@@ -65,7 +65,9 @@ export class Engine {
     }
     const prepared: PreparedJob[] = [];
     for (const plan of script.jobs) prepared.push(await this.prepare(plan, stopped, options.fromScratch === true));
-    const jobs = prepared.map((p) => new Job(p.id, p.plan, this.log, { generation: p.generation }));
+    const jobs = prepared.map(
+      (p) => new Job(p.id, p.plan, this.log, { generation: p.generation, script: { file: name, text } }),
+    );
     try {
       // A script starts whole or not at all: every job is opened before any runs.
       for (const job of jobs) await job.open();
@@ -169,7 +171,10 @@ export class Engine {
       return undefined;
     }
     const lineage = await this.store?.lineage(stored.name);
-    return new Job(stored.id, plan, this.log, { generation: lineage?.generation ?? 0 });
+    return new Job(stored.id, plan, this.log, {
+      generation: lineage?.generation ?? 0,
+      script: { file: stored.file, text: stored.script },
+    });
   }
 
   get(id: string): Job | undefined {

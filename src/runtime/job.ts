@@ -15,6 +15,8 @@ export interface JobOptions {
   readonly batchSize?: number;
   /** Moved on by a start from scratch: positions of earlier generations are not read (see JobStore). */
   readonly generation?: number;
+  /** The script the job came from, as submitted (placeholders not substituted), for the dashboard. */
+  readonly script?: { readonly file: string; readonly text: string };
 }
 
 /** A failure of a job, kept for `rivulet list` and the REST API's exceptions. */
@@ -52,6 +54,10 @@ export class Job {
     private readonly options: JobOptions = {},
   ) {
     this.restart = restartStrategy(plan.settings);
+  }
+
+  get script(): { readonly file: string; readonly text: string } | undefined {
+    return this.options.script;
   }
 
   get currentRun(): JobRun | undefined {

@@ -3,11 +3,15 @@ import { availableParallelism, freemem, hostname, totalmem } from 'node:os';
 import { formatError, isRivuletError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
 import { stdoutLines } from '../connectors/stdout-lines.ts';
-import { planScriptWithFunctions } from '../plan/planner.ts';
+import { explainScript } from '../plan/explain-script.ts';
+import { planScript, planScriptWithFunctions } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts } from '../runtime/vertex-metrics.ts';
+import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
+import { EventStreams } from './events.ts';
+import { jobInsight, vertexInsight } from './job-insight.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 import { type Refusal, RequestGuard } from './request-guard.ts';
 import { SecretHider } from './secrets.ts';
@@ -195,10 +199,12 @@ function jobDetails(job: Job) {
           'write-records': counts.recordsOut,
           'write-records-complete': true,
         },
+        rivulet: vertexInsight(vertex),
       };
     }),
     'status-counts': stateCounts(state, vertices.length),
     plan: jobPlan(job, vertices),
+    rivulet: jobInsight(job),
     ...(job.failure ? { 'failure-cause': formatError(job.failure) } : {}),
   };
 }
@@ -358,17 +364,42 @@ function refuse(response: ServerResponse, refusal: Refusal, engine: Engine): voi
   send(response, refusal.status, { errors: [refusal.message] }, engine);
 }
 
+/** What one event of GET /events carries: everything a dashboard page shows (see docs/dashboard.md). */
+function snapshot(engine: Engine, port: number, jobId: string | undefined) {
+  const job = jobId === undefined ? undefined : engine.get(jobId);
+  return {
+    now: Date.now(),
+    overview: clusterOverview(engine),
+    taskmanager: taskManagers(engine, port).taskmanagers[0],
+    log: { kind: engine.log.kind, description: engine.log.description },
+    jobs: [...engine.jobs.values()].map((each) => ({
+      ...overview(each),
+      rivulet: jobInsight(each),
+    })),
+    ...(jobId === undefined
+      ? {}
+      : {
+          job: job
+            ? { details: jobDetails(job), checkpoints: checkpoints(job), exceptions: exceptions(job, 20) }
+            : null,
+        }),
+  };
+}
+
 /**
  * The engine's HTTP API on loopback, with Flink's paths and field names (see docs/rest.md):
  * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
- * /jobs/:id/checkpoints, /jobs/:id/exceptions, /jobs/:id/stdout (the lines its sinks wrote to standard output), and /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST
- * /jobs/:id/stop; POST /sql to submit a script. Every request passes the RequestGuard first: this server's Host, no other origin, the
+ * /jobs/:id/checkpoints, /jobs/:id/exceptions, /jobs/:id/stdout (the lines its sinks wrote to standard output), and
+ * /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST /jobs/:id/stop; POST /sql to submit a script, POST
+ * /sql/explain to plan one; the dashboard at GET / and its live data at GET /events. Every request passes the
+ * RequestGuard first: this server's Host, no other origin, the
  * token for all but GET and HEAD, JSON bodies of limited size.
  */
 export function startRestServer(engine: Engine, port: number, options: RestOptions): Promise<Server> {
   const guard = new RequestGuard(port, options.token, options.maxBodyBytes);
+  const events = new EventStreams((job) => JSON.stringify(SecretHider.of(engine).answer(snapshot(engine, port, job))));
   const server = createServer((request, response) => {
-    handle(engine, port, guard, request, response).catch((error: unknown) => {
+    handle(engine, port, guard, events, request, response).catch((error: unknown) => {
       send(response, isRivuletError(error) ? 400 : 500, { errors: [formatError(error)] }, engine);
     });
   });
@@ -382,6 +413,7 @@ async function handle(
   engine: Engine,
   port: number,
   guard: RequestGuard,
+  events: EventStreams,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -391,11 +423,25 @@ async function handle(
     return;
   }
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const path = url.pathname.replace(/\/$/, '');
+  const path = url.pathname === '/' ? '/' : url.pathname.replace(/\/$/, '');
   const method = request.method ?? 'GET';
   const reply = (status: number, body: unknown) => send(response, status, body, engine);
   if (method === 'GET') {
     switch (path) {
+      case '/':
+      case '/assets/dashboard.js':
+      case '/assets/dashboard.css': {
+        const asset = (await dashboardAssets()).get(path);
+        if (asset) {
+          response.writeHead(200, dashboardHeaders(asset));
+          response.end(request.method === 'HEAD' ? undefined : asset.body);
+          return;
+        }
+        break;
+      }
+      case '/events':
+        events.open(request, response, url.searchParams.get('job') ?? undefined);
+        return;
       case '/overview':
         reply(200, clusterOverview(engine));
         return;
@@ -452,6 +498,23 @@ async function handle(
       }
       return;
     }
+  }
+  if (method === 'POST' && path === '/sql/explain') {
+    const body = await guard.readJson(request);
+    const submitted = body.kind === 'json' ? submission(body.value) : body.refusal;
+    if ('status' in submitted) {
+      refuse(response, submitted, engine);
+      return;
+    }
+    // Planning reads no table: nothing is connected to, nothing is started. A script that does not
+    // plan is an answer too (the editor shows it as the user types), not a failed request.
+    try {
+      reply(200, { explain: explainScript(planScript(submitted.name, submitted.script, submitted.variables, {})) });
+    } catch (error) {
+      if (!isRivuletError(error)) throw error;
+      reply(200, { errors: [formatError(error)] });
+    }
+    return;
   }
   if (method === 'POST' && path === '/sql') {
     const body = await guard.readJson(request);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
-import { explainPlan } from '../../plan/explain.ts';
+import { explainScript } from '../../plan/explain-script.ts';
 import { planScriptWithFunctions } from '../../plan/planner.ts';
 import { collectDefine, type Defines } from '../options.ts';
 
@@ -22,7 +22,7 @@ export function registerExplain(program: Command): void {
     });
 }
 
-/** The plans of a script as text: one section per job, then each EXPLAIN statement's output. */
+/** The plans of a script file as text (see explainScript), with its user functions loaded from beside it. */
 export async function explainFile(file: string, define: Defines): Promise<string> {
   let text: string;
   try {
@@ -36,11 +36,5 @@ export async function explainFile(file: string, define: Defines): Promise<string
     );
   }
   const name = relative(process.cwd(), file) || file;
-  const script = await planScriptWithFunctions(name, text, define, process.env, dirname(resolve(file)));
-  const sections = script.jobs.map(
-    (job) => `== ${job.name} (${job.location}) ==\n${job.sinks.map(explainPlan).join('\n\n')}`,
-  );
-  for (const [i, explain] of script.explains.entries()) sections.push(`== EXPLAIN ${i + 1} ==\n${explain}`);
-  if (sections.length === 0) sections.push('(no INSERT statements: nothing runs)');
-  return sections.join('\n\n');
+  return explainScript(await planScriptWithFunctions(name, text, define, process.env, dirname(resolve(file))));
 }

@@ -1,0 +1,212 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+
+export type Lang = 'en' | 'zh';
+
+const EN = {
+  overview: 'Overview',
+  jobs: 'Jobs',
+  sql: 'SQL',
+  live: 'live',
+  reconnecting: 'reconnecting…',
+  instance: 'Instance',
+  uptime: 'Uptime',
+  cpuCores: 'CPU cores',
+  memory: 'Memory (RSS / heap)',
+  jobsByState: 'Jobs by state',
+  running: 'Running',
+  finished: 'Finished',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  log: 'Log',
+  databases: 'Databases in use',
+  noDatabases: 'No job reads or writes a database.',
+  versions: 'Versions',
+  rivuletVersion: 'Rivulet',
+  flinkDialect: 'Flink SQL and REST dialect',
+  name: 'Name',
+  state: 'State',
+  startTime: 'Start time',
+  duration: 'Duration',
+  recordsIn: 'Records in',
+  recordsOut: 'Records out',
+  noJobs: 'No jobs yet.',
+  jobNotFound: 'This job is not known to the engine.',
+  cancel: 'Cancel',
+  stop: 'Stop',
+  confirmCancel: 'Cancel this job for good?',
+  restarts: 'Restarts',
+  checkpoints: 'Checkpoints (commits)',
+  deadLetters: 'Dead letters',
+  pendingOutput: 'Pending output',
+  graph: 'Operator graph',
+  throughput: 'Throughput (records/s)',
+  perSecond: '/s',
+  latency: 'latency p50 / p99',
+  pending: 'pending',
+  exceptions: 'Exceptions',
+  noExceptions: 'No failures.',
+  failureCause: 'Failure cause',
+  script: 'SQL',
+  completedAt: 'Completed',
+  checkpoint: 'Checkpoint',
+  noCheckpoints: 'No commits yet.',
+  tokenTitle: 'REST token',
+  tokenHelp:
+    'Cancelling, stopping and submitting need the instance token: paste the content of <data-dir>/rest-token. It is kept in this tab only.',
+  tokenSave: 'Save',
+  tokenSet: 'token set',
+  tokenMissing: 'no token',
+  tokenForget: 'Forget',
+  editor: 'Script',
+  variables: 'Variables (-D), one NAME=VALUE per line',
+  jobName: 'Script name',
+  explain: 'Explain',
+  submit: 'Submit',
+  submitted: 'Submitted:',
+  fromScratch: 'from scratch',
+  explaining: 'planning…',
+  needsToken: 'Set the token first (top right).',
+} as const;
+
+export type Key = keyof typeof EN;
+
+const ZH: Record<Key, string> = {
+  overview: '概览',
+  jobs: '作业',
+  sql: 'SQL',
+  live: '实时',
+  reconnecting: '正在重连…',
+  instance: '实例',
+  uptime: '运行时间',
+  cpuCores: 'CPU 核数',
+  memory: '内存（RSS / 堆）',
+  jobsByState: '各状态作业数',
+  running: '运行中',
+  finished: '已完成',
+  cancelled: '已取消',
+  failed: '已失败',
+  log: '日志',
+  databases: '使用中的数据库',
+  noDatabases: '没有作业读写数据库。',
+  versions: '版本',
+  rivuletVersion: 'Rivulet',
+  flinkDialect: 'Flink SQL 与 REST 方言',
+  name: '名称',
+  state: '状态',
+  startTime: '开始时间',
+  duration: '持续时间',
+  recordsIn: '输入记录',
+  recordsOut: '输出记录',
+  noJobs: '还没有作业。',
+  jobNotFound: '引擎中没有这个作业。',
+  cancel: '取消',
+  stop: '停止',
+  confirmCancel: '要永久取消这个作业吗？',
+  restarts: '重启次数',
+  checkpoints: '检查点（提交）',
+  deadLetters: '死信',
+  pendingOutput: '待提交输出',
+  graph: '算子图',
+  throughput: '吞吐量（条/秒）',
+  perSecond: '/秒',
+  latency: '延迟 p50 / p99',
+  pending: '待提交',
+  exceptions: '异常',
+  noExceptions: '没有失败。',
+  failureCause: '失败原因',
+  script: 'SQL',
+  completedAt: '完成时间',
+  checkpoint: '检查点',
+  noCheckpoints: '还没有提交。',
+  tokenTitle: 'REST 令牌',
+  tokenHelp: '取消、停止和提交作业需要实例的令牌：粘贴 <data-dir>/rest-token 的内容。令牌只保存在当前标签页。',
+  tokenSave: '保存',
+  tokenSet: '已设置令牌',
+  tokenMissing: '未设置令牌',
+  tokenForget: '清除',
+  editor: '脚本',
+  variables: '变量（-D），每行一个 NAME=VALUE',
+  jobName: '脚本名称',
+  explain: '执行计划',
+  submit: '提交',
+  submitted: '已提交：',
+  fromScratch: '从头读取',
+  explaining: '正在生成计划…',
+  needsToken: '请先设置令牌（右上角）。',
+};
+
+const LANG_KEY = 'rivulet-lang';
+
+/** The language chosen with the switch, else the browser's first language that is zh or en. */
+export function initialLang(): Lang {
+  const chosen = localStorage.getItem(LANG_KEY);
+  if (chosen === 'en' || chosen === 'zh') return chosen;
+  for (const language of navigator.languages ?? [navigator.language]) {
+    if (language.toLowerCase().startsWith('zh')) return 'zh';
+    if (language.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export function rememberLang(lang: Lang): void {
+  localStorage.setItem(LANG_KEY, lang);
+}
+
+/** The browser's own locale when it is of the language shown (en-GB dates for an en-GB browser), else a default. */
+function localeOf(lang: Lang): string {
+  const own = navigator.languages?.find((language) => language.toLowerCase().startsWith(lang));
+  return own ?? (lang === 'zh' ? 'zh-CN' : 'en-US');
+}
+
+export interface Texts {
+  readonly lang: Lang;
+  t(key: Key): string;
+  number(n: number): string;
+  time(epochMillis: number): string;
+  duration(millis: number): string;
+  bytes(n: number): string;
+}
+
+export function texts(lang: Lang): Texts {
+  const locale = localeOf(lang);
+  const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  const times = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium' });
+  const unit = (value: number, name: 'day' | 'hour' | 'minute' | 'second' | 'millisecond') =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'narrow' }).format(value);
+  return {
+    lang,
+    t: (key) => (lang === 'zh' ? ZH[key] : EN[key]),
+    number: (n) => numbers.format(n),
+    time: (epochMillis) => (epochMillis > 0 ? times.format(epochMillis) : '—'),
+    duration: (millis) => {
+      if (millis < 1000) return unit(Math.round(millis), 'millisecond');
+      const seconds = Math.floor(millis / 1000);
+      const parts: string[] = [];
+      const days = Math.floor(seconds / 86400);
+      const hours = Math.floor((seconds % 86400) / 3600);
+      const minutes = Math.floor((seconds % 3600) / 60);
+      if (days > 0) parts.push(unit(days, 'day'));
+      if (hours > 0) parts.push(unit(hours, 'hour'));
+      if (minutes > 0 && days === 0) parts.push(unit(minutes, 'minute'));
+      if (days === 0 && hours === 0) parts.push(unit(seconds % 60, 'second'));
+      return parts.join(' ');
+    },
+    bytes: (n) => {
+      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+      let value = n;
+      let i = 0;
+      while (value >= 1024 && i < units.length - 1) {
+        value /= 1024;
+        i++;
+      }
+      return `${numbers.format(value)} ${units[i]}`;
+    },
+  };
+}
+
+export const TextsContext = createContext<Texts>(texts('en'));
+
+export function useTexts(): Texts {
+  return useContext(TextsContext);
+}

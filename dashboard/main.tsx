@@ -1,0 +1,89 @@
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import { takeTokenFromFragment, useLive } from './api.ts';
+import { initialLang, type Lang, rememberLang, TextsContext, texts } from './i18n.ts';
+import { JobPage } from './pages/job.tsx';
+import { JobsPage } from './pages/jobs.tsx';
+import { OverviewPage } from './pages/overview.tsx';
+import { SqlPage } from './pages/sql.tsx';
+import { TokenControl } from './token.tsx';
+
+/** The page an address names: `#/`, `#/jobs`, `#/jobs/<id>`, `#/sql`. */
+type Route =
+  | { readonly kind: 'overview' }
+  | { readonly kind: 'jobs' }
+  | { readonly kind: 'job'; readonly id: string }
+  | { readonly kind: 'sql' };
+
+function routeOf(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  const job = /^\/jobs\/([^/]+)$/.exec(path);
+  if (job) return { kind: 'job', id: decodeURIComponent(job[1] as string) };
+  if (path === '/jobs') return { kind: 'jobs' };
+  if (path === '/sql') return { kind: 'sql' };
+  return { kind: 'overview' };
+}
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => routeOf(location.hash));
+  useEffect(() => {
+    const onChange = () => {
+      takeTokenFromFragment();
+      setRoute(routeOf(location.hash));
+    };
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+function App() {
+  const route = useRoute();
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const text = useMemo(() => texts(lang), [lang]);
+  const live = useLive(route.kind === 'job' ? route.id : undefined);
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  }, [lang]);
+  const switchLang = () => {
+    const next = lang === 'zh' ? 'en' : 'zh';
+    rememberLang(next);
+    setLang(next);
+  };
+  const { t } = text;
+  const tab = (kind: Route['kind'], href: string, label: string) => (
+    <a href={href} class={route.kind === kind || (kind === 'jobs' && route.kind === 'job') ? 'active' : ''}>
+      {label}
+    </a>
+  );
+  return (
+    <TextsContext.Provider value={text}>
+      <header>
+        <span class="brand">Rivulet</span>
+        <nav>
+          {tab('overview', '#/', t('overview'))}
+          {tab('jobs', '#/jobs', t('jobs'))}
+          {tab('sql', '#/sql', t('sql'))}
+        </nav>
+        <span class={`status ${live.connected ? 'up' : 'down'}`} data-test="connection">
+          {live.connected ? t('live') : t('reconnecting')}
+        </span>
+        <TokenControl />
+        <button type="button" class="lang" data-test="lang-switch" onClick={switchLang}>
+          {lang === 'zh' ? 'English' : '中文'}
+        </button>
+      </header>
+      <main>
+        {route.kind === 'overview' && <OverviewPage snapshot={live.snapshot} />}
+        {route.kind === 'jobs' && <JobsPage snapshot={live.snapshot} />}
+        {route.kind === 'job' && <JobPage id={route.id} snapshot={live.snapshot} />}
+        {route.kind === 'sql' && <SqlPage />}
+      </main>
+    </TextsContext.Provider>
+  );
+}
+
+takeTokenFromFragment();
+render(<App />, document.getElementById('app') as HTMLElement);

@@ -1,0 +1,98 @@
+/** The JSON of one `snapshot` event of GET /events (see src/server/rest.ts, snapshot). */
+export type JobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+
+export interface TableUse {
+  readonly name: string;
+  readonly role: 'source' | 'sink';
+  readonly connector: string;
+  readonly database: string | null;
+  readonly topic: string | null;
+}
+
+export interface JobInsight {
+  readonly restarts: number;
+  readonly 'records-in': number;
+  readonly 'records-out': number;
+  readonly 'dead-letters': number;
+  readonly 'pending-output': number;
+  readonly script: { readonly file: string; readonly text: string } | null;
+  readonly tables: readonly TableUse[];
+}
+
+export interface JobSummary {
+  readonly jid: string;
+  readonly name: string;
+  readonly state: JobState;
+  readonly 'start-time': number;
+  readonly 'end-time': number;
+  readonly duration: number;
+  readonly rivulet: JobInsight;
+}
+
+export interface Vertex {
+  readonly id: string;
+  readonly name: string;
+  readonly metrics: { readonly 'read-records': number; readonly 'write-records': number };
+  readonly rivulet: {
+    readonly kind: 'source' | 'operator' | 'sink';
+    readonly 'latency-p50': number | null;
+    readonly 'latency-p99': number | null;
+    readonly 'pending-output': number | null;
+  };
+}
+
+export interface PlanNode {
+  readonly id: string;
+  readonly inputs?: readonly { readonly id: string }[];
+}
+
+export interface JobDetails extends Omit<JobSummary, 'rivulet'> {
+  readonly vertices: readonly Vertex[];
+  readonly plan: { readonly nodes: readonly PlanNode[] };
+  readonly rivulet: JobInsight;
+  readonly 'failure-cause'?: string;
+}
+
+export interface Checkpoint {
+  readonly id: number;
+  readonly latest_ack_timestamp: number;
+  readonly end_to_end_duration: number;
+}
+
+export interface Checkpoints {
+  readonly counts: { readonly completed: number; readonly restored: number };
+  readonly summary: { readonly end_to_end_duration: { readonly p50: number; readonly max: number } };
+  readonly history: readonly Checkpoint[];
+}
+
+export interface ExceptionEntry {
+  readonly exceptionName: string;
+  readonly stacktrace: string;
+  readonly timestamp: number;
+  readonly failureLabels: { readonly code?: string };
+}
+
+export interface Snapshot {
+  readonly now: number;
+  readonly overview: {
+    readonly 'jobs-running': number;
+    readonly 'jobs-finished': number;
+    readonly 'jobs-cancelled': number;
+    readonly 'jobs-failed': number;
+    readonly 'flink-version': string;
+    readonly 'rivulet-version': string;
+  };
+  readonly taskmanager: {
+    readonly id: string;
+    readonly uptime: number;
+    readonly hardware: { readonly cpuCores: number; readonly physicalMemory: number };
+    readonly memory: { readonly rss: number; readonly heapUsed: number };
+  };
+  readonly log: { readonly kind: string; readonly description: string };
+  readonly jobs: readonly JobSummary[];
+  readonly job?: {
+    readonly details: JobDetails;
+    readonly checkpoints: Checkpoints;
+    readonly exceptions: { readonly exceptionHistory: { readonly entries: readonly ExceptionEntry[] } };
+  } | null;
+}

@@ -1,0 +1,77 @@
+import type { TableReference } from '../plan/nodes.ts';
+import type { Vertex } from '../runtime/graph.ts';
+import type { Histogram } from '../runtime/histogram.ts';
+import type { Job } from '../runtime/job.ts';
+import { vertexSourceLatency } from '../runtime/vertex-metrics.ts';
+import { graphVertices } from './vertices.ts';
+
+/**
+ * The q-quantile of a histogram in milliseconds, interpolated linearly inside its bucket as
+ * Prometheus' histogram_quantile does; the highest finite bound when it falls in the +Inf bucket.
+ */
+export function histogramQuantileMillis(histogram: Histogram, q: number): number {
+  const buckets = histogram.cumulative();
+  const rank = q * histogram.count;
+  let lowerBound = 0;
+  let lowerCount = 0;
+  for (const { le, count } of buckets) {
+    if (count >= rank) {
+      if (!Number.isFinite(le)) return lowerBound * 1000;
+      const inBucket = count - lowerCount;
+      const fraction = inBucket === 0 ? 1 : (rank - lowerCount) / inBucket;
+      return (lowerBound + (le - lowerBound) * fraction) * 1000;
+    }
+    lowerBound = le;
+    lowerCount = count;
+  }
+  return lowerBound * 1000;
+}
+
+/** Rivulet's own figures of a vertex for the dashboard: `rivulet` beside Flink's `metrics` in /jobs/:id. */
+export function vertexInsight(vertex: Vertex) {
+  const latency = vertexSourceLatency(vertex);
+  return {
+    kind: vertex.kind,
+    'latency-p50': latency && latency.count > 0 ? Math.round(histogramQuantileMillis(latency, 0.5)) : null,
+    'latency-p99': latency && latency.count > 0 ? Math.round(histogramQuantileMillis(latency, 0.99)) : null,
+    // Back-pressure as Rivulet sees it: changes at a sink waiting for the next commit.
+    'pending-output': vertex.kind === 'sink' ? vertex.pending.length : null,
+  };
+}
+
+/** Where a table lives: its connector, and the database or topic it names (never a password). */
+function tableOf(table: TableReference, role: 'source' | 'sink') {
+  const option = (key: string) => {
+    const value = table.connector.get(key);
+    return value === undefined ? undefined : String(value);
+  };
+  const connector = table.connector.factory.identifier;
+  const host = option('hostname');
+  const database =
+    option('url') ??
+    (host !== undefined ? `${host}:${option('port') ?? 5432}/${option('database-name') ?? ''}` : undefined);
+  return { name: table.name, role, connector, database: database ?? null, topic: option('topic') ?? null };
+}
+
+/** The tables a job reads and writes, from its latest graph. */
+export function jobTables(job: Job) {
+  return graphVertices(job).flatMap(({ vertex }) => {
+    if (vertex.kind === 'source') return [tableOf(vertex.scan.table, 'source')];
+    if (vertex.kind === 'sink') return [tableOf(vertex.sink.table, 'sink')];
+    return [];
+  });
+}
+
+/** Rivulet's own figures of a job for the dashboard: `rivulet` in /jobs/:id. */
+export function jobInsight(job: Job) {
+  const sinks = job.currentGraph?.sinks ?? [];
+  return {
+    restarts: job.restarts,
+    'records-in': job.stats.recordsIn,
+    'records-out': job.stats.recordsOut,
+    'dead-letters': [...job.stats.deadLetters.values()].reduce((sum, n) => sum + n, 0),
+    'pending-output': sinks.reduce((n, sink) => n + sink.pending.length, 0),
+    script: job.script ?? null,
+    tables: jobTables(job),
+  };
+}

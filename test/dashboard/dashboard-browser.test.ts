@@ -1,0 +1,236 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { findInstance } from '../../src/embedded/instance.ts';
+import { type ExampleInstance, startExampleInstance } from '../helpers/example-instance.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Debian's chromium (installed by .ci/run); without it the test is skipped, except in CI. */
+function chromiumPath(): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CHROMIUM = chromiumPath();
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
+
+/** Columns of the example's ods_users topic (examples/ecommerce/1_cdc_source_to_kafka.sql). */
+const ODS_USERS = `user_id BIGINT, username STRING, email STRING, phone STRING, city STRING,
+    register_time TIMESTAMP(3), updated_at TIMESTAMP(3), PRIMARY KEY (user_id) NOT ENFORCED`;
+
+const COPY_SCRIPT = `SET 'pipeline.name' = 'dashboard-copy';
+CREATE TABLE users_in (${ODS_USERS}) WITH ('connector' = 'upsert-kafka', 'topic' = 'ods_users',
+  'properties.bootstrap.servers' = '\${SERVERS}', 'key.format' = 'json', 'value.format' = 'json');
+CREATE TABLE users_copy (${ODS_USERS}) WITH ('connector' = 'upsert-kafka', 'topic' = 'dashboard_users_copy',
+  'properties.bootstrap.servers' = '\${SERVERS}', 'key.format' = 'json', 'value.format' = 'json');
+INSERT INTO users_copy SELECT * FROM users_in;
+`;
+
+/** A job whose jdbc sink names a table that does not exist: it fails at its first write, for good. */
+function failingScript(sinkUrl: string): string {
+  const url = new URL(sinkUrl);
+  return `SET 'restart-strategy.type' = 'none';
+SET 'pipeline.name' = 'dashboard-failing';
+CREATE TABLE users_in (${ODS_USERS}) WITH ('connector' = 'upsert-kafka', 'topic' = 'ods_users',
+  'properties.bootstrap.servers' = 'unused:9092', 'key.format' = 'json', 'value.format' = 'json');
+CREATE TABLE missing (user_id BIGINT, username STRING, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
+  'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${url.port}/sink_db', 'table-name' = 'public.missing',
+  'username' = 'postgres', 'password' = '${decodeURIComponent(url.password)}', 'sink.max-retries' = '0');
+INSERT INTO missing SELECT user_id, username FROM users_in;
+`;
+}
+
+interface JobRow {
+  readonly jid: string;
+  readonly name: string;
+  readonly state: string;
+}
+
+describe('the dashboard in a real Chromium', {
+  skip: !CHROMIUM && !process.env.CI && 'chromium is not installed',
+}, () => {
+  let instance: ExampleInstance;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let token: string;
+  const consoleErrors: string[] = [];
+
+  const jobs = async (): Promise<JobRow[]> =>
+    ((await (await fetch(`${base}/jobs/overview`)).json()) as { jobs: JobRow[] }).jobs;
+  const text = (selector: string) => page.$eval(selector, (element) => element.textContent ?? '');
+  const screenshot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /** Sets a field as typing would: Preact listens to input events. */
+  const fill = (selector: string, value: string) =>
+    page.$eval(
+      selector,
+      (element, value) => {
+        (element as HTMLTextAreaElement).value = value;
+        element.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      value,
+    );
+
+  before(async () => {
+    assert.ok(CHROMIUM, 'chromium is not installed: .ci/run installs it with apt-get');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    instance = await startExampleInstance();
+    base = findInstance(instance.dataDir).restUrl;
+    token = readFileSync(join(instance.dataDir, 'rest-token'), 'utf8').trim();
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      // Root (as in CI) cannot use Chromium's sandbox.
+      args: ['--no-sandbox', '--lang=en-US', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 900 });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    page.on('dialog', (dialog) => void dialog.accept());
+  });
+
+  after(async () => {
+    await browser?.close();
+    await instance?.stop();
+  });
+
+  it('shows the overview with the jobs by state, the log and the databases, with no console error', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForSelector('[data-test=overview]');
+    const running = (await jobs()).filter((job) => job.state === 'RUNNING').length;
+    assert.ok(running >= 5, `${running} jobs running`);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-test=jobs-running] b')?.textContent === String(n),
+      {},
+      running,
+    );
+    const overview = await text('[data-test=overview]');
+    assert.match(overview, /postgres/);
+    assert.match(overview, /source_db/);
+    assert.match(overview, /sink_db/);
+    assert.equal(await text('[data-test=connection]'), 'live');
+    await screenshot('overview');
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it("lists the example's jobs and shows a job's operator graph", async () => {
+    const all = await jobs();
+    await page.goto(`${base}/#/jobs`);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-test=jobs] tbody tr').length === n,
+      {},
+      all.length,
+    );
+    await screenshot('jobs');
+    const dwd = all.find((job) => job.name.endsWith('dwd_orders'));
+    assert.ok(dwd);
+    const details = (await (await fetch(`${base}/jobs/${dwd.jid}`)).json()) as { vertices: { name: string }[] };
+    await page.click(`tr[data-job="${dwd.jid}"] a`);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-test=vertex]').length === n,
+      {},
+      details.vertices.length,
+    );
+    const graph = await text('[data-test=graph]');
+    for (const vertex of details.vertices) assert.ok(graph.includes(vertex.name.slice(0, 20)), vertex.name);
+    assert.match(await text('[data-test=job-sql]'), /INSERT INTO/);
+    await screenshot('job');
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it('takes the token from the fragment and drops it from the address', async () => {
+    await page.goto(`${base}/#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector('[data-test=overview]');
+    await page.waitForFunction(() => document.querySelector('[data-test=token-button]')?.textContent === 'token set');
+    assert.equal(new URL(page.url()).hash, '#/');
+  });
+
+  it('explains a script as it is typed and submits it with its -D variables as a job', async () => {
+    await page.goto(`${base}/#/sql`);
+    await page.waitForSelector('[data-test=script]');
+    await fill('[data-test=script]', 'SELEC 1;');
+    await page.waitForFunction(() => /error\[/.test(document.querySelector('[data-test=explain]')?.textContent ?? ''));
+    await fill('[data-test=variables]', 'SERVERS=unused:9092');
+    await fill('[data-test=script]', COPY_SCRIPT);
+    await page.waitForFunction(() =>
+      (document.querySelector('[data-test=explain]')?.textContent ?? '').includes('TableSourceScan'),
+    );
+    await screenshot('sql');
+    await page.click('[data-test=submit]');
+    await page.waitForSelector('[data-test=submit-result] a');
+    const copy = (await jobs()).find((job) => job.name === 'dashboard-copy');
+    assert.ok(copy, 'the submitted job runs');
+    assert.equal(await text('[data-test=submit-result] a'), `${copy.jid} `);
+  });
+
+  it('cancels a job with its button, and its state changes', async () => {
+    const copy = (await jobs()).find((job) => job.name === 'dashboard-copy');
+    assert.ok(copy);
+    await page.goto(`${base}/#/jobs/${copy.jid}`);
+    await page.waitForFunction(() => document.querySelector('[data-test=job-state]')?.textContent === 'RUNNING');
+    await page.click('[data-test=cancel]');
+    await page.waitForFunction(() => document.querySelector('[data-test=job-state]')?.textContent === 'CANCELED');
+    assert.equal((await jobs()).find((job) => job.jid === copy.jid)?.state, 'CANCELED');
+    await screenshot('job-cancelled');
+  });
+
+  it('shows the exception of a failing job', async () => {
+    const answer = await fetch(`${base}/sql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'failing.sql', script: failingScript(instance.sinkUrl) }),
+    });
+    assert.equal(answer.status, 200, await answer.clone().text());
+    const [failing] = ((await answer.json()) as { jobs: { jid: string }[] }).jobs;
+    assert.ok(failing);
+    await waitFor('the job to fail', async () =>
+      (await jobs()).find((job) => job.jid === failing.jid && job.state === 'FAILED'),
+    );
+    await page.goto(`${base}/#/jobs/${failing.jid}`);
+    await page.waitForSelector('[data-test=exceptions]');
+    assert.match(await text('[data-test=exceptions]'), /missing/);
+    assert.match(await text('[data-test=failure-cause]'), /error\[/);
+    assert.ok(!(await text('[data-test=job]')).includes(decodeURIComponent(new URL(instance.sinkUrl).password)));
+    await screenshot('job-failed');
+  });
+
+  it('switches between English and Chinese, and follows the browser language', async () => {
+    await page.goto(`${base}/#/jobs`);
+    await page.waitForSelector('[data-test=jobs]');
+    assert.match(await text('header nav'), /Overview/);
+    await page.click('[data-test=lang-switch]');
+    await page.waitForFunction(() => document.querySelector('header nav')?.textContent?.includes('概览'));
+    assert.match(await text('[data-test=jobs] thead'), /开始时间/);
+    await screenshot('jobs-zh');
+    await page.click('[data-test=lang-switch]');
+    await page.waitForFunction(() => document.querySelector('header nav')?.textContent?.includes('Overview'));
+
+    const context = await browser.createBrowserContext();
+    const chinese = await context.newPage();
+    chinese.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    chinese.on('pageerror', (error) => consoleErrors.push(String(error)));
+    // What a browser set to Chinese sends and shows as navigator.languages.
+    const cdp = await chinese.createCDPSession();
+    await cdp.send('Emulation.setUserAgentOverride', {
+      userAgent: await browser.userAgent(),
+      acceptLanguage: 'zh-CN,zh',
+    });
+    await chinese.goto(`${base}/`);
+    await chinese.waitForFunction(() => document.querySelector('header nav')?.textContent?.includes('概览'));
+    assert.equal(await chinese.$eval('html', (html) => html.lang), 'zh-CN');
+    await chinese.screenshot({ path: join(ARTIFACTS, 'overview-zh.png'), fullPage: true });
+    await context.close();
+    assert.deepEqual(consoleErrors, []);
+  });
+});
