@@ -1,7 +1,7 @@
 import { useTexts } from './i18n.ts';
 import type { PlanNode, Vertex } from './types.ts';
 
-const BOX_WIDTH = 230;
+const BOX_WIDTH = 240;
 const BOX_HEIGHT = 104;
 const COLUMN_GAP = 60;
 const ROW_GAP = 20;
@@ -75,7 +75,7 @@ export function OperatorGraph(props: {
               {number(props.rates.get(vertex.id) ?? 0)}
               {t('perSecond')}
             </div>
-            <div class="vline muted">
+            <div class="vline muted" title={t('latencyHelp')}>
               {t('latency')}: {millis(vertex.rivulet['latency-p50'])} / {millis(vertex.rivulet['latency-p99'])}
             </div>
             {pending !== null && (

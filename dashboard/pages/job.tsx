@@ -114,10 +114,12 @@ export function JobPage({ id, snapshot }: { readonly id: string; readonly snapsh
           <OperatorGraph vertices={details.vertices} nodes={details.plan.nodes} rates={rates} />
         </div>
       </section>
-      <section>
-        <h2>{t('throughput')}</h2>
-        <LiveChart series={throughput} />
-      </section>
+      {isActive(details) && (
+        <section>
+          <h2>{t('throughput')}</h2>
+          <LiveChart series={throughput} />
+        </section>
+      )}
       <section>
         <h2>{t('exceptions')}</h2>
         {entries.length === 0 ? (

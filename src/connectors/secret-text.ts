@@ -33,15 +33,19 @@ export class SecretText {
     const names = [...new Set([...ALWAYS_SENSITIVE, ...sensitiveNames].map((name) => name.toLowerCase()))]
       .sort((a, b) => b.length - a.length)
       .map(escapeRegExp);
-    // A name stands alone or ends a longer key (`sasl.password`, `db_password`), quoted or not.
-    this.byName = new RegExp(String.raw`(?<![A-Za-z0-9])(['"]?)(${names.join('|')})\1(\s*[=:]\s*)(${VALUE})`, 'gi');
+    // A name stands alone or ends a longer key (`sasl.password`, `db_password`), quoted or not: the
+    // closing quote of `'properties.sasl.password'` has no opening one before the name.
+    this.byName = new RegExp(
+      String.raw`(?<![A-Za-z0-9])(['"]?)(${names.join('|')})(['"]?)(\s*[=:]\s*)(${VALUE})`,
+      'gi',
+    );
   }
 
   text(text: string): string {
     return text
       .replace(URL_PASSWORD, `$1${REDACTED}@`)
-      .replace(this.byName, (_, quote: string, name: string, separator: string, value: string) => {
-        return `${quote}${name}${quote}${separator}${hiddenValue(value)}`;
+      .replace(this.byName, (_, open: string, name: string, close: string, separator: string, value: string) => {
+        return `${open}${name}${close}${separator}${hiddenValue(value)}`;
       });
   }
 }

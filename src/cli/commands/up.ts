@@ -229,7 +229,7 @@ function printReady(
   ];
   lines.push(`  log        ${log}   (topics: npx rivulet topics)`);
   lines.push(
-    `REST API on ${restUrl} (jobs: npx rivulet list; submit: npx rivulet sql -f FILE), token from ${token.source}`,
+    `REST API and dashboard on ${restUrl}/ (jobs: npx rivulet list; submit: npx rivulet sql -f FILE), token from ${token.source}`,
   );
   if (pipeline.length > 0) lines.push(`Running ${pipeline.length} jobs:`, ...pipeline);
   if (databases.length > 0) {

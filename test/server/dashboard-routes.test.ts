@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { type RestTestServer, startRestTestServer } from '../helpers/rest-server.ts';
+
+const TOKEN = 'dashboard-test-token';
+const PASSWORD = 'MARKER-pw-77aa31';
+
+const SCRIPT = `CREATE TABLE events_in (id BIGINT, note STRING) WITH (
+    'connector' = 'kafka', 'topic' = 'events', 'properties.bootstrap.servers' = 'unused:9092',
+    'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+  CREATE TABLE events_out (id BIGINT, note STRING) WITH (
+    'connector' = 'kafka', 'topic' = 'events_out', 'properties.bootstrap.servers' = 'unused:9092',
+    'format' = 'json', 'properties.sasl.password' = '${PASSWORD}');
+  INSERT INTO events_out SELECT id, note FROM events_in WHERE id > 1;`;
+
+/** The first `snapshot` event of GET /events, parsed. */
+async function firstSnapshot(
+  url: string,
+): Promise<{ contentType: string; data: Record<string, unknown>; raw: string }> {
+  const abort = new AbortController();
+  const response = await fetch(url, { signal: abort.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    assert.ok(!done, `the stream ended: ${text}`);
+    text += decoder.decode(value, { stream: true });
+    const event = /event: snapshot\ndata: (.*)\n\n/.exec(text);
+    if (event) {
+      abort.abort();
+      return {
+        contentType: response.headers.get('content-type') ?? '',
+        data: JSON.parse(event[1] as string),
+        raw: text,
+      };
+    }
+  }
+}
+
+describe('the dashboard routes of the REST server', () => {
+  let rest: RestTestServer;
+  before(async () => {
+    rest = await startRestTestServer(TOKEN);
+  });
+  after(() => rest?.dispose());
+
+  const post = (path: string, body: unknown, token?: string) =>
+    fetch(`${rest.base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it('serves the page, its script and its style, which no other page may frame or extend', async () => {
+    const page = await fetch(`${rest.base}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.equal(page.headers.get('access-control-allow-origin'), null);
+    const html = await page.text();
+    let gzipped = 0;
+    for (const asset of ['/assets/dashboard.js', '/assets/dashboard.css']) {
+      assert.ok(html.includes(asset), asset);
+      const answer = await fetch(`${rest.base}${asset}`);
+      assert.equal(answer.status, 200, asset);
+      gzipped += gzipSync(Buffer.from(await answer.arrayBuffer())).length;
+    }
+    // The issue's budget for the page's JavaScript and CSS.
+    assert.ok(gzipped < 300 * 1024, `${gzipped} bytes gzipped`);
+  });
+
+  it('refuses the page to another origin or site, as every route', async () => {
+    const foreign = await fetch(`${rest.base}/`, { headers: { origin: 'http://evil.example' } });
+    assert.equal(foreign.status, 403);
+    const crossSite = await fetch(`${rest.base}/events`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(crossSite.status, 403);
+  });
+
+  it('explains a script with the token, without starting it; a script that does not plan answers its error', async () => {
+    assert.equal((await post('/sql/explain', { script: SCRIPT })).status, 401);
+    const explained = await post('/sql/explain', { name: 'explained.sql', script: SCRIPT }, TOKEN);
+    assert.equal(explained.status, 200);
+    const body = (await explained.json()) as { explain: string };
+    assert.match(
+      body.explain,
+      /^== insert-into_default_catalog\.default_database\.events_out \(explained\.sql:7:3\) ==/,
+    );
+    assert.match(body.explain, /TableSourceScan\(table=\[events_in\]/);
+    assert.equal(rest.engine.jobs.size, 0);
+    const wrong = await post('/sql/explain', { script: 'SELEC 1;' }, TOKEN);
+    assert.equal(wrong.status, 200);
+    const errors = ((await wrong.json()) as { errors: string[] }).errors;
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] as string, /^error\[/);
+    const variables = await post('/sql/explain', { script: "SELECT '${X}';" }, TOKEN);
+    assert.match(JSON.stringify(await variables.json()), /X/);
+  });
+
+  it('streams snapshots of the jobs, and of one job, without a password', async () => {
+    const submitted = await post('/sql', { name: 'events.sql', script: SCRIPT }, TOKEN);
+    assert.equal(submitted.status, 200);
+    const [job] = ((await submitted.json()) as { jobs: { jid: string }[] }).jobs;
+    assert.ok(job);
+    const all = await firstSnapshot(`${rest.base}/events`);
+    assert.match(all.contentType, /^text\/event-stream/);
+    assert.match(all.raw, /^retry: \d+\n\n/);
+    const jobs = all.data.jobs as { jid: string; rivulet: { script: { file: string } } }[];
+    assert.deepEqual(
+      jobs.map((each) => each.jid),
+      [job.jid],
+    );
+    assert.equal(jobs[0]?.rivulet.script.file, 'events.sql');
+    assert.equal('job' in all.data, false);
+    const one = await firstSnapshot(`${rest.base}/events?job=${job.jid}`);
+    const details = (one.data.job as { details: { jid: string; vertices: { rivulet: { kind: string } }[] } }).details;
+    assert.equal(details.jid, job.jid);
+    assert.deepEqual(
+      details.vertices.map((vertex) => vertex.rivulet.kind),
+      ['source', 'operator', 'sink'],
+    );
+    assert.ok(!one.raw.includes(PASSWORD), 'the password is hidden');
+    const unknown = await firstSnapshot(`${rest.base}/events?job=nope`);
+    assert.equal(unknown.data.job, null);
+  });
+});
