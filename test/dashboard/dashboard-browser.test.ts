@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { findInstance } from '../../src/embedded/instance.ts';
+import { CliProcess } from '../helpers/cli.ts';
 import { type ExampleInstance, startExampleInstance } from '../helpers/example-instance.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -61,6 +62,7 @@ describe('the dashboard in a real Chromium', {
   let page: Page;
   let base: string;
   let token: string;
+  let restarted: CliProcess | undefined;
   const consoleErrors: string[] = [];
 
   const jobs = async (): Promise<JobRow[]> =>
@@ -99,6 +101,10 @@ describe('the dashboard in a real Chromium', {
   });
 
   after(async () => {
+    if (restarted && restarted.child.exitCode === null) {
+      restarted.child.kill('SIGINT');
+      await restarted.done;
+    }
     await browser?.close();
     await instance?.stop();
   });
@@ -232,5 +238,33 @@ describe('the dashboard in a real Chromium', {
     await chinese.screenshot({ path: join(ARTIFACTS, 'overview-zh.png'), fullPage: true });
     await context.close();
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it('reconnects after the engine restarts', async () => {
+    const { postgresPort } = findInstance(instance.dataDir);
+    await page.goto(`${base}/#/jobs`);
+    await page.waitForFunction(() => document.querySelector('[data-test=connection]')?.textContent === 'live');
+    instance.up.child.kill('SIGINT');
+    await instance.up.done;
+    await page.waitForFunction(() => document.querySelector('[data-test=connection]')?.textContent === 'reconnecting…');
+    await screenshot('reconnecting');
+    restarted = new CliProcess([
+      'up',
+      '--example',
+      'examples/ecommerce',
+      '--data-dir',
+      instance.dataDir,
+      '--pg-port',
+      String(postgresPort),
+      '--port',
+      new URL(base).port,
+    ]);
+    await restarted.waitFor(/Ready in [\d.]+ s/);
+    await page.waitForFunction(() => document.querySelector('[data-test=connection]')?.textContent === 'live', {
+      timeout: 20_000,
+    });
+    // The restored jobs run again in the new process: the example's, not the cancelled or failed ones.
+    const running = (await jobs()).filter((job) => job.state === 'RUNNING').length;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=jobs] tbody tr').length === n, {}, running);
   });
 });
