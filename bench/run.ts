@@ -1,3 +1,4 @@
+import { dashboardBenchmarks } from './dashboard.ts';
 import { formatBenchmarks } from './formats.ts';
 import { type Measurement, report } from './harness.ts';
 import { kafkaLogBenchmarks, postgresLogBenchmarks } from './log.ts';
@@ -14,6 +15,7 @@ const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   'kafka-log': kafkaLogBenchmarks,
   pipeline: fullPipelineBenchmarks,
   udf: udfBenchmarks,
+  dashboard: dashboardBenchmarks,
 };
 
 /** Every benchmark of the project in one table; `npm run bench -- pipeline sql` runs only those groups. */

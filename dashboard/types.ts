@@ -15,7 +15,6 @@ export interface JobInsight {
   readonly 'records-out': number;
   readonly 'dead-letters': number;
   readonly 'pending-output': number;
-  readonly script: { readonly file: string; readonly text: string } | null;
   readonly tables: readonly TableUse[];
 }
 
@@ -49,7 +48,7 @@ export interface PlanNode {
 export interface JobDetails extends Omit<JobSummary, 'rivulet'> {
   readonly vertices: readonly Vertex[];
   readonly plan: { readonly nodes: readonly PlanNode[] };
-  readonly rivulet: JobInsight;
+  readonly rivulet: JobInsight & { readonly script: { readonly file: string; readonly text: string } | null };
   readonly 'failure-cause'?: string;
 }
 

@@ -62,7 +62,7 @@ export function jobTables(job: Job) {
   });
 }
 
-/** Rivulet's own figures of a job for the dashboard: `rivulet` in /jobs/:id. */
+/** Rivulet's own figures of a job for the dashboard: `rivulet` in /jobs/:id (which adds its script) and /events. */
 export function jobInsight(job: Job) {
   const sinks = job.currentGraph?.sinks ?? [];
   return {
@@ -71,7 +71,6 @@ export function jobInsight(job: Job) {
     'records-out': job.stats.recordsOut,
     'dead-letters': [...job.stats.deadLetters.values()].reduce((sum, n) => sum + n, 0),
     'pending-output': sinks.reduce((n, sink) => n + sink.pending.length, 0),
-    script: job.script ?? null,
     tables: jobTables(job),
   };
 }

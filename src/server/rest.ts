@@ -204,7 +204,7 @@ function jobDetails(job: Job) {
     }),
     'status-counts': stateCounts(state, vertices.length),
     plan: jobPlan(job, vertices),
-    rivulet: jobInsight(job),
+    rivulet: { ...jobInsight(job), script: job.script ?? null },
     ...(job.failure ? { 'failure-cause': formatError(job.failure) } : {}),
   };
 }

@@ -108,16 +108,24 @@ describe('the dashboard routes of the REST server', () => {
     const all = await firstSnapshot(`${rest.base}/events`);
     assert.match(all.contentType, /^text\/event-stream/);
     assert.match(all.raw, /^retry: \d+\n\n/);
-    const jobs = all.data.jobs as { jid: string; rivulet: { script: { file: string } } }[];
+    const jobs = all.data.jobs as { jid: string; rivulet: { tables: { name: string }[] } }[];
     assert.deepEqual(
       jobs.map((each) => each.jid),
       [job.jid],
     );
-    assert.equal(jobs[0]?.rivulet.script.file, 'events.sql');
+    assert.deepEqual(
+      jobs[0]?.rivulet.tables.map((table) => table.name),
+      ['events_in', 'events_out'],
+    );
     assert.equal('job' in all.data, false);
     const one = await firstSnapshot(`${rest.base}/events?job=${job.jid}`);
-    const details = (one.data.job as { details: { jid: string; vertices: { rivulet: { kind: string } }[] } }).details;
+    const details = (
+      one.data.job as {
+        details: { jid: string; vertices: { rivulet: { kind: string } }[]; rivulet: { script: { file: string } } };
+      }
+    ).details;
     assert.equal(details.jid, job.jid);
+    assert.equal(details.rivulet.script.file, 'events.sql');
     assert.deepEqual(
       details.vertices.map((vertex) => vertex.rivulet.kind),
       ['source', 'operator', 'sink'],
