@@ -1,5 +1,13 @@
-import { useTexts } from '../i18n.ts';
-import type { Snapshot } from '../types.ts';
+import { type Key, useTexts } from '../i18n.ts';
+import type { JobState, Snapshot } from '../types.ts';
+
+/** The tiles of jobs by state: the state they stand for, the field of /overview, the label. */
+const COUNTS = [
+  ['RUNNING', 'jobs-running', 'running'],
+  ['FINISHED', 'jobs-finished', 'finished'],
+  ['CANCELED', 'jobs-cancelled', 'cancelled'],
+  ['FAILED', 'jobs-failed', 'failed'],
+] as const satisfies readonly (readonly [JobState, keyof Snapshot['overview'], Key])[];
 
 export function OverviewPage({ snapshot }: { readonly snapshot: Snapshot | undefined }) {
   const { t, number, duration, bytes } = useTexts();
@@ -34,22 +42,12 @@ export function OverviewPage({ snapshot }: { readonly snapshot: Snapshot | undef
       <section class="card">
         <h2>{t('jobsByState')}</h2>
         <div class="counts">
-          <a href="#/jobs" class="count RUNNING" data-test="jobs-running">
-            <b>{number(overview['jobs-running'])}</b>
-            {t('running')}
-          </a>
-          <a href="#/jobs" class="count FINISHED">
-            <b>{number(overview['jobs-finished'])}</b>
-            {t('finished')}
-          </a>
-          <a href="#/jobs" class="count CANCELED">
-            <b>{number(overview['jobs-cancelled'])}</b>
-            {t('cancelled')}
-          </a>
-          <a href="#/jobs" class="count FAILED">
-            <b>{number(overview['jobs-failed'])}</b>
-            {t('failed')}
-          </a>
+          {COUNTS.map(([state, field, label]) => (
+            <a key={state} href="#/jobs" class={`count ${state}`} data-test={`jobs-${state.toLowerCase()}`}>
+              <b>{number(overview[field])}</b>
+              {t(label)}
+            </a>
+          ))}
         </div>
       </section>
       <section class="card">

@@ -499,28 +499,22 @@ async function handle(
       return;
     }
   }
-  if (method === 'POST' && path === '/sql/explain') {
+  if (method === 'POST' && (path === '/sql' || path === '/sql/explain')) {
     const body = await guard.readJson(request);
     const submitted = body.kind === 'json' ? submission(body.value) : body.refusal;
     if ('status' in submitted) {
       refuse(response, submitted, engine);
       return;
     }
-    // Planning reads no table: nothing is connected to, nothing is started. A script that does not
-    // plan is an answer too (the editor shows it as the user types), not a failed request.
-    try {
-      reply(200, { explain: explainScript(planScript(submitted.name, submitted.script, submitted.variables, {})) });
-    } catch (error) {
-      if (!isRivuletError(error)) throw error;
-      reply(200, { errors: [formatError(error)] });
-    }
-    return;
-  }
-  if (method === 'POST' && path === '/sql') {
-    const body = await guard.readJson(request);
-    const submitted = body.kind === 'json' ? submission(body.value) : body.refusal;
-    if ('status' in submitted) {
-      refuse(response, submitted, engine);
+    if (path === '/sql/explain') {
+      // Planning reads no table: nothing is connected to, nothing is started. A script that does not
+      // plan is an answer too (the editor shows it as the user types), not a failed request.
+      try {
+        reply(200, { explain: explainScript(planScript(submitted.name, submitted.script, submitted.variables, {})) });
+      } catch (error) {
+        if (!isRivuletError(error)) throw error;
+        reply(200, { errors: [formatError(error)] });
+      }
       return;
     }
     // The answers of SHOW and DESCRIBE statements come from the script's own catalog, as it plans.
