@@ -75,7 +75,7 @@ function App() {
           {lang === 'zh' ? 'English' : '中文'}
         </button>
       </header>
-      <main>
+      <main class={live.connected ? '' : 'stale'}>
         {route.kind === 'overview' && <OverviewPage snapshot={live.snapshot} />}
         {route.kind === 'jobs' && <JobsPage snapshot={live.snapshot} />}
         {route.kind === 'job' && <JobPage id={route.id} snapshot={live.snapshot} />}
