@@ -63,13 +63,16 @@ export interface Live {
  * again by itself after a broken stream; when it gives up (the engine was down when it tried),
  * the page opens a new stream every 2 s until the engine answers.
  */
-export function useLive(job: string | undefined): Live {
+export function useLive(job: string | undefined, cdc: boolean): Live {
   const [live, setLive] = useState<Live>({ snapshot: undefined, connected: false });
   useEffect(() => {
     let source: EventSource | undefined;
     let retry: number | undefined;
     const connect = () => {
-      source = new EventSource(job === undefined ? '/events' : `/events?job=${encodeURIComponent(job)}`);
+      const query = new URLSearchParams();
+      if (job !== undefined) query.set('job', job);
+      if (cdc) query.set('view', 'cdc');
+      source = new EventSource(`/events${query.size > 0 ? `?${query}` : ''}`);
       source.addEventListener('snapshot', (event) => {
         setLive({ snapshot: JSON.parse((event as MessageEvent<string>).data) as Snapshot, connected: true });
       });
@@ -86,6 +89,6 @@ export function useLive(job: string | undefined): Live {
       source?.close();
       window.clearTimeout(retry);
     };
-  }, [job]);
+  }, [job, cdc]);
   return live;
 }

@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { takeTokenFromFragment, useLive } from './api.ts';
 import { initialLang, type Lang, rememberLang, TextsContext, texts } from './i18n.ts';
+import { CdcPage } from './pages/cdc.tsx';
 import { JobPage } from './pages/job.tsx';
 import { JobsPage } from './pages/jobs.tsx';
 import { OverviewPage } from './pages/overview.tsx';
@@ -15,6 +16,7 @@ type Route =
   | { readonly kind: 'overview' }
   | { readonly kind: 'jobs' }
   | { readonly kind: 'job'; readonly id: string }
+  | { readonly kind: 'cdc' }
   | { readonly kind: 'sql' };
 
 function routeOf(hash: string): Route {
@@ -23,6 +25,7 @@ function routeOf(hash: string): Route {
   if (job) return { kind: 'job', id: decodeURIComponent(job[1] as string) };
   if (path === '/jobs') return { kind: 'jobs' };
   if (path === '/sql') return { kind: 'sql' };
+  if (path === '/cdc') return { kind: 'cdc' };
   return { kind: 'overview' };
 }
 
@@ -43,7 +46,7 @@ function App() {
   const route = useRoute();
   const [lang, setLang] = useState<Lang>(initialLang);
   const text = useMemo(() => texts(lang), [lang]);
-  const live = useLive(route.kind === 'job' ? route.id : undefined);
+  const live = useLive(route.kind === 'job' ? route.id : undefined, route.kind === 'cdc');
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }, [lang]);
@@ -65,6 +68,7 @@ function App() {
         <nav>
           {tab('overview', '#/', t('overview'))}
           {tab('jobs', '#/jobs', t('jobs'))}
+          {tab('cdc', '#/cdc', t('cdc'))}
           {tab('sql', '#/sql', t('sql'))}
         </nav>
         <span class={`status ${live.connected ? 'up' : 'down'}`} data-test="connection">
@@ -79,6 +83,7 @@ function App() {
         {route.kind === 'overview' && <OverviewPage snapshot={live.snapshot} />}
         {route.kind === 'jobs' && <JobsPage snapshot={live.snapshot} />}
         {route.kind === 'job' && <JobPage id={route.id} snapshot={live.snapshot} />}
+        {route.kind === 'cdc' && <CdcPage snapshot={live.snapshot} />}
         {route.kind === 'sql' && <SqlPage />}
       </main>
     </TextsContext.Provider>

@@ -71,6 +71,19 @@ export interface ExceptionEntry {
   readonly failureLabels: { readonly code?: string };
 }
 
+export interface CdcSlot {
+  readonly jid: string;
+  readonly job: string;
+  readonly table: string;
+  readonly database: string | null;
+  readonly slot: string;
+  readonly reported: boolean;
+  readonly 'lag-seconds': number | null;
+  readonly 'retained-wal-bytes': number | null;
+  readonly 'lag-bytes': number | null;
+  readonly warning: 'not-reported' | 'wal-retained' | null;
+}
+
 export interface Snapshot {
   readonly now: number;
   readonly overview: {
@@ -89,6 +102,7 @@ export interface Snapshot {
   };
   readonly log: { readonly kind: string; readonly description: string };
   readonly jobs: readonly JobSummary[];
+  readonly cdc?: { readonly slots: readonly CdcSlot[]; readonly 'retained-wal-warning-bytes': number };
   readonly job?: {
     readonly details: JobDetails;
     readonly checkpoints: Checkpoints;

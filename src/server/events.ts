@@ -5,9 +5,17 @@ const INTERVAL_MS = 1000;
 /** How long a browser waits before it connects again after the stream broke (an engine restart). */
 const RETRY_MS = 2000;
 
+/** What a page shows: one job's page, and the CDC page (whose slots are asked of the source databases). */
+export interface StreamView {
+  readonly job: string | undefined;
+  readonly cdc: boolean;
+}
+
 interface Client {
   readonly response: ServerResponse;
-  readonly job: string | undefined;
+  readonly view: StreamView;
+  /** A snapshot is being made: a slow one (a source database that is slow to answer) skips the next ticks. */
+  busy: boolean;
 }
 
 /**
@@ -19,9 +27,9 @@ export class EventStreams {
   private readonly clients = new Set<Client>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly snapshot: (job: string | undefined) => string) {}
+  constructor(private readonly snapshot: (view: StreamView) => Promise<string>) {}
 
-  open(request: IncomingMessage, response: ServerResponse, job: string | undefined): void {
+  open(request: IncomingMessage, response: ServerResponse, view: StreamView): void {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -30,21 +38,30 @@ export class EventStreams {
     // An open stream must not keep the engine's process alive once it stops.
     request.socket.unref();
     response.write(`retry: ${RETRY_MS}\n\n`);
-    const client = { response, job };
+    const client: Client = { response, view, busy: false };
     this.clients.add(client);
-    this.send(client);
+    void this.send(client);
     request.once('close', () => {
       this.clients.delete(client);
       if (this.clients.size === 0) this.stop();
     });
     this.timer ??= setInterval(() => {
-      for (const each of this.clients) this.send(each);
+      for (const each of this.clients) void this.send(each);
     }, INTERVAL_MS).unref();
   }
 
-  private send(client: Client): void {
-    // One line of JSON: a data field ends at a newline, and JSON.stringify writes none.
-    client.response.write(`event: snapshot\ndata: ${this.snapshot(client.job)}\n\n`);
+  private async send(client: Client): Promise<void> {
+    if (client.busy) return;
+    client.busy = true;
+    try {
+      const data = await this.snapshot(client.view);
+      // One line of JSON: a data field ends at a newline, and JSON.stringify writes none.
+      if (this.clients.has(client)) client.response.write(`event: snapshot\ndata: ${data}\n\n`);
+    } catch {
+      // A snapshot that could not be made is skipped; the next tick makes a new one.
+    } finally {
+      client.busy = false;
+    }
   }
 
   private stop(): void {

@@ -40,7 +40,7 @@ export function vertexInsight(vertex: Vertex) {
 }
 
 /** Where a table lives: its connector, and the database or topic it names (never a password). */
-function tableOf(table: TableReference, role: 'source' | 'sink') {
+export function tableOf(table: TableReference, role: 'source' | 'sink') {
   const option = (key: string) => {
     const value = table.connector.get(key);
     return value === undefined ? undefined : String(value);

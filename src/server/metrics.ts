@@ -67,7 +67,7 @@ class Exposition {
 }
 
 /** Each job's source samples (a replication slot's lag, say), asked of every job at once. */
-async function sourceSamples(engine: Engine) {
+export async function sourceSamples(engine: Engine) {
   const jobs = [...engine.jobs.values()];
   const answers = await Promise.all(jobs.map((job) => job.currentRun?.sourceMetrics() ?? []));
   return new Map(jobs.map((job, i) => [job, answers[i] ?? []]));

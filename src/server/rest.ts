@@ -9,8 +9,9 @@ import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts } from '../runtime/vertex-metrics.ts';
+import { cdcSlots } from './cdc-slots.ts';
 import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
-import { EventStreams } from './events.ts';
+import { EventStreams, type StreamView } from './events.ts';
 import { jobInsight, vertexInsight } from './job-insight.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 import { type Refusal, RequestGuard } from './request-guard.ts';
@@ -365,7 +366,8 @@ function refuse(response: ServerResponse, refusal: Refusal, engine: Engine): voi
 }
 
 /** What one event of GET /events carries: everything a dashboard page shows (see docs/dashboard.md). */
-function snapshot(engine: Engine, port: number, jobId: string | undefined) {
+async function snapshot(engine: Engine, port: number, view: StreamView) {
+  const jobId = view.job;
   const job = jobId === undefined ? undefined : engine.get(jobId);
   return {
     now: Date.now(),
@@ -383,6 +385,7 @@ function snapshot(engine: Engine, port: number, jobId: string | undefined) {
             ? { details: jobDetails(job), checkpoints: checkpoints(job), exceptions: exceptions(job, 20) }
             : null,
         }),
+    ...(view.cdc ? { cdc: await cdcSlots(engine) } : {}),
   };
 }
 
@@ -397,7 +400,9 @@ function snapshot(engine: Engine, port: number, jobId: string | undefined) {
  */
 export function startRestServer(engine: Engine, port: number, options: RestOptions): Promise<Server> {
   const guard = new RequestGuard(port, options.token, options.maxBodyBytes);
-  const events = new EventStreams((job) => JSON.stringify(SecretHider.of(engine).answer(snapshot(engine, port, job))));
+  const events = new EventStreams(async (view) =>
+    JSON.stringify(SecretHider.of(engine).answer(await snapshot(engine, port, view))),
+  );
   const server = createServer((request, response) => {
     handle(engine, port, guard, events, request, response).catch((error: unknown) => {
       send(response, isRivuletError(error) ? 400 : 500, { errors: [formatError(error)] }, engine);
@@ -440,7 +445,13 @@ async function handle(
         break;
       }
       case '/events':
-        events.open(request, response, url.searchParams.get('job') ?? undefined);
+        events.open(request, response, {
+          job: url.searchParams.get('job') ?? undefined,
+          cdc: url.searchParams.get('view') === 'cdc',
+        });
+        return;
+      case '/cdc':
+        reply(200, await cdcSlots(engine));
         return;
       case '/overview':
         reply(200, clusterOverview(engine));

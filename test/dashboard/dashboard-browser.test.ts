@@ -209,6 +209,16 @@ describe('the dashboard in a real Chromium', {
     await screenshot('job-failed');
   });
 
+  it("shows the example's replication slots as the source database reports them", async () => {
+    await page.goto(`${base}/#/cdc`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=cdc] tbody tr').length === 2);
+    const slots = await page.$$eval('[data-test=cdc] tbody tr', (rows) => rows.map((row) => row.dataset.slot).sort());
+    assert.deepEqual(slots, ['flink_slot_orders', 'flink_slot_users']);
+    assert.match(await text('[data-test=cdc]'), /source_db/);
+    assert.equal(await page.$('[data-test=slot-warning]'), null);
+    await screenshot('cdc');
+  });
+
   it('switches between English and Chinese, and follows the browser language', async () => {
     await page.goto(`${base}/#/jobs`);
     await page.waitForSelector('[data-test=jobs]');

@@ -133,5 +133,13 @@ describe('the dashboard routes of the REST server', () => {
     assert.ok(!one.raw.includes(PASSWORD), 'the password is hidden');
     const unknown = await firstSnapshot(`${rest.base}/events?job=nope`);
     assert.equal(unknown.data.job, null);
+    assert.equal('cdc' in unknown.data, false);
+  });
+
+  it('lists the replication slots of running postgres-cdc sources: none here', async () => {
+    const cdc = await fetch(`${rest.base}/cdc`);
+    assert.deepEqual(await cdc.json(), { slots: [], 'retained-wal-warning-bytes': 1024 ** 3 });
+    const view = await firstSnapshot(`${rest.base}/events?view=cdc`);
+    assert.deepEqual(view.data.cdc, { slots: [], 'retained-wal-warning-bytes': 1024 ** 3 });
   });
 });

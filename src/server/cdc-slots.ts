@@ -1,0 +1,43 @@
+import type { Engine } from '../runtime/engine.ts';
+import { tableOf } from './job-insight.ts';
+import { sourceSamples } from './metrics.ts';
+
+/**
+ * Retained WAL beyond which a slot is flagged: PostgreSQL's default max_wal_size (1 GB). WAL past it
+ * would have been recycled by the server's checkpoints if no slot held it back.
+ */
+export const RETAINED_WAL_WARNING_BYTES = 1024 ** 3;
+
+/**
+ * The replication slots of the running jobs' postgres-cdc sources, as the source databases report
+ * them (the samples of /metrics: one query per source database, given up after 2 s).
+ */
+export async function cdcSlots(engine: Engine) {
+  const slots = [];
+  for (const [job, sources] of await sourceSamples(engine)) {
+    for (const { vertex, samples } of sources) {
+      const slot = samples.find((sample) => sample.labels.slot !== undefined)?.labels.slot;
+      if (slot === undefined) continue;
+      const value = (name: string) => samples.find((sample) => sample.name === name)?.value ?? null;
+      const retained = value('rivulet_cdc_slot_retained_wal_bytes');
+      const reported = value('rivulet_cdc_slot_metrics_up') === 1;
+      slots.push({
+        jid: job.id,
+        job: job.plan.name,
+        table: vertex.scan.table.name,
+        database: tableOf(vertex.scan.table, 'source').database,
+        slot,
+        reported,
+        'lag-seconds': value('rivulet_cdc_source_lag_seconds'),
+        'retained-wal-bytes': retained,
+        'lag-bytes': value('rivulet_cdc_lag_bytes'),
+        warning: !reported
+          ? 'not-reported'
+          : retained !== null && retained > RETAINED_WAL_WARNING_BYTES
+            ? 'wal-retained'
+            : null,
+      });
+    }
+  }
+  return { slots, 'retained-wal-warning-bytes': RETAINED_WAL_WARNING_BYTES };
+}
