@@ -59,20 +59,17 @@ export interface Live {
 }
 
 /**
- * The latest snapshot of GET /events (for one job's page, with that job). The browser connects
+ * The latest snapshot of GET /events?<query> (`job=<id>` for a job's page, `view=cdc`, …). The browser connects
  * again by itself after a broken stream; when it gives up (the engine was down when it tried),
  * the page opens a new stream every 2 s until the engine answers.
  */
-export function useLive(job: string | undefined, cdc: boolean): Live {
+export function useLive(query: string): Live {
   const [live, setLive] = useState<Live>({ snapshot: undefined, connected: false });
   useEffect(() => {
     let source: EventSource | undefined;
     let retry: number | undefined;
     const connect = () => {
-      const query = new URLSearchParams();
-      if (job !== undefined) query.set('job', job);
-      if (cdc) query.set('view', 'cdc');
-      source = new EventSource(`/events${query.size > 0 ? `?${query}` : ''}`);
+      source = new EventSource(`/events${query === '' ? '' : `?${query}`}`);
       source.addEventListener('snapshot', (event) => {
         setLive({ snapshot: JSON.parse((event as MessageEvent<string>).data) as Snapshot, connected: true });
       });
@@ -89,6 +86,6 @@ export function useLive(job: string | undefined, cdc: boolean): Live {
       source?.close();
       window.clearTimeout(retry);
     };
-  }, [job, cdc]);
+  }, [query]);
   return live;
 }

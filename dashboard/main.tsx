@@ -9,6 +9,7 @@ import { JobPage } from './pages/job.tsx';
 import { JobsPage } from './pages/jobs.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { SqlPage } from './pages/sql.tsx';
+import { TopicsPage } from './pages/topics.tsx';
 import { TokenControl } from './token.tsx';
 
 /** The page an address names: `#/`, `#/jobs`, `#/jobs/<id>`, `#/sql`. */
@@ -17,6 +18,7 @@ type Route =
   | { readonly kind: 'jobs' }
   | { readonly kind: 'job'; readonly id: string }
   | { readonly kind: 'cdc' }
+  | { readonly kind: 'topics'; readonly topic: string | undefined }
   | { readonly kind: 'sql' };
 
 function routeOf(hash: string): Route {
@@ -26,6 +28,8 @@ function routeOf(hash: string): Route {
   if (path === '/jobs') return { kind: 'jobs' };
   if (path === '/sql') return { kind: 'sql' };
   if (path === '/cdc') return { kind: 'cdc' };
+  const topics = /^\/topics(?:\/([^/]+))?$/.exec(path);
+  if (topics) return { kind: 'topics', topic: topics[1] === undefined ? undefined : decodeURIComponent(topics[1]) };
   return { kind: 'overview' };
 }
 
@@ -42,11 +46,32 @@ function useRoute(): Route {
   return route;
 }
 
+/** What the page's event stream carries beside the overview and the jobs. */
+function liveQuery(route: Route, keyFilter: string): string {
+  switch (route.kind) {
+    case 'job':
+      return new URLSearchParams({ job: route.id }).toString();
+    case 'cdc':
+      return 'view=cdc';
+    case 'topics': {
+      const query = new URLSearchParams({ view: 'topics' });
+      if (route.topic !== undefined) query.set('topic', route.topic);
+      if (route.topic !== undefined && keyFilter !== '') query.set('key', keyFilter);
+      return query.toString();
+    }
+    case 'overview':
+    case 'jobs':
+    case 'sql':
+      return '';
+  }
+}
+
 function App() {
   const route = useRoute();
   const [lang, setLang] = useState<Lang>(initialLang);
   const text = useMemo(() => texts(lang), [lang]);
-  const live = useLive(route.kind === 'job' ? route.id : undefined, route.kind === 'cdc');
+  const [keyFilter, setKeyFilter] = useState('');
+  const live = useLive(liveQuery(route, keyFilter));
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }, [lang]);
@@ -68,6 +93,7 @@ function App() {
         <nav>
           {tab('overview', '#/', t('overview'))}
           {tab('jobs', '#/jobs', t('jobs'))}
+          {tab('topics', '#/topics', t('topics'))}
           {tab('cdc', '#/cdc', t('cdc'))}
           {tab('sql', '#/sql', t('sql'))}
         </nav>
@@ -84,6 +110,9 @@ function App() {
         {route.kind === 'jobs' && <JobsPage snapshot={live.snapshot} />}
         {route.kind === 'job' && <JobPage id={route.id} snapshot={live.snapshot} />}
         {route.kind === 'cdc' && <CdcPage snapshot={live.snapshot} />}
+        {route.kind === 'topics' && (
+          <TopicsPage snapshot={live.snapshot} topic={route.topic} onKeyFilter={setKeyFilter} />
+        )}
         {route.kind === 'sql' && <SqlPage />}
       </main>
     </TextsContext.Provider>

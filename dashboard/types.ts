@@ -84,6 +84,31 @@ export interface CdcSlot {
   readonly warning: 'not-reported' | 'wal-retained' | null;
 }
 
+export interface TopicInfo {
+  readonly name: string;
+  readonly partitions: number;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly compacted: boolean;
+}
+
+export interface Bytes {
+  readonly text: string | null;
+  readonly encoding: 'utf8' | 'hex';
+}
+
+export interface TopicRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+  readonly key: Bytes;
+  readonly value: Bytes;
+}
+
+export type Tail =
+  | { readonly topic: string; readonly partitions: number; readonly records: readonly TopicRecord[] }
+  | { readonly topic: string; readonly error: string };
+
 export interface Snapshot {
   readonly now: number;
   readonly overview: {
@@ -103,6 +128,8 @@ export interface Snapshot {
   readonly log: { readonly kind: string; readonly description: string };
   readonly jobs: readonly JobSummary[];
   readonly cdc?: { readonly slots: readonly CdcSlot[]; readonly 'retained-wal-warning-bytes': number };
+  readonly topics?: readonly TopicInfo[];
+  readonly tail?: Tail;
   readonly job?: {
     readonly details: JobDetails;
     readonly checkpoints: Checkpoints;

@@ -5,10 +5,19 @@ const INTERVAL_MS = 1000;
 /** How long a browser waits before it connects again after the stream broke (an engine restart). */
 const RETRY_MS = 2000;
 
-/** What a page shows: one job's page, and the CDC page (whose slots are asked of the source databases). */
+/** What a page shows beside the overview and the jobs: one job, the CDC slots, the topics (each read when asked for). */
 export interface StreamView {
   readonly job: string | undefined;
   readonly cdc: boolean;
+  /** The topics page: its list, and the tail of one topic. */
+  readonly topics: boolean;
+  readonly tail: TailView | undefined;
+}
+
+export interface TailView {
+  readonly topic: string;
+  readonly limit: number;
+  readonly key: string | undefined;
 }
 
 interface Client {

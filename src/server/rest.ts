@@ -11,12 +11,13 @@ import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts } from '../runtime/vertex-metrics.ts';
 import { cdcSlots } from './cdc-slots.ts';
 import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
-import { EventStreams, type StreamView } from './events.ts';
+import { EventStreams, type StreamView, type TailView } from './events.ts';
 import { jobInsight, vertexInsight } from './job-insight.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 import { type Refusal, RequestGuard } from './request-guard.ts';
 import { SecretHider } from './secrets.ts';
 import { submission } from './submission.ts';
+import { DEFAULT_TAIL, MAX_TAIL, topicTail } from './topic-tail.ts';
 import { graphVertices, type JobVertex } from './vertices.ts';
 
 /** The Flink release whose SQL dialect and REST API Rivulet follows (see docs/rest.md). */
@@ -386,7 +387,32 @@ async function snapshot(engine: Engine, port: number, view: StreamView) {
             : null,
         }),
     ...(view.cdc ? { cdc: await cdcSlots(engine) } : {}),
+    ...(view.topics ? { topics: await engine.log.describeTopics() } : {}),
+    ...(view.tail ? { tail: await tailOrError(engine, view.tail) } : {}),
   };
+}
+
+/** A topic's tail for a page, or the error that the page shows instead (a topic that does not exist). */
+async function tailOrError(engine: Engine, view: TailView) {
+  try {
+    return await topicTail(engine.log, view.topic, view.limit, view.key);
+  } catch (error) {
+    if (!isRivuletError(error)) throw error;
+    return { topic: view.topic, error: formatError(error) };
+  }
+}
+
+/** `?topic=…&limit=…&key=…` of a request for a topic's tail, or why not. */
+function tailView(url: URL): TailView | Refusal | undefined {
+  const topic = url.searchParams.get('topic');
+  if (topic === null) return undefined;
+  const limitText = url.searchParams.get('limit');
+  const limit = limitText === null ? DEFAULT_TAIL : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TAIL) {
+    return { status: 400, message: `Bad Request: limit must be a whole number from 1 to ${MAX_TAIL}` };
+  }
+  const key = url.searchParams.get('key') ?? '';
+  return { topic, limit, key: key === '' ? undefined : key };
 }
 
 /**
@@ -444,12 +470,29 @@ async function handle(
         }
         break;
       }
-      case '/events':
+      case '/events': {
+        const tail = tailView(url);
+        if (tail && 'status' in tail) {
+          refuse(response, tail, engine);
+          return;
+        }
         events.open(request, response, {
           job: url.searchParams.get('job') ?? undefined,
           cdc: url.searchParams.get('view') === 'cdc',
+          topics: url.searchParams.get('view') === 'topics',
+          tail,
         });
         return;
+      }
+      case '/topics':
+        reply(200, { topics: await engine.log.describeTopics() });
+        return;
+      case '/topics/tail': {
+        const tail = tailView(url) ?? { status: 400, message: 'Bad Request: name the topic: ?topic=<name>' };
+        if ('status' in tail) refuse(response, tail, engine);
+        else reply(200, await topicTail(engine.log, tail.topic, tail.limit, tail.key));
+        return;
+      }
       case '/cdc':
         reply(200, await cdcSlots(engine));
         return;

@@ -5,7 +5,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { databaseUrl } from '../../src/cli/support.ts';
 import { findInstance } from '../../src/embedded/instance.ts';
+import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { CliProcess } from '../helpers/cli.ts';
 import { type ExampleInstance, startExampleInstance } from '../helpers/example-instance.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -217,6 +219,31 @@ describe('the dashboard in a real Chromium', {
     assert.match(await text('[data-test=cdc]'), /source_db/);
     assert.equal(await page.$('[data-test=slot-warning]'), null);
     await screenshot('cdc');
+  });
+
+  it('shows the topics, and a record written in the test, found by its key', async () => {
+    const log = await PostgresLog.open(databaseUrl(findInstance(instance.dataDir), 'rivulet'), {
+      maintenanceIntervalMs: 0,
+    });
+    try {
+      await log.ensureTopic('dashboard_notes');
+      await log.produce([
+        { topic: 'dashboard_notes', key: Buffer.from('note-42'), value: Buffer.from('{"text":"written by the test"}') },
+        { topic: 'dashboard_notes', key: Buffer.from('note-7'), value: Buffer.from('{"text":"another one"}') },
+      ]);
+    } finally {
+      await log.close();
+    }
+    await page.goto(`${base}/#/topics`);
+    await page.waitForSelector('[data-test=topics] tr[data-topic=ods_orders]');
+    await page.click('[data-test=topics] tr[data-topic=dashboard_notes] a');
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=records] tbody tr').length === 2);
+    await page.type('[data-test=key-filter]', 'note-42');
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=records] tbody tr').length === 1);
+    const record = await text('[data-test=records] tbody tr');
+    assert.match(record, /note-42/);
+    assert.match(record, /written by the test/);
+    await screenshot('topic');
   });
 
   it('switches between English and Chinese, and follows the browser language', async () => {

@@ -136,6 +136,53 @@ describe('the dashboard routes of the REST server', () => {
     assert.equal('cdc' in unknown.data, false);
   });
 
+  it('lists the topics, and tails one with its keys and values decoded, filtered by key', async () => {
+    await rest.log.produce([
+      { topic: 'events', key: Buffer.from('k-1'), value: Buffer.from('{"id":1}'), timestamp: 1_000 },
+      { topic: 'events', key: Buffer.from('k-2'), value: Buffer.from([0xff, 0x00]), timestamp: 2_000 },
+      { topic: 'events', key: Buffer.from('k-1'), value: null, timestamp: 3_000 },
+    ]);
+    const topics = (await (await fetch(`${rest.base}/topics`)).json()) as { topics: { name: string }[] };
+    assert.ok(topics.topics.some((topic) => topic.name === 'events'));
+    const tail = async (query: string) => {
+      const answer = await fetch(`${rest.base}/topics/tail?${query}`);
+      return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+    };
+    const all = await tail('topic=events&limit=2');
+    assert.equal(all.status, 200);
+    assert.deepEqual(all.body.records, [
+      {
+        partition: 0,
+        offset: '2',
+        timestamp: 3_000,
+        key: { text: 'k-1', encoding: 'utf8' },
+        value: { text: null, encoding: 'utf8' },
+      },
+      {
+        partition: 0,
+        offset: '1',
+        timestamp: 2_000,
+        key: { text: 'k-2', encoding: 'utf8' },
+        value: { text: 'ff00', encoding: 'hex' },
+      },
+    ]);
+    const one = await tail('topic=events&key=k-1');
+    assert.deepEqual(
+      (one.body.records as { offset: string }[]).map((record) => record.offset),
+      ['2', '0'],
+    );
+    const missing = await tail('topic=nope');
+    assert.equal(missing.status, 400);
+    assert.match(String((missing.body.errors as string[])[0]), /LOG_TOPIC_NOT_FOUND/);
+    assert.equal((await tail('topic=events&limit=0')).status, 400);
+    const view = await firstSnapshot(`${rest.base}/events?view=topics&topic=events&key=k-2`);
+    assert.ok(Array.isArray(view.data.topics));
+    assert.deepEqual(
+      (view.data.tail as { records: { offset: string }[] }).records.map((record) => record.offset),
+      ['1'],
+    );
+  });
+
   it('lists the replication slots of running postgres-cdc sources: none here', async () => {
     const cdc = await fetch(`${rest.base}/cdc`);
     assert.deepEqual(await cdc.json(), { slots: [], 'retained-wal-warning-bytes': 1024 ** 3 });
