@@ -5,7 +5,8 @@ import uPlot from 'uplot';
 export interface Series {
   readonly labels: readonly string[];
   readonly times: readonly number[];
-  readonly values: readonly (readonly number[])[];
+  /** null leaves a gap. */
+  readonly values: readonly (readonly (number | null)[])[];
 }
 
 const COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea'];
@@ -31,7 +32,7 @@ export function LiveChart({ series, height = 180 }: { readonly series: Series; r
     return () => plot.current?.destroy();
   }, [series.labels.join('\n'), height]);
   useEffect(() => {
-    plot.current?.setData([series.times as number[], ...series.values.map((values) => values as number[])]);
+    plot.current?.setData([series.times as number[], ...series.values.map((values) => values as (number | null)[])]);
   }, [series]);
   return <div class="chart" ref={box} />;
 }

@@ -48,7 +48,11 @@ export interface PlanNode {
 export interface JobDetails extends Omit<JobSummary, 'rivulet'> {
   readonly vertices: readonly Vertex[];
   readonly plan: { readonly nodes: readonly PlanNode[] };
-  readonly rivulet: JobInsight & { readonly script: { readonly file: string; readonly text: string } | null };
+  readonly rivulet: JobInsight & {
+    readonly script: { readonly file: string; readonly text: string } | null;
+    /** Cumulative counts of the job's source-to-commit latency (seconds); `le` null is +Inf. */
+    readonly 'source-to-commit-buckets': readonly { readonly le: number | null; readonly count: number }[];
+  };
   readonly 'failure-cause'?: string;
 }
 

@@ -3,6 +3,7 @@ import { call, errorsOf } from '../api.ts';
 import { LiveChart, type Series } from '../chart.tsx';
 import { OperatorGraph } from '../graph.tsx';
 import { useTexts } from '../i18n.ts';
+import { useLatencySeries } from '../latency.ts';
 import { useRates } from '../rates.ts';
 import type { JobDetails, Snapshot } from '../types.ts';
 
@@ -54,6 +55,12 @@ export function JobPage({ id, snapshot }: { readonly id: string; readonly snapsh
   const vertexCounters = new Map((details?.vertices ?? []).map((v) => [v.id, v.metrics['read-records']]));
   const rates = useRates(snapshot?.now, vertexCounters);
   const throughput = useThroughput(snapshot, id, [t('recordsIn'), t('recordsOut')]);
+  const latency = useLatencySeries(
+    id,
+    snapshot?.now,
+    details?.jid === id ? details.rivulet['source-to-commit-buckets'] : undefined,
+    ['p50 (ms)', 'p99 (ms)'],
+  );
   if (!snapshot || job === undefined || (details && details.jid !== id)) return <p class="muted">…</p>;
   if (job === null || !details) return <p class="muted">{t('jobNotFound')}</p>;
   const act = async (kind: 'cancel' | 'stop') => {
@@ -118,6 +125,8 @@ export function JobPage({ id, snapshot }: { readonly id: string; readonly snapsh
         <section>
           <h2>{t('throughput')}</h2>
           <LiveChart series={throughput} />
+          <h2 title={t('latencyChartHelp')}>{t('latencyChart')}</h2>
+          <LiveChart series={latency} />
         </section>
       )}
       <section>

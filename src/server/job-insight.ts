@@ -1,39 +1,21 @@
+import { bucketQuantile } from '../common/bucket-quantile.ts';
 import type { TableReference } from '../plan/nodes.ts';
 import type { Vertex } from '../runtime/graph.ts';
-import type { Histogram } from '../runtime/histogram.ts';
 import type { Job } from '../runtime/job.ts';
 import { vertexSourceLatency } from '../runtime/vertex-metrics.ts';
 import { graphVertices } from './vertices.ts';
 
-/**
- * The q-quantile of a histogram in milliseconds, interpolated linearly inside its bucket as
- * Prometheus' histogram_quantile does; the highest finite bound when it falls in the +Inf bucket.
- */
-export function histogramQuantileMillis(histogram: Histogram, q: number): number {
-  const buckets = histogram.cumulative();
-  const rank = q * histogram.count;
-  let lowerBound = 0;
-  let lowerCount = 0;
-  for (const { le, count } of buckets) {
-    if (count >= rank) {
-      if (!Number.isFinite(le)) return lowerBound * 1000;
-      const inBucket = count - lowerCount;
-      const fraction = inBucket === 0 ? 1 : (rank - lowerCount) / inBucket;
-      return (lowerBound + (le - lowerBound) * fraction) * 1000;
-    }
-    lowerBound = le;
-    lowerCount = count;
-  }
-  return lowerBound * 1000;
-}
-
 /** Rivulet's own figures of a vertex for the dashboard: `rivulet` beside Flink's `metrics` in /jobs/:id. */
 export function vertexInsight(vertex: Vertex) {
-  const latency = vertexSourceLatency(vertex);
+  const buckets = vertexSourceLatency(vertex)?.cumulative() ?? [];
+  const millis = (q: number) => {
+    const seconds = bucketQuantile(buckets, q);
+    return seconds === undefined ? null : Math.round(seconds * 1000);
+  };
   return {
     kind: vertex.kind,
-    'latency-p50': latency && latency.count > 0 ? Math.round(histogramQuantileMillis(latency, 0.5)) : null,
-    'latency-p99': latency && latency.count > 0 ? Math.round(histogramQuantileMillis(latency, 0.99)) : null,
+    'latency-p50': millis(0.5),
+    'latency-p99': millis(0.99),
     // Back-pressure as Rivulet sees it: changes at a sink waiting for the next commit.
     'pending-output': vertex.kind === 'sink' ? vertex.pending.length : null,
   };

@@ -206,7 +206,14 @@ function jobDetails(job: Job) {
     }),
     'status-counts': stateCounts(state, vertices.length),
     plan: jobPlan(job, vertices),
-    rivulet: { ...jobInsight(job), script: job.script ?? null },
+    rivulet: {
+      ...jobInsight(job),
+      script: job.script ?? null,
+      // For windowed percentiles: the difference of two readings is the histogram of that interval.
+      'source-to-commit-buckets': job.stats.sourceToCommitSeconds
+        .cumulative()
+        .map(({ le, count }) => ({ le: Number.isFinite(le) ? le : null, count })),
+    },
     ...(job.failure ? { 'failure-cause': formatError(job.failure) } : {}),
   };
 }
