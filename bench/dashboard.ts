@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { findInstance } from '../src/embedded/instance.ts';
+import { chromiumPath } from '../test/helpers/chromium.ts';
 import { startExampleInstance } from '../test/helpers/example-instance.ts';
 import type { Measurement } from './harness.ts';
 
@@ -24,18 +24,9 @@ async function cpuPercent(pid: number): Promise<number> {
   return ((cpuSeconds(pid) - before) / ((performance.now() - start) / 1000)) * 100;
 }
 
-/** Debian's chromium, if installed. */
-function chromium(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Median over 5 loads of the time from navigation to the overview showing the jobs, in ms. */
 async function firstRenderMillis(base: string): Promise<Measurement[]> {
-  const executablePath = chromium();
+  const executablePath = chromiumPath();
   if (!executablePath) return [];
   const browser = await puppeteer.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
   try {

@@ -1,6 +1,4 @@
-/// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,19 +6,12 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { databaseUrl } from '../../src/cli/support.ts';
 import { findInstance } from '../../src/embedded/instance.ts';
 import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { chromiumPath } from '../helpers/chromium.ts';
 import { CliProcess } from '../helpers/cli.ts';
 import { type ExampleInstance, startExampleInstance } from '../helpers/example-instance.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-/** Debian's chromium (installed by .ci/run); without it the test is skipped, except in CI. */
-function chromiumPath(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
+/** Without Chromium the test is skipped, except in CI (whose .ci/run installs it). */
 const CHROMIUM = chromiumPath();
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 
@@ -76,10 +67,20 @@ describe('the dashboard in a real Chromium', {
     page.$eval(
       selector,
       (element, value) => {
-        (element as HTMLTextAreaElement).value = value;
+        (element as unknown as { value: string }).value = value;
         element.dispatchEvent(new Event('input', { bubbles: true }));
       },
       value,
+    );
+
+  // The page's side of a wait is a string of JavaScript: this project's TypeScript has no DOM types.
+  /** Waits until `selector` matches `n` elements. */
+  const untilCount = (selector: string, n: number, on: Page = page) =>
+    on.waitForFunction(`document.querySelectorAll(${JSON.stringify(selector)}).length === ${n}`);
+  /** Waits until the text of the first element `selector` matches is `expected`, or matches it. */
+  const untilText = (selector: string, expected: string | RegExp, on: Page = page) =>
+    on.waitForFunction(
+      `((text) => ${typeof expected === 'string' ? `text === ${JSON.stringify(expected)}` : `${expected}.test(text)`})(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '')`,
     );
 
   before(async () => {
@@ -116,11 +117,7 @@ describe('the dashboard in a real Chromium', {
     await page.waitForSelector('[data-test=overview]');
     const running = (await jobs()).filter((job) => job.state === 'RUNNING').length;
     assert.ok(running >= 5, `${running} jobs running`);
-    await page.waitForFunction(
-      (n) => document.querySelector('[data-test=jobs-running] b')?.textContent === String(n),
-      {},
-      running,
-    );
+    await untilText('[data-test=jobs-running] b', String(running));
     const overview = await text('[data-test=overview]');
     assert.match(overview, /postgres/);
     assert.match(overview, /source_db/);
@@ -133,21 +130,13 @@ describe('the dashboard in a real Chromium', {
   it("lists the example's jobs and shows a job's operator graph", async () => {
     const all = await jobs();
     await page.goto(`${base}/#/jobs`);
-    await page.waitForFunction(
-      (n) => document.querySelectorAll('[data-test=jobs] tbody tr').length === n,
-      {},
-      all.length,
-    );
+    await untilCount('[data-test=jobs] tbody tr', all.length);
     await screenshot('jobs');
     const dwd = all.find((job) => job.name.endsWith('dwd_orders'));
     assert.ok(dwd);
     const details = (await (await fetch(`${base}/jobs/${dwd.jid}`)).json()) as { vertices: { name: string }[] };
     await page.click(`tr[data-job="${dwd.jid}"] a`);
-    await page.waitForFunction(
-      (n) => document.querySelectorAll('[data-test=vertex]').length === n,
-      {},
-      details.vertices.length,
-    );
+    await untilCount('[data-test=vertex]', details.vertices.length);
     const graph = await text('[data-test=graph]');
     for (const vertex of details.vertices) assert.ok(graph.includes(vertex.name.slice(0, 20)), vertex.name);
     assert.match(await text('[data-test=job-sql]'), /INSERT INTO/);
@@ -158,7 +147,7 @@ describe('the dashboard in a real Chromium', {
   it('takes the token from the fragment and drops it from the address', async () => {
     await page.goto(`${base}/#token=${encodeURIComponent(token)}`);
     await page.waitForSelector('[data-test=overview]');
-    await page.waitForFunction(() => document.querySelector('[data-test=token-button]')?.textContent === 'token set');
+    await untilText('[data-test=token-button]', 'token set');
     assert.equal(new URL(page.url()).hash, '#/');
   });
 
@@ -166,12 +155,10 @@ describe('the dashboard in a real Chromium', {
     await page.goto(`${base}/#/sql`);
     await page.waitForSelector('[data-test=script]');
     await fill('[data-test=script]', 'SELEC 1;');
-    await page.waitForFunction(() => /error\[/.test(document.querySelector('[data-test=explain]')?.textContent ?? ''));
+    await untilText('[data-test=explain]', /error\[/);
     await fill('[data-test=variables]', 'SERVERS=unused:9092');
     await fill('[data-test=script]', COPY_SCRIPT);
-    await page.waitForFunction(() =>
-      (document.querySelector('[data-test=explain]')?.textContent ?? '').includes('TableSourceScan'),
-    );
+    await untilText('[data-test=explain]', /TableSourceScan/);
     await screenshot('sql');
     await page.click('[data-test=submit]');
     await page.waitForSelector('[data-test=submit-result] a');
@@ -184,9 +171,9 @@ describe('the dashboard in a real Chromium', {
     const copy = (await jobs()).find((job) => job.name === 'dashboard-copy');
     assert.ok(copy);
     await page.goto(`${base}/#/jobs/${copy.jid}`);
-    await page.waitForFunction(() => document.querySelector('[data-test=job-state]')?.textContent === 'RUNNING');
+    await untilText('[data-test=job-state]', 'RUNNING');
     await page.click('[data-test=cancel]');
-    await page.waitForFunction(() => document.querySelector('[data-test=job-state]')?.textContent === 'CANCELED');
+    await untilText('[data-test=job-state]', 'CANCELED');
     assert.equal((await jobs()).find((job) => job.jid === copy.jid)?.state, 'CANCELED');
     await screenshot('job-cancelled');
   });
@@ -213,8 +200,10 @@ describe('the dashboard in a real Chromium', {
 
   it("shows the example's replication slots as the source database reports them", async () => {
     await page.goto(`${base}/#/cdc`);
-    await page.waitForFunction(() => document.querySelectorAll('[data-test=cdc] tbody tr').length === 2);
-    const slots = await page.$$eval('[data-test=cdc] tbody tr', (rows) => rows.map((row) => row.dataset.slot).sort());
+    await untilCount('[data-test=cdc] tbody tr', 2);
+    const slots = await page.$$eval('[data-test=cdc] tbody tr', (rows) =>
+      rows.map((row) => row.getAttribute('data-slot')).sort(),
+    );
     assert.deepEqual(slots, ['flink_slot_orders', 'flink_slot_users']);
     assert.match(await text('[data-test=cdc]'), /source_db/);
     assert.equal(await page.$('[data-test=slot-warning]'), null);
@@ -237,9 +226,9 @@ describe('the dashboard in a real Chromium', {
     await page.goto(`${base}/#/topics`);
     await page.waitForSelector('[data-test=topics] tr[data-topic=ods_orders]');
     await page.click('[data-test=topics] tr[data-topic=dashboard_notes] a');
-    await page.waitForFunction(() => document.querySelectorAll('[data-test=records] tbody tr').length === 2);
+    await untilCount('[data-test=records] tbody tr', 2);
     await page.type('[data-test=key-filter]', 'note-42');
-    await page.waitForFunction(() => document.querySelectorAll('[data-test=records] tbody tr').length === 1);
+    await untilCount('[data-test=records] tbody tr', 1);
     const record = await text('[data-test=records] tbody tr');
     assert.match(record, /note-42/);
     assert.match(record, /written by the test/);
@@ -251,11 +240,11 @@ describe('the dashboard in a real Chromium', {
     await page.waitForSelector('[data-test=jobs]');
     assert.match(await text('header nav'), /Overview/);
     await page.click('[data-test=lang-switch]');
-    await page.waitForFunction(() => document.querySelector('header nav')?.textContent?.includes('概览'));
+    await untilText('header nav', /概览/);
     assert.match(await text('[data-test=jobs] thead'), /开始时间/);
     await screenshot('jobs-zh');
     await page.click('[data-test=lang-switch]');
-    await page.waitForFunction(() => document.querySelector('header nav')?.textContent?.includes('Overview'));
+    await untilText('header nav', /Overview/);
 
     const context = await browser.createBrowserContext();
     const chinese = await context.newPage();
@@ -270,7 +259,7 @@ describe('the dashboard in a real Chromium', {
       acceptLanguage: 'zh-CN,zh',
     });
     await chinese.goto(`${base}/`);
-    await chinese.waitForFunction(() => document.querySelector('header nav')?.textContent?.includes('概览'));
+    await untilText('header nav', /概览/, chinese);
     assert.equal(await chinese.$eval('html', (html) => html.lang), 'zh-CN');
     await chinese.screenshot({ path: join(ARTIFACTS, 'overview-zh.png'), fullPage: true });
     await context.close();
@@ -280,10 +269,10 @@ describe('the dashboard in a real Chromium', {
   it('reconnects after the engine restarts', async () => {
     const { postgresPort } = findInstance(instance.dataDir);
     await page.goto(`${base}/#/jobs`);
-    await page.waitForFunction(() => document.querySelector('[data-test=connection]')?.textContent === 'live');
+    await untilText('[data-test=connection]', 'live');
     instance.up.child.kill('SIGINT');
     await instance.up.done;
-    await page.waitForFunction(() => document.querySelector('[data-test=connection]')?.textContent === 'reconnecting…');
+    await untilText('[data-test=connection]', 'reconnecting…');
     await screenshot('reconnecting');
     restarted = new CliProcess([
       'up',
@@ -297,11 +286,9 @@ describe('the dashboard in a real Chromium', {
       new URL(base).port,
     ]);
     await restarted.waitFor(/Ready in [\d.]+ s/);
-    await page.waitForFunction(() => document.querySelector('[data-test=connection]')?.textContent === 'live', {
-      timeout: 20_000,
-    });
+    await untilText('[data-test=connection]', 'live');
     // The restored jobs run again in the new process: the example's, not the cancelled or failed ones.
     const running = (await jobs()).filter((job) => job.state === 'RUNNING').length;
-    await page.waitForFunction((n) => document.querySelectorAll('[data-test=jobs] tbody tr').length === n, {}, running);
+    await untilCount('[data-test=jobs] tbody tr', running);
   });
 });
