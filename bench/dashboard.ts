@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { findInstance } from '../src/embedded/instance.ts';
-import { chromiumPath } from '../test/helpers/chromium.ts';
+import { commandPath } from '../test/helpers/command-path.ts';
 import { startExampleInstance } from '../test/helpers/example-instance.ts';
 import type { Measurement } from './harness.ts';
 
@@ -26,7 +26,7 @@ async function cpuPercent(pid: number): Promise<number> {
 
 /** Median over 5 loads of the time from navigation to the overview showing the jobs, in ms. */
 async function firstRenderMillis(base: string): Promise<Measurement[]> {
-  const executablePath = chromiumPath();
+  const executablePath = commandPath('chromium');
   if (!executablePath) return [];
   const browser = await puppeteer.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
   try {

@@ -6,13 +6,13 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { databaseUrl } from '../../src/cli/support.ts';
 import { findInstance } from '../../src/embedded/instance.ts';
 import { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { chromiumPath } from '../helpers/chromium.ts';
 import { CliProcess } from '../helpers/cli.ts';
+import { commandPath } from '../helpers/command-path.ts';
 import { type ExampleInstance, startExampleInstance } from '../helpers/example-instance.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** Without Chromium the test is skipped, except in CI (whose .ci/run installs it). */
-const CHROMIUM = chromiumPath();
+const CHROMIUM = commandPath('chromium');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 
 /** Columns of the example's ods_users topic (examples/ecommerce/1_cdc_source_to_kafka.sql). */
