@@ -9,8 +9,9 @@ import { sourceSamples } from './metrics.ts';
 export const RETAINED_WAL_WARNING_BYTES = 1024 ** 3;
 
 /**
- * The replication slots of the running jobs' postgres-cdc sources, as the source databases report
- * them (the samples of /metrics: one query per source database, given up after 2 s).
+ * The replication slots of the running jobs' sources that read one (their source samples carry a
+ * `slot` label), as the source databases report them: the samples of /metrics, whose connector asks
+ * once per source database and gives up after 2 s.
  */
 export async function cdcSlots(engine: Engine) {
   const slots = [];
