@@ -10,7 +10,7 @@ import { isTableCall } from '../udf/call-function.ts';
 import { uniqueNames } from './build.ts';
 import { calciteType } from './calcite-type.ts';
 import { formatChangelog } from './changelog.ts';
-import type { Field, PlanNode, TableReference } from './nodes.ts';
+import type { Field, PlanNode, TableReference, WindowJoinSide } from './nodes.ts';
 import { REPLICATE_ROWS } from './replicate-rows.ts';
 import { windowTvfBelow } from './window-columns.ts';
 
@@ -205,6 +205,21 @@ export function describeNode(node: PlanNode): string {
       const bounds = `isRowTime=${b.rowtime}, leftLowerBound=${b.leftLowerBound}, leftUpperBound=${b.leftUpperBound}, leftTimeIndex=${b.leftTimeIndex}, rightTimeIndex=${b.rightTimeIndex}`;
       return `IntervalJoin(joinType=[${flinkJoinType(node.type)}], windowBounds=[${bounds}], where=[${formatExpression(node.condition, node.fields)}], select=${list(node.fields.map((f) => f.name))})`;
     }
+    case 'WindowJoin': {
+      const width = node.left.fields.length;
+      const both = joinedFields(node);
+      const parts = node.leftKeys.map(
+        (l, i) =>
+          `(${both[l]?.name} ${node.nullSafe?.[i] ? 'IS NOT DISTINCT FROM' : '='} ${both[width + (node.rightKeys[i] as number)]?.name})`,
+      );
+      if (node.residual) parts.push(formatExpression(node.residual, both));
+      const where = parts.length === 0 ? 'true' : parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;
+      const side = (s: WindowJoinSide, fields: readonly Field[]) =>
+        attachedWindowText(s.window, fields, s.windowStart, s.windowEnd);
+      const type =
+        node.type === 'SEMI' ? 'LeftSemiJoin' : node.type === 'ANTI' ? 'LeftAntiJoin' : flinkJoinType(node.type);
+      return `WindowJoin(leftWindow=[${side(node.leftWindow, node.left.fields)}], rightWindow=[${side(node.rightWindow, node.right.fields)}], joinType=[${type}], where=[${where}], select=${list(node.fields.map((f) => f.name))})`;
+    }
     case 'TemporalJoin': {
       const width = node.left.fields.length;
       const name = (i: number) => node.fields[i]?.name ?? `$${i}`;
@@ -339,7 +354,7 @@ function overAggregateText(node: Extract<PlanNode, { kind: 'OverAggregate' }>): 
 }
 
 /** The fields a join's keys and residual read: the left's, then the right's (named apart). */
-function joinedFields(node: Extract<PlanNode, { kind: 'Join' }>): readonly Field[] {
+function joinedFields(node: Extract<PlanNode, { kind: 'Join' | 'WindowJoin' }>): readonly Field[] {
   if (node.type !== 'SEMI' && node.type !== 'ANTI') return node.fields;
   const fields = [...node.left.fields, ...node.right.fields];
   const names = uniqueNames(fields.map((f) => f.name));
@@ -411,6 +426,7 @@ export function inputsOf(node: PlanNode): readonly PlanNode[] {
     case 'Join':
     case 'IntervalJoin':
     case 'TemporalJoin':
+    case 'WindowJoin':
       return [node.left, node.right];
     case 'Union':
       return node.inputs;

@@ -35,6 +35,7 @@ export type PlanNode =
   | Correlate
   | Join
   | IntervalJoin
+  | WindowJoin
   | TemporalJoin
   | LookupJoin
   | GroupAggregate
@@ -139,6 +140,34 @@ export interface IntervalJoin extends Common {
   /** The whole ON condition, over left ++ right fields (shown by explain). */
   readonly condition: BoundExpr;
   /** The conjuncts that are neither keys nor time bounds, over left ++ right fields. */
+  readonly residual?: BoundExpr;
+}
+
+/** One side of a window join: the window of its window TVF and its window_start / window_end fields. */
+export interface WindowJoinSide {
+  readonly window: WindowSpec;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+}
+
+/**
+ * A join of two window TVF outputs (directly or through window aggregates, ranks, Calcs) on equal
+ * window_start and window_end and other keys (Flink's WindowJoin): each window's result is emitted
+ * once, as inserts, when the watermark passes its end. Fields are left ++ right (left alone for
+ * SEMI and ANTI).
+ */
+export interface WindowJoin extends Common {
+  readonly kind: 'WindowJoin';
+  readonly type: JoinType;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftWindow: WindowJoinSide;
+  readonly rightWindow: WindowJoinSide;
+  /** The join keys besides the window columns. */
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  readonly nullSafe?: readonly boolean[];
+  /** The other conjuncts, over left ++ right fields. */
   readonly residual?: BoundExpr;
 }
 

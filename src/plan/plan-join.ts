@@ -13,6 +13,7 @@ import type { LookupHintSpec } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { planIntervalJoin } from './plan-interval-join.ts';
 import { tableReference } from './plan-table.ts';
+import { windowJoinKeys } from './plan-window-join.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
 import type { StateTtlHints } from './state-ttl-hints.ts';
@@ -134,22 +135,34 @@ export function buildJoin(
   );
   // Flink: inner and semi joins forward their inputs' kinds of change; the others may retract.
   const changelog = type === 'INNER' || type === 'SEMI' ? combine(leftInput.changelog, rightInput.changelog) : RETRACT;
-  const join: PlanNode = {
-    kind: 'Join',
-    type,
-    left: leftInput,
-    right: rightInput,
-    leftKeys,
-    rightKeys,
-    ...(nullSafe.some(Boolean) ? { nullSafe } : {}),
-    leftUniqueByKey,
-    rightUniqueByKey,
-    fields,
-    changelog,
-    ...(uniqueKey ? { uniqueKey } : {}),
-    ...(residualExpr ? { residual: residualExpr } : {}),
-    ...(ttl.left !== undefined || ttl.right !== undefined ? { stateTtlHints: ttl } : {}),
-  };
+  const windowed = windowJoinKeys(leftInput, rightInput, leftKeys, rightKeys, nullSafe, at, ctx);
+  const join: PlanNode = windowed
+    ? {
+        kind: 'WindowJoin',
+        type,
+        left: leftInput,
+        right: rightInput,
+        ...windowed,
+        fields,
+        changelog: INSERT_ONLY,
+        ...(residualExpr ? { residual: residualExpr } : {}),
+      }
+    : {
+        kind: 'Join',
+        type,
+        left: leftInput,
+        right: rightInput,
+        leftKeys,
+        rightKeys,
+        ...(nullSafe.some(Boolean) ? { nullSafe } : {}),
+        leftUniqueByKey,
+        rightUniqueByKey,
+        fields,
+        changelog,
+        ...(uniqueKey ? { uniqueKey } : {}),
+        ...(residualExpr ? { residual: residualExpr } : {}),
+        ...(ttl.left !== undefined || ttl.right !== undefined ? { stateTtlHints: ttl } : {}),
+      };
   if (leftExtra.length === 0 && rightExtra.length === 0) return join;
   // Drop the computed key columns again.
   const keep: BoundExpr[] = [];

@@ -46,6 +46,7 @@ function monotonicity(node: PlanNode): readonly Monotonicity[] | undefined {
     case 'GroupWindowAggregate':
     case 'WindowRank':
     case 'WindowDeduplicate':
+    case 'WindowJoin':
       return node.kind === 'Values' ? all('constant') : undefined;
     case 'WatermarkAssigner':
     case 'LookupJoin':

@@ -67,6 +67,8 @@ function describe(node: PlanNode): string | undefined {
       return `a ${node.type} JOIN on (${fieldsOf(node.left, node.leftKeys)}) = (${fieldsOf(node.right, node.rightKeys)})`;
     case 'IntervalJoin':
       return `a ${node.type} interval join on (${fieldsOf(node.left, node.leftKeys)}) = (${fieldsOf(node.right, node.rightKeys)}) within [${node.bounds.leftLowerBound}, ${node.bounds.leftUpperBound}] ms`;
+    case 'WindowJoin':
+      return `a ${node.type} window join on (${fieldsOf(node.left, [node.leftWindow.windowStart, node.leftWindow.windowEnd, ...node.leftKeys])}) = (${fieldsOf(node.right, [node.rightWindow.windowStart, node.rightWindow.windowEnd, ...node.rightKeys])})`;
     case 'TemporalJoin':
       return `a ${node.type} temporal join on (${fieldsOf(node.left, node.leftKeys)}) = (${fieldsOf(node.right, node.rightKeys)}) as of ${fieldsOf(node.left, [node.leftTimeIndex])}`;
     case 'GroupAggregate':

@@ -16,7 +16,7 @@ import type { RowField } from '../types/data-type.ts';
 import type { LookupRetry } from './lookup-retry.ts';
 import { statefulOperator } from './stateful-operators.ts';
 import { setVertexNode } from './vertex-metrics.ts';
-import { windowOperator, windowStateful } from './window-operators.ts';
+import { windowJoinOperator, windowOperator, windowStateful } from './window-operators.ts';
 
 interface Edge {
   readonly target: Vertex;
@@ -232,6 +232,10 @@ class GraphBuilder {
           node.left,
           node.right,
         );
+      case 'WindowJoin':
+        // Event time only: a replay rebuilds the open windows' rows.
+        this.graph.stateful = true;
+        return this.operatorOn(windowJoinOperator(node, env), node.left, node.right);
       case 'TemporalJoin':
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.temporalJoin(node, env), node.left, node.right);

@@ -2,6 +2,7 @@ import { GroupWindowAggregateOperator, rowTime } from '../exec/group-window.ts';
 import type { Operator } from '../exec/operator.ts';
 import { SessionWindowAggregateOperator, type SessionWindowSpec } from '../exec/session-window.ts';
 import { WindowAggregateOperator, WindowTableFunctionOperator } from '../exec/window.ts';
+import { WindowJoinOperator } from '../exec/window-join.ts';
 import { WindowDeduplicateOperator, WindowRankOperator } from '../exec/window-rank.ts';
 import type { WindowTime } from '../exec/window-time.ts';
 import type { EvalEnv } from '../expr/functions/definition.ts';
@@ -10,6 +11,7 @@ import type {
   PlanNode,
   WindowAggregate,
   WindowDeduplicate,
+  WindowJoin,
   WindowRank,
   WindowTableFunction,
 } from '../plan/nodes.ts';
@@ -92,4 +94,21 @@ export function windowOperator(node: WindowNode, env: EvalEnv, replaying: () => 
     case 'WindowDeduplicate':
       return new WindowDeduplicateOperator(node.spec, tvfTime(node, env));
   }
+}
+
+/** The operator of a window join: both sides' windows are the same and on event time (the planner checks). */
+export function windowJoinOperator(node: WindowJoin, env: EvalEnv): Operator {
+  return new WindowJoinOperator(
+    {
+      type: node.type,
+      windowEnds: [node.leftWindow.windowEnd, node.rightWindow.windowEnd],
+      leftKeys: node.leftKeys,
+      rightKeys: node.rightKeys,
+      ...(node.nullSafe ? { nullSafe: node.nullSafe } : {}),
+      widths: [node.left.fields.length, node.right.fields.length],
+      ...(node.residual ? { residual: node.residual } : {}),
+    },
+    tvfTime(node.left, env),
+    env,
+  );
 }

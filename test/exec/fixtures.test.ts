@@ -57,7 +57,7 @@ import { planStatements } from '../../src/plan/planner.ts';
 import { Scope } from '../../src/plan/scope.ts';
 import { stateTtlSetting } from '../../src/plan/settings.ts';
 import { statefulOperator } from '../../src/runtime/stateful-operators.ts';
-import { windowOperator } from '../../src/runtime/window-operators.ts';
+import { windowJoinOperator, windowOperator } from '../../src/runtime/window-operators.ts';
 import type { SelectItem } from '../../src/sql/ast.ts';
 import { parseScript } from '../../src/sql/parser.ts';
 import { SqlSource } from '../../src/sql/source.ts';
@@ -376,6 +376,8 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
       return statefulOperator.intervalJoin(node, env);
     case 'TemporalJoin':
       return statefulOperator.temporalJoin(node, env);
+    case 'WindowJoin':
+      return windowJoinOperator(node, env);
     case 'WindowTableFunction':
     case 'WindowAggregate':
     case 'GroupWindowAggregate':
