@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Admin } from '@platformatic/kafka';
+import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import pg from 'pg';
 import { compareTables, type Difference, diffRows } from '../chaos/compare.ts';
 import { DatabaseServer, Engine, EXAMPLE_DIR } from '../chaos/environment.ts';
@@ -155,6 +155,49 @@ async function orderCauses(sourceUrl: string, flinkUrl: string, rivuletUrl: stri
   return lines.join('\n');
 }
 
+/**
+ * The last record per order on each upsert topic of Flink's pipeline, for the orders only Flink's
+ * sink holds: the first topic that still has the order's row (rather than a tombstone) after the
+ * source deleted it is the layer that lost the delete.
+ */
+async function topicTrail(broker: KafkaBroker, ids: readonly string[]): Promise<string> {
+  const wanted = new Set(ids);
+  const last = new Map<string, Map<string, string>>();
+  for (const topic of ['ods_orders', 'dwd_orders', 'result_orders_with_user_info']) {
+    const consumer = new Consumer({
+      clientId: 'parity-trail',
+      groupId: `parity-trail-${topic}-${Date.now()}`,
+      bootstrapBrokers: [broker.bootstrap],
+      deserializers: stringDeserializers,
+    });
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
+    const perKey = new Map<string, string>();
+    let idle: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      idle = setTimeout(done, 5000);
+      stream.on('data', (message) => {
+        clearTimeout(idle);
+        idle = setTimeout(done, 2000);
+        const key = String(JSON.parse(String(message.key)).order_id);
+        if (!wanted.has(key)) return;
+        const value = message.value ? JSON.parse(String(message.value)) : undefined;
+        perKey.set(key, value ? `row(q=${value.quantity}, amount=${value.total_amount})` : 'tombstone');
+      });
+    });
+    await stream.close();
+    await consumer.close(true);
+    last.set(topic, perKey);
+  }
+  return ids
+    .slice(0, 15)
+    .map(
+      (id) =>
+        `  order ${id}: ${[...last].map(([topic, perKey]) => `${topic} ${perKey.get(id) ?? 'absent'}`).join(', ')}`,
+    )
+    .join('\n');
+}
+
 async function createTopics(broker: KafkaBroker): Promise<void> {
   const admin = new Admin({ clientId: 'parity', bootstrapBrokers: [broker.bootstrap] });
   try {
@@ -288,8 +331,16 @@ async function main(): Promise<number> {
     ]);
     log(`\n${report(direct, rivuletOracle, flinkOracle)}\n`);
     const orders = direct.find((d) => d.table === 'result.orders_with_user_info');
-    if (orders && orders.missing + orders.extra > 0)
+    if (orders && orders.missing + orders.extra > 0) {
       log(await orderCauses(source.url(), flinkSink.url(), rivuletSink.url()));
+      const ids = async (url: string) =>
+        (await rows(url, 'SELECT order_id::text AS id FROM result.orders_with_user_info', [])).map((r) => String(r.id));
+      const rivuletIds = new Set(await ids(rivuletSink.url()));
+      const onlyFlink = (await ids(flinkSink.url())).filter((id) => !rivuletIds.has(id));
+      log(
+        `last record per key on Flink's topics, orders only in Flink's sink:\n${await topicTrail(broker, onlyFlink)}`,
+      );
+    }
 
     const flinkStates = await jobStates(flink.restUrl);
     const rivuletStates = await rivulet.jobs();
