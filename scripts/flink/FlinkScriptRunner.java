@@ -16,6 +16,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.gateway.SqlGateway;
+import org.apache.flink.table.gateway.service.context.DefaultContext;
+import org.apache.flink.table.gateway.service.session.SessionManager;
 
 /**
  * Starts an Apache Flink MiniCluster in this JVM, with its REST API and Web UI on a chosen loopback
@@ -25,8 +28,13 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * jobs share the one cluster. The scripts arrive with their ${NAME} placeholders already replaced
  * (scripts/flink/run.ts does it as `rivulet sql` does). Runs until killed.
  *
- * Usage: FlinkScriptRunner PORT SLOTS CHECKPOINT_MS SCRIPT...
- * Prints "READY <rest url>", then per job "JOB <job id> <name>", then "SUBMITTED".
+ * With a GATEWAY_PORT other than 0, a SQL Gateway (REST endpoint, API v1 and v2) runs beside the
+ * cluster on that loopback port and submits its sessions' jobs to it, as a gateway started with
+ * `sql-gateway.sh` beside a session cluster does.
+ *
+ * Usage: FlinkScriptRunner PORT SLOTS CHECKPOINT_MS GATEWAY_PORT SCRIPT...
+ * Prints "READY <rest url>", "GATEWAY <gateway url>" when one runs, then per job
+ * "JOB <job id> <name>", then "SUBMITTED".
  */
 public final class FlinkScriptRunner {
   private static final Pattern SET =
@@ -39,6 +47,7 @@ public final class FlinkScriptRunner {
     int port = Integer.parseInt(args[0]);
     int slots = Integer.parseInt(args[1]);
     long checkpointMs = Long.parseLong(args[2]);
+    int gatewayPort = Integer.parseInt(args[3]);
 
     Configuration cluster = new Configuration();
     cluster.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -66,14 +75,35 @@ public final class FlinkScriptRunner {
     int restPort = miniCluster.getRestAddress().get().getPort();
     System.out.println("READY http://127.0.0.1:" + restPort);
     System.out.flush();
+    if (gatewayPort != 0) startGateway(restPort, gatewayPort, checkpointMs);
 
-    for (int i = 3; i < args.length; i++) {
+    for (int i = 4; i < args.length; i++) {
       Path script = Path.of(args[i]);
       runScript(script, restPort, checkpointMs);
     }
     System.out.println("SUBMITTED");
     System.out.flush();
     Thread.currentThread().join();
+  }
+
+  /** A SQL Gateway whose sessions submit to this cluster, with the runner's checkpoint interval as their default. */
+  private static void startGateway(int restPort, int gatewayPort, long checkpointMs) throws Exception {
+    Configuration sessions = new Configuration();
+    sessions.setString("execution.target", "remote");
+    sessions.setString("rest.address", "127.0.0.1");
+    sessions.setString("rest.port", String.valueOf(restPort));
+    if (checkpointMs > 0) sessions.setString("execution.checkpointing.interval", checkpointMs + " ms");
+    Configuration endpoint = new Configuration();
+    endpoint.setString("sql-gateway.endpoint.type", "rest");
+    endpoint.setString("sql-gateway.endpoint.rest.address", "127.0.0.1");
+    endpoint.setString("sql-gateway.endpoint.rest.bind-address", "127.0.0.1");
+    endpoint.setString("sql-gateway.endpoint.rest.port", String.valueOf(gatewayPort));
+    SqlGateway gateway =
+        new SqlGateway(endpoint, SessionManager.create(new DefaultContext(sessions, List.of())));
+    gateway.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(gateway::stop));
+    System.out.println("GATEWAY http://127.0.0.1:" + gatewayPort);
+    System.out.flush();
   }
 
   private static void runScript(Path script, int restPort, long checkpointMs) throws Exception {

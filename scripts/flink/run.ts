@@ -5,7 +5,10 @@
  * 150 MB, fetched once and kept in ~/.m2); the classpath and the compiled runner are cached in
  * scripts/flink/target/.
  *
- *   node --import tsx scripts/flink/run.ts [--port 8081] [-D NAME=VALUE]… FILE.sql…
+ *   node --import tsx scripts/flink/run.ts [--port 8081] [--gateway-port 8083] [-D NAME=VALUE]… [FILE.sql…]
+ *
+ * With `--gateway-port`, a Flink SQL Gateway runs beside the cluster (its REST endpoint, the one
+ * `rivulet sql --engine flink://127.0.0.1:8083` submits to).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -128,6 +131,8 @@ export interface FlinkJob {
 export interface FlinkCluster {
   /** The REST API and Web UI. */
   readonly restUrl: string;
+  /** The SQL Gateway's REST endpoint, when one was asked for. */
+  readonly gatewayUrl?: string;
   readonly jobs: readonly FlinkJob[];
   /** Milliseconds from the JVM's start until the cluster took requests. */
   readonly startupMs: number;
@@ -148,6 +153,8 @@ export interface FlinkOptions {
   readonly checkpointMs?: number;
   /** Task slots of the one TaskManager (default 16: each job at parallelism 1 takes one). */
   readonly slots?: number;
+  /** Starts a SQL Gateway beside the cluster on this loopback port (0: a free one). */
+  readonly gatewayPort?: number;
 }
 
 const LOG4J = `rootLogger.level = INFO
@@ -176,6 +183,7 @@ export async function startFlink(options: FlinkOptions): Promise<FlinkCluster> {
   const logFile = join(dir, 'flink.log');
   writeFileSync(join(dir, 'log4j2.properties'), LOG4J);
   const port = options.port ?? (await freeLoopbackPort());
+  const gatewayPort = options.gatewayPort === undefined ? 0 : options.gatewayPort || (await freeLoopbackPort());
   const java = [
     '-Xms256m',
     '-Xmx1g',
@@ -188,6 +196,7 @@ export async function startFlink(options: FlinkOptions): Promise<FlinkCluster> {
     String(port),
     String(options.slots ?? 16),
     String(options.checkpointMs ?? 1000),
+    String(gatewayPort),
     ...files,
   ];
   // The JVM goes with the process that started it, however that one ends: the shell stops it when
@@ -237,6 +246,7 @@ function readProgress(
 ): Promise<FlinkCluster> {
   const jobs: FlinkJob[] = [];
   let restUrl = '';
+  let gatewayUrl: string | undefined;
   let startupMs = 0;
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -247,13 +257,23 @@ function readProgress(
       if (word === 'READY' && first) {
         restUrl = first;
         startupMs = performance.now() - startedAt;
+      } else if (word === 'GATEWAY' && first) {
+        gatewayUrl = first;
       } else if (word === 'JOB' && first) {
         jobs.push({ id: first, name: rest.join(' ') });
       } else if (word === 'FAILED') {
         reject(new Error(`Flink refused a statement: ${line.slice('FAILED '.length)}`));
       } else if (word === 'SUBMITTED') {
         child.off('exit', exited);
-        resolve({ restUrl, jobs, startupMs, submittedMs: performance.now() - startedAt, logFile, stop });
+        resolve({
+          restUrl,
+          ...(gatewayUrl ? { gatewayUrl } : {}),
+          jobs,
+          startupMs,
+          submittedMs: performance.now() - startedAt,
+          logFile,
+          stop,
+        });
       }
     });
   });
@@ -266,13 +286,20 @@ export async function jobStates(restUrl: string): Promise<Map<string, string>> {
   return new Map(jobs.map((job) => [job.name, job.state]));
 }
 
-function parseArguments(args: readonly string[]): { port?: number; variables: Map<string, string>; files: string[] } {
+function parseArguments(args: readonly string[]): {
+  port?: number;
+  gatewayPort?: number;
+  variables: Map<string, string>;
+  files: string[];
+} {
   const variables = new Map<string, string>();
   const files: string[] = [];
   let port: number | undefined;
+  let gatewayPort: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--port') port = Number(args[++i]);
+    else if (arg === '--gateway-port') gatewayPort = Number(args[++i]);
     else if (arg === '-D') {
       const [name, ...value] = (args[++i] ?? '').split('=');
       variables.set(name as string, value.join('='));
@@ -281,22 +308,28 @@ function parseArguments(args: readonly string[]): { port?: number; variables: Ma
       variables.set(name as string, value.join('='));
     } else files.push(arg);
   }
-  return { ...(port === undefined ? {} : { port }), variables, files };
+  return {
+    ...(port === undefined ? {} : { port }),
+    ...(gatewayPort === undefined ? {} : { gatewayPort }),
+    variables,
+    files,
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { port, variables, files } = parseArguments(process.argv.slice(2));
-  if (files.length === 0) {
-    process.stderr.write('usage: run.ts [--port 8081] [-D NAME=VALUE]… FILE.sql…\n');
+  const { port, gatewayPort, variables, files } = parseArguments(process.argv.slice(2));
+  if (files.length === 0 && gatewayPort === undefined) {
+    process.stderr.write('usage: run.ts [--port 8081] [--gateway-port 8083] [-D NAME=VALUE]… [FILE.sql…]\n');
     process.exit(2);
   }
   const cluster = await startFlink({
     scripts: files.map((file) => ({ name: file, text: readFileSync(file, 'utf8') })),
     variables,
     ...(port === undefined ? {} : { port }),
+    ...(gatewayPort === undefined ? {} : { gatewayPort }),
   });
   process.stdout.write(
-    `Flink ${cluster.restUrl} up in ${(cluster.startupMs / 1000).toFixed(1)} s, ${cluster.jobs.length} jobs submitted in ${(cluster.submittedMs / 1000).toFixed(1)} s:\n${cluster.jobs.map((job) => `  ${job.id}  ${job.name}`).join('\n')}\nLog: ${cluster.logFile}. Ctrl-C stops it.\n`,
+    `${cluster.gatewayUrl ? `SQL Gateway: ${cluster.gatewayUrl} (rivulet sql --engine ${cluster.gatewayUrl.replace('http://', 'flink://')})\n` : ''}Flink ${cluster.restUrl} up in ${(cluster.startupMs / 1000).toFixed(1)} s, ${cluster.jobs.length} jobs submitted in ${(cluster.submittedMs / 1000).toFixed(1)} s:\n${cluster.jobs.map((job) => `  ${job.id}  ${job.name}`).join('\n')}\nLog: ${cluster.logFile}. Ctrl-C stops it.\n`,
   );
   const stop = () => {
     cluster.stop().then(() => process.exit(0));

@@ -10,7 +10,10 @@ export interface EngineOptions {
 
 export function withEngineOptions(command: Command): Command {
   return command
-    .option('--engine <url>', 'REST API of the engine (default: the running instance of --data-dir)')
+    .option(
+      '--engine <url>',
+      'REST API of the engine, or flink://host:port for a Flink SQL Gateway (default: the running instance of --data-dir)',
+    )
     .option('--data-dir <dir>', 'data directory of the running instance', '.rivulet');
 }
 

@@ -4,6 +4,7 @@ import { RivuletError } from '../../common/errors.ts';
 import { planScriptWithFunctions } from '../../plan/planner.ts';
 import { type StatementResult, tableau } from '../../plan/show/result.ts';
 import { callEngine, type EngineOptions, withEngineOptions } from '../engine-client.ts';
+import { cancelFlinkJob, flinkJobs, isFlinkEngine, refuseRivuletOnlyOptions, submitToFlink } from '../flink-gateway.ts';
 import { collectDefine, type Defines, readNamedFile } from '../options.ts';
 
 interface JobOverview {
@@ -35,19 +36,21 @@ export function registerJobCommands(program: Command): void {
       if (!variables.has(placeholder as string) && value !== undefined) variables.set(placeholder as string, value);
     }
     const directory = dirname(resolve(options.file));
-    await planScriptWithFunctions(name, text, variables, {}, directory);
-    const result = await callEngine<{ jobs: { jid: string; name: string }[]; results: StatementResult[] }>(
-      options,
-      'POST',
-      '/sql',
-      {
+    let result: { jobs: { jid: string; name: string }[]; results: StatementResult[] };
+    if (isFlinkEngine(options.engine)) {
+      // Flink plans the script itself (it knows more than Rivulet runs); only Rivulet-only parts are refused here.
+      refuseRivuletOnlyOptions(options);
+      result = await submitToFlink(options.engine, name, text, variables);
+    } else {
+      await planScriptWithFunctions(name, text, variables, {}, directory);
+      result = await callEngine(options, 'POST', '/sql', {
         name,
         directory,
         script: text,
         variables: Object.fromEntries(variables),
         fromScratch: options.fromScratch === true,
-      },
-    );
+      });
+    }
     for (const answer of result.results) process.stdout.write(tableau(answer));
     for (const job of result.jobs) process.stdout.write(`Job ID: ${job.jid}  ${job.name}\n`);
     if (result.jobs.length === 0 && result.results.length === 0)
@@ -56,13 +59,15 @@ export function registerJobCommands(program: Command): void {
 
   withEngineOptions(program.command('list').description('list the jobs of the engine, like flink list')).action(
     async (options: EngineOptions) => {
-      const { jobs } = await callEngine<{ jobs: JobOverview[] }>(options, 'GET', '/jobs/overview');
+      const jobs: JobOverview[] = isFlinkEngine(options.engine)
+        ? await flinkJobs(options.engine)
+        : (await callEngine<{ jobs: JobOverview[] }>(options, 'GET', '/jobs/overview')).jobs;
       const running = jobs.filter((job) => ['RUNNING', 'RESTARTING', 'CREATED'].includes(job.state));
       const other = jobs.filter((job) => !running.includes(job));
       const line = (job: JobOverview) => `${formatTime(job['start-time'])} : ${job.jid} : ${job.name} (${job.state})`;
       // A failed job shows why, with where (the record, the option) as its error says.
       const causes = new Map<string, string>();
-      for (const job of jobs.filter((job) => job.state === 'FAILED')) {
+      for (const job of jobs.filter((job) => job.state === 'FAILED' && !isFlinkEngine(options.engine))) {
         const details = await callEngine<{ 'failure-cause'?: string }>(options, 'GET', `/jobs/${job.jid}`);
         if (details['failure-cause']) causes.set(job.jid, details['failure-cause']);
       }
@@ -91,7 +96,8 @@ export function registerJobCommands(program: Command): void {
       .description('cancel a job for good: it is not restored by the next start')
       .argument('<job-id>', 'the id `rivulet list` shows'),
   ).action(async (id: string, options: EngineOptions) => {
-    await callEngine(options, 'PATCH', `/jobs/${jobId(id)}?mode=cancel`);
+    if (isFlinkEngine(options.engine)) await cancelFlinkJob(options.engine, jobId(id));
+    else await callEngine(options, 'PATCH', `/jobs/${jobId(id)}?mode=cancel`);
     process.stdout.write(`Cancelled job ${id}.\n`);
   });
 
