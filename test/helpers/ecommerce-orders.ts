@@ -4,6 +4,23 @@ import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
 import type { TestPostgres } from './postgres.ts';
+import type { QueryVsPostgresOptions } from './query-vs-postgres.ts';
+
+/** The upsert topic ods_orders that the capture writes, as a query reads it. */
+export const ODS_ORDERS = `
+CREATE TABLE ods_orders (
+  order_id BIGINT, user_id BIGINT, product_name STRING, product_category STRING, quantity INT,
+  unit_price DECIMAL(10, 2), total_amount DECIMAL(10, 2), order_status STRING,
+  order_time TIMESTAMP(3), updated_at TIMESTAMP(3), PRIMARY KEY (order_id) NOT ENFORCED
+) WITH ('connector' = 'upsert-kafka', 'topic' = 'ods_orders', 'properties.bootstrap.servers' = 'localhost:9092',
+  'key.format' = 'json', 'value.format' = 'json');
+`;
+
+/** The databases of examples/ecommerce (business.orders in source_db) and the capture of its orders. */
+export const ECOMMERCE = {
+  databases: { seed: 'examples/ecommerce/databases', source: 'source_db', sink: 'sink_db' },
+  capture: (harness) => startOrderCapture(harness.pg, harness.log),
+} as const satisfies Partial<QueryVsPostgresOptions>;
 
 /** Starts the jobs of examples/ecommerce/1_cdc_source_to_kafka.sql: business.orders captured into topics. */
 export async function startOrderCapture(pg: TestPostgres, log: PostgresLog): Promise<Job[]> {

@@ -8,30 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { seedDatabases } from '../../src/embedded/seed.ts';
-import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { planScript } from '../../src/plan/planner.ts';
-import { Job } from '../../src/runtime/job.ts';
-import { stateMemory } from '../../src/state/state-memory.ts';
-import { startOrderCapture, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
-import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { waitFor as waitForJobs } from '../helpers/wait.ts';
+import { ECOMMERCE, ODS_ORDERS, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
+import { jdbcOptions, QueryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
 
-const SQL = `
-CREATE TABLE ods_orders (
-  order_id BIGINT, user_id BIGINT, product_name STRING, product_category STRING, quantity INT,
-  unit_price DECIMAL(10, 2), total_amount DECIMAL(10, 2), order_status STRING,
-  order_time TIMESTAMP(3), updated_at TIMESTAMP(3), PRIMARY KEY (order_id) NOT ENFORCED
-) WITH ('connector' = 'upsert-kafka', 'topic' = 'ods_orders', 'properties.bootstrap.servers' = 'localhost:9092',
-  'key.format' = 'json', 'value.format' = 'json');
+const SQL = `${ODS_ORDERS}
 CREATE TABLE both_sink (category STRING, user_id BIGINT, n BIGINT, PRIMARY KEY (category, user_id) NOT ENFORCED)
-WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PORT}/sink_db', 'table-name' = 'setops.paid_and_big',
-  'username' = 'postgres', 'password' = 'postgres');
+WITH (${jdbcOptions('sink_db', 'setops.paid_and_big')});
 CREATE TABLE rest_sink (category STRING, status STRING, n BIGINT, PRIMARY KEY (category, status) NOT ENFORCED)
-WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PORT}/sink_db', 'table-name' = 'setops.not_big',
-  'username' = 'postgres', 'password' = 'postgres');
+WITH (${jdbcOptions('sink_db', 'setops.not_big')});
 `;
 
 const INTERSECT_ALL = `${SQL}
@@ -65,105 +50,47 @@ SELECT COALESCE(product_category, '-') AS category, order_status AS status, COUN
 const ACTUAL_INTERSECT = 'SELECT category, user_id::int, n::int FROM setops.paid_and_big ORDER BY 1, 2';
 const ACTUAL_EXCEPT = 'SELECT category, status, n::int FROM setops.not_big ORDER BY 1, 2';
 
-describe('INTERSECT ALL and EXCEPT ALL over postgres-cdc into jdbc tables', () => {
-  let pg: TestPostgres;
-  let log: PostgresLog;
-  let source: pg.Client;
-  let sink: pg.Client;
-  let jobs: Job[] = [];
-  let capture: Job[] = [];
-  const random = seededRandom(1918);
-  const waitFor = <T>(what: string, check: () => Promise<T | undefined>) =>
-    waitForJobs(what, check, [...jobs, ...capture], 60_000);
+const hasRows = (sink: string) => (rows: readonly Row[]) =>
+  assert.ok(rows.length > 0, `PostgreSQL has rows for ${sink}`);
 
-  async function start(): Promise<void> {
-    const variables = new Map([['PORT', String(pg.server.port)]]);
-    jobs = [];
-    for (const [name, sql] of [
+describe('INTERSECT ALL and EXCEPT ALL over postgres-cdc into jdbc tables', () => {
+  const random = seededRandom(1918);
+  const ids = { next: 9000 };
+  const harness = new QueryVsPostgres({
+    ...ECOMMERCE,
+    setup: ({ sink }) =>
+      sink.query(`CREATE SCHEMA setops;
+      CREATE TABLE setops.paid_and_big (category TEXT, user_id BIGINT, n BIGINT, PRIMARY KEY (category, user_id));
+      CREATE TABLE setops.not_big (category TEXT, status TEXT, n BIGINT, PRIMARY KEY (category, status));`),
+    prepare: async (h) => {
+      // Enough paid orders of 500 or more that INTERSECT ALL has rows from the start.
+      await h.change(30);
+      await h.source.query(
+        `UPDATE business.orders SET order_status = 'PAID', total_amount = 600 WHERE order_id % 3 = 0`,
+      );
+    },
+    scripts: [
       ['intersect-all.sql', INTERSECT_ALL],
       ['except-all.sql', EXCEPT_ALL],
-    ] as const) {
-      for (const plan of planScript(name, sql, variables, {}).jobs) {
-        const job = new Job(`${name}-${jobs.length}`, plan, log);
-        await job.start();
-        jobs.push(job);
-      }
-    }
-  }
-
-  async function stop(): Promise<void> {
-    for (const job of jobs) await job.cancel();
-  }
-
-  /** Waits until both sinks hold what PostgreSQL computes over the source table. */
-  async function converged(what: string): Promise<void> {
-    for (const [expectedQuery, actualQuery] of [
-      [EXPECTED_INTERSECT, ACTUAL_INTERSECT],
-      [EXPECTED_EXCEPT, ACTUAL_EXCEPT],
-    ] as const) {
-      const expected = (await source.query(expectedQuery)).rows;
-      assert.ok(expected.length > 0, `PostgreSQL has rows for ${actualQuery}`);
-      try {
-        await waitFor(`${what}: ${actualQuery}`, async () => {
-          const actual = (await sink.query(actualQuery)).rows;
-          return JSON.stringify(actual) === JSON.stringify(expected) ? true : undefined;
-        });
-      } finally {
-        assert.deepEqual((await sink.query(actualQuery)).rows, expected, what);
-      }
-    }
-  }
-
-  const ids = { next: 9000 };
-  const write = (count: number) => writeRandomOrders(source, random, count, ids);
-
-  before(async () => {
-    pg = await startTestPostgres();
-    await seedDatabases(pg.server, 'examples/ecommerce/databases');
-    source = await pg.connect('source_db');
-    sink = await pg.connect('sink_db');
-    await sink.query(`CREATE SCHEMA setops;
-      CREATE TABLE setops.paid_and_big (category TEXT, user_id BIGINT, n BIGINT, PRIMARY KEY (category, user_id));
-      CREATE TABLE setops.not_big (category TEXT, status TEXT, n BIGINT, PRIMARY KEY (category, status));`);
-    log = await openTestLog(pg);
-    capture = await startOrderCapture(pg, log);
-    // Enough paid orders of 500 or more that INTERSECT ALL has rows from the start.
-    await write(30);
-    await source.query(`UPDATE business.orders SET order_status = 'PAID', total_amount = 600 WHERE order_id % 3 = 0`);
-    await start();
+    ],
+    comparisons: [
+      { sink: ACTUAL_INTERSECT, oracle: EXPECTED_INTERSECT, oracleHolds: hasRows(ACTUAL_INTERSECT) },
+      { sink: ACTUAL_EXCEPT, oracle: EXPECTED_EXCEPT, oracleHolds: hasRows(ACTUAL_EXCEPT) },
+    ],
+    change: ({ source }, count) => writeRandomOrders(source, random, count, ids),
   });
-
-  after(async () => {
-    await stop();
-    for (const job of capture) await job.cancel();
-    capture = [];
-    await log?.close();
-    await pg?.dispose();
-  });
+  before(harness.open);
+  after(harness.close);
 
   it('counts each row as PostgreSQL does', async () => {
-    await converged('after the snapshot');
+    await harness.converges('after the snapshot');
   });
 
   it('follows inserts, updates and deletes of both sides', async () => {
-    await write(40);
-    await converged('after 40 changes');
+    await harness.followsChanges(40);
   });
 
   it('rebuilds its state after a restart, spilled, and goes on', async () => {
-    await stop();
-    await write(15);
-    const limit = stateMemory().limit;
-    stateMemory().configure(0);
-    const spilledBefore = stateMemory().spilledEntries;
-    try {
-      await start();
-      await converged('after a restart');
-      assert.ok(stateMemory().spilledEntries > spilledBefore, 'state was spilled');
-    } finally {
-      stateMemory().configure(limit);
-    }
-    await write(20);
-    await converged('after more changes');
+    await harness.restarts({ missed: 15, more: 20, spilled: true });
   });
 });
