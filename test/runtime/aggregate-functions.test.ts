@@ -11,28 +11,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { seedDatabases } from '../../src/embedded/seed.ts';
-import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { planScript } from '../../src/plan/planner.ts';
-import { Job } from '../../src/runtime/job.ts';
-import { stateMemory } from '../../src/state/state-memory.ts';
-import { startOrderCapture, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
-import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { waitFor as waitForJobs } from '../helpers/wait.ts';
+import { ECOMMERCE, ODS_ORDERS, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
+import { jdbcOptions, QueryVsPostgres } from '../helpers/query-vs-postgres.ts';
 
-const SQL = `
-CREATE TABLE ods_orders (
-  order_id BIGINT, user_id BIGINT, product_name STRING, product_category STRING, quantity INT,
-  unit_price DECIMAL(10, 2), total_amount DECIMAL(10, 2), order_status STRING,
-  order_time TIMESTAMP(3), updated_at TIMESTAMP(3), PRIMARY KEY (order_id) NOT ENFORCED
-) WITH ('connector' = 'upsert-kafka', 'topic' = 'ods_orders', 'properties.bootstrap.servers' = 'localhost:9092',
-  'key.format' = 'json', 'value.format' = 'json');
+const SQL = `${ODS_ORDERS}
 CREATE TABLE stats_sink (category STRING, orders BIGINT, sd DOUBLE, vs DOUBLE, statuses STRING, kinds STRING,
   paid BIGINT, paid_gmv DECIMAL(38, 2), big_users BIGINT, PRIMARY KEY (category) NOT ENFORCED)
-WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PORT}/sink_db', 'table-name' = 'agg.stats',
-  'username' = 'postgres', 'password' = 'postgres');
+WITH (${jdbcOptions('sink_db', 'agg.stats')});
 INSERT INTO stats_sink
 SELECT COALESCE(product_category, '-'), COUNT(*),
   STDDEV_POP(CAST(total_amount AS DOUBLE)), VAR_SAMP(CAST(total_amount AS DOUBLE)),
@@ -53,121 +39,48 @@ FROM business.orders GROUP BY 1 ORDER BY 1`;
 const ACTUAL = `SELECT category, orders::int, sd, vs, statuses, kinds, paid::int, paid_gmv::text, big_users::int
 FROM agg.stats ORDER BY 1`;
 
-type Row = Record<string, unknown>;
-
-/** Rows compared as described above: deviations to 1e-9 relative, LISTAGG parts sorted. */
-function same(actual: readonly Row[], expected: readonly Row[]): boolean {
-  if (actual.length !== expected.length) return false;
-  const close = (a: unknown, b: unknown) =>
-    a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
-  const sorted = (text: unknown) => (typeof text === 'string' ? text.split(';').sort().join(';') : text);
-  return actual.every((row, i) => {
-    const want = expected[i] as Row;
-    return Object.keys(want).every((key) =>
-      key === 'sd' || key === 'vs'
-        ? close(row[key], want[key])
-        : key === 'statuses' || key === 'kinds'
-          ? sorted(row[key]) === sorted(want[key])
-          : row[key] === want[key],
-    );
-  });
-}
-
 describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc table', () => {
-  let pg: TestPostgres;
-  let log: PostgresLog;
-  let source: pg.Client;
-  let sink: pg.Client;
-  let jobs: Job[] = [];
-  let capture: Job[] = [];
   const random = seededRandom(20);
-  const waitFor = <T>(what: string, check: () => Promise<T | undefined>) =>
-    waitForJobs(what, check, [...jobs, ...capture], 60_000);
-
-  async function start(): Promise<void> {
-    const variables = new Map([['PORT', String(pg.server.port)]]);
-    jobs = [];
-    for (const plan of planScript('stats.sql', SQL, variables, {}).jobs) {
-      const job = new Job(`stats-${jobs.length}`, plan, log);
-      await job.start();
-      jobs.push(job);
-    }
-  }
-
-  async function stop(): Promise<void> {
-    for (const job of jobs) await job.cancel();
-  }
-
-  /** Waits until the sink holds what PostgreSQL computes over the source table. */
-  async function converged(what: string): Promise<void> {
-    const expected = (await source.query(EXPECTED)).rows;
-    assert.ok(
-      expected.some((row) => row.vs === null) || expected.some((row) => row.paid_gmv === null) || expected.length > 2,
-      'groups of several kinds',
-    );
-    try {
-      await waitFor(what, async () => (same((await sink.query(ACTUAL)).rows, expected) ? true : undefined));
-    } finally {
-      const actual = (await sink.query(ACTUAL)).rows;
-      if (!same(actual, expected)) assert.deepEqual(actual, expected, what);
-    }
-  }
-
   const ids = { next: 9000 };
-  const write = (count: number) => writeRandomOrders(source, random, count, ids, true);
-
-  before(async () => {
-    pg = await startTestPostgres();
-    await seedDatabases(pg.server, 'examples/ecommerce/databases');
-    source = await pg.connect('source_db');
-    sink = await pg.connect('sink_db');
-    await sink.query(`CREATE SCHEMA agg;
+  const harness = new QueryVsPostgres({
+    ...ECOMMERCE,
+    setup: ({ sink }) =>
+      sink.query(`CREATE SCHEMA agg;
       CREATE TABLE agg.stats (category TEXT PRIMARY KEY, orders BIGINT, sd DOUBLE PRECISION, vs DOUBLE PRECISION,
-        statuses TEXT, kinds TEXT, paid BIGINT, paid_gmv DECIMAL(38, 2), big_users BIGINT);`);
-    log = await openTestLog(pg);
-    capture = await startOrderCapture(pg, log);
-    await start();
+        statuses TEXT, kinds TEXT, paid BIGINT, paid_gmv DECIMAL(38, 2), big_users BIGINT);`),
+    scripts: [['stats.sql', SQL]],
+    comparisons: [
+      {
+        sink: ACTUAL,
+        oracle: EXPECTED,
+        oracleHolds: (rows) =>
+          assert.ok(
+            rows.some((row) => row.vs === null) || rows.some((row) => row.paid_gmv === null) || rows.length > 2,
+            'groups of several kinds',
+          ),
+        // Deviations to 1e-9 relative, LISTAGG parts sorted, as said above.
+        tolerance: { columns: ['sd', 'vs'], relative: 1e-9 },
+        unorderedLists: { columns: ['statuses', 'kinds'], separator: ';' },
+      },
+    ],
+    change: ({ source }, count) => writeRandomOrders(source, random, count, ids, true),
   });
-
-  after(async () => {
-    await stop();
-    for (const job of capture) await job.cancel();
-    capture = [];
-    await log?.close();
-    await pg?.dispose();
-  });
+  before(harness.open);
+  after(harness.close);
 
   it('aggregates the snapshot as PostgreSQL does', async () => {
-    await converged('after the snapshot');
+    await harness.converges('after the snapshot');
   });
 
   it('follows inserts, updates and deletes, retracting what a row took back', async () => {
-    await write(40);
-    await converged('after 40 changes');
+    await harness.followsChanges(40);
   });
 
   it('rebuilds its state after a restart and goes on', async () => {
-    await stop();
-    await write(15);
-    await start();
-    await converged('after a restart');
-    await write(20);
-    await converged('after more changes');
+    await harness.restarts({ missed: 15, more: 20 });
   });
 
   it('gives the same result with all state spilled to disk', async () => {
-    const memory = stateMemory();
-    const limit = memory.limit;
-    await stop();
-    memory.configure(0);
-    try {
-      await start();
-      await write(30);
-      await converged('with a state memory budget of 0 bytes');
-    } finally {
-      await stop();
-      memory.configure(limit);
-      await start();
-    }
+    await harness.convergesWithAllStateSpilled(30);
   });
 });

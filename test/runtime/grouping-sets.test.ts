@@ -11,31 +11,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { seedDatabases } from '../../src/embedded/seed.ts';
-import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { planScript } from '../../src/plan/planner.ts';
-import { Job } from '../../src/runtime/job.ts';
-import { startOrderCapture, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
-import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { waitFor as waitForJobs } from '../helpers/wait.ts';
+import { ECOMMERCE, ODS_ORDERS, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
+import { jdbcOptions, QueryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
 
-const SQL = `
-CREATE TABLE ods_orders (
-  order_id BIGINT, user_id BIGINT, product_name STRING, product_category STRING, quantity INT,
-  unit_price DECIMAL(10, 2), total_amount DECIMAL(10, 2), order_status STRING,
-  order_time TIMESTAMP(3), updated_at TIMESTAMP(3), PRIMARY KEY (order_id) NOT ENFORCED
-) WITH ('connector' = 'upsert-kafka', 'topic' = 'ods_orders', 'properties.bootstrap.servers' = 'localhost:9092',
-  'key.format' = 'json', 'value.format' = 'json');
+const SQL = `${ODS_ORDERS}
 CREATE TABLE rollup_sink (category STRING, status STRING, gid BIGINT, orders BIGINT, gmv DECIMAL(38, 2),
   PRIMARY KEY (category, status, gid) NOT ENFORCED)
-WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PORT}/sink_db', 'table-name' = 'grouping.rollup_totals',
-  'username' = 'postgres', 'password' = 'postgres');
+WITH (${jdbcOptions('sink_db', 'grouping.rollup_totals')});
 CREATE TABLE sets_sink (category STRING, status STRING, gid BIGINT, users BIGINT, top DECIMAL(10, 2),
   PRIMARY KEY (category, status, gid) NOT ENFORCED)
-WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PORT}/sink_db', 'table-name' = 'grouping.set_totals',
-  'username' = 'postgres', 'password' = 'postgres');
+WITH (${jdbcOptions('sink_db', 'grouping.set_totals')});
 `;
 
 const ROLLUP = `${SQL}
@@ -69,96 +55,42 @@ const ACTUAL_ROLLUP =
 const ACTUAL_SETS =
   'SELECT category, status, gid::int, users::int, top::text FROM grouping.set_totals ORDER BY 1, 2, 3';
 
+const totalsAndGroups = (rows: readonly Row[]) =>
+  assert.ok(rows.some((row) => row.gid === 3) && rows.some((row) => row.gid !== 3), 'totals and groups');
+
 describe('GROUPING SETS and ROLLUP over postgres-cdc into jdbc tables', () => {
-  let pg: TestPostgres;
-  let log: PostgresLog;
-  let source: pg.Client;
-  let sink: pg.Client;
-  let jobs: Job[] = [];
-  let capture: Job[] = [];
   const random = seededRandom(19);
-  const waitFor = <T>(what: string, check: () => Promise<T | undefined>) =>
-    waitForJobs(what, check, [...jobs, ...capture], 60_000);
-
-  async function start(): Promise<void> {
-    const variables = new Map([['PORT', String(pg.server.port)]]);
-    jobs = [];
-    for (const [name, sql] of [
-      ['rollup.sql', ROLLUP],
-      ['sets.sql', SETS],
-    ] as const) {
-      for (const plan of planScript(name, sql, variables, {}).jobs) {
-        const job = new Job(`${name}-${jobs.length}`, plan, log);
-        await job.start();
-        jobs.push(job);
-      }
-    }
-  }
-
-  async function stop(): Promise<void> {
-    for (const job of jobs) await job.cancel();
-  }
-
-  /** Waits until both sinks hold what PostgreSQL computes over the source table. */
-  async function converged(what: string): Promise<void> {
-    for (const [expectedQuery, actualQuery] of [
-      [EXPECTED_ROLLUP, ACTUAL_ROLLUP],
-      [EXPECTED_SETS, ACTUAL_SETS],
-    ] as const) {
-      const expected = (await source.query(expectedQuery)).rows;
-      assert.ok(expected.some((row) => row.gid === 3) && expected.some((row) => row.gid !== 3), 'totals and groups');
-      try {
-        await waitFor(`${what}: ${actualQuery}`, async () => {
-          const actual = (await sink.query(actualQuery)).rows;
-          return JSON.stringify(actual) === JSON.stringify(expected) ? true : undefined;
-        });
-      } finally {
-        assert.deepEqual((await sink.query(actualQuery)).rows, expected, what);
-      }
-    }
-  }
-
   const ids = { next: 9000 };
-  const write = (count: number) => writeRandomOrders(source, random, count, ids);
-
-  before(async () => {
-    pg = await startTestPostgres();
-    await seedDatabases(pg.server, 'examples/ecommerce/databases');
-    source = await pg.connect('source_db');
-    sink = await pg.connect('sink_db');
-    await sink.query(`CREATE SCHEMA grouping;
+  const harness = new QueryVsPostgres({
+    ...ECOMMERCE,
+    setup: ({ sink }) =>
+      sink.query(`CREATE SCHEMA grouping;
       CREATE TABLE grouping.rollup_totals (category TEXT, status TEXT, gid BIGINT, orders BIGINT, gmv DECIMAL(38, 2),
         PRIMARY KEY (category, status, gid));
       CREATE TABLE grouping.set_totals (category TEXT, status TEXT, gid BIGINT, users BIGINT, top DECIMAL(10, 2),
-        PRIMARY KEY (category, status, gid));`);
-    log = await openTestLog(pg);
-    capture = await startOrderCapture(pg, log);
-    await start();
+        PRIMARY KEY (category, status, gid));`),
+    scripts: [
+      ['rollup.sql', ROLLUP],
+      ['sets.sql', SETS],
+    ],
+    comparisons: [
+      { sink: ACTUAL_ROLLUP, oracle: EXPECTED_ROLLUP, oracleHolds: totalsAndGroups },
+      { sink: ACTUAL_SETS, oracle: EXPECTED_SETS, oracleHolds: totalsAndGroups },
+    ],
+    change: ({ source }, count) => writeRandomOrders(source, random, count, ids),
   });
-
-  after(async () => {
-    await stop();
-    for (const job of capture) await job.cancel();
-    capture = [];
-    await log?.close();
-    await pg?.dispose();
-  });
+  before(harness.open);
+  after(harness.close);
 
   it('aggregates the snapshot by each grouping set as PostgreSQL does', async () => {
-    await converged('after the snapshot');
+    await harness.converges('after the snapshot');
   });
 
   it('follows inserts, updates and deletes, retracting from every set a row left', async () => {
-    await write(40);
-    await converged('after 40 changes');
+    await harness.followsChanges(40);
   });
 
   it('rebuilds its state after a restart and goes on', async () => {
-    await stop();
-    await write(15);
-    await start();
-    await converged('after a restart');
-    await write(20);
-    await converged('after more changes');
+    await harness.restarts({ missed: 15, more: 20 });
   });
 });
