@@ -11,11 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { planScript } from '../../src/plan/planner.ts';
-import { Job } from '../../src/runtime/job.ts';
-import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { waitFor as waitForJobs } from '../helpers/wait.ts';
+import { jdbcOptions, QueryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
 
 const TOPIC = `
 CREATE TABLE baskets (basket_id BIGINT, tags ARRAY<STRING>, PRIMARY KEY (basket_id) NOT ENFORCED)
@@ -29,13 +25,10 @@ WITH ('connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '\${PORT}
   'slot.name' = 'baskets_slot');
 INSERT INTO baskets SELECT * FROM baskets_source;`;
 
-const jdbc = (table: string) =>
-  `'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PORT}/shop_db', 'table-name' = '${table}', 'username' = 'postgres', 'password' = 'postgres'`;
-
 const UNNEST = `${TOPIC}
-CREATE TABLE tag_counts (tag STRING, n BIGINT, PRIMARY KEY (tag) NOT ENFORCED) WITH (${jdbc('result.tag_counts')});
-CREATE TABLE basket_tags (basket_id BIGINT, tag STRING, PRIMARY KEY (basket_id, tag) NOT ENFORCED) WITH (${jdbc('result.basket_tags')});
-CREATE TABLE left_counts (tag STRING, n BIGINT, PRIMARY KEY (tag) NOT ENFORCED) WITH (${jdbc('result.left_counts')});
+CREATE TABLE tag_counts (tag STRING, n BIGINT, PRIMARY KEY (tag) NOT ENFORCED) WITH (${jdbcOptions('shop_db', 'result.tag_counts')});
+CREATE TABLE basket_tags (basket_id BIGINT, tag STRING, PRIMARY KEY (basket_id, tag) NOT ENFORCED) WITH (${jdbcOptions('shop_db', 'result.basket_tags')});
+CREATE TABLE left_counts (tag STRING, n BIGINT, PRIMARY KEY (tag) NOT ENFORCED) WITH (${jdbcOptions('shop_db', 'result.left_counts')});
 EXECUTE STATEMENT SET BEGIN
 INSERT INTO tag_counts SELECT tag, COUNT(*) FROM baskets CROSS JOIN UNNEST(tags) AS t(tag) GROUP BY tag;
 INSERT INTO basket_tags SELECT basket_id, tag FROM baskets, UNNEST(baskets.tags) AS t(tag);
@@ -62,44 +55,8 @@ const CHECKS: readonly (readonly [string, string])[] = [
 const TAGS = ['red', 'green', 'blue', '红色', 'a "quoted", tag', 'back\\slash', 'NULL'];
 
 describe('UNNEST of a postgres-cdc array through an upsert topic into jdbc tables', () => {
-  let pg: TestPostgres;
-  let log: PostgresLog;
-  let db: pg.Client;
-  let capture: Job[] = [];
-  let jobs: Job[] = [];
   const random = seededRandom(7);
-  const waitFor = <T>(what: string, check: () => Promise<T | undefined>) =>
-    waitForJobs(what, check, [...jobs, ...capture], 60_000);
-
-  async function run(name: string, sql: string): Promise<Job[]> {
-    const started: Job[] = [];
-    for (const plan of planScript(name, sql, new Map([['PORT', String(pg.server.port)]]), {}).jobs) {
-      const job = new Job(`${name}-${started.length}`, plan, log);
-      await job.start();
-      started.push(job);
-    }
-    return started;
-  }
-
-  async function stop(): Promise<void> {
-    for (const job of jobs) await job.cancel();
-    jobs = [];
-  }
-
-  async function converged(what: string): Promise<void> {
-    for (const [expectedQuery, actualQuery] of CHECKS) {
-      const expected = (await db.query(expectedQuery)).rows;
-      assert.ok(expected.length > 0, `${what}: PostgreSQL's result is not empty`);
-      try {
-        await waitFor(`${what}: ${actualQuery}`, async () => {
-          const actual = (await db.query(actualQuery)).rows;
-          return JSON.stringify(actual) === JSON.stringify(expected) ? true : undefined;
-        });
-      } finally {
-        assert.deepEqual((await db.query(actualQuery)).rows, expected, what);
-      }
-    }
-  }
+  const ids = { next: 1 };
 
   /** Tags for a basket: none (NULL or empty) sometimes, repeats allowed. */
   function tags(): string[] | null {
@@ -110,16 +67,16 @@ describe('UNNEST of a postgres-cdc array through an upsert topic into jdbc table
     return Array.from({ length: count }, () => TAGS[Math.floor(random() * TAGS.length)] as string);
   }
 
-  let nextId = 1;
-  async function write(count: number): Promise<void> {
+  /** Random inserts (ids from `ids.next` on), updates and deletes of baskets. */
+  async function writeBaskets(db: pg.Client, count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
-      const ids = (await db.query<{ id: number }>('SELECT basket_id::int AS id FROM shop.baskets')).rows.map(
+      const existing = (await db.query<{ id: number }>('SELECT basket_id::int AS id FROM shop.baskets')).rows.map(
         (r) => r.id,
       );
-      const id = ids[Math.floor(random() * ids.length)];
+      const id = existing[Math.floor(random() * existing.length)];
       const op = random();
       if (op < 0.45 || id === undefined) {
-        await db.query('INSERT INTO shop.baskets VALUES ($1, $2)', [nextId++, tags()]);
+        await db.query('INSERT INTO shop.baskets VALUES ($1, $2)', [ids.next++, tags()]);
       } else if (op < 0.85) {
         await db.query('UPDATE shop.baskets SET tags = $2 WHERE basket_id = $1', [id, tags()]);
       } else {
@@ -128,44 +85,35 @@ describe('UNNEST of a postgres-cdc array through an upsert topic into jdbc table
     }
   }
 
-  before(async () => {
-    pg = await startTestPostgres();
-    const admin = await pg.connect('postgres');
-    await admin.query('CREATE DATABASE shop_db');
-    db = await pg.connect('shop_db');
-    await db.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
+  const notEmpty = (rows: readonly Row[], what: string) =>
+    assert.ok(rows.length > 0, `${what}: PostgreSQL's result is not empty`);
+  const harness = new QueryVsPostgres({
+    databases: { source: 'shop_db', sink: 'shop_db' },
+    setup: async ({ source }) => {
+      await source.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
       CREATE TABLE shop.baskets (basket_id BIGINT PRIMARY KEY, tags TEXT[]);
       CREATE TABLE result.tag_counts (tag TEXT PRIMARY KEY, n BIGINT);
       CREATE TABLE result.basket_tags (basket_id BIGINT, tag TEXT, PRIMARY KEY (basket_id, tag));
       CREATE TABLE result.left_counts (tag TEXT PRIMARY KEY, n BIGINT);`);
-    await write(15);
-    log = await openTestLog(pg);
-    capture = await run('capture.sql', CAPTURE);
-    jobs = await run('unnest.sql', UNNEST);
+      await writeBaskets(source, 15);
+    },
+    capture: (h) => h.run('capture.sql', CAPTURE),
+    scripts: [['unnest.sql', UNNEST]],
+    comparisons: CHECKS.map(([oracle, sink]) => ({ sink, oracle, oracleHolds: notEmpty })),
+    change: ({ source }, count) => writeBaskets(source, count),
   });
-
-  after(async () => {
-    await stop();
-    for (const job of capture) await job.cancel();
-    await log?.close();
-    await pg?.dispose();
-  });
+  before(harness.open);
+  after(harness.close);
 
   it('unnests the snapshot as PostgreSQL does', async () => {
-    await converged('after the snapshot');
+    await harness.converges('after the snapshot');
   });
 
   it('follows inserts, updates and deletes of the arrays', async () => {
-    await write(40);
-    await converged('after 40 changes');
+    await harness.followsChanges(40);
   });
 
   it('rebuilds its state after a restart and goes on', async () => {
-    await stop();
-    await write(15);
-    jobs = await run('unnest.sql', UNNEST);
-    await converged('after a restart');
-    await write(15);
-    await converged('after more changes');
+    await harness.restarts({ missed: 15, more: 15 });
   });
 });
