@@ -7,12 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type pg from 'pg';
-import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
-import { planScript } from '../../src/plan/planner.ts';
-import { Job } from '../../src/runtime/job.ts';
-import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { waitFor as waitForJobs } from '../helpers/wait.ts';
+import { jdbcOptions, QueryVsPostgres } from '../helpers/query-vs-postgres.ts';
 
 const PIPELINE = `
 CREATE TABLE events_source (event_id BIGINT, payload STRING, PRIMARY KEY (event_id) NOT ENFORCED)
@@ -21,8 +16,7 @@ WITH ('connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '\${PORT}
   'slot.name' = 'events_slot');
 CREATE TABLE event_fields (event_id BIGINT, user_name STRING, city STRING, qty INT, first_tag STRING,
   paid BOOLEAN, has_coupon BOOLEAN, PRIMARY KEY (event_id) NOT ENFORCED)
-WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PORT}/shop_db', 'table-name' = 'result.event_fields',
-  'username' = 'postgres', 'password' = 'postgres');
+WITH (${jdbcOptions('shop_db', 'result.event_fields')});
 INSERT INTO event_fields SELECT event_id,
   JSON_VALUE(payload, '$.user.name'),
   JSON_VALUE(payload, 'lax $.user.address.city' DEFAULT 'unknown' ON EMPTY),
@@ -57,59 +51,37 @@ function payload(n: number): string {
 }
 
 describe('JSON_VALUE over a postgres-cdc JSONB column into a jdbc table', () => {
-  let pg: TestPostgres;
-  let log: PostgresLog;
-  let db: pg.Client;
-  let jobs: Job[] = [];
-  const waitFor = <T>(what: string, check: () => Promise<T | undefined>) => waitForJobs(what, check, jobs, 60_000);
-
-  async function converged(what: string): Promise<void> {
-    const expected = (await db.query(EXPECTED)).rows;
-    assert.ok(expected.length > 0, `${what}: PostgreSQL's result is not empty`);
-    try {
-      await waitFor(what, async () => {
-        const actual = (await db.query(ACTUAL)).rows;
-        return JSON.stringify(actual) === JSON.stringify(expected) ? true : undefined;
-      });
-    } finally {
-      assert.deepEqual((await db.query(ACTUAL)).rows, expected, what);
-    }
-  }
-
-  before(async () => {
-    pg = await startTestPostgres();
-    const admin = await pg.connect('postgres');
-    await admin.query('CREATE DATABASE shop_db');
-    db = await pg.connect('shop_db');
-    await db.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
+  const harness = new QueryVsPostgres({
+    databases: { source: 'shop_db', sink: 'shop_db' },
+    setup: async ({ source }) => {
+      await source.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
       CREATE TABLE shop.events (event_id BIGINT PRIMARY KEY, payload JSONB);
       CREATE TABLE result.event_fields (event_id BIGINT PRIMARY KEY, user_name TEXT, city TEXT, qty INT,
         first_tag TEXT, paid BOOLEAN, has_coupon BOOLEAN);`);
-    for (let n = 1; n <= 12; n++) await db.query('INSERT INTO shop.events VALUES ($1, $2)', [n, payload(n)]);
-    log = await openTestLog(pg);
-    for (const plan of planScript('json.sql', PIPELINE, new Map([['PORT', String(pg.server.port)]]), {}).jobs) {
-      const job = new Job(`json-${jobs.length}`, plan, log);
-      await job.start();
-      jobs.push(job);
-    }
+      for (let n = 1; n <= 12; n++) await source.query('INSERT INTO shop.events VALUES ($1, $2)', [n, payload(n)]);
+    },
+    scripts: [['json.sql', PIPELINE]],
+    comparisons: [
+      {
+        sink: ACTUAL,
+        oracle: EXPECTED,
+        oracleHolds: (rows, what) => assert.ok(rows.length > 0, `${what}: PostgreSQL's result is not empty`),
+      },
+    ],
   });
-
-  after(async () => {
-    for (const job of jobs) await job.cancel();
-    jobs = [];
-    await log?.close();
-    await pg?.dispose();
-  });
+  before(harness.open);
+  after(harness.close);
 
   it('extracts the fields of the snapshot as PostgreSQL does', async () => {
-    await converged('after the snapshot');
+    await harness.converges('after the snapshot');
   });
 
   it('follows inserts, updates and deletes of the payloads', async () => {
+    const db = harness.source;
     for (let n = 13; n <= 20; n++) await db.query('INSERT INTO shop.events VALUES ($1, $2)', [n, payload(n)]);
     for (let n = 1; n <= 20; n += 3)
       await db.query('UPDATE shop.events SET payload = $2 WHERE event_id = $1', [n, payload(n + 1)]);
     await db.query('DELETE FROM shop.events WHERE event_id IN (2, 14)');
-    await converged('after the changes');
+    await harness.converges('after the changes');
   });
 });
