@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { Job } from '../../src/runtime/job.ts';
@@ -16,11 +17,21 @@ CREATE TABLE ods_orders (
   'key.format' = 'json', 'value.format' = 'json');
 `;
 
-/** The databases of examples/ecommerce (business.orders in source_db) and the capture of its orders. */
-export const ECOMMERCE = {
+/** The databases of examples/ecommerce (business.orders in source_db, sink_db empty) and the capture of its orders. */
+export const ECOMMERCE: Pick<QueryVsPostgresOptions, 'databases' | 'capture'> = {
   databases: { seed: 'examples/ecommerce/databases', source: 'source_db', sink: 'sink_db' },
   capture: (harness) => startOrderCapture(harness.pg, harness.log),
-} as const satisfies Partial<QueryVsPostgresOptions>;
+};
+
+/** ECOMMERCE with random changes of its orders (`writeRandomOrders`, ids from 9000 on) drawn from `seed`. */
+export function ecommerceOrders(
+  seed: number,
+  cents = false,
+): Pick<QueryVsPostgresOptions, 'databases' | 'capture' | 'change'> {
+  const random = seededRandom(seed);
+  const ids = { next: 9000 };
+  return { ...ECOMMERCE, change: (harness, count) => writeRandomOrders(harness.source, random, count, ids, cents) };
+}
 
 /** Starts the jobs of examples/ecommerce/1_cdc_source_to_kafka.sql: business.orders captured into topics. */
 export async function startOrderCapture(pg: TestPostgres, log: PostgresLog): Promise<Job[]> {

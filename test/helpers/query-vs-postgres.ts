@@ -6,6 +6,7 @@
  * their state spilled to disk.
  */
 import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
 import type pg from 'pg';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
@@ -38,6 +39,8 @@ export interface QueryVsPostgresOptions {
   readonly databases: { readonly source: string; readonly sink: string; readonly seed?: string };
   /** Creates the tables and the first rows, before the log opens and the capture starts. */
   readonly setup?: (harness: QueryVsPostgres) => Promise<unknown>;
+  /** The statements that create the sink tables, run on the sink database after `setup`. */
+  readonly sinkTables?: string;
   /** Starts the capture jobs, which run throughout. */
   readonly capture?: (harness: QueryVsPostgres) => Promise<Job[]>;
   /** Runs after the capture started and before the query jobs start. */
@@ -71,6 +74,7 @@ export class QueryVsPostgres {
     this.source = await this.pg.connect(databases.source);
     this.sink = await this.pg.connect(databases.sink);
     await setup?.(this);
+    if (this.options.sinkTables) await this.sink.query(this.options.sinkTables);
     this.log = await openTestLog(this.pg);
     this.capture = (await capture?.(this)) ?? [];
     await prepare?.(this);
@@ -146,7 +150,15 @@ export class QueryVsPostgres {
    * Stops the query jobs, applies `missed` changes, starts them again (their state rebuilt by
    * replay, all spilled to disk if `spilled`), converges, applies `more` changes and converges.
    */
-  async restarts({ missed, more, spilled = false }: { missed: number; more: number; spilled?: boolean }) {
+  async restarts({
+    missed,
+    more,
+    spilled = false,
+  }: {
+    missed: number;
+    more: number;
+    spilled?: boolean;
+  }): Promise<void> {
     await this.stop();
     await this.change(missed);
     const restart = async () => {
@@ -176,6 +188,39 @@ export class QueryVsPostgres {
       await this.start();
     }
   }
+}
+
+/** The usual tests, by title: each is left out where its entry is. */
+export interface UsualTests {
+  /** The sinks converge after the snapshot. */
+  readonly snapshot?: string;
+  /** They follow `count` random changes. */
+  readonly changes?: { readonly title: string; readonly count: number };
+  /** They converge after a restart: see `restarts`. */
+  readonly restart?: {
+    readonly title: string;
+    readonly missed: number;
+    readonly more: number;
+    readonly spilled?: boolean;
+  };
+  /** They converge under a state memory budget of 0 bytes: see `convergesWithAllStateSpilled`. */
+  readonly allStateSpilled?: { readonly title: string; readonly changes: number };
+}
+
+/**
+ * A harness opened before and closed after the tests of the enclosing `describe`, with the usual
+ * tests registered in the order above; the test file adds its own after them.
+ */
+export function queryVsPostgres(options: QueryVsPostgresOptions, tests: UsualTests): QueryVsPostgres {
+  const harness = new QueryVsPostgres(options);
+  before(harness.open);
+  after(harness.close);
+  const { snapshot, changes, restart, allStateSpilled } = tests;
+  if (snapshot) it(snapshot, () => harness.converges('after the snapshot'));
+  if (changes) it(changes.title, () => harness.followsChanges(changes.count));
+  if (restart) it(restart.title, () => harness.restarts(restart));
+  if (allStateSpilled) it(allStateSpilled.title, () => harness.convergesWithAllStateSpilled(allStateSpilled.changes));
+  return harness;
 }
 
 /** Runs `run` with a state memory budget of 0 bytes (every entry spilled); gives the entries spilled. */

@@ -10,10 +10,9 @@
  * the order they arrived, which a changelog does not fix: its parts are compared sorted.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { ECOMMERCE, ODS_ORDERS, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
-import { jdbcOptions, QueryVsPostgres } from '../helpers/query-vs-postgres.ts';
+import { describe } from 'node:test';
+import { ecommerceOrders, ODS_ORDERS } from '../helpers/ecommerce-orders.ts';
+import { jdbcOptions, queryVsPostgres } from '../helpers/query-vs-postgres.ts';
 
 const SQL = `${ODS_ORDERS}
 CREATE TABLE stats_sink (category STRING, orders BIGINT, sd DOUBLE, vs DOUBLE, statuses STRING, kinds STRING,
@@ -40,47 +39,33 @@ const ACTUAL = `SELECT category, orders::int, sd, vs, statuses, kinds, paid::int
 FROM agg.stats ORDER BY 1`;
 
 describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc table', () => {
-  const random = seededRandom(20);
-  const ids = { next: 9000 };
-  const harness = new QueryVsPostgres({
-    ...ECOMMERCE,
-    setup: ({ sink }) =>
-      sink.query(`CREATE SCHEMA agg;
+  queryVsPostgres(
+    {
+      ...ecommerceOrders(20, true),
+      sinkTables: `CREATE SCHEMA agg;
       CREATE TABLE agg.stats (category TEXT PRIMARY KEY, orders BIGINT, sd DOUBLE PRECISION, vs DOUBLE PRECISION,
-        statuses TEXT, kinds TEXT, paid BIGINT, paid_gmv DECIMAL(38, 2), big_users BIGINT);`),
-    scripts: [['stats.sql', SQL]],
-    comparisons: [
-      {
-        sink: ACTUAL,
-        oracle: EXPECTED,
-        oracleHolds: (rows) =>
-          assert.ok(
-            rows.some((row) => row.vs === null) || rows.some((row) => row.paid_gmv === null) || rows.length > 2,
-            'groups of several kinds',
-          ),
-        // Deviations to 1e-9 relative, LISTAGG parts sorted, as said above.
-        tolerance: { columns: ['sd', 'vs'], relative: 1e-9 },
-        unorderedLists: { columns: ['statuses', 'kinds'], separator: ';' },
-      },
-    ],
-    change: ({ source }, count) => writeRandomOrders(source, random, count, ids, true),
-  });
-  before(harness.open);
-  after(harness.close);
-
-  it('aggregates the snapshot as PostgreSQL does', async () => {
-    await harness.converges('after the snapshot');
-  });
-
-  it('follows inserts, updates and deletes, retracting what a row took back', async () => {
-    await harness.followsChanges(40);
-  });
-
-  it('rebuilds its state after a restart and goes on', async () => {
-    await harness.restarts({ missed: 15, more: 20 });
-  });
-
-  it('gives the same result with all state spilled to disk', async () => {
-    await harness.convergesWithAllStateSpilled(30);
-  });
+        statuses TEXT, kinds TEXT, paid BIGINT, paid_gmv DECIMAL(38, 2), big_users BIGINT);`,
+      scripts: [['stats.sql', SQL]],
+      comparisons: [
+        {
+          sink: ACTUAL,
+          oracle: EXPECTED,
+          oracleHolds: (rows) =>
+            assert.ok(
+              rows.some((row) => row.vs === null) || rows.some((row) => row.paid_gmv === null) || rows.length > 2,
+              'groups of several kinds',
+            ),
+          // Deviations to 1e-9 relative, LISTAGG parts sorted, as said above.
+          tolerance: { columns: ['sd', 'vs'], relative: 1e-9 },
+          unorderedLists: { columns: ['statuses', 'kinds'], separator: ';' },
+        },
+      ],
+    },
+    {
+      snapshot: 'aggregates the snapshot as PostgreSQL does',
+      changes: { title: 'follows inserts, updates and deletes, retracting what a row took back', count: 40 },
+      restart: { title: 'rebuilds its state after a restart and goes on', missed: 15, more: 20 },
+      allStateSpilled: { title: 'gives the same result with all state spilled to disk', changes: 30 },
+    },
+  );
 });

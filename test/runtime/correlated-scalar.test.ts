@@ -7,10 +7,9 @@
  * and deletes, and again after the job restarts (state rebuilt by replay, spilled).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { ECOMMERCE, ODS_ORDERS, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
-import { jdbcOptions, QueryVsPostgres } from '../helpers/query-vs-postgres.ts';
+import { describe } from 'node:test';
+import { ecommerceOrders, ODS_ORDERS } from '../helpers/ecommerce-orders.ts';
+import { jdbcOptions, queryVsPostgres } from '../helpers/query-vs-postgres.ts';
 
 const SQL = `${ODS_ORDERS}
 CREATE TABLE per_order (order_id BIGINT, top DECIMAL(10, 2), paid BIGINT, PRIMARY KEY (order_id) NOT ENFORCED)
@@ -32,40 +31,34 @@ FROM business.orders o ORDER BY 1`;
 const ACTUAL = 'SELECT order_id::int, top::text, paid::int FROM correlated.per_order ORDER BY 1';
 
 describe('correlated scalar subqueries over postgres-cdc into a jdbc table', () => {
-  const random = seededRandom(1919);
-  const ids = { next: 9000 };
-  const harness = new QueryVsPostgres({
-    ...ECOMMERCE,
-    setup: ({ sink }) =>
-      sink.query(`CREATE SCHEMA correlated;
-      CREATE TABLE correlated.per_order (order_id BIGINT PRIMARY KEY, top DECIMAL(10, 2), paid BIGINT);`),
-    prepare: async (h) => {
-      // Orders whose category is NULL (MAX of nothing) and a user without paid orders (COUNT 0).
-      await h.change(30);
-      await h.source.query(`UPDATE business.orders SET product_category = NULL WHERE order_id % 4 = 0`);
-      await h.source.query(`UPDATE business.orders SET order_status = 'NEW' WHERE user_id = 1001`);
+  queryVsPostgres(
+    {
+      ...ecommerceOrders(1919),
+      sinkTables: `CREATE SCHEMA correlated;
+      CREATE TABLE correlated.per_order (order_id BIGINT PRIMARY KEY, top DECIMAL(10, 2), paid BIGINT);`,
+      prepare: async (h) => {
+        // Orders whose category is NULL (MAX of nothing) and a user without paid orders (COUNT 0).
+        await h.change(30);
+        await h.source.query(`UPDATE business.orders SET product_category = NULL WHERE order_id % 4 = 0`);
+        await h.source.query(`UPDATE business.orders SET order_status = 'NEW' WHERE user_id = 1001`);
+        const expected = (await h.source.query(EXPECTED)).rows;
+        assert.ok(
+          expected.some((row) => row.top === null) && expected.some((row) => row.paid === 0),
+          'rows without a match: MAX is NULL, COUNT 0',
+        );
+      },
+      scripts: [['correlated.sql', QUERY]],
+      comparisons: [{ sink: ACTUAL, oracle: EXPECTED, oracleHolds: (rows) => assert.ok(rows.length > 0, 'orders') }],
     },
-    scripts: [['correlated.sql', QUERY]],
-    comparisons: [{ sink: ACTUAL, oracle: EXPECTED, oracleHolds: (rows) => assert.ok(rows.length > 0, 'orders') }],
-    change: ({ source }, count) => writeRandomOrders(source, random, count, ids),
-  });
-  before(harness.open);
-  after(harness.close);
-
-  it('gives each order the values PostgreSQL computes', async () => {
-    const expected = (await harness.source.query(EXPECTED)).rows;
-    assert.ok(
-      expected.some((row) => row.top === null) && expected.some((row) => row.paid === 0),
-      'rows without a match: MAX is NULL, COUNT 0',
-    );
-    await harness.converges('after the snapshot');
-  });
-
-  it('follows inserts, updates and deletes of the outer rows and of the subqueries', async () => {
-    await harness.followsChanges(40);
-  });
-
-  it('rebuilds its state after a restart, spilled, and goes on', async () => {
-    await harness.restarts({ missed: 15, more: 20, spilled: true });
-  });
+    {
+      snapshot: 'gives each order the values PostgreSQL computes',
+      changes: { title: 'follows inserts, updates and deletes of the outer rows and of the subqueries', count: 40 },
+      restart: {
+        title: 'rebuilds its state after a restart, spilled, and goes on',
+        missed: 15,
+        more: 20,
+        spilled: true,
+      },
+    },
+  );
 });

@@ -10,10 +10,9 @@
  * rows by the keys (COALESCEd, PostgreSQL keys have no NULL) and the grouping id, which tells them apart.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { ECOMMERCE, ODS_ORDERS, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
-import { jdbcOptions, QueryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
+import { describe } from 'node:test';
+import { ecommerceOrders, ODS_ORDERS } from '../helpers/ecommerce-orders.ts';
+import { jdbcOptions, queryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
 
 const SQL = `${ODS_ORDERS}
 CREATE TABLE rollup_sink (category STRING, status STRING, gid BIGINT, orders BIGINT, gmv DECIMAL(38, 2),
@@ -59,38 +58,27 @@ const totalsAndGroups = (rows: readonly Row[]) =>
   assert.ok(rows.some((row) => row.gid === 3) && rows.some((row) => row.gid !== 3), 'totals and groups');
 
 describe('GROUPING SETS and ROLLUP over postgres-cdc into jdbc tables', () => {
-  const random = seededRandom(19);
-  const ids = { next: 9000 };
-  const harness = new QueryVsPostgres({
-    ...ECOMMERCE,
-    setup: ({ sink }) =>
-      sink.query(`CREATE SCHEMA grouping;
+  queryVsPostgres(
+    {
+      ...ecommerceOrders(19),
+      sinkTables: `CREATE SCHEMA grouping;
       CREATE TABLE grouping.rollup_totals (category TEXT, status TEXT, gid BIGINT, orders BIGINT, gmv DECIMAL(38, 2),
         PRIMARY KEY (category, status, gid));
       CREATE TABLE grouping.set_totals (category TEXT, status TEXT, gid BIGINT, users BIGINT, top DECIMAL(10, 2),
-        PRIMARY KEY (category, status, gid));`),
-    scripts: [
-      ['rollup.sql', ROLLUP],
-      ['sets.sql', SETS],
-    ],
-    comparisons: [
-      { sink: ACTUAL_ROLLUP, oracle: EXPECTED_ROLLUP, oracleHolds: totalsAndGroups },
-      { sink: ACTUAL_SETS, oracle: EXPECTED_SETS, oracleHolds: totalsAndGroups },
-    ],
-    change: ({ source }, count) => writeRandomOrders(source, random, count, ids),
-  });
-  before(harness.open);
-  after(harness.close);
-
-  it('aggregates the snapshot by each grouping set as PostgreSQL does', async () => {
-    await harness.converges('after the snapshot');
-  });
-
-  it('follows inserts, updates and deletes, retracting from every set a row left', async () => {
-    await harness.followsChanges(40);
-  });
-
-  it('rebuilds its state after a restart and goes on', async () => {
-    await harness.restarts({ missed: 15, more: 20 });
-  });
+        PRIMARY KEY (category, status, gid));`,
+      scripts: [
+        ['rollup.sql', ROLLUP],
+        ['sets.sql', SETS],
+      ],
+      comparisons: [
+        { sink: ACTUAL_ROLLUP, oracle: EXPECTED_ROLLUP, oracleHolds: totalsAndGroups },
+        { sink: ACTUAL_SETS, oracle: EXPECTED_SETS, oracleHolds: totalsAndGroups },
+      ],
+    },
+    {
+      snapshot: 'aggregates the snapshot by each grouping set as PostgreSQL does',
+      changes: { title: 'follows inserts, updates and deletes, retracting from every set a row left', count: 40 },
+      restart: { title: 'rebuilds its state after a restart and goes on', missed: 15, more: 20 },
+    },
+  );
 });

@@ -6,8 +6,8 @@
  * and deletes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { jdbcOptions, QueryVsPostgres } from '../helpers/query-vs-postgres.ts';
+import { describe, it } from 'node:test';
+import { jdbcOptions, queryVsPostgres } from '../helpers/query-vs-postgres.ts';
 
 const PIPELINE = `
 CREATE TABLE events_source (event_id BIGINT, payload STRING, PRIMARY KEY (event_id) NOT ENFORCED)
@@ -51,30 +51,27 @@ function payload(n: number): string {
 }
 
 describe('JSON_VALUE over a postgres-cdc JSONB column into a jdbc table', () => {
-  const harness = new QueryVsPostgres({
-    databases: { source: 'shop_db', sink: 'shop_db' },
-    setup: async ({ source }) => {
-      await source.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
-      CREATE TABLE shop.events (event_id BIGINT PRIMARY KEY, payload JSONB);
-      CREATE TABLE result.event_fields (event_id BIGINT PRIMARY KEY, user_name TEXT, city TEXT, qty INT,
-        first_tag TEXT, paid BOOLEAN, has_coupon BOOLEAN);`);
-      for (let n = 1; n <= 12; n++) await source.query('INSERT INTO shop.events VALUES ($1, $2)', [n, payload(n)]);
-    },
-    scripts: [['json.sql', PIPELINE]],
-    comparisons: [
-      {
-        sink: ACTUAL,
-        oracle: EXPECTED,
-        oracleHolds: (rows, what) => assert.ok(rows.length > 0, `${what}: PostgreSQL's result is not empty`),
+  const harness = queryVsPostgres(
+    {
+      databases: { source: 'shop_db', sink: 'shop_db' },
+      setup: async ({ source }) => {
+        await source.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
+        CREATE TABLE shop.events (event_id BIGINT PRIMARY KEY, payload JSONB);
+        CREATE TABLE result.event_fields (event_id BIGINT PRIMARY KEY, user_name TEXT, city TEXT, qty INT,
+          first_tag TEXT, paid BOOLEAN, has_coupon BOOLEAN);`);
+        for (let n = 1; n <= 12; n++) await source.query('INSERT INTO shop.events VALUES ($1, $2)', [n, payload(n)]);
       },
-    ],
-  });
-  before(harness.open);
-  after(harness.close);
-
-  it('extracts the fields of the snapshot as PostgreSQL does', async () => {
-    await harness.converges('after the snapshot');
-  });
+      scripts: [['json.sql', PIPELINE]],
+      comparisons: [
+        {
+          sink: ACTUAL,
+          oracle: EXPECTED,
+          oracleHolds: (rows, what) => assert.ok(rows.length > 0, `${what}: PostgreSQL's result is not empty`),
+        },
+      ],
+    },
+    { snapshot: 'extracts the fields of the snapshot as PostgreSQL does' },
+  );
 
   it('follows inserts, updates and deletes of the payloads', async () => {
     const db = harness.source;

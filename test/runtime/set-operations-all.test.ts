@@ -7,10 +7,9 @@
  * updates and deletes, and again after the jobs restart (state rebuilt by replay, spilled).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { ECOMMERCE, ODS_ORDERS, writeRandomOrders } from '../helpers/ecommerce-orders.ts';
-import { jdbcOptions, QueryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
+import { describe } from 'node:test';
+import { ecommerceOrders, ODS_ORDERS } from '../helpers/ecommerce-orders.ts';
+import { jdbcOptions, queryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
 
 const SQL = `${ODS_ORDERS}
 CREATE TABLE both_sink (category STRING, user_id BIGINT, n BIGINT, PRIMARY KEY (category, user_id) NOT ENFORCED)
@@ -54,43 +53,37 @@ const hasRows = (sink: string) => (rows: readonly Row[]) =>
   assert.ok(rows.length > 0, `PostgreSQL has rows for ${sink}`);
 
 describe('INTERSECT ALL and EXCEPT ALL over postgres-cdc into jdbc tables', () => {
-  const random = seededRandom(1918);
-  const ids = { next: 9000 };
-  const harness = new QueryVsPostgres({
-    ...ECOMMERCE,
-    setup: ({ sink }) =>
-      sink.query(`CREATE SCHEMA setops;
+  queryVsPostgres(
+    {
+      ...ecommerceOrders(1918),
+      sinkTables: `CREATE SCHEMA setops;
       CREATE TABLE setops.paid_and_big (category TEXT, user_id BIGINT, n BIGINT, PRIMARY KEY (category, user_id));
-      CREATE TABLE setops.not_big (category TEXT, status TEXT, n BIGINT, PRIMARY KEY (category, status));`),
-    prepare: async (h) => {
-      // Enough paid orders of 500 or more that INTERSECT ALL has rows from the start.
-      await h.change(30);
-      await h.source.query(
-        `UPDATE business.orders SET order_status = 'PAID', total_amount = 600 WHERE order_id % 3 = 0`,
-      );
+      CREATE TABLE setops.not_big (category TEXT, status TEXT, n BIGINT, PRIMARY KEY (category, status));`,
+      prepare: async (h) => {
+        // Enough paid orders of 500 or more that INTERSECT ALL has rows from the start.
+        await h.change(30);
+        await h.source.query(
+          `UPDATE business.orders SET order_status = 'PAID', total_amount = 600 WHERE order_id % 3 = 0`,
+        );
+      },
+      scripts: [
+        ['intersect-all.sql', INTERSECT_ALL],
+        ['except-all.sql', EXCEPT_ALL],
+      ],
+      comparisons: [
+        { sink: ACTUAL_INTERSECT, oracle: EXPECTED_INTERSECT, oracleHolds: hasRows(ACTUAL_INTERSECT) },
+        { sink: ACTUAL_EXCEPT, oracle: EXPECTED_EXCEPT, oracleHolds: hasRows(ACTUAL_EXCEPT) },
+      ],
     },
-    scripts: [
-      ['intersect-all.sql', INTERSECT_ALL],
-      ['except-all.sql', EXCEPT_ALL],
-    ],
-    comparisons: [
-      { sink: ACTUAL_INTERSECT, oracle: EXPECTED_INTERSECT, oracleHolds: hasRows(ACTUAL_INTERSECT) },
-      { sink: ACTUAL_EXCEPT, oracle: EXPECTED_EXCEPT, oracleHolds: hasRows(ACTUAL_EXCEPT) },
-    ],
-    change: ({ source }, count) => writeRandomOrders(source, random, count, ids),
-  });
-  before(harness.open);
-  after(harness.close);
-
-  it('counts each row as PostgreSQL does', async () => {
-    await harness.converges('after the snapshot');
-  });
-
-  it('follows inserts, updates and deletes of both sides', async () => {
-    await harness.followsChanges(40);
-  });
-
-  it('rebuilds its state after a restart, spilled, and goes on', async () => {
-    await harness.restarts({ missed: 15, more: 20, spilled: true });
-  });
+    {
+      snapshot: 'counts each row as PostgreSQL does',
+      changes: { title: 'follows inserts, updates and deletes of both sides', count: 40 },
+      restart: {
+        title: 'rebuilds its state after a restart, spilled, and goes on',
+        missed: 15,
+        more: 20,
+        spilled: true,
+      },
+    },
+  );
 });

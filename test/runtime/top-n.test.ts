@@ -6,11 +6,11 @@
  * deletes, and again after the jobs restart (their state rebuilt by replay) and under a state
  * memory budget of 0 bytes (all state spilled to disk between operator calls).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import { ECOMMERCE, ODS_ORDERS } from '../helpers/ecommerce-orders.ts';
-import { jdbcOptions, QueryVsPostgres } from '../helpers/query-vs-postgres.ts';
+import { jdbcOptions, queryVsPostgres } from '../helpers/query-vs-postgres.ts';
 
 const SQL = `${ODS_ORDERS}
 CREATE TABLE top_ranked (category STRING, rn BIGINT, order_id BIGINT, total_amount DECIMAL(10, 2),
@@ -84,38 +84,27 @@ async function writeRankingChanges(
 describe('Top-N over postgres-cdc into jdbc tables', () => {
   const random = seededRandom(42);
   const ids = { next: 9000 };
-  const harness = new QueryVsPostgres({
-    ...ECOMMERCE,
-    setup: ({ sink }) =>
-      sink.query(`CREATE SCHEMA topn;
+  queryVsPostgres(
+    {
+      ...ECOMMERCE,
+      sinkTables: `CREATE SCHEMA topn;
       CREATE TABLE topn.ranked (category VARCHAR(50), rn BIGINT, order_id BIGINT, total_amount DECIMAL(10, 2), PRIMARY KEY (category, rn));
-      CREATE TABLE topn.orders (order_id BIGINT PRIMARY KEY, category VARCHAR(50), total_amount DECIMAL(10, 2));`),
-    scripts: [
-      ['ranked.sql', RANKED],
-      ['unranked.sql', UNRANKED],
-    ],
-    comparisons: [
-      { sink: ACTUAL_RANKED, oracle: EXPECTED_RANKED },
-      { sink: ACTUAL_UNRANKED, oracle: EXPECTED_UNRANKED },
-    ],
-    change: ({ source }, count) => writeRankingChanges(source, random, count, ids),
-  });
-  before(harness.open);
-  after(harness.close);
-
-  it('ranks the snapshot as PostgreSQL does', async () => {
-    await harness.converges('after the snapshot');
-  });
-
-  it('follows inserts, updates and deletes', async () => {
-    await harness.followsChanges(40);
-  });
-
-  it('rebuilds its state after a restart and goes on', async () => {
-    await harness.restarts({ missed: 20, more: 30 });
-  });
-
-  it('gives the same result with all state spilled to disk', async () => {
-    await harness.convergesWithAllStateSpilled(30);
-  });
+      CREATE TABLE topn.orders (order_id BIGINT PRIMARY KEY, category VARCHAR(50), total_amount DECIMAL(10, 2));`,
+      scripts: [
+        ['ranked.sql', RANKED],
+        ['unranked.sql', UNRANKED],
+      ],
+      comparisons: [
+        { sink: ACTUAL_RANKED, oracle: EXPECTED_RANKED },
+        { sink: ACTUAL_UNRANKED, oracle: EXPECTED_UNRANKED },
+      ],
+      change: ({ source }, count) => writeRankingChanges(source, random, count, ids),
+    },
+    {
+      snapshot: 'ranks the snapshot as PostgreSQL does',
+      changes: { title: 'follows inserts, updates and deletes', count: 40 },
+      restart: { title: 'rebuilds its state after a restart and goes on', missed: 20, more: 30 },
+      allStateSpilled: { title: 'gives the same result with all state spilled to disk', changes: 30 },
+    },
+  );
 });

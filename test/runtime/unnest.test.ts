@@ -8,10 +8,10 @@
  * table, after inserts, updates and deletes, and after the jobs restart.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type pg from 'pg';
 import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
-import { jdbcOptions, QueryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
+import { jdbcOptions, queryVsPostgres, type Row } from '../helpers/query-vs-postgres.ts';
 
 const TOPIC = `
 CREATE TABLE baskets (basket_id BIGINT, tags ARRAY<STRING>, PRIMARY KEY (basket_id) NOT ENFORCED)
@@ -87,33 +87,26 @@ describe('UNNEST of a postgres-cdc array through an upsert topic into jdbc table
 
   const notEmpty = (rows: readonly Row[], what: string) =>
     assert.ok(rows.length > 0, `${what}: PostgreSQL's result is not empty`);
-  const harness = new QueryVsPostgres({
-    databases: { source: 'shop_db', sink: 'shop_db' },
-    setup: async ({ source }) => {
-      await source.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
-      CREATE TABLE shop.baskets (basket_id BIGINT PRIMARY KEY, tags TEXT[]);
-      CREATE TABLE result.tag_counts (tag TEXT PRIMARY KEY, n BIGINT);
-      CREATE TABLE result.basket_tags (basket_id BIGINT, tag TEXT, PRIMARY KEY (basket_id, tag));
-      CREATE TABLE result.left_counts (tag TEXT PRIMARY KEY, n BIGINT);`);
-      await writeBaskets(source, 15);
+  queryVsPostgres(
+    {
+      databases: { source: 'shop_db', sink: 'shop_db' },
+      setup: async ({ source }) => {
+        await source.query(`CREATE SCHEMA shop; CREATE SCHEMA result;
+        CREATE TABLE shop.baskets (basket_id BIGINT PRIMARY KEY, tags TEXT[]);
+        CREATE TABLE result.tag_counts (tag TEXT PRIMARY KEY, n BIGINT);
+        CREATE TABLE result.basket_tags (basket_id BIGINT, tag TEXT, PRIMARY KEY (basket_id, tag));
+        CREATE TABLE result.left_counts (tag TEXT PRIMARY KEY, n BIGINT);`);
+        await writeBaskets(source, 15);
+      },
+      capture: (h) => h.run('capture.sql', CAPTURE),
+      scripts: [['unnest.sql', UNNEST]],
+      comparisons: CHECKS.map(([oracle, sink]) => ({ sink, oracle, oracleHolds: notEmpty })),
+      change: ({ source }, count) => writeBaskets(source, count),
     },
-    capture: (h) => h.run('capture.sql', CAPTURE),
-    scripts: [['unnest.sql', UNNEST]],
-    comparisons: CHECKS.map(([oracle, sink]) => ({ sink, oracle, oracleHolds: notEmpty })),
-    change: ({ source }, count) => writeBaskets(source, count),
-  });
-  before(harness.open);
-  after(harness.close);
-
-  it('unnests the snapshot as PostgreSQL does', async () => {
-    await harness.converges('after the snapshot');
-  });
-
-  it('follows inserts, updates and deletes of the arrays', async () => {
-    await harness.followsChanges(40);
-  });
-
-  it('rebuilds its state after a restart and goes on', async () => {
-    await harness.restarts({ missed: 15, more: 15 });
-  });
+    {
+      snapshot: 'unnests the snapshot as PostgreSQL does',
+      changes: { title: 'follows inserts, updates and deletes of the arrays', count: 40 },
+      restart: { title: 'rebuilds its state after a restart and goes on', missed: 15, more: 15 },
+    },
+  );
 });
