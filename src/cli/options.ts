@@ -13,6 +13,17 @@ export function portOption(option: string): (value: string) => number {
   };
 }
 
+/** A commander argument parser for a number above 0 that names the option at fault. */
+export function positiveNumberOption(option: string): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+      throw new RivuletError('BAD_OPTION', `${option} must be a number above 0, got '${value}'`);
+    }
+    return number;
+  };
+}
+
 /** A memory size option such as `512mb` or `2gb` (Flink's MemorySize syntax). */
 export function memorySizeOption(option: string): (value: string) => number {
   return (value) => {

@@ -1,7 +1,7 @@
 import type { Engine } from '../runtime/engine.ts';
 import type { Vertex } from '../runtime/graph.ts';
 import type { Histogram } from '../runtime/histogram.ts';
-import type { JobStatus } from '../runtime/job.ts';
+import type { Job, JobStatus } from '../runtime/job.ts';
 import { vertexCounts, vertexSourceLatency } from '../runtime/vertex-metrics.ts';
 import { stateMemory } from '../state/state-memory.ts';
 import { graphVertices } from './vertices.ts';
@@ -66,6 +66,16 @@ class Exposition {
   }
 }
 
+/** rivulet_job_pending_output: changes at the job's sinks waiting for the next commit. */
+export function pendingOutput(job: Job): number {
+  return (job.currentGraph?.sinks ?? []).reduce((n, sink) => n + sink.pending.length, 0);
+}
+
+/** rivulet_checkpoints_failed_total: each failure of the job aborts the commit in progress. */
+export function failedCommits(job: Job): number {
+  return job.restarts + (job.status === 'FAILED' ? 1 : 0);
+}
+
 /** Each job's source samples (a replication slot's lag, say), asked of every job at once. */
 export async function sourceSamples(engine: Engine) {
   const jobs = [...engine.jobs.values()];
@@ -124,8 +134,7 @@ export async function metricsText(engine: Engine): Promise<string> {
     m.sample('rivulet_job_restarts_total', labels, job.restarts);
     m.sample('rivulet_job_records_in_total', labels, job.stats.recordsIn);
     m.sample('rivulet_job_records_out_total', labels, job.stats.recordsOut);
-    const pending = (job.currentGraph?.sinks ?? []).reduce((n, sink) => n + sink.pending.length, 0);
-    m.sample('rivulet_job_pending_output', labels, pending);
+    m.sample('rivulet_job_pending_output', labels, pendingOutput(job));
     const names = new Map<Vertex, string>();
     for (const { vertex, id, name } of graphVertices(job)) {
       names.set(vertex, name);
@@ -140,7 +149,7 @@ export async function metricsText(engine: Engine): Promise<string> {
       m.sample('rivulet_dead_letter_records_total', { ...labels, table }, count);
     }
     m.sample('rivulet_checkpoints_completed_total', labels, job.stats.commits);
-    m.sample('rivulet_checkpoints_failed_total', labels, job.restarts + (job.status === 'FAILED' ? 1 : 0));
+    m.sample('rivulet_checkpoints_failed_total', labels, failedCommits(job));
     m.histogram('rivulet_checkpoint_duration_seconds', labels, job.stats.commitSeconds);
     m.histogram('rivulet_source_to_commit_latency_seconds', labels, job.stats.sourceToCommitSeconds);
     for (const { vertex, samples } of sources.get(job) ?? []) {

@@ -9,6 +9,7 @@ import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts } from '../runtime/vertex-metrics.ts';
+import type { AlertMonitor } from './alerts/alert-monitor.ts';
 import { cdcSlots } from './cdc-slots.ts';
 import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
 import { EventStreams, type StreamView, type TailView } from './events.ts';
@@ -61,6 +62,8 @@ export interface RestOptions {
   readonly token: string;
   /** The largest body accepted (default MAX_BODY_BYTES). */
   readonly maxBodyBytes?: number;
+  /** The engine's alerts, for GET /alerts and the dashboard. */
+  readonly alerts?: AlertMonitor;
 }
 
 function isActive(status: JobStatus): boolean {
@@ -374,11 +377,12 @@ function refuse(response: ServerResponse, refusal: Refusal, engine: Engine): voi
 }
 
 /** What one event of GET /events carries: everything a dashboard page shows (see docs/dashboard.md). */
-async function snapshot(engine: Engine, port: number, view: StreamView) {
+async function snapshot(engine: Engine, port: number, view: StreamView, alerts: AlertMonitor | undefined) {
   const jobId = view.job;
   const job = jobId === undefined ? undefined : engine.get(jobId);
   return {
     now: Date.now(),
+    alerts: alerts?.view() ?? null,
     overview: clusterOverview(engine),
     taskmanager: taskManagers(engine, port).taskmanagers[0],
     log: { kind: engine.log.kind, description: engine.log.description },
@@ -426,7 +430,7 @@ function tailView(url: URL): TailView | Refusal | undefined {
  * The engine's HTTP API on loopback, with Flink's paths and field names (see docs/rest.md):
  * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
  * /jobs/:id/checkpoints, /jobs/:id/exceptions, /jobs/:id/stdout (the lines its sinks wrote to standard output), and
- * /metrics (Prometheus); PATCH /jobs/:id?mode=cancel; POST /jobs/:id/stop; POST /sql to submit a script, POST
+ * /metrics (Prometheus), /alerts (the alerts the engine evaluates); PATCH /jobs/:id?mode=cancel; POST /jobs/:id/stop; POST /sql to submit a script, POST
  * /sql/explain to plan one; the dashboard at GET / and its live data at GET /events. Every request passes the
  * RequestGuard first: this server's Host, no other origin, the
  * token for all but GET and HEAD, JSON bodies of limited size.
@@ -434,10 +438,10 @@ function tailView(url: URL): TailView | Refusal | undefined {
 export function startRestServer(engine: Engine, port: number, options: RestOptions): Promise<Server> {
   const guard = new RequestGuard(port, options.token, options.maxBodyBytes);
   const events = new EventStreams(async (view) =>
-    JSON.stringify(SecretHider.of(engine).answer(await snapshot(engine, port, view))),
+    JSON.stringify(SecretHider.of(engine).answer(await snapshot(engine, port, view, options.alerts))),
   );
   const server = createServer((request, response) => {
-    handle(engine, port, guard, events, request, response).catch((error: unknown) => {
+    handle(engine, port, guard, events, options.alerts, request, response).catch((error: unknown) => {
       send(response, isRivuletError(error) ? 400 : 500, { errors: [formatError(error)] }, engine);
     });
   });
@@ -452,6 +456,7 @@ async function handle(
   port: number,
   guard: RequestGuard,
   events: EventStreams,
+  alerts: AlertMonitor | undefined,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -502,6 +507,10 @@ async function handle(
       }
       case '/cdc':
         reply(200, await cdcSlots(engine));
+        return;
+      case '/alerts':
+        if (alerts) reply(200, alerts.view());
+        else reply(404, { errors: ['This engine evaluates no alerts'] });
         return;
       case '/overview':
         reply(200, clusterOverview(engine));

@@ -11,10 +11,14 @@ import { openLog } from '../../log/open-log.ts';
 import { PostgresLog } from '../../log/postgres/postgres-log.ts';
 import { Engine } from '../../runtime/engine.ts';
 import { PostgresJobStore, type StoredJob } from '../../runtime/job-store.ts';
+import { AlertMonitor } from '../../server/alerts/alert-monitor.ts';
+import { observe } from '../../server/alerts/observation.ts';
+import { DEFAULT_THRESHOLDS } from '../../server/alerts/rules.ts';
+import { AlertWebhook } from '../../server/alerts/webhook.ts';
 import { startRestServer } from '../../server/rest.ts';
 import { stateMemory } from '../../state/state-memory.ts';
 import { publishLocalEngine, runtimeDir, withdrawLocalEngine } from '../local-engines.ts';
-import { memorySizeOption, portOption } from '../options.ts';
+import { memorySizeOption, portOption, positiveNumberOption } from '../options.ts';
 import { type RestToken, restToken } from '../rest-token.ts';
 
 interface UpOptions {
@@ -26,6 +30,10 @@ interface UpOptions {
   readonly restToken?: string;
   readonly restTokenFile?: string;
   readonly stateMemory?: number;
+  readonly alertLatency: number;
+  readonly alertPending: number;
+  readonly alertWal: number;
+  readonly alertWebhook?: AlertWebhook;
 }
 
 export function registerUp(program: Command): void {
@@ -47,6 +55,29 @@ export function registerUp(program: Command): void {
       'memory for operator state of all jobs, such as 512mb; beyond it state spills to <data-dir>/spill (default: half the V8 heap)',
       memorySizeOption('--state-memory'),
     )
+    .option(
+      '--alert-latency <seconds>',
+      'alert when the p99 time from a source commit to the commit of a job stays over this for 5 minutes',
+      positiveNumberOption('--alert-latency'),
+      DEFAULT_THRESHOLDS.latencySeconds,
+    )
+    .option(
+      '--alert-pending <changes>',
+      'alert when a job keeps more changes than this waiting for a commit for 5 minutes (back-pressure)',
+      positiveNumberOption('--alert-pending'),
+      DEFAULT_THRESHOLDS.pendingOutput,
+    )
+    .option(
+      '--alert-wal <size>',
+      'alert when a replication slot holds back more WAL than this for 10 minutes, such as 1gb',
+      memorySizeOption('--alert-wal'),
+      DEFAULT_THRESHOLDS.retainedWalBytes,
+    )
+    .option(
+      '--alert-webhook <url>',
+      'POST each alert that fires or resolves to this http(s) URL, as Alertmanager webhook JSON (or env RIVULET_ALERT_WEBHOOK, out of ps)',
+      (url: string) => new AlertWebhook(url),
+    )
     .action((options: UpOptions) => up(options));
 }
 
@@ -65,6 +96,7 @@ async function up(options: UpOptions): Promise<void> {
   let server: EmbeddedPostgres | undefined;
   let engine: Engine | undefined;
   let rest: Server | undefined;
+  let alerts: AlertMonitor | undefined;
   try {
     server = await workspace.startPostgres(options.pgPort);
     const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
@@ -75,19 +107,36 @@ async function up(options: UpOptions): Promise<void> {
     const shownLogUrl = options.log ?? server.url('rivulet');
     const store = await PostgresJobStore.open(server.connectionUrl('rivulet'));
     engine = new Engine(await openLog(logUrl, { kafkaTransactionalId: workspace.kafkaTransactionalId() }), store);
-    rest = await startRestServer(engine, options.port, { token: token.token }).catch((cause: NodeJS.ErrnoException) => {
-      throw cause.code === 'EADDRINUSE'
-        ? new RivuletError(
-            'PORT_IN_USE',
-            `port ${options.port} on 127.0.0.1 is already in use by another program`,
-            'stop that program, or choose another port with --port',
-          )
-        : cause;
+    const running = engine;
+    // From the environment, a webhook URL with credentials stays out of `ps`.
+    const fromEnvironment = process.env.RIVULET_ALERT_WEBHOOK;
+    const webhook = options.alertWebhook ?? (fromEnvironment ? new AlertWebhook(fromEnvironment) : undefined);
+    alerts = new AlertMonitor(() => observe(running), {
+      thresholds: {
+        latencySeconds: options.alertLatency,
+        pendingOutput: options.alertPending,
+        retainedWalBytes: options.alertWal,
+      },
+      ...(webhook ? { webhook } : {}),
+      externalUrl: `http://127.0.0.1:${options.port}/`,
+      warn: (line) => process.stderr.write(`warning: ${line}\n`),
     });
+    rest = await startRestServer(engine, options.port, { token: token.token, alerts }).catch(
+      (cause: NodeJS.ErrnoException) => {
+        throw cause.code === 'EADDRINUSE'
+          ? new RivuletError(
+              'PORT_IN_USE',
+              `port ${options.port} on 127.0.0.1 is already in use by another program`,
+              'stop that program, or choose another port with --port',
+            )
+          : cause;
+      },
+    );
     const restUrl = `http://127.0.0.1:${options.port}`;
     const example = options.example;
     const exampleVariables = serverVariables(server, engine);
     // Jobs of the examples read the server of this start, whatever port it had when they were submitted.
+    alerts.start();
     const restored = await engine.restore((job: StoredJob) =>
       job.origin === 'example' ? new Map([...job.variables, ...exampleVariables]) : job.variables,
     );
@@ -119,6 +168,7 @@ async function up(options: UpOptions): Promise<void> {
       pipeline,
     );
   } catch (error) {
+    alerts?.stop();
     rest?.close();
     await engine?.close();
     await engine?.log.close();
@@ -130,6 +180,7 @@ async function up(options: UpOptions): Promise<void> {
   process.stdout.write('\nStopping… ');
   withdrawLocalEngine(options.port);
   withdrawInstance(workspace.dir);
+  alerts?.stop();
   rest.close();
   await engine.close();
   await engine.log.close();
