@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { takeTokenFromFragment, useLive } from './api.ts';
 import { initialLang, type Lang, rememberLang, TextsContext, texts } from './i18n.ts';
+import { AlertsBanner, AlertsPage } from './pages/alerts.tsx';
 import { CdcPage } from './pages/cdc.tsx';
 import { JobPage } from './pages/job.tsx';
 import { JobsPage } from './pages/jobs.tsx';
@@ -12,12 +13,13 @@ import { SqlPage } from './pages/sql.tsx';
 import { TopicsPage } from './pages/topics.tsx';
 import { TokenControl } from './token.tsx';
 
-/** The page an address names: `#/`, `#/jobs`, `#/jobs/<id>`, `#/sql`. */
+/** The page an address names: `#/`, `#/jobs`, `#/jobs/<id>`, `#/sql`, `#/alerts`, …. */
 type Route =
   | { readonly kind: 'overview' }
   | { readonly kind: 'jobs' }
   | { readonly kind: 'job'; readonly id: string }
   | { readonly kind: 'cdc' }
+  | { readonly kind: 'alerts' }
   | { readonly kind: 'topics'; readonly topic: string | undefined }
   | { readonly kind: 'sql' };
 
@@ -28,6 +30,7 @@ function routeOf(hash: string): Route {
   if (path === '/jobs') return { kind: 'jobs' };
   if (path === '/sql') return { kind: 'sql' };
   if (path === '/cdc') return { kind: 'cdc' };
+  if (path === '/alerts') return { kind: 'alerts' };
   const topics = /^\/topics(?:\/([^/]+))?$/.exec(path);
   if (topics) return { kind: 'topics', topic: topics[1] === undefined ? undefined : decodeURIComponent(topics[1]) };
   return { kind: 'overview' };
@@ -62,6 +65,7 @@ function liveQuery(route: Route, keyFilter: string): string {
     case 'overview':
     case 'jobs':
     case 'sql':
+    case 'alerts':
       return '';
   }
 }
@@ -96,6 +100,7 @@ function App() {
           {tab('topics', '#/topics', t('topics'))}
           {tab('cdc', '#/cdc', t('cdc'))}
           {tab('sql', '#/sql', t('sql'))}
+          {tab('alerts', '#/alerts', t('alerts'))}
         </nav>
         <span class={`status ${live.connected ? 'up' : 'down'}`} data-test="connection">
           {live.connected ? t('live') : t('reconnecting')}
@@ -105,6 +110,7 @@ function App() {
           {lang === 'zh' ? 'English' : '中文'}
         </button>
       </header>
+      <AlertsBanner snapshot={live.snapshot} />
       <main class={live.connected ? '' : 'stale'}>
         {route.kind === 'overview' && <OverviewPage snapshot={live.snapshot} />}
         {route.kind === 'jobs' && <JobsPage snapshot={live.snapshot} />}
@@ -114,6 +120,7 @@ function App() {
           <TopicsPage snapshot={live.snapshot} topic={route.topic} onKeyFilter={setKeyFilter} />
         )}
         {route.kind === 'sql' && <SqlPage />}
+        {route.kind === 'alerts' && <AlertsPage snapshot={live.snapshot} />}
       </main>
     </TextsContext.Provider>
   );

@@ -113,8 +113,42 @@ export type Tail =
   | { readonly topic: string; readonly partitions: number; readonly records: readonly TopicRecord[] }
   | { readonly topic: string; readonly error: string };
 
+export type AlertName =
+  | 'RivuletJobFailed'
+  | 'RivuletJobRestarting'
+  | 'RivuletCheckpointFailures'
+  | 'RivuletSourceToCommitLatencyHigh'
+  | 'RivuletBackPressure'
+  | 'RivuletCdcSlotRetainsWal';
+
+/** An alert of GET /alerts. */
+export interface Alert {
+  readonly name: AlertName;
+  readonly severity: 'critical' | 'warning';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly summary: string;
+  readonly description: string;
+  readonly status: 'firing' | 'resolved';
+  readonly startsAt: number;
+  readonly endsAt: number | null;
+}
+
+export interface Alerts {
+  readonly 'evaluated-at': number | null;
+  readonly 'interval-ms': number;
+  readonly firing: readonly Alert[];
+  readonly resolved: readonly Alert[];
+  readonly thresholds: {
+    readonly 'latency-p99-seconds': number;
+    readonly 'pending-output': number;
+    readonly 'retained-wal-bytes': number;
+  };
+  readonly webhook: string | null;
+}
+
 export interface Snapshot {
   readonly now: number;
+  readonly alerts: Alerts | null;
   readonly overview: {
     readonly 'jobs-running': number;
     readonly 'jobs-finished': number;

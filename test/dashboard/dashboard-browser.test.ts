@@ -56,6 +56,7 @@ describe('the dashboard in a real Chromium', {
   let base: string;
   let token: string;
   let restarted: CliProcess | undefined;
+  let failedJob: string | undefined;
   const consoleErrors: string[] = [];
 
   const jobs = async (): Promise<JobRow[]> =>
@@ -187,6 +188,7 @@ describe('the dashboard in a real Chromium', {
     assert.equal(answer.status, 200, await answer.clone().text());
     const [failing] = ((await answer.json()) as { jobs: { jid: string }[] }).jobs;
     assert.ok(failing);
+    failedJob = failing.jid;
     await waitFor('the job to fail', async () =>
       (await jobs()).find((job) => job.jid === failing.jid && job.state === 'FAILED'),
     );
@@ -196,6 +198,29 @@ describe('the dashboard in a real Chromium', {
     assert.match(await text('[data-test=failure-cause]'), /error\[/);
     assert.ok(!(await text('[data-test=job]')).includes(decodeURIComponent(new URL(instance.sinkUrl).password)));
     await screenshot('job-failed');
+  });
+
+  it('fires an alert when a job fails, on the alerts page, in its banner, and at GET /alerts', async () => {
+    assert.ok(failedJob, 'the failing job of the previous test');
+    await page.goto(`${base}/#/alerts`);
+    const row = `[data-test=alerts-firing] tr[data-alert=RivuletJobFailed][data-job="${failedJob}"]`;
+    await page.waitForSelector(row);
+    assert.match(await text(row), /Job failed/);
+    assert.match(await text('[data-test=alerts-banner]'), /Job failed/);
+    const alerts = (await (await fetch(`${base}/alerts`)).json()) as {
+      firing: { name: string; labels: Record<string, string>; startsAt: number }[];
+    };
+    const fired = alerts.firing.find((alert) => alert.name === 'RivuletJobFailed');
+    assert.ok(fired, JSON.stringify(alerts));
+    assert.equal(fired.labels.job_id, failedJob);
+    assert.ok(fired.startsAt > 0);
+    await screenshot('alerts');
+    await page.click('[data-test=lang-switch]');
+    await untilText(row, /作业失败/);
+    await screenshot('alerts-zh');
+    await page.click('[data-test=lang-switch]');
+    await untilText(row, /Job failed/);
+    assert.deepEqual(consoleErrors, []);
   });
 
   it("shows the example's replication slots as the source database reports them", async () => {
