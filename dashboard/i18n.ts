@@ -4,6 +4,14 @@ import { useContext } from 'preact/hooks';
 export type Lang = 'en' | 'zh';
 
 const EN = {
+  latencyTrace: 'Latency of one change, layer by layer (rivulet validate)',
+  noLatencyTrace: 'No trace yet: run',
+  validationPassed: 'validation passed',
+  validationFailed: 'validation failed',
+  changeStatus: 'Change (order status)',
+  layerJoin: 'Join',
+  layerSink: 'Sink',
+  layerHistory: 'History',
   alerts: 'Alerts',
   alertsFiring: 'Firing',
   alertsResolved: 'Resolved',
@@ -122,6 +130,14 @@ const EN = {
 export type Key = keyof typeof EN;
 
 const ZH: Record<Key, string> = {
+  latencyTrace: '单条变更的逐层延迟（rivulet validate）',
+  noLatencyTrace: '还没有延迟追踪：请运行',
+  validationPassed: '验证通过',
+  validationFailed: '验证失败',
+  changeStatus: '变更（订单状态）',
+  layerJoin: '关联',
+  layerSink: '写入目标',
+  layerHistory: '历史',
   alerts: '告警',
   alertsFiring: '告警中',
   alertsResolved: '已恢复',

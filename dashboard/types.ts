@@ -146,9 +146,19 @@ export interface Alerts {
   readonly webhook: string | null;
 }
 
+/** The latest `rivulet validate` trace: per change of its test order, ms from the source commit to each layer. */
+export interface LatencyTrace {
+  readonly at: number;
+  readonly ok: boolean;
+  readonly changes: readonly ({ readonly status: string } & Partial<
+    Readonly<Record<'ods' | 'dwd' | 'join' | 'sink' | 'history', number>>
+  >)[];
+}
+
 export interface Snapshot {
   readonly now: number;
   readonly alerts: Alerts | null;
+  readonly 'latency-trace': LatencyTrace | null;
   readonly overview: {
     readonly 'jobs-running': number;
     readonly 'jobs-finished': number;

@@ -1,4 +1,5 @@
 import { type Key, useTexts } from '../i18n.ts';
+import { LatencyTraceCard } from '../latency-trace.tsx';
 import type { JobState, Snapshot } from '../types.ts';
 
 /** The tiles of jobs by state: the state they stand for, the field of /overview, the label. */
@@ -78,6 +79,7 @@ export function OverviewPage({ snapshot }: { readonly snapshot: Snapshot | undef
           <dd>{overview['flink-version']}</dd>
         </dl>
       </section>
+      <LatencyTraceCard trace={snapshot['latency-trace']} />
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { cdcSlots } from './cdc-slots.ts';
 import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
 import { EventStreams, type StreamView, type TailView } from './events.ts';
 import { jobInsight, vertexInsight } from './job-insight.ts';
+import { type LatencyTrace, latencyTrace } from './latency-trace.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 import { type Refusal, RequestGuard } from './request-guard.ts';
 import { SecretHider } from './secrets.ts';
@@ -377,12 +378,19 @@ function refuse(response: ServerResponse, refusal: Refusal, engine: Engine): voi
 }
 
 /** What one event of GET /events carries: everything a dashboard page shows (see docs/dashboard.md). */
-async function snapshot(engine: Engine, port: number, view: StreamView, alerts: AlertMonitor | undefined) {
+/** What the server keeps beside the engine: its alerts, and the latest trace `rivulet validate` reported. */
+interface ServerState {
+  readonly alerts: AlertMonitor | undefined;
+  latencyTrace: LatencyTrace | null;
+}
+
+async function snapshot(engine: Engine, port: number, view: StreamView, state: ServerState) {
   const jobId = view.job;
   const job = jobId === undefined ? undefined : engine.get(jobId);
   return {
     now: Date.now(),
-    alerts: alerts?.view() ?? null,
+    alerts: state.alerts?.view() ?? null,
+    'latency-trace': state.latencyTrace,
     overview: clusterOverview(engine),
     taskmanager: taskManagers(engine, port).taskmanagers[0],
     log: { kind: engine.log.kind, description: engine.log.description },
@@ -437,11 +445,12 @@ function tailView(url: URL): TailView | Refusal | undefined {
  */
 export function startRestServer(engine: Engine, port: number, options: RestOptions): Promise<Server> {
   const guard = new RequestGuard(port, options.token, options.maxBodyBytes);
+  const state: ServerState = { alerts: options.alerts, latencyTrace: null };
   const events = new EventStreams(async (view) =>
-    JSON.stringify(SecretHider.of(engine).answer(await snapshot(engine, port, view, options.alerts))),
+    JSON.stringify(SecretHider.of(engine).answer(await snapshot(engine, port, view, state))),
   );
   const server = createServer((request, response) => {
-    handle(engine, port, guard, events, options.alerts, request, response).catch((error: unknown) => {
+    handle(engine, port, guard, events, state, request, response).catch((error: unknown) => {
       send(response, isRivuletError(error) ? 400 : 500, { errors: [formatError(error)] }, engine);
     });
   });
@@ -456,7 +465,7 @@ async function handle(
   port: number,
   guard: RequestGuard,
   events: EventStreams,
-  alerts: AlertMonitor | undefined,
+  state: ServerState,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -508,8 +517,11 @@ async function handle(
       case '/cdc':
         reply(200, await cdcSlots(engine));
         return;
+      case '/latency-trace':
+        reply(200, { trace: state.latencyTrace });
+        return;
       case '/alerts':
-        if (alerts) reply(200, alerts.view());
+        if (state.alerts) reply(200, state.alerts.view());
         else reply(404, { errors: ['This engine evaluates no alerts'] });
         return;
       case '/overview':
@@ -568,6 +580,17 @@ async function handle(
       }
       return;
     }
+  }
+  if (method === 'POST' && path === '/latency-trace') {
+    const body = await guard.readJson(request);
+    const trace = body.kind === 'json' ? latencyTrace(body.value, Date.now()) : body.refusal;
+    if ('status' in trace) {
+      refuse(response, trace, engine);
+      return;
+    }
+    state.latencyTrace = trace;
+    reply(200, {});
+    return;
   }
   if (method === 'POST' && (path === '/sql' || path === '/sql/explain')) {
     const body = await guard.readJson(request);

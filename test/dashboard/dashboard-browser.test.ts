@@ -291,6 +291,22 @@ describe('the dashboard in a real Chromium', {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it('shows the per-layer latency trace that rivulet validate measured', async () => {
+    const validate = new CliProcess(['validate', '--data-dir', instance.dataDir, '--json']);
+    const result = await validate.done;
+    const measured = JSON.parse(result.stdout) as { latencies: { status: string; sink?: number }[] };
+    assert.ok(measured.latencies.length > 0, result.stdout + result.stderr);
+    await page.goto(`${base}/`);
+    await untilCount('[data-test=latency-trace] tbody tr', measured.latencies.length);
+    const shown = await text('[data-test=latency-trace] tbody');
+    for (const change of measured.latencies) {
+      assert.ok(shown.includes(change.status), change.status);
+      if (change.sink !== undefined) assert.ok(shown.includes(`${change.sink.toLocaleString('en-US')} ms`));
+    }
+    await screenshot('overview-latency-trace');
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it('reconnects after the engine restarts', async () => {
     const { postgresPort } = findInstance(instance.dataDir);
     await page.goto(`${base}/#/jobs`);

@@ -189,4 +189,20 @@ describe('the dashboard routes of the REST server', () => {
     const view = await firstSnapshot(`${rest.base}/events?view=cdc`);
     assert.deepEqual(view.data.cdc, { slots: [], 'retained-wal-warning-bytes': 1024 ** 3 });
   });
+
+  it('keeps the latency trace rivulet validate reports, with the token only, and has no alerts here', async () => {
+    const trace = { ok: true, changes: [{ status: 'PENDING', ods: 120, dwd: 180, join: 240, sink: 300 }] };
+    assert.equal((await post('/latency-trace', trace)).status, 401);
+    const bad = await post('/latency-trace', { ok: true, changes: [{ status: 'PENDING', ods: -1 }] }, TOKEN);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /'ods' must be milliseconds/);
+    assert.equal((await post('/latency-trace', trace, TOKEN)).status, 200);
+    const answer = (await (await fetch(`${rest.base}/latency-trace`)).json()) as {
+      trace: { ok: boolean; at: number; changes: unknown[] };
+    };
+    assert.equal(answer.trace.ok, true);
+    assert.deepEqual(answer.trace.changes, trace.changes);
+    // This server was started without an alert monitor, as a test server: the route says so.
+    assert.equal((await fetch(`${rest.base}/alerts`)).status, 404);
+  });
 });

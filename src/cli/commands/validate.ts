@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { formatError } from '../../common/errors.ts';
 import { findInstance } from '../../embedded/instance.ts';
+import { callEngine } from '../engine-client.ts';
 import { painter, parseDuration, useColour } from '../support.ts';
 import { languageOf, messagesFor } from '../validate/messages.ts';
 import { validate } from '../validate/run.ts';
@@ -81,10 +83,21 @@ export function registerValidate(program: Command): void {
         messages: m,
         reporter,
       });
+      await reportTrace(options.dataDir, result, reporter);
       if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else printSummary(result, reporter, language === 'zh', options.maxLatency);
       process.exitCode = result.ok ? 0 : 1;
     });
+}
+
+/** Hands the per-layer trace to the engine, whose dashboard shows it; a validation does not fail on it. */
+async function reportTrace(dataDir: string, result: ValidationResult, out: Reporter): Promise<void> {
+  if (result.latencies.length === 0) return;
+  try {
+    await callEngine({ dataDir }, 'POST', '/latency-trace', { ok: result.ok, changes: result.latencies });
+  } catch (error) {
+    out.warn(`the latency trace was not given to the dashboard: ${formatError(error)}`);
+  }
 }
 
 function printSummary(result: ValidationResult, out: Reporter, zh: boolean, maxLatencyMs: number): void {
