@@ -1,3 +1,5 @@
+import type { AlertRecord } from '../src/server/alerts/alert.ts';
+
 /** The JSON of one `snapshot` event of GET /events (see src/server/rest.ts, snapshot). */
 export type JobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
@@ -113,25 +115,8 @@ export type Tail =
   | { readonly topic: string; readonly partitions: number; readonly records: readonly TopicRecord[] }
   | { readonly topic: string; readonly error: string };
 
-export type AlertName =
-  | 'RivuletJobFailed'
-  | 'RivuletJobRestarting'
-  | 'RivuletCheckpointFailures'
-  | 'RivuletSourceToCommitLatencyHigh'
-  | 'RivuletBackPressure'
-  | 'RivuletCdcSlotRetainsWal';
-
 /** An alert of GET /alerts. */
-export interface Alert {
-  readonly name: AlertName;
-  readonly severity: 'critical' | 'warning';
-  readonly labels: Readonly<Record<string, string>>;
-  readonly summary: string;
-  readonly description: string;
-  readonly status: 'firing' | 'resolved';
-  readonly startsAt: number;
-  readonly endsAt: number | null;
-}
+export type Alert = AlertRecord;
 
 export interface Alerts {
   readonly 'evaluated-at': number | null;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { AlertRecord } from './alert.ts';
 import type { Observation } from './observation.ts';
-import { type AlertName, type AlertThresholds, type Condition, conditions, HISTORY_MS } from './rules.ts';
+import { type AlertThresholds, type Condition, conditions, HISTORY_MS } from './rules.ts';
 import type { AlertWebhook, WebhookAlert } from './webhook.ts';
 
 /** How often the rules are evaluated. */
@@ -9,17 +10,6 @@ export const EVALUATION_INTERVAL_MS = 5000;
 const RESOLVED_KEPT = 50;
 /** Alertmanager's endsAt of an alert that has not resolved. */
 const NO_END = '0001-01-01T00:00:00Z';
-
-export interface AlertRecord {
-  readonly name: AlertName;
-  readonly severity: Condition['severity'];
-  readonly labels: Readonly<Record<string, string>>;
-  readonly summary: string;
-  readonly description: string;
-  readonly status: 'firing' | 'resolved';
-  readonly startsAt: number;
-  readonly endsAt: number | null;
-}
 
 export interface AlertMonitorOptions {
   readonly thresholds: AlertThresholds;

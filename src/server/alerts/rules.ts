@@ -1,5 +1,6 @@
 import { bucketQuantile } from '../../common/bucket-quantile.ts';
 import { RETAINED_WAL_WARNING_BYTES } from '../cdc-slots.ts';
+import type { AlertName, Severity } from './alert.ts';
 import type { JobObservation, Observation } from './observation.ts';
 
 /** The thresholds of the alert rules (`rivulet up --alert-…`, see docs/dashboard.md). */
@@ -19,18 +20,10 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   retainedWalBytes: RETAINED_WAL_WARNING_BYTES,
 };
 
-export type AlertName =
-  | 'RivuletJobFailed'
-  | 'RivuletJobRestarting'
-  | 'RivuletCheckpointFailures'
-  | 'RivuletSourceToCommitLatencyHigh'
-  | 'RivuletBackPressure'
-  | 'RivuletCdcSlotRetainsWal';
-
 /** One rule's condition holding at one evaluation, for one job or slot. */
 export interface Condition {
   readonly name: AlertName;
-  readonly severity: 'critical' | 'warning';
+  readonly severity: Severity;
   /** How long it must hold before the alert fires (Prometheus' `for`). */
   readonly forMs: number;
   readonly labels: Readonly<Record<string, string>>;
