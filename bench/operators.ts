@@ -5,7 +5,7 @@ import { jsonDecoder, jsonEncoder } from '../src/connectors/formats/json-format.
 import { CalcOperator } from '../src/exec/calc.ts';
 import type { Change } from '../src/exec/change.ts';
 import { NormalizeOperator } from '../src/exec/normalize.ts';
-import type { EvalEnv } from '../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../src/expr/eval-env.ts';
 import type { Row, Value } from '../src/expr/value.ts';
 import { inputsOf } from '../src/plan/explain.ts';
 import type { Calc, Join, PlanNode } from '../src/plan/nodes.ts';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileProjection } from '../src/expr/compile.ts';
-import type { EvalEnv } from '../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../src/expr/eval-env.ts';
 import type { Calc, PlanNode } from '../src/plan/nodes.ts';
 import { planScript } from '../src/plan/planner.ts';
 import { parseTimestamp, resolveTimeZone } from '../src/types/temporal.ts';

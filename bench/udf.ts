@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { compileExpression } from '../src/expr/compile.ts';
-import type { EvalEnv } from '../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../src/expr/eval-env.ts';
 import type { Evaluator, Row } from '../src/expr/value.ts';
 import type { Calc, PlanNode } from '../src/plan/nodes.ts';
 import { planScriptWithFunctions } from '../src/plan/planner.ts';

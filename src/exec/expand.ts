@@ -1,6 +1,6 @@
 import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Evaluator, Row } from '../expr/value.ts';
 import type { Change } from './change.ts';
 import type { Operator } from './operator.ts';

@@ -1,4 +1,4 @@
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Row, Value } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
 import { instantMillisToLocal, localMillisToInstant } from '../types/temporal.ts';

@@ -1,4 +1,4 @@
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Row, Value } from '../expr/value.ts';
 import { type StateRetention, WriteTimes } from '../state/idle-state.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';

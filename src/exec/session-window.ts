@@ -1,4 +1,4 @@
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Row, Value } from '../expr/value.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap } from '../state/spillable-map.ts';

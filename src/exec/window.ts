@@ -1,7 +1,7 @@
 import { RivuletError } from '../common/errors.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Evaluator } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
 import { instantMillisToLocal, localMillisToInstant } from '../types/temporal.ts';

@@ -22,7 +22,7 @@ import {
 } from '../types/temporal.ts';
 import { dayOf, inFlinkRange, type TimeValue, truncateTime } from '../types/time-value.ts';
 import { buildMap, mergeCounts } from './collections.ts';
-import type { EvalEnv } from './functions/definition.ts';
+import type { EvalEnv } from './eval-env.ts';
 import { EvaluationError, type Value } from './value.ts';
 
 type Convert = (value: Value) => Value;

@@ -1,6 +1,6 @@
 import type { BoundExpr } from './bound.ts';
 import { compileCast } from './cast.ts';
-import type { EvalEnv } from './functions/definition.ts';
+import type { EvalEnv } from './eval-env.ts';
 import { lookupFunction } from './functions/registry.ts';
 import type { Evaluator, Row, Value } from './value.ts';
 

@@ -1,5 +1,4 @@
-import { type BoundExpr, literal } from '../expr/bound.ts';
-import type { BindContext, ScalarFunction } from '../expr/functions/definition.ts';
+import { type BindContext, type BoundExpr, literal, type ScalarFunction } from '../expr/bound.ts';
 import { callableFunctionNames, lookupFunction } from '../expr/functions/registry.ts';
 import type { Expression, FunctionCall, IntervalLiteral, Literal } from '../sql/ast.ts';
 import type { SqlSource } from '../sql/source.ts';

@@ -3,7 +3,7 @@ import type { AggregateCall } from '../exec/accumulators.ts';
 import type { WindowSpec } from '../exec/window.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { toText } from '../expr/cast.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import { formatType } from '../types/data-type.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
 import { isTableCall } from '../udf/call-function.ts';

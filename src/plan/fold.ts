@@ -1,6 +1,6 @@
 import { type BoundExpr, literal } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import { lookupFunction } from '../expr/functions/registry.ts';
 import type { DataType } from '../types/data-type.ts';
 import { resolveTimeZone } from '../types/temporal.ts';

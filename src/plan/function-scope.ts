@@ -1,4 +1,4 @@
-import type { ScalarFunction } from '../expr/functions/definition.ts';
+import type { ScalarFunction } from '../expr/bound.ts';
 import { callableFunctionNames } from '../expr/functions/registry.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';

@@ -1,6 +1,5 @@
 import type { AggregateCall } from '../exec/accumulators.ts';
-import type { BoundExpr } from '../expr/bound.ts';
-import type { BindContext } from '../expr/functions/definition.ts';
+import type { BindContext, BoundExpr } from '../expr/bound.ts';
 import type { Expression, FunctionCall } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import type { DataType } from '../types/data-type.ts';

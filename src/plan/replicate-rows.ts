@@ -1,5 +1,4 @@
-import type { BoundExpr } from '../expr/bound.ts';
-import type { ScalarFunction } from '../expr/functions/definition.ts';
+import type { BoundExpr, ScalarFunction } from '../expr/bound.ts';
 import type { Value } from '../expr/value.ts';
 import type { DataType } from '../types/data-type.ts';
 

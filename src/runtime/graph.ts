@@ -9,7 +9,7 @@ import { LookupJoinOperator } from '../exec/lookup-join.ts';
 import type { Operator } from '../exec/operator.ts';
 import { WatermarkAssignerOperator } from '../exec/window.ts';
 import { compileCast } from '../expr/cast.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { EvaluationError, Value } from '../expr/value.ts';
 import type { LookupJoin, PlanNode, Sink, TableSourceScan } from '../plan/nodes.ts';
 import type { RowField } from '../types/data-type.ts';

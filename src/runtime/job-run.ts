@@ -4,7 +4,7 @@ import { LogCommitDomain } from '../connectors/log-commit.ts';
 import type { CommitDomain, SinkWriter, SourcePositions } from '../connectors/sink-writer.ts';
 import type { SourceMetric, SourceReader } from '../connectors/source-reader.ts';
 import type { Change } from '../exec/change.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Log } from '../log/log.ts';
 import type { PlannedJob } from '../plan/planner.ts';
 import { stateTtlSetting } from '../plan/settings.ts';

@@ -1,4 +1,4 @@
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Log } from '../log/log.ts';
 import type { PlannedJob } from '../plan/planner.ts';
 import { resolveTimeZone } from '../types/temporal.ts';

@@ -7,7 +7,7 @@ import { OverAggregateOperator } from '../exec/over-aggregate.ts';
 import { RankOperator } from '../exec/rank.ts';
 import { TemporalJoinOperator } from '../exec/temporal-join.ts';
 import { UpsertMaterializerOperator } from '../exec/upsert-materializer.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type {
   ChangelogNormalize,
   Deduplicate,

@@ -5,7 +5,7 @@ import { WindowAggregateOperator, WindowTableFunctionOperator } from '../exec/wi
 import { WindowJoinOperator } from '../exec/window-join.ts';
 import { WindowDeduplicateOperator, WindowRankOperator } from '../exec/window-rank.ts';
 import type { WindowTime } from '../exec/window-time.ts';
-import type { EvalEnv } from '../expr/functions/definition.ts';
+import type { EvalEnv } from '../expr/eval-env.ts';
 import type {
   GroupWindowAggregate,
   PlanNode,

@@ -1,5 +1,4 @@
-import type { BoundExpr } from '../expr/bound.ts';
-import type { BindContext, ScalarFunction } from '../expr/functions/definition.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../expr/bound.ts';
 import type { Evaluator, Value } from '../expr/value.ts';
 import { type DataType, describeType, formatType, isCharacterString } from '../types/data-type.ts';
 import { isImplicitCast } from '../types/type-rules.ts';

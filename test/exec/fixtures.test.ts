@@ -47,7 +47,7 @@ import type { Operator } from '../../src/exec/operator.ts';
 import { WatermarkAssignerOperator } from '../../src/exec/window.ts';
 import { compileCast, toText } from '../../src/expr/cast.ts';
 import { compileExpression } from '../../src/expr/compile.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import type { Value } from '../../src/expr/value.ts';
 import { bindExpression } from '../../src/plan/bind-expression.ts';
 import { explainPlan, inputsOf } from '../../src/plan/explain.ts';

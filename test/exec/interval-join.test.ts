@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IntervalJoinOperator, type IntervalJoinSpec } from '../../src/exec/interval-join.ts';
 import { TimerQueue } from '../../src/exec/timer-queue.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 import { fromEpochMillis } from '../../src/types/time-value.ts';
 import { c, show } from './changes.ts';

@@ -4,7 +4,7 @@ import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import type { Change } from '../../src/exec/change.ts';
 import { JoinOperator, type JoinType } from '../../src/exec/join.ts';
 import { rowKey } from '../../src/exec/row-key.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import type { Row, Value } from '../../src/expr/value.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JoinOperator } from '../../src/exec/join.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 import { c, show } from './changes.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LookupJoinOperator } from '../../src/exec/lookup-join.ts';
 import { rowKey } from '../../src/exec/row-key.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import type { Value } from '../../src/expr/value.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 import { c, show } from './changes.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CalcOperator } from '../../src/exec/calc.ts';
 import { NormalizeOperator } from '../../src/exec/normalize.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 import { c, show } from './changes.ts';

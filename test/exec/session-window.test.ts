@@ -13,7 +13,7 @@ import { seededRandom } from '../../scripts/chaos/seeded-random.ts';
 import type { AggregateCall } from '../../src/exec/accumulators.ts';
 import type { Change } from '../../src/exec/change.ts';
 import { SessionWindowAggregateOperator } from '../../src/exec/session-window.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';

@@ -7,7 +7,7 @@ import { JoinOperator } from '../../src/exec/join.ts';
 import { NormalizeOperator } from '../../src/exec/normalize.ts';
 import { UpsertMaterializerOperator } from '../../src/exec/upsert-materializer.ts';
 import { inputRef } from '../../src/expr/bound.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import type { Value } from '../../src/expr/value.ts';
 import { T } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';

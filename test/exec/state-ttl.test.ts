@@ -5,7 +5,7 @@ import { JoinOperator } from '../../src/exec/join.ts';
 import { NormalizeOperator } from '../../src/exec/normalize.ts';
 import type { Operator } from '../../src/exec/operator.ts';
 import { UpsertMaterializerOperator } from '../../src/exec/upsert-materializer.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import { stateRetention, WriteTimes } from '../../src/state/idle-state.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
 import { T } from '../../src/types/data-type.ts';

@@ -12,7 +12,7 @@ import {
 } from '../../src/exec/window.ts';
 import type { WindowTime } from '../../src/exec/window-time.ts';
 import type { BoundExpr } from '../../src/expr/bound.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import { planScript } from '../../src/plan/planner.ts';
 import { buildGraph, type OperatorVertex, type SinkVertex } from '../../src/runtime/graph.ts';
 import { fireProcessingTime, push, pushReplayed, pushWatermark } from '../../src/runtime/push.ts';

@@ -1,6 +1,6 @@
 import { toText } from '../../src/expr/cast.ts';
 import { compileExpression } from '../../src/expr/compile.ts';
-import type { EvalEnv } from '../../src/expr/functions/definition.ts';
+import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import { EvaluationError, type Value } from '../../src/expr/value.ts';
 import { bindExpression } from '../../src/plan/bind-expression.ts';
 import { Scope } from '../../src/plan/scope.ts';

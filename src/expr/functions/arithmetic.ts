@@ -1,9 +1,9 @@
 import { type DataType, describeType, isInteger, isNumeric, T, withNullable } from '../../types/data-type.ts';
 import { divideHalfUp, fitsPrecision, pow10, rescale } from '../../types/decimal.ts';
 import { type ArithmeticOperator, arithmeticType } from '../../types/type-rules.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 /** Wraps a JS number to the range of a Java integer type, as Flink's generated code overflows. */
 export function wrapInteger(kind: 'TINYINT' | 'SMALLINT' | 'INT', value: number): number {

@@ -1,11 +1,11 @@
 import { type DataType, describeType, isCharacterString, isInteger, T, withNullable } from '../../types/data-type.ts';
 import { commonType } from '../../types/type-rules.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { toText } from '../cast.ts';
 import { collectionKey, sameValue } from '../collections.ts';
 import type { Evaluator, Value } from '../value.ts';
 import { compareValues } from './comparison.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 /**
  * Flink 1.18's array functions (ARRAY_CONTAINS ... ARRAY_JOIN) and the cheap ones of 1.19/1.20

@@ -1,5 +1,5 @@
 import { T } from '../../types/data-type.ts';
-import type { ScalarFunction } from './definition.ts';
+import type { ScalarFunction } from '../bound.ts';
 
 /**
  * CURRENT_DATABASE(): the session's current database, STRING NOT NULL. Rivulet has one catalog and

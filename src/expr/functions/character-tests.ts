@@ -1,6 +1,6 @@
 import { describeType, isCharacterString, T } from '../../types/data-type.ts';
+import type { ScalarFunction } from '../bound.ts';
 import type { Evaluator } from '../value.ts';
-import type { ScalarFunction } from './definition.ts';
 
 /**
  * IS_ALPHA, IS_DIGIT, IS_DECIMAL as Flink's SqlFunctionUtils defines them: FALSE for NULL and for the

@@ -1,9 +1,9 @@
 import { type DataType, describeType, isInteger, type RowField, T, withNullable } from '../../types/data-type.ts';
 import { commonType } from '../../types/type-rules.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { arrayItem, buildMap, cardinality, mapGet, soleElement } from '../collections.ts';
 import type { Evaluator, Value } from '../value.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 /** The arguments brought to their common type, NOT NULL only when every argument is. */
 function elementsOf(args: readonly BoundExpr[], ctx: BindContext, what: string): { args: BoundExpr[]; type: DataType } {

@@ -1,10 +1,10 @@
 import { type DataType, describeType, T } from '../../types/data-type.ts';
 import { compareTimes, WideTime } from '../../types/time-value.ts';
 import { commonType } from '../../types/type-rules.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { sameValue } from '../collections.ts';
 import type { Evaluator, Value } from '../value.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 /** Orders two non-null values of the same type: negative, zero or positive. */
 export function compareValues(a: Value, b: Value): number {

@@ -1,9 +1,8 @@
 import { describeType, withNullable } from '../../types/data-type.ts';
 import { commonType } from '../../types/type-rules.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import type { Evaluator } from '../value.ts';
 import { valuesEqual } from './comparison.ts';
-import type { BindContext, ScalarFunction } from './definition.ts';
 
 /** The common type of the given results, with each result cast to it. */
 function unify(results: readonly BoundExpr[], ctx: BindContext, what: string) {

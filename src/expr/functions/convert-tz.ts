@@ -1,8 +1,9 @@
 import { describeType, isCharacterString, T } from '../../types/data-type.ts';
 import { compileDateFormat } from '../../types/date-format.ts';
 import { instantToLocal, resolveTimeZone, type TimeZone } from '../../types/temporal.ts';
+import type { ScalarFunction } from '../bound.ts';
 import { EvaluationError } from '../value.ts';
-import { type ScalarFunction, strict } from './definition.ts';
+import { strict } from './definition.ts';
 
 const TEXT = compileDateFormat('yyyy-MM-dd HH:mm:ss', 'simple');
 

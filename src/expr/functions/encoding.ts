@@ -1,7 +1,7 @@
 import { describeType, isBinaryString, isCharacterString, isInteger, T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { EvaluationError, type Value } from '../value.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 import { stringFunction } from './string.ts';
 
 // Text to bytes and back, and numbers as binary or hex digits, as Flink 1.18 defines them

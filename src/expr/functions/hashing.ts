@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describeType, isInteger, T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BoundExpr, ScalarFunction } from '../bound.ts';
 import { EvaluationError } from '../value.ts';
-import { anyNullable, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 import { expect, stringFunction, toNumber } from './string.ts';
 
 // Hash functions of Flink 1.18: the digest of the string's UTF-8 bytes as lower-case hex digits,

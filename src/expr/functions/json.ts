@@ -1,11 +1,11 @@
 import { type DataType, describeType, isCharacterString, T, withNullable } from '../../types/data-type.ts';
-import type { BoundCall, BoundExpr } from '../bound.ts';
+import type { BindContext, BoundCall, BoundExpr, ScalarFunction } from '../bound.ts';
 import { compileCast, toText } from '../cast.ts';
+import type { EvalEnv } from '../eval-env.ts';
 import { evaluateJsonPath, type JsonPath, JsonPathError, parseJsonPath } from '../json/json-path.ts';
 import { jsonArgumentText, jsonValueProblem } from '../json/json-text.ts';
 import { isScalar, type JsonNode, parseJsonTree, writeJsonTree } from '../json/json-tree.ts';
 import { EvaluationError, type Evaluator, type Row, type Value } from '../value.ts';
-import type { BindContext, EvalEnv, ScalarFunction } from './definition.ts';
 
 /**
  * Flink's JSON functions (IS JSON, JSON_EXISTS, JSON_VALUE, JSON_QUERY, JSON_STRING, JSON_OBJECT,

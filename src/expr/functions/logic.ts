@@ -1,7 +1,7 @@
 import { describeType, T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import type { Evaluator } from '../value.ts';
-import { anyNullable, type BindContext, type ScalarFunction } from './definition.ts';
+import { anyNullable } from './definition.ts';
 
 function requireBooleans(args: readonly BoundExpr[], ctx: BindContext, what: string): void {
   for (const arg of args) {

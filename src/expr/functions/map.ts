@@ -1,9 +1,9 @@
 import { type DataType, describeType, withNullable } from '../../types/data-type.ts';
 import { commonType } from '../../types/type-rules.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { buildMap } from '../collections.ts';
 import { EvaluationError, type Value } from '../value.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 /** Flink 1.18's map functions (MAP_KEYS, MAP_VALUES, MAP_ENTRIES, MAP_FROM_ARRAYS) and 1.20's MAP_UNION. */
 

@@ -1,6 +1,6 @@
 import { T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
-import { anyNullable, type ScalarFunction, strict } from './definition.ts';
+import type { BoundExpr, ScalarFunction } from '../bound.ts';
+import { anyNullable, strict } from './definition.ts';
 import { doubleFunction, numericArgument } from './numeric.ts';
 
 // Trigonometry, logarithms and constants: DOUBLE results computed as Flink 1.18 does with

@@ -16,10 +16,10 @@ import {
   rescale,
   truncateScale,
 } from '../../types/decimal.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import type { Evaluator, Value } from '../value.ts';
 import { wrapInteger } from './arithmetic.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 export function numericArgument(name: string, arg: BoundExpr | undefined, ctx: BindContext): BoundExpr {
   if (!arg) ctx.fail(`${name} needs a numeric argument`);

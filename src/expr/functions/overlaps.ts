@@ -1,8 +1,8 @@
 import { type DataType, describeType, isTimestamp, T } from '../../types/data-type.ts';
 import { compareTimes, MICROS_PER_DAY, plusMicros, type TimeValue, timeValue } from '../../types/time-value.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BoundExpr, ScalarFunction } from '../bound.ts';
 import type { Evaluator, Value } from '../value.ts';
-import { anyNullable, type ScalarFunction } from './definition.ts';
+import { anyNullable } from './definition.ts';
 
 function isInterval(type: DataType): boolean {
   return type.kind === 'INTERVAL_DAY_TIME' || type.kind === 'INTERVAL_YEAR_MONTH';

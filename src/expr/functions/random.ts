@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeType, isInteger, T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
-import type { BindContext, ScalarFunction } from './definition.ts';
 import { JavaRandom } from './java-random.ts';
 
 // RAND, RAND_INTEGER and UUID: non-deterministic, so never folded into constants. A seeded RAND

@@ -1,10 +1,10 @@
+import type { ScalarFunction } from '../bound.ts';
 import * as arithmetic from './arithmetic.ts';
 import * as array from './array.ts';
 import * as catalog from './catalog.ts';
 import * as collection from './collection.ts';
 import * as comparison from './comparison.ts';
 import * as conditional from './conditional.ts';
-import type { ScalarFunction } from './definition.ts';
 import * as encoding from './encoding.ts';
 import * as hashing from './hashing.ts';
 import * as json from './json.ts';

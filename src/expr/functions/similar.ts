@@ -1,6 +1,7 @@
 import { T } from '../../types/data-type.ts';
+import type { ScalarFunction } from '../bound.ts';
 import { EvaluationError } from '../value.ts';
-import { anyNullable, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 import { codePoints, escapeRegex, expect } from './string.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { type DataType, T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BoundExpr, ScalarFunction } from '../bound.ts';
 import { EvaluationError, type Value } from '../value.ts';
-import { anyNullable, type ScalarFunction } from './definition.ts';
+import { anyNullable } from './definition.ts';
 import { escapeRegex, javaRegex, stringFunction } from './string.ts';
 
 // PARSE_URL and STR_TO_MAP: structured text taken apart as Flink 1.18's SqlFunctionUtils does.

@@ -1,7 +1,7 @@
 import { isCharacterString, MAX_LENGTH, T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BoundExpr, ScalarFunction } from '../bound.ts';
 import { EvaluationError } from '../value.ts';
-import { anyNullable, type ScalarFunction } from './definition.ts';
+import { anyNullable } from './definition.ts';
 import { codePoints, stringFunction, toNumber } from './string.ts';
 
 // Functions that cut, place and search strings by position, as Flink 1.18's SqlFunctionUtils and

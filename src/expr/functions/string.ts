@@ -1,7 +1,7 @@
 import { type DataType, describeType, isCharacterString, isInteger, T } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
-import { anyNullable, type BindContext, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 export type Kind = 'string' | 'int';
 

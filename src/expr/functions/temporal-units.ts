@@ -15,9 +15,10 @@ import {
   timeValue,
   toNanos,
 } from '../../types/time-value.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
+import type { EvalEnv } from '../eval-env.ts';
 import type { Evaluator, Value } from '../value.ts';
-import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction } from './definition.ts';
+import { anyNullable } from './definition.ts';
 import { addMonths, addMonthsToDays, inRange } from './temporal.ts';
 
 /**

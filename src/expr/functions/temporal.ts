@@ -36,9 +36,10 @@ import {
   timeValue,
   truncateTime,
 } from '../../types/time-value.ts';
-import type { BoundExpr } from '../bound.ts';
+import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
+import type { EvalEnv } from '../eval-env.ts';
 import { EvaluationError, type Evaluator, type Value } from '../value.ts';
-import { anyNullable, type BindContext, type EvalEnv, type ScalarFunction, strict } from './definition.ts';
+import { anyNullable, strict } from './definition.ts';
 
 /** Current time truncated to milliseconds, the precision of Flink's clock functions. */
 function nowMillis(env: EvalEnv): TimeValue {

@@ -1,6 +1,5 @@
 import { formatType, T, withoutTimeAttribute } from '../../types/data-type.ts';
-import type { BoundExpr } from '../bound.ts';
-import type { ScalarFunction } from './definition.ts';
+import type { BoundExpr, ScalarFunction } from '../bound.ts';
 
 /** The serializable spelling of a type (Flink's asSerializableString): no aliases, no time attributes. */
 function serializable(text: string): string {

@@ -1,5 +1,5 @@
 import { fromEpochMillis } from '../../types/time-value.ts';
-import type { ScalarFunction } from './definition.ts';
+import type { ScalarFunction } from '../bound.ts';
 
 /**
  * CURRENT_WATERMARK(rowtime): the watermark the evaluating operator has received, NULL before the
