@@ -18,8 +18,8 @@ import {
 import type { BindContext, BoundExpr, ScalarFunction } from '../bound.ts';
 import type { EvalEnv } from '../eval-env.ts';
 import type { Evaluator, Value } from '../value.ts';
+import { addMonths, addMonthsToDays, inRange } from './calendar-arithmetic.ts';
 import { anyNullable } from './definition.ts';
-import { addMonths, addMonthsToDays, inRange } from './temporal.ts';
 
 /**
  * FLOOR/CEIL(timepoint TO unit), TIMESTAMPADD(unit, n, timepoint) and TIMESTAMPDIFF(unit, a, b). The
