@@ -14,33 +14,10 @@ import {
 } from '../types/data-type.ts';
 import { parseDate, parseTime, parseTimestamp } from '../types/temporal.ts';
 import { explicitCastProblem, isImplicitCast } from '../types/type-rules.ts';
+import { AGGREGATE_FUNCTIONS } from './built-in-functions.ts';
 import { foldConstants } from './fold.ts';
 import { userScalarFunction } from './function-scope.ts';
 import type { Scope } from './scope.ts';
-
-/** Aggregate function names: bound by the aggregate planner, never as scalar calls. */
-export const AGGREGATE_FUNCTIONS = new Set([
-  'COUNT',
-  'SUM',
-  'AVG',
-  'MIN',
-  'MAX',
-  'SUM0',
-  'FIRST_VALUE',
-  'LAST_VALUE',
-  'LISTAGG',
-  'STDDEV_POP',
-  'STDDEV_SAMP',
-  'VAR_POP',
-  'VAR_SAMP',
-  'STDDEV',
-  'VARIANCE',
-  'COLLECT',
-  'JSON_OBJECTAGG_NULL_ON_NULL',
-  'JSON_OBJECTAGG_ABSENT_ON_NULL',
-  'JSON_ARRAYAGG_NULL_ON_NULL',
-  'JSON_ARRAYAGG_ABSENT_ON_NULL',
-]);
 
 const COMPARISONS: Readonly<Record<string, string>> = {
   '=': 'EQUALS',

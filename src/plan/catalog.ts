@@ -5,7 +5,6 @@ import type {
   CreateTableStatement,
   CreateViewStatement,
   Expression,
-  QualifiedName,
   Query,
   TableOption,
 } from '../sql/ast.ts';
@@ -14,6 +13,7 @@ import { SqlError } from '../sql/sql-error.ts';
 import { type DataType, formatType, withNullable } from '../types/data-type.ts';
 import { isImplicitCast } from '../types/type-rules.ts';
 import { FunctionCatalog } from './function-catalog.ts';
+import { objectName } from './object-name.ts';
 
 export type CatalogColumn = PhysicalColumn | ComputedColumn | MetadataColumn;
 
@@ -61,25 +61,6 @@ export interface CatalogView {
 }
 
 export type CatalogEntry = CatalogTable | CatalogView;
-
-const DEFAULT_PATH = ['default_catalog', 'default_database'];
-
-/** The object name of a possibly qualified name in Rivulet's single catalog and database. */
-export function objectName(name: QualifiedName, source: SqlSource): string {
-  const parts = name.parts;
-  const prefix = parts.slice(0, -1);
-  const expected = DEFAULT_PATH.slice(DEFAULT_PATH.length - prefix.length);
-  if (prefix.length > 2 || prefix.some((part, i) => part !== expected[i])) {
-    throw new SqlError(
-      'SQL_UNKNOWN_DATABASE',
-      source,
-      name.at,
-      `'${parts.join('.')}' names a catalog or database other than default_catalog.default_database`,
-      `Rivulet has one catalog and database; write the table name alone ('${parts[parts.length - 1]}')`,
-    );
-  }
-  return parts[parts.length - 1] as string;
-}
 
 /** Tables and views created by a script, in one namespace as Flink's default database. */
 export class Catalog {

@@ -2,9 +2,8 @@ import type { CreateFunctionStatement, DropFunctionStatement } from '../sql/ast.
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import type { UserFunction } from '../udf/user-function.ts';
-import { AGGREGATE_FUNCTIONS } from './bind-expression.ts';
-import { objectName } from './catalog.ts';
-import { isBuiltInFunction } from './function-scope.ts';
+import { AGGREGATE_FUNCTIONS, isBuiltInFunction } from './built-in-functions.ts';
+import { objectName } from './object-name.ts';
 
 /** A declared function with how it was declared. */
 interface Declared {

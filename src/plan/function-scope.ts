@@ -1,19 +1,12 @@
 import type { ScalarFunction } from '../expr/bound.ts';
-import { callableFunctionNames } from '../expr/functions/registry.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { scalarCall, tableCall } from '../udf/call-function.ts';
 import type { UserFunction } from '../udf/user-function.ts';
+import { isBuiltInFunction } from './built-in-functions.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
 
 let current: FunctionCatalog | undefined;
-let builtIns: ReadonlySet<string> | undefined;
-
-/** Whether a built-in function (not an operator, which has its own syntax) has this upper-case name. */
-export function isBuiltInFunction(name: string): boolean {
-  builtIns ??= new Set(callableFunctionNames());
-  return builtIns.has(name.toUpperCase());
-}
 
 /**
  * Plans with a script's functions in scope of the binder. The binder is reached from some forty

@@ -13,8 +13,9 @@ import {
 import { SqlError } from '../sql/sql-error.ts';
 import { describeType, isTimestamp, T, withNullable, withoutTimeAttribute } from '../types/data-type.ts';
 import { commonType } from '../types/type-rules.ts';
-import { AGGREGATE_FUNCTIONS, type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
+import { type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
+import { AGGREGATE_FUNCTIONS } from './built-in-functions.ts';
 import { INSERT_ONLY } from './changelog.ts';
 import { updateProducer } from './explain.ts';
 import { shapeKey } from './grouping-sets.ts';

@@ -19,10 +19,10 @@ import { type DataType, describeType, isTimestamp, T } from '../types/data-type.
 import { commonType } from '../types/type-rules.ts';
 import { type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
-import { objectName } from './catalog.ts';
 import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
 import { LookupHints } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
+import { objectName } from './object-name.ts';
 import { hasAggregates, planAggregate, sessionNotAggregated } from './plan-aggregate.ts';
 import { planCorrelate } from './plan-correlate.ts';
 import { isLookupTable, planJoin } from './plan-join.ts';

@@ -5,14 +5,9 @@ import { SqlError } from '../sql/sql-error.ts';
 import type { DataType } from '../types/data-type.ts';
 import { userAggregate } from '../udf/aggregate.ts';
 import { bindArguments, signatureOf } from '../udf/call-function.ts';
-import {
-  AGGREGATE_FUNCTIONS,
-  type BindEnvironment,
-  bindCall,
-  bindExpression,
-  implicitCast,
-} from './bind-expression.ts';
+import { type BindEnvironment, bindCall, bindExpression, implicitCast } from './bind-expression.ts';
 import { insertOnly } from './build.ts';
+import { AGGREGATE_FUNCTIONS } from './built-in-functions.ts';
 import { userFunction } from './function-scope.ts';
 import type { PlanNode } from './nodes.ts';
 import type { PlanContext } from './relation.ts';

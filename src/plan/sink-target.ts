@@ -6,8 +6,9 @@ import { type DataType, formatType, T, withNullable } from '../types/data-type.t
 import { isImplicitCast } from '../types/type-rules.ts';
 import { implicitCast } from './bind-expression.ts';
 import { identity, makeCalc } from './build.ts';
-import { type CatalogColumn, type CatalogTable, objectName } from './catalog.ts';
+import type { CatalogColumn, CatalogTable } from './catalog.ts';
 import type { Field, PlanNode } from './nodes.ts';
+import { objectName } from './object-name.ts';
 import type { PlanContext } from './relation.ts';
 import { withDynamicOptions } from './table-hints.ts';
 

@@ -2,8 +2,9 @@ import type { CreateTableStatement, QualifiedName, ShowStatement, Statement } fr
 import type { SqlSource } from '../../sql/source.ts';
 import { SqlError } from '../../sql/sql-error.ts';
 import { formatType, withNullable } from '../../types/data-type.ts';
-import { type Catalog, type CatalogTable, objectName } from '../catalog.ts';
+import type { Catalog, CatalogTable } from '../catalog.ts';
 import { userFunctionNames } from '../function-catalog.ts';
+import { objectName } from '../object-name.ts';
 import { planTableScan } from '../plan-table.ts';
 import { columnExtras, expressionAfterAs } from './column-text.ts';
 import { functionNames } from './function-names.ts';

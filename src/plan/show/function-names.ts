@@ -1,5 +1,5 @@
 import { callableFunctionNames } from '../../expr/functions/registry.ts';
-import { AGGREGATE_FUNCTIONS } from '../bind-expression.ts';
+import { AGGREGATE_FUNCTIONS } from '../built-in-functions.ts';
 
 /**
  * The names SHOW FUNCTIONS lists, sorted: the built-in scalar functions a user can call and the
