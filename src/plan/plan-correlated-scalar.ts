@@ -6,9 +6,9 @@ import { bindCall, bindExpression } from './bind-expression.ts';
 import { and, referencedFields } from './join-condition.ts';
 import { NestedScope } from './nested-scope.ts';
 import type { PlanNode } from './nodes.ts';
-import { astConjuncts, containsSubquery, type Planners } from './plan-subquery.ts';
 import { isAggregateCall } from './plan-user-aggregate.ts';
 import type { PlanContext, Relation } from './relation.ts';
+import { astConjuncts, containsSubquery, type Planners } from './subquery-conditions.ts';
 
 /** Aggregates whose value over no rows is NULL, or (COUNT) 0: what a missing group of the left join stands for. */
 const NULL_WHEN_EMPTY = new Set([

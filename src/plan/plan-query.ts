@@ -29,18 +29,13 @@ import { isLookupTable, planJoin } from './plan-join.ts';
 import { overAggregates, planOver } from './plan-over.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept, planIntersectExceptAll } from './plan-set-operation.ts';
-import {
-  containsSubquery,
-  joinScalarSubqueries,
-  type Planners,
-  planWhereWithSubqueries,
-  scalarSubqueriesOf,
-} from './plan-subquery.ts';
+import { joinScalarSubqueries, planWhereWithSubqueries, scalarSubqueriesOf } from './plan-subquery.ts';
 import { planTableScan } from './plan-table.ts';
 import { planTemporalTableJoin } from './plan-temporal-join.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
+import { containsSubquery, type Planners } from './subquery-conditions.ts';
 import { optionsOnView, withDynamicOptions } from './table-hints.ts';
 import { windowArguments } from './window-arguments.ts';
 import { readsSessionWindow } from './window-columns.ts';

@@ -20,24 +20,7 @@ import { correlatedScalar } from './plan-correlated-scalar.ts';
 import { buildJoin } from './plan-join.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
-
-/** The planning of queries and FROM clauses, which a subquery needs (given by plan-query.ts). */
-export interface Planners {
-  readonly query: (query: Query, ctx: PlanContext) => Relation;
-  readonly from: (ref: TableReference, ctx: PlanContext) => Relation;
-}
-
-/** Whether an expression holds a subquery (not looking into the subqueries themselves). */
-export function containsSubquery(expr: Expression): boolean {
-  if (expr.kind === 'exists' || expr.kind === 'inSubquery' || expr.kind === 'scalarSubquery') return true;
-  return childExpressions(expr).some(containsSubquery);
-}
-
-export function astConjuncts(expr: Expression): Expression[] {
-  if (expr.kind === 'binary' && expr.operator === 'AND')
-    return [...astConjuncts(expr.left), ...astConjuncts(expr.right)];
-  return [expr];
-}
+import { astConjuncts, containsSubquery, type Planners } from './subquery-conditions.ts';
 
 /**
  * WHERE with subqueries, planned as Flink's subquery rewrite plans them: the conditions without a
