@@ -50,7 +50,7 @@ export const KAFKA_COMMON_OPTIONS = [
   }),
   opt.string(
     'dead-letter-topic',
-    'where records that cannot be read go (with their location and error), committed with the job, instead of failing it',
+    'where records that cannot be read go (with their location and error), committed with the job, instead of failing it; also records on which an expression right after the source fails (docs/udf.md)',
   ),
   opt.string('sink.transactional-id-prefix', 'prefix of transactional ids for exactly-once', {
     handling: handled.met(
