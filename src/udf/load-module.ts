@@ -1,5 +1,5 @@
-import { realpathSync, type Stats, statSync } from 'node:fs';
-import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { existsSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
@@ -17,8 +17,10 @@ export class ModuleLoadError extends Error {
 /**
  * The absolute path of the module `path` names from `directory` (the script's), checked before any
  * of its code runs: a TypeScript or JavaScript file that no one but this process's user (or root)
- * owns or can change, nor any directory above it up to the root. So a user who can write a shared
- * directory (/tmp) cannot have their code run by the engine, whatever path a script names.
+ * owns or can change, nor any directory above it up to the root, except a root-owned sticky one
+ * such as /tmp, where others can add entries but not replace ours: there the one entry that matters,
+ * the `node_modules` a bare import would resolve, must not exist or must be ours too. So a user who
+ * can write a shared directory cannot have their code run by the engine, whatever path a script names.
  */
 export function checkedModulePath(path: string, directory: string): string {
   const absolute = isAbsolute(path) ? path : resolve(directory, path);
@@ -43,25 +45,40 @@ export function checkedModulePath(path: string, directory: string): string {
   // The directories above it too, up to the root: a bare import ('pkg') resolves node_modules in
   // any of them, and whoever can write one could put code there (or swap the module's directory).
   for (let directory = dirname(real); ; directory = dirname(directory)) {
-    checkNoOneElseCanChange(directory, statSync(directory));
+    const stat = statSync(directory);
+    if (isSharedSticky(stat)) checkSharedNodeModules(directory);
+    else checkNoOneElseCanChange(directory, stat);
     if (dirname(directory) === directory) break;
   }
   return real;
 }
 
-/** Refuses a file or directory owned by another user, or writable by group or others (a world-writable sticky /tmp too). */
+/** A root-owned directory everyone can add to but no one can replace another's entries in (/tmp). */
+function isSharedSticky(stat: Stats): boolean {
+  return stat.uid === 0 && (stat.mode & 0o1002) === 0o1002;
+}
+
+/** In a shared sticky directory, a node_modules that bare imports would resolve must not be another's. */
+function checkSharedNodeModules(directory: string): void {
+  const nodeModules = join(directory, 'node_modules');
+  if (!existsSync(nodeModules)) return;
+  try {
+    checkNoOneElseCanChange(nodeModules, statSync(nodeModules));
+  } catch (error) {
+    throw new ModuleLoadError(
+      `the module is under '${directory}', which every user can write to, and its '${nodeModules}' is not this user's alone: a bare import in the module could load code from it (${(error as Error).message})`,
+      `move the module under a directory only you can write, or remove '${nodeModules}'`,
+    );
+  }
+}
+
+/** Refuses a file or directory owned by another user, or writable by group or others. */
 function checkNoOneElseCanChange(what: string, stat: Stats): void {
   const uid = process.getuid?.() ?? 0;
   if (stat.uid !== uid && stat.uid !== 0) {
     throw new ModuleLoadError(
       `'${what}' belongs to another user (uid ${stat.uid}); the engine runs code only from files of its own user (uid ${uid})`,
       'copy the module into a directory of your own',
-    );
-  }
-  if (stat.isDirectory() && (stat.mode & 0o1002) === 0o1002) {
-    throw new ModuleLoadError(
-      `the module is under '${what}', which every user can write to (mode ${(stat.mode & 0o7777).toString(8)}): a bare import in it could load a node_modules another user put there`,
-      'move the module under a directory only you can write (in your home directory, say)',
     );
   }
   if ((stat.mode & 0o022) !== 0) {

@@ -3,8 +3,7 @@
  * is not (each with its code and where), and what a call does with the values it gets.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { UserDefinedAggregate } from '../../src/exec/accumulators.ts';
@@ -16,10 +15,7 @@ import { resolveTimeZone } from '../../src/types/temporal.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
-/**
- * A directory for a module of a test, under the checkout's .tmp/ (git-ignored): not under the
- * system's temporary directory, which every user can write, so modules there are refused.
- */
+/** A directory for a module of a test, under the checkout's .tmp/ (git-ignored). */
 function privateDirectory(): string {
   const base = join(import.meta.dirname, '..', '..', '.tmp');
   mkdirSync(base, { recursive: true, mode: 0o755 });
@@ -213,16 +209,22 @@ describe('CREATE FUNCTION', () => {
     }
   });
 
-  it('loads no module under a sticky directory every user can write, such as /tmp', async (t) => {
-    if ((statSync(tmpdir()).mode & 0o1002) !== 0o1002) return t.skip(`${tmpdir()} is not world-writable here`);
-    const dir = mkdtempSync(join(tmpdir(), 'rivulet-udf-'));
+  it('loads a module under a root-owned sticky directory such as /tmp, unless a node_modules there is not its own', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to make a root-owned sticky directory like /tmp');
+    const dir = privateDirectory();
+    const shared = join(dir, 'shared');
     try {
-      placeModule(dir, 0o755, 0o644);
+      mkdirSync(join(shared, 'mine'), { recursive: true });
+      chmodSync(shared, 0o1777);
+      placeModule(join(shared, 'mine'), 0o755, 0o644);
+      await plan(`CREATE FUNCTION shout AS 'functions.ts#shout';`, join(shared, 'mine'));
+      mkdirSync(join(shared, 'node_modules'));
+      chmodSync(join(shared, 'node_modules'), 0o777);
       await rejects(
         `CREATE FUNCTION shout AS 'functions.ts#shout';`,
         'UDF_MODULE',
-        /under '.*', which every user can write to \(mode 1777\): a bare import in it could load a node_modules/,
-        dir,
+        /under '.*shared', which every user can write to, and its '.*node_modules' is not this user's alone: a bare import/,
+        join(shared, 'mine'),
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
