@@ -85,8 +85,8 @@ function bindCondition(part: Expression, scope: Scope, env: BindEnvironment, cla
 
 interface SubqueryPredicate {
   readonly query: Query;
-  /** The `x` of `x IN (query)`; none for EXISTS. */
-  readonly operand?: Expression;
+  /** The `x` of `x IN (query)`, or `a` and `b` of `(a, b) IN (query)`; none for EXISTS. */
+  readonly operands?: readonly Expression[];
   readonly anti: boolean;
   readonly at: number;
 }
@@ -96,8 +96,13 @@ function subqueryPredicate(part: Expression): SubqueryPredicate | undefined {
   const inner = negated ? part.operand : part;
   if (inner.kind === 'exists') return { query: inner.query, anti: negated, at: inner.at };
   if (inner.kind === 'inSubquery')
-    return { query: inner.query, operand: inner.operand, anti: negated !== inner.negated, at: inner.at };
+    return { query: inner.query, operands: inOperands(inner.operand), anti: negated !== inner.negated, at: inner.at };
   return undefined;
+}
+
+/** The values `(a, b) IN (query)` compares, a row constructor's fields; `x IN (query)` compares one. */
+function inOperands(operand: Expression): readonly Expression[] {
+  return operand.kind === 'call' && operand.name === 'ROW' && operand.args.length > 1 ? operand.args : [operand];
 }
 
 /** The subquery's side of a semi or anti join, and the conditions that tie it to the left side. */
@@ -105,8 +110,8 @@ interface SubquerySide {
   readonly node: PlanNode;
   /** Conditions over left ++ right fields: the correlated conditions of the subquery's WHERE. */
   readonly correlation: readonly BoundExpr[];
-  /** The column `x IN (query)` compares with, over left ++ right fields. */
-  readonly value?: BoundExpr;
+  /** The columns `x IN (query)` compares with, one per operand, over left ++ right fields. */
+  readonly values: readonly BoundExpr[];
 }
 
 /**
@@ -119,20 +124,19 @@ interface SubquerySide {
 function planSemiAntiJoin(left: Relation, predicate: SubqueryPredicate, ctx: PlanContext, planners: Planners) {
   const side = subquerySide(left, predicate, ctx, planners);
   const conditions = [...side.correlation];
-  if (predicate.operand && side.value) {
-    const operand = bindExpression(predicate.operand, left.scope, { source: ctx.source });
-    const value = side.value;
+  const operands = (predicate.operands ?? []).map((operand) =>
+    bindExpression(operand, left.scope, { source: ctx.source }),
+  );
+  const pairs = operands.map((operand, i) => {
+    const value = side.values[i] as BoundExpr;
     const equals = bindCall('EQUALS', [operand, value], predicate.at, ctx.source);
-    if (!predicate.anti) conditions.unshift(equals);
-    else {
-      const unknown = [operand, value]
-        .filter((expr) => expr.type.nullable)
-        .map((expr) => bindCall('IS_NULL', [expr], predicate.at, ctx.source));
-      conditions.unshift(
-        [...unknown, equals].reduce((acc, next) => bindCall('OR', [acc, next], predicate.at, ctx.source)),
-      );
-    }
-  }
+    if (!predicate.anti) return equals;
+    const unknown = [operand, value]
+      .filter((expr) => expr.type.nullable)
+      .map((expr) => bindCall('IS_NULL', [expr], predicate.at, ctx.source));
+    return [...unknown, equals].reduce((acc, next) => bindCall('OR', [acc, next], predicate.at, ctx.source));
+  });
+  conditions.unshift(...pairs);
   const node = buildJoin(
     predicate.anti ? 'ANTI' : 'SEMI',
     left.node,
@@ -155,9 +159,13 @@ function subquerySide(
   if (isPlainSelect(query, ctx)) return correlatedSide(left, query, predicate, ctx, planners);
   // Anything else (GROUP BY, set operations, VALUES) is planned as it stands: it cannot be correlated.
   const planned = planners.query(query, ctx);
-  if (!predicate.operand) return { node: planned.node, correlation: [] };
-  const column = oneColumn(planned, query, ctx);
-  return { node: planned.node, correlation: [], value: { ...column, index: leftWidth } };
+  if (!predicate.operands) return { node: planned.node, correlation: [], values: [] };
+  const columns = inColumns(planned, predicate.operands.length, query, ctx);
+  return {
+    node: planned.node,
+    correlation: [],
+    values: columns.map((column) => ({ ...column, index: leftWidth + column.index })),
+  };
 }
 
 /** A SELECT ... FROM ... [WHERE ...] without aggregation: its WHERE may read the outer query's columns. */
@@ -172,18 +180,25 @@ function isPlainSelect(query: Query, ctx: PlanContext): query is Select & { from
   );
 }
 
-function oneColumn(planned: Relation, query: Query, ctx: PlanContext): BoundExpr & { kind: 'input' } {
+function inColumns(
+  planned: Relation,
+  count: number,
+  query: Query,
+  ctx: PlanContext,
+): (BoundExpr & { kind: 'input' })[] {
   const fields = planned.node.fields;
-  if (fields.length !== 1) {
-    throw new SqlError(
-      'SQL_SUBQUERY_COLUMNS',
-      ctx.source,
-      query.at,
-      `the subquery of IN must give one column, this one gives ${fields.length}`,
-    );
-  }
-  const field = fields[0] as { name: string; type: BoundExpr['type'] };
-  return { kind: 'input', index: 0, name: field.name, type: field.type };
+  if (fields.length !== count) throw inColumnCount(count, fields.length, query, ctx);
+  return fields.map((field, index) => ({ kind: 'input', index, name: field.name, type: field.type }));
+}
+
+function inColumnCount(count: number, given: number, query: Query, ctx: PlanContext): SqlError {
+  return new SqlError(
+    'SQL_SUBQUERY_COLUMNS',
+    ctx.source,
+    query.at,
+    `the subquery of IN must give ${count === 1 ? 'one column' : `${count} columns, one per value compared`}, this one gives ${given}`,
+    count === 1 ? 'select one column or expression: x IN (SELECT y FROM ...)' : '(a, b) IN (SELECT x, y FROM ...)',
+  );
 }
 
 /**
@@ -214,31 +229,31 @@ function correlatedSide(
   }
   const filtered = local.length > 0 ? planConditions(local, inner, ctx, planners) : inner;
   let node = filtered.node;
-  let value: BoundExpr | undefined;
-  if (predicate.operand) {
+  const values: BoundExpr[] = [];
+  if (predicate.operands) {
     const items = query.items;
-    const item = items[0];
-    if (items.length !== 1 || item?.kind !== 'expression') {
-      throw new SqlError(
-        'SQL_SUBQUERY_COLUMNS',
-        ctx.source,
-        query.at,
-        'the subquery of IN must give one column',
-        'select one column or expression: x IN (SELECT y FROM ...)',
-      );
+    if (items.length !== predicate.operands.length || items.some((item) => item.kind !== 'expression'))
+      throw inColumnCount(predicate.operands.length, items.length, query, ctx);
+    const computed: BoundExpr[] = [];
+    const names: string[] = [];
+    for (const [position, item] of items.entries()) {
+      if (item.kind !== 'expression') continue;
+      const expr = bindExpression(item.expression, filtered.scope, { source: ctx.source });
+      if (expr.kind === 'input') {
+        values.push({ ...expr, index: leftWidth + expr.index });
+        continue;
+      }
+      const name = item.alias?.name ?? `EXPR$${position}`;
+      values.push({ kind: 'input', index: leftWidth + node.fields.length + computed.length, name, type: expr.type });
+      computed.push(expr);
+      names.push(name);
     }
-    const expr = bindExpression(item.expression, filtered.scope, { source: ctx.source });
-    const width = node.fields.length;
-    if (expr.kind === 'input') value = { ...expr, index: leftWidth + expr.index };
-    else {
-      const name = item.alias?.name ?? 'EXPR$0';
-      node = makeCalc(node, [...identity(node), expr], [...node.fields.map((f) => f.name), name]);
-      value = { kind: 'input', index: leftWidth + width, name, type: expr.type };
-    }
+    if (computed.length > 0)
+      node = makeCalc(node, [...identity(node), ...computed], [...node.fields.map((f) => f.name), ...names]);
   }
   // Keep the columns the join reads, in their order.
   const used = new Set<number>();
-  for (const expr of [...correlation, ...(value ? [value] : [])])
+  for (const expr of [...correlation, ...values])
     for (const index of referencedFields(expr)) if (index >= leftWidth) used.add(index - leftWidth);
   const kept = [...used].sort((a, b) => a - b);
   const position = new Map(kept.map((index, i) => [leftWidth + index, leftWidth + i]));
@@ -254,7 +269,7 @@ function correlatedSide(
     })),
     kept.map((index) => fields[index]?.name as string),
   );
-  return { node, correlation: correlation.map(remap), ...(value ? { value: remap(value) } : {}) };
+  return { node, correlation: correlation.map(remap), values: values.map(remap) };
 }
 
 function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
