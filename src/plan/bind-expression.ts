@@ -177,7 +177,7 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
         expr.at,
         expr.kind === 'scalarSubquery'
           ? 'a scalar subquery is only supported in WHERE and in the SELECT list of a query without GROUP BY'
-          : `${expr.kind === 'exists' ? 'EXISTS' : 'IN'} with a subquery is only supported as a condition of WHERE, alone or joined to the others by AND`,
+          : `${expr.kind === 'exists' ? 'EXISTS' : 'IN'} with a subquery is only supported in WHERE and in the SELECT list of a query without GROUP BY`,
         'Flink runs these as joins; write the join yourself where the subquery stands elsewhere',
       );
   }

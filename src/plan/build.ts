@@ -2,7 +2,7 @@ import type { BoundExpr } from '../expr/bound.ts';
 import { lookupFunction } from '../expr/functions/registry.ts';
 import { type ChangelogMode, INSERT_ONLY, RETRACT } from './changelog.ts';
 import { foldConstants } from './fold.ts';
-import type { Calc, Field, PlanNode } from './nodes.ts';
+import type { Calc, Field, GroupAggregate, PlanNode } from './nodes.ts';
 
 /**
  * A Calc over `input`: projected expressions (named) and an optional filter evaluated first.
@@ -131,4 +131,18 @@ export function uniqueNames(names: readonly string[]): string[] {
     used.add(candidate);
     return candidate;
   });
+}
+
+/** The distinct rows of `input`: an aggregate grouping by every column, without calls. */
+export function distinctRows(input: PlanNode): GroupAggregate {
+  const fields = input.fields;
+  return {
+    kind: 'GroupAggregate',
+    input,
+    groupKeys: fields.map((_, i) => i),
+    calls: [],
+    fields,
+    changelog: RETRACT,
+    uniqueKey: fields.map((_, i) => i),
+  };
 }

@@ -18,8 +18,8 @@ import { SqlError } from '../sql/sql-error.ts';
 import { type DataType, describeType, isTimestamp, T } from '../types/data-type.ts';
 import { commonType } from '../types/type-rules.ts';
 import { type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
-import { identity, makeCalc, uniqueNames } from './build.ts';
-import { combine, INSERT_ONLY, RETRACT } from './changelog.ts';
+import { distinctRows, identity, makeCalc, uniqueNames } from './build.ts';
+import { combine, INSERT_ONLY } from './changelog.ts';
 import { LookupHints } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { objectName } from './object-name.ts';
@@ -29,7 +29,7 @@ import { isLookupTable, planJoin } from './plan-join.ts';
 import { overAggregates, planOver } from './plan-over.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept, planIntersectExceptAll } from './plan-set-operation.ts';
-import { joinScalarSubqueries, planWhereWithSubqueries, scalarSubqueriesOf } from './plan-subquery.ts';
+import { joinSubqueryValues, planWhereWithSubqueries } from './plan-subquery.ts';
 import { planTableScan } from './plan-table.ts';
 import { planTemporalTableJoin } from './plan-temporal-join.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
@@ -78,12 +78,10 @@ function planSelect(select: Select, outer: PlanContext): Relation {
   let env: BindEnvironment = { source: ctx.source };
   // Scalar subqueries in SELECT: their values joined to every row, after the columns of FROM.
   const visible = from.node.fields.length;
-  const scalars = scalarSubqueriesOf(
-    select.items.flatMap((item) => (item.kind === 'expression' ? [item.expression] : [])),
-  );
+  const values = select.items.flatMap((item) => (item.kind === 'expression' ? [item.expression] : []));
   const grouping = select.groupBy.length > 0 || hasAggregates(select, ctx);
-  if (scalars.length > 0 && !grouping) {
-    const joined = joinScalarSubqueries(from, scalars, ctx, PLANNERS);
+  if (values.some(containsSubquery) && !grouping) {
+    const joined = joinSubqueryValues(from, values, true, ctx, PLANNERS);
     from = { ...from, node: joined.node, scope: joined.scope };
     env = { source: ctx.source, rewrite: joined.rewrite };
   }
@@ -242,16 +240,9 @@ function expandComposite(
 
 /** DISTINCT as an aggregate; a STATE_TTL hint of the block may name its input (`inputName`). */
 function distinct(relation: Relation, hints?: StateTtlHints, inputName?: string): Relation {
-  const fields = relation.node.fields;
   const ttl = hints?.take(inputName);
   const node: PlanNode = {
-    kind: 'GroupAggregate',
-    input: relation.node,
-    groupKeys: fields.map((_, i) => i),
-    calls: [],
-    fields,
-    changelog: RETRACT,
-    uniqueKey: fields.map((_, i) => i),
+    ...distinctRows(relation.node),
     ...(ttl !== undefined && inputName !== undefined ? { stateTtlHint: { input: inputName, ttl } } : {}),
   };
   return { node, scope: relation.scope };

@@ -18,6 +18,7 @@ import type { PlanNode } from './nodes.ts';
 import { hasAggregates } from './plan-aggregate.ts';
 import { correlatedScalar } from './plan-correlated-scalar.ts';
 import { buildJoin } from './plan-join.ts';
+import { joinSubqueryMark, markedSubqueries, type SubquerySide } from './plan-subquery-mark.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
 import { astConjuncts, containsSubquery, type Planners } from './subquery-conditions.ts';
@@ -46,9 +47,9 @@ function planConditions(parts: readonly Expression[], from: Relation, ctx: PlanC
   for (const part of parts) {
     if (!containsSubquery(part)) continue;
     const predicate = subqueryPredicate(part);
-    relation = predicate
-      ? planSemiAntiJoin(relation, predicate, ctx, planners)
-      : planScalarCondition(relation, part, ctx, planners);
+    if (predicate) relation = planSemiAntiJoin(relation, predicate, ctx, planners);
+    else if (markedSubqueries(part).length > 0) relation = planMarkedCondition(relation, part, ctx, planners);
+    else relation = planScalarCondition(relation, part, ctx, planners);
   }
   return relation;
 }
@@ -103,15 +104,6 @@ function subqueryPredicate(part: Expression): SubqueryPredicate | undefined {
 /** The values `(a, b) IN (query)` compares, a row constructor's fields; `x IN (query)` compares one. */
 function inOperands(operand: Expression): readonly Expression[] {
   return operand.kind === 'call' && operand.name === 'ROW' && operand.args.length > 1 ? operand.args : [operand];
-}
-
-/** The subquery's side of a semi or anti join, and the conditions that tie it to the left side. */
-interface SubquerySide {
-  readonly node: PlanNode;
-  /** Conditions over left ++ right fields: the correlated conditions of the subquery's WHERE. */
-  readonly correlation: readonly BoundExpr[];
-  /** The columns `x IN (query)` compares with, one per operand, over left ++ right fields. */
-  readonly values: readonly BoundExpr[];
 }
 
 /**
@@ -285,6 +277,61 @@ function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
   }
 }
 
+// ─── IN and EXISTS under OR or NOT, and as values: mark joins ────────────────────────────────────
+
+/**
+ * A condition with IN or EXISTS subqueries under OR or NOT (`status = 'X' OR id IN (SELECT ...)`):
+ * each subquery's marker joined to the rows (`joinSubqueryMark`), then the condition over the
+ * markers, then the rows' own fields again.
+ */
+function planMarkedCondition(relation: Relation, part: Expression, ctx: PlanContext, planners: Planners): Relation {
+  const joined = joinSubqueryValues(relation, [part], false, ctx, planners);
+  const condition = bindCondition(part, joined.scope, { source: ctx.source, rewrite: joined.rewrite }, 'WHERE', ctx);
+  const node = makeCalc(
+    joined.node,
+    identity(joined.node),
+    joined.node.fields.map((f) => f.name),
+    condition,
+  );
+  return { ...relation, node: project(node, relation.node) };
+}
+
+/**
+ * Appends to every row what the subqueries of `exprs` need: the marker of each IN and EXISTS
+ * (`exact` where the value is read as it is, e.g. in SELECT, rather than as a condition of AND and
+ * OR) and the value of each scalar subquery.
+ */
+export function joinSubqueryValues(
+  relation: Relation,
+  exprs: readonly Expression[],
+  exact: boolean,
+  ctx: PlanContext,
+  planners: Planners,
+): ScalarJoined {
+  let node = relation.node;
+  const fields: ScopeField[] = [...relation.scope.fields];
+  const values = new Map<Expression, BoundExpr>();
+  const marks = exprs.flatMap((expr) => markedSubqueries(expr, exact));
+  for (const [k, marked] of marks.entries()) {
+    const current: Relation = { node, scope: new Scope(fields) };
+    const predicate = subqueryPredicate(marked.expr) as SubqueryPredicate;
+    const side = subquerySide(current, predicate, ctx, planners);
+    const operands = (predicate.operands ?? []).map((operand) =>
+      bindExpression(operand, current.scope, { source: ctx.source }),
+    );
+    const joined = joinSubqueryMark(node, marked, operands, side, ctx);
+    for (const [j, field] of joined.node.fields.slice(node.fields.length).entries())
+      fields.push({ name: `$SUBQUERY${k}_${j}`, type: field.type, qualifiers: [] });
+    node = joined.node;
+    values.set(marked.expr, joined.value);
+  }
+  const marked: Relation = { node, scope: new Scope(fields) };
+  const scalars = scalarSubqueriesOf(exprs);
+  if (scalars.length === 0) return { ...marked, rewrite: (expr) => values.get(expr) };
+  const withScalars = joinScalarSubqueries(marked, scalars, ctx, planners);
+  return { ...withScalars, rewrite: (expr) => values.get(expr) ?? withScalars.rewrite(expr) };
+}
+
 // ─── scalar subqueries ───────────────────────────────────────────────────────────────────────────
 
 function scalarSubqueries(expr: Expression, out: ScalarSubquery[] = []): ScalarSubquery[] {
@@ -350,7 +397,7 @@ export interface ScalarJoined extends Relation {
  * Appends the one value of each scalar subquery to every row: a LEFT join with its one-row side
  * (NULL while the subquery gives no row), as Flink plans a scalar subquery in SELECT.
  */
-export function joinScalarSubqueries(
+function joinScalarSubqueries(
   relation: Relation,
   subqueries: readonly ScalarSubquery[],
   ctx: PlanContext,
@@ -379,7 +426,7 @@ export function joinScalarSubqueries(
   return { node, scope: new Scope(fields), rewrite: (expr) => values.get(expr) };
 }
 
-export function scalarSubqueriesOf(exprs: readonly Expression[]): ScalarSubquery[] {
+function scalarSubqueriesOf(exprs: readonly Expression[]): ScalarSubquery[] {
   return exprs.flatMap((expr) => scalarSubqueries(expr));
 }
 

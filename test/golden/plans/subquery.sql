@@ -66,7 +66,7 @@ INSERT INTO out_orders SELECT order_id, amount FROM orders WHERE amount > (SELEC
 -- case: a correlated scalar subquery, decorrelated into an aggregate per user LEFT joined on it
 INSERT INTO out_orders SELECT order_id, amount FROM orders o WHERE amount > (SELECT AVG(amount) FROM orders p WHERE p.user_id = o.user_id);
 
--- case: IN with a subquery inside OR
+-- case: IN with a subquery inside OR is a LEFT join with its distinct values marked (more in subquery-marks.sql)
 INSERT INTO out_orders SELECT order_id, amount FROM orders WHERE status = 'PAID' OR user_id IN (SELECT user_id FROM users);
 
 -- case: IN with a subquery of two columns
