@@ -48,7 +48,7 @@ function planConditions(parts: readonly Expression[], from: Relation, ctx: PlanC
     if (!containsSubquery(part)) continue;
     const predicate = subqueryPredicate(part);
     if (predicate) relation = planSemiAntiJoin(relation, predicate, ctx, planners);
-    else if (markedSubqueries(part).length > 0) relation = planMarkedCondition(relation, part, ctx, planners);
+    else if (markedSubqueries(part).length > 0) relation = planJoinedCondition(relation, part, ctx, planners);
     else relation = planScalarCondition(relation, part, ctx, planners);
   }
   return relation;
@@ -280,11 +280,11 @@ function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
 // ─── IN and EXISTS under OR or NOT, and as values: mark joins ────────────────────────────────────
 
 /**
- * A condition with IN or EXISTS subqueries under OR or NOT (`status = 'X' OR id IN (SELECT ...)`):
- * each subquery's marker joined to the rows (`joinSubqueryMark`), then the condition over the
- * markers, then the rows' own fields again.
+ * A condition with IN or EXISTS subqueries under OR or NOT (`status = 'X' OR id IN (SELECT ...)`),
+ * or with scalar subqueries: what they need joined to the rows (`joinSubqueryValues`), then the
+ * condition over it, then the rows' own fields again.
  */
-function planMarkedCondition(relation: Relation, part: Expression, ctx: PlanContext, planners: Planners): Relation {
+function planJoinedCondition(relation: Relation, part: Expression, ctx: PlanContext, planners: Planners): Relation {
   const joined = joinSubqueryValues(relation, [part], false, ctx, planners);
   const condition = bindCondition(part, joined.scope, { source: ctx.source, rewrite: joined.rewrite }, 'WHERE', ctx);
   const node = makeCalc(
@@ -299,7 +299,7 @@ function planMarkedCondition(relation: Relation, part: Expression, ctx: PlanCont
 /**
  * Appends to every row what the subqueries of `exprs` need: the marker of each IN and EXISTS
  * (`exact` where the value is read as it is, e.g. in SELECT, rather than as a condition of AND and
- * OR) and the value of each scalar subquery.
+ * OR) and the value of each scalar subquery (correlated ones decorrelated, `correlatedScalar`).
  */
 export function joinSubqueryValues(
   relation: Relation,
@@ -307,7 +307,7 @@ export function joinSubqueryValues(
   exact: boolean,
   ctx: PlanContext,
   planners: Planners,
-): ScalarJoined {
+): SubqueryValues {
   let node = relation.node;
   const fields: ScopeField[] = [...relation.scope.fields];
   const values = new Map<Expression, BoundExpr>();
@@ -325,11 +325,25 @@ export function joinSubqueryValues(
     node = joined.node;
     values.set(marked.expr, joined.value);
   }
-  const marked: Relation = { node, scope: new Scope(fields) };
-  const scalars = scalarSubqueriesOf(exprs);
-  if (scalars.length === 0) return { ...marked, rewrite: (expr) => values.get(expr) };
-  const withScalars = joinScalarSubqueries(marked, scalars, ctx, planners);
-  return { ...withScalars, rewrite: (expr) => values.get(expr) ?? withScalars.rewrite(expr) };
+  for (const [i, sub] of scalarSubqueriesOf(exprs).entries()) {
+    const correlated = correlatedScalar(sub, relation, ctx, planners);
+    if (correlated) {
+      node = buildJoin('LEFT', node, correlated.node, correlated.condition(node.fields.length), sub.at, ctx);
+      const value = correlated.value(node.fields.length - 1);
+      fields.push({ name: `$SCALAR_QUERY${i}`, type: value.type, qualifiers: [] });
+      values.set(sub, value);
+      continue;
+    }
+    // A scalar subquery's one row, a LEFT join: NULL while the subquery gives no row, as Flink plans it in SELECT.
+    const right = scalarSide(sub, ctx, planners);
+    node = buildJoin('LEFT', node, right.node, undefined, sub.at, ctx);
+    const index = node.fields.length - 1;
+    const field = node.fields[index] as ScopeField;
+    const type = withNullable(field.type, true);
+    fields.push({ name: `$SCALAR_QUERY${i}`, type, qualifiers: [] });
+    values.set(sub, { kind: 'input', index, name: field.name, type });
+  }
+  return { node, scope: new Scope(fields), rewrite: (expr) => values.get(expr) };
 }
 
 // ─── scalar subqueries ───────────────────────────────────────────────────────────────────────────
@@ -368,15 +382,7 @@ function planScalarCondition(relation: Relation, part: Expression, ctx: PlanCont
     const join = buildJoin('INNER', relation.node, right.node, condition, sub.at, ctx);
     return { ...relation, node: project(join, relation.node) };
   }
-  const joined = joinScalarSubqueries(relation, subqueries, ctx, planners);
-  const condition = bindCondition(part, joined.scope, { source: ctx.source, rewrite: joined.rewrite }, 'WHERE', ctx);
-  const node = makeCalc(
-    joined.node,
-    identity(joined.node),
-    joined.node.fields.map((f) => f.name),
-    condition,
-  );
-  return { ...relation, node: project(node, relation.node) };
+  return planJoinedCondition(relation, part, ctx, planners);
 }
 
 /** `node` projected back to the fields of `like` (its first ones). */
@@ -388,42 +394,9 @@ function project(node: PlanNode, like: PlanNode): PlanNode {
   );
 }
 
-/** A relation with the value of each scalar subquery appended, and how expressions read them. */
-export interface ScalarJoined extends Relation {
+/** A relation with what its subqueries need appended (markers, scalar values), and how expressions read them. */
+export interface SubqueryValues extends Relation {
   readonly rewrite: (expr: Expression) => BoundExpr | undefined;
-}
-
-/**
- * Appends the one value of each scalar subquery to every row: a LEFT join with its one-row side
- * (NULL while the subquery gives no row), as Flink plans a scalar subquery in SELECT.
- */
-function joinScalarSubqueries(
-  relation: Relation,
-  subqueries: readonly ScalarSubquery[],
-  ctx: PlanContext,
-  planners: Planners,
-): ScalarJoined {
-  let node = relation.node;
-  const fields: ScopeField[] = [...relation.scope.fields];
-  const values = new Map<Expression, BoundExpr>();
-  for (const [i, sub] of subqueries.entries()) {
-    const correlated = correlatedScalar(sub, relation, ctx, planners);
-    if (correlated) {
-      node = buildJoin('LEFT', node, correlated.node, correlated.condition(node.fields.length), sub.at, ctx);
-      const value = correlated.value(node.fields.length - 1);
-      fields.push({ name: `$SCALAR_QUERY${i}`, type: value.type, qualifiers: [] });
-      values.set(sub, value);
-      continue;
-    }
-    const right = scalarSide(sub, ctx, planners);
-    node = buildJoin('LEFT', node, right.node, undefined, sub.at, ctx);
-    const index = node.fields.length - 1;
-    const field = node.fields[index] as ScopeField;
-    const type = withNullable(field.type, true);
-    fields.push({ name: `$SCALAR_QUERY${i}`, type, qualifiers: [] });
-    values.set(sub, { kind: 'input', index, name: field.name, type });
-  }
-  return { node, scope: new Scope(fields), rewrite: (expr) => values.get(expr) };
 }
 
 function scalarSubqueriesOf(exprs: readonly Expression[]): ScalarSubquery[] {
