@@ -6,7 +6,10 @@
  * (scripts/chaos/oracle.ts). Flink's ODS/DWD layers go through a real Kafka broker (the scripts'
  * upsert-kafka tables); Rivulet's through its own log in its embedded PostgreSQL.
  *
- *   npm run parity [-- --seconds 30 --seed 1 --pause-ms 20]
+ *   npm run parity [-- --seconds 30 --seed 1 --pause-ms 20 --flink-set KEY=VALUE…]
+ *
+ * `--flink-set KEY=VALUE` (repeatable) puts `SET 'KEY' = 'VALUE';` before each of Flink's scripts only,
+ * after the defaults of FLINK_DEFAULT_SETS.
  *
  * Exits 1 when a sink table of Rivulet differs from Flink's.
  */
@@ -43,6 +46,15 @@ const TOPICS = ['ods_orders', 'ods_users', 'dwd_orders', 'result_orders_with_use
 const TIMING_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   'result.order_status_history': ['username'],
 };
+
+/**
+ * SET before each of Flink's scripts, ahead of `--flink-set` (a later SET of the same key wins).
+ * The join script's `join_time` is CURRENT_TIMESTAMP, so a retraction is not equal to the row it
+ * retracts, and Flink's SinkUpsertMaterializer (added under the default AUTO) drops it: deleted
+ * and older versions of orders stay in Flink's sink (docs/flink.md). Every script runs at
+ * parallelism 1, where the materializer has no disorder to repair.
+ */
+const FLINK_DEFAULT_SETS = ['table.exec.sink.upsert-materialize=NONE'];
 
 /** Where the engines' logs of the last run are kept (git ignores it). */
 const LOGS = join(fileURLToPath(new URL('../../', import.meta.url)), '.tmp', 'parity');
@@ -207,6 +219,18 @@ async function createTopics(broker: KafkaBroker): Promise<void> {
   }
 }
 
+/** `--flink-set KEY=VALUE` options as the SET statements put before each of Flink's scripts. */
+function flinkSets(settings: readonly string[]): string {
+  return settings
+    .map((setting) => {
+      const at = setting.indexOf('=');
+      if (at <= 0) throw new Error(`--flink-set takes KEY=VALUE, got '${setting}'`);
+      const quote = (text: string) => `'${text.trim().replaceAll("'", "''")}'`;
+      return `SET ${quote(setting.slice(0, at))} = ${quote(setting.slice(at + 1))};\n`;
+    })
+    .join('');
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -214,8 +238,10 @@ async function main(): Promise<number> {
       seed: { type: 'string', default: '1' },
       'pause-ms': { type: 'string', default: '20' },
       'settle-seconds': { type: 'string', default: '90' },
+      'flink-set': { type: 'string', multiple: true, default: [] },
     },
   });
+  const flinkSettings = flinkSets([...FLINK_DEFAULT_SETS, ...values['flink-set']]);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const began = performance.now();
   let at = performance.now();
@@ -272,11 +298,13 @@ async function main(): Promise<number> {
       `Rivulet: ${SCRIPTS.length} scripts submitted, first row in the sink ${rivuletFirst === undefined ? 'never' : seconds(performance.now() - at)} after the first submission`,
     );
 
-    // The same scripts; only the replication slots are renamed, since both read one source database.
+    // The same scripts; only the replication slots are renamed, since both read one source database,
+    // and the Flink-only SETs (FLINK_DEFAULT_SETS, then `--flink-set`) come first.
     const flinkScripts = scripts.map(({ name, text }) => ({
       name,
-      text: text.replaceAll("'slot.name' = 'flink_slot_", "'slot.name' = 'parity_flink_slot_"),
+      text: flinkSettings + text.replaceAll("'slot.name' = 'flink_slot_", "'slot.name' = 'parity_flink_slot_"),
     }));
+    if (flinkSettings) log(`Flink only, before each script:\n${flinkSettings.trim()}`);
     at = performance.now();
     flink = await startFlink({
       scripts: flinkScripts,
