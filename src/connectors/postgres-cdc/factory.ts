@@ -35,6 +35,10 @@ export const postgresCdcFactory: ConnectorFactory = {
     }),
     opt.enumOf('changelog-mode', ['all', 'upsert'], 'emit -U/+U pairs, or only upserts', { default: 'all' }),
     opt.duration('heartbeat.interval', 'how often to advance the slot on an idle table', { default: '30s' }),
+    opt.duration(
+      'heartbeat.interval.ms',
+      "Flink CDC's name for heartbeat.interval (a duration: '10s', or milliseconds)",
+    ),
     opt.boolean('slot.drop-on-stop', 'drop the slot when the job is cancelled', { default: 'false' }),
     opt.string(
       'publication.name',

@@ -27,7 +27,7 @@ export function cdcSettings(table: CdcTable): CdcSettings {
   const get = (key: string) => table.options.get(key);
   const slot = String(get('slot.name'));
   const named = get('publication.name') ?? get('debezium.publication.name');
-  const debeziumHeartbeat = get('debezium.heartbeat.interval.ms');
+  const heartbeatInMs = get('heartbeat.interval.ms') ?? get('debezium.heartbeat.interval.ms');
   const debeziumDrop = get('debezium.slot.drop.on.stop');
   return {
     connection: {
@@ -51,7 +51,7 @@ export function cdcSettings(table: CdcTable): CdcSettings {
       get('debezium.snapshot.mode') === 'never'
         ? 'latest-offset'
         : (get('scan.startup.mode') as 'initial' | 'latest-offset'),
-    heartbeatMs: debeziumHeartbeat !== undefined ? Number(debeziumHeartbeat) : Number(get('heartbeat.interval')),
+    heartbeatMs: heartbeatInMs !== undefined ? Number(heartbeatInMs) : Number(get('heartbeat.interval')),
     dropSlotOnStop: (debeziumDrop ?? get('slot.drop-on-stop')) === true,
     fetchSize: Number(get('scan.snapshot.fetch.size')),
   };
