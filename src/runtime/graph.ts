@@ -12,10 +12,11 @@ import { compileCast } from '../expr/cast.ts';
 import type { EvalEnv } from '../expr/eval-env.ts';
 import type { EvaluationError, Value } from '../expr/value.ts';
 import type { LookupJoin, PlanNode, Sink, TableSourceScan } from '../plan/nodes.ts';
+import { type SpillableState, stateMemory } from '../state/state-memory.ts';
 import type { RowField } from '../types/data-type.ts';
 import type { LookupRetry } from './lookup-retry.ts';
 import { statefulOperator } from './stateful-operators.ts';
-import { setVertexNode } from './vertex-metrics.ts';
+import { setVertexNode, setVertexStates, startVertexClock } from './vertex-metrics.ts';
 import { windowJoinOperator, windowOperator, windowStateful } from './window-operators.ts';
 
 interface Edge {
@@ -150,9 +151,13 @@ class GraphBuilder {
   build(node: PlanNode): Vertex {
     const existing = this.built.get(node);
     if (existing) return existing;
-    const vertex = this.vertexOf(node);
+    // The states the node's operator registers while it is built (its inputs collect their own).
+    const kept: SpillableState[] = [];
+    const vertex = stateMemory().collect(kept, () => this.vertexOf(node));
     this.built.set(node, vertex);
     setVertexNode(vertex, node);
+    setVertexStates(vertex, kept);
+    startVertexClock(vertex);
     return vertex;
   }
 
@@ -289,11 +294,14 @@ class GraphBuilder {
     this.graph.sinks.push(sink);
     if (node.upsertMaterialize) {
       this.graph.stateful = true;
-      this.link(
-        this.operatorOn(statefulOperator.upsertMaterializer(node, this.env, this.stateTtlMs), node.input),
-        sink,
-        0,
+      const kept: SpillableState[] = [];
+      const materializer = this.operatorOn(
+        stateMemory().collect(kept, () => statefulOperator.upsertMaterializer(node, this.env, this.stateTtlMs)),
+        node.input,
       );
+      setVertexStates(materializer, kept);
+      startVertexClock(materializer);
+      this.link(materializer, sink, 0);
     } else this.link(this.build(node.input), sink, 0);
     return sink;
   }

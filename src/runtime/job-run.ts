@@ -20,6 +20,7 @@ import {
 import type { JobStats } from './job-stats.ts';
 import { fireProcessingTime, push, pushReplayed, resolveLookups } from './push.ts';
 import { atRecords } from './record-location.ts';
+import { addBackPressuredTime, addBusyTime } from './vertex-metrics.ts';
 
 /** What a source has handed to the operators: what a commit may cover. */
 interface HandedOver {
@@ -165,13 +166,15 @@ export class JobRun {
       await Promise.race(polls.values());
       // Every source whose poll has returned, also while the others were processed, goes into one commit.
       let commit = false;
+      const taken: RunningSource[] = [];
       for (let next = ready.entries().next(); !next.done; next = ready.entries().next()) {
         const [source, changes] = next.value;
         ready.delete(source);
         polls.delete(source);
+        taken.push(source);
         if (await this.take(source, changes)) commit = true;
       }
-      if (commit) await this.commitOrHold();
+      if (commit) await this.commitOrHold(taken);
     }
     await Promise.allSettled(polls.values());
     if (finished) await this.domain.finish?.();
@@ -219,15 +222,21 @@ export class JobRun {
    * commit point; otherwise writes it into a transaction that stays open until one is reached
    * (a snapshot, or a source transaction larger than a batch).
    */
-  private async commitOrHold(): Promise<void> {
-    if (this.sources.every((source) => source.handedOver.atCommitPoint)) {
-      await this.commit();
-      return;
+  private async commitOrHold(waiting: readonly RunningSource[] = this.sources): Promise<void> {
+    const writing = this.sinks.filter(({ vertex }) => vertex.pending.length > 0).map(({ vertex }) => vertex);
+    const started = performance.now();
+    if (this.sources.every((source) => source.handedOver.atCommitPoint)) await this.commit();
+    else {
+      const staged = this.stageOutput();
+      if (staged === 0) return;
+      await this.domain.hold();
+      this.settings.stats.recordsOut += staged;
     }
-    const staged = this.stageOutput();
-    if (staged === 0) return;
-    await this.domain.hold();
-    this.settings.stats.recordsOut += staged;
+    // The sinks were busy writing; the sources that handed this output over read nothing meanwhile:
+    // that wait is this engine's back-pressure (a source whose read is under way is not waiting).
+    const millis = performance.now() - started;
+    for (const vertex of writing) addBusyTime(vertex, millis);
+    for (const source of waiting) addBackPressuredTime(source.vertex, millis);
   }
 
   /** Hands the sinks' pending output to their writers; how many changes. */

@@ -2,7 +2,7 @@ import type { Change } from '../exec/change.ts';
 import { stateMemory } from '../state/state-memory.ts';
 import type { JobGraph, OperatorVertex, Vertex } from './graph.ts';
 import { lookupWithRetry } from './lookup-retry.ts';
-import { countBatch, observeSourceLatency } from './vertex-metrics.ts';
+import { addBusyTime, countBatch, observeSourceLatency } from './vertex-metrics.ts';
 
 /**
  * Looks up the keys the lookup joins are missing and goes on with the changes waiting for them,
@@ -15,7 +15,9 @@ export async function resolveLookups(graph: JobGraph, replaying = false): Promis
     for (const { vertex, operator, lookup, retry } of waiting) {
       const keys = operator.missingKeys();
       if (keys.length > 0) operator.fill(keys, await lookupWithRetry(lookup, keys, retry));
+      const started = performance.now();
       const out = operator.resume();
+      addBusyTime(vertex, performance.now() - started);
       graph.replay.active = replaying;
       try {
         for (const edge of vertex.outputs) push(edge.target, out, edge.input);
@@ -46,7 +48,10 @@ export function push(vertex: Vertex, changes: readonly Change[], input: number, 
       for (const edge of vertex.outputs) push(edge.target, changes, edge.input, sourceMillis);
       return;
     case 'operator': {
+      // Two clock readings per batch, not per change: the operator's busy time.
+      const started = performance.now();
       const out = vertex.operator.process(changes, input);
+      addBusyTime(vertex, performance.now() - started);
       // Between two operator calls no operator holds a state entry: entries may go to disk.
       stateMemory().enforce();
       countBatch(vertex, changes.length, out.length);
@@ -77,7 +82,9 @@ export function pushWatermark(vertex: Vertex, watermark: number, slot: number): 
   const combined = Math.min(...inputs);
   if (combined <= (vertex.inputWatermark ?? Number.NEGATIVE_INFINITY)) return;
   vertex.inputWatermark = combined;
+  const started = performance.now();
   const out = vertex.operator.onWatermark?.(combined) ?? [];
+  addBusyTime(vertex, performance.now() - started);
   countBatch(vertex, 0, out.length);
   for (const edge of vertex.outputs) push(edge.target, out, edge.input);
   const output = vertex.operator.outputWatermark?.(combined) ?? combined;
@@ -88,8 +95,11 @@ export function pushWatermark(vertex: Vertex, watermark: number, slot: number): 
 export function fireProcessingTime(graph: JobGraph, now: number): boolean {
   let emitted = false;
   for (const vertex of graph.operators) {
-    const out = vertex.operator.onProcessingTime?.(now);
-    if (!out || out.length === 0) continue;
+    if (!vertex.operator.onProcessingTime) continue;
+    const started = performance.now();
+    const out = vertex.operator.onProcessingTime(now);
+    addBusyTime(vertex, performance.now() - started);
+    if (out.length === 0) continue;
     emitted = true;
     countBatch(vertex, 0, out.length);
     for (const edge of vertex.outputs) push(edge.target, out, edge.input);

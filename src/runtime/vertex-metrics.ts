@@ -1,5 +1,6 @@
 import type { Change } from '../exec/change.ts';
 import type { PlanNode } from '../plan/nodes.ts';
+import type { SpillableState } from '../state/state-memory.ts';
 import { Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
 
 /** Records into and out of one vertex of a job graph since the graph was built (one run of a job). */
@@ -63,4 +64,105 @@ export function setVertexNode(vertex: object, node: PlanNode): void {
 
 export function vertexNode(vertex: object): PlanNode | undefined {
   return nodes.get(vertex);
+}
+
+/**
+ * Where a vertex's wall time went since it was built, in milliseconds, as Flink's
+ * accumulated-busy-time and accumulated-backpressured-time: `busy` processing (an operator's calls,
+ * a sink's writes and commits), `backPressured` waiting because output could not be written yet (a
+ * source whose next read waits for the commit of what it handed over).
+ */
+interface VertexTimes {
+  readonly startedAt: number;
+  busy: number;
+  backPressured: number;
+  /** Two readings, for figures per second over the latest one to two seconds (see vertexTimes). */
+  older: TimesReading;
+  newer: TimesReading;
+}
+
+interface TimesReading {
+  readonly at: number;
+  readonly busy: number;
+  readonly backPressured: number;
+}
+
+const times = new WeakMap<object, VertexTimes>();
+
+function timesOf(vertex: object): VertexTimes {
+  let known = times.get(vertex);
+  if (!known) {
+    const at = performance.now();
+    const reading = { at, busy: 0, backPressured: 0 };
+    known = { startedAt: at, busy: 0, backPressured: 0, older: reading, newer: reading };
+    times.set(vertex, known);
+  }
+  return known;
+}
+
+/** Starts a vertex's clock: its idle time counts from now. */
+export function startVertexClock(vertex: object): void {
+  timesOf(vertex);
+}
+
+/** Adds time a vertex spent processing (milliseconds, from two performance.now() readings). */
+export function addBusyTime(vertex: object, millis: number): void {
+  timesOf(vertex).busy += millis;
+}
+
+/** Adds time a vertex waited because its output could not be written yet. */
+export function addBackPressuredTime(vertex: object, millis: number): void {
+  timesOf(vertex).backPressured += millis;
+}
+
+/** A vertex's times since it was built, and per second of wall time over the latest one to two seconds. */
+export interface VertexTimeFigures {
+  readonly busyMs: number;
+  readonly backPressuredMs: number;
+  readonly idleMs: number;
+  readonly busyMsPerSecond: number;
+  readonly backPressuredMsPerSecond: number;
+}
+
+export function vertexTimes(vertex: object, now = performance.now()): VertexTimeFigures {
+  const known = timesOf(vertex);
+  if (now - known.newer.at >= 1000) {
+    known.older = known.newer;
+    known.newer = { at: now, busy: known.busy, backPressured: known.backPressured };
+  }
+  const window = now - known.older.at;
+  const perSecond = (value: number, before: number) =>
+    window > 0 ? Math.min(1000, Math.round(((value - before) / window) * 1000)) : 0;
+  return {
+    busyMs: Math.round(known.busy),
+    backPressuredMs: Math.round(known.backPressured),
+    idleMs: Math.max(0, Math.round(now - known.startedAt - known.busy - known.backPressured)),
+    busyMsPerSecond: perSecond(known.busy, known.older.busy),
+    backPressuredMsPerSecond: perSecond(known.backPressured, known.older.backPressured),
+  };
+}
+
+const states = new WeakMap<object, readonly SpillableState[]>();
+
+/** Remembers the keyed states an operator vertex keeps, for its state size in the REST API. */
+export function setVertexStates(vertex: object, kept: readonly SpillableState[]): void {
+  if (kept.length > 0) states.set(vertex, kept);
+}
+
+/**
+ * Bytes of a vertex's keyed state in memory (estimated, as the state memory budget counts them)
+ * and on disk; undefined for a vertex that keeps none.
+ */
+export function vertexStateSize(
+  vertex: object,
+): { readonly memoryBytes: number; readonly spilledBytes: number } | undefined {
+  const kept = states.get(vertex);
+  if (!kept) return undefined;
+  let memoryBytes = 0;
+  let spilledBytes = 0;
+  for (const state of kept) {
+    memoryBytes += state.residentBytes;
+    spilledBytes += state.spilledBytes;
+  }
+  return { memoryBytes, spilledBytes };
 }

@@ -2,22 +2,34 @@ import { bucketQuantile } from '../common/bucket-quantile.ts';
 import type { TableReference } from '../plan/nodes.ts';
 import type { Vertex } from '../runtime/graph.ts';
 import type { Job } from '../runtime/job.ts';
-import { vertexSourceLatency } from '../runtime/vertex-metrics.ts';
+import {
+  type VertexTimeFigures,
+  vertexSourceLatency,
+  vertexStateSize,
+  vertexTimes,
+} from '../runtime/vertex-metrics.ts';
 import { graphVertices } from './vertices.ts';
 
 /** Rivulet's own figures of a vertex for the dashboard: `rivulet` beside Flink's `metrics` in /jobs/:id. */
-export function vertexInsight(vertex: Vertex) {
+export function vertexInsight(vertex: Vertex, times: VertexTimeFigures = vertexTimes(vertex)) {
   const buckets = vertexSourceLatency(vertex)?.cumulative() ?? [];
   const millis = (q: number) => {
     const seconds = bucketQuantile(buckets, q);
     return seconds === undefined ? null : Math.round(seconds * 1000);
   };
+  const state = vertexStateSize(vertex);
   return {
     kind: vertex.kind,
     'latency-p50': millis(0.5),
     'latency-p99': millis(0.99),
     // Back-pressure as Rivulet sees it: changes at a sink waiting for the next commit.
     'pending-output': vertex.kind === 'sink' ? vertex.pending.length : null,
+    // Flink's gauges, over the latest one to two seconds (a source's busy time is not measured).
+    busyTimeMsPerSecond: vertex.kind === 'source' ? null : times.busyMsPerSecond,
+    backPressuredTimeMsPerSecond: times.backPressuredMsPerSecond,
+    // Keyed state: null for a vertex that keeps none.
+    'state-size': state?.memoryBytes ?? null,
+    'spilled-bytes': state?.spilledBytes ?? null,
   };
 }
 

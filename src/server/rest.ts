@@ -8,8 +8,9 @@ import { planScript, planScriptWithFunctions } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
-import { vertexCounts } from '../runtime/vertex-metrics.ts';
+import { vertexCounts, vertexTimes } from '../runtime/vertex-metrics.ts';
 import type { AlertMonitor } from './alerts/alert-monitor.ts';
+import { vertexBackPressure } from './back-pressure.ts';
 import { cdcSlots } from './cdc-slots.ts';
 import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
 import { EventStreams, type StreamView, type TailView } from './events.ts';
@@ -185,6 +186,7 @@ function jobDetails(job: Job) {
     timestamps,
     vertices: vertices.map(({ vertex, id, name }) => {
       const counts = vertexCounts(vertex);
+      const times = vertexTimes(vertex);
       return {
         id,
         name,
@@ -204,8 +206,12 @@ function jobDetails(job: Job) {
           'read-records-complete': true,
           'write-records': counts.recordsOut,
           'write-records-complete': true,
+          'accumulated-backpressured-time': times.backPressuredMs,
+          // As Flink for a source whose busy time it does not measure: no busy, no idle time.
+          'accumulated-idle-time': vertex.kind === 'source' ? 0 : times.idleMs,
+          'accumulated-busy-time': vertex.kind === 'source' ? 'NaN' : times.busyMs,
         },
-        rivulet: vertexInsight(vertex),
+        rivulet: vertexInsight(vertex, times),
       };
     }),
     'status-counts': stateCounts(state, vertices.length),
@@ -543,6 +549,16 @@ async function handle(
         return;
       }
     }
+  }
+  const backPressure = /^\/jobs\/([^/]+)\/vertices\/([^/]+)\/backpressure$/.exec(path);
+  if (backPressure && method === 'GET') {
+    const id = decodeURIComponent(backPressure[1] as string);
+    const vertexId = decodeURIComponent(backPressure[2] as string);
+    const job = engine.get(id);
+    const found = job && graphVertices(job).find((v) => v.id === vertexId);
+    if (found) reply(200, vertexBackPressure(found.vertex));
+    else reply(404, { errors: [job ? `Vertex ${vertexId} of job ${id} not found` : `Job ${id} not found`] });
+    return;
   }
   const route = /^\/jobs\/([^/]+)(?:\/(checkpoints|exceptions|plan|stdout|stop))?$/.exec(path);
   if (route && route[1] !== 'overview') {

@@ -29,6 +29,8 @@ export class StateMemory {
   spilledEntries = 0;
   restoredEntries = 0;
   private readonly states = new Set<SpillableState>();
+  /** The lists that `collect` fills, innermost last. */
+  private readonly collecting: SpillableState[][] = [];
   private files = 0;
   private dirCreated = false;
 
@@ -39,6 +41,20 @@ export class StateMemory {
 
   register(state: SpillableState): void {
     this.states.add(state);
+    this.collecting.at(-1)?.push(state);
+  }
+
+  /**
+   * Runs `build`, adding to `into` the states it registers (not those of a `collect` nested in
+   * it): how a job graph learns which operator keeps which state.
+   */
+  collect<T>(into: SpillableState[], build: () => T): T {
+    this.collecting.push(into);
+    try {
+      return build();
+    } finally {
+      this.collecting.pop();
+    }
   }
 
   unregister(state: SpillableState): void {

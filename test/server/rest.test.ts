@@ -161,6 +161,42 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
       for (const key of ['read-bytes', 'write-bytes', 'read-records', 'write-records'])
         assert.ok(key in vertex.metrics);
     }
+    // Flink's time fields: a source's busy time is not measured (Flink's "NaN" and 0 idle), an
+    // operator is never back-pressured (nothing buffers between vertices), the times add up to at
+    // most the job's wall time.
+    assert.equal(source.metrics['accumulated-busy-time'], 'NaN');
+    assert.equal(source.metrics['accumulated-idle-time'], 0);
+    assert.equal(calc.metrics['accumulated-backpressured-time'], 0);
+    for (const vertex of [calc, sink]) {
+      const { metrics } = vertex;
+      const spent =
+        metrics['accumulated-busy-time'] + metrics['accumulated-idle-time'] + metrics['accumulated-backpressured-time'];
+      assert.ok(spent <= details.now - details['start-time'] + 1, JSON.stringify(metrics));
+    }
+    assert.ok(source.metrics['accumulated-backpressured-time'] >= 0);
+    assert.equal(source.rivulet.busyTimeMsPerSecond, null);
+    for (const vertex of details.vertices) {
+      for (const key of ['busyTimeMsPerSecond', 'backPressuredTimeMsPerSecond'] as const) {
+        const value = vertex.rivulet[key];
+        if (value !== null) assert.ok(value >= 0 && value <= 1000, `${key} ${value}`);
+      }
+      // None of these vertices keeps keyed state.
+      assert.equal(vertex.rivulet['state-size'], null);
+      assert.equal(vertex.rivulet['spilled-bytes'], null);
+    }
+    const pressure = await call('GET', `/jobs/${running}/vertices/${source.id}/backpressure`);
+    assert.equal(pressure.status, 200);
+    assert.equal(pressure.json.status, 'ok');
+    assert.ok(['ok', 'low', 'high'].includes(pressure.json['backpressure-level']));
+    assert.deepEqual(Object.keys(pressure.json.subtasks[0]), [
+      'subtask',
+      'attempt-number',
+      'backpressure-level',
+      'ratio',
+      'idleRatio',
+      'busyRatio',
+    ]);
+    assert.equal((await call('GET', `/jobs/${running}/vertices/${'0'.repeat(32)}/backpressure`)).status, 404);
     assert.ok(sink);
     assert.equal(details['status-counts'].RUNNING, 3);
     assert.equal(details.plan.jid, running);
