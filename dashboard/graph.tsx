@@ -2,7 +2,7 @@ import { useTexts } from './i18n.ts';
 import type { PlanNode, Vertex } from './types.ts';
 
 const BOX_WIDTH = 240;
-const BOX_HEIGHT = 104;
+const BOX_HEIGHT = 140;
 const COLUMN_GAP = 60;
 const ROW_GAP = 20;
 
@@ -36,7 +36,7 @@ export function OperatorGraph(props: {
   readonly nodes: readonly PlanNode[];
   readonly rates: ReadonlyMap<string, number>;
 }) {
-  const { t, number } = useTexts();
+  const { t, number, bytes } = useTexts();
   const places = layout(props.nodes);
   const x = (id: string) => (places.get(id)?.column ?? 0) * (BOX_WIDTH + COLUMN_GAP);
   const y = (id: string) => (places.get(id)?.row ?? 0) * (BOX_HEIGHT + ROW_GAP);
@@ -59,6 +59,10 @@ export function OperatorGraph(props: {
       </svg>
       {props.vertices.map((vertex) => {
         const pending = vertex.rivulet['pending-output'];
+        const busy = vertex.rivulet.busyTimeMsPerSecond;
+        const backPressured = vertex.rivulet.backPressuredTimeMsPerSecond;
+        const state = vertex.rivulet['state-size'];
+        const percent = (msPerSecond: number) => `${number(Math.round(msPerSecond / 10))} %`;
         return (
           <div
             key={vertex.id}
@@ -78,6 +82,22 @@ export function OperatorGraph(props: {
             <div class="vline muted" title={t('latencyHelp')}>
               {t('latency')}: {millis(vertex.rivulet['latency-p50'])} / {millis(vertex.rivulet['latency-p99'])}
             </div>
+            <div class="vline muted" data-test="vertex-time">
+              {busy !== null && (
+                <span title={t('busyHelp')}>
+                  {t('busy')} {percent(busy)}
+                </span>
+              )}
+              {busy !== null && ' · '}
+              <span title={t('backPressuredHelp')} class={backPressured > 100 ? 'warning-text' : ''}>
+                {t('backPressured')} {percent(backPressured)}
+              </span>
+            </div>
+            {state !== null && (
+              <div class="vline muted" title={t('stateHelp')} data-test="vertex-state">
+                {t('stateBytes')} {bytes(state)} · {t('spilled')} {bytes(vertex.rivulet['spilled-bytes'] ?? 0)}
+              </div>
+            )}
             {pending !== null && (
               <div class="vline muted">
                 {t('pending')}: {number(pending)}

@@ -39,6 +39,10 @@ export interface Vertex {
     readonly 'latency-p50': number | null;
     readonly 'latency-p99': number | null;
     readonly 'pending-output': number | null;
+    readonly busyTimeMsPerSecond: number | null;
+    readonly backPressuredTimeMsPerSecond: number;
+    readonly 'state-size': number | null;
+    readonly 'spilled-bytes': number | null;
   };
 }
 

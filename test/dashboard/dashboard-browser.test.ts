@@ -135,11 +135,21 @@ describe('the dashboard in a real Chromium', {
     await screenshot('jobs');
     const dwd = all.find((job) => job.name.endsWith('dwd_orders'));
     assert.ok(dwd);
-    const details = (await (await fetch(`${base}/jobs/${dwd.jid}`)).json()) as { vertices: { name: string }[] };
+    const details = (await (await fetch(`${base}/jobs/${dwd.jid}`)).json()) as {
+      vertices: { name: string; rivulet: { 'state-size': number | null } }[];
+    };
     await page.click(`tr[data-job="${dwd.jid}"] a`);
     await untilCount('[data-test=vertex]', details.vertices.length);
     const graph = await text('[data-test=graph]');
     for (const vertex of details.vertices) assert.ok(graph.includes(vertex.name.slice(0, 20)), vertex.name);
+    // Every box shows its back-pressured share (and, but for a source, its busy share); a vertex with
+    // keyed state its bytes in memory and spilled.
+    await untilCount('[data-test=vertex-time]', details.vertices.length);
+    assert.match(graph, /busy \d+ % · back-pressured \d+ %/);
+    const stateful = details.vertices.filter((vertex) => vertex.rivulet['state-size'] !== null).length;
+    assert.ok(stateful > 0, 'the dwd job keeps keyed state');
+    await untilCount('[data-test=vertex-state]', stateful);
+    assert.match(graph, /state [\d.,]+ \S*B · spilled [\d.,]+ \S*B/);
     assert.match(await text('[data-test=job-sql]'), /INSERT INTO/);
     await screenshot('job');
     assert.deepEqual(consoleErrors, []);
