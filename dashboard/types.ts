@@ -91,6 +91,7 @@ export interface CdcSlot {
   readonly 'lag-seconds': number | null;
   readonly 'retained-wal-bytes': number | null;
   readonly 'lag-bytes': number | null;
+  readonly 'confirmed-flush-lsn': string | null;
   readonly warning: 'not-reported' | 'wal-retained' | null;
 }
 

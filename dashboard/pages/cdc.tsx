@@ -16,6 +16,9 @@ export function CdcPage({ snapshot }: { readonly snapshot: Snapshot | undefined 
           <th>{t('sourceTable')}</th>
           <th>{t('database')}</th>
           <th>{t('job')}</th>
+          <th class="num" title={t('confirmedLsnHelp')}>
+            {t('confirmedLsn')}
+          </th>
           <th class="num">{t('lagSeconds')}</th>
           <th class="num">{t('retainedWal')}</th>
           <th class="num">{t('lagBytes')}</th>
@@ -44,6 +47,9 @@ export function CdcPage({ snapshot }: { readonly snapshot: Snapshot | undefined 
                 {/* The end of a generated name is what tells jobs apart: …default_database.ods_orders */}
                 {slot.job.length > 48 ? `…${slot.job.slice(-47)}` : slot.job}
               </a>
+            </td>
+            <td class="num" data-test="confirmed-lsn">
+              <code>{slot['confirmed-flush-lsn'] ?? '—'}</code>
             </td>
             <td class="num">{orDash(slot['lag-seconds'], (n) => `${number(n)} s`)}</td>
             <td class="num">{orDash(slot['retained-wal-bytes'], bytes)}</td>

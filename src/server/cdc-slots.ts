@@ -1,3 +1,4 @@
+import { formatLsn } from '../connectors/postgres-cdc/pgoutput.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { tableOf } from './job-insight.ts';
 import { sourceSamples } from './metrics.ts';
@@ -22,6 +23,7 @@ export async function cdcSlots(engine: Engine) {
       const value = (name: string) => samples.find((sample) => sample.name === name)?.value ?? null;
       const retained = value('rivulet_cdc_slot_retained_wal_bytes');
       const reported = value('rivulet_cdc_slot_metrics_up') === 1;
+      const confirmed = value('rivulet_cdc_slot_confirmed_flush_lsn');
       slots.push({
         jid: job.id,
         job: job.plan.name,
@@ -32,6 +34,7 @@ export async function cdcSlots(engine: Engine) {
         'lag-seconds': value('rivulet_cdc_source_lag_seconds'),
         'retained-wal-bytes': retained,
         'lag-bytes': value('rivulet_cdc_lag_bytes'),
+        'confirmed-flush-lsn': confirmed === null ? null : formatLsn(BigInt(confirmed)),
         warning: !reported
           ? 'not-reported'
           : retained !== null && retained > RETAINED_WAL_WARNING_BYTES

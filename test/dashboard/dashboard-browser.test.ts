@@ -241,6 +241,8 @@ describe('the dashboard in a real Chromium', {
     );
     assert.deepEqual(slots, ['flink_slot_orders', 'flink_slot_users']);
     assert.match(await text('[data-test=cdc]'), /source_db/);
+    // Each slot's confirmed LSN, in PostgreSQL's text form.
+    await untilText('[data-test=confirmed-lsn]', /^[0-9A-F]+\/[0-9A-F]+$/);
     assert.equal(await page.$('[data-test=slot-warning]'), null);
     await screenshot('cdc');
   });

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { parseLsn } from '../../src/connectors/postgres-cdc/pgoutput.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import type { Job } from '../../src/runtime/job.ts';
+import { cdcSlots } from '../../src/server/cdc-slots.ts';
 import { escapeLabelValue } from '../../src/server/metrics.ts';
 import { startRestServer } from '../../src/server/rest.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
@@ -250,6 +252,18 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
       const sum = value(second.samples, 'rivulet_vertex_source_latency_seconds_sum', count.labels);
       assert.ok(sum >= 0 && sum / count.value < 60, `mean latency at ${count.labels.vertex}: ${sum / count.value} s`);
     }
+    // The confirmed LSN as the server reports it: it only moves forward, so what the scrape read is at
+    // or before what the slot says now, and /cdc gives it in PostgreSQL's text form.
+    const slotLabels = { job_id: orders.id, slot: 'flink_slot_orders' };
+    const confirmed = value(second.samples, 'rivulet_cdc_slot_confirmed_flush_lsn', slotLabels);
+    const { rows } = await source.query<{ lsn: string }>(
+      `SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'flink_slot_orders'`,
+    );
+    const now = parseLsn(rows[0]?.lsn ?? '0/0');
+    assert.ok(confirmed > 0 && BigInt(confirmed) <= now, `${confirmed} ≤ ${now}`);
+    const cdc = (await cdcSlots(engine)).slots.find((slot) => slot.slot === 'flink_slot_orders');
+    assert.match(cdc?.['confirmed-flush-lsn'] ?? '', /^[0-9A-F]+\/[0-9A-F]+$/);
+    assert.ok(parseLsn(cdc?.['confirmed-flush-lsn'] as string) >= BigInt(confirmed));
     assert.ok(value(second.samples, 'rivulet_state_memory_limit_bytes', {}) > 0);
     assert.ok(value(second.samples, 'rivulet_state_memory_used_bytes', {}) >= 0);
 

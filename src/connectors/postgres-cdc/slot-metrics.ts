@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { clientConfig } from '../pg/connection.ts';
 import type { SourceMetric } from '../source-reader.ts';
+import { parseLsn } from './pgoutput.ts';
 import type { CdcConnection } from './preflight.ts';
 
 /** How long a scrape waits for the source database to report the slot. */
@@ -10,6 +11,8 @@ const SLOT_QUERY_TIMEOUT_MS = 2000;
 interface SlotState {
   readonly retainedBytes: number;
   readonly lagBytes: number | undefined;
+  /** The slot's confirmed_flush_lsn: what the job has confirmed the server may recycle up to. */
+  readonly confirmedFlushLsn: bigint | undefined;
 }
 
 /**
@@ -34,10 +37,16 @@ async function querySlots(
   });
   const query = (async () => {
     await client.connect();
-    const result = await client.query<{ slot_name: string; retained: string | null; lag: string | null }>(
+    const result = await client.query<{
+      slot_name: string;
+      retained: string | null;
+      lag: string | null;
+      confirmed: string | null;
+    }>(
       `SELECT slot_name,
               pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS retained,
-              pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag
+              pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag,
+              confirmed_flush_lsn::text AS confirmed
          FROM pg_replication_slots
         WHERE slot_name = ANY($1) AND database = current_database()`,
       [slots],
@@ -48,6 +57,7 @@ async function querySlots(
       states.set(row.slot_name, {
         retainedBytes: Number(row.retained),
         lagBytes: row.lag === null ? undefined : Number(row.lag),
+        confirmedFlushLsn: row.confirmed === null ? undefined : parseLsn(row.confirmed),
       });
     }
     return states;
@@ -121,6 +131,15 @@ export async function slotMetrics(
       help: 'WAL written after the position the job confirmed to the slot: pg_current_wal_lsn() - confirmed_flush_lsn.',
       labels,
       value: state.lagBytes,
+    });
+  }
+  if (state.confirmedFlushLsn !== undefined) {
+    samples.push({
+      name: 'rivulet_cdc_slot_confirmed_flush_lsn',
+      type: 'gauge',
+      help: "The replication slot's confirmed_flush_lsn as a byte position in the WAL (0/16B3748 is 0x16B3748): how far the job has confirmed.",
+      labels,
+      value: Number(state.confirmedFlushLsn),
     });
   }
   return samples;
