@@ -114,10 +114,17 @@ export interface TopicRecord {
   readonly timestamp: number;
   readonly key: Bytes;
   readonly value: Bytes;
+  readonly headers: readonly { readonly key: Bytes; readonly value: Bytes }[];
 }
 
 export type Tail =
-  | { readonly topic: string; readonly partitions: number; readonly records: readonly TopicRecord[] }
+  | {
+      readonly topic: string;
+      readonly partitions: number;
+      /** Whether the log keeps record headers (a kafka log does, the postgres log does not). */
+      readonly 'log-headers': boolean;
+      readonly records: readonly TopicRecord[];
+    }
   | { readonly topic: string; readonly error: string };
 
 /** An alert of GET /alerts. */

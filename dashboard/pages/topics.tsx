@@ -74,32 +74,49 @@ export function TopicsPage(props: {
           ) : tail.records.length === 0 ? (
             <p class="muted">{t('noRecords')}</p>
           ) : (
-            <table data-test="records">
-              <thead>
-                <tr>
-                  <th class="num">{t('partition')}</th>
-                  <th class="num">{t('offset')}</th>
-                  <th>{t('timestamp')}</th>
-                  <th>{t('key')}</th>
-                  <th>{t('value')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tail.records.map((record) => (
-                  <tr key={`${record.partition}/${record.offset}`}>
-                    <td class="num">{number(record.partition)}</td>
-                    <td class="num">{record.offset}</td>
-                    <td>{time(record.timestamp)}</td>
-                    <td>
-                      <BytesCell bytes={record.key} />
-                    </td>
-                    <td class="record-value">
-                      <BytesCell bytes={record.value} />
-                    </td>
+            <>
+              {!tail['log-headers'] && (
+                <p class="muted small" data-test="no-headers">
+                  {t('noHeadersKept')}
+                </p>
+              )}
+              <table data-test="records">
+                <thead>
+                  <tr>
+                    <th class="num">{t('partition')}</th>
+                    <th class="num">{t('offset')}</th>
+                    <th>{t('timestamp')}</th>
+                    <th>{t('key')}</th>
+                    <th>{t('value')}</th>
+                    {tail['log-headers'] && <th>{t('headers')}</th>}
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {tail.records.map((record) => (
+                    <tr key={`${record.partition}/${record.offset}`}>
+                      <td class="num">{number(record.partition)}</td>
+                      <td class="num">{record.offset}</td>
+                      <td>{time(record.timestamp)}</td>
+                      <td>
+                        <BytesCell bytes={record.key} />
+                      </td>
+                      <td class="record-value">
+                        <BytesCell bytes={record.value} />
+                      </td>
+                      {tail['log-headers'] && (
+                        <td data-test="record-headers">
+                          {record.headers.map((header, i) => (
+                            <div key={i}>
+                              <BytesCell bytes={header.key} />: <BytesCell bytes={header.value} />
+                            </div>
+                          ))}
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
           )}
         </section>
       )}

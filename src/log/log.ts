@@ -16,6 +16,11 @@ export interface LogRecord {
   readonly timestamp: number;
   /** The row the value was encoded from, on records a reader takes from its own process's writes. */
   readonly decoded?: DecodedValue;
+  /**
+   * Kafka record headers, in their order, on a kafka log's records that have any (written by other
+   * producers: Rivulet writes none, and the postgres log keeps none).
+   */
+  readonly headers?: readonly (readonly [Buffer | null, Buffer | null])[];
 }
 
 /**

@@ -25,6 +25,7 @@ function shown(record: LogRecord) {
     timestamp: record.timestamp,
     key: decoded(record.key),
     value: decoded(record.value),
+    headers: (record.headers ?? []).map(([key, value]) => ({ key: decoded(key), value: decoded(value) })),
   };
 }
 
@@ -58,5 +59,7 @@ export async function topicTail(log: Log, topic: string, limit: number, keyFilte
       (keyFilter === undefined || (decoded(record.key).text ?? '').includes(keyFilter)),
   );
   kept.sort((a, b) => b.timestamp - a.timestamp || (b.offset > a.offset ? 1 : b.offset < a.offset ? -1 : 0));
-  return { topic, partitions: ends.size, records: kept.slice(0, limit).map(shown) };
+  // Kafka records carry headers; the postgres log keeps none (docs/log.md).
+  const headers = log.kind === 'kafka';
+  return { topic, partitions: ends.size, 'log-headers': headers, records: kept.slice(0, limit).map(shown) };
 }

@@ -282,6 +282,7 @@ export class KafkaReader implements LogReader {
           value: record.value ?? null,
           timestamp: Number(batch.firstTimestamp + record.timestampDelta),
           decoded: this.tail.row(this.topic, partition, offset),
+          ...(record.headers.length > 0 ? { headers: record.headers } : {}),
         });
         this.fetchedRecords++;
       }
