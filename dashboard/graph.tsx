@@ -66,7 +66,7 @@ export function OperatorGraph(props: {
         return (
           <div
             key={vertex.id}
-            class={`vertex ${vertex.rivulet.kind}${pending !== null && pending > 0 ? ' pressured' : ''}`}
+            class={`vertex ${vertex.rivulet.kind}${(pending !== null && pending > 0) || backPressured > 100 ? ' pressured' : ''}`}
             style={{ left: `${x(vertex.id)}px`, top: `${y(vertex.id)}px`, width: `${BOX_WIDTH}px` }}
             data-test="vertex"
             title={vertex.name}
@@ -89,7 +89,7 @@ export function OperatorGraph(props: {
                 </span>
               )}
               {busy !== null && ' · '}
-              <span title={t('backPressuredHelp')} class={backPressured > 100 ? 'warning-text' : ''}>
+              <span title={t('backPressuredHelp')} class={backPressured > 100 ? 'warning-text' : undefined}>
                 {t('backPressured')} {percent(backPressured)}
               </span>
             </div>
