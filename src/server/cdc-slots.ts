@@ -1,5 +1,5 @@
-import { formatLsn } from '../connectors/postgres-cdc/pgoutput.ts';
 import type { Engine } from '../runtime/engine.ts';
+import { formatLsn } from '../types/lsn.ts';
 import { tableOf } from './job-insight.ts';
 import { sourceSamples } from './metrics.ts';
 

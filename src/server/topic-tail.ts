@@ -59,7 +59,7 @@ export async function topicTail(log: Log, topic: string, limit: number, keyFilte
       (keyFilter === undefined || (decoded(record.key).text ?? '').includes(keyFilter)),
   );
   kept.sort((a, b) => b.timestamp - a.timestamp || (b.offset > a.offset ? 1 : b.offset < a.offset ? -1 : 0));
-  // Kafka records carry headers; the postgres log keeps none (docs/log.md).
-  const headers = log.kind === 'kafka';
+  // The postgres log keeps no record headers (docs/log.md); the other log's records carry them.
+  const headers = log.kind !== 'postgres';
   return { topic, partitions: ends.size, 'log-headers': headers, records: kept.slice(0, limit).map(shown) };
 }

@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { formatLsn } from '../../types/lsn.ts';
 import { TEXT_OUTPUT_OPTIONS } from '../pg/connection.ts';
 import { quoteIdentifier } from '../pg/quote.ts';
-import { decodeFrame, formatLsn, parseLsn, type ReplicationFrame, standbyStatus } from './pgoutput.ts';
+import { decodeFrame, parseLsn, type ReplicationFrame, standbyStatus } from './pgoutput.ts';
 
 const HIGH_WATER = 20_000;
 const LOW_WATER = 5_000;

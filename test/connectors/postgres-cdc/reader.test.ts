@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
-import { formatLsn } from '../../../src/connectors/postgres-cdc/pgoutput.ts';
 import type { Change } from '../../../src/exec/change.ts';
+import { formatLsn } from '../../../src/types/lsn.ts';
 import { formatDate, formatTimestamp } from '../../../src/types/temporal.ts';
 import type { TimeValue } from '../../../src/types/time-value.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
