@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { useTexts } from './i18n.ts';
 
 /** The latest points of a live chart: times (s) and one array per series. */
 export interface Series {
@@ -11,8 +12,12 @@ export interface Series {
 
 const COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea'];
 
-/** A uPlot line chart that follows its data as it grows. */
+/**
+ * A uPlot line chart that follows its data as it grows. Until it has two points it shows a line
+ * of text instead: an empty plot's time axis is arbitrary (years away) and says nothing.
+ */
 export function LiveChart({ series, height = 180 }: { readonly series: Series; readonly height?: number }) {
+  const { t } = useTexts();
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   useEffect(() => {
@@ -34,5 +39,16 @@ export function LiveChart({ series, height = 180 }: { readonly series: Series; r
   useEffect(() => {
     plot.current?.setData([series.times as number[], ...series.values.map((values) => values as (number | null)[])]);
   }, [series]);
-  return <div class="chart" ref={box} />;
+  const empty = series.times.length < 2;
+  // The plot's element stays in the page (collapsed) so that it is created once, at full width.
+  return (
+    <>
+      {empty && (
+        <p class="chart chart-empty muted" data-test="chart-empty">
+          {t('noChartData')}
+        </p>
+      )}
+      <div class={empty ? 'chart collapsed' : 'chart'} ref={box} />
+    </>
+  );
 }

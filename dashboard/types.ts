@@ -66,6 +66,10 @@ export interface Checkpoint {
   readonly id: number;
   readonly latest_ack_timestamp: number;
   readonly end_to_end_duration: number;
+  readonly rivulet: {
+    readonly records: number;
+    readonly positions: readonly { readonly source: string; readonly position: string }[];
+  };
 }
 
 export interface Checkpoints {

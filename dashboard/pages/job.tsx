@@ -157,6 +157,10 @@ export function JobPage({ id, snapshot }: { readonly id: string; readonly snapsh
                 <th class="num">{t('checkpoint')}</th>
                 <th>{t('completedAt')}</th>
                 <th class="num">{t('duration')}</th>
+                <th class="num" title={t('committedRecordsHelp')}>
+                  {t('committedRecords')}
+                </th>
+                <th>{t('committedPositions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -165,6 +169,16 @@ export function JobPage({ id, snapshot }: { readonly id: string; readonly snapsh
                   <td class="num">{number(checkpoint.id)}</td>
                   <td>{time(checkpoint.latest_ack_timestamp)}</td>
                   <td class="num">{duration(checkpoint.end_to_end_duration)}</td>
+                  <td class="num" data-test="commit-records">
+                    {number(checkpoint.rivulet.records)}
+                  </td>
+                  <td class="small" data-test="commit-positions">
+                    {checkpoint.rivulet.positions.map(({ source, position }) => (
+                      <div key={source}>
+                        <span class="muted">{source}</span> {position}
+                      </div>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -80,6 +80,11 @@ export interface SourceReader {
    * other changes too (dropping one of them would split the record).
    */
   setAside?(change: Change, error: EvaluationError): boolean;
+  /**
+   * `positions` as text for the dashboard's commits, when the topic and next offsets by partition
+   * (`topic 0@42 1@7`) would not say where the source is (a replication slot's LSN).
+   */
+  describePositions?(positions: ReadonlyMap<number, bigint>): string;
   /** Told after a commit that covered `positions` (a replication slot may then release WAL). */
   committed(positions: ReadonlyMap<number, bigint>): void;
   /** Samples for /metrics, such as a replication slot's lag. */

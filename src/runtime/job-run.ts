@@ -8,6 +8,7 @@ import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Log } from '../log/log.ts';
 import type { PlannedJob } from '../plan/planner.ts';
 import { stateTtlSetting } from '../plan/settings.ts';
+import { describePositions } from './committed-positions.ts';
 import {
   buildGraph,
   closeOperators,
@@ -75,6 +76,8 @@ export class JobRun {
   private closing: Promise<void> | undefined;
   /** Dead letters staged since the last commit, by source: counted once committed. */
   private readonly pendingDeadLetters = new Map<RunningSource, number>();
+  /** Output changes written into the open transaction since the last commit (see commitOrHold). */
+  private heldRecords = 0;
 
   private constructor(
     readonly graph: JobGraph,
@@ -231,6 +234,7 @@ export class JobRun {
       if (staged === 0) return;
       await this.domain.hold();
       this.settings.stats.recordsOut += staged;
+      this.heldRecords += staged;
     }
     // The sinks were busy writing; the sources that handed this output over read nothing meanwhile:
     // that wait is this engine's back-pressure (a source whose read is under way is not waiting).
@@ -269,8 +273,17 @@ export class JobRun {
     for (const [i, source] of this.sources.entries()) {
       source.reader.committed((positions[i] as SourcePositions).positions);
     }
+    const records = staged + this.heldRecords;
+    this.heldRecords = 0;
     const { stats } = this.settings;
-    stats.commit(performance.now() - started);
+    stats.commit(
+      performance.now() - started,
+      records,
+      this.sources.map((source, i) => ({
+        source: source.vertex.name,
+        position: describePositions(source.reader, (positions[i] as SourcePositions).positions),
+      })),
+    );
     stats.observeSourceToCommit(
       this.sources.map((source) => ({ group: source.group, sourceMicros: source.handedOver.sourceMicros })),
     );

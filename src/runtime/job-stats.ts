@@ -1,5 +1,21 @@
 import { COMMIT_SECONDS_BUCKETS, Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
 
+/** Where a commit left one source, as text (`partition 0 at offset 42`, `LSN 0/16B3748`). */
+export interface CommittedPosition {
+  readonly source: string;
+  readonly position: string;
+}
+
+/** One committed transaction of a job's output and source positions. */
+export interface CommitRecord {
+  readonly id: number;
+  readonly completedAt: number;
+  readonly millis: number;
+  /** Output changes the commit made durable, including those held in its transaction before it. */
+  readonly records: number;
+  readonly positions: readonly CommittedPosition[];
+}
+
 /** What a job has done over all its runs, for `rivulet list`, the REST API and /metrics. */
 export class JobStats {
   recordsIn = 0;
@@ -10,7 +26,7 @@ export class JobStats {
   /** The shortest and longest commit so far, and the latest commits (at most 100, the latest last). */
   commitMillisMin = Number.POSITIVE_INFINITY;
   commitMillisMax = 0;
-  readonly recentCommits: { readonly id: number; readonly completedAt: number; readonly millis: number }[] = [];
+  readonly recentCommits: CommitRecord[] = [];
   /** Every commit's duration, in seconds. */
   readonly commitSeconds = new Histogram(COMMIT_SECONDS_BUCKETS);
   /**
@@ -23,10 +39,10 @@ export class JobStats {
   /** Per source group, the source commit time (µs) already observed in sourceToCommitSeconds. */
   private readonly observedSourceMicros = new Map<string, number>();
 
-  commit(millis: number): void {
+  commit(millis: number, records: number, positions: readonly CommittedPosition[]): void {
     this.commits++;
     this.commitMillis += millis;
-    this.recentCommits.push({ id: this.commits, completedAt: Date.now(), millis });
+    this.recentCommits.push({ id: this.commits, completedAt: Date.now(), millis, records, positions });
     if (this.recentCommits.length > 100) this.recentCommits.shift();
     this.commitMillisMin = Math.min(this.commitMillisMin, millis);
     this.commitMillisMax = Math.max(this.commitMillisMax, millis);

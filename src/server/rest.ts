@@ -298,6 +298,11 @@ function checkpoints(job: Job) {
       tasks: {},
       external_path: '<checkpoint-not-externally-addressable>',
       discarded: false,
+      // Flink's sizes are bytes of state; what a Rivulet commit made durable is told apart here.
+      rivulet: {
+        records: commit.records,
+        positions: commit.positions.map(({ source, position }) => ({ source, position })),
+      },
     };
   };
   const latest = job.stats.recentCommits.at(-1);

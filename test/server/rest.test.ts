@@ -223,6 +223,26 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
     assert.equal(json.history[0].id, latest.id);
   });
 
+  it("tells each commit's output records and source positions apart from Flink's state sizes", async () => {
+    // The three records of topic 'events' are at offsets 0 to 2 of its one partition: once they are
+    // committed, the job resumes at 3.
+    const json = await waitFor('the commit past the three records', async () => {
+      const answer = await call('GET', `/jobs/${running}/checkpoints`);
+      return answer.json.latest.completed?.rivulet.positions[0]?.position === 'events 0@3' ? answer.json : undefined;
+    });
+    const latest = json.latest.completed;
+    assert.deepEqual(latest.rivulet.positions, [{ source: 'events_in', position: 'events 0@3' }]);
+    assert.equal(latest.state_size, 0);
+    assert.equal(latest.checkpointed_size, 0);
+    assert.equal(json.history.length, json.counts.completed, 'every commit of this short job is kept');
+    // Records 2 and 3 pass `id > 1`: the commits together made exactly those two durable.
+    const records = json.history.reduce(
+      (sum: number, c: { rivulet: { records: number } }) => sum + c.rivulet.records,
+      0,
+    );
+    assert.equal(records, 2);
+  });
+
   it("reports a failed job's exceptions in Flink 1.18's shape", async () => {
     const { status, json } = await call('GET', `/jobs/${failing}/exceptions`);
     assert.equal(status, 200);

@@ -168,6 +168,11 @@ export class PostgresCdcReader implements SourceReader {
     return new Map([[0, this.delivered.lsn]]);
   }
 
+  describePositions(positions: ReadonlyMap<number, bigint>): string {
+    const lsn = positions.get(0);
+    return lsn === undefined ? 'LSN (none)' : `LSN ${formatLsn(lsn)}`;
+  }
+
   get newestSourceMicros(): number {
     return this.commitMicros;
   }
