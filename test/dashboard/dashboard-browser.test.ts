@@ -151,6 +151,10 @@ describe('the dashboard in a real Chromium', {
     await untilCount('[data-test=vertex-state]', stateful);
     assert.match(graph, /state [\d.,]+ \S*B · spilled [\d.,]+ \S*B/);
     assert.match(await text('[data-test=job-sql]'), /INSERT INTO/);
+    // Each commit with the output changes it made durable and where it left each source (topic, partition@offset).
+    await page.waitForSelector('[data-test=commit-positions] div');
+    assert.match(await text('[data-test=commit-records]'), /^\d[\d,]*$/);
+    assert.match(await text('[data-test=commit-positions]'), /\S+ \d+@\d+/);
     await screenshot('job');
     assert.deepEqual(consoleErrors, []);
   });
