@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { RivuletError } from '../../src/common/errors.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
+import { stopProcessGroup } from '../process-group.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TARGET = join(HERE, 'target');
@@ -214,19 +215,7 @@ export async function startFlink(options: FlinkOptions): Promise<FlinkCluster> {
     detached: true,
   });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.stdin?.end();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-          resolve();
-        }, 20_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await stopProcessGroup(child, 20_000);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

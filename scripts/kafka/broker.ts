@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { RivuletError } from '../../src/common/errors.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { waitForExit } from '../../src/embedded/process-alive.ts';
+import { stopProcessGroup } from '../process-group.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const LIBS = join(HERE, 'target', 'libs');
@@ -150,20 +151,7 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
     detached: true,
   });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.stdin?.end();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          // The shell, the broker and the watcher are one process group.
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-          resolve();
-        }, 15_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await stopProcessGroup(child, 15_000);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
