@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RivuletError } from '../common/errors.ts';
 import type { Log } from '../log/log.ts';
-import { type PlannedJob, planScriptWithFunctions } from '../plan/planner.ts';
+import { type PlannedJob, type PlannedScript, planScriptWithFunctions } from '../plan/planner.ts';
 import { shapeChange, stateShape } from '../plan/state-shape.ts';
 import { Job } from './job.ts';
 import type { JobStore, StoredJob } from './job-store.ts';
@@ -50,6 +50,16 @@ export class Engine {
     variables: ReadonlyMap<string, string>,
     options: SubmitOptions = {},
   ): Promise<Job[]> {
+    return (await this.submitScript(name, text, variables, options)).jobs;
+  }
+
+  /** As submit, also giving the answers of the script's SHOW and DESCRIBE statements. */
+  async submitScript(
+    name: string,
+    text: string,
+    variables: ReadonlyMap<string, string>,
+    options: SubmitOptions = {},
+  ): Promise<{ readonly jobs: Job[]; readonly results: PlannedScript['results'] }> {
     const directory = options.directory ?? process.cwd();
     const script = await planScriptWithFunctions(name, text, variables, {}, directory);
     const stopped = this.store ? (await this.store.jobs()).filter((job) => job.status === 'STOPPED') : [];
@@ -89,7 +99,7 @@ export class Engine {
       throw error;
     }
     for (const job of jobs) this.run(job);
-    return jobs;
+    return { jobs, results: script.results };
   }
 
   private async prepare(plan: PlannedJob, stopped: readonly StoredJob[], fromScratch: boolean): Promise<PreparedJob> {

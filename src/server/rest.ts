@@ -4,7 +4,7 @@ import { formatError, isRivuletError } from '../common/errors.ts';
 import { VERSION } from '../common/version.ts';
 import { stdoutLines } from '../connectors/stdout-lines.ts';
 import { explainScript } from '../plan/explain-script.ts';
-import { planScript, planScriptWithFunctions } from '../plan/planner.ts';
+import { planScript } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
@@ -632,14 +632,7 @@ async function handle(
       return;
     }
     // The answers of SHOW and DESCRIBE statements come from the script's own catalog, as it plans.
-    const { results } = await planScriptWithFunctions(
-      submitted.name,
-      submitted.script,
-      submitted.variables,
-      {},
-      submitted.directory ?? process.cwd(),
-    );
-    const jobs = await engine.submit(submitted.name, submitted.script, submitted.variables, {
+    const { jobs, results } = await engine.submitScript(submitted.name, submitted.script, submitted.variables, {
       fromScratch: submitted.fromScratch,
       ...(submitted.directory !== undefined ? { directory: submitted.directory } : {}),
     });
