@@ -12,9 +12,10 @@ export const RETAINED_WAL_WARNING_BYTES = 1024 ** 3;
 /**
  * The replication slots of the running jobs' sources that read one (their source samples carry a
  * `slot` label), as the source databases report them: the samples of /metrics, whose connector asks
- * once per source database and gives up after 2 s.
+ * once per source database and gives up after 2 s. A slot holding back more than `warningBytes`
+ * (the engine's --alert-wal threshold) is flagged.
  */
-export async function cdcSlots(engine: Engine) {
+export async function cdcSlots(engine: Engine, warningBytes = RETAINED_WAL_WARNING_BYTES) {
   const slots = [];
   for (const [job, sources] of await sourceSamples(engine)) {
     for (const { vertex, samples } of sources) {
@@ -35,13 +36,9 @@ export async function cdcSlots(engine: Engine) {
         'retained-wal-bytes': retained,
         'lag-bytes': value('rivulet_cdc_lag_bytes'),
         'confirmed-flush-lsn': confirmed === null ? null : formatLsn(BigInt(confirmed)),
-        warning: !reported
-          ? 'not-reported'
-          : retained !== null && retained > RETAINED_WAL_WARNING_BYTES
-            ? 'wal-retained'
-            : null,
+        warning: !reported ? 'not-reported' : retained !== null && retained > warningBytes ? 'wal-retained' : null,
       });
     }
   }
-  return { slots, 'retained-wal-warning-bytes': RETAINED_WAL_WARNING_BYTES };
+  return { slots, 'retained-wal-warning-bytes': warningBytes };
 }

@@ -10,6 +10,7 @@ import type { Job, JobStatus } from '../runtime/job.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts, vertexTimes } from '../runtime/vertex-metrics.ts';
 import type { AlertMonitor } from './alerts/alert-monitor.ts';
+import { DEFAULT_THRESHOLDS } from './alerts/rules.ts';
 import { vertexBackPressure } from './back-pressure.ts';
 import { cdcSlots } from './cdc-slots.ts';
 import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
@@ -389,6 +390,11 @@ function refuse(response: ServerResponse, refusal: Refusal, engine: Engine): voi
 }
 
 /** What one event of GET /events carries: everything a dashboard page shows (see docs/dashboard.md). */
+/** The retained WAL the CDC page flags: the alerts' threshold (--alert-wal), or its default. */
+function walWarningBytes(state: ServerState): number {
+  return (state.alerts?.thresholds ?? DEFAULT_THRESHOLDS).retainedWalBytes;
+}
+
 /** What the server keeps beside the engine: its alerts, and the latest trace `rivulet validate` reported. */
 interface ServerState {
   readonly alerts: AlertMonitor | undefined;
@@ -416,7 +422,7 @@ async function snapshot(engine: Engine, port: number, view: StreamView, state: S
             ? { details: jobDetails(job), checkpoints: checkpoints(job), exceptions: exceptions(job, 20) }
             : null,
         }),
-    ...(view.cdc ? { cdc: await cdcSlots(engine) } : {}),
+    ...(view.cdc ? { cdc: await cdcSlots(engine, walWarningBytes(state)) } : {}),
     ...(view.topics ? { topics: await engine.log.describeTopics() } : {}),
     ...(view.tail ? { tail: await tailOrError(engine, view.tail) } : {}),
   };
@@ -526,7 +532,7 @@ async function handle(
         return;
       }
       case '/cdc':
-        reply(200, await cdcSlots(engine));
+        reply(200, await cdcSlots(engine, walWarningBytes(state)));
         return;
       case '/latency-trace':
         reply(200, { trace: state.latencyTrace });

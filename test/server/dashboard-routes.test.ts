@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { freeLoopbackPort } from '../../src/embedded/ports.ts';
+import { AlertMonitor } from '../../src/server/alerts/alert-monitor.ts';
+import { DEFAULT_THRESHOLDS } from '../../src/server/alerts/rules.ts';
+import { startRestServer } from '../../src/server/rest.ts';
 import { type RestTestServer, startRestTestServer } from '../helpers/rest-server.ts';
 
 const TOKEN = 'dashboard-test-token';
@@ -192,6 +196,21 @@ describe('the dashboard routes of the REST server', () => {
     assert.deepEqual(await cdc.json(), { slots: [], 'retained-wal-warning-bytes': 1024 ** 3 });
     const view = await firstSnapshot(`${rest.base}/events?view=cdc`);
     assert.deepEqual(view.data.cdc, { slots: [], 'retained-wal-warning-bytes': 1024 ** 3 });
+  });
+
+  it("flags slots at the engine's --alert-wal threshold when it evaluates alerts", async () => {
+    const alerts = new AlertMonitor(async () => ({ at: Date.now(), jobs: [], slots: [] }), {
+      thresholds: { ...DEFAULT_THRESHOLDS, retainedWalBytes: 512 * 1024 ** 2 },
+      externalUrl: 'http://127.0.0.1/',
+    });
+    const port = await freeLoopbackPort();
+    const server = await startRestServer(rest.engine, port, { token: TOKEN, alerts });
+    try {
+      const cdc = await fetch(`http://127.0.0.1:${port}/cdc`);
+      assert.deepEqual(await cdc.json(), { slots: [], 'retained-wal-warning-bytes': 512 * 1024 ** 2 });
+    } finally {
+      server.close();
+    }
   });
 
   it('keeps the latency trace rivulet validate reports, with the token only, and has no alerts here', async () => {

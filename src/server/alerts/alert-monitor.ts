@@ -42,6 +42,10 @@ export class AlertMonitor {
     private readonly options: AlertMonitorOptions,
   ) {}
 
+  get thresholds(): AlertThresholds {
+    return this.options.thresholds;
+  }
+
   start(): void {
     this.timer ??= setInterval(() => void this.tick(), EVALUATION_INTERVAL_MS).unref();
     void this.tick();
