@@ -170,14 +170,12 @@ export function bindExpression(expr: Expression, scope: Scope, env: BindEnvironm
     case 'exists':
     case 'inSubquery':
     case 'scalarSubquery':
-      // The planner replaces the subqueries it runs (conditions of WHERE, values in SELECT) by joins.
+      // The planner replaces the subqueries it runs (conditions of WHERE and HAVING, values in SELECT) by joins.
       throw new SqlError(
         'SQL_UNSUPPORTED',
         env.source,
         expr.at,
-        expr.kind === 'scalarSubquery'
-          ? 'a scalar subquery is only supported in WHERE and in the SELECT list of a query without GROUP BY'
-          : `${expr.kind === 'exists' ? 'EXISTS' : 'IN'} with a subquery is only supported in WHERE and in the SELECT list of a query without GROUP BY`,
+        `${expr.kind === 'scalarSubquery' ? 'a scalar subquery' : `${expr.kind === 'exists' ? 'EXISTS' : 'IN'} with a subquery`} is only supported in WHERE, HAVING and the SELECT list`,
         'Flink runs these as joins; write the join yourself where the subquery stands elsewhere',
       );
   }

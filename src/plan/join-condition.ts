@@ -36,6 +36,20 @@ export function referencedFields(expr: BoundExpr, out: Set<number> = new Set()):
   return out;
 }
 
+/** `expr` with each input reference's index mapped by `to`. */
+export function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
+  switch (expr.kind) {
+    case 'input':
+      return { ...expr, index: to(expr.index) };
+    case 'cast':
+      return { ...expr, operand: mapInputs(expr.operand, to) };
+    case 'call':
+      return { ...expr, args: expr.args.map((arg) => mapInputs(arg, to)) };
+    case 'literal':
+      return expr;
+  }
+}
+
 /** Shifts input references by `offset` (to move an expression from the right side to its own input). */
 export function shiftInputs(expr: BoundExpr, offset: number): BoundExpr {
   switch (expr.kind) {

@@ -29,7 +29,13 @@ import { isLookupTable, planJoin } from './plan-join.ts';
 import { overAggregates, planOver } from './plan-over.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
 import { alignSetInputs, planIntersectExcept, planIntersectExceptAll } from './plan-set-operation.ts';
-import { joinSubqueryValues, planWhereWithSubqueries } from './plan-subquery.ts';
+import {
+  joinAggregateSubqueryValues,
+  joinSubqueryValues,
+  planHavingWithSubqueries,
+  planWhereWithSubqueries,
+  withRewrite,
+} from './plan-subquery.ts';
 import { planTableScan } from './plan-table.ts';
 import { planTemporalTableJoin } from './plan-temporal-join.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
@@ -109,7 +115,9 @@ function planSelect(select: Select, outer: PlanContext): Relation {
   if (!grouping && select.having) {
     throw new SqlError('SQL_SYNTAX', ctx.source, select.having.at, 'HAVING needs GROUP BY or an aggregate');
   }
-  if (select.having) {
+  if (select.having && containsSubquery(select.having)) {
+    input = planHavingWithSubqueries(select.having, input, env, from.scope, ctx, PLANNERS);
+  } else if (select.having) {
     const condition = bindExpression(select.having, input.scope, env);
     if (condition.type.kind !== 'BOOLEAN')
       throw new SqlError('SQL_TYPE_MISMATCH', ctx.source, select.having.at, 'HAVING needs a BOOLEAN condition');
@@ -124,6 +132,11 @@ function planSelect(select: Select, outer: PlanContext): Relation {
     };
   }
 
+  if (grouping && values.some(containsSubquery)) {
+    const joined = joinAggregateSubqueryValues(input, values, env, from.scope, ctx, PLANNERS);
+    input = { node: joined.node, scope: joined.scope };
+    env = withRewrite(env, joined.rewrite);
+  }
   const projection: BoundExpr[] = [];
   const names: string[] = [];
   for (const [position, item] of select.items.entries())

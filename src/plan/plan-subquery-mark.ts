@@ -1,4 +1,4 @@
-import type { BoundExpr } from '../expr/bound.ts';
+import { type BoundExpr, inputRef } from '../expr/bound.ts';
 import { childExpressions, type Expression } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { T } from '../types/data-type.ts';
@@ -7,6 +7,7 @@ import { distinctRows, identity, makeCalc } from './build.ts';
 import { and } from './join-condition.ts';
 import type { PlanNode } from './nodes.ts';
 import { buildJoin } from './plan-join.ts';
+import { inValue, joinSubqueryCount } from './plan-subquery-count.ts';
 import type { PlanContext } from './relation.ts';
 
 /** The subquery's side of a join, and the conditions that tie it to the left side. */
@@ -47,10 +48,10 @@ export function markedSubqueries(expr: Expression, exact = false, out: MarkedSub
  * at most one and is neither repeated nor lost, and the join retracts as any does. Returns the
  * joined node and the predicate's value over its fields.
  *
- * Only the two-valued cases are planned: `i IS NOT NULL` is FALSE where SQL's IN is NULL (a NULL
- * `x`, or a NULL among the subquery's values), which only a condition of AND and OR may read as
- * FALSE; Calcite joins a count of the subquery's rows and NULLs for the others, which Rivulet does
- * not yet.
+ * `i IS NOT NULL` is FALSE where SQL's IN is NULL (a NULL `x`, or a NULL among the subquery's
+ * values), which only a condition of AND and OR may read as FALSE; where the NULL must stay NULL
+ * and can occur, the count join comes first (`joinSubqueryCount`) and the value is SQL's
+ * three-valued IN (`inValue`).
  */
 export function joinSubqueryMark(
   left: PlanNode,
@@ -74,31 +75,49 @@ export function joinSubqueryMark(
     }
   }
   const nullable = [...operands, ...side.values].some((value) => value.type.nullable);
-  if (marked.exact && nullable) {
-    throw new SqlError(
-      'SQL_UNSUPPORTED',
-      ctx.source,
-      expr.at,
-      `${name} with a subquery whose NULL must stay NULL (NOT IN, under NOT, in SELECT, or inside an expression other than AND and OR) is planned only where neither its values nor the subquery's columns can be NULL`,
-      'declare the columns NOT NULL (or filter out NULLs with IS NOT NULL on both sides), or write it as a condition of WHERE joined by AND (a semi or anti join with NOT IN’s NULL semantics)',
-    );
-  }
-  const rightFields = side.node.fields;
+  const counted = marked.exact && nullable ? countJoin(left, operands, side, name, expr.at, ctx) : undefined;
+  const base = counted?.node ?? left;
+  const right = counted?.side ?? side;
+  const rightFields = right.node.fields;
   const marker = makeCalc(
-    side.node,
-    [...identity(side.node), { kind: 'literal', value: true, type: T.boolean(false) }],
+    right.node,
+    [...identity(right.node), { kind: 'literal', value: true, type: T.boolean(false) }],
     [...rightFields.map((field) => field.name), 'i'],
   );
   const equalities = operands.map((operand, i) =>
-    bindCall('EQUALS', [operand, side.values[i] as BoundExpr], expr.at, ctx.source),
+    bindCall('EQUALS', [operand, right.values[i] as BoundExpr], expr.at, ctx.source),
   );
-  const condition = and([...equalities, ...side.correlation], expr.at, ctx);
-  const node = buildJoin('LEFT', left, distinctRows(marker), condition, expr.at, ctx);
-  const index = width + rightFields.length;
+  const condition = and([...equalities, ...right.correlation], expr.at, ctx);
+  const node = buildJoin('LEFT', base, distinctRows(marker), condition, expr.at, ctx);
+  const index = base.fields.length + rightFields.length;
   const i: BoundExpr = { kind: 'input', index, name: node.fields[index]?.name ?? 'i', type: T.boolean() };
-  const holds = bindCall('IS_NOT_NULL', [i], expr.at, ctx.source);
+  const counts = { c: inputRef(width, 'c', T.bigint(true)), ck: inputRef(width + 1, 'ck', T.bigint(true)) };
+  const holds = counted
+    ? inValue(operands[0] as BoundExpr, right.values[0] as BoundExpr, counts, i, expr.at, ctx)
+    : bindCall('IS_NOT_NULL', [i], expr.at, ctx.source);
   const negated = expr.kind === 'inSubquery' && expr.negated;
   return { node, value: negated ? bindCall('NOT', [holds], expr.at, ctx.source) : holds };
+}
+
+/** The count join for a one-column IN whose NULL must stay NULL; a row value with a NULL field is refused. */
+function countJoin(
+  left: PlanNode,
+  operands: readonly BoundExpr[],
+  side: SubquerySide,
+  name: string,
+  at: number,
+  ctx: PlanContext,
+): { node: PlanNode; side: SubquerySide } {
+  if (operands.length > 1) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      at,
+      `(a, b) ${name} with a subquery whose NULL must stay NULL (NOT IN, under NOT, in SELECT, or inside an expression other than AND and OR) is planned only where neither its values nor the subquery's columns can be NULL`,
+      "Calcite's count rewrite reads a row with a NULL field as UNKNOWN where SQL compares the other fields first ((1, NULL) IN (SELECT 2, 3) is FALSE): declare the columns NOT NULL, filter out NULLs with IS NOT NULL on both sides, or write it as a condition of WHERE joined by AND (an anti join with NOT IN's NULL semantics)",
+    );
+  }
+  return joinSubqueryCount(left, side, at, ctx);
 }
 
 /** `left_column = right_column` (either way round), a key of the join. */

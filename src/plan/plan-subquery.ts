@@ -1,18 +1,11 @@
 import { RivuletError } from '../common/errors.ts';
 import type { BoundExpr } from '../expr/bound.ts';
-import {
-  childExpressions,
-  type Expression,
-  type Query,
-  type ScalarSubquery,
-  type Select,
-  type TableReference,
-} from '../sql/ast.ts';
+import type { Expression, Query, ScalarSubquery, Select, TableReference } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { describeType, withNullable } from '../types/data-type.ts';
 import { type BindEnvironment, bindCall, bindExpression } from './bind-expression.ts';
 import { identity, makeCalc } from './build.ts';
-import { and, referencedFields } from './join-condition.ts';
+import { and, mapInputs, referencedFields } from './join-condition.ts';
 import { NestedScope } from './nested-scope.ts';
 import type { PlanNode } from './nodes.ts';
 import { hasAggregates } from './plan-aggregate.ts';
@@ -21,7 +14,7 @@ import { buildJoin } from './plan-join.ts';
 import { joinSubqueryMark, markedSubqueries, type SubquerySide } from './plan-subquery-mark.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope, type ScopeField } from './scope.ts';
-import { astConjuncts, containsSubquery, type Planners } from './subquery-conditions.ts';
+import { astConjuncts, containsSubquery, type Planners, scalarSubqueries } from './subquery-conditions.ts';
 
 /**
  * WHERE with subqueries, planned as Flink's subquery rewrite plans them: the conditions without a
@@ -35,27 +28,83 @@ export function planWhereWithSubqueries(
   ctx: PlanContext,
   planners: Planners,
 ): Relation {
-  return planConditions(astConjuncts(where), from, ctx, planners);
+  return planConditions(astConjuncts(where), from, ctx, planners, whereClause(ctx));
 }
 
-function planConditions(parts: readonly Expression[], from: Relation, ctx: PlanContext, planners: Planners): Relation {
+/**
+ * HAVING with subqueries, as Flink plans them: over the aggregate's rows (`aggregate`, whose
+ * expressions `env` binds), the same joins as in WHERE. The subqueries may not read the columns of
+ * the query's FROM (`from`): see `refuseCorrelated`.
+ */
+export function planHavingWithSubqueries(
+  having: Expression,
+  aggregate: Relation,
+  env: BindEnvironment,
+  from: Scope,
+  ctx: PlanContext,
+  planners: Planners,
+): Relation {
+  refuseCorrelated([having], from, 'HAVING', ctx, planners);
+  return planConditions(astConjuncts(having), aggregate, ctx, planners, { env, name: 'HAVING' });
+}
+
+/**
+ * The SELECT list of an aggregating query with subqueries: what they need joined to the aggregate's
+ * rows (`joinSubqueryValues`); as in HAVING, they may not read the columns of FROM.
+ */
+export function joinAggregateSubqueryValues(
+  aggregate: Relation,
+  exprs: readonly Expression[],
+  env: BindEnvironment,
+  from: Scope,
+  ctx: PlanContext,
+  planners: Planners,
+): SubqueryValues {
+  refuseCorrelated(exprs, from, 'the SELECT list of an aggregating query', ctx, planners);
+  return joinSubqueryValues(aggregate, exprs, true, ctx, planners, env);
+}
+
+/** The clause whose conditions are planned: how its own expressions bind, and its name for errors. */
+interface Clause {
+  readonly env: BindEnvironment;
+  readonly name: string;
+}
+
+const whereClause = (ctx: PlanContext): Clause => ({ env: { source: ctx.source }, name: 'WHERE' });
+
+/** `env` reading first what `rewrite` gives (the values joined for subqueries). */
+export function withRewrite(
+  env: BindEnvironment,
+  rewrite: (expr: Expression) => BoundExpr | undefined,
+): BindEnvironment {
+  return { source: env.source, rewrite: (expr) => rewrite(expr) ?? env.rewrite?.(expr) };
+}
+
+function planConditions(
+  parts: readonly Expression[],
+  from: Relation,
+  ctx: PlanContext,
+  planners: Planners,
+  clause: Clause,
+): Relation {
   let relation = filter(
     from,
     parts.filter((part) => !containsSubquery(part)),
     ctx,
+    clause,
   );
   for (const part of parts) {
     if (!containsSubquery(part)) continue;
     const predicate = subqueryPredicate(part);
-    if (predicate) relation = planSemiAntiJoin(relation, predicate, ctx, planners);
-    else if (markedSubqueries(part).length > 0) relation = planJoinedCondition(relation, part, ctx, planners);
-    else relation = planScalarCondition(relation, part, ctx, planners);
+    if (predicate) relation = planSemiAntiJoin(relation, predicate, ctx, planners, clause.env);
+    else if (markedSubqueries(part).length > 0) relation = planJoinedCondition(relation, part, ctx, planners, clause);
+    else relation = planScalarCondition(relation, part, ctx, planners, clause);
   }
   return relation;
 }
 
-function filter(relation: Relation, parts: readonly Expression[], ctx: PlanContext): Relation {
-  const bound = parts.map((part) => bindCondition(part, relation.scope, { source: ctx.source }, 'WHERE', ctx));
+function filter(relation: Relation, parts: readonly Expression[], ctx: PlanContext, clause: Clause): Relation {
+  const bound = parts.map((part) => bindCondition(part, relation.scope, clause.env, clause.name, ctx));
   const condition = and(bound, parts[0]?.at ?? 0, ctx);
   if (!condition) return relation;
   return {
@@ -113,12 +162,16 @@ function inOperands(operand: Expression): readonly Expression[] {
  * can be NULL), so a NULL among the subquery's values removes every row, and a NULL `x` is removed
  * by any row of the subquery.
  */
-function planSemiAntiJoin(left: Relation, predicate: SubqueryPredicate, ctx: PlanContext, planners: Planners) {
+function planSemiAntiJoin(
+  left: Relation,
+  predicate: SubqueryPredicate,
+  ctx: PlanContext,
+  planners: Planners,
+  env: BindEnvironment,
+) {
   const side = subquerySide(left, predicate, ctx, planners);
   const conditions = [...side.correlation];
-  const operands = (predicate.operands ?? []).map((operand) =>
-    bindExpression(operand, left.scope, { source: ctx.source }),
-  );
+  const operands = (predicate.operands ?? []).map((operand) => bindExpression(operand, left.scope, env));
   const pairs = operands.map((operand, i) => {
     const value = side.values[i] as BoundExpr;
     const equals = bindCall('EQUALS', [operand, value], predicate.at, ctx.source);
@@ -219,7 +272,7 @@ function correlatedSide(
     if ([...referencedFields(bound)].every((index) => index >= leftWidth)) local.push(part);
     else correlation.push(bound);
   }
-  const filtered = local.length > 0 ? planConditions(local, inner, ctx, planners) : inner;
+  const filtered = local.length > 0 ? planConditions(local, inner, ctx, planners, whereClause(ctx)) : inner;
   let node = filtered.node;
   const values: BoundExpr[] = [];
   if (predicate.operands) {
@@ -264,19 +317,6 @@ function correlatedSide(
   return { node, correlation: correlation.map(remap), values: values.map(remap) };
 }
 
-function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
-  switch (expr.kind) {
-    case 'input':
-      return { ...expr, index: to(expr.index) };
-    case 'cast':
-      return { ...expr, operand: mapInputs(expr.operand, to) };
-    case 'call':
-      return { ...expr, args: expr.args.map((arg) => mapInputs(arg, to)) };
-    case 'literal':
-      return expr;
-  }
-}
-
 // ─── IN and EXISTS under OR or NOT, and as values: mark joins ────────────────────────────────────
 
 /**
@@ -284,9 +324,15 @@ function mapInputs(expr: BoundExpr, to: (index: number) => number): BoundExpr {
  * or with scalar subqueries: what they need joined to the rows (`joinSubqueryValues`), then the
  * condition over it, then the rows' own fields again.
  */
-function planJoinedCondition(relation: Relation, part: Expression, ctx: PlanContext, planners: Planners): Relation {
-  const joined = joinSubqueryValues(relation, [part], false, ctx, planners);
-  const condition = bindCondition(part, joined.scope, { source: ctx.source, rewrite: joined.rewrite }, 'WHERE', ctx);
+function planJoinedCondition(
+  relation: Relation,
+  part: Expression,
+  ctx: PlanContext,
+  planners: Planners,
+  clause: Clause,
+): Relation {
+  const joined = joinSubqueryValues(relation, [part], false, ctx, planners, clause.env);
+  const condition = bindCondition(part, joined.scope, withRewrite(clause.env, joined.rewrite), clause.name, ctx);
   const node = makeCalc(
     joined.node,
     identity(joined.node),
@@ -300,6 +346,7 @@ function planJoinedCondition(relation: Relation, part: Expression, ctx: PlanCont
  * Appends to every row what the subqueries of `exprs` need: the marker of each IN and EXISTS
  * (`exact` where the value is read as it is, e.g. in SELECT, rather than as a condition of AND and
  * OR) and the value of each scalar subquery (correlated ones decorrelated, `correlatedScalar`).
+ * `env` binds the expressions of `relation` (the aggregate's, after GROUP BY).
  */
 export function joinSubqueryValues(
   relation: Relation,
@@ -307,6 +354,7 @@ export function joinSubqueryValues(
   exact: boolean,
   ctx: PlanContext,
   planners: Planners,
+  env: BindEnvironment = { source: ctx.source },
 ): SubqueryValues {
   let node = relation.node;
   const fields: ScopeField[] = [...relation.scope.fields];
@@ -316,9 +364,7 @@ export function joinSubqueryValues(
     const current: Relation = { node, scope: new Scope(fields) };
     const predicate = subqueryPredicate(marked.expr) as SubqueryPredicate;
     const side = subquerySide(current, predicate, ctx, planners);
-    const operands = (predicate.operands ?? []).map((operand) =>
-      bindExpression(operand, current.scope, { source: ctx.source }),
-    );
+    const operands = (predicate.operands ?? []).map((operand) => bindExpression(operand, current.scope, env));
     const joined = joinSubqueryMark(node, marked, operands, side, ctx);
     for (const [j, field] of joined.node.fields.slice(node.fields.length).entries())
       fields.push({ name: `$SUBQUERY${k}_${j}`, type: field.type, qualifiers: [] });
@@ -348,12 +394,6 @@ export function joinSubqueryValues(
 
 // ─── scalar subqueries ───────────────────────────────────────────────────────────────────────────
 
-function scalarSubqueries(expr: Expression, out: ScalarSubquery[] = []): ScalarSubquery[] {
-  if (expr.kind === 'scalarSubquery') out.push(expr);
-  else for (const child of childExpressions(expr)) scalarSubqueries(child, out);
-  return out;
-}
-
 const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
 
 /**
@@ -362,7 +402,13 @@ const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
  * subquery as an operand becomes the condition of an inner join, as Flink's planner turns the
  * left join it starts from into one when the condition rejects the NULL of a missing row.
  */
-function planScalarCondition(relation: Relation, part: Expression, ctx: PlanContext, planners: Planners): Relation {
+function planScalarCondition(
+  relation: Relation,
+  part: Expression,
+  ctx: PlanContext,
+  planners: Planners,
+  clause: Clause,
+): Relation {
   const subqueries = scalarSubqueries(part);
   const direct =
     subqueries.length === 1 &&
@@ -378,11 +424,11 @@ function planScalarCondition(relation: Relation, part: Expression, ctx: PlanCont
     const width = relation.node.fields.length;
     const rewrite = (expr: Expression): BoundExpr | undefined =>
       expr === sub ? { kind: 'input', index: width, name: field.name, type: field.type } : undefined;
-    const condition = bindCondition(part, scope, { source: ctx.source, rewrite }, 'WHERE', ctx);
+    const condition = bindCondition(part, scope, withRewrite(clause.env, rewrite), clause.name, ctx);
     const join = buildJoin('INNER', relation.node, right.node, condition, sub.at, ctx);
     return { ...relation, node: project(join, relation.node) };
   }
-  return planJoinedCondition(relation, part, ctx, planners);
+  return planJoinedCondition(relation, part, ctx, planners, clause);
 }
 
 /** `node` projected back to the fields of `like` (its first ones). */
@@ -401,6 +447,44 @@ export interface SubqueryValues extends Relation {
 
 function scalarSubqueriesOf(exprs: readonly Expression[]): ScalarSubquery[] {
   return exprs.flatMap((expr) => scalarSubqueries(expr));
+}
+
+/**
+ * Fails for a subquery of `exprs` (HAVING, or the SELECT list of an aggregating query) whose WHERE
+ * reads the columns of the query's FROM (`from`). Flink 1.18 decorrelates such a subquery against
+ * the aggregate's output by the column's position in the FROM row (EXPLAIN of `SELECT user_id,
+ * COUNT(*) FROM orders o GROUP BY user_id HAVING NOT EXISTS (SELECT * FROM clicks c WHERE c.user_id
+ * = o.user_id)` joins on `EXPR$1 = user_id0`, the count), so its result is not SQL's; Rivulet
+ * refuses it rather than differ from Flink or from SQL.
+ */
+function refuseCorrelated(
+  exprs: readonly Expression[],
+  from: Scope,
+  clause: string,
+  ctx: PlanContext,
+  planners: Planners,
+): void {
+  const queries = exprs.flatMap((expr) => [
+    ...markedSubqueries(expr).map((marked) => marked.expr.query),
+    ...scalarSubqueries(expr).map((sub) => sub.query),
+  ]);
+  for (const query of queries) {
+    if (query.kind !== 'select' || !query.from || !query.where) continue;
+    const inner = planners.from(query.from, ctx);
+    const nested = new NestedScope(from, inner.scope);
+    for (const part of astConjuncts(query.where)) {
+      if (containsSubquery(part)) continue;
+      const bound = bindExpression(part, nested, { source: ctx.source });
+      if (![...referencedFields(bound)].some((index) => index < from.fields.length)) continue;
+      throw new SqlError(
+        'SQL_UNSUPPORTED',
+        ctx.source,
+        part.at,
+        `a subquery in ${clause} may not read the columns of the outer query's FROM: Flink 1.18 ties such a correlation to the wrong column of the aggregate's output`,
+        'aggregate in a subquery of FROM and write the condition in the WHERE of the query around it: SELECT * FROM (SELECT k, COUNT(*) AS n FROM t GROUP BY k) AS a WHERE NOT EXISTS (SELECT * FROM u WHERE u.k = a.k)',
+      );
+    }
+  }
 }
 
 /**

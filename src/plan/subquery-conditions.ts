@@ -1,4 +1,4 @@
-import { childExpressions, type Expression, type Query, type TableReference } from '../sql/ast.ts';
+import { childExpressions, type Expression, type Query, type ScalarSubquery, type TableReference } from '../sql/ast.ts';
 import type { PlanContext, Relation } from './relation.ts';
 
 /** The planning of queries and FROM clauses, which a subquery needs (given by plan-query.ts). */
@@ -18,4 +18,11 @@ export function astConjuncts(expr: Expression): Expression[] {
   if (expr.kind === 'binary' && expr.operator === 'AND')
     return [...astConjuncts(expr.left), ...astConjuncts(expr.right)];
   return [expr];
+}
+
+/** The scalar subqueries of an expression (not looking into them). */
+export function scalarSubqueries(expr: Expression, out: ScalarSubquery[] = []): ScalarSubquery[] {
+  if (expr.kind === 'scalarSubquery') out.push(expr);
+  else for (const child of childExpressions(expr)) scalarSubqueries(child, out);
+  return out;
 }
