@@ -41,7 +41,7 @@ import { planTemporalTableJoin } from './plan-temporal-join.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
-import { containsSubquery, type Planners } from './subquery-conditions.ts';
+import { containsSubquery, type Planners, subqueryJoinInputs } from './subquery-conditions.ts';
 import { optionsOnView, withDynamicOptions } from './table-hints.ts';
 import { windowArguments } from './window-arguments.ts';
 import { readsSessionWindow } from './window-columns.ts';
@@ -146,7 +146,7 @@ function planSelect(select: Select, outer: PlanContext): Relation {
   const relation: Relation = { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
   const grouped = grouping;
   const planned = select.distinct ? distinct(relation, grouped ? undefined : hints, inputName) : relation;
-  hints?.check();
+  hints?.check(subqueryJoinInputs(select));
   ctx.lookupHints?.check();
   return planned;
 }

@@ -52,16 +52,23 @@ export class StateTtlHints {
     return option.value;
   }
 
-  /** Fails for keys that named no input of a join or aggregate of the block, with Flink's message. */
-  check(): void {
+  /**
+   * Fails for keys that named no input of a join or aggregate of the block, with Flink's message;
+   * `subqueryInputs` are the names of the inputs of the joins the block's subqueries become, which
+   * no STATE_TTL reaches (Flink resolves the hints before it rewrites subqueries into joins).
+   */
+  check(subqueryInputs: ReadonlySet<string> = new Set()): void {
     const unused = [...this.options.keys()].filter((key) => !this.used.has(key));
     if (unused.length === 0) return;
+    const subquery = unused.find((key) => subqueryInputs.has(key));
     throw new SqlError(
       'SQL_INVALID_HINT',
       this.source,
-      this.options.get(unused[0] as string)?.at ?? this.at,
+      this.options.get(subquery ?? (unused[0] as string))?.at ?? this.at,
       `The options of following hints cannot match the name of input tables or views: \`${unused.join(', ')}\` in \`STATE_TTL\``,
-      'a key names a table, view or alias that is a direct input of a join or an aggregate of the same SELECT',
+      subquery !== undefined
+        ? `'${subquery}' is an input of the semi, anti or LEFT join a subquery becomes, which STATE_TTL does not reach: Flink resolves hints before it rewrites subqueries into joins (and drops such a hint unchecked when the block has no other join). That join keeps the job's 'table.exec.state.ttl': set it with SET, or remove the key`
+        : 'a key names a table, view or alias that is a direct input of a join or an aggregate of the same SELECT',
     );
   }
 }

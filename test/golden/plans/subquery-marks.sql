@@ -42,14 +42,14 @@ INSERT INTO out_flags SELECT user_id, user_id IN (SELECT order_id FROM orders) A
 -- case: EXISTS in the SELECT list, correlated on an equality
 INSERT INTO out_flags SELECT u.user_id, EXISTS (SELECT * FROM orders o WHERE o.user_id = u.user_id AND o.status = 'PAID') FROM users u;
 
--- case: IN in the SELECT list of a column that can be NULL is refused (its NULL would read FALSE)
+-- case: IN in the SELECT list of a column that can be NULL: the count join first, then Calcite's CASE (three-valued)
 INSERT INTO out_flags SELECT order_id, user_id IN (SELECT user_id FROM clicks) FROM orders;
 
--- case: NOT IN under OR of columns that can be NULL is refused (its NULL would read FALSE)
+-- case: NOT IN under OR of columns that can be NULL: the count join first, then NOT of Calcite's CASE
 INSERT INTO out_orders SELECT order_id, amount FROM orders WHERE amount > 100 OR user_id NOT IN (SELECT user_id FROM clicks);
 
 -- case: EXISTS under OR correlated by another comparison than an equality is refused
 INSERT INTO out_orders SELECT o.order_id, o.amount FROM orders o WHERE o.amount > 100 OR EXISTS (SELECT 1 FROM orders p WHERE p.amount > o.amount);
 
--- case: IN with a subquery in HAVING is refused
+-- case: IN under OR in HAVING: the marker join over the aggregate's rows
 INSERT INTO out_users SELECT user_id FROM orders GROUP BY user_id HAVING user_id IN (SELECT user_id FROM users) OR COUNT(*) > 3;
