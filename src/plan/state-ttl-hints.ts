@@ -67,7 +67,7 @@ export class StateTtlHints {
       this.options.get(subquery ?? (unused[0] as string))?.at ?? this.at,
       `The options of following hints cannot match the name of input tables or views: \`${unused.join(', ')}\` in \`STATE_TTL\``,
       subquery !== undefined
-        ? `'${subquery}' is an input of the semi, anti or LEFT join a subquery becomes, which STATE_TTL does not reach: Flink resolves hints before it rewrites subqueries into joins (and drops such a hint unchecked when the block has no other join). That join keeps the job's 'table.exec.state.ttl': set it with SET, or remove the key`
+        ? `'${subquery}' is an input of the semi, anti or LEFT join a subquery becomes, which STATE_TTL does not reach: Flink resolves hints before it rewrites subqueries into joins (with no join or aggregate in the block the hint lands nowhere and goes unchecked). That join keeps the job's 'table.exec.state.ttl': set it with SET, or remove the key`
         : 'a key names a table, view or alias that is a direct input of a join or an aggregate of the same SELECT',
     );
   }
