@@ -52,16 +52,7 @@ export function mapInputs(expr: BoundExpr, to: (index: number) => number): Bound
 
 /** Shifts input references by `offset` (to move an expression from the right side to its own input). */
 export function shiftInputs(expr: BoundExpr, offset: number): BoundExpr {
-  switch (expr.kind) {
-    case 'input':
-      return { ...expr, index: expr.index + offset };
-    case 'cast':
-      return { ...expr, operand: shiftInputs(expr.operand, offset) };
-    case 'call':
-      return { ...expr, args: expr.args.map((arg) => shiftInputs(arg, offset)) };
-    case 'literal':
-      return expr;
-  }
+  return mapInputs(expr, (index) => index + offset);
 }
 
 /** A join condition bound over left ++ right, taken apart into keys and a residual. */
@@ -139,14 +130,5 @@ export function withKeys(node: PlanNode, extra: readonly BoundExpr[]): PlanNode 
 
 /** Residual conditions were bound over left ++ right; the join's input has extra left key columns in between. */
 export function remapResidual(expr: BoundExpr, leftWidth: number, extendedLeftWidth: number): BoundExpr {
-  switch (expr.kind) {
-    case 'input':
-      return expr.index >= leftWidth ? { ...expr, index: expr.index + (extendedLeftWidth - leftWidth) } : expr;
-    case 'cast':
-      return { ...expr, operand: remapResidual(expr.operand, leftWidth, extendedLeftWidth) };
-    case 'call':
-      return { ...expr, args: expr.args.map((arg) => remapResidual(arg, leftWidth, extendedLeftWidth)) };
-    case 'literal':
-      return expr;
-  }
+  return mapInputs(expr, (index) => (index >= leftWidth ? index + (extendedLeftWidth - leftWidth) : index));
 }
