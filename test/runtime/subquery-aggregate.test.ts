@@ -2,8 +2,8 @@
  * Subqueries over an aggregate's rows end to end: business.orders captured by postgres-cdc into the
  * upsert topic ods_orders (examples/ecommerce/1_cdc_source_to_kafka.sql), grouped per user by jobs
  * whose HAVING has a scalar subquery and an IN under OR (a join with the subquery's one row, a
- * marker join) or a NOT IN (an anti join of the aggregate's rows), and whose SELECT list has an IN
- * (a marker join), written to jdbc tables. The sinks must end as PostgreSQL computes the same
+ * marker join) or a NOT IN (an anti join of the aggregate's rows), or whose WHERE has an IN (a semi
+ * join below the aggregate) and SELECT list an IN (a marker join), written to jdbc tables. The sinks must end as PostgreSQL computes the same
  * queries over the source table, after inserts, updates and deletes (groups and subqueries both
  * change), after a restart with its state spilled, and with all state spilled.
  */
@@ -32,11 +32,15 @@ const ODD = `${SQL}
 INSERT INTO odd_users SELECT user_id, COUNT(*) FROM ods_orders GROUP BY user_id
 HAVING COUNT(*) NOT IN (SELECT CAST(total_amount / 5 AS BIGINT) FROM ods_orders WHERE order_status = 'PENDING');`;
 
-/** Each user's number of orders, and whether the user has a shipped order. */
+/**
+ * Each user's number of orders in a category of a paid order (a semi join below the aggregate), and
+ * whether the user has a shipped order (a marker join of the aggregate's rows).
+ */
 const SHIPPED = `${SQL}
 INSERT INTO shipped_users SELECT user_id, COUNT(*),
   user_id IN (SELECT user_id FROM ods_orders WHERE order_status = 'SHIPPED')
-FROM ods_orders GROUP BY user_id;`;
+FROM ods_orders WHERE product_category IN (SELECT product_category FROM ods_orders WHERE order_status = 'PAID')
+GROUP BY user_id;`;
 
 const EXPECTED_BIG = `
 SELECT user_id::int, SUM(total_amount)::text AS total FROM business.orders GROUP BY user_id
@@ -50,7 +54,8 @@ ORDER BY 1`;
 const EXPECTED_SHIPPED = `
 SELECT user_id::int, COUNT(*)::int AS n,
   user_id IN (SELECT user_id FROM business.orders WHERE order_status = 'SHIPPED') AS shipped
-FROM business.orders GROUP BY user_id ORDER BY 1`;
+FROM business.orders WHERE product_category IN (SELECT product_category FROM business.orders WHERE order_status = 'PAID')
+GROUP BY user_id ORDER BY 1`;
 
 describe('subqueries in HAVING and in the SELECT list of a GROUP BY query over postgres-cdc into jdbc tables', () => {
   queryVsPostgres(
