@@ -73,3 +73,54 @@ CREATE TABLE result.ads_user_order_totals (
     avg_amount      DECIMAL(38, 6),
     last_order_time TIMESTAMP(3)
 );
+
+-- Shop analytics (6_shop_analytics.sql)
+CREATE TABLE result.order_latest_status (
+    order_id     BIGINT PRIMARY KEY,
+    user_id      BIGINT,
+    order_status VARCHAR(20),
+    total_amount DECIMAL(10, 2),
+    updated_at   TIMESTAMP(3)
+);
+
+CREATE TABLE result.top_products_per_minute (
+    window_start                TIMESTAMP(3) NOT NULL,
+    window_end                  TIMESTAMP(3),
+    product_category_normalized VARCHAR(50)  NOT NULL,
+    ranking                     BIGINT       NOT NULL,
+    product_name                VARCHAR(200),
+    orders                      BIGINT,
+    PRIMARY KEY (window_start, product_category_normalized, ranking)
+);
+
+CREATE TABLE result.user_spend_last_hour (
+    payment_id         BIGINT PRIMARY KEY,
+    user_id            BIGINT,
+    amount             DECIMAL(10, 2),
+    paid_at            TIMESTAMP(3),
+    spend_last_hour    DECIMAL(38, 2),
+    payments_last_hour BIGINT
+);
+
+CREATE TABLE result.payments_matched (
+    payment_id       BIGINT       NOT NULL,
+    order_updated_at TIMESTAMP(3) NOT NULL,
+    order_id         BIGINT,
+    order_status     VARCHAR(20),
+    order_amount     DECIMAL(10, 2),
+    amount           DECIMAL(10, 2),
+    pay_method       VARCHAR(20),
+    paid_at          TIMESTAMP(3),
+    PRIMARY KEY (payment_id, order_updated_at)
+);
+
+CREATE TABLE result.order_changes_with_user_city (
+    order_id     BIGINT       NOT NULL,
+    updated_at   TIMESTAMP(3) NOT NULL,
+    user_id      BIGINT,
+    order_status VARCHAR(20),
+    total_amount DECIMAL(10, 2),
+    username     VARCHAR(50),
+    city         VARCHAR(50),
+    PRIMARY KEY (order_id, updated_at)
+);
