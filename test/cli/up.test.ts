@@ -69,7 +69,7 @@ describe('rivulet up --example examples/ecommerce', () => {
     const sinkUrl = databaseUrl(instance, 'sink_db');
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
     assert.deepEqual(await query(sourceUrl, 'SHOW wal_level'), [{ wal_level: 'logical' }]);
-    assert.match(up.stdout, /Running 6 jobs:\n( {2}[0-9a-f]{32} {2}insert-into_\S+ .*\n){6}/);
+    assert.match(up.stdout, /Running 8 jobs:\n( {2}[0-9a-f]{32} {2}insert-into_\S+ .*\n){8}/);
     firstIds = jobIds(up.stdout);
     // The seed's five orders go through the four layers into the sink.
     const deadline = Date.now() + 30_000;
@@ -119,7 +119,7 @@ describe('rivulet up --example examples/ecommerce', () => {
     await up.waitFor(READY);
     assert.match(up.stdout, /source_db .* already there, kept as it was/);
     // The example's jobs were submitted once: this start restores them, with their ids.
-    assert.equal(firstIds.length, 6);
+    assert.equal(firstIds.length, 8);
     assert.deepEqual(jobIds(up.stdout), firstIds);
     const sourceUrl = databaseUrl(findInstance(dataDir), 'source_db');
     assert.deepEqual(await query(sourceUrl, 'SELECT count(*)::int AS n FROM business.orders'), [{ n: 5 }]);
