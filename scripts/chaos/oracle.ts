@@ -11,38 +11,26 @@
  * - dws_order_events_per_minute: an event-time window over every version; `orders` (distinct
  *   orders per minute and status) is exact for the windows the watermark has closed. `events` also
  *   counts the versions re-emitted when a user changes, which depends on timing; it is not compared.
+ *
+ * The tables of 6_shop_analytics.sql (SHOP_TABLES) are checked by `rivulet validate` too, so their
+ * oracle is in src/cli/validate/shop-tables.ts.
  */
+import { ANY, type CheckedTable } from '../../src/cli/validate/oracle-compare.ts';
+import { category, DWD_FILTER, ts } from '../../src/cli/validate/oracle-sql.ts';
 
-/** An expected value that any actual value matches. */
-export const ANY = '<any>';
+export { ANY, type CheckedTable, WATERMARK_CUTOFF_SQL } from '../../src/cli/validate/oracle-compare.ts';
+export { SHOP_TABLES } from '../../src/cli/validate/shop-tables.ts';
 
-export interface CheckedTable {
-  /** schema.table in sink_db. */
-  readonly name: string;
-  readonly key: readonly string[];
-  /** Rows of the sink table, as text. */
-  readonly sinkSql: string;
-  /** The same columns computed from source_db. Both queries may use `$1`, the watermark's cutoff. */
-  readonly oracleSql: string;
-}
-
-const ts = (column: string, as = column) => `to_char(${column}, 'YYYY-MM-DD HH24:MI:SS.MS') AS ${as}`;
-
-const CATEGORY = `CASE o.product_category WHEN '电子产品' THEN 'ELECTRONICS' WHEN '服装鞋帽' THEN 'CLOTHING'
-    WHEN '图书' THEN 'BOOKS' WHEN '家居用品' THEN 'HOME' WHEN '食品饮料' THEN 'FOOD' ELSE 'OTHER' END`;
 const statusDesc = (status: string) => `CASE upper(${status}) WHEN 'PENDING' THEN '待处理' WHEN 'SHIPPED' THEN '已发货'
     WHEN 'COMPLETED' THEN '已完成' WHEN 'CANCELLED' THEN '已取消' ELSE '未知状态' END`;
 const TIER = `CASE WHEN u.city IN ('北京', '上海', '广州', '深圳') THEN '一线城市'
     WHEN u.city IN ('杭州', '南京', '成都', '武汉', '西安', '重庆', '天津', '苏州') THEN '二线城市'
     WHEN u.city IS NULL THEN '未知' ELSE '其他城市' END`;
 
-/** The filter of 2_dwd_layer.sql: an order that leaves it is deleted downstream. */
-const DWD_FILTER = (o: string) => `${o}.order_id IS NOT NULL AND ${o}.quantity > 0 AND ${o}.total_amount >= 0`;
-
 /** 2_dwd_layer.sql and 3_dimension_join.sql over the source tables. */
 const JOINED = `SELECT o.order_id, o.user_id, COALESCE(u.username, 'Unknown User') AS username,
     COALESCE(u.email, 'unknown@example.com') AS email, u.phone, u.city, trim(o.product_name) AS product_name,
-    o.product_category, ${CATEGORY} AS product_category_normalized, o.quantity, o.unit_price, o.total_amount,
+    o.product_category, ${category('o.product_category')} AS product_category_normalized, o.quantity, o.unit_price, o.total_amount,
     upper(o.order_status) AS order_status, ${statusDesc('o.order_status')} AS order_status_desc, o.order_time,
     u.register_time AS user_register_time, ${TIER} AS user_city_tier, o.updated_at
   FROM business.orders o LEFT JOIN business.users u ON u.user_id = o.user_id
@@ -55,9 +43,6 @@ const ORDER_COLUMNS = `order_id::text, user_id::text, username, email, phone, ci
 
 /** Windows the watermark has closed: `$1` is the cutoff (`WATERMARK_CUTOFF_SQL`). */
 const CLOSED = 'window_end <= $1::timestamp';
-
-/** The latest version's time less the watermark's 5 s delay, and a margin. */
-export const WATERMARK_CUTOFF_SQL = `SELECT (max(updated_at) - interval '6 seconds')::text AS cutoff FROM business.order_versions`;
 
 export const SEED_TABLES: readonly CheckedTable[] = [
   {

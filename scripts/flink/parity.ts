@@ -1,5 +1,5 @@
 /**
- * Whole-pipeline parity with Apache Flink: examples/ecommerce (all five scripts) on Flink 1.18 and
+ * Whole-pipeline parity with Apache Flink: examples/ecommerce (all six scripts) on Flink 1.18 and
  * on Rivulet, reading the same source PostgreSQL (a replication slot each) under the chaos suite's
  * seeded workload, each writing to a sink database of its own; then every sink table of one is
  * compared with the other's, row for row, and each with the oracle over the source tables
@@ -22,7 +22,7 @@ import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import pg from 'pg';
 import { compareTables, type Difference, diffRows } from '../chaos/compare.ts';
 import { DatabaseServer, Engine, EXAMPLE_DIR } from '../chaos/environment.ts';
-import { ANY, type CheckedTable, SEED_TABLES, WATERMARK_CUTOFF_SQL } from '../chaos/oracle.ts';
+import { ANY, type CheckedTable, SEED_TABLES, SHOP_TABLES, WATERMARK_CUTOFF_SQL } from '../chaos/oracle.ts';
 import { seededRandom } from '../chaos/seeded-random.ts';
 import { Workload, Writer } from '../chaos/workload.ts';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
@@ -34,9 +34,12 @@ const SCRIPTS = [
   '3_dimension_join.sql',
   '4_sink_to_postgres.sql',
   '5_dws_ads.sql',
+  '6_shop_analytics.sql',
 ];
+/** The sink tables of the scripts, each with its oracle. */
+const TABLES = [...SEED_TABLES, ...SHOP_TABLES];
 /** The Kafka topics of the scripts' upsert-kafka and kafka tables. */
-const TOPICS = ['ods_orders', 'ods_users', 'dwd_orders', 'result_orders_with_user_info'];
+const TOPICS = ['ods_orders', 'ods_users', 'dwd_orders', 'result_orders_with_user_info', 'ods_payments'];
 
 /**
  * Columns whose value depends on when a change arrived rather than on the changes (besides the
@@ -98,10 +101,11 @@ async function compareSinks(
   rivuletUrl: string,
   tables: readonly CheckedTable[],
 ): Promise<Difference[]> {
-  const [{ cutoff = null } = {}] = await rows(sourceUrl, WATERMARK_CUTOFF_SQL, []);
   const differences: Difference[] = [];
   for (const table of tables) {
-    const params = table.sinkSql.includes('$1') ? [cutoff] : [];
+    const params = table.sinkSql.includes('$1')
+      ? [(await rows(sourceUrl, table.cutoffSql ?? WATERMARK_CUTOFF_SQL, []))[0]?.cutoff ?? null]
+      : [];
     const timing = TIMING_COLUMNS[table.name] ?? [];
     const flink = (await rows(flinkUrl, table.sinkSql, params)).map((row) => {
       const masked = { ...row };
@@ -349,13 +353,13 @@ async function main(): Promise<number> {
     const deadline = performance.now() + Number(values['settle-seconds']) * 1000;
     let direct: Difference[] = [];
     for (let clean = 0; clean < 2 && performance.now() < deadline; ) {
-      direct = await compareSinks(source.url(), flinkSink.url(), rivuletSink.url(), SEED_TABLES);
+      direct = await compareSinks(source.url(), flinkSink.url(), rivuletSink.url(), TABLES);
       clean = total(direct) === 0 ? clean + 1 : 0;
       await sleep(2000);
     }
     const [rivuletOracle, flinkOracle] = await Promise.all([
-      compareTables(source.url(), rivuletSink.url(), SEED_TABLES),
-      compareTables(source.url(), flinkSink.url(), SEED_TABLES),
+      compareTables(source.url(), rivuletSink.url(), TABLES),
+      compareTables(source.url(), flinkSink.url(), TABLES),
     ]);
     log(`\n${report(direct, rivuletOracle, flinkOracle)}\n`);
     const orders = direct.find((d) => d.table === 'result.orders_with_user_info');
