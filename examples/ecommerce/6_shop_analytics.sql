@@ -231,8 +231,9 @@ BEGIN
     WINDOW w AS (PARTITION BY user_id ORDER BY paid_at RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW);
 
     -- Interval join: each payment with each version of its order written in the 30 minutes before it.
+    -- Both time attributes survive the join; a sink takes one (Flink's rule), so the order's is cast.
     INSERT INTO payments_matched_sink
-    SELECT p.payment_id, o.updated_at, p.order_id, o.order_status, o.total_amount, p.amount, p.pay_method, p.paid_at
+    SELECT p.payment_id, CAST(o.updated_at AS TIMESTAMP(3)), p.order_id, o.order_status, o.total_amount, p.amount, p.pay_method, p.paid_at
     FROM payment_events AS p
     JOIN order_events AS o
       ON p.order_id = o.order_id
