@@ -9,6 +9,7 @@ import { type ExampleInstance, query, startExampleInstance } from '../helpers/ex
 interface Report {
   ok: boolean;
   testOrderId: number;
+  testUserId: number;
   checks: { name: string; ok: boolean; detail: string }[];
   latencies: { status: string; ods?: number; dwd?: number; join?: number; sink?: number; history?: number }[];
   endToEnd: { averageMs: number; p99Ms: number; maxMs: number; limitMs: number };
@@ -60,6 +61,11 @@ describe('rivulet validate', () => {
       'layer.sink',
       'layer.history',
       'latency.end_to_end',
+      'shop.result.order_latest_status',
+      'shop.result.top_products_per_minute',
+      'shop.result.user_spend_last_hour',
+      'shop.result.payments_matched',
+      'shop.result.order_changes_with_user_city',
       'cleanup.sink',
     ])
       assert.ok(names.includes(name), `no check ${name} in ${names.join(', ')}`);
@@ -85,6 +91,93 @@ describe('rivulet validate', () => {
     );
     assert.deepEqual(rows, [{ orders: 5, history: 0 }]);
     assert.ok(report.left.some((left) => left.includes('ods_orders')));
+    // The test user is gone again.
+    const users = await query(instance.sourceUrl, 'SELECT count(*)::int AS n FROM business.users WHERE user_id = $1', [
+      report.testUserId,
+    ]);
+    assert.deepEqual(users, [{ n: 0 }]);
+  });
+
+  it("holds the shop analytics of the seed's orders and payments, worked out by hand", async () => {
+    // 6_shop_analytics.sql over the seed: five orders at 17:25:55.145, their users at .143, payments
+    // at 17:27:03 (order 2001), 17:41:20 (2002), 17:50:00 (2003), 18:05:00 (2004), 18:20:00 (2003).
+    const rows = (sql: string) => query(sinkUrl, sql);
+    assert.deepEqual(
+      await rows(`SELECT payment_id::int, order_id::int, order_status, amount::text FROM result.payments_matched
+                   WHERE payment_id < 3100 ORDER BY 1`),
+      [
+        { payment_id: 3001, order_id: 2001, order_status: 'COMPLETED', amount: '5999.00' },
+        { payment_id: 3002, order_id: 2002, order_status: 'SHIPPED', amount: '1798.00' },
+        { payment_id: 3003, order_id: 2003, order_status: 'PENDING', amount: '2000.00' },
+      ],
+    );
+    // 18:20:00 is the latest payment: the watermark (5 s behind) has not passed it.
+    assert.deepEqual(
+      await rows(`SELECT payment_id::int, spend_last_hour::text, payments_last_hour::int
+                   FROM result.user_spend_last_hour ORDER BY 1`),
+      [
+        { payment_id: 3001, spend_last_hour: '5999.00', payments_last_hour: 1 },
+        { payment_id: 3002, spend_last_hour: '1798.00', payments_last_hour: 1 },
+        { payment_id: 3003, spend_last_hour: '2000.00', payments_last_hour: 1 },
+        { payment_id: 3004, spend_last_hour: '599.00', payments_last_hour: 1 },
+      ],
+    );
+    // Product names rank by their UTF-8 bytes on a tie: 'M' before 'i', 'N' before '羽'.
+    assert.deepEqual(
+      await rows(`SELECT product_category_normalized AS c, ranking::int, product_name, orders::int
+                   FROM result.top_products_per_minute WHERE window_start = '2025-07-11 17:25:00' ORDER BY 1, 2`),
+      [
+        { c: 'BOOKS', ranking: 1, product_name: '三体（全集）', orders: 1 },
+        { c: 'CLOTHING', ranking: 1, product_name: 'Nike Air Max 270', orders: 1 },
+        { c: 'CLOTHING', ranking: 2, product_name: '羽绒服', orders: 1 },
+        { c: 'ELECTRONICS', ranking: 1, product_name: 'MacBook Pro 14', orders: 1 },
+        { c: 'ELECTRONICS', ranking: 2, product_name: 'iPhone 15', orders: 1 },
+      ],
+    );
+    // The test user moved the users' watermark past the seed's orders: each joined its user's city.
+    assert.deepEqual(
+      await rows(`SELECT order_id::int, username, city FROM result.order_changes_with_user_city
+                   WHERE order_id <= 2005 ORDER BY 1`),
+      [
+        { order_id: 2001, username: '张三', city: '北京' },
+        { order_id: 2002, username: '李四', city: '上海' },
+        { order_id: 2003, username: '王五', city: '广州' },
+        { order_id: 2004, username: '赵六', city: '深圳' },
+        { order_id: 2005, username: '钱七', city: '杭州' },
+      ],
+    );
+    assert.deepEqual(
+      await rows(
+        'SELECT order_id::int, order_status FROM result.order_latest_status WHERE order_id <= 2005 ORDER BY 1',
+      ),
+      [
+        { order_id: 2001, order_status: 'COMPLETED' },
+        { order_id: 2002, order_status: 'SHIPPED' },
+        { order_id: 2003, order_status: 'PENDING' },
+        { order_id: 2004, order_status: 'COMPLETED' },
+        { order_id: 2005, order_status: 'PENDING' },
+      ],
+    );
+  });
+
+  it('fails on a shop table that differs from what PostgreSQL computes, naming the table and the row', async () => {
+    await query(sinkUrl, 'UPDATE result.payments_matched SET amount = 1 WHERE payment_id = 3001');
+    try {
+      const result = await runCli(['validate', '--data-dir', dataDir, '--json', '--timeout', '2s']);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      const report = JSON.parse(result.stdout) as Report;
+      const failed = report.checks.filter((check) => !check.ok);
+      assert.deepEqual(
+        failed.map((check) => check.name),
+        ['shop.result.payments_matched'],
+      );
+      assert.match(
+        failed[0]?.detail ?? '',
+        /0 missing, 0 extra, 1 wrong rows; for example result\.payments_matched wrong 3001\|2025-07-11 17:25:55\.145: amount=1\.00 \(expected 5999\.00\)/,
+      );
+    } finally {
+      await query(sinkUrl, 'UPDATE result.payments_matched SET amount = 5999.00 WHERE payment_id = 3001');
+    }
   });
 
   it('speaks Chinese under LANG=zh_CN.UTF-8 and ends with the seed line', async () => {
@@ -97,6 +190,7 @@ describe('rivulet validate', () => {
     assert.match(result.stdout, /总处理订单数: 6/);
     assert.match(result.stdout, /延迟性能: 优秀 \(< 5s\)/);
     assert.match(result.stdout, /已直接从 result\.order_status_history 删除测试订单的 3 条记录/);
+    assert.match(result.stdout, /result\.payments_matched 与 PostgreSQL 计算结果一致 \(3 条记录; 所有支付\)/);
     // Not a terminal: no colour codes.
     assert.ok(!result.stdout.includes('\u001b['), 'colour codes in piped output');
   });

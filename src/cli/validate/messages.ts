@@ -56,6 +56,15 @@ export interface Messages {
   readonly leftInTopics: (id: number) => string;
   readonly leftInWindows: (n: number) => string;
   readonly cleanupFailed: (what: string) => string;
+  readonly stepShop: string;
+  readonly shopNotSubmitted: (fragment: string) => string;
+  readonly testUser: (id: number) => string;
+  readonly shopTableOk: (table: string, rows: number, scope: string) => string;
+  readonly shopTableFailed: (table: string, scope: string, detail: string) => string;
+  readonly shopDifference: (missing: number, extra: number, wrong: number, example: string) => string;
+  readonly shopScope: (table: string, cutoff: string | null | undefined) => string;
+  readonly deletedUser: (id: number) => string;
+  readonly leftInShop: (id: number) => string;
 }
 
 export type LayerId = 'ods' | 'dwd' | 'join' | 'sink' | 'history';
@@ -127,6 +136,26 @@ const en: Messages = {
   leftInWindows: (n) =>
     `left behind: result.dws_order_events_per_minute counts the test order's ${n} status changes in its per-minute windows (once they close)`,
   cleanupFailed: (what) => `cleanup failed: ${what}`,
+  stepShop: 'Checking the shop analytics (6_shop_analytics.sql) against PostgreSQL...',
+  shopNotSubmitted: (fragment) =>
+    `no job writes ${fragment}: the shop analytics are not checked (submit examples/ecommerce/6_shop_analytics.sql with rivulet sql -f)`,
+  testUser: (id) =>
+    `test user ${id} registered (it moves the watermark of the users' versions past the earlier order changes)`,
+  shopTableOk: (table, rows, scope) => `${table}: ${rows} rows as PostgreSQL computes them (${scope})`,
+  shopTableFailed: (table, scope, detail) => `${table} differs from PostgreSQL's result (${scope}): ${detail}`,
+  shopDifference: (missing, extra, wrong, example) =>
+    `${missing} missing, ${extra} extra, ${wrong} wrong rows; for example ${example}`,
+  shopScope: (table, cutoff) =>
+    ({
+      'result.order_latest_status': 'every order, from business.order_versions',
+      'result.top_products_per_minute': `minutes ending by ${cutoff}; later ones are still open`,
+      'result.user_spend_last_hour': `payments up to ${cutoff}; later ones wait for a later payment's watermark`,
+      'result.payments_matched': 'every payment',
+      'result.order_changes_with_user_city': `order changes up to ${cutoff}; later ones wait for the orders' and the users' watermarks`,
+    })[table] ?? table,
+  deletedUser: (id) => `deleted test user ${id} from business.users`,
+  leftInShop: (id) =>
+    `left behind: result.order_latest_status, top_products_per_minute and order_changes_with_user_city keep the changes of test order ${id}, as business.order_versions does`,
 };
 
 const zh: Messages = {
@@ -192,6 +221,25 @@ const zh: Messages = {
     `保留: 主题 ods_orders、dwd_orders、result_orders_with_user_info 保留订单 ${id} 及其删除的记录 (日志特性)`,
   leftInWindows: (n) => `保留: result.dws_order_events_per_minute 的分钟窗口 (关闭后) 计入测试订单的 ${n} 次状态变更`,
   cleanupFailed: (what) => `清理失败: ${what}`,
+  stepShop: '对比运营分析结果与 PostgreSQL 的计算 (6_shop_analytics.sql)...',
+  shopNotSubmitted: (fragment) =>
+    `没有作业写入 ${fragment}: 不检查运营分析 (用 rivulet sql -f 提交 examples/ecommerce/6_shop_analytics.sql)`,
+  testUser: (id) => `测试用户 ${id} 注册成功 (推进用户版本的水位线)`,
+  shopTableOk: (table, rows, scope) => `${table} 与 PostgreSQL 计算结果一致 (${rows} 条记录; ${scope})`,
+  shopTableFailed: (table, scope, detail) => `${table} 与 PostgreSQL 计算结果不一致 (${scope}): ${detail}`,
+  shopDifference: (missing, extra, wrong, example) =>
+    `缺少 ${missing} 条, 多出 ${extra} 条, 不同 ${wrong} 条; 例如 ${example}`,
+  shopScope: (table, cutoff) =>
+    ({
+      'result.order_latest_status': '所有订单 (按 business.order_versions)',
+      'result.top_products_per_minute': `截至 ${cutoff} 结束的分钟窗口; 之后的窗口尚未关闭`,
+      'result.user_spend_last_hour': `截至 ${cutoff} 的支付; 之后的支付等待下一笔支付推进水位线`,
+      'result.payments_matched': '所有支付',
+      'result.order_changes_with_user_city': `截至 ${cutoff} 的订单变更; 之后的变更等待订单和用户的水位线`,
+    })[table] ?? table,
+  deletedUser: (id) => `已从 business.users 删除测试用户 ${id}`,
+  leftInShop: (id) =>
+    `保留: result.order_latest_status、top_products_per_minute、order_changes_with_user_city 保留测试订单 ${id} 的变更, 与 business.order_versions 一致`,
 };
 
 /** Chinese when LANG (or LC_ALL, LC_MESSAGES) starts with zh, English otherwise. */

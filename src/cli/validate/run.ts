@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { connect, databaseUrl, getJson, errorMessage as message, percentile } from '../support.ts';
 import { deleteHistory, deleteOrders, STATUSES, sinkRowsLeft } from '../test-orders.ts';
+import { checkShopAnalytics, removeTestUser } from './shop-check.ts';
 import { checkLayers, type Databases, driveTestOrder, POLL_MS, startTestOrder } from './test-order.ts';
 import { record, type ValidateSettings, type ValidationResult, type ValidationRun } from './validation-run.ts';
 
@@ -25,8 +26,8 @@ interface Environment extends Databases {
 
 /**
  * The seed's realtime_validation_test.sh against a running instance: environment, initial state, a
- * test order through PENDING → SHIPPED → COMPLETED, each layer checked, latency and a report, and
- * the test order removed again.
+ * test order through PENDING → SHIPPED → COMPLETED, each layer checked, latency and a report, the
+ * shop analytics compared with PostgreSQL, and the test order (and test user) removed again.
  */
 export async function validate(settings: ValidateSettings): Promise<ValidationResult> {
   const run: ValidationRun = {
@@ -44,6 +45,7 @@ export async function validate(settings: ValidateSettings): Promise<ValidationRe
     await checkLayers(run, environment, order);
     reportLatency(run);
     await reportPerformance(run, environment);
+    await checkShopAnalytics(run, environment, environment.jobs);
   } catch (error) {
     record(run, 'internal', false, message(error));
   } finally {
@@ -206,6 +208,12 @@ async function cleanUp(run: ValidationRun, id: number, { source, sink }: Databas
     const events = result.latencies.filter((l) => l.sink !== undefined).length;
     result.left.push(m.leftInTopics(id));
     if (events > 0) result.left.push(m.leftInWindows(events));
+    const userId = result.testUserId;
+    if (userId !== undefined) {
+      await removeTestUser(source, userId);
+      out.info(m.deletedUser(userId));
+      result.left.push(m.leftInShop(id));
+    }
     for (const left of result.left) out.warn(left);
   } catch (error) {
     record(run, 'cleanup', false, m.cleanupFailed(message(error)));

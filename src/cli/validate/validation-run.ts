@@ -44,6 +44,8 @@ export interface ValidationResult {
   ok: boolean;
   failed?: string;
   testOrderId?: number;
+  /** The user the shop analytics' check registered (and removes again). */
+  testUserId?: number;
   checks: Check[];
   latencies: ChangeLatency[];
   endToEnd?: { averageMs: number; p99Ms: number; maxMs: number; limitMs: number };
