@@ -17,10 +17,14 @@ export interface RankEntry {
   readonly rows: Row[];
 }
 
-/** The rows one partition holds, sorted by their sort key, with their estimated heap bytes. */
+/**
+ * The rows one partition holds, sorted by their sort key, with their estimated heap bytes, and
+ * the partition's rank end when it is read from the rows (fixed by the first row, as Flink keeps it).
+ */
 export interface RankPartition {
   readonly entries: RankEntry[];
   bytes: number;
+  rankEnd?: number;
 }
 
 /** Heap bytes of a partition's entry and Map slot, of a sort key entry, and of a row. */
@@ -40,10 +44,18 @@ export function emptyPartition(): RankPartition {
 export const partitionCodec: StateCodec<RankPartition> = {
   bytes: (partition) => partition.bytes,
   encode: (partition) =>
-    pack([partition.entries.map((entry) => [entry.key, entry.rows.map((row) => pack(row))]), partition.bytes]),
+    pack([
+      partition.entries.map((entry) => [entry.key, entry.rows.map((row) => pack(row))]),
+      partition.bytes,
+      partition.rankEnd ?? null,
+    ]),
   decode: (packed) => {
-    const [entries, bytes] = unpack(packed) as [[Value[], PackedRow[]][], number];
-    return { entries: entries.map(([key, rows]) => ({ key: [...key], rows: rows.map(unpack) })), bytes };
+    const [entries, bytes, rankEnd] = unpack(packed) as [[Value[], PackedRow[]][], number, number | null | undefined];
+    return {
+      entries: entries.map(([key, rows]) => ({ key: [...key], rows: rows.map(unpack) })),
+      bytes,
+      ...(typeof rankEnd === 'number' ? { rankEnd } : {}),
+    };
   },
 };
 

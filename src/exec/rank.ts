@@ -31,7 +31,14 @@ export interface RankSpec {
   readonly partitionKeys: readonly number[];
   readonly orderKeys: readonly SortField[];
   readonly rankStart: number;
+  /** The last rank kept, unless `rankEndField` gives it. */
   readonly rankEnd: number;
+  /**
+   * Flink's VariableRankRange (`WHERE rn <= col`): the rank end is this input field's value in the
+   * first row a partition receives, kept for the partition from then on (a later row's other value
+   * is ignored, as Flink only counts it). rankStart is 1 then.
+   */
+  readonly rankEndField?: number;
   /** Whether each output row carries its rank (a BIGINT appended to the input's fields). */
   readonly outputRankNumber: boolean;
   readonly strategy: RankStrategy;
@@ -54,6 +61,8 @@ export class RankOperator implements Operator {
   private readonly state = new SpillableMap(partitionCodec);
   private readonly times: WriteTimes | undefined;
   private readonly withNumber: boolean;
+  /** The rank end of the partition being processed. */
+  private rankEnd: number;
 
   constructor(
     private readonly spec: RankSpec,
@@ -65,6 +74,7 @@ export class RankOperator implements Operator {
     this.times = retention ? new WriteTimes(retention) : undefined;
     // Flink's algorithms without rank numbers cannot skip ranks: an offset takes the other one.
     this.withNumber = spec.outputRankNumber || spec.rankStart > 1;
+    this.rankEnd = spec.rankEnd;
   }
 
   close(): void {
@@ -75,7 +85,8 @@ export class RankOperator implements Operator {
     const out: Change[] = [];
     const times = this.times;
     const now = this.retention ? this.retention.now() : 0;
-    const { rankStart, rankEnd, outputRankNumber } = this.spec;
+    const { rankStart, outputRankNumber, rankEndField } = this.spec;
+    const variable = rankEndField !== undefined;
     for (const change of changes) {
       const key = this.partitionOf(change.row);
       if (times?.expired(key, now)) {
@@ -84,10 +95,14 @@ export class RankOperator implements Operator {
       }
       let partition = this.state.get(key);
       if (!partition) {
-        if (!isAccumulate(change.kind) && this.spec.strategy.kind !== 'UpdateFast') continue;
+        // Flink reads a variable rank end from any first row, a retraction too.
+        if (!variable && !isAccumulate(change.kind) && this.spec.strategy.kind !== 'UpdateFast') continue;
         partition = emptyPartition();
+        if (variable) partition.rankEnd = rankEndOf(change.row[rankEndField]);
         this.state.set(key, partition);
       }
+      this.rankEnd = partition.rankEnd ?? this.spec.rankEnd;
+      const rankEnd = this.rankEnd;
       const sorted = new SortedRows(partition, this.compare, (bytes) => this.state.grow(bytes));
       const time = change.time;
       const emit: Emit = (kind, row, rank) => {
@@ -108,7 +123,8 @@ export class RankOperator implements Operator {
           if (change.kind !== '-U') this.updatable(sorted, sortKey, change.row, emit);
           break;
       }
-      if (partition.entries.length === 0) {
+      // A variable rank end outlives the partition's rows, as Flink's rank end state does.
+      if (partition.entries.length === 0 && !variable) {
         this.state.delete(key);
         times?.forget(key);
       } else {
@@ -125,14 +141,14 @@ export class RankOperator implements Operator {
   }
 
   private inRankEnd(rank: number): boolean {
-    return rank <= this.spec.rankEnd;
+    return rank <= this.rankEnd;
   }
 
   /** Whether a row of `key` enters the buffer of the top `rankEnd` rows (ties go after the held ones). */
   private inBufferRange(sorted: SortedRows, key: readonly Value[]): boolean {
     const last = sorted.entries.at(-1);
     if (!last) return true;
-    return this.compare(key, last.key) < 0 || sorted.count() < this.spec.rankEnd;
+    return this.compare(key, last.key) < 0 || sorted.count() < this.rankEnd;
   }
 
   // ─── AppendFastStrategy (AppendOnlyTopNFunction) ─────────────────────────────────────────────
@@ -146,7 +162,7 @@ export class RankOperator implements Operator {
       sorted.truncate(stop);
       return;
     }
-    if (sorted.count() > this.spec.rankEnd) {
+    if (sorted.count() > this.rankEnd) {
       const lastAt = sorted.entries.length - 1;
       const last = sorted.entries[lastAt] as RankEntry;
       const dropped = sorted.removeAt(lastAt, last.rows.length - 1);
@@ -213,7 +229,7 @@ export class RankOperator implements Operator {
         if (this.inRankEnd(last)) {
           rank = last;
         } else {
-          dropped = entry.rows[this.spec.rankEnd - rank];
+          dropped = entry.rows[this.rankEnd - rank];
           break;
         }
       } else {
@@ -278,7 +294,7 @@ export class RankOperator implements Operator {
   /** The retracted row is deleted, and the row that moves up to the last rank is inserted. */
   private retractWithoutNumber(sorted: SortedRows, key: readonly Value[], row: Row, emit: Emit): boolean {
     const entries = sorted.entries;
-    const rankEnd = this.spec.rankEnd;
+    const rankEnd = this.rankEnd;
     let next = 1;
     let found = false;
     for (let at = 0; at < entries.length && this.inRankEnd(next); at++) {
@@ -344,7 +360,7 @@ export class RankOperator implements Operator {
         emit('+U', row, 0);
       } else if (this.inBufferRange(sorted, key)) {
         sorted.add(key, row);
-        if (sorted.count() > this.spec.rankEnd) {
+        if (sorted.count() > this.rankEnd) {
           const lastAt = sorted.entries.length - 1;
           const last = sorted.entries[lastAt] as RankEntry;
           emit('-D', sorted.removeAt(lastAt, last.rows.length - 1), 0);
@@ -444,4 +460,9 @@ export class RankOperator implements Operator {
     }
     return undefined;
   }
+}
+
+/** A rank end read from a row: a NULL ranks nothing (Flink reads it as 0). */
+function rankEndOf(value: Value | undefined): number {
+  return typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : 0;
 }

@@ -1,5 +1,6 @@
 import { shownOptionValue } from '../connectors/secret-text.ts';
 import type { AggregateCall } from '../exec/accumulators.ts';
+import type { RankSpec } from '../exec/rank.ts';
 import type { WindowSpec } from '../exec/window.ts';
 import type { BoundExpr } from '../expr/bound.ts';
 import { toText } from '../expr/cast.ts';
@@ -117,6 +118,12 @@ export function formatExpression(expr: BoundExpr, input: readonly Field[]): stri
 
 function list(items: readonly string[]): string {
   return `[${items.join(', ')}]`;
+}
+
+/** Flink's RankRange text: ConstantRankRange's bounds, or VariableRankRange's end field. */
+function rankRangeText(spec: RankSpec, fields: readonly Field[]): string {
+  if (spec.rankEndField === undefined) return `rankStart=${spec.rankStart}, rankEnd=${spec.rankEnd}`;
+  return `rankEnd=${fields[spec.rankEndField]?.name}`;
 }
 
 function keyNames(key: readonly number[], fields: readonly Field[]): string {
@@ -270,7 +277,7 @@ export function describeNode(node: PlanNode): string {
       const orderBy = spec.orderKeys.map(
         (order) => `${node.input.fields[order.field]?.name} ${order.descending ? 'DESC' : 'ASC'}`,
       );
-      return `Rank(strategy=[${strategy}], rankType=[ROW_NUMBER], rankRange=[rankStart=${spec.rankStart}, rankEnd=${spec.rankEnd}], partitionBy=${keyNames(spec.partitionKeys, node.input.fields)}, orderBy=${list(orderBy)}, select=${list(node.fields.map((f) => f.name))})`;
+      return `Rank(strategy=[${strategy}], rankType=[ROW_NUMBER], rankRange=[${rankRangeText(spec, node.input.fields)}], partitionBy=${keyNames(spec.partitionKeys, node.input.fields)}, orderBy=${list(orderBy)}, select=${list(node.fields.map((f) => f.name))})`;
     }
     case 'Deduplicate':
       return `Deduplicate(keep=[${node.spec.keepLastRow ? 'LastRow' : 'FirstRow'}], key=${keyNames(node.spec.keys, node.input.fields)}, order=[${node.spec.rowtime ? 'ROWTIME' : 'PROCTIME'}])`;

@@ -113,12 +113,12 @@ export function planRank(block: RankedBlock, input: Relation, outer: Select, ctx
 
   // PARTITION BY and ORDER BY columns; expressions are computed by a Calc below the rank.
   const extras: BoundExpr[] = [];
-  const keyOf = (expr: Expression): number => {
-    const bound = bindExpression(expr, input.scope, { source: innerCtx.source });
+  const fieldOf = (bound: BoundExpr): number => {
     if (bound.kind === 'input') return bound.index;
     extras.push(bound);
     return input.node.fields.length + extras.length - 1;
   };
+  const keyOf = (expr: Expression): number => fieldOf(bindExpression(expr, input.scope, { source: innerCtx.source }));
   const partitionKeys = over.partitionBy.map(keyOf);
   const orderKeys: SortField[] = over.orderBy.map((order) => ({
     field: keyOf(order.expression),
@@ -126,15 +126,6 @@ export function planRank(block: RankedBlock, input: Relation, outer: Select, ctx
     // Flink sorts NULL lowest: first in ascending order, last in descending order.
     nullsFirst: order.nullsFirst ?? !order.descending,
   }));
-  const rankInput =
-    extras.length === 0
-      ? input.node
-      : makeCalc(
-          input.node,
-          [...identity(input.node), ...extras],
-          uniqueNames([...input.node.fields.map((f) => f.name), ...extras.map((_, i) => `$f${i}`)]),
-        );
-
   // The block's items, with the ROW_NUMBER at `rankAt` (placeholder until the rank is planned).
   const items: { expr?: BoundExpr; name: string }[] = [];
   let rankAt = -1;
@@ -180,12 +171,32 @@ export function planRank(block: RankedBlock, input: Relation, outer: Select, ctx
     );
   }
   const { range, remaining } = rankRange(condition, rankAt, where.at, ctx);
-  const [rankStart, rankEnd] = range;
-  const constant = rankStart === rankEnd;
+  const rankEndField =
+    range.kind === 'variable' ? variableRankEnd(items[range.field]?.expr, fieldOf, where.at, ctx) : undefined;
+  const rankInput =
+    extras.length === 0
+      ? input.node
+      : makeCalc(
+          input.node,
+          [...identity(input.node), ...extras],
+          uniqueNames([...input.node.fields.map((f) => f.name), ...extras.map((_, i) => `$f${i}`)]),
+        );
+
+  const [rankStart, rankEnd] = range.kind === 'constant' ? range.range : [1, 0];
+  const constant = range.kind === 'constant' && rankStart === rankEnd;
   const outputRankNumber =
     !constant && (readsColumn(outer, rankName, block.qualifiers) || (remaining ? usesInput(remaining, rankAt) : false));
 
-  const rankNode = planRankNode(rankInput, partitionKeys, orderKeys, range, outputRankNumber, call.at, innerCtx);
+  const rankNode = planRankNode(
+    rankInput,
+    partitionKeys,
+    orderKeys,
+    [rankStart, rankEnd],
+    rankEndField,
+    outputRankNumber,
+    call.at,
+    innerCtx,
+  );
   const rankValue: BoundExpr = outputRankNumber
     ? inputRef(rankInput.fields.length, RANK_FIELD, rankType)
     : literal(constant ? BigInt(rankStart) : null, constant ? rankType : T.bigint(true));
@@ -204,11 +215,20 @@ function planRankNode(
   partitionKeys: readonly number[],
   orderKeys: readonly SortField[],
   [rankStart, rankEnd]: readonly [number, number],
+  rankEndField: number | undefined,
   outputRankNumber: boolean,
   at: number,
   ctx: PlanContext,
 ): PlanNode {
-  const windowed = planWindowRank(input, partitionKeys, orderKeys, [rankStart, rankEnd], outputRankNumber, at, ctx);
+  const windowed = planWindowRank(
+    input,
+    partitionKeys,
+    orderKeys,
+    rankEndField === undefined ? [rankStart, rankEnd] : { field: rankEndField },
+    outputRankNumber,
+    at,
+    ctx,
+  );
   if (windowed) return windowed;
   const first = orderKeys[0] as SortField;
   const timeType = input.fields[first.field]?.type;
@@ -216,7 +236,7 @@ function planRankNode(
     timeType && (timeType.kind === 'TIMESTAMP' || timeType.kind === 'TIMESTAMP_LTZ')
       ? timeType.timeAttribute
       : undefined;
-  if (rankStart === 1 && rankEnd === 1 && orderKeys.length === 1 && timeAttribute) {
+  if (rankEndField === undefined && rankStart === 1 && rankEnd === 1 && orderKeys.length === 1 && timeAttribute) {
     if (input.changelog.kind !== 'insert-only') {
       throw new SqlError(
         'SQL_UPDATES_NOT_SUPPORTED',
@@ -244,7 +264,7 @@ function planRankNode(
   // algorithm with row numbers), and a row moving up a rank is added before its old rank is
   // retracted: no key identifies the rows then, so a keyed sink materializes them.
   const uniqueKey =
-    rankStart === 1 && rankEnd === 1
+    rankEndField === undefined && rankStart === 1 && rankEnd === 1
       ? partitionKeys
       : outputRankNumber
         ? [...partitionKeys, input.fields.length]
@@ -259,6 +279,7 @@ function planRankNode(
       orderKeys,
       rankStart,
       rankEnd,
+      ...(rankEndField === undefined ? {} : { rankEndField }),
       outputRankNumber,
       strategy: rankStrategy(input, partitionKeys, orderKeys),
     },
@@ -268,7 +289,37 @@ function planRankNode(
   };
 }
 
-type Bound = { kind: 'lower' | 'upper'; value: number } | { kind: 'both'; value: number } | { kind: 'none' };
+/**
+ * The field of the rank's input that holds a variable rank end (computed below the rank when the
+ * block computes it). Flink's TopN functions read it as a BIGINT, INTEGER or SMALLINT.
+ */
+function variableRankEnd(
+  expr: BoundExpr | undefined,
+  fieldOf: (expr: BoundExpr) => number,
+  at: number,
+  ctx: PlanContext,
+): number {
+  const kind = expr?.type.kind;
+  if (!expr || (kind !== 'BIGINT' && kind !== 'INT' && kind !== 'SMALLINT')) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      at,
+      `variable rank index column must be long, short or int type, while input type is ${expr ? describeType(expr.type) : 'the rank number'}`,
+      'CAST the rank end column to INT or BIGINT in the query that ranks',
+    );
+  }
+  return fieldOf(expr);
+}
+
+type Bound =
+  | { kind: 'lower' | 'upper'; value: number }
+  | { kind: 'both'; value: number }
+  | { kind: 'column'; field: number }
+  | { kind: 'none' };
+
+/** A rank range: constant bounds, or Flink's VariableRankRange (a column of the block as the end). */
+type RankRange = { kind: 'constant'; range: [number, number] } | { kind: 'variable'; field: number };
 
 const FLIPPED: Readonly<Record<string, string>> = {
   LESS_THAN: 'GREATER_THAN',
@@ -281,14 +332,16 @@ const FLIPPED: Readonly<Record<string, string>> = {
 /**
  * The rank range of a condition on the rank column (at `rankField`), as Flink's RankUtil reads
  * it: its conjuncts that compare the rank column alone with a constant (`rn <= 10`, `10 >= rn`,
- * `rn = 1`, `rn < 5`, and BETWEEN as a lower and an upper bound), and the other conjuncts.
+ * `rn = 1`, `rn < 5`, and BETWEEN as a lower and an upper bound), and the other conjuncts. A
+ * single conjunct bounding the rank from above by a column (`rn <= n`, and as RankUtil reads it,
+ * `rn < n` and `rn = n` too) is a variable range ending at that column.
  */
 function rankRange(
   condition: BoundExpr,
   rankField: number,
   at: number,
   ctx: PlanContext,
-): { range: [number, number]; remaining?: BoundExpr } {
+): { range: RankRange; remaining?: BoundExpr } {
   const conjuncts: BoundExpr[] = [];
   const split = (expr: BoundExpr) => {
     if (expr.kind === 'call' && expr.name === 'AND') expr.args.forEach(split);
@@ -303,11 +356,13 @@ function rankRange(
     else others.push(conjunct);
   }
   const [a, b] = bounds;
-  let range: [number, number] | undefined;
-  if (bounds.length === 1 && a?.kind === 'upper') range = [1, a.value];
-  else if (bounds.length === 1 && a?.kind === 'both') range = [a.value, a.value];
-  else if (bounds.length === 2 && a?.kind === 'lower' && b?.kind === 'upper') range = [a.value, b.value];
-  else if (bounds.length === 2 && a?.kind === 'upper' && b?.kind === 'lower') range = [b.value, a.value];
+  let range: RankRange | undefined;
+  const constant = (start: number, end: number): RankRange => ({ kind: 'constant', range: [start, end] });
+  if (bounds.length === 1 && a?.kind === 'upper') range = constant(1, a.value);
+  else if (bounds.length === 1 && a?.kind === 'both') range = constant(a.value, a.value);
+  else if (bounds.length === 1 && a?.kind === 'column') range = { kind: 'variable', field: a.field };
+  else if (bounds.length === 2 && a?.kind === 'lower' && b?.kind === 'upper') range = constant(a.value, b.value);
+  else if (bounds.length === 2 && a?.kind === 'upper' && b?.kind === 'lower') range = constant(b.value, a.value);
   if (!range) {
     const onlyStart = bounds.length === 1 && a?.kind === 'lower';
     throw new SqlError(
@@ -317,7 +372,7 @@ function rankRange(
       onlyStart
         ? 'Rank end is not specified. Currently rank only support TopN, which means the rank end must be specified.'
         : 'this filter gives the ROW_NUMBER no rank range: Flink runs ROW_NUMBER() OVER only as a Top-N or deduplication',
-      'filter the rank column against constants: rn <= N, rn < N, rn = N, rn BETWEEN a AND b (or rn >= a AND rn <= b)',
+      'filter the rank column against constants (rn <= N, rn < N, rn = N, rn BETWEEN a AND b, or rn >= a AND rn <= b), or alone against a column: rn <= col',
     );
   }
   const remaining = others.reduce<BoundExpr | undefined>(
@@ -340,6 +395,12 @@ function limitBound(expr: BoundExpr, rankField: number): Bound | undefined {
     other = left;
     name = FLIPPED[name] as string;
   } else return undefined;
+  // A column, maybe widened to the rank's BIGINT for the comparison.
+  const column = other.kind === 'cast' && other.operand.kind === 'input' ? other.operand : other;
+  if (column.kind === 'input') {
+    const upper = name === 'LESS_THAN' || name === 'LESS_THAN_OR_EQUAL' || name === 'EQUALS';
+    return upper ? { kind: 'column', field: column.index } : { kind: 'none' };
+  }
   const value = constantInteger(other);
   if (value === undefined) return { kind: 'none' };
   switch (name) {

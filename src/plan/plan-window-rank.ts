@@ -18,7 +18,7 @@ export function planWindowRank(
   input: PlanNode,
   partitionKeys: readonly number[],
   orderKeys: readonly SortField[],
-  [rankStart, rankEnd]: readonly [number, number],
+  range: readonly [number, number] | { readonly field: number },
   outputRankNumber: boolean,
   at: number,
   ctx: PlanContext,
@@ -35,6 +35,16 @@ export function planWindowRank(
     tvf = source.tvf;
   }
   if (start === undefined || end === undefined || tvf === undefined) return undefined;
+  if (!Array.isArray(range)) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      at,
+      `Rank strategy rankEnd=$${(range as { readonly field: number }).field} is not supported on window rank currently.`,
+      'a window Top-N needs a constant rank end: rn <= N',
+    );
+  }
+  const [rankStart, rankEnd] = range as readonly [number, number];
   const window = tvf.window;
   if (window.type === 'SESSION') {
     throw new SqlError(

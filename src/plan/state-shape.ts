@@ -76,7 +76,8 @@ function describe(node: PlanNode): string | undefined {
     case 'Rank': {
       const spec = node.spec;
       const order = spec.orderKeys.map((o) => `${fieldsOf(node.input, [o.field])} ${o.descending ? 'DESC' : 'ASC'}`);
-      return `ROW_NUMBER over (${fieldsOf(node.input, spec.partitionKeys)}) by (${order.join(', ')}) in ${spec.rankStart}..${spec.rankEnd}`;
+      const end = spec.rankEndField === undefined ? spec.rankEnd : fieldsOf(node.input, [spec.rankEndField]);
+      return `ROW_NUMBER over (${fieldsOf(node.input, spec.partitionKeys)}) by (${order.join(', ')}) in ${spec.rankStart}..${end}`;
     }
     case 'Deduplicate':
       return `the ${node.spec.keepLastRow ? 'last' : 'first'} row of (${fieldsOf(node.input, node.spec.keys)}) by ${fieldsOf(node.input, [node.spec.timeField])}`;

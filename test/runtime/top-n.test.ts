@@ -4,7 +4,9 @@
  * rank per category into jdbc tables. The sink tables must end as PostgreSQL computes the same
  * query over the source table (ROW_NUMBER() OVER ... in PostgreSQL), after inserts, updates and
  * deletes, and again after the jobs restart (their state rebuilt by replay) and under a state
- * memory budget of 0 bytes (all state spilled to disk between operator calls).
+ * memory budget of 0 bytes (all state spilled to disk between operator calls). The variable Top-N
+ * reads its rank end from a column (`rn <= n`, Flink's VariableRankRange) that is the same for every
+ * row of a category, so PostgreSQL's `rn <= n` is the expected result.
  */
 import { describe } from 'node:test';
 import type pg from 'pg';
@@ -19,6 +21,8 @@ WITH (${jdbcOptions('sink_db', 'topn.ranked')});
 CREATE TABLE top_orders (order_id BIGINT, category STRING, total_amount DECIMAL(10, 2),
   PRIMARY KEY (order_id) NOT ENFORCED)
 WITH (${jdbcOptions('sink_db', 'topn.orders')});
+CREATE TABLE top_variable (category STRING, rn BIGINT, order_id BIGINT, PRIMARY KEY (category, rn) NOT ENFORCED)
+WITH (${jdbcOptions('sink_db', 'topn.variable')});
 `;
 
 const RANKED = `${SQL}
@@ -31,6 +35,12 @@ INSERT INTO top_orders SELECT order_id, product_category, total_amount FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY product_category ORDER BY total_amount DESC, order_id) AS rn
   FROM ods_orders) WHERE rn BETWEEN 2 AND 3;`;
 
+const VARIABLE = `${SQL}
+INSERT INTO top_variable SELECT product_category, rn, order_id FROM (
+  SELECT product_category, order_id, CHAR_LENGTH(product_category) AS n,
+    ROW_NUMBER() OVER (PARTITION BY product_category ORDER BY total_amount DESC, order_id) AS rn
+  FROM ods_orders) WHERE rn <= n;`;
+
 /** The same queries, as PostgreSQL computes them over the source table. */
 const EXPECTED_RANKED = `
 SELECT product_category AS category, rn::int, order_id::int, total_amount::text FROM (
@@ -40,6 +50,11 @@ const EXPECTED_UNRANKED = `
 SELECT order_id::int, product_category AS category, total_amount::text FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY product_category ORDER BY total_amount DESC, order_id) AS rn
   FROM business.orders) t WHERE rn BETWEEN 2 AND 3 ORDER BY 1`;
+const EXPECTED_VARIABLE = `
+SELECT product_category AS category, rn::int, order_id::int FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY product_category ORDER BY total_amount DESC, order_id) AS rn
+  FROM business.orders) t WHERE rn <= char_length(product_category) ORDER BY 1, 2`;
+const ACTUAL_VARIABLE = 'SELECT category, rn::int, order_id::int FROM topn.variable ORDER BY 1, 2';
 const ACTUAL_RANKED = 'SELECT category, rn::int, order_id::int, total_amount::text FROM topn.ranked ORDER BY 1, 2';
 const ACTUAL_UNRANKED = 'SELECT order_id::int, category, total_amount::text FROM topn.orders ORDER BY 1';
 
@@ -89,14 +104,17 @@ describe('Top-N over postgres-cdc into jdbc tables', () => {
       ...ECOMMERCE,
       sinkTables: `CREATE SCHEMA topn;
       CREATE TABLE topn.ranked (category VARCHAR(50), rn BIGINT, order_id BIGINT, total_amount DECIMAL(10, 2), PRIMARY KEY (category, rn));
-      CREATE TABLE topn.orders (order_id BIGINT PRIMARY KEY, category VARCHAR(50), total_amount DECIMAL(10, 2));`,
+      CREATE TABLE topn.orders (order_id BIGINT PRIMARY KEY, category VARCHAR(50), total_amount DECIMAL(10, 2));
+      CREATE TABLE topn.variable (category VARCHAR(50), rn BIGINT, order_id BIGINT, PRIMARY KEY (category, rn));`,
       scripts: [
         ['ranked.sql', RANKED],
         ['unranked.sql', UNRANKED],
+        ['variable.sql', VARIABLE],
       ],
       comparisons: [
         { sink: ACTUAL_RANKED, oracle: EXPECTED_RANKED },
         { sink: ACTUAL_UNRANKED, oracle: EXPECTED_UNRANKED },
+        { sink: ACTUAL_VARIABLE, oracle: EXPECTED_VARIABLE },
       ],
       change: ({ source }, count) => writeRankingChanges(source, random, count, ids),
     },

@@ -108,3 +108,26 @@ INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
 -- case: ROW_NUMBER over a named window is resolved from the WINDOW clause
 INSERT INTO top_orders SELECT order_id, city, amount FROM (
   SELECT *, ROW_NUMBER() OVER w AS rn FROM orders WINDOW w AS (PARTITION BY city ORDER BY amount DESC)) WHERE rn <= 2;
+
+-- case: a rank end read from a column of the input (Flink's VariableRankRange), computed below the Rank
+INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
+  SELECT city, order_id, amount, CAST(user_id AS INT) AS n, ROW_NUMBER() OVER (PARTITION BY city ORDER BY amount DESC) AS rn
+  FROM orders) WHERE rn <= n;
+
+-- case: a variable rank end with a lower bound too is no rank range in Flink 1.18
+INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY city ORDER BY amount DESC) AS rn FROM orders) WHERE rn <= user_id AND rn > 1;
+
+-- case: a variable rank end must be a column, not an expression
+INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY city ORDER BY amount DESC) AS rn FROM orders) WHERE rn <= user_id + 1;
+
+-- case: a variable rank end of a type Flink's Top-N cannot read
+INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
+  SELECT city, order_id, amount, CAST(user_id AS TINYINT) AS n, ROW_NUMBER() OVER (PARTITION BY city ORDER BY amount DESC) AS rn
+  FROM orders) WHERE rn <= n;
+
+-- case: a window Top-N with a variable rank end is Flink 1.18's error
+INSERT INTO top_orders SELECT order_id, city, amount FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY amount DESC) AS rn
+  FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE))) WHERE rn <= user_id;
