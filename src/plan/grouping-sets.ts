@@ -1,6 +1,6 @@
 import type { AggregateCall } from '../exec/accumulators.ts';
 import { type BoundExpr, inputRef, literal } from '../expr/bound.ts';
-import type { Expression, FunctionCall, GroupingElement, Select } from '../sql/ast.ts';
+import { childExpressions, type Expression, type FunctionCall, type GroupingElement, type Select } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { T, withNullable } from '../types/data-type.ts';
 import { uniqueNames } from './build.ts';
@@ -9,6 +9,25 @@ import type { PlanContext } from './relation.ts';
 
 /** Calcite's grouping functions, bound over the expand id of a GroupAggregate. */
 export const GROUPING_FUNCTIONS = new Set(['GROUPING', 'GROUPING_ID', 'GROUP_ID']);
+
+/** The distinct GROUPING, GROUPING_ID and GROUP_ID calls of a block's SELECT list and HAVING. */
+export function collectGroupingCalls(select: Select): FunctionCall[] {
+  const found: FunctionCall[] = [];
+  const shapes = new Set<string>();
+  const visit = (expr: Expression | undefined): void => {
+    if (!expr) return;
+    if (expr.kind === 'call' && GROUPING_FUNCTIONS.has(expr.name) && !expr.over) {
+      const shape = shapeKey(expr);
+      if (!shapes.has(shape)) found.push(expr);
+      shapes.add(shape);
+      return;
+    }
+    childExpressions(expr).forEach(visit);
+  };
+  for (const item of select.items) if (item.kind === 'expression') visit(item.expression);
+  visit(select.having);
+  return found;
+}
 
 /** An expression's shape without source positions: equal shapes are the same expression. */
 export function shapeKey(expr: Expression): string {
@@ -19,15 +38,19 @@ export function shapeKey(expr: Expression): string {
 export interface GroupingSets {
   /** The distinct group expressions, in the order they are first written: the group keys. */
   readonly expressions: readonly Expression[];
-  /** Each grouping set as positions in `expressions`, ascending, the sets by their expand id. */
-  readonly sets: readonly (readonly number[])[];
+  /**
+   * The grouping sets of each GROUP_ID() value, as Calcite's RelBuilder splits a GROUP BY that
+   * gives a set more than once: branch 0 has every set, branch n the sets given more than n
+   * times. Each set as positions in `expressions`, ascending; a branch's sets by their expand id.
+   */
+  readonly branches: readonly (readonly (readonly number[])[])[];
 }
 
 /**
  * The grouping sets of the block, as Calcite builds them: the cross product of the sets of the
  * GROUP BY's elements (`GROUP BY a, ROLLUP(b, c)` is (a, b, c), (a, b), (a)). Undefined for a plain
- * GROUP BY. A set given twice is refused: Calcite aggregates it twice and tells the copies apart by
- * GROUP_ID(), through a union of aggregates, which Rivulet does not plan.
+ * GROUP BY. A set given more than once is aggregated once per copy, the copies told apart by
+ * GROUP_ID(): Calcite plans a union of aggregates, one per GROUP_ID() value.
  */
 export function groupingSetsOf(select: Select, ctx: PlanContext): GroupingSets | undefined {
   if (!select.groupingSets) return undefined;
@@ -70,21 +93,21 @@ export function groupingSetsOf(select: Select, ctx: PlanContext): GroupingSets |
   }
   const width = expressions.length;
   if (width > 62) throw tooMany(select.groupingSets[0]?.at ?? select.at, ctx);
-  const sets = product.map((set) => [...new Set(set)].sort((a, b) => a - b));
-  sets.sort((a, b) => Number(expandId(width, a) - expandId(width, b)));
-  for (let i = 1; i < sets.length; i++) {
-    if (expandId(width, sets[i] as number[]) === expandId(width, sets[i - 1] as number[])) {
-      const names = (sets[i] as number[]).map((k) => describeExpression(expressions[k] as Expression, ctx));
-      throw new SqlError(
-        'SQL_UNSUPPORTED',
-        ctx.source,
-        select.groupingSets[0]?.at ?? select.at,
-        `the grouping set (${names.join(', ')}) is given more than once`,
-        'Flink emits the groups of such a set once per copy, told apart by GROUP_ID(); Rivulet does not yet: list each set once',
-      );
-    }
+  // Each distinct set with the number of times it is given; a set given n times is in branches 0..n-1.
+  const counts = new Map<bigint, { set: number[]; count: number }>();
+  for (const written of product) {
+    const set = [...new Set(written)].sort((a, b) => a - b);
+    const id = expandId(width, set);
+    const seen = counts.get(id);
+    if (seen) seen.count++;
+    else counts.set(id, { set, count: 1 });
   }
-  return { expressions, sets };
+  const distinct = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+  const most = Math.max(...distinct.map((entry) => entry.count));
+  const branches = Array.from({ length: most }, (_, groupId) =>
+    distinct.filter((entry) => entry.count > groupId).map((entry) => entry.set),
+  );
+  return { expressions, branches };
 }
 
 function tooMany(at: number, ctx: PlanContext): SqlError {
@@ -95,12 +118,6 @@ function tooMany(at: number, ctx: PlanContext): SqlError {
     'too many grouping sets or group keys',
     'at most 4096 sets of 62 keys',
   );
-}
-
-function describeExpression(expr: Expression, ctx: PlanContext): string {
-  const text = ctx.source.text;
-  if (expr.kind === 'column') return expr.parts.join('.');
-  return text.slice(expr.at, expr.at + 20).split(/[,)]/)[0] ?? '?';
 }
 
 /**
@@ -193,11 +210,17 @@ export function expandGroupingSets(
  * GROUPING(a, ...), GROUPING_ID(a, ...) and GROUP_ID() over the output of the aggregate: a bit per
  * argument, the first the highest, set when the argument is not in the row's grouping set. Read
  * from `$e` (at `expandIdField`) by a CASE over the sets, or a constant when there is one set.
+ * GROUP_ID() is the constant `groupId` of the aggregate's branch.
  */
 export function bindGroupingCall(
   call: FunctionCall,
   keyOf: (expr: Expression) => number,
-  grouping: { readonly sets: readonly (readonly number[])[]; readonly width: number; readonly expandIdField?: number },
+  grouping: {
+    readonly sets: readonly (readonly number[])[];
+    readonly width: number;
+    readonly expandIdField?: number;
+    readonly groupId: number;
+  },
   ctx: PlanContext,
 ): BoundExpr {
   const { sets, width, expandIdField } = grouping;
@@ -205,7 +228,7 @@ export function bindGroupingCall(
   if (call.name === 'GROUP_ID') {
     if (call.args.length > 0 || call.star)
       throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, 'GROUP_ID takes no arguments');
-    return literal(0n, type);
+    return literal(BigInt(grouping.groupId), type);
   }
   if (call.args.length === 0 || call.star || call.distinct) {
     throw new SqlError('SQL_INVALID_CALL', ctx.source, call.at, `${call.name} needs one or more group expressions`);

@@ -1,12 +1,19 @@
 import type { AggregateCall } from '../exec/accumulators.ts';
-import type { BoundExpr } from '../expr/bound.ts';
+import { type BoundExpr, inputRef } from '../expr/bound.ts';
 import { childExpressions, type Expression, type FunctionCall, type Select } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { withoutTimeAttribute } from '../types/data-type.ts';
 import { type BindEnvironment, bindExpression } from './bind-expression.ts';
-import { makeCalc } from './build.ts';
+import { makeCalc, uniqueNames } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
-import { bindGroupingCall, expandGroupingSets, GROUPING_FUNCTIONS, groupingSetsOf, shapeKey } from './grouping-sets.ts';
+import {
+  bindGroupingCall,
+  collectGroupingCalls,
+  expandGroupingSets,
+  GROUPING_FUNCTIONS,
+  groupingSetsOf,
+  shapeKey,
+} from './grouping-sets.ts';
 import type { Field, PlanNode, WindowTableFunction } from './nodes.ts';
 import { type AddCall, type AggregateOutput, planAggregateCall } from './plan-aggregate-call.ts';
 import {
@@ -16,6 +23,7 @@ import {
   propertyFields,
   usedProperties,
 } from './plan-group-window.ts';
+import { planUnion } from './plan-set-operation.ts';
 import { checkRetractable, isAggregateCall, userAggregateCall } from './plan-user-aggregate.ts';
 import type { PlanContext, Relation } from './relation.ts';
 import { Scope } from './scope.ts';
@@ -63,6 +71,8 @@ export interface AggregatePlan {
  * GROUP BY and aggregates: a Calc computes the group keys and aggregate arguments, then a
  * GroupAggregate (or a WindowAggregate when grouping by the window of a window TVF) computes
  * [keys..., aggregates...]. Expressions above it are bound by matching group keys and calls.
+ * Grouping sets given more than once are Calcite's union of one aggregate per GROUP_ID() value,
+ * each projected to [keys..., aggregates..., grouping functions...].
  */
 export function planAggregate(select: Select, from: Relation, ctx: PlanContext, hints?: StateTtlHints): AggregatePlan {
   const env: BindEnvironment = { source: ctx.source };
@@ -169,63 +179,109 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   checkRetractable(aggregateCalls, calls, preCalc, ctx);
   const window = groupWindow ? undefined : windowOf(from.node, projection, groupKeys);
   if (!window && !groupWindow && readsSessionWindow(from.node)) throw sessionNotAggregated(select.at, ctx);
-  if ((window || groupWindow) && groupingSets) {
+  if (groupWindow && groupingSets) {
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
       select.groupingSets?.[0]?.at ?? select.at,
-      'GROUPING SETS, ROLLUP and CUBE of a window aggregate are not supported yet',
-      'aggregate each grouping set in its own query and UNION ALL them',
+      'GROUPING SETS, ROLLUP and CUBE of a legacy group window aggregate (GROUP BY TUMBLE(...)) are not supported',
+      'as in Flink 1.18: group by window_start, window_end of a window TVF with the grouping sets beside them',
     );
   }
-  // Grouping sets: an Expand below the aggregate, its expand id `$e` the last group key (Flink's
-  // DecomposeGroupingSetsRule); a single set is a plain GROUP BY.
-  const sets = groupingSets?.sets ?? [groupKeys.map((_, k) => k)];
-  const expanded = sets.length > 1 ? expandGroupingSets(preCalc, groupKeys, sets, aggregateCalls) : undefined;
-  const aggregateInput = expanded?.node ?? preCalc;
-  const aggregateKeys = expanded?.groupKeys ?? groupKeys;
-  const keyFields: Field[] = aggregateKeys.map((k) => aggregateInput.fields[k] as Field);
-  const fields: Field[] = [
-    ...keyFields.map((f) => ({ ...f, type: withoutTimeAttribute(f.type) })),
-    ...aggregateCalls.map((c) => ({ name: c.name, type: c.type })),
-    ...(groupWindow ? propertyFields(properties, groupWindow) : []),
-  ];
+  if (window?.spec.type === 'SESSION' && groupingSets) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      select.groupingSets?.[0]?.at ?? select.at,
+      'GROUPING SETS, ROLLUP and CUBE of a SESSION window aggregate are not supported',
+      'as in Flink 1.18: over TUMBLE, HOP and CUMULATE windows they are',
+    );
+  }
   // STATE_TTL applies to group aggregates; a window aggregate's state ends with its window.
   const ttl = window || groupWindow ? undefined : hints?.take(from.hintName);
-  const node: PlanNode = groupWindow
-    ? {
-        kind: 'GroupWindowAggregate',
-        input: preCalc,
-        window: groupWindowSpec(groupWindow, timeSlot as number),
-        groupKeys,
-        calls: aggregateCalls,
-        properties,
-        fields,
-        changelog: INSERT_ONLY,
-      }
-    : window
+  // Grouping sets: an Expand below the aggregate, its expand id `$e` the last group key (Flink's
+  // DecomposeGroupingSetsRule); a single set of every key is a plain GROUP BY.
+  const aggregateOf = (sets: readonly (readonly number[])[]) => {
+    const expanded =
+      sets.length > 1 || (sets[0] as readonly number[]).length < groupKeys.length
+        ? expandGroupingSets(preCalc, groupKeys, sets, aggregateCalls)
+        : undefined;
+    const aggregateInput = expanded?.node ?? preCalc;
+    const aggregateKeys = expanded?.groupKeys ?? groupKeys;
+    const keyFields: Field[] = aggregateKeys.map((k) => aggregateInput.fields[k] as Field);
+    const fields: Field[] = [
+      ...keyFields.map((f) => ({ ...f, type: withoutTimeAttribute(f.type) })),
+      ...aggregateCalls.map((c) => ({ name: c.name, type: c.type })),
+      ...(groupWindow ? propertyFields(properties, groupWindow) : []),
+    ];
+    const calls = expanded?.calls ?? aggregateCalls;
+    const node: PlanNode = groupWindow
       ? {
-          kind: 'WindowAggregate',
+          kind: 'GroupWindowAggregate',
           input: preCalc,
-          window: window.spec,
+          window: groupWindowSpec(groupWindow, timeSlot as number),
           groupKeys,
-          windowEndKey: window.endKey,
-          windowStartKey: window.startKey,
-          ...(window.timeKey !== undefined ? { windowTimeKey: window.timeKey } : {}),
           calls: aggregateCalls,
+          properties,
           fields,
           changelog: INSERT_ONLY,
         }
-      : {
-          kind: 'GroupAggregate',
-          input: aggregateInput,
-          groupKeys: aggregateKeys,
-          calls: expanded?.calls ?? aggregateCalls,
-          fields,
-          changelog: RETRACT,
-          uniqueKey: aggregateKeys.map((_, i) => i),
-          ...(ttl !== undefined && from.hintName !== undefined ? { stateTtlHint: { input: from.hintName, ttl } } : {}),
-        };
+      : window
+        ? {
+            kind: 'WindowAggregate',
+            input: aggregateInput,
+            window: window.spec,
+            groupKeys: aggregateKeys,
+            windowEndKey: window.endKey,
+            windowStartKey: window.startKey,
+            ...(window.timeKey !== undefined ? { windowTimeKey: window.timeKey } : {}),
+            calls,
+            fields,
+            changelog: INSERT_ONLY,
+          }
+        : {
+            kind: 'GroupAggregate',
+            input: aggregateInput,
+            groupKeys: aggregateKeys,
+            calls,
+            fields,
+            changelog: RETRACT,
+            uniqueKey: aggregateKeys.map((_, i) => i),
+            ...(ttl !== undefined && from.hintName !== undefined
+              ? { stateTtlHint: { input: from.hintName, ttl } }
+              : {}),
+          };
+    const grouping = { sets, width: groupKeys.length, expandIdField: expanded ? groupKeys.length : undefined };
+    return { node, fields, callOffset: aggregateKeys.length, grouping };
+  };
+  const branches = groupingSets?.branches ?? [[groupKeys.map((_, k) => k)]];
+  const groupingCall = (call: FunctionCall, grouping: ReturnType<typeof aggregateOf>['grouping'], groupId: number) =>
+    bindGroupingCall(call, (arg) => groupShapes.indexOf(shapeKey(arg)), { ...grouping, groupId }, ctx);
+  const single = branches.length === 1 ? aggregateOf(branches[0] as readonly (readonly number[])[]) : undefined;
+  const groupingCalls = single ? [] : collectGroupingCalls(select);
+  const { node, fields, callOffset } =
+    single ??
+    unionAll(
+      branches.map((sets, groupId) => {
+        const branch = aggregateOf(sets);
+        const read = (index: number): BoundExpr =>
+          inputRef(index, (branch.fields[index] as Field).name, (branch.fields[index] as Field).type);
+        const projection = [
+          ...groupKeys.map((_, k) => read(k)),
+          ...aggregateCalls.map((_, c) => read(branch.callOffset + c)),
+          ...groupingCalls.map((call) => groupingCall(call, branch.grouping, groupId)),
+        ];
+        const names = uniqueNames([
+          ...groupKeys.map((_, k) => (branch.fields[k] as Field).name),
+          ...aggregateCalls.map((call) => call.name),
+          ...groupingCalls.map((_, i) => `$g${i}`),
+        ]);
+        return { node: makeCalc(branch.node, projection, names), scope: new Scope([]) };
+      }),
+      groupKeys.length,
+      select.at,
+      ctx,
+    );
   const windowType = groupWindow?.type ?? window?.spec.type;
   const json = aggregateCalls.find((c) => c.fn.startsWith('JSON_'));
   if (json && (windowType === 'HOP' || windowType === 'SESSION')) {
@@ -269,8 +325,11 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
         return { kind: 'input', index, name: field.name, type: field.type };
       }
       if (expr.kind === 'call' && GROUPING_FUNCTIONS.has(expr.name) && !expr.over) {
-        const grouping = { sets, width: groupKeys.length, expandIdField: expanded ? groupKeys.length : undefined };
-        return bindGroupingCall(expr, (arg) => groupShapes.indexOf(shapeKey(arg)), grouping, ctx);
+        if (single) return groupingCall(expr, single.grouping, 0);
+        const index =
+          groupKeys.length + aggregateCalls.length + groupingCalls.findIndex((c) => shapeKey(c) === shapeKey(expr));
+        const field = fields[index] as Field;
+        return { kind: 'input', index, name: field.name, type: field.type };
       }
       const groupIndex = groupShapes.indexOf(shapeKey(expr));
       if (groupIndex >= 0)
@@ -283,7 +342,7 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
       if (isAggregateCall(expr)) {
         const output = outputs[callShapes.indexOf(shapeKey(expr))] as AggregateOutput;
         return output((call) => {
-          const index = aggregateKeys.length + call;
+          const index = callOffset + call;
           const field = fields[index] as Field;
           return { kind: 'input', index, name: field.name, type: field.type };
         });
@@ -308,6 +367,12 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     },
   };
   return { relation: { node, scope: output }, env: aggregateEnv };
+}
+
+/** The branches of repeated grouping sets, one UNION ALL: [keys..., aggregates..., grouping functions...]. */
+function unionAll(branches: readonly Relation[], keys: number, at: number, ctx: PlanContext) {
+  const union = branches.slice(1).reduce((all, next) => planUnion(all, next, at, ctx), branches[0] as Relation);
+  return { node: union.node, fields: union.node.fields, callOffset: keys };
 }
 
 /**

@@ -19,7 +19,7 @@ import { type DataType, describeType, isTimestamp, T } from '../types/data-type.
 import { commonType } from '../types/type-rules.ts';
 import { type BindEnvironment, bindExpression, implicitCast } from './bind-expression.ts';
 import { distinctRows, identity, makeCalc, uniqueNames } from './build.ts';
-import { combine, INSERT_ONLY } from './changelog.ts';
+import { INSERT_ONLY } from './changelog.ts';
 import { LookupHints } from './lookup-hints.ts';
 import type { Field, PlanNode } from './nodes.ts';
 import { objectName } from './object-name.ts';
@@ -28,7 +28,7 @@ import { planCorrelate } from './plan-correlate.ts';
 import { isLookupTable, planJoin } from './plan-join.ts';
 import { overAggregates, planOver } from './plan-over.ts';
 import { planRank, rankedBlock } from './plan-rank.ts';
-import { alignSetInputs, planIntersectExcept, planIntersectExceptAll } from './plan-set-operation.ts';
+import { planIntersectExcept, planIntersectExceptAll, planUnion } from './plan-set-operation.ts';
 import {
   joinAggregateSubqueryValues,
   joinSubqueryValues,
@@ -557,16 +557,5 @@ function planValues(rows: readonly (readonly Expression[])[], at: number, ctx: P
   );
   const fields = types.map((type, i) => ({ name: `EXPR$${i}`, type }));
   const node: PlanNode = { kind: 'Values', rows: castRows, fields, changelog: INSERT_ONLY };
-  return { node, scope: new Scope(fields.map((field) => ({ ...field, qualifiers: [] }))) };
-}
-
-function planUnion(left: Relation, right: Relation, at: number, ctx: PlanContext): Relation {
-  const { inputs, fields } = alignSetInputs('UNION', left, right, at, ctx);
-  const node: PlanNode = {
-    kind: 'Union',
-    inputs,
-    fields,
-    changelog: combine(...inputs.map((input) => input.changelog)),
-  };
   return { node, scope: new Scope(fields.map((field) => ({ ...field, qualifiers: [] }))) };
 }

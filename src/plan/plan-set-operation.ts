@@ -178,3 +178,15 @@ export function planIntersectExceptAll(
   );
   return { node, scope: new Scope(node.fields.map((field) => ({ ...field, qualifiers: [] }))) };
 }
+
+/** UNION ALL of two relations: their columns aligned to common types. */
+export function planUnion(left: Relation, right: Relation, at: number, ctx: PlanContext): Relation {
+  const { inputs, fields } = alignSetInputs('UNION', left, right, at, ctx);
+  const node: PlanNode = {
+    kind: 'Union',
+    inputs,
+    fields,
+    changelog: combine(...inputs.map((input) => input.changelog)),
+  };
+  return { node, scope: new Scope(fields.map((field) => ({ ...field, qualifiers: [] }))) };
+}

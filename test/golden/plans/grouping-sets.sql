@@ -36,8 +36,12 @@ EXPLAIN SELECT city, COUNT(*) AS n, GROUPING(city) AS g FROM clicks GROUP BY GRO
 -- case: GROUP BY () is a global aggregate
 EXPLAIN SELECT COUNT(*) AS n FROM clicks GROUP BY ();
 
--- case: a grouping set given twice
+-- case: a grouping set given twice: one aggregate per GROUP_ID() value, unioned (Calcite)
 EXPLAIN SELECT city, COUNT(*) AS n FROM clicks GROUP BY city, ROLLUP (city);
+
+-- case: a repeated set of fewer keys than the GROUP BY: its branch expands to the one set
+EXPLAIN SELECT city, category, COUNT(*) AS n, GROUP_ID() AS gid, GROUPING(category) AS g
+FROM clicks GROUP BY GROUPING SETS ((city), (category), (city));
 
 -- case: GROUPING of an expression that is not grouped
 EXPLAIN SELECT city, GROUPING(url) AS g FROM clicks GROUP BY ROLLUP (city);
