@@ -29,6 +29,13 @@ export function windowColumnOf(
         current = current.input;
         continue;
       }
+      case 'Expand': {
+        // A column every grouping set keeps (window_start and window_end of a window aggregate's sets).
+        const kept = current.projects.every((project) => project[index]?.kind === 'input');
+        if (!kept || index >= current.input.fields.length) return undefined;
+        current = current.input;
+        continue;
+      }
       case 'WindowAggregate': {
         if (!throughAggregates || index >= current.groupKeys.length) return undefined;
         index = current.groupKeys[index] as number;
@@ -47,7 +54,7 @@ export function windowColumnOf(
   }
 }
 
-/** The window TVF below a node that reads one (through Calcs, window aggregates and window ranks). */
+/** The window TVF below a node that reads one (through Calcs, Expands, window aggregates and window ranks). */
 export function windowTvfBelow(node: PlanNode): WindowTableFunction | undefined {
   let current = node;
   for (;;) {
@@ -55,6 +62,7 @@ export function windowTvfBelow(node: PlanNode): WindowTableFunction | undefined 
       case 'WindowTableFunction':
         return current;
       case 'Calc':
+      case 'Expand':
       case 'WindowAggregate':
       case 'WindowRank':
       case 'WindowDeduplicate':

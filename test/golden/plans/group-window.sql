@@ -76,3 +76,6 @@ INSERT INTO out_windows
 SELECT bidder, window_start, window_end, COUNT(*), SUM(price)
 FROM TABLE(SESSION(TABLE bids PARTITION BY (bidder, price), DESCRIPTOR(ts), INTERVAL '5' MINUTES))
 GROUP BY bidder, price, window_start, window_end;
+
+-- case: grouping sets of a legacy group window are refused (Flink 1.18 has them for window TVFs)
+EXPLAIN SELECT bidder, COUNT(*) AS n FROM bids GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE), ROLLUP (bidder);

@@ -51,3 +51,18 @@ INSERT INTO out_upsert SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE eve
 -- case: a hopping window aggregate needs a size that is a whole number of slides
 INSERT INTO out_windows SELECT window_start, window_end, COUNT(*), SUM(amount)
 FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '4' MINUTE, INTERVAL '10' MINUTE)) GROUP BY window_start, window_end;
+
+-- case: CUBE beside window_start and window_end: an Expand below the window aggregate, GROUPING_ID over $e
+EXPLAIN SELECT window_start, window_end, user_id, amount, COUNT(*) AS n, GROUPING_ID(user_id, amount) AS g
+FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '30' SECOND, INTERVAL '2' MINUTE))
+GROUP BY window_start, window_end, CUBE (user_id, amount);
+
+-- case: a grouping set given twice beside the window: a union of window aggregates, one per GROUP_ID()
+EXPLAIN SELECT window_start, window_end, user_id, SUM(amount) AS total, GROUP_ID() AS gid
+FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+GROUP BY window_start, window_end, GROUPING SETS ((user_id), (user_id), ());
+
+-- case: grouping sets of a SESSION window aggregate are refused
+EXPLAIN SELECT window_start, window_end, user_id, COUNT(*) AS n
+FROM TABLE(SESSION(TABLE events PARTITION BY user_id, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+GROUP BY window_start, window_end, user_id, ROLLUP (amount);
