@@ -2,6 +2,7 @@ import type { BoundExpr } from '../expr/bound.ts';
 import { compileExpression } from '../expr/compile.ts';
 import type { EvalEnv } from '../expr/eval-env.ts';
 import type { Evaluator, Row, Value } from '../expr/value.ts';
+import type { StateRetention } from '../state/idle-state.ts';
 import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import { epochMillis, type TimeValue } from '../types/time-value.ts';
@@ -33,11 +34,15 @@ interface Waiting {
   readonly kind: RowKind;
 }
 
-/** One join key: left rows waiting for the watermark (arrival order), versions by time, the key's timer. */
+/**
+ * One join key: left rows waiting for the watermark (arrival order), versions by time, the key's
+ * timer, and with a state TTL the processing time at which the key's state is cleared.
+ */
 interface KeyState {
   left: Waiting[];
   right: Version[];
   timer: number | undefined;
+  cleanup?: number | undefined;
   bytes: number;
 }
 
@@ -62,20 +67,23 @@ const codec: StateCodec<KeyState> = {
       state.right.map((v) => v.row),
       state.right.map((v) => KINDS.indexOf(v.kind)),
       state.timer ?? null,
+      state.cleanup ?? null,
     ] as Value[]),
   decode: (packed) => {
-    const [leftRows, leftKinds, times, rows, kinds, timer] = unpack(packed) as [
+    const [leftRows, leftKinds, times, rows, kinds, timer, cleanup] = unpack(packed) as [
       PackedRow[],
       number[],
       number[],
       PackedRow[],
       number[],
       number | null,
+      number | null | undefined,
     ];
     const state: KeyState = {
       left: leftRows.map((row, i) => ({ row, kind: KINDS[leftKinds[i] as number] as RowKind })),
       right: times.map((time, i) => ({ time, row: rows[i] as PackedRow, kind: KINDS[kinds[i] as number] as RowKind })),
       timer: timer ?? undefined,
+      cleanup: cleanup ?? undefined,
       bytes: 0,
     };
     state.bytes = bytesOf(state);
@@ -96,6 +104,11 @@ const codec: StateCodec<KeyState> = {
  * When the watermark passes, the versions older than the latest one at or before it are dropped.
  * Each key has one timer, at the earliest time it waits for, as in Flink. A NULL in the join key
  * matches nothing.
+ *
+ * With a state TTL T (`table.exec.state.ttl`), as Flink's BaseTwoInputStreamOperatorWithStateRetention:
+ * each row of a key, and each firing of its timer that leaves rows or versions, moves the key's
+ * cleanup to now + 1.5·T (Flink's max retention) when now + T is past it; at the cleanup time the
+ * key's state is cleared, waiting left rows (which emit nothing) and versions, the last one too.
  */
 export class TemporalJoinOperator implements Operator {
   private readonly keyOf: [(row: Row) => unknown, (row: Row) => unknown];
@@ -104,11 +117,14 @@ export class TemporalJoinOperator implements Operator {
   private readonly nulls: Row;
   private readonly state = new SpillableMap(codec);
   private readonly timers = new TimerQueue();
+  /** Processing-time cleanup timers, when there is a state TTL. */
+  private readonly cleanups = new TimerQueue();
   private watermark = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly spec: TemporalJoinSpec,
     env: EvalEnv,
+    private readonly retention?: StateRetention,
   ) {
     this.keyOf = [keySelector(spec.leftKeys), keySelector(spec.rightKeys)];
     this.keys = [spec.leftKeys, spec.rightKeys];
@@ -150,9 +166,30 @@ export class TemporalJoinOperator implements Operator {
         state.timer = time;
         this.timers.register(time, key);
       }
+      this.registerCleanup(key, state);
       this.settle(key, state);
     }
     return out;
+  }
+
+  /** Clears the state of the keys whose cleanup time has come. */
+  onProcessingTime(): Change[] {
+    if (!this.retention) return [];
+    this.cleanups.fire(this.retention.now(), (time, key) => {
+      const state = this.state.get(key);
+      if (state?.cleanup === time) this.state.delete(key);
+    });
+    return [];
+  }
+
+  /** Moves the key's cleanup to now + 1.5·T when now + T is past it (Flink's registerProcessingCleanupTimer). */
+  private registerCleanup(key: unknown, state: KeyState): void {
+    if (!this.retention) return;
+    const now = this.retention.now();
+    const { ttlMs } = this.retention;
+    if (state.cleanup !== undefined && now + ttlMs <= state.cleanup) return;
+    state.cleanup = now + Math.floor((ttlMs * 3) / 2);
+    this.cleanups.register(state.cleanup, key);
   }
 
   onWatermark(watermark: number): Change[] {
@@ -199,6 +236,8 @@ export class TemporalJoinOperator implements Operator {
       state.timer = lastUnprocessed;
       this.timers.register(lastUnprocessed, key);
     }
+    if (lastUnprocessed < Number.POSITIVE_INFINITY || state.right.length > 0) this.registerCleanup(key, state);
+    else state.cleanup = undefined;
     this.settle(key, state);
   }
 

@@ -243,7 +243,7 @@ class GraphBuilder {
         return this.operatorOn(windowJoinOperator(node, env), node.left, node.right);
       case 'TemporalJoin':
         this.graph.stateful = true;
-        return this.operatorOn(statefulOperator.temporalJoin(node, env), node.left, node.right);
+        return this.operatorOn(statefulOperator.temporalJoin(node, env, this.stateTtlMs), node.left, node.right);
       case 'GroupAggregate':
         this.graph.stateful = true;
         return this.operatorOn(statefulOperator.aggregate(node, env, this.stateTtlMs), node.input);

@@ -46,7 +46,7 @@ export const statefulOperator = {
       [retention(node.stateTtlHints?.left, jobTtlMs, env), retention(node.stateTtlHints?.right, jobTtlMs, env)],
       node.nullSafe,
     ),
-  /** Interval and temporal joins keep rows until time passes them: Flink gives them no state TTL either. */
+  /** Interval joins keep rows until time passes them: Flink gives them no state TTL either. */
   intervalJoin: (node: IntervalJoin, env: EvalEnv, replaying?: () => boolean) =>
     new IntervalJoinOperator(
       {
@@ -61,7 +61,8 @@ export const statefulOperator = {
       undefined,
       replaying,
     ),
-  temporalJoin: (node: TemporalJoin, env: EvalEnv) =>
+  /** Flink's temporal join takes the job's TTL (no STATE_TTL hint) and clears a key idle for 1–1.5 times it. */
+  temporalJoin: (node: TemporalJoin, env: EvalEnv, jobTtlMs: number) =>
     new TemporalJoinOperator(
       {
         type: node.type,
@@ -73,6 +74,7 @@ export const statefulOperator = {
         ...(node.residual ? { residual: node.residual } : {}),
       },
       env,
+      retention(undefined, jobTtlMs, env),
     ),
   aggregate: (node: GroupAggregate, env: EvalEnv, jobTtlMs: number) =>
     new GroupAggregateOperator(

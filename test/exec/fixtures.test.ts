@@ -375,7 +375,7 @@ function operatorFor(node: PlanNode, stateTtlMs: number): Operator {
     case 'IntervalJoin':
       return statefulOperator.intervalJoin(node, env);
     case 'TemporalJoin':
-      return statefulOperator.temporalJoin(node, env);
+      return statefulOperator.temporalJoin(node, env, stateTtlMs);
     case 'WindowJoin':
       return windowJoinOperator(node, env);
     case 'WindowTableFunction':
