@@ -198,7 +198,7 @@ export class JsonRowFormat {
 
 /**
  * Whether a value of the type reads back as itself, for the types where it might not: a number out
- * of its integer type's range fails to decode, -0 reads back as 0, a DECIMAL beyond its precision
+ * of its integer type's range fails to decode, a DECIMAL beyond its precision
  * as null, a timestamp before year 0 fails. Undefined for types whose every value reads back.
  */
 function readsBack(type: DataType): ((value: Value) => boolean) | undefined {
@@ -211,8 +211,6 @@ function readsBack(type: DataType): ((value: Value) => boolean) | undefined {
     }
     case 'BIGINT':
       return (v) => typeof v === 'bigint' && BigInt.asIntN(64, v) === v;
-    case 'DOUBLE':
-      return (v) => !Object.is(v, -0);
     case 'DECIMAL': {
       const { precision } = type;
       return (v) => typeof v === 'bigint' && fitsPrecision(v, precision);

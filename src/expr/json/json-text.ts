@@ -62,7 +62,8 @@ export function jsonText(type: DataType, options: JsonTextOptions = JSON_TEXT_DE
       // Flink writes a FloatNode, which Jackson prints with Float.toString.
       return (v) => (Number.isFinite(v as number) ? formatJavaFloat(v as number) : JSON.stringify(String(v)));
     case 'DOUBLE':
-      return (v) => (Number.isFinite(v as number) ? String(v) : JSON.stringify(String(v)));
+      // A DoubleNode, which Jackson prints with Double.toString (1.0, 1.0E-5, 1.0E20).
+      return (v) => (Number.isFinite(v as number) ? formatJavaDouble(v as number) : JSON.stringify(String(v)));
     case 'DECIMAL': {
       const scale = type.scale;
       return options.decimalAsPlainNumber

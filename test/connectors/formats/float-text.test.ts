@@ -50,3 +50,41 @@ describe('FLOAT written by the formats', () => {
     assert.equal(csv.encode([2, 1e7]).toString(), '2,1.0E7');
   });
 });
+
+/**
+ * A DOUBLE column in json is a Jackson DoubleNode, printed with Double.toString. Expected text: Flink
+ * 1.18.1's JsonRowDataSerializationSchema (flink-json 1.18.1) serializing a ROW<d DOUBLE> of each value.
+ */
+describe('DOUBLE written by the json format', () => {
+  const FLINK: readonly [number, string][] = [
+    [1.0, '1.0'],
+    [1.0e-5, '1.0E-5'],
+    [1.0e20, '1.0E20'],
+    [0.1, '0.1'],
+    [123456789.0, '1.23456789E8'],
+    [1e7, '1.0E7'],
+    [9999999.0, '9999999.0'],
+    [0.001, '0.001'],
+    [0.0001, '1.0E-4'],
+    [-0.0, '-0.0'],
+    [2.5, '2.5'],
+    [1.0 / 3, '0.3333333333333333'],
+    [100.0, '100.0'],
+    [Number.NaN, '"NaN"'],
+    [Number.POSITIVE_INFINITY, '"Infinity"'],
+  ];
+  const json = FORMATS.get('json')?.codec(
+    [{ name: 'd', type: T.double() }],
+    resolveTable(`CREATE TABLE t (d DOUBLE) WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'json')`),
+    '',
+  ) as RowCodec;
+
+  it('writes Double.toString as Flink does', () => {
+    for (const [value, text] of FLINK) assert.equal(json.encode([value]).toString(), `{"d":${text}}`, `${value}`);
+  });
+
+  it('reads what it writes', () => {
+    for (const [value] of FLINK.filter(([v]) => Number.isFinite(v)))
+      assert.deepEqual(json.decode(json.encode([value])), [value]);
+  });
+});

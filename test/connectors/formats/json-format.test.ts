@@ -397,8 +397,9 @@ describe("Flink's json format: rows that skip the bytes", () => {
       assert.equal(numbersRoundTrip?.keeps(value), false, `${value.map(String)} is out of range`);
       assert.throws(() => decode(encode(value)), FormatError);
     }
-    assert.equal(numbersRoundTrip?.keeps([0, 0, 0n, -0]), false, '-0');
-    assert.ok(Object.is(decode(encode([0, 0, 0n, -0]))[3], 0), '-0 reads back as 0');
+    // A DOUBLE is written as Java's Double.toString writes it: -0 as -0.0, which reads back as -0.
+    assert.equal(numbersRoundTrip?.keeps([0, 0, 0n, -0]), true, '-0');
+    assert.ok(Object.is(decode(encode([0, 0, 0n, -0]))[3], -0), '-0 reads back as -0');
   });
 });
 
