@@ -37,7 +37,7 @@ import {
   withRewrite,
 } from './plan-subquery.ts';
 import { planTableScan } from './plan-table.ts';
-import { planTemporalTableJoin } from './plan-temporal-join.ts';
+import { planTemporalTableJoin, planVersionedViewJoin } from './plan-temporal-join.ts';
 import type { PlanContext, Relation, WithQueryDefinition } from './relation.ts';
 import { Scope } from './scope.ts';
 import { StateTtlHints } from './state-ttl-hints.ts';
@@ -283,6 +283,10 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
       if (isLookupTable(ref.right)) {
         const name = objectName(ref.right.name, ctx.source);
         const entry = ctx.catalog.get(name);
+        if (entry?.kind === 'view') {
+          const view = planNamedTable(ref.right.name, ref.right.alias?.name, ref.right.at, ctx, ref.right.options);
+          return planVersionedViewJoin(ref, left, ref.right, view, name, ctx);
+        }
         if (entry?.kind !== 'table') {
           throw new SqlError(
             'SQL_UNKNOWN_TABLE',

@@ -1,5 +1,5 @@
-import type { BoundExpr } from '../expr/bound.ts';
-import type { Join as JoinAst } from '../sql/ast.ts';
+import type { BoundExpr, InputRef } from '../expr/bound.ts';
+import type { ConditionJoin, Join as JoinAst } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { describeType, isTimestamp, withNullable, withoutTimeAttribute } from '../types/data-type.ts';
 import { bindExpression } from './bind-expression.ts';
@@ -39,24 +39,8 @@ export function planTemporalTableJoin(
       'a LOOKUP hint applies to a lookup join (FOR SYSTEM_TIME AS OF a processing-time attribute); remove it here',
     );
   }
-  if (ast.type !== 'INNER' && ast.type !== 'LEFT') {
-    throw new SqlError(
-      'SQL_UNSUPPORTED',
-      ctx.source,
-      ast.at,
-      `a temporal join must be INNER or LEFT, not ${ast.type}`,
-      'Flink joins a versioned table only with JOIN or LEFT JOIN',
-    );
-  }
-  if (time.kind !== 'input') {
-    throw new SqlError(
-      'SQL_UNSUPPORTED',
-      ctx.source,
-      rightAst.systemTime.at,
-      'FOR SYSTEM_TIME AS OF of an event-time temporal join must name the rowtime attribute of the left table',
-      'write FOR SYSTEM_TIME AS OF o.rowtime, where o declares WATERMARK FOR rowtime AS ...',
-    );
-  }
+  checkJoinType(ast, ctx);
+  if (time.kind !== 'input') throw asOfNotRowtime(rightAst, ctx);
   if (!table.primaryKey || table.primaryKey.length === 0) {
     throw new SqlError(
       'SQL_TEMPORAL_JOIN',
@@ -76,7 +60,116 @@ export function planTemporalTableJoin(
     );
   }
   const rightNode = planTableScan(table);
-  const alias = rightAst.alias?.name ?? table.name;
+  const versioned: VersionedSide = {
+    node: rightNode,
+    primaryKey: table.primaryKey.map((name) => rightNode.fields.findIndex((f) => f.name === name)),
+    timeIndex: rightNode.fields.findIndex((f) => f.name === table.watermark?.column),
+    name: table.name,
+    alias: rightAst.alias?.name ?? table.name,
+  };
+  return planEventTimeJoin(ast, left, versioned, time, ctx);
+}
+
+/** The versioned side of an event-time temporal join: a table, or a versioned view. */
+interface VersionedSide {
+  readonly node: PlanNode;
+  readonly primaryKey: readonly number[];
+  /** Its rowtime attribute, among its fields. */
+  readonly timeIndex: number;
+  readonly name: string;
+  readonly alias: string;
+}
+
+/**
+ * `JOIN v FOR SYSTEM_TIME AS OF left.rowtime` where `v` is a view: Flink's versioned view, a view
+ * whose rows have a unique key (its primary key, as Flink's TemporalJoinRewriteWithUniqueKeyRule
+ * infers it: the ROW_NUMBER deduplication of an append-only table keeps one row per PARTITION BY)
+ * and a rowtime attribute.
+ */
+export function planVersionedViewJoin(
+  ast: JoinAst,
+  left: Relation,
+  rightAst: LookupTable,
+  view: Relation,
+  name: string,
+  ctx: PlanContext,
+): Relation {
+  const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
+  if (!(isTimestamp(time.type) && time.type.timeAttribute === 'ROWTIME')) {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      rightAst.systemTime.at,
+      `Processing-time temporal join is not supported yet: '${name}' is a view, which cannot be looked up`,
+      'join a view AS OF a rowtime attribute of the left table (an event-time temporal join), or look up a table',
+    );
+  }
+  checkJoinType(ast, ctx);
+  if (time.kind !== 'input') throw asOfNotRowtime(rightAst, ctx);
+  const node = view.node;
+  if (!node.uniqueKey || node.uniqueKey.length === 0) {
+    throw new SqlError(
+      'SQL_TEMPORAL_JOIN',
+      ctx.source,
+      rightAst.at,
+      `Temporal Table Join requires primary key in versioned table, but no primary key can be found: the view '${name}' has no unique key`,
+      'make it a versioned view: SELECT ... FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY rowtime DESC) AS rn FROM t) WHERE rn = 1',
+    );
+  }
+  const times = node.fields.flatMap((field, i) =>
+    isTimestamp(field.type) && field.type.timeAttribute === 'ROWTIME' ? [i] : [],
+  );
+  if (times.length !== 1) {
+    throw new SqlError(
+      'SQL_TEMPORAL_JOIN',
+      ctx.source,
+      rightAst.at,
+      `Event-Time Temporal Table Join requires both primary key and row time attribute in versioned table, but ${times.length === 0 ? 'no row time attribute can be found' : 'several row time attributes are found'} in the view '${name}'`,
+      'select the rowtime attribute of the deduplicated table (once) in the view',
+    );
+  }
+  const versioned: VersionedSide = {
+    node,
+    primaryKey: node.uniqueKey,
+    timeIndex: times[0] as number,
+    name,
+    alias: rightAst.alias?.name ?? name,
+  };
+  return planEventTimeJoin(ast, left, versioned, time, ctx);
+}
+
+function asOfNotRowtime(rightAst: LookupTable, ctx: PlanContext): SqlError {
+  return new SqlError(
+    'SQL_UNSUPPORTED',
+    ctx.source,
+    rightAst.systemTime.at,
+    'FOR SYSTEM_TIME AS OF of an event-time temporal join must name the rowtime attribute of the left table',
+    'write FOR SYSTEM_TIME AS OF o.rowtime, where o declares WATERMARK FOR rowtime AS ...',
+  );
+}
+
+type TemporalJoinAst = ConditionJoin & { readonly type: 'INNER' | 'LEFT' };
+
+function checkJoinType(ast: JoinAst, ctx: PlanContext): asserts ast is TemporalJoinAst {
+  if (ast.type !== 'INNER' && ast.type !== 'LEFT') {
+    throw new SqlError(
+      'SQL_UNSUPPORTED',
+      ctx.source,
+      ast.at,
+      `a temporal join must be INNER or LEFT, not ${ast.type}`,
+      'Flink joins a versioned table only with JOIN or LEFT JOIN',
+    );
+  }
+}
+
+function planEventTimeJoin(
+  ast: TemporalJoinAst,
+  left: Relation,
+  versioned: VersionedSide,
+  time: InputRef,
+  ctx: PlanContext,
+): Relation {
+  const { node: rightNode, primaryKey, alias } = versioned;
   const rightScope = rightNode.fields.map((field) => ({ ...field, qualifiers: [alias] }));
   const leftNode = left.node;
   const leftWidth = leftNode.fields.length;
@@ -90,7 +183,6 @@ export function planTemporalTableJoin(
     );
   }
   const split = splitCondition(condition, leftWidth, rightNode.fields.length);
-  const primaryKey = table.primaryKey.map((name) => rightNode.fields.findIndex((f) => f.name === name));
   const both = uniqueNames([...leftNode.fields, ...rightNode.fields].map((f) => f.name)).map((name, i) => ({
     name,
     type: ([...leftNode.fields, ...rightNode.fields][i] as Field).type,
@@ -108,8 +200,8 @@ export function planTemporalTableJoin(
       'SQL_TEMPORAL_JOIN',
       ctx.source,
       ast.on.at,
-      `Temporal table's primary key [${table.primaryKey.join(', ')}] must be included in the equivalence condition of temporal join, but current temporal join condition is [${equalities.join(', ')}]`,
-      `join on every primary key column of '${table.name}' with =`,
+      `Temporal table's primary key [${primaryKey.map((k) => rightNode.fields[k]?.name).join(', ')}] must be included in the equivalence condition of temporal join, but current temporal join condition is [${equalities.join(', ')}]`,
+      `join on every primary key column of '${versioned.name}' with =`,
     );
   }
   const leftInput = withKeys(leftNode, split.leftExtra);
@@ -128,7 +220,7 @@ export function planTemporalTableJoin(
     ast.at,
     ctx,
   );
-  const rightTime = rightNode.fields.findIndex((f) => f.name === table.watermark?.column);
+  const rightTime = versioned.timeIndex;
   const join: PlanNode = {
     kind: 'TemporalJoin',
     type: ast.type,

@@ -32,6 +32,15 @@ FROM orders AS o LEFT JOIN shipments AS s ON o.order_id = s.order_id
   AND s.ship_time BETWEEN o.order_time - INTERVAL '5' MINUTE AND o.order_time + INTERVAL '1' HOUR;
 INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time, r.update_time
 FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency;
+CREATE TABLE rate_history (currency STRING, rate BIGINT, update_time TIMESTAMP(3),
+  WATERMARK FOR update_time AS update_time)
+  WITH ('connector' = 'kafka', 'topic' = 'tj_rate_history', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+CREATE VIEW versioned_rates AS SELECT currency, rate, update_time FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY currency ORDER BY update_time DESC) AS rn FROM rate_history) WHERE rn = 1;
+CREATE TABLE converted_by_view (order_id BIGINT, converted BIGINT, order_time TIMESTAMP(3), rate_time TIMESTAMP(3))
+  WITH ('connector' = 'kafka', 'topic' = 'tj_converted_view', 'format' = 'json');
+INSERT INTO converted_by_view SELECT o.order_id, o.amount * r.rate, o.order_time, r.update_time
+FROM orders AS o JOIN versioned_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency;
 `;
 
 interface Rows {
@@ -80,6 +89,10 @@ describe('interval and temporal joins run as jobs over topics, as PostgreSQL joi
       rows.rates.map(([c, r, t]) => ({ kind: '+U', row: [c, BigInt(r), at(t)] })),
     );
     await produce(
+      'rate_history',
+      rows.rates.map(([c, r, t]) => ({ kind: '+I', row: [c, BigInt(r), at(t)] })),
+    );
+    await produce(
       'orders',
       rows.orders.map(([id, c, a, t]) => ({ kind: '+I', row: [BigInt(id), c, BigInt(a), at(t)] })),
     );
@@ -119,7 +132,15 @@ describe('interval and temporal joins run as jobs over topics, as PostgreSQL joi
     pg = await startTestPostgres();
     log = await openTestLog(pg);
     script = planScript('joins.sql', SCRIPT, new Map(), {});
-    for (const topic of ['tj_orders', 'tj_shipments', 'tj_shipped', 'tj_converted']) await log.ensureTopic(topic);
+    for (const topic of [
+      'tj_orders',
+      'tj_shipments',
+      'tj_shipped',
+      'tj_converted',
+      'tj_rate_history',
+      'tj_converted_view',
+    ])
+      await log.ensureTopic(topic);
     await log.ensureTopic('tj_rates', { compacted: true });
     // All operator state on disk after every operator call.
     stateMemory().configure(0);
@@ -132,14 +153,16 @@ describe('interval and temporal joins run as jobs over topics, as PostgreSQL joi
     await pg?.dispose();
   });
 
-  it('gives PostgreSQL’s interval LEFT JOIN and as-of join, across a restart, with all state spilled', async () => {
+  it('gives PostgreSQL’s interval LEFT JOIN and as-of join (of a versioned table and of a versioned view), across a restart, with all state spilled', async () => {
     const restoredBefore = stateMemory().restoredEntries;
     const first = workload(7, 0, 120);
     const second = workload(11, 120, 240);
     await produceRows(first);
     let running = await startJobs();
     await waitFor('output of the first rows', async () =>
-      (await output('tj_shipped', ['order_id'])).length > 10 && (await output('tj_converted', ['order_id'])).length > 10
+      (await output('tj_shipped', ['order_id'])).length > 10 &&
+      (await output('tj_converted', ['order_id'])).length > 10 &&
+      (await output('tj_converted_view', ['order_id'])).length > 10
         ? true
         : undefined,
     );
@@ -203,6 +226,11 @@ describe('interval and temporal joins run as jobs over topics, as PostgreSQL joi
     });
     assert.ok(stateMemory().restoredEntries > restoredBefore, 'join state was read back from disk');
     assert.deepEqual(shipped, interval);
+    const convertedByView = await waitFor('every temporal join row of the versioned view', async () => {
+      const rows = await output('tj_converted_view', ['order_id', 'converted', 'order_time', 'rate_time']);
+      return rows.length >= asOf.length ? rows : undefined;
+    });
     assert.deepEqual(converted, asOf);
+    assert.deepEqual(convertedByView, asOf, 'the versioned view joins as the versioned table');
   });
 });

@@ -24,6 +24,8 @@ CREATE TABLE shipped (order_id BIGINT, order_time TIMESTAMP(3), ship_id BIGINT, 
   WITH ('connector' = 'kafka', 'topic' = 'shipped', 'format' = 'json');
 CREATE TABLE converted (order_id BIGINT, amount DECIMAL(20, 6), order_time TIMESTAMP(3))
   WITH ('connector' = 'kafka', 'topic' = 'converted', 'format' = 'json');
+CREATE VIEW versioned_rates AS SELECT currency, rate, update_time FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY currency ORDER BY update_time DESC) AS rn FROM rates_no_key) WHERE rn = 1;
 
 -- case: inner interval join with BETWEEN
 INSERT INTO shipped SELECT o.order_id, o.order_time, s.ship_id, s.ship_time
@@ -97,3 +99,26 @@ EXPLAIN SELECT o.order_id, r.rate FROM orders AS o JOIN rates FOR SYSTEM_TIME AS
 -- case: a temporal join is INNER or LEFT
 EXPLAIN SELECT o.order_id, r.rate FROM orders AS o FULL JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
   ON o.currency = r.currency;
+
+-- case: a versioned view (a ROW_NUMBER deduplication by rowtime) as the versioned side
+INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time
+FROM orders o LEFT JOIN versioned_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency;
+
+-- case: a view without a unique key is no versioned table
+CREATE VIEW all_rates AS SELECT currency, rate, update_time FROM rates_no_key;
+INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time
+FROM orders o JOIN all_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency;
+
+-- case: a versioned view without its rowtime attribute
+CREATE VIEW rates_without_time AS SELECT currency, rate FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY currency ORDER BY update_time DESC) AS rn FROM rates_no_key) WHERE rn = 1;
+INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time
+FROM orders o JOIN rates_without_time FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency;
+
+-- case: a view joined as of processing time cannot be looked up
+INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time
+FROM orders o JOIN versioned_rates FOR SYSTEM_TIME AS OF o.proc AS r ON o.currency = r.currency;
+
+-- case: a versioned view joined on another column than its key
+INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time
+FROM orders o JOIN versioned_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.amount = r.rate;
