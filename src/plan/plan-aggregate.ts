@@ -179,22 +179,14 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   checkRetractable(aggregateCalls, calls, preCalc, ctx);
   const window = groupWindow ? undefined : windowOf(from.node, projection, groupKeys);
   if (!window && !groupWindow && readsSessionWindow(from.node)) throw sessionNotAggregated(select.at, ctx);
-  if (groupWindow && groupingSets) {
+  if (groupingSets && (groupWindow || window?.spec.type === 'SESSION')) {
+    const what = groupWindow ? 'a legacy group window aggregate (GROUP BY TUMBLE(...))' : 'a SESSION window aggregate';
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
       select.groupingSets?.[0]?.at ?? select.at,
-      'GROUPING SETS, ROLLUP and CUBE of a legacy group window aggregate (GROUP BY TUMBLE(...)) are not supported',
-      'as in Flink 1.18: group by window_start, window_end of a window TVF with the grouping sets beside them',
-    );
-  }
-  if (window?.spec.type === 'SESSION' && groupingSets) {
-    throw new SqlError(
-      'SQL_UNSUPPORTED',
-      ctx.source,
-      select.groupingSets?.[0]?.at ?? select.at,
-      'GROUPING SETS, ROLLUP and CUBE of a SESSION window aggregate are not supported',
-      'as in Flink 1.18: over TUMBLE, HOP and CUMULATE windows they are',
+      `GROUPING SETS, ROLLUP and CUBE of ${what} are not supported`,
+      'as in Flink 1.18: put them beside window_start, window_end of a TUMBLE, HOP or CUMULATE window TVF',
     );
   }
   // STATE_TTL applies to group aggregates; a window aggregate's state ends with its window.
