@@ -2,6 +2,7 @@ import { T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
 import { handled, opt } from '../options.ts';
 import { PostgresCdcReader } from './reader.ts';
+import { skippedOperations } from './settings.ts';
 
 export const postgresCdcFactory: ConnectorFactory = {
   identifier: 'postgres-cdc',
@@ -89,6 +90,49 @@ export const postgresCdcFactory: ConnectorFactory = {
       },
     ),
     opt.long('debezium.heartbeat.interval.ms', "Debezium's name for heartbeat.interval, in milliseconds"),
+    opt.int(
+      'debezium.snapshot.fetch.size',
+      "rows fetched per snapshot round trip, as Debezium's own snapshot reads it (it wins over scan.snapshot.fetch.size)",
+    ),
+    opt.int(
+      'debezium.max.batch.size',
+      'the most changes this table gives a batch of the job, snapshot rows included (a larger transaction is handed over in parts)',
+    ),
+    opt.int('debezium.max.queue.size', 'the most replication messages buffered before the stream is paused', {
+      default: '20000',
+    }),
+    opt.long('debezium.poll.interval.ms', 'how long a poll waits for changes when there are none', {
+      handling: handled.warned(
+        "a job takes the changes that have arrived at once, and waits at most 200 ms for a table's first change",
+      ),
+    }),
+    opt.long('debezium.status.update.interval.ms', 'how often the slot is told the position read', {
+      handling: handled.warned(
+        "the slot is told a position when the job has committed the output up to it, and at every request of the server's keepalive",
+      ),
+    }),
+    opt.string('debezium.slot.stream.params', 'parameters of the decoding plugin', {
+      handling: handled.warned(
+        "Rivulet starts pgoutput with its own parameters (proto_version, publication_names); the table's changes are the same",
+      ),
+    }),
+    opt.boolean('debezium.include.unknown.datatypes', 'whether columns of types Debezium does not know are read', {
+      handling: handled.warned(
+        'every column the table declares is read from its PostgreSQL text form, whatever its type',
+        ['true'],
+      ),
+    }),
+    opt.boolean('debezium.tombstones.on.delete', 'whether a delete is followed by a Kafka tombstone', {
+      handling: handled.met('a delete is one -D row; Kafka tombstones are no rows (Flink CDC drops them too)'),
+    }),
+    opt.string(
+      'debezium.skipped.operations',
+      "changes of the stream not to read, comma-separated: 'c' inserts, 'u' updates, 'd' deletes, 't' truncates, or 'none' (an update of the key is a delete and an insert, as in Debezium)",
+      { default: 'none' },
+    ),
+    opt.prefix('debezium.', 'any other Debezium property, passed through as Flink CDC passes it to Debezium', {
+      handling: handled.warned('Rivulet reads the slot itself, not through Debezium, and has no such property'),
+    }),
     opt.enumOf(
       'debezium.decimal.handling.mode',
       ['precise', 'double', 'string'],
@@ -129,7 +173,14 @@ export const postgresCdcFactory: ConnectorFactory = {
       'source.lsn': T.bigint(false),
     },
   },
-  validate(table) {
+  validate(table, options) {
+    const skipped = skippedOperations(String(options.get('debezium.skipped.operations')));
+    if (typeof skipped === 'string')
+      return {
+        message: `'debezium.skipped.operations' of table '${table.name}' has '${skipped}', which is not an operation`,
+        hint: "list 'c', 'u', 'd' and 't', comma-separated, or write 'none'",
+        option: 'debezium.skipped.operations',
+      };
     if (!table.primaryKey) {
       return {
         message: `postgres-cdc table '${table.name}' needs a PRIMARY KEY to read updates and deletes`,

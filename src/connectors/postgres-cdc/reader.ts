@@ -95,7 +95,7 @@ export class PostgresCdcReader implements SourceReader {
     const where = describeConnection(connection);
     let stream: ReplicationStream;
     try {
-      stream = await ReplicationStream.connect(clientConfig(connection));
+      stream = await ReplicationStream.connect(clientConfig(connection), settings.queueSize);
     } catch (cause) {
       throw connectError(connection, cause);
     }
@@ -190,7 +190,8 @@ export class PostgresCdcReader implements SourceReader {
     this.stream?.acknowledge(lsn);
   }
 
-  async poll(max: number, timeoutMs: number): Promise<Change[]> {
+  async poll(batchSize: number, timeoutMs: number): Promise<Change[]> {
+    const max = Math.min(batchSize, this.settings.maxBatchSize ?? batchSize);
     const changes = this.snapshot ? await this.pollSnapshot(this.snapshot, max) : await this.pollStream(max, timeoutMs);
     this.delivered = { lsn: this.lsn, atCommitPoint: !this.snapshot && !this.inTransaction };
     this.caughtUp = changes.length === 0;
@@ -214,8 +215,10 @@ export class PostgresCdcReader implements SourceReader {
     const out: Change[] = [];
     const deadline = Date.now() + timeoutMs;
     // A batch ends at a transaction's end where it can, so that it can be committed; only a source
-    // transaction much larger than a batch is handed over in parts.
-    while (out.length < max * TRANSACTION_OVERSHOOT) {
+    // transaction much larger than a batch is handed over in parts. Debezium's max.batch.size is a
+    // hard limit: a transaction larger than it is always handed over in parts.
+    const limit = this.settings.maxBatchSize === undefined ? max * TRANSACTION_OVERSHOOT : max;
+    while (out.length < limit) {
       if (!this.inTransaction && (out.length >= max || (out.length > 0 && !stream.ready))) break;
       const remaining = deadline - Date.now();
       if (!stream.ready && remaining <= 0) break;
@@ -240,8 +243,12 @@ export class PostgresCdcReader implements SourceReader {
   }
 
   private async pollSnapshot(snapshot: Snapshot, max: number): Promise<Change[]> {
-    // Rows per round trip: the fetch size, or a whole batch of the job when that is larger.
-    const rows = Math.max(max, this.settings.fetchSize);
+    // Rows per round trip: the fetch size, or a whole batch of the job when that is larger; never
+    // more than Debezium's max.batch.size, since a poll gives the rows of one round trip.
+    const rows = Math.min(
+      Math.max(max, this.settings.fetchSize),
+      this.settings.maxBatchSize ?? Number.POSITIVE_INFINITY,
+    );
     const fetch = snapshot.next ?? this.fetchSnapshot(snapshot, rows);
     snapshot.next = undefined;
     const result = await fetch.result;
@@ -341,7 +348,12 @@ export class PostgresCdcReader implements SourceReader {
         return;
       }
       case 'truncate':
-        if (this.layout && message.relationIds.includes(this.layout.relation.id) && !this.truncateWarned) {
+        if (
+          !this.settings.skipped.has('t') &&
+          this.layout &&
+          message.relationIds.includes(this.layout.relation.id) &&
+          !this.truncateWarned
+        ) {
           this.truncateWarned = true;
           this.warn(
             `TRUNCATE of ${this.settings.target.schema}.${this.settings.target.table} is not captured (as in Flink CDC); downstream keeps its rows`,
@@ -361,7 +373,9 @@ export class PostgresCdcReader implements SourceReader {
   ): Promise<void> {
     const micros = Math.floor(this.commitMicros / 1000) * 1000;
     const time = micros / 1000;
+    const { skipped } = this.settings;
     if (message.tag === 'insert') {
+      if (skipped.has('c')) return;
       out.push({
         kind: '+I',
         row: this.row(layout, await this.filled(layout, message.tuple), '+I', micros, lsn),
@@ -370,6 +384,7 @@ export class PostgresCdcReader implements SourceReader {
       return;
     }
     if (message.tag === 'delete') {
+      if (skipped.has('d')) return;
       out.push({ kind: '-D', row: this.row(layout, message.old, '-D', micros, lsn), time });
       return;
     }
@@ -377,10 +392,12 @@ export class PostgresCdcReader implements SourceReader {
     const after = await this.filled(layout, message.tuple, full);
     const keyChanged = message.old !== undefined && layout.keyColumns.some((i) => message.old?.[i] !== after[i]);
     if (keyChanged) {
-      out.push({ kind: '-D', row: this.row(layout, message.old as TupleValue[], '-D', micros, lsn), time });
-      out.push({ kind: '+I', row: this.row(layout, after, '+I', micros, lsn), time });
+      if (!skipped.has('d'))
+        out.push({ kind: '-D', row: this.row(layout, message.old as TupleValue[], '-D', micros, lsn), time });
+      if (!skipped.has('c')) out.push({ kind: '+I', row: this.row(layout, after, '+I', micros, lsn), time });
       return;
     }
+    if (skipped.has('u')) return;
     // The row before an update is only in the WAL with REPLICA IDENTITY FULL; otherwise the
     // update is an upsert by key, which is what the log and upsert sinks keep.
     if (full) out.push({ kind: '-U', row: this.row(layout, full, '-U', micros, lsn), time });

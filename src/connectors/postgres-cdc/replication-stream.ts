@@ -4,9 +4,6 @@ import { TEXT_OUTPUT_OPTIONS } from '../pg/connection.ts';
 import { quoteIdentifier } from '../pg/quote.ts';
 import { decodeFrame, parseLsn, type ReplicationFrame, standbyStatus } from './pgoutput.ts';
 
-const HIGH_WATER = 20_000;
-const LOW_WATER = 5_000;
-
 export interface CreatedSlot {
   readonly consistentPoint: bigint;
   /** The exported snapshot: the table exactly as of consistentPoint, while the connection is idle. */
@@ -27,19 +24,23 @@ export class ReplicationStream {
   private streaming: Promise<unknown> | undefined;
   private acknowledged = 0n;
 
-  private constructor(private readonly client: pg.Client) {
+  /** The stream is paused above `highWater` queued messages, and goes on below a quarter of it. */
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly highWater: number,
+  ) {
     client.on('error', (error) => this.fail(error));
     client.on('end', () => this.fail(new Error('the replication connection was closed by the server')));
   }
 
-  static async connect(config: pg.ClientConfig): Promise<ReplicationStream> {
+  static async connect(config: pg.ClientConfig, queueSize: number): Promise<ReplicationStream> {
     const client = new pg.Client({
       ...config,
       replication: 'database',
       options: TEXT_OUTPUT_OPTIONS,
     } as pg.ClientConfig);
     await client.connect();
-    return new ReplicationStream(client);
+    return new ReplicationStream(client, queueSize);
   }
 
   private fail(error: Error): void {
@@ -97,7 +98,7 @@ export class ReplicationStream {
       if (!frame) return;
       if (frame.tag === 'keepalive' && frame.replyRequested) this.acknowledge(this.acknowledged);
       this.queue.push(frame);
-      if (!this.paused && this.queue.length - this.head > HIGH_WATER) {
+      if (!this.paused && this.queue.length - this.head > this.highWater) {
         this.paused = true;
         connection.stream.pause();
       }
@@ -131,7 +132,7 @@ export class ReplicationStream {
         this.queue.splice(0, this.head);
         this.head = 0;
       }
-      if (this.paused && this.queue.length - this.head < LOW_WATER) {
+      if (this.paused && this.queue.length - this.head < this.highWater / 4) {
         this.paused = false;
         (this.client as unknown as { connection: PgConnection }).connection.stream.resume();
       }

@@ -15,6 +15,25 @@ export interface CdcSettings {
   readonly heartbeatMs: number;
   readonly dropSlotOnStop: boolean;
   readonly fetchSize: number;
+  /** Changes of the stream not read (Debezium's skipped.operations). */
+  readonly skipped: ReadonlySet<Operation>;
+  /** The most changes of a poll, if limited (Debezium's max.batch.size). */
+  readonly maxBatchSize?: number;
+  /** Replication messages buffered before the stream is paused (Debezium's max.queue.size). */
+  readonly queueSize: number;
+}
+
+/** Debezium's operation letters: create, update, delete, truncate. */
+export type Operation = 'c' | 'u' | 'd' | 't';
+
+/** The operations of a `skipped.operations` value, or the first entry that is none. */
+export function skippedOperations(value: string): ReadonlySet<Operation> | string {
+  const skipped = new Set<Operation>();
+  for (const entry of value.split(',').map((part) => part.trim().toLowerCase())) {
+    if (entry === 'c' || entry === 'u' || entry === 'd' || entry === 't') skipped.add(entry);
+    else if (entry !== 'none') return entry;
+  }
+  return skipped;
 }
 
 /** Where the positions of a slot are committed: a one-partition topic of the log (offset = LSN). */
@@ -29,6 +48,8 @@ export function cdcSettings(table: CdcTable): CdcSettings {
   const named = get('publication.name') ?? get('debezium.publication.name');
   const heartbeatInMs = get('heartbeat.interval.ms') ?? get('debezium.heartbeat.interval.ms');
   const debeziumDrop = get('debezium.slot.drop.on.stop');
+  const skipped = skippedOperations(String(get('debezium.skipped.operations') ?? 'none'));
+  const maxBatch = get('debezium.max.batch.size');
   return {
     connection: {
       host: String(get('hostname')),
@@ -53,6 +74,10 @@ export function cdcSettings(table: CdcTable): CdcSettings {
         : (get('scan.startup.mode') as 'initial' | 'latest-offset'),
     heartbeatMs: heartbeatInMs !== undefined ? Number(heartbeatInMs) : Number(get('heartbeat.interval')),
     dropSlotOnStop: (debeziumDrop ?? get('slot.drop-on-stop')) === true,
-    fetchSize: Number(get('scan.snapshot.fetch.size')),
+    // Debezium's own snapshot (not incremental, as Rivulet's) reads its fetch size, so it wins when given.
+    fetchSize: Number(get('debezium.snapshot.fetch.size') ?? get('scan.snapshot.fetch.size')),
+    skipped: skipped as ReadonlySet<Operation>,
+    ...(maxBatch === undefined ? {} : { maxBatchSize: Number(maxBatch) }),
+    queueSize: Number(get('debezium.max.queue.size')),
   };
 }
