@@ -141,6 +141,12 @@ export class FlinkGatewaySession {
     return { ...(jobId ? { jobId } : {}), columns, rows };
   }
 
+  /** The session's configuration: the gateway's defaults and what the session SET. */
+  async configuration(): Promise<Record<string, string>> {
+    return (await call<{ properties: Record<string, string> }>(this.base, 'GET', `/v2/sessions/${this.handle}`))
+      .properties;
+  }
+
   async close(): Promise<void> {
     await call(this.base, 'DELETE', `/v2/sessions/${this.handle}`).catch(() => undefined);
   }
@@ -257,14 +263,36 @@ export async function flinkJobs(
   }
 }
 
-/** Cancels a job of the cluster behind the gateway: STOP JOB without a savepoint cancels it. */
-export async function cancelFlinkJob(engine: string, jobId: string): Promise<void> {
+/** Where `rivulet stop --savepoint` puts the savepoint: the directory given, else the gateway's `state.savepoints.dir`. */
+export type SavepointRequest = { readonly dir?: string } | undefined;
+
+/**
+ * `STOP JOB '<id>'` through the gateway. Without a savepoint, Flink 1.18's gateway cancels the job
+ * (its state is gone); with one, it stops the job with a savepoint in the session's
+ * `state.savepoints.dir` and answers its path. Refused before anything is stopped when a savepoint
+ * is asked for and no directory is known.
+ */
+export async function stopFlinkJob(
+  engine: string,
+  jobId: string,
+  savepoint: SavepointRequest,
+): Promise<string | undefined> {
   const session = await FlinkGatewaySession.open(engine);
   try {
-    await session.execute(`STOP JOB '${jobId}'`);
+    if (savepoint?.dir !== undefined)
+      await session.execute(`SET 'state.savepoints.dir' = '${savepoint.dir.replaceAll("'", "''")}'`);
+    else if (savepoint && !(await session.configuration())['state.savepoints.dir']) {
+      throw new RivuletError(
+        'FLINK_NO_SAVEPOINT_DIR',
+        `cannot stop job ${jobId} with a savepoint: the Flink SQL Gateway at ${engine} has no 'state.savepoints.dir'`,
+        'give the directory (--savepoint file:///path or a path the JobManager can write), or stop without --savepoint (Flink then cancels the job and its state is gone)',
+      );
+    }
+    const { rows } = await session.execute(`STOP JOB '${jobId}'${savepoint ? ' WITH SAVEPOINT' : ''}`);
+    return savepoint ? String(rows[0]?.[0]) : undefined;
   } catch (error) {
     if (error instanceof RivuletError) throw error;
-    throw new RivuletError('ENGINE_ERROR', `Flink could not cancel job ${jobId}: ${(error as Error).message}`);
+    throw new RivuletError('ENGINE_ERROR', `Flink could not stop job ${jobId}: ${(error as Error).message}`);
   } finally {
     await session.close();
   }

@@ -4,7 +4,7 @@ import { RivuletError } from '../../common/errors.ts';
 import { planScriptWithFunctions } from '../../plan/planner.ts';
 import { type StatementResult, tableau } from '../../plan/show/result.ts';
 import { callEngine, type EngineOptions, withEngineOptions } from '../engine-client.ts';
-import { cancelFlinkJob, flinkJobs, isFlinkEngine, refuseRivuletOnlyOptions, submitToFlink } from '../flink-gateway.ts';
+import { flinkJobs, isFlinkEngine, refuseRivuletOnlyOptions, stopFlinkJob, submitToFlink } from '../flink-gateway.ts';
 import { collectDefine, type Defines, readNamedFile } from '../options.ts';
 
 interface JobOverview {
@@ -96,7 +96,7 @@ export function registerJobCommands(program: Command): void {
       .description('cancel a job for good: it is not restored by the next start')
       .argument('<job-id>', 'the id `rivulet list` shows'),
   ).action(async (id: string, options: EngineOptions) => {
-    if (isFlinkEngine(options.engine)) await cancelFlinkJob(options.engine, jobId(id));
+    if (isFlinkEngine(options.engine)) await stopFlinkJob(options.engine, jobId(id), undefined);
     else await callEngine(options, 'PATCH', `/jobs/${jobId(id)}?mode=cancel`);
     process.stdout.write(`Cancelled job ${id}.\n`);
   });
@@ -107,6 +107,13 @@ export function registerJobCommands(program: Command): void {
       .description("show the latest lines a job's print sinks wrote (the engine keeps the last 1000 per job)")
       .argument('<job-id>', 'the id `rivulet list` shows'),
   ).action(async (id: string, options: EngineOptions) => {
+    if (isFlinkEngine(options.engine)) {
+      throw new RivuletError(
+        'FLINK_UNSUPPORTED',
+        "rivulet print shows the lines a Rivulet job's print sinks wrote, which the Rivulet engine keeps; a Flink job's print sink writes to its TaskManager's stdout, which the SQL Gateway does not serve",
+        "read them in Flink's Web UI (Task Managers → Stdout) or the TaskManager's .out file",
+      );
+    }
     const { lines, total } = await callEngine<{ lines: string[]; total: number }>(
       options,
       'GET',
@@ -120,8 +127,30 @@ export function registerJobCommands(program: Command): void {
     program
       .command('stop')
       .description('stop a job keeping its positions, like flink stop: submitting its script again resumes it')
-      .argument('<job-id>', 'the id `rivulet list` shows'),
-  ).action(async (id: string, options: EngineOptions) => {
+      .argument('<job-id>', 'the id `rivulet list` shows')
+      .option(
+        '--savepoint [dir]',
+        "with a Flink engine: stop with a savepoint, in DIR or the gateway's state.savepoints.dir (without it, Flink cancels the job and its state is gone)",
+      ),
+  ).action(async (id: string, options: EngineOptions & { savepoint?: string | true }) => {
+    if (isFlinkEngine(options.engine)) {
+      const request =
+        options.savepoint === undefined ? undefined : options.savepoint === true ? {} : { dir: options.savepoint };
+      const path = await stopFlinkJob(options.engine, jobId(id), request);
+      process.stdout.write(
+        path === undefined
+          ? `Stopped job ${id}: Flink cancels a job stopped without a savepoint, so its state is gone (--savepoint keeps it).\n`
+          : `Stopped job ${id} with a savepoint at ${path}: SET 'execution.savepoint.path' = '${path}' before its INSERT resumes it.\n`,
+      );
+      return;
+    }
+    if (options.savepoint !== undefined) {
+      throw new RivuletError(
+        'BAD_OPTION',
+        '--savepoint is for a Flink engine (--engine flink://…): Rivulet has no savepoints; its stop keeps the positions the job consumed, and submitting its script again resumes from them',
+        'leave --savepoint out',
+      );
+    }
     await callEngine(options, 'POST', `/jobs/${jobId(id)}/stop`, {});
     process.stdout.write(`Stopped job ${id}; its positions are kept: \`rivulet sql -f\` of its script resumes it.\n`);
   });
