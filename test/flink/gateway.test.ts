@@ -64,8 +64,7 @@ CREATE TABLE nowhere (x INT) WITH ('connector' = 'blackhole');
 INSERT INTO nowhere SELECT x FROM numbers;
 `,
     );
-    const engine = (cluster?.gatewayUrl ?? '').replace('http://', 'flink://');
-    const { stdout } = await rivulet('sql', '-f', file, '-D', 'RATE=5', '--engine', engine);
+    const { stdout } = await rivulet('sql', '-f', file, '-D', 'RATE=5', '--engine', engine());
     const jobId = /Job ID: ([0-9a-f]{32})/.exec(stdout)?.[1];
     assert.ok(jobId, stdout);
     let state = '';
@@ -76,10 +75,10 @@ INSERT INTO nowhere SELECT x FROM numbers;
     }
     assert.equal(state, 'RUNNING');
 
-    const listed = (await rivulet('list', '--engine', engine)).stdout;
+    const listed = (await rivulet('list', '--engine', engine())).stdout;
     assert.match(listed, new RegExp(`${jobId} : .*numbers\\.sql#1 \\(RUNNING\\)`));
 
-    await rivulet('cancel', jobId, '--engine', engine);
+    await rivulet('cancel', jobId, '--engine', engine());
     const job = (await (await fetch(`${cluster?.restUrl}/jobs/${jobId}`)).json()) as { state: string };
     assert.match(job.state, /CANCEL/);
   });
@@ -87,14 +86,13 @@ INSERT INTO nowhere SELECT x FROM numbers;
   it('refuses what only Rivulet has, naming it', async () => {
     const file = join(dir, 'function.sql');
     writeFileSync(file, "CREATE FUNCTION twice AS 'twice.ts#twice';\n");
-    const engine = (cluster?.gatewayUrl ?? '').replace('http://', 'flink://');
-    await assert.rejects(rivulet('sql', '-f', file, '--engine', engine), (error: { stderr: string }) => {
+    await assert.rejects(rivulet('sql', '-f', file, '--engine', engine()), (error: { stderr: string }) => {
       assert.match(error.stderr, /FLINK_UNSUPPORTED/);
       assert.match(error.stderr, /twice\.ts#twice/);
       return true;
     });
     await assert.rejects(
-      rivulet('sql', '-f', file, '--engine', engine, '--from-scratch'),
+      rivulet('sql', '-f', file, '--engine', engine(), '--from-scratch'),
       (error: { stderr: string }) => /--from-scratch/.test(error.stderr),
     );
   });

@@ -2,7 +2,7 @@ import { T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
 import { handled, opt } from '../options.ts';
 import { PostgresCdcReader } from './reader.ts';
-import { skippedOperations } from './settings.ts';
+import { debeziumQueueProblem, skippedOperations } from './settings.ts';
 
 export const postgresCdcFactory: ConnectorFactory = {
   identifier: 'postgres-cdc',
@@ -98,9 +98,10 @@ export const postgresCdcFactory: ConnectorFactory = {
       'debezium.max.batch.size',
       'the most changes this table gives a batch of the job, snapshot rows included (a larger transaction is handed over in parts)',
     ),
-    opt.int('debezium.max.queue.size', 'the most replication messages buffered before the stream is paused', {
-      default: '20000',
-    }),
+    opt.int(
+      'debezium.max.queue.size',
+      'the most replication messages buffered before the stream is paused (unset: 20000, the queue Rivulet keeps)',
+    ),
     opt.long('debezium.poll.interval.ms', 'how long a poll waits for changes when there are none', {
       handling: handled.warned(
         "a job takes the changes that have arrived at once, and waits at most 200 ms for a table's first change",
@@ -181,6 +182,8 @@ export const postgresCdcFactory: ConnectorFactory = {
         hint: "list 'c', 'u', 'd' and 't', comma-separated, or write 'none'",
         option: 'debezium.skipped.operations',
       };
+    const queues = debeziumQueueProblem(options.get('debezium.max.batch.size'), options.get('debezium.max.queue.size'));
+    if (queues) return { ...queues, message: `table '${table.name}': ${queues.message}` };
     if (!table.primaryKey) {
       return {
         message: `postgres-cdc table '${table.name}' needs a PRIMARY KEY to read updates and deletes`,

@@ -1,3 +1,4 @@
+import type { OptionValue } from '../options.ts';
 import type { SourceColumn } from '../source-reader.ts';
 import type { ConnectorTable } from '../table.ts';
 import type { CdcConnection, CdcTarget } from './preflight.ts';
@@ -25,6 +26,32 @@ export interface CdcSettings {
 
 /** Debezium's operation letters: create, update, delete, truncate. */
 export type Operation = 'c' | 'u' | 'd' | 't';
+
+/**
+ * What Debezium 1.9 refuses of max.batch.size and max.queue.size (CommonConnectorConfig): each
+ * positive, the queue larger than a batch, either compared with the other's default (2048, 8192)
+ * when only one is given. Flink CDC fails a job on it, so Rivulet refuses it too.
+ */
+export function debeziumQueueProblem(
+  batch: OptionValue | undefined,
+  queue: OptionValue | undefined,
+): { message: string; hint: string; option: string } | undefined {
+  if (batch !== undefined && Number(batch) <= 0)
+    return {
+      message: "'debezium.max.batch.size' must be positive",
+      hint: 'give a positive number',
+      option: 'debezium.max.batch.size',
+    };
+  if (batch === undefined && queue === undefined) return undefined;
+  const batchSize = Number(batch ?? 2048);
+  const queueSize = Number(queue ?? 8192);
+  if (queueSize > batchSize) return undefined;
+  return {
+    message: `'debezium.max.queue.size' (${queueSize}${queue === undefined ? ", Debezium's default" : ''}) must be larger than 'debezium.max.batch.size' (${batchSize}${batch === undefined ? ", Debezium's default" : ''}), as Debezium requires`,
+    hint: "make 'debezium.max.queue.size' larger than 'debezium.max.batch.size'",
+    option: queue === undefined ? 'debezium.max.batch.size' : 'debezium.max.queue.size',
+  };
+}
 
 /** The operations of a `skipped.operations` value, or the first entry that is none. */
 export function skippedOperations(value: string): ReadonlySet<Operation> | string {
@@ -78,6 +105,6 @@ export function cdcSettings(table: CdcTable): CdcSettings {
     fetchSize: Number(get('debezium.snapshot.fetch.size') ?? get('scan.snapshot.fetch.size')),
     skipped: skipped as ReadonlySet<Operation>,
     ...(maxBatch === undefined ? {} : { maxBatchSize: Number(maxBatch) }),
-    queueSize: Number(get('debezium.max.queue.size')),
+    queueSize: Number(get('debezium.max.queue.size') ?? 20_000),
   };
 }

@@ -66,4 +66,27 @@ describe("postgres-cdc: Flink CDC's debezium.* pass-through properties", () => {
     assert.equal(error.code, 'CONNECTOR_INVALID');
     assert.match(error.message, /'debezium\.skipped\.operations' of table 'orders' has 'x'/);
   });
+
+  it("refuses sizes Debezium refuses: the queue no larger than a batch, with Debezium's defaults for the one not given", () => {
+    for (const [options, named] of [
+      [
+        ", 'debezium.max.batch.size' = '16', 'debezium.max.queue.size' = '16'",
+        /'debezium\.max\.queue\.size' \(16\) must be larger than 'debezium\.max\.batch\.size' \(16\)/,
+      ],
+      [
+        ", 'debezium.max.queue.size' = '1000'",
+        /\(1000\) must be larger than 'debezium\.max\.batch\.size' \(2048, Debezium's default\)/,
+      ],
+      [
+        ", 'debezium.max.batch.size' = '10000'",
+        /\(8192, Debezium's default\) must be larger than 'debezium\.max\.batch\.size' \(10000\)/,
+      ],
+      [", 'debezium.max.batch.size' = '0'", /'debezium\.max\.batch\.size' must be positive/],
+    ] as const) {
+      const error = failure(() => resolveTable(`${CDC}${options})`));
+      assert.equal(error.code, 'CONNECTOR_INVALID');
+      assert.match(error.message, named);
+    }
+    assert.equal(settings(", 'debezium.max.batch.size' = '16', 'debezium.max.queue.size' = '17'").queueSize, 17);
+  });
 });

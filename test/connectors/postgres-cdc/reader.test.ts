@@ -324,6 +324,8 @@ describe('postgres-cdc reader: snapshot, stream, types, positions', () => {
         'slot.name': 's9',
         'debezium.skipped.operations': 'u,d',
         'debezium.max.batch.size': '2',
+        // The stream pauses above 3 queued messages and goes on when they are read: nothing is lost.
+        'debezium.max.queue.size': '3',
       }),
       undefined,
     );
