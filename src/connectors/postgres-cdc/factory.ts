@@ -131,6 +131,19 @@ export const postgresCdcFactory: ConnectorFactory = {
       "changes of the stream not to read, comma-separated: 'c' inserts, 'u' updates, 'd' deletes, 't' truncates, or 'none' (an update of the key is a delete and an insert, as in Debezium)",
       { default: 'none' },
     ),
+    opt.enumOf(
+      'debezium.database.sslmode',
+      ['disable', 'require', 'verify-ca', 'verify-full'],
+      'TLS to the source server: none',
+      {
+        handling: handled.met('the connections to the source server are not encrypted'),
+        refused: {
+          values: ['require', 'verify-ca', 'verify-full'],
+          why: 'Rivulet connects to the source server without TLS',
+          hint: "remove the option or set it to 'disable', and reach the server where an unencrypted connection is safe (loopback, a private network or a tunnel)",
+        },
+      },
+    ),
     opt.prefix('debezium.', 'any other Debezium property, passed through as Flink CDC passes it to Debezium', {
       handling: handled.warned('Rivulet reads the slot itself, not through Debezium, and has no such property'),
     }),

@@ -89,4 +89,11 @@ describe("postgres-cdc: Flink CDC's debezium.* pass-through properties", () => {
     }
     assert.equal(settings(", 'debezium.max.batch.size' = '16', 'debezium.max.queue.size' = '17'").queueSize, 17);
   });
+
+  it('refuses TLS modes, which a warning would turn into an unencrypted connection', () => {
+    const error = failure(() => resolveTable(`${CDC}, 'debezium.database.sslmode' = 'verify-full')`));
+    assert.equal(error.code, 'OPTION_NOT_SUPPORTED');
+    assert.match(error.message, /'debezium\.database\.sslmode' = 'verify-full'.*without TLS/);
+    assert.deepEqual(jobWarnings(", 'debezium.database.sslmode' = 'disable'"), []);
+  });
 });
