@@ -37,7 +37,7 @@ import org.apache.flink.table.gateway.service.session.SessionManager;
  * "JOB <job id> <name>", then "SUBMITTED".
  */
 public final class FlinkScriptRunner {
-  private static final Pattern SET =
+  static final Pattern SET =
       Pattern.compile("(?is)^SET\\s+'([^']*)'\\s*=\\s*'((?:[^']|'')*)'$");
   private static final Pattern STATEMENT_SET =
       Pattern.compile("(?is)^(?:EXECUTE\\s+)?STATEMENT\\s+SET\\s+BEGIN\\b(.*)\\bEND$");

@@ -22,7 +22,7 @@ import { substituteVariables } from '../../src/sql/substitute.ts';
 import { stopProcessGroup } from '../process-group.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const TARGET = join(HERE, 'target');
+export const TARGET = join(HERE, 'target');
 const CLASSPATH_FILE = join(TARGET, 'classpath.txt');
 const CLASSES = join(TARGET, 'classes');
 const RUNNER_SOURCE = join(HERE, 'FlinkScriptRunner.java');
@@ -169,6 +169,18 @@ logger.kafka.name = org.apache.kafka
 logger.kafka.level = WARN
 `;
 
+/** A Flink JVM's options: its heap, Java 17's opens, and log4j (configured in `dir`) writing to `logFile`. */
+export function flinkJvmOptions(dir: string, logFile: string): string[] {
+  writeFileSync(join(dir, 'log4j2.properties'), LOG4J);
+  return [
+    '-Xms256m',
+    '-Xmx1g',
+    ...FLINK_JAVA_17_OPTIONS,
+    `-Dlog4j.configurationFile=${join(dir, 'log4j2.properties')}`,
+    `-Dflink.runner.log=${logFile}`,
+  ];
+}
+
 /** Starts the cluster, submits the scripts' jobs, and resolves once all are submitted. */
 export async function startFlink(options: FlinkOptions): Promise<FlinkCluster> {
   const classpath = ensureFlink();
@@ -182,15 +194,10 @@ export async function startFlink(options: FlinkOptions): Promise<FlinkCluster> {
     return file;
   });
   const logFile = join(dir, 'flink.log');
-  writeFileSync(join(dir, 'log4j2.properties'), LOG4J);
   const port = options.port ?? (await freeLoopbackPort());
   const gatewayPort = options.gatewayPort === undefined ? 0 : options.gatewayPort || (await freeLoopbackPort());
   const java = [
-    '-Xms256m',
-    '-Xmx1g',
-    ...FLINK_JAVA_17_OPTIONS,
-    `-Dlog4j.configurationFile=${join(dir, 'log4j2.properties')}`,
-    `-Dflink.runner.log=${logFile}`,
+    ...flinkJvmOptions(dir, logFile),
     '-cp',
     classpath,
     'FlinkScriptRunner',

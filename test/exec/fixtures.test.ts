@@ -18,6 +18,8 @@
  *   +I(2001, 1001, 'PENDING', NULL)     (`< no output` when nothing does)
  *   clock: +25 h                        the processing-time clock moves on (a Flink duration); what
  *   < output                            processing-time windows emit then follows it
+ *   flink:                              Apache Flink 1.18.1's final result for the case (below)
+ *     (2001, 'PENDING', 1001, '张三')
  *
  * Watermarks flow as in a job: after each batch, a WatermarkAssigner's watermark (the largest value
  * of its WATERMARK expression so far) goes downstream, each operator taking the minimum of its
@@ -31,14 +33,22 @@
  * ChangelogNormalize) and `${append}` a kafka table. Values are written as SQL literals without the
  * type: 'text', 12.50, 2025-07-11 10:00:00, TRUE, NULL; each is read as CAST(text AS column type).
  * Output rows are written back in the same form. UPDATE_GOLDEN=1 rewrites the plan and output
- * blocks (inputs and comments stay as written); review the diff before committing it.
+ * blocks (inputs, comments and flink: blocks stay as written); review the diff before committing it.
+ *
+ * The output blocks are Rivulet's own, a regression pin. The `flink:` blocks are the oracle: written
+ * by `npm run parity:fixtures` (scripts/flink/fixtures.ts, docs/flink.md), which runs each case as a
+ * job on Apache Flink 1.18.1 with the same batches and watermarks, they hold the table Flink's
+ * changelog leaves (test/exec/fixture-file.ts materialize: a multiset, or rows by primary key for an
+ * upsert sink), and each case with one must leave the same table from Rivulet's outputs, unless the
+ * block says `flink: differs: <why>` (a deliberate difference, listed in docs/flink.md), when it must
+ * not. A case Flink cannot replay says why instead (`flink: not checked: …`), as does a fixture's
+ * `# expected results:` line. This test does not run Flink.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatError } from '../../src/common/errors.ts';
-import { parseDuration } from '../../src/connectors/options.ts';
 import { CalcOperator } from '../../src/exec/calc.ts';
 import type { Change, RowKind } from '../../src/exec/change.ts';
 import { CorrelateOperator } from '../../src/exec/correlate.ts';
@@ -65,6 +75,18 @@ import { substituteVariables } from '../../src/sql/substitute.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
 import { type DataType, formatType, isCharacterString, isCollection, T } from '../../src/types/data-type.ts';
 import { parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
+import {
+  CHANGE,
+  type Fixture,
+  type FixtureCase,
+  type Item,
+  materialize,
+  parseFixture,
+  renderCase,
+  renderFixture,
+  splitValues,
+  VARIABLES,
+} from './fixture-file.ts';
 
 const DIR = 'test/exec/fixtures';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -76,197 +98,6 @@ const env: EvalEnv = {
   timeZone: resolveTimeZone('UTC'),
   nowMicros: () => clockMicros,
 };
-
-const VARIABLES = new Map([
-  [
-    'cdc',
-    `'connector' = 'postgres-cdc', 'hostname' = 'localhost', 'username' = 'flink', 'password' = 'flink',
-     'database-name' = 'source_db', 'schema-name' = 'business', 'table-name' = 'fixture', 'slot.name' = 'fixture'`,
-  ],
-  [
-    'upsert',
-    `'connector' = 'upsert-kafka', 'topic' = 'fixture', 'properties.bootstrap.servers' = 'localhost:9092',
-     'key.format' = 'json', 'value.format' = 'json'`,
-  ],
-  [
-    'append',
-    `'connector' = 'kafka', 'topic' = 'fixture', 'properties.bootstrap.servers' = 'localhost:9092', 'format' = 'json'`,
-  ],
-]);
-
-// ---------------------------------------------------------------------------------------------
-// The file format
-
-type Item =
-  | { readonly kind: 'text'; readonly line: string }
-  | { readonly kind: 'clock'; readonly line: string; readonly millis: number }
-  | { readonly kind: 'input'; readonly table: string; readonly rows: readonly { text: string; line: number }[] }
-  | { readonly kind: 'output'; readonly rows: readonly string[] };
-
-interface FixtureCase {
-  /** Comment lines right above `case:`. */
-  readonly leading: string[];
-  readonly name: string;
-  readonly line: number;
-  readonly items: Item[];
-}
-
-interface Fixture {
-  readonly file: string;
-  /** Lines before `plan:` (comments, operator:, sql: or sql-file:), as written. */
-  readonly header: string[];
-  readonly operator: string;
-  readonly sql: string;
-  readonly sqlName: string;
-  readonly plan: string[];
-  readonly cases: FixtureCase[];
-}
-
-const CHANGE = /^([+-][IUD])\((.*)\)$/;
-
-function parseFixture(file: string, text: string): Fixture {
-  const lines = text.replace(/\n+$/, '').split('\n');
-  const header: string[] = [];
-  const plan: string[] = [];
-  const sql: string[] = [];
-  const cases: FixtureCase[] = [];
-  let operator = '';
-  let sqlName = file;
-  let i = 0;
-  const fail = (message: string): never => {
-    throw new Error(`${file}:${i + 1}: ${message}`);
-  };
-  const indented = (into: string[]) => {
-    while (i + 1 < lines.length && /^( {2}|\s*$)/.test(lines[i + 1] as string)) {
-      i++;
-      into.push((lines[i] as string).slice(2));
-    }
-    while (into.length > 0 && (into[into.length - 1] as string).trim() === '') into.pop();
-  };
-  for (; i < lines.length && !(lines[i] as string).startsWith('case:'); i++) {
-    const line = lines[i] as string;
-    if (line.startsWith('plan:')) {
-      indented(plan);
-      continue;
-    }
-    header.push(line);
-    if (line.startsWith('operator:')) operator = line.slice('operator:'.length).trim();
-    else if (line.startsWith('sql-file:')) {
-      sqlName = line.slice('sql-file:'.length).trim();
-      sql.push(readFileSync(sqlName, 'utf8'));
-    } else if (line.startsWith('sql:')) {
-      const start = header.length;
-      indented(sql);
-      header.push(...sql.map((l) => (l === '' ? '' : `  ${l}`)));
-      if (header.length === start) fail('sql: has no indented SQL under it');
-    } else if (line.trim() !== '' && !line.startsWith('#')) {
-      fail(`expected '# comment', 'operator:', 'sql:', 'sql-file:', 'plan:' or 'case:', got '${line}'`);
-    }
-  }
-  while (header.length > 0 && (header[header.length - 1] as string).trim() === '') header.pop();
-  if (!operator) fail("the header has no 'operator:' line");
-  if (sql.length === 0) fail("the header has no 'sql:' or 'sql-file:'");
-
-  let current: FixtureCase | undefined;
-  for (; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.startsWith('case:')) {
-      const leading: string[] = [];
-      while (current && current.items[current.items.length - 1]?.kind === 'text') {
-        const last = current.items[current.items.length - 1] as { line: string };
-        if (!last.line.startsWith('#')) break;
-        leading.unshift(last.line);
-        current.items.pop();
-      }
-      current = { leading, name: line.slice('case:'.length).trim(), line: i + 1, items: [] };
-      cases.push(current);
-      continue;
-    }
-    if (!current) continue;
-    if (line.startsWith('>')) {
-      const table = line.slice(1).trim();
-      const rows: { text: string; line: number }[] = [];
-      while (i + 1 < lines.length && CHANGE.test((lines[i + 1] as string).trim())) {
-        i++;
-        rows.push({ text: (lines[i] as string).trim(), line: i + 1 });
-      }
-      current.items.push({ kind: 'input', table, rows });
-    } else if (line.startsWith('<')) {
-      const rows: string[] = [];
-      while (i + 1 < lines.length && CHANGE.test((lines[i + 1] as string).trim())) {
-        i++;
-        rows.push((lines[i] as string).trim());
-      }
-      current.items.push({ kind: 'output', rows });
-    } else if (line.startsWith('clock:')) {
-      const millis = /^\+(.*)$/.exec(line.slice('clock:'.length).trim())?.[1];
-      const parsed = millis === undefined ? undefined : parseDuration(millis);
-      if (parsed === undefined) fail(`expected 'clock: +<duration>', such as 'clock: +25 h', got '${line}'`);
-      current.items.push({ kind: 'clock', line, millis: parsed as number });
-    } else if (CHANGE.test(line.trim())) {
-      fail(`a change outside a '> table' or '< output' block: '${line}'`);
-    } else {
-      current.items.push({ kind: 'text', line });
-    }
-  }
-  for (const c of cases) {
-    while (c.items.length > 0 && c.items[c.items.length - 1]?.kind === 'text') {
-      const last = c.items[c.items.length - 1] as { line: string };
-      if (last.line.trim() !== '') break;
-      c.items.pop();
-    }
-  }
-  return { file, header, operator, sql: sql.join('\n'), sqlName, plan, cases };
-}
-
-function renderFixture(fixture: Fixture, plan: string[], cases: readonly FixtureCase[]): string {
-  const out = [...fixture.header, 'plan:', ...plan.map((l) => `  ${l}`)];
-  for (const c of cases) out.push('', ...renderCase(c));
-  return `${out.join('\n')}\n`;
-}
-
-function renderCase(c: FixtureCase): string[] {
-  const out = [...c.leading, `case: ${c.name}`];
-  for (const item of c.items) {
-    if (item.kind === 'text' || item.kind === 'clock') out.push(item.line);
-    else if (item.kind === 'input') out.push(`> ${item.table}`, ...item.rows.map((r) => r.text));
-    else if (item.rows.length === 0) out.push('< no output');
-    else out.push('< output', ...item.rows);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values
-
-/** Splits `2001, 'a, b', ARRAY['x', 'y'], NULL` at the commas outside quotes and brackets. */
-function splitValues(text: string): string[] {
-  const values: string[] = [];
-  let current = '';
-  let quoted = false;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c === "'") {
-      if (quoted && text[i + 1] === "'") {
-        current += "''";
-        i++;
-        continue;
-      }
-      quoted = !quoted;
-    }
-    if (!quoted && (c === '[' || c === '(')) depth++;
-    if (!quoted && (c === ']' || c === ')')) depth--;
-    if (c === ',' && !quoted && depth === 0) {
-      values.push(current.trim());
-      current = '';
-    } else {
-      current += c;
-    }
-  }
-  if (current.trim() !== '' || values.length > 0) values.push(current.trim());
-  return values;
-}
 
 function parseChange(text: string, types: readonly DataType[], where: string): Change {
   const match = CHANGE.exec(text) as RegExpExecArray;
@@ -585,6 +416,25 @@ for (const file of readdirSync(DIR)
           `${path}:${result.expected.line}: the output differs (UPDATE_GOLDEN=1 rewrites it)`,
         );
       });
+      const flink = result.expected.items.find((item) => item.kind === 'flink');
+      if (flink?.rows)
+        it(`${result.expected.name}: its result is Apache Flink's${flink.differs ? ' but for a documented difference' : ''}`, () => {
+          if (result.error) throw result.error;
+          const outputs = result.actual.items.flatMap((item) => (item.kind === 'output' ? item.rows : []));
+          const sinkKey = root?.kind === 'Sink' ? root.sinkKey : undefined;
+          if (flink.differs)
+            assert.notDeepEqual(
+              materialize(outputs, sinkKey),
+              flink.rows,
+              `${path}:${result.expected.line}: the result is Flink's now: drop the 'differs:' note`,
+            );
+          else
+            assert.deepEqual(
+              materialize(outputs, sinkKey),
+              flink.rows,
+              `${path}:${result.expected.line}: the final result differs from Flink's (the flink: block, recorded by npm run parity:fixtures)`,
+            );
+        });
     }
   });
 }

@@ -1,0 +1,224 @@
+/**
+ * The Flink oracle of the operator fixtures: runs every case of test/exec/fixtures/*.txt on Apache
+ * Flink 1.18.1 (a MiniCluster in one JVM, one job per case, scripts/flink/FixtureRunner.java) and
+ * records Flink's final result under each case as a `flink:` block, which test/exec/fixtures.test.ts
+ * then holds Rivulet's output to. Cases Flink cannot replay get `flink: not checked: <why>`.
+ *
+ *   npm run parity:fixtures [-- FILE.txt…]     (all fixtures, or the named ones)
+ *
+ * Needs Java 17 and Maven (scripts/flink/run.ts fetches Flink's jars once). Rewrites the fixtures in
+ * place: review the diff.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { RivuletError } from '../../src/common/errors.ts';
+import { substituteVariables } from '../../src/sql/substitute.ts';
+import {
+  type Fixture,
+  type FixtureCase,
+  type Item,
+  materialize,
+  parseFixture,
+  renderFixture,
+  splitValues,
+  VARIABLES,
+} from '../../test/exec/fixture-file.ts';
+import { ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const FIXTURES = join(HERE, '../../test/exec/fixtures');
+const SOURCES = ['FixtureConnector.java', 'FixtureRunner.java'].map((file) => join(HERE, file));
+const CLASSES = join(TARGET, 'fixture-classes');
+const FLINK = 'Apache Flink 1.18.1';
+const RESULTS = '# expected results:';
+
+/** The connector a fixture table stands for, as the `fixture` connector's mode. */
+const MODES: Readonly<Record<string, string>> = {
+  'postgres-cdc': 'cdc',
+  'upsert-kafka': 'upsert',
+  kafka: 'append',
+};
+
+/** Functions whose value is the wall clock, which the fixtures fix and a Flink job cannot. */
+const WALL_CLOCK = /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME|NOW\s*\()/i;
+
+/** Compiles the runner and the connector (with its service file) beside FlinkScriptRunner; returns the classpath. */
+function compileRunner(): string {
+  const classpath = ensureFlink();
+  const marker = join(CLASSES, 'FixtureRunner.class');
+  const stale = !existsSync(marker) || SOURCES.some((file) => statSync(file).mtimeMs > statSync(marker).mtimeMs);
+  if (stale) {
+    mkdirSync(join(CLASSES, 'META-INF/services'), { recursive: true });
+    try {
+      execFileSync('javac', ['-nowarn', '-d', CLASSES, '-cp', classpath, ...SOURCES], { stdio: 'pipe' });
+    } catch (cause) {
+      throw new RivuletError(
+        'FLINK_RUNNER_COMPILE_FAILED',
+        `could not compile ${SOURCES.join(', ')}: ${String((cause as { stderr?: Buffer }).stderr ?? cause)}`,
+        'install a Java 17 JDK (javac)',
+      );
+    }
+    writeFileSync(join(CLASSES, 'META-INF/services/org.apache.flink.table.factories.Factory'), 'FixtureConnector\n');
+  }
+  return `${CLASSES}:${classpath}`;
+}
+
+interface FlinkAnswer {
+  readonly outputs?: string[][];
+  readonly key?: number[];
+  readonly error?: string;
+}
+
+/** One JVM running FixtureRunner; `run` sends a case and resolves with its answer, in order. */
+async function startRunner(
+  logFile: string,
+): Promise<{ run: (request: object) => Promise<FlinkAnswer>; stop: () => void }> {
+  const classpath = compileRunner();
+  const dir = mkdtempSync(join(tmpdir(), 'rivulet-fixtures-'));
+  const child = spawn('java', [...flinkJvmOptions(dir, logFile), '-cp', classpath, 'FixtureRunner', '4'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting: ((line: string) => void)[] = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`the Flink runner exited (code ${code}); see ${logFile}`))),
+  );
+  const next = () => Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), exited]);
+  const ready = await next();
+  if (ready !== 'READY') throw new Error(`the Flink runner said '${ready}'; see ${logFile}`);
+  return {
+    run: async (request) => {
+      const answer = next();
+      child.stdin.write(`${JSON.stringify(request)}\n`);
+      return JSON.parse(await answer) as FlinkAnswer;
+    },
+    stop: () => {
+      child.stdin.end();
+      child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    },
+  };
+}
+
+/** The fixture's SQL for Flink: `${…}` substituted as in the test, every table's WITH (…) on the fixture connector. */
+function flinkScript(fixture: Fixture): string {
+  const text = substituteVariables(fixture.sqlName, fixture.sql, VARIABLES, {}).text;
+  return text.replace(/\bWITH\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)/gi, (clause: string, options: string) => {
+    const connector = /'connector'\s*=\s*'([^']*)'/.exec(options)?.[1] ?? '';
+    const mode = MODES[connector];
+    if (!mode) throw new Error(`${fixture.file}: no fixture mode for the connector '${connector}' in ${clause}`);
+    return `WITH ('connector' = 'fixture', 'mode' = '${mode}')`;
+  });
+}
+
+/** Why a case cannot be replayed on Flink, or undefined. */
+function notReplayable(fixture: Fixture, c: FixtureCase): string | undefined {
+  if (c.items.some((item) => item.kind === 'clock'))
+    return 'the case moves the processing-time clock (clock:), which a Flink job cannot';
+  const wallClock = WALL_CLOCK.exec(fixture.sql.replace(/--.*$/gm, ''))?.[1];
+  if (wallClock)
+    return `the query reads the wall clock (${wallClock.toUpperCase()}), which the fixtures fix and Flink cannot`;
+  return undefined;
+}
+
+function request(fixture: Fixture, c: FixtureCase): object {
+  const batches = c.items.flatMap((item) =>
+    item.kind === 'input'
+      ? [
+          {
+            table: item.table,
+            rows: item.rows.map(({ text }) => {
+              const match = /^([+-][IUD])\((.*)\)$/.exec(text) as RegExpExecArray;
+              return [match[1], ...splitValues(match[2] as string)];
+            }),
+          },
+        ]
+      : [],
+  );
+  return { script: flinkScript(fixture), batches };
+}
+
+/** Flink's message on one line, without the plan dump "Cannot generate a valid execution plan" puts in the middle. */
+function shorten(message: string): string {
+  const text = message.replace(/\s+/g, ' ').trim();
+  return text.length <= 300 ? text : `${text.slice(0, 120)} … ${text.slice(-180)}`;
+}
+
+function withHeader(fixture: Fixture, line: string): Fixture {
+  const header = fixture.header.filter((l) => !l.startsWith(RESULTS));
+  const at = header.findIndex((l) => l.startsWith('operator:'));
+  header.splice(at, 0, line);
+  return { ...fixture, header };
+}
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).map((arg) => basename(arg));
+  const files = readdirSync(FIXTURES)
+    .filter((file) => file.endsWith('.txt') && (names.length === 0 || names.includes(file)))
+    .sort();
+  const logFile = join(tmpdir(), `rivulet-fixtures-flink-${process.pid}.log`);
+  const startedAt = performance.now();
+  const runner = await startRunner(logFile);
+  const date = new Date().toISOString().slice(0, 10);
+  let checked = 0;
+  let skipped = 0;
+  let refused = 0;
+  try {
+    for (const file of files) {
+      const path = join(FIXTURES, file);
+      const fixture = parseFixture(path, readFileSync(path, 'utf8'));
+      const reasons = new Set<string>();
+      const cases: FixtureCase[] = [];
+      for (const c of fixture.cases) {
+        let reason = notReplayable(fixture, c);
+        let rows: string[] | undefined;
+        if (!reason) {
+          const answer = await runner.run(request(fixture, c));
+          if (answer.error !== undefined) {
+            reason = `${FLINK} refused it: ${shorten(answer.error)}`;
+            refused++;
+          } else rows = materialize((answer.outputs ?? []).flat(), answer.key);
+        }
+        if (reason) {
+          reasons.add(reason);
+          skipped++;
+        } else checked++;
+        const old = c.items.find((item) => item.kind === 'flink');
+        const flink: Item = rows
+          ? { kind: 'flink', rows, ...(old?.differs ? { differs: old.differs } : {}) }
+          : { kind: 'flink', reason: reason as string };
+        const items = c.items.filter((item) => item.kind !== 'flink');
+        // After the case's last batch or output, before comments that belong to the next case.
+        const at = items.findLastIndex((item) => item.kind !== 'text') + 1;
+        cases.push({ ...c, items: [...items.slice(0, at), flink, ...items.slice(at)] });
+        process.stdout.write(`${file}: ${c.name}: ${reason ? `not checked: ${reason}` : `${rows?.length} rows`}\n`);
+      }
+      const header = cases.some((c) => c.items.some((item) => item.kind === 'flink' && item.rows))
+        ? `${RESULTS} ${FLINK}, ${date}`
+        : `${RESULTS} not checked on ${FLINK}: ${[...reasons].join('; ')}`;
+      const updated = withHeader(fixture, header);
+      writeFileSync(path, renderFixture(updated, fixture.plan, cases));
+    }
+  } finally {
+    runner.stop();
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  process.stdout.write(
+    `${files.length} fixtures: ${checked} cases recorded from ${FLINK}, ${skipped} not checked (${refused} refused by Flink) in ${seconds.toFixed(0)} s; Flink's log: ${logFile}\n`,
+  );
+}
+
+await main();
