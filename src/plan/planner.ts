@@ -203,6 +203,20 @@ function jobName(inserts: readonly InsertStatement[], ctx: PlanContext): string 
 function planInsert(insert: InsertStatement, ctx: PlanContext): Sink {
   const target = sinkTarget(insert, ctx);
   const query = planQuery(insert.query, ctx);
+  // Flink's CommonExecSink: the event-time timestamp a sink writes comes from at most one rowtime column.
+  const rowtimes = query.node.fields.filter(
+    (field) =>
+      (field.type.kind === 'TIMESTAMP' || field.type.kind === 'TIMESTAMP_LTZ') &&
+      field.type.timeAttribute === 'ROWTIME',
+  );
+  if (rowtimes.length > 1)
+    throw new SqlError(
+      'SQL_SINK_ROWTIMES',
+      ctx.source,
+      insert.at,
+      `The query contains more than one rowtime attribute column [${rowtimes.map((f) => f.name).join(', ')}] for writing into table '${target.qualified}'`,
+      'select the column that should be used as the event-time timestamp for the table sink and CAST the others to TIMESTAMP or TIMESTAMP_LTZ',
+    );
   const node = mapToSinkColumns(query.node, insert, ctx, target);
   const { sinkKey, upsertMaterialize } = sinkChangelog(node, insert, ctx, target);
   return {

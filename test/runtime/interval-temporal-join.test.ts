@@ -27,7 +27,7 @@ CREATE TABLE shipped (order_id BIGINT, order_time TIMESTAMP(3), ship_id BIGINT, 
   WITH ('connector' = 'kafka', 'topic' = 'tj_shipped', 'format' = 'json');
 CREATE TABLE converted (order_id BIGINT, converted BIGINT, order_time TIMESTAMP(3), rate_time TIMESTAMP(3))
   WITH ('connector' = 'kafka', 'topic' = 'tj_converted', 'format' = 'json');
-INSERT INTO shipped SELECT o.order_id, o.order_time, s.ship_id, s.ship_time
+INSERT INTO shipped SELECT o.order_id, CAST(o.order_time AS TIMESTAMP(3)), s.ship_id, s.ship_time
 FROM orders AS o LEFT JOIN shipments AS s ON o.order_id = s.order_id
   AND s.ship_time BETWEEN o.order_time - INTERVAL '5' MINUTE AND o.order_time + INTERVAL '1' HOUR;
 INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time, r.update_time
