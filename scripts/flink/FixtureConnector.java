@@ -263,7 +263,7 @@ public final class FixtureConnector implements DynamicTableSourceFactory, Dynami
 
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-      return SinkFunctionProvider.of(new Collect(rowType, context.createDataStructureConverter(rowType)), 1);
+      return SinkFunctionProvider.of(new Collect(rowType, context.createDataStructureConverter(rowType)));
     }
 
     @Override
