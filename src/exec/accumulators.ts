@@ -52,9 +52,8 @@ export interface AggregateCall {
 
 /**
  * What the accumulator of `call` is given for an input row: TRUE for COUNT(*), the argument's
- * value, or the values of several arguments as an array (NULL for COUNT(DISTINCT a, b) when one of
- * them is NULL: it counts the combinations of non-NULL values); undefined when the call's FILTER
- * leaves the row out.
+ * value, or the values of several arguments as an array; undefined when the call's FILTER leaves
+ * the row out.
  */
 export function callInput(call: AggregateCall): (row: Row) => Value | undefined {
   const [first, second] = call.args;
@@ -63,12 +62,7 @@ export function callInput(call: AggregateCall): (row: Row) => Value | undefined 
       ? () => true
       : second === undefined
         ? (row) => row[first] ?? null
-        : call.fn === 'COUNT'
-          ? (row) => {
-              const values = call.args.map((arg) => row[arg] ?? null);
-              return values.includes(null) ? null : values;
-            }
-          : (row) => call.args.map((arg) => row[arg] ?? null);
+        : (row) => call.args.map((arg) => row[arg] ?? null);
   const filter = call.filter;
   if (filter === undefined) return read;
   return (row) => (row[filter] === true ? read(row) : undefined);

@@ -102,12 +102,16 @@ export function planAggregateCall(
       return (ref) => ref(index);
     }
     case 'COUNT':
-      // Flink 1.18 counts several fields only as DISTINCT: the combinations where none is NULL.
-      if (args.length > 1 && call.distinct) return direct('COUNT', T.bigint(false));
+      // Flink 1.18's streaming planner has no plan for it ("Cannot generate a valid execution plan").
+      if (args.length > 1 && call.distinct)
+        throw fail(
+          'COUNT(DISTINCT) of several arguments cannot be planned on a stream, as in Flink 1.18',
+          'count the distinct rows of a subquery: SELECT k, COUNT(*) FROM (SELECT DISTINCT k, a, b FROM t WHERE a IS NOT NULL AND b IS NOT NULL) GROUP BY k',
+        );
       if (args.length !== 1) {
         throw fail(
           args.length === 0 ? 'COUNT needs an argument or *' : 'COUNT of several arguments needs DISTINCT',
-          'write COUNT(x), COUNT(DISTINCT x, y, ...) or COUNT(*)',
+          'write COUNT(x), COUNT(DISTINCT x) or COUNT(*)',
         );
       }
       break;

@@ -1,9 +1,8 @@
-/** COUNT of several arguments: Flink 1.18 counts them only as DISTINCT (COUNT(DISTINCT a, b)). */
+/** COUNT of several arguments: refused, with DISTINCT too (Flink 1.18.1's streaming planner cannot plan it, run on Flink by the fixture harness). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planScript } from '../../src/plan/planner.ts';
 import { SqlError } from '../../src/sql/sql-error.ts';
-import { formatType } from '../../src/types/data-type.ts';
 
 const plan = (call: string) =>
   planScript(
@@ -17,9 +16,14 @@ const plan = (call: string) =>
   ).jobs[0]?.sinks[0];
 
 describe('COUNT of several arguments', () => {
-  it('plans COUNT(DISTINCT a, b) as one BIGINT NOT NULL count', () => {
-    const fields = plan('COUNT(DISTINCT a, b)')?.input.fields ?? [];
-    assert.equal(formatType(fields[1]?.type ?? { kind: 'NULL', nullable: true }), 'BIGINT NOT NULL');
+  it('refuses COUNT(DISTINCT a, b), as Flink 1.18 does on a stream', () => {
+    assert.throws(
+      () => plan('COUNT(DISTINCT a, b)'),
+      (error: unknown) =>
+        error instanceof SqlError &&
+        error.code === 'SQL_INVALID_CALL' &&
+        /COUNT\(DISTINCT\) of several arguments cannot be planned on a stream/.test(error.message),
+    );
   });
 
   it('refuses COUNT(a, b) without DISTINCT', () => {

@@ -314,7 +314,11 @@ export const FLINK_FUNCTIONS: readonly CatalogEntry[] = [
   ]),
   ...family('catalog', 'scalar', [['CURRENT_DATABASE()', 'CURRENT_DATABASE()']]),
   ...family('aggregate', 'aggregate', [
-    ['COUNT([ ALL ] expression | DISTINCT expression1 [, expression2]*)', 'COUNT(DISTINCT s, i)'],
+    [
+      'COUNT([ ALL ] expression | DISTINCT expression1 [, expression2]*)',
+      'COUNT(DISTINCT s, i)',
+      'Flink 1.18\'s streaming planner cannot plan COUNT(DISTINCT) of several arguments (Flink 1.18.1: "Cannot generate a valid execution plan"), and a Rivulet pipeline is a streaming job; COUNT(x) and COUNT(DISTINCT x) are supported',
+    ],
     ['COUNT(*)\nCOUNT(1)', 'COUNT(*)'],
     ['AVG([ ALL | DISTINCT ] expression)', 'AVG(d)'],
     ['SUM([ ALL | DISTINCT ] expression)', 'SUM(DISTINCT i)'],
