@@ -40,7 +40,7 @@ import { ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '../../test/exec/fixtures');
-const SOURCES = ['FixtureConnector.java', 'FixtureRunner.java'].map((file) => join(HERE, file));
+const SOURCES = ['FixtureConnector.java', 'FixtureRunner.java', 'FixtureValues.java'].map((file) => join(HERE, file));
 const CLASSES = join(TARGET, 'fixture-classes');
 const FLINK = 'Apache Flink 1.18.1';
 const RESULTS = '# expected results:';
