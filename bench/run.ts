@@ -6,6 +6,7 @@ import { operatorBenchmarks } from './operators.ts';
 import { fullPipelineBenchmarks } from './pipeline.ts';
 import { sqlBenchmarks } from './sql.ts';
 import { udfBenchmarks } from './udf.ts';
+import { workerBenchmarks } from './workers.ts';
 
 const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   sql: sqlBenchmarks,
@@ -16,6 +17,7 @@ const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   pipeline: fullPipelineBenchmarks,
   udf: udfBenchmarks,
   dashboard: dashboardBenchmarks,
+  workers: workerBenchmarks,
 };
 
 /** Every benchmark of the project in one table; `npm run bench -- pipeline sql` runs only those groups. */
