@@ -24,6 +24,16 @@ export function positiveNumberOption(option: string): (value: string) => number 
   };
 }
 
+/** A commander argument parser for a whole number above 0 that names the option at fault. */
+export function positiveIntegerOption(option: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+      throw new RivuletError('BAD_OPTION', `${option} must be a whole number above 0, got '${value}'`);
+    }
+    return Number(value);
+  };
+}
+
 /** A memory size option such as `512mb` or `2gb` (Flink's MemorySize syntax). */
 export function memorySizeOption(option: string): (value: string) => number {
   return (value) => {

@@ -4,7 +4,10 @@ import type { Log } from '../log/log.ts';
 import { type PlannedJob, type PlannedScript, planScriptWithFunctions } from '../plan/planner.ts';
 import { shapeChange, stateShape } from '../plan/state-shape.ts';
 import { Job } from './job.ts';
+import type { JobHandle } from './job-handle.ts';
 import type { JobStore, StoredJob } from './job-store.ts';
+import type { WorkerPool } from './workers/pool.ts';
+import { RemoteJob } from './workers/remote-job.ts';
 
 export interface SubmitOptions {
   /** Read the sources again from their start instead of resuming from the positions the job's name committed. */
@@ -22,21 +25,47 @@ interface PreparedJob {
   readonly shape: readonly string[];
 }
 
-function isActive(job: Job): boolean {
+/** Where a job's plan came from: what a worker plans it again from. */
+interface JobSource {
+  readonly file: string;
+  readonly text: string;
+  readonly variables: ReadonlyMap<string, string>;
+  readonly directory: string;
+}
+
+function isActive(job: JobHandle): boolean {
   return job.status === 'CREATED' || job.status === 'RUNNING' || job.status === 'RESTARTING';
 }
 
 /**
  * The jobs of one Rivulet process, run on one log. With a store, every accepted job is kept
  * (script, variables, name and id) and the jobs that were running come back at the next start.
+ * With a pool, each job runs in one of its workers (see workers/pool.ts); without, on this thread.
  */
 export class Engine {
-  readonly jobs = new Map<string, Job>();
+  readonly jobs = new Map<string, JobHandle>();
 
   constructor(
     readonly log: Log,
     private readonly store?: JobStore,
+    readonly pool?: WorkerPool,
   ) {}
+
+  private create(id: string, plan: PlannedJob, generation: number, source: JobSource): JobHandle {
+    if (!this.pool)
+      return new Job(id, plan, this.log, { generation, script: { file: source.file, text: source.text } });
+    const submission = {
+      id,
+      name: plan.name,
+      file: source.file,
+      text: source.text,
+      variables: [...source.variables],
+      directory: source.directory,
+      generation,
+      batchSize: undefined,
+    };
+    return new RemoteJob(plan, submission, this.pool);
+  }
 
   /**
    * Plans a script and starts one job per INSERT or statement set; returns the new jobs. A job
@@ -49,7 +78,7 @@ export class Engine {
     text: string,
     variables: ReadonlyMap<string, string>,
     options: SubmitOptions = {},
-  ): Promise<Job[]> {
+  ): Promise<JobHandle[]> {
     return (await this.submitScript(name, text, variables, options)).jobs;
   }
 
@@ -59,7 +88,7 @@ export class Engine {
     text: string,
     variables: ReadonlyMap<string, string>,
     options: SubmitOptions = {},
-  ): Promise<{ readonly jobs: Job[]; readonly results: PlannedScript['results'] }> {
+  ): Promise<{ readonly jobs: JobHandle[]; readonly results: PlannedScript['results'] }> {
     const directory = options.directory ?? process.cwd();
     const script = await planScriptWithFunctions(name, text, variables, {}, directory);
     const stopped = this.store ? (await this.store.jobs()).filter((job) => job.status === 'STOPPED') : [];
@@ -75,8 +104,8 @@ export class Engine {
     }
     const prepared: PreparedJob[] = [];
     for (const plan of script.jobs) prepared.push(await this.prepare(plan, stopped, options.fromScratch === true));
-    const jobs = prepared.map(
-      (p) => new Job(p.id, p.plan, this.log, { generation: p.generation, script: { file: name, text } }),
+    const jobs = prepared.map((p) =>
+      this.create(p.id, p.plan, p.generation, { file: name, text, variables, directory }),
     );
     try {
       // A script starts whole or not at all: every job is opened before any runs.
@@ -131,7 +160,7 @@ export class Engine {
   }
 
   /** Runs an opened (or, after `failure`, a restarting) job, and keeps its end in the store. */
-  private run(job: Job, failure?: Error): void {
+  private run(job: JobHandle, failure?: Error): void {
     this.jobs.set(job.id, job);
     job.launch(failure);
     const store = this.store;
@@ -149,11 +178,11 @@ export class Engine {
    */
   async restore(
     variables: (job: StoredJob) => ReadonlyMap<string, string> = (job) => job.variables,
-  ): Promise<{ readonly job: Job; readonly file: string }[]> {
+  ): Promise<{ readonly job: JobHandle; readonly file: string }[]> {
     if (!this.store) return [];
-    const restored: { job: Job; file: string }[] = [];
+    const restored: { job: JobHandle; file: string }[] = [];
     for (const group of scriptsOf((await this.store.jobs()).filter((job) => job.status === 'RUNNING'))) {
-      const opened: Job[] = [];
+      const opened: JobHandle[] = [];
       for (const stored of group) {
         const job = await this.restoreOne(stored, variables(stored));
         if (!job) continue;
@@ -161,14 +190,14 @@ export class Engine {
         opened.push(job);
       }
       // The jobs of one script are opened before any runs, as at their submission.
-      const failures = new Map<Job, Error>();
+      const failures = new Map<JobHandle, Error>();
       for (const job of opened) await job.open().catch((error: Error) => failures.set(job, error));
       for (const job of opened) this.run(job, failures.get(job));
     }
     return restored;
   }
 
-  private async restoreOne(stored: StoredJob, variables: ReadonlyMap<string, string>): Promise<Job | undefined> {
+  private async restoreOne(stored: StoredJob, variables: ReadonlyMap<string, string>): Promise<JobHandle | undefined> {
     let plan: PlannedJob | undefined;
     try {
       const script = await planScriptWithFunctions(stored.file, stored.script, variables, {}, stored.directory);
@@ -181,18 +210,20 @@ export class Engine {
       return undefined;
     }
     const lineage = await this.store?.lineage(stored.name);
-    return new Job(stored.id, plan, this.log, {
-      generation: lineage?.generation ?? 0,
-      script: { file: stored.file, text: stored.script },
+    return this.create(stored.id, plan, lineage?.generation ?? 0, {
+      file: stored.file,
+      text: stored.script,
+      variables,
+      directory: stored.directory,
     });
   }
 
-  get(id: string): Job | undefined {
+  get(id: string): JobHandle | undefined {
     return this.jobs.get(id);
   }
 
   /** Cancels a job for good: it is no longer kept, and its next submission starts anew or resumes by name. */
-  async cancel(id: string): Promise<Job | undefined> {
+  async cancel(id: string): Promise<JobHandle | undefined> {
     const job = this.jobs.get(id);
     if (!job) return undefined;
     await job.cancel();
@@ -201,7 +232,7 @@ export class Engine {
   }
 
   /** Stops a running job keeping its positions: a later submission of its script resumes from them. */
-  async stop(id: string): Promise<Job | undefined> {
+  async stop(id: string): Promise<JobHandle | undefined> {
     const job = this.jobs.get(id);
     if (!job) return undefined;
     if (!isActive(job)) {
@@ -219,6 +250,7 @@ export class Engine {
   /** Stops running every job of this process; stored jobs stay as they are, to be restored. */
   async close(): Promise<void> {
     await Promise.all([...this.jobs.values()].map((job) => job.cancel().catch(() => undefined)));
+    await this.pool?.close();
     await this.store?.close();
   }
 }

@@ -116,6 +116,12 @@ export function closeOperators(graph: JobGraph): void {
   for (const vertex of graph.operators) vertex.operator.close?.();
 }
 
+/** Closes the sources of the graph's lookup joins. */
+export async function closeLookups(graph: JobGraph): Promise<void> {
+  const lookups = graph.lookups.splice(0);
+  await Promise.all(lookups.map(({ lookup }) => lookup.close().catch(() => undefined)));
+}
+
 function unsupported(what: string): never {
   throw new RivuletError('NOT_SUPPORTED_YET', `${what} cannot run yet`, 'see the status table in README.md');
 }

@@ -4,6 +4,13 @@ export const COMMIT_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 
 /** Upper bounds (seconds) of the buckets of the time from a source commit to the job's commit. */
 export const LATENCY_SECONDS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+/** A histogram's observations as plain data, to send from a worker to the engine's main thread. */
+export interface HistogramSnapshot {
+  readonly perBucket: readonly number[];
+  readonly count: number;
+  readonly sum: number;
+}
+
 /**
  * A Prometheus-style histogram: the number of observations at or below each upper bound
  * (cumulative when read, as the exposition format wants), their count and their sum.
@@ -35,5 +42,16 @@ export class Histogram {
     });
     out.push({ le: Number.POSITIVE_INFINITY, count: this.count });
     return out;
+  }
+
+  snapshot(): HistogramSnapshot {
+    return { perBucket: [...this.perBucket], count: this.count, sum: this.sum };
+  }
+
+  /** Takes the observations of a snapshot of a histogram with the same bounds, in place of its own. */
+  load(snapshot: HistogramSnapshot): void {
+    this.perBucket.splice(0, this.perBucket.length, ...snapshot.perBucket);
+    this.count = snapshot.count;
+    this.sum = snapshot.sum;
   }
 }

@@ -11,6 +11,7 @@ import { stateTtlSetting } from '../plan/settings.ts';
 import { describePositions } from './committed-positions.ts';
 import {
   buildGraph,
+  closeLookups,
   closeOperators,
   type JobGraph,
   type SinkVertex,
@@ -409,9 +410,4 @@ async function openSources(
     sources.push({ vertex, group, reader, handedOver: handedOver(reader) });
   }
   return sources;
-}
-
-async function closeLookups(graph: JobGraph): Promise<void> {
-  const lookups = graph.lookups.splice(0);
-  await Promise.all(lookups.map(({ lookup }) => lookup.close().catch(() => undefined)));
 }

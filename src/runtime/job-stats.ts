@@ -1,4 +1,4 @@
-import { COMMIT_SECONDS_BUCKETS, Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
+import { COMMIT_SECONDS_BUCKETS, Histogram, type HistogramSnapshot, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
 
 /** Where a commit left one source, as text (`partition 0 at offset 42`, `LSN 0/16B3748`). */
 export interface CommittedPosition {
@@ -14,6 +14,20 @@ export interface CommitRecord {
   /** Output changes the commit made durable, including those held in its transaction before it. */
   readonly records: number;
   readonly positions: readonly CommittedPosition[];
+}
+
+/** JobStats as plain data, as a worker sends it to the job's proxy on the main thread. */
+export interface JobStatsSnapshot {
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly commits: number;
+  readonly commitMillis: number;
+  readonly commitMillisMin: number;
+  readonly commitMillisMax: number;
+  readonly recentCommits: readonly CommitRecord[];
+  readonly commitSeconds: HistogramSnapshot;
+  readonly sourceToCommitSeconds: HistogramSnapshot;
+  readonly deadLetters: readonly (readonly [string, number])[];
 }
 
 /** What a job has done over all its runs, for `rivulet list`, the REST API and /metrics. */
@@ -62,5 +76,35 @@ export class JobStats {
       newest = Math.max(newest, sourceMicros);
     }
     if (newest > 0) this.sourceToCommitSeconds.observe(Math.max(0, Date.now() / 1000 - newest / 1_000_000));
+  }
+
+  snapshot(): JobStatsSnapshot {
+    return {
+      recordsIn: this.recordsIn,
+      recordsOut: this.recordsOut,
+      commits: this.commits,
+      commitMillis: this.commitMillis,
+      commitMillisMin: this.commitMillisMin,
+      commitMillisMax: this.commitMillisMax,
+      recentCommits: this.recentCommits,
+      commitSeconds: this.commitSeconds.snapshot(),
+      sourceToCommitSeconds: this.sourceToCommitSeconds.snapshot(),
+      deadLetters: [...this.deadLetters],
+    };
+  }
+
+  /** Takes the figures of a snapshot in place of its own (a job's proxy, from its worker). */
+  load(snapshot: JobStatsSnapshot): void {
+    this.recordsIn = snapshot.recordsIn;
+    this.recordsOut = snapshot.recordsOut;
+    this.commits = snapshot.commits;
+    this.commitMillis = snapshot.commitMillis;
+    this.commitMillisMin = snapshot.commitMillisMin;
+    this.commitMillisMax = snapshot.commitMillisMax;
+    this.recentCommits.splice(0, this.recentCommits.length, ...snapshot.recentCommits);
+    this.commitSeconds.load(snapshot.commitSeconds);
+    this.sourceToCommitSeconds.load(snapshot.sourceToCommitSeconds);
+    this.deadLetters.clear();
+    for (const [table, count] of snapshot.deadLetters) this.deadLetters.set(table, count);
   }
 }

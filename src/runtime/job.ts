@@ -3,6 +3,7 @@ import type { Log } from '../log/log.ts';
 import type { PlannedJob } from '../plan/planner.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
 import type { JobGraph } from './graph.ts';
+import type { JobHandle, SourceSamples } from './job-handle.ts';
 import { JobRun } from './job-run.ts';
 import { JobStats } from './job-stats.ts';
 import { type RestartStrategy, restartStrategy } from './restart-strategy.ts';
@@ -19,6 +20,14 @@ export interface JobOptions {
   readonly script?: { readonly file: string; readonly text: string };
 }
 
+/** What a job's expressions evaluate in: its session time zone, and the clock. */
+export function jobEnv(plan: PlannedJob): EvalEnv {
+  return {
+    timeZone: resolveTimeZone(plan.settings.get('table.local-time-zone') ?? 'default'),
+    nowMicros: () => Date.now() * 1000,
+  };
+}
+
 /** A failure of a job, kept for `rivulet list` and the REST API's exceptions. */
 export interface JobException {
   readonly timestamp: number;
@@ -29,7 +38,7 @@ export interface JobException {
  * A submitted job: its status, what it has done, and its current run (see JobRun), started again
  * after a failure as its restart strategy allows.
  */
-export class Job {
+export class Job implements JobHandle {
   status: JobStatus = 'CREATED';
   failure: Error | undefined;
   readonly startedAt = Date.now();
@@ -40,6 +49,8 @@ export class Job {
   readonly exceptions: JobException[] = [];
   /** Set when the job was stopped by `stop` (its positions kept to resume) rather than cancelled. */
   stopped = false;
+  /** A Job runs on the thread that made it; see workers/remote-job.ts for one in a worker. */
+  readonly worker = undefined;
   private readonly restart: RestartStrategy;
   private readonly stopping = new AbortController();
   private wakeFromPause: (() => void) | undefined;
@@ -69,6 +80,10 @@ export class Job {
     return this.latest?.graph;
   }
 
+  sourceMetrics(): Promise<readonly SourceSamples[]> {
+    return this.latest?.sourceMetrics() ?? Promise.resolve([]);
+  }
+
   /** Builds and opens everything the job runs on, then runs it; a failure here fails the submission. */
   async start(): Promise<void> {
     await this.open();
@@ -89,7 +104,7 @@ export class Job {
     return JobRun.open({
       plan: this.plan,
       log: this.log,
-      env: this.env(),
+      env: jobEnv(this.plan),
       stats: this.stats,
       stop: this.stopping.signal,
       batchSize: this.options.batchSize ?? 5000,
@@ -109,13 +124,6 @@ export class Job {
   /** Resolves when the job has ended: finished, failed for good, cancelled or stopped. */
   get ended(): Promise<void> {
     return this.loop ?? Promise.resolve();
-  }
-
-  private env(): EvalEnv {
-    return {
-      timeZone: resolveTimeZone(this.plan.settings.get('table.local-time-zone') ?? 'default'),
-      nowMicros: () => Date.now() * 1000,
-    };
   }
 
   /** Runs the job, restarting it after a failure as the restart strategy allows. */

@@ -1,7 +1,7 @@
 import type { Change } from '../exec/change.ts';
 import type { PlanNode } from '../plan/nodes.ts';
 import type { SpillableState } from '../state/state-memory.ts';
-import { Histogram, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
+import { Histogram, type HistogramSnapshot, LATENCY_SECONDS_BUCKETS } from './histogram.ts';
 
 /** Records into and out of one vertex of a job graph since the graph was built (one run of a job). */
 export interface VertexCounts {
@@ -25,6 +25,8 @@ export function countBatch(vertex: object, recordsIn: number, recordsOut: number
 
 /** The counts of a vertex so far (zero before its first batch). */
 export function vertexCounts(vertex: object): VertexCounts {
+  const figures = remote.get(vertex);
+  if (figures) return figures.counts;
   return counts.get(vertex) ?? { recordsIn: 0, recordsOut: 0 };
 }
 
@@ -54,7 +56,7 @@ export function observeSourceLatency(
 
 /** The source latency of the changes through a vertex so far, undefined before the first with a source time. */
 export function vertexSourceLatency(vertex: object): Histogram | undefined {
-  return latencies.get(vertex);
+  return remoteLatencies.get(vertex) ?? latencies.get(vertex);
 }
 
 /** Remembers which plan node a vertex runs, for names in the REST API. */
@@ -125,6 +127,8 @@ export interface VertexTimeFigures {
 }
 
 export function vertexTimes(vertex: object, now = performance.now()): VertexTimeFigures {
+  const figures = remote.get(vertex);
+  if (figures) return figures.times;
   const known = timesOf(vertex);
   if (now - known.newer.at >= 1000) {
     known.older = known.newer;
@@ -149,13 +153,18 @@ export function setVertexStates(vertex: object, kept: readonly SpillableState[])
   if (kept.length > 0) states.set(vertex, kept);
 }
 
+interface StateSize {
+  readonly memoryBytes: number;
+  readonly spilledBytes: number;
+}
+
 /**
  * Bytes of a vertex's keyed state in memory (estimated, as the state memory budget counts them)
  * and on disk; undefined for a vertex that keeps none.
  */
-export function vertexStateSize(
-  vertex: object,
-): { readonly memoryBytes: number; readonly spilledBytes: number } | undefined {
+export function vertexStateSize(vertex: object): StateSize | undefined {
+  const figures = remote.get(vertex);
+  if (figures) return figures.state;
   const kept = states.get(vertex);
   if (!kept) return undefined;
   let memoryBytes = 0;
@@ -165,4 +174,48 @@ export function vertexStateSize(
     spilledBytes += state.spilledBytes;
   }
   return { memoryBytes, spilledBytes };
+}
+
+/** Changes at a sink vertex waiting for the next commit. */
+export function vertexPending(vertex: { readonly pending: readonly unknown[] }): number {
+  return remote.get(vertex)?.pending ?? vertex.pending.length;
+}
+
+/**
+ * Everything above about one vertex, as plain data: what a worker sends each tick for the vertices
+ * of its jobs, so that the same vertex of the job's graph on the engine's main thread answers the
+ * REST API and /metrics as the running one would.
+ */
+export interface VertexFigures {
+  readonly counts: VertexCounts;
+  readonly latency: HistogramSnapshot | undefined;
+  readonly times: VertexTimeFigures;
+  readonly state: StateSize | undefined;
+  readonly pending: number;
+}
+
+const remote = new WeakMap<object, VertexFigures>();
+const remoteLatencies = new WeakMap<object, Histogram>();
+
+/** The figures of a vertex of a graph that runs in this thread. */
+export function vertexFigures(vertex: object & { readonly pending?: readonly unknown[] }): VertexFigures {
+  return {
+    counts: { ...vertexCounts(vertex) },
+    latency: vertexSourceLatency(vertex)?.snapshot(),
+    times: vertexTimes(vertex),
+    state: vertexStateSize(vertex),
+    pending: vertex.pending?.length ?? 0,
+  };
+}
+
+/** Makes a vertex (of a graph that runs in a worker) answer with the figures the worker sent. */
+export function setRemoteFigures(vertex: object, figures: VertexFigures): void {
+  remote.set(vertex, figures);
+  if (!figures.latency) return;
+  let latency = remoteLatencies.get(vertex);
+  if (!latency) {
+    latency = new Histogram(LATENCY_SECONDS_BUCKETS);
+    remoteLatencies.set(vertex, latency);
+  }
+  latency.load(figures.latency);
 }

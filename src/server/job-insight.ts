@@ -1,9 +1,10 @@
 import { bucketQuantile } from '../common/bucket-quantile.ts';
 import type { TableReference } from '../plan/nodes.ts';
 import type { Vertex } from '../runtime/graph.ts';
-import type { Job } from '../runtime/job.ts';
+import type { JobHandle } from '../runtime/job-handle.ts';
 import {
   type VertexTimeFigures,
+  vertexPending,
   vertexSourceLatency,
   vertexStateSize,
   vertexTimes,
@@ -23,7 +24,7 @@ export function vertexInsight(vertex: Vertex, times: VertexTimeFigures = vertexT
     'latency-p50': millis(0.5),
     'latency-p99': millis(0.99),
     // Back-pressure as Rivulet sees it: changes at a sink waiting for the next commit.
-    'pending-output': vertex.kind === 'sink' ? vertex.pending.length : null,
+    'pending-output': vertex.kind === 'sink' ? vertexPending(vertex) : null,
     // Flink's gauges, over the latest one to two seconds (a source's busy time is not measured).
     busyTimeMsPerSecond: vertex.kind === 'source' ? null : times.busyMsPerSecond,
     backPressuredTimeMsPerSecond: times.backPressuredMsPerSecond,
@@ -48,7 +49,7 @@ export function tableOf(table: TableReference, role: 'source' | 'sink') {
 }
 
 /** The tables a job reads and writes, from its latest graph. */
-export function jobTables(job: Job) {
+export function jobTables(job: JobHandle) {
   return graphVertices(job).flatMap(({ vertex }) => {
     if (vertex.kind === 'source') return [tableOf(vertex.scan.table, 'source')];
     if (vertex.kind === 'sink') return [tableOf(vertex.sink.table, 'sink')];
@@ -57,14 +58,16 @@ export function jobTables(job: Job) {
 }
 
 /** Rivulet's own figures of a job for the dashboard: `rivulet` in /jobs/:id (which adds its script) and /events. */
-export function jobInsight(job: Job) {
+export function jobInsight(job: JobHandle) {
   const sinks = job.currentGraph?.sinks ?? [];
   return {
+    // The worker thread that runs the job (rivulet up --workers); null on the engine's own thread.
+    worker: job.worker ?? null,
     restarts: job.restarts,
     'records-in': job.stats.recordsIn,
     'records-out': job.stats.recordsOut,
     'dead-letters': [...job.stats.deadLetters.values()].reduce((sum, n) => sum + n, 0),
-    'pending-output': sinks.reduce((n, sink) => n + sink.pending.length, 0),
+    'pending-output': sinks.reduce((n, sink) => n + vertexPending(sink), 0),
     tables: jobTables(job),
   };
 }

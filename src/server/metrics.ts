@@ -1,8 +1,10 @@
 import type { Engine } from '../runtime/engine.ts';
 import type { Vertex } from '../runtime/graph.ts';
 import type { Histogram } from '../runtime/histogram.ts';
-import type { Job, JobStatus } from '../runtime/job.ts';
-import { vertexCounts, vertexSourceLatency } from '../runtime/vertex-metrics.ts';
+import type { JobStatus } from '../runtime/job.ts';
+import type { JobHandle } from '../runtime/job-handle.ts';
+import { vertexCounts, vertexPending, vertexSourceLatency } from '../runtime/vertex-metrics.ts';
+import type { MemoryState } from '../runtime/workers/protocol.ts';
 import { stateMemory } from '../state/state-memory.ts';
 import { graphVertices } from './vertices.ts';
 
@@ -67,20 +69,39 @@ class Exposition {
 }
 
 /** rivulet_job_pending_output: changes at the job's sinks waiting for the next commit. */
-export function pendingOutput(job: Job): number {
-  return (job.currentGraph?.sinks ?? []).reduce((n, sink) => n + sink.pending.length, 0);
+export function pendingOutput(job: JobHandle): number {
+  return (job.currentGraph?.sinks ?? []).reduce((n, sink) => n + vertexPending(sink), 0);
 }
 
 /** rivulet_checkpoints_failed_total: each failure of the job aborts the commit in progress. */
-export function failedCommits(job: Job): number {
+export function failedCommits(job: JobHandle): number {
   return job.restarts + (job.status === 'FAILED' ? 1 : 0);
 }
 
 /** Each job's source samples (a replication slot's lag, say), asked of every job at once. */
 export async function sourceSamples(engine: Engine) {
   const jobs = [...engine.jobs.values()];
-  const answers = await Promise.all(jobs.map((job) => job.currentRun?.sourceMetrics() ?? []));
+  const answers = await Promise.all(jobs.map((job) => job.sourceMetrics()));
   return new Map(jobs.map((job, i) => [job, answers[i] ?? []]));
+}
+
+/**
+ * The operator state memory of the jobs: of the pool's workers as they last reported it, or of this
+ * thread; heapUsed is the workers' heaps (none without a pool).
+ */
+function jobMemory(engine: Engine): MemoryState {
+  if (engine.pool) return engine.pool.memory();
+  const state = stateMemory();
+  const spilled = state.spilled();
+  return {
+    used: state.used,
+    limit: state.limit,
+    spilledBytes: spilled.bytes,
+    spilledKeys: spilled.keys,
+    spilledEntries: state.spilledEntries,
+    restoredEntries: state.restoredEntries,
+    heapUsed: 0,
+  };
 }
 
 /** The engine's metrics in the Prometheus text exposition format (see docs/rest.md, GET /metrics). */
@@ -161,15 +182,24 @@ export async function metricsText(engine: Engine): Promise<string> {
   }
 
   const memory = process.memoryUsage();
-  const state = stateMemory();
-  const spilled = state.spilled();
+  const state = jobMemory(engine);
   const processWide: [string, MetricType, string, number][] = [
     ['rivulet_process_resident_memory_bytes', 'gauge', 'Resident set size of the engine process.', memory.rss],
-    ['rivulet_process_heap_used_bytes', 'gauge', 'V8 heap in use by the engine process.', memory.heapUsed],
+    [
+      'rivulet_process_heap_used_bytes',
+      'gauge',
+      'V8 heap in use by the engine process (its worker threads included).',
+      memory.heapUsed + state.heapUsed,
+    ],
     ['rivulet_state_memory_used_bytes', 'gauge', 'Operator state held in memory (estimated heap bytes).', state.used],
     ['rivulet_state_memory_limit_bytes', 'gauge', 'The state memory budget (rivulet up --state-memory).', state.limit],
-    ['rivulet_state_spilled_bytes', 'gauge', 'Operator state written to spill files, live records.', spilled.bytes],
-    ['rivulet_state_spilled_keys', 'gauge', 'Keys of operator state that are on disk.', spilled.keys],
+    [
+      'rivulet_state_spilled_bytes',
+      'gauge',
+      'Operator state written to spill files, live records.',
+      state.spilledBytes,
+    ],
+    ['rivulet_state_spilled_keys', 'gauge', 'Keys of operator state that are on disk.', state.spilledKeys],
     ['rivulet_state_spilled_entries_total', 'counter', 'State entries written to spill files.', state.spilledEntries],
     [
       'rivulet_state_restored_entries_total',

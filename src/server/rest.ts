@@ -6,7 +6,8 @@ import { stdoutLines } from '../connectors/stdout-lines.ts';
 import { explainScript } from '../plan/explain-script.ts';
 import { planScript } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
-import type { Job, JobStatus } from '../runtime/job.ts';
+import type { JobStatus } from '../runtime/job.ts';
+import type { JobHandle } from '../runtime/job-handle.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts, vertexTimes } from '../runtime/vertex-metrics.ts';
 import type { AlertMonitor } from './alerts/alert-monitor.ts';
@@ -73,12 +74,12 @@ function isActive(status: JobStatus): boolean {
   return status === 'CREATED' || status === 'RUNNING' || status === 'RESTARTING';
 }
 
-function endTime(job: Job): number {
+function endTime(job: JobHandle): number {
   return isActive(job.status) ? -1 : (job.endedAt ?? Date.now());
 }
 
 /** A job as Flink's REST API describes it in /jobs/overview. */
-function overview(job: Job) {
+function overview(job: JobHandle) {
   const end = endTime(job);
   return {
     jid: job.id,
@@ -161,7 +162,7 @@ function stateCounts(state: TaskState, n: number): Record<TaskState, number> {
   return Object.fromEntries(TASK_STATES.map((s) => [s, s === state ? n : 0])) as Record<TaskState, number>;
 }
 
-function jobDetails(job: Job) {
+function jobDetails(job: JobHandle) {
   const now = Date.now();
   const end = endTime(job);
   const duration = (end === -1 ? now : end) - job.startedAt;
@@ -229,7 +230,7 @@ function jobDetails(job: Job) {
   };
 }
 
-function jobPlan(job: Job, vertices: readonly JobVertex[] = graphVertices(job)) {
+function jobPlan(job: JobHandle, vertices: readonly JobVertex[] = graphVertices(job)) {
   return {
     jid: job.id,
     name: job.plan.name,
@@ -275,7 +276,7 @@ function statsSummary(values: readonly number[], min: number, max: number, count
 const zeroSummary = () => statsSummary([], 0, 0, 0, 0);
 
 /** Every committed transaction of a job's output and source positions is one completed checkpoint. */
-function checkpoints(job: Job) {
+function checkpoints(job: JobHandle) {
   const tasks = Math.max(1, graphVertices(job).length);
   const stats = (commit: JobStats['recentCommits'][number]) => {
     const millis = Math.round(commit.millis);
@@ -344,7 +345,7 @@ function stackText(error: Error): string {
 }
 
 /** Flink 1.18's JobExceptionsInfoWithHistory: the latest failure first. */
-function exceptions(job: Job, max: number) {
+function exceptions(job: JobHandle, max: number) {
   const all = [...job.exceptions].reverse();
   const shown = all.slice(0, max);
   const root = all[0];

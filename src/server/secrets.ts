@@ -2,7 +2,7 @@ import { SecretText } from '../connectors/secret-text.ts';
 import { inputsOf } from '../plan/explain.ts';
 import type { PlanNode, TableReference } from '../plan/nodes.ts';
 import type { Engine } from '../runtime/engine.ts';
-import type { Job } from '../runtime/job.ts';
+import type { JobHandle } from '../runtime/job-handle.ts';
 
 /** SecretText over the answers of the REST server: the sensitive option names of the engine's jobs. */
 export class SecretHider extends SecretText {
@@ -23,7 +23,7 @@ export class SecretHider extends SecretText {
 }
 
 /** Names of the sensitive options of the connectors of the tables a job reads or writes. */
-function sensitiveOptionNames(job: Job): string[] {
+function sensitiveOptionNames(job: JobHandle): string[] {
   const names = new Set<string>();
   const seen = new Set<PlanNode>();
   const table = (reference: TableReference) => {

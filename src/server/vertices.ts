@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeNode } from '../plan/explain.ts';
 import type { Vertex } from '../runtime/graph.ts';
-import type { Job } from '../runtime/job.ts';
+import type { JobHandle } from '../runtime/job-handle.ts';
 import { vertexNode } from '../runtime/vertex-metrics.ts';
 
 /** A vertex of a job's graph with the id and name the REST API and /metrics give it. */
@@ -14,7 +14,7 @@ export interface JobVertex {
 }
 
 /** The vertices of the job's latest graph, sources first, each after the vertices it reads from. */
-export function graphVertices(job: Job): JobVertex[] {
+export function graphVertices(job: JobHandle): JobVertex[] {
   const graph = job.currentGraph;
   if (!graph) return [];
   const order: Vertex[] = [...graph.sources, ...graph.operators, ...graph.sinks];

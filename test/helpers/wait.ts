@@ -1,4 +1,4 @@
-import type { Job } from '../../src/runtime/job.ts';
+import type { JobHandle } from '../../src/runtime/job-handle.ts';
 
 /**
  * Polls `check` until it gives a value, failing at once with the cause when one of `jobs` has
@@ -7,7 +7,7 @@ import type { Job } from '../../src/runtime/job.ts';
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
-  jobs: readonly Job[] = [],
+  jobs: readonly JobHandle[] = [],
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import type { Job } from '../../src/runtime/job.ts';
+import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { startRestServer } from '../../src/server/rest.ts';
 import { runCli } from '../helpers/cli.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
@@ -38,7 +38,7 @@ describe('records that cannot be read: dead-letter topic, or a failure that says
   let restUrl: string;
   const warn = console.warn;
 
-  const submit = async (name: string, text: string): Promise<Job> => {
+  const submit = async (name: string, text: string): Promise<JobHandle> => {
     const [job] = await engine.submit(`${name}.sql`, text, new Map());
     assert.ok(job);
     return job;
@@ -56,7 +56,8 @@ describe('records that cannot be read: dead-letter topic, or a failure that says
   /** The latest count of each status in the job's output. */
   const counts = async (name: string): Promise<Record<string, number>> =>
     Object.fromEntries((await topic(`${name}_out`)).map((value) => JSON.parse(value)).map((r) => [r.status, r.n]));
-  const until = <T>(what: string, check: () => Promise<T | undefined>, jobs: Job[] = []) => waitFor(what, check, jobs);
+  const until = <T>(what: string, check: () => Promise<T | undefined>, jobs: JobHandle[] = []) =>
+    waitFor(what, check, jobs);
 
   before(async () => {
     console.warn = () => undefined;

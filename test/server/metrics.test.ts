@@ -7,7 +7,7 @@ import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { seedDatabases } from '../../src/embedded/seed.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import type { Job } from '../../src/runtime/job.ts';
+import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { cdcSlots } from '../../src/server/cdc-slots.ts';
 import { escapeLabelValue } from '../../src/server/metrics.ts';
 import { startRestServer } from '../../src/server/rest.ts';
@@ -100,7 +100,7 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
   let engine: Engine;
   let server: Server;
   let base: string;
-  let jobs: Job[] = [];
+  let jobs: JobHandle[] = [];
   const texts: string[] = [];
 
   async function scrape() {
@@ -155,7 +155,7 @@ describe('GET /metrics in the Prometheus text exposition format', () => {
     );
 
     const first = await scrape();
-    const [orders, users] = jobs as [Job, Job];
+    const [orders, users] = jobs as [JobHandle, JobHandle];
     const labels = { job_id: orders.id, job_name: orders.plan.name };
     assert.equal(value(first.samples, 'rivulet_job_status', { ...labels, status: 'RUNNING' }), 1);
     assert.equal(value(first.samples, 'rivulet_job_status', { ...labels, status: 'FAILED' }), 0);

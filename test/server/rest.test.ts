@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { callEngine } from '../../src/cli/engine-client.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import type { Engine } from '../../src/runtime/engine.ts';
+import { Job } from '../../src/runtime/job.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { type RestTestServer, startRestTestServer } from '../helpers/rest-server.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -261,7 +262,8 @@ describe('the REST API with Flink 1.18 paths and field names', () => {
 
   it('never shows a password, even one quoted in an error message', async () => {
     const job = engine.get(failing);
-    job?.exceptions.push({
+    assert.ok(job instanceof Job);
+    job.exceptions.push({
       timestamp: Date.now(),
       error: new Error(
         `cannot connect to postgres://postgres:${PASSWORD}@127.0.0.1/sink (host=127.0.0.1 password=${PASSWORD})`,

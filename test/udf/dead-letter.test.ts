@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { formatError } from '../../src/common/errors.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import type { Job } from '../../src/runtime/job.ts';
+import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -32,7 +32,7 @@ describe('a record on which an expression fails, with a dead-letter topic', () =
   let log: PostgresLog;
   let engine: Engine;
 
-  const submit = async (name: string, text: string): Promise<Job> => {
+  const submit = async (name: string, text: string): Promise<JobHandle> => {
     const [job] = await engine.submit(`${name}.sql`, text, new Map(), { directory: import.meta.dirname });
     assert.ok(job);
     return job;

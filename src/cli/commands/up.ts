@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
@@ -11,6 +12,7 @@ import { openLog } from '../../log/open-log.ts';
 import { PostgresLog } from '../../log/postgres/postgres-log.ts';
 import { Engine } from '../../runtime/engine.ts';
 import { PostgresJobStore, type StoredJob } from '../../runtime/job-store.ts';
+import { WorkerPool } from '../../runtime/workers/pool.ts';
 import { AlertMonitor } from '../../server/alerts/alert-monitor.ts';
 import { observe } from '../../server/alerts/observation.ts';
 import { DEFAULT_THRESHOLDS } from '../../server/alerts/rules.ts';
@@ -18,7 +20,7 @@ import { AlertWebhook } from '../../server/alerts/webhook.ts';
 import { startRestServer } from '../../server/rest.ts';
 import { stateMemory } from '../../state/state-memory.ts';
 import { publishLocalEngine, runtimeDir, withdrawLocalEngine } from '../local-engines.ts';
-import { memorySizeOption, portOption, positiveNumberOption } from '../options.ts';
+import { memorySizeOption, portOption, positiveIntegerOption, positiveNumberOption } from '../options.ts';
 import { type RestToken, restToken } from '../rest-token.ts';
 
 interface UpOptions {
@@ -30,6 +32,7 @@ interface UpOptions {
   readonly restToken?: string;
   readonly restTokenFile?: string;
   readonly stateMemory?: number;
+  readonly workers: number;
   readonly alertLatency: number;
   readonly alertPending: number;
   readonly alertWal: number;
@@ -54,6 +57,12 @@ export function registerUp(program: Command): void {
       '--state-memory <size>',
       'memory for operator state of all jobs, such as 512mb; beyond it state spills to <data-dir>/spill (default: half the V8 heap)',
       memorySizeOption('--state-memory'),
+    )
+    .option(
+      '--workers <n>',
+      'worker threads the jobs run on, each job in one of them (default: the number of cores)',
+      positiveIntegerOption('--workers'),
+      availableParallelism(),
     )
     .option(
       '--alert-latency <seconds>',
@@ -106,7 +115,16 @@ async function up(options: UpOptions): Promise<void> {
     // Published without the embedded server's password: the commands read it from <data-dir>/pgpass.
     const shownLogUrl = options.log ?? server.url('rivulet');
     const store = await PostgresJobStore.open(server.connectionUrl('rivulet'));
-    engine = new Engine(await openLog(logUrl, { kafkaTransactionalId: workspace.kafkaTransactionalId() }), store);
+    const kafkaTransactionalId = workspace.kafkaTransactionalId();
+    // Each worker opens the log with connections of its own; this one is the REST API's (topics, tails).
+    const log = await openLog(logUrl, { kafkaTransactionalId });
+    const pool = new WorkerPool({
+      size: options.workers,
+      logUrl,
+      kafkaTransactionalId,
+      stateMemory: { limit: memory.limit, dir: memory.dir },
+    });
+    engine = new Engine(log, store, pool);
     const running = engine;
     // From the environment, a webhook URL with credentials stays out of `ps`.
     const fromEnvironment = process.env.RIVULET_ALERT_WEBHOOK;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { rowText } from '../../../src/connectors/print/row-text.ts';
-import type { Job } from '../../../src/runtime/job.ts';
+import type { JobHandle } from '../../../src/runtime/job-handle.ts';
 import { T } from '../../../src/types/data-type.ts';
 import { type RestTestServer, startRestTestServer } from '../../helpers/rest-server.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -10,17 +10,17 @@ import { waitFor } from '../../helpers/wait.ts';
 describe('datagen into print, jdbc and blackhole sinks', () => {
   let server: RestTestServer;
   let sink: pg.Client;
-  const jobs: Job[] = [];
+  const jobs: JobHandle[] = [];
 
-  async function submit(name: string, text: string): Promise<Job> {
+  async function submit(name: string, text: string): Promise<JobHandle> {
     const [job] = await server.engine.submit(name, text, new Map());
     assert.ok(job);
     jobs.push(job);
     return job;
   }
-  const finished = (job: Job) =>
+  const finished = (job: JobHandle) =>
     waitFor(`${job.plan.name} FINISHED`, async () => (job.status === 'FINISHED' ? true : undefined), jobs);
-  async function printed(job: Job): Promise<{ lines: string[]; total: number }> {
+  async function printed(job: JobHandle): Promise<{ lines: string[]; total: number }> {
     const response = await fetch(`${server.base}/jobs/${job.id}/stdout`);
     assert.equal(response.status, 200);
     return (await response.json()) as { lines: string[]; total: number };

@@ -1,0 +1,185 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { SourceMetric } from '../../connectors/source-reader.ts';
+import type { FromWorker, JobState, MemoryState, ToWorker, WorkerSettings } from './protocol.ts';
+import { revivedError } from './protocol.ts';
+
+const ENTRY = new URL('./entry.js', import.meta.url);
+const MAIN = new URL('./worker-main.ts', import.meta.url).href;
+
+/** How the pool's workers are started. */
+export interface PoolOptions {
+  /** The number of workers (rivulet up --workers). */
+  readonly size: number;
+  /** The log every worker opens for its jobs (--log). */
+  readonly logUrl: string;
+  readonly kafkaTransactionalId?: string;
+  /** The state memory budget of all jobs, shared out evenly, and the directory under which each worker spills. */
+  readonly stateMemory: { readonly limit: number; readonly dir: string };
+  /** How often each worker sends the state of its jobs (default 500 ms). */
+  readonly reportMs?: number;
+}
+
+/** What a worker's job proxy is told: see RemoteJob. */
+export interface PlacedJob {
+  readonly id: string;
+  onOpened(error: Error | undefined): void;
+  onState(state: JobState): void;
+  onEnded(state: JobState): void;
+  /** Its worker ended; the job is to be placed again. */
+  onWorkerLost(error: Error): void;
+}
+
+/** The answer to a request (cancel, stop, source metrics) of a job's proxy. */
+export interface Answer {
+  readonly state?: JobState;
+  readonly samples?: readonly (readonly SourceMetric[])[];
+}
+
+/**
+ * One place in the pool: its worker thread (a new one after the previous ended) and the jobs on it.
+ */
+export class WorkerSlot {
+  readonly jobs = new Map<string, PlacedJob>();
+  /** The worker's state memory, as it last reported it. */
+  memory: MemoryState | undefined;
+  /** Workers started in this place, the first included. */
+  starts = 0;
+  private worker: Worker;
+  private requests = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
+  private nextRequest = 0;
+  private closing = false;
+
+  constructor(
+    readonly index: number,
+    private readonly settings: WorkerSettings,
+    private readonly onReplaced: (slot: WorkerSlot, lost: readonly PlacedJob[], error: Error) => void,
+  ) {
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    this.starts++;
+    const worker = new Worker(ENTRY, { workerData: this.settings, name: `rivulet-worker-${this.index}` });
+    worker.on('message', (message: FromWorker) => this.receive(message));
+    // An uncaught error ends the worker: its `exit` follows and handles it.
+    worker.on('error', (error) => console.warn(`worker ${this.index} failed: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => this.exited(worker, code));
+    return worker;
+  }
+
+  post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  request(kind: 'cancel' | 'stop' | 'source-metrics', id: string): Promise<Answer> {
+    const request = ++this.nextRequest;
+    return new Promise((resolve, reject) => {
+      this.requests.set(request, { resolve, reject });
+      this.post({ kind, id, request });
+    });
+  }
+
+  /** The thread of this place, for tests that end it as a crash would. */
+  get thread(): Worker {
+    return this.worker;
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.kind) {
+      case 'opened':
+        this.jobs.get(message.id)?.onOpened(message.error ? revivedError(message.error) : undefined);
+        return;
+      case 'states':
+        this.memory = message.memory;
+        for (const state of message.jobs) this.jobs.get(state.id)?.onState(state);
+        return;
+      case 'ended':
+        this.jobs.get(message.state.id)?.onEnded(message.state);
+        return;
+      case 'answer': {
+        const waiting = this.requests.get(message.request);
+        this.requests.delete(message.request);
+        if (message.error) waiting?.reject(revivedError(message.error));
+        else waiting?.resolve({ ...message });
+        return;
+      }
+      default:
+        message satisfies never;
+    }
+  }
+
+  private exited(worker: Worker, code: number): void {
+    if (this.closing || worker !== this.worker) return;
+    const error = new Error(`worker ${this.index} of the engine exited (code ${code}) while running its jobs`);
+    for (const { reject } of this.requests.values()) reject(error);
+    this.requests.clear();
+    const lost = [...this.jobs.values()];
+    this.jobs.clear();
+    this.memory = undefined;
+    this.worker = this.spawn();
+    this.onReplaced(this, lost, error);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * The engine's workers: N threads, each running the jobs placed on it (see worker-main.ts). A job
+ * goes to the worker with the fewest jobs. A worker that ends (an uncaught error, process.exit, a
+ * terminate) is started again at once, and its jobs are placed again, to resume from their
+ * committed positions as after a crash of the engine.
+ */
+export class WorkerPool {
+  readonly slots: readonly WorkerSlot[];
+
+  constructor(options: PoolOptions) {
+    this.slots = Array.from({ length: options.size }, (_, i) => {
+      const index = i + 1;
+      const settings: WorkerSettings = {
+        main: MAIN,
+        index,
+        logUrl: options.logUrl,
+        kafkaTransactionalId: options.kafkaTransactionalId,
+        stateMemory: {
+          limit: Math.floor(options.stateMemory.limit / options.size),
+          dir: join(options.stateMemory.dir, `worker-${index}`),
+        },
+        reportMs: options.reportMs ?? 500,
+      };
+      return new WorkerSlot(index, settings, (_slot, lost, error) => {
+        for (const job of lost) job.onWorkerLost(error);
+      });
+    });
+  }
+
+  /** The worker with the fewest jobs (the first of them on a tie) takes the job. */
+  place(job: PlacedJob): WorkerSlot {
+    let chosen = this.slots[0] as WorkerSlot;
+    for (const slot of this.slots) if (slot.jobs.size < chosen.jobs.size) chosen = slot;
+    chosen.jobs.set(job.id, job);
+    return chosen;
+  }
+
+  /** The state memory of all workers, as they last reported it. */
+  memory(): MemoryState {
+    const sum = (pick: (memory: MemoryState) => number) =>
+      this.slots.reduce((total, slot) => total + (slot.memory ? pick(slot.memory) : 0), 0);
+    return {
+      used: sum((m) => m.used),
+      limit: sum((m) => m.limit),
+      spilledBytes: sum((m) => m.spilledBytes),
+      spilledKeys: sum((m) => m.spilledKeys),
+      spilledEntries: sum((m) => m.spilledEntries),
+      restoredEntries: sum((m) => m.restoredEntries),
+      heapUsed: sum((m) => m.heapUsed),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.close()));
+  }
+}

@@ -1,0 +1,203 @@
+import { keepStdoutLine } from '../../connectors/stdout-lines.ts';
+import type { PlannedJob } from '../../plan/planner.ts';
+import { stateTtlSetting } from '../../plan/settings.ts';
+import { buildGraph, closeLookups, closeOperators, type JobGraph } from '../graph.ts';
+import { type JobException, type JobStatus, jobEnv } from '../job.ts';
+import type { JobHandle, SourceSamples } from '../job-handle.ts';
+import { JobStats } from '../job-stats.ts';
+import { setRemoteFigures } from '../vertex-metrics.ts';
+import type { PlacedJob, WorkerPool, WorkerSlot } from './pool.ts';
+import { type JobState, type JobSubmission, revivedError } from './protocol.ts';
+
+/** Failures a job keeps, as Job does. */
+const EXCEPTIONS_KEPT = 20;
+
+function isFinal(status: JobStatus): boolean {
+  return status === 'FINISHED' || status === 'CANCELED' || status === 'FAILED';
+}
+
+/**
+ * The proxy on the engine's main thread of a job that runs in a worker of the pool: what the REST
+ * API and /metrics read of it is the state its worker sends (see worker-main.ts), and its commands
+ * go to the worker as messages. Its graph is built here from the same plan, without opening
+ * anything, and its vertices answer with the figures of the running ones. When the worker ends,
+ * the job is placed again and resumes from its committed positions; that counts as a restart, with
+ * the worker's end among its exceptions.
+ */
+export class RemoteJob implements JobHandle, PlacedJob {
+  status: JobStatus = 'CREATED';
+  failure: Error | undefined;
+  readonly startedAt = Date.now();
+  endedAt: number | undefined;
+  /** The figures of the job's current worker: a worker started again counts from 0, as a restarted engine. */
+  readonly stats = new JobStats();
+  stopped = false;
+  currentGraph: JobGraph | undefined;
+  /** Restarts and failures in earlier workers, and those the current worker reported. */
+  private earlierRestarts = 0;
+  private earlierExceptions: JobException[] = [];
+  private workerRestarts = 0;
+  private workerExceptions: JobException[] = [];
+  private slot: WorkerSlot | undefined;
+  private lastWorker: number | undefined;
+  private launched = false;
+  private command: 'cancel' | 'stop' | undefined;
+  private opening: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private readonly end: Promise<void>;
+  private resolveEnd: () => void = () => undefined;
+
+  constructor(
+    readonly plan: PlannedJob,
+    private readonly submission: JobSubmission,
+    private readonly pool: WorkerPool,
+  ) {
+    this.end = new Promise((resolve) => {
+      this.resolveEnd = resolve;
+    });
+  }
+
+  get id(): string {
+    return this.submission.id;
+  }
+
+  get script(): { readonly file: string; readonly text: string } {
+    return { file: this.submission.file, text: this.submission.text };
+  }
+
+  get worker(): number | undefined {
+    return this.slot?.index ?? this.lastWorker;
+  }
+
+  get restarts(): number {
+    return this.earlierRestarts + this.workerRestarts;
+  }
+
+  get exceptions(): readonly JobException[] {
+    return [...this.earlierExceptions, ...this.workerExceptions].slice(-EXCEPTIONS_KEPT);
+  }
+
+  get ended(): Promise<void> {
+    return this.end;
+  }
+
+  async open(): Promise<void> {
+    for (const warning of this.plan.warnings) console.warn(`job ${this.plan.name}: ${warning}`);
+    this.currentGraph ??= buildGraph(this.plan.sinks, jobEnv(this.plan), stateTtlSetting(this.plan.settings));
+    // The lookups of this graph are never asked: the worker's graph has its own.
+    await closeLookups(this.currentGraph);
+    await this.openOn(this.pool.place(this));
+  }
+
+  private openOn(slot: WorkerSlot): Promise<void> {
+    this.slot = slot;
+    this.lastWorker = slot.index;
+    return new Promise<void>((resolve, reject) => {
+      this.opening = { resolve, reject };
+      slot.post({ kind: 'open', job: this.submission });
+    });
+  }
+
+  onOpened(error: Error | undefined): void {
+    const opening = this.opening;
+    this.opening = undefined;
+    if (error) opening?.reject(error);
+    else opening?.resolve();
+  }
+
+  /** Runs the opened job; its worker knows why its open failed, if it did, and restarts it as its strategy allows. */
+  launch(_failure?: Error): void {
+    this.status = 'RUNNING';
+    this.launched = true;
+    this.slot?.post({ kind: 'launch', id: this.id });
+  }
+
+  onState(state: JobState): void {
+    if (isFinal(this.status)) return;
+    this.status = state.status === 'CREATED' ? this.status : state.status;
+    this.failure = state.failure ? revivedError(state.failure) : undefined;
+    this.endedAt = state.endedAt;
+    this.workerRestarts = state.restarts;
+    this.workerExceptions = state.exceptions.map(({ timestamp, error }) => ({ timestamp, error: revivedError(error) }));
+    this.stats.load(state.stats);
+    const graph = this.currentGraph;
+    if (graph && state.vertices) {
+      const order = [...graph.sources, ...graph.operators, ...graph.sinks];
+      for (const [i, figures] of state.vertices.entries()) {
+        const vertex = order[i];
+        if (vertex) setRemoteFigures(vertex, figures);
+      }
+    }
+    for (const line of state.stdout) keepStdoutLine(this.plan.name, line);
+  }
+
+  onEnded(state: JobState): void {
+    this.onState(state);
+    this.finish(state.status);
+  }
+
+  async sourceMetrics(): Promise<readonly SourceSamples[]> {
+    const sources = this.currentGraph?.sources ?? [];
+    if (!this.slot || !this.launched || sources.length === 0) return [];
+    const answer = await this.slot.request('source-metrics', this.id).catch(() => ({ samples: [] }));
+    return (answer.samples ?? []).flatMap((samples, i) => {
+      const vertex = sources[i];
+      return vertex ? [{ vertex, samples }] : [];
+    });
+  }
+
+  cancel(): Promise<void> {
+    return this.ask('cancel');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.ask('stop');
+  }
+
+  private async ask(command: 'cancel' | 'stop'): Promise<void> {
+    const status: JobStatus = command === 'cancel' ? 'CANCELED' : 'FINISHED';
+    if (isFinal(this.status)) return;
+    this.command = command;
+    const slot = this.slot;
+    if (slot) {
+      const answer = await slot.request(command, this.id).catch(() => undefined);
+      if (answer?.state) this.onState(answer.state);
+    }
+    this.finish(status);
+  }
+
+  /** Ends the proxy: a final status stays (the job ended by itself before the command reached it). */
+  private finish(status: JobStatus): void {
+    if (!isFinal(this.status)) this.status = status;
+    this.endedAt ??= Date.now();
+    this.slot?.jobs.delete(this.id);
+    this.slot = undefined;
+    if (this.currentGraph) closeOperators(this.currentGraph);
+    this.resolveEnd();
+  }
+
+  onWorkerLost(error: Error): void {
+    this.slot = undefined;
+    if (isFinal(this.status)) return;
+    // During its submission the submission fails, as when opening fails on the engine's thread.
+    this.onOpened(error);
+    // Under a cancel or stop, the command's answer (now an error) ends the job.
+    if (!this.launched || this.command) return;
+    this.earlierRestarts += this.workerRestarts + 1;
+    this.earlierExceptions = [...this.exceptions, { timestamp: Date.now(), error }];
+    this.workerRestarts = 0;
+    this.workerExceptions = [];
+    this.status = 'RESTARTING';
+    console.warn(`job ${this.plan.name}: ${error.message}; it resumes from its committed positions`);
+    void this.resume();
+  }
+
+  /** Opens and runs the job on the worker it is placed on now; a failure to open is the worker's to retry. */
+  private async resume(): Promise<void> {
+    const slot = this.pool.place(this);
+    await this.openOn(slot).catch(() => undefined);
+    // Lost again meanwhile: the next resume is under way.
+    if (this.command || isFinal(this.status) || this.slot !== slot) return;
+    slot.post({ kind: 'launch', id: this.id });
+  }
+}

@@ -1,0 +1,165 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { stdoutLines } from '../../connectors/stdout-lines.ts';
+import { openLog } from '../../log/open-log.ts';
+import { planScriptWithFunctions } from '../../plan/planner.ts';
+import { stateMemory } from '../../state/state-memory.ts';
+import { Job } from '../job.ts';
+import { vertexFigures } from '../vertex-metrics.ts';
+import {
+  type FromWorker,
+  type JobState,
+  type JobSubmission,
+  sendableError,
+  type ToWorker,
+  type WorkerSettings,
+} from './protocol.ts';
+
+/**
+ * A worker of the engine's pool (see pool.ts): it runs the jobs the main thread places on it, each
+ * planned again here from its script, on a log opened with the worker's own connections; it sends
+ * the state of its jobs every `reportMs`, and when one ends. An error nothing catches ends the
+ * worker, and the pool starts its jobs again on a new one.
+ */
+
+interface Placed {
+  readonly job: Job;
+  /** Why opening failed; `launch` then runs the job's restart strategy from it. */
+  openFailure: Error | undefined;
+  /** A cancel or stop is under way: its answer carries the job's end, not an `ended` message. */
+  commanded: boolean;
+  /** Print lines of the job already sent. */
+  printed: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('worker-main.ts runs in a worker thread of the engine (see pool.ts)');
+const settings = workerData as WorkerSettings;
+const memory = stateMemory();
+// Each worker spills into a directory of its own: configure() empties it.
+if (settings.stateMemory) memory.configure(settings.stateMemory.limit, settings.stateMemory.dir);
+const log = openLog(settings.logUrl, { kafkaTransactionalId: settings.kafkaTransactionalId });
+// A log that cannot be opened fails each job's open, not the worker.
+log.catch(() => undefined);
+const placed = new Map<string, Placed>();
+
+function send(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+function stateOf(id: string, entry: Placed): JobState {
+  const { job } = entry;
+  const graph = job.currentGraph;
+  const printed = stdoutLines(job.plan.name);
+  const fresh = Math.min(printed.total - entry.printed, printed.lines.length);
+  entry.printed = printed.total;
+  return {
+    id,
+    status: job.status,
+    failure: job.failure ? sendableError(job.failure) : undefined,
+    endedAt: job.endedAt,
+    restarts: job.restarts,
+    exceptions: job.exceptions.map(({ timestamp, error }) => ({ timestamp, error: sendableError(error) })),
+    stats: job.stats.snapshot(),
+    vertices: graph ? [...graph.sources, ...graph.operators, ...graph.sinks].map(vertexFigures) : undefined,
+    stdout: fresh > 0 ? printed.lines.slice(-fresh) : [],
+  };
+}
+
+async function open(submission: JobSubmission): Promise<void> {
+  try {
+    const script = await planScriptWithFunctions(
+      submission.file,
+      submission.text,
+      new Map(submission.variables),
+      {},
+      submission.directory,
+    );
+    const plan = script.jobs.find((each) => each.name === submission.name);
+    if (!plan) throw new Error(`the script ${submission.file} has no job ${submission.name} any more`);
+    const job = new Job(submission.id, plan, await log, {
+      generation: submission.generation,
+      script: { file: submission.file, text: submission.text },
+      ...(submission.batchSize !== undefined ? { batchSize: submission.batchSize } : {}),
+    });
+    const entry: Placed = { job, openFailure: undefined, commanded: false, printed: 0 };
+    placed.set(submission.id, entry);
+    await job.open().catch((error: Error) => {
+      entry.openFailure = error;
+      throw error;
+    });
+    // Cancelled while it opened: what it opened is closed again.
+    if (entry.commanded) await job.cancel();
+    send({ kind: 'opened', id: submission.id, error: undefined });
+  } catch (error) {
+    send({ kind: 'opened', id: submission.id, error: sendableError(error) });
+  }
+}
+
+function launch(id: string): void {
+  const entry = placed.get(id);
+  if (!entry) return;
+  entry.job.launch(entry.openFailure);
+  void entry.job.ended.then(() => {
+    if (entry.commanded || placed.get(id) !== entry) return;
+    placed.delete(id);
+    send({ kind: 'ended', state: stateOf(id, entry) });
+  });
+}
+
+async function command(kind: 'cancel' | 'stop', id: string, request: number): Promise<void> {
+  const entry = placed.get(id);
+  if (!entry) {
+    send({ kind: 'answer', request });
+    return;
+  }
+  entry.commanded = true;
+  try {
+    await (kind === 'cancel' ? entry.job.cancel() : entry.job.stop());
+    placed.delete(id);
+    send({ kind: 'answer', request, state: stateOf(id, entry) });
+  } catch (error) {
+    send({ kind: 'answer', request, error: sendableError(error) });
+  }
+}
+
+async function sourceMetrics(id: string, request: number): Promise<void> {
+  const sources = (await placed.get(id)?.job.sourceMetrics()) ?? [];
+  send({ kind: 'answer', request, samples: sources.map(({ samples }) => samples) });
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.kind) {
+    case 'open':
+      void open(message.job);
+      return;
+    case 'launch':
+      launch(message.id);
+      return;
+    case 'cancel':
+    case 'stop':
+      void command(message.kind, message.id, message.request);
+      return;
+    case 'source-metrics':
+      void sourceMetrics(message.id, message.request);
+      return;
+    default:
+      message satisfies never;
+  }
+});
+
+setInterval(() => {
+  const spilled = memory.spilled();
+  send({
+    kind: 'states',
+    jobs: [...placed].map(([id, entry]) => stateOf(id, entry)),
+    memory: {
+      used: memory.used,
+      limit: memory.limit,
+      spilledBytes: spilled.bytes,
+      spilledKeys: spilled.keys,
+      spilledEntries: memory.spilledEntries,
+      restoredEntries: memory.restoredEntries,
+      heapUsed: process.memoryUsage().heapUsed,
+    },
+  });
+}, settings.reportMs);

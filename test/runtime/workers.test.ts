@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
+import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { Engine } from '../../src/runtime/engine.ts';
+import { WorkerPool } from '../../src/runtime/workers/pool.ts';
+import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Clicks of one topic counted per user into a table of the sink database, named after the topic. */
+const counting = (topic: string, port: number) => `
+  SET 'pipeline.name' = 'count-${topic}';
+  CREATE TABLE clicks (user_id BIGINT, page STRING) WITH (
+    'connector' = 'kafka', 'topic' = '${topic}', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+  CREATE TABLE per_user (user_id BIGINT, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
+    'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${port}/sink',
+    'table-name' = 'public.${topic}_per_user', 'username' = 'postgres');
+  INSERT INTO per_user SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;`;
+
+describe('jobs on a pool of worker threads', () => {
+  let pg: TestPostgres;
+  let log: PostgresLog;
+  let sink: pg.Client;
+  let pool: WorkerPool;
+  let engine: Engine;
+
+  const produce = (topic: string, users: readonly number[]) =>
+    log.produce(users.map((user) => ({ topic, key: null, value: Buffer.from(`{"user_id":${user},"page":"p"}`) })));
+  /** The sink table, and PostgreSQL's own count of the clicks the test wrote into `written`. */
+  const sinkRows = async (topic: string) =>
+    (await sink.query(`SELECT user_id, n FROM public.${topic}_per_user ORDER BY user_id`)).rows.map(
+      (row) => `${row.user_id}:${row.n}`,
+    );
+  const expectedRows = async (topic: string) =>
+    (
+      await sink.query(
+        `SELECT user_id, count(*) AS n FROM written WHERE topic = $1 GROUP BY user_id ORDER BY user_id`,
+        [topic],
+      )
+    ).rows.map((row) => `${row.user_id}:${row.n}`);
+
+  before(async () => {
+    pg = await startTestPostgres();
+    log = await openTestLog(pg);
+    await (await pg.connect()).query('CREATE DATABASE sink');
+    sink = await pg.connect('sink');
+    await sink.query('CREATE TABLE written (topic text, user_id bigint)');
+    for (const topic of ['a', 'b', 'c', 'killed']) {
+      await log.ensureTopic(topic);
+      await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
+    }
+    pool = new WorkerPool({
+      size: 2,
+      logUrl: pg.server.url('rivulet'),
+      stateMemory: { limit: 64 * 2 ** 20, dir: `${pg.dir}/spill` },
+      reportMs: 100,
+    });
+    engine = new Engine(log, undefined, pool);
+  });
+  after(async () => {
+    await engine?.close();
+    await log?.close();
+    await pg?.dispose();
+  });
+
+  /** Writes clicks to a topic and, for PostgreSQL to count them too, into the table `written`. */
+  async function write(topic: string, users: readonly number[]): Promise<void> {
+    await produce(topic, users);
+    await sink.query('INSERT INTO written SELECT $1, unnest($2::bigint[])', [topic, users]);
+  }
+
+  it('places each job on the worker with the fewest, and runs it there', async () => {
+    const port = pg.server.port;
+    const jobs = [];
+    for (const topic of ['a', 'b', 'c']) {
+      const [job] = await engine.submit(`${topic}.sql`, counting(topic, port), new Map());
+      assert.ok(job);
+      jobs.push(job);
+    }
+    assert.deepEqual(
+      jobs.map((job) => job.worker),
+      [1, 2, 1],
+    );
+    for (const topic of ['a', 'b', 'c']) await write(topic, [1, 2, 2, topic === 'c' ? 3 : 1]);
+    for (const topic of ['a', 'b', 'c']) {
+      const expected = await expectedRows(topic);
+      await waitFor(
+        `the counts of ${topic}`,
+        async () => ((await sinkRows(topic)).join() === expected.join() ? true : undefined),
+        jobs,
+      );
+    }
+    // The proxies show what the workers report: the job's records and its graph's figures.
+    const [a] = jobs;
+    assert.ok(a);
+    await waitFor('the stats of job a', async () => (a.stats.recordsIn === 4 ? true : undefined), jobs);
+    assert.equal(a.status, 'RUNNING');
+    assert.ok(a.stats.commits > 0);
+    for (const job of jobs) await engine.cancel(job.id);
+    assert.deepEqual(
+      jobs.map((job) => job.status),
+      ['CANCELED', 'CANCELED', 'CANCELED'],
+    );
+    assert.deepEqual(
+      pool.slots.map((slot) => slot.jobs.size),
+      [0, 0],
+    );
+  });
+
+  it('starts a killed worker again, and its job resumes where it committed: nothing lost or counted twice', async () => {
+    const [job] = await engine.submit('killed.sql', counting('killed', pg.server.port), new Map());
+    assert.ok(job);
+    const slot = pool.slots[(job.worker as number) - 1];
+    assert.ok(slot);
+    let next = 0;
+    const batch = () => Array.from({ length: 50 }, () => (next++ * 7919) % 13);
+    for (let i = 0; i < 20; i++) await write('killed', batch());
+    await waitFor('the job to commit', async () => (job.stats.commits > 0 ? true : undefined), [job]);
+    // Killed mid-stream, while the writing goes on.
+    const writing = (async () => {
+      for (let i = 0; i < 40; i++) {
+        await write('killed', batch());
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    await slot.thread.terminate();
+    await writing;
+    const expected = await expectedRows('killed');
+    await waitFor(
+      'the counts after the kill',
+      async () => ((await sinkRows('killed')).join() === expected.join() ? true : undefined),
+      [job],
+    );
+    assert.equal(slot.starts, 2);
+    assert.equal(job.status, 'RUNNING');
+    assert.equal(job.restarts, 1);
+    assert.match(job.exceptions.at(-1)?.error.message ?? '', /worker \d of the engine exited/);
+    assert.ok(job.worker === 1 || job.worker === 2);
+    await engine.cancel(job.id);
+  });
+});
