@@ -11,8 +11,11 @@ import { seedDatabases } from '../src/embedded/seed.ts';
 import { KafkaLog } from '../src/log/kafka/kafka-log.ts';
 import type { Log } from '../src/log/log.ts';
 import { PostgresLog } from '../src/log/postgres/postgres-log.ts';
-import { planScript } from '../src/plan/planner.ts';
-import { Job } from '../src/runtime/job.ts';
+import { Engine } from '../src/runtime/engine.ts';
+import type { JobHandle } from '../src/runtime/job-handle.ts';
+import { WorkerPool } from '../src/runtime/workers/pool.ts';
+import { stateMemory } from '../src/state/state-memory.ts';
+import { CpuShare } from './cpu.ts';
 import type { Measurement } from './harness.ts';
 
 const run = promisify(execFile);
@@ -28,17 +31,31 @@ interface Setup {
   readonly server: EmbeddedPostgres;
   readonly source: pg.Client;
   readonly sink: pg.Client;
-  readonly jobs: Job[];
+  readonly jobs: JobHandle[];
+  readonly pool: WorkerPool;
   start(files: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function setup(server: EmbeddedPostgres, log: Log): Promise<Setup> {
+/** The log the bench runs on: its URL, which each worker of the engine's pool opens again. */
+interface BenchLog {
+  readonly log: Log;
+  readonly url: string;
+}
+
+/**
+ * The example's jobs run by the engine as `rivulet up` runs them: on a pool of `workers` worker
+ * threads, each job in one of them.
+ */
+export async function setup(server: EmbeddedPostgres, { log, url }: BenchLog, workers: number): Promise<Setup> {
   const source = new pg.Client(server.connectionConfig('source_db'));
   const sink = new pg.Client(server.connectionConfig('sink_db'));
   await source.connect();
   await sink.connect();
-  const jobs: Job[] = [];
+  const memory = stateMemory();
+  const pool = new WorkerPool({ size: workers, logUrl: url, stateMemory: { limit: memory.limit, dir: memory.dir } });
+  const engine = new Engine(log, undefined, pool);
+  const jobs: JobHandle[] = [];
   const variables = new Map([
     ['SOURCE_HOST', server.host],
     ['SOURCE_PORT', String(server.port)],
@@ -51,25 +68,28 @@ export async function setup(server: EmbeddedPostgres, log: Log): Promise<Setup> 
     source,
     sink,
     jobs,
+    pool,
     async start(files) {
       for (const file of files) {
-        const script = planScript(file, readFileSync(`examples/ecommerce/${file}`, 'utf8'), variables, {});
-        for (const plan of script.jobs) {
-          const job = new Job(`${file}-${jobs.length}`, plan, log);
-          await job.start();
-          jobs.push(job);
-        }
+        const path = `examples/ecommerce/${file}`;
+        jobs.push(...(await engine.submit(path, readFileSync(path, 'utf8'), variables)));
       }
     },
     async stop() {
-      for (const job of jobs.splice(0)) await job.cancel();
+      jobs.splice(0);
+      await engine.close();
       await source.end();
       await sink.end();
     },
   };
 }
 
-export async function until(what: string, jobs: readonly Job[], check: () => Promise<boolean>, timeoutMs = 300_000) {
+export async function until(
+  what: string,
+  jobs: readonly JobHandle[],
+  check: () => Promise<boolean>,
+  timeoutMs = 300_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     const failed = jobs.find((job) => job.status === 'FAILED');
@@ -112,8 +132,13 @@ async function latency(s: Setup, rate: number, seconds: number, firstId: number)
   return { achieved, latencies };
 }
 
-async function pipelineBenchmarks(name: string, server: EmbeddedPostgres, log: Log): Promise<Measurement[]> {
-  const s = await setup(server, log);
+async function pipelineBenchmarks(
+  name: string,
+  server: EmbeddedPostgres,
+  log: BenchLog,
+  workers: number,
+): Promise<Measurement[]> {
+  const s = await setup(server, log, workers);
   try {
     await s.start(FILES);
     await until(
@@ -127,6 +152,10 @@ async function pipelineBenchmarks(name: string, server: EmbeddedPostgres, log: L
     // Sustained throughput: 100,000 orders in 1,000-row transactions, as fast as the source takes them.
     const total = 100_000;
     const first = 2_000_000;
+    const cpu = new CpuShare(
+      s.server.pid ?? 0,
+      s.pool.slots.map((slot) => slot.thread),
+    );
     const started = performance.now();
     await sourceWriter(s, 'bulk', total, first);
     const written = performance.now();
@@ -149,6 +178,7 @@ async function pipelineBenchmarks(name: string, server: EmbeddedPostgres, log: L
         total,
     );
     const seconds = (performance.now() - started) / 1000;
+    const share = cpu.end();
     const rss = process.memoryUsage().rss / 2 ** 20;
     return [
       {
@@ -166,10 +196,27 @@ async function pipelineBenchmarks(name: string, server: EmbeddedPostgres, log: L
         name: `pipeline ${name}: source commit → sink, p99`,
         value: percentile(latencies, 99),
         unit: 'ms',
-        ...(name === 'postgres log' ? { target: '< 50 ms' } : {}),
+        ...(name.startsWith('postgres log') ? { target: '< 50 ms' } : {}),
       },
       { name: `pipeline ${name}: source commit → sink, max`, value: latencies[latencies.length - 1] ?? 0, unit: 'ms' },
       { name: `pipeline ${name}: process RSS after the runs`, value: rss, unit: 'MiB' },
+      // Where the machine's CPU went during the sustained run (see bench/cpu.ts).
+      {
+        name: `pipeline ${name}: sustained run, CPU of the engine (all its threads)`,
+        value: share.engine,
+        unit: 'cores',
+      },
+      ...share.loops.map((utilization, i) => ({
+        name: `pipeline ${name}: sustained run, worker ${i + 1} event loop busy`,
+        value: utilization * 100,
+        unit: '%',
+      })),
+      { name: `pipeline ${name}: sustained run, CPU of PostgreSQL`, value: share.postgres, unit: 'cores' },
+      {
+        name: `pipeline ${name}: sustained run, CPU of everything else on the machine`,
+        value: share.others,
+        unit: 'cores',
+      },
     ];
   } finally {
     await s.stop();
@@ -177,7 +224,7 @@ async function pipelineBenchmarks(name: string, server: EmbeddedPostgres, log: L
 }
 
 /** Snapshot of 1,000,000 rows through the CDC job into the ods_orders topic. */
-async function snapshotBenchmark(server: EmbeddedPostgres, log: Log): Promise<Measurement[]> {
+async function snapshotBenchmark(server: EmbeddedPostgres, log: BenchLog): Promise<Measurement[]> {
   const admin = new pg.Client(server.connectionConfig('source_db'));
   await admin.connect();
   const rows = 1_000_000;
@@ -186,12 +233,12 @@ async function snapshotBenchmark(server: EmbeddedPostgres, log: Log): Promise<Me
      SELECT g, 1001 + g % 5, 'Snapshot row', '电子产品', 1, 10.00, 10.00, 'PENDING' FROM generate_series(10000000, ${10_000_000 + rows - 1}) g`,
   );
   await admin.end();
-  const s = await setup(server, log);
+  const s = await setup(server, log, 1);
   try {
     const started = performance.now();
     await s.start(['1_cdc_source_to_kafka.sql']);
-    const orders = s.jobs[0] as Job;
-    await until('the snapshot', s.jobs, async () => orders.stats.recordsOut >= rows + 5 && (await committed(log)));
+    const orders = s.jobs[0] as JobHandle;
+    await until('the snapshot', s.jobs, async () => orders.stats.recordsOut >= rows + 5 && (await committed(log.log)));
     const seconds = (performance.now() - started) / 1000;
     return [
       {
@@ -246,25 +293,54 @@ async function section(name: string, run: () => Promise<Measurement[]>): Promise
   }
 }
 
-/** The seed's four layers end to end on the postgres log and on kafka, and a 1M-row snapshot. */
-export async function fullPipelineBenchmarks(): Promise<Measurement[]> {
-  const postgres = await section('pipeline postgres log', () =>
-    withServer(async (server) => {
-      const log = await PostgresLog.open(server.url('rivulet'), { maintenanceIntervalMs: 0 });
-      try {
-        return await pipelineBenchmarks('postgres log', server, log);
-      } finally {
-        await log.close();
-      }
-    }),
-  );
+/** A postgres log in the server's database `rivulet`, for the bench and its workers. */
+async function postgresLog(server: EmbeddedPostgres): Promise<BenchLog> {
+  const url = server.connectionUrl('rivulet');
+  return { log: await PostgresLog.open(url, { maintenanceIntervalMs: 0 }), url };
+}
+
+const workersName = (workers: number) => `${workers} worker${workers === 1 ? '' : 's'}`;
+
+/**
+ * The seed's four layers end to end on the postgres log with each number of workers (the same
+ * run, one after the other), then on kafka with the last, and a 1M-row snapshot.
+ */
+export async function fullPipelineBenchmarks(workerCounts: readonly number[] = [1, 2]): Promise<Measurement[]> {
+  const postgres: Measurement[] = [];
+  const sustained = new Map<number, number>();
+  for (const workers of workerCounts) {
+    const name = `postgres log, ${workersName(workers)}`;
+    const rows = await section(`pipeline ${name}`, () =>
+      withServer(async (server) => {
+        const log = await postgresLog(server);
+        try {
+          return await pipelineBenchmarks(name, server, log, workers);
+        } finally {
+          await log.log.close();
+        }
+      }),
+    );
+    sustained.set(workers, rows[0]?.unit === 'changes/s' ? rows[0].value : Number.NaN);
+    postgres.push(...rows);
+  }
+  const [fewest, most] = [Math.min(...workerCounts), Math.max(...workerCounts)];
+  if (most > fewest) {
+    postgres.push({
+      name: `pipeline postgres log: sustained with ${workersName(most)} / with ${workersName(fewest)}`,
+      value: (sustained.get(most) ?? Number.NaN) / (sustained.get(fewest) ?? Number.NaN),
+      unit: '×',
+      target: most === 2 && fewest === 1 ? '>= 1.6' : undefined,
+    });
+  }
+  const kafkaWorkers = workerCounts.at(-1) ?? 1;
   const kafka = await section('pipeline kafka log', () =>
     withServer(async (server) => {
       const broker = await startKafkaBroker();
       try {
         const log = await KafkaLog.open(broker.bootstrap);
         try {
-          return await pipelineBenchmarks('kafka log', server, log);
+          const name = `kafka log, ${workersName(kafkaWorkers)}`;
+          return await pipelineBenchmarks(name, server, { log, url: `kafka://${broker.bootstrap}` }, kafkaWorkers);
         } finally {
           await log.close();
         }
@@ -275,11 +351,11 @@ export async function fullPipelineBenchmarks(): Promise<Measurement[]> {
   );
   const snapshot = await section('cdc snapshot', () =>
     withServer(async (server) => {
-      const log = await PostgresLog.open(server.url('rivulet'), { maintenanceIntervalMs: 0 });
+      const log = await postgresLog(server);
       try {
         return await snapshotBenchmark(server, log);
       } finally {
-        await log.close();
+        await log.log.close();
       }
     }),
   );

@@ -8,20 +8,36 @@ import { sqlBenchmarks } from './sql.ts';
 import { udfBenchmarks } from './udf.ts';
 import { workerBenchmarks } from './workers.ts';
 
+/** `--workers N` (repeatable): the pool sizes the pipeline group compares (default 1 and 2). */
+const args = process.argv.slice(2);
+const workerCounts: number[] = [];
+for (let i = args.indexOf('--workers'); i !== -1; i = args.indexOf('--workers')) {
+  const count = Number(args[i + 1]);
+  if (!Number.isInteger(count) || count < 1) {
+    process.stderr.write(`--workers must be a whole number above 0, got '${args[i + 1] ?? ''}'\n`);
+    process.exit(1);
+  }
+  workerCounts.push(count);
+  args.splice(i, 2);
+}
+
 const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   sql: sqlBenchmarks,
   operators: operatorBenchmarks,
   formats: formatBenchmarks,
   'postgres-log': postgresLogBenchmarks,
   'kafka-log': kafkaLogBenchmarks,
-  pipeline: fullPipelineBenchmarks,
+  pipeline: () => fullPipelineBenchmarks(workerCounts.length > 0 ? workerCounts : [1, 2]),
   udf: udfBenchmarks,
   dashboard: dashboardBenchmarks,
   workers: workerBenchmarks,
 };
 
-/** Every benchmark of the project in one table; `npm run bench -- pipeline sql` runs only those groups. */
-const chosen = process.argv.slice(2);
+/**
+ * Every benchmark of the project in one table; `npm run bench -- pipeline sql` runs only those
+ * groups, `npm run bench -- pipeline --workers 1 --workers 2` the pipeline with those pool sizes.
+ */
+const chosen = args;
 const unknown = chosen.filter((name) => !(name in GROUPS));
 if (unknown.length > 0) {
   process.stderr.write(

@@ -12,6 +12,8 @@ export interface TableUse {
 }
 
 export interface JobInsight {
+  /** The worker thread that runs the job; null on the engine's own thread. */
+  readonly worker: number | null;
   readonly restarts: number;
   readonly 'records-in': number;
   readonly 'records-out': number;

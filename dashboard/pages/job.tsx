@@ -103,6 +103,7 @@ export function JobPage({ id, snapshot }: { readonly id: string; readonly snapsh
         <Figure label={t('recordsIn')} value={number(insight['records-in'])} />
         <Figure label={t('recordsOut')} value={number(insight['records-out'])} />
         <Figure label={t('restarts')} value={number(insight.restarts)} test="restarts" />
+        {insight.worker !== null && <Figure label={t('worker')} value={String(insight.worker)} test="worker" />}
         <Figure label={t('checkpoints')} value={number(job.checkpoints.counts.completed)} />
         <Figure label={t('deadLetters')} value={number(insight['dead-letters'])} test="dead-letters" />
         <Figure label={t('pendingOutput')} value={number(insight['pending-output'])} />

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -71,6 +71,13 @@ describe('rivulet up --example examples/ecommerce', () => {
     assert.deepEqual(await query(sourceUrl, 'SHOW wal_level'), [{ wal_level: 'logical' }]);
     assert.match(up.stdout, /Running 8 jobs:\n( {2}[0-9a-f]{32} {2}insert-into_\S+ .*\n){8}/);
     firstIds = jobIds(up.stdout);
+    // Each job runs in one of the worker threads, one per core by default.
+    for (const id of firstIds) {
+      const details = (await (await fetch(`http://127.0.0.1:${restPort}/jobs/${id}`)).json()) as {
+        rivulet: { worker: number };
+      };
+      assert.ok(details.rivulet.worker >= 1 && details.rivulet.worker <= availableParallelism(), id);
+    }
     // The seed's five orders go through the four layers into the sink.
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -161,6 +168,12 @@ describe('rivulet up --example examples/ecommerce', () => {
       `signal ${result.signal}, stdout: ${result.stdout.slice(-2000)}, stderr: ${result.stderr}`,
     );
     assert.equal(isProcessAlive(server), false);
+  });
+
+  it('refuses a number of workers that is not a whole number above 0', async () => {
+    const result = await runCli(['up', '--data-dir', dataDir, '--workers', '0']);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, "error[BAD_OPTION]: --workers must be a whole number above 0, got '0'\n");
   });
 
   it('fails with one clear message when the port is taken', async () => {

@@ -126,11 +126,20 @@ describe('jobs on a pool of worker threads', () => {
     await slot.thread.terminate();
     await writing;
     const expected = await expectedRows('killed');
+    let seen: string[] = [];
     await waitFor(
       'the counts after the kill',
-      async () => ((await sinkRows('killed')).join() === expected.join() ? true : undefined),
+      async () => {
+        seen = await sinkRows('killed');
+        return seen.join() === expected.join() ? true : undefined;
+      },
       [job],
-    );
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: the sink has ${seen.join(' ')}, PostgreSQL counts ${expected.join(' ')} (job ${job.status})`,
+      );
+    });
     assert.equal(slot.starts, 2);
     assert.equal(job.status, 'RUNNING');
     assert.equal(job.restarts, 1);

@@ -5,6 +5,7 @@ import { buildGraph, closeLookups, closeOperators, type JobGraph } from '../grap
 import { type JobException, type JobStatus, jobEnv } from '../job.ts';
 import type { JobHandle, SourceSamples } from '../job-handle.ts';
 import { JobStats } from '../job-stats.ts';
+import { type RestartStrategy, restartStrategy } from '../restart-strategy.ts';
 import { setRemoteFigures } from '../vertex-metrics.ts';
 import type { PlacedJob, WorkerPool, WorkerSlot } from './pool.ts';
 import { type JobState, type JobSubmission, revivedError } from './protocol.ts';
@@ -45,12 +46,15 @@ export class RemoteJob implements JobHandle, PlacedJob {
   private opening: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private readonly end: Promise<void>;
   private resolveEnd: () => void = () => undefined;
+  /** Decides on the ends of the job's workers, as the worker's Job does on failures of its runs. */
+  private readonly restart: RestartStrategy;
 
   constructor(
     readonly plan: PlannedJob,
     private readonly submission: JobSubmission,
     private readonly pool: WorkerPool,
   ) {
+    this.restart = restartStrategy(plan.settings);
     this.end = new Promise((resolve) => {
       this.resolveEnd = resolve;
     });
@@ -183,17 +187,29 @@ export class RemoteJob implements JobHandle, PlacedJob {
     this.onOpened(error);
     // Under a cancel or stop, the command's answer (now an error) ends the job.
     if (!this.launched || this.command) return;
-    this.earlierRestarts += this.workerRestarts + 1;
     this.earlierExceptions = [...this.exceptions, { timestamp: Date.now(), error }];
+    this.earlierRestarts += this.workerRestarts;
     this.workerRestarts = 0;
     this.workerExceptions = [];
+    const decision = this.restart.onFailure(Date.now());
+    if (!decision.restart) {
+      this.failure = error;
+      this.status = 'FAILED';
+      this.endedAt = Date.now();
+      this.finish('FAILED');
+      return;
+    }
+    this.earlierRestarts++;
     this.status = 'RESTARTING';
-    console.warn(`job ${this.plan.name}: ${error.message}; it resumes from its committed positions`);
-    void this.resume();
+    console.warn(
+      `job ${this.plan.name}: ${error.message}; ${this.restart.describe(this.restarts)} from its committed positions in ${decision.delayMs} ms`,
+    );
+    setTimeout(() => void this.resume(), decision.delayMs);
   }
 
   /** Opens and runs the job on the worker it is placed on now; a failure to open is the worker's to retry. */
   private async resume(): Promise<void> {
+    if (this.command || isFinal(this.status)) return;
     const slot = this.pool.place(this);
     await this.openOn(slot).catch(() => undefined);
     // Lost again meanwhile: the next resume is under way.

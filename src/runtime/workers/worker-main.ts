@@ -37,7 +37,8 @@ const settings = workerData as WorkerSettings;
 const memory = stateMemory();
 // Each worker spills into a directory of its own: configure() empties it.
 if (settings.stateMemory) memory.configure(settings.stateMemory.limit, settings.stateMemory.dir);
-const log = openLog(settings.logUrl, { kafkaTransactionalId: settings.kafkaTransactionalId });
+// The main thread's log compacts the topics and applies their retention, for every worker.
+const log = openLog(settings.logUrl, { kafkaTransactionalId: settings.kafkaTransactionalId, maintenance: false });
 // A log that cannot be opened fails each job's open, not the worker.
 log.catch(() => undefined);
 const placed = new Map<string, Placed>();
