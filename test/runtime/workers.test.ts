@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
+import { isRivuletError } from '../../src/common/errors.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import { WorkerPool } from '../../src/runtime/workers/pool.ts';
@@ -45,7 +46,7 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed']) {
+    for (const topic of ['a', 'b', 'c', 'killed', 'failing']) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }
@@ -146,5 +147,28 @@ describe('jobs on a pool of worker threads', () => {
     assert.match(job.exceptions.at(-1)?.error.message ?? '', /worker \d of the engine exited/);
     assert.ok(job.worker === 1 || job.worker === 2);
     await engine.cancel(job.id);
+  });
+
+  it('shows a job that fails for good in its worker as FAILED, with its error and code', async () => {
+    const script = `
+      SET 'restart-strategy.type' = 'none';
+      SET 'pipeline.name' = 'failing';
+      CREATE TABLE clicks (user_id BIGINT, page STRING) WITH (
+        'connector' = 'kafka', 'topic' = 'failing', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+      CREATE TABLE per_page (user_id INT, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
+        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/sink',
+        'table-name' = 'public.failing_per_user', 'username' = 'postgres');
+      INSERT INTO per_page SELECT CAST(page AS INT), COUNT(*) FROM clicks GROUP BY CAST(page AS INT);`;
+    const [job] = await engine.submit('failing.sql', script, new Map());
+    assert.ok(job);
+    await produce('failing', [1]);
+    await job.ended;
+    assert.equal(job.status, 'FAILED');
+    assert.ok(job.endedAt !== undefined);
+    assert.ok(isRivuletError(job.failure), String(job.failure));
+    assert.equal(job.failure.code, 'CAST_FAILED');
+    assert.match(job.failure.message, /cannot CAST 'p' AS INT/);
+    assert.equal(job.exceptions.at(-1)?.error.message, job.failure.message);
+    assert.equal(pool.slots[(job.worker as number) - 1]?.jobs.has(job.id), false);
   });
 });

@@ -53,7 +53,8 @@ export class WorkerSlot {
   constructor(
     readonly index: number,
     private readonly settings: WorkerSettings,
-    private readonly onReplaced: (slot: WorkerSlot, lost: readonly PlacedJob[], error: Error) => void,
+    /** Told the jobs of a worker that ended, once the next worker is started. */
+    private readonly onLost: (lost: readonly PlacedJob[], error: Error) => void,
   ) {
     this.worker = this.spawn();
   }
@@ -118,7 +119,7 @@ export class WorkerSlot {
     this.jobs.clear();
     this.memory = undefined;
     this.worker = this.spawn();
-    this.onReplaced(this, lost, error);
+    this.onLost(lost, error);
   }
 
   async close(): Promise<void> {
@@ -150,7 +151,7 @@ export class WorkerPool {
         },
         reportMs: options.reportMs ?? 500,
       };
-      return new WorkerSlot(index, settings, (_slot, lost, error) => {
+      return new WorkerSlot(index, settings, (lost, error) => {
         for (const job of lost) job.onWorkerLost(error);
       });
     });

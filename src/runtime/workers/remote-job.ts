@@ -42,6 +42,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
   private slot: WorkerSlot | undefined;
   private lastWorker: number | undefined;
   private launched = false;
+  private finished = false;
   private command: 'cancel' | 'stop' | undefined;
   private opening: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private readonly end: Promise<void>;
@@ -172,6 +173,8 @@ export class RemoteJob implements JobHandle, PlacedJob {
 
   /** Ends the proxy: a final status stays (the job ended by itself before the command reached it). */
   private finish(status: JobStatus): void {
+    if (this.finished) return;
+    this.finished = true;
     if (!isFinal(this.status)) this.status = status;
     this.endedAt ??= Date.now();
     this.slot?.jobs.delete(this.id);
@@ -182,7 +185,11 @@ export class RemoteJob implements JobHandle, PlacedJob {
 
   onWorkerLost(error: Error): void {
     this.slot = undefined;
-    if (isFinal(this.status)) return;
+    // It had ended (its last state said so) before the worker's `ended` message could come.
+    if (isFinal(this.status)) {
+      this.finish(this.status);
+      return;
+    }
     // During its submission the submission fails, as when opening fails on the engine's thread.
     this.onOpened(error);
     // Under a cancel or stop, the command's answer (now an error) ends the job.
