@@ -8,15 +8,19 @@ import { WorkerPool } from '../../src/runtime/workers/pool.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-/** Clicks of one topic counted per user into a table of the sink database, named after the topic. */
-const counting = (topic: string, port: number) => `
+/**
+ * Clicks of one topic counted per user (or per `key`) into a table of the sink database, named
+ * after the topic; `settings` go first.
+ */
+const counting = (topic: string, port: number, key = 'user_id', settings = '') => `
+  ${settings}
   SET 'pipeline.name' = 'count-${topic}';
   CREATE TABLE clicks (user_id BIGINT, page STRING) WITH (
     'connector' = 'kafka', 'topic' = '${topic}', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
   CREATE TABLE per_user (user_id BIGINT, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
     'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${port}/sink',
     'table-name' = 'public.${topic}_per_user', 'username' = 'postgres');
-  INSERT INTO per_user SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;`;
+  INSERT INTO per_user SELECT ${key}, COUNT(*) FROM clicks GROUP BY ${key};`;
 
 describe('jobs on a pool of worker threads', () => {
   let pg: TestPostgres;
@@ -150,15 +154,7 @@ describe('jobs on a pool of worker threads', () => {
   });
 
   it('shows a job that fails for good in its worker as FAILED, with its error and code', async () => {
-    const script = `
-      SET 'restart-strategy.type' = 'none';
-      SET 'pipeline.name' = 'failing';
-      CREATE TABLE clicks (user_id BIGINT, page STRING) WITH (
-        'connector' = 'kafka', 'topic' = 'failing', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
-      CREATE TABLE per_page (user_id INT, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
-        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/sink',
-        'table-name' = 'public.failing_per_user', 'username' = 'postgres');
-      INSERT INTO per_page SELECT CAST(page AS INT), COUNT(*) FROM clicks GROUP BY CAST(page AS INT);`;
+    const script = counting('failing', pg.server.port, 'CAST(page AS INT)', "SET 'restart-strategy.type' = 'none';");
     const [job] = await engine.submit('failing.sql', script, new Map());
     assert.ok(job);
     await produce('failing', [1]);
