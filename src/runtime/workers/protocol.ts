@@ -51,7 +51,7 @@ export interface JobState {
   readonly stats: JobStatsSnapshot;
   /** The figures of the vertices of the current graph: its sources, then its operators, then its sinks. */
   readonly vertices: readonly VertexFigures[] | undefined;
-  /** Lines the job's print sinks wrote since the previous state. */
+  /** Lines the job's sinks wrote to standard output since the previous state. */
   readonly stdout: readonly string[];
 }
 

@@ -27,7 +27,7 @@ interface Placed {
   openFailure: Error | undefined;
   /** A cancel or stop is under way: its answer carries the job's end, not an `ended` message. */
   commanded: boolean;
-  /** Print lines of the job already sent. */
+  /** Lines of standard output of the job already sent. */
   printed: number;
 }
 
