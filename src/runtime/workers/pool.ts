@@ -6,6 +6,8 @@ import { revivedError } from './protocol.ts';
 
 const ENTRY = new URL('./entry.js', import.meta.url);
 const MAIN = new URL('./worker-main.ts', import.meta.url).href;
+/** Workers of one place that may end in a row before any of them starts (see WorkerSlot.exited). */
+const MAX_SILENT_ENDS = 3;
 
 /** How the pool's workers are started. */
 export interface PoolOptions {
@@ -49,6 +51,9 @@ export class WorkerSlot {
   private requests = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
   private nextRequest = 0;
   private closing = false;
+  /** Whether the current worker has sent anything yet, and how many workers in a row ended before they did. */
+  private heard = false;
+  private silentEnds = 0;
 
   constructor(
     readonly index: number,
@@ -61,6 +66,7 @@ export class WorkerSlot {
 
   private spawn(): Worker {
     this.starts++;
+    this.heard = false;
     const worker = new Worker(ENTRY, { workerData: this.settings, name: `rivulet-worker-${this.index}` });
     worker.on('message', (message: FromWorker) => this.receive(message));
     // An uncaught error ends the worker: its `exit` follows and handles it.
@@ -87,6 +93,7 @@ export class WorkerSlot {
   }
 
   private receive(message: FromWorker): void {
+    this.heard = true;
     switch (message.kind) {
       case 'opened':
         this.jobs.get(message.id)?.onOpened(message.error ? revivedError(message.error) : undefined);
@@ -113,6 +120,15 @@ export class WorkerSlot {
   private exited(worker: Worker, code: number): void {
     if (this.closing || worker !== this.worker) return;
     const error = new Error(`worker ${this.index} of the engine exited (code ${code}) while running its jobs`);
+    this.silentEnds = this.heard ? 0 : this.silentEnds + 1;
+    if (this.silentEnds >= MAX_SILENT_ENDS) {
+      // A worker that cannot even start (a broken install, a module that fails to load) would be
+      // started again in a busy loop: the engine stops instead, saying why.
+      console.error(
+        `error[WORKER_START]: worker ${this.index} of the engine ended ${this.silentEnds} times in a row before it started (last exit code ${code}); the engine stops\n  hint: see the worker's error above; run \`rivulet up --workers 1\` again once it is fixed`,
+      );
+      process.exit(1);
+    }
     for (const { reject } of this.requests.values()) reject(error);
     this.requests.clear();
     const lost = [...this.jobs.values()];
