@@ -1,0 +1,359 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Engine, EXAMPLE_DIR } from '../scripts/chaos/environment.ts';
+import {
+  createTopics,
+  FLINK_DEFAULT_SETS,
+  logOldRows,
+  withSets,
+  withTableOptions,
+} from '../scripts/flink/ecommerce.ts';
+import { ensureFlink, type FlinkCluster, jobStates, startFlink } from '../scripts/flink/run.ts';
+import { type KafkaBroker, startKafkaBroker } from '../scripts/kafka/broker.ts';
+import type { EmbeddedPostgres } from '../src/embedded/postgres-server.ts';
+import type { Measurement } from './harness.ts';
+import {
+  count,
+  type Failure,
+  FILES,
+  latency,
+  percentile,
+  section,
+  sustained,
+  type Target,
+  until,
+  WARM_UP_SECONDS,
+  withServer,
+} from './pipeline.ts';
+import { type TreeUsage, treeUsage } from './process-tree.ts';
+
+/** Options that only Flink gets, put into the same scripts. */
+export interface FlinkTuning {
+  /** `KEY=VALUE`, SET after each script's own SETs. */
+  readonly sets: readonly string[];
+  /** Options added to every table of a connector. */
+  readonly tableOptions: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export type Configuration =
+  | { readonly engine: 'rivulet'; readonly label: string; readonly log: 'postgres' | 'kafka' }
+  | { readonly engine: 'flink'; readonly label: string; readonly tuning?: FlinkTuning };
+
+/**
+ * Flink tuned for latency, as the issue measured it on one job: every row flushed to the jdbc sink
+ * at once (default: 100 rows or 1 s), Debezium polling its queue every 20 ms (default 500 ms), and
+ * checkpoints every second instead of the scripts' 10 s. Rivulet refuses `debezium.*` options
+ * (it has no Debezium inside), so this runs on Flink only.
+ */
+export const FLINK_LATENCY_TUNING: FlinkTuning = {
+  sets: ['execution.checkpointing.interval=1s'],
+  tableOptions: {
+    'postgres-cdc': { 'debezium.poll.interval.ms': '20' },
+    jdbc: { 'sink.buffer-flush.max-rows': '1' },
+  },
+};
+
+export const CONFIGURATIONS: readonly Configuration[] = [
+  { engine: 'rivulet', label: 'rivulet, postgres log', log: 'postgres' },
+  { engine: 'rivulet', label: 'rivulet, kafka log', log: 'kafka' },
+  { engine: 'flink', label: 'flink + kafka, defaults' },
+  { engine: 'flink', label: 'flink + kafka, tuned', tuning: FLINK_LATENCY_TUNING },
+];
+
+/** The steady rates of the latency runs, changes/s, and the seconds each is counted after its warm-up. */
+const RATES = [1_000, 2_000];
+const LATENCY_SECONDS = 10;
+const SUSTAINED_ORDERS = 100_000;
+/** How often the engine is asked whether a job failed: often enough to stop early, rarely enough to cost nothing. */
+const FAILURE_CHECK_MS = 1_000;
+const SAMPLE_MS = 500;
+
+/**
+ * The scripts of the four layers as the configuration's engine runs them: Rivulet as written;
+ * Flink with FLINK_DEFAULT_SETS (as `npm run parity` runs it) and its tuning.
+ */
+export function scriptsFor(config: Configuration): { name: string; text: string }[] {
+  return FILES.map((name) => {
+    const text = readFileSync(join(EXAMPLE_DIR, name), 'utf8');
+    if (config.engine === 'rivulet') return { name, text };
+    const tuning = config.tuning ?? { sets: [], tableOptions: {} };
+    let tuned = withSets(text, [...FLINK_DEFAULT_SETS, ...tuning.sets]);
+    for (const [connector, options] of Object.entries(tuning.tableOptions))
+      tuned = withTableOptions(tuned, connector, options);
+    return { name, text: tuned };
+  });
+}
+
+/** Checks at most every FAILURE_CHECK_MS, answering with the last answer in between. */
+function throttled(check: Failure): Failure {
+  let last = 0;
+  let answer: Error | undefined;
+  return async () => {
+    if (performance.now() - last >= FAILURE_CHECK_MS) {
+      answer = await check();
+      last = performance.now();
+    }
+    return answer;
+  };
+}
+
+/** The highest memory of the processes under the roots, sampled until stopped. */
+function memorySampler(roots: () => number[]) {
+  let peak: TreeUsage | undefined;
+  const sample = () => {
+    const usage = treeUsage(roots());
+    if (!peak || usage.pssBytes > peak.pssBytes) peak = usage;
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
+  return {
+    stop(): TreeUsage | undefined {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
+interface Results {
+  readonly startupSeconds: number;
+  readonly runs: {
+    readonly rate: number;
+    readonly achieved: number;
+    readonly latencies: readonly number[];
+    readonly sourceCommits: readonly number[];
+    readonly cpuPer100k: number;
+  }[];
+  readonly sustained: { readonly perSecond: number; readonly sourceSeconds: number; readonly cpuPer100k: number };
+  readonly peak: TreeUsage | undefined;
+}
+
+/** The pid of a process whose tree belongs to the configuration, once it runs. */
+type Root = () => number | undefined;
+
+interface Deployment {
+  readonly failure: Failure;
+  stop(): Promise<void>;
+}
+
+async function deployRivulet(
+  config: Configuration & { engine: 'rivulet' },
+  dir: string,
+  variables: Record<string, string>,
+  broker: KafkaBroker | undefined,
+  roots: Root[],
+): Promise<Deployment> {
+  const engine = new Engine(dir, broker ? ['--log', `kafka://${broker.bootstrap}`] : []);
+  roots.push(() => engine.pid);
+  try {
+    await engine.start();
+    for (const { name, text } of scriptsFor(config)) await engine.submit(`examples/ecommerce/${name}`, text, variables);
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
+  return {
+    failure: throttled(async () => {
+      const failed = (await engine.jobs()).find((job) => job.state === 'FAILED');
+      return failed && new Error(`Rivulet job ${failed.name} failed: ${await engine.failureOf(failed.jid)}`);
+    }),
+    stop: () => engine.stop(),
+  };
+}
+
+async function deployFlink(
+  config: Configuration & { engine: 'flink' },
+  variables: Record<string, string>,
+  roots: Root[],
+): Promise<Deployment> {
+  const cluster: FlinkCluster = await startFlink({
+    scripts: scriptsFor(config),
+    variables: new Map(Object.entries(variables)),
+  });
+  roots.push(() => cluster.pid);
+  return {
+    failure: throttled(async () => {
+      const states = await jobStates(cluster.restUrl).catch(
+        (error: Error) => new Map([['the cluster', error.message]]),
+      );
+      const failed = [...states].find(([, state]) => state !== 'RUNNING' && state !== 'CREATED');
+      return failed && new Error(`Flink job ${failed[0]} is ${failed[1]}; see ${cluster.logFile}`);
+    }),
+    stop: () => cluster.stop(),
+  };
+}
+
+const perHundredThousand = (cpu: number, changes: number) => (cpu / changes) * 100_000;
+
+/**
+ * One configuration from nothing: its own source and sink server (as bench/pipeline.ts), a Kafka
+ * broker when it uses one, the engine started and the four scripts submitted; then the start-up,
+ * latency and sustained runs, with the CPU and memory of the configuration's processes.
+ */
+async function measure(config: Configuration, server: EmbeddedPostgres): Promise<Results> {
+  const progress = (line: string) => process.stderr.write(`flink bench, ${config.label}: ${line}\n`);
+  await logOldRows(server.url('source_db'));
+  const dir = mkdtempSync(join(tmpdir(), 'rivulet-bench-flink-'));
+  chmodSync(dir, 0o711); // as root, the embedded PostgreSQL runs as another OS user that must pass through
+  const roots: Root[] = [];
+  const pids = () => roots.map((root) => root()).filter((pid) => pid !== undefined);
+  const usage = () => treeUsage(pids());
+  let broker: KafkaBroker | undefined;
+  let deployment: Deployment | undefined;
+  const sink = new pg.Client(server.connectionConfig('sink_db'));
+  await sink.connect();
+  const memory = memorySampler(pids);
+  try {
+    if (config.engine === 'flink' || config.log === 'kafka') {
+      broker = await startKafkaBroker();
+      const { pid } = broker;
+      roots.push(() => pid);
+      if (config.engine === 'flink') await createTopics(broker);
+    }
+    const variables = {
+      SOURCE_HOST: server.host,
+      SOURCE_PORT: String(server.port),
+      SINK_HOST: server.host,
+      SINK_PORT: String(server.port),
+      KAFKA_SERVERS: broker?.bootstrap ?? '',
+    };
+    const began = performance.now();
+    deployment =
+      config.engine === 'rivulet'
+        ? await deployRivulet(config, dir, variables, broker, roots)
+        : await deployFlink(config, variables, roots);
+    const target: Target = { server, sink, failure: deployment.failure };
+    await until(
+      'the seed orders in the sink',
+      target.failure,
+      async () => (await count(sink, 'SELECT count(*) AS n FROM result.orders_with_user_info')) === 5,
+    );
+    const startupSeconds = (performance.now() - began) / 1000;
+    progress(`first result after ${startupSeconds.toFixed(1)} s`);
+
+    const runs: Results['runs'][number][] = [];
+    for (const [i, rate] of RATES.entries()) {
+      const before = usage().cpuSeconds;
+      const run = await latency(target, rate, LATENCY_SECONDS, 1_000_000 + i * 100_000);
+      const changes = Math.floor((rate * (LATENCY_SECONDS + WARM_UP_SECONDS)) / 3) * 3;
+      runs.push({ rate, ...run, cpuPer100k: perHundredThousand(usage().cpuSeconds - before, changes) });
+      progress(`latency at ${rate} changes/s: p50 ${percentile(run.latencies, 50).toFixed(1)} ms`);
+    }
+    const before = usage().cpuSeconds;
+    const { seconds, sourceSeconds } = await sustained(target, SUSTAINED_ORDERS, 2_000_000);
+    const cpuPer100k = perHundredThousand(usage().cpuSeconds - before, SUSTAINED_ORDERS);
+    progress(`sustained: ${Math.round(SUSTAINED_ORDERS / seconds)} changes/s`);
+    return {
+      startupSeconds,
+      runs,
+      sustained: { perSecond: SUSTAINED_ORDERS / seconds, sourceSeconds, cpuPer100k },
+      peak: memory.stop(),
+    };
+  } finally {
+    memory.stop();
+    await sink.end();
+    await deployment?.stop();
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const MiB = 2 ** 20;
+
+function measurements(config: Configuration, r: Results): Measurement[] {
+  const name = (what: string) => `flink bench, ${config.label}: ${what}`;
+  return [
+    { name: name('start-up to first result'), value: r.startupSeconds, unit: 's' },
+    ...r.runs.flatMap((run) => {
+      const at = `at ${run.rate.toLocaleString('en-US')} changes/s`;
+      return [
+        { name: name(`source rate reached ${at}`), value: run.achieved, unit: 'changes/s' },
+        { name: name(`source commit → sink p50 ${at}`), value: percentile(run.latencies, 50), unit: 'ms' },
+        { name: name(`source commit → sink p99 ${at}`), value: percentile(run.latencies, 99), unit: 'ms' },
+        { name: name(`source commit → sink max ${at}`), value: run.latencies.at(-1) ?? Number.NaN, unit: 'ms' },
+        {
+          name: name(`of which source statement → source commit, p50 ${at}`),
+          value: percentile(run.sourceCommits, 50),
+          unit: 'ms',
+        },
+        { name: name(`CPU per 100,000 changes ${at}`), value: run.cpuPer100k, unit: 's' },
+      ];
+    }),
+    {
+      name: name(
+        `sustained, ${SUSTAINED_ORDERS.toLocaleString('en-US')} inserts (source took ${r.sustained.sourceSeconds.toFixed(1)} s)`,
+      ),
+      value: r.sustained.perSecond,
+      unit: 'changes/s',
+    },
+    { name: name('CPU per 100,000 changes, sustained'), value: r.sustained.cpuPer100k, unit: 's' },
+    { name: name('peak memory of all processes, PSS'), value: (r.peak?.pssBytes ?? Number.NaN) / MiB, unit: 'MiB' },
+    { name: name('the same, sum of RSS'), value: (r.peak?.rssBytes ?? Number.NaN) / MiB, unit: 'MiB' },
+    { name: name('processes at that peak'), value: r.peak?.processes ?? Number.NaN, unit: '' },
+  ];
+}
+
+/** The figures of every configuration side by side. */
+function table(results: readonly { config: Configuration; results: Results | undefined }[]): string {
+  const fixed = (digits: number) => (value: number) =>
+    Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–';
+  const ms = fixed(1);
+  const rows: [string, (r: Results) => string][] = [
+    ['start-up to first result (s)', (r) => fixed(1)(r.startupSeconds)],
+    ...RATES.map((rate, i): [string, (r: Results) => string] => [
+      `commit → sink p50 / p99 / max at ${rate.toLocaleString('en-US')}/s (ms)`,
+      (r) => {
+        const run = r.runs[i];
+        return run
+          ? `${ms(percentile(run.latencies, 50))} / ${ms(percentile(run.latencies, 99))} / ${ms(run.latencies.at(-1) ?? Number.NaN)}`
+          : '–';
+      },
+    ]),
+    ['sustained (changes/s)', (r) => fixed(0)(r.sustained.perSecond)],
+    [
+      'peak memory, all processes: PSS / RSS sum (MiB)',
+      (r) =>
+        `${fixed(0)((r.peak?.pssBytes ?? Number.NaN) / MiB)} / ${fixed(0)((r.peak?.rssBytes ?? Number.NaN) / MiB)}`,
+    ],
+    ['CPU s per 100,000 changes: sustained', (r) => fixed(2)(r.sustained.cpuPer100k)],
+    ...RATES.map((rate, i): [string, (r: Results) => string] => [
+      `CPU s per 100,000 changes: at ${rate.toLocaleString('en-US')}/s`,
+      (r) => fixed(2)(r.runs[i]?.cpuPer100k ?? Number.NaN),
+    ]),
+  ];
+  const header = ['', ...results.map(({ config }) => config.label)];
+  const lines = [
+    header,
+    ...rows.map(([label, cell]) => [label, ...results.map(({ results: r }) => (r ? cell(r) : 'FAILED'))]),
+  ];
+  const widths = header.map((_, c) => Math.max(...lines.map((line) => (line[c] ?? '').length)));
+  return lines
+    .map((line) =>
+      line.map((text, c) => (c === 0 ? text.padEnd(widths[c] ?? 0) : text.padStart(widths[c] ?? 0))).join('  '),
+    )
+    .join('\n');
+}
+
+/**
+ * The seed's four layers on Rivulet (postgres log, kafka log) and on Apache Flink 1.18 with Kafka
+ * (its defaults, and tuned for latency), one after the other: start-up, latency at 1,000 and 2,000
+ * changes/s, sustained rate, and the CPU and memory of every process each one runs.
+ */
+export async function flinkBenchmarks(): Promise<Measurement[]> {
+  ensureFlink();
+  const all: { config: Configuration; results: Results | undefined }[] = [];
+  const out: Measurement[] = [];
+  for (const config of CONFIGURATIONS) {
+    let results: Results | undefined;
+    out.push(
+      ...(await section(`flink bench, ${config.label}`, async () => {
+        results = await withServer((server) => measure(config, server));
+        return measurements(config, results);
+      })),
+    );
+    all.push({ config, results });
+  }
+  process.stdout.write(`${table(all)}\n\n`);
+  return out;
+}
