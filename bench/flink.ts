@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Engine, EXAMPLE_DIR } from '../scripts/chaos/environment.ts';
 import {
@@ -127,14 +128,40 @@ interface Results {
   }[];
   readonly sustained: { readonly perSecond: number; readonly sourceSeconds: number; readonly cpuPer100k: number };
   readonly peak: TreeUsage | undefined;
+  /** What the jobs restarted after, if they did: the figures include the restarts. */
+  readonly failures: readonly string[];
 }
 
 /** The pid of a process whose tree belongs to the configuration, once it runs. */
 type Root = () => number | undefined;
 
 interface Deployment {
+  /** Set once a job has failed for good; a job that restarts is counted at the end (recoveredFailures). */
   readonly failure: Failure;
+  readonly restUrl: string;
+  jobs(): Promise<readonly { id: string; name: string }[]>;
+  /** Stops the engine and keeps its log in LOGS. */
   stop(): Promise<void>;
+}
+
+/** Where the engines' logs of the last run are kept (git ignores it). */
+const LOGS = join(fileURLToPath(new URL('../', import.meta.url)), '.tmp', 'bench-flink');
+
+function keepLog(config: Configuration, text: string): void {
+  mkdirSync(LOGS, { recursive: true });
+  writeFileSync(join(LOGS, `${config.label.replace(/\W+/g, '-')}.log`), text);
+}
+
+/** The failures the jobs restarted after, from the REST API (Flink 1.18's paths, which both engines serve). */
+async function recoveredFailures(deployment: Deployment): Promise<string[]> {
+  const failures: string[] = [];
+  for (const job of await deployment.jobs()) {
+    const response = await fetch(`${deployment.restUrl}/jobs/${job.id}/exceptions`);
+    const body = (await response.json()) as { exceptionHistory?: { entries: { stacktrace: string }[] } };
+    for (const entry of body.exceptionHistory?.entries ?? [])
+      failures.push(`${job.name}: ${entry.stacktrace.split('\n')[0]}`);
+  }
+  return failures;
 }
 
 async function deployRivulet(
@@ -158,9 +185,17 @@ async function deployRivulet(
       const failed = (await engine.jobs()).find((job) => job.state === 'FAILED');
       return failed && new Error(`Rivulet job ${failed.name} failed: ${await engine.failureOf(failed.jid)}`);
     }),
-    stop: () => engine.stop(),
+    restUrl: engine.restUrl,
+    jobs: async () => (await engine.jobs()).map((job) => ({ id: job.jid, name: job.name })),
+    async stop() {
+      await engine.stop();
+      keepLog(config, readFileSync(engine.logFile, 'utf8'));
+    },
   };
 }
+
+/** A Flink job in these states still runs or will again (a restart after a failure, with its state). */
+const LIVE_FLINK_STATES = new Set(['CREATED', 'INITIALIZING', 'RUNNING', 'RESTARTING', 'RECONCILING']);
 
 async function deployFlink(
   config: Configuration & { engine: 'flink' },
@@ -177,10 +212,15 @@ async function deployFlink(
       const states = await jobStates(cluster.restUrl).catch(
         (error: Error) => new Map([['the cluster', error.message]]),
       );
-      const failed = [...states].find(([, state]) => state !== 'RUNNING' && state !== 'CREATED');
-      return failed && new Error(`Flink job ${failed[0]} is ${failed[1]}; see ${cluster.logFile}`);
+      const failed = [...states].find(([, state]) => !LIVE_FLINK_STATES.has(state));
+      return failed && new Error(`Flink job ${failed[0]} is ${failed[1]}; see ${LOGS}`);
     }),
-    stop: () => cluster.stop(),
+    restUrl: cluster.restUrl,
+    jobs: async () => cluster.jobs,
+    async stop() {
+      keepLog(config, readFileSync(cluster.logFile, 'utf8'));
+      await cluster.stop();
+    },
   };
 }
 
@@ -244,11 +284,14 @@ async function measure(config: Configuration, server: EmbeddedPostgres): Promise
     const { seconds, sourceSeconds } = await sustained(target, SUSTAINED_ORDERS, 2_000_000);
     const cpuPer100k = perHundredThousand(usage().cpuSeconds - before, SUSTAINED_ORDERS);
     progress(`sustained: ${Math.round(SUSTAINED_ORDERS / seconds)} changes/s`);
+    const failures = await recoveredFailures(deployment);
+    for (const failure of failures) progress(`a job restarted after: ${failure}`);
     return {
       startupSeconds,
       runs,
       sustained: { perSecond: SUSTAINED_ORDERS / seconds, sourceSeconds, cpuPer100k },
       peak: memory.stop(),
+      failures,
     };
   } finally {
     memory.stop();
@@ -291,6 +334,7 @@ function measurements(config: Configuration, r: Results): Measurement[] {
     { name: name('peak memory of all processes, PSS'), value: (r.peak?.pssBytes ?? Number.NaN) / MiB, unit: 'MiB' },
     { name: name('the same, sum of RSS'), value: (r.peak?.rssBytes ?? Number.NaN) / MiB, unit: 'MiB' },
     { name: name('processes at that peak'), value: r.peak?.processes ?? Number.NaN, unit: '' },
+    { name: name('job restarts during the runs'), value: r.failures.length, unit: '' },
   ];
 }
 
@@ -321,6 +365,7 @@ function table(results: readonly { config: Configuration; results: Results | und
       `CPU s per 100,000 changes: at ${rate.toLocaleString('en-US')}/s`,
       (r) => fixed(2)(r.runs[i]?.cpuPer100k ?? Number.NaN),
     ]),
+    ['job restarts during the runs', (r) => String(r.failures.length)],
   ];
   const header = ['', ...results.map(({ config }) => config.label)];
   const lines = [
