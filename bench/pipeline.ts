@@ -138,7 +138,7 @@ export async function latency(s: Target, rate: number, seconds: number, firstId:
  * Sustained throughput: `total` orders from `first` on, in 1,000-row transactions, as fast as the
  * source takes them; the seconds until the last is in the sink, and those the source took.
  */
-export async function sustained(s: Target, total: number, first: number) {
+export async function sustained(s: Target, total: number, first: number, timeoutMs?: number) {
   const started = performance.now();
   await sourceWriter(s, 'bulk', total, first);
   const written = performance.now();
@@ -152,6 +152,7 @@ export async function sustained(s: Target, total: number, first: number) {
         s.sink,
         `SELECT count(*) AS n FROM result.orders_with_user_info WHERE order_id = ${first + total - 1}`,
       )) === 1,
+    timeoutMs,
   );
   await until(
     `${total.toLocaleString('en-US')} orders in the sink`,
@@ -159,6 +160,7 @@ export async function sustained(s: Target, total: number, first: number) {
     async () =>
       (await count(s.sink, `SELECT count(*) AS n FROM result.orders_with_user_info WHERE order_id >= ${first}`)) ===
       total,
+    timeoutMs,
   );
   return { seconds: (performance.now() - started) / 1000, sourceSeconds: (written - started) / 1000 };
 }
