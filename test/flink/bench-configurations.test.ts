@@ -26,6 +26,8 @@ function effective(text: string) {
   return { settings, tables };
 }
 
+const CHECKPOINTS = 'file:///tmp/checkpoints';
+
 const config = (label: string): Configuration => {
   const found = CONFIGURATIONS.find((c) => c.label === label);
   assert.ok(found, label);
@@ -33,7 +35,7 @@ const config = (label: string): Configuration => {
 };
 
 const tablesOf = (connector: string, label: string) =>
-  scriptsFor(config(label)).flatMap(({ text }) =>
+  scriptsFor(config(label), CHECKPOINTS).flatMap(({ text }) =>
     [...effective(text).tables].filter(([, options]) => options.get('connector') === connector),
   );
 
@@ -41,17 +43,18 @@ describe('npm run bench -- flink: the scripts of each configuration', () => {
   it('runs the four layers on Rivulet exactly as the example has them', () => {
     for (const label of ['rivulet, postgres log', 'rivulet, kafka log'])
       assert.deepEqual(
-        scriptsFor(config(label)).map(({ text }) => text),
+        scriptsFor(config(label), CHECKPOINTS).map(({ text }) => text),
         FILES.map((file) => readFileSync(join(EXAMPLE_DIR, file), 'utf8')),
       );
   });
 
   it("keeps the seed's 10 s checkpoints for Flink at its defaults, and gives the tuned Flink 1 s", () => {
-    for (const { text } of scriptsFor(config('flink + kafka, defaults'))) {
+    for (const { text } of scriptsFor(config('flink + kafka, defaults'), CHECKPOINTS)) {
       assert.equal(effective(text).settings.get('execution.checkpointing.interval'), '10s');
       assert.equal(effective(text).settings.get('table.exec.sink.upsert-materialize'), 'NONE');
+      assert.equal(effective(text).settings.get('state.checkpoints.dir'), CHECKPOINTS);
     }
-    for (const { text } of scriptsFor(config('flink + kafka, tuned')))
+    for (const { text } of scriptsFor(config('flink + kafka, tuned'), CHECKPOINTS))
       assert.equal(effective(text).settings.get('execution.checkpointing.interval'), '1s');
   });
 
