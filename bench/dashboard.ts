@@ -1,21 +1,11 @@
-import { readFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { findInstance } from '../src/embedded/instance.ts';
 import { commandPath } from '../test/helpers/command-path.ts';
 import { startExampleInstance } from '../test/helpers/example-instance.ts';
 import type { Measurement } from './harness.ts';
+import { cpuSeconds } from './process-tree.ts';
 
 const WINDOW_SECONDS = 30;
-/** Linux counts a process's CPU time in clock ticks of 1/100 s (USER_HZ). */
-const TICKS_PER_SECOND = 100;
-
-/** User + system CPU seconds of a process so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
 /** Percent of one core the process spent over the next window. */
 async function cpuPercent(pid: number): Promise<number> {
   const before = cpuSeconds(pid);

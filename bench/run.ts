@@ -1,4 +1,5 @@
 import { dashboardBenchmarks } from './dashboard.ts';
+import { flinkBenchmarks } from './flink.ts';
 import { formatBenchmarks } from './formats.ts';
 import { type Measurement, report } from './harness.ts';
 import { kafkaLogBenchmarks, postgresLogBenchmarks } from './log.ts';
@@ -31,7 +32,14 @@ const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   udf: udfBenchmarks,
   dashboard: dashboardBenchmarks,
   workers: workerBenchmarks,
+  flink: flinkBenchmarks,
 };
+
+/**
+ * The groups that run only when named: flink starts Apache Flink and Kafka brokers (Java and Maven
+ * needed) and takes several minutes.
+ */
+const ON_REQUEST = new Set(['flink']);
 
 /**
  * Every benchmark of the project in one table; `npm run bench -- pipeline sql` runs only those
@@ -47,6 +55,6 @@ if (unknown.length > 0) {
 }
 const measurements: Measurement[] = [];
 for (const [name, run] of Object.entries(GROUPS)) {
-  if (chosen.length === 0 || chosen.includes(name)) measurements.push(...(await run()));
+  if (chosen.includes(name) || (chosen.length === 0 && !ON_REQUEST.has(name))) measurements.push(...(await run()));
 }
 report(measurements);

@@ -103,6 +103,11 @@ export class Engine {
     this.logFile = join(dir, 'engine.log');
   }
 
+  /** The `rivulet up` process (its embedded PostgreSQL is among its children), while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get restUrl(): string {
     return `http://127.0.0.1:${this.restPort}`;
   }

@@ -8,8 +8,8 @@
  *
  *   npm run parity [-- --seconds 30 --seed 1 --pause-ms 20 --flink-set KEY=VALUE…]
  *
- * `--flink-set KEY=VALUE` (repeatable) puts `SET 'KEY' = 'VALUE';` before each of Flink's scripts only,
- * after the defaults of FLINK_DEFAULT_SETS.
+ * `--flink-set KEY=VALUE` (repeatable) puts `SET 'KEY' = 'VALUE';` into each of Flink's scripts only,
+ * after the script's own SETs and the defaults of FLINK_DEFAULT_SETS (scripts/flink/ecommerce.ts).
  *
  * Exits 1 when a sink table of Rivulet differs from Flink's.
  */
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
+import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import pg from 'pg';
 import { compareTables, type Difference, diffRows } from '../chaos/compare.ts';
 import { DatabaseServer, Engine, EXAMPLE_DIR } from '../chaos/environment.ts';
@@ -26,6 +26,7 @@ import { ANY, type CheckedTable, SEED_TABLES, SHOP_TABLES, WATERMARK_CUTOFF_SQL 
 import { seededRandom } from '../chaos/seeded-random.ts';
 import { Workload, Writer } from '../chaos/workload.ts';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
+import { createTopics, FLINK_DEFAULT_SETS, flinkSets, logOldRows, withSets } from './ecommerce.ts';
 import { ensureFlink, type FlinkCluster, jobStates, startFlink } from './run.ts';
 
 const SCRIPTS = [
@@ -38,8 +39,6 @@ const SCRIPTS = [
 ];
 /** The sink tables of the scripts, each with its oracle. */
 const TABLES = [...SEED_TABLES, ...SHOP_TABLES];
-/** The Kafka topics of the scripts' upsert-kafka and kafka tables. */
-const TOPICS = ['ods_orders', 'ods_users', 'dwd_orders', 'result_orders_with_user_info', 'ods_payments'];
 
 /**
  * Columns whose value depends on when a change arrived rather than on the changes (besides the
@@ -52,15 +51,6 @@ const TIMING_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   'result.order_status_history': ['username'],
   'result.order_changes_with_user_city': ['username', 'city'],
 };
-
-/**
- * SET before each of Flink's scripts, ahead of `--flink-set` (a later SET of the same key wins).
- * The join script's `join_time` is CURRENT_TIMESTAMP, so a retraction is not equal to the row it
- * retracts, and Flink's SinkUpsertMaterializer (added under the default AUTO) drops it: deleted
- * and older versions of orders stay in Flink's sink (docs/flink.md). Every script runs at
- * parallelism 1, where the materializer has no disorder to repair.
- */
-const FLINK_DEFAULT_SETS = ['table.exec.sink.upsert-materialize=NONE'];
 
 /** Where the engines' logs of the last run are kept (git ignores it). */
 const LOGS = join(fileURLToPath(new URL('../../', import.meta.url)), '.tmp', 'parity');
@@ -217,27 +207,6 @@ async function topicTrail(broker: KafkaBroker, ids: readonly string[]): Promise<
     .join('\n');
 }
 
-async function createTopics(broker: KafkaBroker): Promise<void> {
-  const admin = new Admin({ clientId: 'parity', bootstrapBrokers: [broker.bootstrap] });
-  try {
-    await admin.createTopics({ topics: TOPICS, partitions: 1, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
-}
-
-/** `--flink-set KEY=VALUE` options as the SET statements put before each of Flink's scripts. */
-function flinkSets(settings: readonly string[]): string {
-  return settings
-    .map((setting) => {
-      const at = setting.indexOf('=');
-      if (at <= 0) throw new Error(`--flink-set takes KEY=VALUE, got '${setting}'`);
-      const quote = (text: string) => `'${text.trim().replaceAll("'", "''")}'`;
-      return `SET ${quote(setting.slice(0, at))} = ${quote(setting.slice(at + 1))};\n`;
-    })
-    .join('');
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -248,7 +217,8 @@ async function main(): Promise<number> {
       'flink-set': { type: 'string', multiple: true, default: [] },
     },
   });
-  const flinkSettings = flinkSets([...FLINK_DEFAULT_SETS, ...values['flink-set']]);
+  const flinkSettings = [...FLINK_DEFAULT_SETS, ...values['flink-set']];
+  flinkSets(flinkSettings); // a malformed --flink-set fails here, before anything starts
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const began = performance.now();
   let at = performance.now();
@@ -277,10 +247,7 @@ async function main(): Promise<number> {
       startKafkaBroker(),
     ]);
     await createTopics(broker);
-    // Flink CDC fails an update or delete without its old row (changelog-mode 'all', the default);
-    // Rivulet takes it as an upsert by key. With the old rows logged, both run the scripts as written.
-    await rows(source.url(), 'ALTER TABLE business.orders REPLICA IDENTITY FULL', []);
-    await rows(source.url(), 'ALTER TABLE business.users REPLICA IDENTITY FULL', []);
+    await logOldRows(source.url());
     log(`source, two sinks and a Kafka broker up in ${seconds(performance.now() - at)}`);
     const variables = (sink: DatabaseServer) => ({
       SOURCE_HOST: '127.0.0.1',
@@ -306,12 +273,12 @@ async function main(): Promise<number> {
     );
 
     // The same scripts; only the replication slots are renamed, since both read one source database,
-    // and the Flink-only SETs (FLINK_DEFAULT_SETS, then `--flink-set`) come first.
+    // and the Flink-only SETs (FLINK_DEFAULT_SETS, then `--flink-set`) follow each script's own.
     const flinkScripts = scripts.map(({ name, text }) => ({
       name,
-      text: flinkSettings + text.replaceAll("'slot.name' = 'flink_slot_", "'slot.name' = 'parity_flink_slot_"),
+      text: withSets(text.replaceAll("'slot.name' = 'flink_slot_", "'slot.name' = 'parity_flink_slot_"), flinkSettings),
     }));
-    if (flinkSettings) log(`Flink only, before each script:\n${flinkSettings.trim()}`);
+    log(`Flink only, after each script's own SETs:\n${flinkSets(flinkSettings).trim()}`);
     at = performance.now();
     flink = await startFlink({
       scripts: flinkScripts,

@@ -141,6 +141,8 @@ export interface FlinkCluster {
   readonly submittedMs: number;
   /** Its log4j output and the runner's. */
   readonly logFile: string;
+  /** The shell that runs the JVM: the root of the cluster's processes. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -268,6 +270,7 @@ function readProgress(
           startupMs,
           submittedMs: performance.now() - startedAt,
           logFile,
+          pid: child.pid as number,
           stop,
         });
       }

@@ -58,6 +58,8 @@ export interface KafkaBroker {
   /** host:port of the PLAINTEXT listener on loopback. */
   readonly bootstrap: string;
   readonly dir: string;
+  /** The shell that runs the broker's JVM (and starts it again): the root of the broker's processes. */
+  readonly pid: number;
   /** Stops the broker (SIGTERM, a controlled shutdown) and starts it again on the same ports and data. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -168,7 +170,7 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
     if (!(await waitForExit(pid, 30_000))) process.kill(pid, 'SIGKILL');
     await waitForPort(port, child, logFile, 60_000);
   };
-  return { bootstrap: `127.0.0.1:${port}`, dir, restart, stop };
+  return { bootstrap: `127.0.0.1:${port}`, dir, pid: child.pid as number, restart, stop };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
