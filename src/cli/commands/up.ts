@@ -106,6 +106,7 @@ async function up(options: UpOptions): Promise<void> {
   let engine: Engine | undefined;
   let rest: Server | undefined;
   let alerts: AlertMonitor | undefined;
+  let stopRequested: Promise<NodeJS.Signals> | undefined;
   try {
     server = await workspace.startPostgres(options.pgPort);
     const databases = options.example ? await seedDatabases(server, databasesDir(options.example)) : [];
@@ -175,6 +176,8 @@ async function up(options: UpOptions): Promise<void> {
         `warning: the REST token could not be left for the rivulet commands in ${runtimeDir()} (${unpublished}); they need RIVULET_REST_TOKEN\n`,
       );
     }
+    // Listening before "Ready" is printed: a signal sent as soon as it is read must find the handler.
+    stopRequested = untilStopRequested();
     printReady(
       server,
       workspace,
@@ -194,7 +197,7 @@ async function up(options: UpOptions): Promise<void> {
     workspace.release();
     throw error;
   }
-  await untilStopRequested();
+  await stopRequested;
   process.stdout.write('\nStopping… ');
   withdrawLocalEngine(options.port);
   withdrawInstance(workspace.dir);
