@@ -239,11 +239,11 @@ describe('the dashboard in a real Chromium', {
 
   it("shows the example's replication slots as the source database reports them", async () => {
     await page.goto(`${base}/#/cdc`);
-    await untilCount('[data-test=cdc] tbody tr', 2);
+    await untilCount('[data-test=cdc] tbody tr', 3);
     const slots = await page.$$eval('[data-test=cdc] tbody tr', (rows) =>
       rows.map((row) => row.getAttribute('data-slot')).sort(),
     );
-    assert.deepEqual(slots, ['flink_slot_orders', 'flink_slot_users']);
+    assert.deepEqual(slots, ['flink_slot_orders', 'flink_slot_payments', 'flink_slot_users']);
     assert.match(await text('[data-test=cdc]'), /source_db/);
     // Each slot's confirmed LSN, in PostgreSQL's text form.
     await untilText('[data-test=confirmed-lsn]', /^[0-9A-F]+\/[0-9A-F]+$/);
