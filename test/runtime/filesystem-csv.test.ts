@@ -83,15 +83,18 @@ describe('the filesystem connector with the csv format', () => {
     const FILES = 40;
     const ROWS = 500;
     const expected: string[] = [];
-    for (let f = 0; f < FILES; f++) {
-      const lines: string[] = [];
-      for (let r = 0; r < ROWS; r++) {
-        const id = f * ROWS + r;
-        lines.push(`${id},"row ${id}, file ${f}"`);
-        expected.push(`${id % 2 === 0 ? 'even' : 'odd'},${id},"row ${id}, file ${f}"`);
+    /** Adds input files [from, to): each round gets new rows, so there is always writing to kill. */
+    const addFiles = (from: number, to: number) => {
+      for (let f = from; f < to; f++) {
+        const lines: string[] = [];
+        for (let r = 0; r < ROWS; r++) {
+          const id = f * ROWS + r;
+          lines.push(`${id},"row ${id}, file ${f}"`);
+          expected.push(`${id % 2 === 0 ? 'even' : 'odd'},${id},"row ${id}, file ${f}"`);
+        }
+        writeFileSync(join(input, `${String(f).padStart(3, '0')}.csv`), `${lines.join('\n')}\n`);
       }
-      writeFileSync(join(input, `${String(f).padStart(3, '0')}.csv`), `${lines.join('\n')}\n`);
-    }
+    };
     const script = join(root, 'crash.sql');
     writeFileSync(
       script,
@@ -107,7 +110,12 @@ describe('the filesystem connector with the csv format', () => {
     const visibleCount = () => (tree(out).length === 0 ? 0 : visibleLines(out).length);
     mkdirSync(out, { recursive: true });
     let killedMidWrite = 0;
-    for (let round = 0; round < 3; round++) {
+    // Most files before the first start (its kill is the one likely to land mid-write), then one
+    // more file before each later start and the last one before the final start.
+    const ROUNDS = 3;
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round === 0) addFiles(0, FILES - ROUNDS);
+      else addFiles(FILES - ROUNDS + round - 1, FILES - ROUNDS + round);
       const engine = await startEngine(script);
       const before = visibleCount();
       // Die while part files are being written: after the first new visible rows, at a random moment.
@@ -119,6 +127,7 @@ describe('the filesystem connector with the csv format', () => {
       if (visible.length < expected.length) killedMidWrite++;
     }
     assert.ok(killedMidWrite >= 1, 'a kill landed before every row was written');
+    addFiles(FILES - 1, FILES);
     const engine = await startEngine(script);
     await waitFor('every row visible', async () => (visibleCount() >= expected.length ? true : undefined), [], 120_000);
     await kill(engine);
