@@ -119,7 +119,7 @@ export function batches(count: number, make: (i: number) => Row, kind: Change['k
 }
 
 /** The first node of a kind in a plan, depth first. */
-function firstNode<K extends PlanNode['kind']>(root: PlanNode, kind: K): Extract<PlanNode, { kind: K }> {
+export function firstNode<K extends PlanNode['kind']>(root: PlanNode, kind: K): Extract<PlanNode, { kind: K }> {
   const stack = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.kind === kind) return node as Extract<PlanNode, { kind: K }>;
@@ -152,14 +152,14 @@ export function joinJob(): { graph: JobGraph; orders: SourceVertex; users: Sourc
   };
 }
 
-function seconds(fn: () => void): number {
+export function seconds(fn: () => void): number {
   const start = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 /** Runs `setup` then times `run` `runs` times; rows/s of the median run, and of the slowest and fastest. */
-function rowsPerSecond<S>(rows: number, runs: number, setup: () => S, run: (state: S) => void): number[] {
+export function rowsPerSecond<S>(rows: number, runs: number, setup: () => S, run: (state: S) => void): number[] {
   const rates: number[] = [];
   for (let r = 0; r < runs + 1; r++) {
     const state = setup();
@@ -170,7 +170,7 @@ function rowsPerSecond<S>(rows: number, runs: number, setup: () => S, run: (stat
   return [rates[Math.floor(rates.length / 2)] as number, rates[0] as number, rates[rates.length - 1] as number];
 }
 
-function range(rates: readonly number[]): string {
+export function range(rates: readonly number[]): string {
   const k = (n: number) => `${Math.round(n / 1000)}k`;
   return `${k(rates[1] as number)}–${k(rates[2] as number)}`;
 }
@@ -262,15 +262,7 @@ export function operatorThroughput(): Measurement[] {
   });
 
   // The dimension join (3_dimension_join.sql) with 100,000 users in state: new orders arrive.
-  const probe = joinJob();
-  const decodeUser = decoded(probe.users.scan.fields);
-  const userBatches = batches(users, (i) => decodeUser(userRow(i)));
-  const decodeOrder = decoded(probe.orders.scan.fields);
-  const orderPool = Array.from({ length: pool }, (_, i) => decodeOrder(dwdOrderRow(i, users)));
-  const newOrderOfSomeUser = (row: Value[], i: number) => {
-    row[0] = BigInt(10_000_000 + i);
-    row[1] = BigInt(USER_ID_BASE + ((i * 7) % users));
-  };
+  const { userBatches, orderPool, newOrderOfSomeUser } = joinInputs(users, pool);
   const job = rowsPerSecond(
     rows,
     runs,
@@ -294,29 +286,13 @@ export function operatorThroughput(): Measurement[] {
     target: '>= 100,000 rows/s',
   });
 
-  // The join operator alone, fed what the normalize steps emit (+I), 100k users on the right;
-  // then the same with a state TTL on both sides (table.exec.state.ttl), where nothing expires.
-  const joinNode: Join = firstNode(planExample('3_dimension_join.sql')[0] as PlanNode, 'Join');
+  // The join operator alone; then the same with a state TTL on both sides (table.exec.state.ttl),
+  // where nothing expires.
   for (const [label, stateTtlMs] of [
     ['', 0],
     [', state TTL 1 h', 3_600_000],
   ] as const) {
-    const joinOnly = rowsPerSecond(
-      rows,
-      runs,
-      () => {
-        const operator = statefulOperator.join(joinNode, env, stateTtlMs);
-        for (const batch of userBatches)
-          operator.process(
-            batch.map((c): Change => ({ kind: '+I', row: c.row })),
-            1,
-          );
-        return operator;
-      },
-      (operator) => {
-        for (const batch of copies(orderPool, rows, newOrderOfSomeUser, '+I')) operator.process(batch, 0);
-      },
-    );
+    const joinOnly = joinOperatorRates(rows, runs, stateTtlMs);
     measurements.push({
       name: `join operator alone (LEFT, orders ⋈ 100k users${label}) (${range(joinOnly)})`,
       value: joinOnly[0] as number,
@@ -325,6 +301,48 @@ export function operatorThroughput(): Measurement[] {
     });
   }
   return measurements;
+}
+
+/** The join job's input: 100k users (as batches), a pool of decoded orders, and how to give a copy its keys. */
+function joinInputs(users: number, pool: number) {
+  const probe = joinJob();
+  const decodeUser = decoded(probe.users.scan.fields);
+  const decodeOrder = decoded(probe.orders.scan.fields);
+  return {
+    userBatches: batches(users, (i) => decodeUser(userRow(i))),
+    orderPool: Array.from({ length: pool }, (_, i) => decodeOrder(dwdOrderRow(i, users))),
+    newOrderOfSomeUser: (row: Value[], i: number) => {
+      row[0] = BigInt(10_000_000 + i);
+      row[1] = BigInt(USER_ID_BASE + ((i * 7) % users));
+    },
+  };
+}
+
+/**
+ * Rows per second (median, slowest, fastest of `runs`) of the join operator of 3_dimension_join.sql
+ * alone, built from its plan as a job builds it: 100k users on the right, then `rows` new orders
+ * (+I, as the normalize steps emit them) on the left.
+ */
+export function joinOperatorRates(rows: number, runs: number, stateTtlMs = 0): number[] {
+  const users = 100_000;
+  const { userBatches, orderPool, newOrderOfSomeUser } = joinInputs(users, 5_000);
+  const joinNode: Join = firstNode(planExample('3_dimension_join.sql')[0] as PlanNode, 'Join');
+  return rowsPerSecond(
+    rows,
+    runs,
+    () => {
+      const operator = statefulOperator.join(joinNode, env, stateTtlMs);
+      for (const batch of userBatches)
+        operator.process(
+          batch.map((c): Change => ({ kind: '+I', row: c.row })),
+          1,
+        );
+      return operator;
+    },
+    (operator) => {
+      for (const batch of copies(orderPool, rows, newOrderOfSomeUser, '+I')) operator.process(batch, 0);
+    },
+  );
 }
 
 interface JoinMemory {
