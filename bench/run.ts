@@ -6,6 +6,7 @@ import { kafkaLogBenchmarks, postgresLogBenchmarks } from './log.ts';
 import { operatorBenchmarks } from './operators.ts';
 import { fullPipelineBenchmarks } from './pipeline.ts';
 import { sqlBenchmarks } from './sql.ts';
+import { statefulOperatorBenchmarks } from './stateful-operators.ts';
 import { udfBenchmarks } from './udf.ts';
 import { workerBenchmarks } from './workers.ts';
 
@@ -25,6 +26,7 @@ for (let i = args.indexOf('--workers'); i !== -1; i = args.indexOf('--workers'))
 const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   sql: sqlBenchmarks,
   operators: operatorBenchmarks,
+  stateful: statefulOperatorBenchmarks,
   formats: formatBenchmarks,
   'postgres-log': postgresLogBenchmarks,
   'kafka-log': kafkaLogBenchmarks,
