@@ -400,7 +400,9 @@ export async function flinkBenchmarks(): Promise<Measurement[]> {
   ensureFlink();
   const all: { config: Configuration; results: Results | undefined }[] = [];
   const out: Measurement[] = [];
-  for (const config of CONFIGURATIONS) {
+  // BENCH_FLINK_ONLY=rivulet (or flink, or a whole label) runs only the configurations whose label starts with it.
+  const only = process.env.BENCH_FLINK_ONLY;
+  for (const config of CONFIGURATIONS.filter((c) => only === undefined || c.label.startsWith(only))) {
     let results: Results | undefined;
     out.push(
       ...(await section(`flink bench, ${config.label}`, async () => {
