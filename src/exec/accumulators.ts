@@ -111,85 +111,163 @@ function converter(from: DataType, to: DataType): (value: Value) => Value {
   return (v) => v;
 }
 
-function count(star: boolean, saved: unknown): Accumulator {
-  let n = (saved as bigint | undefined) ?? 0n;
-  return {
-    add: (v) => {
-      if (star || v !== null) n += 1n;
-    },
-    retract: (v) => {
-      if (star || v !== null) n -= 1n;
-    },
-    result: () => n,
-    save: () => n,
-    weight: () => FIXED,
+/*
+ * COUNT, SUM and AVG are classes over plain fields, and what depends only on the call (its
+ * arithmetic, its conversion) is made once per factory: a group gets one small object, not a
+ * set of closures.
+ */
+class Count implements Accumulator {
+  constructor(
+    private readonly star: boolean,
+    private n: bigint,
+  ) {}
+
+  add(v: Value): void {
+    if (this.star || v !== null) this.n += 1n;
+  }
+
+  retract(v: Value): void {
+    if (this.star || v !== null) this.n -= 1n;
+  }
+
+  result(): Value {
+    return this.n;
+  }
+
+  save(): unknown {
+    return this.n;
+  }
+
+  weight(): number {
+    return FIXED;
+  }
+}
+
+/** What a SUM or SUM0 call's accumulators share. */
+interface SumCall {
+  readonly math: Arithmetic;
+  readonly convert: (value: Value) => Value;
+  readonly resultType: DataType;
+  readonly zeroWhenEmpty: boolean;
+}
+
+class Sum implements Accumulator {
+  constructor(
+    private readonly call: SumCall,
+    private total: Value,
+    private values: number,
+  ) {}
+
+  add(v: Value): void {
+    if (v === null) return;
+    this.total = this.call.math.plus(this.total, this.call.convert(v));
+    this.values += 1;
+  }
+
+  retract(v: Value): void {
+    if (v === null) return;
+    this.total = this.call.math.minus(this.total, this.call.convert(v));
+    this.values -= 1;
+  }
+
+  result(): Value {
+    const { math, resultType, zeroWhenEmpty } = this.call;
+    if (this.values === 0) return zeroWhenEmpty ? math.zero : null;
+    if (resultType.kind === 'DECIMAL')
+      return fitsPrecision(this.total as bigint, resultType.precision) ? this.total : null;
+    return this.total;
+  }
+
+  save(): unknown {
+    return [this.total, this.values];
+  }
+
+  weight(): number {
+    return FIXED;
+  }
+}
+
+function sum(argType: DataType, resultType: DataType, zeroWhenEmpty: boolean): (saved: unknown) => Accumulator {
+  const call: SumCall = {
+    math: arithmeticOf(resultType),
+    convert: converter(argType, resultType),
+    resultType,
+    zeroWhenEmpty,
+  };
+  return (saved) => {
+    const [total, values] = (saved as [Value, number] | undefined) ?? [call.math.zero, 0];
+    return new Sum(call, total, values);
   };
 }
 
-function sum(argType: DataType, resultType: DataType, zeroWhenEmpty: boolean, saved: unknown): Accumulator {
-  const math = arithmeticOf(resultType);
-  const convert = converter(argType, resultType);
-  let [total, values] = (saved as [Value, number] | undefined) ?? [math.zero, 0];
-  return {
-    add: (v) => {
-      if (v === null) return;
-      total = math.plus(total, convert(v));
-      values += 1;
-    },
-    retract: (v) => {
-      if (v === null) return;
-      total = math.minus(total, convert(v));
-      values -= 1;
-    },
-    result: () => {
-      if (values === 0) return zeroWhenEmpty ? math.zero : null;
-      if (resultType.kind === 'DECIMAL') return fitsPrecision(total as bigint, resultType.precision) ? total : null;
-      return total;
-    },
-    save: () => [total, values],
-    weight: () => FIXED,
-  };
+/** What an AVG call's accumulators share. */
+interface AverageCall {
+  readonly argType: DataType;
+  readonly resultType: DataType;
+  readonly exact: boolean;
+  readonly toBig: (v: Value) => bigint;
 }
 
-function average(argType: DataType, resultType: DataType, saved: unknown): Accumulator {
+class Average implements Accumulator {
+  constructor(
+    private readonly call: AverageCall,
+    private total: number | bigint,
+    private values: number,
+  ) {}
+
+  add(v: Value): void {
+    if (v === null) return;
+    this.total = this.call.exact ? (this.total as bigint) + this.call.toBig(v) : (this.total as number) + (v as number);
+    this.values += 1;
+  }
+
+  retract(v: Value): void {
+    if (v === null) return;
+    this.total = this.call.exact ? (this.total as bigint) - this.call.toBig(v) : (this.total as number) - (v as number);
+    this.values -= 1;
+  }
+
+  result(): Value {
+    const { argType, resultType, exact } = this.call;
+    const { total, values } = this;
+    if (values === 0) return null;
+    if (!exact) return (total as number) / values;
+    if (resultType.kind === 'DECIMAL') {
+      const scale = argType.kind === 'DECIMAL' ? argType.scale : 0;
+      const average = divideHalfUp((total as bigint) * pow10(resultType.scale - scale), BigInt(values));
+      return fitsPrecision(average, resultType.precision) ? average : null;
+    }
+    // AVG of an integer type is that type, by integer division (Java truncation), as in Flink.
+    const quotient = (total as bigint) / BigInt(values);
+    return resultType.kind === 'BIGINT'
+      ? quotient
+      : wrapInteger(resultType.kind as 'INT', Number(BigInt.asIntN(32, quotient)));
+  }
+
+  save(): unknown {
+    return [this.total, this.values];
+  }
+
+  weight(): number {
+    return FIXED;
+  }
+}
+
+function average(argType: DataType, resultType: DataType): (saved: unknown) => Accumulator {
   const exact =
     argType.kind === 'DECIMAL' ||
     argType.kind === 'BIGINT' ||
     argType.kind === 'INT' ||
     argType.kind === 'SMALLINT' ||
     argType.kind === 'TINYINT';
-  let [total, values] = (saved as [number | bigint, number] | undefined) ?? [exact ? 0n : 0, 0];
   const toBig =
     argType.kind === 'DECIMAL' || argType.kind === 'BIGINT'
       ? (v: Value) => v as bigint
       : (v: Value) => BigInt(v as number);
-  return {
-    add: (v) => {
-      if (v === null) return;
-      total = exact ? (total as bigint) + toBig(v) : (total as number) + (v as number);
-      values += 1;
-    },
-    retract: (v) => {
-      if (v === null) return;
-      total = exact ? (total as bigint) - toBig(v) : (total as number) - (v as number);
-      values -= 1;
-    },
-    result: () => {
-      if (values === 0) return null;
-      if (!exact) return (total as number) / values;
-      if (resultType.kind === 'DECIMAL') {
-        const scale = argType.kind === 'DECIMAL' ? argType.scale : 0;
-        const average = divideHalfUp((total as bigint) * pow10(resultType.scale - scale), BigInt(values));
-        return fitsPrecision(average, resultType.precision) ? average : null;
-      }
-      // AVG of an integer type is that type, by integer division (Java truncation), as in Flink.
-      const quotient = (total as bigint) / BigInt(values);
-      return resultType.kind === 'BIGINT'
-        ? quotient
-        : wrapInteger(resultType.kind as 'INT', Number(BigInt.asIntN(32, quotient)));
-    },
-    save: () => [total, values],
-    weight: () => FIXED,
+  const call: AverageCall = { argType, resultType, exact, toBig };
+  return (saved) => {
+    const [total, values] = (saved as [number | bigint, number] | undefined) ?? [exact ? 0n : 0, 0];
+    return new Average(call, total, values);
   };
 }
 
@@ -284,40 +362,44 @@ export function accumulatorFactory(
   inputTypes: readonly DataType[],
 ): (saved?: unknown) => Accumulator {
   const argTypes = call.args.map((arg) => inputTypes[arg] as DataType);
-  const argType = argTypes[0];
-  const make = (saved: unknown): Accumulator => {
+  const argType = argTypes[0] as DataType;
+  const make = ((): ((saved: unknown) => Accumulator) => {
     switch (call.fn) {
-      case 'COUNT':
-        return count(call.args.length === 0, saved);
+      case 'COUNT': {
+        const star = call.args.length === 0;
+        return (saved) => new Count(star, (saved as bigint | undefined) ?? 0n);
+      }
       case 'SUM':
       case 'SUM0':
-        return sum(argType as DataType, call.type, call.fn === 'SUM0', saved);
+        return sum(argType, call.type, call.fn === 'SUM0');
       case 'AVG':
-        return average(argType as DataType, call.type, saved);
+        return average(argType, call.type);
       case 'MIN':
-        return extreme(false, saved);
+        return (saved) => extreme(false, saved);
       case 'MAX':
-        return extreme(true, saved);
+        return (saved) => extreme(true, saved);
       case 'FIRST_VALUE':
-        return positional(false, saved);
+        return (saved) => positional(false, saved);
       case 'LAST_VALUE':
-        return positional(true, saved);
+        return (saved) => positional(true, saved);
       case 'COLLECT':
-        return collect(saved);
+        return collect;
       case 'LISTAGG':
-        return listAgg(call.args.length > 1, saved);
+        return (saved) => listAgg(call.args.length > 1, saved);
       case 'JSON_OBJECTAGG_NULL_ON_NULL':
       case 'JSON_OBJECTAGG_ABSENT_ON_NULL':
-        return jsonObjectAgg(call.fn === 'JSON_OBJECTAGG_ABSENT_ON_NULL', saved);
+        return (saved) => jsonObjectAgg(call.fn === 'JSON_OBJECTAGG_ABSENT_ON_NULL', saved);
       case 'JSON_ARRAYAGG_NULL_ON_NULL':
       case 'JSON_ARRAYAGG_ABSENT_ON_NULL':
-        return jsonArrayAgg(call.fn === 'JSON_ARRAYAGG_ABSENT_ON_NULL', saved);
+        return (saved) => jsonArrayAgg(call.fn === 'JSON_ARRAYAGG_ABSENT_ON_NULL', saved);
       case 'LAG':
-        return lag(call.args.length, saved);
-      case 'USER_DEFINED':
-        return (call.userDefined as UserDefinedAggregate).accumulator(saved);
+        return (saved) => lag(call.args.length, saved);
+      case 'USER_DEFINED': {
+        const udf = call.userDefined as UserDefinedAggregate;
+        return (saved) => udf.accumulator(saved);
+      }
     }
-  };
+  })();
   if (!call.distinct) return make;
   return (saved) => {
     const [, inner] = (saved as [unknown, unknown] | undefined) ?? [];

@@ -113,13 +113,13 @@ export class GroupAggregateOperator implements Operator {
         group.time = change.time;
       }
       group.rows += accumulate ? 1 : -1;
-      this.inputs.forEach((input, i) => {
-        const value = input(change.row);
-        if (value === undefined) return;
+      for (let i = 0; i < this.inputs.length; i++) {
+        const value = (this.inputs[i] as (row: Row) => Value | undefined)(change.row);
+        if (value === undefined) continue;
         const accumulator = group.accumulators[i] as Accumulator;
         if (accumulate) accumulator.add(value);
         else accumulator.retract(value);
-      });
+      }
     }
     const out: Change[] = [];
     for (const [key, group] of touched) {

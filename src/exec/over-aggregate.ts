@@ -366,17 +366,17 @@ export class OverAggregateOperator implements Operator {
   }
 
   private accumulate(partition: Partition, row: Row): void {
-    this.inputs.forEach((input, i) => {
-      const value = input(row);
+    for (let i = 0; i < this.inputs.length; i++) {
+      const value = (this.inputs[i] as (row: Row) => Value | undefined)(row);
       if (value !== undefined) (partition.accumulators[i] as Accumulator).add(value);
-    });
+    }
   }
 
   private retract(partition: Partition, row: Row): void {
-    this.inputs.forEach((input, i) => {
-      const value = input(row);
+    for (let i = 0; i < this.inputs.length; i++) {
+      const value = (this.inputs[i] as (row: Row) => Value | undefined)(row);
       if (value !== undefined) (partition.accumulators[i] as Accumulator).retract(value);
-    });
+    }
   }
 
   private results(partition: Partition): Value[] {
