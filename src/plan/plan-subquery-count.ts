@@ -6,8 +6,16 @@ import { RETRACT } from './changelog.ts';
 import { and, mapInputs, remapResidual } from './join-condition.ts';
 import type { GroupAggregate, PlanNode } from './nodes.ts';
 import { buildJoin } from './plan-join.ts';
-import type { SubquerySide } from './plan-subquery-mark.ts';
 import type { PlanContext } from './relation.ts';
+
+/** The subquery's side of a join, and the conditions that tie it to the left side. */
+export interface SubquerySide {
+  readonly node: PlanNode;
+  /** Conditions over left ++ right fields: the correlated conditions of the subquery's WHERE. */
+  readonly correlation: readonly BoundExpr[];
+  /** The columns `x IN (query)` compares with, one per operand, over left ++ right fields. */
+  readonly values: readonly BoundExpr[];
+}
 
 /**
  * The count join of Calcite's SubQueryRemoveRule, for an `x IN (query)` whose NULL must stay NULL:

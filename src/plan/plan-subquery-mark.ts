@@ -7,17 +7,8 @@ import { distinctRows, identity, makeCalc } from './build.ts';
 import { and } from './join-condition.ts';
 import type { PlanNode } from './nodes.ts';
 import { buildJoin } from './plan-join.ts';
-import { inValue, joinSubqueryCount } from './plan-subquery-count.ts';
+import { inValue, joinSubqueryCount, type SubquerySide } from './plan-subquery-count.ts';
 import type { PlanContext } from './relation.ts';
-
-/** The subquery's side of a join, and the conditions that tie it to the left side. */
-export interface SubquerySide {
-  readonly node: PlanNode;
-  /** Conditions over left ++ right fields: the correlated conditions of the subquery's WHERE. */
-  readonly correlation: readonly BoundExpr[];
-  /** The columns `x IN (query)` compares with, one per operand, over left ++ right fields. */
-  readonly values: readonly BoundExpr[];
-}
 
 /** An IN or EXISTS subquery where a semi or anti join cannot stand: under OR or NOT, or inside another expression. */
 export interface MarkedSubquery {

@@ -1,8 +1,15 @@
 import type { SourceMetric } from '../connectors/source-reader.ts';
 import type { PlannedJob } from '../plan/planner.ts';
 import type { JobGraph, SourceVertex } from './graph.ts';
-import type { JobException, JobStatus } from './job.ts';
 import type { JobStats } from './job-stats.ts';
+
+export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+
+/** A failure of a job, kept for `rivulet list` and the REST API's exceptions. */
+export interface JobException {
+  readonly timestamp: number;
+  readonly error: Error;
+}
 
 /** What one source of a job's current run says for /metrics (a replication slot's lag, say). */
 export interface SourceSamples {

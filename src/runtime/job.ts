@@ -3,12 +3,10 @@ import type { Log } from '../log/log.ts';
 import type { PlannedJob } from '../plan/planner.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
 import type { JobGraph } from './graph.ts';
-import type { JobHandle, SourceSamples } from './job-handle.ts';
+import type { JobException, JobHandle, JobStatus, SourceSamples } from './job-handle.ts';
 import { JobRun } from './job-run.ts';
 import { JobStats } from './job-stats.ts';
 import { type RestartStrategy, restartStrategy } from './restart-strategy.ts';
-
-export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
 /** How a job runs, beside its plan. */
 export interface JobOptions {
@@ -26,12 +24,6 @@ export function jobEnv(plan: PlannedJob): EvalEnv {
     timeZone: resolveTimeZone(plan.settings.get('table.local-time-zone') ?? 'default'),
     nowMicros: () => Date.now() * 1000,
   };
-}
-
-/** A failure of a job, kept for `rivulet list` and the REST API's exceptions. */
-export interface JobException {
-  readonly timestamp: number;
-  readonly error: Error;
 }
 
 /**

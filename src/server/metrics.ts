@@ -1,8 +1,7 @@
 import type { Engine } from '../runtime/engine.ts';
 import type { Vertex } from '../runtime/graph.ts';
 import type { Histogram } from '../runtime/histogram.ts';
-import type { JobStatus } from '../runtime/job.ts';
-import type { JobHandle } from '../runtime/job-handle.ts';
+import type { JobHandle, JobStatus } from '../runtime/job-handle.ts';
 import { vertexCounts, vertexPending, vertexSourceLatency } from '../runtime/vertex-metrics.ts';
 import type { MemoryState } from '../runtime/workers/protocol.ts';
 import { stateMemory } from '../state/state-memory.ts';

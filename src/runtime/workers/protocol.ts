@@ -1,6 +1,6 @@
 import { isRivuletError, RivuletError } from '../../common/errors.ts';
 import type { SourceMetric } from '../../connectors/source-reader.ts';
-import type { JobStatus } from '../job.ts';
+import type { JobStatus } from '../job-handle.ts';
 import type { JobStatsSnapshot } from '../job-stats.ts';
 import type { VertexFigures } from '../vertex-metrics.ts';
 

@@ -1,6 +1,6 @@
 import type { CumulativeBucket } from '../../common/bucket-quantile.ts';
 import type { Engine } from '../../runtime/engine.ts';
-import type { JobStatus } from '../../runtime/job.ts';
+import type { JobStatus } from '../../runtime/job-handle.ts';
 import { cdcSlots } from '../cdc-slots.ts';
 import { failedCommits, pendingOutput } from '../metrics.ts';
 
