@@ -72,7 +72,12 @@ export function sqlBenchmarks(): Measurement[] {
   }, 5);
 
   return [
-    { name: `sql: parse + plan the ${files.length} example files (warm)`, value: planMillis, unit: 'ms', target: '< 50 ms' },
+    {
+      name: `sql: parse + plan the ${files.length} example files (warm)`,
+      value: planMillis,
+      unit: 'ms',
+      target: '< 50 ms',
+    },
     {
       name: 'expr: simple projection + filter',
       value: (rows.length * simpleRuns) / (simpleMillis / 1000),
