@@ -114,7 +114,8 @@ export function resolveConnector(
     for (const spec of formatSpecs)
       specs.set(`${prefix}${format}.${spec.key}`, { ...spec, key: `${prefix}${format}.${spec.key}` });
   }
-  const prefixes = [...specs.values()].filter((spec) => spec.prefix);
+  // The longest prefix wins: `debezium.transforms.` is refused where `debezium.` is passed through.
+  const prefixes = [...specs.values()].filter((spec) => spec.prefix).sort((a, b) => b.key.length - a.key.length);
 
   const values = new Map<string, OptionValue>();
   const unknown: TableOption[] = [];
