@@ -89,7 +89,7 @@ function sampleValue(spec: OptionSpec): string {
     case 'long':
       return quiet.includes('4') ? '5' : '4';
     case 'boolean':
-      return quiet.includes('true') ? 'false' : 'true';
+      return quiet.includes('true') || refused.includes('true') ? 'false' : 'true';
     case 'duration':
       return '10s';
     case 'string':

@@ -1,6 +1,7 @@
 import { T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
 import { handled, opt } from '../options.ts';
+import { debeziumRowOptions } from './debezium-properties.ts';
 import { PostgresCdcReader } from './reader.ts';
 import { debeziumQueueProblem, skippedOperations } from './settings.ts';
 
@@ -117,12 +118,6 @@ export const postgresCdcFactory: ConnectorFactory = {
         "Rivulet starts pgoutput with its own parameters (proto_version, publication_names); the table's changes are the same",
       ),
     }),
-    opt.boolean('debezium.include.unknown.datatypes', 'whether columns of types Debezium does not know are read', {
-      handling: handled.warned(
-        'every column the table declares is read from its PostgreSQL text form, whatever its type',
-        ['true'],
-      ),
-    }),
     opt.boolean('debezium.tombstones.on.delete', 'whether a delete is followed by a Kafka tombstone', {
       handling: handled.met('a delete is one -D row; Kafka tombstones are no rows (Flink CDC drops them too)'),
     }),
@@ -144,8 +139,11 @@ export const postgresCdcFactory: ConnectorFactory = {
         },
       },
     ),
+    ...debeziumRowOptions,
     opt.prefix('debezium.', 'any other Debezium property, passed through as Flink CDC passes it to Debezium', {
-      handling: handled.warned('Rivulet reads the slot itself, not through Debezium, and has no such property'),
+      handling: handled.warned(
+        "Rivulet reads the slot itself, not through Debezium; a property that tunes only Debezium's own work has no counterpart",
+      ),
     }),
     opt.enumOf(
       'debezium.decimal.handling.mode',

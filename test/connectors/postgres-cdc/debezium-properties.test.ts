@@ -26,9 +26,9 @@ function settings(options: string) {
 }
 
 describe("postgres-cdc: Flink CDC's debezium.* pass-through properties", () => {
-  it('accepts any debezium.* property, with one warning line per job naming each one that has no effect here', () => {
+  it("accepts the debezium.* properties that tune only Debezium's machinery, with one warning line per job naming each", () => {
     const warnings = jobWarnings(
-      ", 'debezium.poll.interval.ms' = '1000', 'debezium.column.exclude.list' = 'business.orders.note', 'debezium.tombstones.on.delete' = 'false'",
+      ", 'debezium.poll.interval.ms' = '1000', 'debezium.retriable.restart.connector.wait.ms' = '5000', 'debezium.tombstones.on.delete' = 'false'",
     );
     assert.equal(warnings.length, 2, warnings.join('\n'));
     assert.match(
@@ -37,8 +37,69 @@ describe("postgres-cdc: Flink CDC's debezium.* pass-through properties", () => {
     );
     assert.match(
       warnings[1] as string,
-      /^table 'orders': option 'debezium\.column\.exclude\.list' = 'business\.orders\.note' has no effect: Rivulet reads the slot itself/,
+      /^table 'orders': option 'debezium\.retriable\.restart\.connector\.wait\.ms' = '5000' has no effect: Rivulet reads the slot itself/,
     );
+  });
+
+  it('refuses each property that would change the rows or their values, naming it, why, and what to do', () => {
+    for (const [key, value, why] of [
+      ['column.include.list', 'business.orders.order_id', /leave the excluded columns out/],
+      ['column.exclude.list', 'business.orders.note', /leave the excluded columns out/],
+      ['column.blacklist', 'business.orders.note', /leave the excluded columns out/],
+      ['table.include.list', 'business.orders', /from 'schema-name' and 'table-name'/],
+      ['table.exclude.list', 'business.other', /from 'schema-name' and 'table-name'/],
+      ['schema.include.list', 'business', /from 'schema-name' and 'table-name'/],
+      ['schema.exclude.list', 'audit', /from 'schema-name' and 'table-name'/],
+      ['message.key.columns', 'business.orders:customer_id', /PRIMARY KEY of the CREATE TABLE/],
+      ['column.mask.with.4.chars', 'business.orders.note', /unmasked/],
+      ['column.mask.hash.SHA-256.with.salt.s1', 'business.orders.note', /unmasked/],
+      ['column.truncate.to.10.chars', 'business.orders.note', /whole/],
+      ['transforms', 'unwrap', /no Kafka Connect transforms/],
+      ['transforms.unwrap.type', 'io.debezium.transforms.ExtractNewRecordState', /no Kafka Connect transforms/],
+      ['converters', 'isbn', /no custom converter/],
+      ['snapshot.select.statement.overrides', 'business.orders', /whole table/],
+      [
+        'snapshot.select.statement.overrides.business.orders',
+        'SELECT * FROM business.orders WHERE order_id > 10',
+        /whole table/,
+      ],
+      ['snapshot.include.collection.list', 'business.other', /'scan\.startup\.mode'/],
+      ['signal.data.collection', 'business.signals', /takes no signals/],
+      ['database.initial.statements', "SET search_path = ''", /runs no statements/],
+      ['unavailable.value.placeholder', 'n/a', /never a placeholder/],
+      ['toasted.value.placeholder', 'n/a', /never a placeholder/],
+      ['interval.handling.mode', 'numeric', /'1 day 02:00:00'/],
+      ['interval.handling.mode', 'string', /'1 day 02:00:00'/],
+      ['hstore.handling.mode', 'map', /hstore/],
+      ['money.fraction.digits', '4', /money/],
+      ['binary.handling.mode', 'base64', /bytea as bytes/],
+      ['binary.handling.mode', 'hex', /bytea as bytes/],
+      ['include.unknown.datatypes', 'false', /drops none/],
+      ['sanitize.field.names', 'true', /rename columns/],
+      ['event.processing.failure.handling.mode', 'skip', /leaves out no change/],
+      ['truncate.handling.mode', 'include', /does not capture a TRUNCATE/],
+    ] as const) {
+      const error = failure(() => resolveTable(`${CDC}, 'debezium.${key}' = '${value.replaceAll("'", "''")}')`));
+      assert.equal(error.code, 'OPTION_NOT_SUPPORTED', key);
+      assert.ok(error.message.includes(`'debezium.${key}'`), `${key}: ${error.message}`);
+      assert.match(error.message, why, key);
+      assert.ok((error.hint ?? '').length > 0, `${key} has a hint`);
+    }
+  });
+
+  it('accepts the values of those properties that Rivulet does anyway, without a warning', () => {
+    assert.deepEqual(
+      jobWarnings(
+        ", 'debezium.binary.handling.mode' = 'bytes', 'debezium.include.unknown.datatypes' = 'true', 'debezium.sanitize.field.names' = 'false', 'debezium.event.processing.failure.handling.mode' = 'fail', 'debezium.truncate.handling.mode' = 'skip'",
+      ),
+      [],
+    );
+  });
+
+  it("warns of the source-type properties, which change only Debezium's schema parameters, not rows", () => {
+    const warnings = jobWarnings(", 'debezium.column.propagate.source.type' = '.*'");
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] as string, /'debezium\.column\.propagate\.source\.type' = '\.\*' has no effect: /);
   });
 
   it('still refuses an unknown option outside debezium.*, listing the valid ones with the namespace', () => {
