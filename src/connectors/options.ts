@@ -72,6 +72,17 @@ export const handled = {
   rejected: (why: string, hint: string): OptionHandling => ({ kind: 'rejected', why, hint }),
 } as const;
 
+/** `spec` accepted with the values Rivulet follows (`met`, saying why), and refused with `values`. */
+export function followed(
+  spec: OptionSpec,
+  met: string,
+  values: readonly string[],
+  why: string,
+  hint: string,
+): OptionSpec {
+  return { ...spec, handling: handled.met(met), refused: { values, why, hint } };
+}
+
 /**
  * Why option `key` (of `spec`) given as `value` has no effect, as `'key' = 'value' has no effect:
  * …`; undefined when it needs no warning.

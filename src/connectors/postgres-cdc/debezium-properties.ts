@@ -4,7 +4,7 @@
  * follow), never passed over with a warning as the properties that only tune Debezium's machinery
  * are (the `debezium.` prefix in factory.ts).
  */
-import { handled, type OptionSpec, opt } from '../options.ts';
+import { followed, handled, type OptionSpec, opt } from '../options.ts';
 
 const REMOVE = 'remove the option';
 
@@ -134,74 +134,54 @@ export const debeziumRowOptions: readonly OptionSpec[] = [
     "Rivulet reads a money value in PostgreSQL's text form ('$1,000.00'), not as a DECIMAL of this scale",
     'remove the option, and declare the column STRING (or store it as numeric at the source)',
   ),
-  opt.enumOf(
-    'debezium.binary.handling.mode',
-    ['bytes', 'base64', 'base64-url-safe', 'hex'],
-    'how bytea columns are read: as bytes',
-    {
-      handling: handled.met('a bytea column is read into a BYTES column as its bytes'),
-      refused: {
-        values: ['base64', 'base64-url-safe', 'hex'],
-        why: "Rivulet reads bytea as bytes ('bytes') and encodes it as no string",
-        hint: 'remove the option, and encode in the query (TO_BASE64 of the column)',
-      },
-    },
+  followed(
+    opt.enumOf('debezium.binary.handling.mode', ['bytes', 'base64', 'base64-url-safe', 'hex'], 'how bytea is read'),
+    'a bytea column is read into a BYTES column as its bytes',
+    ['base64', 'base64-url-safe', 'hex'],
+    "Rivulet reads bytea as bytes ('bytes') and encodes it as no string",
+    'remove the option, and encode in the query (TO_BASE64 of the column)',
   ),
-  opt.boolean('debezium.include.unknown.datatypes', 'whether columns of types Debezium does not know are read', {
-    handling: handled.met(
-      "every column the table declares is read from PostgreSQL's text form, whatever its type (as 'true')",
+  followed(
+    opt.boolean('debezium.include.unknown.datatypes', 'whether columns of types Debezium does not know are read'),
+    "every column the table declares is read from PostgreSQL's text form, whatever its type (as 'true')",
+    ['false'],
+    'Rivulet reads every column the table declares, whatever its type; it drops none to NULL',
+    "remove the option or set it to 'true', and leave a column out of the CREATE TABLE to not read it",
+  ),
+  followed(
+    opt.boolean('debezium.sanitize.field.names', "whether column names are rewritten to Avro's rules"),
+    'columns are matched by their names as the table has them',
+    ['true'],
+    'Debezium would rename columns whose names Avro does not allow, and Flink CDC would read them as NULL; Rivulet matches columns by their own names',
+    "remove the option or set it to 'false'",
+  ),
+  followed(
+    opt.enumOf(
+      'debezium.event.processing.failure.handling.mode',
+      ['fail', 'warn', 'skip', 'ignore'],
+      'what a change that cannot be read does',
     ),
-    refused: {
-      values: ['false'],
-      why: 'Rivulet reads every column the table declares, whatever its type; it drops none to NULL',
-      hint: "remove the option or set it to 'true', and leave a column out of the CREATE TABLE to not read it",
-    },
-  }),
-  opt.boolean('debezium.sanitize.field.names', "whether column names are rewritten to Avro's rules", {
-    handling: handled.met('columns are matched by their names as the table has them'),
-    refused: {
-      values: ['true'],
-      why: 'Debezium would rename columns whose names Avro does not allow, and Flink CDC would read them as NULL; Rivulet matches columns by their own names',
-      hint: "remove the option or set it to 'false'",
-    },
-  }),
-  opt.enumOf(
-    'debezium.event.processing.failure.handling.mode',
-    ['fail', 'warn', 'skip', 'ignore'],
-    'what a change that cannot be read does: fail the job',
-    {
-      handling: handled.met('a change that cannot be read fails the job, naming the column, the table and the LSN'),
-      refused: {
-        values: ['warn', 'skip', 'ignore'],
-        why: 'Rivulet leaves out no change: one left out would leave every layer downstream with a wrong state',
-        hint: "remove the option or set it to 'fail'",
+    'a change that cannot be read fails the job, naming the column, the table and the LSN',
+    ['warn', 'skip', 'ignore'],
+    'Rivulet leaves out no change: one left out would leave every layer downstream with a wrong state',
+    "remove the option or set it to 'fail'",
+  ),
+  followed(
+    opt.enumOf('debezium.truncate.handling.mode', ['skip', 'include'], 'whether a TRUNCATE is a change'),
+    'a TRUNCATE is not captured (one warning in the job log), as in Flink CDC',
+    ['include'],
+    'Rivulet does not capture a TRUNCATE; downstream keeps its rows',
+    "remove the option or set it to 'skip'",
+  ),
+  ...['column', 'datatype'].map((what) =>
+    opt.string(
+      `debezium.${what}.propagate.source.type`,
+      `${what === 'column' ? 'columns' : 'types'} (regular expressions) whose source type Debezium adds to the schema's parameters`,
+      {
+        handling: handled.warned(
+          "the source type is a parameter of Debezium's schema, which Flink CDC does not read into rows; the rows are the same",
+        ),
       },
-    },
-  ),
-  opt.enumOf('debezium.truncate.handling.mode', ['skip', 'include'], 'whether a TRUNCATE is a change: no', {
-    handling: handled.met('a TRUNCATE is not captured (one warning in the job log), as in Flink CDC'),
-    refused: {
-      values: ['include'],
-      why: 'Rivulet does not capture a TRUNCATE; downstream keeps its rows',
-      hint: "remove the option or set it to 'skip'",
-    },
-  }),
-  opt.string(
-    'debezium.column.propagate.source.type',
-    "columns (regular expressions) whose source type Debezium adds to the schema's parameters",
-    {
-      handling: handled.warned(
-        "the source type is a parameter of Debezium's schema, which Flink CDC does not read into rows; the rows are the same",
-      ),
-    },
-  ),
-  opt.string(
-    'debezium.datatype.propagate.source.type',
-    "types (regular expressions) whose source type Debezium adds to the schema's parameters",
-    {
-      handling: handled.warned(
-        "the source type is a parameter of Debezium's schema, which Flink CDC does not read into rows; the rows are the same",
-      ),
-    },
+    ),
   ),
 ];

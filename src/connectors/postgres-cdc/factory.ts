@@ -1,6 +1,6 @@
 import { T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
-import { handled, opt } from '../options.ts';
+import { followed, handled, opt } from '../options.ts';
 import { debeziumRowOptions } from './debezium-properties.ts';
 import { PostgresCdcReader } from './reader.ts';
 import { debeziumQueueProblem, skippedOperations } from './settings.ts';
@@ -126,18 +126,16 @@ export const postgresCdcFactory: ConnectorFactory = {
       "changes of the stream not to read, comma-separated: 'c' inserts, 'u' updates, 'd' deletes, 't' truncates, or 'none' (an update of the key is a delete and an insert, as in Debezium)",
       { default: 'none' },
     ),
-    opt.enumOf(
-      'debezium.database.sslmode',
-      ['disable', 'require', 'verify-ca', 'verify-full'],
-      'TLS to the source server: none',
-      {
-        handling: handled.met('the connections to the source server are not encrypted'),
-        refused: {
-          values: ['require', 'verify-ca', 'verify-full'],
-          why: 'Rivulet connects to the source server without TLS',
-          hint: "remove the option or set it to 'disable', and reach the server where an unencrypted connection is safe (loopback, a private network or a tunnel)",
-        },
-      },
+    followed(
+      opt.enumOf(
+        'debezium.database.sslmode',
+        ['disable', 'require', 'verify-ca', 'verify-full'],
+        'TLS to the source server: none',
+      ),
+      'the connections to the source server are not encrypted',
+      ['require', 'verify-ca', 'verify-full'],
+      'Rivulet connects to the source server without TLS',
+      "remove the option or set it to 'disable', and reach the server where an unencrypted connection is safe (loopback, a private network or a tunnel)",
     ),
     ...debeziumRowOptions,
     opt.prefix('debezium.', 'any other Debezium property, passed through as Flink CDC passes it to Debezium', {
@@ -145,31 +143,27 @@ export const postgresCdcFactory: ConnectorFactory = {
         "Rivulet reads the slot itself, not through Debezium; a property that tunes only Debezium's own work has no counterpart",
       ),
     }),
-    opt.enumOf(
-      'debezium.decimal.handling.mode',
-      ['precise', 'double', 'string'],
-      'how DECIMAL values are read: exactly',
-      {
-        handling: handled.met('DECIMAL values are always read exactly'),
-        refused: {
-          values: ['double', 'string'],
-          why: "Rivulet reads DECIMAL exactly ('precise')",
-          hint: 'leave the option out, or CAST the column in the query if another type is wanted',
-        },
-      },
+    followed(
+      opt.enumOf(
+        'debezium.decimal.handling.mode',
+        ['precise', 'double', 'string'],
+        'how DECIMAL values are read: exactly',
+      ),
+      'DECIMAL values are always read exactly',
+      ['double', 'string'],
+      "Rivulet reads DECIMAL exactly ('precise')",
+      'leave the option out, or CAST the column in the query if another type is wanted',
     ),
-    opt.enumOf(
-      'debezium.time.precision.mode',
-      ['adaptive', 'adaptive_time_microseconds', 'connect'],
-      'how precisely times are read: to the microsecond',
-      {
-        handling: handled.met('dates and times keep their full precision, microseconds'),
-        refused: {
-          values: ['connect'],
-          why: "Rivulet keeps the microseconds of times and timestamps; 'connect' would cut them to milliseconds",
-          hint: 'leave the option out',
-        },
-      },
+    followed(
+      opt.enumOf(
+        'debezium.time.precision.mode',
+        ['adaptive', 'adaptive_time_microseconds', 'connect'],
+        'how precisely times are read: to the microsecond',
+      ),
+      'dates and times keep their full precision, microseconds',
+      ['connect'],
+      "Rivulet keeps the microseconds of times and timestamps; 'connect' would cut them to milliseconds",
+      'leave the option out',
     ),
   ],
   source: {
