@@ -11,7 +11,7 @@ import { buildGraph, closeOperators, type JobGraph, type OperatorVertex } from '
 import { push } from '../src/runtime/push.ts';
 import { vertexNode } from '../src/runtime/vertex-metrics.ts';
 import { stateMemory } from '../src/state/state-memory.ts';
-import { VARIABLES } from '../test/exec/fixture-file.ts';
+import { VARIABLES } from '../test/helpers/fixture-file.ts';
 import type { Measurement } from './harness.ts';
 import { env, joinOperatorRates, range, rowsPerSecond } from './operators.ts';
 import { BATCH, SCENARIOS, type Scenario } from './stateful-scenarios.ts';

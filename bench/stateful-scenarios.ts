@@ -17,7 +17,7 @@ export type TableRows = (i: number, keys: number, fields: readonly RowField[]) =
 
 export interface Scenario {
   readonly name: string;
-  /** CREATE TABLEs with ${append} or ${upsert} connectors (test/exec/fixture-file.ts), and one INSERT. */
+  /** CREATE TABLEs with ${append} or ${upsert} connectors (test/helpers/fixture-file.ts), and one INSERT. */
   readonly sql: string;
   /** The plan nodes timed, upstream first: the first is fed what the graph hands it, each next the previous one's output. */
   readonly timed: readonly PlanNode['kind'][];

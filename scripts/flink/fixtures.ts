@@ -35,7 +35,7 @@ import {
   renderFixture,
   splitValues,
   VARIABLES,
-} from '../../test/exec/fixture-file.ts';
+} from '../../test/helpers/fixture-file.ts';
 import { ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -38,7 +38,7 @@
  * The output blocks are Rivulet's own, a regression pin. The `flink:` blocks are the oracle: written
  * by `npm run parity:fixtures` (scripts/flink/fixtures.ts, docs/flink.md), which runs each case as a
  * job on Apache Flink 1.18.1 with the same batches and watermarks, they hold the table Flink's
- * changelog leaves (test/exec/fixture-file.ts materialize: a multiset, or rows by primary key for an
+ * changelog leaves (test/helpers/fixture-file.ts materialize: a multiset, or rows by primary key for an
  * upsert sink), and each case with one must leave the same table from Rivulet's outputs, unless the
  * block says `flink: differs: <why>` (a deliberate difference, listed in docs/flink.md), when it must
  * not. A case Flink cannot replay says why instead (`flink: not checked: …`), as does a fixture's
@@ -86,7 +86,7 @@ import {
   renderFixture,
   splitValues,
   VARIABLES,
-} from './fixture-file.ts';
+} from '../helpers/fixture-file.ts';
 
 const DIR = 'test/exec/fixtures';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

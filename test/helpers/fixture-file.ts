@@ -1,8 +1,8 @@
 /**
  * The text format of the operator fixtures (test/exec/fixtures/*.txt, described in
  * test/exec/fixtures.test.ts): parsing and writing a fixture, and the final result of a changelog.
- * Shared by the fixture test and the Flink harness that records Flink's results
- * (scripts/flink/fixtures.ts).
+ * Shared by the fixture test, the Flink harness that records Flink's results
+ * (scripts/flink/fixtures.ts) and the stateful-operator benchmark (its `${…}` connectors).
  */
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../src/connectors/options.ts';
