@@ -1,42 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
-
-/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
-const TICKS = 100;
-
-/** CPU seconds (user + system) of a process, from /proc/<pid>/stat; 0 when it is gone. */
-function processSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** The postmaster and its children (backends, WAL senders, the checkpointer …). */
-function postgresSeconds(postmaster: number): number {
-  let seconds = processSeconds(postmaster);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) seconds += processSeconds(Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return seconds;
-}
+import { TICKS_PER_SECOND, treeUsage } from './process-tree.ts';
 
 /** Busy CPU seconds of the whole machine, all cores, from /proc/stat. */
 function machineSeconds(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS;
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS_PER_SECOND;
 }
 
 interface Reading {
@@ -63,7 +34,8 @@ export class CpuShare {
     return {
       at: performance.now(),
       engine: (usage.user + usage.system) / 1e6,
-      postgres: postgresSeconds(this.postmaster),
+      // The postmaster and all below it, with the backends that have ended (the postmaster's cutime/cstime).
+      postgres: treeUsage([this.postmaster]).cpuSeconds,
       machine: machineSeconds(),
       loops: this.workers.map((worker) => worker.performance.eventLoopUtilization()),
     };
