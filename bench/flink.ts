@@ -45,8 +45,9 @@ export type Configuration =
 /**
  * Flink tuned for latency, as the issue measured it on one job: every row flushed to the jdbc sink
  * at once (default: 100 rows or 1 s), Debezium polling its queue every 20 ms (default 500 ms), and
- * checkpoints every second instead of the scripts' 10 s. Rivulet refuses `debezium.*` options
- * (it has no Debezium inside), so this runs on Flink only.
+ * checkpoints every second instead of the scripts' 10 s. This runs on Flink only: Rivulet accepts
+ * 'debezium.poll.interval.ms' with a warning and nothing to tune (its replication stream is pushed,
+ * not polled; docs/performance.md).
  */
 export const FLINK_LATENCY_TUNING: FlinkTuning = {
   sets: ['execution.checkpointing.interval=1s'],
