@@ -15,8 +15,26 @@ const SLOW_ROWS = 110_000;
 /** Row i of a table over `keys` keys, decoded from Flink json by the table's own fields, as a source does. */
 export type TableRows = (i: number, keys: number, fields: readonly RowField[]) => Row;
 
+/**
+ * The small input the scenarios are checked on (test/bench/stateful-operators.test.ts): 4 batches
+ * of 1000 rows per table over 1000 keys, so each key has one row per batch and row i is at i × 60 ms.
+ */
+export const CHECK_KEYS = 1000;
+export const CHECK_ROWS = 4000;
+
+/** What a scenario's timed operators do on CHECK_ROWS rows per table over CHECK_KEYS keys. */
+export interface ScenarioCheck {
+  /** The first timed plan node: its kind, with a Rank's strategy, a window's type, a join's SEMI or ANTI. */
+  readonly node: string;
+  /** Rows out of the timed operators, worked out from the data and Flink's semantics (not recorded from a run). */
+  readonly rows: number;
+  /** How `rows` follows. */
+  readonly why: string;
+}
+
 export interface Scenario {
   readonly name: string;
+  readonly check: ScenarioCheck;
   /** CREATE TABLEs with ${append} or ${upsert} connectors (test/helpers/fixture-file.ts), and one INSERT. */
   readonly sql: string;
   /** The plan nodes timed, upstream first: the first is fed what the graph hands it, each next the previous one's output. */
@@ -101,12 +119,22 @@ const setTables: Record<string, TableRows> = {
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'Top-N AppendFast (top 3 per city, 100k cities)',
+    check: {
+      node: 'Rank AppendFast',
+      rows: 11212,
+      why: "Flink's AppendOnlyTopNFunction with row numbers: a row entering at rank p of a city holding k rows emits -U/+U for ranks p..k (the rows it moves down) and +I for the last rank while k < 3. A city's 4 amounts ((i × 7919) % 100000 / 100, all distinct) arrive in order; summed over the 1000 cities that is 11212 (worked out by a 15-line replay of that rule)",
+    },
     sql: `${ORDERS_APPEND}\n${TOP_N}`,
     timed: ['Rank'],
     tables: { orders },
   },
   {
     name: 'Top-N UpdateFast (top 3 urls per user by COUNT, 100k users)',
+    check: {
+      node: 'Rank UpdateFast',
+      rows: 3000,
+      why: 'each user clicks 4 urls once: the first 3 enter the top 3 (+I); the 4th ties and stays out',
+    },
     sql: `CREATE TABLE clicks (user_id BIGINT, url STRING) WITH (\${append});
 CREATE TABLE top_urls (user_id BIGINT, url STRING, cnt BIGINT, rn BIGINT) WITH ('connector' = 'blackhole');
 INSERT INTO top_urls SELECT user_id, url, cnt, rn FROM (
@@ -117,14 +145,36 @@ INSERT INTO top_urls SELECT user_id, url, cnt, rn FROM (
   },
   {
     name: 'Top-N Retract (upsert orders, top 3 per city, 100k cities)',
+    check: {
+      node: 'Rank Retract',
+      rows: 11212,
+      why: "every order is new (+I only after ChangelogNormalize), and Flink's RetractableTopNFunction emits by the same rule as AppendFast's for an insert: the same 11212",
+    },
     sql: `${ORDERS_UPSERT}\n${TOP_N}`,
     timed: ['Rank'],
     tables: { orders },
   },
-  { name: 'deduplicate keep first (event time)', sql: dedup('ASC'), timed: ['Deduplicate'], tables: { events } },
-  { name: 'deduplicate keep last (event time)', sql: dedup('DESC'), timed: ['Deduplicate'], tables: { events } },
+  {
+    name: 'deduplicate keep first (event time)',
+    check: { node: 'Deduplicate', rows: 1000, why: 'one +I per key; later rows are later' },
+    sql: dedup('ASC'),
+    timed: ['Deduplicate'],
+    tables: { events },
+  },
+  {
+    name: 'deduplicate keep last (event time)',
+    check: { node: 'Deduplicate', rows: 7000, why: '+I per key, then -U/+U for its 3 later rows' },
+    sql: dedup('DESC'),
+    timed: ['Deduplicate'],
+    tables: { events },
+  },
   {
     name: 'window aggregate TUMBLE 1 min (SUM, COUNT per supplier)',
+    check: {
+      node: 'WindowAggregate TUMBLE',
+      rows: 3000,
+      why: 'the watermark (last time - 1 s = 238.94 s) passes the first 3 one-minute windows, each with 1000 keys',
+    },
     rows: SLOW_ROWS,
     sql: `${BID}\n${WINDOW_SUMS}
 INSERT INTO sums SELECT window_start, window_end, supplier_id, SUM(price), COUNT(*)
@@ -134,6 +184,11 @@ FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(bidtime), INTERVAL '1' MINUTE)) GROUP BY
   },
   {
     name: 'window aggregate SESSION gap 30 s (per supplier)',
+    check: {
+      node: 'WindowAggregate SESSION',
+      rows: 3483,
+      why: "a supplier's rows are 60 s apart, beyond the 30 s gap, so each row is a session of its own, [t, t + 30 s); Flink fires one when the watermark reaches its end - 1 ms: t + 29.999 s <= 238.94 s holds for rows 0..3482 (row i is at i × 60 ms)",
+    },
     rows: SLOW_ROWS,
     sql: `${BID}\n${WINDOW_SUMS}
 INSERT INTO sums SELECT window_start, window_end, supplier_id, SUM(price), COUNT(*)
@@ -144,18 +199,21 @@ GROUP BY window_start, window_end, supplier_id;`,
   },
   {
     name: 'window Top-N (TUMBLE 1 min, top 3 per supplier)',
+    check: { node: 'WindowRank TUMBLE', rows: 3000, why: 'one row per key in each of the 3 fired windows' },
     sql: windowRank('rownum <= 3', 'price DESC'),
     timed: ['WindowRank'],
     tables: { bid },
   },
   {
     name: 'window deduplicate (TUMBLE 1 min, last per supplier)',
+    check: { node: 'WindowDeduplicate TUMBLE', rows: 3000, why: 'one row per key per fired window' },
     sql: windowRank('rownum <= 1', 'bidtime DESC'),
     timed: ['WindowDeduplicate'],
     tables: { bid },
   },
   {
     name: 'window join (TUMBLE 1 min, inner on key)',
+    check: { node: 'WindowJoin', rows: 3000, why: 'one pair per key per fired window' },
     sql: `CREATE TABLE l (row_time TIMESTAMP(3), num INT, id STRING,
   WATERMARK FOR row_time AS row_time - INTERVAL '1' SECOND) WITH (\${append});
 CREATE TABLE r (row_time TIMESTAMP(3), num INT, id STRING,
@@ -174,6 +232,11 @@ ON L.num = R.num AND L.window_start = R.window_start AND L.window_end = R.window
   },
   {
     name: 'OVER aggregate ROWS 2 PRECEDING (per sensor)',
+    check: {
+      node: 'OverAggregate',
+      rows: 3983,
+      why: 'rows at or before the watermark 238.94 s: row i is at i × 60 ms, so rows 0..3982',
+    },
     rows: SLOW_ROWS,
     sql: over('ROWS BETWEEN 2 PRECEDING AND CURRENT ROW'),
     timed: ['OverAggregate'],
@@ -181,6 +244,7 @@ ON L.num = R.num AND L.window_start = R.window_start AND L.window_end = R.window
   },
   {
     name: "OVER aggregate RANGE INTERVAL '90' SECOND PRECEDING (per sensor)",
+    check: { node: 'OverAggregate', rows: 3983, why: 'as ROWS: rows at or before the watermark 238.94 s' },
     rows: SLOW_ROWS,
     sql: over("RANGE BETWEEN INTERVAL '90' SECOND PRECEDING AND CURRENT ROW"),
     timed: ['OverAggregate'],
@@ -188,6 +252,11 @@ ON L.num = R.num AND L.window_start = R.window_start AND L.window_end = R.window
   },
   {
     name: 'interval join (orders ⋈ shipments within ±10 s)',
+    check: {
+      node: 'IntervalJoin',
+      rows: 4000,
+      why: 'shipment i is 1 s after order i; rows of a key are 60 s apart, beyond ±10 s',
+    },
     sql: `CREATE TABLE o (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH (\${append});
 CREATE TABLE s (sid BIGINT, oid BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH (\${append});
 CREATE TABLE shipped (id BIGINT, sid BIGINT) WITH ('connector' = 'blackhole');
@@ -202,6 +271,11 @@ INSERT INTO shipped SELECT o.id, s.sid FROM o JOIN s ON o.id = s.oid
   },
   {
     name: 'event-time temporal join (orders ⋈ rates FOR SYSTEM_TIME AS OF)',
+    check: {
+      node: 'TemporalJoin',
+      rows: 3999,
+      why: 'every order but the last, 1 ms after the rates watermark, is emitted with its rate',
+    },
     sql: `CREATE TABLE orders (order_id BIGINT, currency STRING, amount BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts)
   WITH (\${append});
 CREATE TABLE rates (currency STRING, rate BIGINT, ts TIMESTAMP(3), PRIMARY KEY (currency) NOT ENFORCED,
@@ -219,6 +293,7 @@ FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.cu
   },
   {
     name: 'semi join (IN, upsert orders ⋈ vips)',
+    check: { node: 'Join SEMI', rows: 2000, why: 'orders of the even users (the gold vips)' },
     sql: `CREATE TABLE orders (order_id BIGINT, user_id BIGINT, PRIMARY KEY (order_id) NOT ENFORCED) WITH (\${upsert});
 CREATE TABLE vips (user_id BIGINT, tier STRING, PRIMARY KEY (user_id) NOT ENFORCED) WITH (\${upsert});
 CREATE TABLE vip_orders (order_id BIGINT, user_id BIGINT) WITH ('connector' = 'blackhole');
@@ -232,6 +307,11 @@ INSERT INTO vip_orders SELECT order_id, user_id FROM orders WHERE user_id IN (SE
   },
   {
     name: 'anti join (NOT IN on NOT NULL keys, upsert orders ⋈ banned)',
+    check: {
+      node: 'Join ANTI',
+      rows: 3000,
+      why: 'the 2000 orders of odd users; the 500 of even users in the first batch, and their -D when banned',
+    },
     sql: `CREATE TABLE orders (order_id BIGINT, user_id BIGINT NOT NULL, PRIMARY KEY (order_id) NOT ENFORCED) WITH (\${upsert});
 CREATE TABLE banned (ban_id BIGINT, user_id BIGINT NOT NULL, PRIMARY KEY (ban_id) NOT ENFORCED) WITH (\${upsert});
 CREATE TABLE allowed (order_id BIGINT, user_id BIGINT) WITH ('connector' = 'blackhole');
@@ -245,6 +325,11 @@ INSERT INTO allowed SELECT order_id, user_id FROM orders WHERE user_id NOT IN (S
   },
   {
     name: 'grouping sets (ROLLUP(city, category): Expand + GroupAggregate)',
+    check: {
+      node: 'Expand',
+      rows: 14007,
+      why: '(city, category) and (city): +I then -U/+U on each of 3 later batches, 1000 groups each; () once per batch',
+    },
     rows: SLOW_ROWS,
     sql: `CREATE TABLE orders (order_id BIGINT, city STRING, category STRING, amount DECIMAL(10, 2),
   PRIMARY KEY (order_id) NOT ENFORCED) WITH (\${upsert});
@@ -258,6 +343,7 @@ INSERT INTO rollup SELECT city, category, COUNT(*), SUM(amount) FROM orders GROU
   },
   {
     name: 'INTERSECT (semi join + GroupAggregate)',
+    check: { node: 'Join SEMI', rows: 500, why: 'b holds the even values of a' },
     sql: `${SETS}\nINSERT INTO vs SELECT v FROM a INTERSECT SELECT v FROM b;`,
     timed: ['Join', 'GroupAggregate'],
     rows: 100_000,
@@ -265,6 +351,11 @@ INSERT INTO rollup SELECT city, category, COUNT(*), SUM(amount) FROM orders GROU
   },
   {
     name: 'EXCEPT (anti join + GroupAggregate)',
+    check: {
+      node: 'Join ANTI',
+      rows: 1500,
+      why: "the 500 odd values; the 500 even ones come and go (b's first batch)",
+    },
     sql: `${SETS}\nINSERT INTO vs SELECT v FROM a EXCEPT SELECT v FROM b;`,
     timed: ['Join', 'GroupAggregate'],
     rows: 100_000,
