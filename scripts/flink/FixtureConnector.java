@@ -41,8 +41,9 @@ import org.apache.flink.types.RowKind;
  * ('mode' = 'cdc': every kind, as postgres-cdc; 'upsert': +I/+U/-D by key, as upsert-kafka, which
  * the planner normalizes; 'append': inserts only, as kafka). As a sink it collects what reaches it.
  *
- * The source takes the table's WATERMARK by push-down and emits, after each batch, the largest
- * watermark so far, as a Kafka source with per-partition watermarks does once a batch is read. It
+ * The source takes the table's WATERMARK by push-down and, after each batch, emits its generator's
+ * watermark (Flink's keeps the last row's) when it is larger than the last one emitted, as a Kafka
+ * source with per-partition watermarks does at its periodic emission once a batch is read. It
  * never finishes (that would send a final MAX watermark and close every window); the runner
  * cancels the job after the last batch.
  * Values are read and written by FixtureValues.

@@ -1,8 +1,9 @@
 /**
  * The Flink oracle of the operator fixtures: runs every case of test/exec/fixtures/*.txt on Apache
  * Flink 1.18.1 (a MiniCluster in one JVM, one job per case, scripts/flink/FixtureRunner.java) and
- * records Flink's final result under each case as a `flink:` block, which test/exec/fixtures.test.ts
- * then holds Rivulet's output to. Cases Flink cannot replay get `flink: not checked: <why>`.
+ * records the table Flink's output leaves after each batch as a `flink:` block under that batch's
+ * output, which test/exec/fixtures.test.ts then holds Rivulet's to. Cases Flink cannot replay get
+ * one `flink: not checked: <why>` line.
  *
  *   npm run parity:fixtures [-- FILE.txt…]     (all fixtures, or the named ones)
  *
@@ -157,6 +158,52 @@ function shorten(message: string): string {
   return text.length <= 300 ? text : `${text.slice(0, 120)} … ${text.slice(-180)}`;
 }
 
+/** The table Flink's changelog leaves after each batch (its output so far, materialized). */
+function tablesAfterEachBatch(answer: FlinkAnswer): string[][] {
+  const changes: string[] = [];
+  return (answer.outputs ?? []).map((batch) => {
+    changes.push(...batch);
+    return materialize(changes, answer.key);
+  });
+}
+
+/**
+ * The case's items with Flink's table after each batch as a `flink:` block right after the batch
+ * (and Rivulet's output for it). A `differs:` note is kept on the same batch's block when the case
+ * had one block per batch before.
+ */
+function withTables(c: FixtureCase, tables: readonly string[][]): Item[] {
+  const old = c.items.flatMap((item) => (item.kind === 'flink' && item.rows ? [item] : []));
+  const keepNotes = old.length === tables.length;
+  const items = c.items.filter((item) => item.kind !== 'flink');
+  const batches = items.filter((item) => item.kind === 'input').length;
+  if (batches !== tables.length)
+    throw new Error(`case '${c.name}': ${batches} batches, but Flink answered ${tables.length}`);
+  const out: Item[] = [];
+  let batch = 0;
+  /** A batch ends with Rivulet's output for it, or with its input when there is none yet. */
+  const endsBatch = (i: number): boolean =>
+    items[i]?.kind === 'input'
+      ? items[i + 1]?.kind !== 'output'
+      : items[i]?.kind === 'output' && items[i - 1]?.kind === 'input';
+  items.forEach((item, i) => {
+    out.push(item);
+    if (!endsBatch(i)) return;
+    const differs = keepNotes ? old[batch]?.differs : undefined;
+    out.push({ kind: 'flink', rows: tables[batch] as string[], ...(differs ? { differs } : {}) });
+    batch++;
+  });
+  return out;
+}
+
+/** The case's items with one `flink: not checked: <why>` line after its last batch or output. */
+function withReason(c: FixtureCase, reason: string): Item[] {
+  const items = c.items.filter((item) => item.kind !== 'flink');
+  // Before comments that belong to the next case.
+  const at = items.findLastIndex((item) => item.kind !== 'text') + 1;
+  return [...items.slice(0, at), { kind: 'flink', reason }, ...items.slice(at)];
+}
+
 function withHeader(fixture: Fixture, line: string): Fixture {
   const header = fixture.header.filter((l) => !l.startsWith(RESULTS));
   const at = header.findIndex((l) => l.startsWith('operator:'));
@@ -184,27 +231,23 @@ async function main(): Promise<void> {
       const cases: FixtureCase[] = [];
       for (const c of fixture.cases) {
         let reason = notReplayable(fixture, c);
-        let rows: string[] | undefined;
+        let tables: string[][] | undefined;
         if (!reason) {
           const answer = await runner.run(request(fixture, c));
           if (answer.error !== undefined) {
             reason = `${FLINK} refused it: ${shorten(answer.error)}`;
             refused++;
-          } else rows = materialize((answer.outputs ?? []).flat(), answer.key);
+          } else tables = tablesAfterEachBatch(answer);
         }
         if (reason) {
           reasons.add(reason);
           skipped++;
         } else checked++;
-        const old = c.items.find((item) => item.kind === 'flink');
-        const flink: Item = rows
-          ? { kind: 'flink', rows, ...(old?.differs ? { differs: old.differs } : {}) }
-          : { kind: 'flink', reason: reason as string };
-        const items = c.items.filter((item) => item.kind !== 'flink');
-        // After the case's last batch or output, before comments that belong to the next case.
-        const at = items.findLastIndex((item) => item.kind !== 'text') + 1;
-        cases.push({ ...c, items: [...items.slice(0, at), flink, ...items.slice(at)] });
-        process.stdout.write(`${file}: ${c.name}: ${reason ? `not checked: ${reason}` : `${rows?.length} rows`}\n`);
+        cases.push({ ...c, items: tables ? withTables(c, tables) : withReason(c, reason as string) });
+        const last = tables?.[tables.length - 1];
+        process.stdout.write(
+          `${file}: ${c.name}: ${reason ? `not checked: ${reason}` : `${tables?.length} batches, ${last?.length ?? 0} rows at the end`}\n`,
+        );
       }
       const header = cases.some((c) => c.items.some((item) => item.kind === 'flink' && item.rows))
         ? `${RESULTS} ${FLINK}, ${date}`

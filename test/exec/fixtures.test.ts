@@ -18,8 +18,8 @@
  *   +I(2001, 1001, 'PENDING', NULL)     (`< no output` when nothing does)
  *   clock: +25 h                        the processing-time clock moves on (a Flink duration); what
  *   < output                            processing-time windows emit then follows it
- *   flink:                              Apache Flink 1.18.1's final result for the case (below)
- *     (2001, 'PENDING', 1001, '张三')
+ *   flink:                              the table Apache Flink 1.18.1's output leaves after this batch
+ *     (2001, 'PENDING', 1001, '张三')   (below); one such block follows each batch's output
  *
  * Watermarks flow as in a job: after each batch, a WatermarkAssigner's watermark (the largest value
  * of its WATERMARK expression so far) goes downstream, each operator taking the minimum of its
@@ -37,12 +37,14 @@
  *
  * The output blocks are Rivulet's own, a regression pin. The `flink:` blocks are the oracle: written
  * by `npm run parity:fixtures` (scripts/flink/fixtures.ts, docs/flink.md), which runs each case as a
- * job on Apache Flink 1.18.1 with the same batches and watermarks, they hold the table Flink's
- * changelog leaves (test/helpers/fixture-file.ts materialize: a multiset, or rows by primary key for an
- * upsert sink), and each case with one must leave the same table from Rivulet's outputs, unless the
- * block says `flink: differs: <why>` (a deliberate difference, listed in docs/flink.md), when it must
- * not. A case Flink cannot replay says why instead (`flink: not checked: …`), as does a fixture's
- * `# expected results:` line. This test does not run Flink.
+ * job on Apache Flink 1.18.1 with the same batches and watermarks, each holds the table Flink's
+ * changelog has left once its batch (and what that batch's watermark completes) is through
+ * (test/helpers/fixture-file.ts materialize: a multiset, or rows by primary key for an upsert sink;
+ * `flink: no rows` when empty). Rivulet's outputs up to and including that batch must leave the
+ * same table, unless the block says `flink: differs: <why>` (a deliberate difference, listed in
+ * docs/flink.md), when they must not. A case Flink cannot replay has one `flink: not checked: <why>`
+ * line instead of the blocks, and a fixture's `# expected results:` line says where its blocks
+ * come from. Every case has one or the other. This test does not run Flink.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -416,24 +418,32 @@ for (const file of readdirSync(DIR)
           `${path}:${result.expected.line}: the output differs (UPDATE_GOLDEN=1 rewrites it)`,
         );
       });
-      const flink = result.expected.items.find((item) => item.kind === 'flink');
-      if (flink?.rows)
-        it(`${result.expected.name}: its result is Apache Flink's${flink.differs ? ' but for a documented difference' : ''}`, () => {
+      const tables = result.expected.items.filter((item) => item.kind === 'flink' && item.rows);
+      const differs = tables.some((item) => item.kind === 'flink' && item.differs);
+      if (tables.length > 0)
+        it(`${result.expected.name}: its table after each batch is Apache Flink's${differs ? ' but for a documented difference' : ''}`, () => {
           if (result.error) throw result.error;
-          const outputs = result.actual.items.flatMap((item) => (item.kind === 'output' ? item.rows : []));
           const sinkKey = root?.kind === 'Sink' ? root.sinkKey : undefined;
-          if (flink.differs)
-            assert.notDeepEqual(
-              materialize(outputs, sinkKey),
-              flink.rows,
-              `${path}:${result.expected.line}: the result is Flink's now: drop the 'differs:' note`,
-            );
-          else
-            assert.deepEqual(
-              materialize(outputs, sinkKey),
-              flink.rows,
-              `${path}:${result.expected.line}: the final result differs from Flink's (the flink: block, recorded by npm run parity:fixtures)`,
-            );
+          const outputs: string[] = [];
+          let batch = 0;
+          for (const item of result.actual.items) {
+            if (item.kind === 'input') batch++;
+            if (item.kind === 'output') outputs.push(...item.rows);
+            if (item.kind !== 'flink' || !item.rows) continue;
+            const where: string = `${path}:${result.expected.line}: after batch ${batch}`;
+            if (item.differs)
+              assert.notDeepEqual(
+                materialize(outputs, sinkKey),
+                item.rows,
+                `${where}, the table is Flink's now: drop the 'differs:' note`,
+              );
+            else
+              assert.deepEqual(
+                materialize(outputs, sinkKey),
+                item.rows,
+                `${where}, the table differs from Flink's (its flink: block, recorded by npm run parity:fixtures)`,
+              );
+          }
         });
     }
   });
