@@ -345,6 +345,30 @@ function runCase(fixture: Fixture, plan: FixturePlan, c: FixtureCase, spill = fa
   return { leading: c.leading, name: c.name, line: c.line, items };
 }
 
+/**
+ * What is wrong with a case's `flink:` lines: a case needs either one `flink: not checked: <why>`
+ * line and no tables, or a `flink:` table after each of its batches (before the next batch).
+ */
+function flinkProblem(c: FixtureCase): string | undefined {
+  const flink = c.items.filter((item) => item.kind === 'flink');
+  if (flink.length === 0) return "it has neither a flink: block nor a 'flink: not checked: <why>' line";
+  if (flink.some((item) => item.reason !== undefined))
+    return flink.length === 1 ? undefined : "a 'flink: not checked' case has other flink: lines";
+  let batch = 0;
+  let open = false;
+  for (const item of c.items) {
+    if (item.kind === 'input') {
+      if (open) return `batch ${batch} has no flink: block`;
+      batch++;
+      open = true;
+    } else if (item.kind === 'flink') {
+      if (!open) return `a flink: block follows no batch (after batch ${batch})`;
+      open = false;
+    }
+  }
+  return open ? `batch ${batch} has no flink: block` : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 for (const file of readdirSync(DIR)
@@ -392,6 +416,9 @@ for (const file of readdirSync(DIR)
           fixture.plan.join('\n'),
           `${path}: the plan differs (UPDATE_GOLDEN=1 rewrites it)`,
         );
+    });
+    it("says for every case what Flink's table is after each batch, or why Flink did not run it", () => {
+      for (const c of fixture.cases) assert.equal(flinkProblem(c), undefined, `${path}:${c.line}: case '${c.name}'`);
     });
     it('gives the same output with all state spilled to disk after every operator call', () => {
       if (!root || UPDATE) return;
