@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.configuration.Configuration;
@@ -54,7 +53,6 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * Usage: FixtureRunner SLOTS. Prints "READY" once the cluster runs.
  */
 public final class FixtureRunner {
-  private static final Pattern INSERT = Pattern.compile("(?is)^INSERT\\s+.*");
   private static final long START_TIMEOUT_MS = 60_000;
 
   public static void main(String[] args) throws Exception {
@@ -120,7 +118,7 @@ public final class FixtureRunner {
     env.setParallelism(1);
     String last = statements.get(statements.size() - 1);
     StreamStatementSet inserts = tableEnv.createStatementSet();
-    if (INSERT.matcher(last).matches()) inserts.addInsertSql(last);
+    if (FlinkScriptRunner.INSERT.matcher(last).matches()) inserts.addInsertSql(last);
     else {
       // A SELECT writes into a fixture sink that takes every kind of change, as toChangelogStream
       // would. Its time attributes are cast to plain timestamps first: Flink refuses to write a

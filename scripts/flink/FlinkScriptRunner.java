@@ -41,7 +41,7 @@ public final class FlinkScriptRunner {
       Pattern.compile("(?is)^SET\\s+'([^']*)'\\s*=\\s*'((?:[^']|'')*)'$");
   private static final Pattern STATEMENT_SET =
       Pattern.compile("(?is)^(?:EXECUTE\\s+)?STATEMENT\\s+SET\\s+BEGIN\\b(.*)\\bEND$");
-  private static final Pattern INSERT = Pattern.compile("(?is)^INSERT\\s+.*");
+  static final Pattern INSERT = Pattern.compile("(?is)^INSERT\\s+.*");
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);

@@ -196,16 +196,22 @@ export interface UsualTests {
   readonly snapshot?: string;
   /** They follow `count` random changes. */
   readonly changes?: { readonly title: string; readonly count: number };
-  /** They converge after a restart: see `restarts`. */
+  /** They converge after a restart: see `restarts`. The title defaults to RESTART_TITLE's. */
   readonly restart?: {
-    readonly title: string;
+    readonly title?: string;
     readonly missed: number;
     readonly more: number;
     readonly spilled?: boolean;
   };
   /** They converge under a state memory budget of 0 bytes: see `convergesWithAllStateSpilled`. */
-  readonly allStateSpilled?: { readonly title: string; readonly changes: number };
+  readonly allStateSpilled?: { readonly title?: string; readonly changes: number };
 }
+
+const RESTART_TITLE = {
+  kept: 'rebuilds its state after a restart and goes on',
+  spilled: 'rebuilds its state after a restart, spilled, and goes on',
+};
+const ALL_STATE_SPILLED_TITLE = 'gives the same result with all state spilled to disk';
 
 /**
  * A harness opened before and closed after the tests of the enclosing `describe`, with the usual
@@ -218,8 +224,12 @@ export function queryVsPostgres(options: QueryVsPostgresOptions, tests: UsualTes
   const { snapshot, changes, restart, allStateSpilled } = tests;
   if (snapshot) it(snapshot, () => harness.converges('after the snapshot'));
   if (changes) it(changes.title, () => harness.followsChanges(changes.count));
-  if (restart) it(restart.title, () => harness.restarts(restart));
-  if (allStateSpilled) it(allStateSpilled.title, () => harness.convergesWithAllStateSpilled(allStateSpilled.changes));
+  if (restart)
+    it(restart.title ?? RESTART_TITLE[restart.spilled ? 'spilled' : 'kept'], () => harness.restarts(restart));
+  if (allStateSpilled)
+    it(allStateSpilled.title ?? ALL_STATE_SPILLED_TITLE, () =>
+      harness.convergesWithAllStateSpilled(allStateSpilled.changes),
+    );
   return harness;
 }
 

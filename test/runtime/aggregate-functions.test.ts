@@ -64,8 +64,8 @@ describe('STDDEV/VAR, LISTAGG, DISTINCT and FILTER over postgres-cdc into a jdbc
     {
       snapshot: 'aggregates the snapshot as PostgreSQL does',
       changes: { title: 'follows inserts, updates and deletes, retracting what a row took back', count: 40 },
-      restart: { title: 'rebuilds its state after a restart and goes on', missed: 15, more: 20 },
-      allStateSpilled: { title: 'gives the same result with all state spilled to disk', changes: 30 },
+      restart: { missed: 15, more: 20 },
+      allStateSpilled: { changes: 30 },
     },
   );
 });

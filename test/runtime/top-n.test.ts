@@ -121,8 +121,8 @@ describe('Top-N over postgres-cdc into jdbc tables', () => {
     {
       snapshot: 'ranks the snapshot as PostgreSQL does',
       changes: { title: 'follows inserts, updates and deletes', count: 40 },
-      restart: { title: 'rebuilds its state after a restart and goes on', missed: 20, more: 30 },
-      allStateSpilled: { title: 'gives the same result with all state spilled to disk', changes: 30 },
+      restart: { missed: 20, more: 30 },
+      allStateSpilled: { changes: 30 },
     },
   );
 });

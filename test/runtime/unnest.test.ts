@@ -106,7 +106,7 @@ describe('UNNEST of a postgres-cdc array through an upsert topic into jdbc table
     {
       snapshot: 'unnests the snapshot as PostgreSQL does',
       changes: { title: 'follows inserts, updates and deletes of the arrays', count: 40 },
-      restart: { title: 'rebuilds its state after a restart and goes on', missed: 15, more: 15 },
+      restart: { missed: 15, more: 15 },
     },
   );
 });
