@@ -177,7 +177,20 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   const preCalc = makeCalc(from.node, projection, inputNames);
   checkRetractable(aggregateCalls, calls, preCalc, ctx);
   checkRetractable(aggregateCalls, calls, preCalc, ctx);
-  const window = groupWindow ? undefined : windowOf(from.node, projection, groupKeys);
+  // Grouping sets: an Expand below the aggregate, its expand id `$e` the last group key (Flink's
+  // DecomposeGroupingSetsRule); a single set of every key is a plain GROUP BY.
+  const branches = groupingSets?.branches ?? [[groupKeys.map((_, k) => k)]];
+  const expandedInputs = branches.map((sets) =>
+    sets.length > 1 || (sets[0] as readonly number[]).length < groupKeys.length
+      ? expandGroupingSets(preCalc, groupKeys, sets, aggregateCalls)
+      : undefined,
+  );
+  // A window aggregate when every branch groups by window_start and window_end through its Expand,
+  // that is when every grouping set keeps them; otherwise Flink plans a regular aggregate.
+  const branchWindows = groupWindow
+    ? []
+    : expandedInputs.map((expanded) => windowOf(expanded?.node ?? preCalc, expanded?.groupKeys ?? groupKeys));
+  const window = branchWindows.every((w) => w !== undefined) ? branchWindows[0] : undefined;
   if (!window && !groupWindow && readsSessionWindow(from.node)) throw sessionNotAggregated(select.at, ctx);
   if (groupingSets && (groupWindow || window?.spec.type === 'SESSION')) {
     const what = groupWindow ? 'a legacy group window aggregate (GROUP BY TUMBLE(...))' : 'a SESSION window aggregate';
@@ -191,13 +204,9 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   }
   // STATE_TTL applies to group aggregates; a window aggregate's state ends with its window.
   const ttl = window || groupWindow ? undefined : hints?.take(from.hintName);
-  // Grouping sets: an Expand below the aggregate, its expand id `$e` the last group key (Flink's
-  // DecomposeGroupingSetsRule); a single set of every key is a plain GROUP BY.
-  const aggregateOf = (sets: readonly (readonly number[])[]) => {
-    const expanded =
-      sets.length > 1 || (sets[0] as readonly number[]).length < groupKeys.length
-        ? expandGroupingSets(preCalc, groupKeys, sets, aggregateCalls)
-        : undefined;
+  const aggregateOf = (branch: number) => {
+    const sets = branches[branch] as readonly (readonly number[])[];
+    const expanded = expandedInputs[branch];
     const aggregateInput = expanded?.node ?? preCalc;
     const aggregateKeys = expanded?.groupKeys ?? groupKeys;
     const keyFields: Field[] = aggregateKeys.map((k) => aggregateInput.fields[k] as Field);
@@ -246,16 +255,15 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
     const grouping = { sets, width: groupKeys.length, expandIdField: expanded ? groupKeys.length : undefined };
     return { node, fields, callOffset: aggregateKeys.length, grouping };
   };
-  const branches = groupingSets?.branches ?? [[groupKeys.map((_, k) => k)]];
   const groupingCall = (call: FunctionCall, grouping: ReturnType<typeof aggregateOf>['grouping'], groupId: number) =>
     bindGroupingCall(call, (arg) => groupShapes.indexOf(shapeKey(arg)), { ...grouping, groupId }, ctx);
-  const single = branches.length === 1 ? aggregateOf(branches[0] as readonly (readonly number[])[]) : undefined;
+  const single = branches.length === 1 ? aggregateOf(0) : undefined;
   const groupingCalls = single ? [] : collectGroupingCalls(select);
   const { node, fields, callOffset } =
     single ??
     unionAll(
-      branches.map((sets, groupId) => {
-        const branch = aggregateOf(sets);
+      branches.map((_, groupId) => {
+        const branch = aggregateOf(groupId);
         const read = (index: number): BoundExpr =>
           inputRef(index, (branch.fields[index] as Field).name, (branch.fields[index] as Field).type);
         const projection = [
@@ -368,15 +376,15 @@ function unionAll(branches: readonly Relation[], keys: number, at: number, ctx: 
 }
 
 /**
- * When both window_start and window_end of a window TVF are group keys (the TVF's columns through
- * projections and filters): the window, and the positions of its columns among the group keys.
+ * When both window_start and window_end of a window TVF are group keys of the aggregate's input
+ * (the TVF's columns through projections, filters and an Expand that keeps them in every grouping
+ * set): the window, and the positions of its columns among the group keys.
  */
-function windowOf(input: PlanNode, projection: readonly BoundExpr[], groupKeys: readonly number[]) {
+function windowOf(input: PlanNode, groupKeys: readonly number[]) {
   let tvf: WindowTableFunction | undefined;
   const keys: Partial<Record<WindowColumn, number>> = {};
   groupKeys.forEach((k, position) => {
-    const expr = projection[k];
-    const source = expr?.kind === 'input' ? windowColumnOf(input, expr.index, { throughAggregates: false }) : undefined;
+    const source = windowColumnOf(input, k, { throughAggregates: false });
     if (!source || (tvf && source.tvf !== tvf) || keys[source.column] !== undefined) return;
     tvf = source.tvf;
     keys[source.column] = position;

@@ -66,3 +66,8 @@ GROUP BY window_start, window_end, GROUPING SETS ((user_id), (user_id), ());
 EXPLAIN SELECT window_start, window_end, user_id, COUNT(*) AS n
 FROM TABLE(SESSION(TABLE events PARTITION BY user_id, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
 GROUP BY window_start, window_end, user_id, ROLLUP (amount);
+
+-- case: window_start and window_end in only some grouping sets: a regular aggregate over the Expand (Flink 1.18 EXPLAIN plans GroupAggregate)
+EXPLAIN SELECT window_start, window_end, user_id, COUNT(*) AS n
+FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+GROUP BY GROUPING SETS ((window_start, window_end, user_id), (user_id));
