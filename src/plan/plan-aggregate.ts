@@ -176,7 +176,6 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
   const inputNames = projection.map((expr, i) => (expr.kind === 'input' ? expr.name : `$f${i}`));
   const preCalc = makeCalc(from.node, projection, inputNames);
   checkRetractable(aggregateCalls, calls, preCalc, ctx);
-  checkRetractable(aggregateCalls, calls, preCalc, ctx);
   // Grouping sets: an Expand below the aggregate, its expand id `$e` the last group key (Flink's
   // DecomposeGroupingSetsRule); a single set of every key is a plain GROUP BY.
   const branches = groupingSets?.branches ?? [[groupKeys.map((_, k) => k)]];
@@ -326,8 +325,10 @@ export function planAggregate(select: Select, from: Relation, ctx: PlanContext, 
       }
       if (expr.kind === 'call' && GROUPING_FUNCTIONS.has(expr.name) && !expr.over) {
         if (single) return groupingCall(expr, single.grouping, 0);
-        const index =
-          groupKeys.length + aggregateCalls.length + groupingCalls.findIndex((c) => shapeKey(c) === shapeKey(expr));
+        const call = groupingCalls.findIndex((c) => shapeKey(c) === shapeKey(expr));
+        // collectGroupingCalls visits every expression bound here (SELECT and HAVING).
+        if (call < 0) throw new Error(`${expr.name} at offset ${expr.at} was not collected with the grouping calls`);
+        const index = groupKeys.length + aggregateCalls.length + call;
         const field = fields[index] as Field;
         return { kind: 'input', index, name: field.name, type: field.type };
       }
