@@ -3,7 +3,7 @@ import type { JoinType } from '../exec/join.ts';
 import { type BoundExpr, literal } from '../expr/bound.ts';
 import type { Expression, Join as JoinAst, TableName, TableReference } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { describeType, isTimestamp, T, withNullable } from '../types/data-type.ts';
+import { describeType, T, timeAttributeOf, withNullable } from '../types/data-type.ts';
 import { bindExpression } from './bind-expression.ts';
 import { makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
@@ -210,7 +210,7 @@ export function planLookupJoin(
     );
   }
   const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
-  if (!(isTimestamp(time.type) && time.type.timeAttribute === 'PROCTIME')) {
+  if (timeAttributeOf(time.type) !== 'PROCTIME') {
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,

@@ -8,7 +8,7 @@ import {
   type TableReference as TableAst,
 } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { describeType, T } from '../types/data-type.ts';
+import { describeType, T, timeAttributeOf } from '../types/data-type.ts';
 import { bindExpression } from './bind-expression.ts';
 import { identity, makeCalc, uniqueNames } from './build.ts';
 import { INSERT_ONLY, RETRACT } from './changelog.ts';
@@ -232,10 +232,7 @@ function planRankNode(
   if (windowed) return windowed;
   const first = orderKeys[0] as SortField;
   const timeType = input.fields[first.field]?.type;
-  const timeAttribute =
-    timeType && (timeType.kind === 'TIMESTAMP' || timeType.kind === 'TIMESTAMP_LTZ')
-      ? timeType.timeAttribute
-      : undefined;
+  const timeAttribute = timeType && timeAttributeOf(timeType);
   if (rankEndField === undefined && rankStart === 1 && rankEnd === 1 && orderKeys.length === 1 && timeAttribute) {
     if (input.changelog.kind !== 'insert-only') {
       throw new SqlError(

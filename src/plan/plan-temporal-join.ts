@@ -1,7 +1,7 @@
 import type { BoundExpr, InputRef } from '../expr/bound.ts';
 import type { ConditionJoin, Join as JoinAst } from '../sql/ast.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { describeType, isTimestamp, withNullable, withoutTimeAttribute } from '../types/data-type.ts';
+import { describeType, isRowtime, withNullable, withoutTimeAttribute } from '../types/data-type.ts';
 import { bindExpression } from './bind-expression.ts';
 import { makeCalc, uniqueNames } from './build.ts';
 import type { CatalogTable } from './catalog.ts';
@@ -28,8 +28,7 @@ export function planTemporalTableJoin(
   lookupHint?: LookupHintSpec,
 ): Relation {
   const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
-  if (!(isTimestamp(time.type) && time.type.timeAttribute === 'ROWTIME'))
-    return planLookupJoin(ast, left, rightAst, table, ctx, lookupHint);
+  if (!isRowtime(time.type)) return planLookupJoin(ast, left, rightAst, table, ctx, lookupHint);
   if (lookupHint) {
     throw new SqlError(
       'SQL_INVALID_HINT',
@@ -95,7 +94,7 @@ export function planVersionedViewJoin(
   ctx: PlanContext,
 ): Relation {
   const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
-  if (!(isTimestamp(time.type) && time.type.timeAttribute === 'ROWTIME')) {
+  if (!isRowtime(time.type)) {
     throw new SqlError(
       'SQL_UNSUPPORTED',
       ctx.source,
@@ -116,9 +115,7 @@ export function planVersionedViewJoin(
       'make it a versioned view: SELECT ... FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY rowtime DESC) AS rn FROM t) WHERE rn = 1',
     );
   }
-  const times = node.fields.flatMap((field, i) =>
-    isTimestamp(field.type) && field.type.timeAttribute === 'ROWTIME' ? [i] : [],
-  );
+  const times = node.fields.flatMap((field, i) => (isRowtime(field.type) ? [i] : []));
   if (times.length !== 1) {
     throw new SqlError(
       'SQL_TEMPORAL_JOIN',

@@ -1,6 +1,6 @@
 import type { SortField } from '../exec/rank-buffer.ts';
 import { SqlError } from '../sql/sql-error.ts';
-import { T } from '../types/data-type.ts';
+import { isRowtime, T } from '../types/data-type.ts';
 import { INSERT_ONLY } from './changelog.ts';
 import type { Field, PlanNode, WindowTableFunction } from './nodes.ts';
 import type { PlanContext } from './relation.ts';
@@ -57,10 +57,7 @@ export function planWindowRank(
   }
   const first = orderKeys[0] as SortField;
   const orderType = input.fields[first.field]?.type;
-  const rowtime =
-    orderType !== undefined &&
-    (orderType.kind === 'TIMESTAMP' || orderType.kind === 'TIMESTAMP_LTZ') &&
-    orderType.timeAttribute === 'ROWTIME';
+  const rowtime = orderType !== undefined && isRowtime(orderType);
   if (rankStart === 1 && rankEnd === 1 && orderKeys.length === 1 && rowtime) {
     return {
       kind: 'WindowDeduplicate',

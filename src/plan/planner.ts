@@ -4,6 +4,7 @@ import { parseScript } from '../sql/parser.ts';
 import type { SqlSource } from '../sql/source.ts';
 import { SqlError } from '../sql/sql-error.ts';
 import { substituteVariables } from '../sql/substitute.ts';
+import { isRowtime } from '../types/data-type.ts';
 import { type LoadedFunctions, loadDeclaredFunctions } from '../udf/load-functions.ts';
 import { ROW_NUMBER_WITHOUT_FILTER } from './bind-expression.ts';
 import { Catalog } from './catalog.ts';
@@ -204,11 +205,7 @@ function planInsert(insert: InsertStatement, ctx: PlanContext): Sink {
   const target = sinkTarget(insert, ctx);
   const query = planQuery(insert.query, ctx);
   // Flink's CommonExecSink: the event-time timestamp a sink writes comes from at most one rowtime column.
-  const rowtimes = query.node.fields.filter(
-    (field) =>
-      (field.type.kind === 'TIMESTAMP' || field.type.kind === 'TIMESTAMP_LTZ') &&
-      field.type.timeAttribute === 'ROWTIME',
-  );
+  const rowtimes = query.node.fields.filter((field) => isRowtime(field.type));
   if (rowtimes.length > 1)
     throw new SqlError(
       'SQL_SINK_ROWTIMES',

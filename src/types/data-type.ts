@@ -103,6 +103,16 @@ export function isTimestamp(type: DataType): type is DataType & { kind: 'TIMESTA
   return type.kind === 'TIMESTAMP' || type.kind === 'TIMESTAMP_LTZ';
 }
 
+/** The time attribute of a column's type: ROWTIME, PROCTIME, or none. */
+export function timeAttributeOf(type: DataType): 'ROWTIME' | 'PROCTIME' | undefined {
+  return isTimestamp(type) ? type.timeAttribute : undefined;
+}
+
+/** Whether the type is an event-time (rowtime) attribute. */
+export function isRowtime(type: DataType): type is DataType & { kind: 'TIMESTAMP' | 'TIMESTAMP_LTZ' } {
+  return timeAttributeOf(type) === 'ROWTIME';
+}
+
 /** ARRAY, MAP, MULTISET and ROW: the types whose values hold other values. */
 export function isCollection(type: DataType): boolean {
   return type.kind === 'ARRAY' || type.kind === 'MAP' || type.kind === 'MULTISET' || type.kind === 'ROW';

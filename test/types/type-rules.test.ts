@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type DataType, formatType, T } from '../../src/types/data-type.ts';
+import { type DataType, formatType, isRowtime, T, timeAttributeOf } from '../../src/types/data-type.ts';
 import { arithmeticType, commonType, explicitCastProblem, isImplicitCast } from '../../src/types/type-rules.ts';
 
 const dec = (p: number, s: number) => T.decimal(p, s, false);
@@ -64,5 +64,24 @@ describe('common types', () => {
     assert.equal(show(commonType([T.timestamp(0), T.timestamp(3)])), 'TIMESTAMP(3)');
     assert.equal(show(commonType([T.null(), T.int(false)])), 'INT');
     assert.equal(show(commonType([T.int(), T.string()])), 'none');
+  });
+});
+
+describe('time attributes', () => {
+  const rowtime: DataType = { kind: 'TIMESTAMP', precision: 3, nullable: true, timeAttribute: 'ROWTIME' };
+  const rowtimeLtz: DataType = { kind: 'TIMESTAMP_LTZ', precision: 3, nullable: true, timeAttribute: 'ROWTIME' };
+  const proctime: DataType = { kind: 'TIMESTAMP_LTZ', precision: 3, nullable: false, timeAttribute: 'PROCTIME' };
+  it('a rowtime attribute is a TIMESTAMP or TIMESTAMP_LTZ marked ROWTIME', () => {
+    assert.equal(isRowtime(rowtime), true);
+    assert.equal(isRowtime(rowtimeLtz), true);
+    assert.equal(isRowtime(proctime), false);
+    assert.equal(isRowtime(T.timestamp(3)), false);
+    assert.equal(isRowtime(T.bigint()), false);
+  });
+  it('timeAttributeOf names the attribute, or none', () => {
+    assert.equal(timeAttributeOf(rowtime), 'ROWTIME');
+    assert.equal(timeAttributeOf(proctime), 'PROCTIME');
+    assert.equal(timeAttributeOf(T.timestampLtz(3)), undefined);
+    assert.equal(timeAttributeOf(T.date()), undefined);
   });
 });

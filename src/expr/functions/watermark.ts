@@ -1,3 +1,4 @@
+import { isRowtime } from '../../types/data-type.ts';
 import { fromEpochMillis } from '../../types/time-value.ts';
 import type { ScalarFunction } from '../bound.ts';
 
@@ -13,7 +14,7 @@ export const CURRENT_WATERMARK: ScalarFunction = {
   bind(args, ctx) {
     const type = args[0]?.type;
     if (args.length !== 1 || !type) return ctx.fail(`CURRENT_WATERMARK takes 1 argument, got ${args.length}`);
-    if ((type.kind !== 'TIMESTAMP' && type.kind !== 'TIMESTAMP_LTZ') || type.timeAttribute !== 'ROWTIME')
+    if (!isRowtime(type))
       return ctx.fail(
         'The argument of CURRENT_WATERMARK must be a rowtime attribute',
         "pass the column the table's WATERMARK FOR clause declares",
