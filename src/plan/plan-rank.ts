@@ -369,7 +369,7 @@ function rankRange(
       onlyStart
         ? 'Rank end is not specified. Currently rank only support TopN, which means the rank end must be specified.'
         : 'this filter gives the ROW_NUMBER no rank range: Flink runs ROW_NUMBER() OVER only as a Top-N or deduplication',
-      'filter the rank column against constants (rn <= N, rn < N, rn = N, rn BETWEEN a AND b, or rn >= a AND rn <= b), or alone against a column: rn <= col',
+      'filter the rank column against constants (rn <= N, rn < N, rn = N, rn BETWEEN a AND b, or rn >= a AND rn <= b), or alone against a column: rn <= col (rn = col needs a BIGINT col)',
     );
   }
   const remaining = others.reduce<BoundExpr | undefined>(
@@ -392,10 +392,14 @@ function limitBound(expr: BoundExpr, rankField: number): Bound | undefined {
     other = left;
     name = FLIPPED[name] as string;
   } else return undefined;
-  // A column, maybe widened to the rank's BIGINT for the comparison.
-  const column = other.kind === 'cast' && other.operand.kind === 'input' ? other.operand : other;
+  // A column, maybe widened to the rank's BIGINT for the comparison. As Flink's RankUtil, `rn < col`
+  // and `rn = col` end the rank at col too (the comparison is dropped, so rows up to rank col pass).
+  // Calcite widens a narrower column for `=` only (a CAST, which RankUtil does not take for a
+  // column): `rn = col` is a rank end for a BIGINT col alone.
+  const widened = other.kind === 'cast' && other.operand.kind === 'input';
+  const column = other.kind === 'cast' && widened ? other.operand : other;
   if (column.kind === 'input') {
-    const upper = name === 'LESS_THAN' || name === 'LESS_THAN_OR_EQUAL' || name === 'EQUALS';
+    const upper = name === 'LESS_THAN' || name === 'LESS_THAN_OR_EQUAL' || (name === 'EQUALS' && !widened);
     return upper ? { kind: 'column', field: column.index } : { kind: 'none' };
   }
   const value = constantInteger(other);

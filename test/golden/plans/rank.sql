@@ -131,3 +131,17 @@ INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
 INSERT INTO top_orders SELECT order_id, city, amount FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY amount DESC) AS rn
   FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE))) WHERE rn <= user_id;
+
+-- case: rn < col ends the rank at col, as rn <= col does (Flink 1.18's RankUtil drops the comparison)
+INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
+  SELECT city, order_id, amount, CAST(user_id AS INT) AS n, ROW_NUMBER() OVER (PARTITION BY city ORDER BY amount DESC) AS rn
+  FROM orders) WHERE rn < n;
+
+-- case: rn = col of a BIGINT column ends the rank at col too
+INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY city ORDER BY amount DESC) AS rn FROM orders) WHERE rn = user_id;
+
+-- case: rn = col of an INT column is no rank range (Calcite casts the column for =; Flink 1.18 plans no Rank)
+INSERT INTO top_city SELECT city, order_id, amount, rn FROM (
+  SELECT city, order_id, amount, CAST(user_id AS INT) AS n, ROW_NUMBER() OVER (PARTITION BY city ORDER BY amount DESC) AS rn
+  FROM orders) WHERE rn = n;
