@@ -283,9 +283,10 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
       if (isLookupTable(ref.right)) {
         const name = objectName(ref.right.name, ctx.source);
         const entry = ctx.catalog.get(name);
+        const lookupHint = ctx.lookupHints?.take(name, ref.right.alias?.name);
         if (entry?.kind === 'view') {
           const view = planNamedTable(ref.right.name, ref.right.alias?.name, ref.right.at, ctx, ref.right.options);
-          return planVersionedViewJoin(ref, left, ref.right, view, name, ctx);
+          return planVersionedViewJoin(ref, left, ref.right, view, name, ctx, lookupHint);
         }
         if (entry?.kind !== 'table') {
           throw new SqlError(
@@ -295,7 +296,6 @@ function planFrom(ref: TableAst, ctx: PlanContext, hints?: StateTtlHints): Relat
             `table '${name}' not found for the lookup join`,
           );
         }
-        const lookupHint = ctx.lookupHints?.take(name, ref.right.alias?.name);
         return planTemporalTableJoin(
           ref,
           left,

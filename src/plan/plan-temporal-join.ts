@@ -29,15 +29,7 @@ export function planTemporalTableJoin(
 ): Relation {
   const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
   if (!isRowtime(time.type)) return planLookupJoin(ast, left, rightAst, table, ctx, lookupHint);
-  if (lookupHint) {
-    throw new SqlError(
-      'SQL_INVALID_HINT',
-      ctx.source,
-      ast.at,
-      `the LOOKUP hint names '${rightAst.name.parts.join('.')}', which this query joins by event time, not by lookup`,
-      'a LOOKUP hint applies to a lookup join (FOR SYSTEM_TIME AS OF a processing-time attribute); remove it here',
-    );
-  }
+  if (lookupHint) throw lookupHintNotLookupJoin(ast, rightAst, ctx);
   checkJoinType(ast, ctx);
   if (time.kind !== 'input') throw asOfNotRowtime(rightAst, ctx);
   if (!table.primaryKey || table.primaryKey.length === 0) {
@@ -69,6 +61,17 @@ export function planTemporalTableJoin(
   return planEventTimeJoin(ast, left, versioned, time, ctx);
 }
 
+/** A LOOKUP hint names the right side of an event-time temporal join: it would take no effect. */
+function lookupHintNotLookupJoin(ast: JoinAst, rightAst: LookupTable, ctx: PlanContext): SqlError {
+  return new SqlError(
+    'SQL_INVALID_HINT',
+    ctx.source,
+    ast.at,
+    `the LOOKUP hint names '${rightAst.name.parts.join('.')}', which this query joins by event time, not by lookup`,
+    'a LOOKUP hint applies to a lookup join (FOR SYSTEM_TIME AS OF a processing-time attribute); remove it here',
+  );
+}
+
 /** The versioned side of an event-time temporal join: a table, or a versioned view. */
 interface VersionedSide {
   readonly node: PlanNode;
@@ -92,6 +95,7 @@ export function planVersionedViewJoin(
   view: Relation,
   name: string,
   ctx: PlanContext,
+  lookupHint?: LookupHintSpec,
 ): Relation {
   const time = bindExpression(rightAst.systemTime, left.scope, { source: ctx.source });
   if (!isRowtime(time.type)) {
@@ -103,6 +107,7 @@ export function planVersionedViewJoin(
       'join a view AS OF a rowtime attribute of the left table (an event-time temporal join), or look up a table',
     );
   }
+  if (lookupHint) throw lookupHintNotLookupJoin(ast, rightAst, ctx);
   checkJoinType(ast, ctx);
   if (time.kind !== 'input') throw asOfNotRowtime(rightAst, ctx);
   const node = view.node;

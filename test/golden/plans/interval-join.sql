@@ -127,3 +127,8 @@ FROM orders o JOIN versioned_rates FOR SYSTEM_TIME AS OF o.proc AS r ON o.curren
 -- case: a versioned view joined on another column than its key
 INSERT INTO converted SELECT o.order_id, o.amount * r.rate, o.order_time
 FROM orders o JOIN versioned_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.amount = r.rate;
+
+-- case: a LOOKUP hint on the versioned view of an event-time temporal join is refused, as on a versioned table
+INSERT INTO converted SELECT /*+ LOOKUP('table'='r', 'retry-predicate'='lookup_miss', 'retry-strategy'='fixed_delay', 'fixed-delay'='10ms', 'max-attempts'='3') */
+  o.order_id, o.amount * r.rate, o.order_time
+FROM orders o JOIN versioned_rates FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency;
