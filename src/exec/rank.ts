@@ -61,8 +61,6 @@ export class RankOperator implements Operator {
   private readonly state = new SpillableMap(partitionCodec);
   private readonly times: WriteTimes | undefined;
   private readonly withNumber: boolean;
-  /** The rank end of the partition being processed. */
-  private rankEnd: number;
 
   constructor(
     private readonly spec: RankSpec,
@@ -74,7 +72,6 @@ export class RankOperator implements Operator {
     this.times = retention ? new WriteTimes(retention) : undefined;
     // Flink's algorithms without rank numbers cannot skip ranks: an offset takes the other one.
     this.withNumber = spec.outputRankNumber || spec.rankStart > 1;
-    this.rankEnd = spec.rankEnd;
   }
 
   close(): void {
@@ -101,8 +98,7 @@ export class RankOperator implements Operator {
         if (variable) partition.rankEnd = rankEndOf(change.row[rankEndField]);
         this.state.set(key, partition);
       }
-      this.rankEnd = partition.rankEnd ?? this.spec.rankEnd;
-      const rankEnd = this.rankEnd;
+      const rankEnd = partition.rankEnd ?? this.spec.rankEnd;
       const sorted = new SortedRows(partition, this.compare, (bytes) => this.state.grow(bytes));
       const time = change.time;
       const emit: Emit = (kind, row, rank) => {
@@ -112,15 +108,15 @@ export class RankOperator implements Operator {
       const sortKey = this.spec.orderKeys.map((order) => change.row[order.field] ?? null);
       switch (this.spec.strategy.kind) {
         case 'AppendFast':
-          if (isAccumulate(change.kind)) this.appendOnly(sorted, sortKey, change.row, emit);
+          if (isAccumulate(change.kind)) this.appendOnly(sorted, sortKey, change.row, rankEnd, emit);
           break;
         case 'Retract':
-          if (isAccumulate(change.kind)) this.retractableAdd(sorted, sortKey, change.row, emit);
-          else this.retractableRemove(sorted, sortKey, change.row, emit);
+          if (isAccumulate(change.kind)) this.retractableAdd(sorted, sortKey, change.row, rankEnd, emit);
+          else this.retractableRemove(sorted, sortKey, change.row, rankEnd, emit);
           break;
         case 'UpdateFast':
           // The input is keyed by the row key: an update's -U carries nothing its +U does not.
-          if (change.kind !== '-U') this.updatable(sorted, sortKey, change.row, emit);
+          if (change.kind !== '-U') this.updatable(sorted, sortKey, change.row, rankEnd, emit);
           break;
       }
       // A variable rank end outlives the partition's rows, as Flink's rank end state does.
@@ -140,29 +136,25 @@ export class RankOperator implements Operator {
     return [];
   }
 
-  private inRankEnd(rank: number): boolean {
-    return rank <= this.rankEnd;
-  }
-
   /** Whether a row of `key` enters the buffer of the top `rankEnd` rows (ties go after the held ones). */
-  private inBufferRange(sorted: SortedRows, key: readonly Value[]): boolean {
+  private inBufferRange(sorted: SortedRows, key: readonly Value[], rankEnd: number): boolean {
     const last = sorted.entries.at(-1);
     if (!last) return true;
-    return this.compare(key, last.key) < 0 || sorted.count() < this.rankEnd;
+    return this.compare(key, last.key) < 0 || sorted.count() < rankEnd;
   }
 
   // ─── AppendFastStrategy (AppendOnlyTopNFunction) ─────────────────────────────────────────────
 
-  private appendOnly(sorted: SortedRows, key: Value[], row: Row, emit: Emit): void {
-    if (!this.inBufferRange(sorted, key)) return;
+  private appendOnly(sorted: SortedRows, key: Value[], row: Row, rankEnd: number, emit: Emit): void {
+    if (!this.inBufferRange(sorted, key, rankEnd)) return;
     sorted.add(key, row);
     if (this.withNumber) {
-      const stop = this.shiftDown(sorted, key, row, emit);
+      const stop = this.shiftDown(sorted, key, row, rankEnd, emit);
       // Sort keys past the top N are no longer needed.
       sorted.truncate(stop);
       return;
     }
-    if (sorted.count() > this.rankEnd) {
+    if (sorted.count() > rankEnd) {
       const lastAt = sorted.entries.length - 1;
       const last = sorted.entries[lastAt] as RankEntry;
       const dropped = sorted.removeAt(lastAt, last.rows.length - 1);
@@ -177,20 +169,20 @@ export class RankOperator implements Operator {
    * (-U of the rank's old row, +U of its new one), and the last rank within range is an insert
    * when the range was not full. Returns the index of the first entry not visited.
    */
-  private shiftDown(sorted: SortedRows, key: readonly Value[], row: Row, emit: Emit): number {
+  private shiftDown(sorted: SortedRows, key: readonly Value[], row: Row, rankEnd: number, emit: Emit): number {
     const entries = sorted.entries;
     let rank = 0;
     let found = false;
     let current: Row = row;
     let at = 0;
-    while (at < entries.length && this.inRankEnd(rank)) {
+    while (at < entries.length && rank <= rankEnd) {
       const entry = entries[at] as RankEntry;
       at++;
       if (!found && this.compare(entry.key, key) === 0) {
         rank += entry.rows.length;
         found = true;
       } else if (found) {
-        for (let i = 0; i < entry.rows.length && this.inRankEnd(rank); i++) {
+        for (let i = 0; i < entry.rows.length && rank <= rankEnd; i++) {
           const previous = entry.rows[i] as Row;
           emit('-U', previous, rank);
           emit('+U', current, rank);
@@ -201,16 +193,16 @@ export class RankOperator implements Operator {
         rank += entry.rows.length;
       }
     }
-    if (this.inRankEnd(rank)) emit('+I', current, rank);
+    if (rank <= rankEnd) emit('+I', current, rank);
     return at;
   }
 
   // ─── RetractStrategy (RetractableTopNFunction) ───────────────────────────────────────────────
 
-  private retractableAdd(sorted: SortedRows, key: Value[], row: Row, emit: Emit): void {
+  private retractableAdd(sorted: SortedRows, key: Value[], row: Row, rankEnd: number, emit: Emit): void {
     sorted.add(key, row);
     if (this.withNumber) {
-      this.shiftDown(sorted, key, row, emit);
+      this.shiftDown(sorted, key, row, rankEnd, emit);
       return;
     }
     const entries = sorted.entries;
@@ -218,18 +210,18 @@ export class RankOperator implements Operator {
     let found = false;
     let collect = false;
     let dropped: Row | undefined;
-    for (let at = 0; at < entries.length && this.inRankEnd(rank); at++) {
+    for (let at = 0; at < entries.length && rank <= rankEnd; at++) {
       const entry = entries[at] as RankEntry;
       if (!found && this.compare(entry.key, key) === 0) {
         rank += entry.rows.length;
-        collect = this.inRankEnd(rank);
+        collect = rank <= rankEnd;
         found = true;
       } else if (found) {
         const last = rank + entry.rows.length;
-        if (this.inRankEnd(last)) {
+        if (last <= rankEnd) {
           rank = last;
         } else {
-          dropped = entry.rows[this.rankEnd - rank];
+          dropped = entry.rows[rankEnd - rank];
           break;
         }
       } else {
@@ -240,25 +232,25 @@ export class RankOperator implements Operator {
     if (collect) emit('+I', row, 0);
   }
 
-  private retractableRemove(sorted: SortedRows, key: Value[], row: Row, emit: Emit): void {
+  private retractableRemove(sorted: SortedRows, key: Value[], row: Row, rankEnd: number, emit: Emit): void {
     const removed = this.withNumber
-      ? this.retractWithNumber(sorted, key, row, emit)
-      : this.retractWithoutNumber(sorted, key, row, emit);
+      ? this.retractWithNumber(sorted, key, row, rankEnd, emit)
+      : this.retractWithoutNumber(sorted, key, row, rankEnd, emit);
     // A row ranked past the end was not reached: it leaves the state without output.
     if (!removed) sorted.remove(key, row);
   }
 
   /** The rows after the retracted one move up a rank; the last rank in range is deleted. */
-  private retractWithNumber(sorted: SortedRows, key: readonly Value[], row: Row, emit: Emit): boolean {
+  private retractWithNumber(sorted: SortedRows, key: readonly Value[], row: Row, rankEnd: number, emit: Emit): boolean {
     const entries = sorted.entries;
     let rank = 0;
     let previous: Row | undefined;
     let found = false;
-    for (let at = 0; at < entries.length && this.inRankEnd(rank); at++) {
+    for (let at = 0; at < entries.length && rank <= rankEnd; at++) {
       const entry = entries[at] as RankEntry;
       if (!found && this.compare(entry.key, key) === 0) {
         let removeIndex = -1;
-        for (let i = 0; i < entry.rows.length && this.inRankEnd(rank); i++) {
+        for (let i = 0; i < entry.rows.length && rank <= rankEnd; i++) {
           const current = entry.rows[i] as Row;
           if (!found && rowsEqual(current, row)) {
             previous = current;
@@ -276,7 +268,7 @@ export class RankOperator implements Operator {
           if (!entries[at] || entries[at] !== entry) at--;
         }
       } else if (found) {
-        for (let i = 0; i < entry.rows.length && this.inRankEnd(rank); i++) {
+        for (let i = 0; i < entry.rows.length && rank <= rankEnd; i++) {
           const current = entry.rows[i] as Row;
           emit('-U', previous as Row, rank);
           emit('+U', current, rank);
@@ -287,21 +279,26 @@ export class RankOperator implements Operator {
         rank += entry.rows.length;
       }
     }
-    if (found && this.inRankEnd(rank)) emit('-D', previous as Row, rank);
+    if (found && rank <= rankEnd) emit('-D', previous as Row, rank);
     return found;
   }
 
   /** The retracted row is deleted, and the row that moves up to the last rank is inserted. */
-  private retractWithoutNumber(sorted: SortedRows, key: readonly Value[], row: Row, emit: Emit): boolean {
+  private retractWithoutNumber(
+    sorted: SortedRows,
+    key: readonly Value[],
+    row: Row,
+    rankEnd: number,
+    emit: Emit,
+  ): boolean {
     const entries = sorted.entries;
-    const rankEnd = this.rankEnd;
     let next = 1;
     let found = false;
-    for (let at = 0; at < entries.length && this.inRankEnd(next); at++) {
+    for (let at = 0; at < entries.length && next <= rankEnd; at++) {
       const entry = entries[at] as RankEntry;
       if (!found && this.compare(entry.key, key) === 0) {
         let removeIndex = -1;
-        for (let i = 0; i < entry.rows.length && this.inRankEnd(next); i++) {
+        for (let i = 0; i < entry.rows.length && next <= rankEnd; i++) {
           const current = entry.rows[i] as Row;
           if (!found && rowsEqual(current, row)) {
             emit('-D', current, 0);
@@ -334,7 +331,7 @@ export class RankOperator implements Operator {
 
   // ─── UpdateFastStrategy (UpdatableTopNFunction) ──────────────────────────────────────────────
 
-  private updatable(sorted: SortedRows, key: Value[], row: Row, emit: Emit): void {
+  private updatable(sorted: SortedRows, key: Value[], row: Row, rankEnd: number, emit: Emit): void {
     const rowKeyOf = this.rowKeyOf as (row: Row) => unknown;
     const id = rowKeyOf(row);
     const held = this.locate(sorted, (candidate) => rowKeyOf(candidate) === id);
@@ -342,9 +339,9 @@ export class RankOperator implements Operator {
       // The sort key moved away from the top, which the planner rules out (monotonic input);
       // Flink logs it and carries on: here the row leaves and comes in again.
       const old = sorted.removeAt(held.at, held.index);
-      if (this.withNumber) this.retractWithNumberAt(sorted, held.rank, old, emit);
+      if (this.withNumber) this.retractWithNumberAt(sorted, held.rank, old, rankEnd, emit);
       else emit('-D', old, 0);
-      this.updatable(sorted, key, row, emit);
+      this.updatable(sorted, key, row, rankEnd, emit);
       return;
     }
     if (!this.withNumber) {
@@ -358,9 +355,9 @@ export class RankOperator implements Operator {
         }
         emit('-U', old, 0);
         emit('+U', row, 0);
-      } else if (this.inBufferRange(sorted, key)) {
+      } else if (this.inBufferRange(sorted, key, rankEnd)) {
         sorted.add(key, row);
-        if (sorted.count() > this.rankEnd) {
+        if (sorted.count() > rankEnd) {
           const lastAt = sorted.entries.length - 1;
           const last = sorted.entries[lastAt] as RankEntry;
           emit('-D', sorted.removeAt(lastAt, last.rows.length - 1), 0);
@@ -380,10 +377,10 @@ export class RankOperator implements Operator {
       }
       sorted.removeAt(held.at, held.index);
       sorted.add(key, row);
-      this.moveUp(sorted, key, row, old, held.rank, emit);
-    } else if (this.inBufferRange(sorted, key)) {
+      this.moveUp(sorted, key, row, old, held.rank, rankEnd, emit);
+    } else if (this.inBufferRange(sorted, key, rankEnd)) {
       sorted.add(key, row);
-      const stop = this.shiftDown(sorted, key, row, emit);
+      const stop = this.shiftDown(sorted, key, row, rankEnd, emit);
       sorted.truncate(stop);
     }
   }
@@ -392,13 +389,21 @@ export class RankOperator implements Operator {
    * A held row's sort key moved up from `oldRank`: the rows between its new and old rank move
    * down one rank, and its old rank gets the row just above it.
    */
-  private moveUp(sorted: SortedRows, key: readonly Value[], row: Row, old: Row, oldRank: number, emit: Emit): void {
+  private moveUp(
+    sorted: SortedRows,
+    key: readonly Value[],
+    row: Row,
+    old: Row,
+    oldRank: number,
+    rankEnd: number,
+    emit: Emit,
+  ): void {
     const entries = sorted.entries;
     let rank = 0;
     let current: Row = row;
     let found = false;
     let oldRetracted = false;
-    for (let at = 0; at < entries.length && this.inRankEnd(rank); at++) {
+    for (let at = 0; at < entries.length && rank <= rankEnd; at++) {
       const entry = entries[at] as RankEntry;
       if (!found && this.compare(entry.key, key) === 0) {
         rank += entry.rows.length;
@@ -420,14 +425,14 @@ export class RankOperator implements Operator {
         rank += entry.rows.length;
       }
     }
-    if (this.inRankEnd(rank)) {
+    if (rank <= rankEnd) {
       if (!oldRetracted) emit('-U', old, oldRank);
       emit('+U', current, rank);
     }
   }
 
   /** A held row at `rank` was removed: the rows after it move up, the last rank in range is deleted. */
-  private retractWithNumberAt(sorted: SortedRows, rank: number, removed: Row, emit: Emit): void {
+  private retractWithNumberAt(sorted: SortedRows, rank: number, removed: Row, rankEnd: number, emit: Emit): void {
     let position = 0;
     let previous = removed;
     let current = rank;
@@ -435,14 +440,14 @@ export class RankOperator implements Operator {
       for (const held of entry.rows) {
         position++;
         if (position < rank) continue;
-        if (!this.inRankEnd(current)) return;
+        if (current > rankEnd) return;
         emit('-U', previous, current);
         emit('+U', held, current);
         previous = held;
         current++;
       }
     }
-    if (this.inRankEnd(current)) emit('-D', previous, current);
+    if (current <= rankEnd) emit('-D', previous, current);
   }
 
   /** Where a held row is: its entry, its index there and its rank. */

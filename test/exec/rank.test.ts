@@ -59,21 +59,36 @@ class RowTable {
   }
 }
 
-/** Ranks rankStart..rankEnd per city of rows (id, city, amount), by amount DESC. */
-function topN(rows: Iterable<Row>, rankStart: number, rankEnd: number): Row[] {
+/** Ranks rankStart..rankEnd (or the city's own end) per city of rows (id, city, amount, ...), by amount DESC. */
+function topN(rows: Iterable<Row>, rankStart: number, rankEnd: number | ((city: unknown) => number)): Row[] {
   const byCity = new Map<unknown, Row[]>();
   for (const row of rows) byCity.set(row[1], [...(byCity.get(row[1]) ?? []), row]);
   const out: Row[] = [];
-  for (const cityRows of byCity.values()) {
+  for (const [city, cityRows] of byCity) {
+    const end = typeof rankEnd === 'number' ? rankEnd : rankEnd(city);
     cityRows.sort((a, b) => Number((b[2] as bigint) - (a[2] as bigint)));
     cityRows.forEach((row, i) => {
-      if (i + 1 >= rankStart && i + 1 <= rankEnd) out.push([...row, BigInt(i + 1)]);
+      if (i + 1 >= rankStart && i + 1 <= end) out.push([...row, BigInt(i + 1)]);
     });
   }
   return out;
 }
 
 const rowKey = (row: Row) => JSON.stringify(row, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
+
+/**
+ * Applies the output to the table a sink holds (keyed by (city, rank) with the rank number, by the
+ * row without it) and checks it holds the `expected` ranked rows.
+ */
+function assertHeld(out: readonly Change[], expected: readonly Row[], table: RankedTable | RowTable, message: string) {
+  if (table instanceof RankedTable) {
+    table.apply(out, (row) => row[1]);
+    assert.deepEqual([...table.rows.values()].map(rowKey).sort(), expected.map(rowKey).sort(), message);
+  } else {
+    table.apply(out);
+    assert.deepEqual(table.sorted(), expected.map((row) => rowKey(row.slice(0, -1))).sort(), message);
+  }
+}
 
 function spec(strategy: RankStrategy, rankStart: number, rankEnd: number, outputRankNumber: boolean): RankSpec {
   return {
@@ -160,24 +175,48 @@ describe('Top-N of a changelog (RetractStrategy) against the top N of the rows h
             }
             const out = run(changes);
             const expected = topN(live.values(), rankStart, rankEnd);
-            if (withNumber) {
-              ranked.apply(out, (row) => row[1]);
-              assert.deepEqual(
-                [...ranked.rows.values()].map(rowKey).sort(),
-                expected.map(rowKey).sort(),
-                `after batch ${batch}`,
-              );
-            } else {
-              plain.apply(out);
-              assert.deepEqual(
-                plain.sorted(),
-                expected.map((row) => rowKey(row.slice(0, 3))).sort(),
-                `after batch ${batch}`,
-              );
-            }
+            assertHeld(out, expected, withNumber ? ranked : plain, `after batch ${batch}`);
           }
           operator.close();
         }));
+    }
+  }
+});
+
+describe('Top-N with a rank end read from a column (VariableRankRange), partitions mixed in every batch', () => {
+  for (const strategy of [{ kind: 'AppendFast' }, { kind: 'Retract' }] as const) {
+    for (const withNumber of [true, false]) {
+      it(`${strategy.kind}: each city keeps the rank end of its first row, ${withNumber ? 'with' : 'without'} the rank number`, () => {
+        const random = seededRandom(strategy.kind === 'Retract' ? 21 : 22);
+        const operator = new RankOperator({ ...spec(strategy, 1, 0, withNumber), rankEndField: 3 });
+        const live = new Map<number, Row>();
+        const firstEnd = new Map<unknown, number>();
+        const ranked = new RankedTable();
+        const plain = new RowTable();
+        let nextId = 1;
+        for (let batch = 0; batch < 120; batch++) {
+          const changes: Change[] = [];
+          for (let n = 1 + Math.floor(random() * 6); n > 0; n--) {
+            const ids = [...live.keys()];
+            if (strategy.kind === 'Retract' && ids.length > 0 && random() < 0.3) {
+              const id = ids[Math.floor(random() * ids.length)] as number;
+              changes.push({ kind: '-D', row: live.get(id) as Row });
+              live.delete(id);
+              continue;
+            }
+            const city = CITIES[Math.floor(random() * CITIES.length)] as string;
+            const end = 1 + Math.floor(random() * 4);
+            if (!firstEnd.has(city)) firstEnd.set(city, end);
+            const row: Row = [BigInt(nextId), city, BigInt((nextId * 7919) % 100_003), end];
+            live.set(nextId++, row);
+            changes.push({ kind: '+I', row });
+          }
+          const out = operator.process(changes, 0);
+          const expected = topN(live.values(), 1, (city) => firstEnd.get(city) as number);
+          assertHeld(out, expected, withNumber ? ranked : plain, `after batch ${batch}`);
+        }
+        operator.close();
+      });
     }
   }
 });
