@@ -62,7 +62,6 @@ export class Engine {
       variables: [...source.variables],
       directory: source.directory,
       generation,
-      batchSize: undefined,
     };
     return new RemoteJob(plan, submission, this.pool);
   }

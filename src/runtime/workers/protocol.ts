@@ -28,7 +28,6 @@ export interface JobSubmission {
   readonly variables: readonly (readonly [string, string])[];
   readonly directory: string;
   readonly generation: number;
-  readonly batchSize: number | undefined;
 }
 
 /** An error as plain data; a RivuletError keeps its code and hint. */

@@ -80,7 +80,6 @@ async function open(submission: JobSubmission): Promise<void> {
     const job = new Job(submission.id, plan, await log, {
       generation: submission.generation,
       script: { file: submission.file, text: submission.text },
-      ...(submission.batchSize !== undefined ? { batchSize: submission.batchSize } : {}),
     });
     const entry: Placed = { job, openFailure: undefined, commanded: false, printed: 0 };
     placed.set(submission.id, entry);
