@@ -8,6 +8,9 @@ import { JobRun } from './job-run.ts';
 import { JobStats } from './job-stats.ts';
 import { type RestartStrategy, restartStrategy } from './restart-strategy.ts';
 
+/** The most failures a job keeps for its exceptions (the latest last). */
+export const EXCEPTIONS_KEPT = 20;
+
 /** How a job runs, beside its plan. */
 export interface JobOptions {
   /** The most changes a source hands over at once. */
@@ -145,7 +148,7 @@ export class Job implements JobHandle {
         await run?.close();
         run = undefined;
         this.exceptions.push({ timestamp: Date.now(), error });
-        if (this.exceptions.length > 20) this.exceptions.shift();
+        if (this.exceptions.length > EXCEPTIONS_KEPT) this.exceptions.shift();
         if (this.stopping.signal.aborted) return;
         const decision = this.restart.onFailure(Date.now());
         if (!decision.restart) {

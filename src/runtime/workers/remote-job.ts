@@ -2,16 +2,13 @@ import { keepStdoutLine } from '../../connectors/stdout-lines.ts';
 import type { PlannedJob } from '../../plan/planner.ts';
 import { stateTtlSetting } from '../../plan/settings.ts';
 import { buildGraph, closeLookups, closeOperators, type JobGraph } from '../graph.ts';
-import { jobEnv } from '../job.ts';
+import { EXCEPTIONS_KEPT, jobEnv } from '../job.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from '../job-handle.ts';
 import { JobStats } from '../job-stats.ts';
 import { type RestartStrategy, restartStrategy } from '../restart-strategy.ts';
 import { setRemoteFigures } from '../vertex-metrics.ts';
 import type { PlacedJob, WorkerPool, WorkerSlot } from './pool.ts';
 import { type JobState, type JobSubmission, revivedError } from './protocol.ts';
-
-/** Failures a job keeps, as Job does. */
-const EXCEPTIONS_KEPT = 20;
 
 function isFinal(status: JobStatus): boolean {
   return status === 'FINISHED' || status === 'CANCELED' || status === 'FAILED';
