@@ -4,7 +4,8 @@ import type pg from 'pg';
 import { isRivuletError } from '../../src/common/errors.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { WorkerPool } from '../../src/runtime/workers/pool.ts';
+import { type PlacedJob, WorkerPool } from '../../src/runtime/workers/pool.ts';
+import type { JobState } from '../../src/runtime/workers/protocol.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -50,7 +51,7 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed', 'failing']) {
+    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early']) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }
@@ -110,6 +111,48 @@ describe('jobs on a pool of worker threads', () => {
       pool.slots.map((slot) => slot.jobs.size),
       [0, 0],
     );
+  });
+
+  it('cancels a job whose worker is still opening it: the open ends, then the job is closed, not left running', async () => {
+    const id = 'opening-job';
+    const states: JobState[] = [];
+    let opened: (error: Error | undefined) => void = () => undefined;
+    const openedNow = new Promise<Error | undefined>((resolve) => {
+      opened = resolve;
+    });
+    const placedJob: PlacedJob = {
+      id,
+      onOpened: (error) => opened(error),
+      onState: (state) => states.push(state),
+      onEnded: (state) => states.push(state),
+      onWorkerLost: () => undefined,
+    };
+    const slot = pool.place(placedJob);
+    slot.post({
+      kind: 'open',
+      job: {
+        id,
+        name: 'count-early',
+        file: 'early.sql',
+        text: counting('early', pg.server.port),
+        variables: [],
+        directory: process.cwd(),
+        generation: 0,
+      },
+    });
+    // Sent with the open: the worker is still planning the script when it comes.
+    const answer = await slot.request('cancel', id);
+    assert.equal(answer.state?.status, 'CANCELED');
+    // What the worker reported before its answer was the job opening.
+    states.length = 0;
+    assert.equal(await openedNow, undefined);
+    // Two reports of the worker after the open: the job is no longer among its jobs.
+    for (let reports = 0; reports < 2; reports++) {
+      const memory = slot.memory;
+      await waitFor('a report of the worker', async () => (slot.memory !== memory ? true : undefined));
+    }
+    slot.jobs.delete(id);
+    assert.deepEqual(states, []);
   });
 
   it('starts a killed worker again, and its job resumes where it committed: nothing lost or counted twice', async () => {

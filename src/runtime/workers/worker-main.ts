@@ -22,7 +22,10 @@ import {
  */
 
 interface Placed {
-  readonly job: Job;
+  /** Set once the job is planned and made; its open may still be under way. */
+  job: Job | undefined;
+  /** Settles when the open has ended, well or not: a command waits for it, then ends what it opened. */
+  readonly opened: Promise<void>;
   /** Why opening failed; `launch` then runs the job's restart strategy from it. */
   openFailure: Error | undefined;
   /** A cancel or stop is under way: its answer carries the job's end, not an `ended` message. */
@@ -47,8 +50,7 @@ function send(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-function stateOf(id: string, entry: Placed): JobState {
-  const { job } = entry;
+function stateOf(id: string, entry: Placed, job: Job): JobState {
   const graph = job.currentGraph;
   const printed = stdoutLines(job.plan.name);
   const fresh = Math.min(printed.total - entry.printed, printed.lines.length);
@@ -66,7 +68,18 @@ function stateOf(id: string, entry: Placed): JobState {
   };
 }
 
-async function open(submission: JobSubmission): Promise<void> {
+function open(submission: JobSubmission): void {
+  let settle: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  // Placed before anything is awaited: a cancel or stop that comes meanwhile finds the job.
+  const entry: Placed = { job: undefined, opened, openFailure: undefined, commanded: false, printed: 0 };
+  placed.set(submission.id, entry);
+  void openPlaced(submission, entry).finally(settle);
+}
+
+async function openPlaced(submission: JobSubmission, entry: Placed): Promise<void> {
   try {
     const script = await planScriptWithFunctions(
       submission.file,
@@ -81,14 +94,11 @@ async function open(submission: JobSubmission): Promise<void> {
       generation: submission.generation,
       script: { file: submission.file, text: submission.text },
     });
-    const entry: Placed = { job, openFailure: undefined, commanded: false, printed: 0 };
-    placed.set(submission.id, entry);
+    entry.job = job;
     await job.open().catch((error: Error) => {
       entry.openFailure = error;
       throw error;
     });
-    // Cancelled while it opened: what it opened is closed again.
-    if (entry.commanded) await job.cancel();
     send({ kind: 'opened', id: submission.id, error: undefined });
   } catch (error) {
     send({ kind: 'opened', id: submission.id, error: sendableError(error) });
@@ -97,12 +107,13 @@ async function open(submission: JobSubmission): Promise<void> {
 
 function launch(id: string): void {
   const entry = placed.get(id);
-  if (!entry) return;
-  entry.job.launch(entry.openFailure);
-  void entry.job.ended.then(() => {
+  const job = entry?.job;
+  if (!entry || !job) return;
+  job.launch(entry.openFailure);
+  void job.ended.then(() => {
     if (entry.commanded || placed.get(id) !== entry) return;
     placed.delete(id);
-    send({ kind: 'ended', state: stateOf(id, entry) });
+    send({ kind: 'ended', state: stateOf(id, entry, job) });
   });
 }
 
@@ -114,16 +125,19 @@ async function command(kind: 'cancel' | 'stop', id: string, request: number): Pr
   }
   entry.commanded = true;
   try {
-    await (kind === 'cancel' ? entry.job.cancel() : entry.job.stop());
+    // A job still opening is cancelled or stopped once it has opened: what it opened is closed again.
+    await entry.opened;
+    const { job } = entry;
+    if (job) await (kind === 'cancel' ? job.cancel() : job.stop());
     placed.delete(id);
-    send({ kind: 'answer', request, state: stateOf(id, entry) });
+    send({ kind: 'answer', request, ...(job ? { state: stateOf(id, entry, job) } : {}) });
   } catch (error) {
     send({ kind: 'answer', request, error: sendableError(error) });
   }
 }
 
 async function sourceMetrics(id: string, request: number): Promise<void> {
-  const sources = (await placed.get(id)?.job.sourceMetrics()) ?? [];
+  const sources = (await placed.get(id)?.job?.sourceMetrics()) ?? [];
   send({ kind: 'answer', request, samples: sources.map(({ samples }) => samples) });
 }
 
@@ -151,7 +165,7 @@ setInterval(() => {
   const spilled = memory.spilled();
   send({
     kind: 'states',
-    jobs: [...placed].map(([id, entry]) => stateOf(id, entry)),
+    jobs: [...placed].flatMap(([id, entry]) => (entry.job ? [stateOf(id, entry, entry.job)] : [])),
     memory: {
       used: memory.used,
       limit: memory.limit,
