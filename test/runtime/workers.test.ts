@@ -3,9 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { isRivuletError } from '../../src/common/errors.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { planScriptWithFunctions } from '../../src/plan/planner.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import { type PlacedJob, WorkerPool } from '../../src/runtime/workers/pool.ts';
-import type { JobState } from '../../src/runtime/workers/protocol.ts';
+import type { JobState, JobSubmission } from '../../src/runtime/workers/protocol.ts';
+import { RemoteJob } from '../../src/runtime/workers/remote-job.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -51,7 +53,7 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early']) {
+    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored']) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }
@@ -153,6 +155,57 @@ describe('jobs on a pool of worker threads', () => {
     }
     slot.jobs.delete(id);
     assert.deepEqual(states, []);
+  });
+
+  it('restarts a restored job whose open failed, as its restart strategy says, and runs it', async () => {
+    const text = counting('restored', pg.server.port, 'user_id', "SET 'restart-strategy.fixed-delay.delay' = '10 ms';");
+    const [plan] = (await planScriptWithFunctions('restored.sql', text, new Map(), {}, process.cwd())).jobs;
+    assert.ok(plan);
+    const submission: JobSubmission = {
+      id: 'restored-job',
+      name: plan.name,
+      file: 'restored.sql',
+      text,
+      variables: [],
+      directory: process.cwd(),
+      generation: 0,
+    };
+    const job = new RemoteJob(plan, submission, pool);
+    // As Engine.restore launches a job whose open failed.
+    job.launch(new Error('the sink database is not there yet'));
+    await write('restored', [4, 4, 5]);
+    const expected = await expectedRows('restored');
+    await waitFor(
+      'the restored job to run',
+      async () =>
+        job.status === 'RUNNING' && (await sinkRows('restored')).join() === expected.join() ? true : undefined,
+      [job],
+    );
+    assert.equal(job.restarts, 1);
+    assert.equal(job.exceptions.at(-1)?.error.message, 'the sink database is not there yet');
+    await job.cancel();
+    assert.equal(job.status, 'CANCELED');
+  });
+
+  it("opens a worker's log again for the next job when it could not be opened before", async () => {
+    const own = new WorkerPool({
+      size: 1,
+      logUrl: pg.server.url('later'),
+      stateMemory: { limit: 16 * 2 ** 20, dir: `${pg.dir}/spill-later` },
+      reportMs: 100,
+    });
+    const later = new Engine(log, undefined, own);
+    try {
+      const script = counting('early', pg.server.port);
+      await assert.rejects(later.submit('early.sql', script, new Map()), /database "later" does not exist/);
+      const admin = await pg.connect();
+      await admin.query('CREATE DATABASE later');
+      await admin.end();
+      const [job] = await later.submit('early.sql', script, new Map());
+      assert.equal(job?.status, 'RUNNING');
+    } finally {
+      await later.close();
+    }
   });
 
   it('starts a killed worker again, and its job resumes where it committed: nothing lost or counted twice', async () => {

@@ -106,11 +106,15 @@ export class RemoteJob implements JobHandle, PlacedJob {
     else opening?.resolve();
   }
 
-  /** Runs the opened job; its worker knows why its open failed, if it did, and restarts it as its strategy allows. */
-  launch(_failure?: Error): void {
+  /**
+   * Runs the opened job; after its open failed with `failure` (a restore), that failure is the
+   * job's first, and the restart strategy decides whether and when it is opened again.
+   */
+  launch(failure?: Error): void {
     this.status = 'RUNNING';
     this.launched = true;
-    this.slot?.post({ kind: 'launch', id: this.id });
+    if (failure) this.failed(failure);
+    else this.slot?.post({ kind: 'launch', id: this.id });
   }
 
   onState(state: JobState): void {
@@ -191,6 +195,16 @@ export class RemoteJob implements JobHandle, PlacedJob {
     this.onOpened(error);
     // Under a cancel or stop, the command's answer (now an error) ends the job.
     if (!this.launched || this.command) return;
+    this.failed(error);
+  }
+
+  /**
+   * The job's run in its worker is gone (the worker ended, or the job could not be opened there):
+   * the restart strategy decides, as Job.supervise does for a failure of a run on the engine's thread.
+   */
+  private failed(error: Error): void {
+    this.slot?.jobs.delete(this.id);
+    this.slot = undefined;
     this.earlierExceptions = [...this.exceptions, { timestamp: Date.now(), error }];
     this.earlierRestarts += this.workerRestarts;
     this.workerRestarts = 0;
@@ -211,13 +225,17 @@ export class RemoteJob implements JobHandle, PlacedJob {
     setTimeout(() => void this.resume(), decision.delayMs);
   }
 
-  /** Opens and runs the job on the worker it is placed on now; a failure to open is the worker's to retry. */
+  /** Opens and runs the job on the worker it is placed on now; a failure to open is a failure of the job. */
   private async resume(): Promise<void> {
     if (this.command || isFinal(this.status)) return;
     const slot = this.pool.place(this);
-    await this.openOn(slot).catch(() => undefined);
-    // Lost again meanwhile: the next resume is under way.
+    const failure = await this.openOn(slot).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    // Cancelled or stopped meanwhile, or its worker lost (which counted as the failure): nothing more to do here.
     if (this.command || isFinal(this.status) || this.slot !== slot) return;
-    slot.post({ kind: 'launch', id: this.id });
+    if (failure) this.failed(failure);
+    else slot.post({ kind: 'launch', id: this.id });
   }
 }

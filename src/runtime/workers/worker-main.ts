@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { stdoutLines } from '../../connectors/stdout-lines.ts';
+import type { Log } from '../../log/log.ts';
 import { openLog } from '../../log/open-log.ts';
 import { planScriptWithFunctions } from '../../plan/planner.ts';
 import { stateMemory } from '../../state/state-memory.ts';
@@ -26,8 +27,6 @@ interface Placed {
   job: Job | undefined;
   /** Settles when the open has ended, well or not: a command waits for it, then ends what it opened. */
   readonly opened: Promise<void>;
-  /** Why opening failed; `launch` then runs the job's restart strategy from it. */
-  openFailure: Error | undefined;
   /** A cancel or stop is under way: its answer carries the job's end, not an `ended` message. */
   commanded: boolean;
   /** Lines of standard output of the job already sent. */
@@ -40,11 +39,23 @@ const settings = workerData as WorkerSettings;
 const memory = stateMemory();
 // Each worker spills into a directory of its own: configure() empties it.
 if (settings.stateMemory) memory.configure(settings.stateMemory.limit, settings.stateMemory.dir);
-// The main thread's log compacts the topics and applies their retention, for every worker.
-const log = openLog(settings.logUrl, { kafkaTransactionalId: settings.kafkaTransactionalId, maintenance: false });
-// A log that cannot be opened fails each job's open, not the worker.
-log.catch(() => undefined);
+let log: Promise<Log> | undefined;
 const placed = new Map<string, Placed>();
+
+/**
+ * The worker's log, opened by the first job that needs it. A log that cannot be opened fails that
+ * job's open, not the worker, and the next open tries again.
+ */
+function theLog(): Promise<Log> {
+  if (log) return log;
+  // The main thread's log compacts the topics and applies their retention, for every worker.
+  const opening = openLog(settings.logUrl, { kafkaTransactionalId: settings.kafkaTransactionalId, maintenance: false });
+  log = opening;
+  opening.catch(() => {
+    if (log === opening) log = undefined;
+  });
+  return opening;
+}
 
 function send(message: FromWorker): void {
   port?.postMessage(message);
@@ -74,7 +85,7 @@ function open(submission: JobSubmission): void {
     settle = resolve;
   });
   // Placed before anything is awaited: a cancel or stop that comes meanwhile finds the job.
-  const entry: Placed = { job: undefined, opened, openFailure: undefined, commanded: false, printed: 0 };
+  const entry: Placed = { job: undefined, opened, commanded: false, printed: 0 };
   placed.set(submission.id, entry);
   void openPlaced(submission, entry).finally(settle);
 }
@@ -90,17 +101,16 @@ async function openPlaced(submission: JobSubmission, entry: Placed): Promise<voi
     );
     const plan = script.jobs.find((each) => each.name === submission.name);
     if (!plan) throw new Error(`the script ${submission.file} has no job ${submission.name} any more`);
-    const job = new Job(submission.id, plan, await log, {
+    const job = new Job(submission.id, plan, await theLog(), {
       generation: submission.generation,
       script: { file: submission.file, text: submission.text },
     });
     entry.job = job;
-    await job.open().catch((error: Error) => {
-      entry.openFailure = error;
-      throw error;
-    });
+    await job.open();
     send({ kind: 'opened', id: submission.id, error: undefined });
   } catch (error) {
+    // What the open made it closed again (see JobRun.open); the proxy's restart strategy decides on the failure.
+    if (placed.get(submission.id) === entry) placed.delete(submission.id);
     send({ kind: 'opened', id: submission.id, error: sendableError(error) });
   }
 }
@@ -109,7 +119,7 @@ function launch(id: string): void {
   const entry = placed.get(id);
   const job = entry?.job;
   if (!entry || !job) return;
-  job.launch(entry.openFailure);
+  job.launch();
   void job.ended.then(() => {
     if (entry.commanded || placed.get(id) !== entry) return;
     placed.delete(id);
