@@ -6,7 +6,7 @@ import type { JobGraph } from './graph.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from './job-handle.ts';
 import { JobRun } from './job-run.ts';
 import { JobStats } from './job-stats.ts';
-import { type RestartStrategy, restartStrategy } from './restart-strategy.ts';
+import { type RestartStrategy, type RestartVerdict, restartStrategy, verdictOf } from './restart-strategy.ts';
 
 /** The most failures a job keeps for its exceptions (the latest last). */
 export const EXCEPTIONS_KEPT = 20;
@@ -19,6 +19,12 @@ export interface JobOptions {
   readonly generation?: number;
   /** The script the job came from, as submitted (placeholders not substituted), for the dashboard. */
   readonly script?: { readonly file: string; readonly text: string };
+  /**
+   * Decides on each failure of a run (at `failedAt`): by default the job's own restart strategy. A
+   * job in a worker asks its proxy, whose one strategy also counts the ends of workers and failed
+   * opens, so that the restart options bound all of the job's restarts, as in Flink.
+   */
+  readonly decideRestart?: (failedAt: number) => Promise<RestartVerdict>;
 }
 
 /** What a job's expressions evaluate in: its session time zone, and the clock. */
@@ -150,7 +156,9 @@ export class Job implements JobHandle {
         this.exceptions.push({ timestamp: Date.now(), error });
         if (this.exceptions.length > EXCEPTIONS_KEPT) this.exceptions.shift();
         if (this.stopping.signal.aborted) return;
-        const decision = this.restart.onFailure(Date.now());
+        const { decision, described } = await (this.options.decideRestart?.(Date.now()) ??
+          verdictOf(this.restart, Date.now(), this.restarts));
+        if (this.stopping.signal.aborted) return;
         if (!decision.restart) {
           this.status = 'FAILED';
           this.failure = error;
@@ -159,9 +167,7 @@ export class Job implements JobHandle {
         }
         this.restarts++;
         this.status = 'RESTARTING';
-        console.warn(
-          `job ${this.plan.name} failed (${error.message}); ${this.restart.describe(this.restarts)} in ${decision.delayMs} ms`,
-        );
+        console.warn(`job ${this.plan.name} failed (${error.message}); ${described} in ${decision.delayMs} ms`);
         await this.pause(decision.delayMs);
         if (this.stopping.signal.aborted) return;
       }

@@ -16,6 +16,21 @@ export interface RestartStrategy {
   describe(restarts: number): string;
 }
 
+/** A strategy's decision with the words of its log line (`restart 2 of 3`). */
+export interface RestartVerdict {
+  readonly decision: RestartDecision;
+  readonly described: string;
+}
+
+/** The verdict on a failure of a job that is being cancelled or stopped. */
+export const NO_RESTART: RestartVerdict = { decision: { restart: false }, described: 'no restart' };
+
+/** Tells `strategy` of a failure at `nowMillis`, after `restarts` restarts so far. */
+export function verdictOf(strategy: RestartStrategy, nowMillis: number, restarts: number): RestartVerdict {
+  const decision = strategy.onFailure(nowMillis);
+  return { decision, described: strategy.describe(decision.restart ? restarts + 1 : restarts) };
+}
+
 type Settings = ReadonlyMap<string, string>;
 
 const TYPES: Readonly<Record<string, 'none' | 'fixed-delay' | 'failure-rate' | 'exponential-delay'>> = {

@@ -53,7 +53,7 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored']) {
+    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget']) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }
@@ -128,6 +128,7 @@ describe('jobs on a pool of worker threads', () => {
       onState: (state) => states.push(state),
       onEnded: (state) => states.push(state),
       onWorkerLost: () => undefined,
+      onRunFailed: () => ({ decision: { restart: false }, described: 'no restart' }),
     };
     const slot = pool.place(placedJob);
     slot.post({
@@ -264,5 +265,32 @@ describe('jobs on a pool of worker threads', () => {
     assert.match(job.failure.message, /cannot CAST 'p' AS INT/);
     assert.equal(job.exceptions.at(-1)?.error.message, job.failure.message);
     assert.equal(pool.slots[(job.worker as number) - 1]?.jobs.has(job.id), false);
+  });
+  it("counts a worker's end and a failure of a run in the worker against one restart budget", async () => {
+    const settings =
+      "SET 'restart-strategy.fixed-delay.attempts' = '1'; SET 'restart-strategy.fixed-delay.delay' = '10 ms';";
+    const [job] = await engine.submit(
+      'budget.sql',
+      counting('budget', pg.server.port, 'CAST(page AS INT)', settings),
+      new Map(),
+    );
+    assert.ok(job);
+    await waitFor('the worker to report the job', async () => (job.status === 'RUNNING' ? true : undefined), [job]);
+    await pool.slots[(job.worker as number) - 1]?.thread.terminate();
+    await waitFor(
+      'the job to run again',
+      async () => (job.status === 'RUNNING' && job.restarts === 1 ? true : undefined),
+      [job],
+    );
+    // The one attempt is spent: the failure of the run in the new worker fails the job.
+    await produce('budget', [1]);
+    await job.ended;
+    assert.equal(job.status, 'FAILED');
+    assert.equal(job.restarts, 1);
+    assert.deepEqual(
+      job.exceptions.map(({ error }) => error.message.replace(/worker \d/, 'worker N')),
+      ['worker N of the engine exited (code 1) while running its jobs', job.failure?.message],
+    );
+    assert.match(job.failure?.message ?? '', /cannot CAST 'p' AS INT/);
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SourceMetric } from '../../connectors/source-reader.ts';
+import { NO_RESTART, type RestartVerdict } from '../restart-strategy.ts';
 import type { FromWorker, JobState, MemoryState, ToWorker, WorkerSettings } from './protocol.ts';
 import { revivedError } from './protocol.ts';
 
@@ -28,6 +29,8 @@ export interface PlacedJob {
   onOpened(error: Error | undefined): void;
   onState(state: JobState): void;
   onEnded(state: JobState): void;
+  /** A run of the job failed in its worker: whether and when it starts again. */
+  onRunFailed(failedAt: number): RestartVerdict;
   /** Its worker ended; the job is to be placed again. */
   onWorkerLost(error: Error): void;
 }
@@ -105,6 +108,12 @@ export class WorkerSlot {
       case 'ended':
         this.jobs.get(message.state.id)?.onEnded(message.state);
         return;
+      case 'failed': {
+        // A job no longer placed here is being cancelled or stopped: it does not start again.
+        const verdict = this.jobs.get(message.id)?.onRunFailed(message.at) ?? NO_RESTART;
+        this.post({ kind: 'restart', request: message.request, verdict });
+        return;
+      }
       case 'answer': {
         const waiting = this.requests.get(message.request);
         this.requests.delete(message.request);

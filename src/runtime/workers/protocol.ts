@@ -2,6 +2,7 @@ import { isRivuletError, RivuletError } from '../../common/errors.ts';
 import type { SourceMetric } from '../../connectors/source-reader.ts';
 import type { JobStatus } from '../job-handle.ts';
 import type { JobStatsSnapshot } from '../job-stats.ts';
+import type { RestartVerdict } from '../restart-strategy.ts';
 import type { VertexFigures } from '../vertex-metrics.ts';
 
 /** What a worker is started with (its workerData). */
@@ -45,7 +46,6 @@ export interface JobState {
   readonly status: JobStatus;
   readonly failure: SentError | undefined;
   readonly endedAt: number | undefined;
-  readonly restarts: number;
   readonly exceptions: readonly { readonly timestamp: number; readonly error: SentError }[];
   readonly stats: JobStatsSnapshot;
   /** The figures of the vertices of the current graph: its sources, then its operators, then its sinks. */
@@ -68,12 +68,15 @@ export interface MemoryState {
 export type ToWorker =
   | { readonly kind: 'open'; readonly job: JobSubmission }
   | { readonly kind: 'launch'; readonly id: string }
+  | { readonly kind: 'restart'; readonly request: number; readonly verdict: RestartVerdict }
   | { readonly kind: 'cancel' | 'stop' | 'source-metrics'; readonly id: string; readonly request: number };
 
 export type FromWorker =
   | { readonly kind: 'opened'; readonly id: string; readonly error: SentError | undefined }
   | { readonly kind: 'states'; readonly jobs: readonly JobState[]; readonly memory: MemoryState }
   | { readonly kind: 'ended'; readonly state: JobState }
+  /** A run of the job failed at `at`: the proxy's restart strategy answers with a `restart`. */
+  | { readonly kind: 'failed'; readonly id: string; readonly request: number; readonly at: number }
   | {
       readonly kind: 'answer';
       readonly request: number;

@@ -5,7 +5,13 @@ import { buildGraph, closeLookups, closeOperators, type JobGraph } from '../grap
 import { EXCEPTIONS_KEPT, jobEnv } from '../job.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from '../job-handle.ts';
 import { JobStats } from '../job-stats.ts';
-import { type RestartStrategy, restartStrategy } from '../restart-strategy.ts';
+import {
+  NO_RESTART,
+  type RestartStrategy,
+  type RestartVerdict,
+  restartStrategy,
+  verdictOf,
+} from '../restart-strategy.ts';
 import { setRemoteFigures } from '../vertex-metrics.ts';
 import type { PlacedJob, WorkerPool, WorkerSlot } from './pool.ts';
 import { type JobState, type JobSubmission, revivedError } from './protocol.ts';
@@ -31,10 +37,10 @@ export class RemoteJob implements JobHandle, PlacedJob {
   readonly stats = new JobStats();
   stopped = false;
   currentGraph: JobGraph | undefined;
-  /** Restarts and failures in earlier workers, and those the current worker reported. */
-  private earlierRestarts = 0;
+  /** Restarts its strategy allowed, for failures of runs in its workers, ends of workers and failed opens. */
+  private restartsAllowed = 0;
+  /** Failures in earlier workers, and those the current worker reported. */
   private earlierExceptions: JobException[] = [];
-  private workerRestarts = 0;
   private workerExceptions: JobException[] = [];
   private slot: WorkerSlot | undefined;
   private lastWorker: number | undefined;
@@ -44,7 +50,10 @@ export class RemoteJob implements JobHandle, PlacedJob {
   private opening: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private readonly end: Promise<void>;
   private resolveEnd: () => void = () => undefined;
-  /** Decides on the ends of the job's workers, as the worker's Job does on failures of its runs. */
+  /**
+   * The job's one restart strategy: it decides on the ends of its workers and failed opens, and
+   * on the failures of runs that its worker's Job reports (see onRunFailed).
+   */
   private readonly restart: RestartStrategy;
 
   constructor(
@@ -71,7 +80,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
   }
 
   get restarts(): number {
-    return this.earlierRestarts + this.workerRestarts;
+    return this.restartsAllowed;
   }
 
   get exceptions(): readonly JobException[] {
@@ -122,7 +131,6 @@ export class RemoteJob implements JobHandle, PlacedJob {
     this.status = state.status === 'CREATED' ? this.status : state.status;
     this.failure = state.failure ? revivedError(state.failure) : undefined;
     this.endedAt = state.endedAt;
-    this.workerRestarts = state.restarts;
     this.workerExceptions = state.exceptions.map(({ timestamp, error }) => ({ timestamp, error: revivedError(error) }));
     this.stats.load(state.stats);
     const graph = this.currentGraph;
@@ -134,6 +142,13 @@ export class RemoteJob implements JobHandle, PlacedJob {
       }
     }
     for (const line of state.stdout) keepStdoutLine(this.plan.name, line);
+  }
+
+  onRunFailed(failedAt: number): RestartVerdict {
+    if (this.command || isFinal(this.status)) return NO_RESTART;
+    const verdict = verdictOf(this.restart, failedAt, this.restartsAllowed);
+    if (verdict.decision.restart) this.restartsAllowed++;
+    return verdict;
   }
 
   onEnded(state: JobState): void {
@@ -206,10 +221,8 @@ export class RemoteJob implements JobHandle, PlacedJob {
     this.slot?.jobs.delete(this.id);
     this.slot = undefined;
     this.earlierExceptions = [...this.exceptions, { timestamp: Date.now(), error }];
-    this.earlierRestarts += this.workerRestarts;
-    this.workerRestarts = 0;
     this.workerExceptions = [];
-    const decision = this.restart.onFailure(Date.now());
+    const { decision, described } = verdictOf(this.restart, Date.now(), this.restartsAllowed);
     if (!decision.restart) {
       this.failure = error;
       this.status = 'FAILED';
@@ -217,10 +230,10 @@ export class RemoteJob implements JobHandle, PlacedJob {
       this.finish('FAILED');
       return;
     }
-    this.earlierRestarts++;
+    this.restartsAllowed++;
     this.status = 'RESTARTING';
     console.warn(
-      `job ${this.plan.name}: ${error.message}; ${this.restart.describe(this.restarts)} from its committed positions in ${decision.delayMs} ms`,
+      `job ${this.plan.name}: ${error.message}; ${described} from its committed positions in ${decision.delayMs} ms`,
     );
     setTimeout(() => void this.resume(), decision.delayMs);
   }

@@ -5,6 +5,7 @@ import { openLog } from '../../log/open-log.ts';
 import { planScriptWithFunctions } from '../../plan/planner.ts';
 import { stateMemory } from '../../state/state-memory.ts';
 import { Job } from '../job.ts';
+import type { RestartVerdict } from '../restart-strategy.ts';
 import { vertexFigures } from '../vertex-metrics.ts';
 import {
   type FromWorker,
@@ -41,6 +42,9 @@ const memory = stateMemory();
 if (settings.stateMemory) memory.configure(settings.stateMemory.limit, settings.stateMemory.dir);
 let log: Promise<Log> | undefined;
 const placed = new Map<string, Placed>();
+/** The failures of runs waiting for the verdict of their job's proxy. */
+const verdicts = new Map<number, (verdict: RestartVerdict) => void>();
+let nextFailure = 0;
 
 /**
  * The worker's log, opened by the first job that needs it. A log that cannot be opened fails that
@@ -71,7 +75,6 @@ function stateOf(id: string, entry: Placed, job: Job): JobState {
     status: job.status,
     failure: job.failure ? sendableError(job.failure) : undefined,
     endedAt: job.endedAt,
-    restarts: job.restarts,
     exceptions: job.exceptions.map(({ timestamp, error }) => ({ timestamp, error: sendableError(error) })),
     stats: job.stats.snapshot(),
     vertices: graph ? [...graph.sources, ...graph.operators, ...graph.sinks].map(vertexFigures) : undefined,
@@ -104,6 +107,12 @@ async function openPlaced(submission: JobSubmission, entry: Placed): Promise<voi
     const job = new Job(submission.id, plan, await theLog(), {
       generation: submission.generation,
       script: { file: submission.file, text: submission.text },
+      decideRestart: (at) =>
+        new Promise((resolve) => {
+          const request = ++nextFailure;
+          verdicts.set(request, resolve);
+          send({ kind: 'failed', id: submission.id, request, at });
+        }),
     });
     entry.job = job;
     await job.open();
@@ -158,6 +167,10 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'launch':
       launch(message.id);
+      return;
+    case 'restart':
+      verdicts.get(message.request)?.(message.verdict);
+      verdicts.delete(message.request);
       return;
     case 'cancel':
     case 'stop':
