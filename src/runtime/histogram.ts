@@ -48,10 +48,14 @@ export class Histogram {
     return { perBucket: [...this.perBucket], count: this.count, sum: this.sum };
   }
 
-  /** Takes the observations of a snapshot of a histogram with the same bounds, in place of its own. */
-  load(snapshot: HistogramSnapshot): void {
-    this.perBucket.splice(0, this.perBucket.length, ...snapshot.perBucket);
-    this.count = snapshot.count;
-    this.sum = snapshot.sum;
+  /**
+   * Takes the observations of a snapshot of a histogram with the same bounds, in place of its own,
+   * added to those of `earlier` when given.
+   */
+  load(snapshot: HistogramSnapshot, earlier?: HistogramSnapshot): void {
+    const perBucket = snapshot.perBucket.map((n, i) => n + (earlier?.perBucket[i] ?? 0));
+    this.perBucket.splice(0, this.perBucket.length, ...perBucket);
+    this.count = snapshot.count + (earlier?.count ?? 0);
+    this.sum = snapshot.sum + (earlier?.sum ?? 0);
   }
 }

@@ -16,6 +16,9 @@ export interface CommitRecord {
   readonly positions: readonly CommittedPosition[];
 }
 
+/** The latest commits a job keeps. */
+const RECENT_COMMITS_KEPT = 100;
+
 /** JobStats as plain data, as a worker sends it to the job's proxy on the main thread. */
 export interface JobStatsSnapshot {
   readonly recordsIn: number;
@@ -57,7 +60,7 @@ export class JobStats {
     this.commits++;
     this.commitMillis += millis;
     this.recentCommits.push({ id: this.commits, completedAt: Date.now(), millis, records, positions });
-    if (this.recentCommits.length > 100) this.recentCommits.shift();
+    if (this.recentCommits.length > RECENT_COMMITS_KEPT) this.recentCommits.shift();
     this.commitMillisMin = Math.min(this.commitMillisMin, millis);
     this.commitMillisMax = Math.max(this.commitMillisMax, millis);
     this.commitSeconds.observe(millis / 1000);
@@ -86,25 +89,34 @@ export class JobStats {
       commitMillis: this.commitMillis,
       commitMillisMin: this.commitMillisMin,
       commitMillisMax: this.commitMillisMax,
-      recentCommits: this.recentCommits,
+      recentCommits: [...this.recentCommits],
       commitSeconds: this.commitSeconds.snapshot(),
       sourceToCommitSeconds: this.sourceToCommitSeconds.snapshot(),
       deadLetters: [...this.deadLetters],
     };
   }
 
-  /** Takes the figures of a snapshot in place of its own (a job's proxy, from its worker). */
-  load(snapshot: JobStatsSnapshot): void {
-    this.recordsIn = snapshot.recordsIn;
-    this.recordsOut = snapshot.recordsOut;
-    this.commits = snapshot.commits;
-    this.commitMillis = snapshot.commitMillis;
-    this.commitMillisMin = snapshot.commitMillisMin;
-    this.commitMillisMax = snapshot.commitMillisMax;
-    this.recentCommits.splice(0, this.recentCommits.length, ...snapshot.recentCommits);
-    this.commitSeconds.load(snapshot.commitSeconds);
-    this.sourceToCommitSeconds.load(snapshot.sourceToCommitSeconds);
+  /**
+   * Takes the figures of a snapshot in place of its own (a job's proxy, from its worker), added to
+   * `earlier`: the totals of the job's earlier workers, so that its counters never go back.
+   */
+  load(snapshot: JobStatsSnapshot, earlier?: JobStatsSnapshot): void {
+    const before = earlier?.commits ?? 0;
+    this.recordsIn = snapshot.recordsIn + (earlier?.recordsIn ?? 0);
+    this.recordsOut = snapshot.recordsOut + (earlier?.recordsOut ?? 0);
+    this.commits = snapshot.commits + before;
+    this.commitMillis = snapshot.commitMillis + (earlier?.commitMillis ?? 0);
+    this.commitMillisMin = Math.min(snapshot.commitMillisMin, earlier?.commitMillisMin ?? Number.POSITIVE_INFINITY);
+    this.commitMillisMax = Math.max(snapshot.commitMillisMax, earlier?.commitMillisMax ?? 0);
+    const recent = [
+      ...(earlier?.recentCommits ?? []),
+      ...snapshot.recentCommits.map((commit) => ({ ...commit, id: commit.id + before })),
+    ];
+    this.recentCommits.splice(0, this.recentCommits.length, ...recent.slice(-RECENT_COMMITS_KEPT));
+    this.commitSeconds.load(snapshot.commitSeconds, earlier?.commitSeconds);
+    this.sourceToCommitSeconds.load(snapshot.sourceToCommitSeconds, earlier?.sourceToCommitSeconds);
     this.deadLetters.clear();
-    for (const [table, count] of snapshot.deadLetters) this.deadLetters.set(table, count);
+    for (const [table, count] of [...(earlier?.deadLetters ?? []), ...snapshot.deadLetters])
+      this.deadLetters.set(table, (this.deadLetters.get(table) ?? 0) + count);
   }
 }

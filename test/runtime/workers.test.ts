@@ -53,7 +53,7 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget']) {
+    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget', 'totals']) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }
@@ -292,5 +292,46 @@ describe('jobs on a pool of worker threads', () => {
       ['worker N of the engine exited (code 1) while running its jobs', job.failure?.message],
     );
     assert.match(job.failure?.message ?? '', /cannot CAST 'p' AS INT/);
+  });
+  it("keeps counting a job's records and commits over its workers: a new worker adds to the earlier ones' totals", async () => {
+    const settings = "SET 'restart-strategy.fixed-delay.delay' = '10 ms';";
+    const [job] = await engine.submit('totals.sql', counting('totals', pg.server.port, 'user_id', settings), new Map());
+    assert.ok(job);
+    // Five rounds, each committed before the next is written: five commits at least.
+    for (let round = 1; round <= 5; round++) {
+      await write('totals', [round, round + 1]);
+      const expected = await expectedRows('totals');
+      await waitFor(
+        `round ${round}`,
+        async () =>
+          job.stats.recordsIn === 2 * round && (await sinkRows('totals')).join() === expected.join() ? true : undefined,
+        [job],
+      );
+    }
+    const before = { commits: job.stats.commits, recordsIn: job.stats.recordsIn };
+    assert.ok(before.commits >= 5, String(before.commits));
+    await pool.slots[(job.worker as number) - 1]?.thread.terminate();
+    await waitFor(
+      'the job to run again',
+      async () => (job.status === 'RUNNING' && job.restarts === 1 ? true : undefined),
+      [job],
+    );
+    await write('totals', [9]);
+    const expected = await expectedRows('totals');
+    await waitFor(
+      'the row written after the restart',
+      async () => ((await sinkRows('totals')).join() === expected.join() ? true : undefined),
+      [job],
+    );
+    await waitFor('the proxy to see the commit', async () => (job.stats.commits > before.commits ? true : undefined), [
+      job,
+    ]);
+    assert.ok(job.stats.recordsIn >= before.recordsIn, `${job.stats.recordsIn} < ${before.recordsIn}`);
+    const ids = job.stats.recentCommits.map(({ id }) => id);
+    assert.deepEqual(
+      ids,
+      Array.from({ length: ids.length }, (_, i) => job.stats.commits - ids.length + 1 + i),
+    );
+    await engine.cancel(job.id);
   });
 });

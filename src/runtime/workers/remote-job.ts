@@ -4,7 +4,7 @@ import { stateTtlSetting } from '../../plan/settings.ts';
 import { buildGraph, closeLookups, closeOperators, type JobGraph } from '../graph.ts';
 import { EXCEPTIONS_KEPT, jobEnv } from '../job.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from '../job-handle.ts';
-import { JobStats } from '../job-stats.ts';
+import { JobStats, type JobStatsSnapshot } from '../job-stats.ts';
 import {
   NO_RESTART,
   type RestartStrategy,
@@ -33,8 +33,10 @@ export class RemoteJob implements JobHandle, PlacedJob {
   failure: Error | undefined;
   readonly startedAt = Date.now();
   endedAt: number | undefined;
-  /** The figures of the job's current worker: a worker started again counts from 0, as a restarted engine. */
+  /** The figures of the job over all its runs: those of its earlier workers and its current one's. */
   readonly stats = new JobStats();
+  /** The totals of the job's earlier workers (each worker's Job counts from 0). */
+  private earlierStats: JobStatsSnapshot | undefined;
   stopped = false;
   currentGraph: JobGraph | undefined;
   /** Restarts its strategy allowed, for failures of runs in its workers, ends of workers and failed opens. */
@@ -100,6 +102,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
   }
 
   private openOn(slot: WorkerSlot): Promise<void> {
+    this.earlierStats = this.stats.snapshot();
     this.slot = slot;
     this.lastWorker = slot.index;
     return new Promise<void>((resolve, reject) => {
@@ -132,7 +135,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
     this.failure = state.failure ? revivedError(state.failure) : undefined;
     this.endedAt = state.endedAt;
     this.workerExceptions = state.exceptions.map(({ timestamp, error }) => ({ timestamp, error: revivedError(error) }));
-    this.stats.load(state.stats);
+    this.stats.load(state.stats, this.earlierStats);
     const graph = this.currentGraph;
     if (graph && state.vertices) {
       const order = [...graph.sources, ...graph.operators, ...graph.sinks];
