@@ -5,7 +5,7 @@ import { isRivuletError } from '../../src/common/errors.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScriptWithFunctions } from '../../src/plan/planner.ts';
 import { Engine } from '../../src/runtime/engine.ts';
-import { type PlacedJob, WorkerPool } from '../../src/runtime/workers/pool.ts';
+import { type PlacedJob, WorkerPool, WorkerSlot } from '../../src/runtime/workers/pool.ts';
 import type { JobState, JobSubmission } from '../../src/runtime/workers/protocol.ts';
 import { RemoteJob } from '../../src/runtime/workers/remote-job.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
@@ -333,5 +333,27 @@ describe('jobs on a pool of worker threads', () => {
       Array.from({ length: ids.length }, (_, i) => job.stats.commits - ids.length + 1 + i),
     );
     await engine.cancel(job.id);
+  });
+});
+
+describe('a worker that does not answer', () => {
+  it('answers a request for source metrics with none, after a while', { timeout: 60_000 }, async () => {
+    const slot = new WorkerSlot(
+      1,
+      {
+        main: new URL('../helpers/silent-worker.ts', import.meta.url).href,
+        index: 1,
+        logUrl: 'postgres://127.0.0.1:1/unused',
+        kafkaTransactionalId: undefined,
+        stateMemory: undefined,
+        reportMs: 500,
+      },
+      () => undefined,
+    );
+    try {
+      assert.deepEqual(await slot.request('source-metrics', 'some-job'), { samples: [] });
+    } finally {
+      await slot.close();
+    }
   });
 });

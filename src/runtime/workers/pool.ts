@@ -7,6 +7,11 @@ import { revivedError } from './protocol.ts';
 
 const ENTRY = new URL('./entry.js', import.meta.url);
 const MAIN = new URL('./worker-main.ts', import.meta.url).href;
+/**
+ * How long a scrape waits for a worker's source metrics: a worker busy with a long batch answers
+ * none then, as a source database that does not answer in time (see slot-metrics.ts).
+ */
+const SOURCE_METRICS_TIMEOUT_MS = 2000;
 /** Workers of one place that may end in a row before any of them starts (see WorkerSlot.exited). */
 const MAX_SILENT_ENDS = 3;
 
@@ -51,7 +56,10 @@ export class WorkerSlot {
   /** Workers started in this place, the first included. */
   starts = 0;
   private worker: Worker;
-  private requests = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
+  private requests = new Map<
+    number,
+    { resolve: (answer: Answer) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout }
+  >();
   private nextRequest = 0;
   private closing = false;
   /** Whether the current worker has sent anything yet, and how many workers in a row ended before they did. */
@@ -82,10 +90,18 @@ export class WorkerSlot {
     this.worker.postMessage(message);
   }
 
+  /** Asks the worker about a job; source metrics are answered with none after SOURCE_METRICS_TIMEOUT_MS. */
   request(kind: 'cancel' | 'stop' | 'source-metrics', id: string): Promise<Answer> {
     const request = ++this.nextRequest;
     return new Promise((resolve, reject) => {
-      this.requests.set(request, { resolve, reject });
+      const timer =
+        kind === 'source-metrics'
+          ? setTimeout(() => {
+              this.requests.delete(request);
+              resolve({ samples: [] });
+            }, SOURCE_METRICS_TIMEOUT_MS)
+          : undefined;
+      this.requests.set(request, { resolve, reject, ...(timer ? { timer } : {}) });
       this.post({ kind, id, request });
     });
   }
@@ -117,6 +133,7 @@ export class WorkerSlot {
       case 'answer': {
         const waiting = this.requests.get(message.request);
         this.requests.delete(message.request);
+        clearTimeout(waiting?.timer);
         if (message.error) waiting?.reject(revivedError(message.error));
         else waiting?.resolve({ ...message });
         return;
@@ -138,7 +155,10 @@ export class WorkerSlot {
       );
       process.exit(1);
     }
-    for (const { reject } of this.requests.values()) reject(error);
+    for (const { reject, timer } of this.requests.values()) {
+      clearTimeout(timer);
+      reject(error);
+    }
     this.requests.clear();
     const lost = [...this.jobs.values()];
     this.jobs.clear();
