@@ -5,6 +5,7 @@ import { isRivuletError } from '../../src/common/errors.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScriptWithFunctions } from '../../src/plan/planner.ts';
 import { Engine } from '../../src/runtime/engine.ts';
+import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { type PlacedJob, WorkerPool, WorkerSlot } from '../../src/runtime/workers/pool.ts';
 import type { JobState, JobSubmission } from '../../src/runtime/workers/protocol.ts';
 import { RemoteJob } from '../../src/runtime/workers/remote-job.ts';
@@ -331,6 +332,27 @@ describe('jobs on a pool of worker threads', () => {
     assert.deepEqual(
       ids,
       Array.from({ length: ids.length }, (_, i) => job.stats.commits - ids.length + 1 + i),
+    );
+    await engine.cancel(job.id);
+  });
+  it("prints a plan's warnings once, from the worker, not again on the main thread", async () => {
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warned.push(args.join(' '));
+    let job: JobHandle | undefined;
+    try {
+      [job] = await engine.submit(
+        'warned.sql',
+        counting('a', pg.server.port, 'user_id', "SET 'no.such' = 'x';"),
+        new Map(),
+      );
+    } finally {
+      console.warn = warn;
+    }
+    assert.ok(job);
+    assert.deepEqual(
+      warned.filter((line) => line.includes('no.such')),
+      [],
     );
     await engine.cancel(job.id);
   });

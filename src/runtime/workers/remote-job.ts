@@ -94,7 +94,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
   }
 
   async open(): Promise<void> {
-    for (const warning of this.plan.warnings) console.warn(`job ${this.plan.name}: ${warning}`);
+    // The plan's warnings are printed by the worker's Job as it opens.
     this.currentGraph ??= buildGraph(this.plan.sinks, jobEnv(this.plan), stateTtlSetting(this.plan.settings));
     // The lookups of this graph are never asked: the worker's graph has its own.
     await closeLookups(this.currentGraph);
