@@ -23,8 +23,13 @@ export function keepStdoutLine(job: string, line: string): void {
   if (printed.lines.length > STDOUT_LINES_KEPT) printed.lines.splice(0, printed.lines.length - STDOUT_LINES_KEPT);
 }
 
-/** The latest lines the sinks of job `job` wrote (oldest first), and how many they wrote in all. */
-export function stdoutLines(job: string): { readonly lines: readonly string[]; readonly total: number } {
+/**
+ * The latest lines the sinks of job `job` wrote (oldest first), and how many they wrote in all;
+ * with `since`, only those written after the first `since` (as far as they are kept).
+ */
+export function stdoutLines(job: string, since = 0): { readonly lines: readonly string[]; readonly total: number } {
   const printed = byJob.get(job);
-  return { lines: [...(printed?.lines ?? [])], total: printed?.total ?? 0 };
+  const total = printed?.total ?? 0;
+  if (!printed || total <= since) return { lines: [], total };
+  return { lines: printed.lines.slice(-Math.min(total - since, printed.lines.length)), total };
 }

@@ -67,8 +67,8 @@ function send(message: FromWorker): void {
 
 function stateOf(id: string, entry: Placed, job: Job): JobState {
   const graph = job.currentGraph;
-  const printed = stdoutLines(job.plan.name);
-  const fresh = Math.min(printed.total - entry.printed, printed.lines.length);
+  // Only the lines written since the previous state are copied.
+  const printed = stdoutLines(job.plan.name, entry.printed);
   entry.printed = printed.total;
   return {
     id,
@@ -78,7 +78,7 @@ function stateOf(id: string, entry: Placed, job: Job): JobState {
     exceptions: job.exceptions.map(({ timestamp, error }) => ({ timestamp, error: sendableError(error) })),
     stats: job.stats.snapshot(),
     vertices: graph ? [...graph.sources, ...graph.operators, ...graph.sinks].map(vertexFigures) : undefined,
-    stdout: fresh > 0 ? printed.lines.slice(-fresh) : [],
+    stdout: printed.lines,
   };
 }
 
