@@ -5,7 +5,7 @@ import { CalcOperator } from '../exec/calc.ts';
 import type { Change } from '../exec/change.ts';
 import { CorrelateOperator } from '../exec/correlate.ts';
 import { ExpandOperator } from '../exec/expand.ts';
-import { LookupJoinOperator } from '../exec/lookup-join.ts';
+import { type LookupCache, LookupJoinOperator } from '../exec/lookup-join.ts';
 import type { Operator } from '../exec/operator.ts';
 import { WatermarkAssignerOperator } from '../exec/window.ts';
 import { compileCast } from '../expr/cast.ts';
@@ -122,6 +122,15 @@ export async function closeLookups(graph: JobGraph): Promise<void> {
   await Promise.all(lookups.map(({ lookup }) => lookup.close().catch(() => undefined)));
 }
 
+/** The cache of a lookup join whose source is not opened: it never looks anything up. */
+const NOT_CACHED: LookupCache = {
+  partial: false,
+  maxRows: 0,
+  expireAfterWriteMs: 0,
+  expireAfterAccessMs: 0,
+  cacheMissingKey: false,
+};
+
 function unsupported(what: string): never {
   throw new RivuletError('NOT_SUPPORTED_YET', `${what} cannot run yet`, 'see the status table in README.md');
 }
@@ -129,11 +138,12 @@ function unsupported(what: string): never {
 /**
  * Builds the vertices of the plans of one job; each plan node becomes one vertex. Keyed state
  * lives `stateTtlMs` without being written (the job's `table.exec.state.ttl`; 0 = forever) unless
- * a STATE_TTL hint says otherwise.
+ * a STATE_TTL hint says otherwise. Without `openLookups` (a graph only shown, as a worker's job's
+ * proxy shows it), the lookup joins' sources are not opened and the graph has no `lookups`.
  */
-export function buildGraph(sinks: readonly Sink[], env: EvalEnv, stateTtlMs = 0): JobGraph {
+export function buildGraph(sinks: readonly Sink[], env: EvalEnv, stateTtlMs = 0, openLookups = true): JobGraph {
   for (const sink of sinks) checkReadOnceSources(sink.input, sink.upsertMaterialize);
-  const builder = new GraphBuilder(env, stateTtlMs);
+  const builder = new GraphBuilder(env, stateTtlMs, openLookups);
   for (const sink of sinks) builder.build(sink);
   return builder.graph;
 }
@@ -152,6 +162,7 @@ class GraphBuilder {
   constructor(
     private readonly env: EvalEnv,
     private readonly stateTtlMs: number,
+    private readonly openLookups: boolean,
   ) {}
 
   build(node: PlanNode): Vertex {
@@ -317,14 +328,16 @@ class GraphBuilder {
     const { table } = node;
     const lookup = table.connector.factory.lookup;
     if (!lookup) return unsupported(`a lookup join on a '${table.connector.factory.identifier}' table`);
-    const opened = lookup.open({
-      table: {
-        name: table.name,
-        fields: node.lookupFields,
-        key: node.keys.map((k) => k.lookup),
-        options: table.connector,
-      },
-    });
+    const opened = this.openLookups
+      ? lookup.open({
+          table: {
+            name: table.name,
+            fields: node.lookupFields,
+            key: node.keys.map((k) => k.lookup),
+            options: table.connector,
+          },
+        })
+      : undefined;
     const toColumnType = node.keys.map((k) => {
       const from = (node.input.fields[k.input] as RowField).type;
       const to = (node.lookupFields[k.lookup] as RowField).type;
@@ -337,11 +350,11 @@ class GraphBuilder {
       node.lookupFields.length,
       node.residual,
       this.env,
-      opened.cache,
+      opened?.cache ?? NOT_CACHED,
     );
     const vertex = this.operatorOn(operator, node.input);
     const retry = node.lookupHint?.retry;
-    this.graph.lookups.push({ vertex, operator, lookup: opened.source, ...(retry ? { retry } : {}) });
+    if (opened) this.graph.lookups.push({ vertex, operator, lookup: opened.source, ...(retry ? { retry } : {}) });
     return vertex;
   }
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { isRivuletError } from '../../src/common/errors.ts';
+import { jdbcFactory } from '../../src/connectors/jdbc/factory.ts';
+import { openJdbcLookup } from '../../src/connectors/jdbc/lookup.ts';
 import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
 import { planScriptWithFunctions } from '../../src/plan/planner.ts';
 import { Engine } from '../../src/runtime/engine.ts';
@@ -54,7 +56,7 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget', 'totals']) {
+    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget', 'totals', 'lookup']) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }
@@ -354,6 +356,38 @@ describe('jobs on a pool of worker threads', () => {
       warned.filter((line) => line.includes('no.such')),
       [],
     );
+    await engine.cancel(job.id);
+  });
+  it("does not open a lookup join's source on the main thread: only the worker's job looks rows up", async () => {
+    const lookup = jdbcFactory.lookup as { open: typeof openJdbcLookup };
+    let opened = 0;
+    lookup.open = (context) => {
+      opened++;
+      return openJdbcLookup(context);
+    };
+    let job: JobHandle | undefined;
+    try {
+      [job] = await engine.submit(
+        'lookup.sql',
+        `SET 'pipeline.name' = 'lookup-a';
+        CREATE TABLE clicks (user_id BIGINT, page STRING, proc AS PROCTIME()) WITH (
+          'connector' = 'kafka', 'topic' = 'lookup', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+        CREATE TABLE counts (user_id BIGINT, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
+          'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/sink',
+          'table-name' = 'public.a_per_user', 'username' = 'postgres');
+        CREATE TABLE out (user_id BIGINT, n BIGINT) WITH ('connector' = 'blackhole');
+        INSERT INTO out SELECT c.user_id, n.n FROM clicks AS c
+          LEFT JOIN counts FOR SYSTEM_TIME AS OF c.proc AS n ON c.user_id = n.user_id;`,
+        new Map(),
+      );
+    } finally {
+      lookup.open = openJdbcLookup;
+    }
+    assert.ok(job);
+    assert.equal(opened, 0);
+    assert.ok(job.currentGraph?.operators.length);
+    await produce('lookup', [1]);
+    await waitFor('the job to read', async () => (job.stats.recordsIn > 0 ? true : undefined), [job]);
     await engine.cancel(job.id);
   });
 });

@@ -1,7 +1,7 @@
 import { keepStdoutLine } from '../../connectors/stdout-lines.ts';
 import type { PlannedJob } from '../../plan/planner.ts';
 import { stateTtlSetting } from '../../plan/settings.ts';
-import { buildGraph, closeLookups, closeOperators, type JobGraph } from '../graph.ts';
+import { buildGraph, closeOperators, type JobGraph } from '../graph.ts';
 import { EXCEPTIONS_KEPT, jobEnv } from '../job.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from '../job-handle.ts';
 import { JobStats, type JobStatsSnapshot } from '../job-stats.ts';
@@ -95,9 +95,8 @@ export class RemoteJob implements JobHandle, PlacedJob {
 
   async open(): Promise<void> {
     // The plan's warnings are printed by the worker's Job as it opens.
-    this.currentGraph ??= buildGraph(this.plan.sinks, jobEnv(this.plan), stateTtlSetting(this.plan.settings));
-    // The lookups of this graph are never asked: the worker's graph has its own.
-    await closeLookups(this.currentGraph);
+    // Only shown: the worker's graph has the lookup sources, opened there.
+    this.currentGraph ??= buildGraph(this.plan.sinks, jobEnv(this.plan), stateTtlSetting(this.plan.settings), false);
     await this.openOn(this.pool.place(this));
   }
 
