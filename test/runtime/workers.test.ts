@@ -413,3 +413,26 @@ describe('a worker that does not answer', () => {
     }
   });
 });
+
+describe('a worker that starts', () => {
+  it('reports as soon as it has loaded, not only after its first interval', { timeout: 60_000 }, async () => {
+    const slot = new WorkerSlot(
+      1,
+      {
+        main: new URL('../../src/runtime/workers/worker-main.ts', import.meta.url).href,
+        index: 1,
+        logUrl: 'postgres://127.0.0.1:1/unused',
+        kafkaTransactionalId: undefined,
+        stateMemory: undefined,
+        reportMs: 3_600_000,
+      },
+      () => undefined,
+    );
+    try {
+      const memory = await waitFor('the first report', async () => slot.memory, [], 30_000);
+      assert.equal(memory.used, 0);
+    } finally {
+      await slot.close();
+    }
+  });
+});

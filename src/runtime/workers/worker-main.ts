@@ -184,7 +184,8 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
-setInterval(() => {
+/** Sends the state of the worker's jobs and memory. */
+function report(): void {
   const spilled = memory.spilled();
   send({
     kind: 'states',
@@ -199,4 +200,8 @@ setInterval(() => {
       heapUsed: process.memoryUsage().heapUsed,
     },
   });
-}, settings.reportMs);
+}
+
+// At once, to tell the pool the worker has started: an end after this is not a failure to start.
+report();
+setInterval(report, settings.reportMs);
