@@ -392,20 +392,24 @@ describe('jobs on a pool of worker threads', () => {
   });
 });
 
+/** One place of a pool on its own, running `main` (a module path relative to this file). */
+const slotRunning = (main: string, reportMs: number) =>
+  new WorkerSlot(
+    1,
+    {
+      main: new URL(main, import.meta.url).href,
+      index: 1,
+      logUrl: 'postgres://127.0.0.1:1/unused',
+      kafkaTransactionalId: undefined,
+      stateMemory: undefined,
+      reportMs,
+    },
+    () => undefined,
+  );
+
 describe('a worker that does not answer', () => {
   it('answers a request for source metrics with none, after a while', { timeout: 60_000 }, async () => {
-    const slot = new WorkerSlot(
-      1,
-      {
-        main: new URL('../helpers/silent-worker.ts', import.meta.url).href,
-        index: 1,
-        logUrl: 'postgres://127.0.0.1:1/unused',
-        kafkaTransactionalId: undefined,
-        stateMemory: undefined,
-        reportMs: 500,
-      },
-      () => undefined,
-    );
+    const slot = slotRunning('../helpers/silent-worker.ts', 500);
     try {
       assert.deepEqual(await slot.request('source-metrics', 'some-job'), { samples: [] });
     } finally {
@@ -416,18 +420,7 @@ describe('a worker that does not answer', () => {
 
 describe('a worker that starts', () => {
   it('reports as soon as it has loaded, not only after its first interval', { timeout: 60_000 }, async () => {
-    const slot = new WorkerSlot(
-      1,
-      {
-        main: new URL('../../src/runtime/workers/worker-main.ts', import.meta.url).href,
-        index: 1,
-        logUrl: 'postgres://127.0.0.1:1/unused',
-        kafkaTransactionalId: undefined,
-        stateMemory: undefined,
-        reportMs: 3_600_000,
-      },
-      () => undefined,
-    );
+    const slot = slotRunning('../../src/runtime/workers/worker-main.ts', 3_600_000);
     try {
       const memory = await waitFor('the first report', async () => slot.memory, [], 30_000);
       assert.equal(memory.used, 0);
