@@ -94,8 +94,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
   }
 
   async open(): Promise<void> {
-    // The plan's warnings are printed by the worker's Job as it opens.
-    // Only shown: the worker's graph has the lookup sources, opened there.
+    // Only shown: the worker's graph has the lookup sources, and its Job prints the plan's warnings.
     this.currentGraph ??= buildGraph(this.plan.sinks, jobEnv(this.plan), stateTtlSetting(this.plan.settings), false);
     await this.openOn(this.pool.place(this));
   }
