@@ -140,6 +140,8 @@ export class JobRun {
     }
     for (const sink of graph.sinks) sink.pending = [];
     for (const [source, changes] of fresh) {
+      // Read for the first time (past the committed positions, in the replay's last batch): taken in now.
+      this.settings.stats.recordsIn += changes.length;
       push(source.vertex, changes, 0);
       this.stageDeadLetters(source);
     }

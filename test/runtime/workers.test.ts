@@ -56,7 +56,7 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget', 'totals', 'lookup']) {
+    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget', 'totals', 'lookup', 'replayed']) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }
@@ -335,6 +335,33 @@ describe('jobs on a pool of worker threads', () => {
       ids,
       Array.from({ length: ids.length }, (_, i) => job.stats.commits - ids.length + 1 + i),
     );
+    await engine.cancel(job.id);
+  });
+  it('counts the records that arrive while its worker is restarted, which the replay reads past its commit', async () => {
+    const settings = "SET 'restart-strategy.fixed-delay.delay' = '500 ms';";
+    const [job] = await engine.submit(
+      'replayed.sql',
+      counting('replayed', pg.server.port, 'user_id', settings),
+      new Map(),
+    );
+    assert.ok(job);
+    await write('replayed', [1, 2, 3]);
+    await waitFor('the first records', async () => (job.stats.recordsIn === 3 ? true : undefined), [job]);
+    await pool.slots[(job.worker as number) - 1]?.thread.terminate();
+    // Before the job resumes: the replay of its state reads these with the committed ones, in one batch.
+    await write('replayed', [1, 4]);
+    const expected = await expectedRows('replayed');
+    await waitFor(
+      'the records written while the worker was down',
+      async () =>
+        job.status === 'RUNNING' && job.restarts === 1 && (await sinkRows('replayed')).join() === expected.join()
+          ? true
+          : undefined,
+      [job],
+    );
+    await waitFor('the proxy to see the commit', async () => (job.stats.commits > 1 ? true : undefined), [job]);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // two reports of the worker
+    assert.equal(job.stats.recordsIn, 5);
     await engine.cancel(job.id);
   });
   it("prints a plan's warnings once, from the worker, not again on the main thread", async () => {
