@@ -15,6 +15,7 @@ import { vertexBackPressure } from './back-pressure.ts';
 import { cdcSlots } from './cdc-slots.ts';
 import { dashboardAssets, dashboardHeaders } from './dashboard-assets.ts';
 import { EventStreams, type StreamView, type TailView } from './events.ts';
+import { crashWorker } from './fault-injection.ts';
 import { jobInsight, vertexInsight } from './job-insight.ts';
 import { type LatencyTrace, latencyTrace } from './latency-trace.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
@@ -67,6 +68,8 @@ export interface RestOptions {
   readonly maxBodyBytes?: number;
   /** The engine's alerts, for GET /alerts and the dashboard. */
   readonly alerts?: AlertMonitor;
+  /** Whether POST /workers/:n/crash may end a worker (RIVULET_FAULT_INJECTION=1; see fault-injection.ts). */
+  readonly faultInjection?: boolean;
 }
 
 function isActive(status: JobStatus): boolean {
@@ -398,6 +401,7 @@ function walWarningBytes(state: ServerState): number {
 /** What the server keeps beside the engine: its alerts, and the latest trace `rivulet validate` reported. */
 interface ServerState {
   readonly alerts: AlertMonitor | undefined;
+  readonly faultInjection: boolean;
   latencyTrace: LatencyTrace | null;
 }
 
@@ -456,13 +460,17 @@ function tailView(url: URL): TailView | Refusal | undefined {
  * GET /overview, /taskmanagers, /jobs, /jobs/overview, /jobs/:id, /jobs/:id/plan,
  * /jobs/:id/checkpoints, /jobs/:id/exceptions, /jobs/:id/stdout (the lines its sinks wrote to standard output), and
  * /metrics (Prometheus), /alerts (the alerts the engine evaluates); PATCH /jobs/:id?mode=cancel; POST /jobs/:id/stop; POST /sql to submit a script, POST
- * /sql/explain to plan one; the dashboard at GET / and its live data at GET /events. Every request passes the
+ * /sql/explain to plan one; POST /workers/:n/crash when fault injection is on; the dashboard at GET / and its live data at GET /events. Every request passes the
  * RequestGuard first: this server's Host, no other origin, the
  * token for all but GET and HEAD, JSON bodies of limited size.
  */
 export function startRestServer(engine: Engine, port: number, options: RestOptions): Promise<Server> {
   const guard = new RequestGuard(port, options.token, options.maxBodyBytes);
-  const state: ServerState = { alerts: options.alerts, latencyTrace: null };
+  const state: ServerState = {
+    alerts: options.alerts,
+    latencyTrace: null,
+    faultInjection: options.faultInjection ?? false,
+  };
   const events = new EventStreams(async (view) =>
     JSON.stringify(SecretHider.of(engine).answer(await snapshot(engine, port, view, state))),
   );
@@ -607,6 +615,12 @@ async function handle(
       }
       return;
     }
+  }
+  const crash = /^\/workers\/([^/]+)\/crash$/.exec(path);
+  if (crash && method === 'POST') {
+    const answer = await crashWorker(engine, decodeURIComponent(crash[1] as string), state.faultInjection);
+    reply(answer.status, answer.body);
+    return;
   }
   if (method === 'POST' && path === '/latency-trace') {
     const body = await guard.readJson(request);

@@ -56,7 +56,19 @@ describe('jobs on a pool of worker threads', () => {
     await (await pg.connect()).query('CREATE DATABASE sink');
     sink = await pg.connect('sink');
     await sink.query('CREATE TABLE written (topic text, user_id bigint)');
-    for (const topic of ['a', 'b', 'c', 'killed', 'failing', 'early', 'restored', 'budget', 'totals', 'lookup', 'replayed']) {
+    for (const topic of [
+      'a',
+      'b',
+      'c',
+      'killed',
+      'failing',
+      'early',
+      'restored',
+      'budget',
+      'totals',
+      'lookup',
+      'replayed',
+    ]) {
       await log.ensureTopic(topic);
       await sink.query(`CREATE TABLE ${topic}_per_user (user_id bigint PRIMARY KEY, n bigint)`);
     }

@@ -16,6 +16,7 @@ import { AlertMonitor } from '../../server/alerts/alert-monitor.ts';
 import { observe } from '../../server/alerts/observation.ts';
 import { DEFAULT_THRESHOLDS } from '../../server/alerts/rules.ts';
 import { AlertWebhook } from '../../server/alerts/webhook.ts';
+import { FAULT_INJECTION_ENV, faultInjectionFromEnvironment } from '../../server/fault-injection.ts';
 import { startRestServer } from '../../server/rest.ts';
 import { stateMemory } from '../../state/state-memory.ts';
 import { publishLocalEngine, runtimeDir, withdrawLocalEngine } from '../local-engines.ts';
@@ -139,7 +140,13 @@ async function up(options: UpOptions): Promise<void> {
       externalUrl: `http://127.0.0.1:${options.port}/`,
       warn: (line) => process.stderr.write(`warning: ${line}\n`),
     });
-    rest = await startRestServer(engine, options.port, { token: token.token, alerts }).catch(
+    const faultInjection = faultInjectionFromEnvironment();
+    if (faultInjection) {
+      process.stderr.write(
+        `warning: ${FAULT_INJECTION_ENV}=1: POST /workers/N/crash (with the REST token) ends a worker thread, for tests only\n`,
+      );
+    }
+    rest = await startRestServer(engine, options.port, { token: token.token, alerts, faultInjection }).catch(
       (cause: NodeJS.ErrnoException) => {
         throw cause.code === 'EADDRINUSE'
           ? new RivuletError(

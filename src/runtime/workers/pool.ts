@@ -65,6 +65,8 @@ export class WorkerSlot {
   /** Whether the current worker has sent anything yet, and how many workers in a row ended before they did. */
   private heard = false;
   private silentEnds = 0;
+  /** Told the ids of the jobs the worker had, once a crash asked of it has ended it and the next one is started. */
+  private onCrashed: ((jobs: readonly string[]) => void) | undefined;
 
   constructor(
     readonly index: number,
@@ -103,6 +105,17 @@ export class WorkerSlot {
           : undefined;
       this.requests.set(request, { resolve, reject, ...(timer ? { timer } : {}) });
       this.post({ kind, id, request });
+    });
+  }
+
+  /**
+   * Fault injection: the worker throws an error nothing catches, as a bug in it would, and ends;
+   * resolves with the ids of the jobs it had once the next worker is started and they are placed again.
+   */
+  crash(reason: string): Promise<readonly string[]> {
+    return new Promise((resolve) => {
+      this.onCrashed = resolve;
+      this.post({ kind: 'crash', reason });
     });
   }
 
@@ -165,10 +178,15 @@ export class WorkerSlot {
     this.memory = undefined;
     this.worker = this.spawn();
     this.onLost(lost, error);
+    const crashed = this.onCrashed;
+    this.onCrashed = undefined;
+    crashed?.(lost.map((job) => job.id));
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.onCrashed?.([]);
+    this.onCrashed = undefined;
     await this.worker.terminate();
   }
 }

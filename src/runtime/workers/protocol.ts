@@ -69,6 +69,8 @@ export type ToWorker =
   | { readonly kind: 'open'; readonly job: JobSubmission }
   | { readonly kind: 'launch'; readonly id: string }
   | { readonly kind: 'restart'; readonly request: number; readonly verdict: RestartVerdict }
+  /** Fault injection (POST /workers/:n/crash): the worker throws `reason` where nothing catches it, and ends. */
+  | { readonly kind: 'crash'; readonly reason: string }
   | { readonly kind: 'cancel' | 'stop' | 'source-metrics'; readonly id: string; readonly request: number };
 
 export type FromWorker =

@@ -179,6 +179,12 @@ port.on('message', (message: ToWorker) => {
     case 'source-metrics':
       void sourceMetrics(message.id, message.request);
       return;
+    case 'crash':
+      // As a bug in the worker would: an error nothing catches, outside any job's promise.
+      setImmediate(() => {
+        throw new Error(message.reason);
+      });
+      return;
     default:
       message satisfies never;
   }
