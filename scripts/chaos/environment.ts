@@ -11,6 +11,7 @@ import pg from 'pg';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { EmbeddedPostgres } from '../../src/embedded/postgres-server.ts';
 import { isProcessAlive, waitForExit } from '../../src/embedded/process-alive.ts';
+import { FAULT_INJECTION_ENV } from '../../src/server/fault-injection.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'rivulet.js');
@@ -120,9 +121,11 @@ export class Engine {
       const offset = existsSync(this.logFile) ? readFileSync(this.logFile).length : 0;
       const out = openSync(this.logFile, 'a');
       const args = ['up', '--data-dir', this.dataDir, '--port', `${this.restPort}`, '--pg-port', `${this.pgPort}`];
+      // Fault injection on: the kill-worker scenario asks the engine to crash one of its workers.
       const child = spawn(process.execPath, [BIN, ...args, ...this.extraArgs], {
         detached: true,
         stdio: ['ignore', out, out],
+        env: { ...process.env, [FAULT_INJECTION_ENV]: '1' },
       });
       closeSync(out);
       this.child = child;
@@ -191,6 +194,16 @@ export class Engine {
       body: JSON.stringify({ name, script, variables }),
     });
     if (!response.ok) throw new Error(`submitting ${name}: HTTP ${response.status} ${await response.text()}`);
+  }
+
+  /** POST /workers/:n/crash: worker n ends on an uncaught error; resolves once the next one has started, with its jobs. */
+  async crashWorker(worker: number): Promise<readonly string[]> {
+    const response = await fetch(`${this.restUrl}/workers/${worker}/crash`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token()}` },
+    });
+    if (!response.ok) throw new Error(`crashing worker ${worker}: HTTP ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { jobs: string[] }).jobs;
   }
 
   async jobs(): Promise<JobOverview[]> {

@@ -10,13 +10,15 @@ import pg from 'pg';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
 import { compareTables, type Difference, totalDifferences } from './compare.ts';
 import { CHAOS_DIR, DatabaseServer, Engine, EXAMPLE_DIR } from './environment.ts';
-import { SALES_TABLES, SEED_TABLES } from './oracle.ts';
+import { SALES_TABLES, SEED_TABLES, SHOP_TABLES } from './oracle.ts';
 import { CuttingProxy } from './pg-proxy.ts';
 import type { Scenario } from './scenarios.ts';
 import { seededRandom } from './seeded-random.ts';
 import { Workload, Writer } from './workload.ts';
 
 export interface RunOptions {
+  /** Worker threads of the engine (`rivulet up --workers`). */
+  readonly workers: number;
   /** How long the workload writes. */
   readonly seconds: number;
   /** Faults injected while it writes. */
@@ -36,6 +38,7 @@ export interface RunOptions {
 export interface RunResult {
   readonly scenario: string;
   readonly seed: number;
+  readonly workers: number;
   /** Row changes committed at the source. */
   readonly changes: number;
   readonly transactions: number;
@@ -55,10 +58,12 @@ const SEED_SCRIPTS = [
   '3_dimension_join.sql',
   '4_sink_to_postgres.sql',
   '5_dws_ads.sql',
+  '6_shop_analytics.sql',
 ];
 const SALES_SCRIPTS = ['sales_1_cdc.sql', 'sales_2_aggregates.sql'];
-/** Jobs of both pipelines: two in the seed's first script, one in each other script. */
-const JOBS = SEED_SCRIPTS.length + 1 + SALES_SCRIPTS.length;
+/** Jobs of both pipelines: two in the seed's first and sixth scripts, one in each other script. */
+const JOBS = SEED_SCRIPTS.length + 2 + SALES_SCRIPTS.length;
+const TABLES = [...SEED_TABLES, ...SHOP_TABLES, ...SALES_TABLES];
 /** Chance that the first fault comes right after the submissions, while the jobs snapshot and start. */
 const EARLY_FAULT = 0.3;
 
@@ -90,10 +95,12 @@ interface Probe {
 
 /**
  * Makes one change that both pipelines carry to their sinks (order 1's product name through every
- * layer of the seed, item 0's quantity through the sales pipeline), and resolves with the
- * milliseconds until both arrived, or undefined when they did not within the timeout. Its
- * `updated_at` is `aheadSeconds` after now: the last probe moves the watermark past every minute
- * of the workload, so that all their windows close.
+ * layer of the seed, its new `updated_at` through the deduplication of 6_shop_analytics.sql, item
+ * 0's quantity through the sales pipeline), and resolves with the milliseconds until all arrived,
+ * or undefined when they did not within the timeout. Its `updated_at` is `aheadSeconds` after now:
+ * the last probe also pays order 1 and changes user 2 then, which moves the watermarks of the
+ * orders, the payments and the users past every minute of the workload, so that all their
+ * windows, OVER rows and temporal joins are emitted.
  */
 async function probe(
   { sourceUrl, sinkUrl, timeoutMs, signal }: Probe,
@@ -103,14 +110,27 @@ async function probe(
   const source = new pg.Client({ connectionString: sourceUrl });
   await source.connect();
   const startedAt = Date.now();
+  let updatedAt = '';
   try {
     await source.query('BEGIN');
-    await source.query(
+    const { rows } = await source.query<{ at: string }>(
       `UPDATE business.orders SET product_name = $1, updated_at = clock_timestamp() + make_interval(secs => $2)
-        WHERE order_id = 1`,
+        WHERE order_id = 1 RETURNING updated_at::text AS at`,
       [`probe-${n}`, aheadSeconds],
     );
+    updatedAt = rows[0]?.at ?? '';
     await source.query('UPDATE business.order_items SET quantity = $1 WHERE item_id = 0', [1000 + n]);
+    if (aheadSeconds > 0) {
+      await source.query(
+        `INSERT INTO business.payments (payment_id, order_id, user_id, amount, pay_method, paid_at)
+         VALUES ($1, 1, 2, 1.00, '支付宝', clock_timestamp() + make_interval(secs => $2))`,
+        [n, aheadSeconds],
+      );
+      await source.query(
+        'UPDATE business.users SET username = $1, updated_at = clock_timestamp() + make_interval(secs => $2) WHERE user_id = 2',
+        [`probe-${n}`, aheadSeconds],
+      );
+    }
     await source.query('COMMIT');
   } finally {
     await source.end();
@@ -120,12 +140,13 @@ async function probe(
     const sink = new pg.Client({ connectionString: sinkUrl });
     try {
       await sink.connect();
-      const { rows } = await sink.query<{ seed: boolean; sales: boolean }>(
+      const { rows } = await sink.query<{ seed: boolean; shop: boolean; sales: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM result.orders_with_user_info WHERE order_id = 1 AND product_name = $1) AS seed,
+                EXISTS (SELECT 1 FROM result.order_latest_status WHERE order_id = 1 AND updated_at = $3::timestamp) AS shop,
                 EXISTS (SELECT 1 FROM sales.order_lines WHERE order_id = 1 AND units = $2) AS sales`,
-        [`probe-${n}`, 1000 + n],
+        [`probe-${n}`, 1000 + n, updatedAt],
       );
-      if (rows[0]?.seed && rows[0]?.sales) return Date.now() - startedAt;
+      if (rows[0]?.seed && rows[0]?.shop && rows[0]?.sales) return Date.now() - startedAt;
     } finally {
       await sink.end().catch(() => undefined);
     }
@@ -175,7 +196,13 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
     sink = await DatabaseServer.sink(dir);
     sinkProxy = await CuttingProxy.start(sink.port);
     if (scenario.kafkaLog) broker = await startKafkaBroker();
-    engine = new Engine(dir, [...(broker ? ['--log', `kafka://${broker.bootstrap}`] : []), '--state-memory', '1mb']);
+    engine = new Engine(dir, [
+      ...(broker ? ['--log', `kafka://${broker.bootstrap}`] : []),
+      '--state-memory',
+      '1mb',
+      '--workers',
+      `${options.workers}`,
+    ]);
     await engine.start();
     const variables = {
       SOURCE_HOST: '127.0.0.1',
@@ -208,6 +235,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
       broker,
       random,
       outageMs: options.outageMs,
+      workers: options.workers,
     };
     const startedAt = Date.now();
     const workloadMinute = await firstMinute(sourceUrl);
@@ -241,7 +269,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
     let differences: Difference[] = [];
     let clean = 0;
     while (clean < 2) {
-      differences = await compareTables(sourceUrl, sinkUrl, [...SEED_TABLES, ...SALES_TABLES]);
+      differences = await compareTables(sourceUrl, sinkUrl, TABLES);
       clean = totalDifferences(differences) === 0 ? clean + 1 : 0;
       if (Date.now() > deadline) break;
       await sleep(1000, signal);
@@ -252,6 +280,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
     return {
       scenario: scenario.name,
       seed,
+      workers: options.workers,
       changes: writer.changes,
       transactions: writer.transactions,
       differences,
@@ -264,6 +293,7 @@ export async function runScenario(scenario: Scenario, seed: number, options: Run
     return {
       scenario: scenario.name,
       seed,
+      workers: options.workers,
       changes: writer?.changes ?? 0,
       transactions: writer?.transactions ?? 0,
       differences: [],

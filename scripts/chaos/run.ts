@@ -4,7 +4,7 @@
  * final source tables. Prints one line per scenario and exits non-zero on any difference or failure.
  *
  *   npm run chaos -- [--scenario kill-instance,sink-outage] [--runs 3] [--seed 42] [--seconds 60]
- *                    [--faults 3] [--outage-seconds 30] [--json results.json]
+ *                    [--faults 3] [--outage-seconds 30] [--workers 2] [--json results.json]
  */
 import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'outage-seconds': { type: 'string', default: '30' },
     'pause-ms': { type: 'string', default: '5' },
     'settle-seconds': { type: 'string', default: '180' },
+    workers: { type: 'string', default: '1' },
     json: { type: 'string' },
   },
 });
@@ -31,6 +32,15 @@ function number(name: string, text: string | undefined, least: number): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < least) {
     process.stderr.write(`error[CHAOS_OPTION]: --${name} must be a number >= ${least}, not '${text}'\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function integer(name: string, text: string | undefined): number {
+  const value = number(name, text, 1);
+  if (!Number.isInteger(value)) {
+    process.stderr.write(`error[CHAOS_OPTION]: --${name} must be a whole number >= 1, not '${text}'\n`);
     process.exit(2);
   }
   return value;
@@ -58,6 +68,7 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => abort.abort(new Error('terminated')));
 const options = {
+  workers: integer('workers', values.workers),
   seconds: number('seconds', values.seconds, 1),
   faults: number('faults', values.faults, 1),
   outageMs: number('outage-seconds', values['outage-seconds'], 0) * 1000,
@@ -80,7 +91,9 @@ const results: RunResult[] = [];
 for (const scenario of chosen) {
   for (let run = 0; run < runs; run++) {
     const seed = (baseSeed + run * 7919 + results.length) % 2 ** 31;
-    process.stdout.write(`${scenario.name} run ${run + 1}/${runs} (seed ${seed}): ${scenario.description}\n`);
+    process.stdout.write(
+      `${scenario.name} run ${run + 1}/${runs} (seed ${seed}, ${options.workers} worker${options.workers > 1 ? 's' : ''}): ${scenario.description}\n`,
+    );
     const result = await runScenario(scenario, seed, options);
     if (abort.signal.aborted) process.exit(130);
     results.push(result);

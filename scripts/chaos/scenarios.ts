@@ -12,6 +12,8 @@ export interface FaultContext {
   readonly random: () => number;
   /** How long the sink database stays unreachable. */
   readonly outageMs: number;
+  /** The engine's worker threads (`rivulet up --workers`). */
+  readonly workers: number;
 }
 
 export interface Scenario {
@@ -44,6 +46,16 @@ export const SCENARIOS: readonly Scenario[] = [
       await engine.killEngine();
       await sleep(random() * 2000);
       await engine.start();
+    },
+  },
+  {
+    name: 'kill-worker',
+    description: 'one worker thread of the engine, chosen at random, ended from inside (an uncaught error)',
+    kafkaLog: false,
+    async inject({ engine, random, workers }) {
+      const worker = 1 + Math.floor(random() * workers);
+      const jobs = await engine.crashWorker(worker);
+      if (jobs.length === 0) throw new Error(`worker ${worker} had no job: the fault would test nothing`);
     },
   },
   {

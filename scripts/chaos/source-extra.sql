@@ -21,6 +21,11 @@ CREATE TABLE business.order_items (
 INSERT INTO business.orders (order_id, user_id, product_name, product_category, quantity, unit_price, total_amount, order_status)
 VALUES (1, 1, 'probe', '图书', 1, 1.00, 1.00, 'PENDING');
 
+-- The user the last probe changes, dated ahead, so that the users' watermark closes the temporal
+-- join of 6_shop_analytics.sql over the whole workload (no order names user 2).
+INSERT INTO business.users (user_id, username, email, city, register_time, updated_at)
+VALUES (2, 'probe', 'probe@example.com', '北京', '2025-07-01', '2025-07-01');
+
 INSERT INTO business.products (product_id, name, category, price)
 SELECT n, 'product ' || n, (ARRAY['电子产品', '服装鞋帽', '图书', '家居用品', '食品饮料', '宠物用品'])[1 + n % 6], 10 + (n * 37) % 990
 FROM generate_series(1, 30) AS n;

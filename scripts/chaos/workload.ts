@@ -1,7 +1,7 @@
 /**
  * The seeded random workload of the chaos suite: transactions of one to four statements on the
  * source tables (users, orders, products, order_items) with inserts, updates, primary-key changes
- * and deletes. It keeps only the ids it may touch; the source tables themselves are the truth the
+ * and deletes, and payments inserted. It keeps only the ids it may touch; the source tables themselves are the truth the
  * sinks are compared with, so a transaction whose commit a fault left uncertain needs no bookkeeping.
  */
 import pg from 'pg';
@@ -9,6 +9,7 @@ import pg from 'pg';
 const CITIES = ['北京', '上海', '广州', '深圳', '杭州', '南京', '成都', '武汉', '西安', '苏州', '昆明', '大理', null];
 const CATEGORIES = ['电子产品', '服装鞋帽', '图书', '家居用品', '食品饮料', '宠物用品'];
 const PRODUCTS = ['iPhone 15', ' MacBook Pro 14 ', 'Nike Air Max 270', 'AirPods Pro', 'Kindle  ', '三体', '宜家台灯'];
+const PAY_METHODS = ['支付宝', '微信支付', '银行卡'];
 const NEXT_STATUS: Record<string, string> = { PENDING: 'SHIPPED', SHIPPED: 'COMPLETED', COMPLETED: 'COMPLETED' };
 
 interface Statement {
@@ -46,6 +47,7 @@ export class Workload {
   private nextOrder = 100_001;
   private nextItem = 1;
   private nextProduct = 31;
+  private nextPayment = 100_001;
 
   constructor(private readonly random: () => number) {
     for (let id = 1001; id <= 1005; id++) this.users.add(id);
@@ -81,8 +83,9 @@ export class Workload {
     if (r < 0.76 || this.items.size < 5) return this.newItem();
     if (r < 0.86) return this.changeItem();
     if (r < 0.9) return this.deleteOrRekeyItem();
-    if (r < 0.98) return this.changeProduct();
-    return this.newProduct();
+    if (r < 0.95) return this.changeProduct();
+    if (r < 0.96) return this.newProduct();
+    return this.newPayment();
   }
 
   private newUser(): Statement {
@@ -222,6 +225,24 @@ export class Workload {
     return {
       text: 'UPDATE business.products SET price = $2::numeric / 100 WHERE product_id = $1',
       values: [id, 100 + Math.floor(this.random() * 99_900)],
+    };
+  }
+
+  /**
+   * A payment of an order, paid now (6_shop_analytics.sql). Payments are facts, inserted and never
+   * changed: the script reads their topic as an append-only stream.
+   */
+  private newPayment(): Statement {
+    return {
+      text: `INSERT INTO business.payments (payment_id, order_id, user_id, amount, pay_method, paid_at)
+             VALUES ($1, $2, $3, $4::numeric / 100, $5, clock_timestamp())`,
+      values: [
+        this.nextPayment++,
+        this.orders.pick(this.random) ?? 2001,
+        this.users.pick(this.random) ?? 1001,
+        100 + Math.floor(this.random() * 99_900),
+        this.pick(PAY_METHODS),
+      ],
     };
   }
 

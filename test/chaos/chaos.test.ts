@@ -18,6 +18,8 @@ describe('chaos, short: each fault once while both pipelines run', () => {
     it(`${scenario.name}: ${scenario.description}`, { timeout: 600_000 }, async (t) => {
       const lines: string[] = [];
       const result = await runScenario(scenario, SEED, {
+        // One worker, as `rivulet up` by default; two where one of them is killed.
+        workers: scenario.name === 'kill-worker' ? 2 : 1,
         seconds: 10,
         faults: 1,
         outageMs: 5000,
