@@ -66,7 +66,7 @@ export class WorkerSlot {
   private heard = false;
   private silentEnds = 0;
   /** Told the ids of the jobs the worker had, once a crash asked of it has ended it and the next one is started. */
-  private onCrashed: ((jobs: readonly string[]) => void) | undefined;
+  private crashWaiters: ((jobs: readonly string[]) => void)[] = [];
 
   constructor(
     readonly index: number,
@@ -114,8 +114,9 @@ export class WorkerSlot {
    */
   crash(reason: string): Promise<readonly string[]> {
     return new Promise((resolve) => {
-      this.onCrashed = resolve;
-      this.post({ kind: 'crash', reason });
+      // A second request before the worker has ended is answered with the first: one worker ends.
+      this.crashWaiters.push(resolve);
+      if (this.crashWaiters.length === 1) this.post({ kind: 'crash', reason });
     });
   }
 
@@ -178,15 +179,15 @@ export class WorkerSlot {
     this.memory = undefined;
     this.worker = this.spawn();
     this.onLost(lost, error);
-    const crashed = this.onCrashed;
-    this.onCrashed = undefined;
-    crashed?.(lost.map((job) => job.id));
+    const waiters = this.crashWaiters;
+    this.crashWaiters = [];
+    for (const resolve of waiters) resolve(lost.map((job) => job.id));
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    this.onCrashed?.([]);
-    this.onCrashed = undefined;
+    for (const resolve of this.crashWaiters) resolve([]);
+    this.crashWaiters = [];
     await this.worker.terminate();
   }
 }
