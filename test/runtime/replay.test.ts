@@ -82,4 +82,23 @@ describe('a restarted job replays what it processed before', () => {
     assert.equal(latest.get('{"user_id":7}'), '{"user_id":7,"n":201}');
     assert.equal(latest.get('{"user_id":8}'), '{"user_id":8,"n":200}');
   });
+
+  it('counts as taken in the records its replay reads past the committed positions, and only those', async () => {
+    // Written while no run is up: the replay's last batch reads them with the last committed records.
+    const fresh = Array.from({ length: 5 }, (_, i) => ({
+      topic: 'clicks',
+      key: null,
+      value: Buffer.from(`{"user_id":${i},"page":"after"}`),
+    }));
+    await log.produce(fresh);
+    const fourth = new Job('fourth', plan, log);
+    await fourth.start();
+    await waitFor('the records written meanwhile to be committed', async () =>
+      (await log.committedPositions(group(), 'clicks')).get(0) === BigInt(RECORDS + 1 + fresh.length)
+        ? true
+        : undefined,
+    );
+    await fourth.cancel();
+    assert.equal(fourth.stats.recordsIn, fresh.length);
+  });
 });
