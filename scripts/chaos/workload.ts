@@ -1,8 +1,9 @@
 /**
  * The seeded random workload of the chaos suite: transactions of one to four statements on the
  * source tables (users, orders, products, order_items) with inserts, updates, primary-key changes
- * and deletes, and payments inserted. It keeps only the ids it may touch; the source tables themselves are the truth the
- * sinks are compared with, so a transaction whose commit a fault left uncertain needs no bookkeeping.
+ * and deletes, and payments inserted. It keeps only the ids it may touch; the source tables
+ * themselves are the truth the sinks are compared with, so a transaction whose commit a fault left
+ * uncertain needs no bookkeeping.
  */
 import pg from 'pg';
 
