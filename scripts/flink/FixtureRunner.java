@@ -25,6 +25,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.Obje
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.runtime.tasks.FixtureClock;
 import org.apache.flink.streaming.api.operators.SimpleUdfStreamOperatorFactory;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Expressions;
@@ -41,14 +42,21 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 /**
  * Runs operator-fixture cases (test/exec/fixtures/*.txt) on an Apache Flink MiniCluster in this
  * JVM, one job per case, for scripts/flink/fixtures.ts. Reads one case per line of standard input
- * as JSON, {"script": SQL, "batches": [{"table": name, "rows": [["+I", literal, …], …]}, …]}, and
- * answers each with one line, {"outputs": [[change, …] per batch]} (with "key": the primary key's
- * column indexes when the job writes to an upsert sink) or {"error": message}.
+ * as JSON, {"script": SQL, "start": epoch millis, "steps": [{"table": name, "rows": [["+I", literal,
+ * …], …]} or {"advance": millis}, …]}, and answers each with one line, {"outputs": [[change, …]
+ * per step]} (with "key": the primary key's column indexes when the job writes to an upsert sink)
+ * or {"error": message}.
  *
  * The script's tables use the `fixture` connector (FixtureConnector); its SETs apply as in
  * FlinkScriptRunner, at parallelism 1 and with the session time zone UTC; its last statement, a
- * SELECT (written into a fixture sink) or one INSERT, is the job. Each batch goes into every source instance of its table; the
- * next batch follows once a checkpoint taken after it has completed.
+ * SELECT (written into a fixture sink) or one INSERT, is the job. Each batch goes into every source
+ * instance of its table; the next step follows once a checkpoint taken after it has completed.
+ *
+ * Processing time is FixtureClock's (scripts/flink/clock/: the timer service of every task and
+ * state TTL's time provider, which come first on the classpath, read it): it stands at "start"
+ * from before the job starts, and an "advance" step moves it on, which fires the processing-time
+ * timers it passes; the checkpoint after the step completes once the tasks have taken those
+ * timers' mails (queued before the barrier) and sent on what they emitted.
  *
  * Usage: FixtureRunner SLOTS. Prints "READY" once the cluster runs.
  */
@@ -97,6 +105,7 @@ public final class FixtureRunner {
   private static List<List<String>> runCase(JsonNode request, MiniCluster miniCluster, int restPort)
       throws Exception {
     FixtureConnector.reset();
+    FixtureClock.set(request.get("start").asLong());
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", restPort, new Configuration());
     env.setParallelism(1);
@@ -163,24 +172,23 @@ public final class FixtureRunner {
         Thread.sleep(10);
       }
       List<List<String>> outputs = new ArrayList<>();
-      for (JsonNode batch : request.get("batches")) {
-        String tableName = batch.get("table").asText();
-        int instances = sources.getOrDefault(tableName, 0);
-        if (instances == 0) throw new IllegalArgumentException("the job reads no table '" + tableName + "'");
-        List<List<String>> rows = new ArrayList<>();
-        for (JsonNode row : batch.get("rows")) {
-          List<String> change = new ArrayList<>();
-          row.forEach(v -> change.add(v.asText()));
-          rows.add(change);
-        }
+      for (JsonNode step : request.get("steps")) {
         int before = FixtureConnector.OUTPUT.size();
-        for (var queue : FixtureConnector.FEEDS.get(tableName)) queue.add(rows);
         deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (!FixtureConnector.EMITTED.tryAcquire(instances, 10, TimeUnit.MILLISECONDS))
-          checkRunning(client, deadline, "the batch to be emitted");
         // A checkpoint completes once every operator has taken its barrier, which the sources send
         // after the batch and its watermark: all the batch completes has then reached the output.
-        barrier(miniCluster, client, deadline);
+        if (!step.has("advance")) {
+          feed(step, sources, client, deadline);
+          barrier(miniCluster, client, deadline);
+        } else {
+          // The mails of the timers the move fires are queued before the barrier is sent, yet an
+          // idle task was seen to read the barrier first. A task takes its queued mails before its
+          // next input, so all they emit, and what that fires downstream, precedes a second
+          // checkpoint's barrier.
+          FixtureClock.set(FixtureClock.now() + step.get("advance").asLong());
+          barrier(miniCluster, client, deadline);
+          barrier(miniCluster, client, deadline);
+        }
         synchronized (FixtureConnector.OUTPUT) {
           outputs.add(new ArrayList<>(FixtureConnector.OUTPUT.subList(before, FixtureConnector.OUTPUT.size())));
         }
@@ -190,6 +198,23 @@ public final class FixtureRunner {
       client.cancel().get(30, TimeUnit.SECONDS);
       while (!client.getJobStatus().get().isGloballyTerminalState()) Thread.sleep(10);
     }
+  }
+
+  /** Queues a batch for every source instance of its table and waits until they have emitted it. */
+  private static void feed(JsonNode batch, Map<String, Integer> sources, JobClient client, long deadline)
+      throws Exception {
+    String tableName = batch.get("table").asText();
+    int instances = sources.getOrDefault(tableName, 0);
+    if (instances == 0) throw new IllegalArgumentException("the job reads no table '" + tableName + "'");
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode row : batch.get("rows")) {
+      List<String> change = new ArrayList<>();
+      row.forEach(v -> change.add(v.asText()));
+      rows.add(change);
+    }
+    for (var queue : FixtureConnector.FEEDS.get(tableName)) queue.add(rows);
+    while (!FixtureConnector.EMITTED.tryAcquire(instances, 10, TimeUnit.MILLISECONDS))
+      checkRunning(client, deadline, "the batch to be emitted");
   }
 
   private static boolean allRunning(MiniCluster miniCluster, JobClient job) throws Exception {

@@ -1,8 +1,8 @@
 /**
  * The Flink oracle of the operator fixtures: runs every case of test/exec/fixtures/*.txt on Apache
  * Flink 1.18.1 (a MiniCluster in one JVM, one job per case, scripts/flink/FixtureRunner.java) and
- * records the table Flink's output leaves after each batch as a `flink:` block under that batch's
- * output, which test/exec/fixtures.test.ts then holds Rivulet's to. Cases Flink cannot replay get
+ * records the table Flink's output leaves after each batch and each `clock:` move as a `flink:` block
+ * under that step's output, which test/exec/fixtures.test.ts then holds Rivulet's to. Cases Flink cannot replay get
  * one `flink: not checked: <why>` line.
  *
  *   npm run parity:fixtures [-- FILE.txt…]     (all fixtures, or the named ones)
@@ -28,9 +28,12 @@ import { fileURLToPath } from 'node:url';
 import { RivuletError } from '../../src/common/errors.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import {
+  CHANGE,
+  CLOCK_START_MILLIS,
   type Fixture,
   type FixtureCase,
   type Item,
+  isStep,
   materialize,
   parseFixture,
   renderFixture,
@@ -41,7 +44,15 @@ import { ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '../../test/exec/fixtures');
-const SOURCES = ['FixtureConnector.java', 'FixtureRunner.java', 'FixtureValues.java'].map((file) => join(HERE, file));
+/** The runner, and the processing-time clock that stands in for Flink's (clock/, first on the classpath). */
+const SOURCES = [
+  'FixtureConnector.java',
+  'FixtureRunner.java',
+  'FixtureValues.java',
+  'clock/FixtureClock.java',
+  'clock/SystemProcessingTimeService.java',
+  'clock/TtlTimeProvider.java',
+].map((file) => join(HERE, file));
 const CLASSES = join(TARGET, 'fixture-classes');
 const FLINK = 'Apache Flink 1.18.1';
 const RESULTS = '# expected results:';
@@ -53,7 +64,10 @@ const MODES: Readonly<Record<string, string>> = {
   kafka: 'append',
 };
 
-/** Functions whose value is the wall clock, which the fixtures fix and a Flink job cannot. */
+/**
+ * Functions whose value is the wall clock, which the fixtures fix and a Flink job cannot: Flink's
+ * generated code calls System.currentTimeMillis() for them, not the task's timer service.
+ */
 const WALL_CLOCK = /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME|NOW\s*\()/i;
 
 /** Compiles the runner and the connector (with its service file) beside FlinkScriptRunner; returns the classpath. */
@@ -126,30 +140,25 @@ function flinkScript(fixture: Fixture): string {
 }
 
 /** Why a case cannot be replayed on Flink, or undefined. */
-function notReplayable(fixture: Fixture, c: FixtureCase): string | undefined {
-  if (c.items.some((item) => item.kind === 'clock'))
-    return 'the case moves the processing-time clock (clock:), which a Flink job cannot';
+function notReplayable(fixture: Fixture): string | undefined {
   const wallClock = WALL_CLOCK.exec(fixture.sql.replace(/--.*$/gm, ''))?.[1];
   if (wallClock)
     return `the query reads the wall clock (${wallClock.toUpperCase()}), which the fixtures fix and Flink cannot`;
   return undefined;
 }
 
+/** The case for FixtureRunner: its batches and clock moves, in order, from the fixtures' start time. */
 function request(fixture: Fixture, c: FixtureCase): object {
-  const batches = c.items.flatMap((item) =>
-    item.kind === 'input'
-      ? [
-          {
-            table: item.table,
-            rows: item.rows.map(({ text }) => {
-              const match = /^([+-][IUD])\((.*)\)$/.exec(text) as RegExpExecArray;
-              return [match[1], ...splitValues(match[2] as string)];
-            }),
-          },
-        ]
-      : [],
-  );
-  return { script: flinkScript(fixture), batches };
+  const steps = c.items.flatMap((item): object[] => {
+    if (item.kind === 'clock') return [{ advance: item.millis }];
+    if (item.kind !== 'input') return [];
+    const rows = item.rows.map(({ text }) => {
+      const match = CHANGE.exec(text) as RegExpExecArray;
+      return [match[1], ...splitValues(match[2] as string)];
+    });
+    return [{ table: item.table, rows }];
+  });
+  return { script: flinkScript(fixture), start: CLOCK_START_MILLIS, steps };
 }
 
 /** Flink's message on one line, without the plan dump "Cannot generate a valid execution plan" puts in the middle. */
@@ -158,40 +167,37 @@ function shorten(message: string): string {
   return text.length <= 300 ? text : `${text.slice(0, 120)} … ${text.slice(-180)}`;
 }
 
-/** The table Flink's changelog leaves after each batch (its output so far, materialized). */
-function tablesAfterEachBatch(answer: FlinkAnswer): string[][] {
+/** The table Flink's changelog leaves after each step (its output so far, materialized). */
+function tablesAfterEachStep(answer: FlinkAnswer): string[][] {
   const changes: string[] = [];
-  return (answer.outputs ?? []).map((batch) => {
-    changes.push(...batch);
+  return (answer.outputs ?? []).map((step) => {
+    changes.push(...step);
     return materialize(changes, answer.key);
   });
 }
 
 /**
- * The case's items with Flink's table after each batch as a `flink:` block right after the batch
- * (and Rivulet's output for it). A `differs:` note is kept on the same batch's block when the case
- * had one block per batch before.
+ * The case's items with Flink's table after each step (a batch or a clock move) as a `flink:` block
+ * right after the step (and Rivulet's output for it). A `differs:` note is kept on the same step's
+ * block when the case had one block per step before.
  */
 function withTables(c: FixtureCase, tables: readonly string[][]): Item[] {
   const old = c.items.flatMap((item) => (item.kind === 'flink' && item.rows ? [item] : []));
   const keepNotes = old.length === tables.length;
   const items = c.items.filter((item) => item.kind !== 'flink');
-  const batches = items.filter((item) => item.kind === 'input').length;
-  if (batches !== tables.length)
-    throw new Error(`case '${c.name}': ${batches} batches, but Flink answered ${tables.length}`);
+  const steps = items.filter(isStep).length;
+  if (steps !== tables.length) throw new Error(`case '${c.name}': ${steps} steps, but Flink answered ${tables.length}`);
   const out: Item[] = [];
-  let batch = 0;
-  /** A batch ends with Rivulet's output for it, or with its input when there is none yet. */
-  const endsBatch = (i: number): boolean =>
-    items[i]?.kind === 'input'
-      ? items[i + 1]?.kind !== 'output'
-      : items[i]?.kind === 'output' && items[i - 1]?.kind === 'input';
+  let step = 0;
+  /** A step ends with Rivulet's output for it, or with the step itself when there is none (yet). */
+  const endsStep = (i: number): boolean =>
+    isStep(items[i]) ? items[i + 1]?.kind !== 'output' : items[i]?.kind === 'output' && isStep(items[i - 1]);
   items.forEach((item, i) => {
     out.push(item);
-    if (!endsBatch(i)) return;
-    const differs = keepNotes ? old[batch]?.differs : undefined;
-    out.push({ kind: 'flink', rows: tables[batch] as string[], ...(differs ? { differs } : {}) });
-    batch++;
+    if (!endsStep(i)) return;
+    const differs = keepNotes ? old[step]?.differs : undefined;
+    out.push({ kind: 'flink', rows: tables[step] as string[], ...(differs ? { differs } : {}) });
+    step++;
   });
   return out;
 }
@@ -230,14 +236,14 @@ async function main(): Promise<void> {
       const reasons = new Set<string>();
       const cases: FixtureCase[] = [];
       for (const c of fixture.cases) {
-        let reason = notReplayable(fixture, c);
+        let reason = notReplayable(fixture);
         let tables: string[][] | undefined;
         if (!reason) {
           const answer = await runner.run(request(fixture, c));
           if (answer.error !== undefined) {
             reason = `${FLINK} refused it: ${shorten(answer.error)}`;
             refused++;
-          } else tables = tablesAfterEachBatch(answer);
+          } else tables = tablesAfterEachStep(answer);
         }
         if (reason) {
           reasons.add(reason);
@@ -246,7 +252,7 @@ async function main(): Promise<void> {
         cases.push({ ...c, items: tables ? withTables(c, tables) : withReason(c, reason as string) });
         const last = tables?.[tables.length - 1];
         process.stdout.write(
-          `${file}: ${c.name}: ${reason ? `not checked: ${reason}` : `${tables?.length} batches, ${last?.length ?? 0} rows at the end`}\n`,
+          `${file}: ${c.name}: ${reason ? `not checked: ${reason}` : `${tables?.length} steps, ${last?.length ?? 0} rows at the end`}\n`,
         );
       }
       const header = cases.some((c) => c.items.some((item) => item.kind === 'flink' && item.rows))

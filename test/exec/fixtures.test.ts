@@ -76,12 +76,14 @@ import { SqlSource } from '../../src/sql/source.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
 import { type DataType, formatType, isCharacterString, isCollection, T } from '../../src/types/data-type.ts';
-import { parseTimestamp, resolveTimeZone } from '../../src/types/temporal.ts';
+import { resolveTimeZone } from '../../src/types/temporal.ts';
 import {
   CHANGE,
+  CLOCK_START_MILLIS,
   type Fixture,
   type FixtureCase,
   type Item,
+  isStep,
   materialize,
   parseFixture,
   renderCase,
@@ -94,7 +96,7 @@ const DIR = 'test/exec/fixtures';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 /** The processing-time clock: fixed (CURRENT_TIMESTAMP gives the same rows every run) but for `clock:` lines. */
-const START_MICROS = parseTimestamp('2025-07-12 08:00:00') as number;
+const START_MICROS = CLOCK_START_MILLIS * 1000;
 let clockMicros = START_MICROS;
 const env: EvalEnv = {
   timeZone: resolveTimeZone('UTC'),
@@ -347,26 +349,27 @@ function runCase(fixture: Fixture, plan: FixturePlan, c: FixtureCase, spill = fa
 
 /**
  * What is wrong with a case's `flink:` lines: a case needs either one `flink: not checked: <why>`
- * line and no tables, or a `flink:` table after each of its batches (before the next batch).
+ * line and no tables, or a `flink:` table after each of its steps (a batch or a clock move),
+ * before the next step.
  */
 function flinkProblem(c: FixtureCase): string | undefined {
   const flink = c.items.filter((item) => item.kind === 'flink');
   if (flink.length === 0) return "it has neither a flink: block nor a 'flink: not checked: <why>' line";
   if (flink.some((item) => item.reason !== undefined))
     return flink.length === 1 ? undefined : "a 'flink: not checked' case has other flink: lines";
-  let batch = 0;
+  let step = 0;
   let open = false;
   for (const item of c.items) {
-    if (item.kind === 'input') {
-      if (open) return `batch ${batch} has no flink: block`;
-      batch++;
+    if (isStep(item)) {
+      if (open) return `step ${step} has no flink: block`;
+      step++;
       open = true;
     } else if (item.kind === 'flink') {
-      if (!open) return `a flink: block follows no batch (after batch ${batch})`;
+      if (!open) return `a flink: block follows no step (after step ${step})`;
       open = false;
     }
   }
-  return open ? `batch ${batch} has no flink: block` : undefined;
+  return open ? `step ${step} has no flink: block` : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,12 +455,12 @@ for (const file of readdirSync(DIR)
           if (result.error) throw result.error;
           const sinkKey = root?.kind === 'Sink' ? root.sinkKey : undefined;
           const outputs: string[] = [];
-          let batch = 0;
+          let step = 0;
           for (const item of result.actual.items) {
-            if (item.kind === 'input') batch++;
+            if (isStep(item)) step++;
             if (item.kind === 'output') outputs.push(...item.rows);
             if (item.kind !== 'flink' || !item.rows) continue;
-            const where: string = `${path}:${result.expected.line}: after batch ${batch}`;
+            const where: string = `${path}:${result.expected.line}: after step ${step}`;
             if (item.differs)
               assert.notDeepEqual(
                 materialize(outputs, sinkKey),

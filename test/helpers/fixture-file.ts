@@ -29,6 +29,10 @@ export const VARIABLES: ReadonlyMap<string, string> = new Map([
   ],
 ]);
 
+/** Where the processing-time clock of every case starts (UTC, the fixtures' session time zone). */
+export const CLOCK_START = '2025-07-12 08:00:00';
+export const CLOCK_START_MILLIS = Date.parse(`${CLOCK_START.replace(' ', 'T')}Z`);
+
 // ---------------------------------------------------------------------------------------------
 // The file format
 
@@ -42,6 +46,11 @@ export type Item =
    * `differs` says why Rivulet's result deliberately is not Flink's.
    */
   | { readonly kind: 'flink'; readonly rows?: readonly string[]; readonly reason?: string; readonly differs?: string };
+
+/** A batch or a clock move: each is followed by what it outputs and, when Flink ran the case, a flink: block. */
+export function isStep(item: Item | undefined): boolean {
+  return item?.kind === 'input' || item?.kind === 'clock';
+}
 
 export interface FixtureCase {
   /** Comment lines right above `case:`. */
