@@ -168,7 +168,7 @@ export class OverAggregateOperator implements Operator {
         this.numReplayedRecordsSkipped += changes.length;
         return out;
       }
-      out.push(...this.advance(nowMillis - 1));
+      out.push(...this.advanceClock(nowMillis));
     }
     const now = this.retention ? this.retention.now() : 0;
     const written = new Map<unknown, Partition>();
@@ -205,7 +205,7 @@ export class OverAggregateOperator implements Operator {
   }
 
   onProcessingTime(now: number): Change[] {
-    const out = !this.eventTime && this.waits ? this.advance(now - 1) : [];
+    const out = !this.eventTime && this.waits ? this.advanceClock(now) : [];
     if (this.times && this.retention)
       this.times.sweep(this.retention.now(), (key) => {
         this.state.delete(key);
@@ -280,22 +280,32 @@ export class OverAggregateOperator implements Operator {
   }
 
   /**
-   * Fires the timers of every partition that `time` has reached, in order of time across
-   * partitions, as Flink's timer service does: each emits the partition's rows of its time, or
-   * clears the partition when it is the partition's cleanup time; either moves its latest time.
+   * The processing-time timers the clock `now` has passed: Flink fires a timer 1 ms after its
+   * time (SystemProcessingTimeService), so a cleanup at t fires once now > t, and the rows of
+   * millisecond m, whose timer is at m + 1, once now > m + 1.
    */
-  private advance(time: number): Change[] {
+  private advanceClock(now: number): Change[] {
+    return this.advance(now - 1, now - 2);
+  }
+
+  /**
+   * Fires the timers of every partition that `time` has reached (`rowTime` for its rows' times),
+   * in order of time across partitions, as Flink's timer service does: each emits the partition's
+   * rows of its time, or clears the partition when it is the partition's cleanup time; either
+   * moves its latest time.
+   */
+  private advance(time: number, rowTime = time): Change[] {
     const due: [number, unknown][] = [];
     for (const [key, at] of this.timers) {
       if (at > time) continue;
       const partition = this.state.get(key) as Partition;
       const times = new Set<number>();
-      for (const [rowTime] of partition.pending) {
-        if (rowTime > time) break;
-        times.add(rowTime);
+      for (const [pendingTime] of partition.pending) {
+        if (pendingTime > rowTime) break;
+        times.add(pendingTime);
       }
       for (const cleanup of partition.cleanup) if (cleanup <= time) times.add(cleanup);
-      if (times.size === 0) times.add(at);
+      if (times.size === 0 && partition.pending[0]?.[0] !== at) times.add(at);
       for (const t of times) due.push([t, key]);
     }
     due.sort((a, b) => a[0] - b[0]);
