@@ -5,7 +5,7 @@ import { instantMillisToLocal, localMillisToInstant } from '../types/temporal.ts
 import { epochMillis, fromEpochMillis, type TimeValue } from '../types/time-value.ts';
 import type { AggregateCall } from './accumulators.ts';
 import type { Change } from './change.ts';
-import type { Operator } from './operator.ts';
+import { type Operator, timersDueAt } from './operator.ts';
 import { assignWindows, type WindowSpec } from './window.ts';
 import { WindowPanes } from './window-panes.ts';
 import type { WindowTime } from './window-time.ts';
@@ -73,7 +73,7 @@ export function rowTime(window: WindowSpec, time: WindowTime, env: EvalEnv): (ro
  * Flink's legacy group window aggregate (GroupWindowAggregate) over tumbling and hopping windows:
  * each row is assigned the windows its time falls in (TUMBLE one, HOP size/slide of them) and
  * accumulated into its group there; when time reaches a window's end - 1 ms (the watermark for
- * event time, the clock for processing time), each of its groups emits one +I of its keys, its
+ * event time; for processing time the clock has passed it, see timersDueAt), each of its groups emits one +I of its keys, its
  * aggregates and the window properties asked for, and the window's state is dropped. An
  * event-time row whose windows have all fired is late: dropped and counted. Groups live in a
  * SpillableMap, so they spill under the state memory budget. (SESSION windows merge: see
@@ -131,7 +131,7 @@ export class GroupWindowAggregateOperator implements Operator {
   }
 
   onProcessingTime(now: number): Change[] {
-    return this.fire('PROCTIME', now);
+    return this.fire('PROCTIME', timersDueAt(now));
   }
 
   private fire(kind: WindowTime['kind'], time: number): Change[] {

@@ -6,7 +6,7 @@ import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import { epochMillis, type TimeValue } from '../types/time-value.ts';
 import type { Change } from './change.ts';
-import type { Operator } from './operator.ts';
+import { type Operator, timersDueAt } from './operator.ts';
 import { keySelector } from './row-key.ts';
 import { TimerQueue } from './timer-queue.ts';
 
@@ -195,7 +195,7 @@ export class IntervalJoinOperator implements Operator {
 
   onProcessingTime(now: number): Change[] {
     if (this.spec.bounds.rowtime) return [];
-    return this.fire(now);
+    return this.fire(timersDueAt(now));
   }
 
   private fire(time: number): Change[] {

@@ -31,6 +31,15 @@ export interface Operator {
   close?(): void;
 }
 
+/**
+ * The latest processing-time timer the clock `now` fires: Flink's timer service fires a timer at t
+ * once the clock has passed it (1 ms after t, "to align the semantics with watermark"), so a
+ * window whose timer is at end - 1 fires when the clock reaches its end.
+ */
+export function timersDueAt(now: number): number {
+  return now - 1;
+}
+
 export function isAccumulate(kind: Change['kind']): boolean {
   return kind === '+I' || kind === '+U';
 }

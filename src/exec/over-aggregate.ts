@@ -75,7 +75,8 @@ function insertByTime(rows: TimedRow[], row: TimedRow): void {
  *   latest time its partition emitted at (before any, at or before 1970-01-01 00:00:00, as Flink's
  *   state starting at 0 does).
  * - Processing time: ROWS and UNBOUNDED emit each row as it arrives; a bounded RANGE emits the rows
- *   of one millisecond of the clock once the clock has passed it, as Flink's timers do.
+ *   of millisecond m of the clock by a timer at m + 1, once the clock has passed it, as Flink's
+ *   timers do.
  *
  * State per partition, spilled under --state-memory: the rows waiting, the rows still in the
  * window (the last n for ROWS; for RANGE those within n ms of the newest, the others retracted as

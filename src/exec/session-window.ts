@@ -8,7 +8,7 @@ import { fromEpochMillis } from '../types/time-value.ts';
 import { type Accumulator, type AggregateCall, accumulatorFactory, callInput } from './accumulators.ts';
 import type { Change } from './change.ts';
 import { type WindowProperty, windowProperties } from './group-window.ts';
-import type { Operator } from './operator.ts';
+import { type Operator, timersDueAt } from './operator.ts';
 import { keySelector } from './row-key.ts';
 import { timerInstant, type WindowTime } from './window-time.ts';
 
@@ -101,7 +101,7 @@ class Timers {
  * window [time, time + gap), which merges with every open session it overlaps or touches
  * (Flink's TimeWindow.intersects: start <= other end and end >= other start) into one session
  * from the earliest start to the latest end. A session fires when time reaches its end - 1 ms
- * (the watermark for event time, the clock for processing time): one +I with its keys, its
+ * (the watermark for event time; for processing time the clock has passed it, see timersDueAt): one +I with its keys, its
  * aggregates and its bounds; then it is gone. An event-time row whose own window has fired and
  * touches no open session is late: dropped and counted. Sessions keep their rows (packed, with
  * their arrival numbers), so that merged sessions aggregate them in arrival order; the sessions of
@@ -215,7 +215,7 @@ export class SessionWindowAggregateOperator implements Operator {
   }
 
   onProcessingTime(now: number): Change[] {
-    return this.time.kind === 'PROCTIME' ? this.fire(now) : [];
+    return this.time.kind === 'PROCTIME' ? this.fire(timersDueAt(now)) : [];
   }
 
   /** Emits every session complete at `time`, in order of their end (then of their first row). */

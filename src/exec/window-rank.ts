@@ -4,7 +4,7 @@ import { type PackedRow, pack, unpack } from '../state/packed-row.ts';
 import { SpillableMap, type StateCodec } from '../state/spillable-map.ts';
 import { epochMillis, type TimeValue } from '../types/time-value.ts';
 import type { Change } from './change.ts';
-import type { Operator } from './operator.ts';
+import { type Operator, timersDueAt } from './operator.ts';
 import {
   emptyPartition,
   partitionCodec,
@@ -109,7 +109,7 @@ export class WindowRankOperator implements Operator {
   }
 
   onProcessingTime(now: number): Change[] {
-    return this.fire(this.index.onTime('PROCTIME', now));
+    return this.fire(this.index.onTime('PROCTIME', timersDueAt(now)));
   }
 
   private fire(due: ReturnType<WindowIndex['due']>): Change[] {
@@ -198,7 +198,7 @@ export class WindowDeduplicateOperator implements Operator {
   }
 
   onProcessingTime(now: number): Change[] {
-    return this.fire(this.index.onTime('PROCTIME', now));
+    return this.fire(this.index.onTime('PROCTIME', timersDueAt(now)));
   }
 
   private fire(due: ReturnType<WindowIndex['due']>): Change[] {

@@ -8,7 +8,7 @@ import { instantMillisToLocal, localMillisToInstant } from '../types/temporal.ts
 import { epochMillis, fromEpochMillis, type TimeValue } from '../types/time-value.ts';
 import type { AggregateCall } from './accumulators.ts';
 import type { Change } from './change.ts';
-import type { Operator } from './operator.ts';
+import { type Operator, timersDueAt } from './operator.ts';
 import { WindowPanes } from './window-panes.ts';
 import type { WindowTime } from './window-time.ts';
 
@@ -216,7 +216,7 @@ export class WindowAggregateOperator implements Operator {
   }
 
   onProcessingTime(now: number): Change[] {
-    return this.fire('PROCTIME', now);
+    return this.fire('PROCTIME', timersDueAt(now));
   }
 
   private fire(kind: WindowTime['kind'], time: number): Change[] {
