@@ -18,15 +18,17 @@
  *   +I(2001, 1001, 'PENDING', NULL)     (`< no output` when nothing does)
  *   clock: +25 h                        the processing-time clock moves on (a Flink duration); what
  *   < output                            processing-time windows emit then follows it
- *   flink:                              the table Apache Flink 1.18.1's output leaves after this batch
- *     (2001, 'PENDING', 1001, '张三')   (below); one such block follows each batch's output
+ *   flink:                              the table Apache Flink 1.18.1's output leaves after this step
+ *     (2001, 'PENDING', 1001, '张三')   (below); one such block follows each step's (batch's or
+ *                                       clock move's) output
  *
  * Watermarks flow as in a job: after each batch, a WatermarkAssigner's watermark (the largest value
  * of its WATERMARK expression so far) goes downstream, each operator taking the minimum of its
  * inputs', and what it completes (windows, interval and temporal joins) comes within the same
  * batch's output, after what the operators emitted for the batch's changes.
  * A `SET 'table.exec.state.ttl' = '…'` in the SQL and STATE_TTL hints apply as in a job; each case
- * starts at the same processing time.
+ * starts at the same processing time, CLOCK_START (test/helpers/fixture-file.ts), which stands still
+ * but for `clock:` lines; a processing-time timer fires once the clock has passed its time.
  *
  * `sql-file: path` may stand in for `sql:`. In the SQL, `${cdc}` is a postgres-cdc table (every kind
  * of change, no normalization), `${upsert}` an upsert-kafka table (upserts by key, normalized by
@@ -37,10 +39,11 @@
  *
  * The output blocks are Rivulet's own, a regression pin. The `flink:` blocks are the oracle: written
  * by `npm run parity:fixtures` (scripts/flink/fixtures.ts, docs/flink.md), which runs each case as a
- * job on Apache Flink 1.18.1 with the same batches and watermarks, each holds the table Flink's
- * changelog has left once its batch (and what that batch's watermark completes) is through
+ * job on Apache Flink 1.18.1 with the same batches, watermarks and processing-time clock (a manual
+ * clock in place of Flink's), each holds the table Flink's changelog has left once its step (and
+ * what that batch's watermark or the clock's move completes) is through
  * (test/helpers/fixture-file.ts materialize: a multiset, or rows by primary key for an upsert sink;
- * `flink: no rows` when empty). Rivulet's outputs up to and including that batch must leave the
+ * `flink: no rows` when empty). Rivulet's outputs up to and including that step must leave the
  * same table, unless the block says `flink: differs: <why>` (a deliberate difference, listed in
  * docs/flink.md), when they must not. A case Flink cannot replay has one `flink: not checked: <why>`
  * line instead of the blocks, and a fixture's `# expected results:` line says where its blocks
