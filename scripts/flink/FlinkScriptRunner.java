@@ -148,7 +148,7 @@ public final class FlinkScriptRunner {
     System.out.flush();
   }
 
-  /** The statements of a script: split at ';' outside quotes and comments, comments dropped. */
+  /** The statements of a script: split at ';' outside quotes and comments, comments dropped but query hints kept. */
   static List<String> split(String text) {
     List<String> statements = new ArrayList<>();
     StringBuilder current = new StringBuilder();
@@ -160,9 +160,11 @@ public final class FlinkScriptRunner {
         i = end < 0 ? text.length() : end;
         current.append('\n');
       } else if (c == '/' && text.startsWith("/*", i)) {
+        // A query hint (/*+ … */) stays: it is part of the statement. Other comments go.
         int end = text.indexOf("*/", i + 2);
-        i = end < 0 ? text.length() : end + 1;
-        current.append(' ');
+        int stop = end < 0 ? text.length() : end + 2;
+        current.append(text.startsWith("/*+", i) ? text.substring(i, stop) : " ");
+        i = stop - 1;
       } else if (c == '\'' || c == '`' || c == '"') {
         int end = i + 1;
         while (end < text.length()) {
