@@ -1,9 +1,10 @@
 /**
  * The Flink oracle of the operator fixtures: runs every case of test/exec/fixtures/*.txt on Apache
  * Flink 1.18.1 (a MiniCluster in one JVM, one job per case, scripts/flink/FixtureRunner.java) and
- * records the table Flink's output leaves after each batch and each `clock:` move as a `flink:` block
- * under that step's output, which test/exec/fixtures.test.ts then holds Rivulet's to. Cases Flink cannot replay get
- * one `flink: not checked: <why>` line.
+ * records the table Flink's output leaves after each step (a batch, or a `clock:` move of the
+ * processing-time clock, which the runner controls) as a `flink:` block under that step's output,
+ * which test/exec/fixtures.test.ts then holds Rivulet's to. Cases Flink cannot replay get one
+ * `flink: not checked: <why>` line.
  *
  *   npm run parity:fixtures [-- FILE.txt…]     (all fixtures, or the named ones)
  *
