@@ -10,6 +10,12 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.table.api.PlanReference;
+import org.apache.flink.table.api.internal.TableEnvironmentImpl;
+import org.apache.flink.table.delegation.InternalPlan;
+import org.apache.flink.table.delegation.Planner;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.configuration.Configuration;
@@ -43,9 +49,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * Runs operator-fixture cases (test/exec/fixtures/*.txt) on an Apache Flink MiniCluster in this
  * JVM, one job per case, for scripts/flink/fixtures.ts. Reads one case per line of standard input
  * as JSON, {"script": SQL, "start": epoch millis, "steps": [{"table": name, "rows": [["+I", literal,
- * …], …]} or {"advance": millis}, …]}, and answers each with one line, {"outputs": [[change, …]
- * per step]} (with "key": the primary key's column indexes when the job writes to an upsert sink)
- * or {"error": message}.
+ * …], …]} or {"advance": millis}, …]} (and "stateTtl", see withStateTtl, for a STATE_TTL hint),
+ * and answers each with one line, {"outputs": [[change, …] per step]} (with "key": the primary
+ * key's column indexes when the job writes to an upsert sink) or {"error": message}.
  *
  * The script's tables use the `fixture` connector (FixtureConnector); its SETs apply as in
  * FlinkScriptRunner, at parallelism 1 and with the session time zone UTC; its last statement, a
@@ -62,6 +68,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  */
 public final class FixtureRunner {
   private static final long START_TIMEOUT_MS = 60_000;
+  /** A STATE_TTL hint, which Flink 1.18 refuses: the request's "stateTtl" sets what it says. */
+  private static final Pattern STATE_TTL_HINT =
+      Pattern.compile("/\\*\\+\\s*STATE_TTL\\s*\\((?:'[^']*'|[^')])*\\)\\s*\\*/", Pattern.CASE_INSENSITIVE);
 
   public static void main(String[] args) throws Exception {
     int slots = Integer.parseInt(args[0]);
@@ -125,7 +134,7 @@ public final class FixtureRunner {
       } else tableEnv.executeSql(statement);
     }
     env.setParallelism(1);
-    String last = statements.get(statements.size() - 1);
+    String last = STATE_TTL_HINT.matcher(statements.get(statements.size() - 1)).replaceAll(" ");
     StreamStatementSet inserts = tableEnv.createStatementSet();
     if (FlinkScriptRunner.INSERT.matcher(last).matches()) inserts.addInsertSql(last);
     else {
@@ -145,7 +154,8 @@ public final class FixtureRunner {
           table.insertInto(
               TableDescriptor.forConnector("fixture").schema(schema.build()).option("mode", "cdc").build()));
     }
-    inserts.attachAsDataStream();
+    if (request.has("stateTtl")) withStateTtl(inserts, request.get("stateTtl"), tableEnv, env);
+    else inserts.attachAsDataStream();
     StreamGraph graph = env.getStreamGraph(true);
     graph.setJobName("fixture");
     Map<String, Integer> sources = new HashMap<>();
@@ -215,6 +225,36 @@ public final class FixtureRunner {
     for (var queue : FixtureConnector.FEEDS.get(tableName)) queue.add(rows);
     while (!FixtureConnector.EMITTED.tryAcquire(instances, 10, TimeUnit.MILLISECONDS))
       checkRunning(client, deadline, "the batch to be emitted");
+  }
+
+  /**
+   * Translates the job through its compiled plan with the state TTL of the hinted operators set in
+   * it (Flink 1.18's operator-level TTL, FLIP-292, which the STATE_TTL hint of Flink 1.19 sets): the
+   * n-th entry of a kind ("join" or "group-aggregate") gives the TTLs (ms, null for the job's) of
+   * the n-th node of that kind, per state (a join's left and right).
+   */
+  private static void withStateTtl(
+      StreamStatementSet inserts, JsonNode ttls, StreamTableEnvironment tableEnv, StreamExecutionEnvironment env)
+      throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode plan = json.readTree(inserts.compilePlan().asJsonString());
+    Map<String, Integer> seen = new HashMap<>();
+    for (JsonNode hinted : ttls) {
+      String kind = "stream-exec-" + hinted.get("operator").asText() + "_";
+      int wanted = seen.merge(kind, 1, Integer::sum);
+      JsonNode node = null;
+      int found = 0;
+      for (JsonNode candidate : plan.get("nodes"))
+        if (candidate.get("type").asText().startsWith(kind) && ++found == wanted) node = candidate;
+      if (node == null) throw new IllegalArgumentException("the compiled plan has no node " + kind + " #" + wanted);
+      JsonNode states = node.get("state");
+      for (int i = 0; i < hinted.get("ttls").size(); i++)
+        if (!hinted.get("ttls").get(i).isNull())
+          ((ObjectNode) states.get(i)).put("ttl", hinted.get("ttls").get(i).asLong() + " ms");
+    }
+    Planner planner = ((TableEnvironmentImpl) tableEnv).getPlanner();
+    InternalPlan internal = planner.loadPlan(PlanReference.fromJsonString(json.writeValueAsString(plan)));
+    for (Transformation<?> transformation : planner.translatePlan(internal)) env.addOperator(transformation);
   }
 
   private static boolean allRunning(MiniCluster miniCluster, JobClient job) throws Exception {

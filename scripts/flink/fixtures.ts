@@ -27,6 +27,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { RivuletError } from '../../src/common/errors.ts';
+import { parseDuration } from '../../src/connectors/options.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import {
   CHANGE,
@@ -148,6 +149,28 @@ function notReplayable(fixture: Fixture): string | undefined {
   return undefined;
 }
 
+/** The operators of a plan line's STATE_TTL hint, as the compiled plan of Flink calls them. */
+const HINTED: Readonly<Record<string, string>> = { Join: 'join', GroupAggregate: 'group-aggregate' };
+
+/**
+ * The state TTLs the fixture's STATE_TTL hints set, from its plan (Rivulet's, which says what each
+ * hinted operator's inputs take): per hinted Join or GroupAggregate in plan order, the TTL (ms, or
+ * null for the job's) of each of its states. Flink 1.18.1 refuses the hint (it came in 1.19), so
+ * FixtureRunner drops it and sets these in the job's compiled plan, as the hint does in 1.19.
+ */
+function stateTtls(fixture: Fixture): object[] {
+  return fixture.plan.flatMap((line) => {
+    const match = /(\w+)\(.*stateTtlHints=\[\[\[STATE_TTL options:\{([^}]*)\}\]\]\]/.exec(line);
+    const operator = HINTED[match?.[1] ?? ''];
+    if (!match || !operator) return [];
+    const options = new Map((match[2] as string).split(', ').map((pair) => pair.split('=') as [string, string]));
+    const ms = (text: string | undefined) => (text === undefined ? null : (parseDuration(text) ?? null));
+    const ttls =
+      operator === 'join' ? [ms(options.get('LEFT')), ms(options.get('RIGHT'))] : [ms([...options.values()][0])];
+    return [{ operator, ttls }];
+  });
+}
+
 /** The case for FixtureRunner: its batches and clock moves, in order, from the fixtures' start time. */
 function request(fixture: Fixture, c: FixtureCase): object {
   const steps = c.items.flatMap((item): object[] => {
@@ -159,7 +182,13 @@ function request(fixture: Fixture, c: FixtureCase): object {
     });
     return [{ table: item.table, rows }];
   });
-  return { script: flinkScript(fixture), start: CLOCK_START_MILLIS, steps };
+  const stateTtl = stateTtls(fixture);
+  return {
+    script: flinkScript(fixture),
+    start: CLOCK_START_MILLIS,
+    steps,
+    ...(stateTtl.length > 0 ? { stateTtl } : {}),
+  };
 }
 
 /** Flink's message on one line, without the plan dump "Cannot generate a valid execution plan" puts in the middle. */
