@@ -148,7 +148,7 @@ public final class FlinkScriptRunner {
     System.out.flush();
   }
 
-  /** The statements of a script: split at ';' outside quotes and comments, comments dropped. */
+  /** The statements of a script: split at ';' outside quotes and comments, comments dropped but not hints ("/*+"). */
   static List<String> split(String text) {
     List<String> statements = new ArrayList<>();
     StringBuilder current = new StringBuilder();
@@ -161,8 +161,9 @@ public final class FlinkScriptRunner {
         current.append('\n');
       } else if (c == '/' && text.startsWith("/*", i)) {
         int end = text.indexOf("*/", i + 2);
-        i = end < 0 ? text.length() : end + 1;
-        current.append(' ');
+        int next = end < 0 ? text.length() : end + 2;
+        current.append(text.startsWith("/*+", i) ? text.substring(i, next) : " ");
+        i = next - 1;
       } else if (c == '\'' || c == '`' || c == '"') {
         int end = i + 1;
         while (end < text.length()) {

@@ -53,6 +53,14 @@ const MODES: Readonly<Record<string, string>> = {
   kafka: 'append',
 };
 
+/**
+ * The table-hint options that change what a fixture table stands for, as the `fixture` connector's
+ * mode: postgres-cdc's `changelog-mode` (Flink CDC: 'upsert' makes the scan an upsert source).
+ */
+const HINT_MODES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'changelog-mode': { all: 'cdc', upsert: 'upsert' },
+};
+
 /** Functions whose value is the wall clock, which the fixtures fix and a Flink job cannot. */
 const WALL_CLOCK = /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME|NOW\s*\()/i;
 
@@ -114,15 +122,27 @@ async function startRunner(
   };
 }
 
-/** The fixture's SQL for Flink: `${…}` substituted as in the test, every table's WITH (…) on the fixture connector. */
+/**
+ * The fixture's SQL for Flink: `${…}` substituted as in the test, every table's WITH (…) on the
+ * fixture connector, and each OPTIONS table hint as the fixture mode it stands for (HINT_MODES).
+ */
 function flinkScript(fixture: Fixture): string {
   const text = substituteVariables(fixture.sqlName, fixture.sql, VARIABLES, {}).text;
-  return text.replace(/\bWITH\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)/gi, (clause: string, options: string) => {
-    const connector = /'connector'\s*=\s*'([^']*)'/.exec(options)?.[1] ?? '';
-    const mode = MODES[connector];
-    if (!mode) throw new Error(`${fixture.file}: no fixture mode for the connector '${connector}' in ${clause}`);
-    return `WITH ('connector' = 'fixture', 'mode' = '${mode}')`;
-  });
+  return text
+    .replace(/\bWITH\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)/gi, (clause: string, options: string) => {
+      const connector = /'connector'\s*=\s*'([^']*)'/.exec(options)?.[1] ?? '';
+      const mode = MODES[connector];
+      if (!mode) throw new Error(`${fixture.file}: no fixture mode for the connector '${connector}' in ${clause}`);
+      return `WITH ('connector' = 'fixture', 'mode' = '${mode}')`;
+    })
+    .replace(/\/\*\+\s*OPTIONS\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)\s*\*\//gi, (hint: string, options: string) => {
+      const modes = [...options.matchAll(/'([^']*)'\s*=\s*'([^']*)'/g)].map(([, key = '', value = '']) => {
+        const mode = HINT_MODES[key]?.[value];
+        if (!mode) throw new Error(`${fixture.file}: the fixture connector has no mode for the hint option in ${hint}`);
+        return mode;
+      });
+      return `/*+ OPTIONS('mode' = '${modes[modes.length - 1]}') */`;
+    });
 }
 
 /** Why a case cannot be replayed on Flink, or undefined. */
