@@ -10,22 +10,12 @@
  * Needs Java 17 and Maven (scripts/flink/run.ts fetches Flink's jars once). Rewrites the fixtures in
  * place: review the diff.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { RivuletError } from '../../src/common/errors.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import {
   type Fixture,
@@ -37,7 +27,7 @@ import {
   splitValues,
   VARIABLES,
 } from '../../test/helpers/fixture-file.ts';
-import { ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
+import { compileJava, ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '../../test/exec/fixtures');
@@ -66,23 +56,10 @@ const WALL_CLOCK = /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAM
 
 /** Compiles the runner and the connector (with its service file) beside FlinkScriptRunner; returns the classpath. */
 function compileRunner(): string {
-  const classpath = ensureFlink();
-  const marker = join(CLASSES, 'FixtureRunner.class');
-  const stale = !existsSync(marker) || SOURCES.some((file) => statSync(file).mtimeMs > statSync(marker).mtimeMs);
-  if (stale) {
-    mkdirSync(join(CLASSES, 'META-INF/services'), { recursive: true });
-    try {
-      execFileSync('javac', ['-nowarn', '-d', CLASSES, '-cp', classpath, ...SOURCES], { stdio: 'pipe' });
-    } catch (cause) {
-      throw new RivuletError(
-        'FLINK_RUNNER_COMPILE_FAILED',
-        `could not compile ${SOURCES.join(', ')}: ${String((cause as { stderr?: Buffer }).stderr ?? cause)}`,
-        'install a Java 17 JDK (javac)',
-      );
-    }
-    writeFileSync(join(CLASSES, 'META-INF/services/org.apache.flink.table.factories.Factory'), 'FixtureConnector\n');
-  }
-  return `${CLASSES}:${classpath}`;
+  const classpath = compileJava(SOURCES, CLASSES, join(CLASSES, 'FixtureRunner.class'), ensureFlink());
+  mkdirSync(join(CLASSES, 'META-INF/services'), { recursive: true });
+  writeFileSync(join(CLASSES, 'META-INF/services/org.apache.flink.table.factories.Factory'), 'FixtureConnector\n');
+  return classpath;
 }
 
 interface FlinkAnswer {
