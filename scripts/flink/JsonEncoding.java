@@ -25,7 +25,7 @@ import org.apache.flink.util.UserCodeClassLoader;
 
 /**
  * Records what Flink's own `json` format writes for rows of collections, for the test that holds
- * Rivulet's json format to it (scripts/flink/json-encoding.ts runs it). Reads a data file of
+ * Rivulet's json format to it (scripts/flink/record.ts runs it). Reads a data file of
  * sections, each
  *
  *   schema: ROW<id BIGINT, tags ARRAY<STRING>, ...>
