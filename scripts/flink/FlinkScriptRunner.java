@@ -148,6 +148,18 @@ public final class FlinkScriptRunner {
     System.out.flush();
   }
 
+  /** An error's message and its causes', which is where Flink says what it refused, on one line. */
+  static String message(Throwable error) {
+    Throwable cause = error;
+    StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage()))
+        text.append(" | ").append(cause.getMessage());
+    }
+    return text.toString().replace('\n', ' ');
+  }
+
   /** The statements of a script: split at ';' outside quotes and comments, comments dropped but not hints ("/*+"). */
   static List<String> split(String text) {
     List<String> statements = new ArrayList<>();

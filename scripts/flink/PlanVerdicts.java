@@ -62,14 +62,7 @@ public final class PlanVerdicts {
       return "flink: accepted" + (retry.find() ? " " + retry.group() : "");
     } catch (Exception | AssertionError error) {
       // Calcite's hint checks fail with an AssertionError (Litmus.THROW).
-      Throwable cause = error;
-      StringBuilder message = new StringBuilder(String.valueOf(error.getMessage()));
-      while (cause.getCause() != null && cause.getCause() != cause) {
-        cause = cause.getCause();
-        if (cause.getMessage() != null && !message.toString().contains(cause.getMessage()))
-          message.append(" | ").append(cause.getMessage());
-      }
-      return "flink: refused: " + message.toString().replaceAll("\\s+", " ").trim();
+      return "flink: refused: " + FlinkScriptRunner.message(error).replaceAll("\\s+", " ").trim();
     }
   }
 }
