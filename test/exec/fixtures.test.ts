@@ -31,7 +31,8 @@
  * `sql-file: path` may stand in for `sql:`. In the SQL, `${cdc}` is a postgres-cdc table (every kind
  * of change, no normalization), `${upsert}` an upsert-kafka table (upserts by key, normalized by
  * ChangelogNormalize) and `${append}` a kafka table. Values are written as SQL literals without the
- * type: 'text', 12.50, 2025-07-11 10:00:00, TRUE, NULL; each is read as CAST(text AS column type).
+ * type: 'text', 12.50, 2025-07-11 10:00:00, TRUE, NULL; each is read as CAST(text AS column type),
+ * a collection (ARRAY['a'], ARRAY[], MAP['k', 1], ROW(1, 'x')) element by element (fixture-values.ts).
  * Output rows are written back in the same form. UPDATE_GOLDEN=1 rewrites the plan and output
  * blocks (inputs, comments and flink: blocks stay as written); review the diff before committing it.
  *
