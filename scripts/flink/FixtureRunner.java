@@ -104,7 +104,7 @@ public final class FixtureRunner {
           if (FixtureConnector.sinkKey != null)
             for (int index : FixtureConnector.sinkKey) answer.withArray("key").add(index);
         } catch (Throwable error) {
-          answer.put("error", message(error));
+          answer.put("error", FlinkScriptRunner.message(error));
         }
         out.println(json.writeValueAsString(answer));
       }
@@ -270,7 +270,7 @@ public final class FixtureRunner {
         miniCluster.triggerCheckpoint(job.getJobID()).get();
         return;
       } catch (ExecutionException notYet) {
-        checkRunning(job, deadline, "a checkpoint (" + message(notYet) + ")");
+        checkRunning(job, deadline, "a checkpoint (" + FlinkScriptRunner.message(notYet) + ")");
         Thread.sleep(20);
       }
     }
@@ -289,17 +289,5 @@ public final class FixtureRunner {
     }
     if (System.currentTimeMillis() > deadline)
       throw new IllegalStateException("timed out waiting for " + waitingFor + " (job " + status + ")");
-  }
-
-  /** The innermost cause's message, which is where Flink says what it refused. */
-  private static String message(Throwable error) {
-    Throwable cause = error;
-    StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage()))
-        text.append(" | ").append(cause.getMessage());
-    }
-    return text.toString().replace('\n', ' ');
   }
 }

@@ -26,7 +26,7 @@ import org.apache.flink.types.Row;
 
 /**
  * The values of the operator-fixture harness (FixtureConnector): a fixture's SQL literals ('text',
- * 12.50, 2025-07-11 10:00:00, NULL, ARRAY['a'], MAP['k', 1]) read as CAST(text AS column type) into
+ * 12.50, 2025-07-11 10:00:00, NULL, ARRAY['a'], MAP['k', 1], MULTISET['a', 'a']) read as CAST(text AS column type) into
  * Flink's external values, and output values written back as Flink 1.18 casts them to STRING,
  * strings quoted.
  */
@@ -54,6 +54,14 @@ final class FixtureValues {
           Map<Object, Object> result = new LinkedHashMap<>();
           for (int i = 0; i + 1 < items.size(); i += 2)
             result.put(value(items.get(i), map.getKeyDataType()), value(items.get(i + 1), map.getValueDataType()));
+          return result;
+        }
+      case MULTISET:
+        {
+          // MULTISET['a', 'a', 'b']: each distinct element with its count, in order of first occurrence.
+          DataType element = ((CollectionDataType) type).getElementDataType();
+          Map<Object, Integer> result = new LinkedHashMap<>();
+          for (String item : split(inside(token, "MULTISET["))) result.merge(value(item, element), 1, Integer::sum);
           return result;
         }
       case ROW:
@@ -117,7 +125,7 @@ final class FixtureValues {
   }
 
   /** Splits at the commas outside quotes and brackets. */
-  private static List<String> split(String text) {
+  static List<String> split(String text) {
     List<String> items = new ArrayList<>();
     StringBuilder current = new StringBuilder();
     boolean quoted = false;

@@ -148,7 +148,19 @@ public final class FlinkScriptRunner {
     System.out.flush();
   }
 
-  /** The statements of a script: split at ';' outside quotes and comments, comments dropped but query hints kept. */
+  /** An error's message and its causes', which is where Flink says what it refused, on one line. */
+  static String message(Throwable error) {
+    Throwable cause = error;
+    StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage()))
+        text.append(" | ").append(cause.getMessage());
+    }
+    return text.toString().replace('\n', ' ');
+  }
+
+  /** The statements of a script: split at ';' outside quotes and comments, comments dropped but not hints ("/*+"). */
   static List<String> split(String text) {
     List<String> statements = new ArrayList<>();
     StringBuilder current = new StringBuilder();
@@ -162,9 +174,9 @@ public final class FlinkScriptRunner {
       } else if (c == '/' && text.startsWith("/*", i)) {
         // A query hint (/*+ … */) stays: it is part of the statement. Other comments go.
         int end = text.indexOf("*/", i + 2);
-        int stop = end < 0 ? text.length() : end + 2;
-        current.append(text.startsWith("/*+", i) ? text.substring(i, stop) : " ");
-        i = stop - 1;
+        int next = end < 0 ? text.length() : end + 2;
+        current.append(text.startsWith("/*+", i) ? text.substring(i, next) : " ");
+        i = next - 1;
       } else if (c == '\'' || c == '`' || c == '"') {
         int end = i + 1;
         while (end < text.length()) {

@@ -11,22 +11,12 @@
  * Needs Java 17 and Maven (scripts/flink/run.ts fetches Flink's jars once). Rewrites the fixtures in
  * place: review the diff.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { RivuletError } from '../../src/common/errors.ts';
 import { parseDuration } from '../../src/connectors/options.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import {
@@ -42,7 +32,7 @@ import {
   splitValues,
   VARIABLES,
 } from '../../test/helpers/fixture-file.ts';
-import { ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
+import { compileJava, ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '../../test/exec/fixtures');
@@ -67,6 +57,14 @@ const MODES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The table-hint options that change what a fixture table stands for, as the `fixture` connector's
+ * mode: postgres-cdc's `changelog-mode` (Flink CDC: 'upsert' makes the scan an upsert source).
+ */
+const HINT_MODES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'changelog-mode': { all: 'cdc', upsert: 'upsert' },
+};
+
+/**
  * Functions whose value is the wall clock, which the fixtures fix and a Flink job cannot: Flink's
  * generated code calls System.currentTimeMillis() for them, not the task's timer service.
  */
@@ -74,23 +72,10 @@ const WALL_CLOCK = /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAM
 
 /** Compiles the runner and the connector (with its service file) beside FlinkScriptRunner; returns the classpath. */
 function compileRunner(): string {
-  const classpath = ensureFlink();
-  const marker = join(CLASSES, 'FixtureRunner.class');
-  const stale = !existsSync(marker) || SOURCES.some((file) => statSync(file).mtimeMs > statSync(marker).mtimeMs);
-  if (stale) {
-    mkdirSync(join(CLASSES, 'META-INF/services'), { recursive: true });
-    try {
-      execFileSync('javac', ['-nowarn', '-d', CLASSES, '-cp', classpath, ...SOURCES], { stdio: 'pipe' });
-    } catch (cause) {
-      throw new RivuletError(
-        'FLINK_RUNNER_COMPILE_FAILED',
-        `could not compile ${SOURCES.join(', ')}: ${String((cause as { stderr?: Buffer }).stderr ?? cause)}`,
-        'install a Java 17 JDK (javac)',
-      );
-    }
-    writeFileSync(join(CLASSES, 'META-INF/services/org.apache.flink.table.factories.Factory'), 'FixtureConnector\n');
-  }
-  return `${CLASSES}:${classpath}`;
+  const classpath = compileJava(SOURCES, CLASSES, join(CLASSES, 'FixtureRunner.class'), ensureFlink());
+  mkdirSync(join(CLASSES, 'META-INF/services'), { recursive: true });
+  writeFileSync(join(CLASSES, 'META-INF/services/org.apache.flink.table.factories.Factory'), 'FixtureConnector\n');
+  return classpath;
 }
 
 interface FlinkAnswer {
@@ -130,15 +115,27 @@ async function startRunner(
   };
 }
 
-/** The fixture's SQL for Flink: `${…}` substituted as in the test, every table's WITH (…) on the fixture connector. */
+/**
+ * The fixture's SQL for Flink: `${…}` substituted as in the test, every table's WITH (…) on the
+ * fixture connector, and each OPTIONS table hint as the fixture mode it stands for (HINT_MODES).
+ */
 function flinkScript(fixture: Fixture): string {
   const text = substituteVariables(fixture.sqlName, fixture.sql, VARIABLES, {}).text;
-  return text.replace(/\bWITH\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)/gi, (clause: string, options: string) => {
-    const connector = /'connector'\s*=\s*'([^']*)'/.exec(options)?.[1] ?? '';
-    const mode = MODES[connector];
-    if (!mode) throw new Error(`${fixture.file}: no fixture mode for the connector '${connector}' in ${clause}`);
-    return `WITH ('connector' = 'fixture', 'mode' = '${mode}')`;
-  });
+  return text
+    .replace(/\bWITH\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)/gi, (clause: string, options: string) => {
+      const connector = /'connector'\s*=\s*'([^']*)'/.exec(options)?.[1] ?? '';
+      const mode = MODES[connector];
+      if (!mode) throw new Error(`${fixture.file}: no fixture mode for the connector '${connector}' in ${clause}`);
+      return `WITH ('connector' = 'fixture', 'mode' = '${mode}')`;
+    })
+    .replace(/\/\*\+\s*OPTIONS\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)\s*\*\//gi, (hint: string, options: string) => {
+      const modes = [...options.matchAll(/'([^']*)'\s*=\s*'([^']*)'/g)].map(([, key = '', value = '']) => {
+        const mode = HINT_MODES[key]?.[value];
+        if (!mode) throw new Error(`${fixture.file}: the fixture connector has no mode for the hint option in ${hint}`);
+        return mode;
+      });
+      return `/*+ OPTIONS('mode' = '${modes[modes.length - 1]}') */`;
+    });
 }
 
 /** Why a case cannot be replayed on Flink, or undefined. */

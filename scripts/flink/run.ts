@@ -103,18 +103,28 @@ export function ensureFlink(): string {
     }
   }
   const classpath = readFileSync(CLASSPATH_FILE, 'utf8').trim();
-  if (!existsSync(RUNNER_CLASS) || statSync(RUNNER_CLASS).mtimeMs < statSync(RUNNER_SOURCE).mtimeMs) {
+  return compileJava([RUNNER_SOURCE], CLASSES, RUNNER_CLASS, classpath);
+}
+
+/**
+ * Compiles `sources` into `classes` against `classpath` when `marker` (a class they make) is missing
+ * or older than one of them; returns `classes` followed by `classpath`.
+ */
+export function compileJava(sources: readonly string[], classes: string, marker: string, classpath: string): string {
+  const stale = !existsSync(marker) || sources.some((file) => statSync(file).mtimeMs > statSync(marker).mtimeMs);
+  if (stale) {
+    mkdirSync(classes, { recursive: true });
     try {
-      execFileSync('javac', ['-nowarn', '-d', CLASSES, '-cp', classpath, RUNNER_SOURCE], { stdio: 'pipe' });
+      execFileSync('javac', ['-nowarn', '-d', classes, '-cp', classpath, ...sources], { stdio: 'pipe' });
     } catch (cause) {
       throw new RivuletError(
         'FLINK_RUNNER_COMPILE_FAILED',
-        `could not compile ${RUNNER_SOURCE}: ${toolOutput(cause)}`,
+        `could not compile ${sources.join(', ')}: ${toolOutput(cause)}`,
         'install a Java 17 JDK (javac)',
       );
     }
   }
-  return `${CLASSES}:${classpath}`;
+  return `${classes}:${classpath}`;
 }
 
 export interface FlinkScript {

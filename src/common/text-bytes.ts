@@ -1,6 +1,9 @@
 /**
  * Writes `text` at `at` as UTF-8 (a lone surrogate as U+FFFD, as Buffer.from does), or with
- * `quote` as a JSON string literal escaped as JSON.stringify escapes it; returns the end. The
+ * `quote` as a JSON string literal escaped as Flink 1.18.1's json format (Jackson 2.14) escapes it:
+ * `"` and `\`, control characters (\n, \t, ... or \u001F, hex in upper case), and a character
+ * beyond U+FFFF as the \uXXXX escapes of its surrogate pair (test/connectors/formats/
+ * json-flink-bytes.test.ts); returns the end. The
  * buffer must have room: 3 bytes per UTF-16 unit, 6 with `quote`, and 2 for the quotes. For short
  * texts this is about 2.5 times as fast as Buffer.write, a call into C++ per text.
  */
@@ -20,7 +23,10 @@ export function writeText(buffer: Uint8Array, at: number, text: string, quote: b
       buffer[at++] = 0x80 | (c & 0x3f);
     } else {
       const low = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+      if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff && quote) {
+        at = unicodeEscape(buffer, unicodeEscape(buffer, at, c), low);
+        i++;
+      } else if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
         const point = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
         buffer[at++] = 0xf0 | (point >> 18);
         buffer[at++] = 0x80 | ((point >> 12) & 0x3f);
@@ -57,7 +63,7 @@ function escapeAscii(buffer: Uint8Array, at: number, c: number): number {
   return unicodeEscape(buffer, at - 1, c);
 }
 
-const HEX = [...'0123456789abcdef'].map((digit) => digit.charCodeAt(0));
+const HEX = [...'0123456789ABCDEF'].map((digit) => digit.charCodeAt(0));
 
 function unicodeEscape(buffer: Uint8Array, at: number, c: number): number {
   buffer[at++] = 0x5c;

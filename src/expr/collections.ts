@@ -87,13 +87,9 @@ export function addCount(multiset: Map<Value, Value>, element: Value, count: num
   else multiset.delete(key);
 }
 
-/** The number of elements: of an ARRAY its length, of a MAP its entries, of a MULTISET its counts summed. */
-export function cardinality(value: Value, multiset: boolean): number {
-  if (Array.isArray(value)) return value.length;
-  if (!multiset) return (value as Entries).size;
-  let total = 0;
-  for (const count of (value as Entries).values()) total += count as number;
-  return total;
+/** The number of elements: of an ARRAY its length, of a MAP its entries. */
+export function cardinality(value: Value): number {
+  return Array.isArray(value) ? value.length : (value as Entries).size;
 }
 
 /** Flink's ELEMENT: the sole element of an ARRAY, NULL when empty, an error when there are more. */

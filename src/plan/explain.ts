@@ -242,7 +242,9 @@ export function describeNode(node: PlanNode): string {
         ? `, residual=[${formatExpression(node.residual, [...node.input.fields, ...node.lookupFields])}]`
         : '';
       const retry = node.lookupHint?.retry;
-      const retryText = retry ? `, retry=[lookup_miss, FIXED_DELAY, ${retry.delayMs}ms, ${retry.maxAttempts}]` : '';
+      const retryText = retry
+        ? `, retry=[${retry.predicate}, FIXED_DELAY, ${retry.delayMs}ms, ${retry.maxAttempts}]`
+        : '';
       return `LookupJoin(${tableText(node.table)}, joinType=[${node.type}], lookup=${list(pairs)}${residual}${retryText}${hintsText(node.table)})`;
     }
     case 'GroupAggregate': {

@@ -10,7 +10,8 @@ import { SqlError } from '../sql/sql-error.ts';
  * source here has an asynchronous lookup, and Flink ignores a hinted mode the source does not have.
  */
 export interface LookupHintSpec {
-  readonly retry?: { readonly delayMs: number; readonly maxAttempts: number };
+  /** `predicate` as written (explain shows it so, as Flink's does). */
+  readonly retry?: { readonly predicate: string; readonly delayMs: number; readonly maxAttempts: number };
 }
 
 type Option = { readonly key: string; readonly value: string; readonly at: number };
@@ -20,9 +21,11 @@ const ASYNC_KEYS = ['async', 'output-mode', 'capacity', 'timeout'];
 const KEYS = ['table', ...ASYNC_KEYS, ...RETRY_KEYS];
 
 /**
- * The LOOKUP hints of one query block, by the lookup table each names in its 'table' option (the
- * table's name or its alias). Each must name a lookup join of the block (`check`): Flink ignores
- * one that does not, which here would be a hint without effect.
+ * The LOOKUP hints of one query block, by the lookup table each names in its 'table' option: its
+ * alias when the join gives it one, else its name (Flink 1.18.1 refuses the name of an aliased
+ * table: "cannot match the name of input tables or views"). Each must name a lookup join of the
+ * block (`check`): Flink refuses a name no input of the block has, and ignores one of an input that
+ * is not a lookup table, which here would be a hint without effect.
  */
 export class LookupHints {
   private readonly hints = new Map<string, { spec: LookupHintSpec; at: number }>();
@@ -57,16 +60,12 @@ export class LookupHints {
     }
   }
 
-  /** The hint of the lookup join of the table called `name` or aliased `alias`, now counted as used. */
+  /** The hint of the lookup join of the table aliased `alias`, or called `name` without one, now counted as used. */
   take(name: string, alias: string | undefined): LookupHintSpec | undefined {
-    for (const key of [alias, name]) {
-      const found = key === undefined ? undefined : this.hints.get(key);
-      if (found && key !== undefined) {
-        this.used.add(key);
-        return found.spec;
-      }
-    }
-    return undefined;
+    const key = alias ?? name;
+    const found = this.hints.get(key);
+    if (found) this.used.add(key);
+    return found?.spec;
   }
 
   /** Fails for a hint whose 'table' named no lookup join of the block. */
@@ -75,8 +74,8 @@ export class LookupHints {
       if (this.used.has(table)) continue;
       throw this.error(
         at,
-        `LOOKUP hint: '${table}' is not the lookup table (or its alias) of a lookup join of this SELECT`,
-        'name the table joined FOR SYSTEM_TIME AS OF in the same SELECT, as written or by its alias',
+        `LOOKUP hint: '${table}' is not the lookup table of a lookup join of this SELECT`,
+        'name the table joined FOR SYSTEM_TIME AS OF in the same SELECT by its alias, or by its name when it has none',
       );
     }
   }
@@ -123,7 +122,7 @@ export class LookupHints {
           `Invalid LOOKUP hint: 'max-attempts' must be a positive whole number, got '${attempts.value}'`,
           "such as '3'",
         );
-      retry = { delayMs, maxAttempts };
+      retry = { predicate: predicate.value, delayMs, maxAttempts };
     }
     for (const key of ASYNC_KEYS) {
       const option = options.get(key);

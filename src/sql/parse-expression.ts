@@ -329,6 +329,16 @@ function parseWord(cursor: Cursor): Expression {
         return { kind: 'call', at, name: token.upper, args, distinct: false, star: false };
       }
       break;
+    case 'MULTISET':
+      // Calcite parses it, but Flink 1.18.1 cannot plan the Collect over VALUES it becomes.
+      if (next.kind === 'symbol' && next.value === '[')
+        throw cursor.error(
+          at,
+          'the MULTISET value constructor is not supported (Flink 1.18.1: "Cannot generate a valid execution plan")',
+          'a MULTISET comes from COLLECT(x) or a MULTISET column; ARRAY[...] and MAP[...] construct values',
+          'SQL_UNSUPPORTED',
+        );
+      break;
     case 'SUBSTRING':
     case 'SUBSTR':
       if (next.kind === 'symbol' && next.value === '(') return parseSubstring(cursor);

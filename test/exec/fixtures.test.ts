@@ -33,7 +33,8 @@
  * `sql-file: path` may stand in for `sql:`. In the SQL, `${cdc}` is a postgres-cdc table (every kind
  * of change, no normalization), `${upsert}` an upsert-kafka table (upserts by key, normalized by
  * ChangelogNormalize) and `${append}` a kafka table. Values are written as SQL literals without the
- * type: 'text', 12.50, 2025-07-11 10:00:00, TRUE, NULL; each is read as CAST(text AS column type).
+ * type: 'text', 12.50, 2025-07-11 10:00:00, TRUE, NULL; each is read as CAST(text AS column type),
+ * a collection (ARRAY['a'], ARRAY[], MAP['k', 1], ROW(1, 'x')) element by element (fixture-values.ts).
  * Output rows are written back in the same form. UPDATE_GOLDEN=1 rewrites the plan and output
  * blocks (inputs, comments and flink: blocks stay as written); review the diff before committing it.
  *
@@ -60,25 +61,20 @@ import { CorrelateOperator } from '../../src/exec/correlate.ts';
 import { ExpandOperator } from '../../src/exec/expand.ts';
 import type { Operator } from '../../src/exec/operator.ts';
 import { WatermarkAssignerOperator } from '../../src/exec/window.ts';
-import { compileCast, toText } from '../../src/expr/cast.ts';
-import { compileExpression } from '../../src/expr/compile.ts';
+import { toText } from '../../src/expr/cast.ts';
 import type { EvalEnv } from '../../src/expr/eval-env.ts';
 import type { Value } from '../../src/expr/value.ts';
-import { bindExpression } from '../../src/plan/bind-expression.ts';
 import { explainPlan, inputsOf } from '../../src/plan/explain.ts';
 import type { PlanNode } from '../../src/plan/nodes.ts';
 import { planQuery } from '../../src/plan/plan-query.ts';
 import { planStatements } from '../../src/plan/planner.ts';
-import { Scope } from '../../src/plan/scope.ts';
 import { stateTtlSetting } from '../../src/plan/settings.ts';
 import { statefulOperator } from '../../src/runtime/stateful-operators.ts';
 import { windowJoinOperator, windowOperator } from '../../src/runtime/window-operators.ts';
-import type { SelectItem } from '../../src/sql/ast.ts';
 import { parseScript } from '../../src/sql/parser.ts';
-import { SqlSource } from '../../src/sql/source.ts';
 import { substituteVariables } from '../../src/sql/substitute.ts';
 import { stateMemory } from '../../src/state/state-memory.ts';
-import { type DataType, formatType, isCharacterString, isCollection, T } from '../../src/types/data-type.ts';
+import { type DataType, isCharacterString } from '../../src/types/data-type.ts';
 import { resolveTimeZone } from '../../src/types/temporal.ts';
 import {
   CHANGE,
@@ -94,6 +90,7 @@ import {
   splitValues,
   VARIABLES,
 } from '../helpers/fixture-file.ts';
+import { literalValue } from '../helpers/fixture-values.ts';
 
 const DIR = 'test/exec/fixtures';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -114,28 +111,13 @@ function parseChange(text: string, types: readonly DataType[], where: string): C
   if (texts.length !== types.length)
     throw new Error(`${where}: ${texts.length} values for ${types.length} columns in '${text}'`);
   const row = texts.map((token, i): Value => {
-    if (/^null$/i.test(token)) return null;
-    if (isCollection(types[i] as DataType))
-      return collectionValue(token, types[i] as DataType, `${where}: column ${i + 1}`);
-    const literal = /^'(.*)'$/s.exec(token);
-    const value = literal ? (literal[1] as string).replace(/''/g, "'") : token;
     try {
-      return compileCast(T.string(), types[i] as DataType, env, false)(value);
+      return literalValue(token, types[i] as DataType, env);
     } catch (error) {
       throw new Error(`${where}: column ${i + 1}: ${(error as Error).message}`);
     }
   });
   return { kind, row };
-}
-
-/** A value of an ARRAY, MAP, MULTISET or ROW column, written as the SQL that makes it: ARRAY['a', 'b']. */
-function collectionValue(sql: string, type: DataType, where: string): Value {
-  const source = new SqlSource(where, `SELECT CAST(${sql} AS ${formatType(type)})`);
-  const [statement] = parseScript(source);
-  if (statement?.kind !== 'query' || statement.query.kind !== 'select')
-    throw new Error(`${where}: not a value: ${sql}`);
-  const item = statement.query.items[0] as SelectItem & { kind: 'expression' };
-  return compileExpression(bindExpression(item.expression, new Scope([]), { source }), env)([]);
 }
 
 function formatter(types: readonly DataType[]): (change: Change) => string {

@@ -119,8 +119,8 @@ describe('hints of lookup joins on a jdbc table', () => {
     const job = await run(
       'retry_missed',
       `${tables('retry_missed', 'shows_never')}
-      INSERT INTO enriched SELECT /*+ LOOKUP('table'='customers', ${RETRY}) */ o.order_id, 'hinted', c.name
-      FROM orders AS o LEFT JOIN customers FOR SYSTEM_TIME AS OF o.proc AS c ON o.customer_id = c.id;`,
+      INSERT INTO enriched SELECT /*+ LOOKUP('table'='customers', ${RETRY}) */ o.order_id, 'hinted', customers.name
+      FROM orders AS o LEFT JOIN customers FOR SYSTEM_TIME AS OF o.proc ON o.customer_id = customers.id;`,
     );
     await job.send([[2, 2]]);
     assert.deepEqual(await job.read(1), ['{"order_id":2,"tag":"hinted","name":null}']);

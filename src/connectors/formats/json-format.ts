@@ -23,6 +23,7 @@ export const DEFAULT_JSON_OPTIONS: JsonOptions = {
   ignoreNullFields: false,
   mapNullKeyMode: 'FAIL',
   mapNullKeyLiteral: 'null',
+  astralEscaped: true,
 };
 
 // ─── encoding ────────────────────────────────────────────────────────────────────────────────────
@@ -91,22 +92,29 @@ function writer(type: DataType, options: JsonOptions): Write {
     case 'DECIMAL': {
       const { scale } = type;
       const text = jsonText(type, options);
-      // Up to scale 6 Java's BigDecimal.toString writes every value plainly (see javaDecimalText).
+      // Written as jsonDecimalText does, trailing zeros stripped; up to scale 6 what is left after
+      // them is plain, but for a whole number ending in zeros (100 is 1E+2), which takes the text.
       if (scale > 6) return (v, out) => out.raw(text(v));
-      const unit = 10 ** scale;
       return (v, out) => {
         const unscaled = v as bigint;
         if (unscaled < SAFE_MIN || unscaled > SAFE_MAX) return out.raw(text(v));
         let n = Number(unscaled);
+        let digits = scale;
+        while (digits > 0 && n % 10 === 0) {
+          n /= 10;
+          digits--;
+        }
+        if (digits === 0 && n % 10 === 0 && n !== 0) return out.raw(text(v));
         if (n < 0) {
           out.byte(0x2d);
           n = -n;
         }
-        if (scale === 0) return out.integer(n);
+        if (digits === 0) return out.integer(n);
+        const unit = 10 ** digits;
         const whole = Math.floor(n / unit);
         out.integer(whole);
         out.byte(0x2e);
-        out.integer(n - whole * unit, scale);
+        out.integer(n - whole * unit, digits);
       };
     }
     case 'TIMESTAMP':

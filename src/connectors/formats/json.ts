@@ -53,6 +53,7 @@ export function jsonOptions(options: ResolvedOptions, prefix: string, identifier
     ignoreNullFields: get('encode.ignore-null-fields') === true,
     mapNullKeyMode: mapNullKeyMode(get('map-null-key.mode')),
     mapNullKeyLiteral: String(get('map-null-key.literal') ?? DEFAULT_JSON_OPTIONS.mapNullKeyLiteral),
+    astralEscaped: true,
   };
 }
 

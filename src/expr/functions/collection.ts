@@ -96,6 +96,12 @@ export const ITEM: ScalarFunction = {
     if (type.kind === 'ARRAY') {
       if (!isInteger(index.type) && index.type.kind !== 'NULL')
         ctx.fail(`an ARRAY is indexed by an integer, got ${describeType(index.type)}`);
+      // Flink's code generation refuses a constant index below 1; a computed one is NULL at run time.
+      if (index.kind === 'literal' && index.value !== null && Number(index.value) < 1)
+        ctx.fail(
+          `Array element access needs an index starting at 1 but was ${index.value}.`,
+          'ARRAY indexes count from 1: a[1] is the first element',
+        );
       return {
         args: [collection, index.type.kind === 'NULL' ? index : ctx.cast(index, T.int())],
         type: withNullable(type.element, true),
@@ -151,20 +157,25 @@ export const DOT: ScalarFunction = {
   },
 };
 
-/** CARDINALITY(ARRAY | MAP | MULTISET): the number of elements (a MULTISET counts each occurrence). */
+/**
+ * CARDINALITY(ARRAY | MAP): the number of elements. Flink 1.18.1 validates CARDINALITY of a
+ * MULTISET and then fails to generate code for it ("Expect an array or a map."), so it is refused.
+ */
 export const CARDINALITY: ScalarFunction = {
   name: 'CARDINALITY',
-  signatures: ['CARDINALITY(ARRAY)', 'CARDINALITY(MAP)', 'CARDINALITY(MULTISET)'],
+  signatures: ['CARDINALITY(ARRAY)', 'CARDINALITY(MAP)'],
   bind(args, ctx) {
     const [arg] = args;
-    if (args.length !== 1 || !arg || !['ARRAY', 'MAP', 'MULTISET'].includes(arg.type.kind))
-      ctx.fail(`CARDINALITY takes an ARRAY, MAP or MULTISET, got ${args.map((a) => describeType(a.type)).join(', ')}`);
+    if (args.length === 1 && arg?.type.kind === 'MULTISET')
+      ctx.fail(
+        `CARDINALITY of a ${describeType(arg.type)} is not supported (Flink 1.18.1: "Expect an array or a map.")`,
+        'count the rows instead: COUNT(x) beside COLLECT(x), or CARDINALITY of an ARRAY or MAP',
+      );
+    if (args.length !== 1 || !arg || !['ARRAY', 'MAP'].includes(arg.type.kind))
+      ctx.fail(`CARDINALITY takes an ARRAY or a MAP, got ${args.map((a) => describeType(a.type)).join(', ')}`);
     return { args, type: T.int(anyNullable(args)) };
   },
-  compile(args, call) {
-    const multiset = call.args[0]?.type.kind === 'MULTISET';
-    return strict((value: Value) => cardinality(value, multiset))(args);
-  },
+  compile: (args) => strict((value: Value) => cardinality(value))(args),
 };
 
 /** ELEMENT(ARRAY): its sole element; NULL when empty; fails the record when it has more than one. */

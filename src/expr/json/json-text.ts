@@ -21,6 +21,11 @@ export interface JsonTextOptions {
   /** What a MAP key that is null is written as: an error (FAIL), nothing (DROP), or `mapNullKeyLiteral`. */
   readonly mapNullKeyMode: 'FAIL' | 'DROP' | 'LITERAL';
   readonly mapNullKeyLiteral: string;
+  /**
+   * Whether a character beyond U+FFFF is written as the \uXXXX escapes of its surrogate pair, as
+   * the json format's bytes are (Jackson's UTF-8 generator); the JSON functions' strings keep it.
+   */
+  readonly astralEscaped: boolean;
 }
 
 const JSON_TEXT_DEFAULTS: JsonTextOptions = {
@@ -29,12 +34,44 @@ const JSON_TEXT_DEFAULTS: JsonTextOptions = {
   ignoreNullFields: false,
   mapNullKeyMode: 'FAIL',
   mapNullKeyLiteral: 'null',
+  astralEscaped: true,
 };
 
 type Encode = (value: Value) => string;
 
 /** The count of each element of a MULTISET, written as an INT. */
 const MULTISET_COUNT: DataType = { kind: 'INT', nullable: false };
+
+const SHORT_ESCAPES: Readonly<Record<number, string>> = {
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  12: '\\f',
+  13: '\\r',
+  34: '\\"',
+  92: '\\\\',
+};
+
+/**
+ * A string as a JSON literal, escaped as Flink's Jackson writes it: `"`, `\`, control characters
+ * (\n, \t, ... or \u001F, hex in upper case), and with `astral` the surrogates of a character beyond
+ * U+FFFF (src/common/text-bytes.ts writes the same as bytes).
+ */
+export function jacksonString(text: string, astral: boolean): string {
+  let out = '"';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const escaped =
+      c < 0x20 || c === 0x22 || c === 0x5c || (astral && c >= 0xd800 && c <= 0xdfff)
+        ? (SHORT_ESCAPES[c] ?? `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`)
+        : undefined;
+    if (escaped === undefined) continue;
+    out += text.slice(start, i) + escaped;
+    start = i + 1;
+  }
+  return `${out}${text.slice(start)}"`;
+}
 
 /** Java's BigDecimal.toString: plain unless the exponent is small, then scientific (1.2E-7). */
 export function javaDecimalText(unscaled: bigint, scale: number): string {
@@ -43,6 +80,24 @@ export function javaDecimalText(unscaled: bigint, scale: number): string {
   if (scale >= 0 && adjusted >= -6) return formatDecimal(unscaled, scale);
   const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
   return `${unscaled < 0n ? '-' : ''}${mantissa}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
+/**
+ * A DECIMAL as Flink 1.18.1's JSON writes it (the json format and the JSON functions alike): its
+ * Jackson node factory normalizes the BigDecimal, stripping trailing zeros (5999.00 is 5999, 12.50
+ * is 12.5, 100.00 is 1E+2, zero is 0), which is then written with BigDecimal.toString, or
+ * toPlainString with `plain` ('encode.decimal-as-plain-number').
+ */
+export function jsonDecimalText(unscaled: bigint, scale: number, plain: boolean): string {
+  if (unscaled === 0n) return '0';
+  let digits = unscaled;
+  let exponent = scale;
+  while (digits % 10n === 0n) {
+    digits /= 10n;
+    exponent--;
+  }
+  if (!plain) return javaDecimalText(digits, exponent);
+  return exponent >= 0 ? formatDecimal(digits, exponent) : `${digits}${'0'.repeat(-exponent)}`;
 }
 
 /**
@@ -65,14 +120,15 @@ export function jsonText(type: DataType, options: JsonTextOptions = JSON_TEXT_DE
       // A DoubleNode, which Jackson prints with Double.toString (1.0, 1.0E-5, 1.0E20).
       return (v) => (Number.isFinite(v as number) ? formatJavaDouble(v as number) : JSON.stringify(String(v)));
     case 'DECIMAL': {
-      const scale = type.scale;
-      return options.decimalAsPlainNumber
-        ? (v) => formatDecimal(v as bigint, scale)
-        : (v) => javaDecimalText(v as bigint, scale);
+      const { scale } = type;
+      const plain = options.decimalAsPlainNumber;
+      return (v) => jsonDecimalText(v as bigint, scale, plain);
     }
     case 'CHAR':
-    case 'VARCHAR':
-      return (v) => JSON.stringify(v);
+    case 'VARCHAR': {
+      const astral = options.astralEscaped;
+      return (v) => jacksonString(v as string, astral);
+    }
     case 'BINARY':
     case 'VARBINARY':
       return (v) => `"${Buffer.from(v as Uint8Array).toString('base64')}"`;
@@ -93,7 +149,8 @@ export function jsonText(type: DataType, options: JsonTextOptions = JSON_TEXT_DE
       // A MULTISET is written as Flink writes it: an object of each element's count.
       const key = jsonText(type.kind === 'MAP' ? type.key : type.element, options);
       const value = jsonText(type.kind === 'MAP' ? type.value : MULTISET_COUNT, options);
-      const entry = (k: Value, x: Value) => `${JSON.stringify(k)}:${x === null ? 'null' : value(x)}`;
+      const entry = (k: Value, x: Value) =>
+        `${jacksonString(k as string, options.astralEscaped)}:${x === null ? 'null' : value(x)}`;
       return (v) => {
         const entries: string[] = [];
         for (const [k, x] of v as Map<Value, Value>) {
@@ -136,7 +193,11 @@ function nullMapKey(): RivuletError {
 }
 
 /** Timestamps as Flink's JSON functions write them: ISO_LOCAL_DATE_TIME, and a 'Z' after a TIMESTAMP_LTZ. */
-const JSON_FUNCTION_OPTIONS: JsonTextOptions = { ...JSON_TEXT_DEFAULTS, timestampStandard: 'ISO-8601' };
+const JSON_FUNCTION_OPTIONS: JsonTextOptions = {
+  ...JSON_TEXT_DEFAULTS,
+  timestampStandard: 'ISO-8601',
+  astralEscaped: false,
+};
 
 /**
  * Why Flink's JSON functions cannot write a value of `type` (its JsonGenerateUtils knows no DATE,

@@ -107,10 +107,10 @@ describe('kafka and upsert-kafka tables on the log', () => {
     assert.deepEqual(
       write(changes).map((r) => [r.key?.toString(), r.value?.toString() ?? null]),
       [
-        ['{"order_id":2001}', '{"order_id":2001,"status":"PENDING","amount":5999.00}'],
-        ['{"order_id":2001}', '{"order_id":2001,"status":"SHIPPED","amount":5999.00}'],
+        ['{"order_id":2001}', '{"order_id":2001,"status":"PENDING","amount":5999}'],
+        ['{"order_id":2001}', '{"order_id":2001,"status":"SHIPPED","amount":5999}'],
         ['{"order_id":2001}', null],
-        ['{"order_id":2002}', '{"order_id":2002,"status":"PENDING","amount":1.00}'],
+        ['{"order_id":2002}', '{"order_id":2002,"status":"PENDING","amount":1}'],
         ['{"order_id":2002}', null],
       ],
     );
