@@ -18,6 +18,7 @@ import type {
   TopicDescription,
   TopicOptions,
 } from '../log.ts';
+import { onlyPartitions } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { CommittedTail, type TailRecord } from './committed-tail.ts';
 import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
@@ -269,7 +270,7 @@ export class KafkaLog implements Log {
       for (const reader of readers) {
         if (reader.topic !== topic) continue;
         const at = reader.fetchOffset(partition);
-        if (taken === undefined || at < taken) taken = at;
+        if (at !== undefined && (taken === undefined || at < taken)) taken = at;
       }
       if (taken !== undefined) this.tail.dropBefore(topic, partition, taken);
     }
@@ -359,7 +360,7 @@ export class KafkaLog implements Log {
     return positions;
   }
 
-  async openReader(topic: string, start: StartPosition): Promise<LogReader> {
+  async openReader(topic: string, start: StartPosition, only?: readonly number[]): Promise<LogReader> {
     const partitions = await this.partitions(topic);
     const earliest = await this.offsets(topic, EARLIEST);
     const latest = await this.offsets(topic, -1n);
@@ -385,13 +386,14 @@ export class KafkaLog implements Log {
           break;
       }
     }
+    const read = onlyPartitions(positions, only);
     const consumer = new Consumer<Bytes, Bytes, Bytes, Bytes>({
       clientId: 'rivulet-reader',
       bootstrapBrokers: this.brokers,
       groupId: `rivulet-reader-${randomUUID()}`,
     });
     const fromMemory = await this.hasCreateTime(topic);
-    const reader = new KafkaReader(topic, consumer, positions, this.tail, fromMemory, () =>
+    const reader = new KafkaReader(topic, consumer, read, this.tail, fromMemory, () =>
       this.readers.delete(reader),
     );
     this.readers.add(reader);

@@ -1,7 +1,6 @@
 import { keepStdoutLine } from '../../connectors/stdout-lines.ts';
 import type { PlannedJob } from '../../plan/planner.ts';
-import { stateTtlSetting } from '../../plan/settings.ts';
-import { buildGraph, closeOperators, type JobGraph } from '../graph.ts';
+import { closeOperators, type JobGraph } from '../graph.ts';
 import { EXCEPTIONS_KEPT, jobEnv } from '../job.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from '../job-handle.ts';
 import { JobStats, type JobStatsSnapshot } from '../job-stats.ts';
@@ -12,6 +11,7 @@ import {
   restartStrategy,
   verdictOf,
 } from '../restart-strategy.ts';
+import { parallelism, shownGraph } from '../parallel/shown-graph.ts';
 import { setRemoteFigures } from '../vertex-metrics.ts';
 import type { PlacedJob, WorkerPool, WorkerSlot } from './pool.ts';
 import { type JobState, type JobSubmission, revivedError } from './protocol.ts';
@@ -39,6 +39,9 @@ export class RemoteJob implements JobHandle, PlacedJob {
   private earlierStats: JobStatsSnapshot | undefined;
   stopped = false;
   currentGraph: JobGraph | undefined;
+  /** Subtasks' figures stay in the worker: the proxy shows subtask 0's with the router's (currentGraph). */
+  readonly subtaskGraphs = undefined;
+  readonly parallelism: number;
   /** Restarts its strategy allowed, for failures of runs in its workers, ends of workers and failed opens. */
   private restartsAllowed = 0;
   /** Failures in earlier workers, and those the current worker reported. */
@@ -64,6 +67,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
     private readonly pool: WorkerPool,
   ) {
     this.restart = restartStrategy(plan.settings);
+    this.parallelism = parallelism(plan);
     this.end = new Promise((resolve) => {
       this.resolveEnd = resolve;
     });
@@ -95,7 +99,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
 
   async open(): Promise<void> {
     // Only shown: the worker's graph has the lookup sources, and its Job prints the plan's warnings.
-    this.currentGraph ??= buildGraph(this.plan.sinks, jobEnv(this.plan), stateTtlSetting(this.plan.settings), false);
+    this.currentGraph ??= shownGraph(this.plan, jobEnv(this.plan));
     await this.openOn(this.pool.place(this));
   }
 

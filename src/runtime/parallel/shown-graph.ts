@@ -1,0 +1,42 @@
+import type { EvalEnv } from '../../expr/eval-env.ts';
+import type { PlannedJob } from '../../plan/planner.ts';
+import { stateTtlSetting } from '../../plan/settings.ts';
+import { buildGraph, type JobGraph } from '../graph.ts';
+import { parallelLayout } from './split-plan.ts';
+
+/** The writer of subtask `index` of a parallel job: its log transactions and sink commits are its own. */
+export function subtaskWriter(job: string, index: number): string {
+  return `${job}#${index}`;
+}
+
+/**
+ * A parallel job's graph as the REST API shows it: the router's vertices (its exchange sinks
+ * among them) and a subtask's (its exchange sources among them), in the order graphVertices
+ * numbers them: sources, operators, sinks.
+ */
+export function joinGraphs(router: JobGraph, subtask: JobGraph): JobGraph {
+  return {
+    sources: [...router.sources, ...subtask.sources],
+    operators: [...router.operators, ...subtask.operators],
+    sinks: [...router.sinks, ...subtask.sinks],
+    stateful: router.stateful || subtask.stateful,
+    replay: subtask.replay,
+    lookups: [],
+  };
+}
+
+/** The graph a job's proxy shows, built without opening anything: a parallel job's as Job.currentGraph has it. */
+export function shownGraph(plan: PlannedJob, env: EvalEnv): JobGraph {
+  const ttl = stateTtlSetting(plan.settings);
+  const layout = parallelLayout(plan);
+  if (!layout) return buildGraph(plan.sinks, env, ttl, false);
+  return joinGraphs(
+    buildGraph(layout.router.sinks, env, ttl, false),
+    buildGraph(layout.subtask(0).plan.sinks, env, ttl, false),
+  );
+}
+
+/** The number of subtasks a job runs its keyed operators in: 1 unless it is parallel. */
+export function parallelism(plan: PlannedJob): number {
+  return parallelLayout(plan)?.parallelism ?? 1;
+}
