@@ -49,9 +49,13 @@ export const SETTINGS: readonly OptionSpec[] = [
       "a job's keyed operators run in this many subtasks, each owning a range of key groups (docs/workers.md); a job with nothing keyed runs as one task",
     ),
   }),
-  opt.int('pipeline.max-parallelism', 'the number of key groups of a parallel job: the most subtasks it can be rescaled to', {
-    handling: handled.met('the partitions of its exchange topics, one per key group (docs/workers.md)'),
-  }),
+  opt.int(
+    'pipeline.max-parallelism',
+    'the number of key groups of a parallel job: the most subtasks it can be rescaled to',
+    {
+      handling: handled.met('the partitions of its exchange topics, one per key group (docs/workers.md)'),
+    },
+  ),
   opt.string(
     'pipeline.name',
     'the name of the job of the INSERT or statement set that follows (it names its positions)',
@@ -96,7 +100,10 @@ export function settingProblem(key: string, value: string): { message: string; h
       return { message: (error as Error).message };
     }
   }
-  if ((key === 'parallelism.default' || key === 'pipeline.max-parallelism') && !(Number(value) >= 1 && Number(value) <= 32768))
+  if (
+    (key === 'parallelism.default' || key === 'pipeline.max-parallelism') &&
+    !(Number(value) >= 1 && Number(value) <= 32768)
+  )
     return { message: `'${value}' is not a whole number from 1 to 32768` };
   return undefined;
 }

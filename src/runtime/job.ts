@@ -5,9 +5,9 @@ import { resolveTimeZone } from '../types/temporal.ts';
 import type { JobGraph } from './graph.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from './job-handle.ts';
 import { JobRun } from './job-run.ts';
+import { JobStats } from './job-stats.ts';
 import { joinGraphs, subtaskWriter } from './parallel/shown-graph.ts';
 import { parallelLayout } from './parallel/split-plan.ts';
-import { JobStats } from './job-stats.ts';
 import { type RestartStrategy, type RestartVerdict, restartStrategy, verdictOf } from './restart-strategy.ts';
 
 /** The most failures a job keeps for its exceptions (the latest last). */

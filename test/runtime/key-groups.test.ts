@@ -57,10 +57,7 @@ describe("Flink's key-group ranges", () => {
 
   it('default the max parallelism as Flink does', () => {
     // 1 → 1 → 128; 85 + 42 = 127 → 128; 86 + 43 = 129 → 256; 200 + 100 = 300 → 512; 30000 → 65536 → 32768.
-    assert.deepEqual(
-      [1, 2, 85, 86, 200, 30000].map(defaultMaxParallelism),
-      [128, 128, 128, 256, 512, 32768],
-    );
+    assert.deepEqual([1, 2, 85, 86, 200, 30000].map(defaultMaxParallelism), [128, 128, 128, 256, 512, 32768]);
   });
 
   it('refuse a parallelism above the max parallelism', () => {
@@ -69,9 +66,9 @@ describe("Flink's key-group ranges", () => {
   });
 
   it("give a key the partition the log's murmur2 partitioner gives it among maxP partitions", () => {
-    for (const key of ['a', '{"user_id":7}', 's\u00011\u0001', '']) {
+    for (const key of ['a', '{"user_id":7}', 'number1\u0001']) {
       const bytes = Buffer.from(key);
-      assert.equal(keyGroupOf(bytes, 128), bytes.length === 0 ? keyGroupOf(bytes, 128) : partitionForKey(bytes, 128));
+      assert.equal(keyGroupOf(bytes, 128), partitionForKey(bytes, 128));
     }
   });
 });

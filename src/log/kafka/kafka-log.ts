@@ -393,9 +393,7 @@ export class KafkaLog implements Log {
       groupId: `rivulet-reader-${randomUUID()}`,
     });
     const fromMemory = await this.hasCreateTime(topic);
-    const reader = new KafkaReader(topic, consumer, read, this.tail, fromMemory, () =>
-      this.readers.delete(reader),
-    );
+    const reader = new KafkaReader(topic, consumer, read, this.tail, fromMemory, () => this.readers.delete(reader));
     this.readers.add(reader);
     return reader;
   }

@@ -70,7 +70,8 @@ function encodeChanges(
 
 function decodeRecord(record: LogRecord): Change {
   const value = record.value;
-  if (value === null) throw new Error(`exchange record without a value at ${record.topic}/${record.partition}@${record.offset}`);
+  if (value === null)
+    throw new Error(`exchange record without a value at ${record.topic}/${record.partition}@${record.offset}`);
   const text = value.toString('latin1');
   const kind = KINDS[text[0] as string];
   if (!kind) throw new Error(`exchange record of unknown kind at ${record.topic}/${record.partition}@${record.offset}`);
@@ -78,7 +79,9 @@ function decodeRecord(record: LogRecord): Change {
   return { kind, row, time: record.timestamp };
 }
 
-function optionsOf(table: { readonly options: ResolvedConnector | SourceContext['table']['options'] }): ExchangeOptions {
+function optionsOf(table: {
+  readonly options: ResolvedConnector | SourceContext['table']['options'];
+}): ExchangeOptions {
   const get = (key: string) => table.options.get(key);
   return {
     topic: String(get('topic')),

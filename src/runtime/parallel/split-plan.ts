@@ -92,7 +92,6 @@ export function parallelLayout(job: PlannedJob): ParallelLayout | undefined {
   const maxParallelism = configuredMax === undefined ? defaultMaxParallelism(parallelism) : Number(configuredMax);
   keyGroupRange(maxParallelism, parallelism, 0);
   const cuts: Cut[] = [];
-  const replaced = new Map<PlanNode, PlanNode>();
   const cutBelow = (node: PlanNode): void => {
     if (TIMED.has(node.kind)) {
       refuse(
@@ -123,7 +122,6 @@ export function parallelLayout(job: PlannedJob): ParallelLayout | undefined {
         topic: exchangeTopic(job.name, n),
       };
       cuts.push(cut);
-      replaced.set(input, input);
     }
   };
   for (const sink of job.sinks) {

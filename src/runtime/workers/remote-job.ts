@@ -4,6 +4,7 @@ import { closeOperators, type JobGraph } from '../graph.ts';
 import { EXCEPTIONS_KEPT, jobEnv } from '../job.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from '../job-handle.ts';
 import { JobStats, type JobStatsSnapshot } from '../job-stats.ts';
+import { parallelism, shownGraph } from '../parallel/shown-graph.ts';
 import {
   NO_RESTART,
   type RestartStrategy,
@@ -11,7 +12,6 @@ import {
   restartStrategy,
   verdictOf,
 } from '../restart-strategy.ts';
-import { parallelism, shownGraph } from '../parallel/shown-graph.ts';
 import { setRemoteFigures } from '../vertex-metrics.ts';
 import type { PlacedJob, WorkerPool, WorkerSlot } from './pool.ts';
 import { type JobState, type JobSubmission, revivedError } from './protocol.ts';
