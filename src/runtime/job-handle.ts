@@ -41,6 +41,8 @@ export interface JobHandle {
   readonly currentGraph: JobGraph | undefined;
   /** The subtasks its keyed operators run in (`parallelism.default`); 1 for a job of one task. */
   readonly parallelism: number;
+  /** Its key groups (`pipeline.max-parallelism`); 1 for a job of one task. */
+  readonly maxParallelism: number;
   /**
    * Per subtask of a parallel job, its graph with the router's in front, numbered as currentGraph:
    * a vertex of the router is the same in each, one of the subtasks is that subtask's.

@@ -69,6 +69,7 @@ export class Job implements JobHandle {
   /** A Job runs on the thread that made it; see workers/remote-job.ts for one in a worker. */
   readonly worker = undefined;
   readonly parallelism: number;
+  readonly maxParallelism: number;
   private readonly restart: RestartStrategy;
   private readonly stopping = new AbortController();
   private readonly wakeFromPause = new Set<() => void>();
@@ -85,6 +86,7 @@ export class Job implements JobHandle {
     this.restart = restartStrategy(plan.settings);
     const layout = parallelLayout(plan);
     this.parallelism = layout?.parallelism ?? 1;
+    this.maxParallelism = layout?.maxParallelism ?? 1;
     if (!layout && Number(plan.settings.get('parallelism.default') ?? '1') > 1) {
       console.warn(
         `job ${plan.name}: SET 'parallelism.default' has no effect: the job has no keyed operator to divide by key, and runs as one task`,

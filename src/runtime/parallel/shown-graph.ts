@@ -4,6 +4,14 @@ import { stateTtlSetting } from '../../plan/settings.ts';
 import { buildGraph, type JobGraph } from '../graph.ts';
 import { parallelLayout } from './split-plan.ts';
 
+/** The vertices of parallel jobs' routers, which run as one task. */
+const ROUTER = new WeakSet<object>();
+
+/** Whether a vertex of a parallel job's graph runs in its router (one task) rather than in each subtask. */
+export function inRouter(vertex: object): boolean {
+  return ROUTER.has(vertex);
+}
+
 /** The writer of subtask `index` of a parallel job: its log transactions and sink commits are its own. */
 export function subtaskWriter(job: string, index: number): string {
   return `${job}#${index}`;
@@ -15,6 +23,7 @@ export function subtaskWriter(job: string, index: number): string {
  * numbers them: sources, operators, sinks.
  */
 export function joinGraphs(router: JobGraph, subtask: JobGraph): JobGraph {
+  for (const vertex of [...router.sources, ...router.operators, ...router.sinks]) ROUTER.add(vertex);
   return {
     sources: [...router.sources, ...subtask.sources],
     operators: [...router.operators, ...subtask.operators],
@@ -36,7 +45,8 @@ export function shownGraph(plan: PlannedJob, env: EvalEnv): JobGraph {
   );
 }
 
-/** The number of subtasks a job runs its keyed operators in: 1 unless it is parallel. */
-export function parallelism(plan: PlannedJob): number {
-  return parallelLayout(plan)?.parallelism ?? 1;
+/** The number of subtasks a job runs its keyed operators in, and its key groups: 1 and 1 unless it is parallel. */
+export function parallelism(plan: PlannedJob): { readonly parallelism: number; readonly maxParallelism: number } {
+  const layout = parallelLayout(plan);
+  return { parallelism: layout?.parallelism ?? 1, maxParallelism: layout?.maxParallelism ?? 1 };
 }

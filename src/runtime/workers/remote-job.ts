@@ -42,6 +42,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
   /** Subtasks' figures stay in the worker: the proxy shows subtask 0's with the router's (currentGraph). */
   readonly subtaskGraphs = undefined;
   readonly parallelism: number;
+  readonly maxParallelism: number;
   /** Restarts its strategy allowed, for failures of runs in its workers, ends of workers and failed opens. */
   private restartsAllowed = 0;
   /** Failures in earlier workers, and those the current worker reported. */
@@ -67,7 +68,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
     private readonly pool: WorkerPool,
   ) {
     this.restart = restartStrategy(plan.settings);
-    this.parallelism = parallelism(plan);
+    ({ parallelism: this.parallelism, maxParallelism: this.maxParallelism } = parallelism(plan));
     this.end = new Promise((resolve) => {
       this.resolveEnd = resolve;
     });
