@@ -87,11 +87,6 @@ export class Job implements JobHandle {
     const layout = parallelLayout(plan);
     this.parallelism = layout?.parallelism ?? 1;
     this.maxParallelism = layout?.maxParallelism ?? 1;
-    if (!layout && Number(plan.settings.get('parallelism.default') ?? '1') > 1) {
-      console.warn(
-        `job ${plan.name}: SET 'parallelism.default' has no effect: the job has no keyed operator to divide by key, and runs as one task`,
-      );
-    }
     this.parts = layout
       ? [
           { plan: layout.router, latest: undefined, finished: false },
@@ -147,6 +142,12 @@ export class Job implements JobHandle {
    * PostgreSQL makes the creation of any other replication slot on the server wait.
    */
   async open(): Promise<void> {
+    const parallelism = this.plan.settings.get('parallelism.default');
+    if (this.parallelism === 1 && Number(parallelism ?? '1') > 1) {
+      console.warn(
+        `job ${this.plan.name}: SET 'parallelism.default' = '${parallelism}' has no effect: the job has no keyed operator to divide by key, and runs as one task`,
+      );
+    }
     for (const warning of this.plan.warnings) console.warn(`job ${this.plan.name}: ${warning}`);
     try {
       for (const part of this.parts) part.latest = await this.openRun(part);
