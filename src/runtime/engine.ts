@@ -6,6 +6,8 @@ import { shapeChange, stateShape } from '../plan/state-shape.ts';
 import { Job } from './job.ts';
 import type { JobHandle } from './job-handle.ts';
 import type { JobStore, StoredJob } from './job-store.ts';
+import { parallelism } from './parallel/shown-graph.ts';
+import { ParallelRemoteJob } from './workers/parallel-remote-job.ts';
 import type { WorkerPool } from './workers/pool.ts';
 import { RemoteJob } from './workers/remote-job.ts';
 
@@ -63,6 +65,7 @@ export class Engine {
       directory: source.directory,
       generation,
     };
+    if (parallelism(plan).parallelism > 1) return new ParallelRemoteJob(plan, submission, this.pool);
     return new RemoteJob(plan, submission, this.pool);
   }
 

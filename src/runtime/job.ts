@@ -27,6 +27,11 @@ export interface JobOptions {
    * opens, so that the restart options bound all of the job's restarts, as in Flink.
    */
   readonly decideRestart?: (failedAt: number) => Promise<RestartVerdict>;
+  /**
+   * Of a parallel job, the one part this Job runs (0: the router, i + 1: subtask i), as a worker
+   * runs it for its proxy (workers/parallel-remote-job.ts); all of them when undefined.
+   */
+  readonly part?: number;
 }
 
 /** What a job's expressions evaluate in: its session time zone, and the clock. */
@@ -87,7 +92,7 @@ export class Job implements JobHandle {
     const layout = parallelLayout(plan);
     this.parallelism = layout?.parallelism ?? 1;
     this.maxParallelism = layout?.maxParallelism ?? 1;
-    this.parts = layout
+    const parts: Part[] = layout
       ? [
           { plan: layout.router, latest: undefined, finished: false },
           ...Array.from({ length: layout.parallelism }, (_, i) => ({
@@ -98,6 +103,7 @@ export class Job implements JobHandle {
           })),
         ]
       : [{ plan, latest: undefined, finished: false }];
+    this.parts = options.part === undefined ? parts : parts.slice(options.part, options.part + 1);
   }
 
   get script(): { readonly file: string; readonly text: string } | undefined {

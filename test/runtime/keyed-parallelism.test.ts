@@ -8,6 +8,7 @@ import { Engine } from '../../src/runtime/engine.ts';
 import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { exchangeKey } from '../../src/runtime/parallel/exchange.ts';
 import { keyGroupOf, keyGroupRange, subtaskOfKeyGroup } from '../../src/runtime/parallel/key-groups.ts';
+import { WorkerPool } from '../../src/runtime/workers/pool.ts';
 import { startRestServer } from '../../src/server/rest.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -27,171 +28,194 @@ const perUser = (port: number, parallelism: number) => `
 const subtaskOfUser = (user: number, p: number) =>
   subtaskOfKeyGroup(128, p, keyGroupOf(exchangeKey([BigInt(user)], [0]), 128));
 
-describe('keyed parallelism', () => {
-  let pg: TestPostgres;
-  let log: PostgresLog;
-  let sink: pg.Client;
-  let engine: Engine;
-  let server: Server;
-  let base: string;
+/** The same scenarios on the engine's own thread, and on a pool of 2 workers where each part is placed alone. */
+for (const workers of [0, 2]) {
+  describe(`keyed parallelism ${workers === 0 ? "on the engine's thread" : `on ${workers} workers`}`, () => {
+    let pg: TestPostgres;
+    let log: PostgresLog;
+    let sink: pg.Client;
+    let engine: Engine;
+    let pool: WorkerPool | undefined;
+    let server: Server;
+    let base: string;
 
-  before(async () => {
-    pg = await startTestPostgres();
-    log = await openTestLog(pg);
-    await (await pg.connect()).query('CREATE DATABASE sink');
-    sink = await pg.connect('sink');
-    // The oracle: the same orders as a PostgreSQL table, aggregated by PostgreSQL.
-    await sink.query('CREATE TABLE orders (order_id bigint PRIMARY KEY, user_id bigint, amount bigint)');
-    await sink.query('CREATE TABLE per_user (user_id bigint PRIMARY KEY, n bigint, total bigint)');
-    await log.ensureTopic('orders', { compacted: true });
-    engine = new Engine(log);
-    const port = await freeLoopbackPort();
-    server = await startRestServer(engine, port, { token: 'keyed-test-token' });
-    base = `http://127.0.0.1:${port}`;
-  });
-  after(async () => {
-    server?.close();
-    await engine?.close();
-    await log?.close();
-    await pg?.dispose();
-  });
+    before(async () => {
+      pg = await startTestPostgres();
+      log = await openTestLog(pg);
+      await (await pg.connect()).query('CREATE DATABASE sink');
+      sink = await pg.connect('sink');
+      // The oracle: the same orders as a PostgreSQL table, aggregated by PostgreSQL.
+      await sink.query('CREATE TABLE orders (order_id bigint PRIMARY KEY, user_id bigint, amount bigint)');
+      await sink.query('CREATE TABLE per_user (user_id bigint PRIMARY KEY, n bigint, total bigint)');
+      await log.ensureTopic('orders', { compacted: true });
+      pool =
+        workers === 0
+          ? undefined
+          : new WorkerPool({
+              size: workers,
+              logUrl: pg.server.url('rivulet'),
+              stateMemory: { limit: 64 * 2 ** 20, dir: `${pg.dir}/spill` },
+              reportMs: 100,
+            });
+      engine = new Engine(log, undefined, pool);
+      const port = await freeLoopbackPort();
+      server = await startRestServer(engine, port, { token: 'keyed-test-token' });
+      base = `http://127.0.0.1:${port}`;
+    });
+    after(async () => {
+      server?.close();
+      await engine?.close();
+      await log?.close();
+      await pg?.dispose();
+    });
 
-  /** Upserts orders (user null: deletes them) in the topic and in PostgreSQL's table. */
-  async function write(orders: readonly (readonly [number, number | null, number])[]): Promise<void> {
-    await log.produce(
-      orders.map(([id, user, amount]) => ({
-        topic: 'orders',
-        key: Buffer.from(`{"order_id":${id}}`),
-        value: user === null ? null : Buffer.from(`{"order_id":${id},"user_id":${user},"amount":${amount}}`),
-      })),
-    );
-    for (const [id, user, amount] of orders) {
-      if (user === null) await sink.query('DELETE FROM orders WHERE order_id = $1', [id]);
-      else {
-        await sink.query(
-          'INSERT INTO orders VALUES ($1, $2, $3) ON CONFLICT (order_id) DO UPDATE SET user_id = $2, amount = $3',
-          [id, user, amount],
-        );
+    /** Upserts orders (user null: deletes them) in the topic and in PostgreSQL's table. */
+    async function write(orders: readonly (readonly [number, number | null, number])[]): Promise<void> {
+      await log.produce(
+        orders.map(([id, user, amount]) => ({
+          topic: 'orders',
+          key: Buffer.from(`{"order_id":${id}}`),
+          value: user === null ? null : Buffer.from(`{"order_id":${id},"user_id":${user},"amount":${amount}}`),
+        })),
+      );
+      for (const [id, user, amount] of orders) {
+        if (user === null) await sink.query('DELETE FROM orders WHERE order_id = $1', [id]);
+        else {
+          await sink.query(
+            'INSERT INTO orders VALUES ($1, $2, $3) ON CONFLICT (order_id) DO UPDATE SET user_id = $2, amount = $3',
+            [id, user, amount],
+          );
+        }
       }
     }
-  }
 
-  const rows = async (sql: string) =>
-    (await sink.query(sql)).rows.map((r) => `${r.user_id}:${r.n}:${r.total}`).join(' ');
-  const sinkRows = () => rows('SELECT user_id, n, total FROM per_user ORDER BY user_id');
-  const expectedRows = () =>
-    rows('SELECT user_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY user_id ORDER BY user_id');
+    const rows = async (sql: string) =>
+      (await sink.query(sql)).rows.map((r) => `${r.user_id}:${r.n}:${r.total}`).join(' ');
+    const sinkRows = () => rows('SELECT user_id, n, total FROM per_user ORDER BY user_id');
+    const expectedRows = () =>
+      rows('SELECT user_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY user_id ORDER BY user_id');
 
-  async function converged(jobs: readonly JobHandle[]): Promise<void> {
-    const expected = await expectedRows();
-    await waitFor(
-      'the sink to equal PostgreSQL',
-      async () => ((await sinkRows()) === expected ? true : undefined),
-      jobs,
-    );
-  }
+    async function converged(jobs: readonly JobHandle[]): Promise<void> {
+      const expected = await expectedRows();
+      await waitFor(
+        'the sink to equal PostgreSQL',
+        async () => ((await sinkRows()) === expected ? true : undefined),
+        jobs,
+      );
+    }
 
-  // Users 1–12, with at least two in each subtask at 2 and at 3.
-  const users = Array.from({ length: 12 }, (_, i) => i + 1);
+    // Users 1–12, with at least two in each subtask at 2 and at 3.
+    const users = Array.from({ length: 12 }, (_, i) => i + 1);
 
-  it('runs a GROUP BY in 2 subtasks, with updates that move an order between them', async () => {
-    const [a, b] = [users.find((u) => subtaskOfUser(u, 2) === 0), users.find((u) => subtaskOfUser(u, 2) === 1)];
-    assert.ok(a !== undefined && b !== undefined, 'users in both subtasks');
-    const [job] = await engine.submit('per-user.sql', perUser(pg.server.port, 2), new Map());
-    assert.ok(job);
-    assert.equal(job.parallelism, 2);
-    await write(users.map((user, i) => [i + 1, user, 10 * user] as const));
-    await converged([job]);
-    // Order 100 goes from a (subtask 0) to b (subtask 1) and back, then is deleted; order 101 moves a → b for good.
-    await write([
-      [100, a, 5],
-      [101, a, 7],
-    ]);
-    await write([[100, b, 6]]);
-    await write([
-      [101, b, 8],
-      [100, a, 9],
-    ]);
-    await write([[100, null, 0]]);
-    await converged([job]);
-    // Every order of user a moves to user b: a's group is retracted to nothing, its row deleted.
-    const ofA = (await sink.query('SELECT order_id FROM orders WHERE user_id = $1', [a])).rows.map((r) =>
-      Number(r.order_id),
-    );
-    await write(ofA.map((id) => [id, b, 1] as const));
-    await converged([job]);
-    assert.equal((await sink.query('SELECT 1 FROM per_user WHERE user_id = $1', [a])).rowCount, 0);
-    // Each subtask committed positions of its own key groups only.
-    const exchange = await log.committedPositions('orders-per-user/exchange 1', '__rivulet_exchange.orders-per-user.1');
-    assert.ok([...exchange.keys()].every((p) => p >= 0 && p < 128));
-    // REST: the job's vertices with their parallelism, and a subtask vertex's subtasks as Flink lists them.
-    // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
-    const get = async (path: string): Promise<any> => (await fetch(`${base}${path}`)).json();
-    const details = await get(`/jobs/${job.id}`);
-    assert.equal(details.maxParallelism, 128);
-    const byName = new Map<string, { id: string; parallelism: number }>(
-      details.vertices.map((v: { id: string; name: string; parallelism: number }) => [v.name, v]),
-    );
-    const aggregate = [...byName].find(([name]) => name.startsWith('GroupAggregate'))?.[1];
-    const source = [...byName].find(([name]) => name.startsWith('TableSourceScan(table=[orders]'))?.[1];
-    assert.equal(aggregate?.parallelism, 2);
-    assert.equal(source?.parallelism, 1);
-    const vertex = await get(`/jobs/${job.id}/vertices/${aggregate?.id}`);
-    assert.deepEqual(
-      vertex.subtasks.map((t: { subtask: number; status: string }) => `${t.subtask}:${t.status}`),
-      ['0:RUNNING', '1:RUNNING'],
-    );
-    // The aggregate's input records, over both subtasks: every change the router sent through the exchange.
-    const readRecords = vertex.subtasks.map((t: { metrics: { 'read-records': number } }) => t.metrics['read-records']);
-    assert.ok(
-      readRecords.every((n: number) => n > 0),
-      `both subtasks read records: ${readRecords}`,
-    );
-    const overview = await get('/jobs/overview');
-    assert.equal(overview.jobs[0].rivulet.parallelism, 2);
-    await engine.stop(job.id);
-    assert.equal(job.status, 'FINISHED');
-  });
+    it('runs a GROUP BY in 2 subtasks, with updates that move an order between them', async () => {
+      const [a, b] = [users.find((u) => subtaskOfUser(u, 2) === 0), users.find((u) => subtaskOfUser(u, 2) === 1)];
+      assert.ok(a !== undefined && b !== undefined, 'users in both subtasks');
+      const [job] = await engine.submit('per-user.sql', perUser(pg.server.port, 2), new Map());
+      assert.ok(job);
+      assert.equal(job.parallelism, 2);
+      await write(users.map((user, i) => [i + 1, user, 10 * user] as const));
+      await converged([job]);
+      // Order 100 goes from a (subtask 0) to b (subtask 1) and back, then is deleted; order 101 moves a → b for good.
+      await write([
+        [100, a, 5],
+        [101, a, 7],
+      ]);
+      await write([[100, b, 6]]);
+      await write([
+        [101, b, 8],
+        [100, a, 9],
+      ]);
+      await write([[100, null, 0]]);
+      await converged([job]);
+      // Every order of user a moves to user b: a's group is retracted to nothing, its row deleted.
+      const ofA = (await sink.query('SELECT order_id FROM orders WHERE user_id = $1', [a])).rows.map((r) =>
+        Number(r.order_id),
+      );
+      await write(ofA.map((id) => [id, b, 1] as const));
+      await converged([job]);
+      assert.equal((await sink.query('SELECT 1 FROM per_user WHERE user_id = $1', [a])).rowCount, 0);
+      // Each subtask committed positions of its own key groups only.
+      const exchange = await log.committedPositions(
+        'orders-per-user/exchange 1',
+        '__rivulet_exchange.orders-per-user.1',
+      );
+      assert.ok([...exchange.keys()].every((p) => p >= 0 && p < 128));
+      // REST: the job's vertices with their parallelism, and a subtask vertex's subtasks as Flink lists them.
+      // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
+      const get = async (path: string): Promise<any> => (await fetch(`${base}${path}`)).json();
+      const details = await get(`/jobs/${job.id}`);
+      assert.equal(details.maxParallelism, 128);
+      const byName = new Map<string, { id: string; parallelism: number }>(
+        details.vertices.map((v: { id: string; name: string; parallelism: number }) => [v.name, v]),
+      );
+      const aggregate = [...byName].find(([name]) => name.startsWith('GroupAggregate'))?.[1];
+      const source = [...byName].find(([name]) => name.startsWith('TableSourceScan(table=[orders]'))?.[1];
+      assert.equal(aggregate?.parallelism, 2);
+      assert.equal(source?.parallelism, 1);
+      const vertex = await get(`/jobs/${job.id}/vertices/${aggregate?.id}`);
+      assert.deepEqual(
+        vertex.subtasks.map((t: { subtask: number; status: string }) => `${t.subtask}:${t.status}`),
+        ['0:RUNNING', '1:RUNNING'],
+      );
+      // The aggregate's input records in each subtask: the changes of its key groups (a worker reports them every 100 ms).
+      await waitFor('both subtasks to show records read', async () => {
+        const { subtasks } = await get(`/jobs/${job.id}/vertices/${aggregate?.id}/subtasks`);
+        return subtasks.every((t: { metrics: { 'read-records': number } }) => t.metrics['read-records'] > 0)
+          ? true
+          : undefined;
+      }, [job]);
+      // On a pool, the router and the subtasks are placed as jobs are: spread over the workers.
+      if (pool)
+        assert.ok(
+          pool.slots.every((slot) => slot.jobs.size > 0),
+          'every worker runs a part',
+        );
+      const overview = await get('/jobs/overview');
+      assert.equal(overview.jobs[0].rivulet.parallelism, 2);
+      await engine.stop(job.id);
+      assert.equal(job.status, 'FINISHED');
+    });
 
-  it('rescales to 3 subtasks after a stop, keeping each key group state', async () => {
-    const [job] = await engine.submit('per-user.sql', perUser(pg.server.port, 3), new Map());
-    assert.ok(job);
-    assert.equal(job.parallelism, 3);
-    // Users whose key group moved to another subtask keep their counts: they go on, not from 0.
-    const moved = users.filter((u) => subtaskOfUser(u, 2) !== subtaskOfUser(u, 3));
-    assert.ok(moved.length > 0, 'some users change subtask');
-    const before = await sinkRows();
-    await write(users.map((user, i) => [200 + i, user, 1] as const));
-    // Order u (user u's since the first test) moves to the next user whose key group moved.
-    await write(moved.map((user, i) => [user, moved[(i + 1) % moved.length] as number, 3] as const));
-    await converged([job]);
-    assert.notEqual(await sinkRows(), before);
-    await engine.stop(job.id);
-    // And back to 2.
-    const [again] = await engine.submit('per-user.sql', perUser(pg.server.port, 2), new Map());
-    assert.ok(again);
-    await write(users.map((_, i) => [300 + i, users[(i + 5) % users.length] as number, 2] as const));
-    await converged([again]);
-    await engine.cancel(again.id);
-  });
+    it('rescales to 3 subtasks after a stop, keeping each key group state', async () => {
+      const [job] = await engine.submit('per-user.sql', perUser(pg.server.port, 3), new Map());
+      assert.ok(job);
+      assert.equal(job.parallelism, 3);
+      // Users whose key group moved to another subtask keep their counts: they go on, not from 0.
+      const moved = users.filter((u) => subtaskOfUser(u, 2) !== subtaskOfUser(u, 3));
+      assert.ok(moved.length > 0, 'some users change subtask');
+      const before = await sinkRows();
+      await write(users.map((user, i) => [200 + i, user, 1] as const));
+      // Order u (user u's since the first test) moves to the next user whose key group moved.
+      await write(moved.map((user, i) => [user, moved[(i + 1) % moved.length] as number, 3] as const));
+      await converged([job]);
+      assert.notEqual(await sinkRows(), before);
+      await engine.stop(job.id);
+      // And back to 2.
+      const [again] = await engine.submit('per-user.sql', perUser(pg.server.port, 2), new Map());
+      assert.ok(again);
+      await write(users.map((_, i) => [300 + i, users[(i + 5) % users.length] as number, 2] as const));
+      await converged([again]);
+      await engine.cancel(again.id);
+    });
 
-  it('refuses a second hash exchange', async () => {
-    await assert.rejects(
-      engine.submit(
-        'two.sql',
-        `SET 'parallelism.default' = '2';
+    it('refuses a second hash exchange', async () => {
+      await assert.rejects(
+        engine.submit(
+          'two.sql',
+          `SET 'parallelism.default' = '2';
          CREATE TABLE orders (order_id BIGINT, user_id BIGINT, amount BIGINT, PRIMARY KEY (order_id) NOT ENFORCED) WITH (
            'connector' = 'upsert-kafka', 'topic' = 'orders', 'key.format' = 'json', 'value.format' = 'json');
          CREATE TABLE out_t (n BIGINT, c BIGINT, PRIMARY KEY (n) NOT ENFORCED) WITH (
            'connector' = 'upsert-kafka', 'topic' = 'out_t', 'key.format' = 'json', 'value.format' = 'json');
          INSERT INTO out_t SELECT n, COUNT(*) FROM (SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id) GROUP BY n;`,
-        new Map(),
-      ),
-      { code: 'PARALLELISM_NOT_SUPPORTED' },
-    );
-  });
+          new Map(),
+        ),
+        { code: 'PARALLELISM_NOT_SUPPORTED' },
+      );
+    });
 
-  it('gives each subtask a contiguous range of key groups', () => {
-    assert.deepEqual(keyGroupRange(128, 2, 1), { start: 64, end: 127 });
+    it('gives each subtask a contiguous range of key groups', () => {
+      assert.deepEqual(keyGroupRange(128, 2, 1), { start: 64, end: 127 });
+    });
   });
-});
+}

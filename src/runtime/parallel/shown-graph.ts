@@ -34,15 +34,18 @@ export function joinGraphs(router: JobGraph, subtask: JobGraph): JobGraph {
   };
 }
 
-/** The graph a job's proxy shows, built without opening anything: a parallel job's as Job.currentGraph has it. */
-export function shownGraph(plan: PlannedJob, env: EvalEnv): JobGraph {
+/**
+ * The graph a job's proxy shows, built without opening anything: a parallel job's as Job.currentGraph
+ * has it, or of its `part` alone (0: the router, i + 1: subtask i).
+ */
+export function shownGraph(plan: PlannedJob, env: EvalEnv, part?: number): JobGraph {
   const ttl = stateTtlSetting(plan.settings);
   const layout = parallelLayout(plan);
   if (!layout) return buildGraph(plan.sinks, env, ttl, false);
-  return joinGraphs(
-    buildGraph(layout.router.sinks, env, ttl, false),
-    buildGraph(layout.subtask(0).plan.sinks, env, ttl, false),
-  );
+  const router = () => buildGraph(layout.router.sinks, env, ttl, false);
+  const subtask = (i: number) => buildGraph(layout.subtask(i).plan.sinks, env, ttl, false);
+  if (part === undefined) return joinGraphs(router(), subtask(0));
+  return part === 0 ? router() : subtask(part - 1);
 }
 
 /** The number of subtasks a job runs its keyed operators in, and its key groups: 1 and 1 unless it is parallel. */

@@ -100,7 +100,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
 
   async open(): Promise<void> {
     // Only shown: the worker's graph has the lookup sources, and its Job prints the plan's warnings.
-    this.currentGraph ??= shownGraph(this.plan, jobEnv(this.plan));
+    this.currentGraph ??= shownGraph(this.plan, jobEnv(this.plan), this.submission.part);
     await this.openOn(this.pool.place(this));
   }
 
