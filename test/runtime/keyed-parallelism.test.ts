@@ -47,6 +47,11 @@ for (const workers of [0, 2]) {
       // The oracle: the same orders as a PostgreSQL table, aggregated by PostgreSQL.
       await sink.query('CREATE TABLE orders (order_id bigint PRIMARY KEY, user_id bigint, amount bigint)');
       await sink.query('CREATE TABLE per_user (user_id bigint PRIMARY KEY, n bigint, total bigint)');
+      await sink.query('CREATE TABLE users (user_id bigint PRIMARY KEY, name text)');
+      await sink.query(
+        'CREATE TABLE order_users (user_id bigint, order_id bigint, name text, amount bigint, PRIMARY KEY (user_id, order_id))',
+      );
+      await log.ensureTopic('users', { compacted: true });
       await log.ensureTopic('orders', { compacted: true });
       pool =
         workers === 0
@@ -196,6 +201,80 @@ for (const workers of [0, 2]) {
       await write(users.map((_, i) => [300 + i, users[(i + 5) % users.length] as number, 2] as const));
       await converged([again]);
       await engine.cancel(again.id);
+    });
+
+    it('joins in 2 subtasks, both inputs partitioned by the join key, with updates on both sides', async () => {
+      const joined = (sinkKey: string) => `
+      SET 'parallelism.default' = '2';
+      SET 'pipeline.name' = 'order-users';
+      CREATE TABLE orders (order_id BIGINT, user_id BIGINT, amount BIGINT, PRIMARY KEY (order_id) NOT ENFORCED) WITH (
+        'connector' = 'upsert-kafka', 'topic' = 'orders', 'key.format' = 'json', 'value.format' = 'json');
+      CREATE TABLE users (user_id BIGINT, name STRING, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
+        'connector' = 'upsert-kafka', 'topic' = 'users', 'key.format' = 'json', 'value.format' = 'json');
+      CREATE TABLE order_users (user_id BIGINT, order_id BIGINT, name STRING, amount BIGINT,
+        PRIMARY KEY (${sinkKey}) NOT ENFORCED) WITH (
+        'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/sink',
+        'table-name' = 'public.order_users', 'username' = 'postgres');
+      INSERT INTO order_users SELECT o.user_id, o.order_id, u.name, o.amount FROM orders o JOIN users u ON o.user_id = u.user_id;`;
+      // Keyed by the order alone, a row moving between users could reach the sink out of order: refused.
+      await assert.rejects(engine.submit('joined.sql', joined('order_id'), new Map()), {
+        code: 'PARALLELISM_NOT_SUPPORTED',
+      });
+      const users = (named: readonly (readonly [number, string | null])[]) =>
+        Promise.all([
+          log.produce(
+            named.map(([id, name]) => ({
+              topic: 'users',
+              key: Buffer.from(`{"user_id":${id}}`),
+              value: name === null ? null : Buffer.from(`{"user_id":${id},"name":"${name}"}`),
+            })),
+          ),
+          ...named.map(([id, name]) =>
+            name === null
+              ? sink.query('DELETE FROM users WHERE user_id = $1', [id])
+              : sink.query('INSERT INTO users VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET name = $2', [
+                  id,
+                  name,
+                ]),
+          ),
+        ]);
+      await users(Array.from({ length: 12 }, (_, i) => [i + 1, `user ${i + 1}`] as const));
+      const [job] = await engine.submit('joined.sql', joined('user_id, order_id'), new Map());
+      assert.ok(job);
+      const [a, b] = [
+        Array.from({ length: 12 }, (_, i) => i + 1).find((u) => subtaskOfUser(u, 2) === 0) as number,
+        Array.from({ length: 12 }, (_, i) => i + 1).find((u) => subtaskOfUser(u, 2) === 1) as number,
+      ];
+      await write([
+        [400, a, 1],
+        [401, b, 2],
+      ]);
+      await users([[a, 'renamed a']]);
+      await write([[400, b, 3]]);
+      await users([
+        [b, null],
+        [13, 'new user'],
+      ]);
+      await write([
+        [401, 13, 4],
+        [402, a, 5],
+      ]);
+      const joinedRows = (sql: string) =>
+        sink
+          .query(sql)
+          .then((r) => r.rows.map((row) => `${row.user_id}/${row.order_id}:${row.name}:${row.amount}`).join(' '));
+      const expected = await joinedRows(
+        'SELECT o.user_id, o.order_id, u.name, o.amount FROM orders o JOIN users u USING (user_id) ORDER BY 1, 2',
+      );
+      await waitFor(
+        'the joined rows to equal PostgreSQL',
+        async () =>
+          (await joinedRows('SELECT user_id, order_id, name, amount FROM order_users ORDER BY 1, 2')) === expected
+            ? true
+            : undefined,
+        [job],
+      );
+      await engine.cancel(job.id);
     });
 
     it('refuses a second hash exchange', async () => {

@@ -3,6 +3,7 @@ import type { PlanNode, Sink, TableSourceScan } from '../../plan/nodes.ts';
 import type { PlannedJob } from '../../plan/planner.ts';
 import { exchangeConnector } from './exchange.ts';
 import { defaultMaxParallelism, type KeyGroupRange, keyGroupRange } from './key-groups.ts';
+import { sinkKeyFollowsPartition } from './sink-key.ts';
 
 /**
  * How a job with `parallelism.default` = p > 1 runs: cut at its hash exchange, the input of its
@@ -61,6 +62,16 @@ function exchangeKeys(node: PlanNode): readonly (readonly number[])[] | undefine
     default:
       return undefined;
   }
+}
+
+/** The keyed operator nearest the sink in a tree. */
+function firstKeyed(node: PlanNode): PlanNode | undefined {
+  if (exchangeKeys(node)) return node;
+  for (const input of inputsOf(node)) {
+    const found = firstKeyed(input);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function countKeyed(node: PlanNode): number {
@@ -132,14 +143,16 @@ export function parallelLayout(job: PlannedJob): ParallelLayout | undefined {
         `put it into a job of its own, or ${ONE}`,
       );
     }
-    if (sink.upsertMaterialize) {
+    cutBelow(sink.input);
+    // Then also a sink's upsert materializer (keyed by the sink key) sees every change of its keys.
+    const keyed = firstKeyed(sink.input);
+    if (keyed && !sinkKeyFollowsPartition(sink, keyed)) {
       refuse(
         job,
-        `the INSERT into '${sink.table.name}' needs its changes materialized by the sink's key, which is not the key the job is divided by`,
-        ONE,
+        `the key of '${sink.table.name}' does not determine the key ${keyed.kind} divides its rows by: an update that moves a row between subtasks could reach the sink out of order`,
+        `give the sink a primary key that includes the ${keyed.kind}'s key columns, or ${ONE}`,
       );
     }
-    cutBelow(sink.input);
   }
   const all = { start: 0, end: maxParallelism - 1 };
   const router: PlannedJob = {
