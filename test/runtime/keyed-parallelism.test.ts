@@ -277,6 +277,31 @@ for (const workers of [0, 2]) {
       await engine.cancel(job.id);
     });
 
+    it('restarts a subtask alone when its worker dies, and nothing is lost or counted twice', async (t) => {
+      if (!pool) {
+        t.skip('on a pool only');
+        return;
+      }
+      const [job] = await engine.submit('per-user.sql', perUser(pg.server.port, 2), new Map());
+      assert.ok(job);
+      // The worker of subtask 0 (part 1) runs neither the router (part 0) nor, with 2 workers, subtask 1.
+      const slot = pool.slots.find((each) => each.jobs.has(`${job.id}#1`));
+      assert.ok(slot && !slot.jobs.has(`${job.id}#0`), 'subtask 0 on a worker without the router');
+      let next = 1000;
+      const batch = () => users.map((user) => [next++, users[(user * 5) % users.length] as number, user] as const);
+      const writing = (async () => {
+        for (let i = 0; i < 20; i++) {
+          await write(batch());
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })();
+      await slot.thread.terminate();
+      await writing;
+      await converged([job]);
+      assert.equal(job.restarts, 1, 'only the subtask of the dead worker restarted');
+      await engine.cancel(job.id);
+    });
+
     it('refuses a second hash exchange', async () => {
       await assert.rejects(
         engine.submit(
