@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
+import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.ts';
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
-import type { PostgresLog } from '../../src/log/postgres/postgres-log.ts';
+import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
+import type { Log } from '../../src/log/log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { exchangeKey } from '../../src/runtime/parallel/exchange.ts';
@@ -28,11 +30,20 @@ const perUser = (port: number, parallelism: number) => `
 const subtaskOfUser = (user: number, p: number) =>
   subtaskOfKeyGroup(128, p, keyGroupOf(exchangeKey([BigInt(user)], [0]), 128));
 
-/** The same scenarios on the engine's own thread, and on a pool of 2 workers where each part is placed alone. */
-for (const workers of [0, 2]) {
-  describe(`keyed parallelism ${workers === 0 ? "on the engine's thread" : `on ${workers} workers`}`, () => {
+/**
+ * The same scenarios on the engine's own thread, on a pool of 2 workers where each part is placed
+ * alone, and on the kafka log (a real broker).
+ */
+const SETUPS = [
+  { name: "on the engine's thread", workers: 0, kafka: false },
+  { name: 'on 2 workers', workers: 2, kafka: false },
+  { name: 'on the kafka log', workers: 0, kafka: true },
+];
+for (const { name, workers, kafka } of SETUPS) {
+  describe(`keyed parallelism ${name}`, () => {
     let pg: TestPostgres;
-    let log: PostgresLog;
+    let broker: KafkaBroker | undefined;
+    let log: Log;
     let sink: pg.Client;
     let engine: Engine;
     let pool: WorkerPool | undefined;
@@ -41,7 +52,10 @@ for (const workers of [0, 2]) {
 
     before(async () => {
       pg = await startTestPostgres();
-      log = await openTestLog(pg);
+      if (kafka) {
+        broker = await startKafkaBroker();
+        log = await KafkaLog.open(broker.bootstrap);
+      } else log = await openTestLog(pg);
       await (await pg.connect()).query('CREATE DATABASE sink');
       sink = await pg.connect('sink');
       // The oracle: the same orders as a PostgreSQL table, aggregated by PostgreSQL.
@@ -71,6 +85,7 @@ for (const workers of [0, 2]) {
       server?.close();
       await engine?.close();
       await log?.close();
+      await broker?.stop();
       await pg?.dispose();
     });
 
@@ -141,7 +156,7 @@ for (const workers of [0, 2]) {
       assert.equal((await sink.query('SELECT 1 FROM per_user WHERE user_id = $1', [a])).rowCount, 0);
       // Each subtask committed positions of its own key groups only.
       const exchange = await log.committedPositions(
-        'orders-per-user/exchange 1',
+        'orders-per-user/exchange#1',
         '__rivulet_exchange.orders-per-user.1',
       );
       assert.ok([...exchange.keys()].every((p) => p >= 0 && p < 128));

@@ -131,14 +131,29 @@ export class KafkaLog implements Log {
         ? Object.entries(this.compactedTopicConfigs).map(([key, value]) => ({ name: key, value }))
         : []),
     ];
+    let created = true;
     try {
       await this.admin.createTopics({ topics: [name], partitions: options.partitions ?? 1, replicas: -1, configs });
     } catch (error) {
       if (!/already exists/i.test(describeError(error))) throw error;
+      created = false;
     }
     // A new topic reaches the metadata of every broker a moment after its creation.
     const deadline = Date.now() + 10_000;
     while (!(await this.admin.listTopics()).includes(name) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // And its partitions have leaders a moment later (more so with many partitions, as an exchange
+    // topic's key groups): until then, listing their offsets fails.
+    while (created) {
+      const ready = await this.offsets(name, -1n).then(
+        () => true,
+        (error: unknown) => {
+          if (Date.now() >= deadline) throw error;
+          return false;
+        },
+      );
+      if (ready) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

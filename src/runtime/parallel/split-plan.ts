@@ -129,7 +129,7 @@ export function parallelLayout(job: PlannedJob): ParallelLayout | undefined {
       const cut: Cut = {
         input,
         key: keys[i] as readonly number[],
-        name: `exchange ${n}`,
+        name: `exchange#${n}`,
         topic: exchangeTopic(job.name, n),
       };
       cuts.push(cut);
