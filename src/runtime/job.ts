@@ -89,7 +89,7 @@ export class Job implements JobHandle {
     private readonly options: JobOptions = {},
   ) {
     this.restart = restartStrategy(plan.settings);
-    const layout = parallelLayout(plan);
+    const layout = parallelLayout(plan, options.generation ?? 0);
     this.parallelism = layout?.parallelism ?? 1;
     this.maxParallelism = layout?.maxParallelism ?? 1;
     const parts: Part[] = layout

@@ -8,6 +8,7 @@ import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
 import type { Log } from '../../src/log/log.ts';
 import { Engine } from '../../src/runtime/engine.ts';
 import type { JobHandle } from '../../src/runtime/job-handle.ts';
+import { PostgresJobStore } from '../../src/runtime/job-store.ts';
 import { exchangeKey } from '../../src/runtime/parallel/exchange.ts';
 import { keyGroupOf, keyGroupRange, subtaskOfKeyGroup } from '../../src/runtime/parallel/key-groups.ts';
 import { WorkerPool } from '../../src/runtime/workers/pool.ts';
@@ -115,13 +116,21 @@ for (const { name, workers, kafka } of SETUPS) {
     const expectedRows = () =>
       rows('SELECT user_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY user_id ORDER BY user_id');
 
+    /** Waits for the sink to equal PostgreSQL's answer (a minute at most: a loaded machine, a broker beside). */
     async function converged(jobs: readonly JobHandle[]): Promise<void> {
       const expected = await expectedRows();
+      let seen = '';
       await waitFor(
         'the sink to equal PostgreSQL',
-        async () => ((await sinkRows()) === expected ? true : undefined),
+        async () => {
+          seen = await sinkRows();
+          return seen === expected ? true : undefined;
+        },
         jobs,
-      );
+        60_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}: expected ${expected}, got ${seen}`);
+      });
     }
 
     // Users 1–12, with at least two in each subtask at 2 and at 3.
@@ -315,6 +324,43 @@ for (const { name, workers, kafka } of SETUPS) {
       await converged([job]);
       assert.equal(job.restarts, 1, 'only the subtask of the dead worker restarted');
       await engine.cancel(job.id);
+    });
+
+    it('refuses to resume a job of one task in parallel (its state is in no exchange), unless from scratch', async (t) => {
+      if (workers > 0 || kafka) {
+        t.skip("once, on the engine's thread");
+        return;
+      }
+      await (await pg.connect()).query('CREATE DATABASE instance');
+      const stored = new Engine(
+        log,
+        await PostgresJobStore.open(`postgresql://postgres@127.0.0.1:${pg.server.port}/instance`),
+      );
+      try {
+        const script = (p: number) =>
+          perUser(pg.server.port, p).replace("'orders-per-user'", "'orders-per-user-stored'");
+        const [one] = await stored.submit('stored.sql', script(1), new Map());
+        assert.ok(one);
+        assert.equal(one.parallelism, 1);
+        await converged([one]);
+        await stored.stop(one.id);
+        await assert.rejects(stored.submit('stored.sql', script(2), new Map()), { code: 'JOB_INCOMPATIBLE' });
+        // From scratch: a new generation, with exchange topics of its own, reads the orders again.
+        const [two] = await stored.submit('stored.sql', script(2), new Map(), { fromScratch: true });
+        assert.ok(two);
+        assert.equal(two.parallelism, 2);
+        await write([[500, 1, 1]]);
+        await converged([two]);
+        await stored.stop(two.id);
+        // Rescaling between parallelisms above 1 is no change of shape.
+        const [three] = await stored.submit('stored.sql', script(3), new Map());
+        assert.ok(three);
+        await write([[501, 2, 1]]);
+        await converged([three]);
+        await stored.cancel(three.id);
+      } finally {
+        await stored.close();
+      }
     });
 
     it('refuses a second hash exchange', async () => {

@@ -85,16 +85,20 @@ function refuse(job: PlannedJob, what: string, hint: string): never {
 
 const ONE = "remove SET 'parallelism.default' (or set it to 1) for this job";
 
-/** A topic name of the job's own, whatever characters its name has. */
-function exchangeTopic(job: string, n: number): string {
-  return `__rivulet_exchange.${job.replace(/[^A-Za-z0-9._-]/g, '_')}.${n}`;
+/**
+ * A topic name of the job's own, whatever characters its name has; of its generation, so that a
+ * start from scratch (see JobStore) does not read the exchanged changes of the one before.
+ */
+function exchangeTopic(job: string, generation: number, n: number): string {
+  const name = job.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `__rivulet_exchange.${name}${generation > 0 ? `@${generation}` : ''}.${n}`;
 }
 
 /**
  * The job's parallel layout; undefined when it runs as one task (parallelism 1, or nothing keyed
  * to divide: a job of projections only, whose parallelism is then warned about as before).
  */
-export function parallelLayout(job: PlannedJob): ParallelLayout | undefined {
+export function parallelLayout(job: PlannedJob, generation = 0): ParallelLayout | undefined {
   const parallelism = Number(job.settings.get('parallelism.default') ?? '1');
   if (parallelism <= 1) return undefined;
   const keyedSinks = job.sinks.filter((sink) => countKeyed(sink.input) > 0);
@@ -130,7 +134,7 @@ export function parallelLayout(job: PlannedJob): ParallelLayout | undefined {
         input,
         key: keys[i] as readonly number[],
         name: `exchange#${n}`,
-        topic: exchangeTopic(job.name, n),
+        topic: exchangeTopic(job.name, generation, n),
       };
       cuts.push(cut);
     }
@@ -171,6 +175,17 @@ export function parallelLayout(job: PlannedJob): ParallelLayout | undefined {
       return { plan: { ...job, sinks, warnings: [] }, keyGroups };
     },
   };
+}
+
+/**
+ * What a job's parallel layout adds to its state shape (see plan/state-shape.ts): a job that ran as
+ * one task keeps its state nowhere a parallel run rebuilds it from (the exchange topics), and the
+ * other way round, and its key groups cannot change while it keeps state. Rescaling between
+ * parallelisms above 1 leaves the shape as it is.
+ */
+export function parallelShape(job: PlannedJob): readonly string[] {
+  const layout = parallelLayout(job);
+  return layout ? [`its keyed operators in subtasks over ${layout.maxParallelism} key groups`] : [];
 }
 
 function exchangeSink(cut: Cut, maxParallelism: number, keyGroups: KeyGroupRange): Sink {
