@@ -199,6 +199,17 @@ for (const { name, workers, kafka } of SETUPS) {
           pool.slots.every((slot) => slot.jobs.size > 0),
           'every worker runs a part',
         );
+      // /metrics: a sample per subtask of the aggregate, labelled with its index as Flink's reporter does.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const aggregateSamples = metrics
+        .split('\n')
+        .filter(
+          (line) => line.startsWith('rivulet_vertex_records_in_total') && line.includes(`vertex_id="${aggregate?.id}"`),
+        );
+      assert.deepEqual(
+        aggregateSamples.map((line) => /subtask_index="(\d+)"/.exec(line)?.[1]),
+        ['0', '1'],
+      );
       const overview = await get('/jobs/overview');
       assert.equal(overview.jobs[0].rivulet.parallelism, 2);
       await engine.stop(job.id);

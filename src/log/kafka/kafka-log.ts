@@ -131,12 +131,10 @@ export class KafkaLog implements Log {
         ? Object.entries(this.compactedTopicConfigs).map(([key, value]) => ({ name: key, value }))
         : []),
     ];
-    let created = true;
     try {
       await this.admin.createTopics({ topics: [name], partitions: options.partitions ?? 1, replicas: -1, configs });
     } catch (error) {
       if (!/already exists/i.test(describeError(error))) throw error;
-      created = false;
     }
     // A new topic reaches the metadata of every broker a moment after its creation.
     const deadline = Date.now() + 10_000;
@@ -144,8 +142,8 @@ export class KafkaLog implements Log {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // And its partitions have leaders a moment later (more so with many partitions, as an exchange
-    // topic's key groups): until then, listing their offsets fails.
-    while (created) {
+    // topic's key groups), also when another writer just created it: until then, listing offsets fails.
+    for (;;) {
       const ready = await this.offsets(name, -1n).then(
         () => true,
         (error: unknown) => {
