@@ -4,6 +4,7 @@ import { LogCommitDomain } from '../../connectors/log-commit.ts';
 import type { ResolvedConnector } from '../../connectors/registry.ts';
 import type { SinkContext, SinkWriter } from '../../connectors/sink-writer.ts';
 import type { ReplayedBatch, SourceContext, SourceReader } from '../../connectors/source-reader.ts';
+import type { ConnectorTable } from '../../connectors/table.ts';
 import type { Change, RowKind } from '../../exec/change.ts';
 import { rowKey } from '../../exec/row-key.ts';
 import type { Row, Value } from '../../expr/value.ts';
@@ -79,9 +80,7 @@ function decodeRecord(record: LogRecord): Change {
   return { kind, row, time: record.timestamp };
 }
 
-function optionsOf(table: {
-  readonly options: ResolvedConnector | SourceContext['table']['options'];
-}): ExchangeOptions {
+function optionsOf(table: ConnectorTable): ExchangeOptions {
   const get = (key: string) => table.options.get(key);
   return {
     topic: String(get('topic')),
