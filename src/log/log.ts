@@ -114,8 +114,18 @@ export interface Log {
    * same name begins one.
    */
   beginTransaction(writer?: string): Promise<LogTransaction>;
-  openReader(topic: string, start: StartPosition): Promise<LogReader>;
+  /** A reader of all the topic's partitions, or of `partitions` only (a subtask's key groups). */
+  openReader(topic: string, start: StartPosition, partitions?: readonly number[]): Promise<LogReader>;
   /** The positions `group` committed for `topic` (next offsets), by partition. */
   committedPositions(group: string, topic: string): Promise<ReadonlyMap<number, bigint>>;
   close(): Promise<void>;
+}
+
+/** `positions` of `partitions` only; all of them when undefined. */
+export function onlyPartitions(
+  positions: Map<number, bigint>,
+  partitions: readonly number[] | undefined,
+): Map<number, bigint> {
+  if (!partitions) return positions;
+  return new Map([...positions].filter(([partition]) => partitions.includes(partition)));
 }

@@ -8,8 +8,6 @@ import {
 } from '../connectors/options.ts';
 import { resolveTimeZone } from '../types/temporal.ts';
 
-const ONE_PROCESS = 'a job runs in one process, as one task per operator';
-
 /** Flink's names of the restart strategies, with their older spellings (src/runtime/restart-strategy.ts). */
 const RESTART_STRATEGIES = [
   'fixed-delay',
@@ -46,7 +44,18 @@ export const SETTINGS: readonly OptionSpec[] = [
   opt.duration('execution.checkpointing.timeout', 'longest time a checkpoint may take', {
     handling: handled.warned('a commit is one transaction of the job, which is not abandoned after a time'),
   }),
-  opt.int('parallelism.default', 'parallelism of every operator', { handling: handled.warned(ONE_PROCESS, ['1']) }),
+  opt.int('parallelism.default', 'parallelism of every operator', {
+    handling: handled.met(
+      "a job's keyed operators run in this many subtasks, each owning a range of key groups (docs/workers.md); a job with nothing keyed runs as one task",
+    ),
+  }),
+  opt.int(
+    'pipeline.max-parallelism',
+    'the number of key groups of a parallel job: the most subtasks it can be rescaled to',
+    {
+      handling: handled.met('the partitions of its exchange topics, one per key group (docs/workers.md)'),
+    },
+  ),
   opt.string(
     'pipeline.name',
     'the name of the job of the INSERT or statement set that follows (it names its positions)',
@@ -91,8 +100,11 @@ export function settingProblem(key: string, value: string): { message: string; h
       return { message: (error as Error).message };
     }
   }
-  if (key === 'parallelism.default' && Number(value) < 1)
-    return { message: `'${value}' is not a positive whole number` };
+  if (
+    (key === 'parallelism.default' || key === 'pipeline.max-parallelism') &&
+    !(Number(value) >= 1 && Number(value) <= 32768)
+  )
+    return { message: `'${value}' is not a whole number from 1 to 32768` };
   return undefined;
 }
 

@@ -6,6 +6,9 @@ import { shapeChange, stateShape } from '../plan/state-shape.ts';
 import { Job } from './job.ts';
 import type { JobHandle } from './job-handle.ts';
 import type { JobStore, StoredJob } from './job-store.ts';
+import { parallelism } from './parallel/shown-graph.ts';
+import { parallelShape } from './parallel/split-plan.ts';
+import { ParallelRemoteJob } from './workers/parallel-remote-job.ts';
 import type { WorkerPool } from './workers/pool.ts';
 import { RemoteJob } from './workers/remote-job.ts';
 
@@ -63,6 +66,7 @@ export class Engine {
       directory: source.directory,
       generation,
     };
+    if (parallelism(plan).parallelism > 1) return new ParallelRemoteJob(plan, submission, this.pool);
     return new RemoteJob(plan, submission, this.pool);
   }
 
@@ -139,7 +143,7 @@ export class Engine {
         `stop it (rivulet stop ${running.id}) or cancel it (rivulet cancel ${running.id}) first; a different job needs a name of its own: SET 'pipeline.name' = '…'`,
       );
     }
-    const shape = stateShape(plan);
+    const shape = [...stateShape(plan), ...parallelShape(plan)];
     const lineage = await this.store?.lineage(plan.name);
     const change = lineage && !fromScratch ? shapeChange(lineage.shape, shape) : undefined;
     if (change) {

@@ -39,6 +39,15 @@ export interface JobHandle {
   readonly script: { readonly file: string; readonly text: string } | undefined;
   /** The graph of the latest run, for its vertices and their figures. */
   readonly currentGraph: JobGraph | undefined;
+  /** The subtasks its keyed operators run in (`parallelism.default`); 1 for a job of one task. */
+  readonly parallelism: number;
+  /** Its key groups (`pipeline.max-parallelism`); 1 for a job of one task. */
+  readonly maxParallelism: number;
+  /**
+   * Per subtask of a parallel job, its graph with the router's in front, numbered as currentGraph:
+   * a vertex of the router is the same in each, one of the subtasks is that subtask's.
+   */
+  readonly subtaskGraphs: readonly JobGraph[] | undefined;
   /** The worker that runs the job (1…N); undefined on the engine's own thread. */
   readonly worker: number | undefined;
   /** Resolves when the job has ended: finished, failed for good, cancelled or stopped. */

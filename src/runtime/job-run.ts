@@ -63,6 +63,11 @@ export interface RunSettings {
   readonly batchSize: number;
   /** The job's generation: its positions are committed under names of this generation. */
   readonly generation: number;
+  /**
+   * Who commits (the writer of the log's transactions, a sink database's commit marker): the job's
+   * name, or for a subtask of a parallel job, a name of the subtask's own.
+   */
+  readonly writer?: string;
 }
 
 /**
@@ -351,7 +356,7 @@ async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<Com
     const writer = await factory.sink.open({
       table: sinkTable(vertex.sink),
       log: settings.log,
-      job: settings.plan.name,
+      job: settings.writer ?? settings.plan.name,
       domain: (key, create) => {
         const domain = domains.get(key) ?? create();
         domains.set(key, domain);
@@ -367,7 +372,7 @@ async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<Com
 
 /** The one commit domain the sinks of a job share; the log when none of them keeps its output. */
 function commitDomainOf(sinks: readonly RunningSink[], settings: RunSettings): CommitDomain {
-  const job = settings.plan.name;
+  const job = settings.writer ?? settings.plan.name;
   const [domain, ...others] = new Set(sinks.flatMap((sink) => (sink.writer.domain ? [sink.writer.domain] : [])));
   if (!domain) return new LogCommitDomain(settings.log, job);
   if (others.length > 0) {

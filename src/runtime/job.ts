@@ -6,6 +6,8 @@ import type { JobGraph } from './graph.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from './job-handle.ts';
 import { JobRun } from './job-run.ts';
 import { JobStats } from './job-stats.ts';
+import { joinGraphs, subtaskWriter } from './parallel/shown-graph.ts';
+import { parallelLayout } from './parallel/split-plan.ts';
 import { type RestartStrategy, type RestartVerdict, restartStrategy, verdictOf } from './restart-strategy.ts';
 
 /** The most failures a job keeps for its exceptions (the latest last). */
@@ -25,6 +27,11 @@ export interface JobOptions {
    * opens, so that the restart options bound all of the job's restarts, as in Flink.
    */
   readonly decideRestart?: (failedAt: number) => Promise<RestartVerdict>;
+  /**
+   * Of a parallel job, the one part this Job runs (0: the router, i + 1: subtask i), as a worker
+   * runs it for its proxy (workers/parallel-remote-job.ts); all of them when undefined.
+   */
+  readonly part?: number;
 }
 
 /** What a job's expressions evaluate in: its session time zone, and the clock. */
@@ -36,8 +43,22 @@ export function jobEnv(plan: PlannedJob): EvalEnv {
 }
 
 /**
+ * One loop of runs of a job: the whole job, or a part of a parallel job (its router, or one of its
+ * subtasks), each restarted alone after a failure.
+ */
+interface Part {
+  readonly plan: PlannedJob;
+  /** Who commits; the job's name when undefined. */
+  readonly writer?: string;
+  /** The latest run: open while the part runs, kept when it ends for its graph's vertices and counts. */
+  latest: JobRun | undefined;
+  finished: boolean;
+}
+
+/**
  * A submitted job: its status, what it has done, and its current run (see JobRun), started again
- * after a failure as its restart strategy allows.
+ * after a failure as its restart strategy allows. A job with `parallelism.default` > 1 runs as a
+ * router and p subtasks (see parallel/split-plan.ts), each a run of its own.
  */
 export class Job implements JobHandle {
   status: JobStatus = 'CREATED';
@@ -52,12 +73,14 @@ export class Job implements JobHandle {
   stopped = false;
   /** A Job runs on the thread that made it; see workers/remote-job.ts for one in a worker. */
   readonly worker = undefined;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
   private readonly restart: RestartStrategy;
   private readonly stopping = new AbortController();
-  private wakeFromPause: (() => void) | undefined;
+  private readonly wakeFromPause = new Set<() => void>();
   private loop: Promise<void> | undefined;
-  /** The latest run: open while the job runs, kept when it ends for its graph's vertices and counts. */
-  private latest: JobRun | undefined;
+  /** The job's runs: one, or a parallel job's router then its subtasks. */
+  private readonly parts: Part[];
 
   constructor(
     readonly id: string,
@@ -66,6 +89,21 @@ export class Job implements JobHandle {
     private readonly options: JobOptions = {},
   ) {
     this.restart = restartStrategy(plan.settings);
+    const layout = parallelLayout(plan, options.generation ?? 0);
+    this.parallelism = layout?.parallelism ?? 1;
+    this.maxParallelism = layout?.maxParallelism ?? 1;
+    const parts: Part[] = layout
+      ? [
+          { plan: layout.router, latest: undefined, finished: false },
+          ...Array.from({ length: layout.parallelism }, (_, i) => ({
+            plan: layout.subtask(i).plan,
+            writer: subtaskWriter(plan.name, i),
+            latest: undefined,
+            finished: false,
+          })),
+        ]
+      : [{ plan, latest: undefined, finished: false }];
+    this.parts = options.part === undefined ? parts : parts.slice(options.part, options.part + 1);
   }
 
   get script(): { readonly file: string; readonly text: string } | undefined {
@@ -73,16 +111,29 @@ export class Job implements JobHandle {
   }
 
   get currentRun(): JobRun | undefined {
-    return this.latest;
+    return this.parts[0]?.latest;
   }
 
-  /** The graph of the latest run, read by the REST API for its vertices. */
+  /** The graph of the latest run, read by the REST API for its vertices (a parallel job's router and subtask 0). */
   get currentGraph(): JobGraph | undefined {
-    return this.latest?.graph;
+    return this.subtaskGraphs?.[0] ?? this.parts[0]?.latest?.graph;
   }
 
-  sourceMetrics(): Promise<readonly SourceSamples[]> {
-    return this.latest?.sourceMetrics() ?? Promise.resolve([]);
+  /** Per subtask of a parallel job, its graph with the router's in front (see shownGraph); undefined for a job of one task. */
+  get subtaskGraphs(): readonly JobGraph[] | undefined {
+    const [router, ...subtasks] = this.parts;
+    if (subtasks.length === 0 || !router?.latest) return undefined;
+    const graphs: JobGraph[] = [];
+    for (const subtask of subtasks) {
+      if (!subtask.latest) return undefined;
+      graphs.push(joinGraphs(router.latest.graph, subtask.latest.graph));
+    }
+    return graphs;
+  }
+
+  async sourceMetrics(): Promise<readonly SourceSamples[]> {
+    const samples = await Promise.all(this.parts.map((part) => part.latest?.sourceMetrics() ?? []));
+    return samples.flat();
   }
 
   /** Builds and opens everything the job runs on, then runs it; a failure here fails the submission. */
@@ -97,19 +148,32 @@ export class Job implements JobHandle {
    * PostgreSQL makes the creation of any other replication slot on the server wait.
    */
   async open(): Promise<void> {
+    const parallelism = this.plan.settings.get('parallelism.default');
+    if (this.parallelism === 1 && Number(parallelism ?? '1') > 1) {
+      console.warn(
+        `job ${this.plan.name}: SET 'parallelism.default' = '${parallelism}' has no effect: the job has no keyed operator to divide by key, and runs as one task`,
+      );
+    }
     for (const warning of this.plan.warnings) console.warn(`job ${this.plan.name}: ${warning}`);
-    this.latest = await this.openRun();
+    try {
+      for (const part of this.parts) part.latest = await this.openRun(part);
+    } catch (error) {
+      await Promise.all(this.parts.map((part) => part.latest?.close()));
+      for (const part of this.parts) part.latest = undefined;
+      throw error;
+    }
   }
 
-  private openRun(): Promise<JobRun> {
+  private openRun(part: Part): Promise<JobRun> {
     return JobRun.open({
-      plan: this.plan,
+      plan: part.plan,
       log: this.log,
-      env: jobEnv(this.plan),
+      env: jobEnv(part.plan),
       stats: this.stats,
       stop: this.stopping.signal,
       batchSize: this.options.batchSize ?? 5000,
       generation: this.options.generation ?? 0,
+      ...(part.writer ? { writer: part.writer } : {}),
     });
   }
 
@@ -119,7 +183,9 @@ export class Job implements JobHandle {
    */
   launch(failure?: Error): void {
     this.status = 'RUNNING';
-    this.loop = this.supervise(failure);
+    this.loop = Promise.all(this.parts.map((part, i) => this.supervise(part, i === 0 ? failure : undefined))).then(
+      () => undefined,
+    );
   }
 
   /** Resolves when the job has ended: finished, failed for good, cancelled or stopped. */
@@ -127,9 +193,9 @@ export class Job implements JobHandle {
     return this.loop ?? Promise.resolve();
   }
 
-  /** Runs the job, restarting it after a failure as the restart strategy allows. */
-  private async supervise(openFailure?: Error): Promise<void> {
-    let run = openFailure ? undefined : this.latest;
+  /** Runs a part, restarting it after a failure as the restart strategy allows. */
+  private async supervise(part: Part, openFailure?: Error): Promise<void> {
+    let run = openFailure ? undefined : part.latest;
     let failure = openFailure;
     for (;;) {
       try {
@@ -139,14 +205,17 @@ export class Job implements JobHandle {
           throw error;
         }
         if (!run) {
-          run = await this.openRun();
-          this.latest = run;
-          this.status = 'RUNNING';
+          run = await this.openRun(part);
+          part.latest = run;
+          if (this.status === 'RESTARTING') this.status = 'RUNNING';
         }
         if (await run.run()) {
-          this.status = 'FINISHED';
-          this.endedAt = Date.now();
+          part.finished = true;
           await run.close();
+          if (this.parts.every((p) => p.finished)) {
+            this.status = 'FINISHED';
+            this.endedAt = Date.now();
+          }
         }
         return;
       } catch (caught) {
@@ -163,11 +232,15 @@ export class Job implements JobHandle {
           this.status = 'FAILED';
           this.failure = error;
           this.endedAt = Date.now();
+          // The other parts of a parallel job end with it.
+          this.stopping.abort();
+          for (const wake of this.wakeFromPause) wake();
           return;
         }
         this.restarts++;
         this.status = 'RESTARTING';
-        console.warn(`job ${this.plan.name} failed (${error.message}); ${described} in ${decision.delayMs} ms`);
+        const which = this.parts.length > 1 ? ` (${part.writer ?? 'router'})` : '';
+        console.warn(`job ${this.plan.name}${which} failed (${error.message}); ${described} in ${decision.delayMs} ms`);
         await this.pause(decision.delayMs);
         if (this.stopping.signal.aborted) return;
       }
@@ -176,11 +249,13 @@ export class Job implements JobHandle {
 
   private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeFromPause = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakeFromPause.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakeFromPause.add(wake);
     });
   }
 
@@ -200,9 +275,9 @@ export class Job implements JobHandle {
 
   private async end(status: JobStatus): Promise<void> {
     this.stopping.abort();
-    this.wakeFromPause?.();
+    for (const wake of this.wakeFromPause) wake();
     await this.loop;
-    await this.latest?.close();
+    await Promise.all(this.parts.map((part) => part.latest?.close()));
     if (this.status === 'RUNNING' || this.status === 'RESTARTING' || this.status === 'CREATED') {
       this.status = status;
       this.endedAt = Date.now();

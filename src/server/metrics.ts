@@ -156,14 +156,22 @@ export async function metricsText(engine: Engine): Promise<string> {
     m.sample('rivulet_job_records_out_total', labels, job.stats.recordsOut);
     m.sample('rivulet_job_pending_output', labels, pendingOutput(job));
     const names = new Map<Vertex, string>();
-    for (const { vertex, id, name } of graphVertices(job)) {
+    for (const { vertex, id, name, subtasks } of graphVertices(job)) {
       names.set(vertex, name);
-      const counts = vertexCounts(vertex);
-      m.sample('rivulet_vertex_records_in_total', { ...labels, vertex_id: id, vertex: name }, counts.recordsIn);
-      m.sample('rivulet_vertex_records_out_total', { ...labels, vertex_id: id, vertex: name }, counts.recordsOut);
-      const latency = vertexSourceLatency(vertex);
-      if (latency)
-        m.histogram('rivulet_vertex_source_latency_seconds', { ...labels, vertex_id: id, vertex: name }, latency);
+      // A vertex a parallel job's subtasks run has a sample per subtask, labelled as Flink labels them.
+      for (const [index, task] of subtasks.entries()) {
+        const at = {
+          ...labels,
+          vertex_id: id,
+          vertex: name,
+          ...(subtasks.length > 1 ? { subtask_index: `${index}` } : {}),
+        };
+        const counts = vertexCounts(task);
+        m.sample('rivulet_vertex_records_in_total', at, counts.recordsIn);
+        m.sample('rivulet_vertex_records_out_total', at, counts.recordsOut);
+        const latency = vertexSourceLatency(task);
+        if (latency) m.histogram('rivulet_vertex_source_latency_seconds', at, latency);
+      }
     }
     for (const [table, count] of job.stats.deadLetters) {
       m.sample('rivulet_dead_letter_records_total', { ...labels, table }, count);

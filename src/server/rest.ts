@@ -6,6 +6,7 @@ import { stdoutLines } from '../connectors/stdout-lines.ts';
 import { explainScript } from '../plan/explain-script.ts';
 import { planScript } from '../plan/planner.ts';
 import type { Engine } from '../runtime/engine.ts';
+import type { Vertex } from '../runtime/graph.ts';
 import type { JobHandle, JobStatus } from '../runtime/job-handle.ts';
 import type { JobStats } from '../runtime/job-stats.ts';
 import { vertexCounts, vertexTimes } from '../runtime/vertex-metrics.ts';
@@ -91,6 +92,8 @@ function overview(job: JobHandle) {
     'end-time': end,
     duration: (end === -1 ? Date.now() : end) - job.startedAt,
     'last-modification': job.endedAt ?? job.startedAt,
+    // How many subtasks its keyed operators run in (1: a job of one task), for `rivulet list`.
+    rivulet: { parallelism: job.parallelism },
   };
 }
 
@@ -185,39 +188,22 @@ function jobDetails(job: JobHandle) {
     'start-time': job.startedAt,
     'end-time': end,
     duration,
-    maxParallelism: 1,
+    maxParallelism: job.maxParallelism,
     now,
     timestamps,
-    vertices: vertices.map(({ vertex, id, name }) => {
-      const counts = vertexCounts(vertex);
-      const times = vertexTimes(vertex);
-      return {
-        id,
-        name,
-        maxParallelism: 1,
-        parallelism: 1,
-        status: state,
-        'start-time': job.startedAt,
-        'end-time': end,
-        duration,
-        tasks: stateCounts(state, 1),
-        metrics: {
-          'read-bytes': 0,
-          'read-bytes-complete': false,
-          'write-bytes': 0,
-          'write-bytes-complete': false,
-          'read-records': counts.recordsIn,
-          'read-records-complete': true,
-          'write-records': counts.recordsOut,
-          'write-records-complete': true,
-          'accumulated-backpressured-time': times.backPressuredMs,
-          // As Flink for a source whose busy time it does not measure: no busy, no idle time.
-          'accumulated-idle-time': vertex.kind === 'source' ? 0 : times.idleMs,
-          'accumulated-busy-time': vertex.kind === 'source' ? 'NaN' : times.busyMs,
-        },
-        rivulet: vertexInsight(vertex, times),
-      };
-    }),
+    vertices: vertices.map((shown) => ({
+      id: shown.id,
+      name: shown.name,
+      maxParallelism: job.maxParallelism,
+      parallelism: shown.parallelism,
+      status: state,
+      'start-time': job.startedAt,
+      'end-time': end,
+      duration,
+      tasks: stateCounts(state, shown.parallelism),
+      metrics: taskMetrics(shown.subtasks),
+      rivulet: vertexInsight(shown.vertex, vertexTimes(shown.vertex)),
+    })),
     'status-counts': stateCounts(state, vertices.length),
     plan: jobPlan(job, vertices),
     rivulet: {
@@ -232,14 +218,81 @@ function jobDetails(job: JobHandle) {
   };
 }
 
+/** Flink's IOMetricsInfo of a vertex, summed over the tasks it runs as (`tasks`: each subtask's vertex). */
+function taskMetrics(tasks: readonly Vertex[]) {
+  let recordsIn = 0;
+  let recordsOut = 0;
+  let backPressuredMs = 0;
+  let idleMs = 0;
+  let busyMs = 0;
+  for (const task of tasks) {
+    const counts = vertexCounts(task);
+    const times = vertexTimes(task);
+    recordsIn += counts.recordsIn;
+    recordsOut += counts.recordsOut;
+    backPressuredMs += times.backPressuredMs;
+    idleMs += times.idleMs;
+    busyMs += times.busyMs;
+  }
+  const source = tasks[0]?.kind === 'source';
+  return {
+    'read-bytes': 0,
+    'read-bytes-complete': false,
+    'write-bytes': 0,
+    'write-bytes-complete': false,
+    'read-records': recordsIn,
+    'read-records-complete': true,
+    'write-records': recordsOut,
+    'write-records-complete': true,
+    'accumulated-backpressured-time': backPressuredMs,
+    // As Flink for a source whose busy time it does not measure: no busy, no idle time.
+    'accumulated-idle-time': source ? 0 : idleMs,
+    'accumulated-busy-time': source ? 'NaN' : busyMs,
+  };
+}
+
+/**
+ * Flink's JobVertexDetailsInfo (`GET /jobs/:id/vertices/:vid`): the vertex and each of its
+ * subtasks (SubtaskExecutionAttemptDetailsInfo), numbered from 0; a subtask restarted alone keeps
+ * its number, and `attempt` is 0 (restarts are counted per job).
+ */
+function vertexDetails(job: JobHandle, shown: JobVertex) {
+  const now = Date.now();
+  const end = endTime(job);
+  const duration = (end === -1 ? now : end) - job.startedAt;
+  const state = taskState(job.status);
+  return {
+    id: shown.id,
+    name: shown.name,
+    parallelism: shown.parallelism,
+    maxParallelism: job.maxParallelism,
+    now,
+    subtasks: Array.from({ length: shown.parallelism }, (_, subtask) => {
+      const task = shown.subtasks[subtask];
+      return {
+        subtask,
+        status: state,
+        attempt: 0,
+        endpoint: 'localhost',
+        'start-time': job.startedAt,
+        'end-time': end,
+        duration,
+        // A worker's job shows subtask 0's figures only (its proxy's graph): the others' are null.
+        metrics: task ? taskMetrics([task]) : null,
+        'taskmanager-id': job.worker === undefined ? 'rivulet' : `rivulet-worker-${job.worker}`,
+      };
+    }),
+  };
+}
+
 function jobPlan(job: JobHandle, vertices: readonly JobVertex[] = graphVertices(job)) {
   return {
     jid: job.id,
     name: job.plan.name,
     type: 'STREAMING',
-    nodes: vertices.map(({ id, name, inputs }) => ({
+    nodes: vertices.map(({ id, name, inputs, parallelism }) => ({
       id,
-      parallelism: 1,
+      parallelism,
       operator: '',
       operator_strategy: '',
       description: name,
@@ -568,6 +621,17 @@ async function handle(
         return;
       }
     }
+  }
+  const vertexRoute = /^\/jobs\/([^/]+)\/vertices\/([^/]+)(\/subtasks)?$/.exec(path);
+  if (vertexRoute && method === 'GET') {
+    const id = decodeURIComponent(vertexRoute[1] as string);
+    const vertexId = decodeURIComponent(vertexRoute[2] as string);
+    const job = engine.get(id);
+    const found = job && graphVertices(job).find((v) => v.id === vertexId);
+    if (!found) reply(404, { errors: [job ? `Vertex ${vertexId} of job ${id} not found` : `Job ${id} not found`] });
+    else if (vertexRoute[3]) reply(200, { subtasks: vertexDetails(job, found).subtasks });
+    else reply(200, vertexDetails(job, found));
+    return;
   }
   const backPressure = /^\/jobs\/([^/]+)\/vertices\/([^/]+)\/backpressure$/.exec(path);
   if (backPressure && method === 'GET') {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describeNode } from '../plan/explain.ts';
 import type { Vertex } from '../runtime/graph.ts';
 import type { JobHandle } from '../runtime/job-handle.ts';
+import { inRouter } from '../runtime/parallel/shown-graph.ts';
 import { vertexNode } from '../runtime/vertex-metrics.ts';
 
 /** A vertex of a job's graph with the id and name the REST API and /metrics give it. */
@@ -11,6 +12,13 @@ export interface JobVertex {
   readonly name: string;
   /** The ids of the vertices it reads from. */
   readonly inputs: readonly string[];
+  /** The tasks it runs as: 1, or a parallel job's parallelism for a vertex of its subtasks. */
+  readonly parallelism: number;
+  /**
+   * The vertex in each subtask, where the job shows them (one in its own thread); otherwise the
+   * vertex alone (a router's vertex, a job of one task, or a worker's job, whose proxy shows subtask 0).
+   */
+  readonly subtasks: readonly Vertex[];
 }
 
 /** The vertices of the job's latest graph, sources first, each after the vertices it reads from. */
@@ -24,12 +32,19 @@ export function graphVertices(job: JobHandle): JobVertex[] {
     if (vertex.kind === 'sink') continue;
     for (const edge of vertex.outputs) inputs.get(edge.target)?.push(ids.get(vertex) as string);
   }
-  return order.map((vertex) => ({
-    vertex,
-    id: ids.get(vertex) as string,
-    name: vertexName(vertex),
-    inputs: inputs.get(vertex) ?? [],
-  }));
+  const subtaskOrders = (job.subtaskGraphs ?? []).map((g) => [...g.sources, ...g.operators, ...g.sinks]);
+  return order.map((vertex, i) => {
+    const parallel = job.parallelism > 1 && !inRouter(vertex);
+    const subtasks = parallel && subtaskOrders.length > 0 ? subtaskOrders.map((o) => o[i] ?? vertex) : [vertex];
+    return {
+      vertex,
+      id: ids.get(vertex) as string,
+      name: vertexName(vertex),
+      inputs: inputs.get(vertex) ?? [],
+      parallelism: parallel ? job.parallelism : 1,
+      subtasks,
+    };
+  });
 }
 
 function vertexName(vertex: Vertex): string {

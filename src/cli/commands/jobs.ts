@@ -12,6 +12,8 @@ interface JobOverview {
   readonly name: string;
   readonly state: string;
   readonly 'start-time': number;
+  /** Rivulet's: the subtasks of a parallel job. */
+  readonly rivulet?: { readonly parallelism?: number };
 }
 
 /** `rivulet sql -f FILE`: checks the script here (located errors), then submits it to the engine. */
@@ -64,7 +66,11 @@ export function registerJobCommands(program: Command): void {
         : (await callEngine<{ jobs: JobOverview[] }>(options, 'GET', '/jobs/overview')).jobs;
       const running = jobs.filter((job) => ['RUNNING', 'RESTARTING', 'CREATED'].includes(job.state));
       const other = jobs.filter((job) => !running.includes(job));
-      const line = (job: JobOverview) => `${formatTime(job['start-time'])} : ${job.jid} : ${job.name} (${job.state})`;
+      const line = (job: JobOverview) => {
+        const p = job.rivulet?.parallelism ?? 1;
+        const state = p > 1 ? `${job.state}, ${p} subtasks` : job.state;
+        return `${formatTime(job['start-time'])} : ${job.jid} : ${job.name} (${state})`;
+      };
       // A failed job shows why, with where (the record, the option) as its error says.
       const causes = new Map<string, string>();
       for (const job of jobs.filter((job) => job.state === 'FAILED' && !isFlinkEngine(options.engine))) {

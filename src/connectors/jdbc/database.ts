@@ -69,7 +69,10 @@ export class JdbcDatabase implements CommitDomain {
       )`)
       .then(
         () => undefined,
-        (error: Error) => {
+        (error: Error & { code?: string }) => {
+          // Two writers creating it at once (the subtasks of a parallel job): PostgreSQL's IF NOT
+          // EXISTS does not cover the race, and the loser fails on the catalog's unique index.
+          if (error.code === '23505' || error.code === '42P07') return;
           this.positionsTable = undefined;
           throw error;
         },

@@ -18,6 +18,7 @@ import type {
   TopicDescription,
   TopicOptions,
 } from '../log.ts';
+import { onlyPartitions } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { CommittedTail, type TailRecord } from './committed-tail.ts';
 import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
@@ -138,6 +139,19 @@ export class KafkaLog implements Log {
     // A new topic reaches the metadata of every broker a moment after its creation.
     const deadline = Date.now() + 10_000;
     while (!(await this.admin.listTopics()).includes(name) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // And its partitions have leaders a moment later (more so with many partitions, as an exchange
+    // topic's key groups), also when another writer just created it: until then, listing offsets fails.
+    for (;;) {
+      const ready = await this.offsets(name, -1n).then(
+        () => true,
+        (error: unknown) => {
+          if (Date.now() >= deadline) throw error;
+          return false;
+        },
+      );
+      if (ready) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -269,7 +283,7 @@ export class KafkaLog implements Log {
       for (const reader of readers) {
         if (reader.topic !== topic) continue;
         const at = reader.fetchOffset(partition);
-        if (taken === undefined || at < taken) taken = at;
+        if (at !== undefined && (taken === undefined || at < taken)) taken = at;
       }
       if (taken !== undefined) this.tail.dropBefore(topic, partition, taken);
     }
@@ -359,7 +373,7 @@ export class KafkaLog implements Log {
     return positions;
   }
 
-  async openReader(topic: string, start: StartPosition): Promise<LogReader> {
+  async openReader(topic: string, start: StartPosition, only?: readonly number[]): Promise<LogReader> {
     const partitions = await this.partitions(topic);
     const earliest = await this.offsets(topic, EARLIEST);
     const latest = await this.offsets(topic, -1n);
@@ -385,15 +399,14 @@ export class KafkaLog implements Log {
           break;
       }
     }
+    const read = onlyPartitions(positions, only);
     const consumer = new Consumer<Bytes, Bytes, Bytes, Bytes>({
       clientId: 'rivulet-reader',
       bootstrapBrokers: this.brokers,
       groupId: `rivulet-reader-${randomUUID()}`,
     });
     const fromMemory = await this.hasCreateTime(topic);
-    const reader = new KafkaReader(topic, consumer, positions, this.tail, fromMemory, () =>
-      this.readers.delete(reader),
-    );
+    const reader = new KafkaReader(topic, consumer, read, this.tail, fromMemory, () => this.readers.delete(reader));
     this.readers.add(reader);
     return reader;
   }

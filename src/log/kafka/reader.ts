@@ -186,9 +186,9 @@ export class KafkaReader implements LogReader {
     return false;
   }
 
-  /** The next offset the reader takes from a partition: it has everything before it. */
-  fetchOffset(partition: number): bigint {
-    return this.fetchFrom.get(partition) ?? 0n;
+  /** The next offset the reader takes from a partition: it has everything before it; undefined for one it does not read. */
+  fetchOffset(partition: number): bigint | undefined {
+    return this.fetchFrom.get(partition);
   }
 
   /** One fetch from every partition's leader, held by the broker up to `maxWaitTime` when there is nothing. */

@@ -11,6 +11,7 @@ import type {
   TopicDescription,
   TopicOptions,
 } from '../log.ts';
+import { onlyPartitions } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { PostgresReader } from './reader.ts';
 import { createRecordsSql, ensureSchema, NOTIFY_CHANNEL, recordsTable, SCHEMA, type Topic } from './schema.ts';
@@ -282,7 +283,7 @@ export class PostgresLog implements Log {
     if (next === undefined) return;
     for (const reader of this.readers.get(topicId) ?? []) {
       const position = reader.nextOffset(partition);
-      if (position < next) next = position;
+      if (position !== undefined && position < next) next = position;
     }
     this.tail.release(topicId, partition, next);
     this.reads.wake(topicId);
@@ -321,6 +322,7 @@ export class PostgresLog implements Log {
     const active = Date.now() - PACE_ACTIVE_MS;
     for (const reader of readers) {
       const next = reader.nextOffset(partition);
+      if (next === undefined) continue;
       if (end - next > PACE_RECORDS && reader.polledAt >= active && this.tail.holds(topicId, partition, next)) {
         return true;
       }
@@ -373,9 +375,9 @@ export class PostgresLog implements Log {
     return new Map(result.rows.map((row) => [row.partition, BigInt(row.next)]));
   }
 
-  async openReader(topicName: string, start: StartPosition): Promise<LogReader> {
+  async openReader(topicName: string, start: StartPosition, partitions?: readonly number[]): Promise<LogReader> {
     const topic = await this.topic(topicName);
-    const positions = await this.startPositions(topic, start);
+    const positions = onlyPartitions(await this.startPositions(topic, start), partitions);
     const reader = new PostgresReader(this, topic, positions);
     let readers = this.readers.get(topic.id);
     if (!readers) {

@@ -27,6 +27,8 @@ export class PostgresReader implements LogReader {
    * count stays, the table holds nothing past the tail cache's end that this reader has not read.
    */
   private readonly readAt = new Map<number, number>();
+  /** The partitions read: those the reader was opened at. */
+  private readonly partitions: readonly number[];
   /** When the latest poll began (ms): a reader that stopped polling is not waited for. */
   polledAt = Date.now();
 
@@ -36,6 +38,7 @@ export class PostgresReader implements LogReader {
     private readonly offsets: Map<number, bigint>,
   ) {
     this.topic = meta.name;
+    this.partitions = [...offsets.keys()].sort((a, b) => a - b);
   }
 
   positions(): ReadonlyMap<number, bigint> {
@@ -60,9 +63,9 @@ export class PostgresReader implements LogReader {
   /** One pass over the partitions, starting where the last pass stopped so none starves. */
   private async readOnce(max: number): Promise<LogRecord[]> {
     const out: LogRecord[] = [];
-    const partitions = this.meta.partitions;
+    const partitions = this.partitions.length;
     for (let i = 0; i < partitions && out.length < max; i++) {
-      const partition = (this.next + i) % partitions;
+      const partition = this.partitions[(this.next + i) % partitions] as number;
       const from = this.offsets.get(partition) ?? 0n;
       const records =
         this.log.cached(this.meta.id, partition, from, max - out.length) ??
@@ -73,7 +76,7 @@ export class PostgresReader implements LogReader {
         this.log.releaseRead(this.meta.id, partition);
       }
     }
-    this.next = (this.next + 1) % partitions;
+    this.next = partitions === 0 ? 0 : (this.next + 1) % partitions;
     return out;
   }
 
@@ -92,9 +95,9 @@ export class PostgresReader implements LogReader {
     return records;
   }
 
-  /** The next offset this reader reads in a partition. */
-  nextOffset(partition: number): bigint {
-    return this.offsets.get(partition) ?? 0n;
+  /** The next offset this reader reads in a partition; undefined for one it does not read. */
+  nextOffset(partition: number): bigint | undefined {
+    return this.offsets.get(partition);
   }
 
   async close(): Promise<void> {

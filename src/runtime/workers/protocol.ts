@@ -29,6 +29,8 @@ export interface JobSubmission {
   readonly variables: readonly (readonly [string, string])[];
   readonly directory: string;
   readonly generation: number;
+  /** Of a parallel job, the part to run (0: the router, i + 1: subtask i); the whole job when absent. */
+  readonly part?: number;
 }
 
 /** An error as plain data; a RivuletError keeps its code and hint. */

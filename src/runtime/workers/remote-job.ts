@@ -1,10 +1,10 @@
 import { keepStdoutLine } from '../../connectors/stdout-lines.ts';
 import type { PlannedJob } from '../../plan/planner.ts';
-import { stateTtlSetting } from '../../plan/settings.ts';
-import { buildGraph, closeOperators, type JobGraph } from '../graph.ts';
+import { closeOperators, type JobGraph } from '../graph.ts';
 import { EXCEPTIONS_KEPT, jobEnv } from '../job.ts';
 import type { JobException, JobHandle, JobStatus, SourceSamples } from '../job-handle.ts';
 import { JobStats, type JobStatsSnapshot } from '../job-stats.ts';
+import { parallelism, shownGraph } from '../parallel/shown-graph.ts';
 import {
   NO_RESTART,
   type RestartStrategy,
@@ -39,6 +39,10 @@ export class RemoteJob implements JobHandle, PlacedJob {
   private earlierStats: JobStatsSnapshot | undefined;
   stopped = false;
   currentGraph: JobGraph | undefined;
+  /** Subtasks' figures stay in the worker: the proxy shows subtask 0's with the router's (currentGraph). */
+  readonly subtaskGraphs = undefined;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
   /** Restarts its strategy allowed, for failures of runs in its workers, ends of workers and failed opens. */
   private restartsAllowed = 0;
   /** Failures in earlier workers, and those the current worker reported. */
@@ -64,6 +68,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
     private readonly pool: WorkerPool,
   ) {
     this.restart = restartStrategy(plan.settings);
+    ({ parallelism: this.parallelism, maxParallelism: this.maxParallelism } = parallelism(plan));
     this.end = new Promise((resolve) => {
       this.resolveEnd = resolve;
     });
@@ -95,7 +100,7 @@ export class RemoteJob implements JobHandle, PlacedJob {
 
   async open(): Promise<void> {
     // Only shown: the worker's graph has the lookup sources, and its Job prints the plan's warnings.
-    this.currentGraph ??= buildGraph(this.plan.sinks, jobEnv(this.plan), stateTtlSetting(this.plan.settings), false);
+    this.currentGraph ??= shownGraph(this.plan, jobEnv(this.plan), this.submission.part);
     await this.openOn(this.pool.place(this));
   }
 

@@ -107,6 +107,7 @@ async function openPlaced(submission: JobSubmission, entry: Placed): Promise<voi
     const job = new Job(submission.id, plan, await theLog(), {
       generation: submission.generation,
       script: { file: submission.file, text: submission.text },
+      ...(submission.part === undefined ? {} : { part: submission.part }),
       decideRestart: (at) =>
         new Promise((resolve) => {
           const request = ++nextFailure;
