@@ -6,12 +6,18 @@
  * (scripts/chaos/oracle.ts). Flink's ODS/DWD layers go through a real Kafka broker (the scripts'
  * upsert-kafka tables); Rivulet's through its own log in its embedded PostgreSQL.
  *
- *   npm run parity [-- --seconds 30 --seed 1 --pause-ms 20 --flink-set KEY=VALUE…]
+ * Then the operator fixtures (scripts/flink/fixture-check.ts): every case of test/exec/fixtures/*.txt
+ * runs on Flink again and must give its recorded `flink changes:` and `flink:` blocks, and the
+ * fixture test must pass (Rivulet's output against those blocks).
+ *
+ *   npm run parity [-- --seconds 30 --seed 1 --pause-ms 20 --flink-set KEY=VALUE…] [--examples-only]
+ *   npm run parity -- --fixtures-only [FILE.txt…]     (the fixtures part only; all fixtures, or these)
  *
  * `--flink-set KEY=VALUE` (repeatable) puts `SET 'KEY' = 'VALUE';` into each of Flink's scripts only,
  * after the script's own SETs and the defaults of FLINK_DEFAULT_SETS (scripts/flink/ecommerce.ts).
  *
- * Exits 1 when a sink table of Rivulet differs from Flink's.
+ * Exits 1 when a sink table of Rivulet differs from Flink's, or a fixture case's recorded result is
+ * no longer Flink's or Rivulet's (each named by file:line).
  */
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import pg from 'pg';
+import { formatError, RivuletError } from '../../src/common/errors.ts';
 import { compareTables, type Difference, diffRows } from '../chaos/compare.ts';
 import { DatabaseServer, Engine, EXAMPLE_DIR } from '../chaos/environment.ts';
 import { ANY, type CheckedTable, SEED_TABLES, SHOP_TABLES, WATERMARK_CUTOFF_SQL } from '../chaos/oracle.ts';
@@ -27,6 +34,7 @@ import { seededRandom } from '../chaos/seeded-random.ts';
 import { Workload, Writer } from '../chaos/workload.ts';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
 import { createTopics, FLINK_DEFAULT_SETS, flinkSets, logOldRows, withSets } from './ecommerce.ts';
+import { checkFixtures } from './fixture-check.ts';
 import { ensureFlink, type FlinkCluster, jobStates, startFlink } from './run.ts';
 
 const SCRIPTS = [
@@ -207,16 +215,63 @@ async function topicTrail(broker: KafkaBroker, ids: readonly string[]): Promise<
     .join('\n');
 }
 
+interface ExampleOptions {
+  readonly seconds: string;
+  readonly seed: string;
+  readonly 'pause-ms': string;
+  readonly 'settle-seconds': string;
+  readonly 'flink-set': string[];
+}
+
+/** The fixtures part: Flink's results against the recorded blocks, Rivulet's through the fixture test. */
+async function fixtures(names: readonly string[]): Promise<number> {
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log('operator fixtures: each case on Flink again, then the fixture test');
+  const check = await checkFixtures(names, log);
+  for (const line of check.flinkMismatches) log(`  ${line}`);
+  for (const line of check.rivuletFailures) log(`  rivulet: ${line}`);
+  const failed = check.flinkMismatches.length + check.rivuletFailures.length;
+  log(
+    failed === 0
+      ? `operator fixtures: ${check.cases} cases, Flink still gives the recorded results and Rivulet's equal them`
+      : `operator fixtures: Flink's result is no longer the recorded one in ${check.flinkMismatches.length} of ${check.cases} cases (re-record with npm run parity:fixtures and review the diff); Rivulet's differs from the recorded one in ${check.rivuletFailures.length}`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       seconds: { type: 'string', default: '30' },
       seed: { type: 'string', default: '1' },
       'pause-ms': { type: 'string', default: '20' },
       'settle-seconds': { type: 'string', default: '90' },
       'flink-set': { type: 'string', multiple: true, default: [] },
+      'examples-only': { type: 'boolean', default: false },
+      'fixtures-only': { type: 'boolean', default: false },
     },
   });
+  if (values['examples-only'] && values['fixtures-only'])
+    throw new RivuletError(
+      'PARITY_NOTHING_TO_RUN',
+      '--examples-only and --fixtures-only were both given, which leaves nothing to run',
+      'give one of them, or neither to run both parts',
+    );
+  if (positionals.length > 0 && values['examples-only'])
+    throw new RivuletError(
+      'PARITY_FIXTURES_SKIPPED',
+      `fixture files (${positionals.join(' ')}) were named with --examples-only, which runs no fixture`,
+      'drop --examples-only, or the file names',
+    );
+  let code = 0;
+  if (!values['fixtures-only']) code = await examples(values);
+  if (!values['examples-only']) code = Math.max(code, await fixtures(positionals));
+  return code;
+}
+
+/** The examples part: examples/ecommerce on both engines, sink against sink. */
+async function examples(values: ExampleOptions): Promise<number> {
   const flinkSettings = [...FLINK_DEFAULT_SETS, ...values['flink-set']];
   flinkSets(flinkSettings); // a malformed --flink-set fails here, before anything starts
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -365,4 +420,7 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await main().catch((error: unknown) => {
+  process.stderr.write(`${formatError(error)}\n`);
+  return 1;
+});

@@ -16,9 +16,11 @@ const packedRowCodec: StateCodec<PackedRow> = {
 /**
  * ChangelogNormalize: turns upserts by key (+I/+U as "this is the row now", -D as "the key is
  * gone") into a retract stream: +I for a new key, -U/+U with the previous row for a changed one,
- * -D with the full previous row for a delete (a tombstone carries only the key). A repeated
- * identical row changes nothing and emits nothing while state TTL is off; with a TTL it is emitted
- * as -U/+U like a change, as Flink does so that the state downstream is written too. A key whose
+ * -D with the full previous row for a delete (a tombstone carries only the key). A +I equal to the
+ * held row emits nothing while state TTL is off; a +U equal to it is emitted as -U/+U like a
+ * change, as in Flink 1.18, whose equaliser compares the row kinds too and holds the row as +I
+ * (so an upsert-kafka source's repeats, all +U, are all emitted); with a TTL every repeat is
+ * emitted, as Flink does so that the state downstream is written too. A key whose
  * row was not written for the TTL is forgotten: its next row is a +I. A -U is a delete as well, as
  * in Flink: no +U has to follow it.
  */
@@ -57,7 +59,7 @@ export class NormalizeOperator implements Operator {
           const packed = change.packed ?? pack(change.row);
           if (previous === undefined) {
             out.push({ kind: '+I', row: change.row, packed, time: change.time });
-          } else if (previous !== packed || times) {
+          } else if (previous !== packed || change.kind === '+U' || times) {
             out.push(
               { kind: '-U', row: unpack(previous), packed: previous, time: change.time },
               { kind: '+U', row: change.row, packed, time: change.time },

@@ -18,9 +18,10 @@
  *   +I(2001, 1001, 'PENDING', NULL)     (`< no output` when nothing does)
  *   clock: +25 h                        the processing-time clock moves on (a Flink duration); what
  *   < output                            processing-time windows emit then follows it
- *   flink:                              the table Apache Flink 1.18.1's output leaves after this step
- *     (2001, 'PENDING', 1001, '张三')   (below); one such block follows each step's (batch's or
- *                                       clock move's) output
+ *   flink changes:                      what Apache Flink 1.18.1 emitted for this step, and the
+ *     +I(2001, 'PENDING', 1001, '张三')  table its output leaves after it (below); one pair of such
+ *   flink:                              blocks follows each step's (batch's or clock move's) output
+ *     (2001, 'PENDING', 1001, '张三')
  *
  * Watermarks flow as in a job: after each batch, a WatermarkAssigner's watermark (the largest value
  * of its WATERMARK expression so far) goes downstream, each operator taking the minimum of its
@@ -36,19 +37,37 @@
  * type: 'text', 12.50, 2025-07-11 10:00:00, TRUE, NULL; each is read as CAST(text AS column type),
  * a collection (ARRAY['a'], ARRAY[], MAP['k', 1], ROW(1, 'x')) element by element (fixture-values.ts).
  * Output rows are written back in the same form. UPDATE_GOLDEN=1 rewrites the plan and output
- * blocks (inputs, comments and flink: blocks stay as written); review the diff before committing it.
+ * blocks (inputs, comments and flink blocks stay as written); review the diff before committing it.
  *
- * The output blocks are Rivulet's own, a regression pin. The `flink:` blocks are the oracle: written
- * by `npm run parity:fixtures` (scripts/flink/fixtures.ts, docs/flink.md), which runs each case as a
- * job on Apache Flink 1.18.1 with the same batches, watermarks and processing-time clock (a manual
- * clock in place of Flink's), each holds the table Flink's changelog has left once its step (and
- * what that batch's watermark or the clock's move completes) is through
- * (test/helpers/fixture-file.ts materialize: a multiset, or rows by primary key for an upsert sink;
- * `flink: no rows` when empty). Rivulet's outputs up to and including that step must leave the
- * same table, unless the block says `flink: differs: <why>` (a deliberate difference, listed in
- * docs/flink.md), when they must not. A case Flink cannot replay has one `flink: not checked: <why>`
- * line instead of the blocks, and a fixture's `# expected results:` line says where its blocks
- * come from. Every case has one or the other. This test does not run Flink.
+ * The output blocks are Rivulet's own, a regression pin. The `flink changes:` and `flink:` blocks
+ * are the oracle, written by `npm run parity:fixtures` (scripts/flink/fixtures.ts, docs/flink.md),
+ * which runs each case as a job on Apache Flink 1.18.1 with the same batches, watermarks and
+ * processing-time clock (a manual clock in place of Flink's), at parallelism 1, the next step only
+ * once a checkpoint after the last one has gone through every operator. After each step's output
+ * come two blocks:
+ *
+ *   flink changes:                      the changes that reached Flink's sink for this step (and
+ *     -U(2001, 'PENDING', 1001, '张三')   what the batch's watermark or the clock's move completed),
+ *     +U(2001, 'SHIPPED', 1001, '张三')   in Flink's order; `flink changes: none` when there were none
+ *   flink:                              the table all of Flink's changes so far leave
+ *     (2001, 'SHIPPED', 1001, '张三')   (test/helpers/fixture-file.ts materialize: a multiset, or
+ *                                       rows by primary key for an upsert sink; `flink: no rows`)
+ *
+ * Rivulet's outputs up to and including a step must leave the same table as its `flink:` block.
+ * Its output for the step must hold the same changes as its `flink changes:` block, each kind and
+ * row as often, in any order: the order within a step is where Flink is not deterministic in a way
+ * Rivulet can follow, as it comes from hash-ordered state (a join's rows of a key in a MapState, a
+ * window buffer's keys, timers of one timestamp), while the kinds and rows are deterministic with
+ * one step at a time at parallelism 1, but for one shape: a batch into a table that reaches a
+ * stateful operator along two paths (a self-join, a scalar subquery joined back to its table),
+ * whose two inputs Flink's task threads interleave as they come. Such a step's block is `flink
+ * changes: not deterministic: <why>` and compares nothing, as is any step whose changes differed
+ * between the two runs the harness makes of each case. Either block may say `differs: <why>`
+ * (`flink: differs: <why>`, `flink changes: differs: <why>`: a deliberate difference, listed in
+ * docs/flink.md); Rivulet's then must not equal it, so the note cannot go stale. A case Flink
+ * cannot replay has one `flink: not checked: <why>` line instead of the blocks, and a fixture's
+ * `# expected results:` line says where its blocks come from. Every case has one or the other.
+ * This test does not run Flink; `npm run parity` checks that Flink still gives the recorded blocks.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -333,28 +352,43 @@ function runCase(fixture: Fixture, plan: FixturePlan, c: FixtureCase, spill = fa
 }
 
 /**
- * What is wrong with a case's `flink:` lines: a case needs either one `flink: not checked: <why>`
- * line and no tables, or a `flink:` table after each of its steps (a batch or a clock move),
- * before the next step.
+ * What is wrong with a case's Flink blocks: a case needs either one `flink: not checked: <why>`
+ * line and no blocks, or a `flink changes:` block and then a `flink:` table after each of its
+ * steps (a batch or a clock move), before the next step.
  */
 function flinkProblem(c: FixtureCase): string | undefined {
-  const flink = c.items.filter((item) => item.kind === 'flink');
-  if (flink.length === 0) return "it has neither a flink: block nor a 'flink: not checked: <why>' line";
-  if (flink.some((item) => item.reason !== undefined))
-    return flink.length === 1 ? undefined : "a 'flink: not checked' case has other flink: lines";
+  const flink = c.items.filter((item) => item.kind === 'flink' || item.kind === 'flink-changes');
+  if (flink.length === 0) return "it has neither flink: blocks nor a 'flink: not checked: <why>' line";
+  if (flink.some((item) => item.kind === 'flink' && item.reason !== undefined))
+    return flink.length === 1 ? undefined : "a 'flink: not checked' case has other flink lines";
   let step = 0;
-  let open = false;
+  /** What the current step still lacks: its changes, then its table, then nothing. */
+  let lacks: 'changes' | 'table' | undefined;
+  const missing = () => `step ${step} has no ${lacks === 'changes' ? 'flink changes:' : 'flink:'} block`;
   for (const item of c.items) {
     if (isStep(item)) {
-      if (open) return `step ${step} has no flink: block`;
+      if (lacks) return missing();
       step++;
-      open = true;
+      lacks = 'changes';
+    } else if (item.kind === 'flink-changes') {
+      if (lacks !== 'changes') return `a flink changes: block that does not follow step ${step}'s output`;
+      lacks = 'table';
     } else if (item.kind === 'flink') {
-      if (!open) return `a flink: block follows no step (after step ${step})`;
-      open = false;
+      if (lacks !== 'table') return `a flink: block that does not follow step ${step}'s flink changes: block`;
+      lacks = undefined;
     }
   }
-  return open ? `step ${step} has no flink: block` : undefined;
+  return lacks ? missing() : undefined;
+}
+
+/** Rivulet's output of each step of a run case, in order. */
+function outputsByStep(items: readonly Item[]): string[][] {
+  const steps: string[][] = [];
+  for (const item of items) {
+    if (isStep(item)) steps.push([]);
+    else if (item.kind === 'output') steps[steps.length - 1]?.push(...item.rows);
+  }
+  return steps;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,6 +491,29 @@ for (const file of readdirSync(DIR)
                 materialize(outputs, sinkKey),
                 item.rows,
                 `${where}, the table differs from Flink's (its flink: block, recorded by npm run parity:fixtures)`,
+              );
+          }
+        });
+      const changes = result.expected.items.filter((item) => item.kind === 'flink-changes');
+      const changesDiffer = changes.some((item) => item.kind === 'flink-changes' && item.differs);
+      if (changes.length > 0)
+        it(`${result.expected.name}: its changes in each step are Apache Flink's${changesDiffer ? ' but for a documented difference' : ''}`, () => {
+          if (result.error) throw result.error;
+          const outputs = outputsByStep(result.actual.items);
+          let step = 0;
+          for (const item of result.actual.items) {
+            if (isStep(item)) step++;
+            if (item.kind !== 'flink-changes' || item.undetermined !== undefined) continue;
+            const where: string = `${path}:${result.expected.line}: in step ${step}`;
+            const rivulet = [...(outputs[step - 1] ?? [])].sort();
+            const flink = [...item.rows].sort();
+            if (item.differs)
+              assert.notDeepEqual(rivulet, flink, `${where}, the changes are Flink's now: drop the 'differs:' note`);
+            else
+              assert.deepEqual(
+                rivulet,
+                flink,
+                `${where}, the changes differ from Flink's (its flink changes: block, recorded by npm run parity:fixtures)`,
               );
           }
         });

@@ -10,6 +10,9 @@ import { parseDuration } from '../../src/connectors/options.ts';
 const NOT_CHECKED = 'not checked:';
 const NO_ROWS = 'no rows';
 const DIFFERS = 'differs:';
+const CHANGES = 'flink changes:';
+const NO_CHANGES = 'none';
+const UNDETERMINED = 'not deterministic:';
 
 /** What `${cdc}`, `${upsert}` and `${append}` stand for in a fixture's SQL. */
 export const VARIABLES: ReadonlyMap<string, string> = new Map([
@@ -45,7 +48,17 @@ export type Item =
    * Flink's final result for the case (rows), or why the case was not run on Flink (reason);
    * `differs` says why Rivulet's result deliberately is not Flink's.
    */
-  | { readonly kind: 'flink'; readonly rows?: readonly string[]; readonly reason?: string; readonly differs?: string };
+  | { readonly kind: 'flink'; readonly rows?: readonly string[]; readonly reason?: string; readonly differs?: string }
+  /**
+   * The changes Flink emitted for a batch, in its order; `differs` says why Rivulet's changes
+   * deliberately are not Flink's, `undetermined` why there are none to compare with.
+   */
+  | {
+      readonly kind: 'flink-changes';
+      readonly rows: readonly string[];
+      readonly differs?: string;
+      readonly undetermined?: string;
+    };
 
 /** A batch or a clock move: each is followed by what it outputs and, when Flink ran the case, a flink: block. */
 export function isStep(item: Item | undefined): boolean {
@@ -152,6 +165,26 @@ export function parseFixture(file: string, text: string): Fixture {
       const parsed = millis === undefined ? undefined : parseDuration(millis);
       if (parsed === undefined) fail(`expected 'clock: +<duration>', such as 'clock: +25 h', got '${line}'`);
       current.items.push({ kind: 'clock', line, millis: parsed as number });
+    } else if (line.startsWith(CHANGES)) {
+      const rest = line.slice(CHANGES.length).trim();
+      const rows: string[] = [];
+      if (rest.startsWith(UNDETERMINED)) {
+        current.items.push({ kind: 'flink-changes', rows, undetermined: rest.slice(UNDETERMINED.length).trim() });
+        continue;
+      }
+      if (rest !== NO_CHANGES) {
+        if (rest !== '' && !rest.startsWith(DIFFERS))
+          fail(
+            `expected '${CHANGES}', '${CHANGES} ${NO_CHANGES}', '${CHANGES} ${DIFFERS} <why>' or '${CHANGES} ${UNDETERMINED} <why>', got '${line}'`,
+          );
+        while (i + 1 < lines.length && /^ {2}\S/.test(lines[i + 1] as string)) {
+          const change = (lines[++i] as string).trim();
+          if (!CHANGE.test(change)) fail(`expected a change such as +I(1, 'a') under '${CHANGES}', got '${change}'`);
+          rows.push(change);
+        }
+      }
+      const differs = rest.startsWith(DIFFERS) ? rest.slice(DIFFERS.length).trim() : '';
+      current.items.push({ kind: 'flink-changes', rows, ...(differs ? { differs } : {}) });
     } else if (line.startsWith('flink:')) {
       const rest = line.slice('flink:'.length).trim();
       if (rest.startsWith(NOT_CHECKED))
@@ -199,6 +232,12 @@ export function renderCase(c: FixtureCase): string[] {
       else if (item.differs) out.push(`flink: ${DIFFERS} ${item.differs}`, ...item.rows.map((row) => `  ${row}`));
       else if (item.rows.length === 0) out.push(`flink: ${NO_ROWS}`);
       else out.push('flink:', ...item.rows.map((row) => `  ${row}`));
+    } else if (item.kind === 'flink-changes') {
+      if (item.undetermined !== undefined) out.push(`${CHANGES} ${UNDETERMINED} ${item.undetermined}`);
+      else if (item.differs) out.push(`${CHANGES} ${DIFFERS} ${item.differs}`);
+      else if (item.rows.length === 0) out.push(`${CHANGES} ${NO_CHANGES}`);
+      else out.push(CHANGES);
+      out.push(...item.rows.map((row) => `  ${row}`));
     } else if (item.rows.length === 0) out.push('< no output');
     else out.push('< output', ...item.rows);
   }
