@@ -68,6 +68,13 @@ const HINT_MODES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 const WALL_CLOCK = /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAMP|LOCALTIME|NOW\s*\()/i;
 
 /**
+ * The wall-clock functions Flink is given the fixtures' fixed clock for: CURRENT_TIMESTAMP and NOW()
+ * (both TIMESTAMP_LTZ(3)) become the constant TO_TIMESTAMP_LTZ(start, 3), which is what Rivulet's
+ * fixture test gives them while no `clock:` line has moved the clock.
+ */
+const FIXED_CLOCK = /\bCURRENT_TIMESTAMP\b(?!\s*\()|\bNOW\s*\(\s*\)/gi;
+
+/**
  * Compiles the runner and the connector (with its service file) beside FlinkScriptRunner, into a
  * folder named by a hash of their sources, so that checkouts sharing scripts/flink/target (git
  * worktrees) never run one another's; returns the classpath.
@@ -129,6 +136,7 @@ export async function startRunner(logFile: string): Promise<FlinkRunner> {
 function flinkScript(fixture: Fixture): string {
   const text = substituteVariables(fixture.sqlName, fixture.sql, VARIABLES, {}).text;
   return text
+    .replace(FIXED_CLOCK, `TO_TIMESTAMP_LTZ(${CLOCK_START_MILLIS}, 3)`)
     .replace(/\bWITH\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)/gi, (clause: string, options: string) => {
       const connector = /'connector'\s*=\s*'([^']*)'/.exec(options)?.[1] ?? '';
       const mode = MODES[connector];
@@ -147,9 +155,13 @@ function flinkScript(fixture: Fixture): string {
 
 /** Why a case cannot be replayed on Flink, or undefined. */
 function notReplayable(fixture: Fixture): string | undefined {
-  const wallClock = WALL_CLOCK.exec(fixture.sql.replace(/--.*$/gm, ''))?.[1];
+  const sql = fixture.sql.replace(/--.*$/gm, '');
+  const wallClock = WALL_CLOCK.exec(sql.replace(FIXED_CLOCK, ''))?.[1];
   if (wallClock)
     return `the query reads the wall clock (${wallClock.toUpperCase()}), which the fixtures fix and Flink cannot`;
+  const moved = fixture.cases.some((c) => c.items.some((item) => item.kind === 'clock'));
+  if (moved && sql.search(FIXED_CLOCK) >= 0)
+    return 'the query reads the wall clock (CURRENT_TIMESTAMP) while the case moves it, which Flink cannot follow';
   return undefined;
 }
 
