@@ -130,11 +130,13 @@ export async function startRunner(logFile: string): Promise<FlinkRunner> {
 }
 
 /**
- * The fixture's SQL for Flink: `${…}` substituted as in the test, every table's WITH (…) on the
- * fixture connector, and each OPTIONS table hint as the fixture mode it stands for (HINT_MODES).
+ * The fixture's SQL for Flink: its `flink settings:` as SETs first, `${…}` substituted as in the
+ * test, every table's WITH (…) on the fixture connector, and each OPTIONS table hint as the fixture
+ * mode it stands for (HINT_MODES).
  */
 function flinkScript(fixture: Fixture): string {
-  const text = substituteVariables(fixture.sqlName, fixture.sql, VARIABLES, {}).text;
+  const settings = fixture.flinkSettings.map(([key, value]) => `SET '${key}' = '${value.replace(/'/g, "''")}';\n`);
+  const text = settings.join('') + substituteVariables(fixture.sqlName, fixture.sql, VARIABLES, {}).text;
   return text
     .replace(FIXED_CLOCK, `TO_TIMESTAMP_LTZ(${CLOCK_START_MILLIS}, 3)`)
     .replace(/\bWITH\s*\(((?:'(?:[^']|'')*'|[^)'])*)\)/gi, (clause: string, options: string) => {

@@ -67,6 +67,9 @@
  * docs/flink.md); Rivulet's then must not equal it, so the note cannot go stale. A case Flink
  * cannot replay has one `flink: not checked: <why>` line instead of the blocks, and a fixture's
  * `# expected results:` line says where its blocks come from. Every case has one or the other.
+ * A header line `flink settings: key = value, …` is set on the Flink job only (as SETs before the
+ * SQL): the fixtures where Rivulet's once-per-batch group aggregate shows run Flink with mini-batch,
+ * one bundle per step (docs/flink.md).
  * This test does not run Flink; `npm run parity` checks that Flink still gives the recorded blocks.
  */
 import assert from 'node:assert/strict';

@@ -80,11 +80,32 @@ export interface Fixture {
   readonly operator: string;
   readonly sql: string;
   readonly sqlName: string;
+  /**
+   * The `flink settings: key = value, …` line's options, which `npm run parity:fixtures` sets on
+   * the Flink job (before the SQL) and Rivulet does not read: such as mini-batch, under which Flink
+   * emits a group's result once per step as Rivulet always does.
+   */
+  readonly flinkSettings: (readonly [string, string])[];
   readonly plan: string[];
   readonly cases: FixtureCase[];
 }
 
+const FLINK_SETTINGS = 'flink settings:';
+
 export const CHANGE = /^([+-][IUD])\((.*)\)$/;
+
+/** The `flink settings: key = value, …` line's pairs. */
+function parseSettings(line: string, fail: (message: string) => never): (readonly [string, string])[] {
+  return line
+    .slice(FLINK_SETTINGS.length)
+    .split(',')
+    .map((pair) => {
+      const match = /^\s*([\w.-]+)\s*=\s*(\S(?:.*\S)?)\s*$/.exec(pair);
+      if (!match)
+        return fail(`${FLINK_SETTINGS} expects 'key = value' pairs separated by commas, got '${pair.trim()}'`);
+      return [match[1] as string, match[2] as string] as const;
+    });
+}
 
 export function parseFixture(file: string, text: string): Fixture {
   const lines = text.replace(/\n+$/, '').split('\n');
@@ -94,6 +115,7 @@ export function parseFixture(file: string, text: string): Fixture {
   const cases: FixtureCase[] = [];
   let operator = '';
   let sqlName = file;
+  let flinkSettings: (readonly [string, string])[] = [];
   let i = 0;
   const fail = (message: string): never => {
     throw new Error(`${file}:${i + 1}: ${message}`);
@@ -113,6 +135,7 @@ export function parseFixture(file: string, text: string): Fixture {
     }
     header.push(line);
     if (line.startsWith('operator:')) operator = line.slice('operator:'.length).trim();
+    else if (line.startsWith(FLINK_SETTINGS)) flinkSettings = parseSettings(line, fail);
     else if (line.startsWith('sql-file:')) {
       sqlName = line.slice('sql-file:'.length).trim();
       sql.push(readFileSync(sqlName, 'utf8'));
@@ -122,7 +145,9 @@ export function parseFixture(file: string, text: string): Fixture {
       header.push(...sql.map((l) => (l === '' ? '' : `  ${l}`)));
       if (header.length === start) fail('sql: has no indented SQL under it');
     } else if (line.trim() !== '' && !line.startsWith('#')) {
-      fail(`expected '# comment', 'operator:', 'sql:', 'sql-file:', 'plan:' or 'case:', got '${line}'`);
+      fail(
+        `expected '# comment', 'operator:', '${FLINK_SETTINGS}', 'sql:', 'sql-file:', 'plan:' or 'case:', got '${line}'`,
+      );
     }
   }
   while (header.length > 0 && (header[header.length - 1] as string).trim() === '') header.pop();
@@ -213,7 +238,7 @@ export function parseFixture(file: string, text: string): Fixture {
       c.items.pop();
     }
   }
-  return { file, header, operator, sql: sql.join('\n'), sqlName, plan, cases };
+  return { file, header, operator, sql: sql.join('\n'), sqlName, flinkSettings, plan, cases };
 }
 
 export function renderFixture(fixture: Fixture, plan: string[], cases: readonly FixtureCase[]): string {
