@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FixtureCase, type Item, renderCase } from '../../test/helpers/fixture-file.ts';
-import { FLINK, fixtureFiles, readFixture, runOnFlink, startRunner, withFlink } from './fixture-oracle.ts';
+import { fixtureFiles, flinkRunners, readFixture, runOnFlink, withFlink } from './fixture-oracle.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE_TEST = 'test/exec/fixtures.test.ts';
@@ -70,7 +70,7 @@ export async function checkFixtures(names: readonly string[], log: (line: string
   const files = fixtureFiles(names);
   const logFile = join(tmpdir(), `rivulet-fixtures-flink-${process.pid}.log`);
   let startedAt = performance.now();
-  const runner = await startRunner(logFile);
+  const runners = flinkRunners(logFile);
   const flinkMismatches: string[] = [];
   let cases = 0;
   try {
@@ -78,7 +78,7 @@ export async function checkFixtures(names: readonly string[], log: (line: string
       const fixture = readFixture(path);
       let differing = 0;
       for (const c of fixture.cases) {
-        const now = { ...c, items: withFlink(c, await runOnFlink(runner, fixture, c)) };
+        const now = { ...c, items: withFlink(c, await runOnFlink(await runners.forFixture(fixture), fixture, c)) };
         const problem = mismatch(join('test/exec/fixtures', file), c, now);
         if (problem) {
           flinkMismatches.push(problem);
@@ -89,10 +89,12 @@ export async function checkFixtures(names: readonly string[], log: (line: string
       log(`${file}: ${fixture.cases.length} cases${differing > 0 ? `, ${differing} no longer Flink's` : ''}`);
     }
   } finally {
-    runner.stop();
+    runners.stop();
   }
   const flinkMs = performance.now() - startedAt;
-  log(`${FLINK}: ${cases} cases of ${files.length} fixtures run in ${(flinkMs / 1000).toFixed(0)} s (log: ${logFile})`);
+  log(
+    `Flink: ${cases} cases of ${files.length} fixtures run in ${(flinkMs / 1000).toFixed(0)} s (logs: ${runners.logs().join(', ')})`,
+  );
 
   startedAt = performance.now();
   const test = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', FIXTURE_TEST], {

@@ -1,5 +1,5 @@
 /**
- * Apache Flink 1.18.1 as the oracle of the operator fixtures (test/exec/fixtures/*.txt): runs a
+ * Apache Flink 1.18.1 (or the release a fixture's `flink version:` line names) as the oracle of the operator fixtures (test/exec/fixtures/*.txt): runs a
  * fixture's cases on a MiniCluster in one JVM (scripts/flink/FixtureRunner.java, one job per case)
  * and turns Flink's output into the case's `flink changes:` and `flink:` blocks, one pair per batch.
  * Used by `npm run parity:fixtures` (scripts/flink/fixtures.ts), which writes them, and by `npm run
@@ -30,12 +30,16 @@ import {
   VARIABLES,
 } from '../../test/helpers/fixture-file.ts';
 import { interleavedTables } from './interleaved-tables.ts';
-import { compileJava, ensureFlink, flinkJvmOptions, TARGET } from './run.ts';
+import { compileJava, FLINK_VERSION, flinkClasspath, flinkJvmOptions, TARGET } from './run.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, '../../test/exec/fixtures');
-/** The runner, and the processing-time clock that stands in for Flink's (clock/, first on the classpath). */
+/**
+ * The runner (with FlinkScriptRunner, whose statement splitting it shares), and the processing-time
+ * clock that stands in for Flink's (clock/, first on the classpath).
+ */
 const SOURCES = [
+  'FlinkScriptRunner.java',
   'FixtureConnector.java',
   'FixtureRunner.java',
   'FixtureValues.java',
@@ -43,7 +47,10 @@ const SOURCES = [
   'clock/SystemProcessingTimeService.java',
   'clock/TtlTimeProvider.java',
 ].map((file) => join(HERE, file));
-export const FLINK = 'Apache Flink 1.18.1';
+/** The Flink release a fixture is recorded on, as its results line and messages name it. */
+export function flinkOf(fixture: Fixture): string {
+  return `Apache Flink ${fixture.flinkVersion ?? FLINK_VERSION}`;
+}
 const RESULTS = '# expected results:';
 
 /** The connector a fixture table stands for, as the `fixture` connector's mode. */
@@ -75,15 +82,15 @@ const WALL_CLOCK = /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIMESTAM
 const FIXED_CLOCK = /\bCURRENT_TIMESTAMP\b(?!\s*\()|\bNOW\s*\(\s*\)/gi;
 
 /**
- * Compiles the runner and the connector (with its service file) beside FlinkScriptRunner, into a
- * folder named by a hash of their sources, so that checkouts sharing scripts/flink/target (git
- * worktrees) never run one another's; returns the classpath.
+ * Compiles the runner and the connector (with its service file) against a Flink version's jars,
+ * into a folder named by a hash of their sources and the version, so that checkouts sharing
+ * scripts/flink/target (git worktrees) never run one another's; returns the classpath.
  */
-function compileRunner(): string {
-  const hash = createHash('sha256');
+function compileRunner(version: string): string {
+  const hash = createHash('sha256').update(version);
   for (const file of SOURCES) hash.update(readFileSync(file));
   const classes = join(TARGET, `fixture-classes-${hash.digest('hex').slice(0, 12)}`);
-  const classpath = compileJava(SOURCES, classes, join(classes, 'FixtureRunner.class'), ensureFlink());
+  const classpath = compileJava(SOURCES, classes, join(classes, 'FixtureRunner.class'), flinkClasspath(version));
   mkdirSync(join(classes, 'META-INF/services'), { recursive: true });
   writeFileSync(join(classes, 'META-INF/services/org.apache.flink.table.factories.Factory'), 'FixtureConnector\n');
   return classpath;
@@ -101,8 +108,9 @@ export interface FlinkRunner {
   readonly stop: () => void;
 }
 
-export async function startRunner(logFile: string): Promise<FlinkRunner> {
-  const classpath = compileRunner();
+/** Starts the runner on a Flink version (default: pom.xml's, FLINK_VERSION). */
+export async function startRunner(logFile: string, version: string = FLINK_VERSION): Promise<FlinkRunner> {
+  const classpath = compileRunner(version);
   const dir = mkdtempSync(join(tmpdir(), 'rivulet-fixtures-'));
   const child = spawn('java', [...flinkJvmOptions(dir, logFile), '-cp', classpath, 'FixtureRunner', '4'], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -125,6 +133,38 @@ export async function startRunner(logFile: string): Promise<FlinkRunner> {
     stop: () => {
       child.stdin.end();
       child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    },
+  };
+}
+
+/** One runner per Flink version the fixtures name, each started when a fixture first needs it. */
+export interface FlinkRunners {
+  readonly forFixture: (fixture: Fixture) => Promise<FlinkRunner>;
+  /** The log file of each version's runner. */
+  readonly logs: () => string[];
+  readonly stop: () => void;
+}
+
+export function flinkRunners(logFile: string): FlinkRunners {
+  const runners = new Map<string, { runner: Promise<FlinkRunner>; log: string }>();
+  return {
+    forFixture: (fixture) => {
+      const version = fixture.flinkVersion ?? FLINK_VERSION;
+      let entry = runners.get(version);
+      if (!entry) {
+        const log = version === FLINK_VERSION ? logFile : logFile.replace(/(\.log)?$/, `-${version}$1`);
+        entry = { runner: startRunner(log, version), log };
+        runners.set(version, entry);
+      }
+      return entry.runner;
+    },
+    logs: () => [...runners.values()].map((entry) => entry.log),
+    stop: () => {
+      for (const { runner } of runners.values())
+        runner.then(
+          (r) => r.stop(),
+          () => {},
+        );
     },
   };
 }
@@ -240,7 +280,7 @@ export async function runOnFlink(runner: FlinkRunner, fixture: Fixture, c: Fixtu
   if (reason) return { kind: 'not-checked', reason, refused: false };
   const answer = await runner.run(request(fixture, c));
   if (answer.error !== undefined)
-    return { kind: 'not-checked', reason: `${FLINK} refused it: ${shorten(answer.error)}`, refused: true };
+    return { kind: 'not-checked', reason: `${flinkOf(fixture)} refused it: ${shorten(answer.error)}`, refused: true };
   const again = await runner.run(request(fixture, c));
   const interleaved = interleavedTables(fixture.plan);
   const tables = c.items.filter(isStep).map((item) => (item.kind === 'input' ? item.table : ''));
@@ -321,8 +361,8 @@ function withReason(c: FixtureCase, reason: string): Item[] {
 export function withResultsLine(fixture: Fixture, cases: readonly FixtureCase[], reasons: Iterable<string>): Fixture {
   const date = new Date().toISOString().slice(0, 10);
   const line = cases.some((c) => c.items.some((item) => item.kind === 'flink' && item.rows))
-    ? `${RESULTS} ${FLINK}, ${date}`
-    : `${RESULTS} not checked on ${FLINK}: ${[...new Set(reasons)].join('; ')}`;
+    ? `${RESULTS} ${flinkOf(fixture)}, ${date}`
+    : `${RESULTS} not checked on ${flinkOf(fixture)}: ${[...new Set(reasons)].join('; ')}`;
   const header = fixture.header.filter((l) => !l.startsWith(RESULTS));
   const at = header.findIndex((l) => l.startsWith('operator:'));
   header.splice(at, 0, line);

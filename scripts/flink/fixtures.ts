@@ -1,7 +1,7 @@
 /**
  * Records the Flink oracle of the operator fixtures: runs every case of test/exec/fixtures/*.txt on
- * Apache Flink 1.18.1 (scripts/flink/fixture-oracle.ts) and writes, under each batch's output, the
- * changes Flink emitted for the batch (`flink changes:`) and the table its output leaves
+ * Apache Flink 1.18.1, or on the release its `flink version:` line names
+ * (scripts/flink/fixture-oracle.ts), and writes, under each batch's output, the changes Flink emitted for the batch (`flink changes:`) and the table its output leaves
  * (`flink:`), which test/exec/fixtures.test.ts then holds Rivulet's to. Cases Flink cannot replay
  * get one `flink: not checked: <why>` line.
  *
@@ -13,21 +13,13 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FixtureCase, renderFixture } from '../../test/helpers/fixture-file.ts';
-import {
-  FLINK,
-  fixtureFiles,
-  readFixture,
-  runOnFlink,
-  startRunner,
-  withFlink,
-  withResultsLine,
-} from './fixture-oracle.ts';
+import { fixtureFiles, flinkRunners, readFixture, runOnFlink, withFlink, withResultsLine } from './fixture-oracle.ts';
 
 async function main(): Promise<void> {
   const files = fixtureFiles(process.argv.slice(2));
   const logFile = join(tmpdir(), `rivulet-fixtures-flink-${process.pid}.log`);
   const startedAt = performance.now();
-  const runner = await startRunner(logFile);
+  const runners = flinkRunners(logFile);
   let checked = 0;
   let skipped = 0;
   let refused = 0;
@@ -37,7 +29,7 @@ async function main(): Promise<void> {
       const reasons: string[] = [];
       const cases: FixtureCase[] = [];
       for (const c of fixture.cases) {
-        const result = await runOnFlink(runner, fixture, c);
+        const result = await runOnFlink(await runners.forFixture(fixture), fixture, c);
         cases.push({ ...c, items: withFlink(c, result) });
         if (result.kind === 'recorded') {
           checked++;
@@ -55,11 +47,11 @@ async function main(): Promise<void> {
       writeFileSync(path, renderFixture(withResultsLine(fixture, cases, reasons), fixture.plan, cases));
     }
   } finally {
-    runner.stop();
+    runners.stop();
   }
   const seconds = (performance.now() - startedAt) / 1000;
   process.stdout.write(
-    `${files.length} fixtures: ${checked} cases recorded from ${FLINK}, ${skipped} not checked (${refused} refused by Flink) in ${seconds.toFixed(0)} s; Flink's log: ${logFile}\n`,
+    `${files.length} fixtures: ${checked} cases recorded from Flink, ${skipped} not checked (${refused} refused by Flink) in ${seconds.toFixed(0)} s; Flink's logs: ${runners.logs().join(', ')}\n`,
   );
 }
 

@@ -65,45 +65,53 @@ function toolOutput(cause: unknown): string {
 
 /** Whether the classpath and the runner are already here, so that nothing is downloaded or compiled. */
 export function flinkCached(): boolean {
-  return existsSync(CLASSPATH_FILE) && existsSync(RUNNER_CLASS) && classpathPresent();
+  return existsSync(CLASSPATH_FILE) && existsSync(RUNNER_CLASS) && classpathPresent(CLASSPATH_FILE);
 }
 
-function classpathPresent(): boolean {
-  return readFileSync(CLASSPATH_FILE, 'utf8')
+function classpathPresent(file: string): boolean {
+  return readFileSync(file, 'utf8')
     .trim()
     .split(':')
     .every((jar) => existsSync(jar));
 }
 
-/** Resolves Flink's jars once (`mvn dependency:build-classpath`) and compiles the runner; returns the classpath. */
-export function ensureFlink(): string {
+/** The Flink version pom.xml holds: the parity runner's, and the fixtures' unless they name another. */
+export const FLINK_VERSION = '1.18.1';
+
+/**
+ * Resolves the jars of a Flink version once (`mvn dependency:build-classpath`) and returns the
+ * classpath: pom.xml's for FLINK_VERSION, pom-fixtures.xml's (Flink's own modules, the ones the
+ * fixture runner needs) for another, cached as target/classpath-VERSION.txt.
+ */
+export function flinkClasspath(version: string = FLINK_VERSION): string {
   mkdirSync(TARGET, { recursive: true });
-  if (!existsSync(CLASSPATH_FILE) || !classpathPresent()) {
+  const own = version === FLINK_VERSION;
+  const file = own ? CLASSPATH_FILE : join(TARGET, `classpath-${version}.txt`);
+  if (!existsSync(file) || !classpathPresent(file)) {
+    const pom = own
+      ? ['-f', join(HERE, 'pom.xml')]
+      : ['-f', join(HERE, 'pom-fixtures.xml'), `-Dflink.version=${version}`];
     try {
       execFileSync(
         'mvn',
-        [
-          '-q',
-          '-B',
-          '-f',
-          join(HERE, 'pom.xml'),
-          'dependency:build-classpath',
-          `-Dmdep.outputFile=${CLASSPATH_FILE}`,
-          '-DincludeScope=runtime',
-        ],
+        ['-q', '-B', ...pom, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`, '-DincludeScope=runtime'],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
     } catch (cause) {
-      rmSync(CLASSPATH_FILE, { force: true });
+      rmSync(file, { force: true });
       throw new RivuletError(
         'FLINK_JARS_UNAVAILABLE',
-        `could not fetch Apache Flink's jars with Maven: ${toolOutput(cause)}`,
-        'install Java 17 and Maven, and make sure Maven Central is reachable',
+        `could not fetch Apache Flink ${version}'s jars with Maven: ${toolOutput(cause)}`,
+        'install Java 17 and Maven, make sure Maven Central is reachable, and name a released Flink version',
       );
     }
   }
-  const classpath = readFileSync(CLASSPATH_FILE, 'utf8').trim();
-  return compileJava([RUNNER_SOURCE], CLASSES, RUNNER_CLASS, classpath);
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** Resolves Flink's jars once and compiles the runner; returns the classpath. */
+export function ensureFlink(): string {
+  return compileJava([RUNNER_SOURCE], CLASSES, RUNNER_CLASS, flinkClasspath());
 }
 
 /**

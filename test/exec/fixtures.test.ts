@@ -70,6 +70,9 @@
  * A header line `flink settings: key = value, …` is set on the Flink job only (as SETs before the
  * SQL): the fixtures where Rivulet's once-per-batch group aggregate shows run Flink with mini-batch,
  * one bundle per step (docs/flink.md).
+ * A header line `flink version: 1.20.3` has the fixture recorded on that Apache Flink release instead
+ * of 1.18.1, for SQL 1.18.1 does not have (the SESSION window table function came in 1.19); its
+ * `# expected results:` line must name that release.
  * This test does not run Flink; `npm run parity` checks that Flink still gives the recorded blocks.
  */
 import assert from 'node:assert/strict';
@@ -444,6 +447,9 @@ for (const file of readdirSync(DIR)
     });
     it("says for every case what Flink's table is after each batch, or why Flink did not run it", () => {
       for (const c of fixture.cases) assert.equal(flinkProblem(c), undefined, `${path}:${c.line}: case '${c.name}'`);
+      const release = `Apache Flink ${fixture.flinkVersion ?? '1.18.1'}`;
+      const results = fixture.header.find((line) => line.startsWith('# expected results:')) ?? '';
+      assert.ok(results.includes(release), `${path}: its '# expected results:' line does not name ${release}`);
     });
     it('gives the same output with all state spilled to disk after every operator call', () => {
       if (!root || UPDATE) return;

@@ -86,11 +86,18 @@ export interface Fixture {
    * emits a group's result once per step as Rivulet always does.
    */
   readonly flinkSettings: (readonly [string, string])[];
+  /**
+   * The `flink version: X.Y.Z` line's Apache Flink release, which `npm run parity:fixtures` records
+   * the fixture's cases on instead of 1.18.1: for SQL that 1.18.1 does not have (the SESSION window
+   * table function came in 1.19).
+   */
+  readonly flinkVersion?: string;
   readonly plan: string[];
   readonly cases: FixtureCase[];
 }
 
 const FLINK_SETTINGS = 'flink settings:';
+const FLINK_VERSION = 'flink version:';
 
 export const CHANGE = /^([+-][IUD])\((.*)\)$/;
 
@@ -116,6 +123,7 @@ export function parseFixture(file: string, text: string): Fixture {
   let operator = '';
   let sqlName = file;
   let flinkSettings: (readonly [string, string])[] = [];
+  let flinkVersion: string | undefined;
   let i = 0;
   const fail = (message: string): never => {
     throw new Error(`${file}:${i + 1}: ${message}`);
@@ -136,7 +144,11 @@ export function parseFixture(file: string, text: string): Fixture {
     header.push(line);
     if (line.startsWith('operator:')) operator = line.slice('operator:'.length).trim();
     else if (line.startsWith(FLINK_SETTINGS)) flinkSettings = parseSettings(line, fail);
-    else if (line.startsWith('sql-file:')) {
+    else if (line.startsWith(FLINK_VERSION)) {
+      flinkVersion = line.slice(FLINK_VERSION.length).trim();
+      if (!/^\d+\.\d+\.\d+$/.test(flinkVersion))
+        fail(`${FLINK_VERSION} expects a release such as 1.20.3, got '${flinkVersion}'`);
+    } else if (line.startsWith('sql-file:')) {
       sqlName = line.slice('sql-file:'.length).trim();
       sql.push(readFileSync(sqlName, 'utf8'));
     } else if (line.startsWith('sql:')) {
@@ -146,7 +158,7 @@ export function parseFixture(file: string, text: string): Fixture {
       if (header.length === start) fail('sql: has no indented SQL under it');
     } else if (line.trim() !== '' && !line.startsWith('#')) {
       fail(
-        `expected '# comment', 'operator:', '${FLINK_SETTINGS}', 'sql:', 'sql-file:', 'plan:' or 'case:', got '${line}'`,
+        `expected '# comment', 'operator:', '${FLINK_SETTINGS}', '${FLINK_VERSION}', 'sql:', 'sql-file:', 'plan:' or 'case:', got '${line}'`,
       );
     }
   }
@@ -238,7 +250,17 @@ export function parseFixture(file: string, text: string): Fixture {
       c.items.pop();
     }
   }
-  return { file, header, operator, sql: sql.join('\n'), sqlName, flinkSettings, plan, cases };
+  return {
+    file,
+    header,
+    operator,
+    sql: sql.join('\n'),
+    sqlName,
+    flinkSettings,
+    ...(flinkVersion === undefined ? {} : { flinkVersion }),
+    plan,
+    cases,
+  };
 }
 
 export function renderFixture(fixture: Fixture, plan: string[], cases: readonly FixtureCase[]): string {

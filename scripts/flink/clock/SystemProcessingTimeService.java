@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.util.clock.Clock;
 import org.apache.flink.util.concurrent.NeverCompleteFuture;
 
 /**
@@ -50,6 +51,26 @@ public class SystemProcessingTimeService implements TimerService {
   @Override
   public long getCurrentProcessingTime() {
     return FixtureClock.now();
+  }
+
+  /** Flink 1.20's timer services give their time as a Clock (Flink 1.18's have no such method). */
+  public Clock getClock() {
+    return new Clock() {
+      @Override
+      public long absoluteTimeMillis() {
+        return FixtureClock.now();
+      }
+
+      @Override
+      public long relativeTimeMillis() {
+        return FixtureClock.now();
+      }
+
+      @Override
+      public long relativeTimeNanos() {
+        return FixtureClock.now() * 1_000_000;
+      }
+    };
   }
 
   @Override
