@@ -374,6 +374,27 @@ for (const { name, workers, kafka } of SETUPS) {
       }
     });
 
+    it('FINISHES over a bounded source when every subtask has read the end, again after a rescale', async () => {
+      const bounded = (p: number) =>
+        perUser(pg.server.port, p)
+          .replace("'orders-per-user'", "'orders-per-user-bounded'")
+          .replace("'topic' = 'orders',", "'topic' = 'orders', 'scan.bounded.mode' = 'latest-offset',");
+      const finished = async (job: JobHandle) => {
+        await waitFor('FINISHED', async () => (job.status === 'FINISHED' ? true : undefined), [job], 60_000);
+        assert.equal(await sinkRows(), await expectedRows());
+      };
+      await write(users.map((user, i) => [600 + i, user, 4] as const));
+      const [job] = await engine.submit('bounded.sql', bounded(2), new Map());
+      assert.ok(job);
+      assert.equal(job.parallelism, 2);
+      await finished(job);
+      // Submitted again with 3 subtasks: it reads what came since, each key group's count going on.
+      await write(users.map((user, i) => [700 + i, users[(i + 1) % users.length] as number, 5] as const));
+      const [again] = await engine.submit('bounded.sql', bounded(3), new Map());
+      assert.ok(again);
+      await finished(again);
+    });
+
     it('refuses a second hash exchange', async () => {
       await assert.rejects(
         engine.submit(
