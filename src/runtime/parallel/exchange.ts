@@ -47,7 +47,7 @@ function endMarkers(options: ExchangeOptions): ProduceRecord[] {
   }));
 }
 
-const isEnd = (record: LogRecord): boolean => record.value !== null && record.value.equals(END);
+const isEnd = (record: LogRecord): boolean => record.value?.equals(END) === true;
 
 /** Marks a record's row as the exchange's own: a reader of the same process takes the row, not the bytes. */
 const EXCHANGE_FORMAT = { exchange: true };
