@@ -68,6 +68,8 @@ export interface RunSettings {
    * name, or for a subtask of a parallel job, a name of the subtask's own.
    */
   readonly writer?: string;
+  /** Of a parallel job's subtask: its index and the job's parallelism. */
+  readonly subtask?: { readonly index: number; readonly parallelism: number };
 }
 
 /**
@@ -357,6 +359,8 @@ async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<Com
       table: sinkTable(vertex.sink),
       log: settings.log,
       job: settings.writer ?? settings.plan.name,
+      jobName: settings.plan.name,
+      ...(settings.subtask ? { subtask: settings.subtask } : {}),
       domain: (key, create) => {
         const domain = domains.get(key) ?? create();
         domains.set(key, domain);
