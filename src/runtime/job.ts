@@ -32,6 +32,8 @@ export interface JobOptions {
    * runs it for its proxy (workers/parallel-remote-job.ts); all of them when undefined.
    */
   readonly part?: number;
+  /** The id of the job's submission, which a parallel job's end markers carry; the job's id by default. */
+  readonly submission?: string;
 }
 
 /** What a job's expressions evaluate in: its session time zone, and the clock. */
@@ -178,6 +180,7 @@ export class Job implements JobHandle {
       generation: this.options.generation ?? 0,
       ...(part.writer ? { writer: part.writer } : {}),
       ...(part.subtask ? { subtask: part.subtask } : {}),
+      submission: this.options.submission ?? this.id,
     });
   }
 

@@ -6,7 +6,9 @@ import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.t
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
 import type { Log } from '../../src/log/log.ts';
+import { type PlannedJob, planScript } from '../../src/plan/planner.ts';
 import { Engine } from '../../src/runtime/engine.ts';
+import { Job } from '../../src/runtime/job.ts';
 import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { PostgresJobStore } from '../../src/runtime/job-store.ts';
 import { exchangeKey } from '../../src/runtime/parallel/exchange.ts';
@@ -393,6 +395,25 @@ for (const { name, workers, kafka } of SETUPS) {
       const [again] = await engine.submit('bounded.sql', bounded(3), new Map());
       assert.ok(again);
       await finished(again);
+    });
+
+    it("keeps a bounded job's end in the log: a subtask after the router's end, or run again after its own, FINISHES", async () => {
+      const script = perUser(pg.server.port, 2)
+        .replace("'orders-per-user'", "'orders-per-user-parts'")
+        .replace("'topic' = 'orders',", "'topic' = 'orders', 'scan.bounded.mode' = 'latest-offset',");
+      const plan = planScript('parts.sql', script, new Map(), {}).jobs[0] as PlannedJob;
+      // The parts one after the other, as when workers end in between: each a Job of one part of the same submission.
+      const part = async (n: number) => {
+        const job = new Job('parts', plan, log, { part: n });
+        await job.start();
+        await waitFor(`part ${n} to FINISH`, async () => (job.status === 'FINISHED' ? true : undefined), [job], 60_000);
+      };
+      await part(0);
+      await part(1);
+      await part(2);
+      assert.equal(await sinkRows(), await expectedRows());
+      // Subtask 0 again, past its end: it reads its end marker in its replay.
+      await part(1);
     });
 
     it('prints each line once, after its subtask index + 1 as Flink does with more than one subtask', async () => {

@@ -111,6 +111,7 @@ async function openPlaced(submission: JobSubmission, entry: Placed): Promise<voi
       generation: submission.generation,
       script: { file: submission.file, text: submission.text },
       ...(submission.part === undefined ? {} : { part: submission.part }),
+      ...(submission.job === undefined ? {} : { submission: submission.job }),
       decideRestart: (at) =>
         new Promise((resolve) => {
           const request = ++nextFailure;
