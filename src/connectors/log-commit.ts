@@ -11,6 +11,8 @@ export class LogCommitDomain implements CommitDomain {
   /** Each sink's records of the next hold or commit, in the order they were staged. */
   private staged: (readonly ProduceRecord[])[] = [];
   private held: LogTransaction | undefined;
+  /** What sinks write once the input has ended (see `finish`). */
+  private readonly ends: (() => readonly ProduceRecord[])[] = [];
 
   constructor(
     private readonly log: Log,
@@ -55,6 +57,18 @@ export class LogCommitDomain implements CommitDomain {
       await this.abort();
       throw error;
     }
+  }
+
+  /** Has `records` written when the job's input has ended and its end is committed (a parallel job's end markers). */
+  atEnd(records: () => readonly ProduceRecord[]): void {
+    this.ends.push(records);
+  }
+
+  async finish(): Promise<void> {
+    if (this.ends.length === 0) return;
+    for (const records of this.ends) this.stage(records());
+    // The positions are those of the last commit, already committed: only the records are new.
+    await this.commit([]);
   }
 
   async abort(): Promise<void> {

@@ -41,6 +41,12 @@ export interface SinkContext {
   readonly log: Log;
   /** The job's name, the same across restarts (the writer of its log transactions). */
   readonly job: string;
+  /** The job's name as submitted (the same in each of a parallel job's parts): whose printed lines. */
+  readonly jobName: string;
+  /** Of a parallel job's subtask: its index, and how many there are (Flink's print sink tells them apart). */
+  readonly subtask?: { readonly index: number; readonly parallelism: number };
+  /** See SourceContext.submission. */
+  readonly submission?: string;
   /**
    * The job's commit domain under `key`, made by `create` for the first sink that asks: the sinks
    * of one database, or of the log, share one.

@@ -16,6 +16,11 @@ export interface SourceContext {
   readonly log: Log;
   /** Whether the job's operators keep state built from earlier input: a restart must rebuild it. */
   readonly stateful: boolean;
+  /**
+   * The id of the job's submission, the same in each of its parts and across their restarts: a
+   * parallel job's end markers carry it, so that a subtask tells its job's end from an earlier one's.
+   */
+  readonly submission?: string;
   /** The positions committed for this scan under `topic` (next offsets by partition; empty before its first commit). */
   committedPositions(topic: string): Promise<ReadonlyMap<number, bigint>>;
   /**

@@ -68,6 +68,10 @@ export interface RunSettings {
    * name, or for a subtask of a parallel job, a name of the subtask's own.
    */
   readonly writer?: string;
+  /** Of a parallel job's subtask: its index and the job's parallelism. */
+  readonly subtask?: { readonly index: number; readonly parallelism: number };
+  /** The id of the job's submission (see SourceContext.submission). */
+  readonly submission?: string;
 }
 
 /**
@@ -357,6 +361,9 @@ async function openSinks(graph: JobGraph, settings: RunSettings, opened: Set<Com
       table: sinkTable(vertex.sink),
       log: settings.log,
       job: settings.writer ?? settings.plan.name,
+      jobName: settings.plan.name,
+      ...(settings.subtask ? { subtask: settings.subtask } : {}),
+      ...(settings.submission ? { submission: settings.submission } : {}),
       domain: (key, create) => {
         const domain = domains.get(key) ?? create();
         domains.set(key, domain);
@@ -409,6 +416,7 @@ async function openSources(
       group,
       log: settings.log,
       stateful: graph.stateful,
+      ...(settings.submission ? { submission: settings.submission } : {}),
       committedPositions: (topic) => domain.committedPositions(group, topic),
       deadLetteredPositions: (topic) => deadLetters.committedPositions(group, topic),
       warn: (message) => console.warn(`job ${plan.name}: ${message}`),

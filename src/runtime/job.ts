@@ -32,6 +32,8 @@ export interface JobOptions {
    * runs it for its proxy (workers/parallel-remote-job.ts); all of them when undefined.
    */
   readonly part?: number;
+  /** The id of the job's submission, which a parallel job's end markers carry; the job's id by default. */
+  readonly submission?: string;
 }
 
 /** What a job's expressions evaluate in: its session time zone, and the clock. */
@@ -50,6 +52,8 @@ interface Part {
   readonly plan: PlannedJob;
   /** Who commits; the job's name when undefined. */
   readonly writer?: string;
+  /** Of a subtask: its index and the job's parallelism. */
+  readonly subtask?: { readonly index: number; readonly parallelism: number };
   /** The latest run: open while the part runs, kept when it ends for its graph's vertices and counts. */
   latest: JobRun | undefined;
   finished: boolean;
@@ -98,6 +102,7 @@ export class Job implements JobHandle {
           ...Array.from({ length: layout.parallelism }, (_, i) => ({
             plan: layout.subtask(i).plan,
             writer: subtaskWriter(plan.name, i),
+            subtask: { index: i, parallelism: layout.parallelism },
             latest: undefined,
             finished: false,
           })),
@@ -174,6 +179,8 @@ export class Job implements JobHandle {
       batchSize: this.options.batchSize ?? 5000,
       generation: this.options.generation ?? 0,
       ...(part.writer ? { writer: part.writer } : {}),
+      ...(part.subtask ? { subtask: part.subtask } : {}),
+      submission: this.options.submission ?? this.id,
     });
   }
 

@@ -15,7 +15,7 @@ const TABLES = `
   SET 'parallelism.default' = '4';
   INSERT INTO copied SELECT * FROM events;`;
 
-describe('a kafka source bounded by scan.bounded.mode, in a job', () => {
+describe('bounded sources in a job', () => {
   let pg: TestPostgres;
   let log: PostgresLog;
   const jobs: Job[] = [];
@@ -71,5 +71,43 @@ describe('a kafka source bounded by scan.bounded.mode, in a job', () => {
     await again.start();
     await waitFor('FINISHED again', async () => (again.status === 'FINISHED' ? true : undefined), jobs);
     assert.equal((await copied()).length, 4, 'the record appended before the restart, and nothing twice');
+  });
+
+  it('FINISHES a parallel job over a jdbc scan and over datagen rows, its sink as PostgreSQL computes it', async () => {
+    const client = await pg.connect();
+    await client.query('CREATE TABLE clicks (user_id bigint)');
+    await client.query('INSERT INTO clicks SELECT 1 + i % 7 FROM generate_series(1, 200) AS i');
+    await client.query('CREATE TABLE per_user (user_id bigint PRIMARY KEY, n bigint)');
+    await client.query('CREATE TABLE per_seq (k bigint PRIMARY KEY, n bigint)');
+    const jdbc = (table: string) =>
+      `'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:${pg.server.port}/postgres', 'table-name' = 'public.${table}', 'username' = 'postgres'`;
+    const script = `
+      SET 'parallelism.default' = '2';
+      CREATE TABLE clicks (user_id BIGINT) WITH (${jdbc('clicks')});
+      CREATE TABLE per_user (user_id BIGINT, n BIGINT, PRIMARY KEY (user_id) NOT ENFORCED) WITH (${jdbc('per_user')});
+      CREATE TABLE seq (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '50',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '50');
+      CREATE TABLE per_seq (k BIGINT, n BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH (${jdbc('per_seq')});
+      SET 'pipeline.name' = 'jdbc-per-user';
+      INSERT INTO per_user SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;
+      SET 'pipeline.name' = 'datagen-per-k';
+      INSERT INTO per_seq SELECT id, COUNT(*) FROM seq GROUP BY id;`;
+    const planned = planScript('parallel-bounded.sql', script, new Map(), {}).jobs as PlannedJob[];
+    for (const each of planned) {
+      const job = new Job(each.name, each, log);
+      jobs.push(job);
+      assert.equal(job.parallelism, 2);
+      await job.start();
+      await waitFor('FINISHED', async () => (job.status === 'FINISHED' ? true : undefined), jobs, 60_000);
+    }
+    const rows = async (sql: string) => (await client.query(sql)).rows.map((r) => `${r.k}:${r.n}`).join(' ');
+    assert.equal(
+      await rows('SELECT user_id AS k, n FROM per_user ORDER BY 1'),
+      await rows('SELECT user_id AS k, count(*) AS n FROM clicks GROUP BY 1 ORDER BY 1'),
+    );
+    assert.equal(
+      await rows('SELECT k, n FROM per_seq ORDER BY 1'),
+      await rows('SELECT i AS k, 1 AS n FROM generate_series(1, 50) AS i ORDER BY 1'),
+    );
   });
 });

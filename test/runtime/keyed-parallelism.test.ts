@@ -6,7 +6,9 @@ import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.t
 import { freeLoopbackPort } from '../../src/embedded/ports.ts';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
 import type { Log } from '../../src/log/log.ts';
+import { type PlannedJob, planScript } from '../../src/plan/planner.ts';
 import { Engine } from '../../src/runtime/engine.ts';
+import { Job } from '../../src/runtime/job.ts';
 import type { JobHandle } from '../../src/runtime/job-handle.ts';
 import { PostgresJobStore } from '../../src/runtime/job-store.ts';
 import { exchangeKey } from '../../src/runtime/parallel/exchange.ts';
@@ -371,6 +373,87 @@ for (const { name, workers, kafka } of SETUPS) {
         await stored.cancel(three.id);
       } finally {
         await stored.close();
+      }
+    });
+
+    it('FINISHES over a bounded source when every subtask has read the end, again after a rescale', async () => {
+      const bounded = (p: number) =>
+        perUser(pg.server.port, p)
+          .replace("'orders-per-user'", "'orders-per-user-bounded'")
+          .replace("'topic' = 'orders',", "'topic' = 'orders', 'scan.bounded.mode' = 'latest-offset',");
+      const finished = async (job: JobHandle) => {
+        await waitFor('FINISHED', async () => (job.status === 'FINISHED' ? true : undefined), [job], 60_000);
+        assert.equal(await sinkRows(), await expectedRows());
+      };
+      await write(users.map((user, i) => [600 + i, user, 4] as const));
+      const [job] = await engine.submit('bounded.sql', bounded(2), new Map());
+      assert.ok(job);
+      assert.equal(job.parallelism, 2);
+      await finished(job);
+      // Submitted again with 3 subtasks: it reads what came since, each key group's count going on.
+      await write(users.map((_, i) => [700 + i, users[(i + 1) % users.length] as number, 5] as const));
+      const [again] = await engine.submit('bounded.sql', bounded(3), new Map());
+      assert.ok(again);
+      await finished(again);
+    });
+
+    it("keeps a bounded job's end in the log: a subtask after the router's end, or run again after its own, FINISHES", async () => {
+      const script = perUser(pg.server.port, 2)
+        .replace("'orders-per-user'", "'orders-per-user-parts'")
+        .replace("'topic' = 'orders',", "'topic' = 'orders', 'scan.bounded.mode' = 'latest-offset',");
+      const plan = planScript('parts.sql', script, new Map(), {}).jobs[0] as PlannedJob;
+      // The parts one after the other, as when workers end in between: each a Job of one part of the same submission.
+      const part = async (n: number) => {
+        const job = new Job('parts', plan, log, { part: n });
+        await job.start();
+        await waitFor(`part ${n} to FINISH`, async () => (job.status === 'FINISHED' ? true : undefined), [job], 60_000);
+      };
+      await part(0);
+      await part(1);
+      await part(2);
+      assert.equal(await sinkRows(), await expectedRows());
+      // Subtask 0 again, past its end: it reads its end marker in its replay.
+      await part(1);
+    });
+
+    it('prints each line once, after its subtask index + 1 as Flink does with more than one subtask', async () => {
+      await log.ensureTopic('clicks');
+      // User u clicks u times: the count of u goes up to u, each subtask printing its users' changes.
+      const clicks = users.flatMap((user) => Array.from({ length: user }, () => user));
+      await log.produce(
+        clicks.map((user) => ({ topic: 'clicks', key: null, value: Buffer.from(`{"user_id":${user}}`) })),
+      );
+      const [job] = await engine.submit(
+        'printed.sql',
+        `SET 'parallelism.default' = '2';
+         SET 'pipeline.name' = 'printed-clicks-${workers}-${kafka}';
+         CREATE TABLE clicks (user_id BIGINT) WITH ('connector' = 'kafka', 'topic' = 'clicks', 'format' = 'json',
+           'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');
+         CREATE TABLE printed (user_id BIGINT, n BIGINT) WITH ('connector' = 'print');
+         INSERT INTO printed SELECT user_id, COUNT(*) FROM clicks GROUP BY user_id;`,
+        new Map(),
+      );
+      assert.ok(job);
+      await waitFor('FINISHED', async () => (job.status === 'FINISHED' ? true : undefined), [job], 60_000);
+      const { lines } = (await (await fetch(`${base}/jobs/${job.id}/stdout`)).json()) as { lines: string[] };
+      // Each user's lines are a changelog, line by line once (a line twice would insert its row twice),
+      // ending at the user's count; each after the index + 1 of the subtask the user's key group is in.
+      for (const user of users) {
+        const prefix = `${subtaskOfUser(user, 2) + 1}> `;
+        const mine = lines.filter((line) => line.includes(`[${user}, `));
+        let row: string | undefined;
+        for (const line of mine) {
+          assert.ok(line.startsWith(prefix), `${line}: after ${prefix}`);
+          const [kind, text] = [line.slice(prefix.length, prefix.length + 2), line.slice(prefix.length + 2)];
+          if (kind === '+I' || kind === '+U') {
+            assert.equal(row, undefined, `${line} inserts a second row: ${mine.join(' | ')}`);
+            row = text;
+          } else {
+            assert.equal(`${kind}${text}`, `-U${row}`, `${line} retracts the row there: ${mine.join(' | ')}`);
+            row = undefined;
+          }
+        }
+        assert.equal(row, `[${user}, ${user}]`);
       }
     });
 

@@ -34,9 +34,8 @@ export const printFactory: ConnectorFactory = {
 };
 
 async function openPrintSink(context: SinkContext): Promise<SinkWriter> {
-  const { table, job } = context;
-  const identifier = table.options.get('print-identifier');
-  const prefix = identifier === undefined ? '' : `${String(identifier)}> `;
+  const { table, jobName } = context;
+  const prefix = printPrefix(table.options.get('print-identifier'), context.subtask);
   const stream = table.options.get('standard-error') === true ? process.stderr : process.stdout;
   const text = rowText(table.fields.map((field) => field.type));
   return {
@@ -44,10 +43,23 @@ async function openPrintSink(context: SinkContext): Promise<SinkWriter> {
       let out = '';
       for (const change of changes) {
         const line = `${prefix}${text(change.kind, change.row)}`;
-        keepStdoutLine(job, line);
+        keepStdoutLine(jobName, line);
         out += `${line}\n`;
       }
       if (out !== '') stream.write(out);
     },
   };
+}
+
+/**
+ * What precedes each line, as Flink's PrintSinkOutputWriter builds it: the identifier, then, with
+ * more than one subtask, the subtask's index + 1 (after a `:` when there is an identifier), then `> `.
+ */
+export function printPrefix(
+  identifier: string | number | boolean | undefined,
+  subtask: { readonly index: number; readonly parallelism: number } | undefined,
+): string {
+  let prefix = identifier === undefined ? '' : String(identifier);
+  if (subtask && subtask.parallelism > 1) prefix += `${prefix === '' ? '' : ':'}${subtask.index + 1}`;
+  return prefix === '' ? '' : `${prefix}> `;
 }

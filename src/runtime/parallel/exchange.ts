@@ -18,6 +18,13 @@ import { keyGroupOf } from './key-groups.ts';
  * partition of a change is the key group of its key), and read by each subtask from the
  * partitions of its key-group range only. A record's key is the change's key (its text as the
  * operators key their state), its value the row kind and the packed row.
+ *
+ * When the router's sources have all ended (a bounded job), it writes an end marker into every
+ * partition, with the id of the job's submission; a subtask's reader has ended once it has read,
+ * and committed past, a marker of its own submission in each of its partitions (also in its
+ * replay: a subtask restarted after its end ends again). So the end reaches every subtask, across
+ * restarts and rescales, and the job FINISHES as Flink's does at the end of its input; the markers
+ * of an earlier submission are passed over.
  */
 
 /** The options of an exchange's table (the factory below is never registered: no script names it). */
@@ -30,6 +37,24 @@ export interface ExchangeOptions {
 
 const KIND_BYTES: Readonly<Record<RowKind, string>> = { '+I': 'I', '-U': 'B', '+U': 'A', '-D': 'D' };
 const KINDS: Readonly<Record<string, RowKind>> = { I: '+I', B: '-U', A: '+U', D: '-D' };
+/** An end marker's value starts with it, then the submission's id; no change's value starts with it. */
+const END = 'E';
+
+function endMarkers(options: ExchangeOptions, submission: string): ProduceRecord[] {
+  const value = Buffer.from(END + submission, 'utf8');
+  return Array.from({ length: options.maxParallelism }, (_, partition) => ({
+    topic: options.topic,
+    key: null,
+    value,
+    partition,
+  }));
+}
+
+/** Of an end marker, the id of the submission that wrote it; undefined for a change. */
+function endOf(record: LogRecord): string | undefined {
+  const value = record.value;
+  return value !== null && value[0] === END.charCodeAt(0) ? value.subarray(1).toString('utf8') : undefined;
+}
 
 /** Marks a record's row as the exchange's own: a reader of the same process takes the row, not the bytes. */
 const EXCHANGE_FORMAT = { exchange: true };
@@ -108,6 +133,7 @@ async function openWriter(context: SinkContext): Promise<SinkWriter> {
   const domain = context.domain('log', () => new LogCommitDomain(context.log, context.job));
   if (!(domain instanceof LogCommitDomain)) throw new Error('the commit domain of an exchange is not the log');
   const key = context.table.key;
+  domain.atEnd(() => endMarkers(options, context.submission ?? ''));
   return {
     domain,
     write: (changes, sourceMillis) =>
@@ -123,15 +149,31 @@ async function openWriter(context: SinkContext): Promise<SinkWriter> {
  */
 class ExchangeReader implements SourceReader {
   readonly atCommitPoint = true;
-  readonly moved = false;
-  readonly ended = false;
   newestSourceMicros = 0;
+  /** Per partition, the position just past the end marker of this submission read in it. */
+  private readonly endsAt = new Map<number, bigint>();
+  /** Whether every partition's end marker is read and committed. */
+  private endCommitted = false;
 
   constructor(
     readonly positionTopic: string,
     private readonly reader: LogReader,
     private readonly replayUntil: ReadonlyMap<number, bigint>,
+    private readonly partitions: readonly number[],
+    private readonly submission: string,
   ) {}
+
+  private get endRead(): boolean {
+    return this.partitions.every((partition) => this.endsAt.has(partition));
+  }
+
+  get moved(): boolean {
+    return this.endRead && !this.endCommitted;
+  }
+
+  get ended(): boolean {
+    return this.endCommitted;
+  }
 
   static async open(context: SourceContext): Promise<ExchangeReader> {
     const options = optionsOf(context.table);
@@ -147,7 +189,7 @@ class ExchangeReader implements SourceReader {
       ? ({ kind: 'earliest' } as const)
       : ({ kind: 'offsets', offsets: mine, otherwise: 'earliest' } as const);
     const reader = await context.log.openReader(options.topic, start, partitions);
-    return new ExchangeReader(options.topic, reader, replayUntil);
+    return new ExchangeReader(options.topic, reader, replayUntil, partitions, context.submission ?? '');
   }
 
   get replaying(): boolean {
@@ -160,6 +202,7 @@ class ExchangeReader implements SourceReader {
     const replayed: Change[] = [];
     const fresh: Change[] = [];
     for (const record of await this.reader.poll(max, 200)) {
+      if (this.isEnd(record)) continue;
       const replay = record.offset < (this.replayUntil.get(record.partition) ?? 0n);
       if (!replay) this.noteTime(record);
       (replay ? replayed : fresh).push(decodeRecord(record));
@@ -168,9 +211,20 @@ class ExchangeReader implements SourceReader {
   }
 
   async poll(max: number, timeoutMs: number): Promise<Change[]> {
-    const records = await this.reader.poll(max, timeoutMs);
-    for (const record of records) this.noteTime(record);
-    return records.map(decodeRecord);
+    const changes: Change[] = [];
+    for (const record of await this.reader.poll(max, timeoutMs)) {
+      if (this.isEnd(record)) continue;
+      this.noteTime(record);
+      changes.push(decodeRecord(record));
+    }
+    return changes;
+  }
+
+  /** Whether `record` is an end marker (noted when it is this submission's). */
+  private isEnd(record: LogRecord): boolean {
+    const submission = endOf(record);
+    if (submission === this.submission) this.endsAt.set(record.partition, record.offset + 1n);
+    return submission !== undefined;
   }
 
   private noteTime(record: LogRecord): void {
@@ -181,7 +235,10 @@ class ExchangeReader implements SourceReader {
     return this.reader.positions();
   }
 
-  committed(): void {}
+  committed(positions: ReadonlyMap<number, bigint>): void {
+    if (!this.endRead) return;
+    this.endCommitted = [...this.endsAt].every(([partition, past]) => (positions.get(partition) ?? 0n) >= past);
+  }
 
   close(): Promise<void> {
     return this.reader.close();

@@ -31,7 +31,8 @@ export class ParallelRemoteJob implements JobHandle {
     ({ parallelism: this.parallelism, maxParallelism: this.maxParallelism } = parallelism(plan));
     this.parts = Array.from(
       { length: this.parallelism + 1 },
-      (_, part) => new RemoteJob(plan, { ...submission, id: `${submission.id}#${part}`, part }, pool),
+      (_, part) =>
+        new RemoteJob(plan, { ...submission, id: `${submission.id}#${part}`, part, job: submission.id }, pool),
     );
     // A part that fails for good fails the job: the other parts end with it.
     for (const part of this.parts) {

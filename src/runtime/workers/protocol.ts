@@ -31,6 +31,8 @@ export interface JobSubmission {
   readonly generation: number;
   /** Of a parallel job, the part to run (0: the router, i + 1: subtask i); the whole job when absent. */
   readonly part?: number;
+  /** Of a part, the id of its parallel job's submission, which the job's end markers carry. */
+  readonly job?: string;
 }
 
 /** An error as plain data; a RivuletError keeps its code and hint. */

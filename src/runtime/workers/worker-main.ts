@@ -30,8 +30,6 @@ interface Placed {
   readonly opened: Promise<void>;
   /** A cancel or stop is under way: its answer carries the job's end, not an `ended` message. */
   commanded: boolean;
-  /** Lines of standard output of the job already sent. */
-  printed: number;
 }
 
 const port = parentPort;
@@ -42,6 +40,11 @@ const memory = stateMemory();
 if (settings.stateMemory) memory.configure(settings.stateMemory.limit, settings.stateMemory.dir);
 let log: Promise<Log> | undefined;
 const placed = new Map<string, Placed>();
+/**
+ * By job name, how many of its lines of standard output were sent: once per worker, as the parts
+ * of a parallel job placed here (one name) print into the same lines.
+ */
+const printedSent = new Map<string, number>();
 /** The failures of runs waiting for the verdict of their job's proxy. */
 const verdicts = new Map<number, (verdict: RestartVerdict) => void>();
 let nextFailure = 0;
@@ -65,11 +68,11 @@ function send(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-function stateOf(id: string, entry: Placed, job: Job): JobState {
+function stateOf(id: string, job: Job): JobState {
   const graph = job.currentGraph;
   // Only the lines written since the previous state are copied.
-  const printed = stdoutLines(job.plan.name, entry.printed);
-  entry.printed = printed.total;
+  const printed = stdoutLines(job.plan.name, printedSent.get(job.plan.name) ?? 0);
+  printedSent.set(job.plan.name, printed.total);
   return {
     id,
     status: job.status,
@@ -88,7 +91,7 @@ function open(submission: JobSubmission): void {
     settle = resolve;
   });
   // Placed before anything is awaited: a cancel or stop that comes meanwhile finds the job.
-  const entry: Placed = { job: undefined, opened, commanded: false, printed: 0 };
+  const entry: Placed = { job: undefined, opened, commanded: false };
   placed.set(submission.id, entry);
   void openPlaced(submission, entry).finally(settle);
 }
@@ -108,6 +111,7 @@ async function openPlaced(submission: JobSubmission, entry: Placed): Promise<voi
       generation: submission.generation,
       script: { file: submission.file, text: submission.text },
       ...(submission.part === undefined ? {} : { part: submission.part }),
+      ...(submission.job === undefined ? {} : { submission: submission.job }),
       decideRestart: (at) =>
         new Promise((resolve) => {
           const request = ++nextFailure;
@@ -133,7 +137,7 @@ function launch(id: string): void {
   void job.ended.then(() => {
     if (entry.commanded || placed.get(id) !== entry) return;
     placed.delete(id);
-    send({ kind: 'ended', state: stateOf(id, entry, job) });
+    send({ kind: 'ended', state: stateOf(id, job) });
   });
 }
 
@@ -150,7 +154,7 @@ async function command(kind: 'cancel' | 'stop', id: string, request: number): Pr
     const { job } = entry;
     if (job) await (kind === 'cancel' ? job.cancel() : job.stop());
     placed.delete(id);
-    send({ kind: 'answer', request, ...(job ? { state: stateOf(id, entry, job) } : {}) });
+    send({ kind: 'answer', request, ...(job ? { state: stateOf(id, job) } : {}) });
   } catch (error) {
     send({ kind: 'answer', request, error: sendableError(error) });
   }
@@ -196,7 +200,7 @@ function report(): void {
   const spilled = memory.spilled();
   send({
     kind: 'states',
-    jobs: [...placed].flatMap(([id, entry]) => (entry.job ? [stateOf(id, entry, entry.job)] : [])),
+    jobs: [...placed].flatMap(([id, entry]) => (entry.job ? [stateOf(id, entry.job)] : [])),
     memory: {
       used: memory.used,
       limit: memory.limit,
