@@ -42,7 +42,7 @@ let log: Promise<Log> | undefined;
 const placed = new Map<string, Placed>();
 /**
  * By job name, how many of its lines of standard output were sent: once per worker, as the parts
- * of a parallel job placed here (one name) print into the same lines.
+ * of a parallel job placed here (one name) write into the same lines.
  */
 const printedSent = new Map<string, number>();
 /** The failures of runs waiting for the verdict of their job's proxy. */
