@@ -7,7 +7,7 @@ import { Engine, EXAMPLE_DIR } from '../scripts/chaos/environment.ts';
 import {
   createTopics,
   FLINK_DEFAULT_SETS,
-  logOldRows,
+  prepareSource,
   withSets,
   withTableOptions,
 } from '../scripts/flink/ecommerce.ts';
@@ -242,7 +242,7 @@ const perHundredThousand = (cpu: number, changes: number) => (cpu / changes) * 1
  */
 async function measure(config: Configuration, server: EmbeddedPostgres): Promise<Results> {
   const progress = (line: string) => process.stderr.write(`flink bench, ${config.label}: ${line}\n`);
-  await logOldRows(server.url('source_db'));
+  await prepareSource(server.url('source_db'));
   const dir = mkdtempSync(join(tmpdir(), 'rivulet-bench-flink-'));
   chmodSync(dir, 0o711); // as root, the embedded PostgreSQL runs as another OS user that must pass through
   const roots: Root[] = [];

@@ -31,14 +31,20 @@ export async function createTopics(broker: KafkaBroker): Promise<void> {
 /**
  * Flink CDC fails an update or delete without its old row (changelog-mode 'all', the default);
  * Rivulet takes it as an upsert by key. With the old rows logged, both run the scripts as written.
+ * Also makes Debezium's publication (see below).
  */
-export async function logOldRows(sourceUrl: string): Promise<void> {
+export async function prepareSource(sourceUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: sourceUrl });
   await client.connect();
   try {
     await client.query('ALTER TABLE business.orders REPLICA IDENTITY FULL');
     await client.query('ALTER TABLE business.users REPLICA IDENTITY FULL');
     await client.query('ALTER TABLE business.payments REPLICA IDENTITY FULL');
+    // Flink CDC's sources of one job each create Debezium's publication when it is missing, and the
+    // second to try fails ("already exists") and restarts its job: made beforehand, as a Flink CDC
+    // user who met that would, each finds it.
+    const { rowCount } = await client.query("SELECT 1 FROM pg_publication WHERE pubname = 'dbz_publication'");
+    if (rowCount === 0) await client.query('CREATE PUBLICATION dbz_publication FOR ALL TABLES');
   } finally {
     await client.end();
   }

@@ -33,7 +33,7 @@ import { ANY, type CheckedTable, SEED_TABLES, SHOP_TABLES, WATERMARK_CUTOFF_SQL 
 import { seededRandom } from '../chaos/seeded-random.ts';
 import { Workload, Writer } from '../chaos/workload.ts';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
-import { createTopics, FLINK_DEFAULT_SETS, flinkSets, logOldRows, withSets } from './ecommerce.ts';
+import { createTopics, FLINK_DEFAULT_SETS, flinkSets, prepareSource, withSets } from './ecommerce.ts';
 import { checkFixtures } from './fixture-check.ts';
 import { ensureFlink, type FlinkCluster, jobStates, startFlink } from './run.ts';
 
@@ -302,7 +302,7 @@ async function examples(values: ExampleOptions): Promise<number> {
       startKafkaBroker(),
     ]);
     await createTopics(broker);
-    await logOldRows(source.url());
+    await prepareSource(source.url());
     log(`source, two sinks and a Kafka broker up in ${seconds(performance.now() - at)}`);
     const variables = (sink: DatabaseServer) => ({
       SOURCE_HOST: '127.0.0.1',
