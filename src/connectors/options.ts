@@ -73,6 +73,24 @@ export const handled = {
 } as const;
 
 /** `spec` accepted with the values Rivulet follows (`met`, saying why), and refused with `values`. */
+/**
+ * `sink.parallelism` and `scan.parallelism`: a sink is written from every subtask of its job
+ * (`parallelism.default`), a source is read by the job's one task or router, so a parallelism of
+ * their own cannot be set apart; accepted as 1 silently, otherwise with one warning line.
+ */
+export const sinkParallelism = opt.int('sink.parallelism', 'parallelism of the sink', {
+  handling: handled.warned(
+    "the sink is written from every subtask of its job ('parallelism.default'), with no parallelism of its own",
+    ['1'],
+  ),
+});
+export const scanParallelism = opt.int('scan.parallelism', 'parallelism of the source', {
+  handling: handled.warned(
+    "a source is read by one task of its job (a parallel job's router), with no parallelism of its own",
+    ['1'],
+  ),
+});
+
 export function followed(
   spec: OptionSpec,
   met: string,

@@ -62,7 +62,7 @@ describe('bounded sources in a job', () => {
     assert.deepEqual(await copied(), ['{"id":1,"name":"e1"}', '{"id":2,"name":"e2"}', '{"id":3,"name":"e3"}']);
     assert.deepEqual(warned, [
       "job insert-into_default_catalog.default_database.copied: SET 'parallelism.default' = '4' has no effect: the job has no keyed operator to divide by key, and runs as one task",
-      "job insert-into_default_catalog.default_database.copied: table 'events': option 'scan.parallelism' = '2' has no effect: a job runs in one process, as one task per operator",
+      "job insert-into_default_catalog.default_database.copied: table 'events': option 'scan.parallelism' = '2' has no effect: a source is read by one task of its job (a parallel job's router), with no parallelism of its own",
     ]);
 
     // Started again, it resumes at its committed end, which the latest offset now lies beyond.

@@ -1,6 +1,6 @@
 import type { ConnectorFactory } from '../factory.ts';
 import { FORMATS } from '../formats/formats.ts';
-import { handled, opt } from '../options.ts';
+import { handled, opt, sinkParallelism } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
 import { localDirectory, parseMemorySize } from './paths.ts';
 import { FileSourceReader } from './reader.ts';
@@ -80,9 +80,7 @@ export const filesystemFactory: ConnectorFactory = {
     opt.string('compaction.file-size', 'the target size of compacted files', {
       handling: handled.rejected('compaction of part files is not implemented', "remove 'compaction.file-size'"),
     }),
-    opt.int('sink.parallelism', 'parallelism of the sink', {
-      handling: handled.warned('a job runs in one process, as one task per operator', ['1']),
-    }),
+    sinkParallelism,
   ],
   formatOptions: [{ key: 'format', prefix: '' }],
   source: {

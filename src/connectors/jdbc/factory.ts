@@ -1,6 +1,6 @@
 import { type DataType, formatType } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
-import { handled, opt } from '../options.ts';
+import { handled, opt, sinkParallelism } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
 import { openJdbcLookup } from './lookup.ts';
 import { JdbcScanReader } from './scan.ts';
@@ -46,9 +46,7 @@ export const jdbcFactory: ConnectorFactory = {
       handling: handled.met('output is written at every commit, after each batch, before either limit is reached'),
     }),
     opt.int('sink.max-retries', 'retries of a failed write', { default: '3' }),
-    opt.int('sink.parallelism', 'parallelism of the sink', {
-      handling: handled.warned('a job runs in one process, as one task per operator', ['1']),
-    }),
+    sinkParallelism,
   ],
   source: {
     changelog: () => 'insert-only',

@@ -1,9 +1,7 @@
 import { type DataType, T } from '../../types/data-type.ts';
 import type { ConnectorFactory } from '../factory.ts';
-import { handled, opt } from '../options.ts';
+import { handled, opt, scanParallelism, sinkParallelism } from '../options.ts';
 import type { ResolvedOptions } from '../table.ts';
-
-const ONE_PROCESS = 'a job runs in one process, as one task per operator';
 
 const EXACTLY_ONCE =
   "output is committed in the log's transactions together with the positions the job consumed: exactly once, which meets every guarantee";
@@ -31,8 +29,8 @@ export const KAFKA_COMMON_OPTIONS = [
   opt.enumOf('value.fields-include', ['ALL', 'EXCEPT_KEY'], 'whether the value also holds the key columns', {
     default: 'ALL',
   }),
-  opt.int('sink.parallelism', 'parallelism of the sink', { handling: handled.warned(ONE_PROCESS, ['1']) }),
-  opt.int('scan.parallelism', 'parallelism of the source', { handling: handled.warned(ONE_PROCESS, ['1']) }),
+  sinkParallelism,
+  scanParallelism,
   opt.enumOf(
     'scan.bounded.mode',
     ['unbounded', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'],

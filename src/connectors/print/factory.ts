@@ -15,7 +15,10 @@ export const printFactory: ConnectorFactory = {
     opt.string('connector', "'print'", { required: true }),
     opt.string('print-identifier', 'a prefix of each line: `<identifier>> +I[…]`'),
     opt.boolean('standard-error', 'print to standard error instead of standard output', { default: 'false' }),
-    opt.int('sink.parallelism', 'parallelism of the sink: 1, what one process runs; more is refused'),
+    opt.int(
+      'sink.parallelism',
+      "parallelism of the sink: 1; the lines of a parallel job's subtasks carry their number",
+    ),
   ],
   sink: {
     // Flink's print sink takes the changelog it is given: updates and deletes print as -U, +U, -D.
@@ -26,7 +29,7 @@ export const printFactory: ConnectorFactory = {
     const parallelism = options.get('sink.parallelism');
     if (parallelism === undefined || parallelism === 1) return undefined;
     return {
-      message: `'sink.parallelism' = '${parallelism}' is not supported: a job runs in one process, as one task per operator`,
+      message: `'sink.parallelism' = '${parallelism}' is not supported: a print sink has no parallelism of its own; a job's 'parallelism.default' numbers its lines by subtask`,
       option: 'sink.parallelism',
       hint: "remove 'sink.parallelism' or set it to 1",
     };
