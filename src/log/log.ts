@@ -129,3 +129,11 @@ export function onlyPartitions(
   if (!partitions) return positions;
   return new Map([...positions].filter(([partition]) => partitions.includes(partition)));
 }
+
+/**
+ * A key or value that another thread of the process sent (the logs' shared tails): a structured
+ * clone makes a Buffer a plain Uint8Array, which gets its Buffer view back here without a copy.
+ */
+export function sentBytes(bytes: Uint8Array | null): Buffer | null {
+  return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

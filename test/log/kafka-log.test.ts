@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it, mock } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.ts';
 import { isRivuletError } from '../../src/common/errors.ts';
+import type { CommittedTail } from '../../src/log/kafka/committed-tail.ts';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
 import type { LogRecord } from '../../src/log/log.ts';
 import { logConformance } from './conformance.ts';
@@ -173,6 +175,54 @@ describe('kafka log readers of the writing process', () => {
     } finally {
       await elsewhere.close();
       await log.close();
+    }
+  });
+  it("take from memory what another thread's log of the process committed, in order with other writers' records", async () => {
+    const broker = await sharedBroker();
+    const topic = `shared_${process.pid}`;
+    const shareChannel = `test-${randomUUID()}`;
+    const writer = await KafkaLog.open(broker.bootstrap, { shareChannel });
+    const log = await KafkaLog.open(broker.bootstrap, { shareChannel });
+    const elsewhere = await KafkaLog.open(broker.bootstrap);
+    try {
+      await log.ensureTopic(topic);
+      const kept = mock.method((log as unknown as { tail: CommittedTail }).tail, 'add');
+      const reader = await log.openReader(topic, { kind: 'earliest' });
+      const seen: LogRecord[] = [];
+      const read = async (count: number) => {
+        const deadline = Date.now() + 15_000;
+        while (seen.length < count && Date.now() < deadline) seen.push(...(await reader.poll(100, 200)));
+        assert.equal(seen.length, count, `read ${seen.map((r) => r.value?.toString()).join(', ')}`);
+      };
+      const commit = async (value: string) => {
+        const transaction = await writer.beginTransaction('job');
+        await transaction.produce([{ topic, key: Buffer.from('k'), value: Buffer.from(value), partition: 0 }]);
+        await transaction.commit();
+      };
+      await commit('a');
+      await commit('b');
+      await read(2);
+      await elsewhere.produce([{ topic, key: null, value: Buffer.from('another process'), partition: 0 }]);
+      await commit('c');
+      await read(4);
+      await reader.close();
+      assert.deepEqual(
+        seen.map((r) => [r.key?.toString() ?? null, r.value?.toString()]),
+        [
+          ['k', 'a'],
+          ['k', 'b'],
+          [null, 'another process'],
+          ['k', 'c'],
+        ],
+      );
+      assert.ok(seen.every((r) => r.value === null || Buffer.isBuffer(r.value)));
+      assert.deepEqual(
+        kept.mock.calls.map((call) => call.arguments[2].records.map((r) => r.value?.toString())),
+        [['a'], ['b'], ['c']],
+        "the reading log kept the other thread's commits",
+      );
+    } finally {
+      await Promise.all([writer.close(), log.close(), elsewhere.close()]);
     }
   });
   it('look at the broker for other writers also while commits of the process keep coming', async () => {

@@ -439,6 +439,7 @@ const slotRunning = (main: string, reportMs: number) =>
       main: new URL(main, import.meta.url).href,
       index: 1,
       logUrl: 'postgres://127.0.0.1:1/unused',
+      tailChannel: 'rivulet-log-tail-unused',
       kafkaTransactionalId: undefined,
       stateMemory: undefined,
       reportMs,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BroadcastChannel } from 'node:worker_threads';
 import {
   Admin,
   Consumer,
@@ -18,7 +19,7 @@ import type {
   TopicDescription,
   TopicOptions,
 } from '../log.ts';
-import { onlyPartitions } from '../log.ts';
+import { onlyPartitions, sentBytes } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { CommittedTail, type TailRecord } from './committed-tail.ts';
 import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
@@ -51,6 +52,23 @@ export interface KafkaLogOptions {
    * aborts. Random when not given; `rivulet up` gives the one kept in its data directory.
    */
   readonly transactionalId?: string;
+  /**
+   * The name of a channel (node:worker_threads BroadcastChannel) over which the logs of this
+   * process's threads send each other the records of their commits, so that a reader takes what a
+   * job of another worker committed from memory, as its own worker's (see CommittedTail).
+   */
+  readonly shareChannel?: string;
+}
+
+/** A committed transaction's batches as the logs of the process's other threads receive them. */
+interface SharedCommit {
+  readonly writer: string;
+  readonly batches: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly base: bigint;
+    readonly records: readonly { key: Uint8Array | null; value: Uint8Array | null; timestamp: number }[];
+  }[];
 }
 
 /**
@@ -81,6 +99,7 @@ export class KafkaLog implements Log {
   private readonly tail = new CommittedTail();
   /** Whether a topic's record timestamps are the writers' (CreateTime), as the tail has them. */
   private readonly createTime = new Map<string, boolean>();
+  private readonly share: BroadcastChannel | undefined;
 
   private constructor(brokers: string[], admin: Admin, options: KafkaLogOptions) {
     this.brokers = brokers;
@@ -94,6 +113,11 @@ export class KafkaLog implements Log {
       idempotent: true,
       autocreateTopics: false,
     });
+    if (options.shareChannel) {
+      this.share = new BroadcastChannel(options.shareChannel);
+      this.share.onmessage = (event) => this.receive((event as { data: SharedCommit }).data);
+      this.share.unref();
+    }
   }
 
   /** `brokers` as `host:port[,host:port]`. */
@@ -262,6 +286,40 @@ export class KafkaLog implements Log {
    * each partition is followed by the commit marker).
    */
   committed(writer: string, batches: readonly SentBatch[]): void {
+    this.keep(writer, batches);
+    if (!this.share) return;
+    // The rows the values were encoded from stay here: they may hold what a message cannot carry.
+    const shared: SharedCommit = {
+      writer,
+      batches: batches.map(({ topic, partition, base, records }) => ({
+        topic,
+        partition,
+        base,
+        records: records.map(({ key, value, timestamp }) => ({ key, value, timestamp })),
+      })),
+    };
+    this.share.postMessage(shared);
+  }
+
+  /** A commit of another thread's log: its records kept as this log's own. */
+  private receive({ writer, batches }: SharedCommit): void {
+    this.keep(
+      writer,
+      batches.map(({ topic, partition, base, records }) => ({
+        topic,
+        partition,
+        base,
+        records: records.map(({ key, value, timestamp }) => ({
+          key: sentBytes(key),
+          value: sentBytes(value),
+          timestamp,
+          decoded: undefined,
+        })),
+      })),
+    );
+  }
+
+  private keep(writer: string, batches: readonly SentBatch[]): void {
     const lastOfPartition = new Map<string, SentBatch>();
     for (const batch of batches) lastOfPartition.set(`${batch.partition}/${batch.topic}`, batch);
     const topics = new Set<string>();
@@ -425,6 +483,7 @@ export class KafkaLog implements Log {
   }
 
   async close(): Promise<void> {
+    this.share?.close();
     await Promise.all([...this.readers].map((reader) => reader.close().catch(() => undefined)));
     await Promise.all([...this.groups.values()].map((consumer) => consumer.close().catch(() => undefined)));
     await this.offsetsClient?.close().catch(() => undefined);

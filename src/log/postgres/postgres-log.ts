@@ -11,14 +11,21 @@ import type {
   TopicDescription,
   TopicOptions,
 } from '../log.ts';
-import { onlyPartitions } from '../log.ts';
+import { onlyPartitions, sentBytes } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
 import { PostgresReader } from './reader.ts';
 import { createRecordsSql, ensureSchema, NOTIFY_CHANNEL, recordsTable, SCHEMA, type Topic } from './schema.ts';
 import { KEPT_RECORDS, TailCache } from './tail-cache.ts';
+import { type SharedBatch, TailShare } from './tail-share.ts';
 import { PostgresTransaction } from './transaction.ts';
 import { TopicWaiters } from './waiters.ts';
-import { type AppendGroup, firstOffsets, sortGroups, writeStatement } from './write-statement.ts';
+import {
+  type AppendGroup,
+  firstOffsets,
+  sortGroups,
+  type WrittenStatement,
+  writeStatement,
+} from './write-statement.ts';
 
 export interface PostgresLogOptions {
   /** How often compaction and retention run, in milliseconds (0 turns them off). */
@@ -31,6 +38,11 @@ export interface PostgresLogOptions {
    * version of a key, as an append-only consumer of an upsert topic (a status history) needs.
    */
   readonly minCompactionLagMs?: number;
+  /**
+   * The name of a channel (node:worker_threads BroadcastChannel) over which the logs of this
+   * process's threads send each other their commits (see TailShare); the engine's workers share one.
+   */
+  readonly shareChannel?: string;
 }
 
 /**
@@ -82,6 +94,9 @@ export class PostgresLog implements Log {
   private readonly deleteRetentionMs: number;
   private readonly minCompactionLagMs: number;
   private closed = false;
+  private readonly share: TailShare | undefined;
+  /** The number of this log's latest commit: a commit's notification carries it (see TailShare). */
+  private commits = 0;
 
   private constructor(url: string, pool: pg.Pool, listener: pg.Client, options: PostgresLogOptions) {
     this.description = describeUrl(url);
@@ -89,6 +104,12 @@ export class PostgresLog implements Log {
     this.listener = listener;
     this.deleteRetentionMs = options.deleteRetentionMs ?? 24 * 3_600_000;
     this.minCompactionLagMs = options.minCompactionLagMs ?? 3_600_000;
+    this.share = options.shareChannel
+      ? new TailShare(options.shareChannel, this.origin, {
+          apply: (batch) => this.applyShared(batch),
+          uncertain: (topicIds) => this.uncertain(topicIds),
+        })
+      : undefined;
     const interval = options.maintenanceIntervalMs ?? 30_000;
     if (interval > 0) {
       this.maintenance = setInterval(() => {
@@ -121,10 +142,12 @@ export class PostgresLog implements Log {
     }
     const log = new PostgresLog(url, pool, listener, options);
     listener.on('notification', (message) => {
-      const [topics = '', origin] = (message.payload ?? '').split(';');
+      const [topics = '', origin = '', seq] = (message.payload ?? '').split(';');
       // This log's own commits woke its readers when they returned.
       if (origin === log.origin) return;
-      log.uncertain(topics.split(',').map(Number));
+      const topicIds = topics.split(',').map(Number);
+      if (log.share?.notified(origin, Number(seq), topicIds)) return;
+      log.uncertain(topicIds);
     });
     // Without its listener the log no longer hears of other processes' writes: read every table.
     listener.on('end', () => log.uncertain([...log.topics.values()].map((topic) => topic.id)));
@@ -219,7 +242,8 @@ export class PostgresLog implements Log {
     const groups = await this.groups(records);
     if (groups.length === 0) return;
     await this.keepPace(groups);
-    this.committed(groups, await this.pool.query(writeStatement(groups, [], this.origin)));
+    const seq = this.nextCommit();
+    this.committed(seq, [{ groups, result: await this.pool.query(writeStatement(groups, [], this.mark(seq))) }]);
   }
 
   /**
@@ -244,28 +268,79 @@ export class PostgresLog implements Log {
     return this.tail.end(topicId, partition);
   }
 
-  /** Keeps the groups a write statement has just committed for this process's readers, and wakes them. */
-  committed(groups: readonly AppendGroup[], result: pg.QueryResult): void {
-    const firsts = firstOffsets(result);
-    for (const [i, group] of groups.entries()) {
-      const first = firsts[i];
-      if (first === undefined) continue;
-      const records: LogRecord[] = new Array(group.keys.length);
-      for (let n = 0; n < records.length; n++) {
-        records[n] = {
-          topic: group.topic,
-          partition: group.partition,
-          offset: first + BigInt(n),
-          key: group.keys[n] as Buffer | null,
-          value: group.values[n] as Buffer | null,
-          timestamp: group.times[n] as number,
-          decoded: group.decoded[n],
-        };
+  /** The number of a new commit of this log. */
+  nextCommit(): number {
+    return ++this.commits;
+  }
+
+  /** What a commit's notification names its writer by: this log's origin and the commit's number. */
+  mark(seq: number): string {
+    return `${this.origin};${seq}`;
+  }
+
+  /**
+   * Keeps what commit `seq` wrote (its write statements with their results) for this process's
+   * readers, wakes them, and sends it to the logs of this process's other threads. `leftOut`: topics
+   * it wrote more records of than are kept, which readers must read from the table.
+   */
+  committed(seq: number, written: readonly WrittenStatement[], leftOut: Iterable<number> = []): void {
+    const shared: SharedBatch[] = [];
+    const uncertain = new Set(leftOut);
+    const woken = new Set<number>();
+    for (const { groups, result } of written) {
+      const firsts = firstOffsets(result);
+      for (const [i, group] of groups.entries()) {
+        const first = firsts[i];
+        if (first === undefined) {
+          uncertain.add(group.topicId);
+          continue;
+        }
+        const records: LogRecord[] = new Array(group.keys.length);
+        for (let n = 0; n < records.length; n++) {
+          records[n] = {
+            topic: group.topic,
+            partition: group.partition,
+            offset: first + BigInt(n),
+            key: group.keys[n] as Buffer | null,
+            value: group.values[n] as Buffer | null,
+            timestamp: group.times[n] as number,
+            decoded: group.decoded[n],
+          };
+        }
+        this.keep(group.topicId, group.partition, records);
+        woken.add(group.topicId);
+        if (this.share) {
+          const { topic, topicId, partition, keys, values, times } = group;
+          shared.push({ topic, topicId, partition, first, keys, values, times });
+        }
       }
-      this.tail.add(group.topicId, group.partition, records);
-      this.releaseRead(group.topicId, group.partition);
     }
-    for (const id of new Set(groups.map((group) => group.topicId))) this.waiters.wake(id);
+    for (const id of woken) this.waiters.wake(id);
+    if (uncertain.size > 0) this.uncertain(uncertain);
+    this.share?.publish({ origin: this.origin, seq, batches: shared, uncertain: [...uncertain] });
+  }
+
+  /** Records another thread's log has just committed (see TailShare): kept as this log's own. */
+  private applyShared(batch: SharedBatch): void {
+    const records: LogRecord[] = new Array(batch.keys.length);
+    for (let n = 0; n < records.length; n++) {
+      records[n] = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: batch.first + BigInt(n),
+        key: sentBytes(batch.keys[n] ?? null),
+        value: sentBytes(batch.values[n] ?? null),
+        timestamp: batch.times[n] as number,
+        decoded: undefined,
+      };
+    }
+    this.keep(batch.topicId, batch.partition, records);
+    this.waiters.wake(batch.topicId);
+  }
+
+  private keep(topicId: number, partition: number, records: readonly LogRecord[]): void {
+    this.tail.add(topicId, partition, records);
+    this.releaseRead(topicId, partition);
   }
 
   /** Records this process has just committed, from `from` on, if it still has them. */
@@ -493,6 +568,7 @@ export class PostgresLog implements Log {
     if (this.closed) return;
     this.closed = true;
     if (this.maintenance) clearInterval(this.maintenance);
+    this.share?.close();
     this.waiters.wakeAll();
     this.reads.wakeAll();
     this.tail.clear();

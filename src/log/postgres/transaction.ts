@@ -1,14 +1,15 @@
 import type pg from 'pg';
 import type { LogTransaction, ProduceRecord } from '../log.ts';
 import { KEPT_RECORDS } from './tail-cache.ts';
-import { type AppendGroup, type PositionRow, writeStatement } from './write-statement.ts';
+import { type AppendGroup, type PositionRow, type WrittenStatement, writeStatement } from './write-statement.ts';
 
 /** What a transaction needs of its log. */
 export interface TransactionHost {
   readonly open: Set<PostgresTransaction>;
   readonly pool: pg.Pool;
-  readonly origin: string;
-  committed(groups: readonly AppendGroup[], result: pg.QueryResult): void;
+  nextCommit(): number;
+  mark(seq: number): string;
+  committed(seq: number, written: readonly WrittenStatement[], leftOut?: Iterable<number>): void;
   /** A commit whose outcome is unknown: readers must look at these topics' tables again. */
   uncertain(topicIds: Iterable<number>): void;
   groups(records: readonly ProduceRecord[]): Promise<AppendGroup[]>;
@@ -41,9 +42,12 @@ export class PostgresTransaction implements LogTransaction {
   /** Topics written on the server inside the open transaction. */
   private readonly writtenTopics = new Set<number>();
   private done = false;
+  /** This commit's number in its log (see TailShare). */
+  private readonly seq: number;
 
   constructor(private readonly log: TransactionHost) {
     log.open.add(this);
+    this.seq = log.nextCommit();
   }
 
   async produce(records: readonly ProduceRecord[]): Promise<void> {
@@ -70,16 +74,16 @@ export class PostgresTransaction implements LogTransaction {
     await this.settle();
     if (this.done) return;
     if (this.client) {
-      if (this.positions.length > 0) await this.send(writeStatement([], this.positions, this.log.origin));
+      if (this.positions.length > 0) await this.send(writeStatement([], this.positions, this.log.mark(this.seq)));
       try {
         await this.finish('COMMIT');
       } catch (error) {
         this.log.uncertain(this.writtenTopics);
         throw error;
       }
-      for (const { groups, result } of this.written) if (result) this.log.committed(groups, result);
       // The batches left out of the cache are only in the table: readers must look there.
-      if (this.leftOut) this.log.uncertain(this.writtenTopics);
+      const written = this.written.flatMap(({ groups, result }) => (result ? [{ groups, result }] : []));
+      this.log.committed(this.seq, written, this.leftOut ? this.writtenTopics : []);
       return;
     }
     const groups = this.held ?? [];
@@ -87,12 +91,12 @@ export class PostgresTransaction implements LogTransaction {
     if (groups.length === 0 && this.positions.length === 0) return;
     let result: pg.QueryResult;
     try {
-      result = await this.log.pool.query(writeStatement(groups, this.positions, this.log.origin));
+      result = await this.log.pool.query(writeStatement(groups, this.positions, this.log.mark(this.seq)));
     } catch (error) {
       this.log.uncertain(groups.map((group) => group.topicId));
       throw error;
     }
-    this.log.committed(groups, result);
+    this.log.committed(this.seq, [{ groups, result }]);
   }
 
   async abort(): Promise<void> {
@@ -131,7 +135,7 @@ export class PostgresTransaction implements LogTransaction {
       for (const group of dropped.groups) this.writtenRecords -= group.keys.length;
       this.leftOut = true;
     }
-    const writing = this.send(writeStatement(groups, [], this.log.origin)).then((result) => {
+    const writing = this.send(writeStatement(groups, [], this.log.mark(this.seq))).then((result) => {
       written.result = result;
     });
     writing.catch(() => undefined); // reported by settle()

@@ -16,6 +16,12 @@ export interface AppendGroup {
   readonly decoded: (DecodedValue | undefined)[];
 }
 
+/** A write statement of a commit and its result, which gives the groups' first offsets. */
+export interface WrittenStatement {
+  readonly groups: readonly AppendGroup[];
+  readonly result: pg.QueryResult;
+}
+
 /** A consumer group's next offset in one partition. */
 export interface PositionRow {
   readonly group: string;
@@ -38,7 +44,7 @@ export function firstOffsets(result: pg.QueryResult): (bigint | undefined)[] {
 /**
  * One statement that appends each group (in the order of sortGroups) to its partition, moves
  * consumer positions, and notifies readers at commit (payload: the topic ids, `;`, the writer's
- * origin). Sent alone it is its own transaction: output and positions commit together in one
+ * origin and commit number, TransactionHost.mark). Sent alone it is its own transaction: output and positions commit together in one
  * round trip. It returns the first offset of each group (`firsts`).
  *
  * An append reserves offsets by moving the partition's next offset, holding that row's lock until
@@ -50,7 +56,7 @@ export function firstOffsets(result: pg.QueryResult): (bigint | undefined)[] {
 export function writeStatement(
   groups: readonly AppendGroup[],
   positions: readonly PositionRow[],
-  origin: string,
+  mark: string,
 ): pg.QueryConfig {
   const ctes: string[] = [];
   const counts: string[] = [];
@@ -99,7 +105,7 @@ export function writeStatement(
     counts.push('(SELECT count(*) FROM moved)');
   }
   const topics = [...new Set(groups.map((g) => g.topicId))].join(',');
-  const notify = topics === '' ? '' : `, pg_notify('${NOTIFY_CHANNEL}', ${param(`${topics};${origin}`)})`;
+  const notify = topics === '' ? '' : `, pg_notify('${NOTIFY_CHANNEL}', ${param(`${topics};${mark}`)})`;
   const offsets = firsts.length === 0 ? '' : `, ARRAY[${firsts.join(', ')}]::text[] AS firsts`;
   const text = `WITH ${ctes.join(',\n')}\nSELECT ${counts.join(' + ')} AS written${offsets}${notify}`;
   return { name: preparedName(text), text, values };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SourceMetric } from '../../connectors/source-reader.ts';
@@ -202,6 +203,8 @@ export class WorkerPool {
   readonly slots: readonly WorkerSlot[];
 
   constructor(options: PoolOptions) {
+    // The workers' logs send each other their commits over it (one channel per pool).
+    const tailChannel = `rivulet-log-tail-${randomUUID()}`;
     this.slots = Array.from({ length: options.size }, (_, i) => {
       const index = i + 1;
       const settings: WorkerSettings = {
@@ -209,6 +212,7 @@ export class WorkerPool {
         index,
         logUrl: options.logUrl,
         kafkaTransactionalId: options.kafkaTransactionalId,
+        tailChannel,
         stateMemory: {
           limit: Math.floor(options.stateMemory.limit / options.size),
           dir: join(options.stateMemory.dir, `worker-${index}`),

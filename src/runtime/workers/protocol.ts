@@ -14,6 +14,8 @@ export interface WorkerSettings {
   /** The log's URL (`--log`), which the worker opens with connections of its own. */
   readonly logUrl: string;
   readonly kafkaTransactionalId: string | undefined;
+  /** The channel over which the workers' logs send each other their commits (see TailShare). */
+  readonly tailChannel: string;
   /** The worker's share of the state memory budget, and its spill directory. */
   readonly stateMemory: { readonly limit: number; readonly dir: string } | undefined;
   /** How often the worker sends the state of its jobs. */

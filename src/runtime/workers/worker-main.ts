@@ -56,7 +56,11 @@ let nextFailure = 0;
 function theLog(): Promise<Log> {
   if (log) return log;
   // The main thread's log compacts the topics and applies their retention, for every worker.
-  const opening = openLog(settings.logUrl, { kafkaTransactionalId: settings.kafkaTransactionalId, maintenance: false });
+  const opening = openLog(settings.logUrl, {
+    kafkaTransactionalId: settings.kafkaTransactionalId,
+    maintenance: false,
+    shareChannel: settings.tailChannel,
+  });
   log = opening;
   opening.catch(() => {
     if (log === opening) log = undefined;
