@@ -17,6 +17,7 @@ import { WorkerPool } from '../src/runtime/workers/pool.ts';
 import { stateMemory } from '../src/state/state-memory.ts';
 import { CpuShare } from './cpu.ts';
 import type { Measurement } from './harness.ts';
+import { BackendCpu, type BackendCpuResult, BENCH_APPLICATION } from './pg-backends.ts';
 
 const run = promisify(execFile);
 export const WARM_UP_SECONDS = 3;
@@ -59,7 +60,7 @@ interface BenchLog {
  */
 export async function setup(server: EmbeddedPostgres, { log, url }: BenchLog, workers: number): Promise<Setup> {
   const source = new pg.Client(server.connectionConfig('source_db'));
-  const sink = new pg.Client(server.connectionConfig('sink_db'));
+  const sink = new pg.Client({ ...server.connectionConfig('sink_db'), application_name: BENCH_APPLICATION });
   await source.connect();
   await sink.connect();
   const memory = stateMemory();
@@ -198,12 +199,12 @@ async function pipelineBenchmarks(
     const { achieved, latencies } = await latency(s, rate, 10, 1_000_000);
 
     const total = 100_000;
-    const cpu = new CpuShare(
-      s.server.pid ?? 0,
-      s.pool.slots.map((slot) => slot.thread),
-    );
+    const threads = s.pool.slots.map((slot) => slot.thread);
+    const backends = await BackendCpu.start(s.server);
+    const cpu = new CpuShare(s.server.pid ?? 0, threads);
     const { seconds, sourceSeconds } = await sustained(s, total, 2_000_000);
     const share = cpu.end();
+    const postgres = await backends.end();
     const rss = process.memoryUsage().rss / 2 ** 20;
     return [
       {
@@ -237,6 +238,7 @@ async function pipelineBenchmarks(
         unit: '%',
       })),
       { name: `pipeline ${name}: sustained run, CPU of PostgreSQL`, value: share.postgres, unit: 'cores' },
+      ...postgresRows(name, postgres),
       {
         name: `pipeline ${name}: sustained run, CPU of everything else on the machine`,
         value: share.others,
@@ -246,6 +248,20 @@ async function pipelineBenchmarks(
   } finally {
     await s.stop();
   }
+}
+
+/** PostgreSQL's CPU by what its processes do (see pg-backends.ts). */
+function postgresRows(name: string, postgres: BackendCpuResult): Measurement[] {
+  if (postgres.strangers > 0) {
+    process.stderr.write(
+      `pipeline ${name}: pg_stat_activity listed ${postgres.strangers} backends that are not children of the postmaster; the breakdown of PostgreSQL's CPU misses them\n`,
+    );
+  }
+  return postgres.groups.map(({ group, cores }) => ({
+    name: `pipeline ${name}: sustained run, PostgreSQL: ${group}`,
+    value: cores,
+    unit: 'cores',
+  }));
 }
 
 /** Snapshot of 1,000,000 rows through the CDC job into the ods_orders topic. */
