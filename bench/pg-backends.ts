@@ -123,8 +123,9 @@ const MAX_MISSES = 3;
  * Samples the postmaster's children every `intervalMs` (their CPU from /proc/<pid>/stat, the last
  * reading kept per pid, so a backend that ends during the run counts up to its last sample) and
  * asks pg_stat_activity what each new one is, on a connection of its own whose backend is counted
- * apart (a child it does not show after a few samples is grouped by its process title). What ended after its last sample, or between two samples, is the postmaster's children
- * that ended (its cutime and cstime) less what was sampled of them.
+ * apart (a child it does not show after a few samples is grouped by its process title). What ended
+ * after its last sample, or between two samples, is the postmaster's children that ended (its
+ * cutime and cstime) less what was sampled of them.
  */
 export class BackendCpu {
   private readonly backends = new Map<number, Backend>();
@@ -132,13 +133,14 @@ export class BackendCpu {
   private readonly postmasterFirst: { own: number; ended: number };
   private timer: NodeJS.Timeout | undefined;
   private sampling: Promise<void> | undefined;
-  private strangers = 0;
+  private readonly strangers = new Set<number>();
+  /** A sample that failed (pg_stat_activity not answered): end() throws it. */
+  private failure: Error | undefined;
 
   private constructor(
     private readonly postmaster: number,
     private readonly client: pg.Client,
     private readonly ownPid: number,
-    intervalMs: number,
   ) {
     const stat = processStat(postmaster);
     this.postmasterFirst = { own: stat?.ownTicks ?? 0, ended: stat?.childrenTicks ?? 0 };
@@ -147,19 +149,32 @@ export class BackendCpu {
       if (ticks !== undefined)
         this.backends.set(pid, { first: ticks, last: ticks, group: undefined, title: title(pid), misses: 0 });
     }
-    this.timer = setInterval(() => {
-      this.sampling ??= this.sample().finally(() => {
-        this.sampling = undefined;
-      });
-    }, intervalMs);
   }
 
   static async start(server: EmbeddedPostgres, intervalMs = 250): Promise<BackendCpu> {
     const client = new pg.Client({ ...server.connectionConfig('postgres'), application_name: BENCH_APPLICATION });
     await client.connect();
-    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    const sampler = new BackendCpu(server.pid ?? 0, client, Number(rows[0]?.pid), intervalMs);
-    await sampler.attribute();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid').catch(async (error) => {
+      await client.end();
+      throw error;
+    });
+    const sampler = new BackendCpu(server.pid ?? 0, client, Number(rows[0]?.pid));
+    try {
+      await sampler.attribute();
+    } catch (error) {
+      await client.end();
+      throw error;
+    }
+    sampler.timer = setInterval(() => {
+      sampler.sampling ??= sampler
+        .sample()
+        .catch((error: Error) => {
+          sampler.failure ??= error;
+        })
+        .finally(() => {
+          sampler.sampling = undefined;
+        });
+    }, intervalMs);
     return sampler;
   }
 
@@ -186,7 +201,7 @@ export class BackendCpu {
       const backend = this.backends.get(row.pid);
       if (!backend) {
         // Started after this sample's read of /proc: the next sample reads it; a pid that is no child at all is counted.
-        if (!children(this.postmaster).includes(row.pid)) this.strangers++;
+        if (!children(this.postmaster).includes(row.pid)) this.strangers.add(row.pid);
         continue;
       }
       known.delete(row.pid);
@@ -208,15 +223,23 @@ export class BackendCpu {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.sampling;
-    await this.sample();
-    const seconds = (performance.now() - this.started) / 1000;
-    await this.client.end();
-    const stat = processStat(this.postmaster);
+    let seconds: number;
+    let stat: ReturnType<typeof processStat>;
+    let alive: Set<number>;
+    try {
+      if (this.failure) throw this.failure;
+      await this.sample();
+      seconds = (performance.now() - this.started) / 1000;
+      // Before this connection's backend ends, which is then neither alive nor in the postmaster's cutime yet.
+      stat = processStat(this.postmaster);
+      alive = new Set(children(this.postmaster));
+    } finally {
+      await this.client.end();
+    }
     const ticks = new Map<string, number>();
     const add = (group: string, n: number) => ticks.set(group, (ticks.get(group) ?? 0) + n);
     add(POSTMASTER, (stat?.ownTicks ?? 0) - this.postmasterFirst.own);
     let endedSampled = 0;
-    const alive = new Set(children(this.postmaster));
     for (const [pid, backend] of this.backends) {
       add(backend.group ?? titleGroup(backend.title), backend.last - backend.first);
       if (!alive.has(pid)) endedSampled += backend.last;
@@ -226,6 +249,6 @@ export class BackendCpu {
     const groups = [...ticks]
       .map(([group, n]) => ({ group, cores: n / TICKS_PER_SECOND / seconds }))
       .sort((a, b) => b.cores - a.cores);
-    return { seconds, groups, strangers: this.strangers };
+    return { seconds, groups, strangers: this.strangers.size };
   }
 }

@@ -210,10 +210,19 @@ async function pipelineBenchmarks(
     const total = 100_000;
     const threads = s.pool.slots.map((slot) => slot.thread);
     const backends = await BackendCpu.start(s.server);
-    const profiles = options.profileDir ? await WorkerProfiles.start(threads) : undefined;
-    const cpu = new CpuShare(s.server.pid ?? 0, threads);
-    const { seconds, sourceSeconds } = await sustained(s, total, 2_000_000);
-    const share = cpu.end();
+    let profiles: WorkerProfiles | undefined;
+    let run: { seconds: number; sourceSeconds: number; share: ReturnType<CpuShare['end']> };
+    try {
+      profiles = options.profileDir ? await WorkerProfiles.start(threads) : undefined;
+      const cpu = new CpuShare(s.server.pid ?? 0, threads);
+      run = { ...(await sustained(s, total, 2_000_000)), share: cpu.end() };
+    } catch (error) {
+      // The sampler's timer and connection and the inspector session end with the run, also when it fails.
+      await profiles?.stop().catch(() => undefined);
+      await backends.end().catch(() => undefined);
+      throw error;
+    }
+    const { seconds, sourceSeconds, share } = run;
     const threadProfiles = (await profiles?.stop()) ?? [];
     const postgres = await backends.end();
     const rss = process.memoryUsage().rss / 2 ** 20;

@@ -50,9 +50,18 @@ export class WorkerProfiles {
         }
       });
     });
-    await post(session, 'NodeWorker.enable', { waitForDebuggerOnStart: false });
-    await attached;
-    const profiles = new WorkerProfiles(session, sessions);
+    try {
+      await post(session, 'NodeWorker.enable', { waitForDebuggerOnStart: false });
+      await attached;
+    } catch (error) {
+      session.disconnect();
+      throw error;
+    }
+    // In the pool's order, whichever the inspector attached first.
+    const profiles = new WorkerProfiles(
+      session,
+      new Map([...sessions].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))),
+    );
     session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => profiles.received(params.message));
     for (const target of [undefined, ...sessions.values()]) {
       await profiles.send(target, 'Profiler.enable');
