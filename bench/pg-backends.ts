@@ -204,6 +204,8 @@ export class BackendCpu {
         if (!children(this.postmaster).includes(row.pid)) this.strangers.add(row.pid);
         continue;
       }
+      // A connection still starting (authenticating) has no database yet: asked again at the next sample.
+      if (row.backend_type === 'client backend' && !row.datname) continue;
       known.delete(row.pid);
       if (backend.group) continue;
       backend.group =
