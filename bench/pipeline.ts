@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,9 @@ import { WorkerPool } from '../src/runtime/workers/pool.ts';
 import { stateMemory } from '../src/state/state-memory.ts';
 import { CpuShare } from './cpu.ts';
 import type { Measurement } from './harness.ts';
+import { BackendCpu, type BackendCpuResult, BENCH_APPLICATION } from './pg-backends.ts';
+import { profileAreas } from './profile-areas.ts';
+import { type ThreadProfile, WorkerProfiles } from './worker-profiles.ts';
 
 const run = promisify(execFile);
 export const WARM_UP_SECONDS = 3;
@@ -59,7 +62,7 @@ interface BenchLog {
  */
 export async function setup(server: EmbeddedPostgres, { log, url }: BenchLog, workers: number): Promise<Setup> {
   const source = new pg.Client(server.connectionConfig('source_db'));
-  const sink = new pg.Client(server.connectionConfig('sink_db'));
+  const sink = new pg.Client({ ...server.connectionConfig('sink_db'), application_name: BENCH_APPLICATION });
   await source.connect();
   await sink.connect();
   const memory = stateMemory();
@@ -180,11 +183,18 @@ export async function sustained(s: Target, total: number, first: number, timeout
   return { seconds: (performance.now() - started) / 1000, sourceSeconds: (written - started) / 1000 };
 }
 
+/** What the pipeline group is asked for besides its pool sizes. */
+export interface PipelineOptions {
+  /** Where to write a CPU profile of each of the engine's threads for each sustained run (--profile). */
+  readonly profileDir?: string;
+}
+
 async function pipelineBenchmarks(
   name: string,
   server: EmbeddedPostgres,
   log: BenchLog,
   workers: number,
+  options: PipelineOptions,
 ): Promise<Measurement[]> {
   const s = await setup(server, log, workers);
   try {
@@ -198,12 +208,23 @@ async function pipelineBenchmarks(
     const { achieved, latencies } = await latency(s, rate, 10, 1_000_000);
 
     const total = 100_000;
-    const cpu = new CpuShare(
-      s.server.pid ?? 0,
-      s.pool.slots.map((slot) => slot.thread),
-    );
-    const { seconds, sourceSeconds } = await sustained(s, total, 2_000_000);
-    const share = cpu.end();
+    const threads = s.pool.slots.map((slot) => slot.thread);
+    const backends = await BackendCpu.start(s.server);
+    let profiles: WorkerProfiles | undefined;
+    let run: { seconds: number; sourceSeconds: number; share: ReturnType<CpuShare['end']> };
+    try {
+      profiles = options.profileDir ? await WorkerProfiles.start(threads) : undefined;
+      const cpu = new CpuShare(s.server.pid ?? 0, threads);
+      run = { ...(await sustained(s, total, 2_000_000)), share: cpu.end() };
+    } catch (error) {
+      // The sampler's timer and connection and the inspector session end with the run, also when it fails.
+      await profiles?.stop().catch(() => undefined);
+      await backends.end().catch(() => undefined);
+      throw error;
+    }
+    const { seconds, sourceSeconds, share } = run;
+    const threadProfiles = (await profiles?.stop()) ?? [];
+    const postgres = await backends.end();
     const rss = process.memoryUsage().rss / 2 ** 20;
     return [
       {
@@ -237,15 +258,60 @@ async function pipelineBenchmarks(
         unit: '%',
       })),
       { name: `pipeline ${name}: sustained run, CPU of PostgreSQL`, value: share.postgres, unit: 'cores' },
+      ...postgresRows(name, postgres),
       {
         name: `pipeline ${name}: sustained run, CPU of everything else on the machine`,
         value: share.others,
         unit: 'cores',
       },
+      ...profileRows(name, threadProfiles, options.profileDir),
     ];
   } finally {
     await s.stop();
   }
+}
+
+/** PostgreSQL's CPU by what its processes do (see pg-backends.ts). */
+function postgresRows(name: string, postgres: BackendCpuResult): Measurement[] {
+  if (postgres.strangers > 0) {
+    process.stderr.write(
+      `pipeline ${name}: pg_stat_activity listed ${postgres.strangers} backends that are not children of the postmaster; the breakdown of PostgreSQL's CPU misses them\n`,
+    );
+  }
+  return postgres.groups.map(({ group, cores }) => ({
+    name: `pipeline ${name}: sustained run, PostgreSQL: ${group}`,
+    value: cores,
+    unit: 'cores',
+  }));
+}
+
+/** Areas below this share of a thread's time are summed in one row. */
+const AREA_FLOOR = 0.01;
+const REPOSITORY = new URL('..', import.meta.url).href;
+
+/** Writes each thread's profile into `dir`; each thread's self time by code area (see profile-areas.ts). */
+function profileRows(name: string, profiles: readonly ThreadProfile[], dir: string | undefined): Measurement[] {
+  if (!dir) return [];
+  const rows: Measurement[] = [];
+  const run = name.replace(/[^a-z0-9]+/gi, '-');
+  for (const { thread, profile } of profiles) {
+    const file = join(dir, `${run}.${thread.replace(' ', '-')}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    process.stderr.write(`pipeline ${name}: ${thread}'s CPU profile of the sustained run written to ${file}\n`);
+    const { seconds, areas } = profileAreas(profile, REPOSITORY);
+    const row = (area: string, share: number) => ({
+      name: `pipeline ${name}: sustained run, ${thread} profile: ${area}`,
+      value: share * 100,
+      unit: '% of time',
+    });
+    const small = areas.filter((area) => area.seconds / seconds < AREA_FLOOR);
+    rows.push(...areas.filter((area) => !small.includes(area)).map((area) => row(area.area, area.seconds / seconds)));
+    if (small.length > 0) {
+      const rest = small.reduce((sum, area) => sum + area.seconds, 0) / seconds;
+      rows.push(row(`${small.length} other areas, each under ${AREA_FLOOR * 100} %`, rest));
+    }
+  }
+  return rows;
 }
 
 /** Snapshot of 1,000,000 rows through the CDC job into the ods_orders topic. */
@@ -334,7 +400,10 @@ const workersName = (workers: number) => `${workers} worker${workers === 1 ? '' 
  * The seed's four layers end to end on the postgres log with each number of workers (the same
  * run, one after the other), then on kafka with the last, and a 1M-row snapshot.
  */
-export async function fullPipelineBenchmarks(workerCounts: readonly number[] = [1, 2]): Promise<Measurement[]> {
+export async function fullPipelineBenchmarks(
+  workerCounts: readonly number[] = [1, 2],
+  options: PipelineOptions = {},
+): Promise<Measurement[]> {
   const postgres: Measurement[] = [];
   const sustained = new Map<number, number>();
   for (const workers of workerCounts) {
@@ -343,7 +412,7 @@ export async function fullPipelineBenchmarks(workerCounts: readonly number[] = [
       withServer(async (server) => {
         const log = await postgresLog(server);
         try {
-          return await pipelineBenchmarks(name, server, log, workers);
+          return await pipelineBenchmarks(name, server, log, workers, options);
         } finally {
           await log.log.close();
         }
@@ -369,7 +438,13 @@ export async function fullPipelineBenchmarks(workerCounts: readonly number[] = [
         const log = await KafkaLog.open(broker.bootstrap);
         try {
           const name = `kafka log, ${workersName(kafkaWorkers)}`;
-          return await pipelineBenchmarks(name, server, { log, url: `kafka://${broker.bootstrap}` }, kafkaWorkers);
+          return await pipelineBenchmarks(
+            name,
+            server,
+            { log, url: `kafka://${broker.bootstrap}` },
+            kafkaWorkers,
+            options,
+          );
         } finally {
           await log.close();
         }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Linux counts a process's CPU time in clock ticks of 1/100 s (USER_HZ). */
 export const TICKS_PER_SECOND = 100;
 
-interface Stat {
+export interface Stat {
   readonly ppid: number;
   /** utime and stime, in ticks. */
   readonly ownTicks: number;
@@ -12,7 +12,7 @@ interface Stat {
 }
 
 /** /proc/<pid>/stat, or undefined once the process is gone. */
-function stat(pid: number): Stat | undefined {
+export function processStat(pid: number): Stat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -30,7 +30,7 @@ function stat(pid: number): Stat | undefined {
 
 /** User + system CPU seconds of a process so far, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {
-  return (stat(pid)?.ownTicks ?? 0) / TICKS_PER_SECOND;
+  return (processStat(pid)?.ownTicks ?? 0) / TICKS_PER_SECOND;
 }
 
 /** The roots and every process below them, from the parent pids in /proc. */
@@ -39,7 +39,7 @@ function processTree(roots: readonly number[]): Map<number, Stat> {
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
-    const s = stat(pid);
+    const s = processStat(pid);
     if (s) all.set(pid, s);
   }
   const tree = new Map<number, Stat>();

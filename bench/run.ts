@@ -1,3 +1,5 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { dashboardBenchmarks } from './dashboard.ts';
 import { flinkBenchmarks } from './flink.ts';
 import { formatBenchmarks } from './formats.ts';
@@ -10,17 +12,68 @@ import { statefulOperatorBenchmarks } from './stateful-operators.ts';
 import { udfBenchmarks } from './udf.ts';
 import { workerBenchmarks } from './workers.ts';
 
-/** `--workers N` (repeatable): the pool sizes the pipeline group compares (default 1 and 2). */
+/**
+ * `--workers N` (repeatable): the pool sizes the pipeline group compares (default 1 and 2);
+ * `--profile DIR`: a CPU profile of each of the engine's threads during each sustained run of the
+ * pipeline group, written into DIR (created if need be) and summed by code area.
+ */
 const args = process.argv.slice(2);
 const workerCounts: number[] = [];
-for (let i = args.indexOf('--workers'); i !== -1; i = args.indexOf('--workers')) {
-  const count = Number(args[i + 1]);
-  if (!Number.isInteger(count) || count < 1) {
-    process.stderr.write(`--workers must be a whole number above 0, got '${args[i + 1] ?? ''}'\n`);
-    process.exit(1);
+let profileDir: string | undefined;
+const OPTIONS = '--workers N (repeatable), --profile DIR';
+
+function refuse(code: string, message: string, hint: string): never {
+  process.stderr.write(`error[${code}]: ${message}\n  hint: ${hint}\n`);
+  process.exit(1);
+}
+
+for (let i = 0; i < args.length; ) {
+  const option = args[i] as string;
+  if (!option.startsWith('-')) {
+    i++;
+    continue;
   }
-  workerCounts.push(count);
+  const value = args[i + 1];
+  if (option === '--workers') {
+    const count = Number(value);
+    if (!Number.isInteger(count) || count < 1) {
+      refuse('BENCH_OPTION', `--workers must be a whole number above 0, got '${value ?? ''}'`, 'e.g. --workers 2');
+    }
+    workerCounts.push(count);
+  } else if (option === '--profile') {
+    if (profileDir !== undefined) refuse('BENCH_OPTION', '--profile is given twice', 'give one directory');
+    profileDir = profileDirectory(value);
+  } else {
+    refuse('BENCH_OPTION', `unknown option ${option}`, `the options are ${OPTIONS}`);
+  }
   args.splice(i, 2);
+}
+
+/** DIR of --profile, created if it does not exist; refused when it is no writable directory. */
+function profileDirectory(dir: string | undefined): string {
+  if (!dir || dir.startsWith('-')) {
+    refuse('BENCH_OPTION', '--profile needs a directory', 'e.g. npm run bench -- pipeline --profile /tmp/profiles');
+  }
+  const path = resolve(dir);
+  try {
+    makeDirectory(path);
+    if (!statSync(path).isDirectory()) throw new Error('it is not a directory');
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    refuse(
+      'BENCH_PROFILE_DIR',
+      `--profile ${dir}: cannot write profiles into ${path} (${(error as Error).message})`,
+      'name a directory this user may write to, or one that can be created',
+    );
+  }
+  return path;
+}
+
+/** mkdir -p, one level at a time: Node's recursive mkdir never returns where mkdir fails with ENOENT (under /proc). */
+function makeDirectory(path: string): void {
+  if (existsSync(path)) return;
+  makeDirectory(dirname(path));
+  mkdirSync(path);
 }
 
 const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
@@ -30,7 +83,8 @@ const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   formats: formatBenchmarks,
   'postgres-log': postgresLogBenchmarks,
   'kafka-log': kafkaLogBenchmarks,
-  pipeline: () => fullPipelineBenchmarks(workerCounts.length > 0 ? workerCounts : [1, 2]),
+  pipeline: () =>
+    fullPipelineBenchmarks(workerCounts.length > 0 ? workerCounts : [1, 2], profileDir ? { profileDir } : {}),
   udf: udfBenchmarks,
   dashboard: dashboardBenchmarks,
   workers: workerBenchmarks,
@@ -45,7 +99,8 @@ const ON_REQUEST = new Set(['flink']);
 
 /**
  * Every benchmark of the project in one table; `npm run bench -- pipeline sql` runs only those
- * groups, `npm run bench -- pipeline --workers 1 --workers 2` the pipeline with those pool sizes.
+ * groups, `npm run bench -- pipeline --workers 1 --workers 2` the pipeline with those pool sizes,
+ * `npm run bench -- pipeline --profile DIR` with CPU profiles of the engine's threads.
  */
 const chosen = args;
 const unknown = chosen.filter((name) => !(name in GROUPS));
@@ -54,6 +109,9 @@ if (unknown.length > 0) {
     `unknown benchmark group ${unknown.join(', ')}; the groups are: ${Object.keys(GROUPS).join(', ')}\n`,
   );
   process.exit(1);
+}
+if (profileDir !== undefined && chosen.length > 0 && !chosen.includes('pipeline')) {
+  refuse('BENCH_OPTION', '--profile profiles the pipeline group, which is not among those chosen', 'add pipeline');
 }
 const measurements: Measurement[] = [];
 for (const [name, run] of Object.entries(GROUPS)) {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SOURCE_APPLICATION } from './pg-backends.ts';
 
 /**
  * The source application of the pipeline benchmarks, in its own process as in a real deployment.
@@ -16,7 +17,8 @@ const numbers = args.map(Number);
 if (!url || numbers.some((n) => !Number.isSafeInteger(n) || n < 0)) fail();
 
 async function connect(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
+  // Named, for the breakdown of PostgreSQL's CPU (pg-backends.ts).
+  const client = new pg.Client({ connectionString: url, application_name: SOURCE_APPLICATION });
   await client.connect();
   return client;
 }
