@@ -212,10 +212,15 @@ async function pipelineBenchmarks(
     const backends = await BackendCpu.start(s.server);
     let profiles: WorkerProfiles | undefined;
     let run: { seconds: number; sourceSeconds: number; share: ReturnType<CpuShare['end']> };
+    let commits = { commits: 0, recordsIn: 0 };
     try {
       profiles = options.profileDir ? await WorkerProfiles.start(threads) : undefined;
       const cpu = new CpuShare(s.server.pid ?? 0, threads);
+      const before = jobCommits(s.jobs);
       run = { ...(await sustained(s, total, 2_000_000)), share: cpu.end() };
+      // The workers' last reports of the run (each sends one every 500 ms).
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      commits = jobCommits(s.jobs, before);
     } catch (error) {
       // The sampler's timer and connection and the inspector session end with the run, also when it fails.
       await profiles?.stop().catch(() => undefined);
@@ -257,6 +262,13 @@ async function pipelineBenchmarks(
         value: utilization * 100,
         unit: '%',
       })),
+      // Fewer records per commit means more commits, notifications and wake-ups per change.
+      { name: `pipeline ${name}: sustained run, commits of all jobs`, value: commits.commits, unit: '' },
+      {
+        name: `pipeline ${name}: sustained run, records taken in per commit (all jobs)`,
+        value: commits.recordsIn / commits.commits,
+        unit: 'records',
+      },
       { name: `pipeline ${name}: sustained run, CPU of PostgreSQL`, value: share.postgres, unit: 'cores' },
       ...postgresRows(name, postgres),
       {
@@ -269,6 +281,17 @@ async function pipelineBenchmarks(
   } finally {
     await s.stop();
   }
+}
+
+/** The commits and records taken in of all jobs, since `since` when given. */
+function jobCommits(jobs: readonly JobHandle[], since = { commits: 0, recordsIn: 0 }) {
+  let commits = -since.commits;
+  let recordsIn = -since.recordsIn;
+  for (const job of jobs) {
+    commits += job.stats.commits;
+    recordsIn += job.stats.recordsIn;
+  }
+  return { commits, recordsIn };
 }
 
 /** PostgreSQL's CPU by what its processes do (see pg-backends.ts). */

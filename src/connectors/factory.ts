@@ -25,6 +25,12 @@ export interface ConnectorFactory {
   readonly options: readonly OptionSpec[];
   /** Options whose value names a format; that format's options are accepted under `prefix<format>.`. */
   readonly formatOptions?: readonly { readonly key: string; readonly prefix: string }[];
+  /**
+   * The topic a table of this connector writes or reads, when it is one: jobs that share a topic
+   * hand records over through it, and the engine's worker pool places them together (see
+   * WorkerPool.place).
+   */
+  readonly topic?: (options: ResolvedOptions) => string | undefined;
   /** Whether its tables may be PARTITIONED BY (...) (a filesystem table's directories). */
   readonly partitioned?: boolean;
   readonly source?: {

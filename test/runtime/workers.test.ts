@@ -92,7 +92,7 @@ describe('jobs on a pool of worker threads', () => {
     await sink.query('INSERT INTO written SELECT $1, unnest($2::bigint[])', [topic, users]);
   }
 
-  it('places each job on the worker with the fewest, and runs it there', async () => {
+  it('places each job with the jobs it shares a topic with, else on the worker with the fewest, and runs it there', async () => {
     const port = pg.server.port;
     const jobs = [];
     for (const topic of ['a', 'b', 'c']) {
@@ -100,10 +100,22 @@ describe('jobs on a pool of worker threads', () => {
       assert.ok(job);
       jobs.push(job);
     }
-    assert.deepEqual(
-      jobs.map((job) => job.worker),
-      [1, 2, 1],
+    // A job reading topic a goes where the job reading a is, though worker 2 has fewer jobs.
+    const [reader] = await engine.submit(
+      'echo-a.sql',
+      `SET 'pipeline.name' = 'echo-a';
+       CREATE TABLE clicks (user_id BIGINT, page STRING) WITH (
+         'connector' = 'kafka', 'topic' = 'a', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+       CREATE TABLE nowhere (user_id BIGINT) WITH ('connector' = 'blackhole');
+       INSERT INTO nowhere SELECT user_id FROM clicks;`,
+      new Map(),
     );
+    assert.ok(reader);
+    assert.deepEqual(
+      [...jobs, reader].map((job) => job.worker),
+      [1, 2, 1, 1],
+    );
+    await engine.cancel(reader.id);
     for (const topic of ['a', 'b', 'c']) await write(topic, [1, 2, 2, topic === 'c' ? 3 : 1]);
     for (const topic of ['a', 'b', 'c']) {
       const expected = await expectedRows(topic);
@@ -139,6 +151,7 @@ describe('jobs on a pool of worker threads', () => {
     });
     const placedJob: PlacedJob = {
       id,
+      topics: new Set(),
       onOpened: (error) => opened(error),
       onState: (state) => states.push(state),
       onEnded: (state) => states.push(state),

@@ -75,6 +75,12 @@ export const KAFKA_WRITABLE_METADATA: Readonly<Record<string, DataType>> = {
 };
 
 /** Flink's checks of the options both connectors share, for a table whose key columns are `keyColumns`. */
+/** The topic a kafka or upsert-kafka table names (see ConnectorFactory.topic). */
+export const tableTopic = (options: ResolvedOptions): string | undefined => {
+  const topic = options.get('topic');
+  return topic === undefined ? undefined : String(topic);
+};
+
 export function validateCommon(
   options: ResolvedOptions,
   keyColumns: readonly string[],

@@ -5,6 +5,7 @@ import {
   KAFKA_COMMON_OPTIONS,
   KAFKA_READABLE_METADATA,
   KAFKA_WRITABLE_METADATA,
+  tableTopic,
   validateCommon,
 } from './common-options.ts';
 import { KafkaTableReader } from './reader.ts';
@@ -16,6 +17,7 @@ const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'tim
 export const kafkaFactory: ConnectorFactory = {
   identifier: 'kafka',
   description: 'a topic whose records are inserts, or changes in a changelog format (debezium-json, canal-json)',
+  topic: tableTopic,
   options: [
     ...KAFKA_COMMON_OPTIONS,
     opt.string('topic-pattern', 'a regular expression of topics to read', {

@@ -5,6 +5,7 @@ import {
   KAFKA_COMMON_OPTIONS,
   KAFKA_READABLE_METADATA,
   KAFKA_WRITABLE_METADATA,
+  tableTopic,
   validateCommon,
 } from './common-options.ts';
 import { KafkaTableReader } from './reader.ts';
@@ -14,6 +15,7 @@ import { formatWriteProblem } from './table.ts';
 export const upsertKafkaFactory: ConnectorFactory = {
   identifier: 'upsert-kafka',
   description: 'a compacted topic keyed by the primary key: a value upserts, a tombstone deletes',
+  topic: tableTopic,
   options: [
     ...KAFKA_COMMON_OPTIONS,
     opt.string('key.format', 'the format of the key (the primary key columns)', { required: true }),

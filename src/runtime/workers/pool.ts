@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SourceMetric } from '../../connectors/source-reader.ts';
 import { NO_RESTART, type RestartVerdict } from '../restart-strategy.ts';
+import { chooseSlot } from './placement.ts';
 import type { FromWorker, JobState, MemoryState, ToWorker, WorkerSettings } from './protocol.ts';
 import { revivedError } from './protocol.ts';
 
@@ -32,6 +33,8 @@ export interface PoolOptions {
 /** What a worker's job proxy is told: see RemoteJob. */
 export interface PlacedJob {
   readonly id: string;
+  /** The topics it writes or reads: it is placed with the jobs it shares them with (see chooseSlot). */
+  readonly topics: ReadonlySet<string>;
   onOpened(error: Error | undefined): void;
   onState(state: JobState): void;
   onEnded(state: JobState): void;
@@ -195,7 +198,7 @@ export class WorkerSlot {
 
 /**
  * The engine's workers: N threads, each running the jobs placed on it (see worker-main.ts). A job
- * goes to the worker with the fewest jobs. A worker that ends (an uncaught error, process.exit, a
+ * goes to the worker of the jobs it shares topics with, else to the one with the fewest jobs. A worker that ends (an uncaught error, process.exit, a
  * terminate) is started again at once, and its jobs are placed again, to resume from their
  * committed positions as after a crash of the engine.
  */
@@ -225,10 +228,9 @@ export class WorkerPool {
     });
   }
 
-  /** The worker with the fewest jobs (the first of them on a tie) takes the job. */
+  /** The worker of the jobs this one shares topics with, else the one with the fewest jobs (see chooseSlot). */
   place(job: PlacedJob): WorkerSlot {
-    let chosen = this.slots[0] as WorkerSlot;
-    for (const slot of this.slots) if (slot.jobs.size < chosen.jobs.size) chosen = slot;
+    const chosen = chooseSlot(this.slots, job.topics);
     chosen.jobs.set(job.id, job);
     return chosen;
   }

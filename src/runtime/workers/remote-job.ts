@@ -13,6 +13,7 @@ import {
   verdictOf,
 } from '../restart-strategy.ts';
 import { setRemoteFigures } from '../vertex-metrics.ts';
+import { jobTopics } from './placement.ts';
 import type { PlacedJob, WorkerPool, WorkerSlot } from './pool.ts';
 import { type JobState, type JobSubmission, revivedError } from './protocol.ts';
 
@@ -62,12 +63,16 @@ export class RemoteJob implements JobHandle, PlacedJob {
    */
   private readonly restart: RestartStrategy;
 
+  readonly topics: ReadonlySet<string>;
+
   constructor(
     readonly plan: PlannedJob,
     private readonly submission: JobSubmission,
     private readonly pool: WorkerPool,
   ) {
     this.restart = restartStrategy(plan.settings);
+    // The parts of a parallel job are there to spread over the workers: placed by their number alone.
+    this.topics = submission.part === undefined ? jobTopics(plan) : new Set();
     ({ parallelism: this.parallelism, maxParallelism: this.maxParallelism } = parallelism(plan));
     this.end = new Promise((resolve) => {
       this.resolveEnd = resolve;
