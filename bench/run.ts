@@ -15,12 +15,14 @@ import { workerBenchmarks } from './workers.ts';
 /**
  * `--workers N` (repeatable): the pool sizes the pipeline group compares (default 1 and 2);
  * `--profile DIR`: a CPU profile of each of the engine's threads during each sustained run of the
- * pipeline group, written into DIR (created if need be) and summed by code area.
+ * pipeline group, written into DIR (created if need be) and summed by code area;
+ * `--rounds N`: the pipeline group runs its worker counts N times, alternating, and gives medians.
  */
 const args = process.argv.slice(2);
 const workerCounts: number[] = [];
 let profileDir: string | undefined;
-const OPTIONS = '--workers N (repeatable), --profile DIR';
+let rounds = 1;
+const OPTIONS = '--workers N (repeatable), --profile DIR, --rounds N';
 
 function refuse(code: string, message: string, hint: string): never {
   process.stderr.write(`error[${code}]: ${message}\n  hint: ${hint}\n`);
@@ -40,6 +42,11 @@ for (let i = 0; i < args.length; ) {
       refuse('BENCH_OPTION', `--workers must be a whole number above 0, got '${value ?? ''}'`, 'e.g. --workers 2');
     }
     workerCounts.push(count);
+  } else if (option === '--rounds') {
+    rounds = Number(value);
+    if (!Number.isInteger(rounds) || rounds < 1) {
+      refuse('BENCH_OPTION', `--rounds must be a whole number above 0, got '${value ?? ''}'`, 'e.g. --rounds 3');
+    }
   } else if (option === '--profile') {
     if (profileDir !== undefined) refuse('BENCH_OPTION', '--profile is given twice', 'give one directory');
     profileDir = profileDirectory(value);
@@ -84,7 +91,7 @@ const GROUPS: Record<string, () => Promise<Measurement[]> | Measurement[]> = {
   'postgres-log': postgresLogBenchmarks,
   'kafka-log': kafkaLogBenchmarks,
   pipeline: () =>
-    fullPipelineBenchmarks(workerCounts.length > 0 ? workerCounts : [1, 2], profileDir ? { profileDir } : {}),
+    fullPipelineBenchmarks(workerCounts.length > 0 ? workerCounts : [1, 2], profileDir ? { profileDir } : {}, rounds),
   udf: udfBenchmarks,
   dashboard: dashboardBenchmarks,
   workers: workerBenchmarks,
@@ -109,6 +116,9 @@ if (unknown.length > 0) {
     `unknown benchmark group ${unknown.join(', ')}; the groups are: ${Object.keys(GROUPS).join(', ')}\n`,
   );
   process.exit(1);
+}
+if (rounds > 1 && chosen.length > 0 && !chosen.includes('pipeline')) {
+  refuse('BENCH_OPTION', '--rounds repeats the pipeline group, which is not among those chosen', 'add pipeline');
 }
 if (profileDir !== undefined && chosen.length > 0 && !chosen.includes('pipeline')) {
   refuse('BENCH_OPTION', '--profile profiles the pipeline group, which is not among those chosen', 'add pipeline');
