@@ -208,7 +208,8 @@ async function pipelineBenchmarks(
     const { achieved, latencies } = await latency(s, rate, 10, 1_000_000);
 
     const total = 100_000;
-    const threads = s.pool.slots.map((slot) => slot.thread);
+    // The workers that have started: those jobs were placed on.
+    const threads = s.pool.slots.flatMap((slot) => (slot.thread ? [slot.thread] : []));
     const backends = await BackendCpu.start(s.server);
     let profiles: WorkerProfiles | undefined;
     let run: { seconds: number; sourceSeconds: number; share: ReturnType<CpuShare['end']> };

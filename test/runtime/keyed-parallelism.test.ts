@@ -17,6 +17,7 @@ import { WorkerPool } from '../../src/runtime/workers/pool.ts';
 import { startRestServer } from '../../src/server/rest.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { threadOf } from '../helpers/worker-thread.ts';
 
 /** Orders (an upsert topic keyed by order id) counted and summed per user with `parallelism` subtasks. */
 const perUser = (port: number, parallelism: number) => `
@@ -332,7 +333,7 @@ for (const { name, workers, kafka } of SETUPS) {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       })();
-      await slot.thread.terminate();
+      await threadOf(slot).terminate();
       await writing;
       await converged([job]);
       assert.equal(job.restarts, 1, 'only the subtask of the dead worker restarted');

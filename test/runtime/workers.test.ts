@@ -13,6 +13,7 @@ import type { JobState, JobSubmission } from '../../src/runtime/workers/protocol
 import { RemoteJob } from '../../src/runtime/workers/remote-job.ts';
 import { openTestLog, startTestPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { threadOf } from '../helpers/worker-thread.ts';
 
 /**
  * Clicks of one topic counted per user (or per `key`) into a table of the sink database, named
@@ -253,7 +254,7 @@ describe('jobs on a pool of worker threads', () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
-    await slot.thread.terminate();
+    await threadOf(slot).terminate();
     await writing;
     const expected = await expectedRows('killed');
     let seen: string[] = [];
@@ -304,7 +305,7 @@ describe('jobs on a pool of worker threads', () => {
     );
     assert.ok(job);
     await waitFor('the worker to report the job', async () => (job.status === 'RUNNING' ? true : undefined), [job]);
-    await pool.slots[(job.worker as number) - 1]?.thread.terminate();
+    await threadOf(pool.slots[(job.worker as number) - 1]).terminate();
     await waitFor(
       'the job to run again',
       async () => (job.status === 'RUNNING' && job.restarts === 1 ? true : undefined),
@@ -338,7 +339,7 @@ describe('jobs on a pool of worker threads', () => {
     }
     const before = { commits: job.stats.commits, recordsIn: job.stats.recordsIn };
     assert.ok(before.commits >= 5, String(before.commits));
-    await pool.slots[(job.worker as number) - 1]?.thread.terminate();
+    await threadOf(pool.slots[(job.worker as number) - 1]).terminate();
     await waitFor(
       'the job to run again',
       async () => (job.status === 'RUNNING' && job.restarts === 1 ? true : undefined),
@@ -372,7 +373,7 @@ describe('jobs on a pool of worker threads', () => {
     assert.ok(job);
     await write('replayed', [1, 2, 3]);
     await waitFor('the first records', async () => (job.stats.recordsIn === 3 ? true : undefined), [job]);
-    await pool.slots[(job.worker as number) - 1]?.thread.terminate();
+    await threadOf(pool.slots[(job.worker as number) - 1]).terminate();
     // Before the job resumes: the replay of its state reads these with the committed ones, in one batch.
     await write('replayed', [1, 4]);
     const expected = await expectedRows('replayed');
@@ -475,6 +476,8 @@ describe('a worker that starts', () => {
   it('reports as soon as it has loaded, not only after its first interval', { timeout: 60_000 }, async () => {
     const slot = slotRunning('../../src/runtime/workers/worker-main.ts', 3_600_000);
     try {
+      assert.equal(slot.thread, undefined, 'a worker starts when it is first needed');
+      slot.start();
       const memory = await waitFor('the first report', async () => slot.memory, [], 30_000);
       assert.equal(memory.used, 0);
     } finally {

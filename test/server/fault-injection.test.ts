@@ -64,17 +64,19 @@ describe('POST /workers/:n/crash', () => {
   });
 
   it('needs the token, and a page of another origin cannot send it', async () => {
+    const starts = pool.slots[0]?.starts;
     assert.equal((await crash(onPort, '1')).status, 401);
     assert.equal((await crash(onPort, '1', { authorization: 'Bearer wrong' })).status, 401);
     assert.equal((await crash(onPort, '1', { ...bearer, origin: 'http://evil.example' })).status, 403);
-    assert.equal(pool.slots[0]?.starts, 1);
+    assert.equal(pool.slots[0]?.starts, starts);
   });
 
   it('is refused when fault injection is off, saying how to turn it on', async () => {
+    const starts = pool.slots[0]?.starts;
     const answer = await crash(offPort, '1', bearer);
     assert.equal(answer.status, 403);
     assert.match(String(answer.body.errors), /fault injection is off.*RIVULET_FAULT_INJECTION=1/);
-    assert.equal(pool.slots[0]?.starts, 1);
+    assert.equal(pool.slots[0]?.starts, starts);
   });
 
   it('names the workers there are when asked for another', async () => {

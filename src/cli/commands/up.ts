@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
@@ -60,9 +61,9 @@ export function registerUp(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'worker threads the jobs run on, each job in one of them (default 1; see docs/workers.md)',
+      'worker threads the jobs run on, each job in one of them, a thread started when a job is placed on it (default: the number of cores; see docs/workers.md)',
       positiveIntegerOption('--workers'),
-      1,
+      availableParallelism(),
     )
     .option(
       '--alert-latency <seconds>',

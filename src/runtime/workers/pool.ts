@@ -51,7 +51,8 @@ export interface Answer {
 }
 
 /**
- * One place in the pool: its worker thread (a new one after the previous ended) and the jobs on it.
+ * One place in the pool: its worker thread (started when the first job is placed here, a new one
+ * at once after the previous ended) and the jobs on it.
  */
 export class WorkerSlot {
   readonly jobs = new Map<string, PlacedJob>();
@@ -59,7 +60,7 @@ export class WorkerSlot {
   memory: MemoryState | undefined;
   /** Workers started in this place, the first included. */
   starts = 0;
-  private worker: Worker;
+  private worker: Worker | undefined;
   private requests = new Map<
     number,
     { resolve: (answer: Answer) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout }
@@ -77,9 +78,7 @@ export class WorkerSlot {
     private readonly settings: WorkerSettings,
     /** Told the jobs of a worker that ended, once the next worker is started. */
     private readonly onLost: (lost: readonly PlacedJob[], error: Error) => void,
-  ) {
-    this.worker = this.spawn();
-  }
+  ) {}
 
   private spawn(): Worker {
     this.starts++;
@@ -92,8 +91,14 @@ export class WorkerSlot {
     return worker;
   }
 
+  /** Starts the worker of this place if none has started yet (the first message to it does too). */
+  start(): Worker {
+    this.worker ??= this.spawn();
+    return this.worker;
+  }
+
   post(message: ToWorker): void {
-    this.worker.postMessage(message);
+    this.start().postMessage(message);
   }
 
   /** Asks the worker about a job; source metrics are answered with none after SOURCE_METRICS_TIMEOUT_MS. */
@@ -117,6 +122,8 @@ export class WorkerSlot {
    * resolves with the ids of the jobs it had once the next worker is started and they are placed again.
    */
   crash(reason: string): Promise<readonly string[]> {
+    // No worker has started here yet: none to end.
+    if (!this.worker) return Promise.resolve([]);
     return new Promise((resolve) => {
       // A second request before the worker has ended is answered with the first: one worker ends.
       this.crashWaiters.push(resolve);
@@ -124,8 +131,8 @@ export class WorkerSlot {
     });
   }
 
-  /** The thread of this place, for tests that end it as a crash would. */
-  get thread(): Worker {
+  /** The thread of this place, if one has started (tests end it as a crash would; the bench measures it). */
+  get thread(): Worker | undefined {
     return this.worker;
   }
 
@@ -192,7 +199,7 @@ export class WorkerSlot {
     this.closing = true;
     for (const resolve of this.crashWaiters) resolve([]);
     this.crashWaiters = [];
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 }
 
