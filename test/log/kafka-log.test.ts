@@ -6,7 +6,7 @@ import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/broker.t
 import { isRivuletError } from '../../src/common/errors.ts';
 import type { CommittedTail } from '../../src/log/kafka/committed-tail.ts';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
-import type { LogRecord } from '../../src/log/log.ts';
+import type { LogReader, LogRecord } from '../../src/log/log.ts';
 import { logConformance } from './conformance.ts';
 
 /** Small segments and an eager cleaner so that compaction happens within a test. */
@@ -120,6 +120,13 @@ describe('kafka log writers', () => {
   });
 });
 
+/** Polls into `seen` until it holds `count` records (15 s at most), and checks it does. */
+async function readUpTo(reader: LogReader, seen: LogRecord[], count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (seen.length < count && Date.now() < deadline) seen.push(...(await reader.poll(100, 200)));
+  assert.equal(seen.length, count, `read ${seen.map((r) => r.value?.toString()).join(', ')}`);
+}
+
 describe('kafka log readers of the writing process', () => {
   it('take committed records from memory, and fetch what other writers and aborted transactions put between', async () => {
     const broker = await sharedBroker();
@@ -130,11 +137,7 @@ describe('kafka log readers of the writing process', () => {
       await log.ensureTopic(topic);
       const reader = await log.openReader(topic, { kind: 'earliest' });
       const seen: LogRecord[] = [];
-      const read = async (count: number) => {
-        const deadline = Date.now() + 15_000;
-        while (seen.length < count && Date.now() < deadline) seen.push(...(await reader.poll(100, 200)));
-        assert.equal(seen.length, count, `read ${seen.map((r) => r.value?.toString()).join(', ')}`);
-      };
+      const read = (count: number) => readUpTo(reader, seen, count);
       const commit = async (value: string, end: 'commit' | 'abort' = 'commit') => {
         const transaction = await log.beginTransaction('job');
         const bytes = Buffer.from(value);
@@ -189,11 +192,7 @@ describe('kafka log readers of the writing process', () => {
       const kept = mock.method((log as unknown as { tail: CommittedTail }).tail, 'add');
       const reader = await log.openReader(topic, { kind: 'earliest' });
       const seen: LogRecord[] = [];
-      const read = async (count: number) => {
-        const deadline = Date.now() + 15_000;
-        while (seen.length < count && Date.now() < deadline) seen.push(...(await reader.poll(100, 200)));
-        assert.equal(seen.length, count, `read ${seen.map((r) => r.value?.toString()).join(', ')}`);
-      };
+      const read = (count: number) => readUpTo(reader, seen, count);
       const commit = async (value: string) => {
         const transaction = await writer.beginTransaction('job');
         await transaction.produce([{ topic, key: Buffer.from('k'), value: Buffer.from(value), partition: 0 }]);
