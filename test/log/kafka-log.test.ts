@@ -201,6 +201,11 @@ describe('kafka log readers of the writing process', () => {
       await commit('a');
       await commit('b');
       await read(2);
+      // A topic no reader of this log reads: its records are not kept here.
+      await writer.ensureTopic(`${topic}_unread`);
+      const unread = await writer.beginTransaction('job');
+      await unread.produce([{ topic: `${topic}_unread`, key: null, value: Buffer.from('unread'), partition: 0 }]);
+      await unread.commit();
       await elsewhere.produce([{ topic, key: null, value: Buffer.from('another process'), partition: 0 }]);
       await commit('c');
       await read(4);
@@ -218,7 +223,7 @@ describe('kafka log readers of the writing process', () => {
       assert.deepEqual(
         kept.mock.calls.map((call) => call.arguments[2].records.map((r) => r.value?.toString())),
         [['a'], ['b'], ['c']],
-        "the reading log kept the other thread's commits",
+        "the reading log kept the other thread's commits of the topic it reads",
       );
     } finally {
       await Promise.all([writer.close(), log.close(), elsewhere.close()]);

@@ -303,19 +303,23 @@ export class KafkaLog implements Log {
 
   /** A commit of another thread's log: its records kept as this log's own. */
   private receive({ writer, batches }: SharedCommit): void {
+    // Only what a reader of this thread may take: the rest would wait in memory for none.
+    const read = new Set([...this.readers].map((reader) => reader.topic));
     this.keep(
       writer,
-      batches.map(({ topic, partition, base, records }) => ({
-        topic,
-        partition,
-        base,
-        records: records.map(({ key, value, timestamp }) => ({
-          key: sentBytes(key),
-          value: sentBytes(value),
-          timestamp,
-          decoded: undefined,
+      batches
+        .filter(({ topic }) => read.has(topic))
+        .map(({ topic, partition, base, records }) => ({
+          topic,
+          partition,
+          base,
+          records: records.map(({ key, value, timestamp }) => ({
+            key: sentBytes(key),
+            value: sentBytes(value),
+            timestamp,
+            decoded: undefined,
+          })),
         })),
-      })),
     );
   }
 
