@@ -61,7 +61,7 @@ export function registerUp(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'worker threads the jobs run on, each job in one of them, a thread started when a job is placed on it (default: the number of cores; see docs/workers.md)',
+      'worker threads the jobs run on, each job in one of them, a thread started when a job is placed on it; by default one per core (docs/workers.md)',
       positiveIntegerOption('--workers'),
       availableParallelism(),
     )
