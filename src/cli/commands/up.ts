@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
@@ -61,9 +60,9 @@ export function registerUp(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'worker threads the jobs run on, each job in one of them, a thread started when a job is placed on it; by default one per core (docs/workers.md)',
+      'worker threads the jobs run on, each job in one of them, a thread started when a job is placed on it (docs/workers.md)',
       positiveIntegerOption('--workers'),
-      availableParallelism(),
+      1,
     )
     .option(
       '--alert-latency <seconds>',

@@ -21,7 +21,7 @@ import type {
 } from '../log.ts';
 import { onlyPartitions, sentBytes } from '../log.ts';
 import { partitionForKey } from '../partitioner.ts';
-import { CommittedTail, type TailRecord } from './committed-tail.ts';
+import { CommittedTail, KEPT_RECORDS, type TailRecord } from './committed-tail.ts';
 import { type Bytes, KafkaReader, READ_COMMITTED } from './reader.ts';
 
 const EARLIEST = -2n;
@@ -100,6 +100,7 @@ export class KafkaLog implements Log {
   /** Whether a topic's record timestamps are the writers' (CreateTime), as the tail has them. */
   private readonly createTime = new Map<string, boolean>();
   private readonly share: BroadcastChannel | undefined;
+  private closing = false;
 
   private constructor(brokers: string[], admin: Admin, options: KafkaLogOptions) {
     this.brokers = brokers;
@@ -287,11 +288,11 @@ export class KafkaLog implements Log {
    */
   committed(writer: string, batches: readonly SentBatch[]): void {
     this.keep(writer, batches);
-    if (!this.share) return;
+    if (!this.share || this.closing) return;
     // The rows the values were encoded from stay here: they may hold what a message cannot carry.
     const shared: SharedCommit = {
       writer,
-      batches: batches.map(({ topic, partition, base, records }) => ({
+      batches: newest(batches).map(({ topic, partition, base, records }) => ({
         topic,
         partition,
         base,
@@ -487,6 +488,7 @@ export class KafkaLog implements Log {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.share?.close();
     await Promise.all([...this.readers].map((reader) => reader.close().catch(() => undefined)));
     await Promise.all([...this.groups.values()].map((consumer) => consumer.close().catch(() => undefined)));
@@ -672,4 +674,22 @@ export class KafkaTransaction implements LogTransaction {
     this.release(!this.failed);
     return true;
   }
+}
+
+/**
+ * The batches of a transaction a reader may still take from memory: the newest, up to the records
+ * the tail keeps of a partition (a snapshot's transaction is far larger; its older batches are fetched).
+ */
+function newest(batches: readonly SentBatch[]): SentBatch[] {
+  const counts = new Map<string, number>();
+  const kept: SentBatch[] = [];
+  for (let i = batches.length - 1; i >= 0; i--) {
+    const batch = batches[i] as SentBatch;
+    const key = `${batch.partition}/${batch.topic}`;
+    const count = counts.get(key) ?? 0;
+    if (count >= KEPT_RECORDS) continue;
+    counts.set(key, count + batch.records.length);
+    kept.push(batch);
+  }
+  return kept.reverse();
 }

@@ -52,6 +52,7 @@ export class TailShare {
   /** Peer commits received, by `origin;seq`, whose notification may still come. */
   private readonly received = new Set<string>();
   private readonly pending = new Map<string, { topics: Set<number>; timer: NodeJS.Timeout }>();
+  private closed = false;
 
   constructor(
     name: string,
@@ -64,8 +65,9 @@ export class TailShare {
     this.channel.postMessage({ hello: origin });
   }
 
+  /** Sends a commit to the other threads' logs; after close() (a commit that was under way) nowhere. */
   publish(commit: SharedCommit): void {
-    this.channel.postMessage(commit);
+    if (!this.closed) this.channel.postMessage(commit);
   }
 
   /**
@@ -126,6 +128,8 @@ export class TailShare {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.channel.postMessage({ bye: this.origin });
     for (const { timer, topics } of this.pending.values()) {
       clearTimeout(timer);

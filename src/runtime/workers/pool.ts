@@ -98,6 +98,8 @@ export class WorkerSlot {
   }
 
   post(message: ToWorker): void {
+    // After close() no worker starts again: the message goes nowhere, as to a terminated worker.
+    if (this.closing) return;
     this.start().postMessage(message);
   }
 
