@@ -72,7 +72,6 @@ export const handled = {
   rejected: (why: string, hint: string): OptionHandling => ({ kind: 'rejected', why, hint }),
 } as const;
 
-/** `spec` accepted with the values Rivulet follows (`met`, saying why), and refused with `values`. */
 /**
  * `sink.parallelism` and `scan.parallelism`: a sink is written from every subtask of its job
  * (`parallelism.default`), a source is read by the job's one task or router, so a parallelism of
@@ -91,6 +90,7 @@ export const scanParallelism = opt.int('scan.parallelism', 'parallelism of the s
   ),
 });
 
+/** `spec` accepted with the values Rivulet follows (`met`, saying why), and refused with `values`. */
 export function followed(
   spec: OptionSpec,
   met: string,

@@ -33,16 +33,34 @@ describe('tail shared by the logs of one process', () => {
   });
   after(() => server.dispose());
 
+  /**
+   * Two logs of one process sharing a channel, as two workers' are: `writer`, and `reading` with a
+   * reader of `topic` that has read the empty table once (so that what follows comes by the share
+   * or by a notification), both having heard each other's hello.
+   */
+  async function peers(topic: string, partitions = 1) {
+    const shareChannel = `test-${randomUUID()}`;
+    const writer = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel });
+    const reading = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel });
+    await writer.ensureTopic(topic, { partitions });
+    const reader = await reading.openReader(topic, { kind: 'earliest' });
+    assert.deepEqual(await reader.poll(100, 50), []);
+    await settle();
+    return {
+      writer,
+      reading,
+      reader,
+      close: async () => {
+        await reader.close();
+        await Promise.all([writer.close(), reading.close()]);
+      },
+    };
+  }
+
   it("reads a peer's commit from memory, as its own, and a stranger's from the table", async () => {
-    const channel = `test-${randomUUID()}`;
-    const writer = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel: channel });
-    const reading = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel: channel });
+    const { writer, reading, reader, close } = await peers('shared', 2);
     const stranger = await PostgresLog.open(url, { maintenanceIntervalMs: 0 });
     try {
-      await writer.ensureTopic('shared', { partitions: 2 });
-      const reader = await reading.openReader('shared', { kind: 'earliest' });
-      assert.deepEqual(await reader.poll(100, 50), []);
-      await settle();
       const fetches = countFetches(reading);
 
       const transaction = await writer.beginTransaction();
@@ -66,21 +84,14 @@ describe('tail shared by the logs of one process', () => {
       await stranger.produce([{ topic: 'shared', key: Buffer.from('c'), value: Buffer.from('3'), partition: 0 }]);
       assert.deepEqual((await readCount(reader, 1)).map(text), [['c', '3']]);
       assert.ok(fetches.mock.callCount() > 0, 'a write of another process is read from the table');
-      await reader.close();
     } finally {
-      await Promise.all([writer.close(), reading.close(), stranger.close()]);
+      await Promise.all([close(), stranger.close()]);
     }
   });
 
   it("reads from the table a peer's commit whose records never came (its thread ended before sending)", async () => {
-    const channel = `test-${randomUUID()}`;
-    const writer = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel: channel });
-    const reading = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel: channel });
+    const { writer, reading, reader, close } = await peers('lost-send');
     try {
-      await writer.ensureTopic('lost-send');
-      const reader = await reading.openReader('lost-send', { kind: 'earliest' });
-      assert.deepEqual(await reader.poll(100, 50), []);
-      await settle();
       // The writer commits but its send never happens, as in a worker terminated right after its commit.
       const share = (writer as unknown as { share: TailShare }).share;
       mock.method(share, 'publish', () => undefined);
@@ -90,21 +101,14 @@ describe('tail shared by the logs of one process', () => {
       assert.deepEqual((await readCount(reader, 1)).map(text), [['k', 'v']]);
       assert.ok(Date.now() - started >= GRACE_MS - 5, 'the notification waited for the records first');
       assert.ok(fetches.mock.callCount() > 0);
-      await reader.close();
     } finally {
-      await Promise.all([writer.close(), reading.close()]);
+      await close();
     }
   });
 
   it('a transaction of many statements, with more records than are kept, is read whole', async () => {
-    const channel = `test-${randomUUID()}`;
-    const writer = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel: channel });
-    const reading = await PostgresLog.open(url, { maintenanceIntervalMs: 0, shareChannel: channel });
+    const { writer, reader, close } = await peers('big');
     try {
-      await writer.ensureTopic('big');
-      const reader = await reading.openReader('big', { kind: 'earliest' });
-      assert.deepEqual(await reader.poll(100, 50), []);
-      await settle();
       const transaction = await writer.beginTransaction();
       const batches = 6;
       const size = 4_000;
@@ -125,9 +129,8 @@ describe('tail shared by the logs of one process', () => {
         records.map((_, i) => i),
       );
       assert.deepEqual(await reader.poll(100, GRACE_MS * 2), []);
-      await reader.close();
     } finally {
-      await Promise.all([writer.close(), reading.close()]);
+      await close();
     }
   });
 });

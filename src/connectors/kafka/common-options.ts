@@ -74,13 +74,13 @@ export const KAFKA_WRITABLE_METADATA: Readonly<Record<string, DataType>> = {
   timestamp: T.timestampLtz(3, false),
 };
 
-/** Flink's checks of the options both connectors share, for a table whose key columns are `keyColumns`. */
 /** The topic a kafka or upsert-kafka table names (see ConnectorFactory.topic). */
 export const tableTopic = (options: ResolvedOptions): string | undefined => {
   const topic = options.get('topic');
   return topic === undefined ? undefined : String(topic);
 };
 
+/** Flink's checks of the options both connectors share, for a table whose key columns are `keyColumns`. */
 export function validateCommon(
   options: ResolvedOptions,
   keyColumns: readonly string[],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { RivuletError } from '../../common/errors.ts';
 import type {
+  DecodedValue,
   Log,
   LogReader,
   LogRecord,
@@ -295,24 +296,11 @@ export class PostgresLog implements Log {
           uncertain.add(group.topicId);
           continue;
         }
-        const records: LogRecord[] = new Array(group.keys.length);
-        for (let n = 0; n < records.length; n++) {
-          records[n] = {
-            topic: group.topic,
-            partition: group.partition,
-            offset: first + BigInt(n),
-            key: group.keys[n] as Buffer | null,
-            value: group.values[n] as Buffer | null,
-            timestamp: group.times[n] as number,
-            decoded: group.decoded[n],
-          };
-        }
-        this.keep(group.topicId, group.partition, records);
-        woken.add(group.topicId);
-        if (this.share) {
-          const { topic, topicId, partition, keys, values, times } = group;
-          shared.push({ topic, topicId, partition, first, keys, values, times });
-        }
+        const { topic, topicId, partition, keys, values, times } = group;
+        const batch: SharedBatch = { topic, topicId, partition, first, keys, values, times };
+        this.keep(topicId, partition, recordsAt(batch, ownBytes, group.decoded));
+        woken.add(topicId);
+        if (this.share) shared.push(batch);
       }
     }
     for (const id of woken) this.waiters.wake(id);
@@ -322,19 +310,7 @@ export class PostgresLog implements Log {
 
   /** Records another thread's log has just committed (see TailShare): kept as this log's own. */
   private applyShared(batch: SharedBatch): void {
-    const records: LogRecord[] = new Array(batch.keys.length);
-    for (let n = 0; n < records.length; n++) {
-      records[n] = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: batch.first + BigInt(n),
-        key: sentBytes(batch.keys[n] ?? null),
-        value: sentBytes(batch.values[n] ?? null),
-        timestamp: batch.times[n] as number,
-        decoded: undefined,
-      };
-    }
-    this.keep(batch.topicId, batch.partition, records);
+    this.keep(batch.topicId, batch.partition, recordsAt(batch, sentBytes));
     this.waiters.wake(batch.topicId);
   }
 
@@ -577,4 +553,31 @@ export class PostgresLog implements Log {
     await this.listener.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
+}
+
+/** A key or value this process wrote: the Buffer it was given. */
+const ownBytes = (bytes: Uint8Array | null) => bytes as Buffer | null;
+
+/**
+ * The records of a batch committed at offsets first, first + 1, …: `bytes` gives each key and
+ * value as a Buffer, `decoded` the rows they were encoded from where this process has them.
+ */
+function recordsAt(
+  batch: SharedBatch,
+  bytes: (value: Uint8Array | null) => Buffer | null,
+  decoded?: readonly (DecodedValue | undefined)[],
+): LogRecord[] {
+  const records: LogRecord[] = new Array(batch.keys.length);
+  for (let n = 0; n < records.length; n++) {
+    records[n] = {
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: batch.first + BigInt(n),
+      key: bytes(batch.keys[n] ?? null),
+      value: bytes(batch.values[n] ?? null),
+      timestamp: batch.times[n] as number,
+      decoded: decoded?.[n],
+    };
+  }
+  return records;
 }

@@ -43,9 +43,9 @@ export function firstOffsets(result: pg.QueryResult): (bigint | undefined)[] {
 
 /**
  * One statement that appends each group (in the order of sortGroups) to its partition, moves
- * consumer positions, and notifies readers at commit (payload: the topic ids, `;`, the writer's
- * origin and commit number, TransactionHost.mark). Sent alone it is its own transaction: output and positions commit together in one
- * round trip. It returns the first offset of each group (`firsts`).
+ * consumer positions, and notifies readers at commit (payload: the topic ids, `;`, `mark`: the
+ * writer's origin and commit number, see TailShare). Sent alone it is its own transaction: output
+ * and positions commit together in one round trip. It returns the first offset of each group (`firsts`).
  *
  * An append reserves offsets by moving the partition's next offset, holding that row's lock until
  * commit, which keeps offsets visible in order. Keys and values that are text without control

@@ -36,9 +36,9 @@ export interface PlacementSlot {
  */
 export function chooseSlot<S extends PlacementSlot>(slots: readonly S[], topics: ReadonlySet<string>): S {
   let chosen = slots[0] as S;
-  let chosenLinked = topics.size === 0 ? 0 : linkedJobs(chosen, topics);
+  let chosenLinked = linkedJobs(chosen, topics);
   for (const slot of slots.slice(1)) {
-    const linked = topics.size === 0 ? 0 : linkedJobs(slot, topics);
+    const linked = linkedJobs(slot, topics);
     if (linked > chosenLinked || (linked === chosenLinked && slot.jobs.size < chosen.jobs.size)) {
       chosen = slot;
       chosenLinked = linked;

@@ -207,9 +207,9 @@ export class WorkerSlot {
 
 /**
  * The engine's workers: N threads, each running the jobs placed on it (see worker-main.ts). A job
- * goes to the worker of the jobs it shares topics with, else to the one with the fewest jobs. A worker that ends (an uncaught error, process.exit, a
- * terminate) is started again at once, and its jobs are placed again, to resume from their
- * committed positions as after a crash of the engine.
+ * goes to the worker of the jobs it shares topics with, else to the one with the fewest jobs. A
+ * worker that ends (an uncaught error, process.exit, a terminate) is started again at once, and its
+ * jobs are placed again, to resume from their committed positions as after a crash of the engine.
  */
 export class WorkerPool {
   readonly slots: readonly WorkerSlot[];
